@@ -1,0 +1,57 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both set everything up first and are
+# quick to re-run: each step is redone only when its inputs changed (stamps in .stamps/).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .stamps
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: run test setup demo lint typecheck messages screenshots clean
+
+run: setup
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py load_demo
+	@echo ""
+	@echo "Fagnett runs on http://$(HOST):$(PORT)/  (e-mails are written to var/mail/; stop with Ctrl+C)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	bash scripts/test.sh
+
+setup: $(STAMPS)/python $(STAMPS)/frontend
+	@mkdir -p var
+
+$(STAMPS)/python: requirements.lock.txt requirements-dev.lock.txt
+	@mkdir -p $(STAMPS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv
+	$(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.lock.txt requirements-dev.lock.txt
+	touch $@
+
+$(STAMPS)/frontend: frontend/package.json frontend/package-lock.json frontend/copy-assets.mjs
+	@mkdir -p $(STAMPS)
+	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
+	node frontend/copy-assets.mjs
+	touch $@
+
+demo: setup
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py load_demo --reset
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+# Re-extract the message catalogues after changing user-facing text, then translate and compile them.
+messages: setup
+	$(PY) manage.py makemessages -l nb -l en --no-obsolete --ignore=.venv --ignore=frontend --ignore=static
+	$(PY) scripts/messages.py
+
+clean:
+	rm -rf $(STAMPS) $(VENV) frontend/node_modules static/vendor staticfiles var

@@ -1,0 +1,14 @@
+"""Settings for the test suite: SQLite by default, PostgreSQL when DATABASE_URL is set."""
+
+from .base import *  # noqa: F403
+from .base import STORAGES
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: S105
+# A fast hasher keeps the suite quick; production uses Argon2 (tested in test_settings).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Hashed static names do not exist under live_server; the browser tests need plain names.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+AXES_ENABLED = False
+ALLOWED_HOSTS = ["*"]

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from fagnett.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", core_views.language_set, name="set_language"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("fagnett.networks.urls")),
+]
+
+handler403 = "fagnett.core.errors.permission_denied"
+handler404 = "fagnett.core.errors.page_not_found"
+handler500 = "fagnett.core.errors.server_error"

@@ -1,0 +1,96 @@
+"""People and the roles they hold in a region or a trust.
+
+Roles held in a network are appointments (``networks.Appointment``); the roles here are the ones
+held for a whole region (coordinator, medical director) or a whole trust (fagsjef, capacity reporter).
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from fagnett.organisations.models import HealthTrust, Region
+
+
+class User(AbstractUser):
+    title = models.CharField(_("job title"), max_length=150, blank=True)
+    trust = models.ForeignKey(
+        HealthTrust,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="employees",
+        verbose_name=_("employed by"),
+    )
+    region_employer = models.ForeignKey(
+        Region,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="employees",
+        verbose_name=_("employed by the regional health authority"),
+        help_text=_("For people employed by the RHF itself rather than by a trust."),
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+
+    class Meta:
+        ordering = ["first_name", "last_name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(trust__isnull=True) | models.Q(region_employer__isnull=True),
+                name="user_one_employer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def employer_name(self) -> str:
+        employer = self.trust or self.region_employer
+        return str(employer) if employer else ""
+
+
+class RegionRole(models.Model):
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Regional coordinator")
+        MEDICAL_DIRECTOR = "medical_director", _("Medical director")
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="region_roles", verbose_name=_("person"))
+    region = models.ForeignKey(Region, models.CASCADE, related_name="roles", verbose_name=_("region"))
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("regional role")
+        verbose_name_plural = _("regional roles")
+        constraints = [models.UniqueConstraint(fields=["user", "region", "role"], name="regionrole_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_role_display()} ({self.region})"
+
+
+class TrustRole(models.Model):
+    class Role(models.TextChoices):
+        FAGSJEF = "fagsjef", _("Head of professional affairs (fagsjef)")
+        CAPACITY_REPORTER = "capacity_reporter", _("ICU capacity reporter")
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="trust_roles", verbose_name=_("person"))
+    trust = models.ForeignKey(HealthTrust, models.CASCADE, related_name="roles", verbose_name=_("health trust"))
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("trust role")
+        verbose_name_plural = _("trust roles")
+        constraints = [models.UniqueConstraint(fields=["user", "trust", "role"], name="trustrole_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_role_display()} ({self.trust})"

@@ -1,0 +1,28 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+from django.db.models import CharField, TextField
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+def _unicode_lower(value: str | None) -> str | None:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _sqlite_unicode_lower(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """SQLite's LOWER() only folds ASCII; searches must find "Øye" when someone types "øye"."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+
+
+class CoreConfig(AppConfig):
+    name = "fagnett.core"
+    verbose_name = _("Fagnett")
+
+    def ready(self) -> None:
+        # `field__lower__contains=...` is the case-insensitive search that works for æ, ø and å on both databases.
+        CharField.register_lookup(Lower)
+        TextField.register_lookup(Lower)
+        connection_created.connect(_sqlite_unicode_lower, dispatch_uid="fagnett_sqlite_unicode_lower")

@@ -1,0 +1,26 @@
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from fagnett.accounts.access import access_for
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The main menu for the person, marking the section of the current page."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    access = access_for(user)
+    items = [(reverse("home"), _("Start")), (reverse("networks:list"), _("Networks"))]
+    if access.is_coordinator_anywhere or access.is_fagsjef_anywhere:
+        items.append((reverse("networks:nominations"), _("Nominations")))
+    if user.is_staff:
+        items.append((reverse("admin:index"), _("Administration")))
+    path = request.path
+    nav = []
+    for url, label in items:
+        current = path == url if url == "/" else path.startswith(url)
+        nav.append({"url": url, "label": label, "current": current})
+    return {"nav_items": nav}

@@ -1,0 +1,59 @@
+from typing import Any
+
+from django import forms, template
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+_TAG_COLORS = {
+    "active": "success",
+    "appointed": "success",
+    "planned": "info",
+    "nominated": "warning",
+    "not_started": "warning",
+    "paused": "warning",
+    "declined": "danger",
+    "closed": "neutral",
+    "ended": "neutral",
+    "merged": "neutral",
+}
+
+
+@register.filter
+def tag_color(status: str) -> str:
+    """The Designsystemet colour for a status tag."""
+    return _TAG_COLORS.get(status, "neutral")
+
+
+@register.filter
+def widget_kind(field: forms.BoundField) -> str:
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return "choices"
+    return "input"
+
+
+@register.simple_tag
+def ds_widget(field: forms.BoundField) -> SafeString:
+    """Render the widget with Designsystemet's class and the ARIA links to its help and errors."""
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        described_by.append(f"{field.auto_id}_error")
+    attrs: dict[str, Any] = {"class": "ds-input"}
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True)
+def querystring_page(context: template.Context, page: int) -> str:
+    """The current query string with ``page`` replaced, for pagination links."""
+    params = context["request"].GET.copy()
+    params["page"] = page
+    return "?" + params.urlencode()

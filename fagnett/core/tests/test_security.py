@@ -1,0 +1,80 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_production_settings_pass_check_deploy() -> None:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-the-deploy-check-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "fagnett.example",
+    }
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", "DJANGO_SECRET_KEY": ""}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_passwords_are_hashed_with_argon2_outside_tests() -> None:
+    from config.settings import base
+
+    assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_strict_content_security_policy(client: Client) -> None:
+    response = client.get("/accounts/login/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_pages_have_no_inline_script_or_style(client: Client) -> None:
+    html = client.get("/accounts/login/").content.decode()
+    assert "<style" not in html
+    assert " style=" not in html
+    for chunk in html.split("<script")[1:]:
+        assert chunk.lstrip().startswith("src="), chunk[:80]
+
+
+@pytest.mark.django_db
+def test_forms_require_a_csrf_token() -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+
+
+def test_time_zone_and_language_defaults() -> None:
+    assert settings.TIME_ZONE == "Europe/Oslo"
+    assert settings.USE_TZ is True
+    assert settings.LANGUAGE_CODE == "nb"

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from fagnett.networks.selectors import home_summary
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"summary": home_summary(user=request.user)})
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Switch language; a logged-in person keeps the choice (e-mails use it too)."""
+    language = request.POST.get("language", "")
+    user = request.user
+    if user.is_authenticated and language in dict(settings.LANGUAGES):
+        user.language = language  # type: ignore[union-attr]
+        user.save(update_fields=["language"])  # type: ignore[union-attr]
+    return set_language(request)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,193 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fagnett.accounts.models import User
+from fagnett.core.validators import validate_no_national_id
+from fagnett.networks.models import AppointmentRole, Mandate, Network, default_period_end
+from fagnett.organisations.models import HealthTrust, Region
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class NetworkFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"}))
+    region = forms.ModelChoiceField(
+        label=_("Region"), queryset=Region.objects.none(), required=False, empty_label=_("All regions")
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    field = forms.ChoiceField(label=_("Professional field"), required=False)
+
+    def __init__(self, *args: Any, regions: Any, fields: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+        self.fields["status"].choices = [("", _("All statuses")), *Network.Status.choices]  # type: ignore[attr-defined]
+        self.fields["field"].choices = [("", _("All fields")), *((f, f) for f in fields)]  # type: ignore[attr-defined]
+
+
+class NetworkForm(forms.ModelForm):  # type: ignore[type-arg]
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Network
+        fields = ["name", "field", "kind", "parent", "status", "merged_into", "established_on", "description"]
+        widgets = {"established_on": DateInput(), "description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
+        """``regions`` are those the person coordinates; a new network is placed in one of them."""
+        super().__init__(*args, **kwargs)
+        others = Network.objects.filter(region__in=regions).select_related("region")
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk).filter(region=self.instance.region_id)
+            self.fields["lock_version"].initial = self.instance.lock_version
+        else:
+            self.fields["region"] = forms.ModelChoiceField(label=_("Region"), queryset=regions)
+            self.order_fields(["region"])
+            if regions.count() == 1:
+                self.fields["region"].initial = regions.first()
+        self.fields["parent"].queryset = others.filter(parent__isnull=True)  # type: ignore[attr-defined]
+        self.fields["merged_into"].queryset = others  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("region") is not None:
+            # The model's clean() compares regions, so the new network needs its region first.
+            self.instance.region = data["region"]
+        return data
+
+
+class MandateForm(forms.ModelForm):  # type: ignore[type-arg]
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Mandate
+        fields = [
+            "purpose",
+            "tasks",
+            "specific_tasks",
+            "period_start",
+            "period_end",
+            "min_meetings_per_year",
+            "meeting_form",
+            "secretariat_trust",
+            "archive_trust",
+            "budget_amount",
+            "budget_note",
+            "approved_by",
+            "approved_on",
+            "change_reason",
+        ]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 5}),
+            "specific_tasks": forms.Textarea(attrs={"rows": 5}),
+            "budget_note": forms.Textarea(attrs={"rows": 2}),
+            "change_reason": forms.Textarea(attrs={"rows": 2}),
+            "tasks": forms.CheckboxSelectMultiple,
+            "period_start": DateInput(),
+            "period_end": DateInput(),
+            "approved_on": DateInput(),
+        }
+        help_texts = {"period_end": _("Leave empty for the default period of three years.")}
+
+    def __init__(self, *args: Any, network: Network, base_version: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tasks"].queryset = network.region.task_list.all()  # type: ignore[attr-defined]
+        trusts = HealthTrust.objects.filter(region=network.region)
+        self.fields["secretariat_trust"].queryset = trusts  # type: ignore[attr-defined]
+        self.fields["archive_trust"].queryset = trusts  # type: ignore[attr-defined]
+        self.fields["period_end"].required = False
+        self.fields["base_version"].initial = base_version
+        self.fields["change_reason"].required = base_version is not None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and not end:
+            data["period_end"] = default_period_end(start)
+        elif start and end and end <= start:
+            self.add_error("period_end", _("The period must end after it starts."))
+        return data
+
+    def _post_clean(self) -> None:
+        # The service builds and validates the new version; the form only checks the fields.
+        pass
+
+
+def _person_label(person: User) -> str:
+    title = f", {person.title}" if person.title else ""
+    return f"{person}{title} ({person.employer_name})"
+
+
+class NominationForm(forms.Form):
+    person: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())  # type: ignore[type-arg]
+    role = forms.ChoiceField(label=_("Role"))
+    start_date = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end_date = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    note = forms.CharField(
+        label=_("Why this person"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_no_national_id],
+        help_text=_("Background, competence and anchoring in the trust's management."),
+    )
+
+    def __init__(self, *args: Any, people: Any, allow_rhf: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        self.fields["person"].label_from_instance = _person_label  # type: ignore[attr-defined]
+        roles = [
+            (v, label) for v, label in AppointmentRole.choices if allow_rhf or v != AppointmentRole.RHF_REPRESENTATIVE
+        ]
+        self.fields["role"].choices = roles  # type: ignore[attr-defined]
+        self.fields["role"].initial = AppointmentRole.MEMBER
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date cannot be before the start date."))
+        return data
+
+
+class DecisionForm(forms.Form):
+    APPOINT = "appoint"
+    DECLINE = "decline"
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(APPOINT, _("Appoint")), (DECLINE, _("Decline"))],
+        widget=forms.RadioSelect,
+    )
+    start_date = forms.DateField(label=_("Appointed from"), required=False, widget=DateInput())
+    end_date = forms.DateField(label=_("Appointed to"), required=False, widget=DateInput())
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_no_national_id],
+        help_text=_("Required when declining; shown to the person who nominated."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == self.DECLINE and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give a reason when declining a nomination."))
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date cannot be before the start date."))
+        return data
+
+
+class EndAppointmentForm(forms.Form):
+    end_date = forms.DateField(label=_("Ends on"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_no_national_id],
+    )

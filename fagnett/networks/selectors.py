@@ -1,0 +1,245 @@
+"""Reads for networks, mandates and appointments, always scoped to the person asking."""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from fagnett.accounts.access import access_for, visible_region_filter
+from fagnett.accounts.models import User
+from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network, TaskListItem
+from fagnett.organisations.models import HealthTrust, Region
+
+OPEN_STATUSES = (Appointment.Status.NOMINATED, Appointment.Status.APPOINTED)
+
+
+@dataclass(frozen=True)
+class NetworkFilters:
+    region: int | None = None
+    status: str = ""
+    field: str = ""
+    q: str = ""
+    include_subgroups: bool = True
+
+
+def region_list(*, user: Any) -> QuerySet[Region]:
+    access = access_for(user)
+    regions = Region.objects.all()
+    return regions if access.is_superuser else regions.filter(pk__in=access.regions)
+
+
+def network_list(*, user: Any, filters: NetworkFilters | None = None) -> QuerySet[Network]:
+    """Networks in the person's regions, with counts for the list page, in one query."""
+    filters = filters or NetworkFilters()
+    networks = (
+        Network.objects.filter(visible_region_filter(user))
+        .select_related("region", "parent")
+        .annotate(
+            member_count=Count("appointments", filter=Q(appointments__status=Appointment.Status.APPOINTED)),
+        )
+        .order_by("region__name", "name")
+    )
+    if filters.region:
+        networks = networks.filter(region_id=filters.region)
+    if filters.status:
+        networks = networks.filter(status=filters.status)
+    if filters.field:
+        networks = networks.filter(field__lower__contains=filters.field.lower())
+    if filters.q:
+        q = filters.q.lower()
+        networks = networks.filter(
+            Q(name__lower__contains=q) | Q(field__lower__contains=q) | Q(description__lower__contains=q)
+        )
+    if not filters.include_subgroups:
+        networks = networks.filter(parent__isnull=True)
+    return networks
+
+
+def network_fields(*, user: Any) -> list[str]:
+    return list(
+        Network.objects.filter(visible_region_filter(user)).order_by("field").values_list("field", flat=True).distinct()
+    )
+
+
+def network_get(*, user: Any, network_id: int) -> Network:
+    """The network if the person may see it; 404 otherwise (no hint that it exists)."""
+    try:
+        network = Network.objects.select_related("region", "parent", "merged_into").get(pk=network_id)
+    except Network.DoesNotExist:
+        raise Http404 from None
+    if not user.has_perm("networks.view_network", network):
+        raise Http404
+    return network
+
+
+def mandate_current(*, network: Network) -> Mandate | None:
+    return (
+        network.mandates.select_related("secretariat_trust", "archive_trust", "created_by")
+        .prefetch_related("tasks")
+        .order_by("-version")
+        .first()
+    )
+
+
+def mandate_list(*, network: Network) -> QuerySet[Mandate]:
+    return network.mandates.select_related("created_by").order_by("-version")
+
+
+def mandate_get(*, user: Any, network_id: int, version: int) -> Mandate:
+    network = network_get(user=user, network_id=network_id)
+    try:
+        return (
+            network.mandates.select_related("secretariat_trust", "archive_trust", "created_by", "network__region")
+            .prefetch_related("tasks")
+            .get(version=version)
+        )
+    except Mandate.DoesNotExist:
+        raise Http404 from None
+
+
+def task_list(*, region_id: int) -> QuerySet[TaskListItem]:
+    return TaskListItem.objects.filter(region_id=region_id)
+
+
+ROLE_ORDER = Case(
+    *(When(role=value, then=Value(rank)) for rank, value in enumerate(AppointmentRole.values)),
+    output_field=IntegerField(),
+)
+
+
+def appointment_list(
+    *, network: Network, statuses: tuple[str, ...] = (Appointment.Status.APPOINTED,)
+) -> list[Appointment]:
+    """The network's people, leader first, in the order of ``AppointmentRole``."""
+    return list(
+        network.appointments.filter(status__in=statuses)
+        .select_related("person", "trust", "nominated_by")
+        .order_by(ROLE_ORDER, "trust__name", "person__first_name")
+    )
+
+
+@dataclass
+class MatrixRow:
+    label: str
+    trust: HealthTrust | None
+    cells: list[list[Appointment]]
+    appointed_count: int = 0
+    nominated: list[Appointment] = field(default_factory=list)
+
+    @property
+    def is_gap(self) -> bool:
+        return self.trust is not None and self.appointed_count == 0
+
+
+@dataclass
+class RepresentationMatrix:
+    roles: list[tuple[str, str]]
+    rows: list[MatrixRow]
+
+    @property
+    def gaps(self) -> list[MatrixRow]:
+        return [row for row in self.rows if row.is_gap]
+
+
+def representation_matrix(*, network: Network) -> RepresentationMatrix:
+    """Trusts of the network's region × roles, with who is appointed in each cell.
+
+    A trust with nobody appointed is a gap. The RHF's own representatives form a row of their own.
+    """
+    roles = [(value, str(label)) for value, label in AppointmentRole.choices]
+    role_index = {value: i for i, (value, _) in enumerate(roles)}
+    trusts = list(HealthTrust.objects.filter(region_id=network.region_id).order_by("name"))
+    rows = {t.pk: MatrixRow(label=t.name, trust=t, cells=[[] for _ in roles]) for t in trusts}
+    rhf_row = MatrixRow(label=str(network.region), trust=None, cells=[[] for _ in roles])
+    for appointment in appointment_list(network=network, statuses=OPEN_STATUSES):
+        row = rows.get(appointment.trust_id or 0, rhf_row)
+        if appointment.status == Appointment.Status.APPOINTED:
+            row.cells[role_index[appointment.role]].append(appointment)
+            row.appointed_count += 1
+        else:
+            row.nominated.append(appointment)
+    return RepresentationMatrix(roles=roles, rows=[*rows.values(), rhf_row])
+
+
+def nomination_list(*, user: Any) -> QuerySet[Appointment]:
+    """Open nominations the person decides (coordinator) or made themselves (fagsjef)."""
+    access = access_for(user)
+    visible = Q(nominated_by=user)
+    if access.is_superuser:
+        visible = Q()
+    elif access.coordinator_regions:
+        visible |= Q(network__region__in=access.coordinator_regions)
+    return (
+        Appointment.objects.filter(visible)
+        .select_related("network", "network__region", "person", "trust", "nominated_by", "decided_by")
+        .order_by("-nominated_at", "-pk")
+    )
+
+
+def appointment_get(*, user: Any, appointment_id: int) -> Appointment:
+    try:
+        appointment = Appointment.objects.select_related(
+            "network", "network__region", "person", "trust", "nominated_by", "decided_by"
+        ).get(pk=appointment_id)
+    except Appointment.DoesNotExist:
+        raise Http404 from None
+    if not user.has_perm("networks.view_appointment", appointment):
+        raise Http404
+    return appointment
+
+
+def nominable_people(*, user: Any, network: Network) -> QuerySet[User]:
+    """People the person may nominate: a coordinator anyone in the region, a fagsjef their trusts' staff."""
+    access = access_for(user)
+    people = User.objects.filter(is_active=True).select_related("trust")
+    if access.is_coordinator(network.region_id):
+        return people.filter(Q(trust__region_id=network.region_id) | Q(region_employer_id=network.region_id))
+    return people.filter(trust_id__in=access.fagsjef_trusts, trust__region_id=network.region_id)
+
+
+def expiring_mandates(*, user: Any, today: datetime.date, months: int) -> list[Mandate]:
+    """Current mandates of the person's coordinated regions that end within ``months`` (or have ended)."""
+    access = access_for(user)
+    if not access.coordinator_regions and not access.is_superuser:
+        return []
+    limit = today + datetime.timedelta(days=round(months * 30.44))
+    networks = Network.objects.filter(status__in=[Network.Status.ACTIVE, Network.Status.NOT_STARTED])
+    if not access.is_superuser:
+        networks = networks.filter(region__in=access.coordinator_regions)
+    latest = Prefetch("mandates", queryset=Mandate.objects.order_by("-version"), to_attr="versions")
+    result = []
+    for network in networks.prefetch_related(latest).order_by("name"):
+        if network.versions and network.versions[0].period_end <= limit:  # type: ignore[attr-defined]
+            result.append(network.versions[0])  # type: ignore[attr-defined]
+    return result
+
+
+@dataclass
+class HomeSummary:
+    appointments: list[Appointment]
+    region_roles: list[Any]
+    trust_roles: list[Any]
+    pending_nominations: int
+    expiring: list[Mandate]
+
+
+def home_summary(*, user: Any) -> HomeSummary:
+    access = access_for(user)
+    appointments = list(
+        Appointment.objects.filter(person=user, status__in=OPEN_STATUSES)
+        .select_related("network", "network__region", "trust")
+        .order_by("network__name")
+    )
+    pending = 0
+    if access.coordinator_regions or access.is_superuser:
+        pending = nomination_list(user=user).filter(status=Appointment.Status.NOMINATED).count()
+    return HomeSummary(
+        appointments=appointments,
+        region_roles=list(user.region_roles.select_related("region")),
+        trust_roles=list(user.trust_roles.select_related("trust")),
+        pending_nominations=pending,
+        expiring=expiring_mandates(user=user, today=timezone.localdate(), months=6),
+    )

@@ -1,0 +1,73 @@
+import datetime
+
+import pytest
+from django.http import Http404
+
+from fagnett.core.testing import World, appoint, make_mandate
+from fagnett.networks import selectors
+from fagnett.networks.models import Appointment, AppointmentRole, Network
+
+pytestmark = pytest.mark.django_db
+
+
+def names(networks: object) -> set[str]:
+    return {n.name for n in networks}  # type: ignore[attr-defined]
+
+
+def test_people_see_the_networks_of_their_own_region_only(world: World) -> None:
+    assert names(selectors.network_list(user=world["employee"])) == {"Anestesi og intensiv", "Øye"}
+    assert names(selectors.network_list(user=world["fagsjef_b"])) == {"Intensiv Nord"}
+    with pytest.raises(Http404):
+        selectors.network_get(user=world["fagsjef_b"], network_id=world.network.pk)
+
+
+def test_filters_combine(world: World) -> None:
+    world.other_network.status = Network.Status.PAUSED
+    world.other_network.save()
+    user = world["coordinator"]
+    assert names(selectors.network_list(user=user, filters=selectors.NetworkFilters(status="paused"))) == {"Øye"}
+    assert names(selectors.network_list(user=user, filters=selectors.NetworkFilters(q="anest"))) == {
+        "Anestesi og intensiv"
+    }
+    assert names(selectors.network_list(user=user, filters=selectors.NetworkFilters(field="øyesykdom"))) == {"Øye"}
+    assert not selectors.network_list(user=user, filters=selectors.NetworkFilters(region=world.region_b.pk)).exists()
+
+
+def test_member_count_counts_appointed_people_only(world: World) -> None:
+    network = selectors.network_list(user=world["coordinator"]).get(pk=world.network.pk)
+    assert network.member_count == 4  # type: ignore[attr-defined]
+
+
+def test_representation_matrix_marks_the_trust_without_a_member(world: World) -> None:
+    matrix = selectors.representation_matrix(network=world.network)
+    assert [row.label for row in matrix.gaps] == ["Trust A3 HF"]
+    rows = {row.label: row for row in matrix.rows}
+    roles = [value for value, _ in matrix.roles]
+    assert [p.person.username for p in rows["Trust A1 HF"].cells[roles.index("leader")]] == ["leader"]
+    assert [p.person.username for p in rows["Region A RHF"].cells[roles.index("rhf_representative")]] == ["rhf_rep"]
+    assert not rows["Region A RHF"].is_gap  # the RHF's own row is never a gap
+
+
+def test_a_nominated_person_does_not_fill_the_gap(world: World) -> None:
+    appoint(world.network, world["candidate"], AppointmentRole.MEMBER, status=Appointment.Status.NOMINATED)
+    matrix = selectors.representation_matrix(network=world.network)
+    gap = matrix.gaps[0]
+    assert gap.label == "Trust A3 HF"
+    assert [a.person for a in gap.nominated] == [world["candidate"]]
+
+
+def test_expiring_mandates_for_the_coordinator(world: World) -> None:
+    make_mandate(world.other_network, period_start=datetime.date(2024, 1, 1))  # ends 2026-12-31
+    today = datetime.date(2026, 11, 1)
+    expiring = selectors.expiring_mandates(user=world["coordinator"], today=today, months=6)
+    assert [m.network.name for m in expiring] == ["Øye"]
+    assert selectors.expiring_mandates(user=world["member"], today=today, months=6) == []
+
+
+def test_nominations_the_fagsjef_sees_are_their_own(world: World) -> None:
+    appoint(world.network, world["candidate"], status=Appointment.Status.NOMINATED, nominated_by=world["fagsjef"])
+    appoint(world.other_network, world["employee"], status=Appointment.Status.NOMINATED)
+    assert [a.person for a in selectors.nomination_list(user=world["fagsjef"])] == [world["candidate"]]
+    coordinator_sees = {a.person.username for a in selectors.nomination_list(user=world["coordinator"])}
+    assert {"candidate", "employee"} <= coordinator_sees
+    assert not selectors.nomination_list(user=world["coordinator_b"]).exists()

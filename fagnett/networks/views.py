@@ -1,0 +1,331 @@
+"""Thin views: parse the form, call one service or selector, render a page or a partial."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from fagnett.accounts.access import access_for
+from fagnett.core.exceptions import ConflictError
+from fagnett.core.views_helpers import add_service_errors, is_htmx, paginate
+from fagnett.networks import selectors, services
+from fagnett.networks.forms import (
+    DecisionForm,
+    EndAppointmentForm,
+    MandateForm,
+    NetworkFilterForm,
+    NetworkForm,
+    NominationForm,
+)
+from fagnett.networks.models import Appointment, Mandate
+from fagnett.organisations.models import Region
+
+
+@login_required
+def network_list(request: HttpRequest) -> HttpResponse:
+    form = NetworkFilterForm(
+        request.GET or None,
+        regions=selectors.region_list(user=request.user),
+        fields=selectors.network_fields(user=request.user),
+    )
+    filters = selectors.NetworkFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.NetworkFilters(
+            region=data["region"].pk if data["region"] else None,
+            status=data["status"],
+            field=data["field"],
+            q=data["q"].strip(),
+        )
+    page = paginate(request, selectors.network_list(user=request.user, filters=filters))
+    template = "networks/network_list.html#results" if is_htmx(request) else "networks/network_list.html"
+    return render(
+        request,
+        template,
+        {"form": form, "page": page, "can_add": access_for(request.user).is_coordinator_anywhere},
+    )
+
+
+@login_required
+def network_detail(request: HttpRequest, network_id: int) -> HttpResponse:
+    network = selectors.network_get(user=request.user, network_id=network_id)
+    mandate = selectors.mandate_current(network=network)
+    today = timezone.localdate()
+    can_view_nominations = request.user.has_perm("networks.view_nominations", network)
+    matrix = selectors.representation_matrix(network=network)
+    return render(
+        request,
+        "networks/network_detail.html",
+        {
+            "network": network,
+            "mandate": mandate,
+            "mandate_expiring": mandate is not None
+            and mandate.expires_within(today, settings.MANDATE_EXPIRY_WARNING_MONTHS),
+            "mandate_expired": mandate is not None and mandate.has_expired(today),
+            "subgroups": network.subgroups.order_by("name"),
+            "members": selectors.appointment_list(network=network),
+            "matrix": matrix,
+            "can_view_nominations": can_view_nominations,
+            "nominations": [a for row in matrix.rows for a in row.nominated] if can_view_nominations else [],
+            "can_change": request.user.has_perm("networks.change_network", network),
+            "can_nominate": request.user.has_perm("networks.nominate", network),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_create(request: HttpRequest) -> HttpResponse:
+    access = access_for(request.user)
+    regions = Region.objects.all() if access.is_superuser else Region.objects.filter(pk__in=access.coordinator_regions)
+    if not regions.exists():
+        raise PermissionDenied
+    form = NetworkForm(request.POST or None, regions=regions)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        network = services.network_create(user=request.user, region=data.pop("region"), data=data)
+        messages.success(request, _("The network %(name)s was created. Give it a mandate next.") % {"name": network})
+        return redirect(network)
+    return render(request, "networks/network_form.html", {"form": form, "network": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_update(request: HttpRequest, network_id: int) -> HttpResponse:
+    network = selectors.network_get(user=request.user, network_id=network_id)
+    if not request.user.has_perm("networks.change_network", network):
+        raise PermissionDenied
+    form = NetworkForm(request.POST or None, instance=network, regions=Region.objects.filter(pk=network.region_id))
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        lock_version = data.pop("lock_version") or 0
+        try:
+            network = services.network_update(user=request.user, network=network, data=data, lock_version=lock_version)
+        except ConflictError as error:
+            conflict = error.current
+            # Keep what the person wrote; saving again now overwrites the newer version knowingly.
+            resubmit = request.POST.copy()
+            resubmit["lock_version"] = str(conflict.lock_version)
+            form = NetworkForm(resubmit, instance=conflict, regions=Region.objects.filter(pk=network.region_id))
+            form.is_valid()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect(network)
+    return render(request, "networks/network_form.html", {"form": form, "network": network, "conflict": conflict})
+
+
+@login_required
+def mandate_history(request: HttpRequest, network_id: int) -> HttpResponse:
+    network = selectors.network_get(user=request.user, network_id=network_id)
+    return render(
+        request,
+        "networks/mandate_history.html",
+        {
+            "network": network,
+            "mandates": selectors.mandate_list(network=network),
+            "can_change": request.user.has_perm("networks.change_mandate", network),
+        },
+    )
+
+
+@login_required
+def mandate_detail(request: HttpRequest, network_id: int, version: int) -> HttpResponse:
+    mandate = selectors.mandate_get(user=request.user, network_id=network_id, version=version)
+    previous = (
+        mandate.network.mandates.filter(version__lt=version).prefetch_related("tasks").order_by("-version").first()
+    )
+    return render(
+        request,
+        "networks/mandate_detail.html",
+        {"network": mandate.network, "mandate": mandate, "changes": _mandate_changes(previous, mandate)},
+    )
+
+
+def _mandate_changes(previous: Mandate | None, mandate: Mandate) -> list[tuple[str, str, str]]:
+    """What this version changed compared with the one before, field by field, in words."""
+    if previous is None:
+        return []
+    changes = []
+    for name in MandateForm.Meta.fields:
+        field = Mandate._meta.get_field(name)
+        if name == "tasks":
+            old = ", ".join(t.title for t in previous.tasks.all())
+            new = ", ".join(t.title for t in mandate.tasks.all())
+        else:
+            old = _display(previous, name)
+            new = _display(mandate, name)
+        if old != new and name != "change_reason":
+            changes.append((str(getattr(field, "verbose_name", name)), old, new))
+    return changes
+
+
+def _display(mandate: Mandate, name: str) -> str:
+    display = getattr(mandate, f"get_{name}_display", None)
+    value = display() if display else getattr(mandate, name)
+    return "" if value is None else str(value)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mandate_create(request: HttpRequest, network_id: int) -> HttpResponse:
+    network = selectors.network_get(user=request.user, network_id=network_id)
+    if not request.user.has_perm("networks.change_mandate", network):
+        raise PermissionDenied
+    current = selectors.mandate_current(network=network)
+    base_version = current.version if current else None
+    initial = {}
+    if current is not None:
+        initial = {
+            name: getattr(current, name)
+            for name in MandateForm.Meta.fields
+            if name not in ("tasks", "change_reason", "approved_on")
+        }
+        initial["tasks"] = list(current.tasks.all())
+    form = MandateForm(request.POST or None, initial=initial, network=network, base_version=base_version)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("tasks", "base_version")}
+        try:
+            mandate = services.mandate_create_version(
+                user=request.user,
+                network=network,
+                data=data,
+                tasks=list(form.cleaned_data["tasks"]),
+                base_version=form.cleaned_data.get("base_version"),
+            )
+        except ConflictError as error:
+            conflict = error.current
+            resubmit = request.POST.copy()
+            resubmit["base_version"] = str(conflict.version) if conflict else ""
+            form = MandateForm(resubmit, network=network, base_version=conflict.version if conflict else None)
+            form.is_valid()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Version %(version)s of the mandate was saved.") % {"version": mandate.version})
+            return redirect(mandate)
+    return render(
+        request,
+        "networks/mandate_form.html",
+        {"network": network, "form": form, "current": current, "conflict": conflict},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nominate(request: HttpRequest, network_id: int) -> HttpResponse:
+    network = selectors.network_get(user=request.user, network_id=network_id)
+    if not request.user.has_perm("networks.nominate", network):
+        raise PermissionDenied
+    is_coordinator = access_for(request.user).is_coordinator(network.region_id)
+    form = NominationForm(
+        request.POST or None,
+        people=selectors.nominable_people(user=request.user, network=network),
+        allow_rhf=is_coordinator,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            appointment = services.appointment_nominate(
+                user=request.user,
+                network=network,
+                person=data["person"],
+                role=data["role"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, {"nomination_note": "note"})
+        else:
+            messages.success(
+                request,
+                _("%(person)s was nominated as %(role)s. The regional coordinator decides on the appointment.")
+                % {"person": appointment.person, "role": appointment.get_role_display().lower()},
+            )
+            return redirect(network)
+    return render(request, "networks/nominate.html", {"network": network, "form": form})
+
+
+@login_required
+def nomination_list(request: HttpRequest) -> HttpResponse:
+    access = access_for(request.user)
+    if not (access.is_coordinator_anywhere or access.is_fagsjef_anywhere):
+        raise PermissionDenied
+    nominations = selectors.nomination_list(user=request.user)
+    return render(
+        request,
+        "networks/nomination_list.html",
+        {
+            "pending": [a for a in nominations if a.status == Appointment.Status.NOMINATED],
+            "decided": [a for a in nominations[:200] if a.status != Appointment.Status.NOMINATED],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nomination_decide(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    appointment = selectors.appointment_get(user=request.user, appointment_id=appointment_id)
+    can_decide = request.user.has_perm("networks.decide_appointment", appointment)
+    form = DecisionForm(
+        request.POST or None, initial={"start_date": appointment.start_date, "end_date": appointment.end_date}
+    )
+    if request.method == "POST":
+        if not can_decide:
+            raise PermissionDenied
+        if appointment.status == Appointment.Status.NOMINATED and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["decision"] == DecisionForm.APPOINT:
+                    services.appointment_appoint(
+                        user=request.user,
+                        appointment=appointment,
+                        start_date=data["start_date"],
+                        end_date=data["end_date"],
+                        reason=data["reason"],
+                    )
+                    messages.success(request, _("%(person)s is appointed.") % {"person": appointment.person})
+                else:
+                    services.appointment_decline(user=request.user, appointment=appointment, reason=data["reason"])
+                    messages.success(request, _("The nomination was declined."))
+            except ValidationError as error:
+                add_service_errors(form, error, {"decision_reason": "reason"})
+            else:
+                return redirect("networks:nominations")
+    return render(
+        request,
+        "networks/nomination_decide.html",
+        {"appointment": appointment, "form": form, "can_decide": can_decide},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appointment_end(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    appointment = selectors.appointment_get(user=request.user, appointment_id=appointment_id)
+    if not request.user.has_perm("networks.end_appointment", appointment):
+        raise PermissionDenied
+    form = EndAppointmentForm(request.POST or None, initial={"end_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appointment_end(
+                user=request.user,
+                appointment=appointment,
+                end_date=form.cleaned_data["end_date"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, {"decision_reason": "reason"})
+        else:
+            messages.success(request, _("The appointment of %(person)s has ended.") % {"person": appointment.person})
+            return redirect(appointment.network)
+    return render(request, "networks/appointment_end.html", {"appointment": appointment, "form": form})

@@ -1,0 +1,86 @@
+"""The specialist health service's organisation: Region (RHF) → HealthTrust (HF) → Hospital → Unit."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Region(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=20, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("regional health authority")
+        verbose_name_plural = _("regional health authorities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HealthTrust(models.Model):
+    region = models.ForeignKey(Region, models.PROTECT, related_name="trusts", verbose_name=_("region"))
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=30)
+    population = models.PositiveIntegerField(
+        _("population served"), null=True, blank=True, help_text=_("Used for figures per 100 000 inhabitants.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["region__name", "name"]
+        verbose_name = _("health trust")
+        verbose_name_plural = _("health trusts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Hospital(models.Model):
+    trust = models.ForeignKey(HealthTrust, models.PROTECT, related_name="hospitals", verbose_name=_("health trust"))
+    name = models.CharField(_("name"), max_length=100)
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["trust__name", "name"]
+        verbose_name = _("hospital")
+        verbose_name_plural = _("hospitals")
+        constraints = [models.UniqueConstraint(fields=["trust", "name"], name="hospital_unique_name_per_trust")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        ICU = "icu", _("Intensive care unit")
+        WARD = "ward", _("Ward")
+        OUTPATIENT = "outpatient", _("Outpatient clinic")
+        OTHER = "other", _("Other")
+
+    class AgeGroup(models.TextChoices):
+        ADULT = "adult", _("Adults")
+        PAEDIATRIC = "paediatric", _("Children")
+        NEONATAL = "neonatal", _("Newborns")
+
+    hospital = models.ForeignKey(Hospital, models.PROTECT, related_name="units", verbose_name=_("hospital"))
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ICU)
+    age_group = models.CharField(_("age group"), max_length=20, choices=AgeGroup.choices, default=AgeGroup.ADULT)
+    active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["hospital__name", "name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [models.UniqueConstraint(fields=["hospital", "name"], name="unit_unique_name_per_hospital")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hospital})"

@@ -1,0 +1,72 @@
+"""Browser tests: Playwright drives Debian's Chromium against pytest-django's live server."""
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+from fagnett.core.testing import PASSWORD, World, make_world
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "locale": "nb-NO", "timezone_id": "Europe/Oslo"}
+
+
+@pytest.fixture
+def browser_world(transactional_db: None) -> World:
+    return make_world()
+
+
+_axe = Axe()
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core (WCAG 2.1 A and AA rules) reports no violation on the page as it is now."""
+    results = _axe.run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    )
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+@pytest.fixture
+def login(page: Page, live_server: Any) -> Callable[[str], Page]:
+    """Log in through the real login form and return the page on the start page."""
+
+    def do(username: str) -> Page:
+        page.goto(f"{live_server.url}/accounts/login/")
+        assert_accessible(page)
+        page.get_by_label("Brukernavn").fill(username)
+        page.get_by_label("Passord").fill(PASSWORD)
+        page.get_by_role("button", name="Logg inn").click()
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return do
