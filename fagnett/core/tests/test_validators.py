@@ -27,10 +27,7 @@ def identity_numbers(draw: st.DrawFn, d_number: bool = False) -> str:
     born = draw(st.dates(min_value=datetime.date(1940, 1, 1), max_value=datetime.date(2039, 12, 31)))
     assume(born <= datetime.date.today())
     # Individual numbers by century, as the Norwegian register assigns them.
-    if born.year < 2000:
-        individual = draw(st.integers(0, 499))
-    else:
-        individual = draw(st.integers(500, 999))
+    individual = draw(st.integers(0, 499)) if born.year < 2000 else draw(st.integers(500, 999))
     day = born.day + (40 if d_number else 0)
     nine = f"{day:02d}{born.month:02d}{born.year % 100:02d}{individual:03d}"
     digits = control_digits(nine)

@@ -1,9 +1,9 @@
 from collections.abc import Callable
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 from django.urls import reverse
 
 from fagnett.core.testing import World, appoint, make_network, make_trust, make_user
