@@ -55,3 +55,7 @@ messages: setup
 
 clean:
 	rm -rf $(STAMPS) $(VENV) frontend/node_modules static/vendor staticfiles var
+
+# Screenshots for the README and the user guide, taken in Chromium from a fresh demo.
+screenshots: setup
+	$(PY) scripts/screenshots.py

@@ -39,13 +39,11 @@ step "mypy"
 step "migrations match the models"
 $PY manage.py makemigrations --check --dry-run
 
-step "production settings: check --deploy and collectstatic"
+step "production settings: collectstatic with hashed names (check --deploy runs in the tests)"
 STATIC_TMP=$(mktemp -d)
-DJANGO_SECRET_KEY="ci-$(head -c 32 /dev/urandom | base64)" DJANGO_ALLOWED_HOSTS=fagnett.example \
+env -u DJANGO_ALLOW_ASYNC_UNSAFE DJANGO_SECRET_KEY="ci-$(head -c 48 /dev/urandom | base64)" \
   FAGNETT_STATIC_ROOT="$STATIC_TMP" DJANGO_SETTINGS_MODULE=config.settings.production \
-  $PY manage.py check --deploy --fail-level WARNING
-DJANGO_SECRET_KEY="ci-$(head -c 32 /dev/urandom | base64)" FAGNETT_STATIC_ROOT="$STATIC_TMP" \
-  DJANGO_SETTINGS_MODULE=config.settings.production $PY manage.py collectstatic --noinput -v 0
+  $PY manage.py collectstatic --noinput -v 0
 rm -rf "$STATIC_TMP"
 
 step "tests on SQLite (with the browser tests)"

@@ -18,6 +18,7 @@ def test_production_settings_pass_check_deploy() -> None:
         "DJANGO_ALLOWED_HOSTS": "fagnett.example",
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests; check --deploy rightly refuses it
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

@@ -1,0 +1,124 @@
+"""Take the README's (and later the user guide's) screenshots from a fresh demo.
+
+Builds the demo in a temporary SQLite database, serves it on a free port on 127.0.0.1, logs in as the demo
+people in Debian's Chromium and writes PNG files to docs/screenshots/. Run with `make screenshots`.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+# (file name, login, path or a function of the page that navigates)
+SHOTS: list[tuple[str, str, str]] = [
+    ("start-coordinator", "koordinator", "/"),
+    ("network-list", "koordinator", "/networks/"),
+    ("network-detail", "koordinator-nord", "network:Fagnettverk for ledere på intensivavdelinger"),
+    ("mandate-history", "koordinator", "mandates:Anestesi og intensiv"),
+    ("nominate", "fagsjef", "nominate:Geriatri"),
+    ("nominations", "koordinator", "/nominations/"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def network_id(env: dict[str, str], name: str) -> int:
+    code = f"from fagnett.networks.models import Network; print(Network.objects.get(name={name!r}).pk)"
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def resolve(env: dict[str, str], target: str) -> str:
+    if target.startswith("/"):
+        return target
+    kind, name = target.split(":", 1)
+    pk = network_id(env, name)
+    return {
+        "network": f"/networks/{pk}/",
+        "mandates": f"/networks/{pk}/mandates/",
+        "nominate": f"/networks/{pk}/nominate/",
+    }[kind]
+
+
+def login(page: Page, base: str, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+            "DATABASE_URL": f"sqlite:///{tmp}/demo.sqlite3",
+            "FAGNETT_MAIL_DIR": f"{tmp}/mail",
+        }
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+        subprocess.run([sys.executable, "manage.py", "load_demo", "--quiet-logins"], cwd=ROOT, env=env, check=True)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310 — our own loopback server
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+                page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+                for name, username, target in SHOTS:
+                    login(page, base, username)
+                    page.goto(base + resolve(env, target))
+                    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+                    print("wrote", OUT / f"{name}.png")
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
