@@ -157,7 +157,7 @@ def appointment_nominate(
 
 def _locked_open_nomination(appointment: Appointment) -> Appointment:
     current = (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("network", "person", "nominated_by")
         .get(pk=appointment.pk)
     )
