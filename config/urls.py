@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("fagnett.networks.urls")),
+    path("", include("fagnett.capacity.urls")),
 ]
 
 handler403 = "fagnett.core.errors.permission_denied"

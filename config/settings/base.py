@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "fagnett.accounts",
     "fagnett.organisations",
     "fagnett.networks",
+    "fagnett.capacity",
     "fagnett.demo",
 ]
 

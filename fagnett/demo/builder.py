@@ -440,4 +440,7 @@ def build() -> dict[str, Any]:
     for title in ("Overlege, intensivavdelingen", "Intensivsykepleier, fagutvikler"):
         people.make(trust=unn, title=title)
 
+    from fagnett.capacity import demo as capacity_demo
+
+    capacity_demo.build()
     return {"regions": 2, "networks": Network.objects.count(), "people": User.objects.count()}
