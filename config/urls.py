@@ -12,6 +12,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("fagnett.networks.urls")),
+    path("", include("fagnett.cases.urls")),
+    path("", include("fagnett.meetings.urls")),
     path("", include("fagnett.capacity.urls")),
 ]
 

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "fagnett.accounts",
     "fagnett.organisations",
     "fagnett.networks",
+    "fagnett.cases",
+    "fagnett.meetings",
     "fagnett.capacity",
     "fagnett.demo",
 ]

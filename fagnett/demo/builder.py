@@ -441,6 +441,10 @@ def build() -> dict[str, Any]:
         people.make(trust=unn, title=title)
 
     from fagnett.capacity import demo as capacity_demo
+    from fagnett.cases import demo as cases_demo
+    from fagnett.meetings import demo as meetings_demo
 
+    meetings_demo.build()
+    cases_demo.build()
     capacity_demo.build()
     return {"regions": 2, "networks": Network.objects.count(), "people": User.objects.count()}

@@ -1,0 +1,5 @@
+"""Demo data for the cases app."""
+
+
+def build() -> None:
+    return None

@@ -1,0 +1,5 @@
+"""Demo data for the meetings app."""
+
+
+def build() -> None:
+    return None
