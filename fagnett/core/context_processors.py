@@ -13,7 +13,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     access = access_for(user)
-    items = [(reverse("home"), _("Start")), (reverse("networks:list"), _("Networks"))]
+    items = [
+        (reverse("home"), _("Start")),
+        (reverse("networks:list"), _("Networks")),
+        (reverse("meetings:my_action_items"), _("My action items")),
+    ]
+    if access.is_coordinator_anywhere or access.director_regions:
+        items.append((reverse("meetings:region_overview"), _("Meeting overview")))
     if access.is_coordinator_anywhere or access.is_fagsjef_anywhere:
         items.append((reverse("networks:nominations"), _("Nominations")))
     if user.is_staff:

@@ -5,12 +5,22 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from fagnett.meetings.models import ActionItem
+from fagnett.meetings.selectors import my_action_items, upcoming_meetings
 from fagnett.networks.selectors import home_summary
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"summary": home_summary(user=request.user)})
+    return render(
+        request,
+        "core/home.html",
+        {
+            "summary": home_summary(user=request.user),
+            "upcoming": upcoming_meetings(user=request.user),
+            "action_items": list(my_action_items(user=request.user).filter(status=ActionItem.Status.OPEN)[:5]),
+        },
+    )
 
 
 @require_POST

@@ -1,4 +1,39 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from fagnett.meetings import views
 
 app_name = "meetings"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("networks/<int:network_id>/meetings/", views.network_meetings, name="network_meetings"),
+    path("networks/<int:network_id>/meetings/plan/", views.plan_year, name="plan_year"),
+    path("meetings/overview/", views.region_overview, name="region_overview"),
+    path("meetings/<int:meeting_id>/", views.meeting_detail, name="detail"),
+    path("meetings/<int:meeting_id>/edit/", views.meeting_update, name="update"),
+    path("meetings/<int:meeting_id>/cancel/", views.meeting_cancel, name="cancel"),
+    path("meetings/<int:meeting_id>/invite/", views.meeting_invite, name="invite"),
+    path("meetings/<int:meeting_id>/invitation.<str:fmt>", views.meeting_export, name="export"),
+    path("meetings/<int:meeting_id>/agenda/standard/", views.agenda_standard, name="agenda_standard"),
+    path("meetings/<int:meeting_id>/agenda/add/", views.agenda_item_add, name="agenda_item_add"),
+    path("agenda-items/<int:item_id>/edit/", views.agenda_item_update, name="agenda_item_update"),
+    path("agenda-items/<int:item_id>/move/", views.agenda_item_move, name="agenda_item_move"),
+    path("agenda-items/<int:item_id>/delete/", views.agenda_item_delete, name="agenda_item_delete"),
+    path("agenda-items/<int:item_id>/documents/", views.document_upload, name="document_upload"),
+    path("documents/<int:document_id>/", views.document_download, name="document"),
+    path("documents/<int:document_id>/delete/", views.document_delete, name="document_delete"),
+    path("meetings/<int:meeting_id>/attendance/", views.attendance, name="attendance"),
+    path("meetings/<int:meeting_id>/minutes/", views.minutes_start, name="minutes_start"),
+    path("meetings/<int:meeting_id>/minutes/<int:version>/", views.minutes_detail, name="minutes"),
+    path(
+        "meetings/<int:meeting_id>/minutes/<int:version>/circulate/", views.minutes_circulate, name="minutes_circulate"
+    ),
+    path("meetings/<int:meeting_id>/minutes/<int:version>/comment/", views.minutes_comment, name="minutes_comment"),
+    path("meetings/<int:meeting_id>/minutes/<int:version>/approve/", views.minutes_approve, name="minutes_approve"),
+    path("meetings/<int:meeting_id>/minutes/<int:version>/correct/", views.minutes_correct, name="minutes_correct"),
+    path(
+        "meetings/<int:meeting_id>/minutes/<int:version>/minutes.<str:fmt>", views.minutes_export, name="minutes_export"
+    ),
+    path("action-items/", views.my_action_items, name="my_action_items"),
+    path("action-items/<int:item_id>/done/", views.action_item_toggle, name="action_item_toggle"),
+    path("calendar/", views.calendar_feeds, name="calendar_feeds"),
+    path("calendar/<str:token>.ics", views.calendar_feed_ics, name="calendar_feed"),
+]

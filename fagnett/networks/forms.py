@@ -36,7 +36,17 @@ class NetworkForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Network
-        fields = ["name", "field", "kind", "parent", "status", "merged_into", "established_on", "description"]
+        fields = [
+            "name",
+            "field",
+            "kind",
+            "parent",
+            "status",
+            "merged_into",
+            "established_on",
+            "description",
+            "minutes_visible_to_region",
+        ]
         widgets = {"established_on": DateInput(), "description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:

@@ -58,6 +58,11 @@ class Network(models.Model):
     )
     established_on = models.DateField(_("established"), null=True, blank=True)
     description = FreeTextField(_("description"), blank=True)
+    minutes_visible_to_region = models.BooleanField(
+        _("approved minutes visible to everyone in the region"),
+        default=False,
+        help_text=_("Otherwise only the network's members, the coordinator and the medical directors read them."),
+    )
     lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()

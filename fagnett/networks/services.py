@@ -16,7 +16,17 @@ from fagnett.core.mail import mail_on_commit
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network, TaskListItem, default_period_end
 from fagnett.organisations.models import HealthTrust, Region
 
-NETWORK_FIELDS = ("name", "field", "kind", "parent", "status", "merged_into", "established_on", "description")
+NETWORK_FIELDS = (
+    "name",
+    "field",
+    "kind",
+    "parent",
+    "status",
+    "merged_into",
+    "established_on",
+    "description",
+    "minutes_visible_to_region",
+)
 
 
 def _require(user: Any, perm: str, obj: Any) -> None:

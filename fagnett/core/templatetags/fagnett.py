@@ -57,3 +57,9 @@ def querystring_page(context: template.Context, page: int) -> str:
     params = context["request"].GET.copy()
     params["page"] = page
     return "?" + params.urlencode()
+
+
+@register.filter
+def get_field(form: forms.BaseForm, name: str) -> forms.BoundField:
+    """``form|get_field:name`` — a bound field by a name held in a variable."""
+    return form[name]

@@ -1,0 +1,186 @@
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fagnett.core.validators import validate_no_national_id
+from fagnett.meetings.models import AgendaItem, Attendance, Meeting, Minutes
+from fagnett.networks.forms import DateInput
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%H:%M")
+
+
+class PlanRowForm(forms.Form):
+    date = forms.DateField(label=_("Date"), required=False, widget=DateInput())
+    start = forms.TimeField(label=_("Starts"), widget=TimeInput())
+    end = forms.TimeField(label=_("Ends"), widget=TimeInput())
+    form = forms.ChoiceField(label=_("Meeting form"), choices=Meeting.Form.choices)
+    location = forms.CharField(label=_("Place"), required=False, validators=[validate_no_national_id])
+    video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", _("The meeting must end after it starts."))
+        return data
+
+
+PlanFormSet = forms.formset_factory(PlanRowForm, extra=0, max_num=24, validate_max=True)
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label=_("Title"), required=False, max_length=200, validators=[validate_no_national_id])
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    start = forms.TimeField(label=_("Starts"), widget=TimeInput())
+    end = forms.TimeField(label=_("Ends"), widget=TimeInput())
+    form = forms.ChoiceField(label=_("Meeting form"), choices=Meeting.Form.choices)
+    location = forms.CharField(label=_("Place"), required=False, validators=[validate_no_national_id])
+    video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", _("The meeting must end after it starts."))
+        return data
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the meeting cancelled?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_no_national_id],
+        help_text=_("The reason goes to everyone invited."),
+    )
+
+
+class AgendaItemForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = AgendaItem
+        fields = ["kind", "title", "description", "presenter", "duration_minutes"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [  # type: ignore[attr-defined]
+            (k, label)
+            for k, label in AgendaItem.Kind.choices
+            if k in (AgendaItem.Kind.CASE, AgendaItem.Kind.DISCUSSION, AgendaItem.Kind.ORIENTATION)
+            or k == self.instance.kind
+        ]
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Document"),
+        help_text=_("PDF, Word, Excel, PowerPoint, PNG, JPEG or text, at most 10 MB."),
+    )
+
+
+class AttendanceForm(forms.Form):
+    def __init__(self, *args: Any, rows: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            person = row["person"]
+            label = f"{person}" + (f" ({row['trust'].short_name})" if row["trust"] else "")
+            self.fields[f"person_{person.pk}"] = forms.ChoiceField(
+                label=label,
+                choices=Attendance.Status.choices,
+                widget=forms.RadioSelect,
+                required=False,
+                initial=row["status"] or None,
+            )
+
+    def statuses(self) -> dict[int, str]:
+        return {int(name.removeprefix("person_")): value for name, value in self.cleaned_data.items() if value}
+
+
+class MinutesForm(forms.Form):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, minutes: Minutes, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sections = []
+        for item in minutes.items.select_related("agenda_item").order_by("agenda_item__order"):
+            number = item.agenda_item.order
+            summary = f"summary_{item.agenda_item_id}"
+            conclusion = f"conclusion_{item.agenda_item_id}"
+            self.fields[summary] = forms.CharField(
+                label=_("%(number)s. %(title)s – summary") % {"number": number, "title": item.agenda_item.title},
+                required=False,
+                initial=item.summary,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                validators=[validate_no_national_id],
+            )
+            self.fields[conclusion] = forms.CharField(
+                label=_("%(number)s. %(title)s – conclusion or recommendation")
+                % {"number": number, "title": item.agenda_item.title},
+                required=False,
+                initial=item.conclusion,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                validators=[validate_no_national_id],
+            )
+            self.sections.append((item.agenda_item, summary, conclusion))
+        self.fields["lock_version"].initial = minutes.lock_version
+
+    def texts(self) -> dict[int, tuple[str, str]]:
+        return {
+            item.pk: (self.cleaned_data[summary], self.cleaned_data[conclusion])
+            for item, summary, conclusion in self.sections
+        }
+
+
+class ActionItemRowForm(forms.Form):
+    agenda_item = forms.TypedChoiceField(label=_("Agenda item"), coerce=int, required=False)
+    title = forms.CharField(label=_("Action"), required=False, max_length=300, validators=[validate_no_national_id])
+    owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, required=False)
+    due_date = forms.DateField(label=_("Due"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, items: list[Any], people: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].choices = [("", "–"), *((i.pk, f"{i.order}. {i.title}") for i in items)]  # type: ignore[attr-defined]
+        self.fields["owner"].choices = [("", "–"), *((p.pk, str(p)) for p in people)]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        filled = [bool(data.get(n)) for n in ("agenda_item", "title", "owner", "due_date")]
+        if any(filled) and not all(filled):
+            raise forms.ValidationError(_("An action item needs an agenda item, a text, an owner and a due date."))
+        return data
+
+
+ActionItemFormSet = forms.formset_factory(ActionItemRowForm, extra=2)
+
+
+class CirculateForm(forms.Form):
+    comments_due = forms.DateField(
+        label=_("Comments by"),
+        widget=DateInput(),
+        initial=lambda: timezone.localdate() + datetime.timedelta(days=7),
+    )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 3}), validators=[validate_no_national_id]
+    )
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is corrected, and why"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_no_national_id],
+    )
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)

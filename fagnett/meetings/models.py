@@ -1,0 +1,323 @@
+"""Meetings: the year's plan, agendas, documents, attendance, minutes with approval, and action items."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from fagnett.core.models import FreeCharField, FreeTextField
+from fagnett.core.uploads import random_upload_path
+from fagnett.networks.models import Network
+from fagnett.organisations.models import HealthTrust
+
+
+class Meeting(models.Model):
+    class Form(models.TextChoices):
+        DIGITAL = "digital", _("Digital")
+        PHYSICAL = "physical", _("Physical")
+        HYBRID = "hybrid", _("Hybrid")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        INVITED = "invited", _("Invitation sent")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    network = models.ForeignKey(Network, models.PROTECT, related_name="meetings", verbose_name=_("network"))
+    title = FreeCharField(_("title"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    form = models.CharField(_("meeting form"), max_length=20, choices=Form.choices, default=Form.DIGITAL)
+    location = FreeCharField(_("place"), max_length=300, blank=True)
+    video_link = models.URLField(_("video link"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    uid = models.UUIDField(_("calendar id"), default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
+    invitation_sent_at = models.DateTimeField(_("invitation sent"), null=True, blank=True)
+    cancel_reason = FreeTextField(_("reason for cancelling"), blank=True)
+    lock_version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["network", "starts_at"]), models.Index(fields=["status", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:detail", args=[self.pk])
+
+    @property
+    def display_title(self) -> str:
+        return self.title or str(_("Meeting in %(network)s") % {"network": self.network.name})
+
+    def clean(self) -> None:
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("The meeting must end after it starts.")
+        if self.form in (self.Form.PHYSICAL, self.Form.HYBRID) and not self.location:
+            errors["location"] = _("Give the place for a physical or hybrid meeting.")
+        if self.form in (self.Form.DIGITAL, self.Form.HYBRID) and not self.video_link:
+            errors["video_link"] = _("Give the video link for a digital or hybrid meeting.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+
+class AgendaItem(models.Model):
+    class Kind(models.TextChoices):
+        APPROVAL = "approval", _("Approval of the minutes of the last meeting")
+        ORIENTATION = "orientation", _("Orientations")
+        CASE = "case", _("Case")
+        FOLLOW_UP = "follow_up", _("Follow-up of action items")
+        DISCUSSION = "discussion", _("Discussion")
+        AOB = "aob", _("Any other business")
+
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="agenda_items", verbose_name=_("meeting"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DISCUSSION)
+    title = FreeCharField(_("title"), max_length=300)
+    description = FreeTextField(_("description"), blank=True)
+    presenter = FreeCharField(_("presenter"), max_length=200, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(_("minutes set aside"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "order", "pk"]
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AgendaDocument(models.Model):
+    item = models.ForeignKey(AgendaItem, models.CASCADE, related_name="documents", verbose_name=_("agenda item"))
+    file = models.FileField(_("file"), upload_to=random_upload_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("file type"), max_length=120)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:document", args=[self.pk])
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
+
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="attendance", verbose_name=_("meeting"))
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("person"))
+    trust = models.ForeignKey(
+        HealthTrust, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("represents")
+    )
+    status = models.CharField(_("attendance"), max_length=20, choices=Status.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="attendance_once_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_status_display()}"
+
+
+class Minutes(models.Model):
+    """One version of a meeting's minutes. Approved versions are locked; a correction is a new version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        CIRCULATED = "circulated", _("Circulated for comments")
+        APPROVED = "approved", _("Approved")
+
+    class ApprovedVia(models.TextChoices):
+        LEADER = "leader", _("Approved by the leader")
+        MEETING = "meeting", _("Approved at the next meeting")
+
+    meeting = models.ForeignKey(Meeting, models.PROTECT, related_name="minutes", verbose_name=_("meeting"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    circulated_at = models.DateTimeField(_("circulated"), null=True, blank=True)
+    comments_due = models.DateField(_("comments by"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("approved by")
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    approved_via = models.CharField(_("approved how"), max_length=20, choices=ApprovedVia.choices, blank=True)
+    correction_reason = FreeTextField(_("reason for the correction"), blank=True)
+    lock_version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "-version"]
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+        constraints = [models.UniqueConstraint(fields=["meeting", "version"], name="minutes_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} – {_('minutes')} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:minutes", args=[self.meeting_id, self.version])
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class MinutesItem(models.Model):
+    minutes = models.ForeignKey(Minutes, models.CASCADE, related_name="items", verbose_name=_("minutes"))
+    agenda_item = models.ForeignKey(AgendaItem, models.PROTECT, related_name="+", verbose_name=_("agenda item"))
+    summary = FreeTextField(_("summary"), blank=True)
+    conclusion = FreeTextField(_("conclusion or recommendation"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agenda_item__order", "agenda_item__pk"]
+        verbose_name = _("minutes item")
+        verbose_name_plural = _("minutes items")
+        constraints = [models.UniqueConstraint(fields=["minutes", "agenda_item"], name="minutesitem_once_per_item")]
+
+    def __str__(self) -> str:
+        return str(self.agenda_item)
+
+
+class MinutesComment(models.Model):
+    minutes = models.ForeignKey(Minutes, models.CASCADE, related_name="comments", verbose_name=_("minutes"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("author"))
+    text = FreeTextField(_("comment"))
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.text[:40]}"
+
+
+class ActionItem(models.Model):
+    """A follow-up with an owner and a due date; it stays on every agenda of the network until it is done."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+
+    network = models.ForeignKey(Network, models.PROTECT, related_name="action_items", verbose_name=_("network"))
+    title = FreeCharField(_("action"), max_length=300)
+    description = FreeTextField(_("description"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="action_items", verbose_name=_("owner")
+    )
+    due_date = models.DateField(_("due"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    meeting = models.ForeignKey(
+        Meeting, models.SET_NULL, null=True, blank=True, related_name="action_items", verbose_name=_("from meeting")
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem, models.SET_NULL, null=True, blank=True, related_name="action_items", verbose_name=_("agenda item")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        indexes = [models.Index(fields=["network", "status"]), models.Index(fields=["owner", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.status == self.Status.OPEN and self.due_date < timezone.localdate()
+
+
+class CalendarFeed(models.Model):
+    """A secret address for subscribing to a person's or a network's meetings in a calendar program."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="calendar_feeds", verbose_name=_("person")
+    )
+    network = models.ForeignKey(
+        Network, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("network")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.network or _('my meetings')}"
+
+
+class ReminderLog(models.Model):
+    """Each reminder is sent once: its kind, the object and the recipient are recorded."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    object_key = models.CharField(_("object"), max_length=100)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [models.UniqueConstraint(fields=["kind", "object_key", "recipient"], name="reminder_sent_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_key} → {self.recipient}"

@@ -1,0 +1,255 @@
+"""Reads for meetings, scoped to the person asking; list pages keep a fixed number of queries."""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from fagnett.accounts.access import access_for
+from fagnett.meetings.models import ActionItem, AgendaDocument, AgendaItem, Attendance, Meeting, Minutes
+from fagnett.networks.models import Appointment, Mandate, Network
+from fagnett.organisations.models import HealthTrust, Region
+
+COUNTED = (Meeting.Status.PLANNED, Meeting.Status.INVITED, Meeting.Status.HELD)
+
+
+def meeting_list(*, network: Network, year: int | None = None) -> QuerySet[Meeting]:
+    meetings = network.meetings.select_related("network").annotate(item_count=Count("agenda_items"))
+    if year:
+        meetings = meetings.filter(starts_at__year=year)
+    return meetings.order_by("starts_at")
+
+
+def meeting_get(*, user: Any, meeting_id: int) -> Meeting:
+    try:
+        meeting = Meeting.objects.select_related("network", "network__region").get(pk=meeting_id)
+    except Meeting.DoesNotExist:
+        raise Http404 from None
+    if not user.has_perm("meetings.view_meeting", meeting):
+        raise Http404
+    return meeting
+
+
+def agenda(*, meeting: Meeting) -> list[AgendaItem]:
+    return list(
+        meeting.agenda_items.prefetch_related(Prefetch("documents", queryset=AgendaDocument.objects.order_by("pk")))
+        .prefetch_related(Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")))
+        .order_by("order", "pk")
+    )
+
+
+def open_action_items(*, network: Network, before: datetime.datetime | None = None) -> list[ActionItem]:
+    """Action items of the network still open; those made at or after ``before`` are left out."""
+    items = network.action_items.filter(status=ActionItem.Status.OPEN).select_related("owner", "meeting")
+    if before is not None:
+        items = items.filter(created_at__lt=before)
+    return list(items.order_by("due_date", "pk"))
+
+
+def document_get(*, user: Any, document_id: int) -> AgendaDocument:
+    try:
+        document = AgendaDocument.objects.select_related("item__meeting__network").get(pk=document_id)
+    except AgendaDocument.DoesNotExist:
+        raise Http404 from None
+    if not user.has_perm("meetings.view_documents", document):
+        raise Http404
+    return document
+
+
+def agenda_item_get(*, user: Any, item_id: int) -> AgendaItem:
+    try:
+        item = AgendaItem.objects.select_related("meeting__network__region").get(pk=item_id)
+    except AgendaItem.DoesNotExist:
+        raise Http404 from None
+    if not user.has_perm("meetings.view_meeting", item.meeting):
+        raise Http404
+    return item
+
+
+def minutes_versions(*, meeting: Meeting) -> list[Minutes]:
+    return list(meeting.minutes.select_related("approved_by", "created_by").order_by("-version"))
+
+
+def minutes_get(*, user: Any, meeting: Meeting, version: int) -> Minutes:
+    try:
+        minutes = (
+            meeting.minutes.select_related("approved_by", "meeting__network")
+            .prefetch_related("items__agenda_item", "comments__author")
+            .get(version=version)
+        )
+    except Minutes.DoesNotExist:
+        raise Http404 from None
+    if not user.has_perm("meetings.view_minutes", minutes):
+        raise Http404
+    return minutes
+
+
+def attendance_rows(*, meeting: Meeting) -> list[dict[str, Any]]:
+    """Everyone appointed (and anyone already registered), with their recorded attendance."""
+    recorded = {a.person_id: a for a in meeting.attendance.select_related("person", "trust")}
+    rows = []
+    seen = set()
+    for appointment in (
+        Appointment.objects.filter(network=meeting.network, status=Appointment.Status.APPOINTED)
+        .select_related("person", "trust")
+        .order_by("trust__name", "person__first_name")
+    ):
+        if appointment.person_id in seen:
+            continue
+        seen.add(appointment.person_id)
+        record = recorded.get(appointment.person_id)
+        rows.append(
+            {
+                "person": appointment.person,
+                "trust": appointment.trust,
+                "role": appointment.get_role_display(),
+                "status": record.status if record else "",
+            }
+        )
+    for person_id, record in recorded.items():
+        if person_id not in seen:
+            rows.append({"person": record.person, "trust": record.trust, "role": "", "status": record.status})
+    return rows
+
+
+# --- Plan against the mandate's minimum ---------------------------------------------------------------------------
+
+
+def _current_minimum() -> Subquery:
+    return Subquery(
+        Mandate.objects.filter(network=OuterRef("pk")).order_by("-version").values("min_meetings_per_year")[:1],
+        output_field=IntegerField(),
+    )
+
+
+@dataclass
+class PlanRow:
+    network: Network
+    planned: int
+    held: int
+    cancelled: int
+    minimum: int | None
+
+    @property
+    def counted(self) -> int:
+        """Meetings that count towards the minimum: held ones, and planned ones not yet held."""
+        return self.planned + self.held
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.minimum is not None and self.counted < self.minimum
+
+
+def _plan_rows(networks: QuerySet[Network], year: int) -> list[PlanRow]:
+    in_year = Q(meetings__starts_at__year=year)
+    annotated = networks.annotate(
+        n_planned=Count(
+            "meetings", filter=in_year & Q(meetings__status__in=[Meeting.Status.PLANNED, Meeting.Status.INVITED])
+        ),
+        n_held=Count("meetings", filter=in_year & Q(meetings__status=Meeting.Status.HELD)),
+        n_cancelled=Count("meetings", filter=in_year & Q(meetings__status=Meeting.Status.CANCELLED)),
+        minimum=_current_minimum(),
+    ).order_by("name")
+    return [
+        PlanRow(network=n, planned=n.n_planned, held=n.n_held, cancelled=n.n_cancelled, minimum=n.minimum)  # type: ignore[attr-defined]
+        for n in annotated
+    ]
+
+
+def plan_for_network(*, network: Network, year: int) -> PlanRow:
+    return _plan_rows(Network.objects.filter(pk=network.pk), year)[0]
+
+
+@dataclass
+class RegionPlan:
+    region: Region
+    year: int
+    rows: list[PlanRow]
+
+    @property
+    def below(self) -> list[PlanRow]:
+        return [row for row in self.rows if row.below_minimum]
+
+
+def region_plan(*, user: Any, region_id: int, year: int) -> RegionPlan:
+    """Every active network of the region with its meetings for the year against the mandate's minimum."""
+    access = access_for(user)
+    if not (access.is_coordinator(region_id) or access.is_director(region_id)):
+        raise Http404
+    region = Region.objects.get(pk=region_id)
+    networks = Network.objects.filter(region=region, parent__isnull=True, status=Network.Status.ACTIVE)
+    return RegionPlan(region=region, year=year, rows=_plan_rows(networks, year))
+
+
+# --- Participation by trust ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class TrustParticipation:
+    trust: HealthTrust
+    meetings_held: int
+    meetings_attended: int
+    people_present: int
+
+    @property
+    def share(self) -> float:
+        return self.meetings_attended / self.meetings_held if self.meetings_held else 0.0
+
+
+def participation_by_trust(*, region_id: int, year: int, network: Network | None = None) -> list[TrustParticipation]:
+    """For each trust of the region: in how many held meetings at least one of its people was present."""
+    held = Meeting.objects.filter(status=Meeting.Status.HELD, starts_at__year=year, network__region_id=region_id)
+    if network is not None:
+        held = held.filter(network=network)
+    meetings_held = held.count()
+    present = (
+        Attendance.objects.filter(meeting__in=held, status=Attendance.Status.PRESENT, trust__isnull=False)
+        .values("trust_id")
+        .annotate(meetings=Count("meeting_id", distinct=True), people=Count("id"))
+    )
+    by_trust = {row["trust_id"]: (int(row["meetings"]), int(row["people"])) for row in present}
+    return [
+        TrustParticipation(
+            trust=trust,
+            meetings_held=meetings_held,
+            meetings_attended=by_trust.get(trust.pk, (0, 0))[0],
+            people_present=by_trust.get(trust.pk, (0, 0))[1],
+        )
+        for trust in HealthTrust.objects.filter(region_id=region_id).order_by("name")
+    ]
+
+
+# --- The person's own ----------------------------------------------------------------------------------------------
+
+
+def my_action_items(*, user: Any) -> QuerySet[ActionItem]:
+    return (
+        ActionItem.objects.filter(owner=user)
+        .select_related("network", "meeting", "owner")
+        .order_by("status", "due_date", "pk")
+    )
+
+
+def upcoming_meetings(*, user: Any, limit: int = 5) -> list[Meeting]:
+    access = access_for(user)
+    return list(
+        Meeting.objects.filter(
+            network_id__in=list(access.network_roles),
+            starts_at__gte=timezone.now() - datetime.timedelta(hours=3),
+        )
+        .exclude(status=Meeting.Status.CANCELLED)
+        .select_related("network")
+        .order_by("starts_at")[:limit]
+    )
+
+
+def feed_meetings(*, user: Any, network: Network | None) -> QuerySet[Meeting]:
+    since = timezone.now() - datetime.timedelta(days=365)
+    meetings = Meeting.objects.filter(starts_at__gte=since).select_related("network")
+    if network is not None:
+        return meetings.filter(network=network)
+    network_ids = Appointment.objects.filter(person=user, status=Appointment.Status.APPOINTED).values("network_id")
+    return meetings.filter(network_id__in=network_ids)

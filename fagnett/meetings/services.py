@@ -1,0 +1,541 @@
+"""Changes to meetings, agendas, attendance, minutes and action items.
+
+Each service is one transaction, checks permission, and leaves an audit trail (django-simple-history).
+Invitations and other mail leave only after the transaction has committed.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from fagnett.accounts.models import User
+from fagnett.core.exceptions import ConflictError
+from fagnett.core.mail import mail_on_commit
+from fagnett.core.uploads import check_upload
+from fagnett.meetings.calendar import OSLO, meeting_invitation
+from fagnett.meetings.models import (
+    ActionItem,
+    AgendaDocument,
+    AgendaItem,
+    Attendance,
+    Meeting,
+    Minutes,
+    MinutesComment,
+    MinutesItem,
+)
+from fagnett.networks.models import Appointment, Network
+
+# Changing any of these changes what a calendar holds, so the invitation's SEQUENCE is raised.
+SIGNIFICANT_FIELDS = ("starts_at", "ends_at", "location", "video_link", "form", "title")
+MEETING_FIELDS = ("title", "starts_at", "ends_at", "form", "location", "video_link")
+
+
+def _require(user: Any, perm: str, obj: Any) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def participants(network: Network) -> list[User]:
+    """Everyone appointed in the network, who is invited to its meetings."""
+    return list(
+        User.objects.filter(
+            appointments__network=network, appointments__status=Appointment.Status.APPOINTED, is_active=True
+        )
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+# --- The year's plan and single meetings --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedMeeting:
+    date: datetime.date
+    start: datetime.time
+    end: datetime.time
+    form: str
+    location: str = ""
+    video_link: str = ""
+    title: str = ""
+
+
+def _aware(date: datetime.date, time: datetime.time) -> datetime.datetime:
+    return datetime.datetime.combine(date, time, tzinfo=OSLO)
+
+
+@transaction.atomic
+def meeting_plan_year(*, user: Any, network: Network, meetings: Sequence[PlannedMeeting]) -> list[Meeting]:
+    """Create a whole plan at once; if any meeting is invalid, none is created."""
+    _require(user, "meetings.manage_meetings", network)
+    if not meetings:
+        raise ValidationError(_("Add at least one meeting to the plan."))
+    created = []
+    errors: list[str] = []
+    for number, planned in enumerate(meetings, 1):
+        meeting = Meeting(
+            network=network,
+            title=planned.title,
+            starts_at=_aware(planned.date, planned.start),
+            ends_at=_aware(planned.date, planned.end),
+            form=planned.form,
+            location=planned.location,
+            video_link=planned.video_link,
+            created_by=user,
+        )
+        try:
+            meeting.full_clean()
+        except ValidationError as error:
+            for messages in error.message_dict.values():
+                errors.extend(
+                    _("Meeting %(number)s (%(date)s): %(message)s")
+                    % {"number": number, "date": planned.date.strftime("%d.%m.%Y"), "message": message}
+                    for message in messages
+                )
+            continue
+        created.append(meeting)
+    if errors:
+        raise ValidationError(errors)
+    for meeting in created:
+        meeting.save()
+    return created
+
+
+@transaction.atomic
+def meeting_update(*, user: Any, meeting: Meeting, data: dict[str, Any], lock_version: int) -> Meeting:
+    """Save changes; if the invitation has gone out and something significant changed, send an update."""
+    _require(user, "meetings.manage_meetings", meeting)
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if current.lock_version != lock_version:
+        raise ConflictError(current)
+    if current.is_cancelled:
+        raise ValidationError(_("A cancelled meeting cannot be changed."))
+    significant = any(name in data and data[name] != getattr(current, name) for name in SIGNIFICANT_FIELDS)
+    for name in MEETING_FIELDS:
+        if name in data:
+            setattr(current, name, data[name])
+    current.lock_version += 1
+    if significant:
+        current.sequence += 1
+    current.full_clean()
+    current.save()
+    if significant and current.invitation_sent_at:
+        _send_calendar_mail(current, method="REQUEST", sender=user, update=True)
+    return current
+
+
+@transaction.atomic
+def meeting_cancel(*, user: Any, meeting: Meeting, reason: str) -> Meeting:
+    _require(user, "meetings.manage_meetings", meeting)
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if current.is_cancelled:
+        raise ValidationError(_("The meeting is already cancelled."))
+    if current.status == Meeting.Status.HELD:
+        raise ValidationError(_("A meeting that has been held cannot be cancelled."))
+    current.status = Meeting.Status.CANCELLED
+    current.cancel_reason = reason
+    current.sequence += 1
+    current.lock_version += 1
+    current.full_clean()
+    current.save()
+    if current.invitation_sent_at:
+        _send_calendar_mail(current, method="CANCEL", sender=user)
+    return current
+
+
+@transaction.atomic
+def meeting_send_invitations(*, user: Any, meeting: Meeting) -> int:
+    """E-mail the invitation with its calendar file to everyone appointed; returns how many were invited."""
+    _require(user, "meetings.manage_meetings", meeting)
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if current.is_cancelled:
+        raise ValidationError(_("A cancelled meeting cannot be sent."))
+    recipients = [p for p in participants(current.network) if p.email]
+    if not recipients:
+        raise ValidationError(_("Nobody is appointed in the network yet, so there is nobody to invite."))
+    if current.invitation_sent_at is not None:
+        current.sequence += 1  # a re-sent invitation replaces the one in the calendars
+    current.invitation_sent_at = timezone.now()
+    if current.status == Meeting.Status.PLANNED:
+        current.status = Meeting.Status.INVITED
+    current.lock_version += 1
+    current.save()
+    _send_calendar_mail(current, method="REQUEST", sender=user)
+    return len(recipients)
+
+
+def _send_calendar_mail(meeting: Meeting, *, method: str, sender: Any, update: bool = False) -> None:
+    """Queue one mail per participant, in their language, with the .ics as an iTIP part (method= matches)."""
+    recipients = [p for p in participants(meeting.network) if p.email]
+    organizer = sender if getattr(sender, "email", "") else None
+    ics = meeting_invitation(meeting, organizer=organizer, attendees=recipients, method=method)
+    template = "meeting_cancelled" if method == "CANCEL" else ("meeting_updated" if update else "meeting_invitation")
+    agenda = list(meeting.agenda_items.order_by("order", "pk"))
+
+    def send() -> None:
+        for person in recipients:
+            with translation.override(person.language or "nb"):
+                context = {"meeting": meeting, "recipient": person, "agenda": agenda}
+                subject = " ".join(render_to_string(f"mail/{template}_subject.txt", context).split())
+                body = render_to_string(f"mail/{template}_body.txt", context)
+            message = EmailMultiAlternatives(subject, body, None, [person.email])
+            message.attach_alternative(ics.decode(), f"text/calendar; method={method}; charset=UTF-8")
+            message.attach("invitation.ics", ics, f"application/ics; method={method}")
+            message.send()
+
+    transaction.on_commit(send)
+
+
+# --- Agenda --------------------------------------------------------------------------------------------------------
+
+
+def _next_order(meeting: Meeting) -> int:
+    last = meeting.agenda_items.order_by("-order").values_list("order", flat=True).first()
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def agenda_add_standard_items(*, user: Any, meeting: Meeting) -> list[AgendaItem]:
+    """Add the standard items that are missing: approval of last minutes, orientations, follow-up, AOB.
+
+    The follow-up item lists the network's open action items when the agenda is shown, so every action item
+    stays on each new agenda until it is done. Any other business is always kept last.
+    """
+    _require(user, "meetings.manage_meetings", meeting)
+    existing = set(meeting.agenda_items.values_list("kind", flat=True))
+    wanted = [
+        (AgendaItem.Kind.APPROVAL, _("Approval of the minutes of the last meeting")),
+        (AgendaItem.Kind.ORIENTATION, _("Orientations")),
+        (AgendaItem.Kind.FOLLOW_UP, _("Follow-up of action items")),
+    ]
+    created = []
+    order = _next_order(meeting)
+    for kind, title in wanted:
+        if kind not in existing:
+            created.append(AgendaItem.objects.create(meeting=meeting, kind=kind, title=title, order=order))
+            order += 1
+    if AgendaItem.Kind.AOB not in existing:
+        created.append(
+            AgendaItem.objects.create(
+                meeting=meeting, kind=AgendaItem.Kind.AOB, title=_("Any other business"), order=order + 100
+            )
+        )
+    _renumber(meeting)
+    return created
+
+
+def _renumber(meeting: Meeting) -> None:
+    """Keep numbering 1…n with any other business last."""
+    items = list(meeting.agenda_items.all())
+    items.sort(key=lambda i: (i.kind == AgendaItem.Kind.AOB, i.order, i.pk))
+    for number, item in enumerate(items, 1):
+        if item.order != number:
+            item.order = number
+            item.save(update_fields=["order"])
+
+
+def _editable_agenda(user: Any, meeting: Meeting) -> None:
+    _require(user, "meetings.manage_meetings", meeting)
+    if meeting.is_cancelled:
+        raise ValidationError(_("The meeting is cancelled."))
+    if meeting.minutes.filter(status=Minutes.Status.APPROVED).exists():
+        raise ValidationError(_("The minutes are approved, so the agenda is locked."))
+
+
+@transaction.atomic
+def agenda_item_add(*, user: Any, meeting: Meeting, data: dict[str, Any]) -> AgendaItem:
+    _editable_agenda(user, meeting)
+    item = AgendaItem(meeting=meeting, order=_next_order(meeting), **data)
+    item.full_clean()
+    item.save()
+    _renumber(meeting)
+    item.refresh_from_db()
+    return item
+
+
+@transaction.atomic
+def agenda_item_update(*, user: Any, item: AgendaItem, data: dict[str, Any]) -> AgendaItem:
+    _editable_agenda(user, item.meeting)
+    for name, value in data.items():
+        setattr(item, name, value)
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def agenda_item_move(*, user: Any, item: AgendaItem, up: bool) -> None:
+    _editable_agenda(user, item.meeting)
+    items = [i for i in item.meeting.agenda_items.order_by("order", "pk") if i.kind != AgendaItem.Kind.AOB]
+    if item not in items:
+        return
+    index = items.index(item)
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(items):
+        items[index], items[other] = items[other], items[index]
+        for number, each in enumerate(items, 1):
+            if each.order != number:
+                each.order = number
+                each.save(update_fields=["order"])
+    _renumber(item.meeting)
+
+
+@transaction.atomic
+def agenda_item_delete(*, user: Any, item: AgendaItem) -> None:
+    _editable_agenda(user, item.meeting)
+    if MinutesItem.objects.filter(agenda_item=item).exists():
+        raise ValidationError(_("The minutes already refer to this item, so it cannot be removed."))
+    meeting = item.meeting
+    item.delete()
+    _renumber(meeting)
+
+
+@transaction.atomic
+def document_attach(*, user: Any, item: AgendaItem, upload: UploadedFile) -> AgendaDocument:
+    _editable_agenda(user, item.meeting)
+    checked = check_upload(upload)
+    document = AgendaDocument(
+        item=item, original_name=checked.name, content_type=checked.content_type, size=checked.size, uploaded_by=user
+    )
+    document.file.save(checked.name, upload, save=False)
+    document.save()
+    return document
+
+
+@transaction.atomic
+def document_delete(*, user: Any, document: AgendaDocument) -> None:
+    _editable_agenda(user, document.item.meeting)
+    storage, name = document.file.storage, document.file.name or ""
+    document.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- Attendance ----------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_record(*, user: Any, meeting: Meeting, statuses: dict[int, str]) -> list[Attendance]:
+    """Record who was present, absent or excused. Recording attendance marks a past meeting as held."""
+    _require(user, "meetings.manage_meetings", meeting)
+    if meeting.is_cancelled:
+        raise ValidationError(_("Attendance cannot be recorded for a cancelled meeting."))
+    if meeting.starts_at > timezone.now() + datetime.timedelta(hours=12):
+        raise ValidationError(_("Attendance can be recorded from the day of the meeting."))
+    appointments = {
+        a.person_id: a
+        for a in Appointment.objects.filter(network=meeting.network, status=Appointment.Status.APPOINTED).order_by(
+            "start_date"
+        )
+    }
+    valid = set(Attendance.Status.values)
+    result = []
+    for person_id, status in statuses.items():
+        if status not in valid:
+            raise ValidationError(_("Unknown attendance status."))
+        existing = Attendance.objects.filter(meeting=meeting, person_id=person_id).first()
+        if existing is None and person_id not in appointments:
+            raise ValidationError(_("Only people appointed in the network can be registered."))
+        trust = appointments[person_id].trust if person_id in appointments else existing.trust  # type: ignore[union-attr]
+        row, _created = Attendance.objects.update_or_create(
+            meeting=meeting, person_id=person_id, defaults={"status": status, "trust": trust}
+        )
+        result.append(row)
+    if meeting.status != Meeting.Status.HELD:
+        meeting.status = Meeting.Status.HELD
+        meeting.save(update_fields=["status"])
+    return result
+
+
+# --- Minutes -------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def minutes_start(*, user: Any, meeting: Meeting) -> Minutes:
+    """Start the minutes from the agenda: one section per agenda item."""
+    _require(user, "meetings.manage_meetings", meeting)
+    if meeting.is_cancelled:
+        raise ValidationError(_("A cancelled meeting has no minutes."))
+    if meeting.minutes.exists():
+        raise ValidationError(_("The minutes have already been started."))
+    items = list(meeting.agenda_items.all())
+    if not items:
+        raise ValidationError(_("Make the agenda first: the minutes follow its items."))
+    minutes = Minutes.objects.create(meeting=meeting, version=1, created_by=user)
+    MinutesItem.objects.bulk_create(MinutesItem(minutes=minutes, agenda_item=item) for item in items)
+    return minutes
+
+
+@dataclass(frozen=True)
+class NewActionItem:
+    agenda_item_id: int
+    title: str
+    owner_id: int
+    due_date: datetime.date
+
+
+@transaction.atomic
+def minutes_save(
+    *,
+    user: Any,
+    minutes: Minutes,
+    texts: dict[int, tuple[str, str]],
+    lock_version: int,
+    new_action_items: Iterable[NewActionItem] = (),
+) -> Minutes:
+    """Save the summary and conclusion of each item, and any new action items, unless someone saved meanwhile."""
+    _require(user, "meetings.manage_meetings", minutes)
+    current = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    if current.is_locked:
+        raise ValidationError(_("Approved minutes are locked. Make a correction as a new version."))
+    if current.lock_version != lock_version:
+        raise ConflictError(current)
+    items = {i.agenda_item_id: i for i in current.items.all()}
+    for agenda_item_id, (summary, conclusion) in texts.items():
+        item = items.get(agenda_item_id)
+        if item is None:
+            continue
+        item.summary, item.conclusion = summary, conclusion
+        item.full_clean()
+        item.save()
+    meeting = current.meeting
+    network = meeting.network
+    members = {p.pk for p in participants(network)}
+    for new in new_action_items:
+        if new.owner_id not in members:
+            raise ValidationError(_("The owner of an action item must be appointed in the network."))
+        action_item_create(
+            user=user,
+            network=network,
+            title=new.title,
+            owner=User.objects.get(pk=new.owner_id),
+            due_date=new.due_date,
+            meeting=meeting,
+            agenda_item=meeting.agenda_items.get(pk=new.agenda_item_id),
+        )
+    current.lock_version += 1
+    current.save()
+    return current
+
+
+@transaction.atomic
+def minutes_circulate(*, user: Any, minutes: Minutes, comments_due: datetime.date) -> Minutes:
+    _require(user, "meetings.manage_meetings", minutes)
+    current = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    if current.status != Minutes.Status.DRAFT:
+        raise ValidationError(_("Only a draft can be circulated."))
+    if comments_due < timezone.localdate():
+        raise ValidationError({"comments_due": _("The deadline for comments cannot be in the past.")})
+    current.status = Minutes.Status.CIRCULATED
+    current.circulated_at = timezone.now()
+    current.comments_due = comments_due
+    current.lock_version += 1
+    current.save()
+    mail_on_commit(
+        recipients=[p for p in participants(current.meeting.network) if p.pk != user.pk],
+        template="minutes_circulated",
+        context={"minutes": current, "meeting": current.meeting},
+    )
+    return current
+
+
+@transaction.atomic
+def minutes_comment(*, user: Any, minutes: Minutes, text: str) -> MinutesComment:
+    _require(user, "meetings.comment_minutes", minutes)
+    current = Minutes.objects.get(pk=minutes.pk)
+    if current.status != Minutes.Status.CIRCULATED:
+        raise ValidationError(_("Comments are taken while the minutes are circulated."))
+    comment = MinutesComment(minutes=current, author=user, text=text.strip())
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def minutes_approve(*, user: Any, minutes: Minutes, via: str = Minutes.ApprovedVia.LEADER) -> Minutes:
+    """Approve and lock. The leader approves; leader or secretary may record approval at a meeting."""
+    perm = "meetings.approve_minutes" if via == Minutes.ApprovedVia.LEADER else "meetings.record_meeting_approval"
+    _require(user, perm, minutes)
+    current = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    if current.is_locked:
+        raise ValidationError(_("These minutes are already approved."))
+    if current.status == Minutes.Status.DRAFT and via == Minutes.ApprovedVia.LEADER and current.version == 1:
+        raise ValidationError(_("Circulate the minutes for comments before they are approved."))
+    current.status = Minutes.Status.APPROVED
+    current.approved_by = user
+    current.approved_at = timezone.now()
+    current.approved_via = via
+    current.lock_version += 1
+    current.save()
+    return current
+
+
+@transaction.atomic
+def minutes_correct(*, user: Any, minutes: Minutes, reason: str) -> Minutes:
+    """Start a corrected version of approved minutes; the approved version stays unchanged."""
+    _require(user, "meetings.manage_meetings", minutes)
+    if not minutes.is_locked:
+        raise ValidationError(_("Only approved minutes are corrected as a new version; edit the draft instead."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what the correction is for.")})
+    latest = minutes.meeting.minutes.order_by("-version").first()
+    if latest is not None and latest.pk != minutes.pk:
+        raise ValidationError(_("A newer version exists; correct that one."))
+    correction = Minutes.objects.create(
+        meeting=minutes.meeting, version=minutes.version + 1, created_by=user, correction_reason=reason.strip()
+    )
+    MinutesItem.objects.bulk_create(
+        MinutesItem(minutes=correction, agenda_item_id=i.agenda_item_id, summary=i.summary, conclusion=i.conclusion)
+        for i in minutes.items.all()
+    )
+    return correction
+
+
+# --- Action items --------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def action_item_create(
+    *,
+    user: Any,
+    network: Network,
+    title: str,
+    owner: Any,
+    due_date: datetime.date,
+    description: str = "",
+    meeting: Meeting | None = None,
+    agenda_item: AgendaItem | None = None,
+) -> ActionItem:
+    _require(user, "meetings.manage_meetings", network)
+    item = ActionItem(
+        network=network,
+        title=title,
+        description=description,
+        owner=owner,
+        due_date=due_date,
+        meeting=meeting,
+        agenda_item=agenda_item,
+        created_by=user,
+    )
+    item.full_clean()
+    item.save()
+    mail_on_commit(recipients=[owner], template="action_item_assigned", context={"item": item})
+    return item
+
+
+@transaction.atomic
+def action_item_set_done(*, user: Any, item: ActionItem, done: bool) -> ActionItem:
+    _require(user, "meetings.update_action_item", item)
+    current = ActionItem.objects.select_for_update().get(pk=item.pk)
+    current.status = ActionItem.Status.DONE if done else ActionItem.Status.OPEN
+    current.done_at = timezone.now() if done else None
+    current.save()
+    return current

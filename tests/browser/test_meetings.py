@@ -1,0 +1,77 @@
+"""The secretary plans a year, sends invitations, writes and circulates minutes; the leader approves them."""
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from fagnett.core.testing import World
+from fagnett.meetings.models import Attendance, Meeting, Minutes
+from fagnett.meetings.tests.factories import make_meeting
+from tests.browser.conftest import assert_accessible
+
+
+def test_year_plan_invitations_minutes_and_approval(
+    browser_world: World, login: Callable[[str], Page], live_server: Any, page: Page
+) -> None:
+    network = browser_world.network
+    past = make_meeting(network, days=-2)  # yesterday's meeting, for the minutes
+    next_year = timezone.localdate().year + 1
+
+    login("secretary")
+    page.goto(f"{live_server.url}{network.get_absolute_url()}")
+    page.get_by_role("link", name="Møter", exact=True).first.click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Planlegg møter").click()
+    page.get_by_role("link", name=f"{next_year} →").click()
+    expect(page.get_by_role("heading", name=f"Møteplan for {network.name}, {next_year}")).to_be_visible()
+    assert_accessible(page)
+    first_date = page.get_by_label("Dato").first
+    first_date.fill(f"{next_year}-02-09")
+    page.get_by_role("button", name="Lagre planen").click()
+    expect(page.get_by_text("4 møter er lagt inn i planen.")).to_be_visible()
+    expect(page.get_by_text("4 av minst 4 møter i år")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name=f"tirsdag 9. februar").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Legg til standardsakene").click()
+    expect(page.get_by_role("heading", name="4. Eventuelt")).to_be_visible()
+    page.get_by_role("button", name="Send innkalling").click()
+    expect(page.get_by_text("Innkallingen er sendt til 4 personer.")).to_be_visible()
+    assert_accessible(page)
+    assert len(mail.outbox) == 4
+
+    page.goto(f"{live_server.url}{past.get_absolute_url()}")
+    page.get_by_role("button", name="Legg til standardsakene").click()
+    page.get_by_role("link", name="Registrer oppmøte").click()
+    assert_accessible(page)
+    page.get_by_role("group", name="Leader Testesen (A1)").get_by_label("Til stede").check()
+    page.get_by_role("group", name="Member Testesen (A2)").get_by_label("Meldt forfall").check()
+    page.get_by_role("button", name="Lagre oppmøtet").click()
+    expect(page.get_by_text("Oppmøtet er lagret.")).to_be_visible()
+    assert Attendance.objects.filter(meeting=past, status="present").count() == 1
+
+    page.get_by_role("button", name="Skriv referatet").click()
+    assert_accessible(page)
+    page.get_by_label("2. Orienteringssaker – referat").fill("RHF-et orienterte om budsjettet for 2027.")
+    page.get_by_label("2. Orienteringssaker – konklusjon eller anbefaling").fill("Tatt til orientering.")
+    page.get_by_role("button", name="Lagre referatet").click()
+    expect(page.get_by_text("Referatet er lagret.")).to_be_visible()
+    page.get_by_label("Kommentarer innen").fill((timezone.localdate() + datetime.timedelta(days=7)).isoformat())
+    page.get_by_role("button", name="Send til medlemmene for kommentarer").click()
+    expect(page.get_by_text("Referatet er sendt til medlemmene for kommentarer.")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Logg ut").click()
+    login("leader")
+    page.goto(f"{live_server.url}{past.minutes.get().get_absolute_url()}")
+    expect(page.get_by_text("RHF-et orienterte om budsjettet for 2027.")).to_be_visible()
+    page.get_by_role("button", name="Godkjenn referatet").click()
+    expect(page.get_by_text("Referatet er godkjent og låst.")).to_be_visible()
+    assert_accessible(page)
+    assert past.minutes.get().status == Minutes.Status.APPROVED
+    assert Meeting.objects.filter(network=network, starts_at__year=next_year).count() == 4
