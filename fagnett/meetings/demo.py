@@ -209,39 +209,42 @@ def build() -> None:
                 )
     MinutesItem.objects.bulk_create(minutes_items)
     ActionItem.objects.bulk_create(actions)
+    # An action item is made during its meeting (carry-over to later agendas compares with that time).
+    for meeting in Meeting.objects.filter(action_items__isnull=False).distinct():
+        meeting.action_items.update(created_at=meeting.starts_at + datetime.timedelta(hours=1))
 
     # Open action items for the demo people, so "My action items" shows something on the first login.
     for username, network_name in (
         ("medlem", "Anestesi og intensiv"),
         ("leder-intensiv", "Fagnettverk for ledere på intensivavdelinger"),
     ):
-        appointment = next(
+        mine = next(
             (
                 a
-                for items in appointments.values()
+                for items in mines.values()
                 for a in items
                 if a.person.username == username and a.network.name == network_name
             ),
             None,
         )
-        if appointment is None:
+        if mine is None:
             continue
         last = (
-            Meeting.objects.filter(network_id=appointment.network_id, status=Meeting.Status.HELD)
+            Meeting.objects.filter(network_id=mine.network_id, status=Meeting.Status.HELD)
             .order_by("-starts_at")
             .first()
         )
         ActionItem.objects.create(
-            network_id=appointment.network_id,
+            network_id=mine.network_id,
             title="Oppsummere innspill fra eget HF til neste møte",
-            owner=appointment.person,
+            owner=mine.person,
             due_date=today + datetime.timedelta(days=9),
             meeting=last,
         )
         ActionItem.objects.create(
-            network_id=appointment.network_id,
+            network_id=mine.network_id,
             title="Sjekke status for regional prosedyre",
-            owner=appointment.person,
+            owner=mine.person,
             due_date=today - datetime.timedelta(days=4),
             meeting=last,
         )
