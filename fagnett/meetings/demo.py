@@ -221,7 +221,7 @@ def build() -> None:
         mine = next(
             (
                 a
-                for items in mines.values()
+                for items in appointments.values()
                 for a in items
                 if a.person.username == username and a.network.name == network_name
             ),
