@@ -36,6 +36,9 @@ SHOTS: list[tuple[str, str, str]] = [
     ("mandate-history", "koordinator", "mandates:Anestesi og intensiv"),
     ("nominate", "fagsjef", "nominate:Geriatri"),
     ("nominations", "koordinator", "/nominations/"),
+    ("meeting-detail", "sekretar", "meeting:Anestesi og intensiv"),
+    ("meeting-overview", "koordinator", "/meetings/overview/?year=2025"),
+    ("my-action-items", "medlem", "/action-items/"),
 ]
 
 
@@ -58,10 +61,28 @@ def network_id(env: dict[str, str], name: str) -> int:
     return int(out.stdout.strip().splitlines()[-1])
 
 
+def meeting_id(env: dict[str, str], name: str) -> int:
+    code = (
+        "from fagnett.meetings.models import Meeting; "
+        f"print(Meeting.objects.filter(network__name={name!r}, status='held').latest('starts_at').pk)"
+    )
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(out.stdout.strip().splitlines()[-1])
+
+
 def resolve(env: dict[str, str], target: str) -> str:
     if target.startswith("/"):
         return target
     kind, name = target.split(":", 1)
+    if kind == "meeting":
+        return f"/meetings/{meeting_id(env, name)}/"
     pk = network_id(env, name)
     return {
         "network": f"/networks/{pk}/",
