@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("fagnett.cases.urls")),
     path("", include("fagnett.meetings.urls")),
     path("", include("fagnett.capacity.urls")),
+    path("", include("fagnett.procedures.urls")),
+    path("", include("fagnett.budget.urls")),
 ]
 
 handler403 = "fagnett.core.errors.permission_denied"

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "fagnett.cases",
     "fagnett.meetings",
     "fagnett.capacity",
+    "fagnett.procedures",
+    "fagnett.budget",
     "fagnett.demo",
 ]
 

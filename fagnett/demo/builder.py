@@ -440,11 +440,15 @@ def build() -> dict[str, Any]:
     for title in ("Overlege, intensivavdelingen", "Intensivsykepleier, fagutvikler"):
         people.make(trust=unn, title=title)
 
+    from fagnett.budget import demo as budget_demo
     from fagnett.capacity import demo as capacity_demo
     from fagnett.cases import demo as cases_demo
     from fagnett.meetings import demo as meetings_demo
+    from fagnett.procedures import demo as procedures_demo
 
     meetings_demo.build()
     cases_demo.build()
     capacity_demo.build()
+    procedures_demo.build()
+    budget_demo.build()
     return {"regions": 2, "networks": Network.objects.count(), "people": User.objects.count()}

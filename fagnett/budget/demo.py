@@ -1,0 +1,5 @@
+"""Demo data for the budget app."""
+
+
+def build() -> None:
+    return None

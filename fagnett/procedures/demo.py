@@ -1,0 +1,5 @@
+"""Demo data for the procedures app."""
+
+
+def build() -> None:
+    return None
