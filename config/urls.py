@@ -6,6 +6,7 @@ from fagnett.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("region/", core_views.region, name="region"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", core_views.language_set, name="set_language"),

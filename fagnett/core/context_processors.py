@@ -13,15 +13,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     access = access_for(user)
+    oversees = access.is_coordinator_anywhere or bool(access.director_regions)
     items = [
         (reverse("home"), _("Start")),
         (reverse("networks:list"), _("Networks")),
-        (reverse("meetings:my_action_items"), _("My action items")),
+        (reverse("cases:list"), _("Cases")),
+        (reverse("meetings:my_action_items"), _("Action items")),
     ]
-    if access.is_coordinator_anywhere or access.director_regions:
-        items.append((reverse("meetings:region_overview"), _("Meeting overview")))
-    if access.is_coordinator_anywhere or access.is_fagsjef_anywhere:
-        items.append((reverse("networks:nominations"), _("Nominations")))
+    if oversees or access.is_fagsjef_anywhere:
+        items.append((reverse("region"), _("Region")))
     if user.is_staff:
         items.append((reverse("admin:index"), _("Administration")))
     path = request.path
@@ -29,4 +29,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for url, label in items:
         current = path == url if url == "/" else path.startswith(url)
         nav.append({"url": url, "label": label, "current": current})
-    return {"nav_items": nav}
+    return {"nav_items": nav, "submit_case_url": reverse("cases:submit")}

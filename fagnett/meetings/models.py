@@ -100,6 +100,9 @@ class AgendaItem(models.Model):
     description = FreeTextField(_("description"), blank=True)
     presenter = FreeCharField(_("presenter"), max_length=200, blank=True)
     duration_minutes = models.PositiveSmallIntegerField(_("minutes set aside"), null=True, blank=True)
+    case = models.ForeignKey(
+        "cases.Case", models.SET_NULL, null=True, blank=True, related_name="agenda_items", verbose_name=_("case")
+    )
 
     history = HistoricalRecords()
 
@@ -261,6 +264,9 @@ class ActionItem(models.Model):
     )
     agenda_item = models.ForeignKey(
         AgendaItem, models.SET_NULL, null=True, blank=True, related_name="action_items", verbose_name=_("agenda item")
+    )
+    case = models.ForeignKey(
+        "cases.Case", models.SET_NULL, null=True, blank=True, related_name="action_items", verbose_name=_("case")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("created by")

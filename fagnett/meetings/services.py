@@ -252,6 +252,45 @@ def _editable_agenda(user: Any, meeting: Meeting) -> None:
 
 
 @transaction.atomic
+def agenda_add_open_cases(*, user: Any, meeting: Meeting) -> list[AgendaItem]:
+    """Put the network's accepted and ongoing cases on the agenda; cases already on it are left alone.
+
+    Each case moves to "on an agenda" (with an event on its timeline); a case discussed before without an
+    answer yet is carried to this agenda too.
+    """
+    from fagnett.cases.models import Case
+    from fagnett.cases.services import case_set_on_agenda
+
+    _editable_agenda(user, meeting)
+    already = set(meeting.agenda_items.exclude(case=None).values_list("case_id", flat=True))
+    cases = (
+        Case.objects.filter(
+            network=meeting.network,
+            status__in=[Case.Status.ACCEPTED, Case.Status.IN_PROGRESS, Case.Status.ON_AGENDA],
+        )
+        .exclude(pk__in=already)
+        .order_by("year", "number")
+    )
+    label = f"{meeting.network.name} {timezone.localtime(meeting.starts_at):%d.%m.%Y}"
+    created = []
+    for case in cases:
+        created.append(
+            AgendaItem.objects.create(
+                meeting=meeting,
+                kind=AgendaItem.Kind.CASE,
+                title=f"{_('Case')} {case.reference}: {case.title}",
+                description=case.wanted,
+                case=case,
+                order=_next_order(meeting),
+            )
+        )
+        if case.status != Case.Status.ON_AGENDA:
+            case_set_on_agenda(user=user, case=case, meeting_label=label)
+    _renumber(meeting)
+    return created
+
+
+@transaction.atomic
 def agenda_item_add(*, user: Any, meeting: Meeting, data: dict[str, Any]) -> AgendaItem:
     _editable_agenda(user, meeting)
     item = AgendaItem(meeting=meeting, order=_next_order(meeting), **data)
@@ -513,8 +552,13 @@ def action_item_create(
     description: str = "",
     meeting: Meeting | None = None,
     agenda_item: AgendaItem | None = None,
+    case: Any = None,
 ) -> ActionItem:
     _require(user, "meetings.manage_meetings", network)
+    if case is None and agenda_item is not None:
+        case = agenda_item.case
+    if case is not None and case.network_id != network.pk:
+        raise ValidationError(_("The case belongs to another network."))
     item = ActionItem(
         network=network,
         title=title,
@@ -523,6 +567,7 @@ def action_item_create(
         due_date=due_date,
         meeting=meeting,
         agenda_item=agenda_item,
+        case=case,
         created_by=user,
     )
     item.full_clean()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/invitation.<str:fmt>", views.meeting_export, name="export"),
     path("meetings/<int:meeting_id>/agenda/standard/", views.agenda_standard, name="agenda_standard"),
     path("meetings/<int:meeting_id>/agenda/add/", views.agenda_item_add, name="agenda_item_add"),
+    path("meetings/<int:meeting_id>/agenda/cases/", views.agenda_cases, name="agenda_cases"),
     path("agenda-items/<int:item_id>/edit/", views.agenda_item_update, name="agenda_item_update"),
     path("agenda-items/<int:item_id>/move/", views.agenda_item_move, name="agenda_item_move"),
     path("agenda-items/<int:item_id>/delete/", views.agenda_item_delete, name="agenda_item_delete"),

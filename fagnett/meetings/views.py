@@ -292,6 +292,22 @@ def agenda_standard(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def agenda_cases(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+    try:
+        created = services.agenda_add_open_cases(user=request.user, meeting=meeting)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if created:
+            messages.success(request, _("%(count)s open cases were put on the agenda.") % {"count": len(created)})
+        else:
+            messages.info(request, _("The network has no open cases that are not already on the agenda."))
+    return redirect(meeting)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def agenda_item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)

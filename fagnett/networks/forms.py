@@ -114,6 +114,9 @@ class MandateForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["period_end"].required = False
         self.fields["base_version"].initial = base_version
         self.fields["change_reason"].required = base_version is not None
+        # _post_clean is skipped below, so the model fields' identity-number guard is added to the form's fields.
+        for name in ("purpose", "specific_tasks", "budget_note", "approved_by", "change_reason"):
+            self.fields[name].validators.append(validate_no_national_id)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -22,7 +22,7 @@ from fagnett.networks.forms import (
     NetworkForm,
     NominationForm,
 )
-from fagnett.networks.models import Appointment, Mandate
+from fagnett.networks.models import Appointment, Mandate, Network
 from fagnett.organisations.models import Region
 
 
@@ -73,6 +73,7 @@ def network_detail(request: HttpRequest, network_id: int) -> HttpResponse:
             "can_view_nominations": can_view_nominations,
             "nominations": [a for row in matrix.rows for a in row.nominated] if can_view_nominations else [],
             "can_change": request.user.has_perm("networks.change_network", network),
+            "can_view_budget": request.user.has_perm("budget.view_budget", network),
             "can_nominate": request.user.has_perm("networks.nominate", network),
         },
     )
@@ -112,7 +113,13 @@ def network_update(request: HttpRequest, network_id: int) -> HttpResponse:
             # Keep what the person wrote; saving again now overwrites the newer version knowingly.
             resubmit = request.POST.copy()
             resubmit["lock_version"] = str(conflict.lock_version)
-            form = NetworkForm(resubmit, instance=conflict, regions=Region.objects.filter(pk=network.region_id))
+            # Bind to a copy: validating writes the submitted values onto the form's instance, and the page
+            # must show what is saved now beside them.
+            form = NetworkForm(
+                resubmit,
+                instance=Network.objects.get(pk=conflict.pk),
+                regions=Region.objects.filter(pk=network.region_id),
+            )
             form.is_valid()
         except ValidationError as error:
             add_service_errors(form, error)

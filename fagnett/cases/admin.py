@@ -1,0 +1,34 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from fagnett.cases.models import Case, CaseAttachment, CaseEvent, CommonCase
+
+
+class CaseEventInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = CaseEvent
+    extra = 0
+    fields = ["at", "kind", "actor", "text"]
+    readonly_fields = ["at", "kind", "actor", "text"]
+    can_delete = False
+
+
+@admin.register(Case)
+class CaseAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "network", "year", "number", "status", "source", "submitted_at"]
+    list_filter = ["region", "status", "source", "year"]
+    search_fields = ["title"]
+    list_select_related = ["network"]
+    readonly_fields = ["number", "lock_version"]
+    inlines = [CaseEventInline]
+
+
+@admin.register(CommonCase)
+class CommonCaseAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "region", "due_date", "created_at"]
+    list_filter = ["region"]
+
+
+@admin.register(CaseAttachment)
+class CaseAttachmentAdmin(SimpleHistoryAdmin):
+    list_display = ["original_name", "case", "content_type", "size", "uploaded_at"]
+    readonly_fields = ["file", "original_name", "content_type", "size", "uploaded_by"]

@@ -1,0 +1,267 @@
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from fagnett.cases.attachments import check_upload
+from fagnett.cases.models import Case, CommonCase, EscalationTarget
+from fagnett.core.validators import validate_no_national_id
+from fagnett.networks.forms import DateInput
+
+ATTACHMENT_HELP = _("PDF, Word (DOCX), Excel (XLSX), PNG, JPEG or text, at most 10 MB each.")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files, each checked for size and type."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = [super(MultipleFileField, self).clean(upload, initial) for upload in uploads]
+        errors = []
+        for upload in cleaned:
+            try:
+                check_upload(upload)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class LockedForm(forms.Form):
+    """A step on a case; carries the version of the case the person saw."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+def _free_text(label: Any, *, required: bool = True, rows: int = 4, help_text: Any = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        validators=[validate_no_national_id],
+    )
+
+
+class FreeTextModelForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A model form whose model is validated by the service (``_post_clean`` is skipped), so the
+    free-text fields carry the identity-number guard on the form fields themselves."""
+
+    FREE_TEXT = ("title", "description", "wanted")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.FREE_TEXT:
+            if name in self.fields:
+                self.fields[name].validators.append(validate_no_national_id)
+
+
+class CaseSubmitForm(FreeTextModelForm):
+    network = forms.ModelChoiceField(
+        label=_("Network"),
+        queryset=Case.objects.none(),
+        required=False,
+        empty_label=_("I don't know which network"),
+        help_text=_("If you do not know, the regional coordinator sends the case to the right network."),
+    )
+    attachments = MultipleFileField(label=_("Attachments"), required=False, help_text=ATTACHMENT_HELP)
+
+    class Meta:
+        model = Case
+        fields = ["title", "description", "wanted", "due_date", "trust"]
+        labels = {"trust": _("Your health trust")}
+        help_texts = {
+            "description": _("Describe the matter. Never write patient data such as names or identity numbers."),
+            "wanted": _("What you want from the network: advice, a procedure, a decision …"),
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "wanted": forms.Textarea(attrs={"rows": 3}),
+            "due_date": DateInput(),
+        }
+
+    def __init__(self, *args: Any, networks: Any, trusts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["network"].queryset = networks  # type: ignore[attr-defined]
+        self.fields["network"].label_from_instance = lambda n: f"{n.name} ({n.region.short_name})"  # type: ignore[attr-defined]
+        self.fields["trust"].queryset = trusts  # type: ignore[attr-defined]
+        self.order_fields(["network", "title", "description", "wanted", "due_date", "trust", "attachments"])
+
+
+class TaskForm(FreeTextModelForm):
+    """A task from the region (oppdrag) to one or more networks."""
+
+    networks = forms.ModelMultipleChoiceField(
+        label=_("Networks"), queryset=Case.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Case
+        fields = ["title", "description", "wanted", "due_date"]
+        labels = {"due_date": _("Deadline")}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "wanted": forms.Textarea(attrs={"rows": 3}),
+            "due_date": DateInput(),
+        }
+
+    def __init__(self, *args: Any, networks: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["networks"].queryset = networks  # type: ignore[attr-defined]
+        self.fields["due_date"].required = True
+
+    def clean_networks(self) -> list[Any]:
+        networks = list(self.cleaned_data["networks"])
+        if len({n.region_id for n in networks}) > 1:
+            raise ValidationError(_("Choose networks in one region."))
+        return networks
+
+
+class CommonCaseForm(FreeTextModelForm):
+    all_networks = forms.BooleanField(label=_("Send to all the region's networks"), required=False)
+    networks = forms.ModelMultipleChoiceField(
+        label=_("Or choose networks"),
+        queryset=Case.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = CommonCase
+        fields = ["region", "title", "description", "wanted", "due_date"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "wanted": forms.Textarea(attrs={"rows": 3}),
+            "due_date": DateInput(),
+        }
+
+    def __init__(self, *args: Any, regions: Any, networks: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+        if regions.count() == 1:
+            self.fields["region"].initial = regions.first()
+        self.fields["networks"].queryset = networks  # type: ignore[attr-defined]
+        self.order_fields(["region", "title", "description", "wanted", "due_date", "all_networks", "networks"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        region, networks = data.get("region"), list(data.get("networks") or [])
+        if not data.get("all_networks") and not networks:
+            self.add_error("networks", _("Choose networks, or send the case to all the region's networks."))
+        if region is not None and any(n.region_id != region.pk for n in networks):
+            self.add_error("networks", _("Choose networks in the chosen region."))
+        return data
+
+
+class RouteForm(LockedForm):
+    network = forms.ModelChoiceField(label=_("Network"), queryset=Case.objects.none())
+
+    def __init__(self, *args: Any, networks: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["network"].queryset = networks  # type: ignore[attr-defined]
+
+
+class RespondForm(LockedForm):
+    ACCEPT, DECLINE = "accept", "decline"
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(ACCEPT, _("Accept the case")), (DECLINE, _("Decline the case"))],
+        widget=forms.RadioSelect,
+    )
+    reason = _free_text(
+        _("Reason or note"),
+        required=False,
+        rows=3,
+        help_text=_("Required when declining; the submitter sees it."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == self.DECLINE and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give a reason when declining a case; the submitter will see it."))
+        return data
+
+
+class RecommendForm(LockedForm):
+    recommendation = _free_text(_("Recommendation"), rows=6)
+    consensus = forms.TypedChoiceField(
+        label=_("Did the network reach consensus?"),
+        choices=[("yes", _("Yes, consensus")), ("no", _("No consensus: escalate"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    other_view = _free_text(
+        _("Other view"),
+        required=False,
+        help_text=_("Without consensus: the view of those who disagree. Both views go to the decision-maker."),
+    )
+    escalate_to = forms.ChoiceField(
+        label=_("Escalate to"),
+        choices=EscalationTarget.choices,
+        initial=EscalationTarget.MEDICAL_DIRECTOR,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("consensus") is False:
+            if not (data.get("other_view") or "").strip():
+                self.add_error(
+                    "other_view",
+                    _("Without consensus, write the other view too, so both reach the medical director."),
+                )
+            if not data.get("escalate_to"):
+                self.add_error("escalate_to", _("Choose who decides."))
+        return data
+
+
+class DecisionForm(LockedForm):
+    decision = _free_text(_("Decision"), rows=6, help_text=_("The decision made in the line, as it was made."))
+
+
+class NoteForm(LockedForm):
+    note = _free_text(_("Note"), required=False, rows=3)
+
+
+class CommentForm(forms.Form):
+    text = _free_text(_("Comment"), rows=3)
+
+
+class AttachmentForm(forms.Form):
+    attachments = MultipleFileField(label=_("Add attachments"), help_text=ATTACHMENT_HELP)
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_("Words, or a case number such as 2026/014."),
+    )
+    network = forms.ModelChoiceField(
+        label=_("Network"), queryset=Case.objects.none(), required=False, empty_label=_("All networks")
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    trust = forms.ModelChoiceField(
+        label=_("Health trust"), queryset=Case.objects.none(), required=False, empty_label=_("All health trusts")
+    )
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    overdue = forms.BooleanField(label=_("Only overdue cases"), required=False)
+
+    def __init__(self, *args: Any, networks: Any, trusts: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["network"].queryset = networks  # type: ignore[attr-defined]
+        self.fields["trust"].queryset = trusts  # type: ignore[attr-defined]
+        self.fields["status"].choices = [("", _("All statuses")), *Case.Status.choices]  # type: ignore[attr-defined]
+        self.fields["year"].choices = [("", _("All years")), *((y, str(y)) for y in years)]  # type: ignore[attr-defined]

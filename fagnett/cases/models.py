@@ -1,0 +1,262 @@
+"""Cases (saker): submitted by anyone, routed to a network, followed from receipt to outcome.
+
+A case is numbered per network and year (``2026/014``) from a counter row that is locked while the
+number is taken. Every step is a ``CaseEvent`` on the case's timeline; a common case (felles sak) is
+one question the region sends to many networks, each network answering through a case of its own.
+"""
+
+import datetime
+import os
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from fagnett.core.models import FreeCharField, FreeTextField
+from fagnett.networks.models import Network
+from fagnett.organisations.models import HealthTrust, Region
+
+
+class EscalationTarget(models.TextChoices):
+    MEDICAL_DIRECTOR = "medical_director", _("The medical director")
+    HEADS_MEETING = "heads_meeting", _("The trusts' heads' meeting (fagsjefmøtet)")
+
+
+class CommonCase(models.Model):
+    """One question the region sends to all or chosen networks; each network answers in its own case."""
+
+    region = models.ForeignKey(Region, models.PROTECT, related_name="common_cases", verbose_name=_("region"))
+    title = FreeCharField(_("title"), max_length=200)
+    description = FreeTextField(_("description"))
+    wanted = FreeTextField(_("what is wanted"), blank=True)
+    due_date = models.DateField(_("answer wanted by"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("sent by")
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("common case")
+        verbose_name_plural = _("common cases")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:common_detail", args=[self.pk])
+
+
+class CaseCounter(models.Model):
+    """The last case number given in a network in a year; locked while the next number is taken."""
+
+    network = models.ForeignKey(Network, models.CASCADE, related_name="+", verbose_name=_("network"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("case counter")
+        verbose_name_plural = _("case counters")
+        constraints = [models.UniqueConstraint(fields=["network", "year"], name="casecounter_unique_network_year")]
+
+    def __str__(self) -> str:
+        return f"{self.network} {self.year}: {self.last_number}"
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        IN_PROGRESS = "in_progress", _("In progress")
+        ON_AGENDA = "on_agenda", _("On an agenda")
+        RECOMMENDATION_GIVEN = "recommendation_given", _("Recommendation given")
+        ESCALATED = "escalated", _("Escalated")
+        DECISION_RECORDED = "decision_recorded", _("Decision recorded")
+        CLOSED = "closed", _("Closed")
+
+    class Source(models.TextChoices):
+        EMPLOYEE = "employee", _("Submitted by an employee")
+        TRUST = "trust", _("Proposed by a health trust")
+        RHF_TASK = "rhf_task", _("Task from the region (oppdrag)")
+        NETWORK = "network", _("The network's own case")
+        COMMON = "common", _("Common case")
+
+    region = models.ForeignKey(Region, models.PROTECT, related_name="cases", verbose_name=_("region"))
+    network = models.ForeignKey(
+        Network,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("network"),
+        help_text=_("Empty until the regional coordinator routes the case."),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True, editable=False)
+    title = FreeCharField(_("title"), max_length=200)
+    description = FreeTextField(_("description"))
+    wanted = FreeTextField(_("what is wanted"))
+    due_date = models.DateField(_("answer wanted by"), null=True, blank=True)
+    trust = models.ForeignKey(
+        HealthTrust,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("health trust"),
+        help_text=_("The health trust the case comes from."),
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.EMPLOYEE)
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.RECEIVED)
+    common_case = models.ForeignKey(
+        CommonCase,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("common case"),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="cases_submitted", verbose_name=_("submitted by")
+    )
+    submitted_at = models.DateTimeField(_("submitted"))
+    decline_reason = FreeTextField(_("reason for declining"), blank=True)
+    recommendation = FreeTextField(_("recommendation"), blank=True)
+    consensus = models.BooleanField(_("consensus"), null=True, blank=True)
+    other_view = FreeTextField(
+        _("other view"), blank=True, help_text=_("The view of those who disagree, when there is no consensus.")
+    )
+    escalated_to = models.CharField(_("escalated to"), max_length=30, choices=EscalationTarget.choices, blank=True)
+    decision = FreeTextField(_("decision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_decisions",
+        verbose_name=_("decision recorded by"),
+    )
+    decided_at = models.DateTimeField(_("decision recorded"), null=True, blank=True)
+    lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "year", "number"],
+                condition=models.Q(number__isnull=False),
+                name="case_unique_number_per_network_year",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__isnull=True) | models.Q(network__isnull=False),
+                name="case_number_needs_network",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="declined") | ~models.Q(decline_reason=""),
+                name="case_decline_needs_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["region", "status"]),
+            models.Index(fields=["network", "status"]),
+            models.Index(fields=["submitted_by"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}" if self.number else self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        """The case number as people write it, ``2026/014``; empty until the case has a network."""
+        return f"{self.year}/{self.number:03d}" if self.number else ""
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.due_date is not None and self.due_date < today and self.status in OPEN_STATUSES
+
+
+#: The network still owes an answer while a case is in one of these.
+OPEN_STATUSES = frozenset({Case.Status.RECEIVED, Case.Status.ACCEPTED, Case.Status.IN_PROGRESS, Case.Status.ON_AGENDA})
+#: A network's answer exists once a case has reached one of these.
+ANSWERED_STATUSES = frozenset(
+    {
+        Case.Status.RECOMMENDATION_GIVEN,
+        Case.Status.ESCALATED,
+        Case.Status.DECISION_RECORDED,
+        Case.Status.CLOSED,
+    }
+)
+
+
+class CaseEvent(models.Model):
+    """One step on a case's timeline: who did what, when."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        ROUTED = "routed", _("Routed to a network")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        STARTED = "started", _("Work started")
+        ON_AGENDA = "on_agenda", _("Put on an agenda")
+        RECOMMENDED = "recommended", _("Recommendation given")
+        ESCALATED = "escalated", _("Escalated")
+        DECIDED = "decided", _("Decision recorded")
+        CLOSED = "closed", _("Closed")
+        COMMENTED = "commented", _("Comment")
+        ATTACHED = "attached", _("Attachment added")
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="events", verbose_name=_("case"))
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("who"))
+    at = models.DateTimeField(_("when"))
+    text = FreeTextField(_("comment"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.get_kind_display()}"
+
+
+def attachment_path(instance: "CaseAttachment", filename: str) -> str:
+    """A random name that reveals nothing of the original, keeping only a known extension."""
+    extension = os.path.splitext(filename)[1].lower()
+    return f"cases/{uuid.uuid4().hex}{extension}"
+
+
+class CaseAttachment(models.Model):
+    case = models.ForeignKey(Case, models.CASCADE, related_name="attachments", verbose_name=_("case"))
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    original_name = FreeCharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name

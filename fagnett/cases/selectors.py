@@ -1,0 +1,289 @@
+"""Reads for cases, always scoped to the person asking.
+
+A person sees the cases they submitted, every case of the networks they are appointed to, every case
+of the regions they coordinate or direct, and, as fagsjef, the cases from their trusts. Anything else
+answers 404, so a case number does not reveal that a case exists.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from fagnett.accounts.access import access_for
+from fagnett.cases.models import (
+    ANSWERED_STATUSES,
+    OPEN_STATUSES,
+    Case,
+    CaseAttachment,
+    CaseEvent,
+    CommonCase,
+)
+from fagnett.networks.models import Network
+from fagnett.networks.rules import LEADERSHIP_ROLES
+from fagnett.organisations.models import HealthTrust, Region
+
+_REFERENCE = re.compile(r"^\s*(\d{4})\s*/\s*(\d{1,4})\s*$")
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    q: str = ""
+    network: int | None = None
+    status: str = ""
+    trust: int | None = None
+    year: int | None = None
+    overdue: bool = False
+    mine: bool = False
+    unrouted: bool = False
+
+
+def visible_cases_filter(user: Any) -> Q:
+    """The cases ``user`` may see, as one filter (no query of its own beyond ``access_for``)."""
+    access = access_for(user)
+    if access.is_superuser:
+        return Q()
+    visible = Q(submitted_by=user.pk)
+    regions = access.coordinator_regions | access.director_regions
+    if regions:
+        visible |= Q(region__in=regions)
+    if access.network_roles:
+        visible |= Q(network__in=list(access.network_roles))
+    if access.fagsjef_trusts:
+        visible |= Q(trust__in=access.fagsjef_trusts)
+    return visible
+
+
+def _search(cases: QuerySet[Case], q: str) -> QuerySet[Case]:
+    """Words in the title, description, what is wanted and the answer; or a case number ``2026/014``.
+
+    PostgreSQL uses Norwegian full-text search (so inflected forms match); SQLite matches the words as
+    case-insensitive substrings, æ, ø and å included.
+    """
+    reference = _REFERENCE.match(q)
+    if reference:
+        return cases.filter(year=int(reference.group(1)), number=int(reference.group(2)))
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = SearchVector("title", "description", "wanted", "recommendation", "decision", config="norwegian")
+        query = SearchQuery(q, config="norwegian", search_type="websearch")
+        return cases.annotate(search=vector).filter(search=query)
+    for word in q.lower().split():
+        cases = cases.filter(
+            Q(title__lower__contains=word)
+            | Q(description__lower__contains=word)
+            | Q(wanted__lower__contains=word)
+            | Q(recommendation__lower__contains=word)
+            | Q(decision__lower__contains=word)
+        )
+    return cases
+
+
+def case_list(*, user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    """The cases the person may see that match ``filters``, newest first, in one query."""
+    filters = filters or CaseFilters()
+    cases = Case.objects.filter(visible_cases_filter(user)).select_related(
+        "network", "region", "trust", "submitted_by", "common_case"
+    )
+    if filters.mine:
+        cases = cases.filter(submitted_by=user.pk)
+    if filters.unrouted:
+        cases = cases.filter(network__isnull=True)
+    if filters.network:
+        cases = cases.filter(network_id=filters.network)
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.trust:
+        cases = cases.filter(trust_id=filters.trust)
+    if filters.year:
+        cases = cases.filter(year=filters.year)
+    if filters.overdue:
+        cases = cases.filter(status__in=OPEN_STATUSES, due_date__lt=timezone.localdate())
+    if filters.q.strip():
+        cases = _search(cases, filters.q.strip())
+    return cases.order_by("-submitted_at", "-pk")
+
+
+def case_get(*, user: Any, case_id: int) -> Case:
+    """The case if the person may see it; 404 otherwise."""
+    try:
+        case = Case.objects.select_related(
+            "network", "network__region", "region", "trust", "submitted_by", "decided_by", "common_case"
+        ).get(pk=case_id)
+    except Case.DoesNotExist:
+        raise Http404 from None
+    if not user.has_perm("cases.view_case", case):
+        raise Http404
+    return case
+
+
+def case_events(*, case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("at", "pk")
+
+
+def case_attachments(*, case: Case) -> QuerySet[CaseAttachment]:
+    return case.attachments.select_related("uploaded_by").order_by("uploaded_at", "pk")
+
+
+def attachment_get(*, user: Any, attachment_id: int) -> CaseAttachment:
+    try:
+        attachment = CaseAttachment.objects.select_related("case").get(pk=attachment_id)
+    except CaseAttachment.DoesNotExist:
+        raise Http404 from None
+    if not user.has_perm("cases.view_case", attachment.case):
+        raise Http404
+    return attachment
+
+
+def submittable_networks(*, user: Any) -> QuerySet[Network]:
+    """Open networks of the person's regions, to submit a case to."""
+    access = access_for(user)
+    networks = Network.objects.exclude(status__in=[Network.Status.CLOSED, Network.Status.MERGED])
+    if not access.is_superuser:
+        networks = networks.filter(region__in=access.regions)
+    return networks.select_related("region").order_by("region__name", "name")
+
+
+def home_region(*, user: Any) -> Region | None:
+    """The region a case without a network goes to: the person's employer's region."""
+    if user.trust_id:
+        return Region.objects.filter(trusts=user.trust_id).first()
+    if user.region_employer_id:
+        return Region.objects.filter(pk=user.region_employer_id).first()
+    regions = access_for(user).regions
+    return Region.objects.filter(pk__in=regions).order_by("name").first() if len(regions) == 1 else None
+
+
+def trusts_for(*, user: Any) -> QuerySet[HealthTrust]:
+    access = access_for(user)
+    trusts = HealthTrust.objects.select_related("region")
+    return trusts if access.is_superuser else trusts.filter(region__in=access.regions)
+
+
+def coordinated_regions(*, user: Any, include_directed: bool = False) -> QuerySet[Region]:
+    access = access_for(user)
+    if access.is_superuser:
+        return Region.objects.all()
+    regions = access.coordinator_regions | (access.director_regions if include_directed else frozenset())
+    return Region.objects.filter(pk__in=regions)
+
+
+def region_networks(*, regions: QuerySet[Region]) -> QuerySet[Network]:
+    return (
+        Network.objects.filter(region__in=regions)
+        .exclude(status__in=[Network.Status.CLOSED, Network.Status.MERGED])
+        .select_related("region")
+        .order_by("region__name", "name")
+    )
+
+
+def network_for_cases(*, user: Any, network_id: int) -> Network:
+    """A network whose case list the person may read: its members, and the region's coordinator and director."""
+    try:
+        network = Network.objects.select_related("region").get(pk=network_id)
+    except Network.DoesNotExist:
+        raise Http404 from None
+    access = access_for(user)
+    if not (
+        access.roles_in(network.pk) or access.is_coordinator(network.region_id) or access.is_director(network.region_id)
+    ):
+        raise Http404
+    return network
+
+
+def common_case_list(*, user: Any) -> QuerySet[CommonCase]:
+    access = access_for(user)
+    common = CommonCase.objects.all()
+    if not access.is_superuser:
+        common = common.filter(region__in=access.regions)
+    return (
+        common.select_related("region", "created_by")
+        .annotate(
+            network_count=Count("cases"),
+            answered_count=Count("cases", filter=Q(cases__status__in=ANSWERED_STATUSES)),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def common_case_get(*, user: Any, common_case_id: int) -> CommonCase:
+    try:
+        common = CommonCase.objects.select_related("region", "created_by").get(pk=common_case_id)
+    except CommonCase.DoesNotExist:
+        raise Http404 from None
+    if not user.has_perm("cases.view_common_case", common):
+        raise Http404
+    return common
+
+
+@dataclass
+class MatrixRow:
+    network: Network
+    case: Case
+
+    @property
+    def answered(self) -> bool:
+        return self.case.status in ANSWERED_STATUSES
+
+
+@dataclass
+class CommonCaseMatrix:
+    rows: list[MatrixRow]
+
+    @property
+    def answered_count(self) -> int:
+        return sum(1 for row in self.rows if row.answered)
+
+
+def common_case_matrix(*, common_case: CommonCase) -> CommonCaseMatrix:
+    """Each network the common case went to, with its case and whether it has answered, in one query."""
+    cases = common_case.cases.select_related("network", "network__region", "decided_by").order_by("network__name")
+    return CommonCaseMatrix(rows=[MatrixRow(network=c.network, case=c) for c in cases if c.network is not None])
+
+
+@dataclass
+class CaseHomeSummary:
+    """What the start page can show about cases: the person's own, and what waits for them."""
+
+    my_open: int
+    to_route: int
+    to_respond: int
+    to_decide: int
+    overdue: int
+
+
+def case_home_summary(*, user: Any) -> CaseHomeSummary:
+    """Counts for the start page, in one query."""
+    access = access_for(user)
+    led = [n for n, roles in access.network_roles.items() if roles & LEADERSHIP_ROLES]
+    open_statuses = list(OPEN_STATUSES)
+    none = Q(pk__in=[])
+    coordinated = Q(region__in=access.coordinator_regions) if access.coordinator_regions else none
+    directed = Q(region__in=access.director_regions) if access.director_regions else none
+    led_q = Q(network__in=led) if led else none
+    counts = Case.objects.filter(visible_cases_filter(user)).aggregate(
+        my_open=Count("pk", filter=Q(submitted_by=user.pk, status__in=open_statuses)),
+        to_route=Count("pk", filter=coordinated & Q(network__isnull=True, status=Case.Status.RECEIVED)),
+        to_respond=Count("pk", filter=led_q & Q(status=Case.Status.RECEIVED)),
+        to_decide=Count("pk", filter=(directed | coordinated) & Q(status=Case.Status.ESCALATED)),
+        overdue=Count(
+            "pk",
+            filter=(led_q | coordinated) & Q(status__in=open_statuses, due_date__lt=timezone.localdate()),
+        ),
+    )
+    return CaseHomeSummary(**counts)
+
+
+def case_years(*, user: Any) -> list[int]:
+    return list(
+        Case.objects.filter(visible_cases_filter(user)).order_by("-year").values_list("year", flat=True).distinct()
+    )
+
+
+def trust_choices(*, user: Any) -> QuerySet[HealthTrust]:
+    return trusts_for(user=user).order_by("region__name", "name")

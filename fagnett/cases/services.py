@@ -1,0 +1,412 @@
+"""Changes to cases. Each is one transaction that checks permission and writes a timeline event.
+
+The workflow: received → accepted / declined → in progress → on an agenda → recommendation given →
+closed; without consensus, recommendation → escalated → decision recorded → closed. History (who,
+when, what changed) is written by django-simple-history; the timeline says it in the users' words.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fagnett.accounts.access import access_for
+from fagnett.accounts.models import RegionRole, User
+from fagnett.cases.attachments import check_upload
+from fagnett.cases.models import Case, CaseAttachment, CaseCounter, CaseEvent, CommonCase, EscalationTarget
+from fagnett.core.exceptions import ConflictError
+from fagnett.core.mail import mail_on_commit
+from fagnett.networks.models import Network
+from fagnett.organisations.models import HealthTrust, Region
+
+CASE_FIELDS = ("title", "description", "wanted", "due_date")
+CLOSED_NETWORK_STATUSES = (Network.Status.CLOSED, Network.Status.MERGED)
+
+
+def _require(user: Any, perm: str, obj: Any) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _event(case: Case, user: Any, kind: str, text: str = "") -> CaseEvent:
+    event = CaseEvent(case=case, kind=kind, actor=user, at=timezone.now(), text=text)
+    event.full_clean()
+    event.save()
+    return event
+
+
+def _next_number(network: Network, year: int) -> int:
+    """Take the next number in ``network``'s series for ``year``.
+
+    The counter row is created if missing (a concurrent creator is ignored), then locked until the
+    transaction ends, so two submissions never get the same number; the unique constraint on
+    ``Case`` guards the rest.
+    """
+    CaseCounter.objects.bulk_create([CaseCounter(network=network, year=year)], ignore_conflicts=True)
+    counter = CaseCounter.objects.select_for_update().get(network=network, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def _check_network(network: Network, region_id: int | None = None) -> None:
+    if network.status in CLOSED_NETWORK_STATUSES or (region_id is not None and network.region_id != region_id):
+        raise ValidationError({"network": _("Choose an open network in this region.")})
+
+
+def _locked(case: Case, lock_version: int | None, allowed: Iterable[str]) -> Case:
+    """The case, locked; ``ConflictError`` if someone changed it since ``lock_version`` was read."""
+    current = Case.objects.select_for_update(of=("self",)).select_related("network", "submitted_by").get(pk=case.pk)
+    if lock_version is not None and current.lock_version != lock_version:
+        raise ConflictError(current)
+    if current.status not in set(allowed):
+        raise ValidationError(
+            _("This step is not possible while the case is %(status)s.")
+            % {"status": current.get_status_display().lower()}
+        )
+    return current
+
+
+def _save(case: Case) -> Case:
+    case.lock_version += 1
+    case.full_clean()
+    case.save()
+    return case
+
+
+def _notify_submitter(case: Case, event: CaseEvent, actor: Any) -> None:
+    if case.submitted_by_id != actor.pk:
+        mail_on_commit(recipients=[case.submitted_by], template="case_update", context={"case": case, "event": event})
+
+
+@transaction.atomic
+def case_submit(
+    *,
+    user: Any,
+    data: dict[str, Any],
+    network: Network | None = None,
+    region: Region | None = None,
+    trust: HealthTrust | None = None,
+    files: Iterable[UploadedFile] = (),
+) -> Case:
+    """Submit a case to ``network``, or to the ``region``'s coordinator to route when no network is chosen.
+
+    A fagsjef submitting for their own trust proposes the case on the trust's behalf. The submitter
+    gets an acknowledgement by e-mail with the case number (given at once when a network is chosen).
+    """
+    if network is not None:
+        region = network.region
+    if region is None:
+        raise ValidationError({"network": _("Choose a network.")})
+    _require(user, "cases.submit_case", region)
+    if network is not None:
+        _check_network(network)
+    if trust is not None and trust.region_id != region.pk:
+        raise ValidationError({"trust": _("Choose a health trust in the network's region.")})
+    source = Case.Source.EMPLOYEE
+    if trust is not None and trust.pk in access_for(user).fagsjef_trusts:
+        source = Case.Source.TRUST
+    files = list(files)
+    for upload in files:  # every file is checked before anything is saved
+        check_upload(upload)
+    now = timezone.now()
+    case = Case(
+        region=region,
+        network=network,
+        year=timezone.localdate(now).year,
+        trust=trust,
+        source=source,
+        submitted_by=user,
+        submitted_at=now,
+        **{k: data[k] for k in CASE_FIELDS if k in data},
+    )
+    case.full_clean(exclude=["number"])
+    if network is not None:
+        case.number = _next_number(network, case.year)
+    case.save()
+    _event(case, user, CaseEvent.Kind.SUBMITTED)
+    for upload in files:
+        _attach(case, user, upload)
+    mail_on_commit(recipients=[user], template="case_received", context={"case": case})
+    return case
+
+
+@transaction.atomic
+def case_assign_task(
+    *,
+    user: Any,
+    networks: list[Network],
+    data: dict[str, Any],
+) -> list[Case]:
+    """A task from the region (oppdrag): one case in each chosen network, with a deadline."""
+    if not networks:
+        raise ValidationError({"networks": _("Choose at least one network.")})
+    region = networks[0].region
+    _require(user, "cases.assign_task", region)
+    if not data.get("due_date"):
+        raise ValidationError({"due_date": _("A task from the region needs a deadline.")})
+    for network in networks:
+        _check_network(network, region.pk)
+    cases = []
+    now = timezone.now()
+    for network in networks:
+        case = Case(
+            region=region,
+            network=network,
+            year=timezone.localdate(now).year,
+            source=Case.Source.RHF_TASK,
+            submitted_by=user,
+            submitted_at=now,
+            **{k: data[k] for k in CASE_FIELDS if k in data},
+        )
+        case.full_clean(exclude=["number"])
+        case.number = _next_number(network, case.year)
+        case.save()
+        _event(case, user, CaseEvent.Kind.SUBMITTED)
+        cases.append(case)
+    return cases
+
+
+@transaction.atomic
+def common_case_send(
+    *,
+    user: Any,
+    region: Region,
+    networks: list[Network] | None,
+    data: dict[str, Any],
+) -> CommonCase:
+    """Send one common case (felles sak) to the chosen networks of ``region``, or to all its open networks."""
+    _require(user, "cases.send_common_case", region)
+    if networks is None:
+        networks = list(
+            Network.objects.filter(region=region, parent__isnull=True)
+            .exclude(status__in=CLOSED_NETWORK_STATUSES)
+            .select_related("region")
+        )
+    if not networks:
+        raise ValidationError({"networks": _("Choose at least one network.")})
+    for network in networks:
+        _check_network(network, region.pk)
+    common = CommonCase(region=region, created_by=user, **{k: data[k] for k in CASE_FIELDS if k in data})
+    common.full_clean()
+    common.save()
+    now = timezone.now()
+    for network in sorted(networks, key=lambda n: n.name):
+        case = Case(
+            region=region,
+            network=network,
+            common_case=common,
+            year=timezone.localdate(now).year,
+            source=Case.Source.COMMON,
+            submitted_by=user,
+            submitted_at=now,
+            title=common.title,
+            description=common.description,
+            wanted=common.wanted or common.description,
+            due_date=common.due_date,
+        )
+        case.full_clean(exclude=["number"])
+        case.number = _next_number(network, case.year)
+        case.save()
+        _event(case, user, CaseEvent.Kind.SUBMITTED)
+    return common
+
+
+@transaction.atomic
+def case_route(*, user: Any, case: Case, network: Network, lock_version: int | None = None) -> Case:
+    """The coordinator sends a case submitted without a network to the network that should handle it."""
+    _require(user, "cases.route_case", case)
+    current = _locked(case, lock_version, [Case.Status.RECEIVED])
+    if current.network_id is not None:
+        raise ValidationError(_("This case has already been routed."))
+    _check_network(network, current.region_id)
+    current.network = network
+    current.number = _next_number(network, current.year)
+    _save(current)
+    event = _event(current, user, CaseEvent.Kind.ROUTED, network.name)
+    _notify_submitter(current, event, user)
+    return current
+
+
+@transaction.atomic
+def case_accept(*, user: Any, case: Case, note: str = "", lock_version: int | None = None) -> Case:
+    _require(user, "cases.respond_case", case)
+    current = _locked(case, lock_version, [Case.Status.RECEIVED])
+    current.status = Case.Status.ACCEPTED
+    _save(current)
+    event = _event(current, user, CaseEvent.Kind.ACCEPTED, note.strip())
+    _notify_submitter(current, event, user)
+    return current
+
+
+@transaction.atomic
+def case_decline(*, user: Any, case: Case, reason: str, lock_version: int | None = None) -> Case:
+    """Decline the case; the reason is shown to the submitter."""
+    _require(user, "cases.respond_case", case)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason when declining a case; the submitter will see it.")})
+    current = _locked(case, lock_version, [Case.Status.RECEIVED])
+    current.status = Case.Status.DECLINED
+    current.decline_reason = reason.strip()
+    _save(current)
+    event = _event(current, user, CaseEvent.Kind.DECLINED, current.decline_reason)
+    _notify_submitter(current, event, user)
+    return current
+
+
+@transaction.atomic
+def case_start(*, user: Any, case: Case, lock_version: int | None = None) -> Case:
+    _require(user, "cases.work_case", case)
+    current = _locked(case, lock_version, [Case.Status.ACCEPTED])
+    current.status = Case.Status.IN_PROGRESS
+    _save(current)
+    _event(current, user, CaseEvent.Kind.STARTED)
+    return current
+
+
+@transaction.atomic
+def case_set_on_agenda(*, user: Any, case: Case, meeting_label: str) -> Case:
+    """Mark an accepted or in-progress case as on a meeting's agenda (the meetings app calls this)."""
+    _require(user, "cases.set_on_agenda", case)
+    current = _locked(case, None, [Case.Status.ACCEPTED, Case.Status.IN_PROGRESS])
+    current.status = Case.Status.ON_AGENDA
+    _save(current)
+    _event(current, user, CaseEvent.Kind.ON_AGENDA, meeting_label)
+    return current
+
+
+RECOMMENDABLE = (Case.Status.ACCEPTED, Case.Status.IN_PROGRESS, Case.Status.ON_AGENDA)
+
+
+@transaction.atomic
+def case_recommend(*, user: Any, case: Case, recommendation: str, lock_version: int | None = None) -> Case:
+    """The network's recommendation, reached in consensus."""
+    _require(user, "cases.recommend_case", case)
+    if not recommendation.strip():
+        raise ValidationError({"recommendation": _("Write the network's recommendation.")})
+    current = _locked(case, lock_version, RECOMMENDABLE)
+    current.status = Case.Status.RECOMMENDATION_GIVEN
+    current.recommendation = recommendation.strip()
+    current.consensus = True
+    _save(current)
+    event = _event(current, user, CaseEvent.Kind.RECOMMENDED, current.recommendation)
+    _notify_submitter(current, event, user)
+    return current
+
+
+@transaction.atomic
+def case_escalate(
+    *,
+    user: Any,
+    case: Case,
+    recommendation: str,
+    other_view: str,
+    escalate_to: str = EscalationTarget.MEDICAL_DIRECTOR,
+    lock_version: int | None = None,
+) -> Case:
+    """No consensus: the case goes to the medical director (or the heads' meeting) with both views."""
+    _require(user, "cases.recommend_case", case)
+    errors = {}
+    if not recommendation.strip():
+        errors["recommendation"] = _("Write the network's recommendation (the majority's view).")
+    if not other_view.strip():
+        errors["other_view"] = _("Without consensus, write the other view too, so both reach the medical director.")
+    if escalate_to not in EscalationTarget.values:
+        errors["escalate_to"] = _("Choose who decides.")
+    if errors:
+        raise ValidationError(errors)
+    current = _locked(case, lock_version, RECOMMENDABLE)
+    current.status = Case.Status.ESCALATED
+    current.recommendation = recommendation.strip()
+    current.other_view = other_view.strip()
+    current.consensus = False
+    current.escalated_to = escalate_to
+    _save(current)
+    event = _event(current, user, CaseEvent.Kind.ESCALATED, current.get_escalated_to_display())
+    directors = User.objects.filter(
+        region_roles__region_id=current.region_id, region_roles__role=RegionRole.Role.MEDICAL_DIRECTOR
+    )
+    mail_on_commit(
+        recipients=[*directors, current.submitted_by], template="case_update", context={"case": current, "event": event}
+    )
+    return current
+
+
+@transaction.atomic
+def case_record_decision(*, user: Any, case: Case, decision: str, lock_version: int | None = None) -> Case:
+    """The decision made in the line, recorded back on the case for the network and the submitter."""
+    _require(user, "cases.record_decision", case)
+    if not decision.strip():
+        raise ValidationError({"decision": _("Write the decision.")})
+    current = _locked(case, lock_version, [Case.Status.ESCALATED])
+    current.status = Case.Status.DECISION_RECORDED
+    current.decision = decision.strip()
+    current.decided_by = user
+    current.decided_at = timezone.now()
+    _save(current)
+    event = _event(current, user, CaseEvent.Kind.DECIDED, current.decision)
+    leaders = User.objects.filter(
+        appointments__network=current.network,
+        appointments__status="appointed",
+        appointments__role__in=["leader", "secretary"],
+    )
+    mail_on_commit(
+        recipients=_distinct([current.submitted_by, *leaders], exclude=user),
+        template="case_update",
+        context={"case": current, "event": event},
+    )
+    return current
+
+
+@transaction.atomic
+def case_close(*, user: Any, case: Case, note: str = "", lock_version: int | None = None) -> Case:
+    _require(user, "cases.close_case", case)
+    current = _locked(case, lock_version, [Case.Status.RECOMMENDATION_GIVEN, Case.Status.DECISION_RECORDED])
+    current.status = Case.Status.CLOSED
+    _save(current)
+    event = _event(current, user, CaseEvent.Kind.CLOSED, note.strip())
+    _notify_submitter(current, event, user)
+    return current
+
+
+@transaction.atomic
+def case_comment(*, user: Any, case: Case, text: str) -> CaseEvent:
+    _require(user, "cases.comment_case", case)
+    if not text.strip():
+        raise ValidationError({"text": _("Write a comment.")})
+    return _event(case, user, CaseEvent.Kind.COMMENTED, text.strip())
+
+
+def _attach(case: Case, user: Any, upload: UploadedFile) -> CaseAttachment:
+    content_type = check_upload(upload)
+    attachment = CaseAttachment(
+        case=case,
+        file=upload,
+        original_name=(upload.name or "")[-255:],
+        content_type=content_type,
+        size=upload.size or 0,
+        uploaded_by=user,
+    )
+    attachment.full_clean()
+    attachment.save()
+    _event(case, user, CaseEvent.Kind.ATTACHED, attachment.original_name)
+    return attachment
+
+
+@transaction.atomic
+def case_attach(*, user: Any, case: Case, upload: UploadedFile) -> CaseAttachment:
+    """Add a file to the case after checking its size and that its content is of an allowed type."""
+    _require(user, "cases.attach_case", case)
+    return _attach(case, user, upload)
+
+
+def _distinct(people: Iterable[Any], exclude: Any = None) -> list[Any]:
+    seen: dict[int, Any] = {}
+    for person in people:
+        if person is not None and (exclude is None or person.pk != exclude.pk):
+            seen.setdefault(person.pk, person)
+    return list(seen.values())

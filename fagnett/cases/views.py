@@ -1,0 +1,521 @@
+import io
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fagnett.accounts.access import access_for
+from fagnett.cases import selectors, services
+from fagnett.cases.export import common_case_docx
+from fagnett.cases.forms import (
+    AttachmentForm,
+    CaseFilterForm,
+    CaseSubmitForm,
+    CommentForm,
+    CommonCaseForm,
+    DecisionForm,
+    LockedForm,
+    NoteForm,
+    RecommendForm,
+    RespondForm,
+    RouteForm,
+    TaskForm,
+)
+from fagnett.cases.models import Case
+from fagnett.core.exceptions import ConflictError
+from fagnett.core.views_helpers import add_service_errors, is_htmx, paginate
+from fagnett.networks.models import Network
+
+
+def _list_page(
+    request: HttpRequest,
+    *,
+    base: selectors.CaseFilters,
+    heading: str,
+    network: Network | None = None,
+    kind: str = "all",
+) -> HttpResponse:
+    user = request.user
+    networks = selectors.submittable_networks(user=user)
+    form = CaseFilterForm(
+        request.GET or None,
+        networks=networks,
+        trusts=selectors.trust_choices(user=user),
+        years=selectors.case_years(user=user),
+    )
+    filters = base
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.CaseFilters(
+            q=data["q"],
+            network=network.pk if network else (data["network"].pk if data["network"] else None),
+            status=data["status"],
+            trust=data["trust"].pk if data["trust"] else None,
+            year=data["year"],
+            overdue=data["overdue"],
+            mine=base.mine,
+            unrouted=base.unrouted,
+        )
+    if network is not None:
+        del form.fields["network"]
+    page = paginate(request, selectors.case_list(user=user, filters=filters))
+    template = "cases/case_list.html#results" if is_htmx(request) else "cases/case_list.html"
+    access = access_for(user)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "heading": heading,
+            "network": network,
+            "kind": kind,
+            "today": timezone.localdate(),
+            "can_assign": access.is_coordinator_anywhere or bool(access.director_regions),
+            "can_send_common": access.is_coordinator_anywhere,
+        },
+    )
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request, base=selectors.CaseFilters(), heading=_("Cases"))
+
+
+@login_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    return _list_page(request, base=selectors.CaseFilters(mine=True), heading=_("My cases"), kind="mine")
+
+
+@login_required
+def unrouted_cases(request: HttpRequest) -> HttpResponse:
+    if not access_for(request.user).is_coordinator_anywhere:
+        raise PermissionDenied
+    return _list_page(
+        request, base=selectors.CaseFilters(unrouted=True), heading=_("Cases waiting to be routed"), kind="unrouted"
+    )
+
+
+@login_required
+def network_cases(request: HttpRequest, network_id: int) -> HttpResponse:
+    network = selectors.network_for_cases(user=request.user, network_id=network_id)
+    return _list_page(
+        request,
+        base=selectors.CaseFilters(network=network.pk),
+        heading=_("Cases in %(network)s") % {"network": network.name},
+        network=network,
+        kind="network",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_submit(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    initial = {"trust": user.trust_id, "network": request.GET.get("network")}  # type: ignore[union-attr]
+    form = CaseSubmitForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        networks=selectors.submittable_networks(user=user),
+        trusts=selectors.trust_choices(user=user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        network = data["network"]
+        region = None if network else selectors.home_region(user=user)
+        try:
+            case = services.case_submit(
+                user=user,
+                data=data,
+                network=network,
+                region=region,
+                trust=data["trust"],
+                files=data["attachments"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if case.reference:
+                messages.success(
+                    request,
+                    _("Thank you. Your case has number %(reference)s in %(network)s. You can follow it here.")
+                    % {"reference": case.reference, "network": case.network},
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you. The regional coordinator will send your case to the right network, "
+                        "and it gets its case number then. You can follow it here."
+                    ),
+                )
+            return redirect(case)
+    return render(request, "cases/case_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_assign(request: HttpRequest) -> HttpResponse:
+    regions = selectors.coordinated_regions(user=request.user, include_directed=True)
+    if not regions.exists():
+        raise PermissionDenied
+    form = TaskForm(request.POST or None, networks=selectors.region_networks(regions=regions))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cases = services.case_assign_task(user=request.user, networks=data["networks"], data=data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The task was sent to %(networks)s as %(references)s.")
+                % {
+                    "networks": ", ".join(str(c.network) for c in cases),
+                    "references": ", ".join(c.reference for c in cases),
+                },
+            )
+            return redirect("cases:list")
+    return render(request, "cases/task_form.html", {"form": form})
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    return _detail(request, case)
+
+
+def _detail(
+    request: HttpRequest,
+    case: Case,
+    *,
+    comment_form: CommentForm | None = None,
+    attachment_form: AttachmentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    perms = {
+        name: user.has_perm(f"cases.{name}", case)
+        for name in (
+            "route_case",
+            "respond_case",
+            "work_case",
+            "recommend_case",
+            "record_decision",
+            "close_case",
+            "comment_case",
+            "attach_case",
+        )
+    }
+    S = Case.Status
+    actions = {
+        "route": perms["route_case"] and case.network_id is None and case.status == S.RECEIVED,
+        "respond": perms["respond_case"] and case.network_id is not None and case.status == S.RECEIVED,
+        "start": perms["work_case"] and case.status == S.ACCEPTED,
+        "recommend": perms["recommend_case"] and case.status in services.RECOMMENDABLE,
+        "decide": perms["record_decision"] and case.status == S.ESCALATED,
+        "close": perms["close_case"] and case.status in (S.RECOMMENDATION_GIVEN, S.DECISION_RECORDED),
+    }
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "events": selectors.case_events(case=case),
+            "attachments": selectors.case_attachments(case=case),
+            "overdue": case.is_overdue(timezone.localdate()),
+            "actions": actions,
+            "can": perms,
+            "comment_form": comment_form or CommentForm(),
+            "attachment_form": attachment_form or AttachmentForm(),
+            "start_form": LockedForm(initial={"lock_version": case.lock_version}),
+        },
+        status=status,
+    )
+
+
+def _step(
+    request: HttpRequest,
+    case_id: int,
+    *,
+    perm: str,
+    form_class: Callable[..., LockedForm],
+    run: Callable[[Case, dict[str, Any], int | None], Any],
+    title: str,
+    button: str,
+    done: str,
+    form_kwargs: Callable[[Case], dict[str, Any]] | None = None,
+) -> HttpResponse:
+    """One workflow step on its own page: a form, one service call, and the conflict/validation answers."""
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    if not request.user.has_perm(perm, case):
+        raise PermissionDenied
+    extra = form_kwargs(case) if form_kwargs else {}
+    form = form_class(request.POST or None, initial={"lock_version": case.lock_version}, **extra)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(case, form.cleaned_data, form.cleaned_data.get("lock_version"))
+        except ConflictError as error:
+            conflict = error.current
+            case = conflict
+            resubmit = request.POST.copy()
+            resubmit["lock_version"] = str(conflict.lock_version)
+            form = form_class(resubmit, **extra)
+            form.is_valid()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("cases:detail", case.pk)
+    return render(
+        request,
+        "cases/case_step.html",
+        {"case": case, "form": form, "title": title, "button": button, "conflict": conflict},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_route(request: HttpRequest, case_id: int) -> HttpResponse:
+    def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
+        return services.case_route(user=request.user, case=case, network=data["network"], lock_version=lock)
+
+    return _step(
+        request,
+        case_id,
+        perm="cases.route_case",
+        form_class=RouteForm,
+        form_kwargs=lambda case: {"networks": selectors.region_networks(regions=_one_region(case))},
+        run=run,
+        title=_("Route the case"),
+        button=_("Send to the network"),
+        done=_("The case was sent to the network and has got its case number."),
+    )
+
+
+def _one_region(case: Case) -> Any:
+    from fagnett.organisations.models import Region
+
+    return Region.objects.filter(pk=case.region_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_respond(request: HttpRequest, case_id: int) -> HttpResponse:
+    def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
+        if data["decision"] == RespondForm.ACCEPT:
+            return services.case_accept(user=request.user, case=case, note=data["reason"], lock_version=lock)
+        return services.case_decline(user=request.user, case=case, reason=data["reason"], lock_version=lock)
+
+    return _step(
+        request,
+        case_id,
+        perm="cases.respond_case",
+        form_class=RespondForm,
+        run=run,
+        title=_("Accept or decline the case"),
+        button=_("Record the answer"),
+        done=_("The answer was recorded. The submitter can see it."),
+    )
+
+
+@login_required
+@require_POST
+def case_start(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    if not request.user.has_perm("cases.work_case", case):
+        raise PermissionDenied
+    form = LockedForm(request.POST)
+    lock = form.cleaned_data.get("lock_version") if form.is_valid() else None
+    try:
+        services.case_start(user=request.user, case=case, lock_version=lock)
+    except ConflictError:
+        messages.error(request, _("Someone else changed the case first. Check it and try again."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The work on the case has started."))
+    return redirect(case)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_recommend(request: HttpRequest, case_id: int) -> HttpResponse:
+    def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
+        if data["consensus"]:
+            return services.case_recommend(
+                user=request.user, case=case, recommendation=data["recommendation"], lock_version=lock
+            )
+        return services.case_escalate(
+            user=request.user,
+            case=case,
+            recommendation=data["recommendation"],
+            other_view=data["other_view"],
+            escalate_to=data["escalate_to"],
+            lock_version=lock,
+        )
+
+    return _step(
+        request,
+        case_id,
+        perm="cases.recommend_case",
+        form_class=RecommendForm,
+        run=run,
+        title=_("Give the network's recommendation"),
+        button=_("Record the recommendation"),
+        done=_("The recommendation was recorded."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_decide(request: HttpRequest, case_id: int) -> HttpResponse:
+    def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
+        return services.case_record_decision(user=request.user, case=case, decision=data["decision"], lock_version=lock)
+
+    return _step(
+        request,
+        case_id,
+        perm="cases.record_decision",
+        form_class=DecisionForm,
+        run=run,
+        title=_("Record the decision"),
+        button=_("Record the decision"),
+        done=_("The decision was recorded. The network and the submitter can see it."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
+    def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
+        return services.case_close(user=request.user, case=case, note=data["note"], lock_version=lock)
+
+    return _step(
+        request,
+        case_id,
+        perm="cases.close_case",
+        form_class=NoteForm,
+        run=run,
+        title=_("Close the case"),
+        button=_("Close the case"),
+        done=_("The case was closed."),
+    )
+
+
+@login_required
+@require_POST
+def case_comment(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    if not request.user.has_perm("cases.comment_case", case):
+        raise PermissionDenied
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_comment(user=request.user, case=case, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your comment was added."))
+            return redirect(case)
+    return _detail(request, case, comment_form=form, status=400)
+
+
+@login_required
+@require_POST
+def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    if not request.user.has_perm("cases.attach_case", case):
+        raise PermissionDenied
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            for upload in form.cleaned_data["attachments"]:
+                services.case_attach(user=request.user, case=case, upload=upload)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The attachment was added."))
+            return redirect(case)
+    return _detail(request, case, attachment_form=form, status=400)
+
+
+@login_required
+def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
+    attachment = selectors.attachment_get(user=request.user, attachment_id=attachment_id)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def common_case_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "cases/common_case_list.html",
+        {
+            "common_cases": selectors.common_case_list(user=request.user),
+            "can_send": access_for(request.user).is_coordinator_anywhere,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def common_case_create(request: HttpRequest) -> HttpResponse:
+    regions = selectors.coordinated_regions(user=request.user)
+    if not regions.exists():
+        raise PermissionDenied
+    form = CommonCaseForm(request.POST or None, regions=regions, networks=selectors.region_networks(regions=regions))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            common = services.common_case_send(
+                user=request.user,
+                region=data["region"],
+                networks=None if data["all_networks"] else list(data["networks"]),
+                data=data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The common case was sent to the networks."))
+            return redirect(common)
+    return render(request, "cases/common_case_form.html", {"form": form})
+
+
+@login_required
+def common_case_detail(request: HttpRequest, common_case_id: int) -> HttpResponse:
+    common = selectors.common_case_get(user=request.user, common_case_id=common_case_id)
+    return render(
+        request,
+        "cases/common_case_detail.html",
+        {"common": common, "matrix": selectors.common_case_matrix(common_case=common), "today": timezone.localdate()},
+    )
+
+
+@login_required
+def common_case_export(request: HttpRequest, common_case_id: int) -> HttpResponseBase:
+    common = selectors.common_case_get(user=request.user, common_case_id=common_case_id)
+    content = common_case_docx(common=common, matrix=selectors.common_case_matrix(common_case=common))
+    return FileResponse(
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=f"felles-sak-{common.pk}.docx",
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )

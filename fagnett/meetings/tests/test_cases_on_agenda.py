@@ -1,0 +1,59 @@
+"""Cases reach the agenda from the network's open cases, and action items can follow a case."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from fagnett.cases.models import Case, CaseEvent
+from fagnett.cases.testing import make_case
+from fagnett.core.testing import World
+from fagnett.meetings import services
+from fagnett.meetings.models import AgendaItem
+from fagnett.meetings.tests.factories import make_meeting
+
+pytestmark = pytest.mark.django_db
+
+
+def test_open_cases_are_put_on_the_agenda_once_and_marked(world: World) -> None:
+    accepted = make_case(world, status=Case.Status.ACCEPTED, title="Overflytting til intensiv")
+    ongoing = make_case(world, status=Case.Status.IN_PROGRESS)
+    make_case(world, status=Case.Status.RECEIVED)  # not accepted yet
+    make_case(world, status=Case.Status.ACCEPTED, network=world.other_network)  # another network
+    meeting = make_meeting(world.network)
+
+    created = services.agenda_add_open_cases(user=world["secretary"], meeting=meeting)
+
+    assert [item.case for item in created] == [accepted, ongoing]
+    assert created[0].title == f"Sak {accepted.reference}: Overflytting til intensiv"  # in the default language
+    accepted.refresh_from_db()
+    assert accepted.status == Case.Status.ON_AGENDA
+    assert accepted.events.filter(kind=CaseEvent.Kind.ON_AGENDA).count() == 1
+    assert services.agenda_add_open_cases(user=world["secretary"], meeting=meeting) == []
+    assert meeting.agenda_items.filter(kind=AgendaItem.Kind.CASE).count() == 2
+
+
+def test_a_case_without_an_answer_is_carried_to_the_next_meeting(world: World) -> None:
+    case = make_case(world, status=Case.Status.ACCEPTED)
+    first, second = make_meeting(world.network, days=5), make_meeting(world.network, days=40)
+    services.agenda_add_open_cases(user=world["secretary"], meeting=first)
+    (item,) = services.agenda_add_open_cases(user=world["secretary"], meeting=second)
+    assert item.case == case
+    assert Case.objects.get(pk=case.pk).events.filter(kind=CaseEvent.Kind.ON_AGENDA).count() == 1
+
+
+def test_action_items_from_a_case_item_belong_to_the_case(world: World) -> None:
+    case = make_case(world, status=Case.Status.ACCEPTED)
+    meeting = make_meeting(world.network)
+    (item,) = services.agenda_add_open_cases(user=world["secretary"], meeting=meeting)
+    action = services.action_item_create(
+        user=world["secretary"], network=world.network, title="Skrive anbefaling", owner=world["member"],
+        due_date=datetime.date(2027, 1, 10), meeting=meeting, agenda_item=item,
+    )  # fmt: skip
+    assert action.case == case
+    other = make_case(world, status=Case.Status.ACCEPTED, network=world.other_network)
+    with pytest.raises(ValidationError):
+        services.action_item_create(
+            user=world["secretary"], network=world.network, title="Feil", owner=world["member"],
+            due_date=datetime.date(2027, 1, 10), case=other,
+        )  # fmt: skip

@@ -1,0 +1,92 @@
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fagnett.accounts.models import User
+from fagnett.core.validators import validate_no_national_id
+from fagnett.networks.forms import DateInput
+from fagnett.networks.models import Appointment, Network
+from fagnett.procedures.models import Procedure, Status
+from fagnett.procedures.services import INITIAL_STATUSES
+
+
+class ProcedureFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    year = forms.IntegerField(label=_("Counts for the year"), required=False, min_value=2000, max_value=2100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All kinds")), *Procedure.Kind.choices]  # type: ignore[attr-defined]
+        self.fields["status"].choices = [("", _("All statuses")), *Status.choices]  # type: ignore[attr-defined]
+
+
+def _people(network: Network) -> Any:
+    """The network's appointed people, and the current responsible person if they are no longer appointed."""
+    return (
+        User.objects.filter(
+            appointments__network=network, appointments__status=Appointment.Status.APPOINTED, is_active=True
+        )
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+class ProcedureForm(forms.ModelForm):  # type: ignore[type-arg]
+    url = Procedure._meta.get_field("url").formfield(assume_scheme="https")
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Procedure
+        fields = ["kind", "title", "url", "responsible", "review_date", "description"]
+        widgets = {"review_date": DateInput(), "description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = _people(network)
+        if self.instance.pk and self.instance.responsible_id:
+            people = (people | User.objects.filter(pk=self.instance.responsible_id)).distinct()
+        self.fields["responsible"].queryset = people  # type: ignore[attr-defined]
+        self.fields["responsible"].help_text = _("One of the network's appointed people.")
+        if self.instance.pk:
+            self.fields["lock_version"].initial = self.instance.lock_version
+        else:
+            del self.fields["lock_version"]
+            self.fields["status"] = forms.ChoiceField(
+                label=_("Status"),
+                choices=[(s.value, s.label) for s in INITIAL_STATUSES],
+                initial=Status.PROPOSED,
+                help_text=_("Register an existing document as published."),
+            )
+            self.fields["happened_on"] = forms.DateField(
+                label=_("Date of the status"), initial=timezone.localdate, widget=DateInput()
+            )
+
+
+class StatusChangeForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), widget=forms.RadioSelect)
+    happened_on = forms.DateField(
+        label=_("Date it happened"),
+        initial=timezone.localdate,
+        widget=DateInput(),
+        help_text=_("Today or earlier."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=500,
+        validators=[validate_no_national_id],
+        widget=forms.TextInput(),
+    )
+
+    def __init__(self, *args: Any, procedure: Procedure, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(s, Status(s).label) for s in procedure.next_statuses]  # type: ignore[attr-defined]
+
+    def clean_happened_on(self) -> Any:
+        value = self.cleaned_data["happened_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
