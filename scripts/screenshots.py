@@ -39,6 +39,8 @@ SHOTS: list[tuple[str, str, str]] = [
     ("meeting-detail", "sekretar", "meeting:Anestesi og intensiv"),
     ("meeting-overview", "koordinator", "/meetings/overview/?year=2025"),
     ("my-action-items", "medlem", "/action-items/"),
+    ("case-detail", "fagdirektor-nord", "case:escalated"),
+    ("capacity-dashboard", "leder-intensiv", "capacity:dashboard"),
 ]
 
 
@@ -50,6 +52,18 @@ def free_port() -> int:
 
 def network_id(env: dict[str, str], name: str) -> int:
     code = f"from fagnett.networks.models import Network; print(Network.objects.get(name={name!r}).pk)"
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def _shell_int(env: dict[str, str], code: str) -> int:
     out = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
         cwd=ROOT,
@@ -81,6 +95,15 @@ def resolve(env: dict[str, str], target: str) -> str:
     if target.startswith("/"):
         return target
     kind, name = target.split(":", 1)
+    if kind == "case":
+        code = f"from fagnett.cases.models import Case; print(Case.objects.filter(status={name!r}).first().pk)"
+        return f"/cases/{_shell_int(env, code)}/"
+    if kind == "capacity":
+        code = (
+            "from fagnett.capacity.models import ReportRound; "
+            "print(ReportRound.objects.filter(status='closed').latest('pk').pk)"
+        )
+        return f"/capacity/rounds/{_shell_int(env, code)}/{name}/"
     if kind == "meeting":
         return f"/meetings/{meeting_id(env, name)}/"
     pk = network_id(env, name)

@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (reverse("networks:list"), _("Networks")),
         (reverse("cases:list"), _("Cases")),
         (reverse("meetings:my_action_items"), _("Action items")),
+        (reverse("capacity:round_list"), _("ICU capacity")),
     ]
     if oversees or access.is_fagsjef_anywhere:
         items.append((reverse("region"), _("Region")))

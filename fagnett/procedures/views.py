@@ -160,7 +160,7 @@ def region_overview(request: HttpRequest) -> HttpResponse:
     if region_id not in region_ids:
         raise Http404
     this_year = timezone.localdate().year
-    year = _year(request, this_year)
+    year = _year(request, this_year - 1)  # the year the annual report is about
     regions = list(Region.objects.filter(pk__in=region_ids).order_by("name"))
     return render(
         request,

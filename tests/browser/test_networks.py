@@ -38,6 +38,8 @@ def test_fagsjef_nominates_a_member_and_the_coordinator_appoints(
     expect(page.get_by_role("heading", name="Åpne nominasjoner")).to_have_count(0)  # the fagsjef does not decide
     assert_accessible(page)
 
+    page.get_by_role("link", name="Region", exact=True).click()
+    assert_accessible(page)
     page.get_by_role("link", name="Nominasjoner").click()
     expect(page.get_by_role("link", name="Kari Kandidat")).to_be_visible()
     assert_accessible(page)

@@ -1,0 +1,46 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from fagnett.capacity.models import ApiToken, Assessment, CapacityEntry, ReportRound, UnitProfile
+
+
+@admin.register(ReportRound)
+class ReportRoundAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+    list_display = ["name", "region", "period_start", "deadline", "status", "is_demo"]
+    list_filter = ["region", "status"]
+
+
+@admin.register(CapacityEntry)
+class CapacityEntryAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+    """Read-only: entries change through the services, so rules and versions hold."""
+
+    list_display = ["round", "unit", "category", "scenario", "version", "is_current", "staffed_beds"]
+    list_filter = ["round__region", "category", "scenario", "is_current"]
+    list_select_related = ["round", "unit", "unit__hospital"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+    list_display = ["round", "trust", "category", "scenario", "verdict"]
+    list_select_related = ["round", "trust"]
+
+
+admin.site.register(UnitProfile, SimpleHistoryAdmin)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Keys are issued with ``manage.py capacity_api_key``; here they are only listed and deactivated."""
+
+    list_display = ["trust", "name", "active", "created_at"]
+    fields = ["trust", "name", "active"]
+    readonly_fields = ["trust", "name"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False

@@ -1,0 +1,236 @@
+"""The capacity API for the trusts' own systems (django-ninja, OpenAPI schema at ``/api/capacity/openapi.json``).
+
+Each trust has its own key (``Authorization: Bearer <key>``) and reaches only its own units in the
+rounds of its region. Writes are all-or-nothing and follow the same rules as the web form and Excel.
+"""
+
+import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, NinjaAPI, Schema, Status
+from ninja.security import HttpBearer
+
+from fagnett.capacity import selectors, services
+from fagnett.capacity.models import NUMBER_FIELDS, ApiToken, CapacityEntry, ReportRound, hash_token
+from fagnett.capacity.validation import entry_errors, jump_warnings
+from fagnett.organisations.models import Unit
+
+
+class TokenPrincipal:
+    """Who writes through the API: the trust that owns the key. It may report for that trust's units only."""
+
+    is_authenticated = True
+    is_api = True
+    pk = None
+
+    def __init__(self, token: ApiToken) -> None:
+        self.token = token
+        self.trust_id = token.trust_id
+        self.region_id = token.trust.region_id
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        if perm == "capacity.report_unit" and isinstance(obj, Unit):
+            return bool(obj.hospital.trust_id == self.trust_id)
+        return False
+
+
+class TrustKey(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> TokenPrincipal | None:
+        if not token or len(token) > 200:
+            return None
+        key = ApiToken.objects.select_related("trust").filter(key_hash=hash_token(token), active=True).first()
+        return TokenPrincipal(key) if key else None
+
+
+api = NinjaAPI(
+    title="Fagnett ICU capacity API",
+    version="1",
+    urls_namespace="capacity:capacity_api",  # mounted inside the capacity app's namespace
+    auth=TrustKey(),
+    description="Report ICU capacity by unit, bed category and scenario. One key per health trust.",
+    # The interactive docs load Swagger UI from a CDN with inline script, which our CSP forbids;
+    # the schema itself is served at openapi.json.
+    docs_url=None,
+)
+
+
+class RoundOut(Schema):
+    id: int
+    name: str
+    period_start: datetime.date
+    period_end: datetime.date
+    deadline: datetime.date
+    status: str
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    hospital: str
+    age_group: str
+
+
+Count = int | None
+Amount = Decimal | None
+
+
+class EntryValues(Schema):
+    physical_beds: Count = Field(None, ge=0, le=100_000)
+    staffed_beds: Count = Field(None, ge=0, le=100_000)
+    ventilated_beds: Count = Field(None, ge=0, le=100_000)
+    ventilators: Count = Field(None, ge=0, le=100_000)
+    ecmo_devices: Count = Field(None, ge=0, le=100_000)
+    nurses_fte: Amount = Field(None, ge=0, lt=100_000, decimal_places=1)
+    nurses_day: Count = Field(None, ge=0, le=100_000)
+    nurses_night: Count = Field(None, ge=0, le=100_000)
+    vacancies_fte: Amount = Field(None, ge=0, lt=100_000, decimal_places=1)
+    hours_to_activate: Count = Field(None, ge=0, le=100_000)
+    occupancy_mean: Amount = Field(None, ge=0, le=999, decimal_places=1)
+    occupancy_p90: Amount = Field(None, ge=0, le=999, decimal_places=1)
+    admissions: Count = Field(None, ge=0, le=100_000)
+    mean_length_of_stay: Amount = Field(None, ge=0, lt=10_000, decimal_places=1)
+    refused: Count = Field(None, ge=0, le=100_000)
+    transferred_out: Count = Field(None, ge=0, le=100_000)
+    status: Literal["", "available", "limited", "full"] = ""
+    restrictions: list[Literal["staff", "rooms", "equipment", "consumables"]] = Field(
+        default_factory=list, max_length=4
+    )
+    comment: str = Field("", max_length=2000)
+
+
+class EntryIn(EntryValues):
+    unit_id: int
+    category: Literal["K1", "K2", "K3"]
+    scenario: Literal["normal", "low_activity", "surge_7d", "max_surge"]
+
+
+class EntryOut(EntryIn):
+    version: int
+
+
+class Problem(Schema):
+    index: int | None = None
+    field: str | None = None
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    problems: list[Problem] = []
+
+
+class SavedOut(Schema):
+    saved: int
+    warnings: list[Problem] = Field(
+        default_factory=list, description="Big changes from the last round: saved, but worth a second look."
+    )
+
+
+def _round(principal: TokenPrincipal, round_id: int) -> ReportRound | None:
+    return ReportRound.objects.filter(pk=round_id, region_id=principal.region_id).first()
+
+
+def _units(principal: TokenPrincipal) -> list[Unit]:
+    return list(
+        Unit.objects.filter(hospital__trust_id=principal.trust_id, kind=Unit.Kind.ICU, active=True)
+        .select_related("hospital", "hospital__trust")
+        .order_by("hospital__name", "name")
+    )
+
+
+@api.get("/rounds", response=list[RoundOut], summary="Report rounds of the trust's region")
+def list_rounds(request: HttpRequest) -> Any:
+    principal: TokenPrincipal = request.auth  # type: ignore[attr-defined]
+    return ReportRound.objects.filter(region_id=principal.region_id).order_by("-period_start")
+
+
+@api.get("/units", response=list[UnitOut], summary="The trust's ICU units")
+def list_units(request: HttpRequest) -> Any:
+    return [
+        {"id": u.pk, "name": u.name, "hospital": u.hospital.name, "age_group": u.age_group}
+        for u in _units(request.auth)  # type: ignore[attr-defined]
+    ]
+
+
+@api.get(
+    "/rounds/{round_id}/entries",
+    response={200: list[EntryOut], 404: ErrorOut},
+    summary="The trust's current entries in a round",
+)
+def list_entries(request: HttpRequest, round_id: int) -> Any:
+    principal: TokenPrincipal = request.auth  # type: ignore[attr-defined]
+    round_ = _round(principal, round_id)
+    if round_ is None:
+        return Status(404, {"detail": _("No such round.")})
+    entries = CapacityEntry.objects.filter(
+        round=round_, is_current=True, unit__hospital__trust_id=principal.trust_id
+    ).order_by("unit_id", "category", "scenario")
+    return Status(
+        200,
+        [
+            {
+                "unit_id": e.unit_id,
+                "category": e.category,
+                "scenario": e.scenario,
+                "version": e.version,
+                "status": e.status,
+                "restrictions": e.restrictions,
+                "comment": e.comment,
+                **{name: getattr(e, name) for name in NUMBER_FIELDS},
+            }
+            for e in entries
+        ],
+    )
+
+
+@api.put(
+    "/rounds/{round_id}/entries",
+    response={200: SavedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Save entries (all or nothing)",
+)
+def save_entries(request: HttpRequest, round_id: int, entries: list[EntryIn]) -> Any:
+    principal: TokenPrincipal = request.auth  # type: ignore[attr-defined]
+    round_ = _round(principal, round_id)
+    if round_ is None:
+        return Status(404, {"detail": _("No such round.")})
+    if not round_.is_open:
+        return Status(409, {"detail": _("The round is closed: corrections are made in Fagnett with a reason.")})
+    if not entries:
+        return Status(400, {"detail": _("Send at least one entry.")})
+    units = {u.pk: u for u in _units(principal)}
+    problems: list[dict[str, Any]] = []
+    items = []
+    seen: set[tuple[int, str, str]] = set()
+    for index, entry in enumerate(entries):
+        unit = units.get(entry.unit_id)
+        if unit is None:
+            return Status(
+                403, {"detail": _("Unit %(unit)s is not one of your trust's units.") % {"unit": entry.unit_id}}
+            )
+        key = (entry.unit_id, entry.category, entry.scenario)
+        if key in seen:
+            problems.append({"index": index, "field": "unit_id", "message": _("The same cell is sent twice.")})
+        seen.add(key)
+        values = entry.model_dump(exclude={"unit_id", "category", "scenario"})
+        for name, messages in entry_errors(entry.category, values).items():
+            problems += [{"index": index, "field": name, "message": m} for m in messages]
+        items.append(services.EntryInput(unit, entry.category, entry.scenario, values, label=f"#{index}"))
+    if problems:
+        return Status(400, {"detail": _("Nothing was saved."), "problems": problems})
+    try:
+        saved = services.capacity_entries_save(user=principal, round_=round_, items=items, source="api")
+    except PermissionDenied:
+        return Status(403, {"detail": _("Not allowed.")})
+    except ValidationError as error:
+        return Status(400, {"detail": _("Nothing was saved."), "problems": [{"message": m} for m in error.messages]})
+    previous = selectors.previous_values(round_=round_, units=list(units.values()))
+    warnings = [
+        {"index": index, "field": None, "message": message}
+        for index, item in enumerate(items)
+        for message in jump_warnings(item.values, previous.get((item.unit.pk, item.category, item.scenario)))
+    ]
+    return Status(200, {"saved": len(saved), "warnings": warnings})

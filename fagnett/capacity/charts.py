@@ -1,0 +1,110 @@
+"""The dashboard's and the recommendation's figures, drawn with matplotlib (SVG for pages, PNG for documents).
+
+Every figure has the same numbers as a table next to it on the page; these functions only draw.
+"""
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+from django.utils.translation import gettext as _
+
+from fagnett.capacity.selectors import CATEGORIES, Dashboard, DimensionResult
+
+COLOURS = ["#1e6ba8", "#d97d0d", "#7a2e8c"]  # K1, K2, K3: distinguishable in greyscale and for colour blindness
+CHARTS = ("composition", "distribution", "trend", "status", "dimensioning")
+
+
+def _render(figure: plt.Figure, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    figure.tight_layout()
+    figure.savefig(
+        buffer, format=fmt, dpi=120 if fmt == "png" else None, metadata={"Date": None} if fmt == "svg" else None
+    )
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def _bars(labels: list[str], series: list[list[float]], title: str, ylabel: str, *, stacked: bool) -> plt.Figure:
+    figure, axes = plt.subplots(figsize=(8, 3.8))
+    positions = list(range(len(labels)))
+    bottoms = [0.0] * len(labels)
+    width = 0.8 if stacked else 0.8 / len(series)
+    for i, (values, colour, category) in enumerate(zip(series, COLOURS, CATEGORIES, strict=True)):
+        xs = positions if stacked else [p + (i - 1) * width for p in positions]
+        axes.bar(xs, values, width, bottom=bottoms if stacked else None, color=colour, label=category)
+        if stacked:
+            bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+    axes.set_xticks(positions, labels, rotation=30, ha="right", fontsize=8)
+    axes.set_title(title)
+    axes.set_ylabel(ylabel)
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure
+
+
+def composition(data: Dashboard, fmt: str = "svg") -> bytes:
+    labels = [row.label for row in data.hospitals]
+    series = [[row.composition_exact()[i] for row in data.hospitals] for i in range(len(CATEGORIES))]
+    return _render(_bars(labels, series, _("Composition K1 : K2 : K3 per hospital"), "%", stacked=True), fmt)
+
+
+def distribution(data: Dashboard, fmt: str = "svg") -> bytes:
+    labels = [row.label for row in data.trusts]
+    series = [[float(row.per_100k()[i] or 0) for row in data.trusts] for i in range(len(CATEGORIES))]
+    title = _("Staffed beds per 100 000 inhabitants by trust")
+    return _render(_bars(labels, series, title, _("beds per 100 000"), stacked=False), fmt)
+
+
+def trend(data: Dashboard, fmt: str = "svg") -> bytes:
+    figure, axes = plt.subplots(figsize=(8, 3.5))
+    labels = [point.round.name for point in data.trend]
+    for i, category in enumerate(CATEGORIES):
+        values = [point.staffed[category] for point in data.trend]
+        axes.plot(
+            labels, [v if v is not None else float("nan") for v in values], marker="o", color=COLOURS[i], label=category
+        )
+    axes.set_title(_("Staffed beds across rounds"))
+    axes.set_ylabel(_("staffed beds"))
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes.tick_params(axis="x", labelsize=8, rotation=30)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _render(figure, fmt)
+
+
+def status(data: Dashboard, fmt: str = "svg") -> bytes:
+    """Hospitals by their worst status in each category."""
+    order = ["available", "limited", "full", ""]
+    names = [_("Available"), _("Limited"), _("Full"), _("Not given")]
+    counts = {s: [sum(1 for h in data.hospitals if h.worst_status(c) == s) for c in CATEGORIES] for s in order}
+    figure, axes = plt.subplots(figsize=(8, 3.2))
+    left = [0] * len(CATEGORIES)
+    for colour, status_, name in zip(["#2e7d32", "#e0a000", "#c62828", "#9e9e9e"], order, names, strict=True):
+        axes.barh(CATEGORIES, counts[status_], left=left, color=colour, label=name)
+        left = [a + b for a, b in zip(left, counts[status_], strict=True)]
+    axes.set_title(_("Hospitals by status"))
+    axes.set_xlabel(_("hospitals"))
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes.spines[["top", "right"]].set_visible(False)
+    return _render(figure, fmt)
+
+
+def dimensioning(results: list[DimensionResult], fmt: str = "svg") -> bytes:
+    figure, axes = plt.subplots(figsize=(8, 3.8))
+    shown = [r for r in results if r.beds_needed is not None][:30]
+    labels = [f"{r.row.label} {r.row.category}" for r in shown]
+    positions = list(range(len(shown)))
+    axes.bar(
+        [p - 0.2 for p in positions], [r.row.staffed for r in shown], 0.4, color=COLOURS[0], label=_("Staffed beds")
+    )
+    axes.bar(
+        [p + 0.2 for p in positions], [r.beds_needed or 0 for r in shown], 0.4, color=COLOURS[1], label=_("Beds needed")
+    )
+    axes.set_xticks(positions, labels, rotation=30, ha="right", fontsize=8)
+    axes.set_title(_("Staffed beds against beds needed"))
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes.spines[["top", "right"]].set_visible(False)
+    return _render(figure, fmt)

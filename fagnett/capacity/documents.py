@@ -1,0 +1,171 @@
+"""The network's recommendation to the medical director, as DOCX (python-docx) and PDF (WeasyPrint)."""
+
+import base64
+import io
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fagnett.capacity import charts, selectors
+from fagnett.capacity.models import Assessment, Category, ReportRound, Scenario
+
+
+@dataclass
+class Recommendation:
+    round: ReportRound
+    dashboard: selectors.Dashboard
+    dimensioning: list[selectors.DimensionResult]
+    assessments: list[Assessment]
+    composition_png: bytes
+    dimensioning_png: bytes
+    created: str
+
+    @property
+    def title(self) -> str:
+        return _("ICU capacity in %(region)s: the network's recommendation") % {"region": self.round.region.name}
+
+    @property
+    def totals_rows(self) -> list[list[str]]:
+        return [
+            [label, *(_num(t.staffed) + " / " + _num(t.physical) for t in totals)]
+            for _s, label, totals in self.dashboard.region_totals
+        ]
+
+    @property
+    def trust_rows(self) -> list[list[str]]:
+        return [
+            [row.label, *(_num(v) for v in row.staffed_list()), _num(row.total_per_100k)]
+            for row in self.dashboard.trusts
+        ]
+
+    @property
+    def dimensioning_rows(self) -> list[list[str]]:
+        return [
+            [
+                r.row.label,
+                r.row.category,
+                str(r.row.staffed),
+                f"{r.row.load:.1f}",
+                _percent(r.blocking),
+                _num(r.beds_needed),
+            ]
+            for r in self.dimensioning
+        ]
+
+    @property
+    def assessment_rows(self) -> list[list[str]]:
+        return [
+            [
+                a.trust.name if a.trust else str(self.round.region),
+                a.category,
+                str(Scenario(a.scenario).label),
+                a.get_verdict_display(),
+                a.reasons,
+                a.actions,
+            ]
+            for a in self.assessments
+        ]
+
+
+def _num(value: object) -> str:
+    return "–" if value is None else str(value)
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f} %"
+
+
+def recommendation_data(*, round_: ReportRound) -> Recommendation:
+    data = selectors.dashboard(round_=round_)
+    results = selectors.dimensioning(round_=round_, level="trust")
+    return Recommendation(
+        round=round_,
+        dashboard=data,
+        dimensioning=results,
+        assessments=list(selectors.assessment_list(round_=round_)),
+        composition_png=charts.composition(data, "png"),
+        dimensioning_png=charts.dimensioning(results, "png"),
+        created=timezone.localdate().isoformat(),
+    )
+
+
+def _headers() -> dict[str, list[str]]:
+    categories = [str(c) for c in Category.values]
+    return {
+        "totals": [_("Scenario"), *(f"{c} " + _("staffed / physical") for c in categories)],
+        "trusts": [_("Health trust"), *categories, _("Staffed beds per 100 000")],
+        "dimensioning": [
+            _("Health trust"),
+            _("Category"),
+            _("Staffed beds"),
+            _("Offered load (erlang)"),
+            _("Share refused"),
+            _("Beds needed (5 %)"),
+        ],
+        "assessments": [_("For"), _("Category"), _("Scenario"), _("Verdict"), _("Reasons"), _("Proposed actions")],
+    }
+
+
+def recommendation_docx(report: Recommendation) -> bytes:
+    from docx import Document
+    from docx.shared import Cm
+
+    document = Document()
+    document.core_properties.title = report.title
+    document.add_heading(report.title, level=0)
+    intro = _("Report round %(round)s (%(start)s – %(end)s). Prepared %(date)s for the medical director.") % {
+        "round": report.round.name,
+        "start": report.round.period_start.isoformat(),
+        "end": report.round.period_end.isoformat(),
+        "date": report.created,
+    }
+    document.add_paragraph(intro)
+    if report.round.is_demo:
+        document.add_paragraph(_("Demo data: the numbers are fictional."))
+    headers = _headers()
+
+    def table(header: list[str], rows: list[list[str]]) -> None:
+        grid = document.add_table(rows=1, cols=len(header))
+        grid.style = "Table Grid"
+        for cell, text in zip(grid.rows[0].cells, header, strict=True):
+            cell.text = text
+        for row in rows:
+            cells = grid.add_row().cells
+            for cell, text in zip(cells, row, strict=True):
+                cell.text = text
+
+    document.add_heading(_("The network's assessment"), level=1)
+    if report.assessment_rows:
+        table(headers["assessments"], report.assessment_rows)
+    else:
+        document.add_paragraph(_("No assessment has been recorded."))
+    document.add_heading(_("Region totals by category and scenario"), level=1)
+    table(headers["totals"], report.totals_rows)
+    document.add_heading(_("Distribution by trust (normal operation)"), level=1)
+    table(headers["trusts"], report.trust_rows)
+    document.add_heading(_("Figure 1. Composition K1 : K2 : K3 per hospital"), level=2)
+    document.add_picture(io.BytesIO(report.composition_png), width=Cm(16))
+    document.add_heading(_("Dimensioning with the Erlang loss model"), level=1)
+    table(headers["dimensioning"], report.dimensioning_rows)
+    document.add_heading(_("Figure 2. Staffed beds against beds needed"), level=2)
+    document.add_picture(io.BytesIO(report.dimensioning_png), width=Cm(16))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def recommendation_pdf(report: Recommendation) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "capacity/recommendation_pdf.html",
+        {
+            "report": report,
+            "headers": _headers(),
+            "composition_src": "data:image/png;base64," + base64.b64encode(report.composition_png).decode(),
+            "dimensioning_src": "data:image/png;base64," + base64.b64encode(report.dimensioning_png).decode(),
+        },
+    )
+    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]

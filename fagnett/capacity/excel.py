@@ -1,0 +1,310 @@
+"""The Excel way in and out: a template per round and person, an all-or-nothing import, and exports.
+
+The template's first row holds fixed column keys (the same in every language) so a filled-in file
+reads the same whoever made it; the sheet "Help" explains each column in the person's language.
+"""
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from fagnett.capacity.models import (
+    NUMBER_FIELDS,
+    CapacityEntry,
+    Category,
+    ReportRound,
+    RestrictionReason,
+    Scenario,
+    entry_field,
+)
+from fagnett.capacity.services import EntryInput
+from fagnett.capacity.validation import entry_errors, jump_warnings, parse_number
+from fagnett.organisations.models import Unit
+
+SHEET = "Capacity"
+HELP_SHEET = "Help"
+KEY_COLUMNS = ("unit_id", "unit", "hospital", "category", "scenario")
+TEXT_COLUMNS = ("status", "restrictions", "comment", "correction_reason")
+COLUMNS = (*KEY_COLUMNS, *NUMBER_FIELDS, *TEXT_COLUMNS)
+MAX_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = _("Sheet %(sheet)s, row %(row)s") % {"sheet": self.sheet, "row": self.row}
+        if self.column:
+            where += ", " + _("column %(column)s") % {"column": self.column}
+        return f"{where}: {self.message}"
+
+
+class ImportFailed(Exception):
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
+class JumpWarnings(ImportFailed):
+    """The file is valid but changes much from the last round: the reporter confirms before it is saved."""
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def template(
+    *, round_: ReportRound, units: list[Unit], current: dict[Any, CapacityEntry], previous: dict[Any, Any]
+) -> bytes:
+    """A workbook with one row per unit × category × scenario, filled with this round's values or the last."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = SHEET
+    sheet.append(list(COLUMNS))
+    for unit in units:
+        for category in Category.values:
+            for scenario in Scenario.values:
+                cell = (unit.pk, category, scenario)
+                entry = current.get(cell) or (previous.get(cell) or {}).get("entry")
+                row: list[Any] = [unit.pk, unit.name, unit.hospital.name, category, scenario]
+                for name in NUMBER_FIELDS:
+                    value = getattr(entry, name) if entry is not None else None
+                    row.append(float(value) if value is not None and name in _DECIMALS else value)
+                row += [
+                    entry.status if entry else "",
+                    ",".join(entry.restrictions) if entry else "",
+                    entry.comment if entry else "",
+                    "",
+                ]
+                sheet.append(row)
+    sheet.freeze_panes = "F2"
+    help_sheet = book.create_sheet(HELP_SHEET)
+    help_sheet.append([_("Column"), _("Meaning")])
+    help_sheet.append(["", _("Round: %(round)s. Blank means not reported, not zero.") % {"round": round_.name}])
+    for name in COLUMNS:
+        help_sheet.append([name, _column_help(name)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+_DECIMALS = frozenset({"nurses_fte", "vacancies_fte", "occupancy_mean", "occupancy_p90", "mean_length_of_stay"})
+
+
+def _column_help(name: str) -> str:
+    if name in NUMBER_FIELDS:
+        return str(entry_field(name).verbose_name).capitalize()
+    return {
+        "unit_id": _("The unit's number in Fagnett; do not change it."),
+        "unit": _("The unit's name (not read)."),
+        "hospital": _("The hospital (not read)."),
+        "category": _("Bed category: K1, K2 or K3."),
+        "scenario": _("Scenario: %(values)s.") % {"values": ", ".join(Scenario.values)},
+        "status": _("available, limited or full"),
+        "restrictions": _("Restriction reasons separated by commas: %(values)s.")
+        % {"values": ", ".join(RestrictionReason.values)},
+        "comment": _("Comment"),
+        "correction_reason": _("Only for a closed round: why the numbers are corrected."),
+    }[name]
+
+
+def read_upload(*, data: bytes, round_: ReportRound, units: Iterable[Unit]) -> list[EntryInput]:
+    """Parse and check a filled-in template; raises ``ImportFailed`` naming every problem.
+
+    ``units`` are those the person reports for; any other unit number is refused as unknown.
+    """
+    if not data:
+        raise ImportFailed([ImportProblem("-", 0, "", _("The file is empty."))])
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise ImportFailed([ImportProblem("-", 0, "", _("The file is not an Excel workbook (.xlsx)."))]) from None
+    if SHEET not in book.sheetnames:
+        raise ImportFailed(
+            [ImportProblem(SHEET, 0, "", _("The workbook has no sheet named %(sheet)s.") % {"sheet": SHEET})]
+        )
+    rows = book[SHEET].iter_rows(values_only=True)
+    header = [_cell_text(v).strip() for v in next(rows, ())]
+    while header and not header[-1]:
+        header.pop()
+    if header != list(COLUMNS):
+        missing = [c for c in COLUMNS if c not in header]
+        unknown = [c for c in header if c not in COLUMNS]
+        details = []
+        if missing:
+            details.append(_("missing: %(columns)s") % {"columns": ", ".join(missing)})
+        if unknown:
+            details.append(_("unknown: %(columns)s") % {"columns": ", ".join(unknown)})
+        if not details:
+            details.append(_("the columns are in the wrong order"))
+        message = _("The columns are not those of the template (%(details)s). Download the template again.") % {
+            "details": "; ".join(details)
+        }
+        raise ImportFailed([ImportProblem(SHEET, 1, "", message)])
+
+    by_id = {unit.pk: unit for unit in units}
+    problems: list[ImportProblem] = []
+    items: list[EntryInput] = []
+    seen: dict[tuple[int, str, str], int] = {}
+    for number, raw in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            problems.append(ImportProblem(SHEET, number, "", _("The file has too many rows.")))
+            break
+        cells = dict(zip(COLUMNS, [*raw, *([None] * len(COLUMNS))], strict=False))
+        if all(_cell_text(v).strip() == "" for v in cells.values()):
+            continue
+        row_problems: list[ImportProblem] = []
+
+        def problem(column: str, message: str, row: int = number, found: list[ImportProblem] = row_problems) -> None:
+            found.append(ImportProblem(SHEET, row, column, message))
+
+        unit = None
+        unit_id, unit_error = parse_number("unit_id", cells["unit_id"])
+        if unit_error or unit_id is None:
+            problem("unit_id", _("Write the unit's number from the template."))
+        else:
+            unit = by_id.get(int(unit_id))
+            if unit is None:
+                problem("unit_id", _("Unknown unit %(unit)s: not one you report for.") % {"unit": unit_id})
+        category = _cell_text(cells["category"]).strip().upper()
+        if category not in Category.values:
+            problem("category", _("Write K1, K2 or K3."))
+        scenario = _cell_text(cells["scenario"]).strip()
+        if scenario not in Scenario.values:
+            problem("scenario", _("Write one of %(values)s.") % {"values": ", ".join(Scenario.values)})
+        values: dict[str, Any] = {}
+        for name in NUMBER_FIELDS:
+            value, error = parse_number(name, cells[name])
+            if error:
+                problem(name, error)
+            values[name] = value
+        status = _cell_text(cells["status"]).strip().lower()
+        values["status"] = status
+        values["restrictions"] = [r.strip().lower() for r in _cell_text(cells["restrictions"]).split(",") if r.strip()]
+        values["comment"] = _cell_text(cells["comment"]).strip()
+        if not row_problems:
+            for name, messages in entry_errors(category, values).items():
+                for message in messages:
+                    problem(name, message)
+        reason = _cell_text(cells["correction_reason"]).strip()
+        if not round_.is_open and not reason:
+            problem("correction_reason", _("The round is closed: give a reason for the correction."))
+        if unit is not None and category in Category.values and scenario in Scenario.values:
+            key = (unit.pk, category, scenario)
+            if key in seen:
+                problem(
+                    "unit_id", _("The same unit, category and scenario is also in row %(row)s.") % {"row": seen[key]}
+                )
+            seen[key] = number
+        problems += row_problems
+        if not row_problems and unit is not None:
+            items.append(EntryInput(unit, category, scenario, values, reason, label=f"{SHEET} {number}"))
+    if problems:
+        raise ImportFailed(problems)
+    if not items:
+        raise ImportFailed([ImportProblem(SHEET, 2, "", _("The file has no rows with data."))])
+    _validate_with_models(items)
+    return items
+
+
+def jump_warnings_for(items: list[EntryInput], previous: dict[Any, Any]) -> list[ImportProblem]:
+    """Big changes from the last round, row by row, for the reporter to confirm before the import."""
+    problems = []
+    for item in items:
+        for warning in jump_warnings(item.values, previous.get((item.unit.pk, item.category, item.scenario))):
+            problems.append(ImportProblem(SHEET, _row_of(item), "", warning))
+    return problems
+
+
+def _row_of(item: EntryInput) -> int:
+    return int(item.label.rsplit(" ", 1)[-1])
+
+
+def _validate_with_models(items: list[EntryInput]) -> None:
+    """Run the comment through the model field's validators (national identity numbers)."""
+    field = entry_field("comment")
+    from django.core.exceptions import ValidationError
+
+    problems = []
+    for item in items:
+        try:
+            field.run_validators(item.values["comment"])
+        except ValidationError as error:
+            problems += [ImportProblem(SHEET, _row_of(item), "comment", str(m)) for m in error.messages]
+    if problems:
+        raise ImportFailed(problems)
+
+
+EXPORT_HEADERS = (
+    "trust",
+    "hospital",
+    "unit",
+    "category",
+    "scenario",
+    *NUMBER_FIELDS,
+    "status",
+    "restrictions",
+    "comment",
+    "version",
+)
+
+
+def _export_rows(entries: Iterable[CapacityEntry]) -> Iterable[list[Any]]:
+    for e in entries:
+        yield [
+            e.unit.hospital.trust.name,
+            e.unit.hospital.name,
+            e.unit.name,
+            e.category,
+            e.scenario,
+            *(getattr(e, name) for name in NUMBER_FIELDS),
+            e.status,
+            ",".join(e.restrictions),
+            e.comment,
+            e.version,
+        ]
+
+
+def export_csv(entries: Iterable[CapacityEntry]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(EXPORT_HEADERS)
+    for row in _export_rows(entries):
+        writer.writerow(["" if v is None else _safe(v) for v in row])
+    return buffer.getvalue()
+
+
+def _safe(value: Any) -> Any:
+    """Spreadsheet formula injection: text starting with = + - @ is read as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def export_xlsx(entries: Iterable[CapacityEntry]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = SHEET
+    sheet.append(list(EXPORT_HEADERS))
+    for row in _export_rows(entries):
+        sheet.append([float(v) if hasattr(v, "as_tuple") else _safe(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,487 @@
+"""Reads for ICU capacity, always scoped to the person asking.
+
+Dashboard and dimensioning figures are computed from one query of the round's current entries, so
+the number of queries of a page does not grow with units, trusts or rounds.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from fagnett.accounts.access import access_for, visible_region_filter
+from fagnett.capacity import calculations
+from fagnett.capacity.models import ApiToken, Assessment, CapacityEntry, Category, ReportRound, Scenario, UnitProfile
+from fagnett.organisations.models import HealthTrust, Hospital, Region, Unit
+
+CATEGORIES = list(Category.values)
+SCENARIOS = list(Scenario.values)
+CELLS_PER_UNIT = len(CATEGORIES) * len(SCENARIOS)
+
+
+def region_list(*, user: Any) -> QuerySet[Region]:
+    access = access_for(user)
+    regions = Region.objects.all()
+    return regions if access.is_superuser else regions.filter(pk__in=access.regions)
+
+
+def managed_regions(*, user: Any) -> QuerySet[Region]:
+    access = access_for(user)
+    regions = Region.objects.all()
+    return regions if access.is_superuser else regions.filter(pk__in=access.coordinator_regions)
+
+
+def round_list(*, user: Any) -> QuerySet[ReportRound]:
+    """Rounds of the person's regions, newest first, with the number of reported entries."""
+    return (
+        ReportRound.objects.filter(visible_region_filter(user))
+        .select_related("region", "network")
+        .annotate(entry_count=Count("entries", filter=Q(entries__is_current=True)))
+        .order_by("region__name", "-period_start", "-pk")
+    )
+
+
+def round_get(*, user: Any, round_id: int) -> ReportRound:
+    """The round if the person may see it; 404 otherwise."""
+    try:
+        round_ = ReportRound.objects.select_related("region", "network").get(pk=round_id)
+    except ReportRound.DoesNotExist:
+        raise Http404 from None
+    if not user.has_perm("capacity.view_round", round_):
+        raise Http404
+    return round_
+
+
+def previous_round(*, round_: ReportRound) -> ReportRound | None:
+    return (
+        ReportRound.objects.filter(region_id=round_.region_id, period_start__lt=round_.period_start)
+        .order_by("-period_start")
+        .first()
+    )
+
+
+def _units(region_id: int) -> QuerySet[Unit]:
+    return (
+        Unit.objects.filter(hospital__trust__region_id=region_id, kind=Unit.Kind.ICU, active=True)
+        .select_related("hospital", "hospital__trust")
+        .order_by("hospital__trust__name", "hospital__name", "name")
+    )
+
+
+def reportable_units(*, user: Any, round_: ReportRound) -> list[Unit]:
+    """Units of the round's region the person reports for (a coordinator: all of them)."""
+    access = access_for(user)
+    units = _units(round_.region_id)
+    if not access.is_coordinator(round_.region_id):
+        units = units.filter(hospital__trust_id__in=access.reporter_trusts)
+    return list(units)
+
+
+def unit_for_report(*, user: Any, round_: ReportRound, unit_id: int) -> Unit:
+    """A unit of the round's region that the person reports for; 404 for any other."""
+    for unit in reportable_units(user=user, round_=round_):
+        if unit.pk == unit_id:
+            return unit
+    raise Http404
+
+
+def unit_profile(*, unit: Unit) -> UnitProfile | None:
+    return UnitProfile.objects.filter(unit=unit).first()
+
+
+def current_entries(*, round_: ReportRound, units: Iterable[Unit] | None = None) -> QuerySet[CapacityEntry]:
+    entries = CapacityEntry.objects.filter(round=round_, is_current=True).select_related(
+        "unit", "unit__hospital", "unit__hospital__trust", "reported_by"
+    )
+    if units is not None:
+        entries = entries.filter(unit__in=list(units))
+    return entries.order_by("unit__hospital__trust__name", "unit__hospital__name", "unit__name", "category")
+
+
+def entry_history(*, entry: CapacityEntry, limit: int = 20) -> list[Any]:
+    """Who changed the entry when, newest first (django-simple-history)."""
+    return list(entry.history.select_related("history_user").order_by("-history_date")[:limit])  # type: ignore[attr-defined]
+
+
+def entry_versions(*, round_: ReportRound, unit: Unit) -> QuerySet[CapacityEntry]:
+    return (
+        CapacityEntry.objects.filter(round=round_, unit=unit, version__gt=1)
+        .select_related("reported_by")
+        .order_by("category", "scenario", "-version")
+    )
+
+
+Cell = tuple[int, str, str]  # unit id, category, scenario
+
+
+def entries_by_cell(entries: Iterable[CapacityEntry]) -> dict[Cell, CapacityEntry]:
+    return {(e.unit_id, e.category, e.scenario): e for e in entries}
+
+
+def previous_values(*, round_: ReportRound, units: Iterable[Unit]) -> dict[Cell, dict[str, Any]]:
+    """The trust's values from the last round before this one, by cell, to prefill and to compare with."""
+    previous = previous_round(round_=round_)
+    if previous is None:
+        return {}
+    return {
+        cell: {name: getattr(entry, name) for name in ("physical_beds", "staffed_beds", "ventilated_beds")}
+        | {"entry": entry}
+        for cell, entry in entries_by_cell(current_entries(round_=previous, units=units)).items()
+    }
+
+
+@dataclass
+class GridRow:
+    category: str
+    label: str
+    cells: list[tuple[str, CapacityEntry | None]]
+
+
+def entry_grid(*, round_: ReportRound, unit: Unit) -> list[GridRow]:
+    """The unit's entries as a grid: a row per category, a cell per scenario."""
+    cells = entries_by_cell(current_entries(round_=round_, units=[unit]))
+    return [
+        GridRow(category, str(label), [(s, cells.get((unit.pk, category, s))) for s in SCENARIOS])
+        for category, label in Category.choices
+    ]
+
+
+@dataclass
+class ComplianceRow:
+    trust: HealthTrust
+    units: int
+    expected: int
+    reported: int = 0
+    last_reported: datetime.datetime | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.expected > 0 and self.reported >= self.expected
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.reported / self.expected) if self.expected else 0
+
+
+@dataclass
+class Compliance:
+    rows: list[ComplianceRow]
+    is_past_deadline: bool
+
+    @property
+    def late(self) -> list[ComplianceRow]:
+        return [r for r in self.rows if not r.complete] if self.is_past_deadline else []
+
+
+def compliance(*, round_: ReportRound, today: datetime.date | None = None) -> Compliance:
+    """Per trust: how many of its cells (unit × category × scenario) have staffed beds reported."""
+    today = today or timezone.localdate()
+    trusts = {
+        t.pk: ComplianceRow(trust=t, units=0, expected=0)
+        for t in HealthTrust.objects.filter(region_id=round_.region_id).order_by("name")
+    }
+    unit_counts = (
+        _units(round_.region_id).values("hospital__trust_id").annotate(n=Count("pk")).order_by("hospital__trust_id")
+    )
+    for row in unit_counts:
+        trusts[row["hospital__trust_id"]].units = row["n"]
+        trusts[row["hospital__trust_id"]].expected = row["n"] * CELLS_PER_UNIT
+    reported = (
+        CapacityEntry.objects.filter(round=round_, is_current=True, staffed_beds__isnull=False)
+        .values("unit__hospital__trust_id")
+        .annotate(n=Count("pk"), last=Max("reported_at"))
+        .order_by("unit__hospital__trust_id")
+    )
+    for counted in reported:
+        target = trusts.get(counted["unit__hospital__trust_id"])
+        if target is not None:
+            target.reported = counted["n"]
+            target.last_reported = counted["last"]
+    return Compliance(rows=list(trusts.values()), is_past_deadline=today > round_.deadline)
+
+
+# --- dashboards --------------------------------------------------------------------------------------------------
+
+
+def _add(a: int | None, b: int | None) -> int | None:
+    if b is None:
+        return a
+    return (a or 0) + b
+
+
+@dataclass
+class Totals:
+    physical: int | None = None
+    staffed: int | None = None
+    ventilated: int | None = None
+    nurses_fte: Decimal | None = None
+
+    def add(self, entry: CapacityEntry) -> None:
+        self.physical = _add(self.physical, entry.physical_beds)
+        self.staffed = _add(self.staffed, entry.staffed_beds)
+        self.ventilated = _add(self.ventilated, entry.ventilated_beds)
+        if entry.nurses_fte is not None:
+            self.nurses_fte = (self.nurses_fte or Decimal(0)) + entry.nurses_fte
+
+
+@dataclass
+class GroupRow:
+    """One trust or hospital: its totals per category in the chosen scenario."""
+
+    label: str
+    trust: str
+    population: int | None
+    by_category: dict[str, Totals] = field(default_factory=lambda: {c: Totals() for c in CATEGORIES})
+    statuses: dict[str, list[str]] = field(default_factory=lambda: {c: [] for c in CATEGORIES})
+
+    @property
+    def staffed_total(self) -> int:
+        return sum(t.staffed or 0 for t in self.by_category.values())
+
+    def staffed_list(self) -> list[int | None]:
+        return [self.by_category[c].staffed for c in CATEGORIES]
+
+    def per_100k(self) -> list[float | None]:
+        if not self.population:
+            return [None for _ in CATEGORIES]
+        return [None if s is None else round(s * 100_000 / self.population, 1) for s in self.staffed_list()]
+
+    @property
+    def total_per_100k(self) -> float | None:
+        return round(self.staffed_total * 100_000 / self.population, 1) if self.population else None
+
+    def composition_exact(self) -> list[float]:
+        total = self.staffed_total
+        return [100 * (s or 0) / total if total else 0.0 for s in self.staffed_list()]
+
+    def composition(self) -> list[int]:
+        return [round(share) for share in self.composition_exact()]
+
+    @property
+    def nurses_per_staffed_bed(self) -> float | None:
+        nurses = sum((t.nurses_fte or Decimal(0)) for t in self.by_category.values())
+        return round(float(nurses) / self.staffed_total, 2) if self.staffed_total and nurses else None
+
+    def worst_status(self, category: str) -> str:
+        statuses = self.statuses[category]
+        for status in (CapacityEntry.Status.FULL, CapacityEntry.Status.LIMITED, CapacityEntry.Status.AVAILABLE):
+            if status in statuses:
+                return status
+        return ""
+
+
+@dataclass
+class TrendPoint:
+    round: ReportRound
+    staffed: dict[str, int | None]
+
+
+@dataclass
+class Dashboard:
+    round: ReportRound
+    scenario: str
+    region_totals: list[tuple[str, str, list[Totals]]]  # scenario, label, totals per category
+    trusts: list[GroupRow]
+    hospitals: list[GroupRow]
+    region_row: GroupRow
+    trend: list[TrendPoint]
+
+    @property
+    def scenario_label(self) -> str:
+        return str(Scenario(self.scenario).label)
+
+
+def dashboard(*, round_: ReportRound, scenario: str = Scenario.NORMAL) -> Dashboard:
+    """The round's figures for the dashboard: five queries however large the region."""
+    entries = list(current_entries(round_=round_))
+    totals = {(s, c): Totals() for s in SCENARIOS for c in CATEGORIES}
+    trust_rows: dict[int, GroupRow] = {}
+    hospital_rows: dict[int, GroupRow] = {}
+    trusts = list(HealthTrust.objects.filter(region_id=round_.region_id).order_by("name"))
+    for trust in trusts:
+        trust_rows[trust.pk] = GroupRow(trust.short_name or trust.name, trust.name, trust.population)
+    hospitals = Hospital.objects.filter(trust__region_id=round_.region_id, units__kind=Unit.Kind.ICU)
+    for hospital in hospitals.select_related("trust").distinct().order_by("trust__name", "name"):
+        hospital_rows[hospital.pk] = GroupRow(hospital.name, hospital.trust.name, None)
+    region_row = GroupRow(round_.region.name, "", sum(t.population or 0 for t in trusts) or None)
+    for entry in entries:
+        totals[(entry.scenario, entry.category)].add(entry)
+        if entry.scenario != scenario:
+            continue
+        hospital = entry.unit.hospital
+        for row in (trust_rows.get(hospital.trust_id), hospital_rows.get(hospital.pk), region_row):
+            if row is not None:
+                row.by_category[entry.category].add(entry)
+                if entry.status:
+                    row.statuses[entry.category].append(entry.status)
+    return Dashboard(
+        round=round_,
+        scenario=scenario,
+        region_totals=[(s, str(label), [totals[(s, c)] for c in CATEGORIES]) for s, label in Scenario.choices],
+        trusts=list(trust_rows.values()),
+        hospitals=list(hospital_rows.values()),
+        region_row=region_row,
+        trend=trend(region_id=round_.region_id, scenario=scenario),
+    )
+
+
+def trend(*, region_id: int, scenario: str = Scenario.NORMAL) -> list[TrendPoint]:
+    """Staffed beds per category in each round of the region, oldest first (two queries)."""
+    rounds = list(ReportRound.objects.filter(region_id=region_id).order_by("period_start"))
+    sums = (
+        CapacityEntry.objects.filter(round__region_id=region_id, is_current=True, scenario=scenario)
+        .values("round_id", "category")
+        .annotate(staffed=Sum("staffed_beds"))
+        .order_by()
+    )
+    by_round: dict[int, dict[str, int | None]] = defaultdict(dict)
+    for row in sums:
+        by_round[row["round_id"]][row["category"]] = row["staffed"]
+    return [TrendPoint(r, {c: by_round[r.pk].get(c) for c in CATEGORIES}) for r in rounds]
+
+
+# --- dimensioning ------------------------------------------------------------------------------------------------
+
+LEVELS = ("unit", "hospital", "trust", "region")
+
+
+@dataclass
+class DimensionRow:
+    label: str
+    category: str
+    staffed: int = 0
+    physical: int = 0
+    load: float = 0.0
+    refused: int = 0
+    units: list[tuple[int, float]] = field(default_factory=list)
+    has_load: bool = False
+    load_from_normal: bool = False
+
+    def compute(self, target: float) -> "DimensionResult":
+        blocking = calculations.erlang_b(self.staffed, self.load) if self.has_load else None
+        pooled = calculations.pooling(self.units, target) if self.has_load and len(self.units) > 1 else None
+        needed = calculations.beds_needed(self.load, target) if self.has_load else None
+        return DimensionResult(
+            row=self,
+            blocking=blocking,
+            occupancy=calculations.occupancy(self.staffed, self.load) if self.has_load else None,
+            beds_needed=needed,
+            difference=None if needed is None else self.staffed - needed,
+            pooling=pooled,
+        )
+
+
+@dataclass
+class DimensionResult:
+    row: DimensionRow
+    blocking: float | None
+    occupancy: float | None
+    beds_needed: int | None
+    difference: int | None
+    pooling: calculations.Pooling | None
+
+    @property
+    def verdict(self) -> str:
+        """Too few (refusals above target), too many (more than needed plus a margin) or balanced."""
+        if self.difference is None:
+            return ""
+        if self.difference < 0:
+            return "too_few"
+        if self.beds_needed is not None and self.difference > max(2, self.beds_needed // 4):
+            return "too_many"
+        return "balanced"
+
+
+def _days(round_: ReportRound, scenario: str) -> int:
+    if scenario == Scenario.LOW_ACTIVITY and round_.low_activity_start and round_.low_activity_end:
+        return (round_.low_activity_end - round_.low_activity_start).days + 1
+    return round_.period_days
+
+
+def _entry_load(entry: CapacityEntry, days: int) -> float | None:
+    if entry.admissions is None or entry.mean_length_of_stay is None or days <= 0:
+        return None
+    return calculations.offered_load(entry.admissions / days, float(entry.mean_length_of_stay))
+
+
+def dimensioning(
+    *, round_: ReportRound, level: str = "trust", scenario: str = Scenario.NORMAL, target: float = 0.05
+) -> list[DimensionResult]:
+    """Erlang loss dimensioning per group (unit, hospital, trust or region) and category.
+
+    The offered load of a unit is its admissions per day × mean length of stay. Surge scenarios rarely
+    report their own admissions; they then use the load of normal operation (marked on the row).
+    Groups add their units' beds and loads as if run as one unit; ``pooling`` compares with apart.
+    """
+    entries = list(current_entries(round_=round_).filter(scenario__in={scenario, Scenario.NORMAL}))
+    normal_load = {
+        (e.unit_id, e.category): _entry_load(e, round_.period_days) for e in entries if e.scenario == Scenario.NORMAL
+    }
+    rows: dict[tuple[Any, str], DimensionRow] = {}
+    days = _days(round_, scenario)
+    for entry in entries:
+        if entry.scenario != scenario:
+            continue
+        unit = entry.unit
+        key, label = {
+            "unit": (unit.pk, f"{unit.name}"),
+            "hospital": (unit.hospital_id, unit.hospital.name),
+            "trust": (unit.hospital.trust_id, unit.hospital.trust.name),
+            "region": (0, round_.region.name),
+        }[level if level in LEVELS else "trust"]
+        row = rows.setdefault((key, entry.category), DimensionRow(label, entry.category))
+        load = _entry_load(entry, days)
+        if load is None and scenario != Scenario.NORMAL:
+            load = normal_load.get((entry.unit_id, entry.category))
+            row.load_from_normal = row.load_from_normal or load is not None
+        staffed = entry.staffed_beds or 0
+        row.staffed += staffed
+        row.physical += entry.physical_beds or 0
+        row.refused += (entry.refused or 0) + (entry.transferred_out or 0)
+        if load is not None:
+            row.load += load
+            row.has_load = True
+            row.units.append((staffed, load))
+    ordered = sorted(rows.values(), key=lambda r: (r.label, r.category))
+    return [row.compute(target) for row in ordered]
+
+
+# --- assessments -------------------------------------------------------------------------------------------------
+
+
+def assessment_list(*, round_: ReportRound) -> QuerySet[Assessment]:
+    return (
+        Assessment.objects.filter(round=round_)
+        .select_related("trust", "assessed_by")
+        .order_by("category", "scenario", "trust__name")
+    )
+
+
+def region_trusts(*, round_: ReportRound) -> QuerySet[HealthTrust]:
+    return HealthTrust.objects.filter(region_id=round_.region_id).order_by("name")
+
+
+def api_token_list(*, user: Any) -> QuerySet[ApiToken]:
+    """Keys of the trusts in the regions the person coordinates."""
+    access = access_for(user)
+    tokens = ApiToken.objects.select_related("trust").order_by("trust__name", "-created_at")
+    return tokens if access.is_superuser else tokens.filter(trust__region_id__in=access.coordinator_regions)
+
+
+def api_token_get(*, user: Any, token_id: int) -> ApiToken:
+    token = api_token_list(user=user).filter(pk=token_id).first()
+    if token is None:
+        raise Http404
+    return token
+
+
+def coordinated_trusts(*, user: Any) -> QuerySet[HealthTrust]:
+    access = access_for(user)
+    trusts = HealthTrust.objects.order_by("name")
+    return trusts if access.is_superuser else trusts.filter(region_id__in=access.coordinator_regions)

@@ -1,0 +1,245 @@
+"""Changes to ICU capacity. Each is one transaction that checks permission.
+
+History (who, when, what) is written by django-simple-history on every save.
+"""
+
+import datetime
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fagnett.capacity.models import (
+    ENTRY_FIELDS,
+    ApiToken,
+    Assessment,
+    CapacityEntry,
+    Category,
+    ReportRound,
+    Scenario,
+    UnitProfile,
+    hash_token,
+)
+from fagnett.capacity.validation import entry_errors
+from fagnett.networks.models import Network
+from fagnett.organisations.models import HealthTrust, Region, Unit
+
+ROUND_FIELDS = (
+    "name",
+    "network",
+    "period_start",
+    "period_end",
+    "deadline",
+    "low_activity_name",
+    "low_activity_start",
+    "low_activity_end",
+)
+
+
+def _require(user: Any, perm: str, obj: Any) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def round_open(*, user: Any, region: Region, data: dict[str, Any]) -> ReportRound:
+    _require(user, "capacity.manage_rounds", region)
+    network: Network | None = data.get("network")
+    if network is not None and network.region_id != region.pk:
+        raise ValidationError({"network": _("Choose a network in the same region.")})
+    round_ = ReportRound(region=region, opened_by=user, **{k: data.get(k) for k in ROUND_FIELDS if k in data})
+    for name in ("low_activity_name",):
+        setattr(round_, name, getattr(round_, name) or "")
+    round_.full_clean()
+    round_.save()
+    return round_
+
+
+@transaction.atomic
+def round_close(*, user: Any, round_: ReportRound) -> ReportRound:
+    """Lock the round: from now on an entry changes only by a correction with a reason."""
+    _require(user, "capacity.manage_rounds", round_)
+    round_ = ReportRound.objects.select_for_update().get(pk=round_.pk)
+    if not round_.is_open:
+        raise ValidationError(_("The round is already closed."))
+    round_.status = ReportRound.Status.CLOSED
+    round_.closed_at = timezone.now()
+    round_.save()
+    return round_
+
+
+@dataclass
+class EntryInput:
+    """One entry to save: which cell, its parsed values, and (after close) why it is corrected."""
+
+    unit: Unit
+    category: str
+    scenario: str
+    values: dict[str, Any]
+    correction_reason: str = ""
+    label: str = ""  # how errors name the row ("Sheet Capacity, row 7")
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _check_cell(item: EntryInput, round_: ReportRound) -> None:
+    if item.category not in Category.values or item.scenario not in Scenario.values:
+        raise ValidationError(_("Unknown bed category or scenario."))
+    if item.unit.hospital.trust.region_id != round_.region_id:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def capacity_entries_save(
+    *, user: Any, round_: ReportRound, items: Iterable[EntryInput], source: str = "web"
+) -> list[CapacityEntry]:
+    """Save many entries at once, all or nothing.
+
+    In an open round each entry is changed in place. In a closed round every entry must carry a
+    correction reason and becomes a new version; the version it replaces is kept.
+    Units need ``hospital__trust`` loaded.
+    """
+    round_ = ReportRound.objects.select_for_update().get(pk=round_.pk)
+    items = list(items)
+    for item in items:
+        _require(user, "capacity.report_unit", item.unit)
+        _check_cell(item, round_)
+        errors = entry_errors(item.category, item.values)
+        if errors:
+            prefix = f"{item.label}: " if item.label else ""
+            raise ValidationError({k: [prefix + m for m in v] for k, v in errors.items()})
+        if not round_.is_open and not item.correction_reason.strip():
+            raise ValidationError({"correction_reason": _("The round is closed: give a reason for the correction.")})
+    existing = {
+        (e.unit_id, e.category, e.scenario): e
+        for e in CapacityEntry.objects.filter(
+            round=round_, is_current=True, unit__in=[item.unit for item in items]
+        ).select_for_update()
+    }
+    saved = []
+    for item in items:
+        current = existing.get((item.unit.pk, item.category, item.scenario))
+        if current is not None and round_.is_open:
+            entry = current
+        else:
+            entry = CapacityEntry(round=round_, unit=item.unit, category=item.category, scenario=item.scenario)
+            if current is not None:
+                entry.version = current.version + 1
+                current.is_current = False
+                current.save(update_fields=["is_current"])
+            if not round_.is_open:
+                entry.correction_reason = item.correction_reason.strip()
+        for name in ENTRY_FIELDS:
+            if name in item.values:
+                setattr(entry, name, item.values[name] if item.values[name] is not None else _blank(name))
+        entry.restrictions = sorted(set(entry.restrictions or []))
+        # An API key reports on behalf of its trust, not of a person.
+        entry.reported_by = None if getattr(user, "is_api", False) else user
+        entry.api_token = getattr(user, "token", None)
+        entry.source = source
+        # entry_errors() has checked the constraints; the database enforces them again on save.
+        entry.full_clean(
+            exclude=["round", "unit", "reported_by", "api_token"], validate_unique=False, validate_constraints=False
+        )
+        entry.save()
+        saved.append(entry)
+    return saved
+
+
+def _blank(name: str) -> Any:
+    if name in ("status", "comment"):
+        return ""
+    if name == "restrictions":
+        return []
+    return None
+
+
+def capacity_entry_submit(
+    *,
+    user: Any,
+    round_: ReportRound,
+    unit: Unit,
+    category: str,
+    scenario: str,
+    values: dict[str, Any],
+    correction_reason: str = "",
+    source: str = "web",
+) -> CapacityEntry:
+    """Save one unit's capacity in one category and scenario (see ``capacity_entries_save``)."""
+    item = EntryInput(unit, category, scenario, values, correction_reason)
+    return capacity_entries_save(user=user, round_=round_, items=[item], source=source)[0]
+
+
+@transaction.atomic
+def unit_profile_update(*, user: Any, unit: Unit, data: dict[str, Any]) -> UnitProfile:
+    _require(user, "capacity.report_unit", unit)
+    profile, _created = UnitProfile.objects.get_or_create(unit=unit)
+    for name in ("non_invasive_ventilation", "invasive_ventilation", "ecmo", "renal_replacement", "isolation_rooms"):
+        if name in data:
+            setattr(profile, name, data[name])
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    user: Any,
+    round_: ReportRound,
+    trust: HealthTrust | None,
+    category: str,
+    scenario: str,
+    verdict: str,
+    reasons: str,
+    actions: str = "",
+) -> Assessment:
+    """Record (or replace) the network's verdict for one category, scenario and trust (or the region)."""
+    _require(user, "capacity.assess_round", round_)
+    if trust is not None and trust.region_id != round_.region_id:
+        raise ValidationError({"trust": _("Choose a trust in the round's region.")})
+    assessment = Assessment.objects.filter(round=round_, trust=trust, category=category, scenario=scenario).first()
+    assessment = assessment or Assessment(round=round_, trust=trust, category=category, scenario=scenario)
+    assessment.verdict = verdict
+    assessment.reasons = reasons.strip()
+    assessment.actions = actions.strip()
+    assessment.assessed_by = user
+    assessment.full_clean(exclude=["round", "trust", "assessed_by"], validate_unique=False)
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def api_token_create(*, user: Any, trust: HealthTrust, name: str) -> tuple[ApiToken, str]:
+    """A new API key for the trust; the key itself is returned once and only its hash is kept."""
+    _require(user, "capacity.manage_rounds", trust)
+    return api_token_issue(trust=trust, name=name)
+
+
+@transaction.atomic
+def api_token_deactivate(*, user: Any, token: ApiToken) -> ApiToken:
+    _require(user, "capacity.manage_rounds", token.trust)
+    token.active = False
+    token.save(update_fields=["active"])
+    return token
+
+
+def api_token_issue(*, trust: HealthTrust, name: str) -> tuple[ApiToken, str]:
+    """Issue a key without a person (the operator's management command)."""
+    raw = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(trust=trust, name=name.strip()[:100], key_hash=hash_token(raw))
+    return token, raw
+
+
+def low_activity_days(round_: ReportRound) -> int:
+    if round_.low_activity_start and round_.low_activity_end:
+        return (round_.low_activity_end - round_.low_activity_start).days + 1
+    return round_.period_days
+
+
+def default_deadline(period_end: datetime.date) -> datetime.date:
+    return period_end + datetime.timedelta(days=14)

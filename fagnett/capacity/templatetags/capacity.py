@@ -1,0 +1,60 @@
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils.formats import number_format
+
+register = template.Library()
+
+_STATUS_COLOURS = {"available": "success", "limited": "warning", "full": "danger", "open": "info", "closed": "neutral"}
+_VERDICT_COLOURS = {"adequate": "success", "marginal": "warning", "inadequate": "danger"}
+
+
+@register.filter
+def dash(value: Any) -> Any:
+    """A blank number is shown as a dash: not reported is not zero."""
+    return "–" if value is None or value == "" else value
+
+
+@register.filter
+def percent(value: float | None, digits: int = 1) -> str:
+    """A share (0–1) as a percentage in the page's number format."""
+    return "–" if value is None else f"{number_format(100 * value, digits)} %"
+
+
+@register.filter
+def status_colour(status: str) -> str:
+    return _STATUS_COLOURS.get(status, "neutral")
+
+
+@register.filter
+def verdict_colour(verdict: str) -> str:
+    return _VERDICT_COLOURS.get(verdict, "neutral")
+
+
+@register.filter
+def index(sequence: Any, i: int) -> Any:
+    return sequence[i]
+
+
+@register.simple_tag
+def chart_src(round_: Any, name: str, query: str = "") -> str:
+    url = reverse("capacity:chart", args=[round_.pk, name])
+    return f"{url}?{query}" if query else url
+
+
+@register.filter
+def get(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def worst(row: Any, category: str) -> str:
+    return row.worst_status(category)  # type: ignore[no-any-return]
+
+
+@register.filter
+def status_label(status: str) -> str:
+    from fagnett.capacity.models import CapacityEntry
+
+    return str(CapacityEntry.Status(status).label) if status in CapacityEntry.Status.values else ""

@@ -1,0 +1,37 @@
+"""The demo's capacity data: Helse Nord's units over several rounds, marked as demo, consistent."""
+
+import pytest
+from django.core.management import call_command
+
+from fagnett.capacity import selectors
+from fagnett.capacity.models import Assessment, CapacityEntry, ReportRound
+from fagnett.capacity.validation import entry_errors
+from fagnett.organisations.models import Region
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_capacity() -> None:
+    call_command("load_demo", quiet_logins=True)
+    region = Region.objects.get(short_name="Helse Nord")
+    rounds = list(ReportRound.objects.filter(region=region).order_by("period_start"))
+    assert len(rounds) == 4 and all(r.is_demo and "demo" in r.name for r in rounds)
+    assert [r.status for r in rounds] == ["closed", "closed", "closed", "open"]
+    summer = rounds[2]
+    assert summer.low_activity_name == "Sommerukene 28–31" and summer.low_activity_start is not None
+    entries = CapacityEntry.objects.filter(round__region=region)
+    assert entries.filter(scenario="max_surge").exists() and entries.filter(version=2, is_current=True).count() == 1
+    for entry in entries:
+        values = {
+            name: getattr(entry, name)
+            for name in ("physical_beds", "staffed_beds", "ventilated_beds", "status", "restrictions")
+        }
+        assert not entry_errors(entry.category, values), entry
+    compliance = selectors.compliance(round_=rounds[3])
+    assert {r.trust.short_name for r in compliance.rows if not r.complete} == {"HSYK", "FIN"}
+    dashboard = selectors.dashboard(round_=summer, scenario="low_activity")
+    normal = selectors.dashboard(round_=summer)
+    assert dashboard.region_row.staffed_total < normal.region_row.staffed_total
+    results = selectors.dimensioning(round_=summer, level="trust")
+    assert any(r.beds_needed for r in results)
+    assert Assessment.objects.filter(round=summer).count() == 2

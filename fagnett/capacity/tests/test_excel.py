@@ -1,0 +1,202 @@
+"""The Excel template and the all-or-nothing import: bad files get named problems and save nothing."""
+
+import io
+import time
+from typing import Any
+
+import pytest
+from django.test import Client
+from openpyxl import Workbook, load_workbook
+
+from fagnett.capacity.excel import COLUMNS, SHEET
+from fagnett.capacity.models import CapacityEntry, ReportRound
+from fagnett.capacity.testing import make_entry, make_round, units_of
+from fagnett.core.testing import World
+from fagnett.organisations.models import Hospital, Unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def round_(world: World) -> ReportRound:
+    return make_round(world.region_a)
+
+
+def _template(client: Client, round_: ReportRound) -> Any:
+    response = client.get(f"/capacity/rounds/{round_.pk}/template.xlsx")
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(response.content))
+
+
+def _bytes(book: Any) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _upload(client: Client, round_: ReportRound, content: bytes, name: str = "kapasitet.xlsx") -> Any:
+    upload = io.BytesIO(content)
+    upload.name = name
+    return client.post(f"/capacity/rounds/{round_.pk}/upload/", {"file": upload})
+
+
+def _problems(response: Any) -> list[str]:
+    assert response.status_code == 200
+    return [str(p) for p in response.context["problems"]] or [str(e) for e in response.context["form"].errors["file"]]
+
+
+def _set(book: Any, row: int, column: str, value: Any) -> None:
+    book[SHEET].cell(row=row, column=COLUMNS.index(column) + 1, value=value)
+
+
+def test_template_lists_the_reporters_units_prefilled(world: World, login_as: Any, round_: ReportRound) -> None:
+    unit = units_of(world)[0]
+    make_entry(round_, unit, "K1", "normal", physical_beds=3, staffed_beds=2)
+    client = login_as("reporter")
+    sheet = _template(client, round_)[SHEET]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == list(COLUMNS)
+    assert len(rows) == 1 + 12  # one unit × 3 categories × 4 scenarios
+    assert rows[1][:7] == (unit.pk, unit.name, unit.hospital.name, "K1", "normal", 3, 2)
+
+
+def test_a_filled_template_imports(world: World, login_as: Any, round_: ReportRound) -> None:
+    client = login_as("reporter")
+    book = _template(client, round_)
+    for row in range(2, 14):
+        _set(book, row, "physical_beds", 8)
+        _set(book, row, "staffed_beds", 6)
+        _set(book, row, "nurses_fte", 12.5)
+    _set(book, 2, "status", "limited")
+    _set(book, 2, "restrictions", "staff, rooms")
+    response = _upload(client, round_, _bytes(book))
+    assert response.status_code == 302
+    assert CapacityEntry.objects.filter(round=round_, source="excel").count() == 12
+    first = CapacityEntry.objects.get(round=round_, category="K1", scenario="normal")
+    assert first.restrictions == ["rooms", "staff"] and str(first.nurses_fte) == "12.5" and first.ventilators is None
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda b: _set(b, 1, "staffed_beds", "staffed"), "missing: staffed_beds"),
+        (lambda b: _set(b, 3, "staffed_beds", "fem"), "row 3, column staffed_beds"),
+        (lambda b: _set(b, 4, "physical_beds", -2), "row 4, column physical_beds"),
+        (lambda b: (_set(b, 5, "physical_beds", 3), _set(b, 5, "staffed_beds", 4)), "row 5, column staffed_beds"),
+        (lambda b: _set(b, 6, "unit_id", 999999), "row 6, column unit_id"),
+        (lambda b: _set(b, 7, "category", "K4"), "row 7, column category"),
+        (lambda b: _set(b, 8, "comment", "Pasient 01017000027"), "row 8, column comment"),
+    ],
+)
+def test_bad_rows_are_named_and_nothing_is_saved(
+    world: World, login_as: Any, round_: ReportRound, change: Any, expected: str
+) -> None:
+    client = login_as("reporter")
+    book = _template(client, round_)
+    for row in range(2, 14):
+        _set(book, row, "physical_beds", 8)
+        _set(book, row, "staffed_beds", 6)
+    change(book)
+    problems = _problems(_upload(client, round_, _bytes(book)))
+    assert any(expected in p for p in problems), problems
+    assert not CapacityEntry.objects.exists()
+
+
+def test_another_trusts_unit_is_unknown(world: World, login_as: Any, round_: ReportRound) -> None:
+    client = login_as("reporter")
+    book = _template(client, round_)
+    _set(book, 2, "unit_id", units_of(world, 1)[0].pk)
+    _set(book, 2, "staffed_beds", 1)
+    problems = _problems(_upload(client, round_, _bytes(book)))
+    assert any("row 2, column unit_id" in p for p in problems)
+    assert not CapacityEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [(b"", "The file"), (b"unit_id;staffed_beds\n1;2\n", "not an Excel"), (b"%PDF-1.4 not excel", "not an Excel")],
+)
+def test_empty_and_non_excel_files(
+    world: World, login_as: Any, round_: ReportRound, content: bytes, expected: str
+) -> None:
+    client = login_as("reporter")
+    response = _upload(client, round_, content, "fil.xlsx")
+    assert response.status_code == 200
+    assert not CapacityEntry.objects.exists()
+    problems = _problems(response)
+    assert problems
+
+
+def test_workbook_without_data_rows_or_wrong_sheet(world: World, login_as: Any, round_: ReportRound) -> None:
+    client = login_as("reporter")
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    sheet.append(list(COLUMNS))
+    assert any("no rows" in p for p in _problems(_upload(client, round_, _bytes(book))))
+    other = Workbook()
+    other.active.title = "Ark1"
+    assert any("no sheet" in p for p in _problems(_upload(client, round_, _bytes(other))))
+
+
+def test_a_closed_round_needs_a_reason_on_every_row(world: World, login_as: Any) -> None:
+    closed = make_round(world.region_a, status=ReportRound.Status.CLOSED)
+    client = login_as("reporter")
+    book = _template(client, closed)
+    _set(book, 2, "staffed_beds", 3)
+    problems = _problems(_upload(client, closed, _bytes(book)))
+    assert any("column correction_reason" in p for p in problems)
+    assert not CapacityEntry.objects.exists()
+
+
+def test_two_thousand_rows_import(world: World, login_as: Any, round_: ReportRound) -> None:
+    trust = world.trusts_a[0]
+    existing = units_of(world)
+    hospital = Hospital.objects.create(trust=trust, name="Storsykehuset")
+    units = Unit.objects.bulk_create(Unit(hospital=hospital, name=f"Intensiv {i}") for i in range(167))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    sheet.append(list(COLUMNS))
+    rows = 0
+    for unit in [*units, *existing]:
+        for category in ("K1", "K2", "K3"):
+            for scenario in ("normal", "low_activity", "surge_7d", "max_surge"):
+                values = {"physical_beds": 10, "staffed_beds": 8, "ventilated_beds": 4 if category == "K3" else None}
+                sheet.append([unit.pk, "", "", category, scenario, *(values.get(c) for c in COLUMNS[5:])])
+                rows += 1
+    assert rows >= 2000
+    client = login_as("reporter")
+    started = time.monotonic()
+    response = _upload(client, round_, _bytes(book))
+    assert response.status_code == 302, _problems(response)[:3]
+    assert CapacityEntry.objects.filter(round=round_).count() == rows
+    assert time.monotonic() - started < 120
+
+
+def test_big_changes_from_the_last_round_are_confirmed_before_import(world: World, login_as: Any) -> None:
+    import datetime
+
+    unit = units_of(world)[0]
+    old = make_round(world.region_a, name="Q4 2025", period_start=datetime.date(2025, 10, 1))
+    make_entry(old, unit, "K3", "normal", physical_beds=4, staffed_beds=3)
+    round_ = make_round(world.region_a)
+    client = login_as("reporter")
+    book = _template(client, round_)
+    sheet = book[SHEET]
+    row = next(
+        r
+        for r in range(2, 14)
+        if sheet.cell(row=r, column=4).value == "K3" and sheet.cell(row=r, column=5).value == "normal"
+    )
+    assert sheet.cell(row=row, column=COLUMNS.index("staffed_beds") + 1).value == 3  # prefilled from the last round
+    _set(book, row, "physical_beds", 12)
+    _set(book, row, "staffed_beds", 11)
+    problems = _problems(_upload(client, round_, _bytes(book)))
+    assert any(f"row {row}" in p and "11" in p for p in problems)
+    assert not CapacityEntry.objects.filter(round=round_).exists()
+    upload = io.BytesIO(_bytes(book))
+    upload.name = "k.xlsx"
+    response = client.post(f"/capacity/rounds/{round_.pk}/upload/", {"file": upload, "confirm_jumps": "on"})
+    assert response.status_code == 302
+    assert CapacityEntry.objects.get(round=round_, category="K3", scenario="normal").staffed_beds == 11

@@ -1,0 +1,460 @@
+"""Thin views: parse the form, call one service or selector, render a page, a figure or a file."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fagnett.accounts.access import access_for
+from fagnett.capacity import charts, documents, excel, selectors, services
+from fagnett.capacity.forms import (
+    ApiKeyForm,
+    AssessmentForm,
+    DashboardForm,
+    DimensioningForm,
+    EntryForm,
+    GridForm,
+    RoundForm,
+    UnitProfileForm,
+    UploadForm,
+)
+from fagnett.capacity.models import ENTRY_FIELDS, Category, ReportRound, Scenario
+from fagnett.capacity.validation import jump_warnings
+from fagnett.core.views_helpers import add_service_errors
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def _download(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def round_list(request: HttpRequest) -> HttpResponse:
+    access = access_for(request.user)
+    return render(
+        request,
+        "capacity/round_list.html",
+        {
+            "rounds": selectors.round_list(user=request.user),
+            "can_open": access.is_coordinator_anywhere,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_create(request: HttpRequest) -> HttpResponse:
+    regions = selectors.managed_regions(user=request.user)
+    if not regions.exists():
+        raise PermissionDenied
+    form = RoundForm(request.POST or None, regions=regions)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            round_ = services.round_open(user=request.user, region=data.pop("region"), data=data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The round %(name)s is open for reporting.") % {"name": round_.name})
+            return redirect(round_)
+    return render(request, "capacity/round_form.html", {"form": form})
+
+
+def _round_context(request: HttpRequest, round_: ReportRound) -> dict[str, Any]:
+    user = request.user
+    return {
+        "round": round_,
+        "can_manage": user.has_perm("capacity.manage_rounds", round_),
+        "can_assess": user.has_perm("capacity.assess_round", round_),
+    }
+
+
+@login_required
+def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = selectors.round_get(user=request.user, round_id=round_id)
+    units = selectors.reportable_units(user=request.user, round_=round_)
+    counts: dict[int, int] = {}
+    for entry in selectors.current_entries(round_=round_, units=units).filter(staffed_beds__isnull=False):
+        counts[entry.unit_id] = counts.get(entry.unit_id, 0) + 1
+    rows = [(unit, counts.get(unit.pk, 0)) for unit in units]
+    return render(
+        request,
+        "capacity/round_detail.html",
+        {**_round_context(request, round_), "unit_rows": rows, "cells_per_unit": selectors.CELLS_PER_UNIT},
+    )
+
+
+@login_required
+@require_POST
+def round_close(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = selectors.round_get(user=request.user, round_id=round_id)
+    try:
+        services.round_close(user=request.user, round_=round_)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The round is closed. Corrections are now saved as new versions with a reason."))
+    return redirect(round_)
+
+
+@login_required
+def compliance(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = selectors.round_get(user=request.user, round_id=round_id)
+    return render(
+        request,
+        "capacity/compliance.html",
+        {**_round_context(request, round_), "compliance": selectors.compliance(round_=round_)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_report(request: HttpRequest, round_id: int, unit_id: int) -> HttpResponse:
+    """The unit's grid of bed category × scenario: an overview, and a form for the main numbers of every cell."""
+    round_ = selectors.round_get(user=request.user, round_id=round_id)
+    unit = selectors.unit_for_report(user=request.user, round_=round_, unit_id=unit_id)
+    current = selectors.entries_by_cell(selectors.current_entries(round_=round_, units=[unit]))
+    existing = {(category, scenario): entry for (_unit, category, scenario), entry in current.items()}
+    previous = selectors.previous_values(round_=round_, units=[unit])
+    cells = existing
+    if not current and previous:
+        cells = {(category, scenario): p["entry"] for (_unit, category, scenario), p in previous.items()}
+    grid_form = GridForm(request.POST or None, cells=cells, existing=existing) if round_.is_open else None
+    warnings: list[str] = []
+    if request.method == "POST":
+        if grid_form is None:
+            raise PermissionDenied
+        if grid_form.is_valid():
+            values = grid_form.cell_values()
+            for (category, scenario), cell in values.items():
+                for warning in jump_warnings(cell, previous.get((unit.pk, category, scenario))):
+                    warnings.append(f"{category}, {Scenario(scenario).label}: {warning}")
+            if warnings and not grid_form.cleaned_data["confirm_jumps"]:
+                grid_form.add_error("confirm_jumps", _("Check the numbers, then tick the box to confirm them."))
+            else:
+                items = [services.EntryInput(unit, c, s, v) for (c, s), v in values.items()]
+                try:
+                    services.capacity_entries_save(user=request.user, round_=round_, items=items)
+                except ValidationError as error:
+                    add_service_errors(grid_form, error)
+                else:
+                    messages.success(request, _("The grid for %(unit)s was saved.") % {"unit": unit.name})
+                    return redirect("capacity:unit_report", round_.pk, unit.pk)
+    return render(
+        request,
+        "capacity/unit_report.html",
+        {
+            **_round_context(request, round_),
+            "unit": unit,
+            "grid": selectors.entry_grid(round_=round_, unit=unit),
+            "scenarios": Scenario.choices,
+            "grid_form": grid_form,
+            "warnings": warnings,
+            "prefilled_from_previous": not current and bool(previous),
+            "profile_form": UnitProfileForm(instance=selectors.unit_profile(unit=unit)),
+            "versions": selectors.entry_versions(round_=round_, unit=unit),
+        },
+    )
+
+
+@login_required
+@require_POST
+def unit_profile(request: HttpRequest, round_id: int, unit_id: int) -> HttpResponse:
+    round_ = selectors.round_get(user=request.user, round_id=round_id)
+    unit = selectors.unit_for_report(user=request.user, round_=round_, unit_id=unit_id)
+    form = UnitProfileForm(request.POST, instance=selectors.unit_profile(unit=unit))
+    if form.is_valid():
+        services.unit_profile_update(user=request.user, unit=unit, data=form.cleaned_data)
+        messages.success(request, _("The unit's capabilities were saved."))
+    else:
+        messages.error(
+            request, _("The capabilities were not saved: the number of isolation rooms must be a whole number ≥ 0.")
+        )
+    return redirect("capacity:unit_report", round_.pk, unit.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_edit(request: HttpRequest, round_id: int, unit_id: int, category: str, scenario: str) -> HttpResponse:
+    """One cell of the grid: prefilled from this round, or else from the trust's last round."""
+    if category not in Category.values or scenario not in Scenario.values:
+        raise Http404
+    round_ = selectors.round_get(user=request.user, round_id=round_id)
+    unit = selectors.unit_for_report(user=request.user, round_=round_, unit_id=unit_id)
+    cell = (unit.pk, category, scenario)
+    current = selectors.entries_by_cell(selectors.current_entries(round_=round_, units=[unit])).get(cell)
+    previous = selectors.previous_values(round_=round_, units=[unit]).get(cell)
+    source = current or (previous or {}).get("entry")
+    initial = {name: getattr(source, name) for name in ENTRY_FIELDS} if source is not None else {}
+    form = EntryForm(request.POST or None, initial=initial, category=category, round_open=round_.is_open)
+    warnings: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        warnings = jump_warnings(form.values(), previous)
+        if warnings and not form.cleaned_data["confirm_jumps"]:
+            form.add_error("confirm_jumps", _("Check the numbers, then tick the box to confirm them."))
+        else:
+            try:
+                services.capacity_entry_submit(
+                    user=request.user,
+                    round_=round_,
+                    unit=unit,
+                    category=category,
+                    scenario=scenario,
+                    values=form.values(),
+                    correction_reason=form.cleaned_data.get("correction_reason", ""),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Saved: %(unit)s, %(category)s, %(scenario)s.")
+                    % {"unit": unit.name, "category": category, "scenario": Scenario(scenario).label},
+                )
+                return redirect("capacity:unit_report", round_.pk, unit.pk)
+    return render(
+        request,
+        "capacity/entry_form.html",
+        {
+            **_round_context(request, round_),
+            "unit": unit,
+            "category_label": Category(category).label,
+            "scenario_label": Scenario(scenario).label,
+            "form": form,
+            "warnings": warnings,
+            "prefilled_from_previous": current is None and previous is not None,
+            "history": selectors.entry_history(entry=current) if current is not None else [],
+        },
+    )
+
+
+@login_required
+def excel_template(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = selectors.round_get(user=request.user, round_id=round_id)
+    units = selectors.reportable_units(user=request.user, round_=round_)
+    if not units:
+        raise PermissionDenied
+    content = excel.template(
+        round_=round_,
+        units=units,
+        current=selectors.entries_by_cell(selectors.current_entries(round_=round_, units=units)),
+        previous=selectors.previous_values(round_=round_, units=units),
+    )
+    return _download(content, XLSX, f"capacity-{slugify(round_.name)}.xlsx")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def excel_upload(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = selectors.round_get(user=request.user, round_id=round_id)
+    units = selectors.reportable_units(user=request.user, round_=round_)
+    if not units:
+        raise PermissionDenied
+    form = UploadForm(request.POST or None, request.FILES or None)
+    problems: list[excel.ImportProblem] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            form.add_error("file", _("The file is too large (at most 10 MB)."))
+        else:
+            try:
+                items = excel.read_upload(data=upload.read(), round_=round_, units=units)
+                warnings = excel.jump_warnings_for(items, selectors.previous_values(round_=round_, units=units))
+                if warnings and not form.cleaned_data["confirm_jumps"]:
+                    raise excel.JumpWarnings(warnings)
+                saved = services.capacity_entries_save(user=request.user, round_=round_, items=items, source="excel")
+            except excel.JumpWarnings as failure:
+                problems = failure.problems
+                form.add_error(
+                    "confirm_jumps",
+                    _("Nothing was imported: check the big changes listed, then tick the box and upload again."),
+                )
+            except excel.ImportFailed as failure:
+                problems = failure.problems
+                form.add_error(
+                    "file", _("Nothing was imported: the file has %(count)s problems.") % {"count": len(problems)}
+                )
+            except ValidationError as error:
+                form.add_error("file", " ".join(error.messages))
+            else:
+                messages.success(request, _("%(count)s entries were imported.") % {"count": len(saved)})
+                return redirect(round_)
+    return render(
+        request,
+        "capacity/upload.html",
+        {**_round_context(request, round_), "form": form, "problems": problems[:500], "problem_count": len(problems)},
+    )
+
+
+def _scenario(request: HttpRequest) -> str:
+    form = DashboardForm(request.GET or None)
+    return (form.cleaned_data.get("scenario") if form.is_valid() else "") or Scenario.NORMAL
+
+
+@login_required
+def dashboard(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = selectors.round_get(user=request.user, round_id=round_id)
+    scenario = _scenario(request)
+    return render(
+        request,
+        "capacity/dashboard.html",
+        {
+            **_round_context(request, round_),
+            "form": DashboardForm(initial={"scenario": scenario}),
+            "data": selectors.dashboard(round_=round_, scenario=scenario),
+            "categories": Category.choices,
+            "scenario": scenario,
+        },
+    )
+
+
+@login_required
+def chart(request: HttpRequest, round_id: int, name: str) -> HttpResponse:
+    round_ = selectors.round_get(user=request.user, round_id=round_id)
+    if name not in charts.CHARTS:
+        raise Http404
+    if name == "dimensioning":
+        level, scenario, target = _dimensioning_params(request)
+        content = charts.dimensioning(
+            selectors.dimensioning(round_=round_, level=level, scenario=scenario, target=target)
+        )
+    else:
+        data = selectors.dashboard(round_=round_, scenario=_scenario(request))
+        content = getattr(charts, name)(data)
+    response = HttpResponse(content, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@login_required
+def export(request: HttpRequest, round_id: int, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    round_ = selectors.round_get(user=request.user, round_id=round_id)
+    entries = selectors.current_entries(round_=round_)
+    name = f"capacity-{slugify(round_.name)}"
+    if fmt == "csv":
+        return _download("\ufeff" + excel.export_csv(entries), "text/csv; charset=utf-8", f"{name}.csv")
+    return _download(excel.export_xlsx(entries), XLSX, f"{name}.xlsx")
+
+
+def _dimensioning_params(request: HttpRequest) -> tuple[str, str, float]:
+    form = DimensioningForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    target: Decimal = data.get("target") or Decimal("5")
+    return data.get("level") or "trust", data.get("scenario") or Scenario.NORMAL, float(target) / 100
+
+
+@login_required
+def dimensioning(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = selectors.round_get(user=request.user, round_id=round_id)
+    level, scenario, target = _dimensioning_params(request)
+    form = DimensioningForm(request.GET or None, initial={"level": level, "scenario": scenario, "target": 5})
+    if not request.GET:
+        form = DimensioningForm(initial={"level": level, "scenario": scenario, "target": Decimal("5.0")})
+    return render(
+        request,
+        "capacity/dimensioning.html",
+        {
+            **_round_context(request, round_),
+            "form": form,
+            "results": selectors.dimensioning(round_=round_, level=level, scenario=scenario, target=target),
+            "target_percent": round(target * 100, 1),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = selectors.round_get(user=request.user, round_id=round_id)
+    can_assess = request.user.has_perm("capacity.assess_round", round_)
+    form = AssessmentForm(request.POST or None, trusts=selectors.region_trusts(round_=round_))
+    if request.method == "POST":
+        if not can_assess:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.assessment_record(user=request.user, round_=round_, **data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The assessment was saved."))
+                return redirect("capacity:assessment", round_.pk)
+    scenario = _scenario(request)
+    return render(
+        request,
+        "capacity/assessment.html",
+        {
+            **_round_context(request, round_),
+            "form": form,
+            "assessments": selectors.assessment_list(round_=round_),
+            "basis_form": DashboardForm(initial={"scenario": scenario}, auto_id="basis_%s"),
+            "scenario_label": Scenario(scenario).label,
+            "basis": selectors.dimensioning(round_=round_, level="trust", scenario=scenario),
+        },
+    )
+
+
+@login_required
+def recommendation(request: HttpRequest, round_id: int, fmt: str) -> HttpResponse:
+    if fmt not in ("docx", "pdf"):
+        raise Http404
+    round_ = selectors.round_get(user=request.user, round_id=round_id)
+    report = documents.recommendation_data(round_=round_)
+    name = f"recommendation-{slugify(round_.name)}"
+    if fmt == "docx":
+        return _download(documents.recommendation_docx(report), DOCX, f"{name}.docx")
+    return _download(documents.recommendation_pdf(report), "application/pdf", f"{name}.pdf")
+
+
+def chart_url(round_: ReportRound, name: str, query: str = "") -> str:
+    url = reverse("capacity:chart", args=[round_.pk, name])
+    return f"{url}?{query}" if query else url
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_keys(request: HttpRequest) -> HttpResponse:
+    """The coordinator issues and withdraws the trusts' keys for the capacity API; a new key is shown once."""
+    trusts = selectors.coordinated_trusts(user=request.user)
+    if not trusts.exists():
+        raise PermissionDenied
+    form = ApiKeyForm(request.POST or None, trusts=trusts)
+    new_key = ""
+    if request.method == "POST" and form.is_valid():
+        _token, new_key = services.api_token_create(
+            user=request.user, trust=form.cleaned_data["trust"], name=form.cleaned_data["name"]
+        )
+        form = ApiKeyForm(trusts=trusts)
+    response = render(
+        request,
+        "capacity/api_keys.html",
+        {"form": form, "tokens": selectors.api_token_list(user=request.user), "new_key": new_key},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def api_key_withdraw(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = selectors.api_token_get(user=request.user, token_id=token_id)
+    services.api_token_deactivate(user=request.user, token=token)
+    messages.success(request, _("The key %(name)s no longer works.") % {"name": token.name})
+    return redirect("capacity:api_keys")
