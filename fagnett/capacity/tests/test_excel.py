@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from openpyxl import Workbook, load_workbook
 
+from fagnett.accounts.models import User
 from fagnett.capacity.excel import COLUMNS, SHEET
 from fagnett.capacity.models import CapacityEntry, ReportRound
 from fagnett.capacity.testing import make_entry, make_round, units_of
@@ -15,6 +16,12 @@ from fagnett.core.testing import World
 from fagnett.organisations.models import Hospital, Unit
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(world: World) -> None:
+    """The problems are checked word for word in English; every person here reads Fagnett in English."""
+    User.objects.update(language="en")
 
 
 @pytest.fixture
