@@ -238,9 +238,23 @@ def _detail(
             "comment_form": comment_form or CommentForm(),
             "attachment_form": attachment_form or AttachmentForm(),
             "start_form": LockedForm(initial={"lock_version": case.lock_version}),
+            **_follow_up(request, case),
         },
         status=status,
     )
+
+
+def _follow_up(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """The case's action items and the meetings it was on; the form to add an action item for its managers."""
+    from fagnett.meetings.forms import CaseActionItemForm
+    from fagnett.meetings.services import participants
+
+    can_add = case.network is not None and request.user.has_perm("meetings.manage_meetings", case.network)
+    return {
+        "action_items": list(case.action_items.select_related("owner").order_by("status", "due_date")),
+        "agenda_items": list(case.agenda_items.select_related("meeting").order_by("meeting__starts_at")),
+        "action_item_form": CaseActionItemForm(people=participants(case.network)) if can_add and case.network else None,
+    }
 
 
 def _step(

@@ -184,3 +184,19 @@ class CorrectionForm(forms.Form):
 
 class YearForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+
+class CaseActionItemForm(forms.Form):
+    title = forms.CharField(label=_("Action"), max_length=300, validators=[validate_no_national_id])
+    owner = forms.TypedChoiceField(label=_("Owner"), coerce=int)
+    due_date = forms.DateField(label=_("Due"), widget=DateInput())
+
+    def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "–"), *((p.pk, str(p)) for p in people)]  # type: ignore[attr-defined]
+
+    def clean_due_date(self) -> datetime.date:
+        due: datetime.date = self.cleaned_data["due_date"]
+        if due < timezone.localdate():
+            raise forms.ValidationError(_("The due date cannot be in the past."))
+        return due

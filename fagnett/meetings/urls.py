@@ -34,6 +34,7 @@ urlpatterns = [
         "meetings/<int:meeting_id>/minutes/<int:version>/minutes.<str:fmt>", views.minutes_export, name="minutes_export"
     ),
     path("action-items/", views.my_action_items, name="my_action_items"),
+    path("cases/<int:case_id>/action-items/", views.case_action_item_add, name="case_action_item_add"),
     path("action-items/<int:item_id>/done/", views.action_item_toggle, name="action_item_toggle"),
     path("calendar/", views.calendar_feeds, name="calendar_feeds"),
     path("calendar/<str:token>.ics", views.calendar_feed_ics, name="calendar_feed"),

@@ -26,6 +26,7 @@ from fagnett.meetings.forms import (
     AgendaItemForm,
     AttendanceForm,
     CancelForm,
+    CaseActionItemForm,
     CirculateForm,
     CommentForm,
     CorrectionForm,
@@ -633,6 +634,43 @@ def action_item_toggle(request: HttpRequest, item_id: int) -> HttpResponse:
     services.action_item_set_done(user=request.user, item=item, done=done)
     messages.success(request, _("Marked as done.") if done else _("Opened again."))
     return redirect(request.POST.get("next") or "meetings:my_action_items")
+
+
+@login_required
+@require_POST
+def case_action_item_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    """An action item on a case, from the case's page; it then follows the network's agendas until done."""
+    from fagnett.cases.selectors import case_get
+
+    case = case_get(user=request.user, case_id=case_id)
+    if case.network is None:
+        raise Http404
+    _manage(request, case.network)
+    people = services.participants(case.network)
+    form = CaseActionItemForm(request.POST, people=people)
+    if form.is_valid():
+        owner = next((p for p in people if p.pk == form.cleaned_data["owner"]), None)
+        if owner is None:
+            messages.error(request, _("The owner of an action item must be appointed in the network."))
+        else:
+            try:
+                services.action_item_create(
+                    user=request.user,
+                    network=case.network,
+                    title=form.cleaned_data["title"],
+                    owner=owner,
+                    due_date=form.cleaned_data["due_date"],
+                    case=case,
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("The action item was added; it stays on the network's agendas until done."))
+    else:
+        messages.error(
+            request, " ".join(f"{form.fields[n].label}: {e}" for n, errs in form.errors.items() for e in errs)
+        )
+    return redirect(f"{case.get_absolute_url()}#follow-up-heading")
 
 
 @login_required

@@ -57,3 +57,27 @@ def test_action_items_from_a_case_item_belong_to_the_case(world: World) -> None:
             user=world["secretary"], network=world.network, title="Feil", owner=world["member"],
             due_date=datetime.date(2027, 1, 10), case=other,
         )  # fmt: skip
+
+
+def test_managers_add_an_action_item_on_the_case_page(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+    from django.utils import timezone
+
+    case = make_case(world, status=Case.Status.IN_PROGRESS)
+    url = reverse("meetings:case_action_item_add", args=[case.pk])
+    due = (timezone.localdate() + datetime.timedelta(days=14)).isoformat()
+    client.force_login(world["member"])
+    assert client.post(url, {"title": "X", "owner": world["member"].pk, "due_date": due}).status_code == 403
+    client.force_login(world["leader"])
+    page = client.get(case.get_absolute_url())
+    assert page.context["action_item_form"] is not None
+    client.post(url, {"title": "Innhente erfaringer", "owner": world["member"].pk, "due_date": "2020-01-01"})
+    assert not case.action_items.exists()  # a due date in the past is refused
+    response = client.post(url, {"title": "Innhente erfaringer", "owner": world["member"].pk, "due_date": due})
+    assert response.status_code == 302
+    (item,) = case.action_items.all()
+    assert (item.owner, item.network) == (world["member"], world.network)
+    page = client.get(case.get_absolute_url())
+    assert [a.title for a in page.context["action_items"]] == ["Innhente erfaringer"]
+    client.force_login(world["member"])
+    assert client.get(reverse("meetings:my_action_items")).context["open_items"] == [item]

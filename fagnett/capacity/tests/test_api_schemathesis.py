@@ -1,0 +1,31 @@
+"""Schemathesis generates requests from the capacity API's own OpenAPI schema: none may cause a server error."""
+
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+
+from fagnett.capacity import services
+from fagnett.capacity.testing import make_entry, make_round, units_of
+from fagnett.core.testing import World
+
+schema = schemathesis.openapi.from_wsgi("/api/capacity/openapi.json", WSGIHandler())
+
+
+@pytest.fixture
+def key(world: World) -> str:
+    round_ = make_round(world.region_a)
+    make_entry(round_, units_of(world, 0)[0])
+    _token, raw = services.api_token_create(user=world["coordinator"], trust=world.trusts_a[0], name="Fuzz")
+    return raw
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_request_from_the_schema_causes_a_server_error(case: Any, key: str) -> None:
+    response = case.call(headers={"Authorization": f"Bearer {key}"})
+    case.validate_response(response, checks=[not_a_server_error])
