@@ -13,24 +13,15 @@ from django.views.decorators.http import require_http_methods
 
 from fagnett.budget import selectors, services
 from fagnett.budget.forms import ExpenseForm, GrantForm
-from fagnett.core.views_helpers import add_service_errors
+from fagnett.core.views_helpers import add_service_errors, year_param
 from fagnett.networks.selectors import network_get
-
-
-def _year(request: HttpRequest) -> int:
-    default = timezone.localdate().year
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return default
-    return year if 2000 <= year <= 2100 else default
 
 
 @login_required
 def network_budget(request: HttpRequest, network_id: int) -> HttpResponse:
     network = selectors.budget_network_get(user=request.user, network_id=network_id)
     grants = selectors.grant_list(network=network)
-    year = _year(request)
+    year = year_param(request, timezone.localdate().year)
     return render(
         request,
         "budget/network_budget.html",

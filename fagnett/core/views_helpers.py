@@ -28,3 +28,12 @@ def is_htmx(request: HttpRequest) -> bool:
 
 def paginate(request: HttpRequest, items: Any, per_page: int = 50) -> Page:  # type: ignore[type-arg]
     return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def year_param(request: HttpRequest, default: int) -> int:
+    """The ``year`` query parameter, or ``default`` when it is missing or not a sensible year."""
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return default
+    return year if 2000 <= year <= 2100 else default

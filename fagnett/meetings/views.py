@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fagnett.accounts.access import access_for
 from fagnett.accounts.models import User
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors
+from fagnett.core.views_helpers import add_service_errors, year_param
 from fagnett.meetings import exports, selectors, services
 from fagnett.meetings.calendar import OSLO, calendar_feed, meeting_invitation
 from fagnett.meetings.forms import (
@@ -40,14 +40,6 @@ from fagnett.networks.selectors import network_get
 from fagnett.organisations.models import Region
 
 
-def _year(request: HttpRequest, default: int | None = None) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = default or timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
-
-
 def _manage(request: HttpRequest, obj: Any) -> None:
     if not request.user.has_perm("meetings.manage_meetings", obj):
         raise PermissionDenied
@@ -59,7 +51,7 @@ def _manage(request: HttpRequest, obj: Any) -> None:
 @login_required
 def network_meetings(request: HttpRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)
-    year = _year(request)
+    year = year_param(request, timezone.localdate().year)
     can_see_participation = request.user.has_perm("meetings.view_participation", network)
     return render(
         request,
@@ -106,7 +98,7 @@ def _suggested_plan(network: Any, year: int, count: int) -> list[dict[str, Any]]
 def plan_year(request: HttpRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)
     _manage(request, network)
-    year = _year(request, timezone.localdate().year + 1)
+    year = year_param(request, timezone.localdate().year + 1)
     plan = selectors.plan_for_network(network=network, year=year)
     minimum = plan.minimum or 4
     formset = PlanFormSet(request.POST or None, initial=_suggested_plan(network, year, max(minimum - plan.counted, 1)))
@@ -687,7 +679,7 @@ def region_overview(request: HttpRequest) -> HttpResponse:
         region_id = region_ids[0]
     if region_id not in region_ids:
         raise Http404
-    year = _year(request, timezone.localdate().year - 1)
+    year = year_param(request, timezone.localdate().year - 1)
     return render(
         request,
         "meetings/region_overview.html",

@@ -11,19 +11,11 @@ from django.views.decorators.http import require_http_methods
 
 from fagnett.accounts.access import access_for
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors
+from fagnett.core.views_helpers import add_service_errors, year_param
 from fagnett.networks.selectors import network_get
 from fagnett.organisations.models import Region
 from fagnett.procedures import selectors, services
 from fagnett.procedures.forms import ProcedureFilterForm, ProcedureForm, StatusChangeForm
-
-
-def _year(request: HttpRequest, default: int) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return default
-    return year if 2000 <= year <= 2100 else default
 
 
 @login_required
@@ -35,7 +27,7 @@ def network_register(request: HttpRequest, network_id: int) -> HttpResponse:
     filters = selectors.ProcedureFilters()
     if form.is_valid():
         filters = selectors.ProcedureFilters(kind=form.cleaned_data["kind"], status=form.cleaned_data["status"])
-    year = _year(request, timezone.localdate().year)
+    year = year_param(request, timezone.localdate().year)
     return render(
         request,
         "procedures/network_register.html",
@@ -160,7 +152,7 @@ def region_overview(request: HttpRequest) -> HttpResponse:
     if region_id not in region_ids:
         raise Http404
     this_year = timezone.localdate().year
-    year = _year(request, this_year - 1)  # the year the annual report is about
+    year = year_param(request, this_year - 1)  # the year the annual report is about
     regions = list(Region.objects.filter(pk__in=region_ids).order_by("name"))
     return render(
         request,
