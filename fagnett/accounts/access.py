@@ -29,6 +29,8 @@ class Access:
     regions: frozenset[int] = frozenset()
     #: region of every trust in which the person holds a trust role
     trust_regions: dict[int, int] = field(default_factory=dict)
+    #: region of every network the person is appointed in
+    network_regions: dict[int, int] = field(default_factory=dict)
 
     def is_coordinator(self, region_id: int | None) -> bool:
         return self.is_superuser or region_id in self.coordinator_regions
@@ -44,6 +46,13 @@ class Access:
 
     def is_fagsjef_in_region(self, region_id: int | None) -> bool:
         return any(self.trust_regions.get(t) == region_id for t in self.fagsjef_trusts)
+
+    def leads_network_in(self, region_id: int | None, leading_roles: frozenset[str]) -> bool:
+        """True if the person holds one of ``leading_roles`` in some network of the region."""
+        return any(
+            roles & leading_roles and self.network_regions.get(network_id) == region_id
+            for network_id, roles in self.network_roles.items()
+        )
 
     @property
     def is_coordinator_anywhere(self) -> bool:
@@ -98,6 +107,7 @@ def access_for(user: Any) -> Access:
         network_roles={k: frozenset(v) for k, v in network_roles.items()},
         regions=frozenset(regions),
         trust_regions={t: r for t, r, _ in trust_roles},
+        network_regions={network_id: region_id for network_id, region_id, _ in appointments},
     )
     setattr(user, _CACHE_ATTR, access)
     return access

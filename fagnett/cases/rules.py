@@ -57,13 +57,10 @@ def fagsjef_of_case_trust(user: Any, case: Case | None) -> bool:
 
 @rules.predicate
 def leads_a_network_of(user: Any, common_case: CommonCase | None) -> bool:
-    """The person leads some network of the common case's region (they answer for theirs)."""
+    """The person leads a network of the common case's own region (they answer for theirs)."""
     if common_case is None:
         return False
-    access = access_for(user)
-    return any(roles & LEADERSHIP_ROLES for roles in access.network_roles.values()) and access.in_region(
-        common_case.region_id
-    )
+    return access_for(user).leads_network_in(common_case.region_id, LEADERSHIP_ROLES)
 
 
 can_view = submitted_it | is_coordinator | is_director | in_case_network | fagsjef_of_case_trust

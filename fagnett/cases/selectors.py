@@ -200,7 +200,14 @@ def common_case_list(*, user: Any) -> QuerySet[CommonCase]:
     access = access_for(user)
     common = CommonCase.objects.all()
     if not access.is_superuser:
-        common = common.filter(region__in=access.regions)
+        # The same people as `cases.view_common_case`: the region's coordinator and medical directors, and the
+        # leaders and secretaries of its networks.
+        led = {
+            access.network_regions[network_id]
+            for network_id, roles in access.network_roles.items()
+            if roles & LEADERSHIP_ROLES and network_id in access.network_regions
+        }
+        common = common.filter(region__in=access.coordinator_regions | access.director_regions | led)
     return (
         common.select_related("region", "created_by")
         .annotate(
@@ -240,9 +247,16 @@ class CommonCaseMatrix:
         return sum(1 for row in self.rows if row.answered)
 
 
-def common_case_matrix(*, common_case: CommonCase) -> CommonCaseMatrix:
-    """Each network the common case went to, with its case and whether it has answered, in one query."""
+def common_case_matrix(*, user: Any, common_case: CommonCase) -> CommonCaseMatrix:
+    """Each network the common case went to, with its case and whether it has answered, in one query.
+
+    The coordinator and the medical directors see every network's answer; a network's leader sees only the
+    networks they belong to, as they may open only those cases.
+    """
+    access = access_for(user)
     cases = common_case.cases.select_related("network", "network__region", "decided_by").order_by("network__name")
+    if not (access.is_coordinator(common_case.region_id) or access.is_director(common_case.region_id)):
+        cases = cases.filter(network_id__in=list(access.network_roles))
     return CommonCaseMatrix(rows=[MatrixRow(network=c.network, case=c) for c in cases if c.network is not None])
 
 

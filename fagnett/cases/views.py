@@ -238,6 +238,8 @@ def _detail(
             "comment_form": comment_form or CommentForm(),
             "attachment_form": attachment_form or AttachmentForm(),
             "start_form": LockedForm(initial={"lock_version": case.lock_version}),
+            "can_view_common": case.common_case is not None
+            and user.has_perm("cases.view_common_case", case.common_case),
             **_follow_up(request, case),
         },
         status=status,
@@ -519,14 +521,20 @@ def common_case_detail(request: HttpRequest, common_case_id: int) -> HttpRespons
     return render(
         request,
         "cases/common_case_detail.html",
-        {"common": common, "matrix": selectors.common_case_matrix(common_case=common), "today": timezone.localdate()},
+        {
+            "common": common,
+            "matrix": selectors.common_case_matrix(user=request.user, common_case=common),
+            "today": timezone.localdate(),
+        },
     )
 
 
 @login_required
 def common_case_export(request: HttpRequest, common_case_id: int) -> HttpResponseBase:
     common = selectors.common_case_get(user=request.user, common_case_id=common_case_id)
-    content = common_case_docx(common=common, matrix=selectors.common_case_matrix(common_case=common))
+    content = common_case_docx(
+        common=common, matrix=selectors.common_case_matrix(user=request.user, common_case=common)
+    )
     return FileResponse(
         io.BytesIO(content),
         as_attachment=True,

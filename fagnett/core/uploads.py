@@ -13,6 +13,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from fagnett.core.validators import find_national_id_numbers
+
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 _ZIP = b"PK\x03\x04"
@@ -46,6 +48,11 @@ def check_upload(upload: UploadedFile, *, max_bytes: int = MAX_UPLOAD_BYTES) -> 
         raise ValidationError(
             _("The file %(name)s is %(size)s; the limit is %(limit)s.")
             % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(max_bytes)}
+        )
+    if find_national_id_numbers(name):
+        raise ValidationError(
+            _("The file name %(name)s looks like it contains a national identity number. Rename the file.")
+            % {"name": name}
         )
     extension = PurePath(name).suffix.lower()
     if extension not in ALLOWED:

@@ -29,20 +29,22 @@ def _when(meeting: Meeting) -> str:
     return f"{formats.date_format(start, 'l j. F Y, H:i')}–{formats.time_format(end, 'H:i')}"
 
 
-def _agenda_context(meeting: Meeting) -> dict[str, Any]:
+def _agenda_context(meeting: Meeting, show_documents: bool) -> dict[str, Any]:
     return {
+        "show_documents": show_documents,
         "meeting": meeting,
         "items": selectors.agenda(meeting=meeting),
         "action_items": selectors.open_action_items(network=meeting.network, before=meeting.starts_at),
     }
 
 
-def agenda_pdf(meeting: Meeting) -> bytes:
-    return _pdf(render_to_string("meetings/export/agenda.html", _agenda_context(meeting)))
+def agenda_pdf(meeting: Meeting, *, show_documents: bool) -> bytes:
+    """``show_documents``: list the attached documents' names (only for those who may open them)."""
+    return _pdf(render_to_string("meetings/export/agenda.html", _agenda_context(meeting, show_documents)))
 
 
-def agenda_docx(meeting: Meeting) -> bytes:
-    context = _agenda_context(meeting)
+def agenda_docx(meeting: Meeting, *, show_documents: bool) -> bytes:
+    context = _agenda_context(meeting, show_documents)
     document = Document()
     document.styles["Normal"].font.size = Pt(10.5)
     document.add_heading(_("Invitation and agenda"), level=0)
@@ -65,7 +67,8 @@ def agenda_docx(meeting: Meeting) -> bytes:
                 f"• {a.title} ({a.owner}, {formats.date_format(a.due_date, 'SHORT_DATE_FORMAT')})"
                 for a in context["action_items"]
             ]
-        lines += [f"{_('Document')}: {d.original_name}" for d in item.documents.all()]
+        if show_documents:
+            lines += [f"{_('Document')}: {d.original_name}" for d in item.documents.all()]
         cells[1].text = "\n".join(lines)
         cells[2].text = item.presenter
     return _save(document)

@@ -118,7 +118,7 @@ class AgendaItem(models.Model):
 class AgendaDocument(models.Model):
     item = models.ForeignKey(AgendaItem, models.CASCADE, related_name="documents", verbose_name=_("agenda item"))
     file = models.FileField(_("file"), upload_to=random_upload_path, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=255)
+    original_name = FreeCharField(_("file name"), max_length=255)
     content_type = models.CharField(_("file type"), max_length=120)
     size = models.PositiveIntegerField(_("size"))
     uploaded_by = models.ForeignKey(

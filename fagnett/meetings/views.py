@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -251,11 +252,12 @@ def _file_stem(meeting: Meeting) -> str:
 def meeting_export(request: HttpRequest, meeting_id: int, fmt: str) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     stem = f"innkalling-{_file_stem(meeting)}"
+    show_documents = request.user.has_perm("meetings.view_documents", meeting)
     if fmt == "pdf":
-        return _attachment(exports.agenda_pdf(meeting), f"{stem}.pdf", "application/pdf")
+        return _attachment(exports.agenda_pdf(meeting, show_documents=show_documents), f"{stem}.pdf", "application/pdf")
     if fmt == "docx":
         return _attachment(
-            exports.agenda_docx(meeting),
+            exports.agenda_docx(meeting, show_documents=show_documents),
             f"{stem}.docx",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
@@ -625,7 +627,10 @@ def action_item_toggle(request: HttpRequest, item_id: int) -> HttpResponse:
     done = request.POST.get("done") == "1"
     services.action_item_set_done(user=request.user, item=item, done=done)
     messages.success(request, _("Marked as done.") if done else _("Opened again."))
-    return redirect(request.POST.get("next") or "meetings:my_action_items")
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return redirect(next_url)
+    return redirect("meetings:my_action_items")
 
 
 @login_required
@@ -700,10 +705,15 @@ def calendar_feeds(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if request.method == "POST":
         network = None
-        if request.POST.get("network"):
-            network = network_get(user=request.user, network_id=int(request.POST["network"]))
-        if request.POST.get("revoke"):
-            feed = get_object_or_404(CalendarFeed, pk=request.POST["revoke"], user=user, revoked_at=None)
+        try:
+            network_id = int(request.POST.get("network") or 0)
+            revoke_id = int(request.POST.get("revoke") or 0)
+        except ValueError:
+            raise Http404 from None
+        if network_id:
+            network = network_get(user=request.user, network_id=network_id)
+        if revoke_id:
+            feed = get_object_or_404(CalendarFeed, pk=revoke_id, user=user, revoked_at=None)
             feed.revoked_at = timezone.now()
             feed.save()
             messages.success(request, _("The address was revoked; calendars using it no longer get updates."))

@@ -1,5 +1,7 @@
 """Thin views: parse the form, call one service or selector, render a page or a partial."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -74,8 +76,21 @@ def network_detail(request: HttpRequest, network_id: int) -> HttpResponse:
             "nominations": [a for row in matrix.rows for a in row.nominated] if can_view_nominations else [],
             "can_change": request.user.has_perm("networks.change_network", network),
             "can_view_budget": request.user.has_perm("budget.view_budget", network),
+            # The same people as cases.selectors.network_for_cases and networks.view_appointment.
+            "can_view_cases": _sees_network_cases(request.user, network),
+            "can_open_nominations": access_for(request.user).is_coordinator(network.region_id)
+            or access_for(request.user).is_director(network.region_id),
             "can_nominate": request.user.has_perm("networks.nominate", network),
         },
+    )
+
+
+def _sees_network_cases(user: Any, network: Network) -> bool:
+    access = access_for(user)
+    return (
+        bool(access.roles_in(network.pk))
+        or access.is_coordinator(network.region_id)
+        or access.is_director(network.region_id)
     )
 
 

@@ -272,3 +272,44 @@ def test_network_meetings_page_query_count_is_flat(world: World, login_as: Login
     for days in range(2, 40, 3):
         add_items(make_meeting(world.network, days=days), "A", "B")
     assert count() == small
+
+
+class TestReviewFixes:
+    def test_agenda_export_names_documents_only_for_those_who_may_open_them(
+        self, world: World, held: Meeting, login_as: LoginAs
+    ) -> None:
+        url = reverse("meetings:export", args=[held.pk, "docx"])
+
+        def cells(client: Client) -> str:
+            document = Document(io.BytesIO(client.get(url).content))
+            return " ".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+
+        assert "notat.pdf" in cells(login_as("member"))
+        assert "notat.pdf" not in cells(login_as("other_member"))
+        pdf = login_as("other_member").get(reverse("meetings:export", args=[held.pk, "pdf"]))
+        assert "notat.pdf" not in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+
+    def test_a_file_name_with_an_identity_number_is_refused(
+        self, world: World, held: Meeting, login_as: LoginAs
+    ) -> None:
+        item = held.agenda_items.first()
+        login_as("secretary").post(
+            reverse("meetings:document_upload", args=[item.pk]),
+            {"file": SimpleUploadedFile("15108695088.pdf", b"%PDF-1.4 x")},
+        )
+        assert item.documents.count() == 0
+
+    def test_done_redirects_only_to_this_site(self, world: World, login_as: LoginAs) -> None:
+        item = services.action_item_create(
+            user=world["leader"], network=world.network, title="X", owner=world["member"],
+            due_date=datetime.date(2027, 1, 1),
+        )  # fmt: skip
+        response = login_as("member").post(
+            reverse("meetings:action_item_toggle", args=[item.pk]), {"done": "1", "next": "https://evil.example/"}
+        )
+        assert response.url == reverse("meetings:my_action_items")
+
+    def test_bad_calendar_feed_input_is_not_found(self, world: World, login_as: LoginAs) -> None:
+        client = login_as("member")
+        assert client.post(reverse("meetings:calendar_feeds"), {"network": "x"}).status_code == 404
+        assert client.post(reverse("meetings:calendar_feeds"), {"revoke": "x"}).status_code == 404
