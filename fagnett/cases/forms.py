@@ -265,3 +265,12 @@ class CaseFilterForm(forms.Form):
         self.fields["trust"].queryset = trusts  # type: ignore[attr-defined]
         self.fields["status"].choices = [("", _("All statuses")), *Case.Status.choices]  # type: ignore[attr-defined]
         self.fields["year"].choices = [("", _("All years")), *((y, str(y)) for y in years)]  # type: ignore[attr-defined]
+
+
+class ResponsibleForm(forms.Form):
+    responsible = forms.TypedChoiceField(label=_("Responsible"), coerce=int)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].choices = [("", "–"), *((p.pk, str(p)) for p in people)]  # type: ignore[attr-defined]

@@ -126,6 +126,15 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="cases_submitted", verbose_name=_("submitted by")
     )
     submitted_at = models.DateTimeField(_("submitted"))
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_responsible",
+        verbose_name=_("responsible"),
+        help_text=_("The person in the network who follows the case up."),
+    )
     decline_reason = FreeTextField(_("reason for declining"), blank=True)
     recommendation = FreeTextField(_("recommendation"), blank=True)
     consensus = models.BooleanField(_("consensus"), null=True, blank=True)
@@ -216,6 +225,7 @@ class CaseEvent(models.Model):
         CLOSED = "closed", _("Closed")
         COMMENTED = "commented", _("Comment")
         ATTACHED = "attached", _("Attachment added")
+        RESPONSIBLE = "responsible", _("Responsible person set")
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="events", verbose_name=_("case"))
     kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)

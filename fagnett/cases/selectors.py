@@ -113,7 +113,7 @@ def case_get(*, user: Any, case_id: int) -> Case:
     """The case if the person may see it; 404 otherwise."""
     try:
         case = Case.objects.select_related(
-            "network", "network__region", "region", "trust", "submitted_by", "decided_by", "common_case"
+            "network", "network__region", "region", "trust", "submitted_by", "decided_by", "common_case", "responsible"
         ).get(pk=case_id)
     except Case.DoesNotExist:
         raise Http404 from None

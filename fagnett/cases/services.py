@@ -20,7 +20,7 @@ from fagnett.cases.attachments import check_upload
 from fagnett.cases.models import Case, CaseAttachment, CaseCounter, CaseEvent, CommonCase, EscalationTarget
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.mail import mail_on_commit
-from fagnett.networks.models import Network
+from fagnett.networks.models import Appointment, Network
 from fagnett.organisations.models import HealthTrust, Region
 
 CASE_FIELDS = ("title", "description", "wanted", "due_date")
@@ -265,6 +265,29 @@ def case_start(*, user: Any, case: Case, lock_version: int | None = None) -> Cas
     current.status = Case.Status.IN_PROGRESS
     _save(current)
     _event(current, user, CaseEvent.Kind.STARTED)
+    return current
+
+
+RESPONSIBLE_STATUSES = (Case.Status.ACCEPTED, Case.Status.IN_PROGRESS, Case.Status.ON_AGENDA)
+
+
+@transaction.atomic
+def case_set_responsible(*, user: Any, case: Case, person: Any, lock_version: int | None = None) -> Case:
+    """Name the person in the network who follows the case up; they are told by e-mail after commit."""
+    _require(user, "cases.work_case", case)
+    current = _locked(case, lock_version, RESPONSIBLE_STATUSES)
+    if (
+        current.network_id is None
+        or not Appointment.objects.filter(
+            network_id=current.network_id, person=person, status=Appointment.Status.APPOINTED
+        ).exists()
+    ):
+        raise ValidationError({"responsible": _("The responsible person must be appointed in the network.")})
+    current.responsible = person
+    _save(current)
+    event = _event(current, user, CaseEvent.Kind.RESPONSIBLE, str(person))
+    if person.pk != user.pk:
+        mail_on_commit(recipients=[person], template="case_update", context={"case": current, "event": event})
     return current
 
 

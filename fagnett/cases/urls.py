@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<int:case_id>/route/", views.case_route, name="route"),
     path("cases/<int:case_id>/respond/", views.case_respond, name="respond"),
     path("cases/<int:case_id>/start/", views.case_start, name="start"),
+    path("cases/<int:case_id>/responsible/", views.case_responsible, name="responsible"),
     path("cases/<int:case_id>/recommend/", views.case_recommend, name="recommend"),
     path("cases/<int:case_id>/decision/", views.case_decide, name="decide"),
     path("cases/<int:case_id>/close/", views.case_close, name="close"),

@@ -26,6 +26,7 @@ from fagnett.cases.forms import (
     NoteForm,
     RecommendForm,
     RespondForm,
+    ResponsibleForm,
     RouteForm,
     TaskForm,
 )
@@ -252,7 +253,18 @@ def _follow_up(request: HttpRequest, case: Case) -> dict[str, Any]:
     from fagnett.meetings.services import participants
 
     can_add = case.network is not None and request.user.has_perm("meetings.manage_meetings", case.network)
+    can_set_responsible = (
+        case.network is not None
+        and case.status in services.RESPONSIBLE_STATUSES
+        and request.user.has_perm("cases.work_case", case)
+    )
     return {
+        "responsible_form": ResponsibleForm(
+            people=participants(case.network),
+            initial={"responsible": case.responsible_id, "lock_version": case.lock_version},
+        )
+        if can_set_responsible and case.network
+        else None,
         "action_items": list(case.action_items.select_related("owner").order_by("status", "due_date")),
         "agenda_items": list(case.agenda_items.select_related("meeting").order_by("meeting__starts_at")),
         "action_item_form": CaseActionItemForm(people=participants(case.network)) if can_add and case.network else None,
@@ -361,6 +373,33 @@ def case_start(request: HttpRequest, case_id: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The work on the case has started."))
+    return redirect(case)
+
+
+@login_required
+@require_POST
+def case_responsible(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    if not request.user.has_perm("cases.work_case", case):
+        raise PermissionDenied
+    from fagnett.meetings.services import participants
+
+    people = participants(case.network) if case.network else []
+    form = ResponsibleForm(request.POST, people=people)
+    if form.is_valid():
+        person = next(p for p in people if p.pk == form.cleaned_data["responsible"])
+        try:
+            services.case_set_responsible(
+                user=request.user, case=case, person=person, lock_version=form.cleaned_data["lock_version"]
+            )
+        except ConflictError:
+            messages.error(request, _("Someone else changed the case first. Check it and try again."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(person)s is responsible for the case.") % {"person": person})
+    else:
+        messages.error(request, _("Choose a person appointed in the network."))
     return redirect(case)
 
 
