@@ -23,6 +23,9 @@ SCENARIOS: list[tuple[str, int, list[tuple[str, int]]]] = [
     ("revised and published 2025", 17, [(PUB, 0), (REV, 2025), (PUB, 2025)]),
     ("published earlier, untouched", 12, [(PUB, 0)]),
     ("proposed 2025", 6, [(P, 2025)]),
+    # This year so far (the demo runs "today"): the register is not empty for the current year.
+    ("started this year", 18, [(P, 2026), (IP, 2026)]),
+    ("revision started this year", 7, [(PUB, 0), (REV, 2026)]),
 ]
 PATHWAY_NETWORKS_2025 = [
     "Akuttmedisin",
@@ -72,7 +75,9 @@ def _dates(rng: random.Random, steps: list[tuple[str, int]]) -> list[tuple[str, 
             day = datetime.date(rng.randint(2017, 2021), rng.randint(1, 12), rng.randint(1, 28))
         else:
             low = max(previous + datetime.timedelta(days=14), datetime.date(year, 1, 5))
-            high = datetime.date(year, 12, 15) - datetime.timedelta(days=40 * later_same_year)
+            # Never in the future: the current year's steps stop before today.
+            last = min(datetime.date(year, 12, 15), timezone.localdate() - datetime.timedelta(days=2))
+            high = last - datetime.timedelta(days=40 * later_same_year)
             day = low + datetime.timedelta(days=rng.randint(0, max(0, (high - low).days)))
         out.append((status, day))
         previous = day
