@@ -4,8 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.cases.attachments import check_upload
 from fagnett.cases.models import Case, CommonCase, EscalationTarget
+from fagnett.core.uploads import check_upload
 from fagnett.core.validators import validate_no_national_id
 from fagnett.networks.forms import DateInput
 

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from fagnett.accounts.access import access_for
 from fagnett.accounts.models import RegionRole, User
-from fagnett.cases.attachments import check_upload
 from fagnett.cases.models import Case, CaseAttachment, CaseCounter, CaseEvent, CommonCase, EscalationTarget
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.mail import mail_on_commit
+from fagnett.core.uploads import check_upload
 from fagnett.networks.models import Appointment, Network
 from fagnett.organisations.models import HealthTrust, Region
 
@@ -405,7 +405,7 @@ def case_comment(*, user: Any, case: Case, text: str) -> CaseEvent:
 
 
 def _attach(case: Case, user: Any, upload: UploadedFile) -> CaseAttachment:
-    content_type = check_upload(upload)
+    content_type = check_upload(upload).content_type
     attachment = CaseAttachment(
         case=case,
         file=upload,

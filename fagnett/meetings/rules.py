@@ -12,8 +12,7 @@ import rules
 from fagnett.accounts.access import access_for
 from fagnett.meetings.models import ActionItem, AgendaDocument, AgendaItem, Meeting, Minutes
 from fagnett.networks.models import AppointmentRole, Network
-
-MANAGING_ROLES = frozenset({AppointmentRole.LEADER, AppointmentRole.SECRETARY})
+from fagnett.networks.rules import manages_network
 
 
 def network_of(obj: Any) -> Network | None:
@@ -38,11 +37,7 @@ def in_region(user: Any, obj: Any) -> bool:
 
 @rules.predicate
 def manages(user: Any, obj: Any) -> bool:
-    network = network_of(obj)
-    if network is None:
-        return False
-    access = access_for(user)
-    return access.is_coordinator(network.region_id) or bool(access.roles_in(network.pk) & MANAGING_ROLES)
+    return manages_network(user, network_of(obj))
 
 
 @rules.predicate

@@ -24,6 +24,14 @@ def _region_of(obj: Any) -> int | None:
     return getattr(obj, "region_id", None)
 
 
+def manages_network(user: Any, network: Network | None) -> bool:
+    """The network's leader or secretary, or its region's coordinator: who keeps its meetings and registers."""
+    if network is None:
+        return False
+    access = access_for(user)
+    return access.is_coordinator(network.region_id) or bool(access.roles_in(network.pk) & LEADERSHIP_ROLES)
+
+
 @rules.predicate
 def in_network_region(user: Any, network: Network | None) -> bool:
     return network is not None and access_for(user).in_region(network.region_id)

@@ -9,11 +9,10 @@ from typing import Any
 import rules
 
 from fagnett.accounts.access import access_for
-from fagnett.networks.models import AppointmentRole, Network
+from fagnett.networks.models import Network
+from fagnett.networks.rules import manages_network
 from fagnett.organisations.models import Region
 from fagnett.procedures.models import Procedure
-
-MANAGING_ROLES = frozenset({AppointmentRole.LEADER, AppointmentRole.SECRETARY})
 
 
 def network_of(obj: Any) -> Network | None:
@@ -32,11 +31,7 @@ def in_region(user: Any, obj: Any) -> bool:
 
 @rules.predicate
 def manages(user: Any, obj: Any) -> bool:
-    network = network_of(obj)
-    if network is None:
-        return False
-    access = access_for(user)
-    return access.is_coordinator(network.region_id) or bool(access.roles_in(network.pk) & MANAGING_ROLES)
+    return manages_network(user, network_of(obj))
 
 
 @rules.predicate

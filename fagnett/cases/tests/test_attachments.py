@@ -12,10 +12,11 @@ from docx import Document
 from openpyxl import Workbook
 
 from fagnett.cases import services
-from fagnett.cases.attachments import MAX_ATTACHMENT_BYTES, check_upload
 from fagnett.cases.models import Case, CaseAttachment
 from fagnett.cases.testing import make_case
 from fagnett.core.testing import World
+from fagnett.core.uploads import MAX_UPLOAD_BYTES as MAX_ATTACHMENT_BYTES
+from fagnett.core.uploads import check_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
 def test_allowed_types_are_accepted(name: str, content: bytes | None, content_type: str) -> None:
     if content is None:
         content = docx_bytes() if name.endswith(".docx") else xlsx_bytes()
-    assert check_upload(upload(name, content)) == content_type
+    assert check_upload(upload(name, content)).content_type == content_type
 
 
 @pytest.mark.parametrize(
@@ -91,7 +92,7 @@ def test_a_file_name_with_an_identity_number_is_refused_without_repeating_it() -
 
 def test_the_size_limit_is_ten_megabytes() -> None:
     just_right = PDF + b"0" * (MAX_ATTACHMENT_BYTES - len(PDF))
-    assert check_upload(upload("stor.pdf", just_right)) == "application/pdf"
+    assert check_upload(upload("stor.pdf", just_right)).content_type == "application/pdf"
     with pytest.raises(ValidationError) as error:
         check_upload(upload("for-stor.pdf", just_right + b"0"))
     assert "for-stor.pdf" in error.value.messages[0]
