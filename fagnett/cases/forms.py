@@ -9,7 +9,7 @@ from fagnett.core.uploads import check_upload
 from fagnett.core.validators import validate_no_national_id
 from fagnett.networks.forms import DateInput
 
-ATTACHMENT_HELP = _("PDF, Word (DOCX), Excel (XLSX), PNG, JPEG or text, at most 10 MB each.")
+ATTACHMENT_HELP = _("PDF, Word, Excel, PowerPoint, PNG, JPEG or text, at most 10 MB each.")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
