@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("fagnett.capacity.urls")),
     path("", include("fagnett.procedures.urls")),
     path("", include("fagnett.budget.urls")),
+    path("", include("fagnett.reports.urls")),
+    path("", include("fagnett.opendata.urls")),
 ]
 
 handler403 = "fagnett.core.errors.permission_denied"

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "fagnett.capacity",
     "fagnett.procedures",
     "fagnett.budget",
+    "fagnett.opendata",
+    "fagnett.reports",
     "fagnett.demo",
 ]
 

@@ -21,6 +21,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (reverse("meetings:my_action_items"), _("Action items")),
         (reverse("capacity:round_list"), _("ICU capacity")),
     ]
+    if access.regions or access.is_superuser:
+        items.append((reverse("reports:index"), _("Annual reports")))
     if oversees or access.is_fagsjef_anywhere:
         items.append((reverse("region"), _("Region")))
     if user.is_staff:

@@ -445,10 +445,12 @@ def build() -> dict[str, Any]:
     from fagnett.cases import demo as cases_demo
     from fagnett.meetings import demo as meetings_demo
     from fagnett.procedures import demo as procedures_demo
+    from fagnett.reports import demo as reports_demo
 
     meetings_demo.build()
     cases_demo.build()
     capacity_demo.build()
     procedures_demo.build()
     budget_demo.build()
+    reports_demo.build()  # last: it freezes figures from all the records above
     return {"regions": 2, "networks": Network.objects.count(), "people": User.objects.count()}

@@ -76,6 +76,7 @@ def network_detail(request: HttpRequest, network_id: int) -> HttpResponse:
             "nominations": [a for row in matrix.rows for a in row.nominated] if can_view_nominations else [],
             "can_change": request.user.has_perm("networks.change_network", network),
             "can_view_budget": request.user.has_perm("budget.view_budget", network),
+            "can_view_reports": request.user.has_perm("reports.view_network_report", network),
             # The same people as cases.selectors.network_for_cases and networks.view_appointment.
             "can_view_cases": _sees_network_cases(request.user, network),
             "can_open_nominations": access_for(request.user).is_coordinator(network.region_id)

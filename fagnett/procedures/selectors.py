@@ -141,6 +141,12 @@ def procedure_counts(*, region_id: int, year: int) -> ProcedureCounts:
     return ProcedureCounts(year=year, rows=rows)
 
 
+def counts_by_network(*, network_ids: list[int], year: int) -> dict[int, dict[str, int]]:
+    """Started, revised, completed and worked-on counts of each of ``network_ids`` in ``year``, in one query."""
+    events = StatusEvent.objects.filter(procedure__network_id__in=network_ids, happened_on__range=_two_years(year))
+    return _count_events(events, year)
+
+
 def network_counts(*, network: Network, year: int) -> CountRow:
     """The counts of one network for ``year``, in one query."""
     events = StatusEvent.objects.filter(procedure__network=network, happened_on__range=_two_years(year))

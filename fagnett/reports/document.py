@@ -1,0 +1,492 @@
+"""The regional annual report as a document: sections of paragraphs, lists, tables and figures.
+
+One structure feeds the web page, the DOCX and the PDF, so the three say exactly the same. Sentences with
+numbers are written here from ``statistics.region_statistics``; the coordinator's narrative is added as
+paragraphs (blank lines separate them).
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from fagnett.budget.models import Expense
+from fagnett.reports import charts
+from fagnett.reports.models import RegionalReport
+
+
+@dataclass
+class Block:
+    kind: str
+    text: str = ""
+    items: list[str] = field(default_factory=list)
+    caption: str = ""
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    number: int = 0
+    alt: str = ""
+    table: "Block | None" = None
+    muted: bool = False
+    #: how many leading columns of a table hold text (the rest are numbers, right-aligned)
+    text_columns: int = 1
+
+
+@dataclass
+class Section:
+    heading: str
+    blocks: list[Block] = field(default_factory=list)
+    subsections: list["Section"] = field(default_factory=list)
+    anchor: str = ""
+
+
+@dataclass
+class ReportDocument:
+    title: str
+    subtitle: str
+    approval: str
+    sections: list[Section]
+    appendices: list[Section]
+    stats: dict[str, Any]
+
+
+def _p(text: str, *, muted: bool = False) -> Block:
+    return Block(kind="paragraph", text=text, muted=muted)
+
+
+def _narrative(text: str, draft: bool) -> list[Block]:
+    paragraphs = [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
+    if paragraphs:
+        return [_p(part) for part in paragraphs]
+    return [_p(_("Not written yet."), muted=True)] if draft else []
+
+
+def _kr(amount: int) -> str:
+    return number_format(amount, force_grouping=True) + " kr"
+
+
+def _names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def _table(caption: str, header: list[str], rows: list[list[Any]], text_columns: int = 1) -> Block:
+    return Block(
+        kind="table",
+        caption=caption,
+        header=header,
+        rows=[[str(c) for c in row] for row in rows],
+        text_columns=text_columns,
+    )
+
+
+FORM_LABELS = {
+    "digital": gettext_lazy("digital"),
+    "physical": gettext_lazy("physical"),
+    "hybrid": gettext_lazy("hybrid"),
+}
+
+
+def _status_section(stats: dict[str, Any], report: RegionalReport) -> Section:
+    networks, year = stats["networks"], stats["year"]
+    blocks = [
+        _p(
+            ngettext(
+                "At the end of %(year)s there is %(n)s network in %(region)s:",
+                "At the end of %(year)s there are %(n)s networks in %(region)s:",
+                networks["count"],
+            )
+            % {"year": year, "n": networks["count"], "region": stats["region"]["name"]}
+        ),
+        _table(
+            _("The networks at the end of %(year)s") % {"year": year},
+            [_("Network"), _("Professional field"), _("Councils and working groups")],
+            [[n["name"], n["field"], n["subgroups"] or "–"] for n in networks["list"]],
+            text_columns=2,
+        ),
+    ]
+    if networks["subgroups"]:
+        blocks.append(
+            _p(
+                ngettext(
+                    "The networks have %(n)s professional council or working group under them.",
+                    "The networks have %(n)s professional councils or working groups under them.",
+                    networks["subgroups"],
+                )
+                % {"n": networks["subgroups"]}
+            )
+        )
+    if networks["new"]:
+        blocks.append(
+            _p(
+                ngettext(
+                    "One new network was established in %(year)s: %(names)s.",
+                    "%(n)s new networks were established in %(year)s: %(names)s.",
+                    len(networks["new"]),
+                )
+                % {"n": len(networks["new"]), "year": year, "names": _names(networks["new"])}
+            )
+        )
+    if networks["not_started"]:
+        blocks.append(
+            _p(
+                ngettext(
+                    "%(names)s has not started yet and is not part of this report.",
+                    "%(names)s have not started yet and are not part of this report.",
+                    len(networks["not_started"]),
+                )
+                % {"names": _names(networks["not_started"])}
+            )
+        )
+    for ended in networks["ended"]:
+        if ended["merged_into"]:
+            text = _("%(name)s was merged into %(target)s in %(year)s.") % {
+                "name": ended["name"],
+                "target": ended["merged_into"],
+                "year": year,
+            }
+        else:
+            text = _("%(name)s was closed in %(year)s.") % {"name": ended["name"], "year": year}
+        blocks.append(_p(text))
+    blocks.extend(_narrative(report.status_text, not report.is_locked))
+    return Section(heading=_("Status %(year)s") % {"year": year}, blocks=blocks, anchor="status")
+
+
+def _meetings_section(stats: dict[str, Any], report: RegionalReport) -> Section:
+    meetings, year = stats["meetings"], stats["year"]
+    years = meetings["years"]
+    table = _table(
+        _("Meetings held per network, %(first)s–%(last)s") % {"first": years[0], "last": years[-1]},
+        [_("Network"), *[str(y) for y in years], _("Minimum")],
+        [
+            [row["network"], *row["counts"], row["minimum"] if row["minimum"] is not None else "–"]
+            for row in meetings["rows"]
+        ]
+        + [[_("All networks"), *meetings["totals"], ""]],
+    )
+    blocks = [
+        Block(
+            kind="figure",
+            number=1,
+            caption=_("Figure 1. Meetings in the networks per year – %(first)s–%(last)s")
+            % {"first": years[0], "last": years[-1]},
+            alt=charts.alt_text_1(stats),
+            table=table,
+        ),
+        _p(
+            _(
+                "Figure 1 shows the meetings the networks held in %(year)s compared with %(previous)s. In all they "
+                "held %(total)s meetings in %(year)s, against %(totals_before)s."
+            )
+            % {
+                "year": year,
+                "previous": _names([str(y) for y in years[:-1]]),
+                "total": meetings["totals"][-1],
+                "totals_before": _names(
+                    [
+                        _("%(n)s in %(year)s") % {"n": n, "year": y}
+                        for y, n in zip(years[:-1], meetings["totals"][:-1], strict=True)
+                    ]
+                ),
+            }
+        ),
+        _p(
+            ngettext(
+                "Only %(below)s/%(n)s network held fewer meetings than the minimum in %(year)s.",
+                "Only %(below)s/%(n)s networks held fewer meetings than the minimum in %(year)s.",
+                meetings["reporting"],
+            )
+            % {"below": meetings["below_minimum"], "n": meetings["reporting"], "year": year}
+            if meetings["below_minimum"]
+            else _("Every network held at least the minimum number of meetings in %(year)s.") % {"year": year}
+        ),
+    ]
+    by_form = {k: v for k, v in meetings["by_form"].items() if v}
+    if by_form:
+        parts = [
+            _("%(n)s %(form)s") % {"n": n, "form": FORM_LABELS.get(form, form)}
+            for form, n in sorted(by_form.items(), key=lambda item: -item[1])
+        ]
+        blocks.append(_p(_("Of the meetings held in %(year)s, %(parts)s.") % {"year": year, "parts": _names(parts)}))
+    blocks.extend(_narrative(report.activities, not report.is_locked))
+    return Section(heading=_("Meetings"), blocks=blocks, anchor="meetings")
+
+
+def _tasks_section(stats: dict[str, Any], report: RegionalReport) -> Section:
+    tasks, procedures, registry, year = stats["tasks"], stats["procedures"], stats["registry"], stats["year"]
+    ranked = [row for row in tasks["rows"] if row["first"]]
+    blocks = [
+        _p(
+            _(
+                "Starting from the list of tasks in the mandate, the networks have ranked their most central "
+                "tasks of %(year)s (figure 2)."
+            )
+            % {"year": year}
+        )
+    ]
+    if ranked:
+        top = [
+            ngettext(
+                "%(task)s (ranked highest by %(n)s network)", "%(task)s (ranked highest by %(n)s networks)", r["first"]
+            )
+            % {"task": r["title"], "n": r["first"]}
+            for r in ranked[:2]
+        ]
+        blocks.append(_p(_("The most central tasks are %(tasks)s.") % {"tasks": _names(top)}))
+    blocks.append(
+        Block(
+            kind="figure",
+            number=2,
+            caption=_("Figure 2. The most central cases and tasks in the networks in %(year)s") % {"year": year},
+            alt=charts.alt_text_2(stats),
+            table=_table(
+                _("Networks ranking each task, %(year)s") % {"year": year},
+                [_("Task"), _("Most central"), _("Second"), _("Third")],
+                [[r["title"], r["first"], r["second"], r["third"]] for r in tasks["rows"]],
+            ),
+        )
+    )
+    change = procedures["change"]
+    if change > 0:
+        change_text = ngettext("%(n)s more than the year before", "%(n)s more than the year before", change) % {
+            "n": change
+        }
+    elif change < 0:
+        change_text = ngettext("%(n)s fewer than the year before", "%(n)s fewer than the year before", -change) % {
+            "n": -change
+        }
+    else:
+        change_text = _("as many as the year before")
+    blocks.append(
+        _p(
+            _(
+                "%(n)s regional procedures and pathways were started, revised or completed in the networks in "
+                "%(year)s – %(change)s (%(last)s)."
+            )
+            % {"n": procedures["worked_on"], "year": year, "change": change_text, "last": procedures["last_year"]}
+        )
+    )
+    blocks.append(
+        _p(
+            _("Of these, %(started)s were started, %(revised)s revised and %(completed)s completed.")
+            % {k: procedures[k] for k in ("started", "revised", "completed")}
+        )
+    )
+    blocks.append(
+        _p(
+            ngettext(
+                "%(n)s network reports work on new or revised regional standardised patient pathways "
+                "(%(pathways)s pathways).",
+                "%(n)s networks report work on new or revised regional standardised patient pathways "
+                "(%(pathways)s pathways).",
+                procedures["pathway_networks"],
+            )
+            % {"n": procedures["pathway_networks"], "pathways": procedures["pathways_worked_on"]}
+        )
+    )
+    this, last = registry["this_year"], registry["last_year"]
+    values = {"this": this, "last": last, "year": year, "previous": year - 1}
+    if this > last:
+        text = _(
+            "More networks report that results from medical quality registries, the health atlas or other data "
+            "sources were reviewed in the network as a basis for quality improvement – from %(last)s in "
+            "%(previous)s to %(this)s in %(year)s."
+        )
+    elif this < last:
+        text = _(
+            "Fewer networks report that results from medical quality registries, the health atlas or other data "
+            "sources were reviewed in the network – from %(last)s in %(previous)s to %(this)s in %(year)s."
+        )
+    else:
+        text = _(
+            "%(this)s networks report that results from medical quality registries, the health atlas or other "
+            "data sources were reviewed in the network in %(year)s, as in %(previous)s."
+        )
+    blocks.append(_p(text % values))
+    blocks.extend(_narrative(report.central_work, not report.is_locked))
+    return Section(heading=_("Central cases and tasks"), blocks=blocks, anchor="tasks")
+
+
+def _functioning_section(stats: dict[str, Any]) -> Section:
+    reflections = stats["reflections"]
+
+    def items(kind: str) -> list[str]:
+        return [
+            ngettext("%(title)s (%(n)s network)", "%(title)s (%(n)s networks)", row["count"])
+            % {"title": row["title"], "n": row["count"]}
+            for row in reflections.get(kind, [])
+        ]
+
+    well, improve = items("worked_well"), items("improve")
+    section = Section(
+        heading=_("How the networks work"),
+        blocks=[_p(_("Asked what has worked well and what must improve, the networks most often name:"))],
+        anchor="functioning",
+    )
+    none = [_p(_("No network has answered yet."), muted=True)]
+    section.subsections = [
+        Section(heading=_("Success factors"), blocks=[Block(kind="bullets", items=well)] if well else none),
+        Section(heading=_("Points to improve"), blocks=[Block(kind="bullets", items=improve)] if improve else none),
+    ]
+    return section
+
+
+def _funds_section(stats: dict[str, Any]) -> Section:
+    funds, year = stats["funds"], stats["year"]
+    labels = dict(Expense.Kind.choices)
+    rows = [[str(labels.get(r["kind"], r["kind"])), _kr(r["amount"])] for r in funds["rows"]]
+    rows.append([_("In all"), _kr(funds["spent"])])
+    blocks = [
+        _p(
+            ngettext(
+                "%(n)s network had a grant for %(year)s, %(granted)s in all for the grant periods; the networks "
+                "spent %(spent)s in %(year)s.",
+                "%(n)s networks had grants for %(year)s, %(granted)s in all for the grant periods; the networks "
+                "spent %(spent)s in %(year)s.",
+                funds["networks_with_grants"],
+            )
+            % {
+                "n": funds["networks_with_grants"],
+                "year": year,
+                "granted": _kr(funds["granted"]),
+                "spent": _kr(funds["spent"]),
+            }
+        ),
+        _table(_("Use of funds by kind, %(year)s") % {"year": year}, [_("Kind"), _("Spent")], rows),
+    ]
+    return Section(heading=_("Use of funds"), blocks=blocks, anchor="funds")
+
+
+def _appendix(number: int, appendix: dict[str, Any]) -> Section:
+    facts = appendix["facts"]
+    meetings, cases, procedures, actions = (
+        facts["meetings"],
+        facts["cases"],
+        facts["procedures"],
+        facts["action_items"],
+    )
+    yes_no = {True: _("Yes"), False: _("No"), None: "–"}
+    forms = ", ".join(f"{FORM_LABELS.get(form, form)} {n}" for form, n in sorted(meetings["by_form"].items()) if n)
+    facts_table = _table(
+        _("From the records"),
+        [_("What"), _("Number")],
+        [
+            [_("Meetings held (minimum)"), f"{meetings['held']} ({meetings['minimum'] or '–'})"],
+            [_("Meetings by form"), forms or "–"],
+            [_("Cases received"), cases["received"]],
+            [_("Cases answered"), cases["answered"]],
+            [_("Cases closed or declined"), cases["closed"]],
+            [_("Common cases answered"), f"{cases['common_answered']} / {cases['common_received']}"],
+            [_("Procedures and pathways started"), procedures["started"]],
+            [_("Procedures and pathways revised"), procedures["revised"]],
+            [_("Procedures and pathways completed"), procedures["completed"]],
+            [_("Action items done on time"), f"{actions['done_on_time']} / {actions['due']}"],
+            [_("Spent from grants"), _kr(facts["funds"]["spent"])],
+        ],
+    )
+    attendance = _table(
+        _("Meetings with someone present, by health trust"),
+        [_("Health trust"), _("Meetings")],
+        [[row["trust"], f"{row['meetings']} / {meetings['held']}"] for row in facts["attendance"]],
+    )
+    blocks: list[Block] = [
+        _p(
+            _("Submitted by %(name)s on %(date)s.")
+            % {"name": appendix["submitted_by"] or "–", "date": appendix["submitted_on"] or "–"},
+            muted=True,
+        ),
+        facts_table,
+        attendance,
+    ]
+    sub = [
+        Section(
+            heading=_("The most central tasks"),
+            blocks=[Block(kind="bullets", items=[f"{r['rank']}. {r['title']}" for r in appendix["rankings"]])],
+        ),
+        Section(
+            heading=_("Registry and health-atlas data"),
+            blocks=[
+                _p(
+                    _("Reviewed in the network: %(answer)s.")
+                    % {"answer": yes_no.get(appendix["registry_data_reviewed"], "–")}
+                ),
+                *_narrative(appendix["registry_data_note"], False),
+            ],
+        ),
+    ]
+    if appendix["central_work"]:
+        sub.append(Section(heading=_("Central work"), blocks=_narrative(appendix["central_work"], False)))
+    for heading, points, text in (
+        (_("What worked well"), appendix["worked_well_points"], appendix["worked_well"]),
+        (_("What should improve"), appendix["improve_points"], appendix["improve"]),
+    ):
+        section_blocks = [Block(kind="bullets", items=points)] if points else []
+        section_blocks += _narrative(text, False)
+        sub.append(Section(heading=heading, blocks=section_blocks or [_p("–")]))
+    sub.append(Section(heading=_("Priorities for next year"), blocks=_narrative(appendix["priorities"], False)))
+    return Section(
+        heading=_("Appendix %(n)s: %(network)s") % {"n": number, "network": appendix["network"]},
+        blocks=blocks,
+        subsections=sub,
+        anchor=f"appendix-{number}",
+    )
+
+
+def build(report: RegionalReport, stats: dict[str, Any]) -> ReportDocument:
+    """The report's document from its narrative and ``stats`` (live for a draft, frozen for an approved one)."""
+    year, draft = stats["year"], not report.is_locked
+    submissions = stats["submissions"]
+    intro = _narrative(report.introduction, draft)
+    intro.append(
+        _p(
+            ngettext(
+                "%(submitted)s of %(expected)s network has reported on its activity, central cases, what worked "
+                "well in the year, points to improve and priorities. This report sums up; each network's report "
+                "is an appendix.",
+                "%(submitted)s of %(expected)s networks have reported on their activity, central cases, what "
+                "worked well in the year, points to improve and priorities. This report sums up; each network's "
+                "report is an appendix.",
+                submissions["expected"],
+            )
+            % {"submitted": submissions["submitted"], "expected": submissions["expected"]}
+        )
+    )
+    if submissions["missing"]:
+        intro.append(_p(_("Not reported: %(names)s.") % {"names": _names(submissions["missing"])}, muted=draft))
+    activities = Section(heading=_("Activities"), anchor="activities")
+    activities.subsections = [_meetings_section(stats, report), _tasks_section(stats, report)]
+    sections = [
+        Section(heading=_("Introduction"), blocks=intro, anchor="introduction"),
+        _status_section(stats, report),
+        activities,
+        _functioning_section(stats),
+        Section(
+            heading=_("Priorities in %(year)s") % {"year": year + 1},
+            blocks=_narrative(report.priorities, draft),
+            anchor="priorities",
+        ),
+        Section(
+            heading=_("Support from the regional health authority"),
+            blocks=_narrative(report.support, draft),
+            anchor="support",
+        ),
+        _funds_section(stats),
+        Section(heading=_("Summary"), blocks=_narrative(report.summary, draft), anchor="summary"),
+    ]
+    if report.is_locked and report.approved_on:
+        approval = _("Approved by %(body)s on %(date)s") % {
+            "body": report.approved_by_body,
+            "date": date_format(report.approved_on, "SHORT_DATE_FORMAT"),
+        }
+    else:
+        approval = _("Draft – not approved")
+    return ReportDocument(
+        title=_("Annual report %(year)s") % {"year": year},
+        subtitle=_("The regional networks in %(region)s") % {"region": stats["region"]["name"]},
+        approval=approval,
+        sections=sections,
+        appendices=[_appendix(i, a) for i, a in enumerate(stats["appendices"], 1)],
+        stats=stats,
+    )

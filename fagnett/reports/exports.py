@@ -1,0 +1,143 @@
+"""The regional annual report as DOCX (python-docx) and PDF (WeasyPrint), and the figures' data as CSV and XLSX."""
+
+import base64
+import csv
+import io
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from fagnett.reports import charts
+from fagnett.reports.document import Block, ReportDocument, Section
+
+
+def figure_pngs(stats: dict[str, Any]) -> dict[int, bytes]:
+    return {1: charts.figure_1(stats, "png"), 2: charts.figure_2(stats, "png")}
+
+
+def report_docx(document: ReportDocument) -> bytes:
+    from docx import Document
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    pngs = figure_pngs(document.stats)
+    docx = Document()
+    docx.core_properties.title = f"{document.title} – {document.subtitle}"
+    docx.core_properties.language = _("nb-NO")
+    docx.add_heading(document.title, level=0)
+    docx.add_paragraph(document.subtitle, style="Subtitle")
+    docx.add_paragraph(document.approval)
+
+    def table(block: Block) -> None:
+        docx.add_paragraph(block.caption, style="Caption")
+        grid = docx.add_table(rows=1, cols=len(block.header))
+        grid.style = "Table Grid"
+        for cell, text in zip(grid.rows[0].cells, block.header, strict=True):
+            cell.text = text
+            for run in cell.paragraphs[0].runs:
+                run.bold = True
+        # Repeat the header row on every page.
+        header_props = grid.rows[0]._tr.get_or_add_trPr()
+        repeat = OxmlElement("w:tblHeader")
+        repeat.set(qn("w:val"), "true")
+        header_props.append(repeat)
+        for row in block.rows:
+            for cell, text in zip(grid.add_row().cells, row, strict=True):
+                cell.text = text
+
+    def add_blocks(blocks: list[Block]) -> None:
+        for block in blocks:
+            if block.kind == "paragraph":
+                docx.add_paragraph(block.text)
+            elif block.kind == "bullets":
+                for item in block.items:
+                    docx.add_paragraph(item, style="List Bullet")
+            elif block.kind == "table":
+                table(block)
+            elif block.kind == "figure":
+                docx.add_picture(io.BytesIO(pngs[block.number]), width=Cm(16))
+                # The picture's alt text (wp:docPr descr) is what screen readers read.
+                doc_pr = docx.inline_shapes[-1]._inline.docPr
+                doc_pr.set("descr", block.alt)
+                doc_pr.set("title", block.caption)
+                docx.add_paragraph(block.caption, style="Caption")
+                if block.table is not None:
+                    table(block.table)
+
+    def add_section(section: Section, level: int) -> None:
+        docx.add_heading(section.heading, level=level)
+        add_blocks(section.blocks)
+        for sub in section.subsections:
+            add_section(sub, min(level + 1, 9))
+
+    for section in document.sections:
+        add_section(section, 1)
+    if document.appendices:
+        docx.add_page_break()
+        docx.add_heading(_("Appendices: the networks' reports"), level=1)
+        for appendix in document.appendices:
+            add_section(appendix, 2)
+    buffer = io.BytesIO()
+    docx.save(buffer)
+    return buffer.getvalue()
+
+
+def report_pdf(document: ReportDocument) -> bytes:
+    from weasyprint import HTML
+
+    pngs = figure_pngs(document.stats)
+    sources = {n: "data:image/png;base64," + base64.b64encode(png).decode() for n, png in pngs.items()}
+    html = render_to_string("reports/regional_pdf.html", {"document": document, "figure_sources": sources})
+    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+
+
+def figure_tables(stats: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """The data behind figure 1 and figure 2, as (sheet name, header, rows) with plain numbers."""
+    meetings = stats["meetings"]
+    figure_1 = (
+        _("Figure 1 meetings"),
+        [_("Network"), *[str(y) for y in meetings["years"]], _("Minimum"), _("Below minimum")],
+        [
+            [row["network"], *row["counts"], row["minimum"], _("Yes") if row["below"] else _("No")]
+            for row in meetings["rows"]
+        ],
+    )
+    figure_2 = (
+        _("Figure 2 tasks"),
+        [_("Code"), _("Task"), _("Most central"), _("Second"), _("Third")],
+        [[row["code"], row["title"], row["first"], row["second"], row["third"]] for row in stats["tasks"]["rows"]],
+    )
+    return [figure_1, figure_2]
+
+
+def figures_csv(stats: dict[str, Any], figure: int) -> str:
+    """One figure's data as CSV (semicolon-separated, as Norwegian Excel expects), with a BOM for Excel."""
+    _name, header, rows = figure_tables(stats)[figure - 1]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return "\ufeff" + buffer.getvalue()
+
+
+def figures_xlsx(stats: dict[str, Any]) -> bytes:
+    """Both figures' data, one sheet each, with numbers as numbers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    for name, header, rows in figure_tables(stats):
+        sheet = workbook.create_sheet(title=name[:31])
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        sheet.column_dimensions["A"].width = 45
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,207 @@
+"""Annual reports: each network's report for a year, and the region's report compiled from them.
+
+The numbers a record knows (meetings, cases, procedures, …) are never typed: they are computed by
+``statistics`` while a report is a draft and frozen into ``facts`` / ``statistics`` when it is submitted or
+approved, so an approved report says the same thing forever even when the records change afterwards.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from fagnett.core.models import FreeCharField, FreeTextField
+from fagnett.networks.models import Network, TaskListItem
+from fagnett.organisations.models import Region
+
+#: How many of the mandate's tasks a network ranks as its most central of the year.
+RANKED_TASKS = 3
+
+
+class ReflectionPoint(models.Model):
+    """A standard answer to "what worked well" or "what should improve", counted across the region's reports."""
+
+    class Kind(models.TextChoices):
+        WORKED_WELL = "worked_well", _("Worked well")
+        IMPROVE = "improve", _("To improve")
+
+    region = models.ForeignKey(Region, models.CASCADE, related_name="reflection_points", verbose_name=_("region"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("text"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["region", "kind", "order", "title"]
+        verbose_name = _("standard answer")
+        verbose_name_plural = _("standard answers")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "kind", "title"], name="reflectionpoint_unique_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NetworkReport(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        ACCEPTED = "accepted", _("Accepted")
+
+    network = models.ForeignKey(Network, models.PROTECT, related_name="annual_reports", verbose_name=_("network"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    registry_data_reviewed = models.BooleanField(
+        _("quality-registry, health-atlas or other data reviewed"),
+        null=True,
+        help_text=_(
+            "Were results from medical quality registries, the health atlas or other data sources in the field "
+            "reviewed in the network as a basis for quality improvement?"
+        ),
+    )
+    registry_data_note = FreeTextField(_("which data, and what came of it"), blank=True)
+    central_work = FreeTextField(
+        _("the year's central work"),
+        blank=True,
+        help_text=_("A few sentences on the cases and tasks that took most of the network's time."),
+    )
+    worked_well_points = models.ManyToManyField(
+        ReflectionPoint, blank=True, related_name="+", verbose_name=_("what worked well")
+    )
+    worked_well = FreeTextField(_("what worked well, in your own words"), blank=True)
+    improve_points = models.ManyToManyField(ReflectionPoint, blank=True, related_name="+", verbose_name=_("to improve"))
+    improve = FreeTextField(_("what should improve, in your own words"), blank=True)
+    priorities = FreeTextField(_("priorities for next year"), blank=True)
+    #: what the records said when the report was submitted (``statistics.network_facts``); empty while a draft
+    facts = models.JSONField(_("figures from the records"), default=dict, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("accepted by")
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    returned_reason = FreeTextField(_("why it was sent back"), blank=True)
+    lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    history = HistoricalRecords(m2m_fields=[worked_well_points, improve_points])
+
+    class Meta:
+        ordering = ["network__name", "-year"]
+        verbose_name = _("network annual report")
+        verbose_name_plural = _("network annual reports")
+        constraints = [models.UniqueConstraint(fields=["network", "year"], name="networkreport_one_per_year")]
+        indexes = [models.Index(fields=["year", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.network} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:network_report", args=[self.network_id, self.year])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class TaskRanking(models.Model):
+    """One of the network's most central tasks of the year: rank 1 is the most central."""
+
+    report = models.ForeignKey(NetworkReport, models.CASCADE, related_name="rankings", verbose_name=_("report"))
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    task = models.ForeignKey(TaskListItem, models.PROTECT, related_name="+", verbose_name=_("task"))
+
+    class Meta:
+        ordering = ["report", "rank"]
+        verbose_name = _("ranked task")
+        verbose_name_plural = _("ranked tasks")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "rank"], name="taskranking_unique_rank"),
+            models.UniqueConstraint(fields=["report", "task"], name="taskranking_unique_task"),
+            models.CheckConstraint(
+                condition=models.Q(rank__gte=1, rank__lte=RANKED_TASKS), name="taskranking_rank_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.task}"
+
+
+class RegionalReport(models.Model):
+    """The region's annual report for a year. An approved version is locked; changes go into a new version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+
+    region = models.ForeignKey(Region, models.PROTECT, related_name="annual_reports", verbose_name=_("region"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    introduction = FreeTextField(_("introduction"), blank=True)
+    status_text = FreeTextField(
+        _("status of the networks"),
+        blank=True,
+        help_text=_("Changes to the networks this year, and anything the table of networks does not say."),
+    )
+    activities = FreeTextField(_("meetings and activities"), blank=True)
+    central_work = FreeTextField(_("central cases and tasks"), blank=True)
+    priorities = FreeTextField(_("priorities for next year"), blank=True)
+    support = FreeTextField(_("support from the regional health authority"), blank=True)
+    summary = FreeTextField(_("summary"), blank=True)
+    approved_by_body = FreeCharField(
+        _("approved by"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example the regional medical directors' network."),
+    )
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    approval_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approval recorded by"),
+    )
+    #: the figures, tables and appendices as they stood when the version was approved; empty while a draft
+    statistics = models.JSONField(_("statistics"), default=dict, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    lock_version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["region", "-year", "-version"]
+        verbose_name = _("regional annual report")
+        verbose_name_plural = _("regional annual reports")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year", "version"], name="regionalreport_unique_version"),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | models.Q(approved_on__isnull=False),
+                name="regionalreport_approved_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.year} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:regional_report", args=[self.region_id, self.year]) + f"?version={self.version}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+NARRATIVE_FIELDS = ("introduction", "status_text", "activities", "central_work", "priorities", "support", "summary")

@@ -1,0 +1,262 @@
+"""Changes to annual reports. Each is one transaction that checks permission and the report's state.
+
+A network report is written as a draft, submitted by the leader (its figures from the records are frozen
+then), and accepted by the coordinator or sent back with a reason. A regional report is compiled by the
+coordinator; when the medical directors' approval is recorded, its statistics are frozen and the version is
+locked. Changes after that go into a new version. History of every field is kept by django-simple-history.
+"""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fagnett.core.exceptions import ConflictError
+from fagnett.networks.models import Network, TaskListItem
+from fagnett.organisations.models import Region
+from fagnett.reports import statistics
+from fagnett.reports.models import (
+    NARRATIVE_FIELDS,
+    RANKED_TASKS,
+    NetworkReport,
+    ReflectionPoint,
+    RegionalReport,
+    TaskRanking,
+)
+
+NETWORK_TEXT_FIELDS = (
+    "registry_data_reviewed",
+    "registry_data_note",
+    "central_work",
+    "worked_well",
+    "improve",
+    "priorities",
+)
+
+
+def _require(user: Any, perm: str, obj: Any) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _check_year(year: int) -> None:
+    if not 2000 <= year <= timezone.localdate().year:
+        raise ValidationError(_("Annual reports can be written for years up to this one."))
+
+
+# --- Network reports --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def network_report_start(*, user: Any, network: Network, year: int) -> NetworkReport:
+    """The network's report for ``year``, created as an empty draft the first time someone opens it to write."""
+    _require(user, "reports.write_network_report", network)
+    _check_year(year)
+    report, _created = NetworkReport.objects.get_or_create(network=network, year=year)
+    return report
+
+
+def _check_rankings(network: Network, tasks: list[TaskListItem | None]) -> list[TaskListItem]:
+    chosen = [task for task in tasks if task is not None]
+    if len({task.pk for task in chosen}) != len(chosen):
+        raise ValidationError({"rank_2": _("Rank each task only once.")})
+    if any(task.region_id != network.region_id for task in chosen):
+        raise ValidationError({"rank_1": _("Choose tasks from the region's task list.")})
+    if chosen and tasks[0] is None:
+        raise ValidationError({"rank_1": _("Choose the most central task first.")})
+    if None in tasks[: len(chosen)]:
+        raise ValidationError({"rank_2": _("Fill the ranks in order, without gaps.")})
+    return chosen
+
+
+def _check_points(network: Network, points: list[ReflectionPoint], kind: str, field: str) -> None:
+    if any(p.region_id != network.region_id or p.kind != kind for p in points):
+        raise ValidationError({field: _("Choose among the listed answers.")})
+
+
+@transaction.atomic
+def network_report_save(
+    *,
+    user: Any,
+    report: NetworkReport,
+    data: dict[str, Any],
+    rankings: list[TaskListItem | None],
+    worked_well_points: list[ReflectionPoint],
+    improve_points: list[ReflectionPoint],
+    lock_version: int,
+) -> NetworkReport:
+    """Save the leader's text, ranking and answers, unless someone else saved since ``lock_version``."""
+    current = NetworkReport.objects.select_for_update().select_related("network").get(pk=report.pk)
+    _require(user, "reports.write_network_report", current.network)
+    if not current.is_editable:
+        raise ValidationError(_("The report has been submitted and can no longer be changed."))
+    if current.lock_version != lock_version:
+        raise ConflictError(current)
+    chosen = _check_rankings(current.network, rankings[:RANKED_TASKS])
+    _check_points(current.network, worked_well_points, ReflectionPoint.Kind.WORKED_WELL, "worked_well_points")
+    _check_points(current.network, improve_points, ReflectionPoint.Kind.IMPROVE, "improve_points")
+    for name in NETWORK_TEXT_FIELDS:
+        if name in data:
+            setattr(current, name, data[name])
+    current.lock_version += 1
+    current.full_clean()
+    current.save()
+    current.rankings.all().delete()
+    TaskRanking.objects.bulk_create(
+        TaskRanking(report=current, rank=rank, task=task) for rank, task in enumerate(chosen, 1)
+    )
+    current.worked_well_points.set(worked_well_points)
+    current.improve_points.set(improve_points)
+    return current
+
+
+def missing_for_submission(report: NetworkReport) -> list[str]:
+    """What the leader must still write before the report can be submitted (empty when complete)."""
+    missing = []
+    if not report.rankings.exists():
+        missing.append(_("Rank at least the most central task of the year."))
+    if report.registry_data_reviewed is None:
+        missing.append(_("Say whether registry or health-atlas data were reviewed."))
+    if not (report.worked_well.strip() or report.worked_well_points.exists()):
+        missing.append(_("Say what worked well."))
+    if not (report.improve.strip() or report.improve_points.exists()):
+        missing.append(_("Say what should improve."))
+    if not report.priorities.strip():
+        missing.append(_("Write the priorities for next year."))
+    return missing
+
+
+@transaction.atomic
+def network_report_submit(*, user: Any, report: NetworkReport) -> NetworkReport:
+    """Submit the report to the coordinator; the figures from the records are frozen into it."""
+    current = NetworkReport.objects.select_for_update().select_related("network").get(pk=report.pk)
+    _require(user, "reports.submit_network_report", current.network)
+    if current.status != NetworkReport.Status.DRAFT:
+        raise ValidationError(_("The report has already been submitted."))
+    if current.year >= timezone.localdate().year:
+        raise ValidationError(_("A year's report can be submitted when the year is over."))
+    missing = missing_for_submission(current)
+    if missing:
+        raise ValidationError(missing)
+    current.facts = statistics.network_facts(network=current.network, year=current.year)
+    current.status = NetworkReport.Status.SUBMITTED
+    current.submitted_by = user
+    current.submitted_at = timezone.now()
+    current.returned_reason = ""
+    current.lock_version += 1
+    current.save()
+    return current
+
+
+@transaction.atomic
+def network_report_accept(*, user: Any, report: NetworkReport) -> NetworkReport:
+    current = NetworkReport.objects.select_for_update().select_related("network").get(pk=report.pk)
+    _require(user, "reports.review_network_report", current.network)
+    if current.status != NetworkReport.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be accepted."))
+    current.status = NetworkReport.Status.ACCEPTED
+    current.accepted_by = user
+    current.accepted_at = timezone.now()
+    current.lock_version += 1
+    current.save()
+    return current
+
+
+@transaction.atomic
+def network_report_return(*, user: Any, report: NetworkReport, reason: str) -> NetworkReport:
+    """Send a submitted report back to the network as a draft, saying why."""
+    current = NetworkReport.objects.select_for_update().select_related("network").get(pk=report.pk)
+    _require(user, "reports.review_network_report", current.network)
+    if current.status != NetworkReport.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be sent back."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what the network should change.")})
+    current.status = NetworkReport.Status.DRAFT
+    current.returned_reason = reason.strip()
+    current.facts = {}
+    current.lock_version += 1
+    current.full_clean()
+    current.save()
+    return current
+
+
+# --- Regional reports -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def regional_report_start(*, user: Any, region: Region, year: int) -> RegionalReport:
+    """The newest version of the region's report for ``year``; the first draft is created when first compiled."""
+    _require(user, "reports.compile_regional_report", region)
+    _check_year(year)
+    report = RegionalReport.objects.filter(region=region, year=year).order_by("-version").first()
+    if report is None:
+        report = RegionalReport.objects.create(region=region, year=year, created_by=user)
+    return report
+
+
+@transaction.atomic
+def regional_report_save(
+    *, user: Any, report: RegionalReport, data: dict[str, Any], lock_version: int
+) -> RegionalReport:
+    current = RegionalReport.objects.select_for_update().get(pk=report.pk)
+    _require(user, "reports.compile_regional_report", current.region)
+    if current.is_locked:
+        raise ValidationError(_("This version is approved and locked. Make a new version to change it."))
+    if current.lock_version != lock_version:
+        raise ConflictError(current)
+    for name in NARRATIVE_FIELDS:
+        if name in data:
+            setattr(current, name, data[name])
+    current.lock_version += 1
+    current.full_clean()
+    current.save()
+    return current
+
+
+@transaction.atomic
+def regional_report_approve(
+    *, user: Any, report: RegionalReport, approved_on: datetime.date, approved_by_body: str
+) -> RegionalReport:
+    """Record the medical directors' approval: the statistics are frozen and the version is locked."""
+    current = RegionalReport.objects.select_for_update().select_related("region").get(pk=report.pk)
+    _require(user, "reports.approve_regional_report", current.region)
+    if current.is_locked:
+        raise ValidationError(_("This version is already approved."))
+    if approved_on > timezone.localdate():
+        raise ValidationError({"approved_on": _("The date cannot be in the future.")})
+    if approved_on.year <= current.year:
+        raise ValidationError({"approved_on": _("The report can be approved after the year it is about.")})
+    if not approved_by_body.strip():
+        raise ValidationError({"approved_by_body": _("Say who approved the report.")})
+    # Networks that have not reported are named in the report itself; they do not hold the approval back.
+    current.statistics = statistics.region_statistics(region=current.region, year=current.year)
+    current.status = RegionalReport.Status.APPROVED
+    current.approved_on = approved_on
+    current.approved_by_body = approved_by_body.strip()
+    current.approval_recorded_by = user
+    current.lock_version += 1
+    current.full_clean()
+    current.save()
+    return current
+
+
+@transaction.atomic
+def regional_report_new_version(*, user: Any, report: RegionalReport) -> RegionalReport:
+    """A new draft after an approved version, starting from its text."""
+    _require(user, "reports.compile_regional_report", report.region)
+    newest = RegionalReport.objects.select_for_update().filter(region=report.region, year=report.year)
+    top = newest.aggregate(top=Max("version"))["top"] or 0
+    latest = newest.get(version=top)
+    if not latest.is_locked:
+        raise ValidationError(_("Version %(version)s is still a draft: change that one.") % {"version": top})
+    return RegionalReport.objects.create(
+        region=report.region,
+        year=report.year,
+        version=top + 1,
+        created_by=user,
+        **{name: getattr(latest, name) for name in NARRATIVE_FIELDS},
+    )

@@ -1,0 +1,390 @@
+"""Thin views for annual reports: parse the form, call one service or selector, render."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fagnett.accounts.access import access_for
+from fagnett.core.exceptions import ConflictError
+from fagnett.core.views_helpers import add_service_errors
+from fagnett.networks.models import Network
+from fagnett.organisations.models import Region
+from fagnett.reports import charts, document, exports, selectors, services, statistics
+from fagnett.reports.forms import ApproveForm, NetworkReportForm, RegionalReportForm, ReturnForm
+from fagnett.reports.models import NetworkReport, RegionalReport
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _check_year(year: int) -> None:
+    if not 2000 <= year <= timezone.localdate().year:
+        raise Http404
+
+
+def _report_years() -> list[int]:
+    this_year = timezone.localdate().year
+    return list(range(this_year, this_year - 6, -1))
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Where the annual reports are: the region's report for each year, and the person's own networks' reports."""
+    regions = selectors.report_regions(user=request.user)
+    if not regions:
+        raise PermissionDenied
+    last_year = timezone.localdate().year - 1
+    own = [
+        network
+        for network in Network.objects.filter(pk__in=list(access_for(request.user).network_roles)).order_by("name")
+        if network.kind == Network.Kind.NETWORK
+    ]
+    rows = []
+    for region in regions:
+        can_draft = request.user.has_perm("reports.view_regional_drafts", region)
+        rows.append(
+            {
+                "region": region,
+                "can_draft": can_draft,
+                "approved": list(selectors.approved_reports(region=region)[:6]),
+            }
+        )
+    return render(request, "reports/index.html", {"rows": rows, "own": own, "last_year": last_year})
+
+
+# --- Network reports --------------------------------------------------------------------------------------------
+
+
+@login_required
+def network_report_latest(request: HttpRequest, network_id: int) -> HttpResponse:
+    selectors.report_network_get(user=request.user, network_id=network_id)
+    return redirect("reports:network_report", network_id, timezone.localdate().year - 1)
+
+
+@login_required
+def network_report(request: HttpRequest, network_id: int, year: int) -> HttpResponse:
+    network = selectors.report_network_get(user=request.user, network_id=network_id)
+    _check_year(year)
+    report = selectors.network_report_find(network=network, year=year)
+    facts = report.facts if report and report.facts else statistics.network_facts(network=network, year=year)
+    user = request.user
+    return render(
+        request,
+        "reports/network_report.html",
+        {
+            "network": network,
+            "year": year,
+            "years": _report_years(),
+            "report": report,
+            "facts": facts,
+            "frozen": bool(report and report.facts),
+            "missing": services.missing_for_submission(report) if report and report.is_editable else [],
+            "can_write": user.has_perm("reports.write_network_report", network)
+            and (report is None or report.is_editable),
+            "can_submit": user.has_perm("reports.submit_network_report", network)
+            and report is not None
+            and report.is_editable
+            and year < timezone.localdate().year,
+            "can_review": user.has_perm("reports.review_network_report", network)
+            and report is not None
+            and report.status == NetworkReport.Status.SUBMITTED,
+            "history": selectors.network_report_years(network=network),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_report_edit(request: HttpRequest, network_id: int, year: int) -> HttpResponse:
+    network = selectors.report_network_get(user=request.user, network_id=network_id)
+    _check_year(year)
+    if not request.user.has_perm("reports.write_network_report", network):
+        raise PermissionDenied
+    # Nothing is stored until the first save: opening the form creates no report.
+    report = selectors.network_report_find(network=network, year=year) or NetworkReport(network=network, year=year)
+    if not report.is_editable:
+        messages.info(request, _("The report has been submitted and can no longer be changed."))
+        return redirect(report)
+    form = NetworkReportForm(request.POST or None, instance=report)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            report = services.network_report_start(user=request.user, network=network, year=year)
+            services.network_report_save(
+                user=request.user,
+                report=report,
+                data=data,
+                rankings=form.rankings(),
+                worked_well_points=list(data.pop("worked_well_points")),
+                improve_points=list(data.pop("improve_points")),
+                lock_version=data.pop("lock_version") or 0,
+            )
+        except ConflictError as error:
+            conflict = error.current
+            resubmit = request.POST.copy()
+            resubmit["lock_version"] = str(conflict.lock_version)
+            form = NetworkReportForm(resubmit, instance=selectors.network_report_find(network=network, year=year))
+            form.is_valid()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The report was saved."))
+            return redirect(report)
+    return render(
+        request,
+        "reports/network_report_form.html",
+        {"form": form, "network": network, "year": year, "report": report, "conflict": conflict},
+    )
+
+
+@login_required
+@require_POST
+def network_report_submit(request: HttpRequest, network_id: int, year: int) -> HttpResponse:
+    network = selectors.report_network_get(user=request.user, network_id=network_id)
+    report = selectors.network_report_find(network=network, year=year)
+    if report is None:
+        raise Http404
+    try:
+        services.network_report_submit(user=request.user, report=report)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The report was submitted to the coordinator."))
+    return redirect(report)
+
+
+@login_required
+@require_POST
+def network_report_accept(request: HttpRequest, network_id: int, year: int) -> HttpResponse:
+    network = selectors.report_network_get(user=request.user, network_id=network_id)
+    report = selectors.network_report_find(network=network, year=year)
+    if report is None:
+        raise Http404
+    try:
+        services.network_report_accept(user=request.user, report=report)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The report of %(network)s was accepted.") % {"network": network})
+    return redirect(report)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_report_return(request: HttpRequest, network_id: int, year: int) -> HttpResponse:
+    network = selectors.report_network_get(user=request.user, network_id=network_id)
+    report = selectors.network_report_find(network=network, year=year)
+    if report is None:
+        raise Http404
+    if not request.user.has_perm("reports.review_network_report", network):
+        raise PermissionDenied
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.network_report_return(user=request.user, report=report, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The report was sent back to the network."))
+            return redirect(report)
+    return render(request, "reports/network_report_return.html", {"form": form, "network": network, "report": report})
+
+
+# --- Regional reports -------------------------------------------------------------------------------------------
+
+
+def _regional(request: HttpRequest, region_id: int, year: int) -> tuple[Region, list[RegionalReport], RegionalReport]:
+    """The region, the versions the person may read, and the one asked for (``?version=``, else the newest).
+
+    Before the coordinator has saved anything, a coordinator or director gets an unsaved draft to preview."""
+    region = selectors.report_region_get(user=request.user, region_id=region_id)
+    _check_year(year)
+    versions = selectors.regional_versions(user=request.user, region=region, year=year)
+    wanted = request.GET.get("version", "")
+    if wanted:
+        chosen = next((v for v in versions if str(v.version) == wanted), None)
+        if chosen is None:
+            raise Http404
+        return region, versions, chosen
+    if versions:
+        return region, versions, versions[0]
+    if request.user.has_perm("reports.view_regional_drafts", region):
+        return region, versions, RegionalReport(region=region, year=year)
+    raise Http404
+
+
+def _stats(report: RegionalReport) -> dict[str, Any]:
+    if report.is_locked:
+        return report.statistics
+    return statistics.region_statistics(region=report.region, year=report.year)
+
+
+@login_required
+def regional_report(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
+    region, versions, report = _regional(request, region_id, year)
+    stats = _stats(report)
+    can_compile = request.user.has_perm("reports.compile_regional_report", region)
+    version_query = f"?version={report.version}" if report.pk else ""
+    return render(
+        request,
+        "reports/regional_report.html",
+        {
+            "region": region,
+            "year": year,
+            "years": _report_years(),
+            "report": report,
+            "versions": versions,
+            "document": document.build(report, stats),
+            "submissions": stats["submissions"],
+            "version_query": version_query,
+            "figure_sources": {n: reverse("reports:figure", args=[region.pk, year, n]) + version_query for n in (1, 2)},
+            "can_compile": can_compile and not report.is_locked,
+            "can_new_version": can_compile and report.is_locked and report.pk == versions[0].pk,
+            "can_approve": request.user.has_perm("reports.approve_regional_report", region)
+            and report.pk is not None
+            and not report.is_locked,
+            "can_see_drafts": request.user.has_perm("reports.view_regional_drafts", region),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def regional_report_edit(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
+    region = selectors.report_region_get(user=request.user, region_id=region_id)
+    _check_year(year)
+    if not request.user.has_perm("reports.compile_regional_report", region):
+        raise PermissionDenied
+    versions = selectors.regional_versions(user=request.user, region=region, year=year)
+    report = versions[0] if versions else RegionalReport(region=region, year=year)
+    if report.is_locked:
+        messages.info(request, _("This version is approved and locked. Make a new version to change it."))
+        return redirect(report)
+    form = RegionalReportForm(request.POST or None, instance=report)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            report = services.regional_report_start(user=request.user, region=region, year=year)
+            report = services.regional_report_save(
+                user=request.user, report=report, data=data, lock_version=data.pop("lock_version") or 0
+            )
+        except ConflictError as error:
+            conflict = error.current
+            resubmit = request.POST.copy()
+            resubmit["lock_version"] = str(conflict.lock_version)
+            form = RegionalReportForm(resubmit, instance=RegionalReport.objects.get(pk=report.pk))
+            form.is_valid()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The report was saved."))
+            return redirect(report)
+    return render(
+        request,
+        "reports/regional_report_form.html",
+        {"form": form, "region": region, "year": year, "report": report, "conflict": conflict},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def regional_report_approve(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
+    region, _versions, report = _regional(request, region_id, year)
+    if not request.user.has_perm("reports.approve_regional_report", region):
+        raise PermissionDenied
+    if report.pk is None or report.is_locked:
+        raise Http404
+    form = ApproveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.regional_report_approve(user=request.user, report=report, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The approval was recorded; version %(v)s is locked.") % {"v": report.version})
+            return redirect(report)
+    stats = statistics.region_statistics(region=region, year=year)
+    return render(
+        request,
+        "reports/regional_report_approve.html",
+        {"form": form, "region": region, "year": year, "report": report, "submissions": stats["submissions"]},
+    )
+
+
+@login_required
+@require_POST
+def regional_report_new_version(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
+    region, _versions, report = _regional(request, region_id, year)
+    if not request.user.has_perm("reports.compile_regional_report", region):
+        raise PermissionDenied
+    try:
+        new = services.regional_report_new_version(user=request.user, report=report)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(report)
+    messages.success(request, _("Version %(v)s was made as a draft.") % {"v": new.version})
+    return redirect("reports:regional_report_edit", region.pk, year)
+
+
+def _filename(report: RegionalReport, suffix: str) -> str:
+    return f"arsrapport-{report.region.short_name.lower()}-{report.year}-v{report.version}.{suffix}"
+
+
+@login_required
+def figure(request: HttpRequest, region_id: int, year: int, number: int) -> HttpResponse:
+    _region, _versions, report = _regional(request, region_id, year)
+    draw = {1: charts.figure_1, 2: charts.figure_2}.get(number)
+    if draw is None:
+        raise Http404
+    response = HttpResponse(draw(_stats(report), "svg"), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def export_docx(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
+    _region, _versions, report = _regional(request, region_id, year)
+    content = exports.report_docx(document.build(report, _stats(report)))
+    response = HttpResponse(content, content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "docx")}"'
+    return response
+
+
+@login_required
+def export_pdf(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
+    _region, _versions, report = _regional(request, region_id, year)
+    content = exports.report_pdf(document.build(report, _stats(report)))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "pdf")}"'
+    return response
+
+
+@login_required
+def export_figure_csv(request: HttpRequest, region_id: int, year: int, number: int) -> HttpResponse:
+    _region, _versions, report = _regional(request, region_id, year)
+    if number not in (1, 2):
+        raise Http404
+    response = HttpResponse(exports.figures_csv(_stats(report), number), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(report, f"figur{number}.csv")}"'
+    return response
+
+
+@login_required
+def export_figures_xlsx(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
+    _region, _versions, report = _regional(request, region_id, year)
+    response = HttpResponse(exports.figures_xlsx(_stats(report)), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "figurer.xlsx")}"'
+    return response
