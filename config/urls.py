@@ -14,12 +14,16 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("fagnett.networks.urls")),
     path("", include("fagnett.cases.urls")),
+    path("", include("fagnett.progress.urls")),
     path("", include("fagnett.meetings.urls")),
     path("", include("fagnett.capacity.urls")),
     path("", include("fagnett.procedures.urls")),
     path("", include("fagnett.budget.urls")),
     path("", include("fagnett.reports.urls")),
+    path("", include("fagnett.topics.urls")),
     path("", include("fagnett.opendata.urls")),
+    path("", include("fagnett.events.urls")),
+    path("", include("fagnett.funding.urls")),
 ]
 
 handler403 = "fagnett.core.errors.permission_denied"

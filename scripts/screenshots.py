@@ -41,6 +41,10 @@ SHOTS: list[tuple[str, str, str]] = [
     ("my-action-items", "medlem", "/action-items/"),
     ("case-detail", "fagdirektor-nord", "case:escalated"),
     ("capacity-dashboard", "leder-intensiv", "capacity:dashboard"),
+    # A "#" target shows that part of a long page in a tall window instead of the whole page.
+    ("annual-report", "koordinator", "/regions/1/annual-report/2025/#meetings"),
+    ("annual-report-tasks", "koordinator", "/regions/1/annual-report/2025/#tasks"),
+    ("network-annual-report", "leder", "network-report:Anestesi og intensiv"),
 ]
 
 
@@ -111,6 +115,7 @@ def resolve(env: dict[str, str], target: str) -> str:
         "network": f"/networks/{pk}/",
         "mandates": f"/networks/{pk}/mandates/",
         "nominate": f"/networks/{pk}/nominate/",
+        "network-report": f"/networks/{pk}/annual-report/2025/",
     }[kind]
 
 
@@ -155,8 +160,10 @@ def main() -> None:
                 page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="nb-NO")
                 for name, username, target in SHOTS:
                     login(page, base, username)
+                    part = "#" in target
+                    page.set_viewport_size({"width": 1280, "height": 1500 if part else 900})
                     page.goto(base + resolve(env, target))
-                    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+                    page.screenshot(path=str(OUT / f"{name}.png"), full_page=not part)
                     print("wrote", OUT / f"{name}.png")
                 browser.close()
         finally:

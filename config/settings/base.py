@@ -32,12 +32,16 @@ INSTALLED_APPS = [
     "fagnett.organisations",
     "fagnett.networks",
     "fagnett.cases",
+    "fagnett.progress",
     "fagnett.meetings",
     "fagnett.capacity",
     "fagnett.procedures",
     "fagnett.budget",
     "fagnett.opendata",
+    "fagnett.events",
+    "fagnett.funding",
     "fagnett.reports",
+    "fagnett.topics",
     "fagnett.demo",
 ]
 

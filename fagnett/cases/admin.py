@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from fagnett.cases.models import Case, CaseAttachment, CaseEvent, CommonCase
+from fagnett.cases.models import Case, CaseAttachment, CaseEvent, CommonCase, Consultation
 
 
 class CaseEventInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -12,6 +12,14 @@ class CaseEventInline(admin.TabularInline):  # type: ignore[type-arg]
     can_delete = False
 
 
+class ConsultationInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Consultation
+    extra = 0
+    fields = ["kind", "required", "not_required_reason", "status", "consulted_on", "consulted", "outcome"]
+    readonly_fields = ["kind", "required", "not_required_reason", "status", "consulted_on", "consulted", "outcome"]
+    can_delete = False
+
+
 @admin.register(Case)
 class CaseAdmin(SimpleHistoryAdmin):
     list_display = ["title", "network", "year", "number", "status", "source", "submitted_at"]
@@ -19,7 +27,7 @@ class CaseAdmin(SimpleHistoryAdmin):
     search_fields = ["title"]
     list_select_related = ["network"]
     readonly_fields = ["number", "lock_version"]
-    inlines = [CaseEventInline]
+    inlines = [ConsultationInline, CaseEventInline]
 
 
 @admin.register(CommonCase)

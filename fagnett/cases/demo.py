@@ -1,5 +1,7 @@
 """Demo cases: submissions from employees and trusts, tasks from the regions, escalations, and the two
 common cases the 2025 annual report names, sent to every Helse Midt-Norge network with some answered.
+Every case with a recommendation has its consultations recorded (seed 004, 2.2.1); the ICU capacity task in
+Helse Nord still waits for the safety service and the union representatives.
 
 Everything goes through the services (so permissions and numbering are real), then is dated back so the
 timelines look lived in. Deterministic: the same cases on every run.
@@ -12,7 +14,7 @@ from django.utils import timezone
 
 from fagnett.accounts.models import User
 from fagnett.cases import services
-from fagnett.cases.models import Case, CaseEvent, CommonCase, EscalationTarget
+from fagnett.cases.models import Case, CaseEvent, CommonCase, Consultation, EscalationTarget
 from fagnett.networks.models import Appointment, AppointmentRole, Network
 
 ANESTESI = "Anestesi og intensiv"
@@ -32,6 +34,24 @@ GUIDELINE_ANSWERS = [
     "kommentert hver tilstandsgruppe i vedlagt skjema.",
     "Veilederen er i hovedsak dekkende. Nettverket foreslår at rettighetsvurderingen for kontroller tydeliggjøres.",
 ]
+
+
+#: the consultations of the networks that answered a common case: {is it the elective one: kinds}
+COMMON_CONSULTATIONS: dict[bool, dict[str, Any]] = {
+    True: {
+        "user_involvement": (
+            "Regionalt brukerutvalg i Helse Midt-Norge",
+            "Brukerutvalget støtter flytting når reisevei og ventetid vurderes samlet.",
+        ),
+        "safety_service": "Et innspill; vernetjenesten involveres når HF-ene planlegger flytting.",
+        "union_representatives": "Et innspill; tillitsvalgte involveres når HF-ene planlegger flytting.",
+    },
+    False: {
+        "user_involvement": "Faglig innspill til en nasjonal veileder; Helsedirektoratet har egen høring.",
+        "safety_service": "Faglig innspill uten betydning for arbeidsmiljøet.",
+        "union_representatives": "Faglig innspill uten betydning for ansattes arbeidsvilkår.",
+    },
+}
 
 
 def _user(username: str) -> User:
@@ -54,17 +74,49 @@ def _leader(network: Network) -> User:
     return appointment.person
 
 
-def _backdate(case: Case, days_ago: int) -> None:
+def _backdate(case: Case, days_ago: int, spread_days: int | None = None) -> None:
     """Move the case back in time (within its year, which its number belongs to) and spread its steps
-    from then until yesterday."""
+    from then until yesterday, or over the first ``spread_days``. Consultations are dated with their steps."""
     now = timezone.now()
     days_ago = max(1, min(days_ago, timezone.localdate(now).timetuple().tm_yday - 1))
     submitted = now - datetime.timedelta(days=days_ago)
     Case.objects.filter(pk=case.pk).update(submitted_at=submitted)
     events = list(case.events.order_by("at", "pk"))
-    span = datetime.timedelta(days=days_ago - 1)
+    span = datetime.timedelta(days=min(spread_days or days_ago - 1, days_ago - 1))
     for i, event in enumerate(events):
-        CaseEvent.objects.filter(pk=event.pk).update(at=submitted + span * i / max(len(events) - 1, 1))
+        event.at = submitted + span * i / max(len(events) - 1, 1)
+        CaseEvent.objects.filter(pk=event.pk).update(at=event.at)
+    consulted = [e for e in events if e.kind == CaseEvent.Kind.CONSULTATION]
+    for event, consultation in zip(consulted, case.consultations.order_by("recorded_at", "pk"), strict=False):
+        Consultation.objects.filter(pk=consultation.pk).update(
+            recorded_at=event.at,
+            consulted_on=timezone.localdate(event.at) if consultation.consulted_on else None,
+        )
+
+
+Done = tuple[str, str]  # who was consulted, what came of it
+
+
+def _consult(case: Case, user: User, **kinds: str | Done | None) -> None:
+    """Record each kind of consultation: a reason (str) when not required, (who, outcome) when done,
+    None when required and still open."""
+    for kind, answer in kinds.items():
+        if isinstance(answer, str):
+            services.consultation_record(user=user, case=case, kind=kind, required=False, not_required_reason=answer)
+        elif answer is None:
+            services.consultation_record(user=user, case=case, kind=kind, required=True)
+        else:
+            who, outcome = answer
+            services.consultation_record(
+                user=user,
+                case=case,
+                kind=kind,
+                required=True,
+                status=Consultation.Status.DONE,
+                consulted_on=timezone.localdate(),
+                consulted=who,
+                outcome=outcome,
+            )
 
 
 def _submit(username: str, network: str | None, *, trust: bool = True, **data: Any) -> Case:
@@ -120,6 +172,13 @@ def build() -> None:
     )
     services.case_accept(user=leder, case=case, note="Arbeidsgruppe fra St. Olavs og HMR.")
     services.case_start(user=sekretar, case=case)
+    _consult(
+        case,
+        sekretar,
+        user_involvement=None,
+        safety_service="Faglig prosedyre for smertebehandling; endrer ikke arbeidsmiljøet.",
+        union_representatives="Endrer ikke oppgavedeling eller arbeidstid.",
+    )
     services.case_comment(user=sekretar, case=case, text="Utkast forsinket på grunn av sykefravær i arbeidsgruppen.")
     _backdate(case, 140)
 
@@ -135,6 +194,19 @@ def build() -> None:
     services.case_accept(user=leder, case=case)
     services.case_start(user=leder, case=case)
     services.case_set_on_agenda(user=sekretar, case=case, meeting_label="Nettverksmøte i mars")
+    _consult(
+        case,
+        sekretar,
+        user_involvement="Gjelder personellets arbeidsvilkår; pasienttilbudet om sommeren er uendret.",
+        safety_service=(
+            "Hovedverneombudene i St. Olavs, HNT og HMR",
+            "Vernetjenesten advarer mot lange vakter ved innlån og ber om at hviletid følges opp.",
+        ),
+        union_representatives=(
+            "Foretakstillitsvalgte for NSF og Legeforeningen i de tre HF-ene",
+            "NSF støtter regional koordinering, men ikke en felles pool uten egne avtaler om reise og kompensasjon.",
+        ),
+    )
     services.case_escalate(
         user=leder,
         case=case,
@@ -159,6 +231,19 @@ def build() -> None:
         wanted="Anbefaling til fagdirektørene.",
     )
     services.case_accept(user=leder, case=case)
+    _consult(
+        case,
+        leder,
+        user_involvement=(
+            "Regionalt brukerutvalg",
+            "Brukerutvalget godtar lengre reisevei når transportteamet er på plass.",
+        ),
+        safety_service="Ingen endring i arbeidsmiljøet før en beslutning; vernetjenesten følger HF-enes plan.",
+        union_representatives=(
+            "Foretakstillitsvalgte i St. Olavs og HMR",
+            "Tillitsvalgte i Ålesund ber om at kompetansen på kortvarig ECMO beholdes lokalt.",
+        ),
+    )
     services.case_escalate(
         user=leder,
         case=case,
@@ -176,6 +261,19 @@ def build() -> None:
     )
     services.case_accept(user=leder, case=case)
     services.case_start(user=leder, case=case)
+    _consult(
+        case,
+        leder,
+        user_involvement=(
+            "Brukerrepresentanten i nettverket",
+            "Støtter felles terskler og ber om bedre informasjon til pårørende.",
+        ),
+        safety_service="Endrer ikke arbeidsmiljøet vesentlig.",
+        union_representatives=(
+            "Hovedtillitsvalgte for NSF i de tre HF-ene",
+            "Tilsyn innen 30 minutter krever at intensivsykepleierne frigjøres; tas inn i bemanningsplanene.",
+        ),
+    )
     services.case_recommend(
         user=leder,
         case=case,
@@ -248,6 +346,7 @@ def build() -> None:
             assert case.network is not None
             leader = _leader(case.network)
             services.case_accept(user=leader, case=case)
+            _consult(case, leader, **COMMON_CONSULTATIONS[common is elective])
             services.case_recommend(user=leader, case=case, recommendation=answers[i % len(answers)])
         for case in _cases_of(common):
             _backdate(case, 50 if common is elective else 90)
@@ -270,7 +369,18 @@ def build() -> None:
     )
     services.case_accept(user=leder_intensiv, case=capacity)
     services.case_start(user=leder_intensiv, case=capacity)
-    _backdate(capacity, 70)
+    # Capacity is about beds and staff: the employees' representatives must be heard before the recommendation.
+    _consult(
+        capacity,
+        leder_intensiv,
+        user_involvement=(
+            "Regionalt brukerutvalg i Helse Nord",
+            "Brukerutvalget ber om at reisetid og overflyttinger for pasient og pårørende tas med i vurderingen.",
+        ),
+        safety_service=None,
+        union_representatives=None,
+    )
+    _backdate(capacity, 70, spread_days=14)
 
     case = _submit(
         "fagsjef-unn",
@@ -291,6 +401,16 @@ def build() -> None:
         wanted="Anbefaling til fagsjefmøtet.",
     )
     services.case_accept(user=leder_intensiv, case=case)
+    _consult(
+        case,
+        leder_intensiv,
+        user_involvement="Gjelder fordeling av kapasitet mellom HF-ene; pasientforløpene er uendret.",
+        safety_service="Endrer ikke arbeidsmiljøet ved avdelingene.",
+        union_representatives=(
+            "Foretakstillitsvalgte i UNN og Nordlandssykehuset",
+            "Ingen innvendinger mot ukentlig koordinering.",
+        ),
+    )
     services.case_escalate(
         user=leder_intensiv,
         case=case,

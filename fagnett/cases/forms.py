@@ -4,10 +4,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.cases.models import Case, CommonCase, EscalationTarget
+from fagnett.cases.models import Case, CommonCase, Consultation, EscalationTarget
 from fagnett.core.uploads import check_upload
 from fagnett.core.validators import validate_no_national_id
 from fagnett.networks.forms import DateInput
+from fagnett.topics.selectors import topic_choices
 
 ATTACHMENT_HELP = _("PDF, Word, Excel, PowerPoint, PNG, JPEG or text, at most 10 MB each.")
 
@@ -99,11 +100,26 @@ class CaseSubmitForm(FreeTextModelForm):
 
 
 class TaskForm(FreeTextModelForm):
-    """A task from the region (oppdrag) to one or more networks."""
+    """A task from the region (oppdrag) to one or more networks, with an optional schedule for progress reports."""
 
     networks = forms.ModelMultipleChoiceField(
         label=_("Networks"), queryset=Case.objects.none(), widget=forms.CheckboxSelectMultiple
     )
+    report_interval = forms.IntegerField(
+        label=_("Report progress every"),
+        required=False,
+        min_value=1,
+        max_value=52,
+        help_text=_(
+            "The leader reports status, progress, risks and next steps to the medical director this often. "
+            "Leave empty for no schedule."
+        ),
+    )
+    report_unit = forms.ChoiceField(label=_("Weeks or months"), required=False, widget=forms.RadioSelect)
+    first_report_due = forms.DateField(label=_("First progress report due"), required=False, widget=DateInput())
+
+    #: the progress service's error keys → this form's fields
+    SCHEDULE_FIELDS = {"interval": "report_interval", "unit": "report_unit", "first_due": "first_report_due"}
 
     class Meta:
         model = Case
@@ -116,15 +132,38 @@ class TaskForm(FreeTextModelForm):
         }
 
     def __init__(self, *args: Any, networks: Any, **kwargs: Any) -> None:
+        from fagnett.progress.models import ReportingSchedule
+
         super().__init__(*args, **kwargs)
         self.fields["networks"].queryset = networks  # type: ignore[attr-defined]
         self.fields["due_date"].required = True
+        self.fields["report_unit"].choices = ReportingSchedule.Unit.choices  # type: ignore[attr-defined]
+        self.fields["report_unit"].initial = ReportingSchedule.Unit.MONTHS
 
     def clean_networks(self) -> list[Any]:
         networks = list(self.cleaned_data["networks"])
         if len({n.region_id for n in networks}) > 1:
             raise ValidationError(_("Choose networks in one region."))
         return networks
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        interval, first_due = data.get("report_interval"), data.get("first_report_due")
+        if interval is not None or first_due is not None:
+            if interval is None and "report_interval" not in self.errors:
+                self.add_error("report_interval", _("Say how often progress is reported, or leave both empty."))
+            if first_due is None and "first_report_due" not in self.errors:
+                self.add_error("first_report_due", _("Give the date of the first report, or leave both empty."))
+            if not data.get("report_unit"):
+                self.add_error("report_unit", _("Choose weeks or months."))
+        return data
+
+    def schedule(self) -> dict[str, Any] | None:
+        """The reporting schedule chosen, for ``case_assign_task``; None when no schedule was asked for."""
+        data = self.cleaned_data
+        if data.get("report_interval") is None:
+            return None
+        return {"interval": data["report_interval"], "unit": data["report_unit"], "first_due": data["first_report_due"]}
 
 
 class CommonCaseForm(FreeTextModelForm):
@@ -226,6 +265,76 @@ class RecommendForm(LockedForm):
         return data
 
 
+_CONSULTATION_QUESTIONS = {
+    Consultation.Kind.USER_INVOLVEMENT: (
+        _("Should users (patients and relatives) be involved in this case?"),
+        _("The mandate asks for user involvement to be considered in cases that matter for patients and relatives."),
+    ),
+    Consultation.Kind.SAFETY_SERVICE: (
+        _("Must the safety service (verneombud) be consulted?"),
+        _("The safety service is consulted and involved in cases that matter for employees."),
+    ),
+    Consultation.Kind.UNION_REPRESENTATIVES: (
+        _("Must the union representatives (tillitsvalgte) be consulted?"),
+        _("The union representatives are consulted and involved in cases that matter for employees."),
+    ),
+}
+
+
+class ConsultationForm(forms.Form):
+    """One kind of consultation on a case; the service checks what each answer requires."""
+
+    required = forms.TypedChoiceField(
+        label=_("Required"),
+        choices=[("yes", _("Yes, required")), ("no", _("No, not required"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    not_required_reason = _free_text(
+        _("Why it is not required"), required=False, rows=2, help_text=_("Required when the answer is no.")
+    )
+    status = forms.ChoiceField(
+        label=_("Is the consultation done?"),
+        choices=[(Consultation.Status.OPEN, _("Not yet: open")), (Consultation.Status.DONE, _("Yes, done"))],
+        initial=Consultation.Status.OPEN,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    consulted_on = forms.DateField(label=_("Date of the consultation"), required=False, widget=DateInput())
+    consulted = forms.CharField(
+        label=_("Who was consulted"),
+        max_length=300,
+        required=False,
+        validators=[validate_no_national_id],
+        help_text=_("Roles and trusts, for example: the senior safety representative at UNN."),
+    )
+    outcome = _free_text(_("What came of it"), required=False, rows=3)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, kind: str, consultation: Consultation | None = None, **kwargs: Any) -> None:
+        if consultation is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "required": "yes" if consultation.required else "no",
+                    "not_required_reason": consultation.not_required_reason,
+                    "status": consultation.status if consultation.required else Consultation.Status.OPEN,
+                    "consulted_on": consultation.consulted_on,
+                    "consulted": consultation.consulted,
+                    "outcome": consultation.outcome,
+                    "lock_version": consultation.lock_version,
+                },
+            )
+        else:
+            kwargs.setdefault("initial", {"lock_version": 0})
+        kwargs["prefix"] = kind
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        question, help_text = _CONSULTATION_QUESTIONS[kind]  # type: ignore[index]
+        self.fields["required"].label = question
+        self.fields["required"].help_text = help_text
+
+
 class DecisionForm(LockedForm):
     decision = _free_text(_("Decision"), rows=6, help_text=_("The decision made in the line, as it was made."))
 
@@ -274,3 +383,18 @@ class ResponsibleForm(forms.Form):
     def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["responsible"].choices = [("", "–"), *((p.pk, str(p)) for p in people)]  # type: ignore[attr-defined]
+
+
+class CaseTopicsForm(forms.Form):
+    """The case's topics from the region's list (the list's retired topics stay if already on the case)."""
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        chosen = case.topics.all()
+        self.fields["topics"] = forms.ModelMultipleChoiceField(
+            label=_("Topics"),
+            queryset=topic_choices(region_id=case.region_id, chosen=chosen),
+            required=False,
+            initial=list(chosen),
+            widget=forms.CheckboxSelectMultiple,
+        )

@@ -226,6 +226,9 @@ class CaseEvent(models.Model):
         COMMENTED = "commented", _("Comment")
         ATTACHED = "attached", _("Attachment added")
         RESPONSIBLE = "responsible", _("Responsible person set")
+        CONSULTATION = "consultation", _("Consultation recorded")
+        SCHEDULE = "schedule", _("Reporting schedule set")
+        PROGRESS = "progress", _("Progress reported")
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="events", verbose_name=_("case"))
     kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
@@ -270,3 +273,66 @@ class CaseAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Consultation(models.Model):
+    """Whether user involvement was considered and the safety service and union representatives consulted.
+
+    The ICU leaders' mandate (seed 004, 2.2.1) asks for user involvement to be considered in cases that matter
+    for patients and relatives, and for the safety service (verneombud) and the union representatives
+    (tillitsvalgte) to be consulted in cases that matter for employees. One row per case and kind; a case gets
+    no recommendation while a kind is required and open, or not yet assessed.
+    """
+
+    class Kind(models.TextChoices):
+        USER_INVOLVEMENT = "user_involvement", _("User involvement")
+        SAFETY_SERVICE = "safety_service", _("Safety service (verneombud)")
+        UNION_REPRESENTATIVES = "union_representatives", _("Union representatives (tillitsvalgte)")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="consultations", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    required = models.BooleanField(_("required"))
+    not_required_reason = FreeTextField(
+        _("why it is not required"), blank=True, help_text=_("Required when the consultation is not required.")
+    )
+    # A consultation assessed as not required needs nothing more, so the service stores it as done.
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    consulted_on = models.DateField(_("date"), null=True, blank=True)
+    consulted = FreeCharField(_("who was consulted"), max_length=300, blank=True)
+    outcome = FreeTextField(_("what came of it"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded"))
+    lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "kind"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind"], name="consultation_unique_case_kind"),
+            models.CheckConstraint(
+                condition=models.Q(required=True) | ~models.Q(not_required_reason=""),
+                name="consultation_not_required_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(required=True, status="done")
+                | (models.Q(consulted_on__isnull=False) & ~models.Q(consulted="")),
+                name="consultation_done_needs_date_and_who",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.get_kind_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        """Required and not yet done: the case cannot get its recommendation."""
+        return self.required and self.status == self.Status.OPEN

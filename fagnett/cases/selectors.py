@@ -6,6 +6,7 @@ answers 404, so a case number does not reveal that a case exists.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from fagnett.accounts.access import access_for
 from fagnett.cases.models import (
@@ -22,6 +24,7 @@ from fagnett.cases.models import (
     CaseAttachment,
     CaseEvent,
     CommonCase,
+    Consultation,
 )
 from fagnett.networks.models import Network
 from fagnett.networks.rules import LEADERSHIP_ROLES
@@ -124,6 +127,59 @@ def case_get(*, user: Any, case_id: int) -> Case:
 
 def case_events(*, case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").order_by("at", "pk")
+
+
+CONSULTATION_STATES = {
+    "not_assessed": _("Not assessed yet"),
+    "not_required": _("Not required"),
+    "open": _("Open"),
+    "done": _("Done"),
+}
+
+
+@dataclass(frozen=True)
+class ConsultationRow:
+    """One kind of consultation on a case, recorded or not yet assessed."""
+
+    kind: str
+    label: Any
+    consultation: Consultation | None
+
+    @property
+    def state(self) -> str:
+        """``not_assessed``, ``not_required``, ``open`` or ``done``."""
+        if self.consultation is None:
+            return "not_assessed"
+        if not self.consultation.required:
+            return "not_required"
+        return str(self.consultation.status)
+
+    @property
+    def state_label(self) -> Any:
+        return CONSULTATION_STATES[self.state]
+
+    @property
+    def blocks_recommendation(self) -> bool:
+        return self.consultation is None or self.consultation.is_open
+
+
+def consultation_rows(consultations: Iterable[Consultation]) -> list[ConsultationRow]:
+    """One row per kind, in the order of ``Consultation.Kind``, from a case's recorded consultations."""
+    by_kind = {c.kind: c for c in consultations}
+    return [ConsultationRow(kind, label, by_kind.get(kind)) for kind, label in Consultation.Kind.choices]
+
+
+def case_consultations(*, case: Case) -> list[ConsultationRow]:
+    return consultation_rows(case.consultations.select_related("recorded_by"))
+
+
+def consultations_by_case(*, case_ids: Iterable[int]) -> dict[int, list[ConsultationRow]]:
+    """The consultation rows of each of ``case_ids``, in one query."""
+    ids = list(case_ids)
+    recorded: dict[int, list[Consultation]] = {}
+    for consultation in Consultation.objects.filter(case_id__in=ids).select_related("recorded_by"):
+        recorded.setdefault(consultation.case_id, []).append(consultation)
+    return {case_id: consultation_rows(recorded.get(case_id, [])) for case_id in ids}
 
 
 def case_attachments(*, case: Case) -> QuerySet[CaseAttachment]:

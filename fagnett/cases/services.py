@@ -5,7 +5,8 @@ closed; without consensus, recommendation → escalated → decision recorded �
 when, what changed) is written by django-simple-history; the timeline says it in the users' words.
 """
 
-from collections.abc import Iterable
+import datetime
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,16 @@ from django.utils.translation import gettext as _
 
 from fagnett.accounts.access import access_for
 from fagnett.accounts.models import RegionRole, User
-from fagnett.cases.models import Case, CaseAttachment, CaseCounter, CaseEvent, CommonCase, EscalationTarget
+from fagnett.cases.models import (
+    Case,
+    CaseAttachment,
+    CaseCounter,
+    CaseEvent,
+    CommonCase,
+    Consultation,
+    EscalationTarget,
+)
+from fagnett.cases.selectors import case_consultations
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.uploads import check_upload
@@ -141,8 +151,13 @@ def case_assign_task(
     user: Any,
     networks: list[Network],
     data: dict[str, Any],
+    schedule: Mapping[str, Any] | None = None,
 ) -> list[Case]:
-    """A task from the region (oppdrag): one case in each chosen network, with a deadline."""
+    """A task from the region (oppdrag): one case in each chosen network, with a deadline.
+
+    With ``schedule`` (``interval``, ``unit``, ``first_due``), each network's leader reports progress to the
+    medical director on that schedule; a schedule that does not fit the task saves nothing at all.
+    """
     if not networks:
         raise ValidationError({"networks": _("Choose at least one network.")})
     region = networks[0].region
@@ -168,6 +183,11 @@ def case_assign_task(
         case.save()
         _event(case, user, CaseEvent.Kind.SUBMITTED)
         cases.append(case)
+    if schedule is not None:
+        from fagnett.progress.services import schedule_set
+
+        for case in cases:
+            schedule_set(user=user, case=case, **schedule)
     return cases
 
 
@@ -183,7 +203,7 @@ def common_case_send(
     _require(user, "cases.send_common_case", region)
     if networks is None:
         networks = list(
-            Network.objects.filter(region=region, parent__isnull=True)
+            Network.objects.filter(region=region, kind=Network.Kind.NETWORK)
             .exclude(status__in=CLOSED_NETWORK_STATUSES)
             .select_related("region")
         )
@@ -307,11 +327,24 @@ RECOMMENDABLE = (Case.Status.ACCEPTED, Case.Status.IN_PROGRESS, Case.Status.ON_A
 
 @transaction.atomic
 def case_recommend(*, user: Any, case: Case, recommendation: str, lock_version: int | None = None) -> Case:
-    """The network's recommendation, reached in consensus."""
+    """The network's recommendation, reached in consensus.
+
+    Refused while a consultation (user involvement, safety service, union representatives) is required and
+    open, or not yet assessed: the mandate asks for them before the network answers.
+    """
     _require(user, "cases.recommend_case", case)
     if not recommendation.strip():
         raise ValidationError({"recommendation": _("Write the network's recommendation.")})
     current = _locked(case, lock_version, RECOMMENDABLE)
+    blocking = [str(row.label) for row in case_consultations(case=current) if row.blocks_recommendation]
+    if blocking:
+        raise ValidationError(
+            _(
+                "The recommendation cannot be given while these consultations are open or not yet assessed: "
+                "%(consultations)s. Record them under Consultations on the case."
+            )
+            % {"consultations": ", ".join(blocking)}
+        )
     current.status = Case.Status.RECOMMENDATION_GIVEN
     current.recommendation = recommendation.strip()
     current.consensus = True
@@ -319,6 +352,81 @@ def case_recommend(*, user: Any, case: Case, recommendation: str, lock_version: 
     event = _event(current, user, CaseEvent.Kind.RECOMMENDED, current.recommendation)
     _notify_submitter(current, event, user)
     return current
+
+
+@transaction.atomic
+def consultation_record(
+    *,
+    user: Any,
+    case: Case,
+    kind: str,
+    required: bool | None,
+    not_required_reason: str = "",
+    status: str = Consultation.Status.OPEN,
+    consulted_on: datetime.date | None = None,
+    consulted: str = "",
+    outcome: str = "",
+    lock_version: int | None = None,
+    today: datetime.date | None = None,
+) -> Consultation:
+    """Record whether one kind of consultation is required on the case and how it went.
+
+    ``lock_version`` is the version the person saw, 0 when nothing was recorded yet; if someone recorded this
+    kind since, ``ConflictError`` is raised and nothing is written. Each change is a step on the timeline.
+    """
+    _require(user, "cases.consult_case", case)
+    if kind not in Consultation.Kind.values:
+        raise ValidationError({"kind": _("Choose what kind of consultation this is.")})
+    today = today or timezone.localdate()
+    not_required_reason, consulted, outcome = not_required_reason.strip(), consulted.strip(), outcome.strip()
+    errors: dict[str, str] = {}
+    if required is None:
+        errors["required"] = _("Say whether this consultation is required in the case.")
+    elif not required:
+        if not not_required_reason:
+            errors["not_required_reason"] = _("Give the reason it is not required; it becomes part of the case.")
+    else:
+        if status not in Consultation.Status.values:
+            errors["status"] = _("Say whether the consultation is done.")
+        elif status == Consultation.Status.DONE:
+            if consulted_on is None:
+                errors["consulted_on"] = _("Give the date of the consultation.")
+            if not consulted:
+                errors["consulted"] = _("Write who was consulted.")
+            if not outcome:
+                errors["outcome"] = _("Write what came of the consultation.")
+    if consulted_on is not None and consulted_on > today:
+        errors["consulted_on"] = _("The date cannot be in the future: record the consultation once it has been held.")
+    if errors:
+        raise ValidationError(errors)
+    current = _locked(case, None, RECOMMENDABLE)
+    consultation = Consultation.objects.select_for_update().filter(case=current, kind=kind).first()
+    if lock_version is not None and (consultation.lock_version if consultation else 0) != lock_version:
+        raise ConflictError(consultation)
+    if consultation is None:
+        consultation = Consultation(case=current, kind=kind, lock_version=0)
+    consultation.required = bool(required)
+    if required:
+        consultation.not_required_reason = ""
+        consultation.status = status
+        consultation.consulted_on, consultation.consulted, consultation.outcome = consulted_on, consulted, outcome
+    else:
+        consultation.not_required_reason = not_required_reason
+        consultation.status = Consultation.Status.DONE
+        consultation.consulted_on, consultation.consulted, consultation.outcome = None, "", ""
+    consultation.recorded_by = user
+    consultation.recorded_at = timezone.now()
+    consultation.lock_version += 1
+    consultation.full_clean()
+    consultation.save()
+    if not required:
+        state = _("not required")
+    elif consultation.status == Consultation.Status.DONE:
+        state = _("done")
+    else:
+        state = _("open")
+    _event(current, user, CaseEvent.Kind.CONSULTATION, f"{consultation.get_kind_display()}: {state}")
+    return consultation
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from fagnett.cases.models import Case, CaseCounter, CaseEvent
+from fagnett.cases.models import Case, CaseCounter, CaseEvent, Consultation
 from fagnett.core.testing import World
 from fagnett.networks.models import Network
 
@@ -38,6 +38,33 @@ def make_case(world: World, status: str = Case.Status.RECEIVED, **kwargs: Any) -
     )
     CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.SUBMITTED, actor=submitted_by, at=now)
     return case
+
+
+def assess_consultations(case: Case, recorded_by: Any, **states: str) -> list[Consultation]:
+    """Record every kind of consultation on ``case`` straight in the database, without timeline events.
+
+    Each kind is "not_required" (with a reason) unless ``states`` says "done" or "open" for it, e.g.
+    ``assess_consultations(case, leader, union_representatives="open")``.
+    """
+    made = []
+    for kind in Consultation.Kind.values:
+        state = states.get(kind, "not_required")
+        done = state == "done"
+        made.append(
+            Consultation.objects.create(
+                case=case,
+                kind=kind,
+                required=state != "not_required",
+                not_required_reason="Saken har ingen betydning for dette." if state == "not_required" else "",
+                status=Consultation.Status.OPEN if state == "open" else Consultation.Status.DONE,
+                consulted_on=timezone.localdate() if done else None,
+                consulted="Hovedverneombud og hovedtillitsvalgte" if done else "",
+                outcome="Ingen innvendinger." if done else "",
+                recorded_by=recorded_by,
+                recorded_at=timezone.now(),
+            )
+        )
+    return made
 
 
 def days_from_today(days: int) -> datetime.date:

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,13 +14,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.accounts.access import access_for
 from fagnett.cases import selectors, services
-from fagnett.cases.export import common_case_docx
+from fagnett.cases.export import case_docx, common_case_docx
 from fagnett.cases.forms import (
     AttachmentForm,
     CaseFilterForm,
     CaseSubmitForm,
+    CaseTopicsForm,
     CommentForm,
     CommonCaseForm,
+    ConsultationForm,
     DecisionForm,
     LockedForm,
     NoteForm,
@@ -30,10 +32,11 @@ from fagnett.cases.forms import (
     RouteForm,
     TaskForm,
 )
-from fagnett.cases.models import Case
+from fagnett.cases.models import OPEN_STATUSES, Case, Consultation
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, is_htmx, paginate
 from fagnett.networks.models import Network
+from fagnett.topics.services import set_topics
 
 
 def _list_page(
@@ -173,9 +176,11 @@ def task_assign(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            cases = services.case_assign_task(user=request.user, networks=data["networks"], data=data)
+            cases = services.case_assign_task(
+                user=request.user, networks=data["networks"], data=data, schedule=form.schedule()
+            )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(form, error, field_map=TaskForm.SCHEDULE_FIELDS)
         else:
             messages.success(
                 request,
@@ -201,6 +206,7 @@ def _detail(
     *,
     comment_form: CommentForm | None = None,
     attachment_form: AttachmentForm | None = None,
+    consultation_form: ConsultationForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -215,6 +221,7 @@ def _detail(
             "close_case",
             "comment_case",
             "attach_case",
+            "consult_case",
         )
     }
     S = Case.Status
@@ -241,10 +248,46 @@ def _detail(
             "start_form": LockedForm(initial={"lock_version": case.lock_version}),
             "can_view_common": case.common_case is not None
             and user.has_perm("cases.view_common_case", case.common_case),
+            **_consultations(case, can_record=perms["consult_case"], bound=consultation_form),
+            "topics": list(case.topics.all()),
+            "topics_form": CaseTopicsForm(case=case) if user.has_perm("cases.set_topics", case) else None,
             **_follow_up(request, case),
+            **_progress(request, case),
         },
         status=status,
     )
+
+
+def _consultations(case: Case, *, can_record: bool, bound: ConsultationForm | None) -> dict[str, Any]:
+    """The case's consultations, what still stands in the way of a recommendation, and a form per kind for
+    the network's leader and secretary while the case is worked on."""
+    rows = selectors.case_consultations(case=case)
+    forms = []
+    if can_record and case.status in services.RECOMMENDABLE:
+        for row in rows:
+            form = bound if bound is not None and bound.kind == row.kind else None
+            forms.append({"row": row, "form": form or ConsultationForm(kind=row.kind, consultation=row.consultation)})
+    return {
+        "consultations": rows,
+        # Before the network takes the case on, or once it has declined it, there is nothing to consult on yet.
+        "consultations_shown": case.status not in (Case.Status.RECEIVED, Case.Status.DECLINED)
+        or any(row.consultation for row in rows),
+        "consultation_blocking": [row.label for row in rows if row.blocks_recommendation],
+        "consultation_forms": forms,
+    }
+
+
+def _progress(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """A task from the region shows its reporting schedule and progress reports."""
+    if case.source != Case.Source.RHF_TASK or case.network_id is None:
+        return {"progress": None}
+    from fagnett.progress.selectors import case_progress
+
+    return {
+        "progress": case_progress(case=case, today=timezone.localdate()),
+        "can_report_progress": request.user.has_perm("progress.report_progress", case),
+        "can_set_schedule": request.user.has_perm("progress.set_schedule", case) and case.status in OPEN_STATUSES,
+    }
 
 
 def _follow_up(request: HttpRequest, case: Case) -> dict[str, Any]:
@@ -282,6 +325,7 @@ def _step(
     button: str,
     done: str,
     form_kwargs: Callable[[Case], dict[str, Any]] | None = None,
+    context: Callable[[Case], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     """One workflow step on its own page: a form, one service call, and the conflict/validation answers."""
     case = selectors.case_get(user=request.user, case_id=case_id)
@@ -308,7 +352,14 @@ def _step(
     return render(
         request,
         "cases/case_step.html",
-        {"case": case, "form": form, "title": title, "button": button, "conflict": conflict},
+        {
+            "case": case,
+            "form": form,
+            "title": title,
+            "button": button,
+            "conflict": conflict,
+            **(context(case) if context else {}),
+        },
     )
 
 
@@ -429,6 +480,11 @@ def case_recommend(request: HttpRequest, case_id: int) -> HttpResponse:
         title=_("Give the network's recommendation"),
         button=_("Record the recommendation"),
         done=_("The recommendation was recorded."),
+        context=lambda case: {
+            "consultation_blocking": [
+                row.label for row in selectors.case_consultations(case=case) if row.blocks_recommendation
+            ]
+        },
     )
 
 
@@ -484,6 +540,79 @@ def case_comment(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, _("Your comment was added."))
             return redirect(case)
     return _detail(request, case, comment_form=form, status=400)
+
+
+@login_required
+@require_POST
+def case_consult(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
+    """Record one kind of consultation from its form on the case page."""
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    if not request.user.has_perm("cases.consult_case", case):
+        raise PermissionDenied
+    if kind not in Consultation.Kind.values:
+        raise Http404
+    form = ConsultationForm(request.POST, kind=kind)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.consultation_record(
+                user=request.user,
+                case=case,
+                kind=kind,
+                required=data["required"],
+                not_required_reason=data["not_required_reason"],
+                status=data["status"],
+                consulted_on=data["consulted_on"],
+                consulted=data["consulted"],
+                outcome=data["outcome"],
+                lock_version=data["lock_version"],
+            )
+        except ConflictError as error:
+            messages.error(
+                request,
+                _(
+                    "Someone else recorded this consultation first. Nothing you wrote was saved: compare it "
+                    "with what is saved now, then save again."
+                ),
+            )
+            resubmit = request.POST.copy()
+            resubmit[f"{kind}-lock_version"] = str(error.current.lock_version if error.current else 0)
+            form = ConsultationForm(resubmit, kind=kind)
+            form.is_valid()
+            return _detail(request, case, consultation_form=form, status=409)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(consultation)s was recorded.") % {"consultation": Consultation.Kind(kind).label},
+            )
+            return redirect(case)
+    return _detail(request, case, consultation_form=form, status=400)
+
+
+@login_required
+def case_export(request: HttpRequest, case_id: int) -> HttpResponseBase:
+    """The case record as a Word document, consultations and timeline included."""
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    reports: list[Any] = []
+    if case.source == Case.Source.RHF_TASK:
+        from fagnett.progress.selectors import case_progress
+
+        reports = case_progress(case=case, today=timezone.localdate()).reports
+    content = case_docx(
+        case=case,
+        consultations=selectors.case_consultations(case=case),
+        events=selectors.case_events(case=case),
+        progress_reports=reports,
+    )
+    name = f"sak-{case.year}-{case.number:03d}" if case.number else f"sak-{case.pk}"
+    return FileResponse(
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=f"{name}.docx",
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
 
 
 @login_required
@@ -571,8 +700,11 @@ def common_case_detail(request: HttpRequest, common_case_id: int) -> HttpRespons
 @login_required
 def common_case_export(request: HttpRequest, common_case_id: int) -> HttpResponseBase:
     common = selectors.common_case_get(user=request.user, common_case_id=common_case_id)
+    matrix = selectors.common_case_matrix(user=request.user, common_case=common)
     content = common_case_docx(
-        common=common, matrix=selectors.common_case_matrix(user=request.user, common_case=common)
+        common=common,
+        matrix=matrix,
+        consultations=selectors.consultations_by_case(case_ids=[row.case.pk for row in matrix.rows]),
     )
     return FileResponse(
         io.BytesIO(content),
@@ -580,3 +712,23 @@ def common_case_export(request: HttpRequest, common_case_id: int) -> HttpRespons
         filename=f"felles-sak-{common.pk}.docx",
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
+
+
+@login_required
+@require_POST
+def case_topics(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Put topics from the region's list on the case (the network's leader or secretary, or the coordinator)."""
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    if not request.user.has_perm("cases.set_topics", case):
+        raise PermissionDenied
+    form = CaseTopicsForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            set_topics(relation=case.topics, region_id=case.region_id, topics=form.cleaned_data["topics"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The topics were saved."))
+    else:
+        messages.error(request, _("Choose topics from the region's list."))
+    return redirect(f"{case.get_absolute_url()}#topics-heading")

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.accounts.access import access_for
+from fagnett.networks.rules import LEADERSHIP_ROLES
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -22,7 +23,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (reverse("capacity:round_list"), _("ICU capacity")),
     ]
     if access.regions or access.is_superuser:
+        items.append((reverse("events:list"), _("Events")))
+        items.append((reverse("funding:call_list"), _("Regional funding")))
         items.append((reverse("reports:index"), _("Annual reports")))
+    if oversees or any(roles & LEADERSHIP_ROLES for roles in access.network_roles.values()):
+        items.append((reverse("progress:overview"), _("Task progress")))
     if oversees or access.is_fagsjef_anywhere:
         items.append((reverse("region"), _("Region")))
     if user.is_staff:

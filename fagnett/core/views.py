@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 from fagnett.accounts.access import access_for
 from fagnett.cases.selectors import case_home_summary
+from fagnett.events.selectors import upcoming_events
 from fagnett.meetings.models import ActionItem
 from fagnett.meetings.selectors import my_action_items, upcoming_meetings
 from fagnett.networks.selectors import home_summary
@@ -23,6 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "upcoming": upcoming_meetings(user=request.user),
             "action_items": list(my_action_items(user=request.user).filter(status=ActionItem.Status.OPEN)[:5]),
             "case_summary": case_home_summary(user=request.user),
+            "upcoming_events": upcoming_events(user=request.user),
         },
     )
 

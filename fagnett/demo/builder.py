@@ -317,6 +317,27 @@ def build() -> dict[str, Any]:
             koordinator,
         )
 
+    # The secretaries' forum (seed 000: a Teams channel for the networks' secretaries to share experience),
+    # a network of its own led by the coordinator, with every network's secretary as a member.
+    forum = Network.objects.create(
+        region=hmn,
+        name="Sekretærforum for fagledernettverkene",
+        field="Sekretariatsarbeid",
+        kind=Network.Kind.FORUM,
+        status=Network.Status.ACTIVE,
+        established_on=datetime.date(2024, 2, 1),
+        description="Erfaringsdeling og læring for sekretærene i fagledernettverkene i Helse Midt-Norge.",
+    )
+    _appoint(forum, koordinator, AppointmentRole.LEADER, None, datetime.date(2024, 2, 1), koordinator)
+    for secretariat in (
+        Appointment.objects.filter(network__region=hmn, network__kind=Network.Kind.NETWORK, role="secretary")
+        .select_related("person", "trust")
+        .order_by("network__name")
+    ):
+        _appoint(
+            forum, secretariat.person, AppointmentRole.MEMBER, secretariat.trust, datetime.date(2024, 2, 1), koordinator
+        )
+
     # Open nominations for the coordinator to decide, from the demo fagsjef in Helse Møre og Romsdal.
     for network_name in ("Hudsykdommer", "Geriatri"):
         candidate = people.make(trust=hmr, title="Overlege")
@@ -443,14 +464,20 @@ def build() -> dict[str, Any]:
     from fagnett.budget import demo as budget_demo
     from fagnett.capacity import demo as capacity_demo
     from fagnett.cases import demo as cases_demo
+    from fagnett.events import demo as events_demo
+    from fagnett.funding import demo as funding_demo
     from fagnett.meetings import demo as meetings_demo
     from fagnett.procedures import demo as procedures_demo
+    from fagnett.progress import demo as progress_demo
     from fagnett.reports import demo as reports_demo
 
     meetings_demo.build()
     cases_demo.build()
+    progress_demo.build()
     capacity_demo.build()
     procedures_demo.build()
     budget_demo.build()
+    funding_demo.build()
+    events_demo.build()
     reports_demo.build()  # last: it freezes figures from all the records above
     return {"regions": 2, "networks": Network.objects.count(), "people": User.objects.count()}

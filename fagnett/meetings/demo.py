@@ -76,7 +76,7 @@ def build() -> None:
     rng = random.Random(2025)
     today = timezone.localdate()
     networks = list(
-        Network.objects.filter(parent__isnull=True, status=Network.Status.ACTIVE)
+        Network.objects.filter(kind=Network.Kind.NETWORK, status=Network.Status.ACTIVE)
         .select_related("region")
         .order_by("pk")
     )

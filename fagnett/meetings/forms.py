@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from fagnett.core.validators import validate_no_national_id
 from fagnett.meetings.models import AgendaItem, Attendance, Meeting, Minutes
 from fagnett.networks.forms import DateInput
+from fagnett.topics.selectors import topic_choices
 
 
 class TimeInput(forms.TimeInput):
@@ -67,7 +68,7 @@ class AgendaItemForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ["kind", "title", "description", "presenter", "duration_minutes"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, region_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [  # type: ignore[attr-defined]
             (k, label)
@@ -75,6 +76,15 @@ class AgendaItemForm(forms.ModelForm):  # type: ignore[type-arg]
             if k in (AgendaItem.Kind.CASE, AgendaItem.Kind.DISCUSSION, AgendaItem.Kind.ORIENTATION)
             or k == self.instance.kind
         ]
+        chosen = self.instance.topics.all() if self.instance.pk else None
+        self.fields["topics"] = forms.ModelMultipleChoiceField(
+            label=_("Topics"),
+            queryset=topic_choices(region_id=region_id, chosen=chosen),
+            required=False,
+            initial=list(chosen) if chosen is not None else [],
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("From the region's list; the annual report counts the networks that worked on each topic."),
+        )
 
 
 class DocumentForm(forms.Form):

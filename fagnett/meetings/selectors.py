@@ -37,6 +37,7 @@ def agenda(*, meeting: Meeting) -> list[AgendaItem]:
     return list(
         meeting.agenda_items.prefetch_related(Prefetch("documents", queryset=AgendaDocument.objects.order_by("pk")))
         .prefetch_related(Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")))
+        .prefetch_related("topics")
         .order_by("order", "pk")
     )
 
@@ -180,7 +181,7 @@ def region_plan(*, user: Any, region_id: int, year: int) -> RegionPlan:
     if not (access.is_coordinator(region_id) or access.is_director(region_id)):
         raise Http404
     region = Region.objects.get(pk=region_id)
-    networks = Network.objects.filter(region=region, parent__isnull=True, status=Network.Status.ACTIVE)
+    networks = Network.objects.filter(region=region, kind=Network.Kind.NETWORK, status=Network.Status.ACTIVE)
     return RegionPlan(region=region, year=year, rows=_plan_rows(networks, year))
 
 

@@ -33,6 +33,7 @@ from fagnett.meetings.models import (
     MinutesItem,
 )
 from fagnett.networks.models import Appointment, Network
+from fagnett.topics.services import set_topics
 
 # Changing any of these changes what a calendar holds, so the invitation's SEQUENCE is raised.
 SIGNIFICANT_FIELDS = ("starts_at", "ends_at", "location", "video_link", "form", "title")
@@ -292,10 +293,15 @@ def agenda_add_open_cases(*, user: Any, meeting: Meeting) -> list[AgendaItem]:
 
 @transaction.atomic
 def agenda_item_add(*, user: Any, meeting: Meeting, data: dict[str, Any]) -> AgendaItem:
+    """Add an item to the agenda; ``data`` may carry ``topics`` from the region's list."""
     _editable_agenda(user, meeting)
+    data = dict(data)
+    topics = data.pop("topics", None)
     item = AgendaItem(meeting=meeting, order=_next_order(meeting), **data)
     item.full_clean()
     item.save()
+    if topics is not None:
+        set_topics(relation=item.topics, region_id=meeting.network.region_id, topics=topics)
     _renumber(meeting)
     item.refresh_from_db()
     return item
@@ -304,10 +310,14 @@ def agenda_item_add(*, user: Any, meeting: Meeting, data: dict[str, Any]) -> Age
 @transaction.atomic
 def agenda_item_update(*, user: Any, item: AgendaItem, data: dict[str, Any]) -> AgendaItem:
     _editable_agenda(user, item.meeting)
+    data = dict(data)
+    topics = data.pop("topics", None)
     for name, value in data.items():
         setattr(item, name, value)
     item.full_clean()
     item.save()
+    if topics is not None:
+        set_topics(relation=item.topics, region_id=item.meeting.network.region_id, topics=topics)
     return item
 
 

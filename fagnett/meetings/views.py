@@ -307,7 +307,7 @@ def agenda_cases(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def agenda_item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     _manage(request, meeting)
-    form = AgendaItemForm(request.POST or None)
+    form = AgendaItemForm(request.POST or None, region_id=meeting.network.region_id)
     if request.method == "POST" and form.is_valid():
         try:
             services.agenda_item_add(user=request.user, meeting=meeting, data=form.cleaned_data)
@@ -324,7 +324,7 @@ def agenda_item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def agenda_item_update(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.agenda_item_get(user=request.user, item_id=item_id)
     _manage(request, item.meeting)
-    form = AgendaItemForm(request.POST or None, instance=item)
+    form = AgendaItemForm(request.POST or None, instance=item, region_id=item.meeting.network.region_id)
     if request.method == "POST" and form.is_valid():
         try:
             services.agenda_item_update(user=request.user, item=item, data=form.cleaned_data)

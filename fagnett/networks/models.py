@@ -25,6 +25,7 @@ class Network(models.Model):
         NETWORK = "network", _("Network")
         COUNCIL = "council", _("Professional council (fagråd)")
         WORKING_GROUP = "working_group", _("Working group")
+        FORUM = "forum", _("Forum (for example the secretaries' forum)")
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -78,7 +79,7 @@ class Network(models.Model):
                 name="network_merged_needs_target",
             ),
             models.CheckConstraint(
-                condition=models.Q(kind="network") | models.Q(parent__isnull=False),
+                condition=models.Q(kind__in=["network", "forum"]) | models.Q(parent__isnull=False),
                 name="network_subgroup_needs_parent",
             ),
         ]
@@ -98,7 +99,7 @@ class Network(models.Model):
                 errors[name] = _("Choose another network in the same region.")
         if self.status == self.Status.MERGED and self.merged_into is None:
             errors["merged_into"] = _("Choose the network this one was merged into.")
-        if self.kind != self.Kind.NETWORK and self.parent is None:
+        if self.kind in (self.Kind.COUNCIL, self.Kind.WORKING_GROUP) and self.parent is None:
             errors["parent"] = _("A council or working group belongs to a network: choose it.")
         if errors:
             raise ValidationError(errors)

@@ -229,6 +229,13 @@ class TaskRowOut(Schema):
     third: int
 
 
+class TopicRowOut(Schema):
+    topic: str
+    last_year: int = Field(description="Networks that worked on the topic the year before.")
+    this_year: int = Field(description="Networks that worked on the topic in the report's year.")
+    change: int
+
+
 class FiguresOut(Schema):
     year: int
     source: str = Field(description="`approved`: frozen in the newest approved version; `live`: from the records now.")
@@ -238,6 +245,7 @@ class FiguresOut(Schema):
     below_minimum: int
     reporting_networks: int
     tasks: list[TaskRowOut] = Field(description="Figure 2: how many networks ranked each task 1st, 2nd, 3rd.")
+    topics: list[TopicRowOut] = Field(description="Figure 3: networks per topic, the year before and this year.")
     procedures_worked_on: int
     procedures_worked_on_last_year: int
     registry_data_reviewed: int
@@ -272,6 +280,7 @@ def annual_report_figures(request: HttpRequest, year: ReportYear = None) -> Any:
         "below_minimum": meetings["below_minimum"],
         "reporting_networks": meetings["reporting"],
         "tasks": stats["tasks"]["rows"],
+        "topics": (stats.get("topics") or {}).get("rows", []),
         "procedures_worked_on": procedures["worked_on"],
         "procedures_worked_on_last_year": procedures["last_year"],
         "registry_data_reviewed": registry["this_year"],

@@ -88,9 +88,9 @@ def build() -> None:
     rng = random.Random(65)
     today = timezone.localdate()
     networks = list(
-        Network.objects.filter(region__short_name="HMN", parent__isnull=True, status=Network.Status.ACTIVE).order_by(
-            "name"
-        )
+        Network.objects.filter(
+            region__short_name="HMN", kind=Network.Kind.NETWORK, status=Network.Status.ACTIVE
+        ).order_by("name")
     )
     if not networks:
         return

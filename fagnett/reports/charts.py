@@ -83,6 +83,32 @@ def figure_2(stats: dict[str, Any], fmt: str = "svg") -> bytes:
     return _render(figure, fmt)
 
 
+def figure_3(stats: dict[str, Any], fmt: str = "svg") -> bytes:
+    """How many networks worked on each topic, last year and this year (grouped horizontal bars)."""
+    topics = stats.get("topics") or {"years": [stats["year"] - 1, stats["year"]], "rows": []}
+    rows = topics["rows"]
+    figure, axes = plt.subplots(figsize=(8, max(2.5, 0.45 * len(rows) + 1.2)))
+    positions = list(range(len(rows)))
+    for i, (key, colour) in enumerate((("last_year", YEAR_COLOURS[0]), ("this_year", YEAR_COLOURS[2]))):
+        axes.barh(
+            [p + (i - 0.5) * 0.4 for p in positions],
+            [row[key] for row in rows],
+            0.4,
+            color=colour,
+            label=str(topics["years"][i]),
+        )
+    axes.set_yticks(positions, [_wrap(row["topic"]) for row in rows], fontsize=7)
+    axes.invert_yaxis()
+    axes.set_xlabel(_("networks"))
+    axes.set_title(
+        _("Topics the networks worked on, %(last)s and %(year)s") % {"last": topics["years"][0], "year": stats["year"]}
+    )
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    return _render(figure, fmt)
+
+
 def _wrap(text: str, width: int = 45) -> str:
     words, lines, line = text.split(), [], ""
     for word in words:
@@ -131,3 +157,21 @@ def alt_text_2(stats: dict[str, Any]) -> str:
         "Bar chart of how many networks ranked each task of the mandate as most central, second and third in "
         "%(year)s. %(parts)s. The table below the figure gives every number."
     ) % {"year": stats["year"], "parts": parts}
+
+
+def alt_text_3(stats: dict[str, Any]) -> str:
+    topics = stats.get("topics") or {"years": [stats["year"] - 1, stats["year"]], "rows": []}
+    if not topics["rows"]:
+        return _("Bar chart of the topics the networks worked on: no topics have been recorded.")
+    parts = "; ".join(
+        _("%(topic)s: %(last)s → %(this)s")
+        % {"topic": row["topic"], "last": row["last_year"], "this": row["this_year"]}
+        for row in topics["rows"]
+    )
+    return _(
+        "Bar chart of how many networks worked on each topic in %(last)s and %(year)s: %(parts)s. The table below "
+        "the figure gives every number."
+    ) % {"last": topics["years"][0], "year": stats["year"], "parts": parts}
+
+
+DRAW = {1: figure_1, 2: figure_2, 3: figure_3}

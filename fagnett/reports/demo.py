@@ -43,6 +43,18 @@ FIRST_2025 = {"T1": 10, "T2": 7, "T3": 5, "T5": 4, "T4": 2, "T6": 2, "T8": 1, "T
 FIRST_2024 = {"T2": 11, "T1": 9, "T5": 4, "T3": 2, "T4": 2, "T6": 2, "T9": 1, "T10": 1}
 REGISTRY = {2024: 13, 2025: 19}
 OSLO = ZoneInfo("Europe/Oslo")
+# The region's topics (issue 7) and how many of the 32 reporting networks worked on each, 2024 → 2025: the
+# shift seed 000 describes — the health record platform still central but falling, prioritisation and
+# phasing out low-value care rising, staffing and competence everywhere.
+TOPICS = [
+    ("Helseplattformen", 26, 17),
+    ("Prioritering og utfasing av lavverditjenester (Kloke valg)", 6, 14),
+    ("Bemanning, kompetanse og utdanning", 18, 23),
+    ("Beredskap", 5, 8),
+    ("Samhandling med primærhelsetjenesten", 9, 12),
+    ("Behovsstyrt oppfølging", 3, 7),
+    ("Digitalisering", 15, 13),
+]
 WAITING_FOR_COORDINATOR = {"Nevrologi", "Øye"}
 
 TEXT_2025 = {
@@ -176,6 +188,17 @@ def _network_reports(
             relation.set([p for i, p in enumerate(choices) if rng.random() < 0.75 - i * 0.09])
 
 
+def _topics(region: Region, rng: random.Random) -> None:
+    """The topic list, put on the networks' reports of 2024 and 2025 in the numbers of ``TOPICS``."""
+    from fagnett.topics.models import Topic
+
+    for order, (name, last, this) in enumerate(TOPICS, 1):
+        topic = Topic.objects.create(region=region, name=name, order=order)
+        for year, count in ((2024, last), (2025, this)):
+            reports = list(NetworkReport.objects.filter(network__region=region, year=year).order_by("pk"))
+            topic.network_reports.add(*rng.sample(reports, count))
+
+
 def build() -> None:
     hmn = Region.objects.get(short_name="HMN")
     hn = Region.objects.get(short_name="Helse Nord")
@@ -192,6 +215,7 @@ def build() -> None:
 
     _network_reports(hmn, 2024, FIRST_2024, points, koordinator, rng)
     _network_reports(hmn, 2025, FIRST_2025, points, koordinator, rng)
+    _topics(hmn, rng)
 
     approved = RegionalReport.objects.create(
         region=hmn,

@@ -305,8 +305,61 @@ def _tasks_section(stats: dict[str, Any], report: RegionalReport) -> Section:
             "data sources were reviewed in the network in %(year)s, as in %(previous)s."
         )
     blocks.append(_p(text % values))
+    blocks.extend(_topic_blocks(stats))
     blocks.extend(_narrative(report.central_work, not report.is_locked))
     return Section(heading=_("Central cases and tasks"), blocks=blocks, anchor="tasks")
+
+
+def _topic_blocks(stats: dict[str, Any]) -> list[Block]:
+    """Figure 3 and what it says: the topics most networks worked on, and how that shifted from last year."""
+    topics = stats.get("topics")
+    if not topics or not topics["rows"]:
+        return []
+    rows, (last, year) = topics["rows"], topics["years"]
+    blocks = [
+        Block(
+            kind="figure",
+            number=3,
+            caption=_("Figure 3. Topics the networks worked on, %(last)s and %(year)s") % {"last": last, "year": year},
+            alt=charts.alt_text_3(stats),
+            table=_table(
+                _("Networks that worked on each topic, %(last)s and %(year)s") % {"last": last, "year": year},
+                [_("Topic"), str(last), str(year), _("Change")],
+                [[r["topic"], r["last_year"], r["this_year"], f"{r['change']:+d}"] for r in rows],
+            ),
+        )
+    ]
+    top = [
+        ngettext("%(topic)s (%(n)s network)", "%(topic)s (%(n)s networks)", r["this_year"])
+        % {"topic": r["topic"], "n": r["this_year"]}
+        for r in rows[:3]
+        if r["this_year"]
+    ]
+    if top:
+        blocks.append(
+            _p(
+                _("The topics most networks worked on in %(year)s were %(topics)s.")
+                % {"year": year, "topics": _names(top)}
+            )
+        )
+    risen = max(rows, key=lambda r: r["change"])
+    fallen = min(rows, key=lambda r: r["change"])
+    values = {"last": last, "year": year}
+    if risen["change"] > 0:
+        blocks.append(
+            _p(
+                _("%(topic)s rose the most: from %(a)s networks in %(last)s to %(b)s in %(year)s.")
+                % {**values, "topic": risen["topic"], "a": risen["last_year"], "b": risen["this_year"]}
+            )
+        )
+    if fallen["change"] < 0:
+        blocks.append(
+            _p(
+                _("%(topic)s fell the most: from %(a)s networks in %(last)s to %(b)s in %(year)s.")
+                % {**values, "topic": fallen["topic"], "a": fallen["last_year"], "b": fallen["this_year"]}
+            )
+        )
+    return blocks
 
 
 def _functioning_section(stats: dict[str, Any]) -> Section:
@@ -359,15 +412,16 @@ def _funds_section(stats: dict[str, Any]) -> Section:
     return Section(heading=_("Use of funds"), blocks=blocks, anchor="funds")
 
 
-def _appendix(number: int, appendix: dict[str, Any]) -> Section:
-    facts = appendix["facts"]
+def _facts_tables(facts: dict[str, Any]) -> list[Block]:
+    """A network report's figures from the records (empty for a report that has none stored)."""
+    if not facts:
+        return []
     meetings, cases, procedures, actions = (
         facts["meetings"],
         facts["cases"],
         facts["procedures"],
         facts["action_items"],
     )
-    yes_no = {True: _("Yes"), False: _("No"), None: "–"}
     forms = ", ".join(f"{FORM_LABELS.get(form, form)} {n}" for form, n in sorted(meetings["by_form"].items()) if n)
     facts_table = _table(
         _("From the records"),
@@ -391,14 +445,18 @@ def _appendix(number: int, appendix: dict[str, Any]) -> Section:
         [_("Health trust"), _("Meetings")],
         [[row["trust"], f"{row['meetings']} / {meetings['held']}"] for row in facts["attendance"]],
     )
+    return [facts_table, attendance]
+
+
+def _appendix(number: int, appendix: dict[str, Any]) -> Section:
+    yes_no = {True: _("Yes"), False: _("No"), None: "–"}
     blocks: list[Block] = [
         _p(
             _("Submitted by %(name)s on %(date)s.")
             % {"name": appendix["submitted_by"] or "–", "date": appendix["submitted_on"] or "–"},
             muted=True,
         ),
-        facts_table,
-        attendance,
+        *_facts_tables(appendix["facts"]),
     ]
     sub = [
         Section(
@@ -425,6 +483,8 @@ def _appendix(number: int, appendix: dict[str, Any]) -> Section:
         section_blocks = [Block(kind="bullets", items=points)] if points else []
         section_blocks += _narrative(text, False)
         sub.append(Section(heading=heading, blocks=section_blocks or [_p("–")]))
+    if appendix.get("topics"):
+        sub.append(Section(heading=_("Topics"), blocks=[_p(", ".join(appendix["topics"]))]))
     sub.append(Section(heading=_("Priorities for next year"), blocks=_narrative(appendix["priorities"], False)))
     return Section(
         heading=_("Appendix %(n)s: %(network)s") % {"n": number, "network": appendix["network"]},

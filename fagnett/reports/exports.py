@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from fagnett.reports import charts
@@ -13,7 +14,8 @@ from fagnett.reports.document import Block, ReportDocument, Section
 
 
 def figure_pngs(stats: dict[str, Any]) -> dict[int, bytes]:
-    return {1: charts.figure_1(stats, "png"), 2: charts.figure_2(stats, "png")}
+    numbers = [1, 2, 3] if (stats.get("topics") or {}).get("rows") else [1, 2]
+    return {n: charts.DRAW[n](stats, "png") for n in numbers}
 
 
 def report_docx(document: ReportDocument) -> bytes:
@@ -25,7 +27,7 @@ def report_docx(document: ReportDocument) -> bytes:
     pngs = figure_pngs(document.stats)
     docx = Document()
     docx.core_properties.title = f"{document.title} – {document.subtitle}"
-    docx.core_properties.language = _("nb-NO")
+    docx.core_properties.language = "en-GB" if (get_language() or "").startswith("en") else "nb-NO"
     docx.add_heading(document.title, level=0)
     docx.add_paragraph(document.subtitle, style="Subtitle")
     docx.add_paragraph(document.approval)
@@ -94,7 +96,7 @@ def report_pdf(document: ReportDocument) -> bytes:
 
 
 def figure_tables(stats: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
-    """The data behind figure 1 and figure 2, as (sheet name, header, rows) with plain numbers."""
+    """The data behind figures 1, 2 and 3, as (sheet name, header, rows) with plain numbers."""
     meetings = stats["meetings"]
     figure_1 = (
         _("Figure 1 meetings"),
@@ -109,7 +111,13 @@ def figure_tables(stats: dict[str, Any]) -> list[tuple[str, list[str], list[list
         [_("Code"), _("Task"), _("Most central"), _("Second"), _("Third")],
         [[row["code"], row["title"], row["first"], row["second"], row["third"]] for row in stats["tasks"]["rows"]],
     )
-    return [figure_1, figure_2]
+    topics = stats.get("topics") or {"years": [stats["year"] - 1, stats["year"]], "rows": []}
+    figure_3 = (
+        _("Figure 3 topics"),
+        [_("Topic"), *[str(y) for y in topics["years"]], _("Change")],
+        [[row["topic"], row["last_year"], row["this_year"], row["change"]] for row in topics["rows"]],
+    )
+    return [figure_1, figure_2, figure_3]
 
 
 def figures_csv(stats: dict[str, Any], figure: int) -> str:

@@ -9,6 +9,7 @@ from fagnett.networks.forms import DateInput
 from fagnett.networks.selectors import task_list
 from fagnett.reports.models import RANKED_TASKS, NetworkReport, ReflectionPoint, RegionalReport
 from fagnett.reports.selectors import reflection_points
+from fagnett.topics.selectors import topic_choices
 
 RANK_LABELS = [_("Most central task"), _("Second most central task"), _("Third most central task")]
 
@@ -80,6 +81,15 @@ class NetworkReportForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["improve_points"].queryset = reflection_points(  # type: ignore[attr-defined]
             region_id=region_id, kind=ReflectionPoint.Kind.IMPROVE
         )
+        chosen = report.topics.all() if report.pk else None
+        self.fields["topics"] = forms.ModelMultipleChoiceField(
+            label=_("Topics the network worked on"),
+            queryset=topic_choices(region_id=region_id, chosen=chosen),
+            required=False,
+            initial=list(chosen) if chosen is not None else [],
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("From the region's list. The regional report shows how the topics shift from year to year."),
+        )
         value = report.registry_data_reviewed
         self.initial["registry_data_reviewed"] = "" if value is None else ("yes" if value else "no")
         self.fields["lock_version"].initial = report.lock_version
@@ -123,3 +133,4 @@ class ApproveForm(forms.Form):
         validators=[validate_no_national_id],
     )
     approved_on = forms.DateField(label=_("Approved on"), widget=DateInput(), initial=timezone.localdate)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -25,7 +25,7 @@ def network_report_find(*, network: Network, year: int) -> NetworkReport | None:
     return (
         NetworkReport.objects.filter(network=network, year=year)
         .select_related("network", "network__region", "submitted_by", "accepted_by")
-        .prefetch_related("rankings__task", "worked_well_points", "improve_points")
+        .prefetch_related("rankings__task", "worked_well_points", "improve_points", "topics")
         .first()
     )
 

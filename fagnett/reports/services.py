@@ -27,6 +27,8 @@ from fagnett.reports.models import (
     RegionalReport,
     TaskRanking,
 )
+from fagnett.topics.models import Topic
+from fagnett.topics.services import set_topics
 
 NETWORK_TEXT_FIELDS = (
     "registry_data_reviewed",
@@ -88,8 +90,9 @@ def network_report_save(
     worked_well_points: list[ReflectionPoint],
     improve_points: list[ReflectionPoint],
     lock_version: int,
+    topics: list[Topic] | None = None,
 ) -> NetworkReport:
-    """Save the leader's text, ranking and answers, unless someone else saved since ``lock_version``."""
+    """Save the leader's text, ranking, answers and topics, unless someone else saved since ``lock_version``."""
     current = NetworkReport.objects.select_for_update().select_related("network").get(pk=report.pk)
     _require(user, "reports.write_network_report", current.network)
     if not current.is_editable:
@@ -111,6 +114,8 @@ def network_report_save(
     )
     current.worked_well_points.set(worked_well_points)
     current.improve_points.set(improve_points)
+    if topics is not None:
+        set_topics(relation=current.topics, region_id=current.network.region_id, topics=topics)
     return current
 
 
@@ -219,13 +224,24 @@ def regional_report_save(
 
 @transaction.atomic
 def regional_report_approve(
-    *, user: Any, report: RegionalReport, approved_on: datetime.date, approved_by_body: str
+    *,
+    user: Any,
+    report: RegionalReport,
+    approved_on: datetime.date,
+    approved_by_body: str,
+    lock_version: int | None = None,
 ) -> RegionalReport:
-    """Record the medical directors' approval: the statistics are frozen and the version is locked."""
+    """Record the medical directors' approval: the statistics are frozen and the version is locked.
+
+    With ``lock_version`` (the version of the text the director read), a text saved since is not approved."""
     current = RegionalReport.objects.select_for_update().select_related("region").get(pk=report.pk)
     _require(user, "reports.approve_regional_report", current.region)
     if current.is_locked:
         raise ValidationError(_("This version is already approved."))
+    if lock_version is not None and lock_version != current.lock_version:
+        raise ValidationError(
+            _("The text has been changed since you opened this page. Read it again, then record the approval.")
+        )
     if approved_on > timezone.localdate():
         raise ValidationError({"approved_on": _("The date cannot be in the future.")})
     if approved_on.year <= current.year:
@@ -250,7 +266,9 @@ def regional_report_new_version(*, user: Any, report: RegionalReport) -> Regiona
     _require(user, "reports.compile_regional_report", report.region)
     newest = RegionalReport.objects.select_for_update().filter(region=report.region, year=report.year)
     top = newest.aggregate(top=Max("version"))["top"] or 0
-    latest = newest.get(version=top)
+    latest = newest.filter(version=top).first()
+    if latest is None:
+        raise ValidationError(_("Nothing has been saved yet: write the first version."))
     if not latest.is_locked:
         raise ValidationError(_("Version %(version)s is still a draft: change that one.") % {"version": top})
     return RegionalReport.objects.create(

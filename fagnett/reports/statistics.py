@@ -21,6 +21,7 @@ from fagnett.networks.models import Mandate, Network, TaskListItem
 from fagnett.organisations.models import HealthTrust, Region
 from fagnett.procedures.selectors import counts_by_network
 from fagnett.reports.models import NetworkReport, ReflectionPoint, TaskRanking
+from fagnett.topics.selectors import topic_shift
 
 #: the network reports that count: the leader has submitted them (and perhaps the coordinator accepted)
 COUNTED = (NetworkReport.Status.SUBMITTED, NetworkReport.Status.ACCEPTED)
@@ -322,7 +323,7 @@ def _appendices(networks: list[Network], year: int) -> list[dict[str, Any]]:
     reports = (
         NetworkReport.objects.filter(network__in=networks, year=year, status__in=COUNTED)
         .select_related("network", "submitted_by")
-        .prefetch_related("rankings__task", "worked_well_points", "improve_points")
+        .prefetch_related("rankings__task", "worked_well_points", "improve_points", "topics")
         .order_by("network__name")
     )
     return [
@@ -341,6 +342,7 @@ def _appendices(networks: list[Network], year: int) -> list[dict[str, Any]]:
             "improve_points": [p.title for p in report.improve_points.all()],
             "improve": report.improve,
             "priorities": report.priorities,
+            "topics": [t.name for t in report.topics.all()],
         }
         for report in reports
     ]
@@ -414,6 +416,7 @@ def region_statistics(*, region: Region, year: int) -> dict[str, Any]:
             "procedures_only": worked_on - total("pathways_worked_on"),
         },
         "registry": _registry(region, year),
+        "topics": topic_shift(region_id=region.pk, year=year),
         "reflections": _reflections(region, year),
         "funds": _funds(networks, year),
         "appendices": _appendices(networks, year),

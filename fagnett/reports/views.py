@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -118,27 +119,31 @@ def network_report_edit(request: HttpRequest, network_id: int, year: int) -> Htt
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            report = services.network_report_start(user=request.user, network=network, year=year)
-            services.network_report_save(
-                user=request.user,
-                report=report,
-                data=data,
-                rankings=form.rankings(),
-                worked_well_points=list(data.pop("worked_well_points")),
-                improve_points=list(data.pop("improve_points")),
-                lock_version=data.pop("lock_version") or 0,
-            )
+            # One transaction: a refused first save leaves no empty report behind.
+            with transaction.atomic():
+                started = services.network_report_start(user=request.user, network=network, year=year)
+                services.network_report_save(
+                    user=request.user,
+                    report=started,
+                    data=data,
+                    rankings=form.rankings(),
+                    worked_well_points=list(data.pop("worked_well_points")),
+                    improve_points=list(data.pop("improve_points")),
+                    lock_version=data.pop("lock_version") or 0,
+                    topics=list(data.pop("topics")),
+                )
         except ConflictError as error:
             conflict = error.current
             resubmit = request.POST.copy()
             resubmit["lock_version"] = str(conflict.lock_version)
-            form = NetworkReportForm(resubmit, instance=selectors.network_report_find(network=network, year=year))
+            current = selectors.network_report_find(network=network, year=year) or report
+            form = NetworkReportForm(resubmit, instance=current)
             form.is_valid()
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("The report was saved."))
-            return redirect(report)
+            return redirect(started)
     return render(
         request,
         "reports/network_report_form.html",
@@ -248,7 +253,9 @@ def regional_report(request: HttpRequest, region_id: int, year: int) -> HttpResp
             "document": document.build(report, stats),
             "submissions": stats["submissions"],
             "version_query": version_query,
-            "figure_sources": {n: reverse("reports:figure", args=[region.pk, year, n]) + version_query for n in (1, 2)},
+            "figure_sources": {
+                n: reverse("reports:figure", args=[region.pk, year, n]) + version_query for n in (1, 2, 3)
+            },
             "can_compile": can_compile and not report.is_locked,
             "can_new_version": can_compile and report.is_locked and report.pk == versions[0].pk,
             "can_approve": request.user.has_perm("reports.approve_regional_report", region)
@@ -276,10 +283,12 @@ def regional_report_edit(request: HttpRequest, region_id: int, year: int) -> Htt
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            report = services.regional_report_start(user=request.user, region=region, year=year)
-            report = services.regional_report_save(
-                user=request.user, report=report, data=data, lock_version=data.pop("lock_version") or 0
-            )
+            # One transaction: a refused first save leaves no empty report behind.
+            with transaction.atomic():
+                report = services.regional_report_start(user=request.user, region=region, year=year)
+                report = services.regional_report_save(
+                    user=request.user, report=report, data=data, lock_version=data.pop("lock_version") or 1
+                )
         except ConflictError as error:
             conflict = error.current
             resubmit = request.POST.copy()
@@ -306,7 +315,7 @@ def regional_report_approve(request: HttpRequest, region_id: int, year: int) -> 
         raise PermissionDenied
     if report.pk is None or report.is_locked:
         raise Http404
-    form = ApproveForm(request.POST or None)
+    form = ApproveForm(request.POST or None, initial={"lock_version": report.lock_version})
     if request.method == "POST" and form.is_valid():
         try:
             report = services.regional_report_approve(user=request.user, report=report, **form.cleaned_data)
@@ -334,7 +343,7 @@ def regional_report_new_version(request: HttpRequest, region_id: int, year: int)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return redirect(report)
+        return redirect(report) if report.pk else redirect("reports:regional_report", region.pk, year)
     messages.success(request, _("Version %(v)s was made as a draft.") % {"v": new.version})
     return redirect("reports:regional_report_edit", region.pk, year)
 
@@ -346,7 +355,7 @@ def _filename(report: RegionalReport, suffix: str) -> str:
 @login_required
 def figure(request: HttpRequest, region_id: int, year: int, number: int) -> HttpResponse:
     _region, _versions, report = _regional(request, region_id, year)
-    draw = {1: charts.figure_1, 2: charts.figure_2}.get(number)
+    draw = charts.DRAW.get(number)
     if draw is None:
         raise Http404
     response = HttpResponse(draw(_stats(report), "svg"), content_type="image/svg+xml")
@@ -375,7 +384,7 @@ def export_pdf(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
 @login_required
 def export_figure_csv(request: HttpRequest, region_id: int, year: int, number: int) -> HttpResponse:
     _region, _versions, report = _regional(request, region_id, year)
-    if number not in (1, 2):
+    if number not in charts.DRAW:
         raise Http404
     response = HttpResponse(exports.figures_csv(_stats(report), number), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(report, f"figur{number}.csv")}"'

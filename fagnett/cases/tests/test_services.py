@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from fagnett.cases import services
 from fagnett.cases.models import Case, CaseEvent, CommonCase
-from fagnett.cases.testing import days_from_today, make_case
+from fagnett.cases.testing import assess_consultations, days_from_today, make_case
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.testing import World, make_network
 from fagnett.networks.models import Network
@@ -88,6 +88,11 @@ def _route(world: World, user: Any, case: Case) -> Case:
     return services.case_route(user=user, case=case, network=world.network)
 
 
+def _recommend(world: World, user: Any, case: Case) -> Case:
+    assess_consultations(case, world["leader"])
+    return services.case_recommend(user=user, case=case, recommendation="Innfør felles rutine.")
+
+
 ACTIONS: dict[str, tuple[str, Callable[[World, Any, Case], Case], str]] = {
     # action: (starting status, call, status afterwards)
     "route": (S.RECEIVED, _route, S.RECEIVED),
@@ -99,11 +104,7 @@ ACTIONS: dict[str, tuple[str, Callable[[World, Any, Case], Case], str]] = {
         lambda w, u, c: services.case_set_on_agenda(user=u, case=c, meeting_label="Møte 12. mars"),
         S.ON_AGENDA,
     ),
-    "recommend": (
-        S.ON_AGENDA,
-        lambda w, u, c: services.case_recommend(user=u, case=c, recommendation="Innfør felles rutine."),
-        S.RECOMMENDATION_GIVEN,
-    ),
+    "recommend": (S.ON_AGENDA, _recommend, S.RECOMMENDATION_GIVEN),
     "escalate": (
         S.IN_PROGRESS,
         lambda w, u, c: services.case_escalate(user=u, case=c, recommendation="Sentraliser.", other_view="Behold."),

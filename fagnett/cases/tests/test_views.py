@@ -10,7 +10,7 @@ from docx import Document
 
 from fagnett.cases import services
 from fagnett.cases.models import Case, CaseEvent, CommonCase
-from fagnett.cases.testing import days_from_today, make_case
+from fagnett.cases.testing import assess_consultations, days_from_today, make_case
 from fagnett.core.testing import World, appoint, make_network, make_user
 from fagnett.networks.models import AppointmentRole
 
@@ -148,6 +148,7 @@ class TestFlowThroughThePages:
         client.post(reverse("cases:start", args=[case.pk]), {"lock_version": case.lock_version})
         case.refresh_from_db()
         assert case.status == S.IN_PROGRESS
+        assess_consultations(case, world["leader"])
         response = client.post(
             reverse("cases:recommend", args=[case.pk]),
             {"recommendation": "Akuttnettverket eier den.", "consensus": "yes", "lock_version": case.lock_version},
@@ -198,6 +199,7 @@ class TestFlowThroughThePages:
 
     def test_a_stale_form_is_told_and_keeps_the_text(self, world: World, client: Client) -> None:
         case = make_case(world, status=S.IN_PROGRESS)
+        assess_consultations(case, world["leader"])
         seen = case.lock_version
         services.case_set_on_agenda(user=world["secretary"], case=case, meeting_label="Møte 2")
         client.force_login(world["leader"])
@@ -258,6 +260,7 @@ class TestCommonCase:
         assert response.url == common.get_absolute_url()
         answered = common.cases.get(network=world.network)
         services.case_accept(user=world["leader"], case=answered)
+        assess_consultations(answered, world["leader"], user_involvement="done")
         services.case_recommend(user=world["leader"], case=answered, recommendation="Egnet for dagkirurgi ved små.")
 
         matrix = client.get(common.get_absolute_url()).context["matrix"]

@@ -22,8 +22,11 @@ def demo() -> None:
 
 def test_helse_midt_norge_has_the_33_networks_of_the_annual_report(demo: None) -> None:
     hmn = Region.objects.get(short_name="HMN")
-    top = Network.objects.filter(region=hmn, parent__isnull=True)
+    top = Network.objects.filter(region=hmn, kind=Network.Kind.NETWORK)
     assert top.count() == 33
+    # ... and the secretaries' forum, a network of its own with every network's secretary in it.
+    forum = Network.objects.get(region=hmn, kind=Network.Kind.FORUM)
+    assert forum.appointments.filter(role="member").count() == 32
     assert top.get(name="Hudsykdommer").status == Network.Status.NOT_STARTED
     council = Network.objects.get(name="Smerte og utmattelse")
     assert council.kind == Network.Kind.COUNCIL
@@ -71,3 +74,67 @@ def test_loading_twice_is_safe(demo: None, capsys: pytest.CaptureFixture[str]) -
     out = capsys.readouterr().out
     assert "already loaded" in out
     assert "koordinator" in out
+
+
+def test_the_2025_annual_report_has_the_structure_and_statements_of_seed_000(demo: None) -> None:
+    """Seed 000, Helse Midt-Norge's report for 2025, generated from the demo records (in Norwegian, as published)."""
+    from django.utils import translation
+
+    from fagnett.reports import document, exports, statistics
+    from fagnett.reports.models import RegionalReport
+
+    hmn = Region.objects.get(short_name="HMN")
+    report = RegionalReport.objects.get(region=hmn, year=2025)
+    stats = statistics.region_statistics(region=hmn, year=2025)
+    assert stats["networks"]["count"] == 33
+    assert stats["networks"]["new"] == stats["networks"]["not_started"] == ["Hudsykdommer"]
+    assert (stats["meetings"]["below_minimum"], stats["meetings"]["reporting"]) == (6, 32)
+    assert stats["meetings"]["years"] == [2023, 2024, 2025]
+    assert (stats["procedures"]["worked_on"], stats["procedures"]["change"]) == (65, 25)
+    assert stats["procedures"]["pathway_networks"] == 6
+    assert (stats["registry"]["last_year"], stats["registry"]["this_year"]) == (13, 19)
+    assert [(r["code"], r["first"]) for r in stats["tasks"]["rows"][:3]] == [("T1", 10), ("T2", 7), ("T3", 5)]
+    assert stats["reflections"]["worked_well"][0]["title"] == "Gode samarbeidsforhold"
+    assert stats["reflections"]["improve"][0]["title"] == "Bedre oppfølging av saker mellom møtene"
+    assert len(stats["appendices"]) == 32
+    shift = {row["topic"]: (row["last_year"], row["this_year"]) for row in stats["topics"]["rows"]}
+    assert shift["Helseplattformen"] == (26, 17)
+    assert shift["Prioritering og utfasing av lavverditjenester (Kloke valg)"] == (6, 14)
+
+    with translation.override("nb"):
+        built = document.build(report, stats)
+        text = " ".join(
+            block.text
+            for section in built.sections
+            for part in [section, *section.subsections]
+            for block in part.blocks
+            if block.kind == "paragraph"
+        )
+        headings = [section.heading for section in built.sections]
+        assert headings == [
+            "Innledning",
+            "Status 2025",
+            "Aktiviteter",
+            "Nettverkenes fungering",
+            "Prioriteringer i 2026",
+            "Støtte fra det regionale helseforetaket",
+            "Bruk av midler",
+            "Oppsummering",
+        ]
+        assert "Ved utgangen av 2025 har vi følgende 33 fagledernettverk i Helse Midt-Norge RHF:" in text
+        assert "Det ble etablert ett nytt nettverk i 2025: Hudsykdommer." in text
+        assert "Kun 6/32 nettverk har gjennomført færre møter enn minstekravet i 2025." in text
+        assert "høyest rangert av 10 nettverk" in text
+        assert "65 regionale prosedyrer og pasientforløp" in text and "en økning på 25 fra året før" in text
+        assert "6 nettverk rapporterer om arbeid med revisjon eller etablering av regionale standardiserte" in text
+        assert "fra 13 i 2024 til 19 i 2025" in text
+        assert "Størst nedgang har Helseplattformen, fra 26 nettverk i 2024 til 17 i 2025." in text
+        assert [a.heading for a in built.appendices][:2] == [
+            "Vedlegg 1: Akuttmedisin",
+            "Vedlegg 2: Anestesi og intensiv",
+        ]
+        assert exports.report_docx(built)[:2] == b"PK"
+
+    # The 2024 report is approved and locked; its frozen numbers are those of 2024.
+    approved = RegionalReport.objects.get(region=hmn, year=2024)
+    assert approved.is_locked and approved.statistics["procedures"]["worked_on"] == 40

@@ -23,8 +23,12 @@ def test_demo_counts_follow_the_annual_report() -> None:
 
     icu = Network.objects.get(name="Fagnettverk for ledere på intensivavdelinger")
     grants = budget_selectors.grant_list(network=icu)
-    assert [(g.amount, g.source) for g in grants] == [(750_000, "Helse Nords fagmidler")]
+    # The mandate period's 750 000 kr (seed 004), and this year's regional funding granted on application.
+    assert [(g.amount, g.source) for g in grants] == [
+        (750_000, "Helse Nords fagmidler"),
+        (180_000, "Regionale fagmidler 2026"),
+    ]
     overall = budget_selectors.balance_overall(grants=grants)
-    assert overall.granted == 750_000 and 0 < overall.spent < 750_000
+    assert overall.granted == 930_000 and 0 < overall.spent < 750_000
     funds = budget_selectors.use_of_funds(network=icu, year=2025)
     assert {row.kind for row in funds.rows if row.amount} == {"secretariat", "gathering", "catering", "documentation"}

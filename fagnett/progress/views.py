@@ -1,0 +1,112 @@
+"""Thin views for progress on tasks: the overview, a progress report, and the reporting schedule."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from fagnett.cases.selectors import case_get
+from fagnett.core.exceptions import ConflictError
+from fagnett.core.views_helpers import add_service_errors
+from fagnett.progress import selectors, services
+from fagnett.progress.forms import OverviewFilterForm, ProgressReportForm, ScheduleForm
+from fagnett.progress.models import ReportingSchedule
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Every task from the region with its latest report and what is overdue (the medical director's page)."""
+    scope = selectors.overview_scope(user=request.user)
+    if scope.empty:
+        raise PermissionDenied
+    form = OverviewFilterForm(request.GET or None, regions=selectors.overview_regions(scope=scope))
+    filters = selectors.OverviewFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.OverviewFilters(
+            region=data.get("region"), overdue=data["overdue"], finished=data["finished"]
+        )
+    today = timezone.localdate()
+    rows = selectors.task_overview(user=request.user, today=today, filters=filters)
+    return render(
+        request,
+        "progress/overview.html",
+        {
+            "form": form,
+            "rows": rows,
+            "overdue_count": sum(1 for row in rows if row.overdue),
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_create(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_get(user=request.user, case_id=case_id)
+    if not request.user.has_perm("progress.report_progress", case):
+        raise PermissionDenied
+    form = ProgressReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.progress_report_submit(user=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The progress report was sent to the medical director."))
+            return redirect(case)
+    progress = selectors.case_progress(case=case, today=timezone.localdate())
+    return render(request, "progress/report_form.html", {"case": case, "form": form, "progress": progress})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedule_edit(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_get(user=request.user, case_id=case_id)
+    if not request.user.has_perm("progress.set_schedule", case):
+        raise PermissionDenied
+    schedule = ReportingSchedule.objects.filter(case=case).first()
+    initial: dict[str, Any] = {"unit": ReportingSchedule.Unit.MONTHS, "lock_version": 0}
+    if schedule is not None:
+        initial = {
+            "interval": schedule.interval,
+            "unit": schedule.unit,
+            "first_due": schedule.first_due,
+            "lock_version": schedule.lock_version,
+        }
+    form = ScheduleForm(request.POST or None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.schedule_set(
+                user=request.user,
+                case=case,
+                interval=data["interval"],
+                unit=data["unit"],
+                first_due=data["first_due"],
+                lock_version=data["lock_version"],
+            )
+        except ConflictError as error:
+            conflict = error.current
+            resubmit = request.POST.copy()
+            resubmit["lock_version"] = str(conflict.lock_version if conflict else 0)
+            form = ScheduleForm(resubmit)
+            form.is_valid()
+            schedule = conflict
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The reporting schedule was saved."))
+            return redirect(case)
+    return render(
+        request,
+        "progress/schedule_form.html",
+        {"case": case, "form": form, "schedule": schedule, "conflict": conflict},
+    )

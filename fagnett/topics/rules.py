@@ -1,0 +1,16 @@
+"""Who keeps the region's topic list (django-rules): its coordinator. Everyone in the region uses it."""
+
+from typing import Any
+
+import rules
+
+from fagnett.accounts.access import access_for
+from fagnett.organisations.models import Region
+
+
+@rules.predicate
+def coordinates(user: Any, region: Region | None) -> bool:
+    return region is not None and access_for(user).is_coordinator(region.pk)
+
+
+rules.add_perm("topics.manage_topics", coordinates)
