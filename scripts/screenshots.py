@@ -45,6 +45,9 @@ SHOTS: list[tuple[str, str, str]] = [
     ("annual-report", "koordinator", "/regions/1/annual-report/2025/#meetings"),
     ("annual-report-tasks", "koordinator", "/regions/1/annual-report/2025/#tasks"),
     ("network-annual-report", "leder", "network-report:Anestesi og intensiv"),
+    ("task-progress", "fagdirektor", "/progress/"),
+    ("events", "koordinator", "/events/"),
+    ("funding", "koordinator", "/funding/"),
 ]
 
 

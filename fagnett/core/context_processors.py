@@ -3,6 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fagnett.accounts.access import access_for
 from fagnett.networks.rules import LEADERSHIP_ROLES
@@ -24,10 +25,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     ]
     if access.regions or access.is_superuser:
         items.append((reverse("events:list"), _("Events")))
-        items.append((reverse("funding:call_list"), _("Regional funding")))
+        items.append((reverse("funding:call_list"), pgettext_lazy("menu", "Funding")))
         items.append((reverse("reports:index"), _("Annual reports")))
     if oversees or any(roles & LEADERSHIP_ROLES for roles in access.network_roles.values()):
-        items.append((reverse("progress:overview"), _("Task progress")))
+        items.append((reverse("progress:overview"), pgettext_lazy("menu", "Tasks")))
     if oversees or access.is_fagsjef_anywhere:
         items.append((reverse("region"), _("Region")))
     if user.is_staff:

@@ -13,8 +13,7 @@ from icalendar import Calendar, vText
 from icalendar import Event as CalendarEvent
 
 from fagnett.events.models import Event
-from fagnett.meetings.calendar import OSLO, PRODID
-from fagnett.meetings.calendar import _address as calendar_address
+from fagnett.meetings.calendar import OSLO, PRODID, calendar_address
 
 
 def calendar_uid(event: Event) -> str:

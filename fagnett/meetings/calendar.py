@@ -19,7 +19,7 @@ PRODID = "-//Fagnett//Regionale fagnettverk//NB"
 OSLO = ZoneInfo("Europe/Oslo")
 
 
-def _address(person: Any, role: str) -> vCalAddress:
+def calendar_address(person: Any, role: str) -> vCalAddress:
     address = vCalAddress(f"mailto:{person.email}")
     address.params["cn"] = vText(str(person))
     address.params["role"] = vText(role)
@@ -48,10 +48,10 @@ def _event(meeting: Meeting, *, organizer: Any | None, attendees: Iterable[Any],
     else:
         event.add("status", "CONFIRMED")
     if organizer is not None and organizer.email:
-        event.add("organizer", _address(organizer, "CHAIR"))
+        event.add("organizer", calendar_address(organizer, "CHAIR"))
     for person in attendees:
         if person.email:
-            attendee = _address(person, "REQ-PARTICIPANT")
+            attendee = calendar_address(person, "REQ-PARTICIPANT")
             attendee.params["partstat"] = vText("NEEDS-ACTION")
             attendee.params["rsvp"] = vText("TRUE")
             event.add("attendee", attendee, encode=False)
