@@ -48,6 +48,18 @@ SHOTS: list[tuple[str, str, str]] = [
     ("task-progress", "fagdirektor", "/progress/"),
     ("events", "koordinator", "/events/"),
     ("funding", "koordinator", "/funding/"),
+    # The user guide (docs/USER_GUIDE.md). An empty login takes the page logged out.
+    ("guide-login", "", "/accounts/login/"),
+    ("guide-cases-to-route", "koordinator", "/cases/to-route/"),
+    ("guide-escalated-case", "fagdirektor", "escalated:Anestesi og intensiv"),
+    ("guide-annual-report-approve", "fagdirektor", "/regions/1/annual-report/2025/#version-heading"),
+    ("guide-meeting-agenda", "sekretar", "next-meeting:Anestesi og intensiv"),
+    ("guide-minutes", "sekretar", "minutes:Anestesi og intensiv"),
+    ("guide-calendar", "medlem", "/calendar/"),
+    ("guide-funding-application", "fagsjef", "application:Palliasjon og lindrende behandling"),
+    ("guide-submit-case", "ansatt", "/cases/new/"),
+    ("guide-capacity-unit", "rapportor", "unit:Intensivavdelingen, UNN Tromsø"),
+    ("guide-capacity-entry", "rapportor", "unit-entry:Intensivavdelingen, UNN Tromsø"),
 ]
 
 
@@ -82,6 +94,18 @@ def _shell_int(env: dict[str, str], code: str) -> int:
     return int(out.stdout.strip().splitlines()[-1])
 
 
+def _shell_lines(env: dict[str, str], code: str) -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip().splitlines()
+
+
 def meeting_id(env: dict[str, str], name: str) -> int:
     code = (
         "from fagnett.meetings.models import Meeting; "
@@ -113,6 +137,42 @@ def resolve(env: dict[str, str], target: str) -> str:
         return f"/capacity/rounds/{_shell_int(env, code)}/{name}/"
     if kind == "meeting":
         return f"/meetings/{meeting_id(env, name)}/"
+    if kind == "next-meeting":
+        code = (
+            "from fagnett.meetings.models import Meeting; "
+            f"print(Meeting.objects.filter(network__name={name!r}, status='invited').earliest('starts_at').pk)"
+        )
+        return f"/meetings/{_shell_int(env, code)}/"
+    if kind == "minutes":
+        code = (
+            "from fagnett.meetings.models import Minutes; "
+            f"m = Minutes.objects.filter(meeting__network__name={name!r}).latest('meeting__starts_at', 'version'); "
+            "print(m.meeting_id); print(m.version)"
+        )
+        meeting, version = _shell_lines(env, code)[-2:]
+        return f"/meetings/{meeting}/minutes/{version}/"
+    if kind == "escalated":
+        code = (
+            "from fagnett.cases.models import Case; "
+            f"print(Case.objects.filter(network__name={name!r}, status='escalated').first().pk)"
+        )
+        return f"/cases/{_shell_int(env, code)}/"
+    if kind == "application":
+        code = (
+            "from django.db.models import Q; from fagnett.funding.models import Application; "
+            f"print(Application.objects.filter(Q(network__name={name!r}) | Q(proposed_name={name!r})).latest('pk').pk)"
+        )
+        return f"/funding/applications/{_shell_int(env, code)}/"
+    if kind in ("unit", "unit-entry"):
+        # The unit of that name in the open round.
+        code = (
+            "from fagnett.capacity.models import ReportRound; from fagnett.organisations.models import Unit; "
+            "print(ReportRound.objects.filter(status='open').latest('pk').pk); "
+            f"print(Unit.objects.get(name={name!r}).pk)"
+        )
+        round_pk, unit_pk = _shell_lines(env, code)[-2:]
+        url = f"/capacity/rounds/{round_pk}/units/{unit_pk}/"
+        return url + "K2/normal/" if kind == "unit-entry" else url
     pk = network_id(env, name)
     return {
         "network": f"/networks/{pk}/",
@@ -162,7 +222,10 @@ def main() -> None:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
                 page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="nb-NO")
                 for name, username, target in SHOTS:
-                    login(page, base, username)
+                    if username:
+                        login(page, base, username)
+                    else:
+                        page.context.clear_cookies()
                     part = "#" in target
                     page.set_viewport_size({"width": 1280, "height": 1500 if part else 900})
                     page.goto(base + resolve(env, target))
