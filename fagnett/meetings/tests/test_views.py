@@ -130,6 +130,11 @@ class TestExports:
         text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
         assert "Intensivkapasitet i regionen" in text
         assert "Anestesi og intensiv" in text
+        assert PdfReader(io.BytesIO(pdf.content)).trailer["/Root"]["/Lang"] == "nb"  # the reader's language
+        world["member"].language = "en"
+        world["member"].save(update_fields=["language"])
+        english = client.get(reverse("meetings:export", args=[held.pk, "pdf"]))
+        assert PdfReader(io.BytesIO(english.content)).trailer["/Root"]["/Lang"] == "en"
         docx = client.get(reverse("meetings:export", args=[held.pk, "docx"]))
         document = Document(io.BytesIO(docx.content))
         cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
