@@ -4,26 +4,22 @@ django-simple-history."""
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fagnett.budget.models import Expense, Grant
 from fagnett.budget.selectors import grant_balance, grant_covering
+from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Network
 
 GRANT_FIELDS = ("amount", "period_start", "period_end", "source", "decision_reference")
 EXPENSE_FIELDS = ("kind", "spent_on", "amount", "description")
 
 
-def _require(user: Any, perm: str, obj: Any) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def grant_record(*, user: Any, network: Network, data: dict[str, Any]) -> Grant:
-    _require(user, "budget.add_grant", network)
+    require_perm(user, "budget.add_grant", network)
     grant = Grant(network=network, recorded_by=user, **{k: data[k] for k in GRANT_FIELDS if k in data})
     grant.full_clean()
     grant.save()
@@ -48,7 +44,7 @@ def expense_record(*, user: Any, network: Network, data: dict[str, Any]) -> Reco
     An expense outside every grant period is refused; one beyond the grant's balance is saved, and the
     caller warns about it.
     """
-    _require(user, "budget.add_expense", network)
+    require_perm(user, "budget.add_expense", network)
     expense = Expense(network=network, recorded_by=user, **{k: data[k] for k in EXPENSE_FIELDS if k in data})
     if expense.spent_on is not None:
         grant = grant_covering(network=network, day=expense.spent_on)

@@ -26,6 +26,7 @@ from fagnett.capacity.models import (
     hash_token,
 )
 from fagnett.capacity.validation import entry_errors
+from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust, Region, Unit
 
@@ -41,14 +42,9 @@ ROUND_FIELDS = (
 )
 
 
-def _require(user: Any, perm: str, obj: Any) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def round_open(*, user: Any, region: Region, data: dict[str, Any]) -> ReportRound:
-    _require(user, "capacity.manage_rounds", region)
+    require_perm(user, "capacity.manage_rounds", region)
     network: Network | None = data.get("network")
     if network is not None and network.region_id != region.pk:
         raise ValidationError({"network": _("Choose a network in the same region.")})
@@ -63,7 +59,7 @@ def round_open(*, user: Any, region: Region, data: dict[str, Any]) -> ReportRoun
 @transaction.atomic
 def round_close(*, user: Any, round_: ReportRound) -> ReportRound:
     """Lock the round: from now on an entry changes only by a correction with a reason."""
-    _require(user, "capacity.manage_rounds", round_)
+    require_perm(user, "capacity.manage_rounds", round_)
     round_ = ReportRound.objects.select_for_update().get(pk=round_.pk)
     if not round_.is_open:
         raise ValidationError(_("The round is already closed."))
@@ -106,7 +102,7 @@ def capacity_entries_save(
     round_ = ReportRound.objects.select_for_update().get(pk=round_.pk)
     items = list(items)
     for item in items:
-        _require(user, "capacity.report_unit", item.unit)
+        require_perm(user, "capacity.report_unit", item.unit)
         _check_cell(item, round_)
         errors = entry_errors(item.category, item.values)
         if errors:
@@ -176,7 +172,7 @@ def capacity_entry_submit(
 
 @transaction.atomic
 def unit_profile_update(*, user: Any, unit: Unit, data: dict[str, Any]) -> UnitProfile:
-    _require(user, "capacity.report_unit", unit)
+    require_perm(user, "capacity.report_unit", unit)
     profile, _created = UnitProfile.objects.get_or_create(unit=unit)
     for name in ("non_invasive_ventilation", "invasive_ventilation", "ecmo", "renal_replacement", "isolation_rooms"):
         if name in data:
@@ -199,7 +195,7 @@ def assessment_record(
     actions: str = "",
 ) -> Assessment:
     """Record (or replace) the network's verdict for one category, scenario and trust (or the region)."""
-    _require(user, "capacity.assess_round", round_)
+    require_perm(user, "capacity.assess_round", round_)
     if trust is not None and trust.region_id != round_.region_id:
         raise ValidationError({"trust": _("Choose a trust in the round's region.")})
     assessment = Assessment.objects.filter(round=round_, trust=trust, category=category, scenario=scenario).first()
@@ -216,13 +212,13 @@ def assessment_record(
 @transaction.atomic
 def api_token_create(*, user: Any, trust: HealthTrust, name: str) -> tuple[ApiToken, str]:
     """A new API key for the trust; the key itself is returned once and only its hash is kept."""
-    _require(user, "capacity.manage_rounds", trust)
+    require_perm(user, "capacity.manage_rounds", trust)
     return api_token_issue(trust=trust, name=name)
 
 
 @transaction.atomic
 def api_token_deactivate(*, user: Any, token: ApiToken) -> ApiToken:
-    _require(user, "capacity.manage_rounds", token.trust)
+    require_perm(user, "capacity.manage_rounds", token.trust)
     token.active = False
     token.save(update_fields=["active"])
     return token

@@ -9,7 +9,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -29,17 +29,13 @@ from fagnett.cases.models import (
 from fagnett.cases.selectors import case_consultations
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.mail import mail_on_commit
+from fagnett.core.permissions import require_perm
 from fagnett.core.uploads import check_upload
 from fagnett.networks.models import Appointment, Network
 from fagnett.organisations.models import HealthTrust, Region
 
 CASE_FIELDS = ("title", "description", "wanted", "due_date")
 CLOSED_NETWORK_STATUSES = (Network.Status.CLOSED, Network.Status.MERGED)
-
-
-def _require(user: Any, perm: str, obj: Any) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _event(case: Case, user: Any, kind: str, text: str = "") -> CaseEvent:
@@ -112,7 +108,7 @@ def case_submit(
         region = network.region
     if region is None:
         raise ValidationError({"network": _("Choose a network.")})
-    _require(user, "cases.submit_case", region)
+    require_perm(user, "cases.submit_case", region)
     if network is not None:
         _check_network(network)
     if trust is not None and trust.region_id != region.pk:
@@ -161,7 +157,7 @@ def case_assign_task(
     if not networks:
         raise ValidationError({"networks": _("Choose at least one network.")})
     region = networks[0].region
-    _require(user, "cases.assign_task", region)
+    require_perm(user, "cases.assign_task", region)
     if not data.get("due_date"):
         raise ValidationError({"due_date": _("A task from the region needs a deadline.")})
     for network in networks:
@@ -200,7 +196,7 @@ def common_case_send(
     data: dict[str, Any],
 ) -> CommonCase:
     """Send one common case (felles sak) to the chosen networks of ``region``, or to all its open networks."""
-    _require(user, "cases.send_common_case", region)
+    require_perm(user, "cases.send_common_case", region)
     if networks is None:
         networks = list(
             Network.objects.filter(region=region, kind=Network.Kind.NETWORK)
@@ -239,7 +235,7 @@ def common_case_send(
 @transaction.atomic
 def case_route(*, user: Any, case: Case, network: Network, lock_version: int | None = None) -> Case:
     """The coordinator sends a case submitted without a network to the network that should handle it."""
-    _require(user, "cases.route_case", case)
+    require_perm(user, "cases.route_case", case)
     current = _locked(case, lock_version, [Case.Status.RECEIVED])
     if current.network_id is not None:
         raise ValidationError(_("This case has already been routed."))
@@ -254,7 +250,7 @@ def case_route(*, user: Any, case: Case, network: Network, lock_version: int | N
 
 @transaction.atomic
 def case_accept(*, user: Any, case: Case, note: str = "", lock_version: int | None = None) -> Case:
-    _require(user, "cases.respond_case", case)
+    require_perm(user, "cases.respond_case", case)
     current = _locked(case, lock_version, [Case.Status.RECEIVED])
     current.status = Case.Status.ACCEPTED
     _save(current)
@@ -266,7 +262,7 @@ def case_accept(*, user: Any, case: Case, note: str = "", lock_version: int | No
 @transaction.atomic
 def case_decline(*, user: Any, case: Case, reason: str, lock_version: int | None = None) -> Case:
     """Decline the case; the reason is shown to the submitter."""
-    _require(user, "cases.respond_case", case)
+    require_perm(user, "cases.respond_case", case)
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason when declining a case; the submitter will see it.")})
     current = _locked(case, lock_version, [Case.Status.RECEIVED])
@@ -280,7 +276,7 @@ def case_decline(*, user: Any, case: Case, reason: str, lock_version: int | None
 
 @transaction.atomic
 def case_start(*, user: Any, case: Case, lock_version: int | None = None) -> Case:
-    _require(user, "cases.work_case", case)
+    require_perm(user, "cases.work_case", case)
     current = _locked(case, lock_version, [Case.Status.ACCEPTED])
     current.status = Case.Status.IN_PROGRESS
     _save(current)
@@ -294,7 +290,7 @@ RESPONSIBLE_STATUSES = (Case.Status.ACCEPTED, Case.Status.IN_PROGRESS, Case.Stat
 @transaction.atomic
 def case_set_responsible(*, user: Any, case: Case, person: Any, lock_version: int | None = None) -> Case:
     """Name the person in the network who follows the case up; they are told by e-mail after commit."""
-    _require(user, "cases.work_case", case)
+    require_perm(user, "cases.work_case", case)
     current = _locked(case, lock_version, RESPONSIBLE_STATUSES)
     if (
         current.network_id is None
@@ -314,7 +310,7 @@ def case_set_responsible(*, user: Any, case: Case, person: Any, lock_version: in
 @transaction.atomic
 def case_set_on_agenda(*, user: Any, case: Case, meeting_label: str) -> Case:
     """Mark an accepted or in-progress case as on a meeting's agenda (the meetings app calls this)."""
-    _require(user, "cases.set_on_agenda", case)
+    require_perm(user, "cases.set_on_agenda", case)
     current = _locked(case, None, [Case.Status.ACCEPTED, Case.Status.IN_PROGRESS])
     current.status = Case.Status.ON_AGENDA
     _save(current)
@@ -332,7 +328,7 @@ def case_recommend(*, user: Any, case: Case, recommendation: str, lock_version: 
     Refused while a consultation (user involvement, safety service, union representatives) is required and
     open, or not yet assessed: the mandate asks for them before the network answers.
     """
-    _require(user, "cases.recommend_case", case)
+    require_perm(user, "cases.recommend_case", case)
     if not recommendation.strip():
         raise ValidationError({"recommendation": _("Write the network's recommendation.")})
     current = _locked(case, lock_version, RECOMMENDABLE)
@@ -374,7 +370,7 @@ def consultation_record(
     ``lock_version`` is the version the person saw, 0 when nothing was recorded yet; if someone recorded this
     kind since, ``ConflictError`` is raised and nothing is written. Each change is a step on the timeline.
     """
-    _require(user, "cases.consult_case", case)
+    require_perm(user, "cases.consult_case", case)
     if kind not in Consultation.Kind.values:
         raise ValidationError({"kind": _("Choose what kind of consultation this is.")})
     today = today or timezone.localdate()
@@ -440,7 +436,7 @@ def case_escalate(
     lock_version: int | None = None,
 ) -> Case:
     """No consensus: the case goes to the medical director (or the heads' meeting) with both views."""
-    _require(user, "cases.recommend_case", case)
+    require_perm(user, "cases.recommend_case", case)
     errors = {}
     if not recommendation.strip():
         errors["recommendation"] = _("Write the network's recommendation (the majority's view).")
@@ -470,7 +466,7 @@ def case_escalate(
 @transaction.atomic
 def case_record_decision(*, user: Any, case: Case, decision: str, lock_version: int | None = None) -> Case:
     """The decision made in the line, recorded back on the case for the network and the submitter."""
-    _require(user, "cases.record_decision", case)
+    require_perm(user, "cases.record_decision", case)
     if not decision.strip():
         raise ValidationError({"decision": _("Write the decision.")})
     current = _locked(case, lock_version, [Case.Status.ESCALATED])
@@ -495,7 +491,7 @@ def case_record_decision(*, user: Any, case: Case, decision: str, lock_version: 
 
 @transaction.atomic
 def case_close(*, user: Any, case: Case, note: str = "", lock_version: int | None = None) -> Case:
-    _require(user, "cases.close_case", case)
+    require_perm(user, "cases.close_case", case)
     current = _locked(case, lock_version, [Case.Status.RECOMMENDATION_GIVEN, Case.Status.DECISION_RECORDED])
     current.status = Case.Status.CLOSED
     _save(current)
@@ -506,7 +502,7 @@ def case_close(*, user: Any, case: Case, note: str = "", lock_version: int | Non
 
 @transaction.atomic
 def case_comment(*, user: Any, case: Case, text: str) -> CaseEvent:
-    _require(user, "cases.comment_case", case)
+    require_perm(user, "cases.comment_case", case)
     if not text.strip():
         raise ValidationError({"text": _("Write a comment.")})
     return _event(case, user, CaseEvent.Kind.COMMENTED, text.strip())
@@ -531,7 +527,7 @@ def _attach(case: Case, user: Any, upload: UploadedFile) -> CaseAttachment:
 @transaction.atomic
 def case_attach(*, user: Any, case: Case, upload: UploadedFile) -> CaseAttachment:
     """Add a file to the case after checking its size and that its content is of an allowed type."""
-    _require(user, "cases.attach_case", case)
+    require_perm(user, "cases.attach_case", case)
     return _attach(case, user, upload)
 
 

@@ -34,7 +34,7 @@ from fagnett.cases.forms import (
 )
 from fagnett.cases.models import OPEN_STATUSES, Case, Consultation
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors, is_htmx, paginate
+from fagnett.core.views_helpers import add_service_errors, is_htmx, paginate, rebind_after_conflict
 from fagnett.networks.models import Network
 from fagnett.topics.services import set_topics
 
@@ -340,10 +340,7 @@ def _step(
         except ConflictError as error:
             conflict = error.current
             case = conflict
-            resubmit = request.POST.copy()
-            resubmit["lock_version"] = str(conflict.lock_version)
-            form = form_class(resubmit, **extra)
-            form.is_valid()
+            form = rebind_after_conflict(request, conflict, lambda data: form_class(data, **extra))
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -1,11 +1,14 @@
 """Small helpers the thin views share."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
+
+F = TypeVar("F", bound=forms.BaseForm)
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
@@ -37,3 +40,13 @@ def year_param(request: HttpRequest, default: int) -> int:
     except ValueError:
         return default
     return year if 2000 <= year <= 2100 else default
+
+
+def rebind_after_conflict(request: HttpRequest, current: Any, make_form: Callable[[QueryDict], F]) -> F:
+    """After a ``ConflictError``: the person's input, bound again against the version saved now (``current``),
+    so that saving once more overwrites it knowingly. Validated, so the page shows it as it was written."""
+    data = request.POST.copy()
+    data["lock_version"] = str(current.lock_version)
+    form = make_form(data)
+    form.is_valid()
+    return form

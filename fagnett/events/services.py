@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from fagnett.accounts.models import User
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.mail import mail_on_commit
+from fagnett.core.permissions import require_perm
 from fagnett.events import selectors
 from fagnett.events.calendar import event_invitation
 from fagnett.events.models import Event, Registration
@@ -40,11 +41,6 @@ EVENT_FIELDS = (
 SIGNIFICANT_FIELDS = ("title", "starts_at", "ends_at", "place", "video_link")
 
 
-def _require(user: Any, perm: str, obj: Any) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
 def _check_networks(region_id: int, networks: Iterable[Network]) -> list[Network]:
     chosen = list(networks)
     if not chosen:
@@ -65,7 +61,7 @@ def _check_deadline_not_past(event: Event) -> None:
 @transaction.atomic
 def event_create(*, user: Any, region: Region, data: dict[str, Any], networks: Iterable[Network]) -> Event:
     """Plan an event for the region's networks; nobody is told until the invitations are sent."""
-    _require(user, "events.manage_events", region)
+    require_perm(user, "events.manage_events", region)
     chosen = _check_networks(region.pk, networks)
     event = Event(region=region, created_by=user, **{name: data[name] for name in EVENT_FIELDS if name in data})
     _check_deadline_not_past(event)
@@ -84,7 +80,7 @@ def event_update(
     A change of time, place, link or title after the invitations went out marks the event as changed: the
     coordinator sends the invitations again, with a raised SEQUENCE. More places move the waiting list up.
     """
-    _require(user, "events.manage_events", event)
+    require_perm(user, "events.manage_events", event)
     current = Event.objects.select_for_update().get(pk=event.pk)
     if current.lock_version != lock_version:
         raise ConflictError(current)
@@ -125,7 +121,7 @@ def event_send_invitations(*, user: Any, event: Event) -> int:
     Sending again reaches people who joined the audience since; after a significant change it is an update with a
     raised SEQUENCE, so calendars replace the entry. Returns how many were sent to.
     """
-    _require(user, "events.manage_events", event)
+    require_perm(user, "events.manage_events", event)
     current = Event.objects.select_for_update().get(pk=event.pk)
     if current.is_cancelled:
         raise ValidationError(_("A cancelled event cannot be sent."))
@@ -157,7 +153,7 @@ def event_send_invitations(*, user: Any, event: Event) -> int:
 @transaction.atomic
 def event_cancel(*, user: Any, event: Event, reason: str) -> Event:
     """Cancel the event; if invitations went out, everyone gets a cancellation (METHOD:CANCEL) for their calendar."""
-    _require(user, "events.manage_events", event)
+    require_perm(user, "events.manage_events", event)
     current = Event.objects.select_for_update().get(pk=event.pk)
     if current.is_cancelled:
         raise ValidationError(_("The event is already cancelled."))
@@ -222,7 +218,7 @@ def registration_register(
     Someone already registered or waiting keeps their place and may change the network and comment. Refused, with
     the reason, for an event that is cancelled, not yet open, past its deadline, or that the person is not invited to.
     """
-    _require(user, "events.view_event", event)
+    require_perm(user, "events.view_event", event)
     current = Event.objects.select_for_update().get(pk=event.pk)
     invitation = selectors.invitation_for(user=user, event=current)
     refusal = selectors.registration_refusal(event=current, invitation=invitation)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.accounts.access import access_for
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors
+from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
 from fagnett.events import exports, selectors, services
 from fagnett.events.calendar import event_invitation
 from fagnett.events.forms import CancelForm, EventForm, RegistrationForm
@@ -144,12 +144,10 @@ def event_update(request: HttpRequest, event_id: int) -> HttpResponse:
             )
         except ConflictError as error:
             conflict = error.current
-            # Keep what the person wrote; saving again now overwrites the newer version knowingly.
-            resubmit = request.POST.copy()
-            resubmit["lock_version"] = str(conflict.lock_version)
             fresh = selectors.event_get(user=request.user, event_id=event_id)
-            form = EventForm(resubmit, instance=fresh, region=fresh.region)
-            form.is_valid()
+            form = rebind_after_conflict(
+                request, conflict, lambda data: EventForm(data, instance=fresh, region=fresh.region)
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

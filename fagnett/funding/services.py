@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -19,6 +19,7 @@ from fagnett.accounts.models import TrustRole, User
 from fagnett.budget.services import grant_record
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.mail import mail_on_commit
+from fagnett.core.permissions import require_perm
 from fagnett.funding.models import Application, ApplicationEvent, BudgetLine, FundingCall
 from fagnett.funding.rules import APPLYING_ROLES
 from fagnett.networks.models import Network
@@ -29,11 +30,6 @@ CALL_FIELDS = ("year", "title", "deadline", "description", "amount_available", "
 APPLICATION_FIELDS = ("purpose", "activities", "programme", "period_start", "period_end")
 CLOSED_NETWORK_STATUSES = (Network.Status.CLOSED, Network.Status.MERGED)
 MAX_LINES = 30
-
-
-def _require(user: Any, perm: str, obj: Any) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 # --- Calls -------------------------------------------------------------------------------------------------------
@@ -49,7 +45,7 @@ def _check_year_free(call: FundingCall) -> None:
 
 @transaction.atomic
 def call_create(*, user: Any, region: Region, data: dict[str, Any]) -> FundingCall:
-    _require(user, "funding.manage_calls", region)
+    require_perm(user, "funding.manage_calls", region)
     call = FundingCall(region=region, created_by=user, **{k: data[k] for k in CALL_FIELDS if k in data})
     if call.year is not None:
         _check_year_free(call)
@@ -61,7 +57,7 @@ def call_create(*, user: Any, region: Region, data: dict[str, Any]) -> FundingCa
 @transaction.atomic
 def call_update(*, user: Any, call: FundingCall, data: dict[str, Any], lock_version: int) -> FundingCall:
     """Save the changes unless someone else saved the call since ``lock_version`` was read."""
-    _require(user, "funding.manage_calls", call)
+    require_perm(user, "funding.manage_calls", call)
     current = FundingCall.objects.select_for_update().get(pk=call.pk)
     if current.lock_version != lock_version:
         raise ConflictError(current)
@@ -177,7 +173,7 @@ def application_create(
 ) -> Application:
     """Save a draft for ``network``, or, without one, for a group that wants to become a network (``proposed_name``
     and ``proposed_field`` in ``data``). The budget is saved with it, all lines or none."""
-    _require(user, "funding.apply", call)
+    require_perm(user, "funding.apply", call)
     _target(user, call, network)
     trust = _applicant_trust(user, call)
     _check_one_per_network(call, network)
@@ -235,7 +231,7 @@ def application_update(
     network: Network | None = None,
 ) -> Application:
     """Save the applicant's changes to a draft, its budget lines replaced by ``lines`` (all or none)."""
-    _require(user, "funding.change_application", application)
+    require_perm(user, "funding.change_application", application)
     current = _locked(application, lock_version)
     _require_status(current, Application.Status.DRAFT)
     _target(user, current.call, network)
@@ -268,7 +264,7 @@ def application_submit(*, user: Any, application: Application, lock_version: int
     Refused after the call's deadline (a whole day, Norwegian time) or when the call is closed, and without a
     budget line. The trust's fagsjef is told by e-mail.
     """
-    _require(user, "funding.submit_application", application)
+    require_perm(user, "funding.submit_application", application)
     current = _locked(application, lock_version)
     _require_status(current, Application.Status.DRAFT)
     call = current.call
@@ -306,7 +302,7 @@ def application_endorse(
     *, user: Any, application: Application, lock_version: int | None, note: str = ""
 ) -> Application:
     """The fagsjef of the applicant's trust endorses: the application goes to the region for a decision."""
-    _require(user, "funding.endorse_application", application)
+    require_perm(user, "funding.endorse_application", application)
     current = _locked(application, lock_version)
     _require_status(current, Application.Status.SUBMITTED)
     current.status = Application.Status.ENDORSED
@@ -320,7 +316,7 @@ def application_endorse(
 @transaction.atomic
 def application_return(*, user: Any, application: Application, reason: str, lock_version: int | None) -> Application:
     """The fagsjef sends the application back to the applicant as a draft, with the reason."""
-    _require(user, "funding.endorse_application", application)
+    require_perm(user, "funding.endorse_application", application)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the application is sent back.")})
     current = _locked(application, lock_version)
@@ -398,7 +394,7 @@ def application_grant(
     one, a planned network is created from the proposed name and field. The applicant and the endorser are told
     by e-mail.
     """
-    _require(user, "funding.decide_application", application)
+    require_perm(user, "funding.decide_application", application)
     current = _locked(application, lock_version)
     _require_status(current, Application.Status.ENDORSED)
     total = applied_total(current)
@@ -441,7 +437,7 @@ def application_grant(
 def application_decline(
     *, user: Any, application: Application, reason: str, decision_reference: str, lock_version: int | None
 ) -> Application:
-    _require(user, "funding.decide_application", application)
+    require_perm(user, "funding.decide_application", application)
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason the application is declined.")})
     current = _locked(application, lock_version)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.accounts.access import access_for
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors
+from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
 from fagnett.funding import selectors, services
 from fagnett.funding.forms import (
     NEW_GROUP,
@@ -103,10 +103,11 @@ def call_update(request: HttpRequest, call_id: int) -> HttpResponse:
             call = services.call_update(user=request.user, call=call, data=data, lock_version=lock_version)
         except ConflictError as error:
             conflict = error.current
-            resubmit = request.POST.copy()
-            resubmit["lock_version"] = str(conflict.lock_version)
-            form = CallForm(resubmit, instance=selectors.call_get(user=request.user, call_id=call.pk))
-            form.is_valid()
+            form = rebind_after_conflict(
+                request,
+                conflict,
+                lambda data: CallForm(data, instance=selectors.call_get(user=request.user, call_id=call.pk)),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -226,10 +227,9 @@ def _application_page(
                     )
             except ConflictError as error:
                 conflict = error.current
-                resubmit = request.POST.copy()
-                resubmit["lock_version"] = str(conflict.lock_version)
-                form = ApplicationForm(resubmit, networks=networks, editing=editing)
-                form.is_valid()
+                form = rebind_after_conflict(
+                    request, conflict, lambda data: ApplicationForm(data, networks=networks, editing=editing)
+                )
             except ValidationError as error:
                 _add_line_errors(form, formset, error, [index for index, _ in rows])
             else:
@@ -374,10 +374,7 @@ def _step(
         except ConflictError as error:
             # Keep what the person chose; the page shows the application as it is now.
             conflict = application = error.current
-            resubmit = request.POST.copy()
-            resubmit["lock_version"] = str(conflict.lock_version)
-            form = make_form(resubmit, application)
-            form.is_valid()
+            form = rebind_after_conflict(request, conflict, lambda data: make_form(data, application))
         except ValidationError as error:
             add_service_errors(form, error, field_map=field_map)
         else:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from fagnett.accounts.models import User
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.mail import mail_on_commit
+from fagnett.core.permissions import require_perm
 from fagnett.core.uploads import check_upload
 from fagnett.meetings.calendar import OSLO, meeting_invitation
 from fagnett.meetings.models import (
@@ -38,11 +39,6 @@ from fagnett.topics.services import set_topics
 # Changing any of these changes what a calendar holds, so the invitation's SEQUENCE is raised.
 SIGNIFICANT_FIELDS = ("starts_at", "ends_at", "location", "video_link", "form", "title")
 MEETING_FIELDS = ("title", "starts_at", "ends_at", "form", "location", "video_link")
-
-
-def _require(user: Any, perm: str, obj: Any) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def participants(network: Network) -> list[User]:
@@ -77,7 +73,7 @@ def _aware(date: datetime.date, time: datetime.time) -> datetime.datetime:
 @transaction.atomic
 def meeting_plan_year(*, user: Any, network: Network, meetings: Sequence[PlannedMeeting]) -> list[Meeting]:
     """Create a whole plan at once; if any meeting is invalid, none is created."""
-    _require(user, "meetings.manage_meetings", network)
+    require_perm(user, "meetings.manage_meetings", network)
     if not meetings:
         raise ValidationError(_("Add at least one meeting to the plan."))
     created = []
@@ -114,7 +110,7 @@ def meeting_plan_year(*, user: Any, network: Network, meetings: Sequence[Planned
 @transaction.atomic
 def meeting_update(*, user: Any, meeting: Meeting, data: dict[str, Any], lock_version: int) -> Meeting:
     """Save changes; if the invitation has gone out and something significant changed, send an update."""
-    _require(user, "meetings.manage_meetings", meeting)
+    require_perm(user, "meetings.manage_meetings", meeting)
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if current.lock_version != lock_version:
         raise ConflictError(current)
@@ -136,7 +132,7 @@ def meeting_update(*, user: Any, meeting: Meeting, data: dict[str, Any], lock_ve
 
 @transaction.atomic
 def meeting_cancel(*, user: Any, meeting: Meeting, reason: str) -> Meeting:
-    _require(user, "meetings.manage_meetings", meeting)
+    require_perm(user, "meetings.manage_meetings", meeting)
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if current.is_cancelled:
         raise ValidationError(_("The meeting is already cancelled."))
@@ -156,7 +152,7 @@ def meeting_cancel(*, user: Any, meeting: Meeting, reason: str) -> Meeting:
 @transaction.atomic
 def meeting_send_invitations(*, user: Any, meeting: Meeting) -> int:
     """E-mail the invitation with its calendar file to everyone appointed; returns how many were invited."""
-    _require(user, "meetings.manage_meetings", meeting)
+    require_perm(user, "meetings.manage_meetings", meeting)
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if current.is_cancelled:
         raise ValidationError(_("A cancelled meeting cannot be sent."))
@@ -211,7 +207,7 @@ def agenda_add_standard_items(*, user: Any, meeting: Meeting) -> list[AgendaItem
     The follow-up item lists the network's open action items when the agenda is shown, so every action item
     stays on each new agenda until it is done. Any other business is always kept last.
     """
-    _require(user, "meetings.manage_meetings", meeting)
+    require_perm(user, "meetings.manage_meetings", meeting)
     existing = set(meeting.agenda_items.values_list("kind", flat=True))
     wanted = [
         (AgendaItem.Kind.APPROVAL, _("Approval of the minutes of the last meeting")),
@@ -245,7 +241,7 @@ def _renumber(meeting: Meeting) -> None:
 
 
 def _editable_agenda(user: Any, meeting: Meeting) -> None:
-    _require(user, "meetings.manage_meetings", meeting)
+    require_perm(user, "meetings.manage_meetings", meeting)
     if meeting.is_cancelled:
         raise ValidationError(_("The meeting is cancelled."))
     if meeting.minutes.filter(status=Minutes.Status.APPROVED).exists():
@@ -374,7 +370,7 @@ def document_delete(*, user: Any, document: AgendaDocument) -> None:
 @transaction.atomic
 def attendance_record(*, user: Any, meeting: Meeting, statuses: dict[int, str]) -> list[Attendance]:
     """Record who was present, absent or excused. Recording attendance marks a past meeting as held."""
-    _require(user, "meetings.manage_meetings", meeting)
+    require_perm(user, "meetings.manage_meetings", meeting)
     if meeting.is_cancelled:
         raise ValidationError(_("Attendance cannot be recorded for a cancelled meeting."))
     if meeting.starts_at > timezone.now() + datetime.timedelta(hours=12):
@@ -410,7 +406,7 @@ def attendance_record(*, user: Any, meeting: Meeting, statuses: dict[int, str]) 
 @transaction.atomic
 def minutes_start(*, user: Any, meeting: Meeting) -> Minutes:
     """Start the minutes from the agenda: one section per agenda item."""
-    _require(user, "meetings.manage_meetings", meeting)
+    require_perm(user, "meetings.manage_meetings", meeting)
     if meeting.is_cancelled:
         raise ValidationError(_("A cancelled meeting has no minutes."))
     if meeting.minutes.exists():
@@ -441,7 +437,7 @@ def minutes_save(
     new_action_items: Iterable[NewActionItem] = (),
 ) -> Minutes:
     """Save the summary and conclusion of each item, and any new action items, unless someone saved meanwhile."""
-    _require(user, "meetings.manage_meetings", minutes)
+    require_perm(user, "meetings.manage_meetings", minutes)
     current = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if current.is_locked:
         raise ValidationError(_("Approved minutes are locked. Make a correction as a new version."))
@@ -477,7 +473,7 @@ def minutes_save(
 
 @transaction.atomic
 def minutes_circulate(*, user: Any, minutes: Minutes, comments_due: datetime.date) -> Minutes:
-    _require(user, "meetings.manage_meetings", minutes)
+    require_perm(user, "meetings.manage_meetings", minutes)
     current = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if current.status != Minutes.Status.DRAFT:
         raise ValidationError(_("Only a draft can be circulated."))
@@ -498,7 +494,7 @@ def minutes_circulate(*, user: Any, minutes: Minutes, comments_due: datetime.dat
 
 @transaction.atomic
 def minutes_comment(*, user: Any, minutes: Minutes, text: str) -> MinutesComment:
-    _require(user, "meetings.comment_minutes", minutes)
+    require_perm(user, "meetings.comment_minutes", minutes)
     current = Minutes.objects.get(pk=minutes.pk)
     if current.status != Minutes.Status.CIRCULATED:
         raise ValidationError(_("Comments are taken while the minutes are circulated."))
@@ -512,7 +508,7 @@ def minutes_comment(*, user: Any, minutes: Minutes, text: str) -> MinutesComment
 def minutes_approve(*, user: Any, minutes: Minutes, via: str = Minutes.ApprovedVia.LEADER) -> Minutes:
     """Approve and lock. The leader approves; leader or secretary may record approval at a meeting."""
     perm = "meetings.approve_minutes" if via == Minutes.ApprovedVia.LEADER else "meetings.record_meeting_approval"
-    _require(user, perm, minutes)
+    require_perm(user, perm, minutes)
     current = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if current.is_locked:
         raise ValidationError(_("These minutes are already approved."))
@@ -530,7 +526,7 @@ def minutes_approve(*, user: Any, minutes: Minutes, via: str = Minutes.ApprovedV
 @transaction.atomic
 def minutes_correct(*, user: Any, minutes: Minutes, reason: str) -> Minutes:
     """Start a corrected version of approved minutes; the approved version stays unchanged."""
-    _require(user, "meetings.manage_meetings", minutes)
+    require_perm(user, "meetings.manage_meetings", minutes)
     if not minutes.is_locked:
         raise ValidationError(_("Only approved minutes are corrected as a new version; edit the draft instead."))
     if not reason.strip():
@@ -564,7 +560,7 @@ def action_item_create(
     agenda_item: AgendaItem | None = None,
     case: Any = None,
 ) -> ActionItem:
-    _require(user, "meetings.manage_meetings", network)
+    require_perm(user, "meetings.manage_meetings", network)
     if case is None and agenda_item is not None:
         case = agenda_item.case
     if case is not None and case.network_id != network.pk:
@@ -588,7 +584,7 @@ def action_item_create(
 
 @transaction.atomic
 def action_item_set_done(*, user: Any, item: ActionItem, done: bool) -> ActionItem:
-    _require(user, "meetings.update_action_item", item)
+    require_perm(user, "meetings.update_action_item", item)
     current = ActionItem.objects.select_for_update().get(pk=item.pk)
     current.status = ActionItem.Status.DONE if done else ActionItem.Status.OPEN
     current.done_at = timezone.now() if done else None

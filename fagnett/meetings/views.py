@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fagnett.accounts.access import access_for
 from fagnett.accounts.models import User
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors, year_param
+from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict, year_param
 from fagnett.meetings import exports, selectors, services
 from fagnett.meetings.calendar import OSLO, calendar_feed, meeting_invitation
 from fagnett.meetings.forms import (
@@ -193,10 +193,7 @@ def meeting_update(request: HttpRequest, meeting_id: int) -> HttpResponse:
             )
         except ConflictError as exc:
             conflict = exc.current
-            resubmit = request.POST.copy()
-            resubmit["lock_version"] = str(conflict.lock_version)
-            form = MeetingForm(resubmit, initial=initial)
-            form.is_valid()
+            form = rebind_after_conflict(request, conflict, lambda data: MeetingForm(data, initial=initial))
         except ValidationError as exc:
             add_service_errors(form, exc, {"starts_at": "start", "ends_at": "end"})
         else:
@@ -476,10 +473,7 @@ def minutes_detail(request: HttpRequest, meeting_id: int, version: int) -> HttpR
                 )
             except ConflictError as exc:
                 conflict = exc.current
-                resubmit = request.POST.copy()
-                resubmit["lock_version"] = str(conflict.lock_version)
-                form = MinutesForm(resubmit, minutes=minutes)
-                form.is_valid()
+                form = rebind_after_conflict(request, conflict, lambda data: MinutesForm(data, minutes=minutes))
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:

@@ -6,13 +6,14 @@ History (who, when, what) is written by django-simple-history on every save.
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.mail import mail_on_commit
+from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network, TaskListItem, default_period_end
 from fagnett.organisations.models import HealthTrust, Region
 
@@ -29,11 +30,6 @@ NETWORK_FIELDS = (
 )
 
 
-def _require(user: Any, perm: str, obj: Any) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
 def _full_clean(instance: Any, **kwargs: Any) -> None:
     """Model validation as a form would do it: field validators, choices and constraints."""
     instance.full_clean(**kwargs)
@@ -41,7 +37,7 @@ def _full_clean(instance: Any, **kwargs: Any) -> None:
 
 @transaction.atomic
 def network_create(*, user: Any, region: Region, data: dict[str, Any]) -> Network:
-    _require(user, "networks.add_network", region)
+    require_perm(user, "networks.add_network", region)
     network = Network(region=region, **{k: data[k] for k in NETWORK_FIELDS if k in data})
     _full_clean(network)
     network.save()
@@ -51,7 +47,7 @@ def network_create(*, user: Any, region: Region, data: dict[str, Any]) -> Networ
 @transaction.atomic
 def network_update(*, user: Any, network: Network, data: dict[str, Any], lock_version: int) -> Network:
     """Save the changes unless someone else saved the network since ``lock_version`` was read."""
-    _require(user, "networks.change_network", network)
+    require_perm(user, "networks.change_network", network)
     current = Network.objects.select_for_update().get(pk=network.pk)
     if current.lock_version != lock_version:
         raise ConflictError(current)
@@ -80,7 +76,7 @@ def mandate_create_version(
     ``base_version`` is the version the person started from (``None`` for the first): if someone
     else added a version meanwhile, nothing is saved and ``ConflictError`` names the newer one.
     """
-    _require(user, "networks.change_mandate", network)
+    require_perm(user, "networks.change_mandate", network)
     Network.objects.select_for_update().filter(pk=network.pk).first()  # serialise version numbering
     latest = network.mandates.order_by("-version").first()
     if (latest.version if latest else None) != base_version:
@@ -119,7 +115,7 @@ def appointment_nominate(
 
     A fagsjef nominates people of their own trusts; the person represents the trust they work in.
     """
-    _require(user, "networks.nominate", network)
+    require_perm(user, "networks.nominate", network)
     from fagnett.accounts.access import access_for
 
     access = access_for(user)
@@ -185,7 +181,7 @@ def appointment_appoint(
     end_date: datetime.date | None = None,
     reason: str = "",
 ) -> Appointment:
-    _require(user, "networks.decide_appointment", appointment)
+    require_perm(user, "networks.decide_appointment", appointment)
     current = _locked_open_nomination(appointment)
     current.status = Appointment.Status.APPOINTED
     current.start_date = start_date or current.start_date or timezone.localdate()
@@ -205,7 +201,7 @@ def appointment_appoint(
 
 @transaction.atomic
 def appointment_decline(*, user: Any, appointment: Appointment, reason: str) -> Appointment:
-    _require(user, "networks.decide_appointment", appointment)
+    require_perm(user, "networks.decide_appointment", appointment)
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason when declining a nomination.")})
     current = _locked_open_nomination(appointment)
@@ -225,7 +221,7 @@ def appointment_decline(*, user: Any, appointment: Appointment, reason: str) -> 
 
 @transaction.atomic
 def appointment_end(*, user: Any, appointment: Appointment, end_date: datetime.date, reason: str = "") -> Appointment:
-    _require(user, "networks.end_appointment", appointment)
+    require_perm(user, "networks.end_appointment", appointment)
     current = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if current.status != Appointment.Status.APPOINTED:
         raise ValidationError(_("Only an appointed member can be ended."))

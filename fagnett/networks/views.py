@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from fagnett.accounts.access import access_for
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors, is_htmx, paginate
+from fagnett.core.views_helpers import add_service_errors, is_htmx, paginate, rebind_after_conflict
 from fagnett.networks import selectors, services
 from fagnett.networks.forms import (
     DecisionForm,
@@ -126,17 +126,17 @@ def network_update(request: HttpRequest, network_id: int) -> HttpResponse:
             network = services.network_update(user=request.user, network=network, data=data, lock_version=lock_version)
         except ConflictError as error:
             conflict = error.current
-            # Keep what the person wrote; saving again now overwrites the newer version knowingly.
-            resubmit = request.POST.copy()
-            resubmit["lock_version"] = str(conflict.lock_version)
             # Bind to a copy: validating writes the submitted values onto the form's instance, and the page
             # must show what is saved now beside them.
-            form = NetworkForm(
-                resubmit,
-                instance=Network.objects.get(pk=conflict.pk),
-                regions=Region.objects.filter(pk=network.region_id),
+            form = rebind_after_conflict(
+                request,
+                conflict,
+                lambda data: NetworkForm(
+                    data,
+                    instance=Network.objects.get(pk=conflict.pk),
+                    regions=Region.objects.filter(pk=network.region_id),
+                ),
             )
-            form.is_valid()
         except ValidationError as error:
             add_service_errors(form, error)
         else:

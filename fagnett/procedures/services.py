@@ -7,23 +7,19 @@ dated ``StatusEvent``, from which the year's counts are made.
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fagnett.core.exceptions import ConflictError
+from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Network
 from fagnett.procedures.models import Procedure, Status, StatusEvent
 
 PROCEDURE_FIELDS = ("kind", "title", "url", "responsible", "review_date", "description")
 #: statuses a procedure may be registered with: new work, or a document that already exists
 INITIAL_STATUSES = (Status.PROPOSED, Status.IN_PROGRESS, Status.PUBLISHED)
-
-
-def _require(user: Any, perm: str, obj: Any) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _check_date(happened_on: datetime.date) -> None:
@@ -41,7 +37,7 @@ def procedure_create(
     *, user: Any, network: Network, data: dict[str, Any], status: str, happened_on: datetime.date
 ) -> Procedure:
     """Register a procedure or pathway with its first status, dated ``happened_on``."""
-    _require(user, "procedures.manage_procedures", network)
+    require_perm(user, "procedures.manage_procedures", network)
     if status not in INITIAL_STATUSES:
         raise ValidationError({"status": _("Choose proposed, in progress or published.")})
     _check_date(happened_on)
@@ -56,7 +52,7 @@ def procedure_create(
 @transaction.atomic
 def procedure_update(*, user: Any, procedure: Procedure, data: dict[str, Any], lock_version: int) -> Procedure:
     """Save the changes unless someone else saved the procedure since ``lock_version`` was read."""
-    _require(user, "procedures.manage_procedures", procedure)
+    require_perm(user, "procedures.manage_procedures", procedure)
     current = Procedure.objects.select_for_update().select_related("network").get(pk=procedure.pk)
     if current.lock_version != lock_version:
         raise ConflictError(current)
@@ -75,7 +71,7 @@ def procedure_change_status(
     *, user: Any, procedure: Procedure, status: str, happened_on: datetime.date, note: str = ""
 ) -> StatusEvent:
     """Move the procedure to ``status`` as of ``happened_on`` (today or earlier, not before its last change)."""
-    _require(user, "procedures.manage_procedures", procedure)
+    require_perm(user, "procedures.manage_procedures", procedure)
     current = Procedure.objects.select_for_update().get(pk=procedure.pk)
     if status not in current.next_statuses:
         raise ValidationError(

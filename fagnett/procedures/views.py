@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from fagnett.accounts.access import access_for
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors, year_param
+from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict, year_param
 from fagnett.networks.selectors import network_get
 from fagnett.organisations.models import Region
 from fagnett.procedures import selectors, services
@@ -96,13 +96,11 @@ def procedure_update(request: HttpRequest, procedure_id: int) -> HttpResponse:
             )
         except ConflictError as error:
             conflict = error.current
-            # Keep what the person wrote; saving again now overwrites the newer version knowingly.
-            resubmit = request.POST.copy()
-            resubmit["lock_version"] = str(conflict.lock_version)
             # A fresh copy for the form: binding changes its instance, and the page shows ``conflict`` as saved.
             fresh = selectors.procedure_get(user=request.user, procedure_id=procedure.pk)
-            form = ProcedureForm(resubmit, instance=fresh, network=procedure.network)
-            form.is_valid()
+            form = rebind_after_conflict(
+                request, conflict, lambda data: ProcedureForm(data, instance=fresh, network=procedure.network)
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -3,7 +3,7 @@
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -13,6 +13,7 @@ from fagnett.accounts.models import RegionRole, User
 from fagnett.cases.models import OPEN_STATUSES, Case, CaseEvent
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.mail import mail_on_commit
+from fagnett.core.permissions import require_perm
 from fagnett.progress.models import ProgressReport, ReportingSchedule
 
 #: a report may be written while the network works on the task, and once more when it has answered
@@ -25,11 +26,6 @@ REPORTABLE = frozenset(
         Case.Status.ESCALATED,
     }
 )
-
-
-def _require(user: Any, perm: str, obj: Any) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _event(case: Case, user: Any, kind: str, text: str) -> CaseEvent:
@@ -59,7 +55,7 @@ def schedule_set(
     The first report falls between the day the task was assigned and its deadline. ``lock_version`` is the
     version the person saw (0 when there was no schedule); a schedule changed since raises ``ConflictError``.
     """
-    _require(user, "progress.set_schedule", case)
+    require_perm(user, "progress.set_schedule", case)
     _check_task(case)
     if case.status not in OPEN_STATUSES:
         raise ValidationError(_("The task is answered or closed: no more progress reports are due."))
@@ -109,7 +105,7 @@ def progress_report_submit(
 ) -> ProgressReport:
     """The leader's report on the task to the medical director; the region's medical directors and coordinator
     are e-mailed once it is saved."""
-    _require(user, "progress.report_progress", case)
+    require_perm(user, "progress.report_progress", case)
     _check_task(case)
     if case.status not in REPORTABLE:
         raise ValidationError(

@@ -9,13 +9,14 @@ locked. Changes after that go into a new version. History of every field is kept
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fagnett.core.exceptions import ConflictError
+from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Network, TaskListItem
 from fagnett.organisations.models import Region
 from fagnett.reports import statistics
@@ -40,11 +41,6 @@ NETWORK_TEXT_FIELDS = (
 )
 
 
-def _require(user: Any, perm: str, obj: Any) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
 def _check_year(year: int) -> None:
     if not 2000 <= year <= timezone.localdate().year:
         raise ValidationError(_("Annual reports can be written for years up to this one."))
@@ -56,7 +52,7 @@ def _check_year(year: int) -> None:
 @transaction.atomic
 def network_report_start(*, user: Any, network: Network, year: int) -> NetworkReport:
     """The network's report for ``year``, created as an empty draft the first time someone opens it to write."""
-    _require(user, "reports.write_network_report", network)
+    require_perm(user, "reports.write_network_report", network)
     _check_year(year)
     report, _created = NetworkReport.objects.get_or_create(network=network, year=year)
     return report
@@ -94,7 +90,7 @@ def network_report_save(
 ) -> NetworkReport:
     """Save the leader's text, ranking, answers and topics, unless someone else saved since ``lock_version``."""
     current = NetworkReport.objects.select_for_update().select_related("network").get(pk=report.pk)
-    _require(user, "reports.write_network_report", current.network)
+    require_perm(user, "reports.write_network_report", current.network)
     if not current.is_editable:
         raise ValidationError(_("The report has been submitted and can no longer be changed."))
     if current.lock_version != lock_version:
@@ -139,7 +135,7 @@ def missing_for_submission(report: NetworkReport) -> list[str]:
 def network_report_submit(*, user: Any, report: NetworkReport) -> NetworkReport:
     """Submit the report to the coordinator; the figures from the records are frozen into it."""
     current = NetworkReport.objects.select_for_update().select_related("network").get(pk=report.pk)
-    _require(user, "reports.submit_network_report", current.network)
+    require_perm(user, "reports.submit_network_report", current.network)
     if current.status != NetworkReport.Status.DRAFT:
         raise ValidationError(_("The report has already been submitted."))
     if current.year >= timezone.localdate().year:
@@ -160,7 +156,7 @@ def network_report_submit(*, user: Any, report: NetworkReport) -> NetworkReport:
 @transaction.atomic
 def network_report_accept(*, user: Any, report: NetworkReport) -> NetworkReport:
     current = NetworkReport.objects.select_for_update().select_related("network").get(pk=report.pk)
-    _require(user, "reports.review_network_report", current.network)
+    require_perm(user, "reports.review_network_report", current.network)
     if current.status != NetworkReport.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be accepted."))
     current.status = NetworkReport.Status.ACCEPTED
@@ -175,7 +171,7 @@ def network_report_accept(*, user: Any, report: NetworkReport) -> NetworkReport:
 def network_report_return(*, user: Any, report: NetworkReport, reason: str) -> NetworkReport:
     """Send a submitted report back to the network as a draft, saying why."""
     current = NetworkReport.objects.select_for_update().select_related("network").get(pk=report.pk)
-    _require(user, "reports.review_network_report", current.network)
+    require_perm(user, "reports.review_network_report", current.network)
     if current.status != NetworkReport.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be sent back."))
     if not reason.strip():
@@ -195,7 +191,7 @@ def network_report_return(*, user: Any, report: NetworkReport, reason: str) -> N
 @transaction.atomic
 def regional_report_start(*, user: Any, region: Region, year: int) -> RegionalReport:
     """The newest version of the region's report for ``year``; the first draft is created when first compiled."""
-    _require(user, "reports.compile_regional_report", region)
+    require_perm(user, "reports.compile_regional_report", region)
     _check_year(year)
     report = RegionalReport.objects.filter(region=region, year=year).order_by("-version").first()
     if report is None:
@@ -208,7 +204,7 @@ def regional_report_save(
     *, user: Any, report: RegionalReport, data: dict[str, Any], lock_version: int
 ) -> RegionalReport:
     current = RegionalReport.objects.select_for_update().get(pk=report.pk)
-    _require(user, "reports.compile_regional_report", current.region)
+    require_perm(user, "reports.compile_regional_report", current.region)
     if current.is_locked:
         raise ValidationError(_("This version is approved and locked. Make a new version to change it."))
     if current.lock_version != lock_version:
@@ -235,7 +231,7 @@ def regional_report_approve(
 
     With ``lock_version`` (the version of the text the director read), a text saved since is not approved."""
     current = RegionalReport.objects.select_for_update().select_related("region").get(pk=report.pk)
-    _require(user, "reports.approve_regional_report", current.region)
+    require_perm(user, "reports.approve_regional_report", current.region)
     if current.is_locked:
         raise ValidationError(_("This version is already approved."))
     if lock_version is not None and lock_version != current.lock_version:
@@ -263,7 +259,7 @@ def regional_report_approve(
 @transaction.atomic
 def regional_report_new_version(*, user: Any, report: RegionalReport) -> RegionalReport:
     """A new draft after an approved version, starting from its text."""
-    _require(user, "reports.compile_regional_report", report.region)
+    require_perm(user, "reports.compile_regional_report", report.region)
     newest = RegionalReport.objects.select_for_update().filter(region=report.region, year=report.year)
     top = newest.aggregate(top=Max("version"))["top"] or 0
     latest = newest.filter(version=top).first()

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.accounts.access import access_for
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors
+from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
 from fagnett.networks.models import Network
 from fagnett.organisations.models import Region
 from fagnett.reports import charts, document, exports, selectors, services, statistics
@@ -134,11 +134,8 @@ def network_report_edit(request: HttpRequest, network_id: int, year: int) -> Htt
                 )
         except ConflictError as error:
             conflict = error.current
-            resubmit = request.POST.copy()
-            resubmit["lock_version"] = str(conflict.lock_version)
             current = selectors.network_report_find(network=network, year=year) or report
-            form = NetworkReportForm(resubmit, instance=current)
-            form.is_valid()
+            form = rebind_after_conflict(request, conflict, lambda data: NetworkReportForm(data, instance=current))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -291,10 +288,11 @@ def regional_report_edit(request: HttpRequest, region_id: int, year: int) -> Htt
                 )
         except ConflictError as error:
             conflict = error.current
-            resubmit = request.POST.copy()
-            resubmit["lock_version"] = str(conflict.lock_version)
-            form = RegionalReportForm(resubmit, instance=RegionalReport.objects.get(pk=report.pk))
-            form.is_valid()
+            form = rebind_after_conflict(
+                request,
+                conflict,
+                lambda data: RegionalReportForm(data, instance=RegionalReport.objects.get(pk=report.pk)),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -3,21 +3,17 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from fagnett.core.exceptions import ConflictError
+from fagnett.core.permissions import require_perm
 from fagnett.organisations.models import Region
 from fagnett.topics.models import Topic
 
 TOPIC_FIELDS = ("name", "description", "active")
-
-
-def _require_manager(user: Any, region: Region) -> None:
-    if not user.has_perm("topics.manage_topics", region):
-        raise PermissionDenied
 
 
 def _check_name(region: Region, name: str, exclude: int | None = None) -> None:
@@ -30,7 +26,7 @@ def _check_name(region: Region, name: str, exclude: int | None = None) -> None:
 
 @transaction.atomic
 def topic_create(*, user: Any, region: Region, data: dict[str, Any]) -> Topic:
-    _require_manager(user, region)
+    require_perm(user, "topics.manage_topics", region)
     _check_name(region, data.get("name", ""))
     last = Topic.objects.filter(region=region).aggregate(last=Max("order"))["last"] or 0
     topic = Topic(region=region, order=last + 1, **{k: data[k] for k in TOPIC_FIELDS if k in data})
@@ -43,7 +39,7 @@ def topic_create(*, user: Any, region: Region, data: dict[str, Any]) -> Topic:
 @transaction.atomic
 def topic_update(*, user: Any, topic: Topic, data: dict[str, Any], lock_version: int) -> Topic:
     current = Topic.objects.select_for_update().select_related("region").get(pk=topic.pk)
-    _require_manager(user, current.region)
+    require_perm(user, "topics.manage_topics", current.region)
     if current.lock_version != lock_version:
         raise ConflictError(current)
     _check_name(current.region, data.get("name", current.name), exclude=current.pk)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from fagnett.accounts.access import access_for
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors
+from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
 from fagnett.organisations.models import Region
 from fagnett.topics import selectors, services
 from fagnett.topics.forms import TopicForm
@@ -73,10 +73,9 @@ def topic_update(request: HttpRequest, region_id: int, topic_id: int) -> HttpRes
             services.topic_update(user=request.user, topic=topic, data=data, lock_version=data.pop("lock_version") or 0)
         except ConflictError as error:
             conflict = error.current
-            resubmit = request.POST.copy()
-            resubmit["lock_version"] = str(conflict.lock_version)
-            form = TopicForm(resubmit, instance=Topic.objects.get(pk=topic.pk))
-            form.is_valid()
+            form = rebind_after_conflict(
+                request, conflict, lambda data: TopicForm(data, instance=Topic.objects.get(pk=topic.pk))
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
