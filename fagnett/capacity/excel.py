@@ -26,6 +26,7 @@ from fagnett.capacity.models import (
 )
 from fagnett.capacity.services import EntryInput
 from fagnett.capacity.validation import entry_errors, jump_warnings, parse_number
+from fagnett.core.spreadsheet import safe_cell
 from fagnett.organisations.models import Unit
 
 SHEET = "Capacity"
@@ -286,15 +287,8 @@ def export_csv(entries: Iterable[CapacityEntry]) -> str:
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(EXPORT_HEADERS)
     for row in _export_rows(entries):
-        writer.writerow(["" if v is None else _safe(v) for v in row])
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
     return buffer.getvalue()
-
-
-def _safe(value: Any) -> Any:
-    """Spreadsheet formula injection: text starting with = + - @ is read as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def export_xlsx(entries: Iterable[CapacityEntry]) -> bytes:
@@ -304,7 +298,7 @@ def export_xlsx(entries: Iterable[CapacityEntry]) -> bytes:
     sheet.title = SHEET
     sheet.append(list(EXPORT_HEADERS))
     for row in _export_rows(entries):
-        sheet.append([float(v) if hasattr(v, "as_tuple") else _safe(v) for v in row])
+        sheet.append([float(v) if hasattr(v, "as_tuple") else safe_cell(v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -221,14 +221,6 @@ def trusts_for(*, user: Any) -> QuerySet[HealthTrust]:
     return trusts if access.is_superuser else trusts.filter(region__in=access.regions)
 
 
-def coordinated_regions(*, user: Any, include_directed: bool = False) -> QuerySet[Region]:
-    access = access_for(user)
-    if access.is_superuser:
-        return Region.objects.all()
-    regions = access.coordinator_regions | (access.director_regions if include_directed else frozenset())
-    return Region.objects.filter(pk__in=regions)
-
-
 def region_networks(*, regions: QuerySet[Region]) -> QuerySet[Network]:
     return (
         Network.objects.filter(region__in=regions)

@@ -36,6 +36,7 @@ from fagnett.cases.models import OPEN_STATUSES, Case, Consultation
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, is_htmx, paginate, rebind_after_conflict
 from fagnett.networks.models import Network
+from fagnett.networks.selectors import coordinated_regions
 from fagnett.topics.services import set_topics
 
 
@@ -169,7 +170,7 @@ def case_submit(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_assign(request: HttpRequest) -> HttpResponse:
-    regions = selectors.coordinated_regions(user=request.user, include_directed=True)
+    regions = coordinated_regions(user=request.user, include_directed=True)
     if not regions.exists():
         raise PermissionDenied
     form = TaskForm(request.POST or None, networks=selectors.region_networks(regions=regions))
@@ -282,10 +283,11 @@ def _progress(request: HttpRequest, case: Case) -> dict[str, Any]:
     if case.source != Case.Source.RHF_TASK or case.network_id is None:
         return {"progress": None}
     from fagnett.progress.selectors import case_progress
+    from fagnett.progress.services import REPORTABLE
 
     return {
         "progress": case_progress(case=case, today=timezone.localdate()),
-        "can_report_progress": request.user.has_perm("progress.report_progress", case),
+        "can_report_progress": request.user.has_perm("progress.report_progress", case) and case.status in REPORTABLE,
         "can_set_schedule": request.user.has_perm("progress.set_schedule", case) and case.status in OPEN_STATUSES,
     }
 
@@ -548,6 +550,10 @@ def case_consult(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
         raise PermissionDenied
     if kind not in Consultation.Kind.values:
         raise Http404
+    if case.status not in services.RECOMMENDABLE:
+        # A tab left open while the case moved on: the form is no longer on the page to show an error on.
+        messages.error(request, _("The case has moved on: consultations can no longer be recorded on it."))
+        return redirect(f"{case.get_absolute_url()}#consultations-heading")
     form = ConsultationForm(request.POST, kind=kind)
     if form.is_valid():
         data = form.cleaned_data
@@ -659,7 +665,7 @@ def common_case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def common_case_create(request: HttpRequest) -> HttpResponse:
-    regions = selectors.coordinated_regions(user=request.user)
+    regions = coordinated_regions(user=request.user)
     if not regions.exists():
         raise PermissionDenied
     form = CommonCaseForm(request.POST or None, regions=regions, networks=selectors.region_networks(regions=regions))

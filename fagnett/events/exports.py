@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fagnett.core.spreadsheet import safe_cell
 from fagnett.events.models import Event, Registration
 
 
@@ -42,20 +43,13 @@ def _rows(registrations: Iterable[Registration]) -> Iterator[list[Any]]:
         ]
 
 
-def _safe(value: Any) -> Any:
-    """Spreadsheet formula injection: text starting with = + - @ is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def registrations_csv(registrations: Iterable[Registration]) -> str:
     """Semicolon-separated, as Norwegian Excel expects, with a BOM so Excel reads it as UTF-8."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(_headers())
     for row in _rows(registrations):
-        writer.writerow([_safe(value) for value in row])
+        writer.writerow([safe_cell(value) for value in row])
     return "\ufeff" + buffer.getvalue()
 
 
@@ -71,7 +65,7 @@ def registrations_xlsx(event: Event, registrations: Iterable[Registration]) -> b
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in _rows(registrations):
-        sheet.append([_safe(value) for value in row])
+        sheet.append([safe_cell(value) for value in row])
     for column, width in zip("ABCDEFGHI", (16, 18, 30, 28, 30, 30, 18, 17, 40), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"

@@ -35,6 +35,16 @@ def coordinates(user: Any, obj: Any) -> bool:
     return region_id is not None and access_for(user).is_coordinator(region_id)
 
 
-rules.add_perm("events.view_event", in_region)
+@rules.predicate
+def announced(user: Any, obj: Any) -> bool:
+    """The invitations have gone out (or the event was cancelled after): no longer only the coordinator's draft."""
+    return getattr(obj, "status", None) != "planned"
+
+
+# A planned event is the coordinator's draft until the invitations are sent.
+rules.add_perm("events.view_event", in_region & (announced | coordinates))
+# Who may try to register: anyone of the region; whether they are invited and registration is open is the
+# refusal the service gives with its reason.
+rules.add_perm("events.register", in_region)
 rules.add_perm("events.manage_events", coordinates)
 rules.add_perm("events.view_registrations", coordinates)

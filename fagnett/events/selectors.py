@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fagnett.accounts.access import access_for
 from fagnett.accounts.models import User
 from fagnett.events.models import AUDIENCE_ROLES, Event, Registration
 from fagnett.networks.models import Appointment, Network
@@ -129,9 +130,10 @@ def event_list(*, user: Any, region_id: int) -> EventList:
     asking) and ``my_status`` (their registration, if any). The caller has checked the region.
     """
     now = timezone.now()
-    events = list(
-        _with_counts(Event.objects.filter(region_id=region_id), user).select_related("region").order_by("starts_at")
-    )
+    events_of_region = Event.objects.filter(region_id=region_id)
+    if not access_for(user).is_coordinator(region_id):
+        events_of_region = events_of_region.exclude(status=Event.Status.PLANNED)  # drafts are the coordinator's
+    events = list(_with_counts(events_of_region, user).select_related("region").order_by("starts_at"))
     return EventList(
         upcoming=[e for e in events if e.ends_at > now],
         past=sorted((e for e in events if e.ends_at <= now), key=lambda e: e.starts_at, reverse=True),

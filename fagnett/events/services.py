@@ -50,7 +50,10 @@ def _check_networks(region_id: int, networks: Iterable[Network]) -> list[Network
     return chosen
 
 
-def _check_deadline_not_past(event: Event) -> None:
+def _check_not_past(event: Event) -> None:
+    """An event is planned for later: it cannot start, nor close its registration, in the past."""
+    if event.starts_at and event.starts_at <= timezone.now():
+        raise ValidationError({"starts_at": _("The event cannot start in the past.")})
     if event.registration_deadline and event.registration_deadline < timezone.localdate():
         raise ValidationError({"registration_deadline": _("The registration deadline cannot be in the past.")})
 
@@ -64,7 +67,7 @@ def event_create(*, user: Any, region: Region, data: dict[str, Any], networks: I
     require_perm(user, "events.manage_events", region)
     chosen = _check_networks(region.pk, networks)
     event = Event(region=region, created_by=user, **{name: data[name] for name in EVENT_FIELDS if name in data})
-    _check_deadline_not_past(event)
+    _check_not_past(event)
     event.full_clean()
     event.save()
     event.networks.set(chosen)
@@ -90,12 +93,12 @@ def event_update(
         raise ValidationError(_("An event that has been held cannot be changed."))
     chosen = _check_networks(current.region_id, networks)
     significant = any(name in data and data[name] != getattr(current, name) for name in SIGNIFICANT_FIELDS)
-    old_deadline = current.registration_deadline
+    old_when = (current.starts_at, current.registration_deadline)
     for name in EVENT_FIELDS:
         if name in data:
             setattr(current, name, data[name])
-    if current.registration_deadline != old_deadline:
-        _check_deadline_not_past(current)
+    if (current.starts_at, current.registration_deadline) != old_when:
+        _check_not_past(current)
     registered = current.registrations.filter(status=Registration.Status.REGISTERED).count()
     if current.capacity is not None and current.capacity < registered:
         raise ValidationError(
@@ -218,7 +221,7 @@ def registration_register(
     Someone already registered or waiting keeps their place and may change the network and comment. Refused, with
     the reason, for an event that is cancelled, not yet open, past its deadline, or that the person is not invited to.
     """
-    require_perm(user, "events.view_event", event)
+    require_perm(user, "events.register", event)
     current = Event.objects.select_for_update().get(pk=event.pk)
     invitation = selectors.invitation_for(user=user, event=current)
     refusal = selectors.registration_refusal(event=current, invitation=invitation)

@@ -19,7 +19,7 @@ from fagnett.events import exports, selectors, services
 from fagnett.events.calendar import event_invitation
 from fagnett.events.forms import CancelForm, EventForm, RegistrationForm
 from fagnett.events.models import Event
-from fagnett.networks.selectors import region_list
+from fagnett.networks.selectors import coordinated_regions, region_list
 from fagnett.organisations.models import Region
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,12 +40,6 @@ def _chosen_region(request: HttpRequest, regions: list[Region], default: Region 
         if region.pk == region_id:
             return region
     raise Http404
-
-
-def _coordinated_regions(request: HttpRequest) -> list[Region]:
-    access = access_for(request.user)
-    regions = Region.objects.order_by("name")
-    return list(regions if access.is_superuser else regions.filter(pk__in=access.coordinator_regions))
 
 
 def _manage(request: HttpRequest, event: Event) -> None:
@@ -81,7 +75,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest) -> HttpResponse:
-    region = _chosen_region(request, _coordinated_regions(request))
+    region = _chosen_region(request, list(coordinated_regions(user=request.user)))
     form = EventForm(request.POST or None, region=region)
     if request.method == "POST" and form.is_valid():
         data, networks = _service_data(form)

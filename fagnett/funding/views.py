@@ -26,7 +26,7 @@ from fagnett.funding.forms import (
     line_formset_class,
 )
 from fagnett.funding.models import Application, FundingCall
-from fagnett.organisations.models import Region
+from fagnett.networks.selectors import coordinated_regions
 
 LINES_PREFIX = "lines"
 #: blank budget lines offered below the filled ones
@@ -34,14 +34,6 @@ BLANK_LINES = 3
 
 
 # --- Calls ---------------------------------------------------------------------------------------------------------
-
-
-def _coordinated_regions(request: HttpRequest) -> list[Region]:
-    access = access_for(request.user)
-    regions = Region.objects.order_by("name")
-    if not access.is_superuser:
-        regions = regions.filter(pk__in=access.coordinator_regions)
-    return list(regions)
 
 
 @login_required
@@ -67,7 +59,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def call_create(request: HttpRequest) -> HttpResponse:
-    regions = _coordinated_regions(request)
+    regions = list(coordinated_regions(user=request.user))
     if not regions:
         raise PermissionDenied
     year = timezone.localdate().year + 1
@@ -337,9 +329,9 @@ def application_submit(request: HttpRequest, application_id: int) -> HttpRespons
     if not request.user.has_perm("funding.submit_application", application):
         raise PermissionDenied
     try:
-        lock_version: int | None = int(request.POST.get("lock_version", ""))
+        lock_version = int(request.POST.get("lock_version", ""))
     except ValueError:
-        lock_version = None
+        lock_version = 0  # a missing or garbled version is a conflict, never a silent overwrite
     try:
         services.application_submit(user=request.user, application=application, lock_version=lock_version)
     except ConflictError:
@@ -370,7 +362,8 @@ def _step(
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            done = run(form.cleaned_data, form.cleaned_data.get("lock_version"))
+            # A missing version counts as 0: a conflict, never a silent overwrite.
+            done = run(form.cleaned_data, form.cleaned_data.get("lock_version") or 0)
         except ConflictError as error:
             # Keep what the person chose; the page shows the application as it is now.
             conflict = application = error.current

@@ -31,6 +31,16 @@ def region_list(*, user: Any) -> QuerySet[Region]:
     return regions if access.is_superuser else regions.filter(pk__in=access.regions)
 
 
+def coordinated_regions(*, user: Any, include_directed: bool = False) -> QuerySet[Region]:
+    """The regions the person coordinates (and directs, with ``include_directed``), by name; all for a superuser."""
+    access = access_for(user)
+    regions = Region.objects.order_by("name")
+    if access.is_superuser:
+        return regions
+    chosen = access.coordinator_regions | (access.director_regions if include_directed else frozenset())
+    return regions.filter(pk__in=chosen)
+
+
 def network_list(*, user: Any, filters: NetworkFilters | None = None) -> QuerySet[Network]:
     """Networks in the person's regions, with counts for the list page, in one query."""
     filters = filters or NetworkFilters()

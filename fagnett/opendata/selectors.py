@@ -20,12 +20,6 @@ from fagnett.organisations.models import Region
 from fagnett.procedures.models import Procedure
 
 
-def coordinated_regions(*, user: Any) -> QuerySet[Region]:
-    access = access_for(user)
-    regions = Region.objects.order_by("name")
-    return regions if access.is_superuser else regions.filter(pk__in=access.coordinator_regions)
-
-
 def managed_region(*, user: Any, region_id: int) -> Region:
     """The region, if the person coordinates it.
 

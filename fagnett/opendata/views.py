@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fagnett.networks.selectors import coordinated_regions
 from fagnett.opendata import selectors, services
 from fagnett.opendata.forms import RegionApiKeyForm
 
@@ -15,7 +16,7 @@ from fagnett.opendata.forms import RegionApiKeyForm
 @login_required
 def key_home(request: HttpRequest) -> HttpResponse:
     """The way in from the menu: straight to the keys of the one region the person coordinates, or a choice."""
-    regions = list(selectors.coordinated_regions(user=request.user))
+    regions = list(coordinated_regions(user=request.user))
     if not regions:
         raise PermissionDenied
     if len(regions) == 1:

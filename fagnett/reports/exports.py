@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from fagnett.core.spreadsheet import safe_cell
 from fagnett.reports import charts
 from fagnett.reports.document import Block, ReportDocument, Section
 
@@ -126,7 +127,7 @@ def figures_csv(stats: dict[str, Any], figure: int) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([safe_cell(value) for value in row] for row in rows)
     return "\ufeff" + buffer.getvalue()
 
 
@@ -143,7 +144,7 @@ def figures_xlsx(stats: dict[str, Any]) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            sheet.append([safe_cell(value) for value in row])
         sheet.column_dimensions["A"].width = 45
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()

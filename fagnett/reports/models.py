@@ -111,6 +111,10 @@ class NetworkReport(models.Model):
         return self.status == self.Status.DRAFT
 
 
+#: the network reports that count in the regional report and its figures: submitted, or accepted after that
+COUNTED_REPORT_STATUSES = (NetworkReport.Status.SUBMITTED, NetworkReport.Status.ACCEPTED)
+
+
 class TaskRanking(models.Model):
     """One of the network's most central tasks of the year: rank 1 is the most central."""
 

@@ -30,10 +30,6 @@ def network_report_find(*, network: Network, year: int) -> NetworkReport | None:
     )
 
 
-def network_report_years(*, network: Network) -> QuerySet[NetworkReport]:
-    return NetworkReport.objects.filter(network=network).order_by("-year")
-
-
 def reflection_points(*, region_id: int, kind: str) -> QuerySet[ReflectionPoint]:
     return ReflectionPoint.objects.filter(region_id=region_id, kind=kind).order_by("order", "title")
 

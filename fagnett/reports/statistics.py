@@ -20,11 +20,11 @@ from fagnett.meetings.models import ActionItem, Attendance, Meeting
 from fagnett.networks.models import Mandate, Network, TaskListItem
 from fagnett.organisations.models import HealthTrust, Region
 from fagnett.procedures.selectors import counts_by_network
-from fagnett.reports.models import NetworkReport, ReflectionPoint, TaskRanking
+from fagnett.reports.models import COUNTED_REPORT_STATUSES, NetworkReport, ReflectionPoint, TaskRanking
 from fagnett.topics.selectors import topic_shift
 
 #: the network reports that count: the leader has submitted them (and perhaps the coordinator accepted)
-COUNTED = (NetworkReport.Status.SUBMITTED, NetworkReport.Status.ACCEPTED)
+COUNTED = COUNTED_REPORT_STATUSES
 #: how many years figure 1 shows
 FIGURE_1_YEARS = 3
 PROCEDURE_KEYS = ("started", "revised", "completed", "worked_on", "pathways_worked_on")

@@ -97,7 +97,6 @@ def network_report(request: HttpRequest, network_id: int, year: int) -> HttpResp
             "can_review": user.has_perm("reports.review_network_report", network)
             and report is not None
             and report.status == NetworkReport.Status.SUBMITTED,
-            "history": selectors.network_report_years(network=network),
         },
     )
 

@@ -7,10 +7,8 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import ExtractYear
 
 from fagnett.meetings.models import Meeting
+from fagnett.reports.models import COUNTED_REPORT_STATUSES
 from fagnett.topics.models import Topic
-
-#: the network reports that count in the annual report (as ``reports.statistics.COUNTED``)
-_COUNTED_REPORTS = ("submitted", "accepted")
 
 
 def topic_list(*, region_id: int) -> QuerySet[Topic]:
@@ -49,7 +47,7 @@ def _networks_by_topic_and_year(region_id: int, years: list[int]) -> dict[tuple[
         Topic.network_reports.through.objects.filter(
             topic__region_id=region_id,
             networkreport__year__in=years,
-            networkreport__status__in=_COUNTED_REPORTS,
+            networkreport__status__in=COUNTED_REPORT_STATUSES,
         )
         .values_list("topic_id", "networkreport__year", "networkreport__network_id")
         .distinct()

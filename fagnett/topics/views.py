@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from fagnett.accounts.access import access_for
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
+from fagnett.networks.selectors import coordinated_regions
 from fagnett.organisations.models import Region
 from fagnett.topics import selectors, services
 from fagnett.topics.forms import TopicForm
@@ -30,11 +31,12 @@ def _region(request: HttpRequest, region_id: int) -> Region:
 
 @login_required
 def topic_home(request: HttpRequest) -> HttpResponse:
-    """The topic list of the region the person coordinates (the first, if several)."""
-    regions = sorted(access_for(request.user).coordinator_regions)
-    if not regions:
+    """The topic list of the region the person coordinates (the first by name, if several: the list page links
+    the others)."""
+    region = coordinated_regions(user=request.user).first()
+    if region is None:
         raise PermissionDenied
-    return redirect("topics:list", regions[0])
+    return redirect("topics:list", region.pk)
 
 
 @login_required
@@ -55,7 +57,10 @@ def topic_list(request: HttpRequest, region_id: int) -> HttpResponse:
         n_items=Count("agenda_items", distinct=True),
         n_reports=Count("network_reports", distinct=True),
     )
-    return render(request, "topics/topic_list.html", {"region": region, "topics": topics, "form": form})
+    others = coordinated_regions(user=request.user).exclude(pk=region.pk)
+    return render(
+        request, "topics/topic_list.html", {"region": region, "topics": topics, "form": form, "others": others}
+    )
 
 
 @login_required

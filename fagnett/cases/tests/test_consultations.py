@@ -362,3 +362,22 @@ class TestExport:
         response = login_as("coordinator").get(reverse("cases:common_export", args=[common.pk]))
         text = _docx_text(b"".join(response.streaming_content))
         assert "Regionalt brukerutvalg" in text and "Et innspill." in text
+
+
+def test_a_consultation_posted_from_a_stale_tab_after_the_case_moved_on_is_refused_with_a_message(
+    world: World, client: Any
+) -> None:
+    from django.contrib.messages import get_messages
+
+    case = make_case(world, status=Case.Status.CLOSED)
+    client.force_login(world["leader"])
+    response = client.post(
+        reverse("cases:consult", args=[case.pk, K.SAFETY_SERVICE]),
+        {f"{K.SAFETY_SERVICE}-required": "no", f"{K.SAFETY_SERVICE}-not_required_reason": "Gjelder ikke ansatte."},
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith("#consultations-heading")
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "The case has moved on: consultations can no longer be recorded on it."
+    ]
+    assert not Consultation.objects.filter(case=case).exists()

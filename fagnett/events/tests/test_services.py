@@ -485,3 +485,18 @@ class TestCancelRegistration:
         registration = register(event, world["secretary"], status=Registration.Status.CANCELLED)
         with pytest.raises(ValidationError):
             services.registration_cancel(user=world["secretary"], registration=registration)
+
+
+def test_an_event_cannot_be_moved_to_start_in_the_past(world: World) -> None:
+    event = make_event(world, invited=False)
+    with pytest.raises(ValidationError) as error:
+        services.event_update(
+            user=world["coordinator"],
+            event=event,
+            data={"starts_at": timezone.now() - datetime.timedelta(hours=1)},
+            networks=list(event.networks.all()),
+            lock_version=event.lock_version,
+        )
+    assert "starts_at" in error.value.message_dict
+    event.refresh_from_db()
+    assert event.starts_at > timezone.now()

@@ -366,3 +366,17 @@ class TestQueryCounts:
         small = self.count(client, url)
         self.grow(world, event)
         assert self.count(client, url) == small
+
+
+def test_a_planned_event_is_the_coordinators_draft_until_the_invitations_go_out(world: World, client: Client) -> None:
+    draft = make_event(world, invited=False, title="Utkast til dialogmøte")
+    sent = make_event(world, title="Sendt seminar")
+    list_url = reverse("events:list") + f"?region={world.region_a.pk}"
+    client.force_login(world["leader"])
+    page = client.get(list_url).content.decode()
+    assert "Sendt seminar" in page and "Utkast til dialogmøte" not in page
+    assert client.get(reverse("events:detail", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("events:detail", args=[sent.pk])).status_code == 200
+    client.force_login(world["coordinator"])
+    assert "Utkast til dialogmøte" in client.get(list_url).content.decode()
+    assert client.get(reverse("events:detail", args=[draft.pk])).status_code == 200
