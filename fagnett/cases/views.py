@@ -568,7 +568,7 @@ def case_consult(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
                 consulted_on=data["consulted_on"],
                 consulted=data["consulted"],
                 outcome=data["outcome"],
-                lock_version=data["lock_version"],
+                lock_version=data["lock_version"] or 0,
             )
         except ConflictError as error:
             messages.error(

@@ -91,7 +91,7 @@ def schedule_edit(request: HttpRequest, case_id: int) -> HttpResponse:
                 interval=data["interval"],
                 unit=data["unit"],
                 first_due=data["first_due"],
-                lock_version=data["lock_version"],
+                lock_version=data["lock_version"] or 0,
             )
         except ConflictError as error:
             conflict = error.current
