@@ -24,6 +24,8 @@ urlpatterns = [
     path("", include("fagnett.opendata.urls")),
     path("", include("fagnett.events.urls")),
     path("", include("fagnett.funding.urls")),
+    path("", include("fagnett.archive.urls")),
+    path("", include("fagnett.audit.urls")),
 ]
 
 handler403 = "fagnett.core.errors.permission_denied"

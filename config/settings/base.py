@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "fagnett.funding",
     "fagnett.reports",
     "fagnett.topics",
+    "fagnett.archive",
+    "fagnett.audit",
     "fagnett.demo",
 ]
 

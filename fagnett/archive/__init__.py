@@ -1,0 +1,1 @@
+"""Archive extracts (Noark 5 arkivuttrekk) of a network's records."""

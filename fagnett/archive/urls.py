@@ -1,0 +1,9 @@
+from django.urls import path
+
+from fagnett.archive import views
+
+app_name = "archive"
+
+urlpatterns = [
+    path("networks/<int:network_id>/archive/", views.archive_download, name="download"),
+]
