@@ -5,5 +5,5 @@ from fagnett.archive import views
 app_name = "archive"
 
 urlpatterns = [
-    path("networks/<int:network_id>/archive/", views.archive_download, name="download"),
+    path("networks/<int:network_id>/archive/", views.archive_export, name="export"),
 ]

@@ -77,6 +77,7 @@ def network_detail(request: HttpRequest, network_id: int) -> HttpResponse:
             "can_change": request.user.has_perm("networks.change_network", network),
             "can_view_budget": request.user.has_perm("budget.view_budget", network),
             "can_view_reports": request.user.has_perm("reports.view_network_report", network),
+            "can_archive": request.user.has_perm("archive.export", network),
             # The same people as cases.selectors.network_for_cases and networks.view_appointment.
             "can_view_cases": _sees_network_cases(request.user, network),
             "can_open_nominations": access_for(request.user).is_coordinator(network.region_id)

@@ -15,23 +15,37 @@ def no_pdf(monkeypatch) -> None:
 
 
 def url(world: World, **query: str) -> str:
-    base = reverse("archive:download", args=[world.network.pk])
+    base = reverse("archive:export", args=[world.network.pk])
     return base + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
 @pytest.mark.parametrize("role", ["leader", "secretary", "coordinator"])
-def test_leader_secretary_and_coordinator_download_the_package(world: World, login_as, role: str) -> None:
-    response = login_as(role).get(url(world, **{"from": "2026-01-01", "to": "2026-12-31"}))
+def test_those_who_keep_the_records_choose_a_period_and_download_the_package(world: World, login_as, role: str) -> None:
+    client = login_as(role)
+    page = client.get(url(world))
+    assert page.status_code == 200
+    assert 'name="start"' in page.content.decode() and 'name="end"' in page.content.decode()
+
+    response = client.get(url(world, start="2026-01-01", end="2026-03-31"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
-    assert "attachment;" in response["Content-Disposition"]
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="arkivuttrekk-{world.network.pk}-2026-01-01-2026-03-31.zip"'
+    )
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert {"arkivstruktur.xml", "endringslogg.xml", "arkivuttrekk.xml"} <= set(names)
+
+
+def test_the_network_page_links_to_the_extract_only_for_those_who_may_take_it(world: World, login_as) -> None:
+    link = reverse("archive:export", args=[world.network.pk])
+    assert link in login_as("secretary").get(world.network.get_absolute_url()).content.decode()
+    assert link not in login_as("member").get(world.network.get_absolute_url()).content.decode()
 
 
 @pytest.mark.parametrize("role", ["member", "rhf_rep", "other_member", "director", "fagsjef", "coordinator_b"])
 def test_others_may_not(world: World, login_as, role: str) -> None:
     assert login_as(role).get(url(world)).status_code == 403
+    assert login_as(role).get(url(world, start="2026-01-01", end="2026-03-31")).status_code == 403
 
 
 def test_anonymous_is_sent_to_log_in(world: World, client) -> None:
@@ -40,9 +54,22 @@ def test_anonymous_is_sent_to_log_in(world: World, client) -> None:
     assert reverse("login") in response["Location"]
 
 
-@pytest.mark.parametrize("query", [{"from": "2026-13-01"}, {"from": "2026-06-01", "to": "2026-01-01"}])
-def test_a_bad_period_is_refused(world: World, login_as, query: dict[str, str]) -> None:
-    assert login_as("secretary").get(url(world, **query)).status_code == 400
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"start": "2026-13-01", "end": "2026-03-31"}, "Oppgi en gyldig dato."),
+        ({"start": "2026-06-01", "end": "2026-01-01"}, "Perioden må slutte samme dag som den begynner eller senere."),
+        ({"start": "2026-01-01", "end": "2999-01-01"}, "Perioden kan ikke slutte i fremtiden."),
+        ({"start": "2026-01-01"}, "Feltet er påkrevet."),
+    ],
+)
+def test_a_bad_period_gets_the_form_back_with_the_reason_in_norwegian(
+    world: World, login_as, query: dict[str, str], message: str
+) -> None:
+    response = login_as("secretary").get(url(world, **query))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert message in response.content.decode()
 
 
 def test_only_get(world: World, login_as) -> None:
