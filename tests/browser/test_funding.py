@@ -123,7 +123,7 @@ def test_apply_endorse_grant_and_see_the_grant_in_the_budget(
     grants = page.get_by_role("table", name="Grants with what is spent and left of each")
     expect(grants).to_contain_text(title)
     expect(grants).to_contain_text("70,000")
-    expect(page.locator("#balance")).to_contain_text("70,000 kr")
+    expect(page.locator("#balance")).to_contain_text("NOK 70,000")
     assert_accessible(page)
     grant = Grant.objects.get()
     assert (grant.network, grant.amount, grant.decision_reference) == (network, 70_000, "RHF 2026/12")

@@ -89,6 +89,6 @@ def test_procedure_and_budget_registers(
     page.get_by_label("Amount (NOK)").fill("12000")
     page.get_by_role("button", name="Record the expense").click()
     expect(page.get_by_text("The expense was recorded. 738,000 kr is left of the grant.")).to_be_visible()
-    expect(page.locator("#balance")).to_contain_text("738,000 kr")
+    expect(page.locator("#balance")).to_contain_text("NOK 738,000")
     assert_accessible(page)
     assert Expense.objects.get().amount == 12_000

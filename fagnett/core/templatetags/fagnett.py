@@ -1,7 +1,9 @@
 from typing import Any
 
 from django import forms, template
+from django.template.defaultfilters import floatformat
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -63,3 +65,11 @@ def querystring_page(context: template.Context, page: int) -> str:
 def get_field(form: forms.BaseForm, name: str) -> forms.BoundField:
     """``form|get_field:name`` — a bound field by a name held in a variable."""
     return form[name]
+
+
+@register.filter
+def kroner(amount: Any) -> str:
+    """An amount in whole kroner as the language writes it: «12 345 kr» in bokmål, «NOK 12,345» in English."""
+    if amount is None or amount == "":
+        return "–"
+    return gettext("NOK %(amount)s") % {"amount": floatformat(amount, "0g")}
