@@ -99,6 +99,7 @@ class EntryForm(forms.Form):
         validators=[validate_no_national_id],
     )
     confirm_jumps = forms.BooleanField(label=_("The numbers are right despite the big changes"), required=False)
+    based_on = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, category: str, round_open: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -124,7 +125,9 @@ class EntryForm(forms.Form):
         return data
 
     def values(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k not in ("confirm_jumps", "correction_reason")}
+        return {
+            k: v for k, v in self.cleaned_data.items() if k not in ("confirm_jumps", "correction_reason", "based_on")
+        }
 
 
 class UnitProfileForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -194,6 +197,8 @@ class GridForm(forms.Form):
     """
 
     confirm_jumps = forms.BooleanField(label=_("The numbers are right despite the big changes"), required=False)
+    #: The tokens of this round's entries when the grid was opened, "<category>__<scenario>=<token>" by commas.
+    based_on = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self, *args: Any, cells: dict[tuple[str, str], Any], existing: dict[tuple[str, str], Any], **kwargs: Any
@@ -219,6 +224,20 @@ class GridForm(forms.Form):
                     field.initial = getattr(entry, name) if entry is not None else None
                     grid[f"{category}__{scenario}__{name}"] = field
         self.fields = {**grid, **self.fields}  # type: ignore[assignment]
+        self.fields["based_on"].initial = self.tokens_of(existing)
+
+    @staticmethod
+    def tokens_of(existing: dict[tuple[str, str], Any]) -> str:
+        return ",".join(f"{c}__{s}={entry.token}" for (c, s), entry in sorted(existing.items()))
+
+    def based_on_tokens(self) -> dict[tuple[str, str], str]:
+        """Each cell's token when the grid was opened ("" for a cell that had no entry)."""
+        tokens = {}
+        for part in filter(None, (self.cleaned_data.get("based_on") or "").split(",")):
+            cell, _sep, token = part.partition("=")
+            category, _sep, scenario = cell.partition("__")
+            tokens[(category, scenario)] = token
+        return tokens
 
     def rows(self) -> list[tuple[str, str, list[forms.BoundField]]]:
         """Table rows: (category, field label, a bound field per scenario)."""

@@ -175,6 +175,8 @@ class CapacityEntry(models.Model):
     scenario = models.CharField(_("scenario"), max_length=20, choices=Scenario.choices)
     version = models.PositiveIntegerField(_("version"), default=1)
     is_current = models.BooleanField(_("current version"), default=True)
+    # Raised on every save in place, so that a form opened before someone else saved is caught (see ``token``).
+    lock_version = models.PositiveIntegerField(default=1, editable=False)
 
     physical_beds = _count(_("physical beds"))
     staffed_beds = _count(_("staffed beds"), _("Beds with staff on the roster."))
@@ -205,7 +207,7 @@ class CapacityEntry(models.Model):
     )
     reported_at = models.DateTimeField(_("reported"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["lock_version"])
 
     class Meta:
         ordering = ["round", "unit", "category", "scenario", "-version"]
@@ -241,6 +243,11 @@ class CapacityEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} – {self.category} – {self.get_scenario_display()}"
+
+    @property
+    def token(self) -> str:
+        """What a form remembers of the entry it was opened on: another version or another save changes it."""
+        return f"{self.pk}.{self.lock_version}"
 
 
 class Assessment(models.Model):

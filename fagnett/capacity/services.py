@@ -26,6 +26,7 @@ from fagnett.capacity.models import (
     hash_token,
 )
 from fagnett.capacity.validation import entry_errors
+from fagnett.core.exceptions import ConflictError
 from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust, Region, Unit
@@ -80,6 +81,9 @@ class EntryInput:
     correction_reason: str = ""
     label: str = ""  # how errors name the row ("Sheet Capacity, row 7")
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The entry's ``token`` when the form was opened ("" if there was none); None for a file or an API call,
+    #: which report the numbers as they are now and overwrite knowingly.
+    based_on: str | None = None
 
 
 def _check_cell(item: EntryInput, round_: ReportRound) -> None:
@@ -97,6 +101,8 @@ def capacity_entries_save(
 
     In an open round each entry is changed in place. In a closed round every entry must carry a
     correction reason and becomes a new version; the version it replaces is kept.
+    An item whose ``based_on`` no longer matches the saved entry raises ``ConflictError`` (with the entry saved
+    now) and nothing is written: two people editing the same cell never overwrite each other silently.
     Units need ``hospital__trust`` loaded.
     """
     round_ = ReportRound.objects.select_for_update().get(pk=round_.pk)
@@ -116,11 +122,16 @@ def capacity_entries_save(
             round=round_, is_current=True, unit__in=[item.unit for item in items]
         ).select_for_update()
     }
+    for item in items:
+        current = existing.get((item.unit.pk, item.category, item.scenario))
+        if item.based_on is not None and (current.token if current is not None else "") != item.based_on:
+            raise ConflictError(current)
     saved = []
     for item in items:
         current = existing.get((item.unit.pk, item.category, item.scenario))
         if current is not None and round_.is_open:
             entry = current
+            entry.lock_version += 1
         else:
             entry = CapacityEntry(round=round_, unit=item.unit, category=item.category, scenario=item.scenario)
             if current is not None:
@@ -164,9 +175,10 @@ def capacity_entry_submit(
     values: dict[str, Any],
     correction_reason: str = "",
     source: str = "web",
+    based_on: str | None = None,
 ) -> CapacityEntry:
     """Save one unit's capacity in one category and scenario (see ``capacity_entries_save``)."""
-    item = EntryInput(unit, category, scenario, values, correction_reason)
+    item = EntryInput(unit, category, scenario, values, correction_reason, based_on=based_on)
     return capacity_entries_save(user=user, round_=round_, items=[item], source=source)[0]
 
 

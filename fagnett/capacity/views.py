@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,8 +27,9 @@ from fagnett.capacity.forms import (
     UnitProfileForm,
     UploadForm,
 )
-from fagnett.capacity.models import ENTRY_FIELDS, Category, ReportRound, Scenario
+from fagnett.capacity.models import ENTRY_FIELDS, CapacityEntry, Category, ReportRound, RestrictionReason, Scenario
 from fagnett.capacity.validation import jump_warnings
+from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -134,6 +136,7 @@ def unit_report(request: HttpRequest, round_id: int, unit_id: int) -> HttpRespon
         cells = {(category, scenario): p["entry"] for (_unit, category, scenario), p in previous.items()}
     grid_form = GridForm(request.POST or None, cells=cells, existing=existing) if round_.is_open else None
     warnings: list[str] = []
+    conflict = False
     if request.method == "POST":
         if grid_form is None:
             raise PermissionDenied
@@ -145,9 +148,20 @@ def unit_report(request: HttpRequest, round_id: int, unit_id: int) -> HttpRespon
             if warnings and not grid_form.cleaned_data["confirm_jumps"]:
                 grid_form.add_error("confirm_jumps", _("Check the numbers, then tick the box to confirm them."))
             else:
-                items = [services.EntryInput(unit, c, s, v) for (c, s), v in values.items()]
+                tokens = grid_form.based_on_tokens()
+                items = [
+                    services.EntryInput(unit, c, s, v, based_on=tokens.get((c, s), "")) for (c, s), v in values.items()
+                ]
                 try:
                     services.capacity_entries_save(user=request.user, round_=round_, items=items)
+                except ConflictError:
+                    conflict = True
+                    # The grid above the form now shows what is saved; the form keeps what this person wrote.
+                    saved = selectors.entries_by_cell(selectors.current_entries(round_=round_, units=[unit]))
+                    data = request.POST.copy()
+                    data["based_on"] = GridForm.tokens_of({(c, s): e for (_u, c, s), e in saved.items()})
+                    grid_form = GridForm(data, cells=cells, existing={(c, s): e for (_u, c, s), e in saved.items()})
+                    grid_form.is_valid()
                 except ValidationError as error:
                     add_service_errors(grid_form, error)
                 else:
@@ -163,6 +177,7 @@ def unit_report(request: HttpRequest, round_id: int, unit_id: int) -> HttpRespon
             "scenarios": Scenario.choices,
             "grid_form": grid_form,
             "warnings": warnings,
+            "conflict": conflict,
             "prefilled_from_previous": not current and bool(previous),
             "profile_form": UnitProfileForm(instance=selectors.unit_profile(unit=unit)),
             "versions": selectors.entry_versions(round_=round_, unit=unit),
@@ -199,8 +214,10 @@ def entry_edit(request: HttpRequest, round_id: int, unit_id: int, category: str,
     previous = selectors.previous_values(round_=round_, units=[unit]).get(cell)
     source = current or (previous or {}).get("entry")
     initial = {name: getattr(source, name) for name in ENTRY_FIELDS} if source is not None else {}
+    initial["based_on"] = current.token if current is not None else ""
     form = EntryForm(request.POST or None, initial=initial, category=category, round_open=round_.is_open)
     warnings: list[str] = []
+    conflict = None
     if request.method == "POST" and form.is_valid():
         warnings = jump_warnings(form.values(), previous)
         if warnings and not form.cleaned_data["confirm_jumps"]:
@@ -215,7 +232,14 @@ def entry_edit(request: HttpRequest, round_id: int, unit_id: int, category: str,
                     scenario=scenario,
                     values=form.values(),
                     correction_reason=form.cleaned_data.get("correction_reason", ""),
+                    based_on=form.cleaned_data["based_on"],
                 )
+            except ConflictError as error:
+                conflict = error.current
+                data = request.POST.copy()
+                data["based_on"] = conflict.token if conflict is not None else ""
+                form = EntryForm(data, category=category, round_open=round_.is_open)
+                form.is_valid()
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -236,9 +260,34 @@ def entry_edit(request: HttpRequest, round_id: int, unit_id: int, category: str,
             "form": form,
             "warnings": warnings,
             "prefilled_from_previous": current is None and previous is not None,
+            "conflict": conflict,
+            "saved_values": _saved_values(conflict, form) if conflict is not None else [],
             "history": selectors.entry_history(entry=current) if current is not None else [],
         },
     )
+
+
+def _shown(value: Any) -> str:
+    return "–" if value is None or value == "" else str(formats.localize(value))
+
+
+def _saved_values(saved: CapacityEntry, form: EntryForm) -> list[tuple[str, str, str, bool]]:
+    """(label, saved now, this person's, whether they differ) for each field of the form, after a conflict."""
+    rows = []
+    for name in ENTRY_FIELDS:
+        if name not in form.fields:
+            continue
+        mine = form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else form[name].value()
+        ours = getattr(saved, name)
+        if name == "status":
+            ours, mine = saved.get_status_display(), dict(CapacityEntry.Status.choices).get(mine or "", "")
+        elif name == "restrictions":
+            labels = dict(RestrictionReason.choices)
+            ours = ", ".join(str(labels.get(r, r)) for r in ours or [])
+            mine = ", ".join(str(labels.get(r, r)) for r in mine or [])
+        differs = (ours if ours not in (None, "") else None) != (mine if mine not in (None, "") else None)
+        rows.append((str(form.fields[name].label), _shown(ours), _shown(mine), differs))
+    return rows
 
 
 @login_required

@@ -96,6 +96,13 @@ def _entry_url(round_: ReportRound, unit_id: int, category: str = "K3", scenario
     return f"/capacity/rounds/{round_.pk}/units/{unit_id}/{category}/{scenario}/"
 
 
+def _opened(client: Client, url: str) -> str:
+    """The token the form carries when it is opened (the form remembers which saved entry it shows)."""
+    page = client.get(url)
+    form = page.context["form"] if "form" in page.context else page.context["grid_form"]
+    return form["based_on"].value() or ""
+
+
 def test_entry_form_prefills_from_last_round_and_asks_to_confirm_jumps(world: World, login_as: object) -> None:
     unit = units_of(world)[0]
     old = make_round(world.region_a, name="Q4 2025", period_start=__import__("datetime").date(2025, 10, 1))
@@ -148,8 +155,9 @@ def test_closed_round_correction_by_form(world: World, login_as: object) -> None
     client: Client = login_as("reporter")  # type: ignore[operator]
     response = client.post(_entry_url(closed, unit.pk), {"physical_beds": "10", "staffed_beds": "7"})
     assert response.status_code == 200 and "correction_reason" in response.context["form"].errors
+    data = {"physical_beds": "10", "staffed_beds": "7", "correction_reason": "Tastefeil"}
     response = client.post(
-        _entry_url(closed, unit.pk), {"physical_beds": "10", "staffed_beds": "7", "correction_reason": "Tastefeil"}
+        _entry_url(closed, unit.pk), {**data, "based_on": _opened(client, _entry_url(closed, unit.pk))}
     )
     assert response.status_code == 302
     assert list(CapacityEntry.objects.order_by("version").values_list("version", "is_current", "staffed_beds")) == [
@@ -378,6 +386,7 @@ def test_the_whole_grid_in_one_form(world: World, login_as: object, round_: Repo
     assert not CapacityEntry.objects.exists()
     data["K2__max_surge__staffed_beds"] = "4"
     assert client.post(url, data).status_code == 302
+    data["based_on"] = _opened(client, url)
     assert sorted(CapacityEntry.objects.values_list("category", "scenario", "staffed_beds", "status")) == [
         ("K2", "max_surge", 4, ""),
         ("K3", "normal", 8, "full"),
@@ -394,7 +403,10 @@ def test_entry_history_and_assessment_basis(world: World, login_as: object, roun
     _fill(round_, world)
     unit = units_of(world)[0]
     client: Client = login_as("reporter")  # type: ignore[operator]
-    client.post(_entry_url(round_, unit.pk), {"physical_beds": "10", "staffed_beds": "9", "ventilated_beds": "6"})
+    url = _entry_url(round_, unit.pk)
+    client.post(
+        url, {"physical_beds": "10", "staffed_beds": "9", "ventilated_beds": "6", "based_on": _opened(client, url)}
+    )
     history = client.get(_entry_url(round_, unit.pk)).context["history"]
     assert [(h.staffed_beds, h.history_user) for h in history] == [(9, world["reporter"]), (8, None)]
     leader: Client = login_as("leader")  # type: ignore[operator]
@@ -404,3 +416,85 @@ def test_entry_history_and_assessment_basis(world: World, login_as: object, roun
         ("Trust A1 HF", "K3"),
         ("Trust A2 HF", "K3"),
     }
+
+
+def test_two_reporters_saving_the_same_cell_never_overwrite_each_other(
+    world: World, login_as: object, round_: ReportRound
+) -> None:
+    unit = units_of(world)[0]
+    make_entry(round_, unit, physical_beds=10, staffed_beds=8)
+    url = _entry_url(round_, unit.pk)
+    client: Client = login_as("reporter")  # type: ignore[operator]
+    first, second = _opened(client, url), _opened(client, url)  # two tabs, or two people of the unit
+    assert client.post(url, {"physical_beds": "10", "staffed_beds": "9", "based_on": first}).status_code == 302
+
+    response = client.post(
+        url, {"physical_beds": "12", "staffed_beds": "6", "comment": "Mangler sykepleiere", "based_on": second}
+    )
+    assert response.status_code == 200
+    assert CapacityEntry.objects.get().staffed_beds == 9  # the first save stands
+    page = response.content.decode()
+    assert 'id="conflict"' in page and 'id="conflict-values"' in page
+    rows = {label: (saved, mine, differs) for label, saved, mine, differs in response.context["saved_values"]}
+    label = {name: str(field.label) for name, field in response.context["form"].fields.items()}
+    assert rows[label["staffed_beds"]] == ("9", "6", True)
+    assert rows[label["physical_beds"]] == ("10", "12", True)
+    assert rows[label["comment"]] == ("–", "Mangler sykepleiere", True)
+    assert rows[label["ventilated_beds"]] == ("–", "–", False)
+    # Saving again from the conflict page replaces the saved numbers knowingly.
+    again = response.context["form"]["based_on"].value()
+    assert again == CapacityEntry.objects.get().token
+    response = client.post(url, {"physical_beds": "12", "staffed_beds": "6", "based_on": again})
+    assert response.status_code == 302
+    assert CapacityEntry.objects.get().staffed_beds == 6
+
+
+def test_a_form_without_the_token_is_a_conflict_once_the_cell_is_saved(
+    world: World, login_as: object, round_: ReportRound
+) -> None:
+    unit = units_of(world)[0]
+    make_entry(round_, unit, physical_beds=10, staffed_beds=8)
+    client: Client = login_as("reporter")  # type: ignore[operator]
+    response = client.post(_entry_url(round_, unit.pk), {"physical_beds": "10", "staffed_beds": "3"})
+    assert response.status_code == 200 and response.context["conflict"] is not None
+    assert CapacityEntry.objects.get().staffed_beds == 8
+
+
+def test_two_corrections_of_a_closed_round_do_not_both_become_current(world: World, login_as: object) -> None:
+    unit = units_of(world)[0]
+    closed = make_round(world.region_a, status=ReportRound.Status.CLOSED)
+    make_entry(closed, unit)
+    url = _entry_url(closed, unit.pk)
+    client: Client = login_as("reporter")  # type: ignore[operator]
+    token = _opened(client, url)
+    data = {"physical_beds": "10", "staffed_beds": "7", "correction_reason": "Tastefeil", "based_on": token}
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, {**data, "staffed_beds": "5"})
+    assert response.status_code == 200 and response.context["conflict"].version == 2
+    assert list(CapacityEntry.objects.order_by("version").values_list("version", "staffed_beds")) == [(1, 8), (2, 7)]
+
+
+def test_the_grid_keeps_what_was_written_when_someone_saved_the_unit_first(
+    world: World, login_as: object, round_: ReportRound
+) -> None:
+    unit = units_of(world)[0]
+    make_entry(round_, unit, physical_beds=10, staffed_beds=8)
+    url = f"/capacity/rounds/{round_.pk}/units/{unit.pk}/"
+    cell = _entry_url(round_, unit.pk)
+    client: Client = login_as("reporter")  # type: ignore[operator]
+    grid_token = _opened(client, url)
+    assert (
+        client.post(cell, {"physical_beds": "10", "staffed_beds": "9", "based_on": _opened(client, cell)}).status_code
+        == 302
+    )
+
+    data = {"K3__normal__physical_beds": "11", "K3__normal__staffed_beds": "11", "based_on": grid_token}
+    response = client.post(url, data)
+    assert response.status_code == 200 and response.context["conflict"]
+    assert 'id="conflict"' in response.content.decode()
+    assert CapacityEntry.objects.get().staffed_beds == 9
+    form = response.context["grid_form"]
+    assert form["K3__normal__staffed_beds"].value() == "11"  # what the person wrote is still in the form
+    response = client.post(url, {**data, "based_on": form["based_on"].value()})
+    assert response.status_code == 302
+    assert CapacityEntry.objects.get().staffed_beds == 11
