@@ -7,6 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, QueryDict
+from django.utils import formats
+from django.utils.translation import gettext
 
 F = TypeVar("F", bound=forms.BaseForm)
 
@@ -42,11 +44,39 @@ def year_param(request: HttpRequest, default: int) -> int:
     return year if 2000 <= year <= 2100 else default
 
 
-def rebind_after_conflict(request: HttpRequest, current: Any, make_form: Callable[[QueryDict], F]) -> F:
+def rebind_after_conflict(request: HttpRequest, current: Any, make_form: Callable[[QueryDict | None], F]) -> F:
     """After a ``ConflictError``: the person's input, bound again against the version saved now (``current``),
     so that saving once more overwrites it knowingly. Validated, so the page shows it as it was written."""
     data = request.POST.copy()
     data["lock_version"] = str(current.lock_version)
     form = make_form(data)
     form.is_valid()
+    # The same form unbound shows the saved record; components/conflict.html lists where the two differ.
+    form.conflict_differences = conflict_differences(saved=make_form(None), mine=form)  # type: ignore[attr-defined]
     return form
+
+
+def _shown(field: forms.Field, value: Any) -> str:
+    if isinstance(value, bool) or isinstance(field, forms.BooleanField):
+        return gettext("Yes") if value else gettext("No")
+    if value is None or value == "" or value == []:
+        return "–"
+    choices = dict(getattr(field, "choices", None) or [])
+    if choices:
+        values = value if isinstance(value, list | tuple) else [value]
+        return ", ".join(str(choices.get(v, choices.get(str(v), v))) for v in values)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(formats.localize(value))
+
+
+def conflict_differences(*, saved: forms.BaseForm, mine: forms.BaseForm) -> list[tuple[str, str, str]]:
+    """(label, what is saved now, what the person wrote) for each visible field where the two differ."""
+    rows = []
+    for name, field in mine.fields.items():
+        if field.widget.is_hidden or name not in saved.fields:
+            continue
+        before, after = _shown(field, saved[name].value()), _shown(field, mine[name].value())
+        if before.strip() != after.strip():
+            rows.append((str(field.label or name), before, after))
+    return rows

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from fagnett.core.testing import World, make_network
 from fagnett.meetings import services
-from fagnett.meetings.models import Attendance, CalendarFeed, Meeting, Minutes
+from fagnett.meetings.models import Attendance, CalendarFeed, Meeting, Minutes, MinutesItem
 from fagnett.meetings.tests.factories import add_items, make_meeting
 
 pytestmark = pytest.mark.django_db
@@ -202,6 +202,36 @@ class TestFlowThroughPages:
         assert minutes.comments.get().text == "Ser bra ut."
         client.force_login(world["secretary"])
         assert client.post(url, data).status_code == 403  # locked
+
+
+class TestMinutesConflict:
+    def test_two_writers_of_the_same_minutes_see_both_texts_and_nothing_is_overwritten(
+        self, world: World, held: Meeting, client: Client
+    ) -> None:
+        minutes = held.minutes.get()
+        item = held.agenda_items.get(title__startswith="Intensiv")
+        url = minutes.get_absolute_url()
+        opened = minutes.lock_version  # the secretary and the leader open the minutes at the same time
+        base = {"lock_version": opened, "actions-TOTAL_FORMS": "0", "actions-INITIAL_FORMS": "0"}
+        client.force_login(world["secretary"])
+        first = {**base, f"summary_{item.pk}": "Sekretærens referat.", f"conclusion_{item.pk}": "Enighet."}
+        assert client.post(url, first).status_code == 302
+        client.force_login(world["leader"])
+        second = {**base, f"summary_{item.pk}": "Lederens referat.", f"conclusion_{item.pk}": "Enighet."}
+        response = client.post(url, second)
+
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert 'id="conflict"' in page and 'id="conflict-differences"' in page
+        assert [(saved, mine) for _label, saved, mine in response.context["form"].conflict_differences] == [
+            ("Sekretærens referat.", "Lederens referat.")
+        ]
+        assert response.context["form"][f"summary_{item.pk}"].value() == "Lederens referat."
+        assert MinutesItem.objects.get(minutes=minutes, agenda_item=item).summary == "Sekretærens referat."
+        # Saving again from the conflict page is a knowing choice, and goes through.
+        again = {**second, "lock_version": response.context["form"]["lock_version"].value()}
+        assert client.post(url, again).status_code == 302
+        assert MinutesItem.objects.get(minutes=minutes, agenda_item=item).summary == "Lederens referat."
 
 
 class TestCalendarFeeds:

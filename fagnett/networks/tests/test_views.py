@@ -298,5 +298,10 @@ def test_stale_network_edit_shows_the_saved_text_beside_the_persons_own(world: W
     assert response.status_code == 200
     assert response.context["conflict"].description == "Lagret først"
     assert response.context["form"]["description"].value() == "Mitt forslag"
+    # Only the field that differs is compared, the saved text beside the person's own.
+    assert [(saved, mine) for _label, saved, mine in response.context["form"].conflict_differences] == [
+        ("Lagret først", "Mitt forslag")
+    ]
+    assert 'id="conflict-differences"' in response.content.decode()
     world.network.refresh_from_db()
     assert world.network.description == "Lagret først"
