@@ -1,8 +1,10 @@
 """Settings shared by every environment. Environment variables are read in ``config.env`` only."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, database_config, env_int, env_list, env_str
@@ -94,6 +96,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Inert unless OpenID Connect is configured (OIDC_ENABLED below).
+    "fagnett.accounts.oidc.OIDCBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -118,6 +122,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Axes guards the local passwords. The OpenID Connect callback carries no password (the provider checks it and
+# throttles), so it is neither counted nor blocked: an IP address locked out by password guessing keeps single
+# sign-on, and people refused as unknown do not lock out their colleagues behind the same address.
+AXES_WHITELIST_CALLABLE = "fagnett.accounts.oidc.is_oidc_callback"
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
@@ -186,3 +194,56 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # How many months before a mandate's period ends the network page starts warning.
 MANDATE_EXPIRY_WARNING_MONTHS = 6
+
+# Single sign-on with OpenID Connect (mozilla-django-oidc), e.g. HelseID or Microsoft Entra ID. Every variable is
+# described in docs/OPERATIONS.md. Off unless OIDC_RP_CLIENT_ID is set; then the provider's issuer and endpoints and
+# a client credential (a secret, or a private key for private_key_jwt) must be set too.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+OIDC_RP_CLIENT_PRIVATE_KEY_FILE = env_str("OIDC_RP_CLIENT_PRIVATE_KEY_FILE")
+OIDC_RP_CLIENT_KEY_ID = env_str("OIDC_RP_CLIENT_KEY_ID")
+OIDC_RP_CLIENT_ASSERTION_AUDIENCE = env_str("OIDC_RP_CLIENT_ASSERTION_AUDIENCE")
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_PAR_ENDPOINT = env_str("OIDC_OP_PAR_ENDPOINT")
+OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_OP_LOGOUT_ENDPOINT")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_MATCH_CLAIM = env_str("OIDC_MATCH_CLAIM", "email")
+OIDC_MATCH_FIELD = env_str("OIDC_MATCH_FIELD", "email")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "single sign-on")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if OIDC_ENABLED:
+    _oidc_missing = [
+        name
+        for name, value in [
+            ("OIDC_OP_ISSUER", OIDC_OP_ISSUER),
+            ("OIDC_OP_AUTHORIZATION_ENDPOINT", OIDC_OP_AUTHORIZATION_ENDPOINT),
+            ("OIDC_OP_TOKEN_ENDPOINT", OIDC_OP_TOKEN_ENDPOINT),
+            ("OIDC_OP_JWKS_ENDPOINT", OIDC_OP_JWKS_ENDPOINT),
+            (
+                "OIDC_RP_CLIENT_SECRET or OIDC_RP_CLIENT_PRIVATE_KEY_FILE",
+                OIDC_RP_CLIENT_SECRET or OIDC_RP_CLIENT_PRIVATE_KEY_FILE,
+            ),
+        ]
+        if not value
+    ]
+    if _oidc_missing:
+        raise ImproperlyConfigured(f"OIDC_RP_CLIENT_ID is set, so these must be set too: {', '.join(_oidc_missing)}.")
+    if OIDC_MATCH_FIELD not in {"email", "sso_identifier"}:
+        raise ImproperlyConfigured("OIDC_MATCH_FIELD must be 'email' or 'sso_identifier'.")
+    if OIDC_OP_LOGOUT_ENDPOINT:
+        # Browsers apply form-action to the redirect after the log-out form is posted.
+        _logout = urlsplit(OIDC_OP_LOGOUT_ENDPOINT)
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_logout.scheme}://{_logout.netloc}")
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_TIMEOUT = 10
+# The ID token is kept only to end the session at the provider too (id_token_hint at log-out).
+OIDC_STORE_ID_TOKEN = bool(OIDC_OP_LOGOUT_ENDPOINT)
+OIDC_OP_LOGOUT_URL_METHOD = "fagnett.accounts.oidc.provider_logout_url"
+OIDC_AUTHENTICATE_CLASS = "fagnett.accounts.oidc.OIDCAuthenticationRequestView"
+OIDC_CALLBACK_CLASS = "fagnett.accounts.oidc.OIDCCallbackView"

@@ -20,8 +20,10 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "trust", "region_employer", "is_active"]
     list_filter = ["trust__region", "trust", "is_active", "is_staff"]
     list_select_related = ["trust", "region_employer"]
+    search_fields = [*DjangoUserAdmin.search_fields, "sso_identifier"]
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
         (_("Work"), {"fields": ["title", "trust", "region_employer", "language"]}),
+        (_("Single sign-on"), {"fields": ["sso_identifier"]}),
     )
     inlines = [RegionRoleInline, TrustRoleInline]

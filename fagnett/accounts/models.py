@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fagnett.core.validators import validate_no_national_id
 from fagnett.organisations.models import HealthTrust, Region
 
 
@@ -35,6 +36,17 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    sso_identifier = models.CharField(
+        _("single sign-on identifier"),
+        max_length=255,
+        blank=True,
+        validators=[validate_no_national_id],
+        help_text=_(
+            "Only when single sign-on recognises people by an identifier instead of their e-mail address: the "
+            "identity provider's value for this person, e.g. the HPR number from HelseID or the object ID from "
+            "Microsoft Entra ID. Never a national identity number."
+        ),
+    )
 
     class Meta:
         ordering = ["first_name", "last_name"]
@@ -44,7 +56,13 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(trust__isnull=True) | models.Q(region_employer__isnull=True),
                 name="user_one_employer",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["sso_identifier"],
+                condition=~models.Q(sso_identifier=""),
+                name="user_sso_identifier_unique",
+                violation_error_message=_("Another person already has this single sign-on identifier."),
+            ),
         ]
 
     def __str__(self) -> str:

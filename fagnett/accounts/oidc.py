@@ -1,0 +1,301 @@
+"""Single sign-on with OpenID Connect: who the provider's person is in Fagnett, and the login flow's edges.
+
+mozilla-django-oidc runs the authorization code flow (state, nonce, PKCE, RS256 ID tokens checked against the
+provider's JWKS). What is Fagnett's own is here:
+
+- **Matching, never creating.** People come into Fagnett through nominations and appointments, so an identity the
+  provider vouches for is matched to an existing person — by the claim ``OIDC_MATCH_CLAIM`` compared
+  case-insensitively with the person's e-mail (``OIDC_MATCH_FIELD = "email"``, the default), or exactly with
+  the person's ``sso_identifier`` (``"sso_identifier"``, for HelseID, which sends no e-mail address). Unknown,
+  inactive and ambiguous identities are refused with a message on the login page that says why.
+- **HelseID's client authentication**: a signed client assertion (``private_key_jwt``) instead of a secret when
+  ``OIDC_RP_CLIENT_PRIVATE_KEY_FILE`` is set, and pushed authorization requests when ``OIDC_OP_PAR_ENDPOINT`` is.
+- **The ID token's issuer and audience** are checked (mozilla-django-oidc checks signature, expiry and nonce).
+- **Failures end on the login page** with a message, never as an error page.
+"""
+
+import json
+import logging
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import jwt
+import requests
+from cryptography.hazmat.primitives import serialization
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import SuspiciousOperation
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.utils.translation import gettext as _
+from mozilla_django_oidc import views as oidc_views
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+
+from fagnett.accounts.models import User
+
+logger = logging.getLogger(__name__)
+security_logger = logging.getLogger("django.security.oidc")
+
+CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+#: HelseID accepts client assertions that live at most 60 seconds.
+CLIENT_ASSERTION_LIFETIME = 60
+CALLBACK_URL_NAME = "oidc_authentication_callback"
+
+# Why a login was refused, recorded on the request by the backend and turned into a message by the callback view.
+_REFUSAL_ATTR = "_fagnett_oidc_refusal"
+UNKNOWN = "unknown"
+INACTIVE = "inactive"
+AMBIGUOUS = "ambiguous"
+CLAIM_MISSING = "claim_missing"
+FAILED = "failed"
+CANCELLED = "cancelled"
+UNAVAILABLE = "unavailable"
+
+
+def oidc_enabled() -> bool:
+    return bool(getattr(settings, "OIDC_ENABLED", False))
+
+
+def provider_name() -> str:
+    return str(settings.OIDC_PROVIDER_NAME)
+
+
+def is_oidc_callback(request: HttpRequest | None, credentials: dict[str, Any] | None = None) -> bool:
+    """django-axes' whitelist: the OpenID Connect callback carries no password, so axes neither counts nor blocks it."""
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name == CALLBACK_URL_NAME
+
+
+def _refuse(request: HttpRequest | None, reason: str, **details: str) -> None:
+    if request is not None:
+        setattr(request, _REFUSAL_ATTR, (reason, details))
+
+
+def refusal_message(reason: str, details: dict[str, str]) -> str:
+    values = {"provider": provider_name(), **details}
+    texts = {
+        UNKNOWN: _(
+            "You are not registered in Fagnett (%(provider)s identified you as %(identity)s). People get access "
+            "when they are appointed to a network or given a role in their trust or region: ask the regional "
+            "coordinator if you should have access."
+        ),
+        INACTIVE: _("Your access to Fagnett has been closed. Ask the regional coordinator if you need it again."),
+        AMBIGUOUS: _(
+            "More than one person in Fagnett matches your login (%(identity)s), so you cannot be logged in. "
+            "Ask the administrator to correct it."
+        ),
+        CLAIM_MISSING: _(
+            "%(provider)s did not send what Fagnett recognises you by (%(claim)s). Ask the administrator to check "
+            "the single sign-on settings."
+        ),
+        CANCELLED: _("The login with %(provider)s was cancelled or refused."),
+        UNAVAILABLE: _("%(provider)s did not answer. Try again in a few minutes, or contact the administrator."),
+        FAILED: _("The login with %(provider)s could not be completed. Please try again."),
+    }
+    return texts.get(reason, texts[FAILED]) % values
+
+
+# --- Client authentication -----------------------------------------------------------------------------------
+
+
+def load_private_key(path: str) -> tuple[Any, str]:
+    """The client's private key and key id from a PEM file or a JWK (as HelseID's self-service portal gives it)."""
+    data = Path(path).read_bytes()
+    key_id = settings.OIDC_RP_CLIENT_KEY_ID
+    if data.lstrip().startswith(b"{"):
+        jwk = json.loads(data)
+        return jwt.PyJWK(jwk).key, key_id or jwk.get("kid", "")
+    return serialization.load_pem_private_key(data, password=None), key_id
+
+
+def client_assertion(*, audience: str) -> str:
+    """A signed JWT proving the client's identity (RFC 7523, OpenID Connect ``private_key_jwt``)."""
+    key, key_id = load_private_key(settings.OIDC_RP_CLIENT_PRIVATE_KEY_FILE)
+    now = int(time.time())
+    claims = {
+        "iss": settings.OIDC_RP_CLIENT_ID,
+        "sub": settings.OIDC_RP_CLIENT_ID,
+        "aud": audience,
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "nbf": now,
+        "exp": now + CLIENT_ASSERTION_LIFETIME,
+    }
+    headers = {"typ": "JWT", **({"kid": key_id} if key_id else {})}
+    return jwt.encode(claims, key, algorithm="RS256", headers=headers)
+
+
+def client_credentials(*, endpoint: str) -> dict[str, str]:
+    """The form fields that authenticate Fagnett at the provider's token or PAR endpoint."""
+    if settings.OIDC_RP_CLIENT_PRIVATE_KEY_FILE:
+        # RFC 9126 asks the provider to accept its issuer as the audience at every endpoint; HelseID expects it.
+        audience = settings.OIDC_RP_CLIENT_ASSERTION_AUDIENCE or settings.OIDC_OP_ISSUER or endpoint
+        return {
+            "client_id": settings.OIDC_RP_CLIENT_ID,
+            "client_assertion_type": CLIENT_ASSERTION_TYPE,
+            "client_assertion": client_assertion(audience=audience),
+        }
+    return {"client_id": settings.OIDC_RP_CLIENT_ID, "client_secret": settings.OIDC_RP_CLIENT_SECRET}
+
+
+# --- The backend ---------------------------------------------------------------------------------------------
+
+
+class OIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
+    """Logs in an existing, active person whom the provider identified; never creates one."""
+
+    def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:
+        # Only the callback view passes a nonce; a password login never reaches the token exchange.
+        if not oidc_enabled() or "nonce" not in kwargs or kwargs.get("username") is not None:
+            return None
+        return super().authenticate(request, **kwargs)  # type: ignore[no-any-return]
+
+    def get_token(self, payload: dict[str, Any]) -> dict[str, Any]:
+        if settings.OIDC_RP_CLIENT_PRIVATE_KEY_FILE:
+            payload.pop("client_secret", None)
+            payload.update(client_credentials(endpoint=self.OIDC_OP_TOKEN_ENDPOINT))
+        return super().get_token(payload)  # type: ignore[no-any-return]
+
+    def verify_token(self, token: str, **kwargs: Any) -> dict[str, Any]:
+        payload: dict[str, Any] = super().verify_token(token, **kwargs)
+        if "nonce" in kwargs:  # the ID token, not a signed userinfo response
+            audience = payload.get("aud")
+            audiences = audience if isinstance(audience, list) else [audience]
+            if settings.OIDC_RP_CLIENT_ID not in audiences:
+                raise SuspiciousOperation("The ID token was issued to another client.")
+            if payload.get("iss") != settings.OIDC_OP_ISSUER:
+                raise SuspiciousOperation("The ID token comes from another issuer.")
+        return payload
+
+    def get_userinfo(self, access_token: str, id_token: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """The ID token's claims, completed by the userinfo endpoint when there is one.
+
+        Entra ID puts ``preferred_username`` and ``oid`` only in the ID token; HelseID puts everything there.
+        """
+        claims = dict(payload)
+        if self.OIDC_OP_USER_ENDPOINT:
+            userinfo = super().get_userinfo(access_token, id_token, payload)
+            if userinfo.get("sub") != payload.get("sub"):
+                raise SuspiciousOperation("The userinfo response is about another person than the ID token.")
+            claims.update(userinfo)
+        return claims
+
+    @staticmethod
+    def match_value(claims: dict[str, Any]) -> str:
+        value = claims.get(settings.OIDC_MATCH_CLAIM)
+        return str(value).strip() if value not in (None, "") else ""
+
+    def verify_claims(self, claims: dict[str, Any]) -> bool:
+        value = self.match_value(claims)
+        unverified_email = settings.OIDC_MATCH_FIELD == "email" and claims.get("email_verified") is False
+        if not value or unverified_email:
+            _refuse(self.request, CLAIM_MISSING, claim=settings.OIDC_MATCH_CLAIM)
+            return False
+        return True
+
+    def describe_user_by_claims(self, claims: dict[str, Any]) -> str:
+        return f"{settings.OIDC_MATCH_CLAIM} {self.match_value(claims)}"
+
+    def filter_users_by_claims(self, claims: dict[str, Any]) -> QuerySet[User]:
+        value = self.match_value(claims)
+        if not value:
+            return User.objects.none()
+        if settings.OIDC_MATCH_FIELD == "sso_identifier":
+            users = User.objects.filter(sso_identifier=value)
+        else:
+            users = User.objects.filter(email__iexact=value)
+        users = users[:2]
+        if len(users) > 1:
+            _refuse(self.request, AMBIGUOUS, identity=value)
+        return users
+
+    def create_user(self, claims: dict[str, Any]) -> None:
+        """People come into Fagnett through nominations and appointments, never by logging in."""
+        logger.info("OIDC login refused: nobody in Fagnett has %s", self.describe_user_by_claims(claims))
+        _refuse(self.request, UNKNOWN, identity=self.match_value(claims))
+        return None
+
+    def update_user(self, user: User, claims: dict[str, Any]) -> User | None:
+        # Fagnett's own record of the person is authoritative: nothing is copied from the provider.
+        if not self.user_can_authenticate(user):
+            logger.info("OIDC login refused: %s is inactive", user.username)
+            _refuse(self.request, INACTIVE)
+            return None
+        return user
+
+
+# --- Views ---------------------------------------------------------------------------------------------------
+
+
+def _to_login_page(request: HttpRequest, reason: str, details: dict[str, str] | None = None) -> HttpResponse:
+    messages.error(request, refusal_message(reason, details or {}))
+    return HttpResponseRedirect(resolve_url(settings.LOGIN_URL))
+
+
+class OIDCAuthenticationRequestView(oidc_views.OIDCAuthenticationRequestView):  # type: ignore[misc]
+    """Sends the browser to the provider; with a PAR endpoint, pushes the request there first (HelseID)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not oidc_enabled():
+            raise Http404
+        # The parent stores state, nonce and the PKCE verifier in the session and builds the full request.
+        response: HttpResponseRedirect = super().get(request)
+        if not settings.OIDC_OP_PAR_ENDPOINT:
+            return response
+        params = dict(parse_qsl(urlsplit(response.url).query))
+        params.update(client_credentials(endpoint=settings.OIDC_OP_PAR_ENDPOINT))
+        try:
+            pushed = requests.post(
+                settings.OIDC_OP_PAR_ENDPOINT, data=params, timeout=settings.OIDC_TIMEOUT, verify=True
+            )
+            pushed.raise_for_status()
+            request_uri = pushed.json()["request_uri"]
+        except (requests.RequestException, ValueError, KeyError):
+            logger.exception("OIDC pushed authorization request failed")
+            return _to_login_page(request, UNAVAILABLE)
+        query = urlencode({"client_id": settings.OIDC_RP_CLIENT_ID, "request_uri": request_uri})
+        return HttpResponseRedirect(f"{self.OIDC_OP_AUTH_ENDPOINT}?{query}")
+
+
+class OIDCCallbackView(oidc_views.OIDCAuthenticationCallbackView):  # type: ignore[misc]
+    """Completes the login, or returns to the login page with a message that says why not."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not oidc_enabled():
+            raise Http404
+        try:
+            return super().get(request)  # type: ignore[no-any-return]
+        except SuspiciousOperation as exc:
+            # An unknown or replayed state, a token for another client, a bad signature: tell no details.
+            security_logger.warning("OIDC callback refused: %s", exc)
+            return _to_login_page(request, FAILED)
+        except requests.RequestException:
+            logger.exception("OIDC token exchange with the provider failed")
+            return _to_login_page(request, UNAVAILABLE)
+
+    def login_failure(self) -> HttpResponse:
+        reason, details = getattr(self.request, _REFUSAL_ATTR, (FAILED, {}))
+        if self.request.GET.get("error"):
+            reason, details = CANCELLED, {}
+            logger.info("OIDC login not completed at the provider: %s", self.request.GET.get("error"))
+        return _to_login_page(self.request, reason, details)
+
+
+def provider_logout_url(request: HttpRequest) -> str:
+    """Where to go after Fagnett's session ends: the provider's end-session endpoint if it has one."""
+    login_url = resolve_url(settings.LOGOUT_REDIRECT_URL)
+    id_token = request.session.get("oidc_id_token")
+    if not (oidc_enabled() and settings.OIDC_OP_LOGOUT_ENDPOINT and id_token):
+        return login_url
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "client_id": settings.OIDC_RP_CLIENT_ID,
+            "post_logout_redirect_uri": request.build_absolute_uri(login_url),
+        }
+    )
+    return f"{settings.OIDC_OP_LOGOUT_ENDPOINT}?{query}"
