@@ -1,0 +1,19 @@
+"""Who reads the region's audit log (django-rules): its coordinator and its medical directors."""
+
+from typing import Any
+
+import rules
+
+from fagnett.accounts.access import access_for
+from fagnett.organisations.models import Region
+
+
+@rules.predicate
+def oversees_region(user: Any, region: Region | None) -> bool:
+    if region is None:
+        return False
+    access = access_for(user)
+    return access.is_coordinator(region.pk) or access.is_director(region.pk)
+
+
+rules.add_perm("audit.view_region_log", oversees_region)

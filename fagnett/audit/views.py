@@ -1,0 +1,89 @@
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from fagnett.audit import exports, selectors
+from fagnett.audit.forms import LogFilterForm
+from fagnett.core.views_helpers import paginate
+from fagnett.organisations.models import Region
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+@require_GET
+def record_history(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+    history = selectors.record_history(user=request.user, kind_slug=kind, record_id=record_id)
+    return render(request, "audit/record_history.html", {"history": history})
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """The way in from the region page: straight to the one region the person oversees, or a choice of them."""
+    regions = list(selectors.audit_regions(user=request.user))
+    if not regions:
+        raise PermissionDenied
+    if len(regions) == 1:
+        return redirect("audit:region_log", regions[0].pk)
+    return render(request, "audit/index.html", {"regions": regions})
+
+
+def _filters(request: HttpRequest, region: Region) -> tuple[LogFilterForm, selectors.LogFilters | None]:
+    """The filter form, and its filters; None when they do not hold (the form then says why)."""
+    form = LogFilterForm(
+        request.GET or None,
+        people=selectors.log_people(region=region),
+        networks=selectors.log_networks(region=region),
+    )
+    if not form.is_bound:
+        return form, selectors.LogFilters()
+    return form, form.filters() if form.is_valid() else None
+
+
+def _log_page(
+    request: HttpRequest, region: Region, form: LogFilterForm, page: Any = None, entries: Any = None, status: int = 200
+) -> HttpResponse:
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {"region": region, "form": form, "page": page, "entries": entries, "export_query": params.urlencode()}
+    return render(request, "audit/region_log.html", context, status=status)
+
+
+@login_required
+@require_GET
+def region_log(request: HttpRequest, region_id: int) -> HttpResponse:
+    region = selectors.audit_region_get(user=request.user, region_id=region_id)
+    form, filters = _filters(request, region)
+    if filters is None:
+        return _log_page(request, region, form)
+    page = paginate(request, selectors.region_log(region=region, filters=filters))
+    entries = selectors.log_entries(user=request.user, region=region, rows=page.object_list)
+    return _log_page(request, region, form, page, entries)
+
+
+@login_required
+@require_GET
+def region_log_export(request: HttpRequest, region_id: int, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    region = selectors.audit_region_get(user=request.user, region_id=region_id)
+    form, filters = _filters(request, region)
+    if filters is None:
+        return _log_page(request, region, form, status=400)
+    entries = selectors.region_log_entries(user=request.user, region=region, filters=filters)
+    title = _("Audit log, %(region)s") % {"region": region.name}
+    if fmt == "csv":
+        response = HttpResponse(exports.log_csv(entries), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(exports.log_xlsx(entries, title=title), content_type=XLSX)
+    stem = slugify(f"{_('audit-log')}-{region.short_name}-{timezone.localdate():%Y-%m-%d}")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response
