@@ -9,7 +9,9 @@ import random
 from decimal import Decimal
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
+from fagnett.accounts.models import TrustRole
 from fagnett.capacity import calculations
 from fagnett.capacity.models import Assessment, CapacityEntry, Category, ReportRound, Scenario, UnitProfile
 from fagnett.networks.models import Network
@@ -162,7 +164,17 @@ def build() -> None:
                             **values,
                         )
                     )
-    CapacityEntry.objects.bulk_create(entries)
+    # History names each trust's capacity reporter (where the demo has one) on the round's deadline.
+    reporters = {
+        role.trust_id: role.user
+        for role in TrustRole.objects.filter(role=TrustRole.Role.CAPACITY_REPORTER).select_related("user")
+    }
+    for entry in entries:
+        entry._history_user = reporters.get(entry.unit.hospital.trust_id)  # type: ignore[attr-defined]
+        entry._history_date = datetime.datetime.combine(  # type: ignore[attr-defined]
+            entry.round.deadline, datetime.time(12), tzinfo=datetime.UTC
+        )
+    bulk_create_with_history(entries, CapacityEntry)
     _correction(rounds[1])
     _assessments(rounds[2])
 

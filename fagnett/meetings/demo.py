@@ -3,8 +3,10 @@ report have data. Six Helse Midt-Norge networks hold fewer than four meetings in
 
 import datetime
 import random
+from typing import Any
 
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from fagnett.meetings.calendar import OSLO
 from fagnett.meetings.models import ActionItem, AgendaItem, Attendance, Meeting, Minutes, MinutesItem
@@ -84,6 +86,19 @@ def build() -> None:
     for a in Appointment.objects.filter(status=Appointment.Status.APPOINTED).select_related("person"):
         appointments.setdefault(a.network_id, []).append(a)
 
+    def keeper(network_id: int) -> Any:
+        """Who the history says made the network's records: its secretary, or else its leader."""
+        people = appointments.get(network_id, [])
+        for role in (AppointmentRole.SECRETARY, AppointmentRole.LEADER):
+            for appointment in people:
+                if appointment.role == role:
+                    return appointment.person
+        return None
+
+    def by(obj: Any, network_id: int, when: datetime.datetime) -> Any:
+        obj._history_user, obj._history_date = keeper(network_id), when  # read by bulk_create_with_history
+        return obj
+
     plans: list[tuple[Network, datetime.date, str]] = []
     for network in networks:
         icu = network.region.short_name == "Helse Nord" and "intensiv" in network.name
@@ -122,7 +137,9 @@ def build() -> None:
                 else None,
             )
         )
-    Meeting.objects.bulk_create(meetings)
+    for meeting in meetings:
+        by(meeting, meeting.network.pk, meeting.starts_at - datetime.timedelta(days=60))
+    bulk_create_with_history(meetings, Meeting)
     meetings = list(Meeting.objects.select_related("network", "network__region").order_by("starts_at"))
 
     items: list[AgendaItem] = []
@@ -140,7 +157,9 @@ def build() -> None:
             AgendaItem(meeting=meeting, order=i, kind=kind, title=title, description=description)
             for i, (kind, title, description) in enumerate(standard, 1)
         ]
-    AgendaItem.objects.bulk_create(items)
+    for item in items:
+        by(item, item.meeting.network_id, item.meeting.starts_at - datetime.timedelta(days=25))
+    bulk_create_with_history(items, AgendaItem)
 
     conclusions = dict(TOPICS + ICU_TOPICS)
     attendance: list[Attendance] = []
@@ -164,8 +183,12 @@ def build() -> None:
                 circulated_at=None if recent else meeting.starts_at + datetime.timedelta(days=3),
             )
         )
-    Attendance.objects.bulk_create(attendance)
-    Minutes.objects.bulk_create(minutes_rows)
+    for row in attendance:
+        by(row, row.meeting.network_id, row.meeting.ends_at)
+    for written in minutes_rows:
+        by(written, written.meeting.network_id, written.meeting.ends_at + datetime.timedelta(days=1))
+    bulk_create_with_history(attendance, Attendance)
+    bulk_create_with_history(minutes_rows, Minutes)
 
     by_meeting: dict[int, list[AgendaItem]] = {}
     for item in AgendaItem.objects.order_by("order"):
@@ -207,8 +230,18 @@ def build() -> None:
                         agenda_item=item,
                     )
                 )
-    MinutesItem.objects.bulk_create(minutes_items)
-    ActionItem.objects.bulk_create(actions)
+    for section in minutes_items:
+        held = section.minutes.meeting
+        by(section, held.network_id, held.ends_at + datetime.timedelta(days=1))
+    for action in actions:
+        meeting_of = action.meeting
+        by(
+            action,
+            action.network.pk,
+            meeting_of.starts_at + datetime.timedelta(hours=1) if meeting_of else timezone.now(),
+        )
+    bulk_create_with_history(minutes_items, MinutesItem)
+    bulk_create_with_history(actions, ActionItem)
     # An action item is made during its meeting (carry-over to later agendas compares with that time).
     for meeting in Meeting.objects.filter(action_items__isnull=False).distinct():
         meeting.action_items.update(created_at=meeting.starts_at + datetime.timedelta(hours=1))

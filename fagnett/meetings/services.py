@@ -16,6 +16,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from fagnett.accounts.models import User
 from fagnett.core.exceptions import ConflictError
@@ -415,7 +416,9 @@ def minutes_start(*, user: Any, meeting: Meeting) -> Minutes:
     if not items:
         raise ValidationError(_("Make the agenda first: the minutes follow its items."))
     minutes = Minutes.objects.create(meeting=meeting, version=1, created_by=user)
-    MinutesItem.objects.bulk_create(MinutesItem(minutes=minutes, agenda_item=item) for item in items)
+    bulk_create_with_history(
+        [MinutesItem(minutes=minutes, agenda_item=item) for item in items], MinutesItem, default_user=user
+    )
     return minutes
 
 
@@ -537,9 +540,13 @@ def minutes_correct(*, user: Any, minutes: Minutes, reason: str) -> Minutes:
     correction = Minutes.objects.create(
         meeting=minutes.meeting, version=minutes.version + 1, created_by=user, correction_reason=reason.strip()
     )
-    MinutesItem.objects.bulk_create(
-        MinutesItem(minutes=correction, agenda_item_id=i.agenda_item_id, summary=i.summary, conclusion=i.conclusion)
-        for i in minutes.items.all()
+    bulk_create_with_history(
+        [
+            MinutesItem(minutes=correction, agenda_item_id=i.agenda_item_id, summary=i.summary, conclusion=i.conclusion)
+            for i in minutes.items.all()
+        ],
+        MinutesItem,
+        default_user=user,
     )
     return correction
 

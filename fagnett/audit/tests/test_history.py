@@ -119,11 +119,9 @@ def test_minutes_history_shows_the_text_of_each_item(world: World, login_as: obj
     text = _text(login_as("secretary").get(f"/history/minutes/{minutes.pk}/"))  # type: ignore[operator]
     assert "Leader Testesen changed the minutes Item: Budsjett 2026 Conclusion or recommendation" in text
     assert "Conclusion or recommendation : Vedtatt. → Vedtatt med endring." in text
-    # Started from the agenda in one go, the items' first state was not recorded: the first save shows what it set.
-    assert (
-        "Secretary Testesen changed the minutes Item: Budsjett 2026 The values before this change were not recorded"
-        in text
-    )
+    # The items made from the agenda are recorded too, so the first save shows the change from empty.
+    assert "Added – Item: Budsjett 2026" in text
+    assert "Item: Budsjett 2026 Summary : (empty) → Gjennomgått." in text
     # A save that left an item as it was says nothing about that item.
     assert text.count("Summary :") == 1
 
