@@ -1,0 +1,23 @@
+"""The bench settings' urlconf: the whole application plus one bare view.
+
+``/bench/ok/`` answers "ok" through the full middleware stack but without a template or a query of its own, so a
+page's time can be read against the framework's floor (page-vs-bare ratios).
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+
+from config import urls as application
+from config.urls import handler403, handler404, handler500
+
+
+def bench_ok(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/ok/", bench_ok, name="bench_ok"),
+    *application.urlpatterns,
+]
+
+__all__ = ["handler403", "handler404", "handler500", "urlpatterns"]
