@@ -3,21 +3,22 @@ as the mandates say): a page to choose the period, and the package as a download
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from fagnett.archive.forms import PeriodForm
 from fagnett.archive.noark import build_package
 from fagnett.core.permissions import require_perm
-from fagnett.networks.models import Network
+from fagnett.networks.selectors import network_get
 
 
 @login_required
 @require_GET
 def archive_export(request: HttpRequest, network_id: int) -> HttpResponse:
     """Without a period, the form (this year so far); with a valid ``?start=&end=``, the ZIP package."""
-    network = get_object_or_404(Network.objects.select_related("region"), pk=network_id)
+    # 404 outside the person's region (as every page of another region), 403 in it without the right.
+    network = network_get(user=request.user, network_id=network_id)
     require_perm(request.user, "archive.export", network)
     today = timezone.localdate()
     if "start" in request.GET or "end" in request.GET:

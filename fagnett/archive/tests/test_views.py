@@ -42,10 +42,23 @@ def test_the_network_page_links_to_the_extract_only_for_those_who_may_take_it(wo
     assert link not in login_as("member").get(world.network.get_absolute_url()).content.decode()
 
 
-@pytest.mark.parametrize("role", ["member", "rhf_rep", "other_member", "director", "fagsjef", "coordinator_b"])
+@pytest.mark.parametrize("role", ["member", "rhf_rep", "other_member", "director", "fagsjef"])
 def test_others_may_not(world: World, login_as, role: str) -> None:
     assert login_as(role).get(url(world)).status_code == 403
     assert login_as(role).get(url(world, start="2026-01-01", end="2026-03-31")).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["coordinator_b", "fagsjef_b"])
+def test_another_regions_network_is_not_revealed(world: World, login_as, role: str) -> None:
+    """404 as for every page of another region: a 403 would tell that the network exists."""
+    assert login_as(role).get(url(world)).status_code == 404
+    assert login_as(role).get(url(world, start="2026-01-01", end="2026-03-31")).status_code == 404
+
+
+def test_in_their_own_region_the_same_people_get_the_usual_answers(world: World, login_as) -> None:
+    own = reverse("archive:export", args=[world.network_b.pk])
+    assert login_as("coordinator_b").get(own).status_code == 200
+    assert login_as("fagsjef_b").get(own).status_code == 403
 
 
 def test_anonymous_is_sent_to_log_in(world: World, client) -> None:

@@ -1,0 +1,251 @@
+"""The world the permission crawler walks: two regions, three networks, a person in every role, and one object
+of every kind, so that every URL pattern can be filled with a real object of region A / network A1.
+
+Built on ``fagnett.core.testing.make_world`` (region A with networks A1 "Anestesi og intensiv" and A2 "Øye",
+region B with "Intensiv Nord") and the apps' own services and test factories, so the objects are in the states
+the product puts them in. Objects that only some people may see carry a sentinel word (``SENTINELS``) that the
+crawler looks for in every answer a person gets.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from fagnett.accounts.models import RegionRole, User
+from fagnett.budget import services as budget_services
+from fagnett.capacity import services as capacity_services
+from fagnett.capacity.testing import make_entry, make_round, units_of
+from fagnett.cases import services as case_services
+from fagnett.cases.models import Case
+from fagnett.core.testing import World, appoint, make_user, make_world
+from fagnett.events.models import Event
+from fagnett.events.tests.factories import make_event, register
+from fagnett.funding.tests.factories import draft, make_call
+from fagnett.meetings import services as meeting_services
+from fagnett.meetings.models import CalendarFeed, Meeting, Minutes
+from fagnett.meetings.tests.factories import make_meeting
+from fagnett.networks.models import Appointment
+from fagnett.opendata import services as opendata_services
+from fagnett.procedures.tests.factories import make_procedure
+from fagnett.progress.models import ReportingSchedule
+from fagnett.reports import services as report_services
+from fagnett.reports.models import NetworkReport
+from fagnett.reports.tests.factories import make_report
+from fagnett.topics import services as topic_services
+
+#: The columns of the expected table, in order: who asks. ``anon`` is a visitor who is not logged in.
+ROLES: dict[str, str] = {
+    "anon": "not logged in",
+    "coordA": "regional coordinator of region A",
+    "dirA": "medical director of region A",
+    "coordB": "regional coordinator of region B",
+    "dirB": "medical director of region B",
+    "leader": "leader of network A1 (trust A1)",
+    "secr": "secretary of network A1 (trust A1)",
+    "memA1": "member of network A1 (trust A2)",
+    "memA2": "member of network A2 (trust A1)",
+    "fagsjef": "fagsjef of trust A3 (region A, no network)",
+    "report": "ICU capacity reporter of trust A1 (no network)",
+    "empl": "employee of trust A2 (no role at all)",
+}
+#: role column → the person of ``make_world`` (or added here)
+_PEOPLE = {
+    "coordA": "coordinator",
+    "dirA": "director",
+    "coordB": "coordinator_b",
+    "dirB": "director_b",
+    "leader": "leader",
+    "secr": "secretary",
+    "memA1": "member",
+    "memA2": "other_member",
+    "fagsjef": "fagsjef",
+    "report": "reporter",
+    "empl": "employee",
+}
+
+REGION_A = {"coordA", "dirA", "leader", "secr", "memA1", "memA2", "fagsjef", "report", "empl"}
+REGION_B = {"coordB", "dirB"}
+NETWORK_A1 = {"leader", "secr", "memA1"}
+
+#: sentinel word → the roles that may see it. Every answer to anyone else is searched for the word (lower case).
+SENTINELS: dict[str, frozenset[str]] = {
+    # Region A's networks are not shown to region B, and region B's network not to region A.
+    "anestesi og intensiv": frozenset(REGION_A),
+    "intensiv nord": frozenset(REGION_B),
+    # Everyday objects of region B (a case, a meeting's network, an event, a funding call, a procedure, a capacity
+    # round, a topic) and of region A (the same kinds): lists must not mix the regions.
+    "tundra": frozenset(REGION_B),
+    "fjordlys": frozenset(REGION_A),
+    # A case of network A1 (submitted by A1's member): the network's people and the region's overseers.
+    "zirkonsak": frozenset({"coordA", "dirA"} | NETWORK_A1),
+    # Its attachment (a text file) and an agenda document of A1's next meeting.
+    "zirkonvedlegg": frozenset({"coordA", "dirA"} | NETWORK_A1),
+    "meteordokument": frozenset({"coordA", "dirA"} | NETWORK_A1),
+    # A case sent to "I don't know which network": the submitter (employee) and the region's overseers.
+    "basaltsak": frozenset({"coordA", "dirA", "empl"}),
+    # The draft correction of A1's approved minutes: the network's leader and secretary and the coordinator.
+    "koboltutkast": frozenset({"coordA", "leader", "secr"}),
+    # A1's draft annual report: its people, the coordinator and the medical director.
+    "obsidianutkast": frozenset({"coordA", "dirA"} | NETWORK_A1),
+    # The draft (version 2) of region A's annual report: coordinator and medical director only.
+    "kvasarutkast": frozenset({"coordA", "dirA"}),
+    # A planned event, not yet invited to: the coordinator's draft.
+    "pulsarseminar": frozenset({"coordA"}),
+    # A draft funding application by A1's leader for A1: applicant, A1's leader and secretary, overseers.
+    "nebulasoknad": frozenset({"coordA", "dirA", "leader", "secr"}),
+    # Network A2's answer to a common case: A2's people and the overseers, not A1's leader and secretary.
+    "morildsvar": frozenset({"coordA", "dirA", "memA2"}),
+}
+
+
+@dataclass
+class CrawlWorld:
+    base: World
+    people: dict[str, User | None]
+    objects: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.objects[name]
+
+
+def _text_file(name: str, text: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode(), content_type="text/plain")
+
+
+def build_world() -> CrawlWorld:
+    """Everything the URL patterns need, made through the services wherever the product has one."""
+    w = make_world()
+    a1, a2, b = w.network, w.other_network, w.network_b
+    coordinator, director, leader, secretary = w["coordinator"], w["director"], w["leader"], w["secretary"]
+    member, employee = w["member"], w["employee"]
+    director_b = make_user("director_b", region_employer=w.region_b)
+    RegionRole.objects.create(user=director_b, region=w.region_b, role=RegionRole.Role.MEDICAL_DIRECTOR)
+    w.people["director_b"] = director_b
+    people: dict[str, User | None] = {"anon": None} | {role: w[name] for role, name in _PEOPLE.items()}
+    today = timezone.localdate()
+    o: dict[str, Any] = {"region_a": w.region_a, "network_a1": a1, "network_a2": a2, "network_b": b}
+
+    # --- Networks: a nomination waiting for the coordinator, and the member's appointment (to end).
+    o["mandate"] = a1.mandates.get()
+    o["nomination"] = appoint(a1, w["candidate"], status=Appointment.Status.NOMINATED, nominated_by=w["fagsjef"])
+    o["appointment"] = a1.appointments.get(person=member)
+
+    # --- Cases
+    text = {"description": "Ulik praksis mellom sykehusene.", "wanted": "En regional anbefaling."}
+    case = case_services.case_submit(
+        user=member, data={"title": "Zirkonsak: overflytting ved ECMO", **text}, network=a1, trust=w.trusts_a[1]
+    )
+    case = case_services.case_accept(user=leader, case=case, lock_version=case.lock_version)
+    case = case_services.case_start(user=leader, case=case, lock_version=case.lock_version)
+    o["case"] = case
+    o["attachment"] = case_services.case_attach(
+        user=member, case=case, upload=_text_file("notat.txt", "Zirkonvedlegg: tall fra tre sykehus.\n")
+    )
+    o["unrouted_case"] = case_services.case_submit(
+        user=employee, data={"title": "Basaltsak: hvem tar denne?", **text}, region=w.region_a, trust=w.trusts_a[1]
+    )
+    o["case_b"] = case_services.case_submit(user=w["coordinator_b"], data={"title": "Tundrasak", **text}, network=b)
+    (task,) = case_services.case_assign_task(
+        user=director,
+        networks=[a1],
+        data={"title": "Vurdere intensivkapasiteten", "due_date": today + datetime.timedelta(days=180), **text},
+        schedule={"interval": 3, "unit": ReportingSchedule.Unit.MONTHS, "first_due": today + datetime.timedelta(30)},
+    )
+    o["task"] = task
+    common = case_services.common_case_send(
+        user=coordinator,
+        region=w.region_a,
+        networks=[a1, a2],
+        data={"title": "Felles sak om sepsis", "due_date": today + datetime.timedelta(days=60), **text},
+    )
+    o["common_case"] = common
+    Case.objects.filter(common_case=common, network=a2).update(recommendation="Morildsvar: vi følger retningslinjen.")
+
+    # --- Meetings: one held, with approved minutes and a draft correction; one coming, with an agenda document.
+    held = make_meeting(a1, days=-30, status=Meeting.Status.HELD)
+    meeting_services.agenda_add_standard_items(user=secretary, meeting=held)
+    minutes = meeting_services.minutes_start(user=secretary, meeting=held)
+    minutes = meeting_services.minutes_approve(user=secretary, minutes=minutes, via=Minutes.ApprovedVia.MEETING)
+    correction = meeting_services.minutes_correct(user=secretary, minutes=minutes, reason="Feil dato i sak 2")
+    first_item = correction.items.order_by("pk").first()
+    assert first_item is not None
+    meeting_services.minutes_save(
+        user=secretary,
+        minutes=correction,
+        texts={first_item.agenda_item_id: ("Koboltutkast: rettet referat", "")},
+        lock_version=correction.lock_version,
+    )
+    o["held_meeting"], o["approved_minutes"], o["draft_minutes"] = held, minutes, correction
+    coming = make_meeting(a1, days=20)
+    items = meeting_services.agenda_add_standard_items(user=secretary, meeting=coming)
+    o["meeting"], o["agenda_item"] = coming, items[0]
+    o["document"] = meeting_services.document_attach(
+        user=secretary, item=items[0], upload=_text_file("sakspapir.txt", "Meteordokument: forslag til vedtak.\n")
+    )
+    o["action_item"] = meeting_services.action_item_create(
+        user=secretary, network=a1, title="Sende ut utkast", owner=member, due_date=today + datetime.timedelta(14)
+    )
+    o["calendar_feed"] = CalendarFeed.objects.create(user=member, token="crawler-feed-token-of-a1-member")
+    make_meeting(b, days=25)
+
+    # --- ICU capacity: a round of region A assessed by A1, with an entry of trust A1's unit.
+    round_ = make_round(w.region_a, name="Fjordlysrunden", network=a1, period_start=today.replace(day=1))
+    make_round(w.region_b, name="Tundrarunden", network=b, period_start=today.replace(day=1))
+    unit, other_unit = units_of(w, 0)[0], units_of(w, 1)[0]
+    o["entry"] = make_entry(round_, unit)
+    o["round"], o["unit"], o["other_unit"] = round_, unit, other_unit
+    o["api_token"], _raw = capacity_services.api_token_issue(trust=w.trusts_a[0], name="EPJ-integrasjon")
+
+    # --- Procedures, budget, topics, open data
+    o["procedure"] = make_procedure(a1, title="Fjordlys: sentralt venekateter")
+    make_procedure(b, title="Tundra: arteriekran")
+    budget_services.grant_record(
+        user=coordinator,
+        network=a1,
+        data={
+            "amount": 100_000,
+            "source": "Regionale fagmidler",
+            "period_start": today.replace(month=1, day=1),
+            "period_end": today.replace(month=12, day=31),
+        },
+    )
+    o["topic"] = topic_services.topic_create(user=coordinator, region=w.region_a, data={"name": "Fjordlys-sepsis"})
+    topic_services.topic_create(user=w["coordinator_b"], region=w.region_b, data={"name": "Tundra-sepsis"})
+    o["open_data_key"], _raw = opendata_services.region_api_key_create(user=coordinator, region=w.region_a, name="SSB")
+
+    # --- Annual reports: A1's draft for last year; region A's approved version 1 and draft version 2.
+    year = today.year - 1
+    o["year"] = year
+    o["network_report"] = make_report(a1, year, status=NetworkReport.Status.DRAFT, worked_well="Obsidianutkast.")
+    regional = report_services.regional_report_start(user=coordinator, region=w.region_a, year=year)
+    regional = report_services.regional_report_save(
+        user=coordinator, report=regional, data={"introduction": "Innledning."}, lock_version=regional.lock_version
+    )
+    regional = report_services.regional_report_approve(
+        user=director, report=regional, approved_on=today, approved_by_body="Fagdirektørmøtet"
+    )
+    draft_v2 = report_services.regional_report_new_version(user=coordinator, report=regional)
+    o["regional_draft"] = report_services.regional_report_save(
+        user=coordinator,
+        report=draft_v2,
+        data={"introduction": "Kvasarutkast: ny innledning."},
+        lock_version=draft_v2.lock_version,
+    )
+    o["regional_report"] = regional
+
+    # --- Events: one invited to (A1 and A2's leaders and secretaries), one still the coordinator's draft.
+    event = make_event(w, title="Fjordlysseminaret")
+    make_event(w, title="Tundraseminaret", region=w.region_b, networks=[b], created_by=w["coordinator_b"])
+    o["event"] = event
+    o["registration"] = register(event, leader)
+    o["planned_event"] = make_event(w, title="Pulsarseminar", invited=False, status=Event.Status.PLANNED)
+
+    # --- Regional funding: a call of region A and a draft application for A1 by its leader.
+    call = make_call(w, title="Fjordlysmidlene")
+    make_call(w, region=w.region_b, title="Tundramidlene")
+    o["call"] = call
+    o["application"] = draft(w, call, purpose="Nebulasoknad: samordne intensivtilbudet.")
+    return CrawlWorld(base=w, people=people, objects=o)
