@@ -95,7 +95,7 @@ def test_reporter_reports_and_the_leader_assesses(
     assert CapacityEntry.objects.get(category="K3", scenario="normal").staffed_beds == 8
 
     # The network leader opens the dashboard and the dimensioning, records a verdict and exports.
-    page.locator("form[action='/accounts/logout/'] button").click()
+    page.locator("form[action='/oidc/logout/'] button").click()
     login("leader")
     page.goto(f"{base}/capacity/rounds/{round_.pk}/dashboard/")
     expect(page.locator("#region-totals")).to_contain_text("8 / 10")
