@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test setup demo lint typecheck messages screenshots clean
+.PHONY: run test setup demo lint typecheck messages screenshots clean bench-load bench-fault bench-data bench-pages
 
 run: setup
 	$(PY) manage.py migrate --noinput -v 0
@@ -59,3 +59,24 @@ clean:
 # Screenshots for the README and the user guide, taken in Chromium from a fresh demo.
 screenshots: setup
 	$(PY) scripts/screenshots.py
+
+# Issue 8's load and fault runs (bench/README.md): a throwaway PostgreSQL and gunicorn on 127.0.0.1, 50 locust
+# users for 60 s; each run writes its own section of bench/RESULTS.md and fails if it misses its criteria.
+bench-load: setup
+	$(PY) -m bench.load
+
+bench-fault: setup
+	$(PY) -m bench.load --fault
+
+# Issue 9's national scale (bench/README.md): `bench-data` times the generator (bench/generate.py, SEED and SCALE
+# to change it) on SQLite and on a throwaway PostgreSQL; `bench-pages` serves the national data with gunicorn and
+# measures the ten busiest pages with wrk (LABEL=before|after names the section of bench/RESULTS.md it writes).
+SEED ?= 9
+SCALE ?= 1
+LABEL ?= after
+bench-data: setup
+	$(PY) -m bench.pages data --seed $(SEED) --scale $(SCALE)
+
+bench-pages: setup
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk; } || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+	$(PY) -m bench.pages run --seed $(SEED) --scale $(SCALE) --label $(LABEL)

@@ -327,15 +327,27 @@ def dashboard(*, round_: ReportRound, scenario: str = Scenario.NORMAL) -> Dashbo
         trusts=list(trust_rows.values()),
         hospitals=list(hospital_rows.values()),
         region_row=region_row,
-        trend=trend(region_id=round_.region_id, scenario=scenario),
+        trend=trend(region_id=round_.region_id, scenario=scenario, until=round_),
     )
 
 
-def trend(*, region_id: int, scenario: str = Scenario.NORMAL) -> list[TrendPoint]:
-    """Staffed beds per category in each round of the region, oldest first (two queries)."""
-    rounds = list(ReportRound.objects.filter(region_id=region_id).order_by("period_start"))
+#: How many rounds the trend shows: a year of weekly rounds, thirteen years of quarterly ones.
+TREND_ROUNDS = 52
+
+
+def trend(
+    *, region_id: int, scenario: str = Scenario.NORMAL, until: ReportRound | None = None, limit: int = TREND_ROUNDS
+) -> list[TrendPoint]:
+    """Staffed beds per category in the region's last ``limit`` rounds up to ``until``, oldest first (two queries).
+
+    Only those rounds' entries are summed, so the cost does not grow with the region's years of weekly rounds.
+    """
+    rounds = ReportRound.objects.filter(region_id=region_id)
+    if until is not None:
+        rounds = rounds.filter(period_start__lte=until.period_start)
+    chosen = list(rounds.order_by("-period_start", "-pk")[:limit])[::-1]
     sums = (
-        CapacityEntry.objects.filter(round__region_id=region_id, is_current=True, scenario=scenario)
+        CapacityEntry.objects.filter(round__in=[r.pk for r in chosen], is_current=True, scenario=scenario)
         .values("round_id", "category")
         .annotate(staffed=Sum("staffed_beds"))
         .order_by()
@@ -343,7 +355,7 @@ def trend(*, region_id: int, scenario: str = Scenario.NORMAL) -> list[TrendPoint
     by_round: dict[int, dict[str, int | None]] = defaultdict(dict)
     for row in sums:
         by_round[row["round_id"]][row["category"]] = row["staffed"]
-    return [TrendPoint(r, {c: by_round[r.pk].get(c) for c in CATEGORIES}) for r in rounds]
+    return [TrendPoint(r, {c: by_round[r.pk].get(c) for c in CATEGORIES}) for r in chosen]
 
 
 # --- dimensioning ------------------------------------------------------------------------------------------------

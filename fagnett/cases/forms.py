@@ -26,6 +26,8 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
         uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if self.required and not uploads:
+            raise ValidationError(self.error_messages["required"], code="required")
         cleaned = [super(MultipleFileField, self).clean(upload, initial) for upload in uploads]
         errors = []
         for upload in cleaned:

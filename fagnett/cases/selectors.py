@@ -230,16 +230,21 @@ def region_networks(*, regions: QuerySet[Region]) -> QuerySet[Network]:
     )
 
 
+def sees_network_cases(user: Any, network: Network) -> bool:
+    """Whether the person may read the network's case list: its members, and the region's coordinator and director."""
+    access = access_for(user)
+    return bool(
+        access.roles_in(network.pk) or access.is_coordinator(network.region_id) or access.is_director(network.region_id)
+    )
+
+
 def network_for_cases(*, user: Any, network_id: int) -> Network:
-    """A network whose case list the person may read: its members, and the region's coordinator and director."""
+    """A network whose case list the person may read (``sees_network_cases``); 404 otherwise."""
     try:
         network = Network.objects.select_related("region").get(pk=network_id)
     except Network.DoesNotExist:
         raise Http404 from None
-    access = access_for(user)
-    if not (
-        access.roles_in(network.pk) or access.is_coordinator(network.region_id) or access.is_director(network.region_id)
-    ):
+    if not sees_network_cases(user, network):
         raise Http404
     return network
 

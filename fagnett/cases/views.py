@@ -244,6 +244,8 @@ def _detail(
             "overdue": case.is_overdue(timezone.localdate()),
             "actions": actions,
             "can": perms,
+            "can_view_network_cases": case.network is not None
+            and selectors.sees_network_cases(request.user, case.network),
             "comment_form": comment_form or CommentForm(),
             "attachment_form": attachment_form or AttachmentForm(),
             "start_form": LockedForm(initial={"lock_version": case.lock_version}),

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,7 +48,9 @@ class ProcedureForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         people = _people(network)
         if self.instance.pk and self.instance.responsible_id:
-            people = (people | User.objects.filter(pk=self.instance.responsible_id)).distinct()
+            people = User.objects.filter(Q(pk__in=people.values("pk")) | Q(pk=self.instance.responsible_id)).order_by(
+                "first_name", "last_name"
+            )
         self.fields["responsible"].queryset = people  # type: ignore[attr-defined]
         self.fields["responsible"].help_text = _("One of the network's appointed people.")
         if self.instance.pk:
