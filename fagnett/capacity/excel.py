@@ -16,7 +16,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from fagnett.capacity.models import (
+    CATEGORIES,
     NUMBER_FIELDS,
+    SCENARIOS,
     CapacityEntry,
     Category,
     ReportRound,
@@ -184,10 +186,10 @@ def read_upload(*, data: bytes, round_: ReportRound, units: Iterable[Unit]) -> l
             if unit is None:
                 problem("unit_id", _("Unknown unit %(unit)s: not one you report for.") % {"unit": unit_id})
         category = _cell_text(cells["category"]).strip().upper()
-        if category not in Category.values:
+        if category not in CATEGORIES:
             problem("category", _("Write K1, K2 or K3."))
         scenario = _cell_text(cells["scenario"]).strip()
-        if scenario not in Scenario.values:
+        if scenario not in SCENARIOS:
             problem("scenario", _("Write one of %(values)s.") % {"values": ", ".join(Scenario.values)})
         values: dict[str, Any] = {}
         for name in NUMBER_FIELDS:
@@ -206,7 +208,7 @@ def read_upload(*, data: bytes, round_: ReportRound, units: Iterable[Unit]) -> l
         reason = _cell_text(cells["correction_reason"]).strip()
         if not round_.is_open and not reason:
             problem("correction_reason", _("The round is closed: give a reason for the correction."))
-        if unit is not None and category in Category.values and scenario in Scenario.values:
+        if unit is not None and category in CATEGORIES and scenario in SCENARIOS:
             key = (unit.pk, category, scenario)
             if key in seen:
                 problem(

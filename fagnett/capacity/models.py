@@ -29,6 +29,11 @@ class Scenario(models.TextChoices):
     MAX_SURGE = "max_surge", _("Maximum surge")
 
 
+#: the values, in order, as constants (``Category.values`` builds a new list on every call)
+CATEGORIES = tuple(Category.values)
+SCENARIOS = tuple(Scenario.values)
+
+
 class UnitProfile(models.Model):
     """What an ICU unit can do; kept beside the shared ``organisations.Unit``."""
 

@@ -17,11 +17,19 @@ from django.utils import timezone
 
 from fagnett.accounts.access import access_for, visible_region_filter
 from fagnett.capacity import calculations
-from fagnett.capacity.models import ApiToken, Assessment, CapacityEntry, Category, ReportRound, Scenario, UnitProfile
+from fagnett.capacity.models import (
+    CATEGORIES,
+    SCENARIOS,
+    ApiToken,
+    Assessment,
+    CapacityEntry,
+    Category,
+    ReportRound,
+    Scenario,
+    UnitProfile,
+)
 from fagnett.organisations.models import HealthTrust, Hospital, Region, Unit
 
-CATEGORIES = list(Category.values)
-SCENARIOS = list(Scenario.values)
 CELLS_PER_UNIT = len(CATEGORIES) * len(SCENARIOS)
 
 

@@ -2,12 +2,17 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from fagnett.accounts.models import User
+from fagnett.audit.context import acting_as
 from fagnett.capacity import services
-from fagnett.capacity.models import Assessment, CapacityEntry, ReportRound
+from fagnett.capacity.models import CATEGORIES, SCENARIOS, Assessment, CapacityEntry, ReportRound
 from fagnett.capacity.testing import make_entry, make_round, units_of
 from fagnett.capacity.validation import entry_errors, is_jump, jump_warnings, parse_number
 from fagnett.core.testing import World
+from fagnett.organisations.models import Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +112,65 @@ def test_a_closed_round_takes_only_corrections_with_a_reason(world: World) -> No
     first.refresh_from_db()
     assert corrected.version == 2 and corrected.is_current and not first.is_current
     assert first.staffed_beds == 8 and corrected.staffed_beds == 7 and corrected.physical_beds is None
+
+
+def _items(units: list, staffed: int, reason: str = "") -> list[services.EntryInput]:
+    return [
+        services.EntryInput(unit, category, scenario, {"physical_beds": 10, "staffed_beds": staffed}, reason)
+        for unit in units
+        for category in CATEGORIES
+        for scenario in SCENARIOS
+    ]
+
+
+def _saving_queries(user: User, round_: ReportRound, items: list[services.EntryInput]) -> int:
+    fresh = User.objects.get(pk=user.pk)  # nothing remembered from an earlier call
+    with CaptureQueriesContext(connection) as queries:
+        services.capacity_entries_save(user=fresh, round_=round_, items=items, source="excel")
+    return len(queries)
+
+
+def test_many_entries_are_saved_in_bulk_with_their_history(world: World) -> None:
+    """A workbook's rows are saved in a fixed number of statements, each change with its history row and person."""
+    reporter = world["reporter"]
+    hospital = units_of(world)[0].hospital
+    Unit.objects.bulk_create([Unit(hospital=hospital, name=f"Intensiv {n}") for n in range(2, 6)])
+    units = units_of(world)
+    small, large = make_round(world.region_a, name="Liten"), make_round(world.region_a, name="Stor")
+    assert len(_items(units, 6)) == len(units) * 12 == 60
+    # New entries: as many statements for one unit (12 rows) as for two (24 rows; SQLite takes about 30 rows of
+    # capacity entries per INSERT, so more would add statements by the batch, never by the row).
+    assert _saving_queries(reporter, small, _items(units[:1], 5)) == _saving_queries(
+        reporter, large, _items(units[:2], 5)
+    )
+    services.capacity_entries_save(user=reporter, round_=large, items=_items(units, 5))
+    entries = CapacityEntry.objects.filter(round=large)
+    assert entries.count() == 60 and set(entries.values_list("staffed_beds", flat=True)) == {5}
+    # Saved again in an open round: every entry changes in place, again in a fixed number of statements.
+    with acting_as(reporter):
+        assert _saving_queries(reporter, small, _items(units[:1], 6)) == _saving_queries(
+            reporter, large, _items(units[:2], 6)
+        )
+        services.capacity_entries_save(user=reporter, round_=large, items=_items(units, 6))
+    changed = entries.get(unit=units[0], category="K3", scenario="normal")
+    assert (changed.staffed_beds, changed.lock_version, changed.version) == (6, 4, 1)
+    assert changed.reported_by == reporter and entries.count() == 60
+    assert [(h.history_type, h.staffed_beds, h.history_user) for h in changed.history.order_by("history_id")] == [
+        ("+", 5, None),  # outside a request and acting_as nobody is named, as with save()
+        ("~", 5, None),
+        ("~", 6, reporter),
+        ("~", 6, reporter),
+    ]
+    # After the round is closed each row is a correction: the old version stops being current, a new one starts.
+    large.status = ReportRound.Status.CLOSED
+    large.save()
+    services.capacity_entries_save(user=reporter, round_=large, items=_items(units, 4, "Feil i fila"))
+    current = entries.filter(is_current=True)
+    assert current.count() == 60 and entries.count() == 120
+    assert set(current.values_list("version", "staffed_beds", "correction_reason")) == {(2, 4, "Feil i fila")}
+    assert set(entries.filter(is_current=False).values_list("version", "staffed_beds")) == {(1, 6)}
+    changed.refresh_from_db()
+    assert not changed.is_current and changed.history.latest().is_current is False
 
 
 def test_assessments_by_leader_or_coordinator(world: World) -> None:
