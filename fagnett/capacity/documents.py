@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from fagnett.capacity import charts, selectors
 from fagnett.capacity.models import Assessment, Category, ReportRound, Scenario
+from fagnett.core import forked
 
 
 @dataclass
@@ -109,6 +110,16 @@ def _headers() -> dict[str, list[str]]:
 
 
 def recommendation_docx(report: Recommendation) -> bytes:
+    """Made in a child process (``core.forked``), so python-docx's memory does not stay in the worker."""
+    return forked.call(_docx, report)  # type: ignore[no-any-return]
+
+
+def recommendation_pdf(report: Recommendation) -> bytes:
+    """Laid out in a child process (``core.forked``), so WeasyPrint's memory does not stay in the worker."""
+    return forked.call(_pdf, report)  # type: ignore[no-any-return]
+
+
+def _docx(report: Recommendation) -> bytes:
     from docx import Document
     from docx.shared import Cm
 
@@ -156,7 +167,7 @@ def recommendation_docx(report: Recommendation) -> bytes:
     return buffer.getvalue()
 
 
-def recommendation_pdf(report: Recommendation) -> bytes:
+def _pdf(report: Recommendation) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string(

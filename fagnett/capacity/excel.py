@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from fagnett.capacity.models import (
     CATEGORIES,
@@ -28,6 +26,7 @@ from fagnett.capacity.models import (
 )
 from fagnett.capacity.services import EntryInput
 from fagnett.capacity.validation import entry_errors, jump_warnings, parse_number
+from fagnett.core import forked
 from fagnett.core.spreadsheet import safe_cell
 from fagnett.organisations.models import Unit
 
@@ -58,6 +57,9 @@ class ImportFailed(Exception):
         super().__init__(f"{len(problems)} problems")
         self.problems = problems
 
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in the child process that reads the file (``core.forked``)
+        return (type(self), (self.problems,))
+
 
 class JumpWarnings(ImportFailed):
     """The file is valid but changes much from the last round: the reporter confirms before it is saved."""
@@ -75,6 +77,8 @@ def template(
     *, round_: ReportRound, units: list[Unit], current: dict[Any, CapacityEntry], previous: dict[Any, Any]
 ) -> bytes:
     """A workbook with one row per unit × category × scenario, filled with this round's values or the last."""
+    from openpyxl import Workbook
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -130,10 +134,18 @@ def _column_help(name: str) -> str:
 def read_upload(*, data: bytes, round_: ReportRound, units: Iterable[Unit]) -> list[EntryInput]:
     """Parse and check a filled-in template; raises ``ImportFailed`` naming every problem.
 
-    ``units`` are those the person reports for; any other unit number is refused as unknown.
+    ``units`` are those the person reports for; any other unit number is refused as unknown. The file is read in a
+    child process (``core.forked``): openpyxl and a workbook of thousands of rows do not stay in the worker.
     """
     if not data:
         raise ImportFailed([ImportProblem("-", 0, "", _("The file is empty."))])
+    return forked.call(_read_upload, data, round_, list(units))  # type: ignore[no-any-return]
+
+
+def _read_upload(data: bytes, round_: ReportRound, units: list[Unit]) -> list[EntryInput]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
@@ -294,6 +306,8 @@ def export_csv(entries: Iterable[CapacityEntry]) -> str:
 
 
 def export_xlsx(entries: Iterable[CapacityEntry]) -> bytes:
+    from openpyxl import Workbook
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

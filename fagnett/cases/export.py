@@ -8,7 +8,6 @@ from typing import Any
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from docx import Document
 
 from fagnett.cases.models import Case, CaseEvent, CommonCase
 from fagnett.cases.selectors import CommonCaseMatrix, ConsultationRow
@@ -81,6 +80,8 @@ def case_docx(
     progress_reports: Iterable[Any] = (),
 ) -> bytes:
     """The case record: facts, the case, the consultations, the outcome, progress reports and the timeline."""
+    from docx import Document
+
     document = Document()
     document.core_properties.title = case.title
     document.add_heading(case.title, level=0)
@@ -151,6 +152,8 @@ def common_case_docx(
     consultations: Mapping[int, list[ConsultationRow]] | None = None,
 ) -> bytes:
     consultations = consultations or {}
+    from docx import Document
+
     document = Document()
     document.core_properties.title = common.title
     document.add_heading(common.title, level=0)

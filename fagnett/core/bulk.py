@@ -7,7 +7,7 @@ one parameterised ``UPDATE … WHERE pk = %s`` run by the driver's ``executemany
 
 from collections.abc import Sequence
 
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 
 def update_with_history(objs: Sequence[models.Model], fields: Sequence[str], *, batch_size: int = 500) -> None:
@@ -18,6 +18,7 @@ def update_with_history(objs: Sequence[models.Model], fields: Sequence[str], *, 
     """
     if not objs:
         return
+    connection = connections[DEFAULT_DB_ALIAS]  # the connection itself: the proxy costs a lookup per value
     model = type(objs[0])
     meta = model._meta
     by_name = {field.name: field for field in meta.concrete_fields}

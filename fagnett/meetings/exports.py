@@ -7,9 +7,8 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.translation import gettext as _
-from docx import Document
-from docx.shared import Pt
 
+from fagnett.core import forked
 from fagnett.meetings import selectors
 from fagnett.meetings.models import Attendance, Meeting, Minutes
 
@@ -17,6 +16,11 @@ PRINT_CSS = Path(__file__).resolve().parent.parent / "core" / "templates" / "exp
 
 
 def _pdf(html: str) -> bytes:
+    """Laid out in a child process (``core.forked``), so WeasyPrint's memory does not stay in the worker."""
+    return forked.call(_write_pdf, html)  # type: ignore[no-any-return]
+
+
+def _write_pdf(html: str) -> bytes:
     from weasyprint import CSS, HTML
 
     return bytes(HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))]))
@@ -45,6 +49,9 @@ def agenda_pdf(meeting: Meeting, *, show_documents: bool) -> bytes:
 
 def agenda_docx(meeting: Meeting, *, show_documents: bool) -> bytes:
     context = _agenda_context(meeting, show_documents)
+    from docx import Document
+    from docx.shared import Pt
+
     document = Document()
     document.styles["Normal"].font.size = Pt(10.5)
     document.add_heading(_("Invitation and agenda"), level=0)
@@ -94,6 +101,9 @@ def minutes_pdf(minutes: Minutes) -> bytes:
 def minutes_docx(minutes: Minutes) -> bytes:
     context = _minutes_context(minutes)
     meeting = minutes.meeting
+    from docx import Document
+    from docx.shared import Pt
+
     document = Document()
     document.styles["Normal"].font.size = Pt(10.5)
     document.add_heading(f"{_('Minutes')}: {meeting.network.name}", level=0)

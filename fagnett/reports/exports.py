@@ -1,6 +1,5 @@
 """The regional annual report as DOCX (python-docx) and PDF (WeasyPrint), and the figures' data as CSV and XLSX."""
 
-import base64
 import csv
 import io
 from typing import Any
@@ -9,17 +8,26 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from fagnett.core import forked
 from fagnett.core.spreadsheet import safe_cell
 from fagnett.reports import charts
 from fagnett.reports.document import Block, ReportDocument, Section
 
 
+def figure_numbers(stats: dict[str, Any]) -> list[int]:
+    return [1, 2, 3] if (stats.get("topics") or {}).get("rows") else [1, 2]
+
+
 def figure_pngs(stats: dict[str, Any]) -> dict[int, bytes]:
-    numbers = [1, 2, 3] if (stats.get("topics") or {}).get("rows") else [1, 2]
-    return {n: charts.DRAW[n](stats, "png") for n in numbers}
+    return {n: charts.DRAW[n](stats, "png") for n in figure_numbers(stats)}
 
 
 def report_docx(document: ReportDocument) -> bytes:
+    """The report as DOCX, made in a child process (``core.forked``)."""
+    return forked.call(_docx, document)  # type: ignore[no-any-return]
+
+
+def _docx(document: ReportDocument) -> bytes:
     from docx import Document
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -88,12 +96,38 @@ def report_docx(document: ReportDocument) -> bytes:
 
 
 def report_pdf(document: ReportDocument) -> bytes:
-    from weasyprint import HTML
+    """The report as PDF. One child process draws the figures while another lays out the text with WeasyPrint,
+    which asks for the figures only when it places them; the two cores share the work, and neither the plots nor
+    the layout stay in the worker's memory (``core.forked``)."""
+    figures = forked.Child(figure_pngs, document.stats)
+    try:
+        sources = {n: f"{FIGURE_URL}{n}" for n in figure_numbers(document.stats)}
+        html = render_to_string("reports/regional_pdf.html", {"document": document, "figure_sources": sources})
+        return forked.call(_pdf, html, figures)  # type: ignore[no-any-return]
+    finally:
+        figures.close()
 
-    pngs = figure_pngs(document.stats)
-    sources = {n: "data:image/png;base64," + base64.b64encode(png).decode() for n, png in pngs.items()}
-    html = render_to_string("reports/regional_pdf.html", {"document": document, "figure_sources": sources})
-    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+
+FIGURE_URL = "fagnett-figure:"
+
+
+def _pdf(html: str, figures: forked.Child) -> bytes:
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    pngs: dict[int, bytes] = {}
+
+    class Fetcher(URLFetcher):  # type: ignore[misc]
+        """The figures from the other child; nothing from the network or the disk."""
+
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            if not url.startswith(FIGURE_URL):
+                return super().fetch(url, headers)
+            if not pngs:
+                pngs.update(figures.receive())
+            return URLFetcherResponse(url, pngs[int(url.removeprefix(FIGURE_URL))], {"Content-Type": "image/png"})
+
+    return HTML(string=html, url_fetcher=Fetcher(allowed_protocols=["data"])).write_pdf()  # type: ignore[no-any-return]
 
 
 def figure_tables(stats: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
