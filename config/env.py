@@ -37,10 +37,12 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
 
 def database_config(default_sqlite: Path) -> dict[str, object]:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{default_sqlite}"
-    # Health checks: a connection kept between requests (DB_CONN_MAX_AGE > 0) is tested before reuse, so a restart
-    # of PostgreSQL costs no 500s afterwards (measured by `make bench-fault`).
+    # Connections are kept between requests for a minute: opening one (a new PostgreSQL backend) cost more CPU than
+    # a whole request of the bare view (bench/RESULTS.md). Health checks test a kept connection before reuse, so a
+    # restart of PostgreSQL costs no 500s afterwards (measured by `make bench-fault`). DB_CONN_MAX_AGE=0 opens one
+    # per request (e.g. behind PgBouncer in transaction mode).
     config: dict[str, object] = dict(
-        dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True)
+        dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
     )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL and a busy timeout let the demo server and a management command share the file.

@@ -26,3 +26,8 @@ class CoreConfig(AppConfig):
         CharField.register_lookup(Lower)
         TextField.register_lookup(Lower)
         connection_created.connect(_sqlite_unicode_lower, dispatch_uid="fagnett_sqlite_unicode_lower")
+        from django.contrib.auth.signals import user_logged_in
+
+        from fagnett.core.middleware import session_started
+
+        user_logged_in.connect(session_started, dispatch_uid="fagnett_session_started")

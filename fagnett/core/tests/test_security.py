@@ -40,10 +40,27 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
-def test_passwords_are_hashed_with_argon2_outside_tests() -> None:
-    from config.settings import base
+def test_passwords_are_hashed_with_argon2id_outside_tests() -> None:
+    import resource
 
-    assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    from django.contrib.auth.hashers import make_password
+
+    from config.settings import base
+    from fagnett.accounts.hashers import Argon2idPasswordHasher
+
+    assert base.PASSWORD_HASHERS[0] == "fagnett.accounts.hashers.Argon2idPasswordHasher"
+    hasher = Argon2idPasswordHasher()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    encoded = make_password("korrekt hest batteri", hasher=hasher)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")  # OWASP's minimum for Argon2id
+    assert grown_mb < 40  # Django's default parameters take 100 MiB per hash
+    assert hasher.verify("korrekt hest batteri", encoded) and not hasher.verify("feil", encoded)
+    # A hash made with Django's defaults still verifies and is made again with these parameters.
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    old = make_password("korrekt hest batteri", hasher=Argon2PasswordHasher())
+    assert hasher.verify("korrekt hest batteri", old) and hasher.must_update(old) and not hasher.must_update(encoded)
 
 
 @pytest.mark.django_db
