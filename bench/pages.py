@@ -9,10 +9,10 @@ each page and for the bare view that answers "ok" from the same server, wrk keep
 each request carrying one of 20 sessions of the page's login; p50 and p95 come from wrk's latency histogram. It
 also times the regional annual report as DOCX and PDF (33 networks, computed live from the records), the capacity
 recommendation, and the import of a 5 004-row capacity workbook; reads every worker's peak memory (VmHWM); and
-asks PostgreSQL to EXPLAIN (ANALYZE) the slowest queries the pages run; and finally measures the bare view and
-four pages again from a second server with persistent database connections (``DB_CONN_MAX_AGE``), a setting the
-production configuration leaves at 0. The results go into bench/RESULTS.md between this run's markers, with the
-machine they were measured on and its load average. wrk shares the two cores with the server.
+asks PostgreSQL to EXPLAIN (ANALYZE) the slowest queries the pages run; and, if asked (``--compare-conn-max-age``),
+measures the bare view and four pages again from a second server with another ``DB_CONN_MAX_AGE`` (production
+keeps connections for 60 s; 0 opens one per request). The results go into bench/RESULTS.md between this run's
+markers, with the machine they were measured on and its load average. wrk shares the two cores with the server.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ ROOT = servers.ROOT
 RESULTS = ROOT / "bench" / "RESULTS.md"
 WORK = ROOT / "var" / "bench"
 LUA = ROOT / "bench" / "pages.lua"
+GENERATE = ROOT / "bench" / "generate.py"
 PASSWORD = "bench"  # noqa: S105 — the generated benchmark logins, on a throwaway database
 
 # The targets of issue 9.
@@ -158,7 +159,7 @@ class Generated:
 
 def generate(database_url: str, *, scale: float, seed: int) -> Generated:
     started = time.monotonic()
-    output = servers.python(database_url, "bench/generate.py", "--scale", str(scale), "--seed", str(seed), timeout=3600)
+    output = servers.python(database_url, str(GENERATE), "--scale", str(scale), "--seed", str(seed), timeout=3600)
     return Generated(seconds=time.monotonic() - started, output=output)
 
 
@@ -373,6 +374,7 @@ def command_run(args: argparse.Namespace) -> None:
     trees = [("before", args.before_tree.resolve()), (args.label, ROOT)] if args.before_tree else [(args.label, ROOT)]
     with servers.postgres() as pg, tempfile.TemporaryDirectory(prefix="fagnett-bench-pages.") as tmp:
         database_url = servers.create_database(pg)
+        machine_lines = machine(pg.version())
         print("Migrating and generating the national data …", flush=True)
         migrate(database_url)
         generated = generate(database_url, scale=args.scale, seed=args.seed)
@@ -380,9 +382,9 @@ def command_run(args: argparse.Namespace) -> None:
         sides = []
         for label, tree in trees:
             workbook = Path(tmp) / f"capacity-5004-rows-{label}.xlsx"
-            fixture = json.loads(servers.python(database_url, "bench/generate.py", "--import-fixture", str(workbook)))
+            fixture = json.loads(servers.python(database_url, str(GENERATE), "--import-fixture", str(workbook)))
             sides.append(Side(label=label, tree=tree, fixture=fixture, workbook=workbook))
-        targets = json.loads(servers.python(database_url, "bench/generate.py", "--targets"))
+        targets = json.loads(servers.python(database_url, str(GENERATE), "--targets"))
         pages_file = Path(tmp) / "pages.json"
         pages_file.write_text(
             json.dumps([{"key": p.key, "path": p.path.format(**targets), "username": username(p.login)} for p in PAGES])
@@ -450,7 +452,7 @@ def command_run(args: argparse.Namespace) -> None:
                 )
                 side.memory["the import"] = peak_memory_mb(app)
         last = sides[-1]
-        if args.compare_conn_max_age:
+        if args.compare_conn_max_age is not None:
             # The same pages from a server that keeps its database connections: a setting, not code.
             print(f"[{last.label}] again with DB_CONN_MAX_AGE={args.compare_conn_max_age} …", flush=True)
             env = app_env | {"DB_CONN_MAX_AGE": str(args.compare_conn_max_age)}
@@ -470,8 +472,30 @@ def command_run(args: argparse.Namespace) -> None:
                     )
                     time.sleep(2)
         version = pg.version()
+    # The raw measurements first, so that a section can be written again from them (``pages.py report``).
+    raw = WORK / "pages-run.json"
+    raw.write_text(
+        json.dumps(
+            {
+                "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+                "pg_version": version,
+                "generated": {"seconds": generated.seconds, "output": generated.output},
+                "targets": targets,
+                "sides": [asdict(side) | {"tree": str(side.tree), "workbook": str(side.workbook)} for side in sides],
+                "machine": machine_lines,
+            }
+        )
+    )
+    write_sections(raw)
+
+
+def write_sections(raw_file: Path) -> None:
+    raw = json.loads(raw_file.read_text())
+    args = argparse.Namespace(**raw["args"])
+    generated = Generated(**raw["generated"])
+    sides = [Side(**side | {"tree": Path(side["tree"]), "workbook": Path(side["workbook"])}) for side in raw["sides"]]
     for side in sides:
-        lines = report_lines(args, version, generated, targets, side, sides)
+        lines = report_lines(args, raw["pg_version"], generated, raw["targets"], side, sides, raw["machine"])
         if side.compared:
             lines += compared_lines(args, side.results, side.compared)
         write_section(f"pages-{side.label}", f"Pages at national scale, {side.label} (issue 9)", lines)
@@ -482,11 +506,11 @@ def compared_lines(
 ) -> list[str]:
     lines = [
         "",
-        f"The same server with `DB_CONN_MAX_AGE={args.compare_conn_max_age}` (persistent database connections; "
-        "a deployment setting, not a code change), same run, same load:",
+        f"The same server with `DB_CONN_MAX_AGE={args.compare_conn_max_age}` (a deployment setting, not a code "
+        "change), same run, same load:",
         "",
-        "| page | p50 ms | p95 ms | req/s | server CPU ms/req | load avg | server CPU ms/req: a connection per "
-        "request → persistent |",
+        "| page | p50 ms | p95 ms | req/s | server CPU ms/req | load avg | server CPU ms/req: default → "
+        f"{args.compare_conn_max_age} |",
         "|---|---:|---:|---:|---:|---|---|",
     ]
     for page in [BARE, *PAGES[:COMPARED_PAGES]]:
@@ -512,11 +536,12 @@ def report_lines(
     targets: dict[str, Any],
     side: Side,
     sides: list[Side],
+    machine_lines: list[str],
 ) -> list[str]:
     explained, results, documents = side.explained, side.results, side.documents
     import_seconds, fixture, memory = side.import_seconds, side.fixture, side.memory
     bare = results["bare"]
-    conn_age = args.conn_max_age if args.conn_max_age is not None else "unset (0: a connection per request)"
+    conn_age = args.conn_max_age if args.conn_max_age is not None else "unset (the tree's default)"
     if len(sides) > 1:
         others = " and ".join(f"`{other.label}`" for other in sides if other is not side)
         how = (
@@ -529,7 +554,7 @@ def report_lines(
     lines = [
         f"Measured {today()} with `make bench-pages` ({how}); all figures from this one run.",
         "",
-        *machine(pg_version),
+        *machine_lines,
         f"- gunicorn: {args.workers} sync workers (timeout {WORKER_TIMEOUT_S} s), `config.settings.bench` (production "
         f"settings over http), `DB_CONN_MAX_AGE` {conn_age}",
         f"- data: `bench/generate.py --scale {args.scale} --seed {args.seed}` ({generated.seconds:.0f} s, "
@@ -574,7 +599,7 @@ def report_lines(
         f"| import of a {thousands(fixture['rows'])}-row capacity workbook (upload through the web form; "
         f"all-or-nothing) | {import_seconds:.2f} s {verdict(import_seconds < IMPORT_TARGET_S)} "
         f"| < {IMPORT_TARGET_S:g} s |",
-        f"| peak memory of a worker (VmHWM, the largest of the {len(memory['pages'])} workers) "
+        f"| peak memory of a worker (VmHWM, the largest of the {len(memory['the pages'])} workers) "
         f"| {peak:.0f} MB {verdict(peak < WORKER_TARGET_MB)} | < {WORKER_TARGET_MB} MB |",
         *(f"| – after {stage} | {max(values):.0f} MB | |" for stage, values in memory.items() if values),
         "",
@@ -639,11 +664,14 @@ def main() -> None:
     run.add_argument(
         "--compare-conn-max-age",
         type=int,
-        default=60,
-        help="then measure the bare view and four pages again with this DB_CONN_MAX_AGE (0: do not)",
+        default=None,
+        help="then measure the bare view and four pages again with this DB_CONN_MAX_AGE (e.g. 0)",
     )
+    sub.add_parser("report", help="write the pages' sections again from the last run's var/bench/pages-run.json")
     args = parser.parse_args()
-    if args.command == "data":
+    if args.command == "report":
+        write_sections(WORK / "pages-run.json")
+    elif args.command == "data":
         command_data(args)
     else:
         command_run(args)

@@ -1,8 +1,8 @@
 """Every list page, dashboard and report page runs the same number of queries on a small and a larger world.
 
 Both worlds come from the national-scale generator (``bench/generate.py``): the small one at scale 0.01, the
-large one at 0.04 — four times the people, meetings, cases, action items, procedures and capacity rounds, with
-more networks in every region. Each page is opened by the same generated login in both worlds, once to warm the
+large one at 0.04 — four times the meetings, cases, action items, procedures and capacity rounds, and twice the
+networks in every region. Each page is opened by the same generated login in both worlds, once to warm the
 session and once counted. A count that grows with the data is an N+1 query to fix in the page's selector.
 
 The apps' own tests pin the pages they cover (network list and nominations, the case lists and common cases,
@@ -21,7 +21,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bench.generate import Result, generate, targets
+from bench.generate import generate, targets
 from fagnett.accounts.models import User
 from fagnett.capacity import selectors
 from fagnett.capacity.models import ReportRound
@@ -70,7 +70,7 @@ PAGES = [
 ]
 
 
-def _places(result: Result) -> dict[str, Any]:
+def _places() -> dict[str, Any]:
     """Where the pages are in the world just generated."""
     found = targets()
     leader = User.objects.get(username="bench-leder-1")
@@ -99,7 +99,7 @@ def _measure(scale: float) -> dict[str, Any]:
     cache.clear()
     with transaction.atomic():
         result = generate(seed=9, scale=scale)
-        places = _places(result)
+        places = _places()
         client = Client()
         pages: dict[str, tuple[int, int]] = {}
         for key, login, path in PAGES:
