@@ -70,7 +70,8 @@ bench-fault: setup
 
 # Issue 9's national scale (bench/README.md): `bench-data` times the generator (bench/generate.py, SEED and SCALE
 # to change it) on SQLite and on a throwaway PostgreSQL; `bench-pages` serves the national data with gunicorn and
-# measures the ten busiest pages with wrk (LABEL=before|after names the section of bench/RESULTS.md it writes).
+# measures the ten busiest pages with wrk (LABEL=before|after names the section of bench/RESULTS.md it writes;
+# BEFORE=<folder> first serves an older copy of the code from the same data, as the `before` section).
 SEED ?= 9
 SCALE ?= 1
 LABEL ?= after
@@ -79,4 +80,4 @@ bench-data: setup
 
 bench-pages: setup
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk; } || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-	$(PY) -m bench.pages run --seed $(SEED) --scale $(SCALE) --label $(LABEL)
+	$(PY) -m bench.pages run --seed $(SEED) --scale $(SCALE) --label $(LABEL) $(if $(BEFORE),--before-tree $(BEFORE))

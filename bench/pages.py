@@ -389,68 +389,20 @@ def command_run(args: argparse.Namespace) -> None:
         pages_file.write_text(
             json.dumps([{"key": p.key, "path": p.path.format(**targets), "username": username(p.login)} for p in PAGES])
         )
-        with contextlib.ExitStack() as stack:
-            apps = {}
-            for side in sides:
-                print(f"[{side.label}] the pages' queries, and EXPLAIN (ANALYZE) of the slowest …", flush=True)
-                side.explained = json.loads(
-                    servers.python(database_url, str(side.tree / "bench" / "explain.py"), str(pages_file))
-                )
-                log_dir = WORK / f"log-{side.label}"
-                log_dir.mkdir(exist_ok=True)
-                apps[side.label] = stack.enter_context(
-                    serve(side.tree, database_url, workers=args.workers, env=app_env, log_dir=log_dir)
-                )
-            cookies = {
-                side.label: {
-                    name: [login(apps[side.label].base_url, username(name)) for _ in range(args.connections)]
-                    for name in sorted({p.login for p in [*PAGES, BARE]})
-                }
-                for side in sides
-            }
-            # Page by page, each side in turn, so both meet the same machine.
-            for page in [BARE, *PAGES]:
-                for side in sides:
-                    app = apps[side.label]
-                    url = app.base_url + page.path.format(**targets)
-                    size = check_page(url, cookies[side.label][page.login][0])
-                    result = wrk(
-                        url,
-                        cookies[side.label][page.login],
-                        seconds=args.seconds,
-                        connections=args.connections,
-                        meter=lambda app=app: server_cpu(app, pg),  # type: ignore[misc]
-                    )
-                    side.results[page.key] = result | {"bytes": size}
-                    print(
-                        f"  [{side.label}] {page.title} ({size} bytes): p50 {result['p50_ms']:.1f} ms, "
-                        f"p95 {result['p95_ms']:.1f} ms, {result['rps']:.0f} req/s, {result['cpu_ms']:.1f} ms CPU/req",
-                        flush=True,
-                    )
-                    time.sleep(2)
-            for side in sides:
-                app = apps[side.label]
-                side.memory["the pages"] = peak_memory_mb(app)
-            for side in sides:
-                app, base = apps[side.label], apps[side.label].base_url
-                coordinator = cookies[side.label]["koordinator"][0]
-                report = f"{base}/regions/{targets['region']}/annual-report/{targets['last_year']}/report"
-                recommendation = f"{base}/capacity/rounds/{targets['assessed_round']}/recommendation"
-                print(f"[{side.label}] timing the documents and the import …", flush=True)
-                side.documents = {
-                    "report_docx": timed_get(report + ".docx", coordinator),
-                    "report_pdf": timed_get(report + ".pdf", coordinator),
-                }
-                side.memory["the annual report"] = peak_memory_mb(app)
-                side.documents |= {
-                    "recommendation_docx": timed_get(recommendation + ".docx", coordinator),
-                    "recommendation_pdf": timed_get(recommendation + ".pdf", coordinator),
-                }
-                side.memory["the recommendation"] = peak_memory_mb(app)
-                side.import_seconds = timed_import(
-                    base, login(base, side.fixture["username"]), side.fixture["round"], side.workbook
-                )
-                side.memory["the import"] = peak_memory_mb(app)
+        # One side after the other, each with its own server and logins: the two trees may hash passwords
+        # differently (Argon2's parameters), and a login that rehashes a password ends that person's other sessions.
+        for side in sides:
+            print(f"[{side.label}] the pages' queries, and EXPLAIN (ANALYZE) of the slowest …", flush=True)
+            side.explained = json.loads(
+                servers.python(database_url, str(side.tree / "bench" / "explain.py"), str(pages_file))
+            )
+            # The side's own password hashes, so that no login on this side rehashes a password (Argon2's
+            # memory would then be the other tree's, and the other side's sessions would end).
+            servers.python(database_url, "-c", REHASH.format(tree=str(side.tree)))
+            log_dir = WORK / f"log-{side.label}"
+            log_dir.mkdir(exist_ok=True)
+            with serve(side.tree, database_url, workers=args.workers, env=app_env, log_dir=log_dir) as app:
+                measure_side(app, pg, side, targets, args)
         last = sides[-1]
         if args.compare_conn_max_age is not None:
             # The same pages from a server that keeps its database connections: a setting, not code.
@@ -487,6 +439,67 @@ def command_run(args: argparse.Namespace) -> None:
         )
     )
     write_sections(raw)
+
+
+REHASH = """
+import sys
+sys.path.insert(0, {tree!r})
+import django
+django.setup()
+from django.contrib.auth.hashers import make_password
+from fagnett.accounts.models import User
+User.objects.filter(username__startswith="bench-").update(password=make_password({password!r}))
+""".replace("{password!r}", repr(PASSWORD))
+
+
+def measure_side(
+    app: servers.GunicornServer,
+    pg: servers.PostgresServer,
+    side: Side,
+    targets: dict[str, Any],
+    args: argparse.Namespace,
+) -> None:
+    """The pages under wrk, then the documents and the import, reading the workers' peak memory after each."""
+    base = app.base_url
+    cookies = {
+        name: [login(base, username(name)) for _ in range(args.connections)]
+        for name in sorted({p.login for p in [BARE, *PAGES]})
+    }
+    for page in [BARE, *PAGES]:
+        url = base + page.path.format(**targets)
+        size = check_page(url, cookies[page.login][0])
+        result = wrk(
+            url,
+            cookies[page.login],
+            seconds=args.seconds,
+            connections=args.connections,
+            meter=lambda: server_cpu(app, pg),
+        )
+        side.results[page.key] = result | {"bytes": size}
+        print(
+            f"  [{side.label}] {page.title} ({size} bytes): p50 {result['p50_ms']:.1f} ms, "
+            f"p95 {result['p95_ms']:.1f} ms, {result['rps']:.0f} req/s, {result['cpu_ms']:.1f} ms CPU/req",
+            flush=True,
+        )
+        time.sleep(2)
+    side.memory["the pages"] = peak_memory_mb(app)
+    coordinator = cookies["koordinator"][0]
+    report = f"{base}/regions/{targets['region']}/annual-report/{targets['last_year']}/report"
+    recommendation = f"{base}/capacity/rounds/{targets['assessed_round']}/recommendation"
+    print(f"[{side.label}] timing the documents and the import …", flush=True)
+    side.documents = {
+        "report_docx": timed_get(report + ".docx", coordinator),
+        "report_pdf": timed_get(report + ".pdf", coordinator),
+    }
+    side.memory["the annual report"] = peak_memory_mb(app)
+    side.documents |= {
+        "recommendation_docx": timed_get(recommendation + ".docx", coordinator),
+        "recommendation_pdf": timed_get(recommendation + ".pdf", coordinator),
+    }
+    side.memory["the recommendation"] = peak_memory_mb(app)
+    importer = login(base, side.fixture["username"])
+    side.import_seconds = timed_import(base, importer, side.fixture["round"], side.workbook)
+    side.memory["the import"] = peak_memory_mb(app)
 
 
 def write_sections(raw_file: Path) -> None:
@@ -546,7 +559,7 @@ def report_lines(
         others = " and ".join(f"`{other.label}`" for other in sides if other is not side)
         how = (
             f"`bench/pages.py run --before-tree {sides[0].tree} --label {sides[-1].label}`: one run serving two code "
-            f"trees from the same database, page by page in turn; this section is `{side.label}` ({side.tree}), "
+            f"trees from the same database, one after the other; this section is `{side.label}` ({side.tree}), "
             f"the run's {others} section has the other"
         )
     else:
@@ -655,7 +668,7 @@ def main() -> None:
         "--before-tree",
         type=Path,
         help="also serve this copy of the code (e.g. `git archive` of the commit before the fixes) and write it as "
-        "the 'before' section, measured page by page alongside",
+        "the 'before' section, measured first from the same database",
     )
     run.add_argument("--seconds", type=int, default=30)
     run.add_argument("--connections", type=int, default=20)
