@@ -612,7 +612,8 @@ def report_lines(
     peak = max(max(stage) for stage in memory.values() if stage) if memory else 0
     lines += [
         "",
-        f"| operation (each timed {len(documents['report_docx'])}× in a row, one client) | time | target |",
+        f"| operation (each timed {len(documents['report_docx'])}× in a row, one client, before the pages' load, "
+        "once the load average is below 1) | time | target |",
         "|---|---|---|",
         f"| regional annual report as DOCX ({targets['region_networks']} networks, draft: figures computed live) "
         f"| {doc('report_docx')} | < {DOCUMENT_TARGET_S:g} s |",
