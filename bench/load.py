@@ -436,9 +436,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spawn-rate", type=int, default=10)
     parser.add_argument("--duration", type=int, default=60, help="seconds of load")
     parser.add_argument("--workers", type=int, default=servers.DEFAULT_WORKERS, help="gunicorn workers")
-    parser.add_argument("--conn-max-age", type=int, default=0, help="DB_CONN_MAX_AGE for the app (production: 0)")
+    parser.add_argument("--conn-max-age", type=int, default=60, help="DB_CONN_MAX_AGE for the app (production: 60)")
     parser.add_argument(
-        "--conn-health-checks", action="store_true", help="CONN_HEALTH_CHECKS on (production: off); for comparison"
+        "--conn-health-checks", action="store_true", help="CONN_HEALTH_CHECKS on (production has it on already)"
     )
     parser.add_argument("--no-results", action="store_true", help="print the section instead of updating RESULTS.md")
     args = parser.parse_args(argv)
