@@ -24,9 +24,7 @@ LOCKED = 429
 
 def _login(client: Client, username: str, password: str, *, via: str = PROXY, forwarded: str | None = HOSPITAL) -> Any:
     headers = {"X-Forwarded-For": forwarded} if forwarded is not None else {}
-    return client.post(
-        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=via, headers=headers
-    )
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=via, headers=headers)
 
 
 def _failures(username: str) -> int:
