@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "fagnett.core.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -119,11 +120,23 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 3600)
 SESSION_REFRESH_SECONDS = 60
 
+# How many reverse proxies in front of the app append the client's address to X-Forwarded-For; the client is that
+# many entries from the right (fagnett.core.proxies). 0: the header is ignored, anyone could write it.
+TRUSTED_PROXY_COUNT = env_int("FAGNETT_TRUSTED_PROXIES", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("FAGNETT_TRUSTED_PROXIES must be 0 or more.")
+
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Failures are counted per person, from every address together: behind the proxy everyone shares one address, so
+# counting per address would let one person's typing lock out the whole hospital. The person-and-address pair is
+# what axes' own check (axes.W006) asks for; its failures are a part of the person's, so it never locks first.
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+# A successful login deletes the attempts matching the lock-out parameters, so only the person's own failures.
+AXES_RESET_ON_SUCCESS = True
+# The address is recorded with each attempt and login (axes' admin pages); django-ipware is not used.
+AXES_CLIENT_IP_CALLABLE = "fagnett.core.proxies.client_ip"
 # Axes guards the local passwords. The OpenID Connect callback carries no password (the provider checks it and
 # throttles), so it is neither counted nor blocked: an IP address locked out by password guessing keeps single
 # sign-on, and people refused as unknown do not lock out their colleagues behind the same address.
@@ -168,6 +181,37 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_HTTPONLY = True
+# Browser features Fagnett does not use, switched off on every page (fagnett.core.middleware.SecurityHeadersMiddleware).
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        # Only names Chromium knows: it warns in the console about any other.
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "clipboard-read",
+        "display-capture",
+        "encrypted-media",
+        "gamepad",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "window-management",
+        "xr-spatial-tracking",
+    )
+)
 
 # Strict policy: no inline script or style anywhere. Designsystemet's CSS uses data: URIs for icons.
 CONTENT_SECURITY_POLICY = {

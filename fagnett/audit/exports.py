@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fagnett.audit.changes import Entry
 from fagnett.core.spreadsheet import safe_cell
@@ -16,7 +17,8 @@ def _headers() -> list[str]:
     return [
         _("When"),
         _("Person"),
-        _("Action"),
+        # The kind of change (created, changed, deleted); "Action" alone is the meetings' action item.
+        pgettext("audit log column", "Action"),
         _("Type"),
         _("Record"),
         _("Record no."),

@@ -15,8 +15,9 @@ from ninja import Field, NinjaAPI, Schema, Status
 from ninja.security import HttpBearer
 
 from fagnett.capacity import selectors, services
-from fagnett.capacity.models import NUMBER_FIELDS, ApiToken, CapacityEntry, ReportRound, hash_token
+from fagnett.capacity.models import NUMBER_FIELDS, ApiToken, CapacityEntry, ReportRound
 from fagnett.capacity.validation import entry_errors, jump_warnings
+from fagnett.core.tokens import hash_token
 from fagnett.organisations.models import Unit
 
 

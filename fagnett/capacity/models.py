@@ -1,6 +1,5 @@
 """ICU capacity: unit profiles, report rounds, capacity entries (versioned after close), assessments, API tokens."""
 
-import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -304,10 +303,6 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} – {self.category} – {self.get_scenario_display()} – {self.get_verdict_display()}"
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ApiToken(models.Model):

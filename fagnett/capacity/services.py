@@ -24,12 +24,12 @@ from fagnett.capacity.models import (
     CapacityEntry,
     ReportRound,
     UnitProfile,
-    hash_token,
 )
 from fagnett.capacity.validation import entry_errors
 from fagnett.core.bulk import update_with_history
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.permissions import require_perm
+from fagnett.core.tokens import hash_token
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust, Region, Unit
 

@@ -383,9 +383,7 @@ def chart(request: HttpRequest, round_id: int, name: str) -> HttpResponse:
     else:
         data = selectors.dashboard(round_=round_, scenario=_scenario(request))
         content = getattr(charts, name)(data)
-    response = HttpResponse(content, content_type="image/svg+xml")
-    response["Cache-Control"] = "private, max-age=60"
-    return response
+    return HttpResponse(content, content_type="image/svg+xml")
 
 
 @login_required

@@ -56,3 +56,22 @@ class SessionRefreshMiddleware:
             if now - request.session.get(REFRESHED_AT, 0) >= settings.SESSION_REFRESH_SECONDS:
                 request.session[REFRESHED_AT] = now  # modified: SessionMiddleware saves it with a new expiry
         return response
+
+
+class SecurityHeadersMiddleware:
+    """Headers every answer of the app carries; static files (WhiteNoise, above this) keep their own.
+
+    ``Cache-Control: private, no-store``: hospital PCs are shared, and a page, an export or a download kept in the
+    browser's cache (or a proxy's) could be read by the next person at the same PC after the first logged out. It
+    replaces whatever a view set, so no view can make a confidential answer cacheable by mistake.
+    ``Permissions-Policy``: the browser features the app never uses are switched off for it and anything it frames.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

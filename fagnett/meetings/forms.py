@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from fagnett.core.validators import validate_no_national_id
 from fagnett.meetings.models import AgendaItem, Attendance, Meeting, Minutes
 from fagnett.networks.forms import DateInput
+from fagnett.networks.models import Network
 from fagnett.topics.selectors import topic_choices
 
 
@@ -210,3 +211,19 @@ class CaseActionItemForm(forms.Form):
         if due < timezone.localdate():
             raise forms.ValidationError(_("The due date cannot be in the past."))
         return due
+
+
+class CalendarFeedForm(forms.Form):
+    """A new calendar address: all the person's meetings, or one of their networks'."""
+
+    network = forms.ModelChoiceField(
+        label=_("Meetings of"),
+        queryset=Network.objects.none(),
+        required=False,
+        empty_label=_("All my meetings"),
+        error_messages={"invalid_choice": _("Choose one of your networks, or all your meetings.")},
+    )
+
+    def __init__(self, *args: Any, networks: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["network"].queryset = networks  # type: ignore[attr-defined]

@@ -292,9 +292,19 @@ class ActionItem(models.Model):
 
 
 class CalendarFeed(models.Model):
-    """A secret address for subscribing to a person's or a network's meetings in a calendar program."""
+    """A secret address for subscribing to a person's or a network's meetings in a calendar program.
 
-    token = models.CharField(_("token"), max_length=64, unique=True)
+    The secret in the address is shown once, when it is made; only its hash is stored (``core.tokens``), so the
+    database, a backup or the admin never hold a working address.
+    """
+
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(
+        _("address begins with"),
+        max_length=8,
+        editable=False,
+        help_text=_("The first characters of the secret, to recognise the address; the rest is never stored."),
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="calendar_feeds", verbose_name=_("person")
     )

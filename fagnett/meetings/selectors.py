@@ -9,7 +9,16 @@ from django.http import Http404
 from django.utils import timezone
 
 from fagnett.accounts.access import access_for
-from fagnett.meetings.models import ActionItem, AgendaDocument, AgendaItem, Attendance, Meeting, Minutes
+from fagnett.core.tokens import hash_token
+from fagnett.meetings.models import (
+    ActionItem,
+    AgendaDocument,
+    AgendaItem,
+    Attendance,
+    CalendarFeed,
+    Meeting,
+    Minutes,
+)
 from fagnett.networks.models import Appointment, Mandate, Network
 from fagnett.organisations.models import HealthTrust, Region
 
@@ -254,3 +263,38 @@ def feed_meetings(*, user: Any, network: Network | None) -> QuerySet[Meeting]:
         return meetings.filter(network=network)
     network_ids = Appointment.objects.filter(person=user, status=Appointment.Status.APPOINTED).values("network_id")
     return meetings.filter(network_id__in=network_ids)
+
+
+def calendar_feed_list(*, user: Any) -> QuerySet[CalendarFeed]:
+    """The person's own addresses that still work."""
+    return (
+        CalendarFeed.objects.filter(user=user, revoked_at=None).select_related("network").order_by("created_at", "pk")
+    )
+
+
+def calendar_feed_get(*, user: Any, feed_id: int) -> CalendarFeed:
+    """One of the person's own working addresses; anybody else's, or a revoked one, is not found."""
+    try:
+        return calendar_feed_list(user=user).get(pk=feed_id)
+    except CalendarFeed.DoesNotExist:
+        raise Http404 from None
+
+
+def calendar_feed_networks(*, user: Any) -> QuerySet[Network]:
+    """The networks a person can subscribe to one by one: those they hold a role in."""
+    return Network.objects.filter(pk__in=list(access_for(user).network_roles)).order_by("name")
+
+
+def calendar_feed_by_token(*, token: str) -> CalendarFeed:
+    """The working address whose secret this is. The secret is the credential: no login is asked for, but the
+    owner must still be active and still allowed to read the network's meetings."""
+    feed = (
+        CalendarFeed.objects.select_related("user", "network")
+        .filter(token_hash=hash_token(token), revoked_at=None)
+        .first()
+    )
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    if feed.network is not None and not feed.user.has_perm("meetings.view_meeting", feed.network):
+        raise Http404
+    return feed

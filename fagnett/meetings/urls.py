@@ -37,5 +37,7 @@ urlpatterns = [
     path("cases/<int:case_id>/action-items/", views.case_action_item_add, name="case_action_item_add"),
     path("action-items/<int:item_id>/done/", views.action_item_toggle, name="action_item_toggle"),
     path("calendar/", views.calendar_feeds, name="calendar_feeds"),
+    path("calendar/<int:feed_id>/new-address/", views.calendar_feed_regenerate, name="calendar_feed_regenerate"),
+    path("calendar/<int:feed_id>/revoke/", views.calendar_feed_revoke, name="calendar_feed_revoke"),
     path("calendar/<str:token>.ics", views.calendar_feed_ics, name="calendar_feed"),
 ]

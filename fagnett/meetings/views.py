@@ -1,7 +1,6 @@
 """Thin views for meetings: parse the form, call one service or selector, render."""
 
 import datetime
-import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.accounts.access import access_for
-from fagnett.accounts.models import User
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict, year_param
 from fagnett.meetings import exports, selectors, services
@@ -26,6 +24,7 @@ from fagnett.meetings.forms import (
     ActionItemFormSet,
     AgendaItemForm,
     AttendanceForm,
+    CalendarFeedForm,
     CancelForm,
     CaseActionItemForm,
     CirculateForm,
@@ -36,7 +35,7 @@ from fagnett.meetings.forms import (
     MinutesForm,
     PlanFormSet,
 )
-from fagnett.meetings.models import ActionItem, CalendarFeed, Meeting, Minutes
+from fagnett.meetings.models import ActionItem, Meeting, Minutes
 from fagnett.networks.selectors import network_get
 from fagnett.organisations.models import Region
 
@@ -693,51 +692,56 @@ def region_overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def calendar_feeds(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    if request.method == "POST":
-        network = None
-        try:
-            network_id = int(request.POST.get("network") or 0)
-            revoke_id = int(request.POST.get("revoke") or 0)
-        except ValueError:
-            raise Http404 from None
-        if network_id:
-            network = network_get(user=request.user, network_id=network_id)
-        if revoke_id:
-            feed = get_object_or_404(CalendarFeed, pk=revoke_id, user=user, revoked_at=None)
-            feed.revoked_at = timezone.now()
-            feed.save()
-            messages.success(request, _("The address was revoked; calendars using it no longer get updates."))
-        else:
-            CalendarFeed.objects.create(user=user, network=network, token=secrets.token_urlsafe(32))
-            messages.success(request, _("A new calendar address was made."))
-        return redirect("meetings:calendar_feeds")
-    feeds = CalendarFeed.objects.filter(user=user, revoked_at=None).select_related("network")
-    access = access_for(request.user)
-    from fagnett.networks.models import Network
-
+def _calendar_feeds_page(
+    request: HttpRequest, *, form: CalendarFeedForm | None = None, new_token: str = "", replaced: bool = False
+) -> HttpResponse:
+    """The person's addresses, with a new one's full address shown this once (the page is never cached)."""
     return render(
         request,
         "meetings/calendar_feeds.html",
         {
-            "feeds": [(f, request.build_absolute_uri(f"/calendar/{f.token}.ics")) for f in feeds],
-            "networks": Network.objects.filter(pk__in=list(access.network_roles)).order_by("name"),
+            "feeds": selectors.calendar_feed_list(user=request.user),
+            "form": form or CalendarFeedForm(networks=selectors.calendar_feed_networks(user=request.user)),
+            "new_url": request.build_absolute_uri(reverse("meetings:calendar_feed", args=[new_token]))
+            if new_token
+            else "",
+            "replaced": replaced,
         },
     )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_feeds(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _calendar_feeds_page(request)
+    form = CalendarFeedForm(request.POST, networks=selectors.calendar_feed_networks(user=request.user))
+    if not form.is_valid():
+        return _calendar_feeds_page(request, form=form)
+    _feed, token = services.calendar_feed_create(user=request.user, network=form.cleaned_data["network"])
+    return _calendar_feeds_page(request, new_token=token)
+
+
+@login_required
+@require_POST
+def calendar_feed_regenerate(request: HttpRequest, feed_id: int) -> HttpResponse:
+    feed = selectors.calendar_feed_get(user=request.user, feed_id=feed_id)
+    _feed, token = services.calendar_feed_regenerate(user=request.user, feed=feed)
+    return _calendar_feeds_page(request, new_token=token, replaced=True)
+
+
+@login_required
+@require_POST
+def calendar_feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
+    feed = selectors.calendar_feed_get(user=request.user, feed_id=feed_id)
+    services.calendar_feed_revoke(user=request.user, feed=feed)
+    messages.success(request, _("The address was revoked; calendars using it no longer get updates."))
+    return redirect("meetings:calendar_feeds")
+
+
 def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     """The subscribable feed: the secret token is the credential, so no login is asked for."""
-    feed = CalendarFeed.objects.select_related("user", "network").filter(token=token, revoked_at=None).first()
-    if feed is None or not feed.user.is_active:
-        raise Http404
-    if feed.network is not None and not feed.user.has_perm("meetings.view_meeting", feed.network):
-        raise Http404
+    feed = selectors.calendar_feed_by_token(token=token)
     meetings = selectors.feed_meetings(user=feed.user, network=feed.network)
     name = f"Fagnett – {feed.network.name}" if feed.network else f"Fagnett – {feed.user}"
-    response = HttpResponse(calendar_feed(meetings, name=name), content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=900"
-    return response
+    return HttpResponse(calendar_feed(meetings, name=name), content_type="text/calendar; charset=utf-8")

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fagnett.accounts.access import access_for
-from fagnett.capacity.models import hash_token
+from fagnett.core.tokens import hash_token
 from fagnett.opendata.models import RegionApiKey
 from fagnett.organisations.models import Region
 

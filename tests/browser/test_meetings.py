@@ -77,3 +77,28 @@ def test_year_plan_invitations_minutes_and_approval(
     assert_accessible(page)
     assert past.minutes.get().status == Minutes.Status.APPROVED
     assert Meeting.objects.filter(network=network, starts_at__year=next_year).count() == 4
+
+
+def test_a_calendar_address_is_shown_once_and_can_be_replaced(
+    browser_world: World, login: Callable[[str], Page], live_server: Any, page: Page
+) -> None:
+    meeting = make_meeting(browser_world.network)
+    login("member")
+    page.goto(f"{live_server.url}/calendar/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Lag en ny adresse").click()
+    expect(page.get_by_role("heading", name="Den nye adressen")).to_be_visible()
+    first = page.locator("#new-feed-url").inner_text()
+    assert first.startswith(f"{live_server.url}/calendar/") and first.endswith(".ics")
+    assert f"{meeting.uid}@fagnett" in page.request.get(first).text()
+    assert_accessible(page)
+
+    page.goto(f"{live_server.url}/calendar/")  # the list again: the address is not shown a second time
+    expect(page.locator("#new-feed-url")).to_have_count(0)
+    page.get_by_role("button", name="Bytt ut adressen Alle mine møter").click()
+    expect(page.get_by_text("Den gamle adressen virker ikke lenger.")).to_be_visible()
+    second = page.locator("#new-feed-url").inner_text()
+    assert second != first
+    assert page.request.get(first).status == 404
+    assert page.request.get(second).status == 200
+    assert_accessible(page)

@@ -160,7 +160,8 @@ def parameters(world: CrawlWorld) -> dict[str, Any]:
             for name in ("minutes_circulate", "minutes_comment", "minutes_approve", "minutes_correct")
         },
         "meetings:minutes_export meeting_id": o["held_meeting"].pk,
-        "token": o["calendar_feed"].token,
+        "token": o["calendar_feed_token"],
+        "feed_id": o["calendar_feed"].pk,
         "token_id": o["api_token"].pk,
         "round_id": o["round"].pk,
         "unit_id": o["unit"].pk,

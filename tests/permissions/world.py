@@ -25,7 +25,7 @@ from fagnett.events.models import Event
 from fagnett.events.tests.factories import make_event, register
 from fagnett.funding.tests.factories import draft, make_call
 from fagnett.meetings import services as meeting_services
-from fagnett.meetings.models import CalendarFeed, Meeting, Minutes
+from fagnett.meetings.models import Meeting, Minutes
 from fagnett.meetings.tests.factories import make_meeting
 from fagnett.networks.models import Appointment
 from fagnett.opendata import services as opendata_services
@@ -188,7 +188,7 @@ def build_world() -> CrawlWorld:
     o["action_item"] = meeting_services.action_item_create(
         user=secretary, network=a1, title="Sende ut utkast", owner=member, due_date=today + datetime.timedelta(14)
     )
-    o["calendar_feed"] = CalendarFeed.objects.create(user=member, token="crawler-feed-token-of-a1-member")
+    o["calendar_feed"], o["calendar_feed_token"] = meeting_services.calendar_feed_create(user=member, network=None)
     make_meeting(b, days=25)
 
     # --- ICU capacity: a round of region A assessed by A1, with an entry of trust A1's unit.

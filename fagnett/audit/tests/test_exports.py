@@ -7,8 +7,11 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
+from fagnett.accounts.models import User
 from fagnett.audit.context import acting_as
 from fagnett.audit.tests.factories import change, forget_history, oslo, set_history_date
 from fagnett.cases.testing import make_case
@@ -111,3 +114,23 @@ def test_xlsx_cells_are_formula_safe(world: World, login_as: Any, trail: dict[st
     cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
     assert not any(cell.data_type == "f" for cell in cells)
     assert '\'=HYPERLINK("http://x")' in [cell.value for cell in cells]
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "created", "kind"),
+    [("en", "Action", "created", "Action item"), ("nb", "Handling", "opprettet", "Oppfølgingspunkt")],
+)
+def test_the_action_column_names_the_kind_of_change(
+    world: World, login_as: Any, trail: dict[str, Any], language: str, header: str, created: str, kind: str
+) -> None:
+    """Bokmål called the column "Oppfølgingspunkt" (an action item of a meeting); it holds created/changed/deleted."""
+    User.objects.filter(pk=world["coordinator"].pk).update(language=language)
+    client = login_as("coordinator")
+    rows = _csv(client, f"/regions/{world.region_a.pk}/audit/export.csv")
+    sheet = load_workbook(io.BytesIO(client.get(f"/regions/{world.region_a.pk}/audit/export.xlsx").content)).active
+    for table in (rows, [list(row) for row in sheet.iter_rows(values_only=True)]):
+        assert table[0][2] == header
+        assert table[1][2:4] == [created, kind]  # the first row is the action item's creation
+    # "Action" without the context keeps its meaning elsewhere: the action items of the meetings.
+    with translation.override(language):
+        assert gettext("Action") == ("Action" if language == "en" else "Oppfølgingspunkt")

@@ -186,7 +186,7 @@ def test_big_changes_are_saved_with_warnings(world: World, client: Client, key: 
 def test_the_coordinator_issues_and_withdraws_keys(world: World, client: Client) -> None:
     client.force_login(world["coordinator"])
     response = client.post("/capacity/api-keys/", {"trust": world.trusts_a[1].pk, "name": "Kapasitetssystem"})
-    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
     raw = response.context["new_key"]
     headers = {"Authorization": f"Bearer {raw}"}
     assert [u["id"] for u in client.get("/api/capacity/units", headers=headers).json()] == [units_of(world, 1)[0].pk]

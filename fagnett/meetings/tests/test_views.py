@@ -241,16 +241,16 @@ class TestCalendarFeeds:
         mine = make_meeting(world.network)
         make_meeting(world.other_network)
         member = login_as("member")
-        member.post(reverse("meetings:calendar_feeds"), {})
+        url = member.post(reverse("meetings:calendar_feeds"), {}).context["new_url"]
         feed = CalendarFeed.objects.get(user=world["member"])
         member.logout()
-        response = client.get(reverse("meetings:calendar_feed", args=[feed.token]))
+        response = client.get(url)
         calendar = Calendar.from_ical(response.content)
         assert [str(e["UID"]) for e in calendar.walk("VEVENT")] == [f"{mine.uid}@fagnett"]
         assert calendar["METHOD"] == "PUBLISH"
         member.force_login(world["member"])
-        member.post(reverse("meetings:calendar_feeds"), {"revoke": feed.pk})
-        assert client.get(reverse("meetings:calendar_feed", args=[feed.token])).status_code == 404
+        member.post(reverse("meetings:calendar_feed_revoke", args=[feed.pk]))
+        assert client.get(url).status_code == 404
         assert client.get(reverse("meetings:calendar_feed", args=["guess"])).status_code == 404
 
 
@@ -344,7 +344,18 @@ class TestReviewFixes:
         )
         assert response.url == reverse("meetings:my_action_items")
 
-    def test_bad_calendar_feed_input_is_not_found(self, world: World, login_as: LoginAs) -> None:
+    def test_bad_calendar_feed_input_is_refused(self, world: World, login_as: LoginAs) -> None:
         client = login_as("member")
-        assert client.post(reverse("meetings:calendar_feeds"), {"network": "x"}).status_code == 404
-        assert client.post(reverse("meetings:calendar_feeds"), {"revoke": "x"}).status_code == 404
+        for bad in ("x", str(world.other_network.pk)):  # not a network, and a network the member holds no role in
+            response = client.post(reverse("meetings:calendar_feeds"), {"network": bad})
+            assert response.status_code == 200 and not response.context["new_url"]
+            assert response.context["form"].errors["network"] == [
+                "Velg et av nettverkene dine, eller alle møtene dine."
+            ]
+        assert not CalendarFeed.objects.exists()
+        # Somebody else's address, or one that does not exist, is not found.
+        others, _token = services.calendar_feed_create(user=world["leader"], network=None)
+        for feed_id in (others.pk, others.pk + 1):
+            assert client.post(reverse("meetings:calendar_feed_revoke", args=[feed_id])).status_code == 404
+            assert client.post(reverse("meetings:calendar_feed_regenerate", args=[feed_id])).status_code == 404
+        assert CalendarFeed.objects.get().revoked_at is None

@@ -57,7 +57,7 @@ def test_the_key_is_shown_once_and_only_its_hash_is_kept(world: World, login_as:
     client = login_as("coordinator")
     response = client.post(_page(world), {"name": "Analyseportalen"})
     assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
     match = KEY.search(response.content.decode())
     assert match, "the new key is on the page"
     raw = match.group(1)
