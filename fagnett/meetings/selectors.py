@@ -122,8 +122,8 @@ def withheld_agenda_items(
 
 
 def agenda(*, meeting: Meeting, reader: CaseReader) -> list[AgendaItem]:
-    """The agenda with each item marked for ``reader`` (``display_title``, ``withholds_case``)."""
-    return mark_cases(
+    """The agenda with each item and its action items marked for ``reader`` (``display_title``, ``withholds_case``)."""
+    items = mark_cases(
         meeting.agenda_items.select_related("case")
         .prefetch_related(Prefetch("documents", queryset=AgendaDocument.objects.order_by("pk")))
         .prefetch_related(Prefetch("action_items", queryset=ActionItem.objects.select_related("owner", "case")))
@@ -131,6 +131,9 @@ def agenda(*, meeting: Meeting, reader: CaseReader) -> list[AgendaItem]:
         .order_by("order", "pk"),
         reader,
     )
+    for item in items:
+        mark_cases(item.action_items.all(), reader)
+    return items
 
 
 def open_action_items(
