@@ -25,6 +25,7 @@ from django.utils import timezone
 from lxml import etree
 
 from fagnett.cases.models import Case, CaseAttachment, CaseEvent
+from fagnett.meetings import selectors as meeting_selectors
 from fagnett.meetings.models import AgendaDocument, AgendaItem, Meeting, Minutes, MinutesItem
 from fagnett.networks.models import Network
 
@@ -135,6 +136,10 @@ class _Builder:
     changes: list[dict[str, str]] = field(default_factory=list)
     journal_numbers: dict[int, int] = field(default_factory=dict)
     render_minutes: Callable[[Minutes], bytes] | None = None
+
+    @property
+    def reader(self) -> meeting_selectors.CaseReader:
+        return meeting_selectors.network_case_reader(self.network)
 
     # -- selection --------------------------------------------------------------------------------
 
@@ -270,7 +275,14 @@ class _Builder:
         summaries: dict[int, MinutesItem] = {}
         if minutes is not None:
             summaries = {item.agenda_item_id: item for item in minutes.items.all()}
-        items = list(meeting.agenda_items.order_by("order", "pk").prefetch_related("documents__uploaded_by"))
+        # The extract is the network's record: its own cases in full (as their case folders below), another
+        # network's case (which the product never puts on its agenda) by number only.
+        items = meeting_selectors.mark_cases(
+            meeting.agenda_items.select_related("case")
+            .prefetch_related("documents__uploaded_by")
+            .order_by("order", "pk"),
+            self.reader,
+        )
         for item in items:
             self.meeting_item(folder, meeting, item, summaries.get(item.pk))
         if minutes is not None:
@@ -288,19 +300,21 @@ class _Builder:
         registration = self._registration_head(
             folder, "moeteregistrering", str(item.pk), meeting.created_at, created_by
         )
-        for number, document in enumerate(item.documents.all(), 1):
+        withheld = item.withholds_case
+        for number, document in enumerate([] if withheld else item.documents.all(), 1):
             self.agenda_document(registration, document, number)
         _sub(registration, "registreringsID", f"{meeting.pk}/{item.order or item.pk}")
-        _sub(registration, "tittel", item.title)
-        text = [item.description]
-        if summary is not None:
+        _sub(registration, "tittel", item.display_title)
+        text = [] if withheld else [item.description]
+        if summary is not None and not withheld:
             text += [summary.summary, summary.conclusion]
         _opt(registration, "beskrivelse", "\n\n".join(part for part in text if part))
-        _opt(registration, "forfatter", item.presenter)
+        presenter = "" if withheld else item.presenter
+        _opt(registration, "forfatter", presenter)
         _sub(registration, "moeteregistreringstype", "Saksframlegg")
         _opt(registration, "moetesakstype", MEETING_ITEM_TYPES.get(AgendaItem.Kind(item.kind)))
         _sub(registration, "administrativEnhet", self.network.name)
-        _sub(registration, "saksbehandler", item.presenter or created_by)
+        _sub(registration, "saksbehandler", presenter or created_by)
 
     def agenda_document(self, registration: etree._Element, document: AgendaDocument, number: int) -> None:
         by = _name(document.uploaded_by)
@@ -578,9 +592,10 @@ def _serialise(root: etree._Element) -> bytes:
 
 
 def _minutes_pdf(minutes: Minutes) -> bytes:
+    """The approved minutes as the network's record: its own cases in full (see ``meeting_folder``)."""
     from fagnett.meetings.exports import minutes_pdf
 
-    return minutes_pdf(minutes)
+    return minutes_pdf(minutes, reader=meeting_selectors.network_case_reader(minutes.meeting.network))
 
 
 def build_files(

@@ -20,7 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from fagnett.audit.registry import ALWAYS_HIDDEN, Kind, Row, Source, kind_of, meeting_name, minutes_name
 from fagnett.capacity.models import ApiToken, Unit
-from fagnett.meetings.models import Meeting, Minutes
+from fagnett.meetings.models import CASE_WITHHELD, Meeting, Minutes
 
 #: Text longer than this is shortened, with the whole text behind a "show all" disclosure.
 LONG_TEXT = 160
@@ -334,9 +334,9 @@ def person_of(row: Row, labels: LabelCache) -> tuple[str, tuple[str, Any]]:
     return gettext("Fagnett (no one logged in)"), ("system", None)
 
 
-def _part_heading(source: Source, row: Row, labels: LabelCache) -> str:
+def _part_heading(source: Source, row: Row, labels: LabelCache, name: str = "") -> str:
     assert source.part_label is not None
-    name = source.part_label(row, labels)
+    name = name or source.part_label(row, labels)
     if row.history_type == CREATED:
         return gettext("Added – %(part)s") % {"part": name}
     if row.history_type == DELETED:
@@ -353,14 +353,21 @@ def describe_row(
     *,
     record: str,
     network_id: int | None = None,
+    withheld: str = "",
 ) -> Entry:
-    """One historical row in words. Rows of a part are changes of the record they belong to."""
+    """One historical row in words. Rows of a part are changes of the record they belong to.
+
+    ``withheld``: the part's name for someone who may not read what it says (an agenda item of a case they may not
+    read, see ``registry.CaseItem``); its changes are then not shown, only that there were some.
+    """
     person, person_key = person_of(row, labels)
     changes, no_earlier = field_changes(source, row, previous, labels, m2m)
+    if withheld and changes:
+        changes, no_earlier = [Change(gettext("Content"), None, None, remark=str(CASE_WITHHELD))], False
     kind = kind_of(source)
     created = row.history_type == CREATED
     if source.is_part:
-        section = Section(_part_heading(source, row, labels), changes, no_earlier, initial=created)
+        section = Section(_part_heading(source, row, labels, withheld), changes, no_earlier, initial=created)
         action = CHANGED
     else:
         section = Section("", changes, no_earlier, initial=created)

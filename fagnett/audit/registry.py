@@ -57,6 +57,8 @@ class Source:
     list_choices: dict[str, type[models.TextChoices]] = field(default_factory=dict)
     #: for parts: what the part is, in words ("Item: Budget 2026")
     part_label: LabelFunction | None = None
+    #: for parts of an agenda item, which is its case's when it has one (see ``CaseItem``)
+    case_item: "CaseItem | None" = None
 
     @property
     def is_part(self) -> bool:
@@ -65,6 +67,20 @@ class Source:
     @property
     def history_model(self) -> Any:
         return self.model.history.model  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class CaseItem:
+    """How to find the agenda item a part's row belongs to, and name the part by another title.
+
+    An agenda item of a case, and the minutes' text on it, are the case's: to someone who may not read the case a
+    history names the part by the case's number and withholds its changes, as the meeting's page does.
+    """
+
+    #: the attribute of a row naming the agenda item
+    agenda_item: str
+    #: the part's name from a title, as ``part_label`` names it from the row
+    name: Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -158,12 +174,20 @@ def _capacity_entry(row: Row, labels: Labels) -> str:
     return f"{name} v{row.version}" if row.version and row.version > 1 else name
 
 
+def minutes_item_name(item: str) -> str:
+    return gettext("Item: %(item)s") % {"item": item}
+
+
+def agenda_item_name(title: str) -> str:
+    return gettext("Agenda item: %(title)s") % {"title": title}
+
+
 def _minutes_item(row: Row, labels: Labels) -> str:
-    return gettext("Item: %(item)s") % {"item": labels(AgendaItem, row.agenda_item_id)}
+    return minutes_item_name(labels(AgendaItem, row.agenda_item_id))
 
 
 def _agenda_item(row: Row, labels: Labels) -> str:
-    return gettext("Agenda item: %(title)s") % {"title": row.title}
+    return agenda_item_name(row.title)
 
 
 def _attendance(row: Row, labels: Labels) -> str:
@@ -183,7 +207,14 @@ def _by_network(slug: str, model: type[models.Model], **options: Any) -> Source:
     return Source(slug, model, slug, "id", "network__region_id", "network_id", **options)
 
 
-def _part(slug: str, model: type[models.Model], parent: str, paths: tuple[str, str], label: LabelFunction) -> Source:
+def _part(
+    slug: str,
+    model: type[models.Model],
+    parent: str,
+    paths: tuple[str, str],
+    label: LabelFunction,
+    case_item: CaseItem | None = None,
+) -> Source:
     """Rows of a part of a record: ``parent`` is the kind and the field naming the record; ``paths`` lead from the
     parent to its region and network."""
     region_path, network_path = paths
@@ -196,6 +227,7 @@ def _part(slug: str, model: type[models.Model], parent: str, paths: tuple[str, s
         f"{parent}__{network_path}",
         hidden=frozenset({parent, "file"}),  # a stored file's random name says nothing to a person
         part_label=label,
+        case_item=case_item,
     )
 
 
@@ -224,7 +256,14 @@ KINDS: dict[str, Kind] = {
             (
                 # The calendar id and sequence are the calendar program's business, not the users'.
                 _by_network("meeting", Meeting, hidden=frozenset({"uid", "sequence"})),
-                _part("meeting-agenda-item", AgendaItem, "meeting", _VIA_NETWORK, _agenda_item),
+                _part(
+                    "meeting-agenda-item",
+                    AgendaItem,
+                    "meeting",
+                    _VIA_NETWORK,
+                    _agenda_item,
+                    CaseItem("id", agenda_item_name),
+                ),
                 _part("meeting-attendance", Attendance, "meeting", _VIA_NETWORK, _attendance),
             ),
         ),
@@ -236,7 +275,14 @@ KINDS: dict[str, Kind] = {
             _minutes,
             (
                 Source("minutes", Minutes, "minutes", "id", "meeting__network__region_id", "meeting__network_id"),
-                _part("minutes-item", MinutesItem, "minutes", _VIA_MEETING, _minutes_item),
+                _part(
+                    "minutes-item",
+                    MinutesItem,
+                    "minutes",
+                    _VIA_MEETING,
+                    _minutes_item,
+                    CaseItem("agenda_item_id", minutes_item_name),
+                ),
             ),
         ),
         Kind(

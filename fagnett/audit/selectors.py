@@ -115,17 +115,19 @@ def _case(user: Any, pk: int) -> Visible:
 
 
 def _action_item(user: Any, pk: int) -> Visible:
-    """Its owner, the people of its network (and the region's coordinator and directors), and those who see its case.
+    """Its owner, and the people of its network (and the region's coordinator and directors) or, for an action item
+    of a case, those who may read the case.
 
     Action items have no page of their own: they are shown on their case, on the meeting's agenda to the network's
     people, and on the owner's list; the history goes back to the case or the meeting.
     """
     item = ActionItem.objects.select_related("network", "case").get(pk=pk)
-    if not (
-        item.owner_id == user.pk
-        or user.has_perm("meetings.view_documents", item)
-        or (item.case is not None and user.has_perm("cases.view_case", item.case))
-    ):
+    if item.case is not None:
+        # An action item of a case is the case's (as on the meeting's agenda): its owner and the case's readers.
+        allowed = item.owner_id == user.pk or user.has_perm("cases.view_case", item.case)
+    else:
+        allowed = item.owner_id == user.pk or user.has_perm("meetings.view_documents", item)
+    if not allowed:
         raise Http404
     if item.case_id:
         url = reverse("cases:detail", args=[item.case_id])
@@ -236,6 +238,7 @@ def record_history(*, user: Any, kind_slug: str, record_id: int) -> RecordHistor
     for source, rows in rows_by_source:
         m2m.update(_m2m_values(source, [r.history_id for r in rows], labels))
     labels.load()
+    withheld = _withheld_case_items(user, rows_by_source)
 
     if deleted:
         own_rows = [r for r in rows_by_source[0][1] if r.id == record_id]
@@ -244,11 +247,42 @@ def record_history(*, user: Any, kind_slug: str, record_id: int) -> RecordHistor
     for order, (source, rows) in enumerate(rows_by_source):
         previous = _previous_in(rows)
         for row in rows:
-            entry = describe_row(source, row, previous[row.history_id], labels, m2m, record=visible.title)
+            hidden = ""
+            if source.case_item is not None:
+                title = withheld.get(getattr(row, source.case_item.agenda_item))
+                hidden = source.case_item.name(title) if title else ""
+            entry = describe_row(
+                source, row, previous[row.history_id], labels, m2m, record=visible.title, withheld=hidden
+            )
             entries.append((row.history_date, order, row.history_id, entry))
     entries.sort(key=lambda item: item[:3])
     merged = merge_saved_together([entry for *_key, entry in entries])
     return RecordHistory(kind, record_id, visible.title, visible.url, deleted, merged[::-1])
+
+
+def _withheld_case_items(user: Any, rows_by_source: list[tuple[Source, list[Row]]]) -> dict[int, str]:
+    """The agenda items in these rows whose case the person may not read, with the title shown instead.
+
+    A meeting is read by its region and approved minutes may be, but an agenda item of a case, and what the minutes
+    say about it, are the case's (``meetings.selectors``): a history must not show what the page does not. Two
+    queries, whatever the number of rows.
+    """
+    agenda_items: set[int] = set()
+    named_cases: dict[int, set[int]] = defaultdict(set)
+    for source, rows in rows_by_source:
+        if source.case_item is None:
+            continue
+        for row in rows:
+            agenda_item = getattr(row, source.case_item.agenda_item)
+            agenda_items.add(agenda_item)
+            case_id = getattr(row, "case_id", None)  # an agenda item's own rows name its case
+            if case_id is not None:
+                named_cases[agenda_item].add(case_id)
+    if not agenda_items:
+        return {}
+    return meeting_selectors.withheld_agenda_items(
+        reader=meeting_selectors.case_reader(user), agenda_item_ids=agenda_items, case_ids=named_cases
+    )
 
 
 def _deleted_record(user: Any, kind: Kind, record_id: int) -> Visible:

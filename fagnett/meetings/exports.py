@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from fagnett.core import forked
 from fagnett.meetings import selectors
-from fagnett.meetings.models import Attendance, Meeting, Minutes
+from fagnett.meetings.models import CASE_WITHHELD, Attendance, Meeting, Minutes
 
 PRINT_CSS = Path(__file__).resolve().parent.parent / "core" / "templates" / "exports" / "print.css"
 
@@ -33,22 +33,23 @@ def _when(meeting: Meeting) -> str:
     return f"{formats.date_format(start, 'l j. F Y, H:i')}–{formats.time_format(end, 'H:i')}"
 
 
-def _agenda_context(meeting: Meeting, show_documents: bool) -> dict[str, Any]:
+def _agenda_context(meeting: Meeting, reader: selectors.CaseReader, show_documents: bool) -> dict[str, Any]:
     return {
         "show_documents": show_documents,
         "meeting": meeting,
-        "items": selectors.agenda(meeting=meeting),
-        "action_items": selectors.open_action_items(network=meeting.network, before=meeting.starts_at),
+        "items": selectors.agenda(meeting=meeting, reader=reader),
+        "action_items": selectors.open_action_items(network=meeting.network, reader=reader, before=meeting.starts_at),
     }
 
 
-def agenda_pdf(meeting: Meeting, *, show_documents: bool) -> bytes:
-    """``show_documents``: list the attached documents' names (only for those who may open them)."""
-    return _pdf(render_to_string("meetings/export/agenda.html", _agenda_context(meeting, show_documents)))
+def agenda_pdf(meeting: Meeting, *, reader: selectors.CaseReader, show_documents: bool) -> bytes:
+    """``reader``: whom the items of cases are shown to (``selectors.case_reader``); ``show_documents``: list the
+    attached documents' names (only for those who may open them)."""
+    return _pdf(render_to_string("meetings/export/agenda.html", _agenda_context(meeting, reader, show_documents)))
 
 
-def agenda_docx(meeting: Meeting, *, show_documents: bool) -> bytes:
-    context = _agenda_context(meeting, show_documents)
+def agenda_docx(meeting: Meeting, *, reader: selectors.CaseReader, show_documents: bool) -> bytes:
+    context = _agenda_context(meeting, reader, show_documents)
     from docx import Document
     from docx.shared import Pt
 
@@ -66,40 +67,41 @@ def agenda_docx(meeting: Meeting, *, show_documents: bool) -> bytes:
     for item in context["items"]:
         cells = table.add_row().cells
         cells[0].text = str(item.order)
-        lines = [item.title]
-        if item.description:
+        lines = [item.display_title]
+        if item.withholds_case:
+            lines.append(str(CASE_WITHHELD))
+        elif item.description:
             lines.append(item.description)
         if item.kind == "follow_up":
             lines += [
-                f"• {a.title} ({a.owner}, {formats.date_format(a.due_date, 'SHORT_DATE_FORMAT')})"
+                f"• {a.display_title} ({a.owner}, {formats.date_format(a.due_date, 'SHORT_DATE_FORMAT')})"
                 for a in context["action_items"]
             ]
-        if show_documents:
+        if show_documents and not item.withholds_case:
             lines += [f"{_('Document')}: {d.original_name}" for d in item.documents.all()]
         cells[1].text = "\n".join(lines)
-        cells[2].text = item.presenter
+        cells[2].text = "" if item.withholds_case else item.presenter
     return _save(document)
 
 
-def _minutes_context(minutes: Minutes) -> dict[str, Any]:
+def _minutes_context(minutes: Minutes, reader: selectors.CaseReader) -> dict[str, Any]:
     attendance = list(minutes.meeting.attendance.select_related("person", "trust").order_by("person__first_name"))
     return {
         "meeting": minutes.meeting,
         "minutes": minutes,
-        "minutes_items": list(
-            minutes.items.select_related("agenda_item").prefetch_related("agenda_item__action_items__owner")
-        ),
+        "minutes_items": selectors.minutes_items(minutes=minutes, reader=reader),
         "present": [a for a in attendance if a.status == Attendance.Status.PRESENT],
         "absent": [a for a in attendance if a.status != Attendance.Status.PRESENT],
     }
 
 
-def minutes_pdf(minutes: Minutes) -> bytes:
-    return _pdf(render_to_string("meetings/export/minutes.html", _minutes_context(minutes)))
+def minutes_pdf(minutes: Minutes, *, reader: selectors.CaseReader) -> bytes:
+    """``reader``: whom items of cases are shown to (``selectors.case_reader``, or the network's for the archive)."""
+    return _pdf(render_to_string("meetings/export/minutes.html", _minutes_context(minutes, reader)))
 
 
-def minutes_docx(minutes: Minutes) -> bytes:
-    context = _minutes_context(minutes)
+def minutes_docx(minutes: Minutes, *, reader: selectors.CaseReader) -> bytes:
+    context = _minutes_context(minutes, reader)
     meeting = minutes.meeting
     from docx import Document
     from docx.shared import Pt
@@ -115,7 +117,10 @@ def minutes_docx(minutes: Minutes) -> bytes:
     document.add_heading(_("Present"), level=1)
     document.add_paragraph(", ".join(str(a.person) for a in context["present"]) or "–")
     for item in context["minutes_items"]:
-        document.add_heading(f"{item.agenda_item.order}. {item.agenda_item.title}", level=1)
+        document.add_heading(f"{item.agenda_item.order}. {item.agenda_item.display_title}", level=1)
+        if item.withholds_case:
+            document.add_paragraph(str(CASE_WITHHELD))
+            continue
         if item.summary:
             document.add_paragraph(item.summary)
         if item.conclusion:

@@ -157,7 +157,7 @@ class ActionItemRowForm(forms.Form):
 
     def __init__(self, *args: Any, items: list[Any], people: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agenda_item"].choices = [("", "–"), *((i.pk, f"{i.order}. {i.title}") for i in items)]  # type: ignore[attr-defined]
+        self.fields["agenda_item"].choices = [("", "–"), *((i.pk, f"{i.order}. {i.display_title}") for i in items)]  # type: ignore[attr-defined]
         self.fields["owner"].choices = [("", "–"), *((p.pk, str(p)) for p in people)]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:

@@ -1,11 +1,13 @@
 """Meetings: the year's plan, agendas, documents, attendance, minutes with approval, and action items."""
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -84,7 +86,23 @@ class Meeting(models.Model):
         return self.status == self.Status.CANCELLED
 
 
+#: Said in place of what an item of a case says, to someone who may not read the case.
+CASE_WITHHELD = _("Only those who may read the case see what it is about.")
+
+
+def withheld_case_title(case: Any) -> str:
+    """What an agenda shows of a case to someone who may not read it: its number, «Sak 2026/014».
+
+    The number says no more than the approved regional report, which the whole region reads, already does (how
+    many cases each network received in a year), and it lets the reader ask the network about the case.
+    """
+    reference = getattr(case, "reference", "")
+    return gettext("Case %(reference)s") % {"reference": reference} if reference else gettext("A case")
+
+
 class AgendaItem(models.Model):
+    """An item of a meeting's agenda. An item of a case (``case``) is the case's: see ``withholds_case``."""
+
     class Kind(models.TextChoices):
         APPROVAL = "approval", _("Approval of the minutes of the last meeting")
         ORIENTATION = "orientation", _("Orientations")
@@ -106,6 +124,10 @@ class AgendaItem(models.Model):
 
     history = HistoricalRecords()
 
+    #: Whether the person the item is shown to may read its case, set for that person by the selectors
+    #: (``meetings.selectors.mark_cases``). Until it is set, an item of a case is shown as to someone who may not.
+    can_read_case: bool = False
+
     class Meta:
         ordering = ["meeting", "order", "pk"]
         verbose_name = _("agenda item")
@@ -113,6 +135,17 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def withholds_case(self) -> bool:
+        """The item is a case's that the person may not read: everything written on it is the case's (the title and
+        description were copied from the case, and the secretary writes about the case), so only its number shows."""
+        return self.case_id is not None and not self.can_read_case
+
+    @property
+    def display_title(self) -> str:
+        """The title for the person the item was marked for (``can_read_case``)."""
+        return withheld_case_title(self.case) if self.withholds_case else self.title
 
 
 class AgendaDocument(models.Model):
@@ -227,6 +260,11 @@ class MinutesItem(models.Model):
     def __str__(self) -> str:
         return str(self.agenda_item)
 
+    @property
+    def withholds_case(self) -> bool:
+        """What the minutes say about a case the person may not read is the case's (see ``AgendaItem``)."""
+        return self.agenda_item.withholds_case
+
 
 class MinutesComment(models.Model):
     minutes = models.ForeignKey(Minutes, models.CASCADE, related_name="comments", verbose_name=_("minutes"))
@@ -275,6 +313,9 @@ class ActionItem(models.Model):
 
     history = HistoricalRecords()
 
+    #: As ``AgendaItem.can_read_case``: set per person by the selectors; unset, an action item of a case is withheld.
+    can_read_case: bool = False
+
     class Meta:
         ordering = ["due_date", "pk"]
         verbose_name = _("action item")
@@ -283,6 +324,20 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def withholds_case(self) -> bool:
+        return self.case_id is not None and not self.can_read_case
+
+    @property
+    def display_title(self) -> str:
+        """The action for the person the item was marked for; someone who may not read its case sees its number."""
+        if not self.withholds_case:
+            return self.title
+        reference = getattr(self.case, "reference", "")
+        if not reference:
+            return gettext("An action item of a case")
+        return gettext("Action item of case %(reference)s") % {"reference": reference}
 
     @property
     def is_overdue(self) -> bool:

@@ -1,8 +1,9 @@
 """Reads for meetings, scoped to the person asking; list pages keep a fixed number of queries."""
 
 import datetime
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
@@ -18,6 +19,8 @@ from fagnett.meetings.models import (
     CalendarFeed,
     Meeting,
     Minutes,
+    MinutesItem,
+    withheld_case_title,
 )
 from fagnett.networks.models import Appointment, Mandate, Network
 from fagnett.organisations.models import HealthTrust, Region
@@ -42,29 +45,118 @@ def meeting_get(*, user: Any, meeting_id: int) -> Meeting:
     return meeting
 
 
-def agenda(*, meeting: Meeting) -> list[AgendaItem]:
-    return list(
-        meeting.agenda_items.prefetch_related(Prefetch("documents", queryset=AgendaDocument.objects.order_by("pk")))
-        .prefetch_related(Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")))
+# --- Cases behind agenda items, minutes and action items -----------------------------------------------------------
+#
+# A meeting is read by its whole region, but a case only by the people the case rules name (cases.rules: the
+# submitter, the case's network, the region's coordinator and medical directors, the fagsjef of its trust). An agenda
+# item, a minutes item and an action item of a case are the case's: for anyone else they show the case's number and
+# nothing written on them. Every page, document and history that shows them takes the items marked here.
+
+
+class CaseReader:
+    """Whether one person (or one audience) may read each case behind the items shown to them.
+
+    Each case is decided once; no decision queries the database, so marking a long agenda costs nothing more.
+    """
+
+    def __init__(self, reads: Callable[[Any], bool]) -> None:
+        self._reads = reads
+        self._decided: dict[int, bool] = {}
+
+    def __call__(self, case: Any) -> bool:
+        if case.pk not in self._decided:
+            self._decided[case.pk] = bool(self._reads(case))
+        return self._decided[case.pk]
+
+
+def case_reader(user: Any) -> CaseReader:
+    """The person's own view: the case rules (``cases.view_case``) decide from the case's columns and the person's
+    access, which is loaded once per request."""
+    return CaseReader(lambda case: user.has_perm("cases.view_case", case))
+
+
+def network_case_reader(network: Network) -> CaseReader:
+    """The view of the network's people as one body: the network's own cases, and no other's. For what goes to all
+    of them at once — the invitation e-mail to everyone appointed, the archive extract that is the network's record —
+    where each of them may read the network's cases (the case rules let the network's people read them)."""
+    return CaseReader(lambda case: case.network_id == network.pk)
+
+
+Marked = TypeVar("Marked", AgendaItem, ActionItem)
+
+
+def mark_cases(items: Iterable[Marked], reader: CaseReader) -> list[Marked]:
+    """Set ``can_read_case`` on each item for ``reader``; the items' cases must be loaded (``select_related``)."""
+    marked = list(items)
+    for item in marked:
+        item.can_read_case = item.case_id is None or reader(item.case)
+    return marked
+
+
+def withheld_agenda_items(
+    *, reader: CaseReader, agenda_item_ids: Iterable[int], case_ids: Mapping[int, Iterable[int]] | None = None
+) -> dict[int, str]:
+    """The agenda items among ``agenda_item_ids`` whose case ``reader`` may not read, with the title to show instead.
+
+    For histories: an item counts as its case's if it has the case now or ``case_ids`` (item → the cases its
+    historical rows name) says it had one. A case deleted since cannot be decided, so it is withheld. Two queries.
+    """
+    cases_of: dict[int, set[int]] = {pk: set() for pk in agenda_item_ids}
+    for pk, ids in (case_ids or {}).items():
+        cases_of.setdefault(pk, set()).update(ids)
+    for pk, case_id in AgendaItem.objects.filter(pk__in=list(cases_of), case__isnull=False).values_list(
+        "pk", "case_id"
+    ):
+        cases_of[pk].add(case_id)
+    wanted = set().union(*cases_of.values()) if cases_of else set()
+    if not wanted:
+        return {}
+    case_model = AgendaItem._meta.get_field("case").related_model
+    cases = {case.pk: case for case in case_model._default_manager.filter(pk__in=wanted)}  # type: ignore[union-attr]
+    withheld = {}
+    for pk, ids in cases_of.items():
+        for case_id in sorted(ids):
+            case = cases.get(case_id)
+            if case is None or not reader(case):
+                withheld[pk] = withheld_case_title(case)
+                break
+    return withheld
+
+
+def agenda(*, meeting: Meeting, reader: CaseReader) -> list[AgendaItem]:
+    """The agenda with each item and its action items marked for ``reader`` (``display_title``, ``withholds_case``)."""
+    items = mark_cases(
+        meeting.agenda_items.select_related("case")
+        .prefetch_related(Prefetch("documents", queryset=AgendaDocument.objects.order_by("pk")))
+        .prefetch_related(Prefetch("action_items", queryset=ActionItem.objects.select_related("owner", "case")))
         .prefetch_related("topics")
-        .order_by("order", "pk")
+        .order_by("order", "pk"),
+        reader,
     )
+    for item in items:
+        mark_cases(item.action_items.all(), reader)
+    return items
 
 
-def open_action_items(*, network: Network, before: datetime.datetime | None = None) -> list[ActionItem]:
-    """Action items of the network still open; those made at or after ``before`` are left out."""
-    items = network.action_items.filter(status=ActionItem.Status.OPEN).select_related("owner", "meeting")
+def open_action_items(
+    *, network: Network, reader: CaseReader, before: datetime.datetime | None = None
+) -> list[ActionItem]:
+    """Action items of the network still open, marked for ``reader``; those made at or after ``before`` are left out."""
+    items = network.action_items.filter(status=ActionItem.Status.OPEN).select_related("owner", "meeting", "case")
     if before is not None:
         items = items.filter(created_at__lt=before)
-    return list(items.order_by("due_date", "pk"))
+    return mark_cases(items.order_by("due_date", "pk"), reader)
 
 
 def document_get(*, user: Any, document_id: int) -> AgendaDocument:
+    """A document of an agenda item, for the network's people; a case's item's document also for its readers only."""
     try:
-        document = AgendaDocument.objects.select_related("item__meeting__network").get(pk=document_id)
+        document = AgendaDocument.objects.select_related("item__meeting__network", "item__case").get(pk=document_id)
     except AgendaDocument.DoesNotExist:
         raise Http404 from None
     if not user.has_perm("meetings.view_documents", document):
+        raise Http404
+    if mark_cases([document.item], case_reader(user))[0].withholds_case:
         raise Http404
     return document
 
@@ -84,17 +176,33 @@ def minutes_versions(*, meeting: Meeting) -> list[Minutes]:
 
 
 def minutes_get(*, user: Any, meeting: Meeting, version: int) -> Minutes:
+    """The minutes if the person may read them, their items' agenda items marked for the person (``withholds_case``)."""
     try:
         minutes = (
             meeting.minutes.select_related("approved_by", "meeting__network")
-            .prefetch_related("items__agenda_item", "comments__author")
+            .prefetch_related(Prefetch("items", queryset=MinutesItem.objects.select_related("agenda_item__case")))
+            .prefetch_related("comments__author")
             .get(version=version)
         )
     except Minutes.DoesNotExist:
         raise Http404 from None
     if not user.has_perm("meetings.view_minutes", minutes):
         raise Http404
+    mark_cases([item.agenda_item for item in minutes.items.all()], case_reader(user))
     return minutes
+
+
+def minutes_items(*, minutes: Minutes, reader: CaseReader) -> list[MinutesItem]:
+    """The minutes' items in agenda order with their action items, marked for ``reader`` (for the documents)."""
+    items = list(
+        minutes.items.select_related("agenda_item__case").prefetch_related(
+            Prefetch("agenda_item__action_items", queryset=ActionItem.objects.select_related("owner", "case"))
+        )
+    )
+    mark_cases([item.agenda_item for item in items], reader)
+    for item in items:
+        mark_cases(item.agenda_item.action_items.all(), reader)
+    return items
 
 
 def attendance_rows(*, meeting: Meeting) -> list[dict[str, Any]]:

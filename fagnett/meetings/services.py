@@ -25,6 +25,7 @@ from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.core.tokens import hash_token
 from fagnett.core.uploads import check_upload
+from fagnett.meetings import selectors
 from fagnett.meetings.calendar import OSLO, meeting_invitation
 from fagnett.meetings.models import (
     ActionItem,
@@ -180,7 +181,11 @@ def _send_calendar_mail(meeting: Meeting, *, method: str, sender: Any, update: b
     organizer = sender if getattr(sender, "email", "") else None
     ics = meeting_invitation(meeting, organizer=organizer, attendees=recipients, method=method)
     template = "meeting_cancelled" if method == "CANCEL" else ("meeting_updated" if update else "meeting_invitation")
-    agenda = list(meeting.agenda_items.order_by("order", "pk"))
+    # Everyone invited is appointed in the network, so they read its own cases; any other case shows its number.
+    agenda = selectors.mark_cases(
+        meeting.agenda_items.select_related("case").order_by("order", "pk"),
+        selectors.network_case_reader(meeting.network),
+    )
 
     def send() -> None:
         for person in recipients:

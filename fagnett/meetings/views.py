@@ -137,14 +137,17 @@ def plan_year(request: HttpRequest, network_id: int) -> HttpResponse:
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     can_manage = request.user.has_perm("meetings.manage_meetings", meeting)
+    reader = selectors.case_reader(request.user)
     return render(
         request,
         "meetings/meeting_detail.html",
         {
             "meeting": meeting,
             "network": meeting.network,
-            "items": selectors.agenda(meeting=meeting),
-            "action_items": selectors.open_action_items(network=meeting.network, before=meeting.starts_at),
+            "items": selectors.agenda(meeting=meeting, reader=reader),
+            "action_items": selectors.open_action_items(
+                network=meeting.network, reader=reader, before=meeting.starts_at
+            ),
             "minutes": [
                 m
                 for m in selectors.minutes_versions(meeting=meeting)
@@ -249,11 +252,13 @@ def meeting_export(request: HttpRequest, meeting_id: int, fmt: str) -> HttpRespo
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     stem = f"innkalling-{_file_stem(meeting)}"
     show_documents = request.user.has_perm("meetings.view_documents", meeting)
+    reader = selectors.case_reader(request.user)
     if fmt == "pdf":
-        return _attachment(exports.agenda_pdf(meeting, show_documents=show_documents), f"{stem}.pdf", "application/pdf")
+        pdf = exports.agenda_pdf(meeting, reader=reader, show_documents=show_documents)
+        return _attachment(pdf, f"{stem}.pdf", "application/pdf")
     if fmt == "docx":
         return _attachment(
-            exports.agenda_docx(meeting, show_documents=show_documents),
+            exports.agenda_docx(meeting, reader=reader, show_documents=show_documents),
             f"{stem}.docx",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
@@ -439,7 +444,7 @@ def minutes_detail(request: HttpRequest, meeting_id: int, version: int) -> HttpR
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
     can_manage = request.user.has_perm("meetings.manage_meetings", minutes)
     editable = can_manage and not minutes.is_locked
-    items = selectors.agenda(meeting=meeting)
+    items = selectors.agenda(meeting=meeting, reader=selectors.case_reader(request.user))
     people = services.participants(meeting.network)
     form = MinutesForm(request.POST or None, minutes=minutes) if editable else None
     actions = (
@@ -582,11 +587,12 @@ def minutes_export(request: HttpRequest, meeting_id: int, version: int, fmt: str
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
     stem = f"referat-{_file_stem(meeting)}-v{minutes.version}"
+    reader = selectors.case_reader(request.user)
     if fmt == "pdf":
-        return _attachment(exports.minutes_pdf(minutes), f"{stem}.pdf", "application/pdf")
+        return _attachment(exports.minutes_pdf(minutes, reader=reader), f"{stem}.pdf", "application/pdf")
     if fmt == "docx":
         return _attachment(
-            exports.minutes_docx(minutes),
+            exports.minutes_docx(minutes, reader=reader),
             f"{stem}.docx",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )

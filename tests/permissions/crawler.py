@@ -189,6 +189,7 @@ def variants(world: CrawlWorld) -> dict[str, dict[str, dict[str, Any]]]:
     """URL name → label → parameters that differ from ``parameters()``; such a URL has one row per label."""
     o = world.objects
     held = o["held_meeting"].pk
+    open_meeting = o["held_meeting_a2"].pk
     return {
         "cases:list": {"all": {}, "search": {QUERY: "q=ECMO"}},
         "cases:detail": {"a1": {}, "unrouted": {"case_id": o["unrouted_case"].pk}},
@@ -196,10 +197,16 @@ def variants(world: CrawlWorld) -> dict[str, dict[str, dict[str, Any]]]:
         "meetings:minutes": {
             "approved": {"meeting_id": held, "version": o["approved_minutes"].version},
             "draft": {"meeting_id": held, "version": o["draft_minutes"].version},
+            # A2's approved minutes, which the whole region reads, with a case of A2 on them
+            "open": {"meeting_id": open_meeting, "version": o["open_minutes"].version},
         },
         "meetings:minutes_export": {
             "approved.pdf": {"version": o["approved_minutes"].version, "fmt": "pdf"},
             "draft.docx": {"version": o["draft_minutes"].version, "fmt": "docx"},
+            **{
+                f"open.{fmt}": {"meeting_id": open_meeting, "version": o["open_minutes"].version, "fmt": fmt}
+                for fmt in ("pdf", "docx")
+            },
         },
         "capacity:unit_report": {"own-trust": {}, "other-trust": {"unit_id": o["other_unit"].pk}},
         "capacity:export": {fmt: {"fmt": fmt} for fmt in ("csv", "xlsx")},
@@ -224,7 +231,9 @@ def variants(world: CrawlWorld) -> dict[str, dict[str, dict[str, Any]]]:
                 ("regional-report", "regional_draft"),
                 ("capacity-entry", "entry"),
             )
-        },
+        }
+        # A2's approved minutes, which the region reads: their history must hide the case on them as the page does.
+        | {"open-minutes": {"kind": "minutes", "record_id": o["open_minutes"].pk}},
         "audit:region_log_export": {fmt: {"fmt": fmt} for fmt in ("csv", "xlsx")},
     }
 

@@ -27,7 +27,8 @@ from fagnett.funding.tests.factories import draft, make_call
 from fagnett.meetings import services as meeting_services
 from fagnett.meetings.models import Meeting, Minutes
 from fagnett.meetings.tests.factories import make_meeting
-from fagnett.networks.models import Appointment
+from fagnett.networks import services as network_services
+from fagnett.networks.models import Appointment, AppointmentRole
 from fagnett.opendata import services as opendata_services
 from fagnett.procedures.tests.factories import make_procedure
 from fagnett.progress.models import ReportingSchedule
@@ -98,6 +99,18 @@ SENTINELS: dict[str, frozenset[str]] = {
     "nebulasoknad": frozenset({"coordA", "dirA", "leader", "secr"}),
     # Network A2's answer to a common case: A2's people and the overseers, not A1's leader and secretary.
     "morildsvar": frozenset({"coordA", "dirA", "memA2"}),
+    # Cases on agendas (issue 16). A case of A1 on the agenda of A1's coming meeting, which the whole region reads:
+    # its title and what is wanted (copied into the agenda item), and an action item on it, are for the case's
+    # readers only (the network's people and the overseers; the submitter is A1's leader).
+    "safirsak": frozenset({"coordA", "dirA"} | NETWORK_A1),
+    "safirbehov": frozenset({"coordA", "dirA"} | NETWORK_A1),
+    "safiroppgave": frozenset({"coordA", "dirA"} | NETWORK_A1),
+    # A case of A2 on the agenda of A2's held meeting, whose approved minutes the whole region reads (A2 allows it):
+    # the case, what the minutes say about it and the action item it gave are for A2's people and the overseers.
+    "granittsak": frozenset({"coordA", "dirA", "memA2"}),
+    "granittbehov": frozenset({"coordA", "dirA", "memA2"}),
+    "granittdrofting": frozenset({"coordA", "dirA", "memA2"}),
+    "granittoppgave": frozenset({"coordA", "dirA", "memA2"}),
 }
 
 
@@ -133,8 +146,26 @@ def build_world() -> CrawlWorld:
     o["nomination"] = appoint(a1, w["candidate"], status=Appointment.Status.NOMINATED, nominated_by=w["fagsjef"])
     o["appointment"] = a1.appointments.get(person=member)
 
-    # --- Cases
+    # --- A case on an agenda: A1's leader submits a case, A1 accepts it and its secretary puts the network's open
+    # cases on the coming meeting's agenda (before the other cases below are open, so this is the only one), and
+    # adds an action item on the case from the case's page.
     text = {"description": "Ulik praksis mellom sykehusene.", "wanted": "En regional anbefaling."}
+    coming = make_meeting(a1, days=20)
+    safir = case_services.case_submit(
+        user=leader,
+        data={"title": "Safirsak: sedasjon av barn", "description": text["description"], "wanted": "Safirbehov."},
+        network=a1,
+        trust=w.trusts_a[0],
+    )
+    safir = case_services.case_accept(user=leader, case=safir, lock_version=safir.lock_version)
+    (o["agenda_case_item"],) = meeting_services.agenda_add_open_cases(user=secretary, meeting=coming)
+    o["agenda_case"] = safir
+    o["case_action_item"] = meeting_services.action_item_create(
+        user=secretary, network=a1, title="Safiroppgave: innhente rutiner", owner=member,
+        due_date=today + datetime.timedelta(10), case=safir,
+    )  # fmt: skip
+
+    # --- Cases
     case = case_services.case_submit(
         user=member, data={"title": "Zirkonsak: overflytting ved ECMO", **text}, network=a1, trust=w.trusts_a[1]
     )
@@ -179,7 +210,6 @@ def build_world() -> CrawlWorld:
         lock_version=correction.lock_version,
     )
     o["held_meeting"], o["approved_minutes"], o["draft_minutes"] = held, minutes, correction
-    coming = make_meeting(a1, days=20)
     items = meeting_services.agenda_add_standard_items(user=secretary, meeting=coming)
     o["meeting"], o["agenda_item"] = coming, items[0]
     o["document"] = meeting_services.document_attach(
@@ -190,6 +220,44 @@ def build_world() -> CrawlWorld:
     )
     o["calendar_feed"], o["calendar_feed_token"] = meeting_services.calendar_feed_create(user=member, network=None)
     make_meeting(b, days=25)
+
+    # --- A case on the agenda of A2's held meeting, in minutes the whole region reads: A2 (which has a leader of
+    # its own here) allows the region to read its approved minutes; the minutes discuss the case and give an
+    # action item on it to A2's member.
+    leader_a2 = make_user("leader_a2", trust=w.trusts_a[1])
+    appoint(a2, leader_a2, AppointmentRole.LEADER)
+    a2 = network_services.network_update(
+        user=coordinator, network=a2, data={"minutes_visible_to_region": True}, lock_version=a2.lock_version
+    )
+    o["network_a2"] = a2
+    granitt = case_services.case_submit(
+        user=leader_a2,
+        data={"title": "Granittsak: felles skjema", "description": text["description"], "wanted": "Granittbehov."},
+        network=a2,
+        trust=w.trusts_a[1],
+    )
+    granitt = case_services.case_accept(user=leader_a2, case=granitt, lock_version=granitt.lock_version)
+    held_a2 = make_meeting(a2, days=-40, status=Meeting.Status.HELD)
+    (granitt_item,) = meeting_services.agenda_add_open_cases(user=leader_a2, meeting=held_a2)
+    open_minutes = meeting_services.minutes_start(user=leader_a2, meeting=held_a2)
+    open_minutes = meeting_services.minutes_save(
+        user=leader_a2,
+        minutes=open_minutes,
+        texts={granitt_item.pk: ("Granittdrofting: tre sykehus bruker eget skjema.", "Ett skjema.")},
+        lock_version=open_minutes.lock_version,
+        new_action_items=[
+            meeting_services.NewActionItem(
+                agenda_item_id=granitt_item.pk,
+                title="Granittoppgave: lage utkast",
+                owner_id=w["other_member"].pk,
+                due_date=today + datetime.timedelta(21),
+            )
+        ],
+    )
+    o["open_minutes"] = meeting_services.minutes_approve(
+        user=leader_a2, minutes=open_minutes, via=Minutes.ApprovedVia.MEETING
+    )
+    o["held_meeting_a2"] = held_a2
 
     # --- ICU capacity: a round of region A assessed by A1, with an entry of trust A1's unit.
     round_ = make_round(w.region_a, name="Fjordlysrunden", network=a1, period_start=today.replace(day=1))

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from lxml import etree
+from pypdf import PdfReader
 
 from fagnett.archive.noark import ADDML, N5, build_package
 from fagnett.cases.models import Case, CaseAttachment, CaseEvent
 from fagnett.cases.testing import make_case
 from fagnett.core.testing import World
-from fagnett.meetings.models import AgendaDocument, Meeting, Minutes, MinutesItem
+from fagnett.meetings.models import AgendaDocument, AgendaItem, Meeting, Minutes, MinutesItem
 from fagnett.meetings.tests.factories import add_items, make_meeting
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +222,34 @@ class TestPackage:
             for _ in range(2)
         ]
         assert ids[0] == ids[1] and len(set(ids[0])) == len(ids[0])
+
+
+class TestCasesOnTheAgenda:
+    def test_the_networks_own_case_is_archived_in_full_and_another_networks_by_number(
+        self, world: World, records
+    ) -> None:
+        """The extract is the network's record: its own cases in full, as in their case folders (those who make it
+        may read them all). An item tied to another network's case (the product never makes one; an administrator
+        could) keeps its number only, without its text, presenter or documents, in the XML and the minutes PDF."""
+        meeting = records["meeting"]
+        own = make_case(world, Case.Status.ACCEPTED, title="Egen sak om sedasjon", wanted="Eget ønske")
+        other = make_case(world, Case.Status.ACCEPTED, network=world.other_network, title="Øyesak om stær", year=2025)
+        minutes = meeting.minutes.get()
+        for number, (case, text) in enumerate(((own, "Egen drøfting"), (other, "Øyedrøfting")), 10):
+            item = AgendaItem.objects.create(
+                meeting=meeting, order=number, kind=AgendaItem.Kind.CASE, title=f"Sak {case.reference}: {case.title}",
+                description=case.wanted, presenter="Øyepresentatør" if case == other else "", case=case,
+            )  # fmt: skip
+            MinutesItem.objects.create(minutes=minutes, agenda_item=item, summary=text)
+        with translation.override("nb"):  # made without a request: in the default language, whatever a test left
+            archive = package(world, render_minutes=None)
+        structure = archive.read("arkivstruktur.xml").decode()
+        assert "Egen sak om sedasjon" in structure and "Eget ønske" in structure and "Egen drøfting" in structure
+        assert f"<tittel>Sak {other.reference}</tittel>" in structure
+        for secret in ("Øyesak om stær", "Øyedrøfting", "Øyepresentatør"):
+            assert secret not in structure
+        documents = [archive.read(name) for name in archive.namelist() if name.startswith("DOKUMENT/")]
+        (pdf,) = [d for d in documents if d.startswith(b"%PDF") and d != PDF and d != ATTACHMENT]
+        text = " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+        assert "Egen drøfting" in text and f"Sak {other.reference}" in text
+        assert "Øyesak" not in text and "Øyedrøfting" not in text

@@ -292,7 +292,7 @@ class TestAttendanceAndMinutes:
 
 class TestActionItems:
     def test_open_items_are_carried_onto_the_next_agenda_until_done(self, world: World) -> None:
-        from fagnett.meetings.selectors import open_action_items
+        from fagnett.meetings.selectors import case_reader, open_action_items
 
         first = make_meeting(world.network, days=-30)
         second = make_meeting(world.network, days=10)
@@ -304,11 +304,15 @@ class TestActionItems:
             due_date=datetime.date(2027, 1, 1),
             meeting=first,
         )
-        assert open_action_items(network=world.network, before=second.starts_at) == [item]
+        assert open_action_items(
+            network=world.network, reader=case_reader(world["member"]), before=second.starts_at
+        ) == [item]
         services.agenda_add_standard_items(user=world["secretary"], meeting=second)
         assert second.agenda_items.filter(kind=AgendaItem.Kind.FOLLOW_UP).exists()
         services.action_item_set_done(user=world["member"], item=item, done=True)
-        assert open_action_items(network=world.network, before=second.starts_at) == []
+        assert (
+            open_action_items(network=world.network, reader=case_reader(world["member"]), before=second.starts_at) == []
+        )
 
     def test_only_the_owner_or_the_networks_managers_close_an_item(self, world: World) -> None:
         item = services.action_item_create(
