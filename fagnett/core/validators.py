@@ -160,14 +160,17 @@ def find_national_id_numbers(text: str) -> list[str]:
     if _ENCODED.search(text):
         texts.append(unquote_plus(text))  # links and file names: "151086%2095088", "?q=151086+95088"
     found: dict[str, None] = {}
+    checked: set[str] = set()  # a document may repeat a number thousands of times
     for each in texts:
         for match in _RUN.finditer(_normalise(each)):
             run = match.group()
             if len(run) < 11:
                 continue  # fewer than eleven digits
             for number in _candidates(_GROUP.findall(run)):
-                if _is_identity_number(number):
-                    found[number] = None
+                if number not in checked:
+                    checked.add(number)
+                    if _is_identity_number(number):
+                        found[number] = None
     return list(found)
 
 
