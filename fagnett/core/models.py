@@ -34,12 +34,28 @@ class _FreeTextMixin:
             kwargs["validators"] = kept
         return name, path, args, kwargs
 
-    def to_python(self, value: Any) -> Any:
-        # Called by full_clean (which stores the result on the instance) and by get_prep_value on every save.
-        value = super().to_python(value)  # type: ignore[misc]
+    def _clean_text(self, value: Any) -> Any:
         if isinstance(value, str):
             return multi_line(value) if self.multi_line else single_line(value)
         return value
+
+    def to_python(self, value: Any) -> Any:
+        # full_clean stores the result on the instance.
+        return self._clean_text(super().to_python(value))  # type: ignore[misc]
+
+    def pre_save(self, model_instance: Any, add: bool) -> Any:
+        # Every save, with or without full_clean (bulk_create, objects.create, the history's copies).
+        value = super().pre_save(model_instance, add)  # type: ignore[misc]
+        cleaned = self._clean_text(value)
+        if cleaned != value:
+            setattr(model_instance, self.attname, cleaned)  # type: ignore[attr-defined]
+        return cleaned
+
+    def get_prep_value(self, value: Any) -> Any:
+        # CharField's would call our to_python, cleaning the values of lookups too; a lookup compares what was
+        # typed unchanged: a log-in as "b\x01ob" must not find "bob" (nor count against another lock-out key).
+        value = models.Field.get_prep_value(self, value)  # type: ignore[arg-type]
+        return super().to_python(value)  # type: ignore[misc]
 
     def formfield(self, **kwargs: Any) -> Any:
         if self.form_class is not None:
