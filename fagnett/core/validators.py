@@ -66,7 +66,7 @@ def _normalise(text: str) -> str:
             table[char] = replacement
     if not table:
         return text
-    return re.sub("|".join(map(re.escape, table)), lambda m: table[m.group()], text)
+    return re.sub(f"[{''.join(map(re.escape, table))}]", lambda m: table[m.group()], text)
 
 
 # A run of digit groups joined by at most three separators: a run of whitespace (spaces of every kind, line
