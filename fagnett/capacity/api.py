@@ -15,7 +15,7 @@ from ninja import Field, NinjaAPI, Schema, Status
 from ninja.security import HttpBearer
 
 from fagnett.capacity import selectors, services
-from fagnett.capacity.models import NUMBER_FIELDS, ApiToken, CapacityEntry, ReportRound
+from fagnett.capacity.models import NUMBER_FIELDS, ApiToken, CapacityEntry, ReportRound, entry_field
 from fagnett.capacity.validation import entry_errors, jump_warnings
 from fagnett.core.tokens import hash_token
 from fagnett.organisations.models import Unit
@@ -203,6 +203,7 @@ def save_entries(request: HttpRequest, round_id: int, entries: list[EntryIn]) ->
     if not entries:
         return Status(400, {"detail": _("Send at least one entry.")})
     units = {u.pk: u for u in _units(principal)}
+    comment_field = entry_field("comment")
     problems: list[dict[str, Any]] = []
     items = []
     seen: set[tuple[int, str, str]] = set()
@@ -217,6 +218,12 @@ def save_entries(request: HttpRequest, round_id: int, entries: list[EntryIn]) ->
             problems.append({"index": index, "field": "unit_id", "message": _("The same cell is sent twice.")})
         seen.add(key)
         values = entry.model_dump(exclude={"unit_id", "category", "scenario"})
+        # The comment's clean-up and identity-number guard, reported with the entry's index like the other checks.
+        values["comment"] = comment_field.to_python(values["comment"])
+        try:
+            comment_field.run_validators(values["comment"])
+        except ValidationError as error:
+            problems += [{"index": index, "field": "comment", "message": m} for m in error.messages]
         for name, messages in entry_errors(entry.category, values).items():
             problems += [{"index": index, "field": name, "message": m} for m in messages]
         items.append(services.EntryInput(unit, entry.category, entry.scenario, values, label=f"#{index}"))

@@ -252,16 +252,23 @@ def _row_of(item: EntryInput) -> int:
 
 
 def _validate_with_models(items: list[EntryInput]) -> None:
-    """Run the comment through the model field's validators (national identity numbers)."""
-    field = entry_field("comment")
+    """Run the texts through their model fields' clean-up and validators (national identity numbers), so a
+    problem is reported with its row rather than by the service for the whole file."""
     from django.core.exceptions import ValidationError
 
+    comment, reason = entry_field("comment"), entry_field("correction_reason")
     problems = []
     for item in items:
-        try:
-            field.run_validators(item.values["comment"])
-        except ValidationError as error:
-            problems += [ImportProblem(SHEET, _row_of(item), "comment", str(m)) for m in error.messages]
+        item.values["comment"] = comment.to_python(item.values["comment"])
+        item.correction_reason = reason.to_python(item.correction_reason)
+        for column, field, value in (
+            ("comment", comment, item.values["comment"]),
+            ("correction_reason", reason, item.correction_reason),
+        ):
+            try:
+                field.run_validators(value)
+            except ValidationError as error:
+                problems += [ImportProblem(SHEET, _row_of(item), column, str(m)) for m in error.messages]
     if problems:
         raise ImportFailed(problems)
 

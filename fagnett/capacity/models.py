@@ -309,7 +309,7 @@ class ApiToken(models.Model):
     """A trust's key for the capacity API; only its hash is stored."""
 
     trust = models.ForeignKey(HealthTrust, models.CASCADE, related_name="capacity_tokens", verbose_name=_("trust"))
-    name = models.CharField(_("name"), max_length=100)
+    name = FreeCharField(_("name"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

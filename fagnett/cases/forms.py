@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.cases.models import Case, CommonCase, Consultation, EscalationTarget
+from fagnett.core.forms import MultiLineField, SingleLineField
 from fagnett.core.uploads import check_upload
-from fagnett.core.validators import validate_no_national_id
 from fagnett.networks.forms import DateInput
 from fagnett.topics.selectors import topic_choices
 
@@ -47,29 +47,15 @@ class LockedForm(forms.Form):
 
 
 def _free_text(label: Any, *, required: bool = True, rows: int = 4, help_text: Any = "") -> forms.CharField:
-    return forms.CharField(
+    return MultiLineField(
         label=label,
         required=required,
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}),
-        validators=[validate_no_national_id],
     )
 
 
-class FreeTextModelForm(forms.ModelForm):  # type: ignore[type-arg]
-    """A model form whose model is validated by the service (``_post_clean`` is skipped), so the
-    free-text fields carry the identity-number guard on the form fields themselves."""
-
-    FREE_TEXT = ("title", "description", "wanted")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name in self.FREE_TEXT:
-            if name in self.fields:
-                self.fields[name].validators.append(validate_no_national_id)
-
-
-class CaseSubmitForm(FreeTextModelForm):
+class CaseSubmitForm(forms.ModelForm):  # type: ignore[type-arg]
     network = forms.ModelChoiceField(
         label=_("Network"),
         queryset=Case.objects.none(),
@@ -101,7 +87,7 @@ class CaseSubmitForm(FreeTextModelForm):
         self.order_fields(["network", "title", "description", "wanted", "due_date", "trust", "attachments"])
 
 
-class TaskForm(FreeTextModelForm):
+class TaskForm(forms.ModelForm):  # type: ignore[type-arg]
     """A task from the region (oppdrag) to one or more networks, with an optional schedule for progress reports."""
 
     networks = forms.ModelMultipleChoiceField(
@@ -168,7 +154,7 @@ class TaskForm(FreeTextModelForm):
         return {"interval": data["report_interval"], "unit": data["report_unit"], "first_due": data["first_report_due"]}
 
 
-class CommonCaseForm(FreeTextModelForm):
+class CommonCaseForm(forms.ModelForm):  # type: ignore[type-arg]
     all_networks = forms.BooleanField(label=_("Send to all the region's networks"), required=False)
     networks = forms.ModelMultipleChoiceField(
         label=_("Or choose networks"),
@@ -303,11 +289,10 @@ class ConsultationForm(forms.Form):
         widget=forms.RadioSelect,
     )
     consulted_on = forms.DateField(label=_("Date of the consultation"), required=False, widget=DateInput())
-    consulted = forms.CharField(
+    consulted = SingleLineField(
         label=_("Who was consulted"),
         max_length=300,
         required=False,
-        validators=[validate_no_national_id],
         help_text=_("Roles and trusts, for example: the senior safety representative at UNN."),
     )
     outcome = _free_text(_("What came of it"), required=False, rows=3)
@@ -354,7 +339,8 @@ class AttachmentForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
-    q = forms.CharField(
+    q = SingleLineField(
+        guard=False,
         label=_("Search"),
         required=False,
         widget=forms.TextInput(attrs={"type": "search"}),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fagnett.core.models import FreeCharField, FreeTextField
+from fagnett.core.models import FreeCharField, FreeTextField, FreeURLField
 from fagnett.core.uploads import random_upload_path
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust
@@ -35,7 +35,7 @@ class Meeting(models.Model):
     ends_at = models.DateTimeField(_("ends"))
     form = models.CharField(_("meeting form"), max_length=20, choices=Form.choices, default=Form.DIGITAL)
     location = FreeCharField(_("place"), max_length=300, blank=True)
-    video_link = models.URLField(_("video link"), max_length=500, blank=True)
+    video_link = FreeURLField(_("video link"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     uid = models.UUIDField(_("calendar id"), default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)

@@ -4,10 +4,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fagnett.core.models import FreeCharField
+
 
 class Region(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    short_name = models.CharField(_("short name"), max_length=20, unique=True)
+    name = FreeCharField(_("name"), max_length=100, unique=True)
+    short_name = FreeCharField(_("short name"), max_length=20, unique=True)
 
     history = HistoricalRecords()
 
@@ -22,8 +24,8 @@ class Region(models.Model):
 
 class HealthTrust(models.Model):
     region = models.ForeignKey(Region, models.PROTECT, related_name="trusts", verbose_name=_("region"))
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    short_name = models.CharField(_("short name"), max_length=30)
+    name = FreeCharField(_("name"), max_length=100, unique=True)
+    short_name = FreeCharField(_("short name"), max_length=30)
     population = models.PositiveIntegerField(
         _("population served"), null=True, blank=True, help_text=_("Used for figures per 100 000 inhabitants.")
     )
@@ -41,8 +43,8 @@ class HealthTrust(models.Model):
 
 class Hospital(models.Model):
     trust = models.ForeignKey(HealthTrust, models.PROTECT, related_name="hospitals", verbose_name=_("health trust"))
-    name = models.CharField(_("name"), max_length=100)
-    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    name = FreeCharField(_("name"), max_length=100)
+    municipality = FreeCharField(_("municipality"), max_length=100, blank=True)
 
     history = HistoricalRecords()
 
@@ -69,7 +71,7 @@ class Unit(models.Model):
         NEONATAL = "neonatal", _("Newborns")
 
     hospital = models.ForeignKey(Hospital, models.PROTECT, related_name="units", verbose_name=_("hospital"))
-    name = models.CharField(_("name"), max_length=150)
+    name = FreeCharField(_("name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ICU)
     age_group = models.CharField(_("age group"), max_length=20, choices=AgeGroup.choices, default=AgeGroup.ADULT)
     active = models.BooleanField(_("active"), default=True)

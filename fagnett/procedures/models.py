@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fagnett.core.models import FreeCharField, FreeTextField
+from fagnett.core.models import FreeCharField, FreeTextField, FreeURLField
 from fagnett.networks.models import Network
 
 
@@ -41,7 +41,7 @@ class Procedure(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PROCEDURE)
     title = FreeCharField(_("title"), max_length=300)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED)
-    url = models.URLField(
+    url = FreeURLField(
         _("link to the document"),
         max_length=500,
         blank=True,

@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.core.validators import validate_no_national_id
+from fagnett.core.forms import MultiLineField
 from fagnett.networks.forms import DateInput
 from fagnett.progress.models import ProgressReport, ReportingSchedule
 
@@ -26,12 +26,11 @@ class ScheduleForm(forms.Form):
 
 
 def _free_text(label: Any, *, required: bool = False, rows: int = 4, help_text: Any = "") -> forms.CharField:
-    return forms.CharField(
+    return MultiLineField(
         label=label,
         required=required,
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}),
-        validators=[validate_no_national_id],
     )
 
 

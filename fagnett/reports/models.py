@@ -28,7 +28,7 @@ class ReflectionPoint(models.Model):
 
     region = models.ForeignKey(Region, models.CASCADE, related_name="reflection_points", verbose_name=_("region"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    title = models.CharField(_("text"), max_length=200)
+    title = FreeCharField(_("text"), max_length=200)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
