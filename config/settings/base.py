@@ -153,6 +153,19 @@ MEDIA_ROOT = env_str("FAGNETT_MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 MEDIA_URL = "/_not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# An uploaded Office or OpenDocument file is a ZIP package. Before one is opened (to scan its text, or to import a
+# workbook), its directory must stay within these bounds (entries, unpacked size in all and per part); a 100 KB file can otherwise unpack to gigabytes. A part
+# more than 1 MB unpacked must not have shrunk more than UPLOAD_PACKAGE_MAX_RATIO times (real files: 5-20 times,
+# rarely 60; a zip bomb: several hundred). The 20 000-row capacity workbook unpacks to about 18 MB.
+UPLOAD_PACKAGE_MAX_ENTRIES = env_int("UPLOAD_PACKAGE_MAX_ENTRIES", 5000)
+UPLOAD_PACKAGE_MAX_UNPACKED_MB = env_int("UPLOAD_PACKAGE_MAX_UNPACKED_MB", 200)
+UPLOAD_PACKAGE_MAX_PART_MB = env_int("UPLOAD_PACKAGE_MAX_PART_MB", 100)
+UPLOAD_PACKAGE_MAX_RATIO = env_int("UPLOAD_PACKAGE_MAX_RATIO", 200)
+# Uploaded files are read (documents scanned for identity numbers, workbooks imported) in a child process of the
+# worker with these operating-system limits: memory it may add to what it shares with the worker, and CPU seconds.
+# Keep the CPU limit well under gunicorn's --timeout (default 30 s). 0 turns a limit off.
+UPLOAD_READER_MEMORY_MB = env_int("UPLOAD_READER_MEMORY_MB", 512)
+UPLOAD_READER_CPU_SECONDS = env_int("UPLOAD_READER_CPU_SECONDS", 20)
 
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

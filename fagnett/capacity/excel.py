@@ -27,6 +27,7 @@ from fagnett.capacity.models import (
 from fagnett.capacity.services import EntryInput
 from fagnett.capacity.validation import entry_errors, jump_warnings, parse_number
 from fagnett.core import forked
+from fagnett.core.packages import PackageRefused, check_package
 from fagnett.core.spreadsheet import safe_cell
 from fagnett.organisations.models import Unit
 
@@ -134,12 +135,28 @@ def _column_help(name: str) -> str:
 def read_upload(*, data: bytes, round_: ReportRound, units: Iterable[Unit]) -> list[EntryInput]:
     """Parse and check a filled-in template; raises ``ImportFailed`` naming every problem.
 
-    ``units`` are those the person reports for; any other unit number is refused as unknown. The file is read in a
-    child process (``core.forked``): openpyxl and a workbook of thousands of rows do not stay in the worker.
+    ``units`` are those the person reports for; any other unit number is refused as unknown. The package's
+    directory is checked against the unpacking bounds first (``core.packages``); then the file is read in a child
+    process (``core.forked``) under the upload limits: openpyxl and a workbook of thousands of rows do not stay in
+    the worker, and a workbook built to need gigabytes or minutes ends the child, not the worker.
     """
     if not data:
         raise ImportFailed([ImportProblem("-", 0, "", _("The file is empty."))])
-    return forked.call(_read_upload, data, round_, list(units))  # type: ignore[no-any-return]
+    too_large = ImportFailed(
+        [ImportProblem("-", 0, "", _("The file is too large or too complex to read. Make it smaller or split it."))]
+    )
+    try:
+        check_package(io.BytesIO(data)).close()
+    except PackageRefused as refused:
+        if refused.not_a_package:
+            raise ImportFailed([ImportProblem("-", 0, "", _("The file is not an Excel workbook (.xlsx)."))]) from None
+        raise too_large from None
+    try:
+        return forked.call(  # type: ignore[no-any-return]
+            _read_upload, data, round_, list(units), limits=forked.upload_limits()
+        )
+    except forked.LimitExceeded:
+        raise too_large from None
 
 
 def _read_upload(data: bytes, round_: ReportRound, units: list[Unit]) -> list[EntryInput]:
