@@ -6,7 +6,9 @@ split the way Word and PowerPoint split it.
 """
 
 import io
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -160,41 +162,81 @@ def pdf(*pages: str, title: str = "Notat") -> bytes:
     return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
 
 
+def _deflated(data: bytes) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+def _repeated(head: bytes, chunk: bytes, tail: bytes, count: int) -> tuple[bytes, int, int]:
+    """``head + chunk × count + tail`` deflated without ever being held or compressed whole: the chunk is compressed
+    once, as a block that refers to nothing before it, and that block is repeated. Returns the compressed bytes, the
+    CRC-32 and the size of the whole."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH)
+    block = compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
+    last = compressor.compress(tail) + compressor.flush()
+    crc = zlib.crc32(head)
+    for _ in range(count):
+        crc = zlib.crc32(chunk, crc)
+    crc = zlib.crc32(tail, crc)
+    return first + block * count + last, crc, len(head) + len(chunk) * count + len(tail)
+
+
+def _zip(entries: list[tuple[str, bytes, int, int]]) -> bytes:
+    """A ZIP file of already deflated entries (name, compressed, CRC-32, size), written the way zipfile reads it."""
+    out = io.BytesIO()
+    directory = io.BytesIO()
+    for name, compressed, crc, size in entries:
+        encoded = name.encode()
+        offset = out.tell()
+        out.write(
+            struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc, len(compressed), size, len(encoded), 0)
+        )
+        out.write(encoded)
+        out.write(compressed)
+        directory.write(
+            struct.pack(
+                "<4s6H3L5H2L",
+                *(b"PK\x01\x02", 20, 20, 0, 8, 0, 0x21, crc, len(compressed), size, len(encoded), 0, 0, 0, 0, 0),
+                offset,
+            )
+        )
+        directory.write(encoded)
+    start = out.tell()
+    out.write(directory.getvalue())
+    out.write(
+        struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory.getvalue()), start, 0)
+    )
+    return out.getvalue()
+
+
 def repackaged(
     package: bytes,
     *,
     replace: dict[str, bytes] | None = None,
     stream: dict[str, tuple[bytes, bytes, bytes, int]] | None = None,
 ) -> bytes:
-    """``package`` with parts replaced or added, and parts written as ``head + chunk × count + tail`` without holding
-    them (a zip bomb: a part of hundreds of megabytes that compresses to a few hundred kilobytes)."""
+    """``package`` with parts replaced or added, and parts that are ``head + chunk × count + tail`` (a zip bomb: a
+    part of hundreds of megabytes that packs into a few hundred kilobytes, made in a second)."""
     replace = replace or {}
     stream = stream or {}
     source = zipfile.ZipFile(io.BytesIO(package))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
-        names = source.namelist()
-        for name in names:
-            if name not in stream:
-                target.writestr(name, replace.get(name, source.read(name)))
-        for name, content in replace.items():
-            if name not in names:
-                target.writestr(name, content)
-        for name, (head, chunk, tail, count) in stream.items():
-            with target.open(name, "w", force_zip64=False) as part:
-                part.write(head)
-                for _ in range(count):
-                    part.write(chunk)
-                part.write(tail)
-    return out.getvalue()
+    contents = {name: replace.get(name, source.read(name)) for name in source.namelist() if name not in stream}
+    contents.update({name: content for name, content in replace.items() if name not in contents})
+    entries = [(name, _deflated(data), zlib.crc32(data), len(data)) for name, data in contents.items()]
+    entries += [(name, *_repeated(*parts)) for name, parts in stream.items()]
+    return _zip(entries)
 
 
 SPREADSHEET = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
-def xlsx_with_shared_strings(strings: Iterable[str] = (), *, repeat: tuple[str, int] | None = None) -> bytes:
-    """A workbook whose sheet "Capacity" is empty and whose shared strings are ``strings`` (or one string repeated
-    ``count`` times, streamed: millions of strings in a file of kilobytes)."""
+def xlsx_with_shared_strings(
+    strings: Iterable[str] = (), *, repeat: tuple[str, int] | None = None, per_item: bool = True
+) -> bytes:
+    """A workbook whose sheet "Capacity" is empty and whose shared strings are ``strings``, or one string repeated
+    ``count`` times (streamed: millions of strings in a file of kilobytes), or with ``per_item=False`` one string
+    that is the text repeated ``count`` times."""
     from xml.sax.saxutils import escape
 
     base = xlsx([["unit_id"]], sheet_title="Capacity")
@@ -215,12 +257,16 @@ def xlsx_with_shared_strings(strings: Iterable[str] = (), *, repeat: tuple[str, 
     tail = b"</sst>"
     if repeat is not None:
         text, count = repeat
-        item = f"<si><t>{escape(text)}</t></si>".encode()
-        chunk_items = 10_000
+        if per_item:
+            chunk = f"<si><t>{escape(text)}</t></si>".encode() * 100_000
+            count //= 100_000
+        else:  # a chunk of several repetitions, so that they pack against each other
+            head, chunk, tail = head + b"<si><t>", escape(text).encode() * 50, b"</t></si>" + tail
+            count //= 50
         return repackaged(
             base,
             replace={"[Content_Types].xml": types, "xl/_rels/workbook.xml.rels": rels},
-            stream={"xl/sharedStrings.xml": (head, item * chunk_items, tail, count // chunk_items)},
+            stream={"xl/sharedStrings.xml": (head, chunk, tail, count)},
         )
     body = "".join(f"<si><t>{escape(text)}</t></si>" for text in strings).encode()
     return repackaged(
@@ -245,3 +291,57 @@ def blank_pdf(attachment: bytes = b"") -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def xlsx_with_long_string(megabytes: int) -> bytes:
+    """A workbook with one shared string of ``megabytes`` MB that packs about 70 times: within the unpacking bounds
+    (a repeated 20 KB block of random letters, inside deflate's 32 KB window), but a reader needs several times its
+    size in memory to hold it."""
+    import random
+
+    block = "".join(random.Random(16).choices("abcdefghijklmnopqrstuvwxyz ", k=20_000))
+    return xlsx_with_shared_strings(repeat=(block, megabytes * 1024 * 1024 // len(block)), per_item=False)
+
+
+def xlsx_sheet(rows: Iterable[Sequence[str | int]], sheet_title: str = "Capacity") -> bytes:
+    """A workbook whose one sheet is written as XML directly (inline strings and numbers): tens of thousands of
+    rows in a fraction of the time openpyxl takes."""
+    from xml.sax.saxutils import escape
+
+    from openpyxl.utils import get_column_letter
+
+    letters = [get_column_letter(column) for column in range(1, 100)]
+
+    def cell(column: int, row: int, value: str | int) -> str:
+        ref = f"{letters[column - 1]}{row}"
+        if isinstance(value, int):
+            return f'<c r="{ref}"><v>{value}</v></c>'
+        return f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+
+    body = "".join(
+        f'<row r="{r}">' + "".join(cell(c, r, v) for c, v in enumerate(values, start=1)) + "</row>"
+        for r, values in enumerate(rows, start=1)
+    )
+    sheet = (
+        SPREADSHEET.decode()
+        + '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + body
+        + "</sheetData></worksheet>"
+    )
+    return repackaged(xlsx(sheet_title=sheet_title), replace={"xl/worksheets/sheet1.xml": sheet.encode()})
+
+
+WORD = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+
+
+def docx_body(paragraphs: Iterable[str] = (), *, repeat: tuple[str, int] | None = None) -> bytes:
+    """A Word document whose body is ``paragraphs`` (XML of ``w:p`` elements), or one paragraph's XML repeated."""
+    base = docx(["x"])
+    tail = b"</w:body></w:document>"
+    if repeat is not None:
+        xml, count = repeat
+        chunk_items = max(1, 1_000_000 // len(xml))
+        return repackaged(
+            base, stream={"word/document.xml": (WORD, xml.encode() * chunk_items, tail, count // chunk_items)}
+        )
+    return repackaged(base, replace={"word/document.xml": WORD + "".join(paragraphs).encode() + tail})

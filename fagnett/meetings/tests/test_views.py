@@ -32,9 +32,7 @@ def held(world: World, settings, tmp_path) -> Meeting:  # type: ignore[no-untype
     settings.MEDIA_ROOT = tmp_path
     meeting = make_meeting(world.network, days=-3)
     _, case = add_items(meeting, "Godkjenning av referat", "Intensivkapasitet i regionen")
-    services.document_attach(
-        user=world["secretary"], item=case, upload=SimpleUploadedFile("notat.pdf", NOTE)
-    )
+    services.document_attach(user=world["secretary"], item=case, upload=SimpleUploadedFile("notat.pdf", NOTE))
     services.minutes_start(user=world["secretary"], meeting=meeting)
     return meeting
 
