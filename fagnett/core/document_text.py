@@ -130,9 +130,11 @@ def _find_in_package(package: zipfile.ZipFile, *, depth: int) -> Finding | None:
                     known = lower.endswith(".rels") or lower.startswith(_KNOWN_PARTS) or lower.endswith(_KNOWN_PARTS)
                     if _hit(xml_segments(part) if known else all_xml_segments(part)):
                         return Finding("embedded" if depth else _where(lower))
-            except (etree.XMLSyntaxError, zipfile.BadZipFile, EOFError, OSError) as error:
-                if "memory" in str(error).lower():
+            except etree.XMLSyntaxError as error:
+                if error.code == etree.ErrorTypes.ERR_NO_MEMORY:  # libxml2 out of memory: the child's limit
                     raise MemoryError(str(error)) from None
+                raise Unreadable("damaged") from None
+            except (zipfile.BadZipFile, EOFError, OSError):
                 raise Unreadable("damaged") from None
         elif depth < _MAX_NESTING and lower.endswith(tuple(PACKAGE_EXTENSIONS)):
             try:
