@@ -7,7 +7,7 @@ reads the same whoever made it; the sheet "Help" explains each column in the per
 import csv
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,19 +159,51 @@ def read_upload(*, data: bytes, round_: ReportRound, units: Iterable[Unit]) -> l
         raise too_large from None
 
 
+# What openpyxl raises on a file that is not a well-formed workbook, besides its own InvalidFileException: a damaged
+# package, XML that does not parse (ParseError is a SyntaxError), entities that defusedxml forbids (a ValueError), a
+# part that is missing.
+_NOT_A_WORKBOOK: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    SyntaxError,
+    EOFError,
+)
+
+
+def _not_a_workbook() -> ImportFailed:
+    return ImportFailed([ImportProblem("-", 0, "", _("The file is not an Excel workbook (.xlsx)."))])
+
+
+def _rows_of(sheet: Any, errors: tuple[type[Exception], ...]) -> Iterator[tuple[Any, ...]]:
+    """The sheet's rows; XML that breaks off or does not parse half-way is a damaged file, not a server error."""
+    rows = sheet.iter_rows(values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except errors:
+            raise _not_a_workbook() from None
+        yield row
+
+
 def _read_upload(data: bytes, round_: ReportRound, units: list[Unit]) -> list[EntryInput]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    errors = (InvalidFileException, *_NOT_A_WORKBOOK)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ImportFailed([ImportProblem("-", 0, "", _("The file is not an Excel workbook (.xlsx)."))]) from None
-    if SHEET not in book.sheetnames:
+        sheet = book[SHEET] if SHEET in book.sheetnames else None
+    except errors:
+        raise _not_a_workbook() from None
+    if sheet is None:
         raise ImportFailed(
             [ImportProblem(SHEET, 0, "", _("The workbook has no sheet named %(sheet)s.") % {"sheet": SHEET})]
         )
-    rows = book[SHEET].iter_rows(values_only=True)
+    rows = _rows_of(sheet, errors)
     header = [_cell_text(v).strip() for v in next(rows, ())]
     while header and not header[-1]:
         header.pop()

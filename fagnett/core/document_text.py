@@ -117,6 +117,8 @@ def _hit(segments: Iterable[str]) -> bool:
 
 
 def _find_in_package(package: zipfile.ZipFile, *, depth: int) -> Finding | None:
+    if _opendocument_encrypted(package):
+        raise Unreadable("encrypted")
     for info in package.infolist():
         name = info.filename
         lower = name.lower()
@@ -147,6 +149,17 @@ def _find_in_package(package: zipfile.ZipFile, *, depth: int) -> Finding | None:
                 if _find_in_package(nested, depth=depth + 1):
                     return Finding("embedded")
     return None
+
+
+def _opendocument_encrypted(package: zipfile.ZipFile) -> bool:
+    """An OpenDocument file saved with a password keeps its parts encrypted, and says so in its manifest."""
+    try:
+        with package.open("META-INF/manifest.xml") as manifest:
+            return b"encryption-data" in manifest.read()
+    except KeyError:
+        return False
+    except (zipfile.BadZipFile, EOFError, OSError):
+        raise Unreadable("damaged") from None
 
 
 def _formatting_only(part: str) -> bool:
