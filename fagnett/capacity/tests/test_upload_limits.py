@@ -94,3 +94,23 @@ def test_a_workbook_needing_more_time_than_the_reader_may_have_is_refused(
 def test_only_workbooks_are_taken(world: World, login_as: Any, round_: ReportRound) -> None:
     problems = _problems(_upload(login_as("reporter"), round_, files.docx(["Kapasitet"]), "kapasitet.docx"))
     assert problems == ["kapasitet.docx: only .xlsx files can be uploaded here."]
+
+
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">',
+        b'<!DOCTYPE x [<!ENTITY a "unit_id">]><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006'
+        b'/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&a;</t></is></c></row></sheetData></worksheet>',
+    ],
+    ids=["breaks off", "declares an entity"],
+)
+def test_a_damaged_sheet_is_a_message_not_a_server_error(
+    world: World, login_as: Any, round_: ReportRound, sheet: bytes
+) -> None:
+    damaged = files.repackaged(
+        files.xlsx([["unit_id"]], sheet_title="Capacity"), replace={"xl/worksheets/sheet1.xml": sheet}
+    )
+    assert _problems(_upload(login_as("reporter"), round_, damaged)) == [
+        "Sheet -, row 0: The file is not an Excel workbook (.xlsx)."
+    ]

@@ -5,6 +5,7 @@ odfpy, WeasyPrint, pypdf) and read back by ``check_upload`` through the same pat
 """
 
 import io
+import os
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -226,3 +227,17 @@ def test_a_case_submitted_with_a_document_holding_a_number_is_not_saved(
     (error,) = response.context["form"].errors["attachments"]
     assert error.startswith("epikrise.pdf: ") and "page 1" in error
     assert not Case.objects.exists() and not CaseAttachment.objects.exists() and not _stored(media)
+
+
+def test_a_password_protected_opendocument_file_is_refused_with_a_reason() -> None:
+    """LibreOffice encrypts the parts and records how in the manifest; the ZIP itself is not encrypted."""
+    base = files.odt(["Referat"])
+    manifest = zipfile.ZipFile(io.BytesIO(base)).read("META-INF/manifest.xml")
+    encrypted = manifest.replace(
+        b'manifest:full-path="content.xml" manifest:media-type="text/xml"/>',
+        b'manifest:full-path="content.xml" manifest:media-type="text/xml"><manifest:encryption-data '
+        b'manifest:checksum-type="SHA1/1K" manifest:checksum="x"/></manifest:file-entry>',
+    )
+    assert encrypted != manifest
+    locked = files.repackaged(base, replace={"META-INF/manifest.xml": encrypted, "content.xml": os.urandom(4000)})
+    assert "protected by a password" in _refusal("referat.odt", locked)
