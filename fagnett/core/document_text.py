@@ -2,10 +2,13 @@
 
 Office Open XML (.docx, .xlsx, .pptx) and OpenDocument (.odt, .ods, .odp) files are ZIP packages of XML parts.
 Every XML part is read, not only the body: headers and footers, comments, footnotes, speaker notes, tracked
-deletions, text boxes, alternative text of pictures, link addresses and the document properties all travel with
-the file. The parts are read with lxml's ``iterparse``, one element at a time, and each element is dropped once
-read, so memory follows the longest paragraph, not the size of the part; entities are not expanded and nothing is
-fetched from the network.
+deletions, text boxes, alternative text of pictures, link addresses, embedded workbooks and the document properties
+all travel with the file (only Office's large formatting parts, styles, fonts and themes, which hold no text, are
+left out). The parts are read with lxml's ``iterparse``, and what has been read is dropped as it goes, so memory
+follows the longest paragraph, not the size of the part; entities are not expanded, no DTD is loaded and nothing is
+fetched from the network. In the parts of these vocabularies the parser reports only the elements that can hold
+text (a sheet of 20 000 rows has half a million cells, and most of the time is the parser's); any other XML part
+(custom XML data) is read whole, every element's text.
 
 Word and PowerPoint split a paragraph into runs wherever the formatting or the editing history changes, so
 "15108695088" can be stored as ``<w:t>1510</w:t>`` ``<w:t>8695088</w:t>``. The text is therefore joined per

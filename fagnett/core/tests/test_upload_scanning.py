@@ -45,6 +45,13 @@ def _refusal(name: str, content: bytes) -> str:
     return message
 
 
+# A paragraph whose number is split by a text box (a paragraph inside the paragraph, read on its own first).
+AROUND_A_TEXT_BOX = (
+    "<w:p><w:r><w:t>Pasient 1510</w:t></w:r><w:r><w:pict><w:txbxContent><w:p><w:r><w:t>Merknad</w:t></w:r></w:p>"
+    "</w:txbxContent></w:pict></w:r><w:r><w:t>8695088</w:t></w:r></w:p>"
+)
+
+
 def _docx_with_link(address: str) -> bytes:
     base = files.docx(["Se journalen"])
     rels = zipfile.ZipFile(io.BytesIO(base)).read("word/_rels/document.xml.rels")
@@ -72,6 +79,12 @@ HOLDING_A_NUMBER: dict[str, tuple[str, Callable[[], bytes], str]] = {
         lambda: _docx_with_embedded_workbook(files.xlsx([["Pasient", NUMBER]])),
         "embedded in the file",
     ),
+    "docx, tracked deletion": (
+        "referat.docx",
+        lambda: files.docx_body([f"<w:p><w:del><w:r><w:delText>Pasient {NUMBER}</w:delText></w:r></w:del></w:p>"]),
+        "",
+    ),
+    "docx, around a text box": ("referat.docx", lambda: files.docx_body([AROUND_A_TEXT_BOX]), ""),
     "xlsx, text cell": ("liste.xlsx", lambda: files.xlsx([["Pasient", NUMBER]]), ""),
     "xlsx, number cell": ("liste.xlsx", lambda: files.xlsx([["Pasient", int(NUMBER)]]), ""),
     "xlsx, number cell without its leading zero": ("liste.xlsx", lambda: files.xlsx([["Pasient", LEADING_ZERO]]), ""),
