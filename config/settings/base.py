@@ -166,6 +166,21 @@ MEDIA_ROOT = env_str("FAGNETT_MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 MEDIA_URL = "/_not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# An uploaded Office or OpenDocument file is a ZIP package. Before one is opened (to scan its text, or to import a
+# workbook), its directory must stay within these bounds: entries, unpacked size in all and per part, and how many
+# times a part of more than 1 MB may have shrunk. An 84 KB workbook can otherwise unpack to millions of strings.
+# Measured: the large parts of files made by python-docx, openpyxl, python-pptx and odfpy pack 12-37 times (small,
+# regular ones up to a few hundred times, hence the 1 MB grace), a zip bomb several hundred times; the capacity
+# workbook at its 20 000-row limit unpacks to about 18 MB.
+UPLOAD_PACKAGE_MAX_ENTRIES = env_int("UPLOAD_PACKAGE_MAX_ENTRIES", 5000)
+UPLOAD_PACKAGE_MAX_UNPACKED_MB = env_int("UPLOAD_PACKAGE_MAX_UNPACKED_MB", 200)
+UPLOAD_PACKAGE_MAX_PART_MB = env_int("UPLOAD_PACKAGE_MAX_PART_MB", 100)
+UPLOAD_PACKAGE_MAX_RATIO = env_int("UPLOAD_PACKAGE_MAX_RATIO", 200)
+# Uploaded files are read (documents scanned for identity numbers, workbooks imported) in a child process of the
+# worker with these operating-system limits: memory it may add to what it shares with the worker, and CPU seconds.
+# Keep the CPU limit well under gunicorn's --timeout (default 30 s). 0 turns a limit off.
+UPLOAD_READER_MEMORY_MB = env_int("UPLOAD_READER_MEMORY_MB", 512)
+UPLOAD_READER_CPU_SECONDS = env_int("UPLOAD_READER_CPU_SECONDS", 20)
 
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

@@ -7,7 +7,7 @@ reads the same whoever made it; the sheet "Help" explains each column in the per
 import csv
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ from fagnett.capacity.models import (
 from fagnett.capacity.services import EntryInput
 from fagnett.capacity.validation import entry_errors, jump_warnings, parse_number
 from fagnett.core import forked
+from fagnett.core.packages import PackageRefused, check_package
 from fagnett.core.spreadsheet import safe_cell
 from fagnett.organisations.models import Unit
 
@@ -134,27 +135,75 @@ def _column_help(name: str) -> str:
 def read_upload(*, data: bytes, round_: ReportRound, units: Iterable[Unit]) -> list[EntryInput]:
     """Parse and check a filled-in template; raises ``ImportFailed`` naming every problem.
 
-    ``units`` are those the person reports for; any other unit number is refused as unknown. The file is read in a
-    child process (``core.forked``): openpyxl and a workbook of thousands of rows do not stay in the worker.
+    ``units`` are those the person reports for; any other unit number is refused as unknown. The package's
+    directory is checked against the unpacking bounds first (``core.packages``); then the file is read in a child
+    process (``core.forked``) under the upload limits: openpyxl and a workbook of thousands of rows do not stay in
+    the worker, and a workbook built to need gigabytes or minutes ends the child, not the worker.
     """
     if not data:
         raise ImportFailed([ImportProblem("-", 0, "", _("The file is empty."))])
-    return forked.call(_read_upload, data, round_, list(units))  # type: ignore[no-any-return]
+    too_large = ImportFailed(
+        [ImportProblem("-", 0, "", _("The file is too large or too complex to read. Make it smaller or split it."))]
+    )
+    try:
+        check_package(io.BytesIO(data)).close()
+    except PackageRefused as refused:
+        if refused.not_a_package:
+            raise ImportFailed([ImportProblem("-", 0, "", _("The file is not an Excel workbook (.xlsx)."))]) from None
+        raise too_large from None
+    try:
+        return forked.call(  # type: ignore[no-any-return]
+            _read_upload, data, round_, list(units), limits=forked.upload_limits()
+        )
+    except forked.LimitExceeded:
+        raise too_large from None
+
+
+# What openpyxl raises on a file that is not a well-formed workbook, besides its own InvalidFileException: a damaged
+# package, XML that does not parse (ParseError is a SyntaxError), entities that defusedxml forbids (a ValueError), a
+# part that is missing.
+_NOT_A_WORKBOOK: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    SyntaxError,
+    EOFError,
+)
+
+
+def _not_a_workbook() -> ImportFailed:
+    return ImportFailed([ImportProblem("-", 0, "", _("The file is not an Excel workbook (.xlsx)."))])
+
+
+def _rows_of(sheet: Any, errors: tuple[type[Exception], ...]) -> Iterator[tuple[Any, ...]]:
+    """The sheet's rows; XML that breaks off or does not parse half-way is a damaged file, not a server error."""
+    rows = sheet.iter_rows(values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except errors:
+            raise _not_a_workbook() from None
+        yield row
 
 
 def _read_upload(data: bytes, round_: ReportRound, units: list[Unit]) -> list[EntryInput]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    errors = (InvalidFileException, *_NOT_A_WORKBOOK)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ImportFailed([ImportProblem("-", 0, "", _("The file is not an Excel workbook (.xlsx)."))]) from None
-    if SHEET not in book.sheetnames:
+        sheet = book[SHEET] if SHEET in book.sheetnames else None
+    except errors:
+        raise _not_a_workbook() from None
+    if sheet is None:
         raise ImportFailed(
             [ImportProblem(SHEET, 0, "", _("The workbook has no sheet named %(sheet)s.") % {"sheet": SHEET})]
         )
-    rows = book[SHEET].iter_rows(values_only=True)
+    rows = _rows_of(sheet, errors)
     header = [_cell_text(v).strip() for v in next(rows, ())]
     while header and not header[-1]:
         header.pop()

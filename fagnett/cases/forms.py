@@ -10,7 +10,7 @@ from fagnett.core.uploads import check_upload
 from fagnett.networks.forms import DateInput
 from fagnett.topics.selectors import topic_choices
 
-ATTACHMENT_HELP = _("PDF, Word, Excel, PowerPoint, PNG, JPEG or text, at most 10 MB each.")
+ATTACHMENT_HELP = _("PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG or text, at most 10 MB each.")
 
 
 class MultipleFileInput(forms.ClearableFileInput):

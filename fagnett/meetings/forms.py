@@ -90,7 +90,7 @@ class AgendaItemForm(forms.ModelForm):  # type: ignore[type-arg]
 class DocumentForm(forms.Form):
     file = forms.FileField(
         label=_("Document"),
-        help_text=_("PDF, Word, Excel, PowerPoint, PNG, JPEG or text, at most 10 MB."),
+        help_text=_("PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG or text, at most 10 MB."),
     )
 
 

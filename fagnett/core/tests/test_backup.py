@@ -40,6 +40,7 @@ from fagnett.accounts.models import User
 from fagnett.cases.models import Case, CaseAttachment
 from fagnett.cases.services import case_attach, case_submit
 from fagnett.core.testing import World, make_world
+from fagnett.core.testing_files import blank_pdf
 from fagnett.demo.data import DEMO_PASSWORD
 from fagnett.meetings.models import AgendaDocument, Meeting, Minutes
 from fagnett.meetings.services import document_attach
@@ -189,9 +190,9 @@ def populate_demo() -> dict[str, bytes]:
         "notat.txt": "Forslag til felles praksis for overflytting – også ved økt pågang.\n".encode(),
         "skisse.png": b"\x89PNG\r\n\x1a\n" + rng.randbytes(40_000),
         # Bigger than the commands' 1 MiB chunks, so hashing across chunks is exercised.
-        "rapport.pdf": b"%PDF-1.7\n" + rng.randbytes(1_500_000),
+        "rapport.pdf": blank_pdf(rng.randbytes(1_500_000)),
         "saksframlegg.docx": docx("Saksframlegg til møtet"),
-        "vedlegg.pdf": b"%PDF-1.4\n" + rng.randbytes(3_000),
+        "vedlegg.pdf": blank_pdf(rng.randbytes(3_000)),
     }
 
     def upload(name: str, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
@@ -277,7 +278,7 @@ def world_archive(transactional_db: None, media: Path, settings: Any, tmp_path: 
         network=world.network,
         files=[
             SimpleUploadedFile("notat.txt", "Vedtak – første utkast\n".encode(), content_type="text/plain"),
-            SimpleUploadedFile("vedlegg.pdf", b"%PDF-1.4\n" + bytes(range(256)) * 40),
+            SimpleUploadedFile("vedlegg.pdf", blank_pdf(bytes(range(256)) * 40)),
         ],
     )
     archive = backup(tmp_path / "backups")
@@ -443,8 +444,8 @@ def test_a_file_the_records_point_at_but_missing_from_the_media_folder_is_named(
         data=CASE,
         network=world.network,
         files=[
-            SimpleUploadedFile("beholdt.pdf", b"%PDF-1.4 kept"),
-            SimpleUploadedFile("tapt.pdf", b"%PDF-1.4 lost"),
+            SimpleUploadedFile("beholdt.pdf", blank_pdf(b"kept")),
+            SimpleUploadedFile("tapt.pdf", blank_pdf(b"lost")),
         ],
     )
     lost = case.attachments.get(original_name="tapt.pdf")

@@ -2,6 +2,8 @@
 
 import os
 import resource
+import time
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -98,3 +100,48 @@ def test_the_child_cannot_touch_the_database_and_the_caller_keeps_it() -> None:
         forked.call(_query)
     assert Region.objects.count() == 1  # the worker's connection (and its transaction) is still fine
     assert connection.is_usable()
+
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+def _core_limit() -> tuple[int, int]:
+    return resource.getrlimit(resource.RLIMIT_CORE)
+
+
+MB = 1024 * 1024
+
+
+def test_a_child_over_its_memory_allowance_raises_limit_exceeded() -> None:
+    with pytest.raises(forked.LimitExceeded, match="memory"):
+        forked.call(_allocate, 200, limits=forked.Limits(memory_bytes=64 * MB))
+    assert forked.call(_allocate, 200, limits=forked.Limits(memory_bytes=400 * MB)) >= 200
+
+
+def test_the_memory_the_child_shares_with_the_worker_is_not_counted() -> None:
+    held = bytearray(300 * MB)  # the worker already holds 300 MB when it forks
+    held[::4096] = b"x" * len(held[::4096])
+    assert forked.call(_allocate, 32, limits=forked.Limits(memory_bytes=64 * MB)) >= 32
+    del held
+
+
+def test_a_child_over_its_cpu_time_is_ended_and_raises_limit_exceeded() -> None:
+    started = time.monotonic()
+    with pytest.raises(forked.LimitExceeded, match="exit code"):
+        forked.call(_spin, limits=forked.Limits(cpu_seconds=1))
+    assert time.monotonic() - started < 10
+    assert forked.call(_pid_and, 2, limits=forked.Limits(cpu_seconds=1))[1] == 4
+
+
+def test_a_limited_child_writes_no_core_file() -> None:
+    """A child ended for its CPU time would otherwise dump a core of the worker's memory."""
+    assert forked.call(_core_limit, limits=forked.Limits(cpu_seconds=5)) == (0, 0)
+
+
+def test_the_upload_limits_come_from_the_settings(settings: Any) -> None:
+    settings.UPLOAD_READER_MEMORY_MB, settings.UPLOAD_READER_CPU_SECONDS = 100, 7
+    assert forked.upload_limits() == forked.Limits(memory_bytes=100 * MB, cpu_seconds=7)
+    settings.UPLOAD_READER_MEMORY_MB, settings.UPLOAD_READER_CPU_SECONDS = 0, 0
+    assert forked.upload_limits() == forked.Limits()

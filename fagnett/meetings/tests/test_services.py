@@ -9,6 +9,7 @@ from icalendar import Calendar
 
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.testing import World
+from fagnett.core.testing_files import blank_pdf
 from fagnett.meetings import services
 from fagnett.meetings.models import ActionItem, AgendaDocument, AgendaItem, Attendance, Meeting, Minutes
 from fagnett.meetings.tests.factories import add_items, make_meeting
@@ -174,7 +175,7 @@ class TestAgenda:
         settings.MEDIA_ROOT = tmp_path
         meeting = make_meeting(world.network)
         (item,) = add_items(meeting, "Sak")
-        pdf = SimpleUploadedFile("notat.pdf", b"%PDF-1.7 content", content_type="application/pdf")
+        pdf = SimpleUploadedFile("notat.pdf", blank_pdf(), content_type="application/pdf")
         document = services.document_attach(user=world["secretary"], item=item, upload=pdf)
         assert document.original_name == "notat.pdf"
         assert "notat" not in document.file.name  # stored under a random name
