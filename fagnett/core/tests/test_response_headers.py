@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from fagnett.capacity.testing import make_round
 from fagnett.core.testing import World
+from fagnett.core.testing_files import blank_pdf
 from fagnett.meetings import services as meeting_services
 from fagnett.meetings.tests.factories import add_items, make_meeting
 from fagnett.opendata import services as opendata_services
@@ -41,11 +42,11 @@ def test_a_downloaded_document_is_not_kept(world: World, login_as: LoginAs, sett
     meeting = make_meeting(world.network, days=5)
     (item,) = add_items(meeting, "Intensivkapasitet i regionen")
     document = meeting_services.document_attach(
-        user=world["secretary"], item=item, upload=SimpleUploadedFile("notat.pdf", b"%PDF-1.4 hemmelig notat")
+        user=world["secretary"], item=item, upload=SimpleUploadedFile("notat.pdf", blank_pdf())
     )
     response = login_as("member").get(document.get_absolute_url())
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"%PDF-1.4 hemmelig notat"  # type: ignore[attr-defined]
+    assert b"".join(response.streaming_content) == blank_pdf()  # type: ignore[attr-defined]
     _assert_private(response)
 
 
