@@ -12,6 +12,7 @@ shown as the text it is. Numbers stay numbers (a negative number written as a nu
 is changed.
 """
 
+import contextlib
 import csv
 import io
 import re
@@ -136,13 +137,39 @@ def write_xlsx(sheets: Iterable[Sheet], *, max_rows: int, title: str = "", exact
     getting an apostrophe in front; it is never a formula, and reads back exactly as written.
     """
     from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    try:
+        _write_sheets(workbook, sheets, max_rows=max_rows, exact_text=exact_text)
+    except BaseException:
+        _discard(workbook)
+        raise
+    if title:
+        workbook.properties.title = _text(title)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _discard(workbook: Any) -> None:
+    """Close a write-only workbook left half-written (a refused export): its streams, then its temporary files."""
+    for worksheet in workbook._sheets:
+        for close in (getattr(worksheet._rows, "close", None), getattr(worksheet._writer, "close", None)):
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    close()
+        if worksheet._writer is not None:
+            with contextlib.suppress(Exception):
+                worksheet._writer.cleanup()
+
+
+def _write_sheets(workbook: Any, sheets: Iterable[Sheet], *, max_rows: int, exact_text: bool) -> None:
     from openpyxl.cell import Cell, WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     bold = Font(bold=True)
     wrapped = Alignment(wrap_text=True, vertical="top")
-    workbook = Workbook(write_only=True)
     for sheet in sheets:
         worksheet = workbook.create_sheet(title=_text(sheet.title)[:31])
         for index, column in enumerate(sheet.columns, start=1):
@@ -181,8 +208,3 @@ def write_xlsx(sheets: Iterable[Sheet], *, max_rows: int, title: str = "", exact
                         cell.alignment = wrapped
                     values[i] = cell
             worksheet.append(values)
-    if title:
-        workbook.properties.title = _text(title)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
