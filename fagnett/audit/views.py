@@ -89,7 +89,8 @@ def region_log_export(request: HttpRequest, region_id: int, fmt: str) -> HttpRes
             title = _("Audit log, %(region)s") % {"region": region.name}
             response = HttpResponse(exports.log_xlsx(entries, title=title), content_type=XLSX_CONTENT_TYPE)
     except TooManyRows as refused:
-        messages.error(request, f"{refused.message} {_('Choose a shorter period, one person or one network.')}")
+        hint = _("Choose a shorter period, one person or one network.")
+        messages.error(request, refused.message + " " + hint)
         query = request.GET.urlencode()
         return redirect(reverse("audit:region_log", args=[region.pk]) + (f"?{query}" if query else ""))
     stem = slugify(f"{_('audit-log')}-{region.short_name}-{timezone.localdate():%Y-%m-%d}")
