@@ -10,8 +10,8 @@ from fagnett.audit.changes import Entry
 from fagnett.core.spreadsheet import Column, Sheet, write_csv, write_xlsx
 
 #: The most rows one export holds, CSV or Excel. The view counts the filtered log first and refuses a larger one
-#: with a message (narrow the period, the person or the network); 100 000 rows take about a minute of CPU
-#: (bench/RESULTS.md), 50 000 about half that.
+#: with a message (narrow the period, the person or the network). 50 000 rows took 13 s of CPU as Excel and 7.5 s
+#: as CSV on the benchmark machine (bench/RESULTS.md), within a worker's 30-second timeout.
 MAX_ROWS = 50_000
 
 
