@@ -56,6 +56,7 @@ HOSTILE = {
     "no-break space": "\u00a0=1+1",
     "full-width": "\uff1d1+1",
     "pipe": "|calc",
+    "comma": "Testesen;=1+1",  # one field: the separator inside it must not start another
 }
 
 
@@ -195,7 +196,7 @@ def hostile(world: World) -> dict[str, Any]:
     User.objects.filter(pk=world["member"].pk).update(
         first_name=HOSTILE["at"], last_name=HOSTILE["minus"], title=HOSTILE["tab"]
     )
-    User.objects.filter(pk=world["leader"].pk).update(first_name=HOSTILE["pipe"])
+    User.objects.filter(pk=world["leader"].pk).update(first_name=HOSTILE["pipe"], last_name=HOSTILE["comma"])
     TaskListItem.objects.filter(pk=world.tasks[0].pk).update(code="=1+1", title=HOSTILE["minus"])
     TaskListItem.objects.filter(pk=world.tasks[1].pk).update(title=HOSTILE["link"])
     for role in ("member", "leader"):

@@ -93,9 +93,13 @@ def _bounded(rows: Iterable[Sequence[Any]], limit: int) -> Iterable[Sequence[Any
 
 
 def write_csv(header: Sequence[Any], rows: Iterable[Sequence[Any]], *, max_rows: int) -> str:
-    """Semicolon-separated, as Norwegian Excel expects, with a BOM so Excel reads it as UTF-8; blanks for None."""
+    """Semicolon-separated, as Norwegian Excel expects, with a BOM so Excel reads it as UTF-8; blanks for None.
+
+    Every field is in double quotes, as OWASP advises for CSV injection (with the apostrophe of ``safe_cell``);
+    Excel still reads a quoted number as a number.
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_ALL)
     writer.writerow([safe_cell(value) for value in header])
     for row in _bounded(rows, max_rows):
         writer.writerow(["" if value is None else safe_cell(value) for value in row])

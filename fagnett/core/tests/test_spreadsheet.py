@@ -60,6 +60,7 @@ def test_csv_quotes_every_cell_keeps_numbers_and_bounds_rows() -> None:
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
     assert rows == [["'=Header", "n"], ["'-2+3", "-5"], ["", "1.5"]]
+    assert text == '\ufeff"\'=Header";"n"\r\n"\'-2+3";"-5"\r\n"";"1.5"\r\n'  # every field quoted (OWASP)
     with pytest.raises(TooManyRows) as refused:
         write_csv(["n"], ([n] for n in range(3)), max_rows=2)
     assert refused.value.limit == 2
