@@ -213,6 +213,6 @@ def test_more_entries_than_the_bound_are_refused_whole(
     body = [{"unit_id": own.pk, "category": c, "scenario": "normal", "staffed_beds": 2} for c in ("K1", "K2")]
     response = _put(client, round_, key, body)
     assert response.status_code == 400
-    assert response.json()["detail"] == "Nothing was saved: send at most 1 entries at a time."
+    assert response.json()["detail"] == "Ingenting ble lagret: send høyst 1 rapporter om gangen."
     assert not CapacityEntry.objects.exists()
     assert _put(client, round_, key, body[:1]).status_code == 200
