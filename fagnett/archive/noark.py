@@ -610,9 +610,9 @@ def build_files(
     return [PackageFile("arkivuttrekk.xml", builder.arkivuttrekk(described)), *described]
 
 
-#: The most one extract holds, so that making it stays within a worker's time and memory (bench/RESULTS.md): every
-#: approved minutes is rendered to PDF (about a second each), and every document is held in memory until the ZIP is
-#: written. Two years of a network's monthly meetings; a longer history is taken in several periods.
+#: The most one extract holds, so that making it stays within a worker's time and memory: every approved minutes is
+#: rendered to PDF with WeasyPrint (the slow part; not yet benchmarked at this size), and every document is held in
+#: memory until the ZIP is written. Two years of a network's monthly meetings; a longer history takes several periods.
 MAX_MINUTES = 24
 MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
 
