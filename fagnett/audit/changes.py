@@ -7,6 +7,7 @@ of queries.
 
 import datetime
 import decimal
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from simple_history.models import HistoricalRecords
 
 from fagnett.audit.registry import ALWAYS_HIDDEN, Kind, Row, Source, kind_of, meeting_name, minutes_name
@@ -203,8 +204,18 @@ class Entry:
         return "\n".join(lines)
 
 
+_SHOWN_FIELDS: dict[str, list[models.Field]] = {}  # type: ignore[type-arg]
+
+
 def shown_fields(source: Source) -> list[models.Field]:  # type: ignore[type-arg]
-    """The fields of the source's model that people read, in the model's order."""
+    """The fields of the source's model that people read, in the model's order (worked out once per source: the
+    audit log's export asks for every row)."""
+    if source.slug not in _SHOWN_FIELDS:
+        _SHOWN_FIELDS[source.slug] = _shown_fields(source)
+    return _SHOWN_FIELDS[source.slug]
+
+
+def _shown_fields(source: Source) -> list[models.Field]:  # type: ignore[type-arg]
     fields = []
     for model_field in source.model._meta.concrete_fields:
         if model_field.name in ALWAYS_HIDDEN or model_field.name in source.hidden or model_field.primary_key:
@@ -256,6 +267,12 @@ def _show(source: Source, model_field: Any, value: Any, labels: LabelCache) -> S
 
 
 def _label(model_field: Any) -> str:
+    return _label_in(model_field, get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _label_in(model_field: Any, language: str | None) -> str:
+    """A field's label, translated once per language (the audit log's export labels every field of every row)."""
     return str(capfirst(model_field.verbose_name))
 
 

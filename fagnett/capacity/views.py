@@ -30,10 +30,10 @@ from fagnett.capacity.forms import (
 from fagnett.capacity.models import ENTRY_FIELDS, CapacityEntry, Category, ReportRound, RestrictionReason, Scenario
 from fagnett.capacity.validation import jump_warnings
 from fagnett.core.exceptions import ConflictError
+from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows, check_rows
 from fagnett.core.uploads import check_upload
 from fagnett.core.views_helpers import add_service_errors
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -296,13 +296,17 @@ def excel_template(request: HttpRequest, round_id: int) -> HttpResponse:
     units = selectors.reportable_units(user=request.user, round_=round_)
     if not units:
         raise PermissionDenied
-    content = excel.template(
-        round_=round_,
-        units=units,
-        current=selectors.entries_by_cell(selectors.current_entries(round_=round_, units=units)),
-        previous=selectors.previous_values(round_=round_, units=units),
-    )
-    return _download(content, XLSX, f"capacity-{slugify(round_.name)}.xlsx")
+    try:
+        content = excel.template(
+            round_=round_,
+            units=units,
+            current=selectors.entries_by_cell(selectors.current_entries(round_=round_, units=units)),
+            previous=selectors.previous_values(round_=round_, units=units),
+        )
+    except TooManyRows as refused:
+        messages.error(request, refused.message)
+        return redirect(round_)
+    return _download(content, XLSX_CONTENT_TYPE, f"capacity-{slugify(round_.name)}.xlsx")
 
 
 @login_required
@@ -397,9 +401,14 @@ def export(request: HttpRequest, round_id: int, fmt: str) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     entries = selectors.current_entries(round_=round_)
     name = f"capacity-{slugify(round_.name)}"
-    if fmt == "csv":
-        return _download("\ufeff" + excel.export_csv(entries), "text/csv; charset=utf-8", f"{name}.csv")
-    return _download(excel.export_xlsx(entries), XLSX, f"{name}.xlsx")
+    try:
+        check_rows(entries.count(), excel.MAX_EXPORT_ROWS)
+        if fmt == "csv":
+            return _download(excel.export_csv(entries), CSV_CONTENT_TYPE, f"{name}.csv")
+        return _download(excel.export_xlsx(entries), XLSX_CONTENT_TYPE, f"{name}.xlsx")
+    except TooManyRows as refused:
+        messages.error(request, refused.message)
+        return redirect(round_)
 
 
 def _dimensioning_params(request: HttpRequest) -> tuple[str, str, float]:
