@@ -1,9 +1,10 @@
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
-from fagnett.core.testing import World, make_world
+from fagnett.core.testing import Migrator, World, make_world
 
 
 @pytest.fixture
@@ -20,3 +21,12 @@ def login_as(world: World, client: Client) -> Callable[[str], Client]:
         return client
 
     return login
+
+
+@pytest.fixture
+def migrator(transactional_db: None) -> Iterator[Migrator]:
+    """Migrate the test database back and forth (``core.testing.Migrator``); it ends fully migrated again."""
+    try:
+        yield Migrator()
+    finally:
+        call_command("migrate", verbosity=0)

@@ -17,7 +17,6 @@ from ninja.security import HttpBearer
 from fagnett.capacity import selectors, services
 from fagnett.capacity.models import NUMBER_FIELDS, ApiToken, CapacityEntry, ReportRound
 from fagnett.capacity.validation import entry_errors, jump_warnings
-from fagnett.core.tokens import hash_token
 from fagnett.organisations.models import Unit
 
 
@@ -41,9 +40,7 @@ class TokenPrincipal:
 
 class TrustKey(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> TokenPrincipal | None:
-        if not token or len(token) > 200:
-            return None
-        key = ApiToken.objects.select_related("trust").filter(key_hash=hash_token(token), active=True).first()
+        key = ApiToken.authenticate(token, ApiToken.objects.select_related("trust"))
         return TokenPrincipal(key) if key else None
 
 

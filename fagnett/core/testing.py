@@ -9,6 +9,10 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps.registry import Apps
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
 from fagnett.accounts.models import RegionRole, TrustRole, User
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network, TaskListItem
 from fagnett.organisations.models import HealthTrust, Hospital, Region, Unit
@@ -160,3 +164,24 @@ def make_world() -> World:
     # Colleagues of the fagsjef in trust A3 who can be nominated.
     people["candidate"] = make_user("candidate", trust=a3, first_name="Kari", last_name="Kandidat")
     return World(region_a, region_b, [a1, a2, a3], b1, network, other, network_b, tasks, people)
+
+
+class Migrator:
+    """Moves the test database to the state after some migrations, to make rows as an older release did.
+
+    ``to(("app", "0002_x"))`` migrates there and returns the models as they were then; ``to_latest()`` applies
+    everything again, so the test then reads the rows with today's models. The ``migrator`` fixture migrates to the
+    end when the test is over, whatever happened.
+    """
+
+    def __init__(self) -> None:
+        self.executor = MigrationExecutor(connection)
+
+    def to(self, *targets: tuple[str, str]) -> Apps:
+        self.executor.migrate(list(targets))
+        self.executor.loader.build_graph()
+        return self.executor.loader.project_state(list(targets)).apps
+
+    def to_latest(self) -> None:
+        self.executor.migrate(self.executor.loader.graph.leaf_nodes())
+        self.executor.loader.build_graph()

@@ -5,7 +5,6 @@ Invitations and other mail leave only after the transaction has committed.
 """
 
 import datetime
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +22,6 @@ from fagnett.accounts.models import User
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
-from fagnett.core.tokens import hash_token
 from fagnett.core.uploads import check_upload
 from fagnett.meetings.calendar import OSLO, meeting_invitation
 from fagnett.meetings.models import (
@@ -604,16 +602,6 @@ def action_item_set_done(*, user: Any, item: ActionItem, done: bool) -> ActionIt
 
 # --- Calendar addresses ---------------------------------------------------------------------------------------------
 
-#: How much of an address's secret is kept in clear, so the person can tell their addresses apart.
-FEED_PREFIX_LENGTH = 8
-
-
-def _new_feed_secret(feed: CalendarFeed) -> str:
-    token = secrets.token_urlsafe(32)
-    feed.token_hash = hash_token(token)
-    feed.prefix = token[:FEED_PREFIX_LENGTH]
-    return token
-
 
 def _require_own_feed(user: Any, feed: CalendarFeed) -> None:
     if feed.user_id != user.pk or feed.revoked_at is not None:
@@ -627,7 +615,7 @@ def calendar_feed_create(*, user: Any, network: Network | None) -> tuple[Calenda
     if network is not None:
         require_perm(user, "meetings.view_meeting", network)
     feed = CalendarFeed(user=user, network=network)
-    token = _new_feed_secret(feed)
+    token = feed.issue()
     feed.save()
     return feed, token
 
@@ -637,8 +625,8 @@ def calendar_feed_regenerate(*, user: Any, feed: CalendarFeed) -> tuple[Calendar
     """The same subscription at a new address: the old address stops working at once, the new secret is returned
     here, once."""
     _require_own_feed(user, feed)
-    token = _new_feed_secret(feed)
-    feed.save(update_fields=["token_hash", "prefix"])
+    token = feed.issue()
+    feed.save(update_fields=["key_hash", "prefix"])
     return feed, token
 
 
@@ -646,6 +634,5 @@ def calendar_feed_regenerate(*, user: Any, feed: CalendarFeed) -> tuple[Calendar
 def calendar_feed_revoke(*, user: Any, feed: CalendarFeed) -> CalendarFeed:
     """The address stops working; calendars subscribed to it get no more updates."""
     _require_own_feed(user, feed)
-    feed.revoked_at = timezone.now()
-    feed.save(update_fields=["revoked_at"])
+    feed.revoke()
     return feed
