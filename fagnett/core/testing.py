@@ -6,6 +6,7 @@ Kept in one place so every app's tests speak about the same people ("the coordin
 
 import datetime
 import itertools
+import socket
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -185,3 +186,35 @@ class Migrator:
     def to_latest(self) -> None:
         self.executor.migrate(self.executor.loader.graph.leaf_nodes())
         self.executor.loader.build_graph()
+
+
+class Inbox:
+    """A real SMTP server's handler (aiosmtpd on 127.0.0.1) that keeps what it accepts.
+
+    An address in ``refuse`` is refused at RCPT (550); a message to an address in ``drop`` makes the server hang up
+    instead of answering the message.
+    """
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+        self.refuse: set[str] = set()
+        self.drop: set[str] = set()
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.drop & set(envelope.rcpt_tos):
+            server.transport.close()
+            return "421 4.3.0 Closing the connection"
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

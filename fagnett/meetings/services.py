@@ -11,16 +11,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from fagnett.accounts.models import User
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.mail import mail_on_commit
+from fagnett.core.mail import CalendarPart, mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.core.uploads import check_upload
 from fagnett.meetings.calendar import OSLO, meeting_invitation
@@ -173,25 +171,18 @@ def meeting_send_invitations(*, user: Any, meeting: Meeting) -> int:
 
 
 def _send_calendar_mail(meeting: Meeting, *, method: str, sender: Any, update: bool = False) -> None:
-    """Queue one mail per participant, in their language, with the .ics as an iTIP part (method= matches)."""
+    """One mail per participant, in their language, with the .ics as an iTIP part (``core.mail.CalendarPart``)."""
     recipients = [p for p in participants(meeting.network) if p.email]
     organizer = sender if getattr(sender, "email", "") else None
     ics = meeting_invitation(meeting, organizer=organizer, attendees=recipients, method=method)
     template = "meeting_cancelled" if method == "CANCEL" else ("meeting_updated" if update else "meeting_invitation")
     agenda = list(meeting.agenda_items.order_by("order", "pk"))
-
-    def send() -> None:
-        for person in recipients:
-            with translation.override(person.language or "nb"):
-                context = {"meeting": meeting, "recipient": person, "agenda": agenda}
-                subject = " ".join(render_to_string(f"mail/{template}_subject.txt", context).split())
-                body = render_to_string(f"mail/{template}_body.txt", context)
-            message = EmailMultiAlternatives(subject, body, None, [person.email])
-            message.attach_alternative(ics.decode(), f"text/calendar; method={method}; charset=UTF-8")
-            message.attach("invitation.ics", ics, f"application/ics; method={method}")
-            message.send()
-
-    transaction.on_commit(send)
+    mail_on_commit(
+        recipients=recipients,
+        template=template,
+        context={"meeting": meeting, "agenda": agenda},
+        calendar=CalendarPart(ics, method),
+    )
 
 
 # --- Agenda --------------------------------------------------------------------------------------------------------
