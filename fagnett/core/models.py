@@ -55,6 +55,8 @@ class HashedKey(models.Model):
     prefix_random_length: ClassVar[int] = 8
     #: Use is recorded at most this often per key, so a client polling an API or a feed does not write every time.
     touch_interval: ClassVar[datetime.timedelta] = datetime.timedelta(minutes=1)
+    #: What ``issue()`` sets: the fields to save when the secret of a saved key is replaced.
+    SECRET_FIELDS: ClassVar[tuple[str, ...]] = ("key_hash", "prefix", "last_used_at")
 
     prefix = models.CharField(
         _("begins with"),
@@ -76,10 +78,11 @@ class HashedKey(models.Model):
 
     def issue(self) -> str:
         """Give the row a new secret and return it in clear, this once. Nothing is saved here: the caller saves the
-        row (a new key), or saves ``prefix`` and ``key_hash`` (a replaced secret, which ends the old one)."""
+        row (a new key), or its ``SECRET_FIELDS`` (a replaced secret, which ends the old one)."""
         secret = self.key_type + secrets.token_urlsafe(32)  # 256 random bits
         self.key_hash = hash_token(secret)
         self.prefix = secret[: len(self.key_type) + self.prefix_random_length]
+        self.last_used_at = None  # the new secret has not been used
         return secret
 
     def verify(self, secret: str) -> bool:

@@ -617,7 +617,7 @@ def calendar_feed_regenerate(*, user: Any, feed: CalendarFeed) -> tuple[Calendar
     here, once."""
     _require_own_feed(user, feed)
     token = feed.issue()
-    feed.save(update_fields=["key_hash", "prefix"])
+    feed.save(update_fields=CalendarFeed.SECRET_FIELDS)
     return feed, token
 
 

@@ -76,6 +76,22 @@ class TestTheSecret:
             (feed.pk, world.network.pk, None)
         ]
 
+    def test_the_page_says_when_a_calendar_last_read_the_address(self, world: World, login_as: LoginAs) -> None:
+        client = login_as("member")
+        token = _token_of(client.post(reverse("meetings:calendar_feeds"), {}))
+        assert "Ikke lest av noen kalender ennå." in client.get(reverse("meetings:calendar_feeds")).content.decode()
+
+        _uids(Client().get(f"/calendar/{token}.ics"))
+        feed = CalendarFeed.objects.get()
+        assert feed.last_used_at is not None
+        page = client.get(reverse("meetings:calendar_feeds")).content.decode()
+        assert "Sist lest av en kalender" in page and "Ikke lest" not in page
+
+        # A replaced address has not been read by anyone yet.
+        client.post(reverse("meetings:calendar_feed_regenerate", args=[feed.pk]))
+        feed.refresh_from_db()
+        assert feed.last_used_at is None
+
     def test_nobody_else_can_replace_or_revoke_an_address(self, world: World, login_as: LoginAs) -> None:
         token = _token_of(login_as("member").post(reverse("meetings:calendar_feeds"), {}))
         feed = CalendarFeed.objects.get()
