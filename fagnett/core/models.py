@@ -87,7 +87,9 @@ class HashedKey(models.Model):
 
     def verify(self, secret: str) -> bool:
         """Whether ``secret`` is this working key's, compared in constant time."""
-        return self.is_active and hmac.compare_digest(self.key_hash, hash_token(secret[:MAX_SECRET_LENGTH]))
+        if len(secret) > MAX_SECRET_LENGTH:
+            return False
+        return self.is_active and hmac.compare_digest(self.key_hash, hash_token(secret))
 
     @classmethod
     def lookup(cls, secret: str, queryset: "QuerySet[Self] | None" = None) -> Self | None:
