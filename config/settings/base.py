@@ -187,8 +187,20 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_str("EMAIL_USE_TLS", "false").lower() == "true"
+# Seconds to wait for the mail server before a mail is logged as not sent (fagnett.core.mail); none would hang forever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Fagnett <fagnett@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The address people reach Fagnett at, e.g. https://fagnett.helse-nord.no: every link in an e-mail is built from it
+# (mail is sent outside any request, so the request's host cannot be used). Production refuses to start without it.
+FAGNETT_SITE_URL = (env_str("FAGNETT_SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+_site = urlsplit(FAGNETT_SITE_URL)
+if _site.scheme not in {"http", "https"} or not _site.netloc or _site.path or _site.query or _site.fragment:
+    raise ImproperlyConfigured(
+        f"FAGNETT_SITE_URL must be the site's address, scheme and host only (e.g. https://fagnett.example.no), "
+        f"not {FAGNETT_SITE_URL!r}."
+    )
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

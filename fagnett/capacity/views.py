@@ -515,6 +515,6 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_key_withdraw(request: HttpRequest, token_id: int) -> HttpResponse:
     token = selectors.api_token_get(user=request.user, token_id=token_id)
-    services.api_token_deactivate(user=request.user, token=token)
+    services.api_token_revoke(user=request.user, token=token)
     messages.success(request, _("The key %(name)s no longer works.") % {"name": token.name})
     return redirect("capacity:api_keys")

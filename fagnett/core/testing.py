@@ -6,8 +6,13 @@ Kept in one place so every app's tests speak about the same people ("the coordin
 
 import datetime
 import itertools
+import socket
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.apps.registry import Apps
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from fagnett.accounts.models import RegionRole, TrustRole, User
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network, TaskListItem
@@ -160,3 +165,56 @@ def make_world() -> World:
     # Colleagues of the fagsjef in trust A3 who can be nominated.
     people["candidate"] = make_user("candidate", trust=a3, first_name="Kari", last_name="Kandidat")
     return World(region_a, region_b, [a1, a2, a3], b1, network, other, network_b, tasks, people)
+
+
+class Migrator:
+    """Moves the test database to the state after some migrations, to make rows as an older release did.
+
+    ``to(("app", "0002_x"))`` migrates there and returns the models as they were then; ``to_latest()`` applies
+    everything again, so the test then reads the rows with today's models. The ``migrator`` fixture migrates to the
+    end when the test is over, whatever happened.
+    """
+
+    def __init__(self) -> None:
+        self.executor = MigrationExecutor(connection)
+
+    def to(self, *targets: tuple[str, str]) -> Apps:
+        self.executor.migrate(list(targets))
+        self.executor.loader.build_graph()
+        return self.executor.loader.project_state(list(targets)).apps
+
+    def to_latest(self) -> None:
+        self.executor.migrate(self.executor.loader.graph.leaf_nodes())
+        self.executor.loader.build_graph()
+
+
+class Inbox:
+    """A real SMTP server's handler (aiosmtpd on 127.0.0.1) that keeps what it accepts.
+
+    An address in ``refuse`` is refused at RCPT (550); a message to an address in ``drop`` makes the server hang up
+    instead of answering the message.
+    """
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+        self.refuse: set[str] = set()
+        self.drop: set[str] = set()
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.drop & set(envelope.rcpt_tos):
+            server.transport.close()
+            return "421 4.3.0 Closing the connection"
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fagnett.core.models import FreeCharField, FreeTextField, FreeURLField
+from fagnett.core.models import FreeCharField, FreeTextField, FreeURLField, HashedKey
 from fagnett.core.uploads import random_upload_path
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust
@@ -346,28 +346,19 @@ class ActionItem(models.Model):
         return self.status == self.Status.OPEN and self.due_date < timezone.localdate()
 
 
-class CalendarFeed(models.Model):
+class CalendarFeed(HashedKey):
     """A secret address for subscribing to a person's or a network's meetings in a calendar program.
 
-    The secret in the address is shown once, when it is made; only its hash is stored (``core.tokens``), so the
-    database, a backup or the admin never hold a working address.
+    The secret in the address is shown once, when it is made; only its hash is stored (``core.models.HashedKey``), so
+    the database, a backup or the admin never hold a working address.
     """
 
-    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
-    prefix = models.CharField(
-        _("address begins with"),
-        max_length=8,
-        editable=False,
-        help_text=_("The first characters of the secret, to recognise the address; the rest is never stored."),
-    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="calendar_feeds", verbose_name=_("person")
     )
     network = models.ForeignKey(
         Network, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("network")
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("calendar feed")

@@ -5,25 +5,21 @@ Invitations and other mail leave only after the transaction has committed.
 """
 
 import datetime
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from fagnett.accounts.models import User
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.mail import mail_on_commit
+from fagnett.core.mail import CalendarPart, mail_on_commit
 from fagnett.core.permissions import require_perm
-from fagnett.core.tokens import hash_token
 from fagnett.core.uploads import check_upload
 from fagnett.meetings import selectors
 from fagnett.meetings.calendar import OSLO, meeting_invitation
@@ -176,7 +172,7 @@ def meeting_send_invitations(*, user: Any, meeting: Meeting) -> int:
 
 
 def _send_calendar_mail(meeting: Meeting, *, method: str, sender: Any, update: bool = False) -> None:
-    """Queue one mail per participant, in their language, with the .ics as an iTIP part (method= matches)."""
+    """One mail per participant, in their language, with the .ics as an iTIP part (``core.mail.CalendarPart``)."""
     recipients = [p for p in participants(meeting.network) if p.email]
     organizer = sender if getattr(sender, "email", "") else None
     ics = meeting_invitation(meeting, organizer=organizer, attendees=recipients, method=method)
@@ -186,19 +182,12 @@ def _send_calendar_mail(meeting: Meeting, *, method: str, sender: Any, update: b
         meeting.agenda_items.select_related("case").order_by("order", "pk"),
         selectors.network_case_reader(meeting.network),
     )
-
-    def send() -> None:
-        for person in recipients:
-            with translation.override(person.language or "nb"):
-                context = {"meeting": meeting, "recipient": person, "agenda": agenda}
-                subject = " ".join(render_to_string(f"mail/{template}_subject.txt", context).split())
-                body = render_to_string(f"mail/{template}_body.txt", context)
-            message = EmailMultiAlternatives(subject, body, None, [person.email])
-            message.attach_alternative(ics.decode(), f"text/calendar; method={method}; charset=UTF-8")
-            message.attach("invitation.ics", ics, f"application/ics; method={method}")
-            message.send()
-
-    transaction.on_commit(send)
+    mail_on_commit(
+        recipients=recipients,
+        template=template,
+        context={"meeting": meeting, "agenda": agenda},
+        calendar=CalendarPart(ics, method),
+    )
 
 
 # --- Agenda --------------------------------------------------------------------------------------------------------
@@ -609,16 +598,6 @@ def action_item_set_done(*, user: Any, item: ActionItem, done: bool) -> ActionIt
 
 # --- Calendar addresses ---------------------------------------------------------------------------------------------
 
-#: How much of an address's secret is kept in clear, so the person can tell their addresses apart.
-FEED_PREFIX_LENGTH = 8
-
-
-def _new_feed_secret(feed: CalendarFeed) -> str:
-    token = secrets.token_urlsafe(32)
-    feed.token_hash = hash_token(token)
-    feed.prefix = token[:FEED_PREFIX_LENGTH]
-    return token
-
 
 def _require_own_feed(user: Any, feed: CalendarFeed) -> None:
     if feed.user_id != user.pk or feed.revoked_at is not None:
@@ -632,7 +611,7 @@ def calendar_feed_create(*, user: Any, network: Network | None) -> tuple[Calenda
     if network is not None:
         require_perm(user, "meetings.view_meeting", network)
     feed = CalendarFeed(user=user, network=network)
-    token = _new_feed_secret(feed)
+    token = feed.issue()
     feed.save()
     return feed, token
 
@@ -642,8 +621,8 @@ def calendar_feed_regenerate(*, user: Any, feed: CalendarFeed) -> tuple[Calendar
     """The same subscription at a new address: the old address stops working at once, the new secret is returned
     here, once."""
     _require_own_feed(user, feed)
-    token = _new_feed_secret(feed)
-    feed.save(update_fields=["token_hash", "prefix"])
+    token = feed.issue()
+    feed.save(update_fields=CalendarFeed.SECRET_FIELDS)
     return feed, token
 
 
@@ -651,6 +630,5 @@ def calendar_feed_regenerate(*, user: Any, feed: CalendarFeed) -> tuple[Calendar
 def calendar_feed_revoke(*, user: Any, feed: CalendarFeed) -> CalendarFeed:
     """The address stops working; calendars subscribed to it get no more updates."""
     _require_own_feed(user, feed)
-    feed.revoked_at = timezone.now()
-    feed.save(update_fields=["revoked_at"])
+    feed.revoke()
     return feed

@@ -235,6 +235,7 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-the-deploy-check-0123456789",
     "DJANGO_ALLOWED_HOSTS": "fagnett.example",
+    "FAGNETT_SITE_URL": "https://fagnett.example",
     "OIDC_RP_CLIENT_ID": "fagnett",
     "OIDC_RP_CLIENT_SECRET": "secret",
     "OIDC_OP_ISSUER": "https://login.microsoftonline.com/tenant/v2.0",

@@ -16,6 +16,7 @@ def test_production_settings_pass_check_deploy() -> None:
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-the-deploy-check-0123456789",
         "DJANGO_ALLOWED_HOSTS": "fagnett.example",
+        "FAGNETT_SITE_URL": "https://fagnett.example",
     }
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests; check --deploy rightly refuses it
@@ -38,6 +39,29 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("site_url", "message"),
+    [
+        ("", "FAGNETT_SITE_URL must be set in production"),
+        ("fagnett.helse-nord.no", "FAGNETT_SITE_URL must be the site's address"),
+        ("https://fagnett.helse-nord.no/login/", "FAGNETT_SITE_URL must be the site's address"),
+    ],
+)
+def test_production_refuses_to_start_without_the_sites_address(site_url: str, message: str) -> None:
+    """Links in e-mails are built from FAGNETT_SITE_URL; a missing or wrong one would send people elsewhere."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-the-deploy-check-0123456789",
+        "FAGNETT_SITE_URL": site_url,
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
 
 
 def test_passwords_are_hashed_with_argon2id_outside_tests() -> None:
