@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "fagnett.topics",
     "fagnett.archive",
     "fagnett.audit",
+    "fagnett.onboarding",
     "fagnett.demo",
 ]
 

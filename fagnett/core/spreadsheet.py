@@ -116,6 +116,18 @@ class Column:
     #: Excel's number format for the column's values, e.g. "dd.mm.yyyy hh:mm:ss"
     number_format: str | None = None
     wrap: bool = False
+    #: a drop-down on the column's cells below the header offering these values, and refusing others (the values are
+    #: kept on a hidden sheet, ``LISTS_SHEET``, since Excel takes at most 255 characters of list in the rule itself)
+    choices: Sequence[str] = ()
+    #: a drop-down offering the values of a range of the workbook instead, e.g. ``"Helseforetak!$B$2:$B$5000"``: a
+    #: list that grows as the person fills in another sheet. Other values are allowed with a warning.
+    choices_from: str = ""
+    #: with ``choices``: refuse other values (``True``), or only warn, for a list that may not be complete yet
+    strict: bool = True
+
+
+#: the hidden sheet holding the values of the drop-downs (``Column.choices``)
+LISTS_SHEET = "_lists"
 
 
 @dataclass(frozen=True)
@@ -126,6 +138,8 @@ class Sheet:
     #: the header row stays in view when scrolling; the cell below and right of what stays ("F2": five columns too)
     freeze: str | None = "A2"
     bold_header: bool = True
+    #: hidden from the person reading the workbook (e.g. the field codes an import reads back), not from a program
+    hidden: bool = False
 
 
 def _text(value: str) -> str:
@@ -167,15 +181,48 @@ def _discard(workbook: Any) -> None:
                 worksheet._writer.cleanup()
 
 
+def _drop_down(worksheet: Any, column: Column, letter: str, source: str, last_row: int) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    strict = column.strict and not column.choices_from
+    rule = DataValidation(
+        type="list",
+        formula1=source,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop" if strict else "warning",
+        errorTitle=gettext("Not in the list"),
+        error=gettext("Choose one of the values in the list."),
+    )
+    rule.add(f"{letter}2:{letter}{last_row}")
+    worksheet.data_validations.append(rule)
+
+
 def _write_sheets(workbook: Any, sheets: Iterable[Sheet], *, max_rows: int, exact_text: bool) -> None:
     from openpyxl.cell import Cell, WriteOnlyCell
     from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter, quote_sheetname
 
     bold = Font(bold=True)
     wrapped = Alignment(wrap_text=True, vertical="top")
+    # The values of every drop-down, one column each of the hidden lists sheet, written after the other sheets.
+    lists: dict[tuple[str, ...], str] = {}
+    # A drop-down covers the rows an import reads (the bound of the file), not Excel's million.
+    last_row = min(max_rows + 1, 1_048_576)
     for sheet in sheets:
         worksheet = workbook.create_sheet(title=_text(sheet.title)[:31])
+        if sheet.hidden:
+            worksheet.sheet_state = "hidden"
+        for index, column in enumerate(sheet.columns, start=1):
+            letter = get_column_letter(index)
+            if column.choices:
+                values = tuple(column.choices)
+                if values not in lists:
+                    list_letter = get_column_letter(len(lists) + 1)
+                    lists[values] = f"{quote_sheetname(LISTS_SHEET)}!${list_letter}$1:${list_letter}${len(values)}"
+                _drop_down(worksheet, column, letter, lists[values], last_row)
+            elif column.choices_from:
+                _drop_down(worksheet, column, letter, column.choices_from, last_row)
         for index, column in enumerate(sheet.columns, start=1):
             if column.width:
                 worksheet.column_dimensions[get_column_letter(index)].width = column.width
@@ -190,19 +237,8 @@ def _write_sheets(workbook: Any, sheets: Iterable[Sheet], *, max_rows: int, exac
         worksheet.append(header)
         styled = [(i, c) for i, c in enumerate(sheet.columns) if c.number_format or c.wrap]
 
-        def text_cell(value: str, worksheet: Any = worksheet) -> Any:
-            value = _text(value)
-            if not needs_quote(value):
-                return value
-            if not exact_text:
-                return "'" + value
-            cell = WriteOnlyCell(worksheet, value=value)
-            cell.data_type = "s"  # openpyxl makes text starting with "=" a formula; this one is text
-            cell.quotePrefix = True
-            return cell
-
         for row in _bounded(sheet.rows, max_rows):
-            values: list[Any] = [text_cell(v) if isinstance(v, str) else v for v in row]
+            values: list[Any] = [_text_cell(worksheet, v, exact_text) if isinstance(v, str) else v for v in row]
             for i, column in styled:
                 if i < len(values) and values[i] is not None:
                     cell = values[i] if isinstance(values[i], Cell) else WriteOnlyCell(worksheet, value=values[i])
@@ -212,3 +248,27 @@ def _write_sheets(workbook: Any, sheets: Iterable[Sheet], *, max_rows: int, exac
                         cell.alignment = wrapped
                     values[i] = cell
             worksheet.append(values)
+    if lists:
+        hidden = workbook.create_sheet(title=LISTS_SHEET)
+        hidden.sheet_state = "hidden"
+        columns = list(lists)
+        for row in range(max(len(values) for values in columns)):
+            hidden.append(
+                [_text_cell(hidden, values[row], exact_text) if row < len(values) else None for values in columns]
+            )
+
+
+def _text_cell(worksheet: Any, value: str, exact_text: bool) -> Any:
+    """Text as a cell value: an apostrophe before text that would start a formula, or (``exact_text``) a text cell
+    marked "quote prefix"."""
+    from openpyxl.cell import WriteOnlyCell
+
+    value = _text(value)
+    if not needs_quote(value):
+        return value
+    if not exact_text:
+        return "'" + value
+    cell = WriteOnlyCell(worksheet, value=value)
+    cell.data_type = "s"  # openpyxl makes text starting with "=" a formula; this one is text
+    cell.quotePrefix = True
+    return cell

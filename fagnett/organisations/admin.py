@@ -28,9 +28,9 @@ class RegionAdmin(SimpleHistoryAdmin):
 
 @admin.register(HealthTrust)
 class HealthTrustAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "short_name", "region", "population"]
+    list_display = ["name", "short_name", "org_number", "region", "population"]
     list_filter = ["region"]
-    search_fields = ["name", "short_name"]
+    search_fields = ["name", "short_name", "org_number"]
     inlines = [HospitalInline]
 
 
@@ -45,7 +45,7 @@ class HospitalAdmin(SimpleHistoryAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "hospital", "kind", "age_group", "active"]
+    list_display = ["name", "hospital", "kind", "age_group", "resh_id", "active"]
     list_filter = ["kind", "age_group", "active", "hospital__trust__region"]
-    search_fields = ["name", "hospital__name"]
+    search_fields = ["name", "hospital__name", "resh_id"]
     list_select_related = ["hospital"]

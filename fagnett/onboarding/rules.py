@@ -1,0 +1,16 @@
+"""Who brings a region in and takes it out (django-rules): its coordinator (and a superuser), nobody else."""
+
+from typing import Any
+
+import rules
+
+from fagnett.accounts.access import access_for
+from fagnett.organisations.models import Region
+
+
+@rules.predicate
+def coordinates(user: Any, region: Region | None) -> bool:
+    return region is not None and access_for(user).is_coordinator(region.pk)
+
+
+rules.add_perm("onboarding.manage_region", coordinates)
