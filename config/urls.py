@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("fagnett.funding.urls")),
     path("", include("fagnett.archive.urls")),
     path("", include("fagnett.audit.urls")),
+    path("", include("fagnett.onboarding.urls")),
 ]
 
 handler403 = "fagnett.core.errors.permission_denied"

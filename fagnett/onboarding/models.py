@@ -114,3 +114,9 @@ class ImportedObject(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def kind_label(self) -> str:
+        """What kind of record it is, in words ("health trust", "person")."""
+        model = self.content_type.model_class()
+        return str(model._meta.verbose_name) if model is not None else self.content_type.model

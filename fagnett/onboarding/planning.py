@@ -460,6 +460,10 @@ class _Planner:
             if number in elsewhere:
                 row.problem("org_number", _("This organisation number belongs to a health trust of another region."))
             if not row.ok:
+                # Still known by what the row gives, so rows that name it are not reported as well.
+                self._remember_trust(
+                    HealthTrust(region=self.region, org_number=number, name=name, short_name=short_name)
+                )
                 continue
             trust = by_number.get(number)
             if trust is None and name and _key(name) in by_name and not by_name[_key(name)].org_number:
@@ -491,6 +495,8 @@ class _Planner:
             name = row.text("name", field_("name"), required=True)
             municipality = row.text("municipality", field_("municipality"))
             if not row.ok or not isinstance(trust, HealthTrust):
+                if isinstance(trust, HealthTrust) and name:
+                    self.hospitals.setdefault((self._ref(trust), _key(name)), Hospital(trust=trust, name=name))
                 continue
             key = (self._ref(trust), _key(name))
             if self._duplicate(seen, key, row, "name", _("hospital of the same trust")):
@@ -561,7 +567,9 @@ class _Planner:
             code = row.text("code", field_("code"), required=True)
             title = row.text("title", field_("title"), required=True)
             order = row.integer("order", maximum=32767)
-            if not row.ok or self._duplicate(seen, code.lower(), row, "code", _("code")):
+            if self._duplicate(seen, code.lower(), row, "code", _("code")) or not row.ok:
+                if code and code.lower() not in self.tasks:
+                    self.tasks[code.lower()] = TaskListItem(region=self.region, code=code)
                 continue
             task = self.tasks.get(code.lower())
             if task is None:
@@ -630,6 +638,8 @@ class _Planner:
             title = row.text("title", field_("title"))
             employer = self.trust(row, "employer", allow_rhf=True, required=True)
             if not row.ok or self._duplicate(seen, email, row, "email", _("e-mail address")):
+                if email and email not in self.people:
+                    self.people[email] = User(email=email, first_name=first_name, last_name=last_name)
                 continue
             matches = existing.get(email, [])
             if len(matches) > 1:
@@ -686,6 +696,8 @@ class _Planner:
             established_on = row.date("established_on")
             description = row.text("description", field_("description"))
             if not row.ok or self._duplicate(seen, _key(name), row, "name", _("network name")):
+                if name and _key(name) not in self.networks:
+                    self.networks[_key(name)] = Network(region=self.region, name=name)
                 continue
             network = self.networks.get(_key(name))
             wanted: dict[str, Any] = {"field": professional_field}

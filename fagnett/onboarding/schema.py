@@ -233,7 +233,10 @@ MANDATES = SheetSpec(
         _network(),
         Column("purpose", _("Purpose"), _("The network's purpose."), required=True, width=50),
         Column(
-            "tasks", _("Tasks"), _("Codes from the task list, separated by commas, e.g. T1, T3."), value_type="list"
+            "tasks",
+            _("Tasks (codes)"),
+            _("Codes from the task list, separated by commas, e.g. T1, T3."),
+            value_type="list",
         ),
         Column("specific_tasks", _("Assignments and other tasks"), _("Tasks beyond the standard list."), width=40),
         Column(

@@ -20,7 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.db.models import Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -493,6 +493,45 @@ def _depth(pk: int, links: dict[int, list[int]], seen: frozenset[int] = frozense
     return 1 + max((_depth(p, links, seen | {pk}) for p in above), default=-1)
 
 
+def _undo_check(record: RegionImport) -> tuple[list[str], list[tuple[models.Model, ImportedObject]]]:
+    reasons: list[str] = []
+    for model in MODELS_IN_ORDER:
+        reasons += _references(record, model)
+        reasons += _changed_since(record, model)
+    reasons += _logged_in(record)
+    changed = record.imported_objects.filter(action=ImportedObject.Action.CHANGED).select_related("content_type")
+    again, restorable = _changed_again(list(changed))
+    return reasons + again + _changed_by_later_imports(record), restorable
+
+
+def _changed_by_later_imports(record: RegionImport) -> list[str]:
+    """Records of this import that a later import (not undone) changed: that one must be undone first."""
+    mine = record.imported_objects.filter(content_type=OuterRef("content_type"), object_id=OuterRef("object_id"))
+    later = (
+        ImportedObject.objects.filter(
+            region_import__region=record.region,
+            region_import__status=RegionImport.Status.DONE,
+            region_import__pk__gt=record.pk,
+            action=ImportedObject.Action.CHANGED,
+        )
+        .filter(Exists(mine))
+        .select_related("region_import")
+        .order_by("pk")
+    )
+    return [
+        _("«%(name)s» was changed by %(import)s: undo that import first")
+        % {"name": item.label, "import": item.region_import}
+        for item in later[:_NAMED]
+    ]
+
+
+def region_import_undo_blockers(region_import: RegionImport) -> list[str]:
+    """What would stop ``region_import_undo`` now (nothing is changed here), for the page that asks first."""
+    if region_import.status != RegionImport.Status.DONE:
+        return []
+    return _undo_check(region_import)[0]
+
+
 @transaction.atomic
 def region_import_undo(*, user: Any, region_import: RegionImport) -> RegionImport:
     """Delete what the import created and put back what it changed, while nothing else refers to it.
@@ -506,14 +545,7 @@ def region_import_undo(*, user: Any, region_import: RegionImport) -> RegionImpor
     record = RegionImport.objects.select_for_update().get(pk=region_import.pk)
     if record.status != RegionImport.Status.DONE:
         raise ValidationError(_("Only an import that was carried out can be undone."))
-    reasons: list[str] = []
-    for model in MODELS_IN_ORDER:
-        reasons += _references(record, model)
-        reasons += _changed_since(record, model)
-    reasons += _logged_in(record)
-    changed = list(record.imported_objects.filter(action=ImportedObject.Action.CHANGED).select_related("content_type"))
-    again, restorable = _changed_again(changed)
-    reasons += again
+    reasons, restorable = _undo_check(record)
     if reasons:
         raise UndoRefused(reasons)
     reason = _("Undoing %(import)s") % {"import": record.change_reason}
