@@ -283,6 +283,8 @@ class _Planner:
         self.plan.sheets = [found[code] for code in SHEETS if code in found]
         self.trust_keys: dict[str, HealthTrust] = {}
         self.hospitals: dict[tuple[int, str], Hospital] = {}
+        #: names of hospitals whose rows have problems and whose trust is not known either
+        self.failed_hospitals: set[str] = set()
         self.tasks: dict[str, TaskListItem] = {}
         self.people: dict[str, User] = {}
         self.networks: dict[str, Network] = {}
@@ -497,6 +499,8 @@ class _Planner:
             if not row.ok or not isinstance(trust, HealthTrust):
                 if isinstance(trust, HealthTrust) and name:
                     self.hospitals.setdefault((self._ref(trust), _key(name)), Hospital(trust=trust, name=name))
+                elif name:
+                    self.failed_hospitals.add(_key(name))
                 continue
             key = (self._ref(trust), _key(name))
             if self._duplicate(seen, key, row, "name", _("hospital of the same trust")):
@@ -532,6 +536,8 @@ class _Planner:
             if not row.ok or not isinstance(trust, HealthTrust):
                 continue
             hospital = self.hospitals.get((self._ref(trust), _key(hospital_name)))
+            if hospital is None and _key(hospital_name) in self.failed_hospitals:
+                continue  # the hospital's own row is wrong, and named as such: this row would be right with it
             if hospital is None:
                 row.problem(
                     "hospital",
@@ -1015,13 +1021,16 @@ class _Planner:
             network = self.network(row)
             year = row.integer("year", required=True, minimum=1990, maximum=self.today.year)
             kind = row.choice("kind", Procedure.Kind) or Procedure.Kind.PROCEDURE
-            counts = {what: row.integer(what, maximum=10_000) or 0 for what in kinds}
+            # A blank count says nothing (as any blank cell); a number is the year's total.
+            counts = {what: row.integer(what, maximum=10_000) for what in kinds}
             if not row.ok or network is None or year is None:
                 continue
             if self._duplicate(seen, (self._ref(network), year, kind), row, "year", _("network, year and kind")):
                 continue
             made = False
             for what, wanted in counts.items():
+                if wanted is None:
+                    continue
                 have = existing.get((network.pk, year, kind, what), 0) if network.pk else 0
                 if have > wanted:
                     row.problem(

@@ -66,7 +66,7 @@ def template_download(request: HttpRequest, region_id: int, kind: str) -> HttpRe
 def upload(request: HttpRequest, region_id: int) -> HttpResponse:
     """Step 1: the files. Nothing is imported here: a clean upload leads to the preview."""
     region = selectors.managed_region(user=request.user, region_id=region_id)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     refused: services.ImportRefused | None = None
     if request.method == "POST" and form.is_valid():
         try:

@@ -124,3 +124,44 @@ def test_xlsx_over_the_bound_is_refused_whole() -> None:
 def test_the_refusal_names_the_bound() -> None:
     assert "20000" in TooManyRows(20_000, 25_000).message.replace("\u00a0", "").replace(" ", "").replace(",", "")
     assert "25000" in TooManyRows(20_000, 25_000).message.replace("\u00a0", "").replace(" ", "").replace(",", "")
+
+
+def test_xlsx_drop_downs_offer_a_list_or_a_range_and_hidden_sheets_stay_hidden() -> None:
+    """A fixed list is kept on a hidden sheet (Excel takes at most 255 characters of list in the rule) and refuses
+    other values; a range of another sheet only warns; values that would start a formula are text there too."""
+    content = write_xlsx(
+        [
+            Sheet(
+                "Data",
+                [
+                    Column("kind", choices=("icu", "=cmd|' /C calc'!A0")),
+                    Column("trust", choices_from="T!$A$2:$A$9"),
+                    Column("loose", choices=("a", "b"), strict=False),
+                ],
+                [["icu", "x", "a"]],
+            ),
+            Sheet("Codes", [Column("code")], [["kind"]], hidden=True),
+        ],
+        max_rows=50,
+        exact_text=True,
+    )
+    book = load_workbook(io.BytesIO(content))
+    assert [(s.title, s.sheet_state) for s in book.worksheets] == [
+        ("Data", "visible"),
+        ("Codes", "hidden"),
+        ("_lists", "hidden"),
+    ]
+    rules = {str(rule.sqref): rule for rule in book["Data"].data_validations.dataValidation}
+    assert set(rules) == {"A2:A51", "B2:B51", "C2:C51"}
+    assert (rules["A2:A51"].type, rules["A2:A51"].formula1, rules["A2:A51"].errorStyle) == (
+        "list",
+        "'_lists'!$A$1:$A$2",
+        "stop",
+    )
+    assert (rules["B2:B51"].formula1, rules["B2:B51"].errorStyle) == ("T!$A$2:$A$9", "warning")
+    assert (rules["C2:C51"].formula1, rules["C2:C51"].errorStyle) == ("'_lists'!$B$1:$B$2", "warning")
+    lists = book["_lists"]
+    assert [(c.value, c.data_type, c.quotePrefix) for c in lists["A"]] == [
+        ("icu", "s", False),
+        ("=cmd|' /C calc'!A0", "s", True),
+    ]
