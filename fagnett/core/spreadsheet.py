@@ -216,11 +216,11 @@ def _write_sheets(workbook: Any, sheets: Iterable[Sheet], *, max_rows: int, exac
         for index, column in enumerate(sheet.columns, start=1):
             letter = get_column_letter(index)
             if column.choices:
-                values = tuple(column.choices)
-                if values not in lists:
+                offered = tuple(column.choices)
+                if offered not in lists:
                     list_letter = get_column_letter(len(lists) + 1)
-                    lists[values] = f"{quote_sheetname(LISTS_SHEET)}!${list_letter}$1:${list_letter}${len(values)}"
-                _drop_down(worksheet, column, letter, lists[values], last_row)
+                    lists[offered] = f"{quote_sheetname(LISTS_SHEET)}!${list_letter}$1:${list_letter}${len(offered)}"
+                _drop_down(worksheet, column, letter, lists[offered], last_row)
             elif column.choices_from:
                 _drop_down(worksheet, column, letter, column.choices_from, last_row)
         for index, column in enumerate(sheet.columns, start=1):
@@ -251,10 +251,10 @@ def _write_sheets(workbook: Any, sheets: Iterable[Sheet], *, max_rows: int, exac
     if lists:
         hidden = workbook.create_sheet(title=LISTS_SHEET)
         hidden.sheet_state = "hidden"
-        columns = list(lists)
-        for row in range(max(len(values) for values in columns)):
+        offers = list(lists)
+        for line in range(max(len(offer) for offer in offers)):
             hidden.append(
-                [_text_cell(hidden, values[row], exact_text) if row < len(values) else None for values in columns]
+                [_text_cell(hidden, offer[line], exact_text) if line < len(offer) else None for offer in offers]
             )
 
 

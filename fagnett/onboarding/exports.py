@@ -15,6 +15,7 @@ logs (bookkeeping of e-mails sent), passwords (people log in by single sign-on),
 """
 
 import datetime
+import functools
 import hashlib
 import io
 import re
@@ -585,7 +586,10 @@ TABLES: tuple[Table, ...] = (
             ("unit", _("Unit.")),
             ("category", _("K1, K2 or K3")),
             ("scenario", _("Scenario code.")),
-            *((name, str(CapacityEntry._meta.get_field(name).verbose_name)) for name in NUMBER_FIELDS),
+            *(
+                (name, str(getattr(CapacityEntry._meta.get_field(name), "verbose_name", name)))
+                for name in NUMBER_FIELDS
+            ),
             ("status", _("available, limited or full")),
             ("restrictions", _("Restriction codes, comma-separated.")),
             ("comment", _("Comment.")),
@@ -739,7 +743,7 @@ def region_export(region: Region) -> IO[bytes]:
             size = 0
             try:
                 with record.file.open("rb") as source, package.open(path_in_zip, "w", force_zip64=True) as sink:
-                    for chunk in iter(lambda source=source: source.read(1024 * 1024), b""):
+                    for chunk in iter(functools.partial(source.read, 1024 * 1024), b""):
                         digest.update(chunk)
                         size += len(chunk)
                         sink.write(chunk)

@@ -35,7 +35,7 @@ def check_export_upload(upload: UploadedFile) -> None:
             _gettext(
                 "The file is %(size)s; the largest allowed is %(limit)s. Make a ZIP of the export's CSV files only."
             )
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(MAX_EXPORT_BYTES)}
+            % {"size": filesizeformat(upload.size or 0), "limit": filesizeformat(MAX_EXPORT_BYTES)}
         )
     upload.seek(0)
     try:

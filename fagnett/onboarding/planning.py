@@ -9,6 +9,7 @@ nothing the second time. A blank optional cell never clears what Fagnett has.
 """
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -250,6 +251,13 @@ class _Row:
         return address.lower()
 
 
+def _field(model: type[models.Model], name: str) -> "models.Field[Any, Any]":
+    """A concrete field of ``model``, whose validators a cell's text goes through."""
+    found = model._meta.get_field(name)
+    assert isinstance(found, models.Field)
+    return found
+
+
 def _key(text: str) -> str:
     return " ".join(text.split()).lower()
 
@@ -440,7 +448,7 @@ class _Planner:
         by_name = {_key(t.name): t for t in self.trust_keys.values()}
         seen_numbers: dict[Any, int] = {}
         seen_names: dict[Any, int] = {}
-        field_ = HealthTrust._meta.get_field
+        field_ = functools.partial(_field, HealthTrust)
         for row in rows:
             number = ""
             raw = row.raw("org_number")
@@ -491,7 +499,7 @@ class _Planner:
 
     def _hospitals(self) -> None:
         seen: dict[Any, int] = {}
-        field_ = Hospital._meta.get_field
+        field_ = functools.partial(_field, Hospital)
         for row in self.rows("hospitals"):
             trust = self.trust(row, "trust", required=True)
             name = row.text("name", field_("name"), required=True)
@@ -520,7 +528,7 @@ class _Planner:
         resh_owner = dict(Unit.objects.filter(resh_id__in=resh_ids).values_list("resh_id", "pk"))
         seen: dict[Any, int] = {}
         seen_resh: dict[Any, int] = {}
-        field_ = Unit._meta.get_field
+        field_ = functools.partial(_field, Unit)
         for row in rows:
             trust = self.trust(row, "trust", required=True)
             hospital_name = row.text("hospital", field_("name"), required=True)
@@ -568,7 +576,7 @@ class _Planner:
 
     def _task_list(self) -> None:
         seen: dict[Any, int] = {}
-        field_ = TaskListItem._meta.get_field
+        field_ = functools.partial(_field, TaskListItem)
         for row in self.rows("task_list"):
             code = row.text("code", field_("code"), required=True)
             title = row.text("title", field_("title"), required=True)
@@ -628,7 +636,7 @@ class _Planner:
         addresses = {str(row.raw("email")).strip().lower() for row in rows if row.given("email")}
         existing = self._users_by_email(addresses)
         regions = self._regions_of(u for users in existing.values() for u in users)
-        usernames = set()
+        usernames: set[str] = set()
         ordered = sorted(addresses)
         for start in range(0, len(ordered), _CHUNK):
             chunk = ordered[start : start + _CHUNK]
@@ -636,7 +644,7 @@ class _Planner:
                 User.objects.annotate(lower=Lower("username")).filter(lower__in=chunk).values_list("lower", flat=True)
             )
         seen: dict[Any, int] = {}
-        field_ = User._meta.get_field
+        field_ = functools.partial(_field, User)
         for row in rows:
             email = row.email("email", required=True)
             first_name = row.text("first_name", field_("first_name"), required=True)
@@ -692,7 +700,7 @@ class _Planner:
     def _networks(self) -> None:
         rows = list(self.rows("networks"))
         seen: dict[Any, int] = {}
-        field_ = Network._meta.get_field
+        field_ = functools.partial(_field, Network)
         planned: list[tuple[_Row, Network, dict[str, Any], Any, Any]] = []
         for row in rows:
             name = row.text("name", field_("name"), required=True)
@@ -792,7 +800,7 @@ class _Planner:
     def _mandates(self) -> None:
         current = self._current_mandates()
         seen: dict[Any, int] = {}
-        field_ = Mandate._meta.get_field
+        field_ = functools.partial(_field, Mandate)
         for row in self.rows("mandates"):
             network = self.network(row)
             purpose = row.text("purpose", field_("purpose"), required=True)
@@ -869,10 +877,8 @@ class _Planner:
             if len(users) == 1:
                 self.people.setdefault(address, users[0])
         existing: dict[tuple[int, int, str], list[Appointment]] = defaultdict(list)
-        for appointment in Appointment.objects.filter(network__region=self.region).exclude(
-            status=Appointment.Status.DECLINED
-        ):
-            existing[(appointment.network_id, appointment.person_id, appointment.role)].append(appointment)
+        for held in Appointment.objects.filter(network__region=self.region).exclude(status=Appointment.Status.DECLINED):
+            existing[(held.network_id, held.person_id, held.role)].append(held)
         seen: dict[Any, int] = {}
         open_rows: dict[Any, int] = {}
         for row in rows:
@@ -947,7 +953,7 @@ class _Planner:
             ).select_related("network"):
                 existing[(meeting.network_id, timezone.localdate(meeting.starts_at))].append(meeting)
         seen: dict[Any, int] = {}
-        field_ = Meeting._meta.get_field
+        field_ = functools.partial(_field, Meeting)
         zone = timezone.get_current_timezone()
         for row in rows:
             network = self.network(row)
@@ -1087,7 +1093,7 @@ class _Planner:
         network_ids = [n.pk for n in self.networks.values() if n.pk]
         existing = {(r.network_id, r.year): r for r in NetworkReport.objects.filter(network_id__in=network_ids)}
         seen: dict[Any, int] = {}
-        field_ = NetworkReport._meta.get_field
+        field_ = functools.partial(_field, NetworkReport)
         for row in rows:
             network = self.network(row)
             year = row.integer("year", required=True, minimum=1990, maximum=self.today.year - 1)

@@ -8,6 +8,7 @@ someone who chose English reads the same.
 
 import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils import translation
@@ -18,6 +19,11 @@ from fagnett.meetings.models import Meeting
 from fagnett.networks.models import AppointmentRole, MeetingForm, Network
 from fagnett.organisations.models import Unit
 from fagnett.procedures.models import Procedure
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as LazyText
+else:
+    LazyText = Promise
 
 #: the hidden sheet of a template that maps every sheet and column to its code
 CODES_SHEET = "_fields"
@@ -35,9 +41,9 @@ class YesNo(models.TextChoices):
 @dataclass(frozen=True)
 class Column:
     code: str
-    title: Promise
+    title: LazyText
     #: what goes in the column, for the template's help sheet and the export's README
-    help: Promise
+    help: LazyText
     required: bool = False
     #: "text", "email", "int", "decimal", "date", "time", "choice", "list"
     value_type: str = "text"
@@ -52,8 +58,8 @@ class Column:
 @dataclass(frozen=True)
 class SheetSpec:
     code: str
-    title: Promise
-    help: Promise
+    title: LazyText
+    help: LazyText
     columns: tuple[Column, ...]
     max_rows: int = MAX_SMALL_ROWS
 
@@ -64,8 +70,8 @@ class SheetSpec:
 @dataclass(frozen=True)
 class Kind:
     code: str
-    title: Promise
-    help: Promise
+    title: LazyText
+    help: LazyText
     sheets: tuple[SheetSpec, ...] = field(default=())
 
     @property

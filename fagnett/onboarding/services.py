@@ -135,11 +135,16 @@ def region_import_discard_stale(*, region: Region) -> int:
     return len(stale)
 
 
+def _delete_files(files: Iterable[Any]) -> None:
+    for file in files:
+        file.delete(save=False)
+
+
 def _drop_preview(record: RegionImport) -> None:
     files = [staged.file for staged in record.staged_files.all()]
     record.delete()
     # The files go only once the rows are gone for good.
-    transaction.on_commit(lambda: [f.delete(save=False) for f in files])
+    transaction.on_commit(lambda: _delete_files(files))
 
 
 @transaction.atomic
@@ -191,7 +196,7 @@ def region_import_confirm(*, user: Any, region_import: RegionImport) -> RegionIm
     region_import_run(user=user, region=record.region, files=_parse(uploads), record=record)
     files = [item.file for item in staged]
     record.staged_files.all().delete()
-    transaction.on_commit(lambda: [f.delete(save=False) for f in files])
+    transaction.on_commit(lambda: _delete_files(files))
     return record
 
 
@@ -230,7 +235,7 @@ def _has_history(model: type[models.Model]) -> bool:
     return hasattr(model, "history")
 
 
-def _create(model: type[models.Model], objs: list[models.Model], *, user: Any, reason: str) -> None:
+def _create(model: type[models.Model], objs: Sequence[models.Model], *, user: Any, reason: str) -> None:
     """Insert ``objs`` in batches, with a history row each naming the person and the import where the model keeps
     history."""
     if not objs:
@@ -288,6 +293,7 @@ def _write(plan: Plan, record: RegionImport, user: Any) -> None:
             if model is Procedure:
                 events = []
                 for procedure in created:
+                    assert isinstance(procedure, Procedure)
                     event = plan.procedure_events[id(procedure)]
                     event.procedure = procedure
                     event.recorded_by = user
@@ -412,7 +418,7 @@ def _references(record: RegionImport, model: type[models.Model]) -> list[str]:
         rows = other._default_manager.filter(**{f"{field_.attname}__in": own})
         if other._meta.auto_created:
             owner = other._meta.auto_created
-            if field_.related_model is owner:
+            if not isinstance(owner, type) or field_.related_model is owner:
                 continue  # the owner's own rows
             owner_field = next(f for f in other._meta.concrete_fields if f.related_model is owner)
             rows = rows.exclude(**{f"{owner_field.attname}__in": _own(record, owner)})

@@ -174,7 +174,7 @@ def import_undo(request: HttpRequest, region_id: int, import_id: int) -> HttpRes
 
 @login_required
 @require_GET
-def export(request: HttpRequest, region_id: int) -> HttpResponse:
+def export(request: HttpRequest, region_id: int) -> FileResponse:
     """Everything the region holds, as a documented ZIP of CSV and JSON files and the uploaded documents."""
     region = selectors.managed_region(user=request.user, region_id=region_id)
     content = exports.region_export(region)

@@ -381,7 +381,7 @@ def _read_export(name: str, data: bytes) -> list[ParsedFile]:
         raise ReadFailed([Problem(name, "", 0, "", _("The file is not a ZIP file from Fagnett's export."))]) from None
     with package:
         # The files at the top of the package, or in the one folder the package has at its top.
-        members = {}
+        members: dict[str, str] = {}
         for member in package.namelist():
             base = member.rsplit("/", 1)[-1]
             if base in EXPORT_FILES.values() and member.count("/") <= 1:
@@ -393,7 +393,7 @@ def _read_export(name: str, data: bytes) -> list[ParsedFile]:
                 continue
             try:
                 text = package.read(members[filename]).decode("utf-8-sig")
-            except (UnicodeDecodeError, *_NOT_A_WORKBOOK):
+            except _NOT_A_WORKBOOK:  # UnicodeDecodeError is a ValueError
                 problems.append(Problem(name, filename, 0, "", _("The file is not UTF-8 text.")))
                 continue
             spec = SHEETS[code]
