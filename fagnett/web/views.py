@@ -18,7 +18,7 @@ from fagnett.networks.selectors import home_summary
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "core/home.html",
+        "web/home.html",
         {
             "summary": home_summary(user=request.user),
             "upcoming": upcoming_meetings(user=request.user),
@@ -38,7 +38,7 @@ def region(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     return render(
         request,
-        "core/region.html",
+        "web/region.html",
         {
             "oversees": oversees,
             "is_coordinator": access.is_coordinator_anywhere,
