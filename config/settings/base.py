@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "fagnett.archive",
     "fagnett.audit",
     "fagnett.web",
+    "fagnett.ops",
     "fagnett.demo",
 ]
 
