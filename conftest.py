@@ -3,7 +3,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from fagnett.core.testing import World, make_world
+from tests.factories import World, make_world
 
 
 @pytest.fixture

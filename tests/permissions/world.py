@@ -1,7 +1,7 @@
 """The world the permission crawler walks: two regions, three networks, a person in every role, and one object
 of every kind, so that every URL pattern can be filled with a real object of region A / network A1.
 
-Built on ``fagnett.core.testing.make_world`` (region A with networks A1 "Anestesi og intensiv" and A2 "Øye",
+Built on ``tests.factories.make_world`` (region A with networks A1 "Anestesi og intensiv" and A2 "Øye",
 region B with "Intensiv Nord") and the apps' own services and test factories, so the objects are in the states
 the product puts them in. Objects that only some people may see carry a sentinel word (``SENTINELS``) that the
 crawler looks for in every answer a person gets.
@@ -17,10 +17,9 @@ from django.utils import timezone
 from fagnett.accounts.models import RegionRole, User
 from fagnett.budget import services as budget_services
 from fagnett.capacity import services as capacity_services
-from fagnett.capacity.testing import make_entry, make_round, units_of
+from fagnett.capacity.tests.factories import make_entry, make_round, units_of
 from fagnett.cases import services as case_services
 from fagnett.cases.models import Case
-from fagnett.core.testing import World, appoint, make_user, make_world
 from fagnett.events.models import Event
 from fagnett.events.tests.factories import make_event, register
 from fagnett.funding.tests.factories import draft, make_call
@@ -36,6 +35,7 @@ from fagnett.reports import services as report_services
 from fagnett.reports.models import NetworkReport
 from fagnett.reports.tests.factories import make_report
 from fagnett.topics import services as topic_services
+from tests.factories import World, appoint, make_user, make_world
 
 #: The columns of the expected table, in order: who asks. ``anon`` is a visitor who is not logged in.
 ROLES: dict[str, str] = {

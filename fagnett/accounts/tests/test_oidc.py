@@ -18,7 +18,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from fagnett.accounts import oidc
 from fagnett.accounts.checks import oidc_endpoints_use_https, oidc_private_key_readable
-from fagnett.core.testing import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 
 ROOT = Path(__file__).resolve().parents[3]
 

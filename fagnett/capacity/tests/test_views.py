@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from fagnett.capacity.models import Assessment, CapacityEntry, ReportRound, UnitProfile
-from fagnett.capacity.testing import make_entry, make_round, units_of
-from fagnett.core.testing import World, make_trust
+from fagnett.capacity.tests.factories import make_entry, make_round, units_of
+from tests.factories import World, make_trust
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from docx import Document
 
 from fagnett.cases import services
 from fagnett.cases.models import Case, CaseEvent, CommonCase
-from fagnett.cases.testing import assess_consultations, days_from_today, make_case
-from fagnett.core.testing import World, appoint, make_network, make_user
+from fagnett.cases.tests.factories import assess_consultations, days_from_today, make_case
 from fagnett.networks.models import AppointmentRole
+from tests.factories import World, appoint, make_network, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Meetings for the tests, built on the shared world of fagnett.core.testing."""
+"""Meetings for the tests, built on the shared world of tests.factories."""
 
 import datetime
 from typing import Any

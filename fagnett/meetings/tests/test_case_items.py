@@ -20,12 +20,12 @@ from docx import Document
 from pypdf import PdfReader
 
 from fagnett.cases.models import Case
-from fagnett.cases.testing import make_case
-from fagnett.core.testing import World
+from fagnett.cases.tests.factories import make_case
 from fagnett.meetings import selectors, services
 from fagnett.meetings.models import ActionItem, AgendaItem, Meeting, Minutes
 from fagnett.meetings.tests.factories import make_meeting
 from fagnett.topics.models import Topic
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

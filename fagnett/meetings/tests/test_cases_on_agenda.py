@@ -6,11 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from fagnett.cases.models import Case, CaseEvent
-from fagnett.cases.testing import make_case
-from fagnett.core.testing import World
+from fagnett.cases.tests.factories import make_case
 from fagnett.meetings import services
 from fagnett.meetings.models import AgendaItem
 from fagnett.meetings.tests.factories import make_meeting
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.testing import World
 from fagnett.meetings import services
 from fagnett.meetings.models import ActionItem, AgendaDocument, AgendaItem, Attendance, Meeting, Minutes
 from fagnett.meetings.tests.factories import add_items, make_meeting
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from icalendar import Calendar
 
-from fagnett.core.testing import World
 from fagnett.meetings import services
 from fagnett.meetings.tests.factories import make_meeting
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

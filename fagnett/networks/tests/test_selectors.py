@@ -3,9 +3,9 @@ import datetime
 import pytest
 from django.http import Http404
 
-from fagnett.core.testing import World, appoint, make_mandate
 from fagnett.networks import selectors
 from fagnett.networks.models import Appointment, AppointmentRole, Network
+from tests.factories import World, appoint, make_mandate
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from fagnett.core.testing import World
 from fagnett.procedures.models import ReviewReminderLog, Status
 from fagnett.procedures.reminders import review_reminders
 from fagnett.procedures.tests.factories import d, make_procedure
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

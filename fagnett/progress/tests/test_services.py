@@ -6,13 +6,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from fagnett.cases import services as case_services
 from fagnett.cases.models import Case, CaseEvent
-from fagnett.cases.testing import days_from_today, make_case
+from fagnett.cases.tests.factories import days_from_today, make_case
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.testing import World, appoint, make_user
 from fagnett.networks.models import AppointmentRole
 from fagnett.progress import services
 from fagnett.progress.models import ProgressReport, ReportingSchedule
 from fagnett.progress.tests.factories import make_task
+from tests.factories import World, appoint, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -9,12 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from fagnett.cases.models import Case
-from fagnett.cases.testing import days_from_today
-from fagnett.core.testing import World, appoint, make_network
+from fagnett.cases.tests.factories import days_from_today
 from fagnett.networks.models import AppointmentRole
 from fagnett.progress.calculations import add_months
 from fagnett.progress.models import ProgressReport, ReportingSchedule
 from fagnett.progress.tests.factories import make_report, make_task
+from tests.factories import World, appoint, make_network
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +138,7 @@ class TestReportPage:
         assert not ProgressReport.objects.exists()
 
     def test_a_case_that_is_not_a_task_shows_no_progress(self, world: World, login_as: Any) -> None:
-        from fagnett.cases.testing import make_case
+        from fagnett.cases.tests.factories import make_case
 
         case = make_case(world, status=S.IN_PROGRESS)
         response = login_as("leader").get(case.get_absolute_url())

@@ -8,15 +8,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from fagnett.cases.testing import make_case
+from fagnett.cases.tests.factories import make_case
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.testing import World, make_network
 from fagnett.meetings.calendar import OSLO
 from fagnett.meetings.models import AgendaItem, Meeting
 from fagnett.meetings.tests.factories import add_items, make_meeting
 from fagnett.reports.models import NetworkReport
 from fagnett.topics import selectors, services
 from fagnett.topics.models import Topic
+from tests.factories import World, make_network
 
 pytestmark = pytest.mark.django_db
 
