@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.accounts.models import RegionRole, User
 from fagnett.cases.models import (
     Case,

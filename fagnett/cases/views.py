@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.cases import selectors, services
 from fagnett.cases.export import case_docx, common_case_docx
 from fagnett.cases.forms import (

@@ -8,7 +8,7 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, V
 from django.http import Http404
 from django.utils import timezone
 
-from fagnett.accounts.access import access_for, visible_region_filter
+from fagnett.access import access_for, visible_region_filter
 from fagnett.accounts.models import User
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network, TaskListItem
 from fagnett.organisations.models import HealthTrust, Region

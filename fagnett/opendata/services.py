@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.core.tokens import hash_token
 from fagnett.opendata.models import RegionApiKey
 from fagnett.organisations.models import Region

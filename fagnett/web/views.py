@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.cases.selectors import case_home_summary
 from fagnett.events.selectors import upcoming_events
 from fagnett.meetings.models import ActionItem

@@ -353,7 +353,7 @@ def test_the_coordinator_of_another_region_does_not_see_cases_waiting_here(world
 
 
 def test_the_home_summary_costs_one_query(world: World, django_assert_num_queries: Callable[..., object]) -> None:
-    from fagnett.accounts.access import access_for
+    from fagnett.access import access_for
     from fagnett.cases.selectors import case_home_summary
 
     make_case(world, network=None)
