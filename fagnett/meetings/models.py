@@ -15,6 +15,7 @@ from fagnett.core.models import FreeCharField, FreeTextField
 from fagnett.core.uploads import random_upload_path
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust
+from fagnett.topics.models import Topic
 
 
 class Meeting(models.Model):
@@ -120,6 +121,10 @@ class AgendaItem(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(_("minutes set aside"), null=True, blank=True)
     case = models.ForeignKey(
         "cases.Case", models.SET_NULL, null=True, blank=True, related_name="agenda_items", verbose_name=_("case")
+    )
+    # The table was made when the relation was declared on Topic; kept, so no data moves.
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="agenda_items", verbose_name=_("topics"), db_table="topics_topic_agenda_items"
     )
 
     history = HistoricalRecords()
