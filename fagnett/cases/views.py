@@ -36,7 +36,7 @@ from fagnett.cases.models import OPEN_STATUSES, Case, Consultation
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, is_htmx, paginate, rebind_after_conflict
 from fagnett.networks.models import Network
-from fagnett.networks.selectors import coordinated_regions
+from fagnett.networks.selectors import coordinated_regions, network_participants
 from fagnett.topics.services import set_topics
 
 
@@ -297,7 +297,6 @@ def _progress(request: HttpRequest, case: Case) -> dict[str, Any]:
 def _follow_up(request: HttpRequest, case: Case) -> dict[str, Any]:
     """The case's action items and the meetings it was on; the form to add an action item for its managers."""
     from fagnett.meetings.forms import CaseActionItemForm
-    from fagnett.meetings.services import participants
 
     can_add = case.network is not None and request.user.has_perm("meetings.manage_meetings", case.network)
     can_set_responsible = (
@@ -307,14 +306,16 @@ def _follow_up(request: HttpRequest, case: Case) -> dict[str, Any]:
     )
     return {
         "responsible_form": ResponsibleForm(
-            people=participants(case.network),
+            people=network_participants(network=case.network),
             initial={"responsible": case.responsible_id, "lock_version": case.lock_version},
         )
         if can_set_responsible and case.network
         else None,
         "action_items": list(case.action_items.select_related("owner").order_by("status", "due_date")),
         "agenda_items": list(case.agenda_items.select_related("meeting").order_by("meeting__starts_at")),
-        "action_item_form": CaseActionItemForm(people=participants(case.network)) if can_add and case.network else None,
+        "action_item_form": CaseActionItemForm(people=network_participants(network=case.network))
+        if can_add and case.network
+        else None,
     }
 
 
@@ -434,9 +435,7 @@ def case_responsible(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
     if not request.user.has_perm("cases.work_case", case):
         raise PermissionDenied
-    from fagnett.meetings.services import participants
-
-    people = participants(case.network) if case.network else []
+    people = network_participants(network=case.network) if case.network else []
     form = ResponsibleForm(request.POST, people=people)
     if form.is_valid():
         person = next(p for p in people if p.pk == form.cleaned_data["responsible"])

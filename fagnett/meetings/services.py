@@ -39,22 +39,12 @@ from fagnett.meetings.models import (
     MinutesItem,
 )
 from fagnett.networks.models import Appointment, Network
+from fagnett.networks.selectors import network_participants
 from fagnett.topics.services import set_topics
 
 # Changing any of these changes what a calendar holds, so the invitation's SEQUENCE is raised.
 SIGNIFICANT_FIELDS = ("starts_at", "ends_at", "location", "video_link", "form", "title")
 MEETING_FIELDS = ("title", "starts_at", "ends_at", "form", "location", "video_link")
-
-
-def participants(network: Network) -> list[User]:
-    """Everyone appointed in the network, who is invited to its meetings."""
-    return list(
-        User.objects.filter(
-            appointments__network=network, appointments__status=Appointment.Status.APPOINTED, is_active=True
-        )
-        .distinct()
-        .order_by("first_name", "last_name")
-    )
 
 
 # --- The year's plan and single meetings --------------------------------------------------------------------------
@@ -161,7 +151,7 @@ def meeting_send_invitations(*, user: Any, meeting: Meeting) -> int:
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if current.is_cancelled:
         raise ValidationError(_("A cancelled meeting cannot be sent."))
-    recipients = [p for p in participants(current.network) if p.email]
+    recipients = [p for p in network_participants(network=current.network) if p.email]
     if not recipients:
         raise ValidationError(_("Nobody is appointed in the network yet, so there is nobody to invite."))
     if current.invitation_sent_at is not None:
@@ -177,7 +167,7 @@ def meeting_send_invitations(*, user: Any, meeting: Meeting) -> int:
 
 def _send_calendar_mail(meeting: Meeting, *, method: str, sender: Any, update: bool = False) -> None:
     """Queue one mail per participant, in their language, with the .ics as an iTIP part (method= matches)."""
-    recipients = [p for p in participants(meeting.network) if p.email]
+    recipients = [p for p in network_participants(network=meeting.network) if p.email]
     organizer = sender if getattr(sender, "email", "") else None
     ics = meeting_invitation(meeting, organizer=organizer, attendees=recipients, method=method)
     template = "meeting_cancelled" if method == "CANCEL" else ("meeting_updated" if update else "meeting_invitation")
@@ -464,7 +454,7 @@ def minutes_save(
         item.save()
     meeting = current.meeting
     network = meeting.network
-    members = {p.pk for p in participants(network)}
+    members = {p.pk for p in network_participants(network=network)}
     for new in new_action_items:
         if new.owner_id not in members:
             raise ValidationError(_("The owner of an action item must be appointed in the network."))
@@ -496,7 +486,7 @@ def minutes_circulate(*, user: Any, minutes: Minutes, comments_due: datetime.dat
     current.lock_version += 1
     current.save()
     mail_on_commit(
-        recipients=[p for p in participants(current.meeting.network) if p.pk != user.pk],
+        recipients=[p for p in network_participants(network=current.meeting.network) if p.pk != user.pk],
         template="minutes_circulated",
         context={"minutes": current, "meeting": current.meeting},
     )

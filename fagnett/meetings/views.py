@@ -36,7 +36,7 @@ from fagnett.meetings.forms import (
     PlanFormSet,
 )
 from fagnett.meetings.models import ActionItem, Meeting, Minutes
-from fagnett.networks.selectors import network_get
+from fagnett.networks.selectors import network_get, network_participants
 from fagnett.organisations.models import Region
 
 
@@ -265,7 +265,7 @@ def meeting_export(request: HttpRequest, meeting_id: int, fmt: str) -> HttpRespo
     if fmt == "ics":
         method = "CANCEL" if meeting.is_cancelled else "REQUEST"
         ics = meeting_invitation(
-            meeting, organizer=None, attendees=services.participants(meeting.network), method=method
+            meeting, organizer=None, attendees=network_participants(network=meeting.network), method=method
         )
         return _attachment(ics, f"{stem}.ics", f"text/calendar; method={method}; charset=utf-8")
     raise Http404
@@ -445,7 +445,7 @@ def minutes_detail(request: HttpRequest, meeting_id: int, version: int) -> HttpR
     can_manage = request.user.has_perm("meetings.manage_meetings", minutes)
     editable = can_manage and not minutes.is_locked
     items = selectors.agenda(meeting=meeting, reader=selectors.case_reader(request.user))
-    people = services.participants(meeting.network)
+    people = network_participants(network=meeting.network)
     form = MinutesForm(request.POST or None, minutes=minutes) if editable else None
     actions = (
         ActionItemFormSet(request.POST or None, form_kwargs={"items": items, "people": people}, prefix="actions")
@@ -642,7 +642,7 @@ def case_action_item_add(request: HttpRequest, case_id: int) -> HttpResponse:
     if case.network is None:
         raise Http404
     _manage(request, case.network)
-    people = services.participants(case.network)
+    people = network_participants(network=case.network)
     form = CaseActionItemForm(request.POST, people=people)
     if form.is_valid():
         owner = next((p for p in people if p.pk == form.cleaned_data["owner"]), None)

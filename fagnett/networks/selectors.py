@@ -210,6 +210,17 @@ def nominable_people(*, user: Any, network: Network) -> QuerySet[User]:
     return people.filter(trust_id__in=access.fagsjef_trusts, trust__region_id=network.region_id)
 
 
+def network_participants(*, network: Network) -> list[User]:
+    """Everyone appointed in the network, who is invited to its meetings."""
+    return list(
+        User.objects.filter(
+            appointments__network=network, appointments__status=Appointment.Status.APPOINTED, is_active=True
+        )
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
 def expiring_mandates(*, user: Any, today: datetime.date, months: int) -> list[Mandate]:
     """Current mandates of the person's coordinated regions that end within ``months`` (or have ended)."""
     access = access_for(user)
