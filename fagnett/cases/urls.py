@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/<int:case_id>/comment/", views.case_comment, name="comment"),
     path("cases/<int:case_id>/consultations/<str:kind>/", views.case_consult, name="consult"),
     path("cases/<int:case_id>/topics/", views.case_topics, name="topics"),
+    path("cases/<int:case_id>/action-items/", views.action_item_add, name="action_item_add"),
     path("cases/<int:case_id>/export.docx", views.case_export, name="export"),
     path("cases/<int:case_id>/attachments/", views.case_attach, name="attach"),
     path("cases/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
@@ -28,4 +29,5 @@ urlpatterns = [
     path("cases/common/new/", views.common_case_create, name="common_create"),
     path("cases/common/<int:common_case_id>/", views.common_case_detail, name="common_detail"),
     path("cases/common/<int:common_case_id>/export.docx", views.common_case_export, name="common_export"),
+    path("meetings/<int:meeting_id>/agenda/cases/", views.agenda_cases, name="agenda_cases"),
 ]

@@ -35,6 +35,9 @@ from fagnett.cases.forms import (
 from fagnett.cases.models import OPEN_STATUSES, Case, Consultation
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, is_htmx, paginate, rebind_after_conflict
+from fagnett.meetings import services as meeting_services
+from fagnett.meetings.forms import CaseActionItemForm
+from fagnett.meetings.selectors import meeting_get
 from fagnett.networks.models import Network
 from fagnett.networks.selectors import coordinated_regions, network_participants
 from fagnett.topics.services import set_topics
@@ -296,8 +299,6 @@ def _progress(request: HttpRequest, case: Case) -> dict[str, Any]:
 
 def _follow_up(request: HttpRequest, case: Case) -> dict[str, Any]:
     """The case's action items and the meetings it was on; the form to add an action item for its managers."""
-    from fagnett.meetings.forms import CaseActionItemForm
-
     can_add = case.network is not None and request.user.has_perm("meetings.manage_meetings", case.network)
     can_set_responsible = (
         case.network is not None
@@ -736,3 +737,58 @@ def case_topics(request: HttpRequest, case_id: int) -> HttpResponse:
     else:
         messages.error(request, _("Choose topics from the region's list."))
     return redirect(f"{case.get_absolute_url()}#topics-heading")
+
+
+# --- Cases on the network's meetings (cases sits above meetings: it asks meetings' services) -----------------------
+
+
+@login_required
+@require_POST
+def agenda_cases(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = meeting_get(user=request.user, meeting_id=meeting_id)
+    try:
+        created = services.agenda_add_open_cases(user=request.user, meeting=meeting)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if created:
+            messages.success(request, _("%(count)s open cases were put on the agenda.") % {"count": len(created)})
+        else:
+            messages.info(request, _("The network has no open cases that are not already on the agenda."))
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def action_item_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    """An action item on a case, from the case's page; it then follows the network's agendas until done."""
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    if case.network is None:
+        raise Http404
+    if not request.user.has_perm("meetings.manage_meetings", case.network):
+        raise PermissionDenied
+    people = network_participants(network=case.network)
+    form = CaseActionItemForm(request.POST, people=people)
+    if form.is_valid():
+        owner = next((p for p in people if p.pk == form.cleaned_data["owner"]), None)
+        if owner is None:
+            messages.error(request, _("The owner of an action item must be appointed in the network."))
+        else:
+            try:
+                meeting_services.action_item_create(
+                    user=request.user,
+                    network=case.network,
+                    title=form.cleaned_data["title"],
+                    owner=owner,
+                    due_date=form.cleaned_data["due_date"],
+                    case=case,
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("The action item was added; it stays on the network's agendas until done."))
+    else:
+        messages.error(
+            request, " ".join(f"{form.fields[n].label}: {e}" for n, errs in form.errors.items() for e in errs)
+        )
+    return redirect(f"{case.get_absolute_url()}#follow-up-heading")

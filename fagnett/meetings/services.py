@@ -247,41 +247,34 @@ def _editable_agenda(user: Any, meeting: Meeting) -> None:
         raise ValidationError(_("The minutes are approved, so the agenda is locked."))
 
 
+@dataclass(frozen=True)
+class CaseItem:
+    """An agenda item of a case, as the cases app words it: meetings does not import cases, which sits above it."""
+
+    case_id: int
+    title: str
+    description: str
+
+
 @transaction.atomic
-def agenda_add_open_cases(*, user: Any, meeting: Meeting) -> list[AgendaItem]:
-    """Put the network's accepted and ongoing cases on the agenda; cases already on it are left alone.
+def agenda_add_case_items(*, user: Any, meeting: Meeting, items: Sequence[CaseItem]) -> list[AgendaItem]:
+    """Put cases on the agenda as items of kind "case", after the items already there.
 
-    Each case moves to "on an agenda" (with an event on its timeline); a case discussed before without an
-    answer yet is carried to this agenda too.
+    The cases app chooses the cases, words the items and moves the cases on (``cases.services.agenda_add_open_cases``);
+    this checks that the person may change the agenda, even when there is nothing to add.
     """
-    from fagnett.cases.models import Case
-    from fagnett.cases.services import case_set_on_agenda
-
     _editable_agenda(user, meeting)
-    already = set(meeting.agenda_items.exclude(case=None).values_list("case_id", flat=True))
-    cases = (
-        Case.objects.filter(
-            network=meeting.network,
-            status__in=[Case.Status.ACCEPTED, Case.Status.IN_PROGRESS, Case.Status.ON_AGENDA],
+    created = [
+        AgendaItem.objects.create(
+            meeting=meeting,
+            kind=AgendaItem.Kind.CASE,
+            title=item.title,
+            description=item.description,
+            case_id=item.case_id,
+            order=_next_order(meeting),
         )
-        .exclude(pk__in=already)
-        .order_by("year", "number")
-    )
-    label = f"{meeting.network.name} {timezone.localtime(meeting.starts_at):%d.%m.%Y}"
-    created = []
-    for case in cases:
-        created.append(
-            AgendaItem.objects.create(
-                meeting=meeting,
-                kind=AgendaItem.Kind.CASE,
-                title=f"{_('Case')} {case.reference}: {case.title}",
-                description=case.wanted,
-                case=case,
-                order=_next_order(meeting),
-            )
-        )
-        if case.status != Case.Status.ON_AGENDA:
-            case_set_on_agenda(user=user, case=case, meeting_label=label)
+        for item in items
+    ]
     _renumber(meeting)
     return created
 

@@ -26,7 +26,6 @@ from fagnett.meetings.forms import (
     AttendanceForm,
     CalendarFeedForm,
     CancelForm,
-    CaseActionItemForm,
     CirculateForm,
     CommentForm,
     CorrectionForm,
@@ -284,22 +283,6 @@ def agenda_standard(request: HttpRequest, meeting_id: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("%(count)s standard items were added.") % {"count": len(created)})
-    return redirect(meeting)
-
-
-@login_required
-@require_POST
-def agenda_cases(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
-    try:
-        created = services.agenda_add_open_cases(user=request.user, meeting=meeting)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        if created:
-            messages.success(request, _("%(count)s open cases were put on the agenda.") % {"count": len(created)})
-        else:
-            messages.info(request, _("The network has no open cases that are not already on the agenda."))
     return redirect(meeting)
 
 
@@ -630,43 +613,6 @@ def action_item_toggle(request: HttpRequest, item_id: int) -> HttpResponse:
     if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return redirect(next_url)
     return redirect("meetings:my_action_items")
-
-
-@login_required
-@require_POST
-def case_action_item_add(request: HttpRequest, case_id: int) -> HttpResponse:
-    """An action item on a case, from the case's page; it then follows the network's agendas until done."""
-    from fagnett.cases.selectors import case_get
-
-    case = case_get(user=request.user, case_id=case_id)
-    if case.network is None:
-        raise Http404
-    _manage(request, case.network)
-    people = network_participants(network=case.network)
-    form = CaseActionItemForm(request.POST, people=people)
-    if form.is_valid():
-        owner = next((p for p in people if p.pk == form.cleaned_data["owner"]), None)
-        if owner is None:
-            messages.error(request, _("The owner of an action item must be appointed in the network."))
-        else:
-            try:
-                services.action_item_create(
-                    user=request.user,
-                    network=case.network,
-                    title=form.cleaned_data["title"],
-                    owner=owner,
-                    due_date=form.cleaned_data["due_date"],
-                    case=case,
-                )
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(request, _("The action item was added; it stays on the network's agendas until done."))
-    else:
-        messages.error(
-            request, " ".join(f"{form.fields[n].label}: {e}" for n, errs in form.errors.items() for e in errs)
-        )
-    return redirect(f"{case.get_absolute_url()}#follow-up-heading")
 
 
 @login_required

@@ -158,7 +158,7 @@ def build_world() -> CrawlWorld:
         trust=w.trusts_a[0],
     )
     safir = case_services.case_accept(user=leader, case=safir, lock_version=safir.lock_version)
-    (o["agenda_case_item"],) = meeting_services.agenda_add_open_cases(user=secretary, meeting=coming)
+    (o["agenda_case_item"],) = case_services.agenda_add_open_cases(user=secretary, meeting=coming)
     o["agenda_case"] = safir
     o["case_action_item"] = meeting_services.action_item_create(
         user=secretary, network=a1, title="Safiroppgave: innhente rutiner", owner=member,
@@ -238,7 +238,7 @@ def build_world() -> CrawlWorld:
     )
     granitt = case_services.case_accept(user=leader_a2, case=granitt, lock_version=granitt.lock_version)
     held_a2 = make_meeting(a2, days=-40, status=Meeting.Status.HELD)
-    (granitt_item,) = meeting_services.agenda_add_open_cases(user=leader_a2, meeting=held_a2)
+    (granitt_item,) = case_services.agenda_add_open_cases(user=leader_a2, meeting=held_a2)
     open_minutes = meeting_services.minutes_start(user=leader_a2, meeting=held_a2)
     open_minutes = meeting_services.minutes_save(
         user=leader_a2,
