@@ -6,7 +6,7 @@ when, what changed) is written by django-simple-history; the timeline says it in
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -144,17 +144,10 @@ def case_submit(
 
 
 @transaction.atomic
-def case_assign_task(
-    *,
-    user: Any,
-    networks: list[Network],
-    data: dict[str, Any],
-    schedule: Mapping[str, Any] | None = None,
-) -> list[Case]:
+def case_assign_task(*, user: Any, networks: list[Network], data: dict[str, Any]) -> list[Case]:
     """A task from the region (oppdrag): one case in each chosen network, with a deadline.
 
-    With ``schedule`` (``interval``, ``unit``, ``first_due``), each network's leader reports progress to the
-    medical director on that schedule; a schedule that does not fit the task saves nothing at all.
+    ``progress.services.task_assign`` gives the cases a reporting schedule in the same transaction.
     """
     if not networks:
         raise ValidationError({"networks": _("Choose at least one network.")})
@@ -181,11 +174,6 @@ def case_assign_task(
         case.save()
         _event(case, user, CaseEvent.Kind.SUBMITTED)
         cases.append(case)
-    if schedule is not None:
-        from fagnett.progress.services import schedule_set
-
-        for case in cases:
-            schedule_set(user=user, case=case, **schedule)
     return cases
 
 

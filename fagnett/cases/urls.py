@@ -8,7 +8,6 @@ urlpatterns = [
     path("cases/mine/", views.my_cases, name="mine"),
     path("cases/to-route/", views.unrouted_cases, name="unrouted"),
     path("cases/new/", views.case_submit, name="submit"),
-    path("cases/tasks/new/", views.task_assign, name="assign_task"),
     path("cases/network/<int:network_id>/", views.network_cases, name="network"),
     path("cases/<int:case_id>/", views.case_detail, name="detail"),
     path("cases/<int:case_id>/route/", views.case_route, name="route"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.access import access_for
-from fagnett.cases import selectors, services
+from fagnett.cases import panels, selectors, services
 from fagnett.cases.export import case_docx, common_case_docx
 from fagnett.cases.forms import (
     AttachmentForm,
@@ -30,9 +30,8 @@ from fagnett.cases.forms import (
     RespondForm,
     ResponsibleForm,
     RouteForm,
-    TaskForm,
 )
-from fagnett.cases.models import OPEN_STATUSES, Case, Consultation
+from fagnett.cases.models import Case, Consultation
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, is_htmx, paginate, rebind_after_conflict
 from fagnett.meetings import services as meeting_services
@@ -171,34 +170,6 @@ def case_submit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def task_assign(request: HttpRequest) -> HttpResponse:
-    regions = coordinated_regions(user=request.user, include_directed=True)
-    if not regions.exists():
-        raise PermissionDenied
-    form = TaskForm(request.POST or None, networks=selectors.region_networks(regions=regions))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            cases = services.case_assign_task(
-                user=request.user, networks=data["networks"], data=data, schedule=form.schedule()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error, field_map=TaskForm.SCHEDULE_FIELDS)
-        else:
-            messages.success(
-                request,
-                _("The task was sent to %(networks)s as %(references)s.")
-                % {
-                    "networks": ", ".join(str(c.network) for c in cases),
-                    "references": ", ".join(c.reference for c in cases),
-                },
-            )
-            return redirect("cases:list")
-    return render(request, "cases/task_form.html", {"form": form})
-
-
-@login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
     return _detail(request, case)
@@ -237,6 +208,7 @@ def _detail(
         "decide": perms["record_decision"] and case.status == S.ESCALATED,
         "close": perms["close_case"] and case.status in (S.RECOMMENDATION_GIVEN, S.DECISION_RECORDED),
     }
+    panel_templates, panel_context = panels.page_panels(request, case)
     return render(
         request,
         "cases/case_detail.html",
@@ -258,7 +230,8 @@ def _detail(
             "topics": list(case.topics.all()),
             "topics_form": CaseTopicsForm(case=case) if user.has_perm("cases.set_topics", case) else None,
             **_follow_up(request, case),
-            **_progress(request, case),
+            "panel_templates": panel_templates,
+            **panel_context,
         },
         status=status,
     )
@@ -280,20 +253,6 @@ def _consultations(case: Case, *, can_record: bool, bound: ConsultationForm | No
         or any(row.consultation for row in rows),
         "consultation_blocking": [row.label for row in rows if row.blocks_recommendation],
         "consultation_forms": forms,
-    }
-
-
-def _progress(request: HttpRequest, case: Case) -> dict[str, Any]:
-    """A task from the region shows its reporting schedule and progress reports."""
-    if case.source != Case.Source.RHF_TASK or case.network_id is None:
-        return {"progress": None}
-    from fagnett.progress.selectors import case_progress
-    from fagnett.progress.services import REPORTABLE
-
-    return {
-        "progress": case_progress(case=case, today=timezone.localdate()),
-        "can_report_progress": request.user.has_perm("progress.report_progress", case) and case.status in REPORTABLE,
-        "can_set_schedule": request.user.has_perm("progress.set_schedule", case) and case.status in OPEN_STATUSES,
     }
 
 
@@ -600,16 +559,10 @@ def case_consult(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
 def case_export(request: HttpRequest, case_id: int) -> HttpResponseBase:
     """The case record as a Word document, consultations and timeline included."""
     case = selectors.case_get(user=request.user, case_id=case_id)
-    reports: list[Any] = []
-    if case.source == Case.Source.RHF_TASK:
-        from fagnett.progress.selectors import case_progress
-
-        reports = case_progress(case=case, today=timezone.localdate()).reports
     content = case_docx(
         case=case,
         consultations=selectors.case_consultations(case=case),
         events=selectors.case_events(case=case),
-        progress_reports=reports,
     )
     name = f"sak-{case.year}-{case.number:03d}" if case.number else f"sak-{case.pk}"
     return FileResponse(

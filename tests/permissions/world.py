@@ -30,6 +30,7 @@ from fagnett.networks import services as network_services
 from fagnett.networks.models import Appointment, AppointmentRole
 from fagnett.opendata import services as opendata_services
 from fagnett.procedures.tests.factories import make_procedure
+from fagnett.progress import services as progress_services
 from fagnett.progress.models import ReportingSchedule
 from fagnett.reports import services as report_services
 from fagnett.reports.models import NetworkReport
@@ -179,7 +180,7 @@ def build_world() -> CrawlWorld:
         user=employee, data={"title": "Basaltsak: hvem tar denne?", **text}, region=w.region_a, trust=w.trusts_a[1]
     )
     o["case_b"] = case_services.case_submit(user=w["coordinator_b"], data={"title": "Tundrasak", **text}, network=b)
-    (task,) = case_services.case_assign_task(
+    (task,) = progress_services.task_assign(
         user=director,
         networks=[a1],
         data={"title": "Vurdere intensivkapasiteten", "due_date": today + datetime.timedelta(days=180), **text},

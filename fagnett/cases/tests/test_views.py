@@ -33,7 +33,7 @@ def pages(world: World) -> dict[str, str]:
         "mine": reverse("cases:mine"),
         "unrouted": reverse("cases:unrouted"),
         "submit": reverse("cases:submit"),
-        "assign": reverse("cases:assign_task"),
+        "assign": reverse("progress:assign_task"),
         "network": reverse("cases:network", args=[world.network.pk]),
         "network_other": reverse("cases:network", args=[world.other_network.pk]),
         "detail": reverse("cases:detail", args=[detail.pk]),
@@ -232,14 +232,14 @@ class TestFlowThroughThePages:
     def test_the_director_assigns_a_task_from_the_page(self, world: World, login_as: LoginAs) -> None:
         client = login_as("director")
         response = client.post(
-            reverse("cases:assign_task"),
+            reverse("progress:assign_task"),
             {"title": "Kartlegg kapasitet", "description": "Oppdrag fra RHF.", "wanted": "Rapport",
              "networks": [world.network.pk, world.other_network.pk], "due_date": days_from_today(90).isoformat()},
         )  # fmt: skip
         assert response.status_code == 302
         assert Case.objects.filter(source=Case.Source.RHF_TASK).count() == 2
         response = client.post(
-            reverse("cases:assign_task"),
+            reverse("progress:assign_task"),
             {"title": "Uten frist", "description": "x", "wanted": "y", "networks": [world.network.pk]},
         )
         assert list(response.context["form"].errors) == ["due_date"]
