@@ -20,13 +20,14 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from fagnett.accounts.models import User
+from fagnett.core.calendar import OSLO
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.core.tokens import hash_token
 from fagnett.core.uploads import check_upload
 from fagnett.meetings import selectors
-from fagnett.meetings.calendar import OSLO, meeting_invitation
+from fagnett.meetings.calendar import meeting_invitation
 from fagnett.meetings.models import (
     ActionItem,
     AgendaDocument,

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.access import access_for
+from fagnett.core.calendar import OSLO
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict, year_param
 from fagnett.meetings import exports, selectors, services
-from fagnett.meetings.calendar import OSLO, calendar_feed, meeting_invitation
+from fagnett.meetings.calendar import calendar_feed, meeting_invitation
 from fagnett.meetings.forms import (
     ActionItemFormSet,
     AgendaItemForm,

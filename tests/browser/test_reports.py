@@ -18,7 +18,7 @@ from docx import Document
 from playwright.sync_api import Page, Route, expect
 from pypdf import PdfReader
 
-from fagnett.meetings.calendar import OSLO
+from fagnett.core.calendar import OSLO
 from fagnett.meetings.models import Meeting
 from fagnett.reports.models import NetworkReport, ReflectionPoint, RegionalReport
 from tests.browser.conftest import assert_accessible

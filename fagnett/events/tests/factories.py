@@ -6,8 +6,8 @@ from typing import Any
 from django.utils import timezone
 from icalendar import Calendar
 
+from fagnett.core.calendar import OSLO
 from fagnett.events.models import Audience, Event, Registration
-from fagnett.meetings.calendar import OSLO
 from fagnett.networks.models import Network
 from tests.factories import World
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from fagnett.meetings.calendar import OSLO
+from fagnett.core.calendar import OSLO
 from fagnett.meetings.models import AgendaItem, Meeting
 from fagnett.networks.models import Network
 

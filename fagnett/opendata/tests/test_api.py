@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from fagnett.cases.models import Case, CommonCase
 from fagnett.cases.tests.factories import make_case
-from fagnett.meetings.calendar import OSLO
+from fagnett.core.calendar import OSLO
 from fagnett.meetings.models import Attendance, Meeting
 from fagnett.meetings.tests.factories import make_meeting
 from fagnett.networks.models import Network

@@ -18,7 +18,7 @@ from docx import Document
 
 from fagnett.cases.models import Case
 from fagnett.cases.tests.factories import make_case
-from fagnett.meetings.calendar import OSLO
+from fagnett.core.calendar import OSLO
 from fagnett.meetings.models import AgendaItem, Meeting
 from fagnett.meetings.tests.factories import add_items, make_meeting
 from fagnett.reports import document, exports, statistics
