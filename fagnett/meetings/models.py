@@ -380,20 +380,3 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.network or _('my meetings')}"
-
-
-class ReminderLog(models.Model):
-    """Each reminder is sent once: its kind, the object and the recipient are recorded."""
-
-    kind = models.CharField(_("kind"), max_length=40)
-    object_key = models.CharField(_("object"), max_length=100)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("reminder sent")
-        verbose_name_plural = _("reminders sent")
-        constraints = [models.UniqueConstraint(fields=["kind", "object_key", "recipient"], name="reminder_sent_once")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.object_key} → {self.recipient}"
