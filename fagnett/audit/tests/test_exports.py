@@ -12,9 +12,9 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from fagnett.accounts.models import User
-from fagnett.audit.context import acting_as
 from fagnett.audit.tests.factories import change, forget_history, oslo, set_history_date
 from fagnett.cases.tests.factories import make_case
+from fagnett.core.history import acting_as
 from fagnett.meetings.models import ActionItem
 from tests.factories import World
 
