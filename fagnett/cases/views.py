@@ -39,6 +39,7 @@ from fagnett.meetings.forms import CaseActionItemForm
 from fagnett.meetings.selectors import meeting_get
 from fagnett.networks.models import Network
 from fagnett.networks.selectors import coordinated_regions, network_participants
+from fagnett.organisations.models import Region
 from fagnett.topics.services import set_topics
 
 
@@ -345,8 +346,6 @@ def case_route(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _one_region(case: Case) -> Any:
-    from fagnett.organisations.models import Region
-
     return Region.objects.filter(pk=case.region_id)
 
 

@@ -3,13 +3,16 @@ from collections.abc import Callable
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
 
+from fagnett.access import access_for
 from fagnett.cases import services
 from fagnett.cases.models import Case, CaseEvent, CommonCase
+from fagnett.cases.selectors import case_home_summary
 from fagnett.cases.tests.factories import assess_consultations, days_from_today, make_case
 from fagnett.networks.models import AppointmentRole
 from tests.factories import World, appoint, make_network, make_user
@@ -353,9 +356,6 @@ def test_the_coordinator_of_another_region_does_not_see_cases_waiting_here(world
 
 
 def test_the_home_summary_costs_one_query(world: World, django_assert_num_queries: Callable[..., object]) -> None:
-    from fagnett.access import access_for
-    from fagnett.cases.selectors import case_home_summary
-
     make_case(world, network=None)
     user = world["coordinator"]
     access_for(user)
@@ -373,10 +373,6 @@ def test_the_submitter_sees_why_the_network_declined(world: World, login_as: Log
 
 
 def test_the_home_summary_card_links_to_what_waits(world: World) -> None:
-    from django.template.loader import render_to_string
-
-    from fagnett.cases.selectors import case_home_summary
-
     make_case(world, network=None)
     make_case(world, status=S.ESCALATED)
     html = render_to_string("cases/_home_summary.html", {"case_summary": case_home_summary(user=world["coordinator"])})
