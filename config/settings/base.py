@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "fagnett.topics",
     "fagnett.archive",
     "fagnett.audit",
+    "fagnett.web",
+    "fagnett.ops",
     "fagnett.demo",
 ]
 
@@ -82,7 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "fagnett.core.context_processors.navigation",
+                "fagnett.web.context_processors.navigation",
             ],
             "builtins": ["django.templatetags.i18n"],
         },

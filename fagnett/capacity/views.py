@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.capacity import charts, documents, excel, selectors, services
 from fagnett.capacity.forms import (
     ApiKeyForm,

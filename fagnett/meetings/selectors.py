@@ -9,7 +9,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.http import Http404
 from django.utils import timezone
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.meetings.models import (
     ActionItem,
     AgendaDocument,

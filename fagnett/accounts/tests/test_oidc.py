@@ -18,7 +18,8 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from fagnett.accounts import oidc
 from fagnett.accounts.checks import oidc_endpoints_use_https, oidc_private_key_readable
-from fagnett.core.testing import PASSWORD, make_user
+from fagnett.accounts.models import User
+from tests.factories import PASSWORD, make_user
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -132,8 +133,6 @@ def test_two_people_with_the_same_e_mail_are_refused_as_ambiguous(enabled: Setti
 
 @pytest.mark.django_db
 def test_nobody_is_created_and_inactive_people_are_refused(enabled: SettingsWrapper) -> None:
-    from fagnett.accounts.models import User
-
     backend = backend_for_request()
     count = User.objects.count()
     assert backend.create_user({"email": "new@example.no"}) is None

@@ -2,6 +2,10 @@
 
 Every permission rule and every selector asks this object instead of querying roles itself, so a
 page costs the same few queries however many rules it checks.
+
+This is the layer between accounts and networks (docs/ARCHITECTURE.md, "Layers"): networks' rules and every
+app above ask it, so it may not import networks. It reads the person's appointments through the reverse
+relation ``user.appointments`` (``networks.Appointment.person``) instead.
 """
 
 from dataclasses import dataclass, field
@@ -13,6 +17,10 @@ from fagnett.accounts.models import RegionRole, TrustRole
 from fagnett.organisations.models import HealthTrust
 
 _CACHE_ATTR = "_fagnett_access"
+
+#: ``networks.Appointment.Status.APPOINTED``: only an appointment that was made gives a role (networks' tests
+#: check that the two agree).
+APPOINTED = "appointed"
 
 
 @dataclass(frozen=True)
@@ -74,14 +82,10 @@ def access_for(user: Any) -> Access:
     if cached is not None:
         return cached  # type: ignore[no-any-return]
 
-    from fagnett.networks.models import Appointment
-
     region_roles = list(RegionRole.objects.filter(user=user).values_list("region_id", "role"))
     trust_roles = list(TrustRole.objects.filter(user=user).values_list("trust_id", "trust__region_id", "role"))
     appointments = list(
-        Appointment.objects.filter(person=user, status=Appointment.Status.APPOINTED).values_list(
-            "network_id", "network__region_id", "role"
-        )
+        user.appointments.filter(status=APPOINTED).values_list("network_id", "network__region_id", "role")
     )
     own_region = (
         HealthTrust.objects.filter(pk=user.trust_id).values_list("region_id", flat=True).first()

@@ -20,7 +20,7 @@ from fagnett.organisations.models import HealthTrust, Hospital, Region, Unit
 
 _sequence = itertools.count(1)
 
-PASSWORD = "correct-horse-battery"  # noqa: S105 — test logins only
+PASSWORD = "correct-horse-battery"  # test logins only
 
 
 def make_region(**kwargs: Any) -> Region:

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.networks.rules import LEADERSHIP_ROLES
 
 

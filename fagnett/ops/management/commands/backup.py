@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS
 
-from fagnett.core.backup import ENGINE_NAMES, BackupError, backup_create
+from fagnett.ops.backup import ENGINE_NAMES, BackupError, backup_create
 
 
 class Command(BaseCommand):

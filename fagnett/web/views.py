@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.cases.selectors import case_home_summary
 from fagnett.events.selectors import upcoming_events
 from fagnett.meetings.models import ActionItem
@@ -18,7 +18,7 @@ from fagnett.networks.selectors import home_summary
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "core/home.html",
+        "web/home.html",
         {
             "summary": home_summary(user=request.user),
             "upcoming": upcoming_meetings(user=request.user),
@@ -38,7 +38,7 @@ def region(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     return render(
         request,
-        "core/region.html",
+        "web/region.html",
         {
             "oversees": oversees,
             "is_coordinator": access.is_coordinator_anywhere,

@@ -3,6 +3,8 @@ from django.utils import timezone
 
 from fagnett.accounts.models import User
 from fagnett.cases.models import ANSWERED_STATUSES, OPEN_STATUSES, Case, Consultation
+from fagnett.demo.builder import build
+from fagnett.progress import demo as progress_demo
 from fagnett.progress.models import ProgressReport
 from fagnett.progress.selectors import task_overview
 
@@ -11,12 +13,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo() -> None:
-    from fagnett.demo.builder import build
-    from fagnett.progress import demo
-
     build()
     if not ProgressReport.objects.exists():  # until the builder calls the progress demo itself
-        demo.build()
+        progress_demo.build()
 
 
 def test_the_icu_network_reports_quarterly_on_its_capacity_task_and_a_hmn_report_is_overdue(demo: None) -> None:

@@ -1,11 +1,16 @@
 import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.test import Client
+
+from config.settings import base
+from fagnett.accounts.hashers import Argon2idPasswordHasher
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -65,13 +70,6 @@ def test_production_refuses_to_start_without_the_sites_address(site_url: str, me
 
 
 def test_passwords_are_hashed_with_argon2id_outside_tests() -> None:
-    import resource
-
-    from django.contrib.auth.hashers import make_password
-
-    from config.settings import base
-    from fagnett.accounts.hashers import Argon2idPasswordHasher
-
     assert base.PASSWORD_HASHERS[0] == "fagnett.accounts.hashers.Argon2idPasswordHasher"
     hasher = Argon2idPasswordHasher()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -1,11 +1,11 @@
-"""Factories for the capacity tests, on top of ``fagnett.core.testing.make_world``."""
+"""Factories for the capacity tests, on top of ``tests.factories.make_world``."""
 
 import datetime
 from typing import Any
 
 from fagnett.capacity.models import CapacityEntry, ReportRound
-from fagnett.core.testing import World
 from fagnett.organisations.models import Region, Unit
+from tests.factories import World
 
 
 def make_round(region: Region, **kwargs: Any) -> ReportRound:

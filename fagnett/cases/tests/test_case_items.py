@@ -19,13 +19,14 @@ from django.utils import timezone
 from docx import Document
 from pypdf import PdfReader
 
+from fagnett.cases import services as case_services
 from fagnett.cases.models import Case
-from fagnett.cases.testing import make_case
-from fagnett.core.testing import World
+from fagnett.cases.tests.factories import make_case
 from fagnett.meetings import selectors, services
 from fagnett.meetings.models import ActionItem, AgendaItem, Meeting, Minutes
 from fagnett.meetings.tests.factories import make_meeting
 from fagnett.topics.models import Topic
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,7 @@ def meeting(world: World, case: Case, settings, tmp_path) -> Meeting:  # type: i
     items, and an action item on the case."""
     settings.MEDIA_ROOT = tmp_path
     meeting = make_meeting(world.network, days=10)
-    (item,) = services.agenda_add_open_cases(user=world["secretary"], meeting=meeting)
+    (item,) = case_services.agenda_add_open_cases(user=world["secretary"], meeting=meeting)
     topic = Topic.objects.create(region=world.region_a, name=TOPIC)
     services.agenda_item_update(
         user=world["secretary"],
@@ -147,7 +148,7 @@ class TestMeetingPage:
         one = count()
         for n in range(6):
             make_case(world, status=Case.Status.ACCEPTED, title=f"Sak {n}", submitted_by=world["leader"])
-        services.agenda_add_open_cases(user=world["secretary"], meeting=meeting)
+        case_services.agenda_add_open_cases(user=world["secretary"], meeting=meeting)
         assert meeting.agenda_items.filter(kind=AgendaItem.Kind.CASE).count() == 7
         assert count() == one
 

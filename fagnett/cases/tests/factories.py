@@ -1,4 +1,4 @@
-"""Factories for case tests, on top of ``fagnett.core.testing``'s world."""
+"""Factories for case tests, on top of ``tests.factories``'s world."""
 
 import datetime
 from typing import Any
@@ -6,8 +6,8 @@ from typing import Any
 from django.utils import timezone
 
 from fagnett.cases.models import Case, CaseCounter, CaseEvent, Consultation
-from fagnett.core.testing import World
 from fagnett.networks.models import Network
+from tests.factories import World
 
 
 def make_case(world: World, status: str = Case.Status.RECEIVED, **kwargs: Any) -> Case:
