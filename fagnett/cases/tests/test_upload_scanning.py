@@ -17,8 +17,6 @@ from fagnett.core import testing_files as files
 from fagnett.core.testing_files import NUMBER
 from tests.factories import World
 
-SPLIT = ["Pasient ", "1510", "8695", "088", " ble overflyttet"]  # one paragraph, the number over three runs
-
 
 @pytest.fixture(autouse=True)
 def english() -> Iterator[None]:
