@@ -285,8 +285,19 @@ OIDC_OP_PAR_ENDPOINT = env_str("OIDC_OP_PAR_ENDPOINT")
 OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_OP_LOGOUT_ENDPOINT")
 OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
 OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
-OIDC_MATCH_CLAIM = env_str("OIDC_MATCH_CLAIM", "email")
-OIDC_MATCH_FIELD = env_str("OIDC_MATCH_FIELD", "email")
+# Who the provider's person is: first the identifier claim (compared exactly with User.sso_identifier: Entra ID's
+# oid, HelseID's HPR number), then the e-mail claim (case-insensitively with User.email) unless the claim named by
+# OIDC_EMAIL_VERIFIED_CLAIM is false. An empty name turns that way of matching off. OIDC_MATCH_CLAIM and
+# OIDC_MATCH_FIELD, the earlier one-claim settings, still give the defaults.
+_legacy_match_claim = env_str("OIDC_MATCH_CLAIM")
+_legacy_by_identifier = env_str("OIDC_MATCH_FIELD", "email") == "sso_identifier"
+OIDC_IDENTIFIER_CLAIM = env_str("OIDC_IDENTIFIER_CLAIM", _legacy_match_claim if _legacy_by_identifier else "")
+OIDC_EMAIL_CLAIM = env_str("OIDC_EMAIL_CLAIM", "" if _legacy_by_identifier else (_legacy_match_claim or "email"))
+OIDC_EMAIL_VERIFIED_CLAIM = env_str("OIDC_EMAIL_VERIFIED_CLAIM", "email_verified")
+# Claims that say which organisation a new person belongs to, looked up in the region's trust identities
+# (organisations.TrustIdentity) at a first login. Entra ID always sends its tenant as tid.
+OIDC_TENANT_CLAIM = env_str("OIDC_TENANT_CLAIM", "tid")
+OIDC_ORGANISATION_NUMBER_CLAIM = env_str("OIDC_ORGANISATION_NUMBER_CLAIM")
 OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "single sign-on")
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
 if OIDC_ENABLED:
@@ -306,8 +317,10 @@ if OIDC_ENABLED:
     ]
     if _oidc_missing:
         raise ImproperlyConfigured(f"OIDC_RP_CLIENT_ID is set, so these must be set too: {', '.join(_oidc_missing)}.")
-    if OIDC_MATCH_FIELD not in {"email", "sso_identifier"}:
+    if env_str("OIDC_MATCH_FIELD", "email") not in {"email", "sso_identifier"}:
         raise ImproperlyConfigured("OIDC_MATCH_FIELD must be 'email' or 'sso_identifier'.")
+    if not (OIDC_IDENTIFIER_CLAIM or OIDC_EMAIL_CLAIM):
+        raise ImproperlyConfigured("OIDC_IDENTIFIER_CLAIM or OIDC_EMAIL_CLAIM must name a claim.")
     if OIDC_OP_LOGOUT_ENDPOINT:
         # Browsers apply form-action to the redirect after the log-out form is posted.
         _logout = urlsplit(OIDC_OP_LOGOUT_ENDPOINT)
