@@ -7,7 +7,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import BASE_DIR, database_config, env_int, env_list, env_str
+from config.env import BASE_DIR, database_config, env_bool, env_int, env_list, env_str
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-development-key-change-me")
 DEBUG = False
@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "fagnett.archive",
     "fagnett.audit",
     "fagnett.demo",
+    "fagnett.provisioning",
 ]
 
 MIDDLEWARE = [
@@ -333,3 +334,29 @@ OIDC_STORE_ID_TOKEN = bool(OIDC_OP_LOGOUT_ENDPOINT)
 OIDC_OP_LOGOUT_URL_METHOD = "fagnett.accounts.oidc.provider_logout_url"
 OIDC_AUTHENTICATE_CLASS = "fagnett.accounts.oidc.OIDCAuthenticationRequestView"
 OIDC_CALLBACK_CLASS = "fagnett.accounts.oidc.OIDCCallbackView"
+
+# Provisioning from the identity provider (SCIM 2.0 at /scim/v2/, django-scim2; fagnett.provisioning). A region's
+# coordinator issues the bearer keys. Locations in answers are built from FAGNETT_SITE_URL.
+SCIM_SERVICE_PROVIDER = {
+    "SCHEME": _site.scheme,
+    "NETLOC": _site.netloc,
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "A region's provisioning key (fnscim_…), issued by its coordinator: Authorization: Bearer …",
+            "specUri": "https://www.rfc-editor.org/rfc/rfc6750",
+            "primary": True,
+        }
+    ],
+    "USER_ADAPTER": "fagnett.provisioning.scim.PersonAdapter",
+    "GROUP_ADAPTER": "fagnett.provisioning.scim.GroupAdapter",
+    "GROUP_MODEL": "fagnett.provisioning.models.ScimGroup",
+    "SERVICE_PROVIDER_CONFIG_MODEL": "fagnett.provisioning.scim.ServiceProviderConfig",
+    "BASE_LOCATION_GETTER": "fagnett.provisioning.scim_auth.base_location",
+    "AUTH_CHECK_MIDDLEWARE": "fagnett.provisioning.scim_auth.BearerKeyCheck",
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="Fagnett SCIM"',
+}
+# When Entra ID both provisions people and logs them in: its externalId (mapped from objectId) is also the person's
+# single sign-on identifier (OIDC_IDENTIFIER_CLAIM=oid), so a provisioned person's first login finds them.
+SCIM_EXTERNAL_ID_IS_SSO_IDENTIFIER = env_bool("SCIM_EXTERNAL_ID_IS_SSO_IDENTIFIER", False)

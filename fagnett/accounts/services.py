@@ -26,7 +26,7 @@ from fagnett.organisations.models import HealthTrust, Region
 
 logger = logging.getLogger(__name__)
 
-AccessEndHook = Callable[[User], None]
+AccessEndHook = Callable[[User], object]
 _access_end_hooks: list[AccessEndHook] = []
 
 
