@@ -7,6 +7,7 @@ logged in. The coordinator's pages check permission in their own selectors befor
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils import translation
 
 from fagnett.organisations.models import HealthTrust, Region, TrustIdentity, normalise_identity
 
@@ -20,7 +21,9 @@ class Recognised:
     value: str
 
     def describe(self) -> str:
-        return f"{TrustIdentity.Kind(self.kind).label} {self.value}"
+        """For history's reason, which Fagnett writes in English whatever the language of the request."""
+        with translation.override("en"):
+            return f"{TrustIdentity.Kind(self.kind).label} {self.value}"
 
 
 def trust_identity_list(*, region: Region) -> QuerySet[TrustIdentity]:
