@@ -31,9 +31,9 @@ from fagnett.networks import services as network_services
 from fagnett.networks.models import Appointment, AppointmentRole
 from fagnett.opendata import services as opendata_services
 from fagnett.procedures.tests.factories import make_procedure
+from fagnett.progress.models import ReportingSchedule
 from fagnett.provisioning import services as provisioning_services
 from fagnett.provisioning.models import ScimGroup
-from fagnett.progress.models import ReportingSchedule
 from fagnett.reports import services as report_services
 from fagnett.reports.models import NetworkReport
 from fagnett.reports.tests.factories import make_report

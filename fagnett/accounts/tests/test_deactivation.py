@@ -5,8 +5,8 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from fagnett.accounts.models import User
 from fagnett.accounts import services
+from fagnett.accounts.models import User
 from fagnett.accounts.services import on_access_end, user_deactivate, user_reactivate
 from fagnett.core.testing import make_user
 
