@@ -27,6 +27,8 @@ urlpatterns = [
     path("", include("fagnett.funding.urls")),
     path("", include("fagnett.archive.urls")),
     path("", include("fagnett.audit.urls")),
+    path("", include("fagnett.provisioning.urls")),
+    path("scim/v2/", include("fagnett.provisioning.scim_urls")),
 ]
 
 handler403 = "fagnett.web.errors.permission_denied"

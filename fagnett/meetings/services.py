@@ -616,3 +616,9 @@ def calendar_feed_revoke(*, user: Any, feed: CalendarFeed) -> CalendarFeed:
     _require_own_feed(user, feed)
     feed.revoke()
     return feed
+
+
+def calendar_feeds_revoke_all(person: Any) -> int:
+    """Every calendar address of the person stops working: their access to Fagnett closed
+    (``accounts.services.on_access_end``). Returns how many were working."""
+    return sum(1 for feed in CalendarFeed.objects.filter(user=person, revoked_at=None) if feed.revoke())

@@ -32,6 +32,8 @@ from fagnett.opendata import services as opendata_services
 from fagnett.procedures.tests.factories import make_procedure
 from fagnett.progress import services as progress_services
 from fagnett.progress.models import ReportingSchedule
+from fagnett.provisioning import services as provisioning_services
+from fagnett.provisioning.models import ScimGroup
 from fagnett.reports import services as report_services
 from fagnett.reports.models import NetworkReport
 from fagnett.reports.tests.factories import make_report
@@ -112,6 +114,8 @@ SENTINELS: dict[str, frozenset[str]] = {
     "granittbehov": frozenset({"coordA", "dirA", "memA2"}),
     "granittdrofting": frozenset({"coordA", "dirA", "memA2"}),
     "granittoppgave": frozenset({"coordA", "dirA", "memA2"}),
+    # How region A's trust is recognised at sign-in, and a group its identity provider pushed: the coordinator's.
+    "turmalin": frozenset({"coordA"}),
 }
 
 
@@ -284,6 +288,12 @@ def build_world() -> CrawlWorld:
     o["topic"] = topic_services.topic_create(user=coordinator, region=w.region_a, data={"name": "Fjordlys-sepsis"})
     topic_services.topic_create(user=w["coordinator_b"], region=w.region_b, data={"name": "Tundra-sepsis"})
     o["open_data_key"], _raw = opendata_services.region_api_key_create(user=coordinator, region=w.region_a, name="SSB")
+    o["trust_identity"] = provisioning_services.trust_identity_create(
+        user=coordinator, region=w.region_a, trust=w.trusts_a[0], kind="email_domain", value="turmalin.example"
+    )
+    o["scim_key"], _raw = provisioning_services.scim_token_create(user=coordinator, region=w.region_a, name="Entra ID")
+    o["scim_group"] = ScimGroup.objects.create(region=w.region_a, display_name="Turmalin-brukere")
+    o["scim_group"].members.add(w["member"])
 
     # --- Annual reports: A1's draft for last year; region A's approved version 1 and draft version 2.
     year = today.year - 1

@@ -34,8 +34,11 @@ ENABLED = {
     "OIDC_OP_AUTHORIZATION_ENDPOINT": f"{ISSUER}/authorize",
     "OIDC_OP_TOKEN_ENDPOINT": f"{ISSUER}/token",
     "OIDC_OP_JWKS_ENDPOINT": f"{ISSUER}/keys",
-    "OIDC_MATCH_CLAIM": "email",
-    "OIDC_MATCH_FIELD": "email",
+    "OIDC_IDENTIFIER_CLAIM": "",
+    "OIDC_EMAIL_CLAIM": "email",
+    "OIDC_EMAIL_VERIFIED_CLAIM": "email_verified",
+    "OIDC_TENANT_CLAIM": "tid",
+    "OIDC_ORGANISATION_NUMBER_CLAIM": "",
 }
 
 
@@ -111,8 +114,8 @@ def test_an_e_mail_the_provider_marks_unverified_is_refused(enabled: SettingsWra
 
 @pytest.mark.django_db
 def test_matching_by_identifier_is_exact(enabled: SettingsWrapper) -> None:
-    enabled.OIDC_MATCH_CLAIM = "oid"
-    enabled.OIDC_MATCH_FIELD = "sso_identifier"
+    enabled.OIDC_IDENTIFIER_CLAIM = "oid"
+    enabled.OIDC_EMAIL_CLAIM = ""  # the identifier only, as with HelseID
     kari = make_user("kari", sso_identifier="Ab12-cd")
     backend = backend_for_request()
 
