@@ -3,7 +3,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -93,17 +92,14 @@ def _list_page(
     )
 
 
-@login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     return _list_page(request, base=selectors.CaseFilters(), heading=_("Cases"))
 
 
-@login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
     return _list_page(request, base=selectors.CaseFilters(mine=True), heading=_("My cases"), kind="mine")
 
 
-@login_required
 def unrouted_cases(request: HttpRequest) -> HttpResponse:
     if not access_for(request.user).is_coordinator_anywhere:
         raise PermissionDenied
@@ -112,7 +108,6 @@ def unrouted_cases(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def network_cases(request: HttpRequest, network_id: int) -> HttpResponse:
     network = selectors.network_for_cases(user=request.user, network_id=network_id)
     return _list_page(
@@ -124,7 +119,6 @@ def network_cases(request: HttpRequest, network_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def case_submit(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -170,7 +164,6 @@ def case_submit(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_form.html", {"form": form})
 
 
-@login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
     return _detail(request, case)
@@ -326,7 +319,6 @@ def _step(
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def case_route(request: HttpRequest, case_id: int) -> HttpResponse:
     def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
@@ -349,7 +341,6 @@ def _one_region(case: Case) -> Any:
     return Region.objects.filter(pk=case.region_id)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def case_respond(request: HttpRequest, case_id: int) -> HttpResponse:
     def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
@@ -369,7 +360,6 @@ def case_respond(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def case_start(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
@@ -388,7 +378,6 @@ def case_start(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect(case)
 
 
-@login_required
 @require_POST
 def case_responsible(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
@@ -413,7 +402,6 @@ def case_responsible(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect(case)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def case_recommend(request: HttpRequest, case_id: int) -> HttpResponse:
     def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
@@ -447,7 +435,6 @@ def case_recommend(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def case_decide(request: HttpRequest, case_id: int) -> HttpResponse:
     def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
@@ -465,7 +452,6 @@ def case_decide(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
     def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
@@ -483,7 +469,6 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def case_comment(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
@@ -501,7 +486,6 @@ def case_comment(request: HttpRequest, case_id: int) -> HttpResponse:
     return _detail(request, case, comment_form=form, status=400)
 
 
-@login_required
 @require_POST
 def case_consult(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     """Record one kind of consultation from its form on the case page."""
@@ -554,7 +538,6 @@ def case_consult(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     return _detail(request, case, consultation_form=form, status=400)
 
 
-@login_required
 def case_export(request: HttpRequest, case_id: int) -> HttpResponseBase:
     """The case record as a Word document, consultations and timeline included."""
     case = selectors.case_get(user=request.user, case_id=case_id)
@@ -572,7 +555,6 @@ def case_export(request: HttpRequest, case_id: int) -> HttpResponseBase:
     )
 
 
-@login_required
 @require_POST
 def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
@@ -591,7 +573,6 @@ def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
     return _detail(request, case, attachment_form=form, status=400)
 
 
-@login_required
 def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
     attachment = selectors.attachment_get(user=request.user, attachment_id=attachment_id)
     response = FileResponse(
@@ -604,7 +585,6 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> HttpRespons
     return response
 
 
-@login_required
 def common_case_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -616,7 +596,6 @@ def common_case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def common_case_create(request: HttpRequest) -> HttpResponse:
     regions = coordinated_regions(user=request.user)
@@ -640,7 +619,6 @@ def common_case_create(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/common_case_form.html", {"form": form})
 
 
-@login_required
 def common_case_detail(request: HttpRequest, common_case_id: int) -> HttpResponse:
     common = selectors.common_case_get(user=request.user, common_case_id=common_case_id)
     return render(
@@ -654,7 +632,6 @@ def common_case_detail(request: HttpRequest, common_case_id: int) -> HttpRespons
     )
 
 
-@login_required
 def common_case_export(request: HttpRequest, common_case_id: int) -> HttpResponseBase:
     common = selectors.common_case_get(user=request.user, common_case_id=common_case_id)
     matrix = selectors.common_case_matrix(user=request.user, common_case=common)
@@ -671,7 +648,6 @@ def common_case_export(request: HttpRequest, common_case_id: int) -> HttpRespons
     )
 
 
-@login_required
 @require_POST
 def case_topics(request: HttpRequest, case_id: int) -> HttpResponse:
     """Put topics from the region's list on the case (the network's leader or secretary, or the coordinator)."""
@@ -694,7 +670,6 @@ def case_topics(request: HttpRequest, case_id: int) -> HttpResponse:
 # --- Cases on the network's meetings (cases sits above meetings: it asks meetings' services) -----------------------
 
 
-@login_required
 @require_POST
 def agenda_cases(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_get(user=request.user, meeting_id=meeting_id)
@@ -710,7 +685,6 @@ def agenda_cases(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return redirect(meeting)
 
 
-@login_required
 @require_POST
 def action_item_add(request: HttpRequest, case_id: int) -> HttpResponse:
     """An action item on a case, from the case's page; it then follows the network's agendas until done."""

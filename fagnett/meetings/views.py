@@ -4,7 +4,7 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -48,7 +48,6 @@ def _manage(request: HttpRequest, obj: Any) -> None:
 # --- The network's meetings and the year's plan ---------------------------------------------------------------------
 
 
-@login_required
 def network_meetings(request: HttpRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)
     year = year_param(request, timezone.localdate().year)
@@ -93,7 +92,6 @@ def _suggested_plan(network: Any, year: int, count: int) -> list[dict[str, Any]]
     return rows
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def plan_year(request: HttpRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)
@@ -133,7 +131,6 @@ def plan_year(request: HttpRequest, network_id: int) -> HttpResponse:
 # --- One meeting ---------------------------------------------------------------------------------------------------
 
 
-@login_required
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     can_manage = request.user.has_perm("meetings.manage_meetings", meeting)
@@ -161,7 +158,6 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def meeting_update(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -207,7 +203,6 @@ def meeting_update(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/meeting_form.html", {"meeting": meeting, "form": form, "conflict": conflict})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -224,7 +219,6 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/meeting_cancel.html", {"meeting": meeting, "form": form})
 
 
-@login_required
 @require_POST
 def meeting_invite(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -247,7 +241,6 @@ def _file_stem(meeting: Meeting) -> str:
     return f"{slugify(meeting.network.name)}-{meeting.starts_at.astimezone(OSLO):%Y-%m-%d}"
 
 
-@login_required
 def meeting_export(request: HttpRequest, meeting_id: int, fmt: str) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     stem = f"innkalling-{_file_stem(meeting)}"
@@ -274,7 +267,6 @@ def meeting_export(request: HttpRequest, meeting_id: int, fmt: str) -> HttpRespo
 # --- Agenda and documents ------------------------------------------------------------------------------------------
 
 
-@login_required
 @require_POST
 def agenda_standard(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -287,7 +279,6 @@ def agenda_standard(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return redirect(meeting)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def agenda_item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -304,7 +295,6 @@ def agenda_item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/agenda_item_form.html", {"meeting": meeting, "form": form, "item": None})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def agenda_item_update(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.agenda_item_get(user=request.user, item_id=item_id)
@@ -321,7 +311,6 @@ def agenda_item_update(request: HttpRequest, item_id: int) -> HttpResponse:
     return render(request, "meetings/agenda_item_form.html", {"meeting": item.meeting, "form": form, "item": item})
 
 
-@login_required
 @require_POST
 def agenda_item_move(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.agenda_item_get(user=request.user, item_id=item_id)
@@ -332,7 +321,6 @@ def agenda_item_move(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect(f"{item.meeting.get_absolute_url()}#item-{item.pk}")
 
 
-@login_required
 @require_POST
 def agenda_item_delete(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.agenda_item_get(user=request.user, item_id=item_id)
@@ -345,7 +333,6 @@ def agenda_item_delete(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect(item.meeting)
 
 
-@login_required
 @require_POST
 def document_upload(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.agenda_item_get(user=request.user, item_id=item_id)
@@ -363,7 +350,6 @@ def document_upload(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect(f"{item.meeting.get_absolute_url()}#item-{item.pk}")
 
 
-@login_required
 def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     document = selectors.document_get(user=request.user, document_id=document_id)
     response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
@@ -372,7 +358,6 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     return response
 
 
-@login_required
 @require_POST
 def document_delete(request: HttpRequest, document_id: int) -> HttpResponse:
     document = selectors.document_get(user=request.user, document_id=document_id)
@@ -389,7 +374,6 @@ def document_delete(request: HttpRequest, document_id: int) -> HttpResponse:
 # --- Attendance ----------------------------------------------------------------------------------------------------
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -409,7 +393,6 @@ def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
 # --- Minutes -------------------------------------------------------------------------------------------------------
 
 
-@login_required
 @require_POST
 def minutes_start(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -421,7 +404,6 @@ def minutes_start(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return redirect(minutes)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def minutes_detail(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -487,7 +469,6 @@ def minutes_detail(request: HttpRequest, meeting_id: int, version: int) -> HttpR
     )
 
 
-@login_required
 @require_POST
 def minutes_circulate(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -507,7 +488,6 @@ def minutes_circulate(request: HttpRequest, meeting_id: int, version: int) -> Ht
     return redirect(minutes)
 
 
-@login_required
 @require_POST
 def minutes_comment(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -525,7 +505,6 @@ def minutes_comment(request: HttpRequest, meeting_id: int, version: int) -> Http
     return redirect(f"{minutes.get_absolute_url()}#comments")
 
 
-@login_required
 @require_POST
 def minutes_approve(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -542,7 +521,6 @@ def minutes_approve(request: HttpRequest, meeting_id: int, version: int) -> Http
     return redirect(minutes)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def minutes_correct(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -566,7 +544,6 @@ def minutes_correct(request: HttpRequest, meeting_id: int, version: int) -> Http
     return render(request, "meetings/minutes_correct.html", {"meeting": meeting, "minutes": minutes, "form": form})
 
 
-@login_required
 def minutes_export(request: HttpRequest, meeting_id: int, version: int, fmt: str) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
@@ -586,7 +563,6 @@ def minutes_export(request: HttpRequest, meeting_id: int, version: int, fmt: str
 # --- Action items, the regional overview, calendar feeds --------------------------------------------------------------
 
 
-@login_required
 def my_action_items(request: HttpRequest) -> HttpResponse:
     items = list(selectors.my_action_items(user=request.user)[:300])
     today = timezone.localdate()
@@ -601,7 +577,6 @@ def my_action_items(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def action_item_toggle(request: HttpRequest, item_id: int) -> HttpResponse:
     item = get_object_or_404(ActionItem.objects.select_related("network"), pk=item_id)
@@ -616,7 +591,6 @@ def action_item_toggle(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect("meetings:my_action_items")
 
 
-@login_required
 def region_overview(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     region_ids = sorted(access.coordinator_regions | access.director_regions)
@@ -663,7 +637,6 @@ def _calendar_feeds_page(
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def calendar_feeds(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
@@ -675,7 +648,6 @@ def calendar_feeds(request: HttpRequest) -> HttpResponse:
     return _calendar_feeds_page(request, new_token=token)
 
 
-@login_required
 @require_POST
 def calendar_feed_regenerate(request: HttpRequest, feed_id: int) -> HttpResponse:
     feed = selectors.calendar_feed_get(user=request.user, feed_id=feed_id)
@@ -683,7 +655,6 @@ def calendar_feed_regenerate(request: HttpRequest, feed_id: int) -> HttpResponse
     return _calendar_feeds_page(request, new_token=token, replaced=True)
 
 
-@login_required
 @require_POST
 def calendar_feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
     feed = selectors.calendar_feed_get(user=request.user, feed_id=feed_id)
@@ -692,6 +663,7 @@ def calendar_feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
     return redirect("meetings:calendar_feeds")
 
 
+@login_not_required  # a calendar program fetches it; the secret address is the key
 def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     """The subscribable feed: the secret token is the credential, so no login is asked for."""
     feed = selectors.calendar_feed_by_token(token=token)

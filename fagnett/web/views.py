@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,7 +14,6 @@ from fagnett.meetings.selectors import my_action_items, upcoming_meetings
 from fagnett.networks.selectors import home_summary
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -29,7 +28,6 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def region(request: HttpRequest) -> HttpResponse:
     """The coordinator's, medical director's and fagsjef's way into the region-wide overviews."""
     access = access_for(request.user)
@@ -47,6 +45,7 @@ def region(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_not_required  # the login page offers English too
 @require_POST
 def language_set(request: HttpRequest) -> HttpResponse:
     """Switch language; a logged-in person keeps the choice (e-mails use it too)."""
@@ -58,5 +57,6 @@ def language_set(request: HttpRequest) -> HttpResponse:
     return set_language(request)
 
 
+@login_not_required  # the load balancer's probe
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
