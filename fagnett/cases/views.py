@@ -32,7 +32,7 @@ from fagnett.cases.forms import (
 )
 from fagnett.cases.models import Case, Consultation
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors, is_htmx, paginate, rebind_after_conflict
+from fagnett.core.views_helpers import add_service_errors, paginate, rebind_after_conflict, render_page_or_part
 from fagnett.meetings import services as meeting_services
 from fagnett.meetings.forms import CaseActionItemForm
 from fagnett.meetings.selectors import meeting_get
@@ -74,11 +74,10 @@ def _list_page(
     if network is not None:
         del form.fields["network"]
     page = paginate(request, selectors.case_list(user=user, filters=filters))
-    template = "cases/case_list.html#results" if is_htmx(request) else "cases/case_list.html"
     access = access_for(user)
-    return render(
+    return render_page_or_part(
         request,
-        template,
+        "cases/case_list.html",
         {
             "form": form,
             "page": page,
@@ -89,6 +88,7 @@ def _list_page(
             "can_assign": access.is_coordinator_anywhere or bool(access.director_regions),
             "can_send_common": access.is_coordinator_anywhere,
         },
+        part="results",
     )
 
 

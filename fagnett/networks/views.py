@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from fagnett.access import access_for
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors, is_htmx, paginate, rebind_after_conflict
+from fagnett.core.views_helpers import add_service_errors, paginate, rebind_after_conflict, render_page_or_part
 from fagnett.networks import selectors, services
 from fagnett.networks.forms import (
     DecisionForm,
@@ -43,11 +43,11 @@ def network_list(request: HttpRequest) -> HttpResponse:
             q=data["q"].strip(),
         )
     page = paginate(request, selectors.network_list(user=request.user, filters=filters))
-    template = "networks/network_list.html#results" if is_htmx(request) else "networks/network_list.html"
-    return render(
+    return render_page_or_part(
         request,
-        template,
+        "networks/network_list.html",
         {"form": form, "page": page, "can_add": access_for(request.user).is_coordinator_anywhere},
+        part="results",
     )
 
 
