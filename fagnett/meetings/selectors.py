@@ -170,6 +170,17 @@ def agenda_item_get(*, user: Any, item_id: int) -> AgendaItem:
     return item
 
 
+def action_item_get_for_update(*, user: Any, item_id: int) -> ActionItem:
+    """An action item the person may mark done (its network's leader or secretary, or its owner); 404 otherwise."""
+    try:
+        item = ActionItem.objects.select_related("network").get(pk=item_id)
+    except ActionItem.DoesNotExist:
+        raise Http404 from None
+    if not user.has_perm("meetings.update_action_item", item):
+        raise Http404
+    return item
+
+
 def minutes_versions(*, meeting: Meeting) -> list[Minutes]:
     return list(meeting.minutes.select_related("approved_by", "created_by").order_by("-version"))
 

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +22,7 @@ from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
 from fagnett.meetings import exports, selectors, services
 from fagnett.meetings.calendar import calendar_feed, meeting_invitation
 from fagnett.meetings.forms import (
+    ActionItemDoneForm,
     ActionItemFormSet,
     AgendaItemForm,
     AttendanceForm,
@@ -32,7 +33,9 @@ from fagnett.meetings.forms import (
     CorrectionForm,
     DocumentForm,
     MeetingForm,
+    MinutesApproveForm,
     MinutesForm,
+    MoveForm,
     PlanFormSet,
 )
 from fagnett.meetings.models import ActionItem, Meeting, Minutes
@@ -315,7 +318,10 @@ def agenda_item_update(request: HttpRequest, item_id: int) -> HttpResponse:
 def agenda_item_move(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.agenda_item_get(user=request.user, item_id=item_id)
     try:
-        services.agenda_item_move(user=request.user, item=item, up=request.POST.get("direction") == "up")
+        form = MoveForm(request.POST)
+        if not form.is_valid():
+            raise Http404
+        services.agenda_item_move(user=request.user, item=item, up=form.cleaned_data["direction"] == "up")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(f"{item.meeting.get_absolute_url()}#item-{item.pk}")
@@ -509,11 +515,11 @@ def minutes_comment(request: HttpRequest, meeting_id: int, version: int) -> Http
 def minutes_approve(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
-    via = request.POST.get("via", Minutes.ApprovedVia.LEADER)
-    if via not in Minutes.ApprovedVia.values:
+    form = MinutesApproveForm(request.POST)
+    if not form.is_valid():
         raise Http404
     try:
-        services.minutes_approve(user=request.user, minutes=minutes, via=via)
+        services.minutes_approve(user=request.user, minutes=minutes, via=form.cleaned_data["via"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -579,13 +585,14 @@ def my_action_items(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def action_item_toggle(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = get_object_or_404(ActionItem.objects.select_related("network"), pk=item_id)
-    if not request.user.has_perm("meetings.update_action_item", item):
+    item = selectors.action_item_get_for_update(user=request.user, item_id=item_id)
+    form = ActionItemDoneForm(request.POST)
+    if not form.is_valid():
         raise Http404
-    done = request.POST.get("done") == "1"
+    done = form.cleaned_data["done"]
     services.action_item_set_done(user=request.user, item=item, done=done)
     messages.success(request, _("Marked as done.") if done else _("Opened again."))
-    next_url = request.POST.get("next", "")
+    next_url = form.cleaned_data["next"]
     if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return redirect(next_url)
     return redirect("meetings:my_action_items")
