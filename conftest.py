@@ -6,7 +6,7 @@ from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.test import Client
 
-from fagnett.core.testing import Inbox, Migrator, World, free_port, make_world
+from tests.factories import Inbox, Migrator, World, free_port, make_world
 
 
 @pytest.fixture

@@ -33,6 +33,9 @@ step "ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+step "import contracts: the layers (pyproject.toml, docs/ARCHITECTURE.md)"
+.venv/bin/lint-imports --no-logo
+
 step "mypy"
 .venv/bin/mypy
 

@@ -11,10 +11,10 @@ from django.test import Client
 from django.utils import timezone
 
 from fagnett.capacity.models import ApiToken
-from fagnett.core.testing import Migrator, make_world
 from fagnett.meetings.models import CalendarFeed
 from fagnett.meetings.tests.factories import make_meeting
 from fagnett.opendata.models import RegionApiKey
+from tests.factories import Migrator, make_world
 
 
 def _digest(secret: str) -> str:

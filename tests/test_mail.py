@@ -11,14 +11,14 @@ import pytest
 from django.test import Client
 from icalendar import Calendar
 
-from fagnett.cases.testing import make_case
+from fagnett.cases.tests.factories import make_case
 from fagnett.core.mail import Attachment, CalendarPart, build_messages, send_messages
-from fagnett.core.testing import Inbox, World, free_port
 from fagnett.events import services as events
 from fagnett.events.models import Audience
 from fagnett.events.tests.factories import make_event
 from fagnett.meetings.models import Meeting
 from fagnett.meetings.tests.factories import make_meeting
+from tests.factories import Inbox, World, free_port
 
 # The mail is sent when the view's transaction really commits, inside the request, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)

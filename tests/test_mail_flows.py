@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from fagnett.accounts.models import User
 from fagnett.cases import services as cases
-from fagnett.core.testing import World
 from fagnett.events import services as events
 from fagnett.events.models import Audience
 from fagnett.events.tests.factories import make_event
@@ -39,6 +38,7 @@ from fagnett.progress import services as progress
 from fagnett.progress.models import ReportingSchedule
 from fagnett.progress.reminders import progress_reminders
 from fagnett.progress.tests.factories import make_task
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

@@ -30,16 +30,16 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from fagnett.accounts.models import User
-from fagnett.audit.context import acting_as
-from fagnett.capacity.testing import make_entry, make_round, units_of
-from fagnett.cases.testing import make_case
-from fagnett.core.testing import World
+from fagnett.capacity.tests.factories import make_entry, make_round, units_of
+from fagnett.cases.tests.factories import make_case
+from fagnett.core.history import acting_as
 from fagnett.events.models import Audience
 from fagnett.events.tests.factories import make_event, register
 from fagnett.meetings.models import ActionItem
 from fagnett.networks.models import Network, TaskListItem
 from fagnett.organisations.models import HealthTrust, Hospital, Unit
 from fagnett.topics.models import Topic
+from tests.factories import World
 from tests.permissions.crawler import Pattern, skip_reason, walk
 
 pytestmark = pytest.mark.django_db

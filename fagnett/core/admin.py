@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from fagnett.core.models import HashedKey
+from fagnett.core.models import HashedKey, ReminderLog
 
 
 @admin.action(description=_("Revoke the selected keys"))
@@ -20,3 +20,9 @@ def revoke_keys(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Hashed
         ngettext("%(count)d key revoked.", "%(count)d keys revoked.", revoked) % {"count": revoked},
         messages.SUCCESS,
     )
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["kind", "object_key", "recipient", "sent_at"]
+    list_filter = ["kind"]

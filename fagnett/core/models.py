@@ -1,4 +1,4 @@
-"""Field types and abstract models shared by the apps' models.
+"""Field types and abstract models shared by the apps' models, and the one log of reminders sent.
 
 Every text a person writes is stored in one of these: they refuse a national identity number (``full_clean``
 and every form made from them), and clean control characters out of the value (single-line fields lose line
@@ -12,6 +12,7 @@ import secrets
 from typing import Any, ClassVar, Self
 
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -202,3 +203,24 @@ class NamedKey(HashedKey):
 
     class Meta:
         abstract = True
+
+
+class ReminderLog(models.Model):
+    """Each reminder is sent once: its kind, its object (with what makes it a new reminder, such as a due date)
+    and the recipient are recorded by ``core.reminders.send_once``, for every app's reminders."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    object_key = models.CharField(_("object"), max_length=100)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    # A default rather than auto_now_add, so the rows carried over from the apps' own logs keep their times.
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_key", "recipient"], name="reminder_log_sent_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_key} → {self.recipient_id}"

@@ -207,6 +207,28 @@ class CaseActionItemForm(forms.Form):
         return due
 
 
+class MoveForm(forms.Form):
+    """An agenda item's arrow buttons."""
+
+    direction = forms.ChoiceField(choices=[("up", _("Up")), ("down", _("Down"))])
+
+
+class MinutesApproveForm(forms.Form):
+    """Who approved the minutes: the leader alone, or the network in a meeting or by circulation."""
+
+    via = forms.ChoiceField(choices=Minutes.ApprovedVia.choices, initial=Minutes.ApprovedVia.LEADER, required=False)
+
+    def clean_via(self) -> str:
+        return self.cleaned_data["via"] or Minutes.ApprovedVia.LEADER
+
+
+class ActionItemDoneForm(forms.Form):
+    """Mark an action item done or open again, then go back to the page the button was on."""
+
+    done = forms.BooleanField(required=False)
+    next = forms.CharField(required=False, max_length=2000)
+
+
 class CalendarFeedForm(forms.Form):
     """A new calendar address: all the person's meetings, or one of their networks'."""
 

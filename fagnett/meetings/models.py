@@ -15,6 +15,7 @@ from fagnett.core.models import FreeCharField, FreeTextField, FreeURLField, Hash
 from fagnett.core.uploads import random_upload_path
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust
+from fagnett.topics.models import Topic
 
 
 class Meeting(models.Model):
@@ -120,6 +121,10 @@ class AgendaItem(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(_("minutes set aside"), null=True, blank=True)
     case = models.ForeignKey(
         "cases.Case", models.SET_NULL, null=True, blank=True, related_name="agenda_items", verbose_name=_("case")
+    )
+    # The table was made when the relation was declared on Topic; kept, so no data moves.
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="agenda_items", verbose_name=_("topics"), db_table="topics_topic_agenda_items"
     )
 
     history = HistoricalRecords()
@@ -366,20 +371,3 @@ class CalendarFeed(HashedKey):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.network or _('my meetings')}"
-
-
-class ReminderLog(models.Model):
-    """Each reminder is sent once: its kind, the object and the recipient are recorded."""
-
-    kind = models.CharField(_("kind"), max_length=40)
-    object_key = models.CharField(_("object"), max_length=100)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("reminder sent")
-        verbose_name_plural = _("reminders sent")
-        constraints = [models.UniqueConstraint(fields=["kind", "object_key", "recipient"], name="reminder_sent_once")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.object_key} → {self.recipient}"

@@ -9,7 +9,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.http import Http404
 from django.utils import timezone
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.meetings.models import (
     ActionItem,
     AgendaDocument,
@@ -166,6 +166,17 @@ def agenda_item_get(*, user: Any, item_id: int) -> AgendaItem:
     except AgendaItem.DoesNotExist:
         raise Http404 from None
     if not user.has_perm("meetings.view_meeting", item.meeting):
+        raise Http404
+    return item
+
+
+def action_item_get_for_update(*, user: Any, item_id: int) -> ActionItem:
+    """An action item the person may mark done (its network's leader or secretary, or its owner); 404 otherwise."""
+    try:
+        item = ActionItem.objects.select_related("network").get(pk=item_id)
+    except ActionItem.DoesNotExist:
+        raise Http404 from None
+    if not user.has_perm("meetings.update_action_item", item):
         raise Http404
     return item
 

@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from fagnett.accounts.models import User
+from fagnett.core.calendar import OSLO
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.mail import CalendarPart, mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.core.uploads import check_upload
 from fagnett.meetings import selectors
-from fagnett.meetings.calendar import OSLO, meeting_invitation
+from fagnett.meetings.calendar import meeting_invitation
 from fagnett.meetings.models import (
     ActionItem,
     AgendaDocument,
@@ -35,22 +36,12 @@ from fagnett.meetings.models import (
     MinutesItem,
 )
 from fagnett.networks.models import Appointment, Network
+from fagnett.networks.selectors import network_participants
 from fagnett.topics.services import set_topics
 
 # Changing any of these changes what a calendar holds, so the invitation's SEQUENCE is raised.
 SIGNIFICANT_FIELDS = ("starts_at", "ends_at", "location", "video_link", "form", "title")
 MEETING_FIELDS = ("title", "starts_at", "ends_at", "form", "location", "video_link")
-
-
-def participants(network: Network) -> list[User]:
-    """Everyone appointed in the network, who is invited to its meetings."""
-    return list(
-        User.objects.filter(
-            appointments__network=network, appointments__status=Appointment.Status.APPOINTED, is_active=True
-        )
-        .distinct()
-        .order_by("first_name", "last_name")
-    )
 
 
 # --- The year's plan and single meetings --------------------------------------------------------------------------
@@ -157,7 +148,7 @@ def meeting_send_invitations(*, user: Any, meeting: Meeting) -> int:
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if current.is_cancelled:
         raise ValidationError(_("A cancelled meeting cannot be sent."))
-    recipients = [p for p in participants(current.network) if p.email]
+    recipients = [p for p in network_participants(network=current.network) if p.email]
     if not recipients:
         raise ValidationError(_("Nobody is appointed in the network yet, so there is nobody to invite."))
     if current.invitation_sent_at is not None:
@@ -173,7 +164,7 @@ def meeting_send_invitations(*, user: Any, meeting: Meeting) -> int:
 
 def _send_calendar_mail(meeting: Meeting, *, method: str, sender: Any, update: bool = False) -> None:
     """One mail per participant, in their language, with the .ics as an iTIP part (``core.mail.CalendarPart``)."""
-    recipients = [p for p in participants(meeting.network) if p.email]
+    recipients = [p for p in network_participants(network=meeting.network) if p.email]
     organizer = sender if getattr(sender, "email", "") else None
     ics = meeting_invitation(meeting, organizer=organizer, attendees=recipients, method=method)
     template = "meeting_cancelled" if method == "CANCEL" else ("meeting_updated" if update else "meeting_invitation")
@@ -246,41 +237,34 @@ def _editable_agenda(user: Any, meeting: Meeting) -> None:
         raise ValidationError(_("The minutes are approved, so the agenda is locked."))
 
 
+@dataclass(frozen=True)
+class CaseItem:
+    """An agenda item of a case, as the cases app words it: meetings does not import cases, which sits above it."""
+
+    case_id: int
+    title: str
+    description: str
+
+
 @transaction.atomic
-def agenda_add_open_cases(*, user: Any, meeting: Meeting) -> list[AgendaItem]:
-    """Put the network's accepted and ongoing cases on the agenda; cases already on it are left alone.
+def agenda_add_case_items(*, user: Any, meeting: Meeting, items: Sequence[CaseItem]) -> list[AgendaItem]:
+    """Put cases on the agenda as items of kind "case", after the items already there.
 
-    Each case moves to "on an agenda" (with an event on its timeline); a case discussed before without an
-    answer yet is carried to this agenda too.
+    The cases app chooses the cases, words the items and moves the cases on (``cases.services.agenda_add_open_cases``);
+    this checks that the person may change the agenda, even when there is nothing to add.
     """
-    from fagnett.cases.models import Case
-    from fagnett.cases.services import case_set_on_agenda
-
     _editable_agenda(user, meeting)
-    already = set(meeting.agenda_items.exclude(case=None).values_list("case_id", flat=True))
-    cases = (
-        Case.objects.filter(
-            network=meeting.network,
-            status__in=[Case.Status.ACCEPTED, Case.Status.IN_PROGRESS, Case.Status.ON_AGENDA],
+    created = [
+        AgendaItem.objects.create(
+            meeting=meeting,
+            kind=AgendaItem.Kind.CASE,
+            title=item.title,
+            description=item.description,
+            case_id=item.case_id,
+            order=_next_order(meeting),
         )
-        .exclude(pk__in=already)
-        .order_by("year", "number")
-    )
-    label = f"{meeting.network.name} {timezone.localtime(meeting.starts_at):%d.%m.%Y}"
-    created = []
-    for case in cases:
-        created.append(
-            AgendaItem.objects.create(
-                meeting=meeting,
-                kind=AgendaItem.Kind.CASE,
-                title=f"{_('Case')} {case.reference}: {case.title}",
-                description=case.wanted,
-                case=case,
-                order=_next_order(meeting),
-            )
-        )
-        if case.status != Case.Status.ON_AGENDA:
-            case_set_on_agenda(user=user, case=case, meeting_label=label)
+        for item in items
+    ]
     _renumber(meeting)
     return created
 
@@ -453,7 +437,7 @@ def minutes_save(
         item.save()
     meeting = current.meeting
     network = meeting.network
-    members = {p.pk for p in participants(network)}
+    members = {p.pk for p in network_participants(network=network)}
     for new in new_action_items:
         if new.owner_id not in members:
             raise ValidationError(_("The owner of an action item must be appointed in the network."))
@@ -485,7 +469,7 @@ def minutes_circulate(*, user: Any, minutes: Minutes, comments_due: datetime.dat
     current.lock_version += 1
     current.save()
     mail_on_commit(
-        recipients=[p for p in participants(current.meeting.network) if p.pk != user.pk],
+        recipients=[p for p in network_participants(network=current.meeting.network) if p.pk != user.pk],
         template="minutes_circulated",
         context={"minutes": current, "meeting": current.meeting},
     )
@@ -632,3 +616,9 @@ def calendar_feed_revoke(*, user: Any, feed: CalendarFeed) -> CalendarFeed:
     _require_own_feed(user, feed)
     feed.revoke()
     return feed
+
+
+def calendar_feeds_revoke_all(person: Any) -> int:
+    """Every calendar address of the person stops working: their access to Fagnett closed
+    (``accounts.services.on_access_end``). Returns how many were working."""
+    return sum(1 for feed in CalendarFeed.objects.filter(user=person, revoked_at=None) if feed.revoke())

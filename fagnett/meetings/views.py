@@ -4,10 +4,10 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,28 +15,31 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
+from fagnett.core.calendar import OSLO
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict, year_param
 from fagnett.meetings import exports, selectors, services
-from fagnett.meetings.calendar import OSLO, calendar_feed, meeting_invitation
+from fagnett.meetings.calendar import calendar_feed, meeting_invitation
 from fagnett.meetings.forms import (
+    ActionItemDoneForm,
     ActionItemFormSet,
     AgendaItemForm,
     AttendanceForm,
     CalendarFeedForm,
     CancelForm,
-    CaseActionItemForm,
     CirculateForm,
     CommentForm,
     CorrectionForm,
     DocumentForm,
     MeetingForm,
+    MinutesApproveForm,
     MinutesForm,
+    MoveForm,
     PlanFormSet,
 )
 from fagnett.meetings.models import ActionItem, Meeting, Minutes
-from fagnett.networks.selectors import network_get
+from fagnett.networks.selectors import network_get, network_participants
 from fagnett.organisations.models import Region
 
 
@@ -48,7 +51,6 @@ def _manage(request: HttpRequest, obj: Any) -> None:
 # --- The network's meetings and the year's plan ---------------------------------------------------------------------
 
 
-@login_required
 def network_meetings(request: HttpRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)
     year = year_param(request, timezone.localdate().year)
@@ -93,7 +95,6 @@ def _suggested_plan(network: Any, year: int, count: int) -> list[dict[str, Any]]
     return rows
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def plan_year(request: HttpRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)
@@ -133,7 +134,6 @@ def plan_year(request: HttpRequest, network_id: int) -> HttpResponse:
 # --- One meeting ---------------------------------------------------------------------------------------------------
 
 
-@login_required
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     can_manage = request.user.has_perm("meetings.manage_meetings", meeting)
@@ -161,7 +161,6 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def meeting_update(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -207,7 +206,6 @@ def meeting_update(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/meeting_form.html", {"meeting": meeting, "form": form, "conflict": conflict})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -224,7 +222,6 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/meeting_cancel.html", {"meeting": meeting, "form": form})
 
 
-@login_required
 @require_POST
 def meeting_invite(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -247,7 +244,6 @@ def _file_stem(meeting: Meeting) -> str:
     return f"{slugify(meeting.network.name)}-{meeting.starts_at.astimezone(OSLO):%Y-%m-%d}"
 
 
-@login_required
 def meeting_export(request: HttpRequest, meeting_id: int, fmt: str) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     stem = f"innkalling-{_file_stem(meeting)}"
@@ -265,7 +261,7 @@ def meeting_export(request: HttpRequest, meeting_id: int, fmt: str) -> HttpRespo
     if fmt == "ics":
         method = "CANCEL" if meeting.is_cancelled else "REQUEST"
         ics = meeting_invitation(
-            meeting, organizer=None, attendees=services.participants(meeting.network), method=method
+            meeting, organizer=None, attendees=network_participants(network=meeting.network), method=method
         )
         return _attachment(ics, f"{stem}.ics", f"text/calendar; method={method}; charset=utf-8")
     raise Http404
@@ -274,7 +270,6 @@ def meeting_export(request: HttpRequest, meeting_id: int, fmt: str) -> HttpRespo
 # --- Agenda and documents ------------------------------------------------------------------------------------------
 
 
-@login_required
 @require_POST
 def agenda_standard(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -287,23 +282,6 @@ def agenda_standard(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return redirect(meeting)
 
 
-@login_required
-@require_POST
-def agenda_cases(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
-    try:
-        created = services.agenda_add_open_cases(user=request.user, meeting=meeting)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        if created:
-            messages.success(request, _("%(count)s open cases were put on the agenda.") % {"count": len(created)})
-        else:
-            messages.info(request, _("The network has no open cases that are not already on the agenda."))
-    return redirect(meeting)
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def agenda_item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -320,7 +298,6 @@ def agenda_item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/agenda_item_form.html", {"meeting": meeting, "form": form, "item": None})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def agenda_item_update(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.agenda_item_get(user=request.user, item_id=item_id)
@@ -337,18 +314,19 @@ def agenda_item_update(request: HttpRequest, item_id: int) -> HttpResponse:
     return render(request, "meetings/agenda_item_form.html", {"meeting": item.meeting, "form": form, "item": item})
 
 
-@login_required
 @require_POST
 def agenda_item_move(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.agenda_item_get(user=request.user, item_id=item_id)
     try:
-        services.agenda_item_move(user=request.user, item=item, up=request.POST.get("direction") == "up")
+        form = MoveForm(request.POST)
+        if not form.is_valid():
+            raise Http404
+        services.agenda_item_move(user=request.user, item=item, up=form.cleaned_data["direction"] == "up")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(f"{item.meeting.get_absolute_url()}#item-{item.pk}")
 
 
-@login_required
 @require_POST
 def agenda_item_delete(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.agenda_item_get(user=request.user, item_id=item_id)
@@ -361,7 +339,6 @@ def agenda_item_delete(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect(item.meeting)
 
 
-@login_required
 @require_POST
 def document_upload(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.agenda_item_get(user=request.user, item_id=item_id)
@@ -379,7 +356,6 @@ def document_upload(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect(f"{item.meeting.get_absolute_url()}#item-{item.pk}")
 
 
-@login_required
 def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     document = selectors.document_get(user=request.user, document_id=document_id)
     response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
@@ -388,7 +364,6 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     return response
 
 
-@login_required
 @require_POST
 def document_delete(request: HttpRequest, document_id: int) -> HttpResponse:
     document = selectors.document_get(user=request.user, document_id=document_id)
@@ -405,7 +380,6 @@ def document_delete(request: HttpRequest, document_id: int) -> HttpResponse:
 # --- Attendance ----------------------------------------------------------------------------------------------------
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -425,7 +399,6 @@ def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
 # --- Minutes -------------------------------------------------------------------------------------------------------
 
 
-@login_required
 @require_POST
 def minutes_start(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -437,7 +410,6 @@ def minutes_start(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return redirect(minutes)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def minutes_detail(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -445,7 +417,7 @@ def minutes_detail(request: HttpRequest, meeting_id: int, version: int) -> HttpR
     can_manage = request.user.has_perm("meetings.manage_meetings", minutes)
     editable = can_manage and not minutes.is_locked
     items = selectors.agenda(meeting=meeting, reader=selectors.case_reader(request.user))
-    people = services.participants(meeting.network)
+    people = network_participants(network=meeting.network)
     form = MinutesForm(request.POST or None, minutes=minutes) if editable else None
     actions = (
         ActionItemFormSet(request.POST or None, form_kwargs={"items": items, "people": people}, prefix="actions")
@@ -503,7 +475,6 @@ def minutes_detail(request: HttpRequest, meeting_id: int, version: int) -> HttpR
     )
 
 
-@login_required
 @require_POST
 def minutes_circulate(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -523,7 +494,6 @@ def minutes_circulate(request: HttpRequest, meeting_id: int, version: int) -> Ht
     return redirect(minutes)
 
 
-@login_required
 @require_POST
 def minutes_comment(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -541,16 +511,15 @@ def minutes_comment(request: HttpRequest, meeting_id: int, version: int) -> Http
     return redirect(f"{minutes.get_absolute_url()}#comments")
 
 
-@login_required
 @require_POST
 def minutes_approve(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
-    via = request.POST.get("via", Minutes.ApprovedVia.LEADER)
-    if via not in Minutes.ApprovedVia.values:
+    form = MinutesApproveForm(request.POST)
+    if not form.is_valid():
         raise Http404
     try:
-        services.minutes_approve(user=request.user, minutes=minutes, via=via)
+        services.minutes_approve(user=request.user, minutes=minutes, via=form.cleaned_data["via"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -558,7 +527,6 @@ def minutes_approve(request: HttpRequest, meeting_id: int, version: int) -> Http
     return redirect(minutes)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def minutes_correct(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -582,7 +550,6 @@ def minutes_correct(request: HttpRequest, meeting_id: int, version: int) -> Http
     return render(request, "meetings/minutes_correct.html", {"meeting": meeting, "minutes": minutes, "form": form})
 
 
-@login_required
 def minutes_export(request: HttpRequest, meeting_id: int, version: int, fmt: str) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
@@ -602,7 +569,6 @@ def minutes_export(request: HttpRequest, meeting_id: int, version: int, fmt: str
 # --- Action items, the regional overview, calendar feeds --------------------------------------------------------------
 
 
-@login_required
 def my_action_items(request: HttpRequest) -> HttpResponse:
     items = list(selectors.my_action_items(user=request.user)[:300])
     today = timezone.localdate()
@@ -617,59 +583,21 @@ def my_action_items(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def action_item_toggle(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = get_object_or_404(ActionItem.objects.select_related("network"), pk=item_id)
-    if not request.user.has_perm("meetings.update_action_item", item):
+    item = selectors.action_item_get_for_update(user=request.user, item_id=item_id)
+    form = ActionItemDoneForm(request.POST)
+    if not form.is_valid():
         raise Http404
-    done = request.POST.get("done") == "1"
+    done = form.cleaned_data["done"]
     services.action_item_set_done(user=request.user, item=item, done=done)
     messages.success(request, _("Marked as done.") if done else _("Opened again."))
-    next_url = request.POST.get("next", "")
+    next_url = form.cleaned_data["next"]
     if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return redirect(next_url)
     return redirect("meetings:my_action_items")
 
 
-@login_required
-@require_POST
-def case_action_item_add(request: HttpRequest, case_id: int) -> HttpResponse:
-    """An action item on a case, from the case's page; it then follows the network's agendas until done."""
-    from fagnett.cases.selectors import case_get
-
-    case = case_get(user=request.user, case_id=case_id)
-    if case.network is None:
-        raise Http404
-    _manage(request, case.network)
-    people = services.participants(case.network)
-    form = CaseActionItemForm(request.POST, people=people)
-    if form.is_valid():
-        owner = next((p for p in people if p.pk == form.cleaned_data["owner"]), None)
-        if owner is None:
-            messages.error(request, _("The owner of an action item must be appointed in the network."))
-        else:
-            try:
-                services.action_item_create(
-                    user=request.user,
-                    network=case.network,
-                    title=form.cleaned_data["title"],
-                    owner=owner,
-                    due_date=form.cleaned_data["due_date"],
-                    case=case,
-                )
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(request, _("The action item was added; it stays on the network's agendas until done."))
-    else:
-        messages.error(
-            request, " ".join(f"{form.fields[n].label}: {e}" for n, errs in form.errors.items() for e in errs)
-        )
-    return redirect(f"{case.get_absolute_url()}#follow-up-heading")
-
-
-@login_required
 def region_overview(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     region_ids = sorted(access.coordinator_regions | access.director_regions)
@@ -716,7 +644,6 @@ def _calendar_feeds_page(
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def calendar_feeds(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
@@ -728,7 +655,6 @@ def calendar_feeds(request: HttpRequest) -> HttpResponse:
     return _calendar_feeds_page(request, new_token=token)
 
 
-@login_required
 @require_POST
 def calendar_feed_regenerate(request: HttpRequest, feed_id: int) -> HttpResponse:
     feed = selectors.calendar_feed_get(user=request.user, feed_id=feed_id)
@@ -736,7 +662,6 @@ def calendar_feed_regenerate(request: HttpRequest, feed_id: int) -> HttpResponse
     return _calendar_feeds_page(request, new_token=token, replaced=True)
 
 
-@login_required
 @require_POST
 def calendar_feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
     feed = selectors.calendar_feed_get(user=request.user, feed_id=feed_id)
@@ -745,6 +670,7 @@ def calendar_feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
     return redirect("meetings:calendar_feeds")
 
 
+@login_not_required  # a calendar program fetches it; the secret address is the key
 def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     """The subscribable feed: the secret token is the credential, so no login is asked for."""
     feed = selectors.calendar_feed_by_token(token=token)

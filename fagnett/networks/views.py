@@ -4,7 +4,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors, is_htmx, paginate, rebind_after_conflict
+from fagnett.core.views_helpers import add_service_errors, paginate, rebind_after_conflict, render_page_or_part
 from fagnett.networks import selectors, services
 from fagnett.networks.forms import (
     DecisionForm,
@@ -28,7 +27,6 @@ from fagnett.networks.models import Appointment, Mandate, Network
 from fagnett.organisations.models import Region
 
 
-@login_required
 def network_list(request: HttpRequest) -> HttpResponse:
     form = NetworkFilterForm(
         request.GET or None,
@@ -45,15 +43,14 @@ def network_list(request: HttpRequest) -> HttpResponse:
             q=data["q"].strip(),
         )
     page = paginate(request, selectors.network_list(user=request.user, filters=filters))
-    template = "networks/network_list.html#results" if is_htmx(request) else "networks/network_list.html"
-    return render(
+    return render_page_or_part(
         request,
-        template,
+        "networks/network_list.html",
         {"form": form, "page": page, "can_add": access_for(request.user).is_coordinator_anywhere},
+        part="results",
     )
 
 
-@login_required
 def network_detail(request: HttpRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
     mandate = selectors.mandate_current(network=network)
@@ -96,7 +93,6 @@ def _sees_network_cases(user: Any, network: Network) -> bool:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def network_create(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
@@ -112,7 +108,6 @@ def network_create(request: HttpRequest) -> HttpResponse:
     return render(request, "networks/network_form.html", {"form": form, "network": None})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def network_update(request: HttpRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
@@ -146,7 +141,6 @@ def network_update(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(request, "networks/network_form.html", {"form": form, "network": network, "conflict": conflict})
 
 
-@login_required
 def mandate_history(request: HttpRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
     return render(
@@ -160,7 +154,6 @@ def mandate_history(request: HttpRequest, network_id: int) -> HttpResponse:
     )
 
 
-@login_required
 def mandate_detail(request: HttpRequest, network_id: int, version: int) -> HttpResponse:
     mandate = selectors.mandate_get(user=request.user, network_id=network_id, version=version)
     previous = (
@@ -197,7 +190,6 @@ def _display(mandate: Mandate, name: str) -> str:
     return "" if value is None else str(value)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def mandate_create(request: HttpRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
@@ -243,7 +235,6 @@ def mandate_create(request: HttpRequest, network_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def nominate(request: HttpRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
@@ -279,7 +270,6 @@ def nominate(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(request, "networks/nominate.html", {"network": network, "form": form})
 
 
-@login_required
 def nomination_list(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if not (access.is_coordinator_anywhere or access.is_fagsjef_anywhere):
@@ -295,7 +285,6 @@ def nomination_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def nomination_decide(request: HttpRequest, appointment_id: int) -> HttpResponse:
     appointment = selectors.appointment_get(user=request.user, appointment_id=appointment_id)
@@ -332,7 +321,6 @@ def nomination_decide(request: HttpRequest, appointment_id: int) -> HttpResponse
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def appointment_end(request: HttpRequest, appointment_id: int) -> HttpResponse:
     appointment = selectors.appointment_get(user=request.user, appointment_id=appointment_id)

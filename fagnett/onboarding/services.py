@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from fagnett.accounts.models import User
-from fagnett.audit.context import acting_as
 from fagnett.core.bulk import update_with_history
+from fagnett.core.history import acting_as
 from fagnett.core.permissions import require_perm
 from fagnett.meetings.models import Meeting
 from fagnett.networks.models import Appointment, Mandate, Network, TaskListItem

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.opendata.models import RegionApiKey
 from fagnett.organisations.models import Region
 

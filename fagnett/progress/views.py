@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,15 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from fagnett.cases.selectors import case_get
+from fagnett.cases.selectors import case_get, region_networks
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors
+from fagnett.networks.selectors import coordinated_regions
 from fagnett.progress import selectors, services
-from fagnett.progress.forms import OverviewFilterForm, ProgressReportForm, ScheduleForm
+from fagnett.progress.forms import OverviewFilterForm, ProgressReportForm, ScheduledTaskForm, ScheduleForm
 from fagnett.progress.models import ReportingSchedule
 
 
-@login_required
 def overview(request: HttpRequest) -> HttpResponse:
     """Every task from the region with its latest report and what is overdue (the medical director's page)."""
     scope = selectors.overview_scope(user=request.user)
@@ -46,7 +45,6 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def report_create(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_get(user=request.user, case_id=case_id)
@@ -65,7 +63,6 @@ def report_create(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "progress/report_form.html", {"case": case, "form": form, "progress": progress})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def schedule_edit(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_get(user=request.user, case_id=case_id)
@@ -110,3 +107,31 @@ def schedule_edit(request: HttpRequest, case_id: int) -> HttpResponse:
         "progress/schedule_form.html",
         {"case": case, "form": form, "schedule": schedule, "conflict": conflict},
     )
+
+
+@require_http_methods(["GET", "POST"])
+def task_assign(request: HttpRequest) -> HttpResponse:
+    """A task from the region to networks, with the schedule of its progress reports."""
+    regions = coordinated_regions(user=request.user, include_directed=True)
+    if not regions.exists():
+        raise PermissionDenied
+    form = ScheduledTaskForm(request.POST or None, networks=region_networks(regions=regions))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cases = services.task_assign(
+                user=request.user, networks=data["networks"], data=data, schedule=form.schedule()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, field_map=ScheduledTaskForm.SCHEDULE_FIELDS)
+        else:
+            messages.success(
+                request,
+                _("The task was sent to %(networks)s as %(references)s.")
+                % {
+                    "networks": ", ".join(str(c.network) for c in cases),
+                    "references": ", ".join(c.reference for c in cases),
+                },
+            )
+            return redirect("cases:list")
+    return render(request, "progress/task_form.html", {"form": form})

@@ -9,7 +9,7 @@ from django.test import Client
 
 from fagnett.capacity import services
 from fagnett.capacity.models import ApiToken
-from fagnett.core.testing import World
+from tests.factories import World
 
 
 def _units(raw: str) -> int:

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from fagnett.core.testing import Migrator, World, make_world
 from fagnett.meetings.models import CalendarFeed
 from fagnett.meetings.tests.factories import make_meeting
+from tests.factories import Migrator, World, make_world
 
 LoginAs = Callable[[str], Client]
 FEED_URL = re.compile(r"http://testserver/calendar/([A-Za-z0-9_-]{43})\.ics")

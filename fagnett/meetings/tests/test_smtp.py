@@ -6,9 +6,9 @@ import email.policy
 import pytest
 from icalendar import Calendar
 
-from fagnett.core.testing import Inbox, World
 from fagnett.meetings import services
 from fagnett.meetings.tests.factories import make_meeting
+from tests.factories import Inbox, World
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

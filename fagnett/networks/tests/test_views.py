@@ -6,8 +6,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from fagnett.core.testing import World, appoint, make_network, make_trust, make_user
 from fagnett.networks.models import Appointment, AppointmentRole
+from tests.factories import World, appoint, make_network, make_trust, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -274,6 +274,8 @@ def test_htmx_filter_returns_only_the_results(world: World, login_as: LoginAs) -
     assert "Øye" in html
     assert "Anestesi" not in html
     assert "<html" not in html
+    assert "HX-Request" in response["Vary"]  # the whole page and the part have the same address
+    assert "HX-Request" in client.get(reverse("networks:list"), {"q": "øye"})["Vary"]
 
 
 def test_language_choice_is_kept_on_the_person(world: World, login_as: LoginAs) -> None:

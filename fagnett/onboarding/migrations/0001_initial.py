@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("organisations", "0003_org_number_resh_id"),
+        ("organisations", "0004_org_number_resh_id"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

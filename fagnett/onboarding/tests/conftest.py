@@ -5,10 +5,10 @@ import pytest
 from django.utils import timezone
 
 from fagnett.accounts.models import RegionRole, User
-from fagnett.core.testing import World, make_region, make_user
 from fagnett.onboarding.services import Upload
 from fagnett.onboarding.tests.files import Rows, upload
 from fagnett.organisations.models import Region
+from tests.factories import World, make_region, make_user
 
 #: the year the first annual report is made for: last year, so every meeting of it has been held
 YEAR = timezone.localdate().year - 1

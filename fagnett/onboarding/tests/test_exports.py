@@ -16,16 +16,16 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from fagnett.accounts.models import RegionRole, User
-from fagnett.capacity.testing import make_entry, make_round, units_of
+from fagnett.capacity.tests.factories import make_entry, make_round, units_of
 from fagnett.cases.models import CaseAttachment
-from fagnett.cases.testing import make_case
-from fagnett.core.testing import World, make_mandate, make_network, make_region, make_user
+from fagnett.cases.tests.factories import make_case
 from fagnett.meetings.models import AgendaDocument
 from fagnett.meetings.tests.factories import add_items, make_meeting
 from fagnett.networks.models import Appointment, Mandate, Network
 from fagnett.onboarding import exports, services
 from fagnett.onboarding.services import Upload
 from fagnett.organisations.models import HealthTrust, Hospital, Region, Unit
+from tests.factories import World, make_mandate, make_network, make_region, make_user
 
 pytestmark = pytest.mark.django_db
 

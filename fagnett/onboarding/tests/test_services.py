@@ -14,8 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from fagnett.accounts.models import RegionRole, TrustRole, User
-from fagnett.cases.testing import make_case
-from fagnett.core.testing import World
+from fagnett.cases.tests.factories import make_case
 from fagnett.core.testing_files import NUMBER
 from fagnett.meetings.models import Meeting
 from fagnett.meetings.tests.factories import make_meeting
@@ -28,6 +27,7 @@ from fagnett.onboarding.tests.files import Rows, filled, upload
 from fagnett.organisations.models import HealthTrust, Hospital, Region, Unit
 from fagnett.procedures.models import Procedure
 from fagnett.reports.models import NetworkReport
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

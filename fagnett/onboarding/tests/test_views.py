@@ -10,12 +10,12 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from fagnett.accounts.models import User
-from fagnett.core.testing import World
 from fagnett.networks.models import Network
 from fagnett.onboarding.models import RegionImport, StagedFile
 from fagnett.onboarding.tests.conftest import NETWORKS, ORGANISATION, PEOPLE
 from fagnett.onboarding.tests.files import filled
 from fagnett.organisations.models import HealthTrust, Region
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from fagnett.cases.models import Case, CommonCase
-from fagnett.cases.testing import make_case
-from fagnett.core.testing import World, make_network, make_user
-from fagnett.meetings.calendar import OSLO
+from fagnett.cases.tests.factories import make_case
+from fagnett.core.calendar import OSLO
 from fagnett.meetings.models import Attendance, Meeting
 from fagnett.meetings.tests.factories import make_meeting
 from fagnett.networks.models import Network
@@ -20,6 +19,9 @@ from fagnett.opendata import services
 from fagnett.opendata.models import RegionApiKey
 from fagnett.procedures.models import Procedure, Status
 from fagnett.procedures.tests.factories import make_procedure
+from fagnett.reports.models import RegionalReport
+from fagnett.reports.statistics import region_statistics
+from tests.factories import World, make_mandate, make_network, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -414,10 +416,6 @@ def test_the_api_is_read_only(world: World, client: Client, key_a: str, method: 
 def test_figures_are_live_until_the_report_is_approved_then_frozen(
     world: World, api_get: Callable[..., Any], key_a: str, key_b: str
 ) -> None:
-    from fagnett.core.testing import make_mandate
-    from fagnett.reports.models import RegionalReport
-    from fagnett.reports.statistics import region_statistics
-
     make_mandate(world.other_network, min_meetings_per_year=4)
     for month in (2, 4, 6, 9):
         _meeting(world.network, _at(2025, month, 10), status=Meeting.Status.HELD)

@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from fagnett.core.testing import World
 from fagnett.opendata import services
 from fagnett.opendata.models import RegionApiKey
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

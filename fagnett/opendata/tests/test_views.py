@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from fagnett.core.testing import World
 from fagnett.opendata import services
 from fagnett.opendata.models import RegionApiKey
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 
