@@ -76,7 +76,7 @@ class Download:
     label: str
     role: str
     url: Callable[[dict[str, Any]], str]
-    kind: str  # "csv" or "xlsx"
+    kind: str  # "csv", "xlsx" or "zip" (of CSV files)
 
 
 #: Every export view and the downloads the walk makes of it (as the person who may download it).
@@ -114,6 +114,18 @@ EXPORTS: dict[str, list[Download]] = {
     "capacity:export": [
         Download(fmt, "coordinator", lambda w, fmt=fmt: reverse("capacity:export", args=[w["round"], fmt]), fmt)
         for fmt in ("csv", "xlsx")
+    ],
+    # The templates offer the region's trusts and networks in their drop-downs (the organisation's template holds
+    # nothing of the region: its drop-downs offer its own sheet of trusts).
+    "onboarding:template": [
+        Download(
+            kind, "coordinator", lambda w, kind=kind: reverse("onboarding:template", args=[w["region"], kind]), "xlsx"
+        )
+        for kind in ("people", "networks", "history")
+    ],
+    # The region's export: a ZIP whose every CSV file is read.
+    "onboarding:export": [
+        Download("zip", "coordinator", lambda w: reverse("onboarding:export", args=[w["region"]]), "zip")
     ],
 }
 
@@ -267,6 +279,16 @@ def _walk(client: Client, download: Download, ids: dict[str, Any]) -> tuple[list
     response = client.get(download.url(ids))
     assert response.status_code == 200, f"{download.label}: HTTP {response.status_code}"
     assert response["Content-Disposition"].startswith("attachment;")
+    if download.kind == "zip":
+        assert response["Content-Type"] == "application/zip"
+        content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            names = [name for name in package.namelist() if name.endswith(".csv")]
+            assert names, f"{download.label}: no CSV file in the ZIP"
+            cells = [(name, cell) for name in names for cell in _csv_cells(package.read(name))]
+        problems = [f"{name}: field starts a formula: {cell!r}" for name, cell in cells if needs_quote(cell)]
+        quoted = [cell[1:] for _name, cell in cells if cell.startswith("'") and needs_quote(cell[1:])]
+        return problems, quoted
     if download.kind == "csv":
         assert response["Content-Type"] == CSV_CONTENT_TYPE
         cells = _csv_cells(response.content)

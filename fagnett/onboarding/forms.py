@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.core.packages import PackageRefused, check_package
+from fagnett.core.spreadsheet import XLSX_CONTENT_TYPE
 from fagnett.core.uploads import MAX_UPLOAD_BYTES, check_upload
 from fagnett.core.validators import find_national_id_numbers
 from fagnett.onboarding.schema import KINDS
@@ -19,7 +20,7 @@ from fagnett.onboarding.services import Upload
 #: an export with its documents can be large; the import reads only its CSV files
 MAX_EXPORT_BYTES = 100 * 1024 * 1024
 
-_WORKBOOK = {"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+_WORKBOOK = {"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}
 
 
 def check_export_upload(upload: UploadedFile) -> None:

@@ -441,25 +441,49 @@ def _reference(referrer: models.Model, target: models.Model) -> str:
 
 
 def _changed_since(record: RegionImport, model: type[models.Model]) -> list[str]:
-    """Objects the import created that someone changed afterwards (their history has a later row)."""
+    """Objects the import created that are not as it made them: their latest history row differs from the import's
+    own, or says they were deleted.
+
+    A change made and put back (a later import that was undone, a title corrected twice) does not count: undoing
+    deletes what the import made, and what the import made is what is there.
+    """
     if not _has_history(model) or record.imported_at is None:
         return []
     history = model.history.model  # type: ignore[attr-defined]
-    rows = (
-        history.objects.filter(id__in=_own(record, model), history_date__gt=record.imported_at)
-        .select_related("history_user")
-        .order_by("history_date")[:_NAMED]
+    touched = sorted(
+        set(
+            history.objects.filter(id__in=_own(record, model), history_date__gt=record.imported_at).values_list(
+                "id", flat=True
+            )
+        )
     )
-    return [
-        _("%(kind)s «%(name)s» was changed after the import (%(when)s, %(who)s)")
-        % {
-            "kind": str(model._meta.verbose_name).capitalize(),
-            "name": str(row.instance)[:120],
-            "when": timezone.localtime(row.history_date).strftime("%d.%m.%Y %H:%M"),
-            "who": row.history_user or _("unknown"),
-        }
-        for row in rows
-    ]
+    found = []
+    for start in range(0, len(touched), BATCH):
+        rows = (
+            history.objects.filter(id__in=touched[start : start + BATCH])
+            .select_related("history_user")
+            .order_by("id", "history_date", "history_id")
+        )
+        first: dict[int, Any] = {}
+        last: dict[int, Any] = {}
+        for row in rows:
+            first.setdefault(row.id, row)
+            last[row.id] = row
+        for pk, latest in last.items():
+            if latest.history_type != "-" and not latest.diff_against(first[pk]).changes:
+                continue
+            found.append(
+                _("%(kind)s «%(name)s» was changed after the import (%(when)s, %(who)s)")
+                % {
+                    "kind": str(model._meta.verbose_name).capitalize(),
+                    "name": str(latest.instance)[:120],
+                    "when": timezone.localtime(latest.history_date).strftime("%d.%m.%Y %H:%M"),
+                    "who": latest.history_user or _("unknown"),
+                }
+            )
+            if len(found) == _NAMED:
+                return found
+    return found
 
 
 def _logged_in(record: RegionImport) -> list[str]:

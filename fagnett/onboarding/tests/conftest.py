@@ -1,8 +1,9 @@
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fagnett.accounts.models import RegionRole, User
 from fagnett.onboarding.services import Upload
@@ -145,6 +146,13 @@ HISTORY: Rows = {
         {"network": "Smertenettverket", "year": YEAR - 1, "reviewed": "no"},
     ],
 }
+
+
+@pytest.fixture(autouse=True)
+def bokmal() -> Iterator[None]:
+    """The texts these tests read are bokmål, the default, whatever language an earlier test left active."""
+    with translation.override("nb"):
+        yield
 
 
 @pytest.fixture
