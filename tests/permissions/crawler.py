@@ -179,6 +179,10 @@ def parameters(world: CrawlWorld) -> dict[str, Any]:
         "call_id": o["call"].pk,
         "application_id": o["application"].pk,
         "identity_id": o["trust_identity"].pk,
+        "onboarding:template kind": "people",
+        "import_id": o["import_done"].pk,
+        "onboarding:import_confirm import_id": o["import_preview"].pk,
+        "onboarding:import_discard import_id": o["import_preview"].pk,
         "provisioning:scim_key_revoke key_id": o["scim_key"].pk,
         # SCIM answers only to a region's key, which no person of the table has: every answer is 401.
         "scim:users uuid": o["scim_group"].members.get().pk,
@@ -242,6 +246,7 @@ def variants(world: CrawlWorld) -> dict[str, dict[str, dict[str, Any]]]:
         # A2's approved minutes, which the region reads: their history must hide the case on them as the page does.
         | {"open-minutes": {"kind": "minutes", "record_id": o["open_minutes"].pk}},
         "audit:region_log_export": {fmt: {"fmt": fmt} for fmt in ("csv", "xlsx")},
+        "onboarding:import_detail": {"preview": {"import_id": o["import_preview"].pk}, "done": {}},
     }
 
 

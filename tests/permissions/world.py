@@ -28,6 +28,8 @@ from fagnett.meetings.models import Meeting, Minutes
 from fagnett.meetings.tests.factories import make_meeting
 from fagnett.networks import services as network_services
 from fagnett.networks.models import Appointment, AppointmentRole
+from fagnett.onboarding import services as onboarding_services
+from fagnett.onboarding.tests.files import upload
 from fagnett.opendata import services as opendata_services
 from fagnett.procedures.tests.factories import make_procedure
 from fagnett.progress import services as progress_services
@@ -116,6 +118,8 @@ SENTINELS: dict[str, frozenset[str]] = {
     "granittoppgave": frozenset({"coordA", "dirA", "memA2"}),
     # How region A's trust is recognised at sign-in, and a group its identity provider pushed: the coordinator's.
     "turmalin": frozenset({"coordA"}),
+    # A person in an import's preview, not yet imported: the coordinator's.
+    "ametyst": frozenset({"coordA"}),
 }
 
 
@@ -294,6 +298,33 @@ def build_world() -> CrawlWorld:
     o["scim_key"], _raw = provisioning_services.scim_token_create(user=coordinator, region=w.region_a, name="Entra ID")
     o["scim_group"] = ScimGroup.objects.create(region=w.region_a, display_name="Turmalin-brukere")
     o["scim_group"].members.add(w["member"])
+    # Onboarding: a people workbook waiting in preview (what it would import is the coordinator's alone), and an
+    # import carried out (a task of the region's list, which region A reads anyway).
+    o["import_preview"] = onboarding_services.region_import_preview(
+        user=coordinator,
+        region=w.region_a,
+        uploads=[
+            upload(
+                "people",
+                {
+                    "people": [
+                        {
+                            "email": "ametyst@example.org",
+                            "first_name": "Ametyst",
+                            "last_name": "Ametystsen",
+                            "employer": w.trusts_a[0].name,
+                        }
+                    ]
+                },
+            )
+        ],
+    )
+    done = onboarding_services.region_import_preview(
+        user=coordinator,
+        region=w.region_a,
+        uploads=[upload("networks", {"task_list": [{"code": "FJ9", "title": "Fjordlys: felles registerdata"}]})],
+    )
+    o["import_done"] = onboarding_services.region_import_confirm(user=coordinator, region_import=done)
 
     # --- Annual reports: A1's draft for last year; region A's approved version 1 and draft version 2.
     year = today.year - 1

@@ -6,14 +6,17 @@ from collections.abc import Callable
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from fagnett.accounts.models import User
 from fagnett.networks.models import Network
+from fagnett.onboarding import services
 from fagnett.onboarding.models import RegionImport, StagedFile
 from fagnett.onboarding.tests.conftest import NETWORKS, ORGANISATION, PEOPLE
-from fagnett.onboarding.tests.files import filled
+from fagnett.onboarding.tests.files import filled, upload
 from fagnett.organisations.models import HealthTrust, Region
 from tests.factories import World
 
@@ -139,3 +142,43 @@ def test_the_template_and_the_export_download(world: World, login_as: Callable[[
     assert export["Content-Type"] == "application/zip"
     package = zipfile.ZipFile(io.BytesIO(b"".join(export.streaming_content)))  # type: ignore[attr-defined]
     assert "README.txt" in package.namelist() and "people.csv" in package.namelist()
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_pages_run_as_many_queries_for_a_large_import_as_for_a_small_one(
+    new_region: Region, coordinator_new: User, client: Client
+) -> None:
+    """The region's list of imports and an import's result (created and changed objects, 100 a page) do not query
+    per row: the same count for one import of four people and for two imports, the second of 150."""
+    client.force_login(coordinator_new)
+    base = f"/regions/{new_region.pk}/onboarding/"
+    organisation = services.region_import_preview(
+        user=coordinator_new, region=new_region, uploads=[upload("organisation", ORGANISATION)]
+    )
+    services.region_import_confirm(user=coordinator_new, region_import=organisation)
+    small = services.region_import_preview(user=coordinator_new, region=new_region, uploads=[upload("people", PEOPLE)])
+    services.region_import_confirm(user=coordinator_new, region_import=small)
+    client.get(base)  # the session, warmed
+    counted_small = (_queries(client, base), _queries(client, small.get_absolute_url()))
+
+    many = {
+        "people": [
+            {
+                "email": f"person{n}@nordfjord.no",
+                "first_name": f"Person{n}",
+                "last_name": "Fjord",
+                "employer": "Nordfjord",
+            }
+            for n in range(150)
+        ]
+    }
+    large = services.region_import_preview(user=coordinator_new, region=new_region, uploads=[upload("people", many)])
+    services.region_import_confirm(user=coordinator_new, region_import=large)
+    counted_large = (_queries(client, base), _queries(client, large.get_absolute_url()))
+    assert large.imported_objects.count() == 150
+    assert counted_large == counted_small
