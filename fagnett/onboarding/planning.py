@@ -112,7 +112,7 @@ class Plan:
                 {
                     "row": row.number,
                     "action": self.row_actions[sheet.code].get(row.number, UNCHANGED),
-                    "cells": [_shown(row.values.get(code)) for code in columns],
+                    "cells": [_previewed(row.values.get(code)) for code in columns],
                 }
                 for row in sheet.rows[:PREVIEW_ROWS]
             ]
@@ -138,6 +138,17 @@ def _shown(value: Any) -> str:
     if isinstance(value, datetime.date | datetime.time):
         return value.isoformat()
     return str(value)[:200]
+
+
+def _previewed(value: Any) -> str:
+    """A cell as the preview shows it: dates as the templates ask for them (dd.mm.yyyy), times as hh:mm."""
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        value = value.date()
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M")
+    return _shown(value)
 
 
 class _Row:

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fagnett.core.spreadsheet import XLSX_CONTENT_TYPE
@@ -75,7 +76,11 @@ def upload(request: HttpRequest, region_id: int) -> HttpResponse:
             refused = error
             form.add_error(
                 None,
-                _("Nothing was imported: the files have %(count)s problems. Correct them and upload the files again.")
+                ngettext(
+                    "Nothing was imported: the files have a problem. Correct it and upload the files again.",
+                    "Nothing was imported: the files have %(count)s problems. Correct them and upload the files again.",
+                    error.count,
+                )
                 % {"count": error.count},
             )
         else:

@@ -16,7 +16,12 @@ Rows = Mapping[str, Sequence[Mapping[str, Any]]]
 def filled(kind: str, rows: Rows, *, trusts: Sequence[str] = (), networks: Sequence[str] = ()) -> bytes:
     """The template of ``kind`` with ``rows`` (sheet code → rows of column code → value) typed in, in the order of
     the template's columns; a sheet code not in the template is left out."""
-    book = load_workbook(io.BytesIO(template(kind=KINDS[kind], trusts=trusts, networks=networks)))
+    return fill(template(kind=KINDS[kind], trusts=trusts, networks=networks), rows)
+
+
+def fill(template_data: bytes, rows: Rows) -> bytes:
+    """A template (as downloaded) with ``rows`` typed into its sheets, found by the codes on its hidden sheet."""
+    book = load_workbook(io.BytesIO(template_data))
     columns: dict[str, tuple[str, dict[str, int]]] = {}
     for row in list(book[CODES_SHEET].iter_rows(values_only=True))[1:]:
         _kind, title, sheet_code, index, code = row
