@@ -120,6 +120,7 @@ def test_every_created_row_has_history_naming_the_person_and_the_import(
         (HealthTrust, 2),
         (Hospital, 2),
         (Unit, 2),
+        (User, 4),
         (Network, 3),
         (Mandate, 2),
         (Appointment, 4),
