@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test setup demo lint typecheck messages screenshots clean bench-load bench-fault bench-data bench-pages bench-audit
+.PHONY: run test setup demo lint typecheck messages screenshots clean bench-load bench-fault bench-data bench-pages bench-audit bench-onboarding
 
 run: setup
 	$(PY) manage.py migrate --noinput -v 0
@@ -87,3 +87,8 @@ bench-pages: setup
 # BEFORE=<folder> an older copy of the code is timed first from the same data.
 bench-audit: setup
 	$(PY) -m bench.audit_export $(if $(BEFORE),--before-tree $(BEFORE))
+
+# Issue 18: a region's onboarding import at full size (bench/onboarding_import.py): 40 000 people and 400
+# appointments uploaded, previewed and confirmed through the coordinator's pages on a throwaway PostgreSQL.
+bench-onboarding: setup
+	$(PY) -m bench.onboarding_import
