@@ -160,6 +160,33 @@ def _cpu() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
+def _process_cpu(pid: int, *, children: bool = False) -> float:
+    """A process's CPU seconds from /proc (with ``children``: also those of its children that have ended)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12]) + ((int(fields[13]) + int(fields[14])) if children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _database_cpu() -> float:
+    """PostgreSQL's CPU seconds so far: the postmaster (with its ended backends) and its live children. Zero for
+    SQLite, which runs in the Django process."""
+    postmaster = os.environ.get("BENCH_POSTMASTER_PID")
+    if not postmaster:
+        return 0.0
+    total = _process_cpu(int(postmaster), children=True)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+            parent = next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:"))
+            if parent == postmaster:
+                total += _process_cpu(int(entry.name))
+        except (OSError, StopIteration, ValueError):
+            continue  # the process ended while we looked
+    return total
+
+
 def _fill(template_data: bytes, rows: dict[str, list[dict[str, Any]]]) -> bytes:
     """The downloaded template with the rows typed in (as ``fagnett/onboarding/tests/files.fill``, but row by row
     in append mode: 40 000 rows cell by cell take minutes in openpyxl)."""
@@ -217,10 +244,12 @@ def measure(year: int) -> dict[str, Any]:
 
     def step(label: str, method: str, url: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
         own, children = _cpu()
+        database = _database_cpu()
         began = time.perf_counter()
         response = client.post(url, data or {}) if method == "post" else client.get(url)
         wall = time.perf_counter() - began
         own_after, children_after = _cpu()
+        database_after = _database_cpu()
         assert response.status_code in (200, 302), (label, response.status_code, response.content[:2000])
         return {
             "step": label,
@@ -229,6 +258,7 @@ def measure(year: int) -> dict[str, Any]:
             "wall_s": round(wall, 2),
             "cpu_s": round(own_after - own, 2),
             "reader_cpu_s": round(children_after - children, 2),
+            "database_cpu_s": round(database_after - database, 2),
         }
 
     def upload(label: str) -> tuple[dict[str, Any], RegionImport]:
@@ -288,10 +318,10 @@ def _machine() -> dict[str, str]:
     }
 
 
-def _measure_in_child(database_url: str, media: Path, year: int) -> dict[str, Any]:
+def _measure_in_child(database_url: str, media: Path, year: int, postmaster: str = "") -> dict[str, Any]:
     from bench import servers
 
-    env = servers.bench_env(database_url, FAGNETT_MEDIA_ROOT=str(media))
+    env = servers.bench_env(database_url, FAGNETT_MEDIA_ROOT=str(media), BENCH_POSTMASTER_PID=postmaster)
     done = subprocess.run(
         [sys.executable, "-m", "bench.onboarding_import", "measure", "--year", str(year)],
         cwd=ROOT,
@@ -319,14 +349,25 @@ def _run_on(database: str, year: int, tmp: Path) -> dict[str, Any]:
         url = servers.create_database(pg)
         servers.prepare_database(url, demo=False)
         version = pg.version()
-        return {"database": f"PostgreSQL {version} (fsync on)", **_measure_in_child(url, media, year)}
+        postmaster = (pg.data_dir / "postmaster.pid").read_text().split()[0]
+        return {"database": f"PostgreSQL {version} (fsync on)", **_measure_in_child(url, media, year, postmaster)}
 
 
 def _n(number: int) -> str:
     return f"{number:,}".replace(",", " ")
 
 
-def section(machine: dict[str, str], results: list[dict[str, Any]]) -> str:
+def _total(result: dict[str, Any]) -> float:
+    """Upload to imported: the preview and the confirmation."""
+    return float(result["steps"][0]["wall_s"] + result["steps"][1]["wall_s"])
+
+
+def _app_cpu(result: dict[str, Any]) -> float:
+    """The CPU the import took, everywhere: Django, the readers and the database."""
+    return float(sum(s["cpu_s"] + s["reader_cpu_s"] + s.get("database_cpu_s", 0) for s in result["steps"][:2]))
+
+
+def section(machine: dict[str, str], results: list[dict[str, Any]], runs: list[dict[str, Any]]) -> str:
     lines = [
         "## A region's onboarding import at full size (issue 18)",
         "",
@@ -336,9 +377,10 @@ def section(machine: dict[str, str], results: list[dict[str, Any]]) -> str:
         f"{_n(PEOPLE)} people, {NETWORKS} networks with mandates and {APPOINTMENTS} appointments, and three years "
         "of meetings, procedures and registry answers; uploaded, previewed and confirmed through the coordinator's "
         "pages in-process (Django's test client, `config.settings.bench`: the production settings), then the same "
-        "four files again. Wall time; the CPU time of the Django process and, separately, of the forked children "
-        "that read the workbooks (`core/forked.py`, under the upload limits); the database's own work is the rest "
-        f"of the wall time. Target: the {_n(PEOPLE)} people and {APPOINTMENTS} appointments in under "
+        "four files again. Wall time, and the CPU time of the Django process, of the forked children that read "
+        "the workbooks (`core/forked.py`, under the upload limits) and of PostgreSQL's processes (from /proc). The "
+        "import runs one step after the other, so on an idle machine its wall time is about that CPU time plus "
+        f"the database's waits for the disk. Target: the {_n(PEOPLE)} people and {APPOINTMENTS} appointments in under "
         f"{TARGET_S:.0f} s.",
         "",
         f"- CPU: {machine['cpus']}; memory {machine['memory']}",
@@ -349,24 +391,48 @@ def section(machine: dict[str, str], results: list[dict[str, Any]]) -> str:
     for result in results:
         steps = result["steps"]
         preview, confirm = steps[0], steps[1]
-        total = preview["wall_s"] + confirm["wall_s"]
-        sizes = ", ".join(f"{kind} {size / 1024 / 1024:.1f} MB" for kind, size in result["sizes"].items())
+        total = _total(result)
+        sizes = ", ".join(
+            f"{kind} {size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{kind} {size // 1024} kB"
+            for kind, size in result["sizes"].items()
+        )
         lines += [
             "",
             f"### {result['database']}",
             "",
             f"Files: {sizes} (made in {result['prepared_s']} s, not counted).",
             "",
-            "| step | wall | Django CPU | reader CPU |",
-            "|---|---:|---:|---:|",
-            *[f"| {s['step']} | {s['wall_s']:.1f} s | {s['cpu_s']:.1f} s | {s['reader_cpu_s']:.1f} s |" for s in steps],
+            "| step | wall | Django CPU | reader CPU | database CPU |",
+            "|---|---:|---:|---:|---:|",
+            *[
+                f"| {s['step']} | {s['wall_s']:.1f} s | {s['cpu_s']:.1f} s | {s['reader_cpu_s']:.1f} s | "
+                f"{s.get('database_cpu_s', 0):.1f} s |"
+                for s in steps
+            ],
             "",
             f"Upload to imported: **{total:.1f} s** (preview {preview['wall_s']:.1f} s + confirmation "
             f"{confirm['wall_s']:.1f} s) — {'within' if total < TARGET_S else 'over'} the target of "
-            f"{TARGET_S:.0f} s. In the region afterwards: {_n(result['people'])} people, {result['networks']} "
+            f"{TARGET_S:.0f} s; the CPU it took in Django, the readers and the database together: "
+            f"{_app_cpu(result):.1f} s. In the region afterwards: {_n(result['people'])} people, {result['networks']} "
             f"networks, {result['appointments']} appointments; the same files again created and changed "
             f"{'nothing' if result['again_unchanged'] else 'SOMETHING (a defect)'}. Peak memory: the Django "
             f"process {result['peak_rss_mb']} MB, a reader child {result['reader_peak_rss_mb']} MB.",
+        ]
+    if len(runs) > 1:
+        lines += [
+            "",
+            "Every run kept in `var/bench/onboarding-import.json` on this machine (two cores shared with other "
+            "engineers' work: the CPU the import takes stays put while its wall time follows the load; the runs "
+            "before the database's CPU was read count Django and the readers only):",
+            "",
+            "| run | load average | database | upload to imported | CPU (Django, readers, database) |",
+            "|---|---|---|---:|---:|",
+            *[
+                f"| {run['machine']['date']} | {run['machine']['load']} | {result['database'].split(' (')[0]} "
+                f"| {_total(result):.1f} s | {_app_cpu(result):.1f} s |"
+                for run in runs
+                for result in run["results"]
+            ],
         ]
     lines += [
         "",
@@ -392,21 +458,23 @@ def write_section(text: str, path: Path = RESULTS) -> None:
 def run(args: argparse.Namespace) -> int:
     machine = _machine()
     year = datetime.datetime.now(datetime.UTC).year - 1
-    results = []
+    results: list[dict[str, Any]] = []
     RAW.parent.mkdir(parents=True, exist_ok=True)
+    runs = json.loads(RAW.read_text()).get("runs", []) if RAW.exists() else []
+    runs.append({"machine": machine, "results": results})
     with tempfile.TemporaryDirectory(prefix="bench-onboarding-") as tmp:
         for database in args.databases:
             result = _run_on(database, year, Path(tmp))
             results.append(result)
             print(json.dumps(result), flush=True)
-            RAW.write_text(json.dumps({"machine": machine, "results": results}, indent=1))
-    text = section(machine, results)
+            RAW.write_text(json.dumps({"runs": runs}, indent=1))
+    text = section(machine, results, runs)
     if args.no_results:
         print(text)
     else:
         write_section(text)
         print(f"wrote the {MARK} section of {RESULTS}")
-    slow = [r for r in results if r["steps"][0]["wall_s"] + r["steps"][1]["wall_s"] >= TARGET_S]
+    slow = [r for r in results if _total(r) >= TARGET_S]
     return 1 if slow or not all(r["again_unchanged"] for r in results) else 0
 
 
@@ -425,8 +493,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(measure(args.year)))
         return 0
     if args.command == "report":
-        raw = json.loads(RAW.read_text())
-        write_section(section(raw["machine"], raw["results"]))
+        runs = json.loads(RAW.read_text())["runs"]
+        write_section(section(runs[-1]["machine"], runs[-1]["results"], runs))
         return 0
     return run(args)
 
