@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust, Region, Unit
@@ -160,7 +161,7 @@ def _decimal(label: Any, help_text: Any = "", digits: int = 6) -> models.Decimal
     return models.DecimalField(label, max_digits=digits, decimal_places=1, null=True, blank=True, help_text=help_text)
 
 
-class CapacityEntry(models.Model):
+class CapacityEntry(VersionedModel):
     """One unit's capacity in one bed category and scenario in a round.
 
     While the round is open the entry is changed in place (history records each change). After the
@@ -179,8 +180,6 @@ class CapacityEntry(models.Model):
     scenario = models.CharField(_("scenario"), max_length=20, choices=Scenario.choices)
     version = models.PositiveIntegerField(_("version"), default=1)
     is_current = models.BooleanField(_("current version"), default=True)
-    # Raised on every save in place, so that a form opened before someone else saved is caught (see ``token``).
-    lock_version = models.PositiveIntegerField(default=1, editable=False)
 
     physical_beds = _count(_("physical beds"))
     staffed_beds = _count(_("staffed beds"), _("Beds with staff on the roster."))
@@ -250,7 +249,8 @@ class CapacityEntry(models.Model):
 
     @property
     def token(self) -> str:
-        """What a form remembers of the entry it was opened on: another version or another save changes it."""
+        """What a form remembers of the entry it was opened on: another version or another save in place (which
+        raises ``lock_version``) changes it."""
         return f"{self.pk}.{self.lock_version}"
 
 

@@ -27,7 +27,7 @@ from fagnett.capacity.models import (
 )
 from fagnett.capacity.validation import entry_errors
 from fagnett.core.bulk import update_with_history
-from fagnett.core.exceptions import ConflictError
+from fagnett.core.locking import bump_version, check_version
 from fagnett.core.permissions import require_perm
 from fagnett.core.tokens import hash_token
 from fagnett.networks.models import Network
@@ -132,8 +132,7 @@ def capacity_entries_save(
     }
     for item in items:
         current = existing.get((item.unit.pk, item.category, item.scenario))
-        if item.based_on is not None and (current.token if current is not None else "") != item.based_on:
-            raise ConflictError(current)
+        check_version(current, item.based_on, saved_version=current.token if current is not None else "")
     # An API key reports on behalf of its trust, not of a person.
     reported_by = None if getattr(user, "is_api", False) else user
     now = timezone.now()
@@ -145,7 +144,7 @@ def capacity_entries_save(
         current = existing.get((item.unit.pk, item.category, item.scenario))
         if current is not None and round_.is_open:
             entry = current
-            entry.lock_version += 1
+            bump_version(entry)  # saved in bulk below, under the row locks taken above
             changed.append(entry)
         else:
             entry = CapacityEntry(round=round_, unit=item.unit, category=item.category, scenario=item.scenario)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fagnett.cases.models import Case, CommonCase, Consultation, EscalationTarget
 from fagnett.core.forms import MultiLineField, SingleLineField
+from fagnett.core.locking import NO_VERSION, VersionedForm
 from fagnett.core.uploads import check_upload
 from fagnett.networks.forms import DateInput
 from fagnett.topics.selectors import topic_choices
@@ -40,10 +41,8 @@ class MultipleFileField(forms.FileField):
         return cleaned
 
 
-class LockedForm(forms.Form):
+class LockedForm(VersionedForm):
     """A step on a case; carries the version of the case the person saw."""
-
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 def _free_text(label: Any, *, required: bool = True, rows: int = 4, help_text: Any = "") -> forms.CharField:
@@ -269,7 +268,7 @@ _CONSULTATION_QUESTIONS = {
 }
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(VersionedForm):
     """One kind of consultation on a case; the service checks what each answer requires."""
 
     required = forms.TypedChoiceField(
@@ -296,7 +295,6 @@ class ConsultationForm(forms.Form):
         help_text=_("Roles and trusts, for example: the senior safety representative at UNN."),
     )
     outcome = _free_text(_("What came of it"), required=False, rows=3)
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, kind: str, consultation: Consultation | None = None, **kwargs: Any) -> None:
         if consultation is not None:
@@ -313,7 +311,7 @@ class ConsultationForm(forms.Form):
                 },
             )
         else:
-            kwargs.setdefault("initial", {"lock_version": 0})
+            kwargs.setdefault("initial", {"lock_version": NO_VERSION})
         kwargs["prefix"] = kind
         super().__init__(*args, **kwargs)
         self.kind = kind
@@ -364,9 +362,8 @@ class CaseFilterForm(forms.Form):
         self.fields["year"].choices = [("", _("All years")), *((y, str(y)) for y in years)]  # type: ignore[attr-defined]
 
 
-class ResponsibleForm(forms.Form):
+class ResponsibleForm(VersionedForm):
     responsible = forms.TypedChoiceField(label=_("Responsible"), coerce=int)
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust, Region
@@ -68,7 +69,7 @@ class CaseCounter(models.Model):
         return f"{self.network} {self.year}: {self.last_number}"
 
 
-class Case(models.Model):
+class Case(VersionedModel):
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")
         ACCEPTED = "accepted", _("Accepted")
@@ -152,7 +153,6 @@ class Case(models.Model):
         verbose_name=_("decision recorded by"),
     )
     decided_at = models.DateTimeField(_("decision recorded"), null=True, blank=True)
-    lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -275,7 +275,7 @@ class CaseAttachment(models.Model):
         return self.original_name
 
 
-class Consultation(models.Model):
+class Consultation(VersionedModel):
     """Whether user involvement was considered and the safety service and union representatives consulted.
 
     The ICU leaders' mandate (seed 004, 2.2.1) asks for user involvement to be considered in cases that matter
@@ -308,7 +308,6 @@ class Consultation(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
     recorded_at = models.DateTimeField(_("recorded"))
-    lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()
 

@@ -27,7 +27,7 @@ from fagnett.cases.models import (
     EscalationTarget,
 )
 from fagnett.cases.selectors import case_consultations
-from fagnett.core.exceptions import ConflictError
+from fagnett.core.locking import check_version, locked_get, locked_update
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.core.uploads import check_upload
@@ -66,22 +66,15 @@ def _check_network(network: Network, region_id: int | None = None) -> None:
 
 def _locked(case: Case, lock_version: int | None, allowed: Iterable[str]) -> Case:
     """The case, locked; ``ConflictError`` if someone changed it since ``lock_version`` was read."""
-    current = Case.objects.select_for_update(of=("self",)).select_related("network", "submitted_by").get(pk=case.pk)
-    if lock_version is not None and current.lock_version != lock_version:
-        raise ConflictError(current)
+    current = locked_get(
+        Case.objects.select_related("network", "submitted_by"), pk=case.pk, expected_version=lock_version, of=("self",)
+    )
     if current.status not in set(allowed):
         raise ValidationError(
             _("This step is not possible while the case is %(status)s.")
             % {"status": current.get_status_display().lower()}
         )
     return current
-
-
-def _save(case: Case) -> Case:
-    case.lock_version += 1
-    case.full_clean()
-    case.save()
-    return case
 
 
 def _notify_submitter(case: Case, event: CaseEvent, actor: Any) -> None:
@@ -242,7 +235,7 @@ def case_route(*, user: Any, case: Case, network: Network, lock_version: int | N
     _check_network(network, current.region_id)
     current.network = network
     current.number = _next_number(network, current.year)
-    _save(current)
+    locked_update(current)
     event = _event(current, user, CaseEvent.Kind.ROUTED, network.name)
     _notify_submitter(current, event, user)
     return current
@@ -253,7 +246,7 @@ def case_accept(*, user: Any, case: Case, note: str = "", lock_version: int | No
     require_perm(user, "cases.respond_case", case)
     current = _locked(case, lock_version, [Case.Status.RECEIVED])
     current.status = Case.Status.ACCEPTED
-    _save(current)
+    locked_update(current)
     event = _event(current, user, CaseEvent.Kind.ACCEPTED, note.strip())
     _notify_submitter(current, event, user)
     return current
@@ -268,7 +261,7 @@ def case_decline(*, user: Any, case: Case, reason: str, lock_version: int | None
     current = _locked(case, lock_version, [Case.Status.RECEIVED])
     current.status = Case.Status.DECLINED
     current.decline_reason = reason.strip()
-    _save(current)
+    locked_update(current)
     event = _event(current, user, CaseEvent.Kind.DECLINED, current.decline_reason)
     _notify_submitter(current, event, user)
     return current
@@ -279,7 +272,7 @@ def case_start(*, user: Any, case: Case, lock_version: int | None = None) -> Cas
     require_perm(user, "cases.work_case", case)
     current = _locked(case, lock_version, [Case.Status.ACCEPTED])
     current.status = Case.Status.IN_PROGRESS
-    _save(current)
+    locked_update(current)
     _event(current, user, CaseEvent.Kind.STARTED)
     return current
 
@@ -300,7 +293,7 @@ def case_set_responsible(*, user: Any, case: Case, person: Any, lock_version: in
     ):
         raise ValidationError({"responsible": _("The responsible person must be appointed in the network.")})
     current.responsible = person
-    _save(current)
+    locked_update(current)
     event = _event(current, user, CaseEvent.Kind.RESPONSIBLE, str(person))
     if person.pk != user.pk:
         mail_on_commit(recipients=[person], template="case_update", context={"case": current, "event": event})
@@ -313,7 +306,7 @@ def case_set_on_agenda(*, user: Any, case: Case, meeting_label: str) -> Case:
     require_perm(user, "cases.set_on_agenda", case)
     current = _locked(case, None, [Case.Status.ACCEPTED, Case.Status.IN_PROGRESS])
     current.status = Case.Status.ON_AGENDA
-    _save(current)
+    locked_update(current)
     _event(current, user, CaseEvent.Kind.ON_AGENDA, meeting_label)
     return current
 
@@ -344,7 +337,7 @@ def case_recommend(*, user: Any, case: Case, recommendation: str, lock_version: 
     current.status = Case.Status.RECOMMENDATION_GIVEN
     current.recommendation = recommendation.strip()
     current.consensus = True
-    _save(current)
+    locked_update(current)
     event = _event(current, user, CaseEvent.Kind.RECOMMENDED, current.recommendation)
     _notify_submitter(current, event, user)
     return current
@@ -397,10 +390,9 @@ def consultation_record(
         raise ValidationError(errors)
     current = _locked(case, None, RECOMMENDABLE)
     consultation = Consultation.objects.select_for_update().filter(case=current, kind=kind).first()
-    if lock_version is not None and (consultation.lock_version if consultation else 0) != lock_version:
-        raise ConflictError(consultation)
+    check_version(consultation, lock_version)
     if consultation is None:
-        consultation = Consultation(case=current, kind=kind, lock_version=0)
+        consultation = Consultation(case=current, kind=kind)
     consultation.required = bool(required)
     if required:
         consultation.not_required_reason = ""
@@ -412,9 +404,7 @@ def consultation_record(
         consultation.consulted_on, consultation.consulted, consultation.outcome = None, "", ""
     consultation.recorded_by = user
     consultation.recorded_at = timezone.now()
-    consultation.lock_version += 1
-    consultation.full_clean()
-    consultation.save()
+    locked_update(consultation)
     if not required:
         state = _("not required")
     elif consultation.status == Consultation.Status.DONE:
@@ -452,7 +442,7 @@ def case_escalate(
     current.other_view = other_view.strip()
     current.consensus = False
     current.escalated_to = escalate_to
-    _save(current)
+    locked_update(current)
     event = _event(current, user, CaseEvent.Kind.ESCALATED, current.get_escalated_to_display())
     directors = User.objects.filter(
         region_roles__region_id=current.region_id, region_roles__role=RegionRole.Role.MEDICAL_DIRECTOR
@@ -474,7 +464,7 @@ def case_record_decision(*, user: Any, case: Case, decision: str, lock_version: 
     current.decision = decision.strip()
     current.decided_by = user
     current.decided_at = timezone.now()
-    _save(current)
+    locked_update(current)
     event = _event(current, user, CaseEvent.Kind.DECIDED, current.decision)
     leaders = User.objects.filter(
         appointments__network=current.network,
@@ -494,7 +484,7 @@ def case_close(*, user: Any, case: Case, note: str = "", lock_version: int | Non
     require_perm(user, "cases.close_case", case)
     current = _locked(case, lock_version, [Case.Status.RECOMMENDATION_GIVEN, Case.Status.DECISION_RECORDED])
     current.status = Case.Status.CLOSED
-    _save(current)
+    locked_update(current)
     event = _event(current, user, CaseEvent.Kind.CLOSED, note.strip())
     _notify_submitter(current, event, user)
     return current

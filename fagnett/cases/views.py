@@ -340,7 +340,7 @@ def _step(
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            run(case, form.cleaned_data, form.cleaned_data.get("lock_version"))
+            run(case, form.cleaned_data, form.version)
         except ConflictError as error:
             conflict = error.current
             case = conflict
@@ -416,9 +416,9 @@ def case_start(request: HttpRequest, case_id: int) -> HttpResponse:
     if not request.user.has_perm("cases.work_case", case):
         raise PermissionDenied
     form = LockedForm(request.POST)
-    lock = form.cleaned_data.get("lock_version") if form.is_valid() else None
+    form.is_valid()
     try:
-        services.case_start(user=request.user, case=case, lock_version=lock)
+        services.case_start(user=request.user, case=case, lock_version=form.version)
     except ConflictError:
         messages.error(request, _("Someone else changed the case first. Check it and try again."))
     except ValidationError as error:
@@ -441,9 +441,7 @@ def case_responsible(request: HttpRequest, case_id: int) -> HttpResponse:
     if form.is_valid():
         person = next(p for p in people if p.pk == form.cleaned_data["responsible"])
         try:
-            services.case_set_responsible(
-                user=request.user, case=case, person=person, lock_version=form.cleaned_data["lock_version"]
-            )
+            services.case_set_responsible(user=request.user, case=case, person=person, lock_version=form.version)
         except ConflictError:
             messages.error(request, _("Someone else changed the case first. Check it and try again."))
         except ValidationError as error:
@@ -570,7 +568,7 @@ def case_consult(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
                 consulted_on=data["consulted_on"],
                 consulted=data["consulted"],
                 outcome=data["outcome"],
-                lock_version=data["lock_version"] or 0,
+                lock_version=form.version,
             )
         except ConflictError as error:
             messages.error(
@@ -580,10 +578,10 @@ def case_consult(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
                     "with what is saved now, then save again."
                 ),
             )
-            resubmit = request.POST.copy()
-            resubmit[f"{kind}-lock_version"] = str(error.current.lock_version if error.current else 0)
-            form = ConsultationForm(resubmit, kind=kind)
-            form.is_valid()
+            saved = error.current
+            form = rebind_after_conflict(
+                request, saved, lambda data: ConsultationForm(data, kind=kind, consultation=saved)
+            )
             return _detail(request, case, consultation_form=form, status=409)
         except ValidationError as error:
             add_service_errors(form, error)

@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.core.forms import MultiLineField
+from fagnett.core.locking import VersionedForm
 from fagnett.events.models import Event
 from fagnett.networks.forms import DateInput
 from fagnett.networks.models import Appointment, Network
@@ -40,14 +41,13 @@ def invitable_networks(region: Region, selected: Any = ()) -> QuerySet[Network]:
     )
 
 
-class EventForm(forms.ModelForm):  # type: ignore[type-arg]
+class EventForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     video_link = Event._meta.get_field("video_link").formfield(assume_scheme="https", required=False)
     all_networks = forms.BooleanField(
         label=_("Invite every network, council and working group in the region"),
         required=False,
         help_text=_("Or choose the networks below."),
     )
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Event
@@ -83,10 +83,6 @@ class EventForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["networks"].help_text = _("Everyone appointed in them in the roles chosen above is invited.")
         # The order of the page: all networks first, then the list.
         self.order_fields([name for name in self.fields if name not in ("networks", "lock_version")] + ["networks"])
-        if self.instance.pk:
-            self.fields["lock_version"].initial = self.instance.lock_version
-        else:
-            del self.fields["lock_version"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField, FreeURLField
 from fagnett.networks.models import AppointmentRole, Network
 from fagnett.organisations.models import HealthTrust, Region
@@ -39,7 +40,7 @@ AUDIENCE_ROLES: dict[str, frozenset[str]] = {
 }
 
 
-class Event(models.Model):
+class Event(VersionedModel):
     class Kind(models.TextChoices):
         SEMINAR = "seminar", _("Seminar")
         DIALOGUE_MEETING = "dialogue_meeting", _("Dialogue meeting")
@@ -86,7 +87,6 @@ class Event(models.Model):
         _("changed since the invitations were sent"), default=False, editable=False
     )
     cancel_reason = FreeTextField(_("reason for cancelling"), blank=True)
-    lock_version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fagnett.accounts.models import User
-from fagnett.core.exceptions import ConflictError
+from fagnett.core.locking import locked_get, locked_update
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.events import selectors
@@ -84,9 +84,7 @@ def event_update(
     coordinator sends the invitations again, with a raised SEQUENCE. More places move the waiting list up.
     """
     require_perm(user, "events.manage_events", event)
-    current = Event.objects.select_for_update().get(pk=event.pk)
-    if current.lock_version != lock_version:
-        raise ConflictError(current)
+    current = locked_get(Event.objects, pk=event.pk, expected_version=lock_version)
     if current.is_cancelled:
         raise ValidationError(_("A cancelled event cannot be changed."))
     if current.is_past:
@@ -109,9 +107,7 @@ def event_update(
         )
     if significant and current.invitation_sent_at is not None:
         current.changed_since_invitation = True
-    current.lock_version += 1
-    current.full_clean()
-    current.save()
+    locked_update(current)
     current.networks.set(chosen)
     _move_up_from_waiting_list(current)
     return current
@@ -125,7 +121,7 @@ def event_send_invitations(*, user: Any, event: Event) -> int:
     raised SEQUENCE, so calendars replace the entry. Returns how many were sent to.
     """
     require_perm(user, "events.manage_events", event)
-    current = Event.objects.select_for_update().get(pk=event.pk)
+    current = locked_get(Event.objects, pk=event.pk)
     if current.is_cancelled:
         raise ValidationError(_("A cancelled event cannot be sent."))
     if current.starts_at <= timezone.now():
@@ -141,8 +137,7 @@ def event_send_invitations(*, user: Any, event: Event) -> int:
     current.changed_since_invitation = False
     current.invitation_sent_at = timezone.now()
     current.status = Event.Status.INVITED
-    current.lock_version += 1
-    current.save()
+    locked_update(current, clean=False)
     _send_calendar_mail(
         current,
         recipients=recipients,
@@ -157,7 +152,7 @@ def event_send_invitations(*, user: Any, event: Event) -> int:
 def event_cancel(*, user: Any, event: Event, reason: str) -> Event:
     """Cancel the event; if invitations went out, everyone gets a cancellation (METHOD:CANCEL) for their calendar."""
     require_perm(user, "events.manage_events", event)
-    current = Event.objects.select_for_update().get(pk=event.pk)
+    current = locked_get(Event.objects, pk=event.pk)
     if current.is_cancelled:
         raise ValidationError(_("The event is already cancelled."))
     if current.is_past:
@@ -165,9 +160,7 @@ def event_cancel(*, user: Any, event: Event, reason: str) -> Event:
     current.status = Event.Status.CANCELLED
     current.cancel_reason = reason.strip()
     current.sequence += 1
-    current.lock_version += 1
-    current.full_clean()
-    current.save()
+    locked_update(current)
     if current.invitation_sent_at is not None:
         _send_calendar_mail(
             current, recipients=_recipients(current), method="CANCEL", template="event_cancelled", sender=user

@@ -133,7 +133,7 @@ def event_update(request: HttpRequest, event_id: int) -> HttpResponse:
                 event=event,
                 data=data,
                 networks=networks,
-                lock_version=form.cleaned_data.get("lock_version") or 0,
+                lock_version=form.version,
             )
         except ConflictError as error:
             conflict = error.current

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from fagnett.accounts.access import access_for
 from fagnett.accounts.models import TrustRole, User
 from fagnett.budget.services import grant_record
-from fagnett.core.exceptions import ConflictError
+from fagnett.core.locking import locked_get, locked_update
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.funding.models import Application, ApplicationEvent, BudgetLine, FundingCall
@@ -58,17 +58,12 @@ def call_create(*, user: Any, region: Region, data: dict[str, Any]) -> FundingCa
 def call_update(*, user: Any, call: FundingCall, data: dict[str, Any], lock_version: int) -> FundingCall:
     """Save the changes unless someone else saved the call since ``lock_version`` was read."""
     require_perm(user, "funding.manage_calls", call)
-    current = FundingCall.objects.select_for_update().get(pk=call.pk)
-    if current.lock_version != lock_version:
-        raise ConflictError(current)
+    current = locked_get(FundingCall.objects, pk=call.pk, expected_version=lock_version)
     for name in CALL_FIELDS:
         if name in data:
             setattr(current, name, data[name])
     _check_year_free(current)
-    current.lock_version += 1
-    current.full_clean()
-    current.save()
-    return current
+    return locked_update(current)
 
 
 # --- Applications: the applicant's draft --------------------------------------------------------------------------
@@ -195,14 +190,12 @@ def application_create(
 
 def _locked(application: Application, lock_version: int | None) -> Application:
     """The application, locked; ``ConflictError`` if someone changed it since ``lock_version`` was read."""
-    current = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("call", "call__region", "network", "applicant", "trust")
-        .get(pk=application.pk)
+    return locked_get(
+        Application.objects.select_related("call", "call__region", "network", "applicant", "trust"),
+        pk=application.pk,
+        expected_version=lock_version,
+        of=("self",),
     )
-    if lock_version is not None and current.lock_version != lock_version:
-        raise ConflictError(current)
-    return current
 
 
 def _require_status(application: Application, *allowed: str) -> None:
@@ -211,13 +204,6 @@ def _require_status(application: Application, *allowed: str) -> None:
             _("This step is not possible while the application is %(status)s.")
             % {"status": application.get_status_display().lower()}
         )
-
-
-def _save(application: Application) -> Application:
-    application.lock_version += 1
-    application.full_clean()
-    application.save()
-    return application
 
 
 @transaction.atomic
@@ -242,9 +228,8 @@ def application_update(
     for name in APPLICATION_FIELDS:
         if name in data:
             setattr(current, name, data[name])
-    current.lock_version += 1
     built = _validated(current, lines)
-    current.save()
+    locked_update(current, clean=False)
     _replace_lines(current, built)
     return current
 
@@ -284,7 +269,7 @@ def application_submit(*, user: Any, application: Application, lock_version: int
     current.status = Application.Status.SUBMITTED
     current.submitted_at = timezone.now()
     current.returned_reason = ""
-    _save(current)
+    locked_update(current)
     _event(current, user, ApplicationEvent.Kind.SUBMITTED)
     mail_on_commit(
         recipients=_fagsjefs(current.trust_id),
@@ -308,7 +293,7 @@ def application_endorse(
     current.status = Application.Status.ENDORSED
     current.endorsed_by = user
     current.endorsed_at = timezone.now()
-    _save(current)
+    locked_update(current)
     _event(current, user, ApplicationEvent.Kind.ENDORSED, note)
     return current
 
@@ -323,7 +308,7 @@ def application_return(*, user: Any, application: Application, reason: str, lock
     _require_status(current, Application.Status.SUBMITTED)
     current.status = Application.Status.DRAFT
     current.returned_reason = reason
-    _save(current)
+    locked_update(current)
     _event(current, user, ApplicationEvent.Kind.RETURNED, reason)
     mail_on_commit(
         recipients=[current.applicant],
@@ -427,7 +412,7 @@ def application_grant(
     current.decided_by = user
     current.decided_at = timezone.now()
     current.grant = grant
-    _save(current)
+    locked_update(current)
     _event(current, user, ApplicationEvent.Kind.GRANTED, reason)
     _notify_decision(current)
     return current
@@ -447,7 +432,7 @@ def application_decline(
     current.decision_reference = decision_reference
     current.decided_by = user
     current.decided_at = timezone.now()
-    _save(current)
+    locked_update(current)
     _event(current, user, ApplicationEvent.Kind.DECLINED, reason)
     _notify_decision(current)
     return current

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.accounts.access import access_for
 from fagnett.core.exceptions import ConflictError
+from fagnett.core.locking import VersionedForm
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
 from fagnett.funding import selectors, services
 from fagnett.funding.forms import (
@@ -89,10 +90,8 @@ def call_update(request: HttpRequest, call_id: int) -> HttpResponse:
     form = CallForm(request.POST or None, instance=call)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        lock_version = data.pop("lock_version") or 0
         try:
-            call = services.call_update(user=request.user, call=call, data=data, lock_version=lock_version)
+            call = services.call_update(user=request.user, call=call, data=form.cleaned_data, lock_version=form.version)
         except ConflictError as error:
             conflict = error.current
             form = rebind_after_conflict(
@@ -179,6 +178,20 @@ def _add_line_errors(
         add_service_errors(form, ValidationError(rest), field_map={"network": "applies_for"})
 
 
+def _application_initial(application: Application) -> dict[str, Any]:
+    return {
+        "applies_for": str(application.network_id) if application.network_id else NEW_GROUP,
+        "proposed_name": application.proposed_name,
+        "proposed_field": application.proposed_field,
+        "purpose": application.purpose,
+        "activities": application.activities,
+        "programme": application.programme,
+        "period_start": application.period_start,
+        "period_end": application.period_end,
+        "lock_version": application.lock_version,
+    }
+
+
 def _application_page(
     request: HttpRequest,
     *,
@@ -214,13 +227,17 @@ def _application_page(
                         application=application,
                         data=data,
                         lines=lines,
-                        lock_version=data.get("lock_version") or 0,
+                        lock_version=form.version,
                         network=form.network,
                     )
             except ConflictError as error:
                 conflict = error.current
                 form = rebind_after_conflict(
-                    request, conflict, lambda data: ApplicationForm(data, networks=networks, editing=editing)
+                    request,
+                    conflict,
+                    lambda data: ApplicationForm(
+                        data, initial=_application_initial(conflict), networks=networks, editing=editing
+                    ),
                 )
             except ValidationError as error:
                 _add_line_errors(form, formset, error, [index for index, _ in rows])
@@ -236,17 +253,7 @@ def _application_page(
             }
             saved_lines: list[dict[str, Any]] = []
         else:
-            initial = {
-                "applies_for": str(application.network_id) if application.network_id else NEW_GROUP,
-                "proposed_name": application.proposed_name,
-                "proposed_field": application.proposed_field,
-                "purpose": application.purpose,
-                "activities": application.activities,
-                "programme": application.programme,
-                "period_start": application.period_start,
-                "period_end": application.period_end,
-                "lock_version": application.lock_version,
-            }
+            initial = _application_initial(application)
             saved_lines = [
                 {"kind": line.kind, "description": line.description, "amount": line.amount}
                 for line in selectors.line_list(application=application)
@@ -328,12 +335,10 @@ def application_submit(request: HttpRequest, application_id: int) -> HttpRespons
     application = selectors.application_get(user=request.user, application_id=application_id)
     if not request.user.has_perm("funding.submit_application", application):
         raise PermissionDenied
+    form = VersionedForm(request.POST)
+    form.is_valid()
     try:
-        lock_version = int(request.POST.get("lock_version", ""))
-    except ValueError:
-        lock_version = 0  # a missing or garbled version is a conflict, never a silent overwrite
-    try:
-        services.application_submit(user=request.user, application=application, lock_version=lock_version)
+        services.application_submit(user=request.user, application=application, lock_version=form.version)
     except ConflictError:
         messages.error(request, _("Someone else changed the application first. Check it and try again."))
     except ValidationError as error:
@@ -362,8 +367,7 @@ def _step(
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            # A missing version counts as 0: a conflict, never a silent overwrite.
-            done = run(form.cleaned_data, form.cleaned_data.get("lock_version") or 0)
+            done = run(form.cleaned_data, form.version)
         except ConflictError as error:
             # Keep what the person chose; the page shows the application as it is now.
             conflict = application = error.current

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.core.forms import LinkField, MultiLineField, SingleLineField
+from fagnett.core.locking import VersionedForm
 from fagnett.meetings.models import AgendaItem, Attendance, Meeting, Minutes
 from fagnett.networks.forms import DateInput
 from fagnett.networks.models import Network
@@ -37,7 +38,7 @@ class PlanRowForm(forms.Form):
 PlanFormSet = forms.formset_factory(PlanRowForm, extra=0, max_num=24, validate_max=True)
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(VersionedForm):
     title = SingleLineField(label=_("Title"), required=False, max_length=200)
     date = forms.DateField(label=_("Date"), widget=DateInput())
     start = forms.TimeField(label=_("Starts"), widget=TimeInput())
@@ -45,7 +46,6 @@ class MeetingForm(forms.Form):
     form = forms.ChoiceField(label=_("Meeting form"), choices=Meeting.Form.choices)
     location = SingleLineField(label=_("Place"), required=False)
     video_link = LinkField(label=_("Video link"), required=False)
-    lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -113,9 +113,7 @@ class AttendanceForm(forms.Form):
         return {int(name.removeprefix("person_")): value for name, value in self.cleaned_data.items() if value}
 
 
-class MinutesForm(forms.Form):
-    lock_version = forms.IntegerField(widget=forms.HiddenInput)
-
+class MinutesForm(VersionedForm):
     def __init__(self, *args: Any, minutes: Minutes, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sections = []

@@ -11,13 +11,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField, FreeURLField
 from fagnett.core.uploads import random_upload_path
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust
 
 
-class Meeting(models.Model):
+class Meeting(VersionedModel):
     class Form(models.TextChoices):
         DIGITAL = "digital", _("Digital")
         PHYSICAL = "physical", _("Physical")
@@ -41,7 +42,6 @@ class Meeting(models.Model):
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
     invitation_sent_at = models.DateTimeField(_("invitation sent"), null=True, blank=True)
     cancel_reason = FreeTextField(_("reason for cancelling"), blank=True)
-    lock_version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )
@@ -195,7 +195,7 @@ class Attendance(models.Model):
         return f"{self.person}: {self.get_status_display()}"
 
 
-class Minutes(models.Model):
+class Minutes(VersionedModel):
     """One version of a meeting's minutes. Approved versions are locked; a correction is a new version."""
 
     class Status(models.TextChoices):
@@ -218,7 +218,6 @@ class Minutes(models.Model):
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     approved_via = models.CharField(_("approved how"), max_length=20, choices=ApprovedVia.choices, blank=True)
     correction_reason = FreeTextField(_("reason for the correction"), blank=True)
-    lock_version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("created by")
     )

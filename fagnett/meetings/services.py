@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from fagnett.accounts.models import User
-from fagnett.core.exceptions import ConflictError
+from fagnett.core.locking import check_version, locked_get, locked_update
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.core.tokens import hash_token
@@ -116,20 +116,16 @@ def meeting_plan_year(*, user: Any, network: Network, meetings: Sequence[Planned
 def meeting_update(*, user: Any, meeting: Meeting, data: dict[str, Any], lock_version: int) -> Meeting:
     """Save changes; if the invitation has gone out and something significant changed, send an update."""
     require_perm(user, "meetings.manage_meetings", meeting)
-    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if current.lock_version != lock_version:
-        raise ConflictError(current)
+    current = locked_get(Meeting.objects, pk=meeting.pk, expected_version=lock_version)
     if current.is_cancelled:
         raise ValidationError(_("A cancelled meeting cannot be changed."))
     significant = any(name in data and data[name] != getattr(current, name) for name in SIGNIFICANT_FIELDS)
     for name in MEETING_FIELDS:
         if name in data:
             setattr(current, name, data[name])
-    current.lock_version += 1
     if significant:
         current.sequence += 1
-    current.full_clean()
-    current.save()
+    locked_update(current)
     if significant and current.invitation_sent_at:
         _send_calendar_mail(current, method="REQUEST", sender=user, update=True)
     return current
@@ -138,7 +134,7 @@ def meeting_update(*, user: Any, meeting: Meeting, data: dict[str, Any], lock_ve
 @transaction.atomic
 def meeting_cancel(*, user: Any, meeting: Meeting, reason: str) -> Meeting:
     require_perm(user, "meetings.manage_meetings", meeting)
-    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    current = locked_get(Meeting.objects, pk=meeting.pk)
     if current.is_cancelled:
         raise ValidationError(_("The meeting is already cancelled."))
     if current.status == Meeting.Status.HELD:
@@ -146,9 +142,7 @@ def meeting_cancel(*, user: Any, meeting: Meeting, reason: str) -> Meeting:
     current.status = Meeting.Status.CANCELLED
     current.cancel_reason = reason
     current.sequence += 1
-    current.lock_version += 1
-    current.full_clean()
-    current.save()
+    locked_update(current)
     if current.invitation_sent_at:
         _send_calendar_mail(current, method="CANCEL", sender=user)
     return current
@@ -158,7 +152,7 @@ def meeting_cancel(*, user: Any, meeting: Meeting, reason: str) -> Meeting:
 def meeting_send_invitations(*, user: Any, meeting: Meeting) -> int:
     """E-mail the invitation with its calendar file to everyone appointed; returns how many were invited."""
     require_perm(user, "meetings.manage_meetings", meeting)
-    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    current = locked_get(Meeting.objects, pk=meeting.pk)
     if current.is_cancelled:
         raise ValidationError(_("A cancelled meeting cannot be sent."))
     recipients = [p for p in participants(current.network) if p.email]
@@ -169,8 +163,7 @@ def meeting_send_invitations(*, user: Any, meeting: Meeting) -> int:
     current.invitation_sent_at = timezone.now()
     if current.status == Meeting.Status.PLANNED:
         current.status = Meeting.Status.INVITED
-    current.lock_version += 1
-    current.save()
+    locked_update(current, clean=False)
     _send_calendar_mail(current, method="REQUEST", sender=user)
     return len(recipients)
 
@@ -449,11 +442,10 @@ def minutes_save(
 ) -> Minutes:
     """Save the summary and conclusion of each item, and any new action items, unless someone saved meanwhile."""
     require_perm(user, "meetings.manage_meetings", minutes)
-    current = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    current = locked_get(Minutes.objects, pk=minutes.pk)
     if current.is_locked:
         raise ValidationError(_("Approved minutes are locked. Make a correction as a new version."))
-    if current.lock_version != lock_version:
-        raise ConflictError(current)
+    check_version(current, lock_version)
     items = {i.agenda_item_id: i for i in current.items.all()}
     for agenda_item_id, (summary, conclusion) in texts.items():
         item = items.get(agenda_item_id)
@@ -477,15 +469,13 @@ def minutes_save(
             meeting=meeting,
             agenda_item=meeting.agenda_items.get(pk=new.agenda_item_id),
         )
-    current.lock_version += 1
-    current.save()
-    return current
+    return locked_update(current, clean=False)
 
 
 @transaction.atomic
 def minutes_circulate(*, user: Any, minutes: Minutes, comments_due: datetime.date) -> Minutes:
     require_perm(user, "meetings.manage_meetings", minutes)
-    current = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    current = locked_get(Minutes.objects, pk=minutes.pk)
     if current.status != Minutes.Status.DRAFT:
         raise ValidationError(_("Only a draft can be circulated."))
     if comments_due < timezone.localdate():
@@ -493,8 +483,7 @@ def minutes_circulate(*, user: Any, minutes: Minutes, comments_due: datetime.dat
     current.status = Minutes.Status.CIRCULATED
     current.circulated_at = timezone.now()
     current.comments_due = comments_due
-    current.lock_version += 1
-    current.save()
+    locked_update(current, clean=False)
     mail_on_commit(
         recipients=[p for p in participants(current.meeting.network) if p.pk != user.pk],
         template="minutes_circulated",
@@ -520,7 +509,7 @@ def minutes_approve(*, user: Any, minutes: Minutes, via: str = Minutes.ApprovedV
     """Approve and lock. The leader approves; leader or secretary may record approval at a meeting."""
     perm = "meetings.approve_minutes" if via == Minutes.ApprovedVia.LEADER else "meetings.record_meeting_approval"
     require_perm(user, perm, minutes)
-    current = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    current = locked_get(Minutes.objects, pk=minutes.pk)
     if current.is_locked:
         raise ValidationError(_("These minutes are already approved."))
     if current.status == Minutes.Status.DRAFT and via == Minutes.ApprovedVia.LEADER and current.version == 1:
@@ -529,9 +518,7 @@ def minutes_approve(*, user: Any, minutes: Minutes, via: str = Minutes.ApprovedV
     current.approved_by = user
     current.approved_at = timezone.now()
     current.approved_via = via
-    current.lock_version += 1
-    current.save()
-    return current
+    return locked_update(current, clean=False)
 
 
 @transaction.atomic

@@ -161,13 +161,9 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def meeting_update(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
-    _manage(request, meeting)
+def _meeting_initial(meeting: Meeting) -> dict[str, Any]:
     start, end = meeting.starts_at.astimezone(OSLO), meeting.ends_at.astimezone(OSLO)
-    initial = {
+    return {
         "title": meeting.title,
         "date": start.date(),
         "start": start.time(),
@@ -177,7 +173,14 @@ def meeting_update(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "video_link": meeting.video_link,
         "lock_version": meeting.lock_version,
     }
-    form = MeetingForm(request.POST or None, initial=initial)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_update(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+    _manage(request, meeting)
+    form = MeetingForm(request.POST or None, initial=_meeting_initial(meeting))
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -191,11 +194,13 @@ def meeting_update(request: HttpRequest, meeting_id: int) -> HttpResponse:
         }
         try:
             meeting = services.meeting_update(
-                user=request.user, meeting=meeting, data=values, lock_version=data["lock_version"]
+                user=request.user, meeting=meeting, data=values, lock_version=form.version
             )
         except ConflictError as exc:
             conflict = exc.current
-            form = rebind_after_conflict(request, conflict, lambda data: MeetingForm(data, initial=initial))
+            form = rebind_after_conflict(
+                request, conflict, lambda data: MeetingForm(data, initial=_meeting_initial(conflict))
+            )
         except ValidationError as exc:
             add_service_errors(form, exc, {"starts_at": "start", "ends_at": "end"})
         else:
@@ -472,7 +477,7 @@ def minutes_detail(request: HttpRequest, meeting_id: int, version: int) -> HttpR
                     user=request.user,
                     minutes=minutes,
                     texts=form.texts(),
-                    lock_version=form.cleaned_data["lock_version"],
+                    lock_version=form.version,
                     new_action_items=new_items,
                 )
             except ConflictError as exc:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fagnett.accounts.models import User
 from fagnett.core.forms import MultiLineField, SingleLineField
+from fagnett.core.locking import NO_VERSION, VersionedForm
 from fagnett.networks.models import AppointmentRole, Mandate, Network, default_period_end
 from fagnett.organisations.models import HealthTrust, Region
 
@@ -33,9 +34,7 @@ class NetworkFilterForm(forms.Form):
         self.fields["field"].choices = [("", _("All fields")), *((f, f) for f in fields)]  # type: ignore[attr-defined]
 
 
-class NetworkForm(forms.ModelForm):  # type: ignore[type-arg]
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class NetworkForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Network
         fields = [
@@ -57,7 +56,6 @@ class NetworkForm(forms.ModelForm):  # type: ignore[type-arg]
         others = Network.objects.filter(region__in=regions).select_related("region")
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk).filter(region=self.instance.region_id)
-            self.fields["lock_version"].initial = self.instance.lock_version
         else:
             self.fields["region"] = forms.ModelChoiceField(label=_("Region"), queryset=regions)
             self.order_fields(["region"])
@@ -74,8 +72,9 @@ class NetworkForm(forms.ModelForm):  # type: ignore[type-arg]
         return data
 
 
-class MandateForm(forms.ModelForm):  # type: ignore[type-arg]
-    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class MandateForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+    #: A mandate is a versioned copy: the form carries the number of the version it started from.
+    version_field = "base_version"
 
     class Meta:
         model = Mandate
@@ -116,6 +115,9 @@ class MandateForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["period_end"].required = False
         self.fields["base_version"].initial = base_version
         self.fields["change_reason"].required = base_version is not None
+
+    def version_of(self, current: Any) -> int:
+        return int(current.version) if current is not None else NO_VERSION
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField
 from fagnett.organisations.models import HealthTrust, Region
 
@@ -20,7 +21,7 @@ class MeetingForm(models.TextChoices):
     MAINLY_DIGITAL = "mainly_digital", _("Mainly digital, some physical meetings")
 
 
-class Network(models.Model):
+class Network(VersionedModel):
     class Kind(models.TextChoices):
         NETWORK = "network", _("Network")
         COUNCIL = "council", _("Professional council (fagråd)")
@@ -64,7 +65,6 @@ class Network(models.Model):
         default=False,
         help_text=_("Otherwise only the network's members, the coordinator and the medical directors read them."),
     )
-    lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()
 

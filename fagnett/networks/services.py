@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fagnett.core.exceptions import ConflictError
+from fagnett.core.locking import NO_VERSION, check_version, locked_get, locked_update
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network, TaskListItem, default_period_end
@@ -48,18 +48,13 @@ def network_create(*, user: Any, region: Region, data: dict[str, Any]) -> Networ
 def network_update(*, user: Any, network: Network, data: dict[str, Any], lock_version: int) -> Network:
     """Save the changes unless someone else saved the network since ``lock_version`` was read."""
     require_perm(user, "networks.change_network", network)
-    current = Network.objects.select_for_update().get(pk=network.pk)
-    if current.lock_version != lock_version:
-        raise ConflictError(current)
+    current = locked_get(Network.objects, pk=network.pk, expected_version=lock_version)
     for name in NETWORK_FIELDS:
         if name in data:
             setattr(current, name, data[name])
     if current.status != Network.Status.MERGED:
         current.merged_into = None
-    current.lock_version += 1
-    _full_clean(current)
-    current.save()
-    return current
+    return locked_update(current)
 
 
 @transaction.atomic
@@ -73,14 +68,14 @@ def mandate_create_version(
 ) -> Mandate:
     """Add a new version of the network's mandate; earlier versions are kept unchanged.
 
-    ``base_version`` is the version the person started from (``None`` for the first): if someone
+    ``base_version`` is the version the person started from (``None`` or 0 for the first): if someone
     else added a version meanwhile, nothing is saved and ``ConflictError`` names the newer one.
     """
     require_perm(user, "networks.change_mandate", network)
     Network.objects.select_for_update().filter(pk=network.pk).first()  # serialise version numbering
     latest = network.mandates.order_by("-version").first()
-    if (latest.version if latest else None) != base_version:
-        raise ConflictError(latest)
+    # A mandate is a versioned copy: the person started from the newest one's number (NO_VERSION before the first).
+    check_version(latest, base_version or NO_VERSION, saved_version=latest.version if latest else NO_VERSION)
     if any(task.region_id != network.region_id for task in tasks):
         raise ValidationError({"tasks": _("Choose tasks from this region's standard list.")})
     start = data["period_start"]

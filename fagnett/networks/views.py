@@ -121,10 +121,10 @@ def network_update(request: HttpRequest, network_id: int) -> HttpResponse:
     form = NetworkForm(request.POST or None, instance=network, regions=Region.objects.filter(pk=network.region_id))
     conflict = None
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        lock_version = data.pop("lock_version") or 0
         try:
-            network = services.network_update(user=request.user, network=network, data=data, lock_version=lock_version)
+            network = services.network_update(
+                user=request.user, network=network, data=form.cleaned_data, lock_version=form.version
+            )
         except ConflictError as error:
             conflict = error.current
             # Bind to a copy: validating writes the submitted values onto the form's instance, and the page
@@ -197,6 +197,19 @@ def _display(mandate: Mandate, name: str) -> str:
     return "" if value is None else str(value)
 
 
+def _mandate_initial(mandate: Mandate | None, *, as_saved: bool = False) -> dict[str, Any]:
+    """A new version's form starts from ``mandate``'s text (the newest version), without its reason for the change
+    and approval date; ``as_saved`` keeps those too, to show on the conflict page what is saved."""
+    if mandate is None:
+        return {}
+    own = () if as_saved else ("change_reason", "approved_on")
+    initial: dict[str, Any] = {
+        name: getattr(mandate, name) for name in MandateForm.Meta.fields if name != "tasks" and name not in own
+    }
+    initial["tasks"] = list(mandate.tasks.all())
+    return initial
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def mandate_create(request: HttpRequest, network_id: int) -> HttpResponse:
@@ -205,32 +218,31 @@ def mandate_create(request: HttpRequest, network_id: int) -> HttpResponse:
         raise PermissionDenied
     current = selectors.mandate_current(network=network)
     base_version = current.version if current else None
-    initial = {}
-    if current is not None:
-        initial = {
-            name: getattr(current, name)
-            for name in MandateForm.Meta.fields
-            if name not in ("tasks", "change_reason", "approved_on")
-        }
-        initial["tasks"] = list(current.tasks.all())
+    initial = _mandate_initial(current)
     form = MandateForm(request.POST or None, initial=initial, network=network, base_version=base_version)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("tasks", "base_version")}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("tasks", form.version_field)}
         try:
             mandate = services.mandate_create_version(
                 user=request.user,
                 network=network,
                 data=data,
                 tasks=list(form.cleaned_data["tasks"]),
-                base_version=form.cleaned_data.get("base_version"),
+                base_version=form.version,
             )
         except ConflictError as error:
             conflict = error.current
-            resubmit = request.POST.copy()
-            resubmit["base_version"] = str(conflict.version) if conflict else ""
-            form = MandateForm(resubmit, network=network, base_version=conflict.version if conflict else None)
-            form.is_valid()
+            form = rebind_after_conflict(
+                request,
+                conflict,
+                lambda data: MandateForm(
+                    data,
+                    initial=_mandate_initial(conflict, as_saved=True),
+                    network=network,
+                    base_version=conflict.version if conflict else None,
+                ),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

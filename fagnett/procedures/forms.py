@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fagnett.accounts.models import User
 from fagnett.core.forms import SingleLineField
+from fagnett.core.locking import VersionedForm
 from fagnett.networks.forms import DateInput
 from fagnett.networks.models import Appointment, Network
 from fagnett.procedures.models import Procedure, Status
@@ -35,9 +36,8 @@ def _people(network: Network) -> Any:
     )
 
 
-class ProcedureForm(forms.ModelForm):  # type: ignore[type-arg]
+class ProcedureForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
     url = Procedure._meta.get_field("url").formfield(assume_scheme="https")
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Procedure
@@ -53,10 +53,7 @@ class ProcedureForm(forms.ModelForm):  # type: ignore[type-arg]
             )
         self.fields["responsible"].queryset = people  # type: ignore[attr-defined]
         self.fields["responsible"].help_text = _("One of the network's appointed people.")
-        if self.instance.pk:
-            self.fields["lock_version"].initial = self.instance.lock_version
-        else:
-            del self.fields["lock_version"]
+        if not self.instance.pk:
             self.fields["status"] = forms.ChoiceField(
                 label=_("Status"),
                 choices=[(s.value, s.label) for s in INITIAL_STATUSES],

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField, FreeURLField
 from fagnett.networks.models import Network
 
@@ -32,7 +33,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-class Procedure(models.Model):
+class Procedure(VersionedModel):
     class Kind(models.TextChoices):
         PROCEDURE = "procedure", _("Regional clinical procedure")
         PATHWAY = "pathway", _("Standardised patient pathway")
@@ -63,7 +64,6 @@ class Procedure(models.Model):
     )
     description = FreeTextField(_("description"), blank=True)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
-    lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()
 

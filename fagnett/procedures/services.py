@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fagnett.core.exceptions import ConflictError
+from fagnett.core.locking import locked_get, locked_update
 from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Network
 from fagnett.procedures.models import Procedure, Status, StatusEvent
@@ -53,17 +53,12 @@ def procedure_create(
 def procedure_update(*, user: Any, procedure: Procedure, data: dict[str, Any], lock_version: int) -> Procedure:
     """Save the changes unless someone else saved the procedure since ``lock_version`` was read."""
     require_perm(user, "procedures.manage_procedures", procedure)
-    current = Procedure.objects.select_for_update().select_related("network").get(pk=procedure.pk)
-    if current.lock_version != lock_version:
-        raise ConflictError(current)
+    current = locked_get(Procedure.objects.select_related("network"), pk=procedure.pk, expected_version=lock_version)
     for name in PROCEDURE_FIELDS:
         if name in data:
             setattr(current, name, data[name])
     _check_responsible(current.responsible)
-    current.lock_version += 1
-    current.full_clean()
-    current.save()
-    return current
+    return locked_update(current)
 
 
 @transaction.atomic
@@ -72,7 +67,7 @@ def procedure_change_status(
 ) -> StatusEvent:
     """Move the procedure to ``status`` as of ``happened_on`` (today or earlier, not before its last change)."""
     require_perm(user, "procedures.manage_procedures", procedure)
-    current = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    current = locked_get(Procedure.objects, pk=procedure.pk)
     if status not in current.next_statuses:
         raise ValidationError(
             {
@@ -100,6 +95,5 @@ def procedure_change_status(
     event.full_clean()
     event.save()
     current.status = status
-    current.lock_version += 1
-    current.save(update_fields=["status", "lock_version"])
+    locked_update(current, clean=False, update_fields=["status"])
     return event

@@ -88,11 +88,9 @@ def procedure_update(request: HttpRequest, procedure_id: int) -> HttpResponse:
     form = ProcedureForm(request.POST or None, instance=procedure, network=procedure.network)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        lock_version = data.pop("lock_version") or 0
         try:
             procedure = services.procedure_update(
-                user=request.user, procedure=procedure, data=data, lock_version=lock_version
+                user=request.user, procedure=procedure, data=form.cleaned_data, lock_version=form.version
             )
         except ConflictError as error:
             conflict = error.current

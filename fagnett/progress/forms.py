@@ -4,11 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.core.forms import MultiLineField
+from fagnett.core.locking import VersionedForm
 from fagnett.networks.forms import DateInput
 from fagnett.progress.models import ProgressReport, ReportingSchedule
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(VersionedForm):
     interval = forms.IntegerField(
         label=_("Report progress every"),
         min_value=1,
@@ -22,7 +23,6 @@ class ScheduleForm(forms.Form):
         widget=forms.RadioSelect,
     )
     first_due = forms.DateField(label=_("First progress report due"), widget=DateInput())
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 def _free_text(label: Any, *, required: bool = False, rows: int = 4, help_text: Any = "") -> forms.CharField:

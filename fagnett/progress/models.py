@@ -13,10 +13,11 @@ from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from fagnett.cases.models import Case
+from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeTextField
 
 
-class ReportingSchedule(models.Model):
+class ReportingSchedule(VersionedModel):
     """How often the network reports progress on a task, and when the first report is due."""
 
     class Unit(models.TextChoices):
@@ -32,7 +33,6 @@ class ReportingSchedule(models.Model):
     first_due = models.DateField(_("first report due"))
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("set by"))
     set_at = models.DateTimeField(_("set"))
-    lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from fagnett.accounts.models import RegionRole, User
 from fagnett.cases.models import OPEN_STATUSES, Case, CaseEvent
-from fagnett.core.exceptions import ConflictError
+from fagnett.core.locking import check_version, locked_update
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.progress.models import ProgressReport, ReportingSchedule
@@ -78,17 +78,14 @@ def schedule_set(
     if errors:
         raise ValidationError(errors)
     schedule = ReportingSchedule.objects.select_for_update().filter(case=case).first()
-    if lock_version is not None and (schedule.lock_version if schedule else 0) != lock_version:
-        raise ConflictError(schedule)
+    check_version(schedule, lock_version)
     if schedule is None:
-        schedule = ReportingSchedule(case=case, lock_version=0)
+        schedule = ReportingSchedule(case=case)
     elif (schedule.interval, schedule.unit, schedule.first_due) == (interval, unit, first_due):
         return schedule
     schedule.interval, schedule.unit, schedule.first_due = interval, unit, first_due
     schedule.set_by, schedule.set_at = user, timezone.now()
-    schedule.lock_version += 1
-    schedule.full_clean()
-    schedule.save()
+    locked_update(schedule)
     _event(
         case,
         user,

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from fagnett.cases.selectors import case_get
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors
+from fagnett.core.locking import NO_VERSION
+from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
 from fagnett.progress import selectors, services
 from fagnett.progress.forms import OverviewFilterForm, ProgressReportForm, ScheduleForm
 from fagnett.progress.models import ReportingSchedule
@@ -65,6 +66,17 @@ def report_create(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "progress/report_form.html", {"case": case, "form": form, "progress": progress})
 
 
+def _schedule_initial(schedule: ReportingSchedule | None) -> dict[str, Any]:
+    if schedule is None:
+        return {"unit": ReportingSchedule.Unit.MONTHS, "lock_version": NO_VERSION}
+    return {
+        "interval": schedule.interval,
+        "unit": schedule.unit,
+        "first_due": schedule.first_due,
+        "lock_version": schedule.lock_version,
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def schedule_edit(request: HttpRequest, case_id: int) -> HttpResponse:
@@ -72,15 +84,7 @@ def schedule_edit(request: HttpRequest, case_id: int) -> HttpResponse:
     if not request.user.has_perm("progress.set_schedule", case):
         raise PermissionDenied
     schedule = ReportingSchedule.objects.filter(case=case).first()
-    initial: dict[str, Any] = {"unit": ReportingSchedule.Unit.MONTHS, "lock_version": 0}
-    if schedule is not None:
-        initial = {
-            "interval": schedule.interval,
-            "unit": schedule.unit,
-            "first_due": schedule.first_due,
-            "lock_version": schedule.lock_version,
-        }
-    form = ScheduleForm(request.POST or None, initial=initial)
+    form = ScheduleForm(request.POST or None, initial=_schedule_initial(schedule))
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -91,15 +95,13 @@ def schedule_edit(request: HttpRequest, case_id: int) -> HttpResponse:
                 interval=data["interval"],
                 unit=data["unit"],
                 first_due=data["first_due"],
-                lock_version=data["lock_version"] or 0,
+                lock_version=form.version,
             )
         except ConflictError as error:
-            conflict = error.current
-            resubmit = request.POST.copy()
-            resubmit["lock_version"] = str(conflict.lock_version if conflict else 0)
-            form = ScheduleForm(resubmit)
-            form.is_valid()
-            schedule = conflict
+            conflict = schedule = error.current
+            form = rebind_after_conflict(
+                request, conflict, lambda data: ScheduleForm(data, initial=_schedule_initial(conflict))
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

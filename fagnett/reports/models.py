@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField
 from fagnett.networks.models import Network, TaskListItem
 from fagnett.organisations.models import Region
@@ -43,7 +44,7 @@ class ReflectionPoint(models.Model):
         return self.title
 
 
-class NetworkReport(models.Model):
+class NetworkReport(VersionedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
@@ -89,7 +90,6 @@ class NetworkReport(models.Model):
     )
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     returned_reason = FreeTextField(_("why it was sent back"), blank=True)
-    lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords(m2m_fields=[worked_well_points, improve_points])
 
@@ -138,7 +138,7 @@ class TaskRanking(models.Model):
         return f"{self.rank}. {self.task}"
 
 
-class RegionalReport(models.Model):
+class RegionalReport(VersionedModel):
     """The region's annual report for a year. An approved version is locked; changes go into a new version."""
 
     class Status(models.TextChoices):
@@ -181,7 +181,6 @@ class RegionalReport(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    lock_version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
 

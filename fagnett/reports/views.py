@@ -128,7 +128,7 @@ def network_report_edit(request: HttpRequest, network_id: int, year: int) -> Htt
                     rankings=form.rankings(),
                     worked_well_points=list(data.pop("worked_well_points")),
                     improve_points=list(data.pop("improve_points")),
-                    lock_version=data.pop("lock_version") or 0,
+                    lock_version=form.version,
                     topics=list(data.pop("topics")),
                 )
         except ConflictError as error:
@@ -283,7 +283,7 @@ def regional_report_edit(request: HttpRequest, region_id: int, year: int) -> Htt
             with transaction.atomic():
                 report = services.regional_report_start(user=request.user, region=region, year=year)
                 report = services.regional_report_save(
-                    user=request.user, report=report, data=data, lock_version=data.pop("lock_version") or 1
+                    user=request.user, report=report, data=data, lock_version=form.version
                 )
         except ConflictError as error:
             conflict = error.current
@@ -315,7 +315,18 @@ def regional_report_approve(request: HttpRequest, region_id: int, year: int) -> 
     form = ApproveForm(request.POST or None, initial={"lock_version": report.lock_version})
     if request.method == "POST" and form.is_valid():
         try:
-            report = services.regional_report_approve(user=request.user, report=report, **form.cleaned_data)
+            report = services.regional_report_approve(
+                user=request.user,
+                report=report,
+                approved_on=form.cleaned_data["approved_on"],
+                approved_by_body=form.cleaned_data["approved_by_body"],
+                lock_version=form.version,
+            )
+        except ConflictError:
+            form.add_error(
+                None,
+                _("The text has been changed since you opened this page. Read it again, then record the approval."),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from fagnett.core.exceptions import ConflictError
+from fagnett.core.locking import check_version, locked_get, locked_update
 from fagnett.core.permissions import require_perm
 from fagnett.organisations.models import Region
 from fagnett.topics.models import Topic
@@ -38,19 +38,15 @@ def topic_create(*, user: Any, region: Region, data: dict[str, Any]) -> Topic:
 
 @transaction.atomic
 def topic_update(*, user: Any, topic: Topic, data: dict[str, Any], lock_version: int) -> Topic:
-    current = Topic.objects.select_for_update().select_related("region").get(pk=topic.pk)
+    current = locked_get(Topic.objects.select_related("region"), pk=topic.pk)
     require_perm(user, "topics.manage_topics", current.region)
-    if current.lock_version != lock_version:
-        raise ConflictError(current)
+    check_version(current, lock_version)
     _check_name(current.region, data.get("name", current.name), exclude=current.pk)
     for name in TOPIC_FIELDS:
         if name in data:
             setattr(current, name, data[name])
     current.name = current.name.strip()
-    current.lock_version += 1
-    current.full_clean()
-    current.save()
-    return current
+    return locked_update(current)
 
 
 def set_topics(*, relation: Any, region_id: int, topics: Iterable[Topic]) -> None:

@@ -73,9 +73,8 @@ def topic_update(request: HttpRequest, region_id: int, topic_id: int) -> HttpRes
     form = TopicForm(request.POST or None, instance=topic)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
         try:
-            services.topic_update(user=request.user, topic=topic, data=data, lock_version=data.pop("lock_version") or 0)
+            services.topic_update(user=request.user, topic=topic, data=form.cleaned_data, lock_version=form.version)
         except ConflictError as error:
             conflict = error.current
             form = rebind_after_conflict(
