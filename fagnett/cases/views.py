@@ -34,7 +34,7 @@ from fagnett.cases.forms import (
 )
 from fagnett.cases.models import OPEN_STATUSES, Case, Consultation
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors, is_htmx, paginate, rebind_after_conflict
+from fagnett.core.views_helpers import add_service_errors, is_htmx, one_button_step, paginate, rebind_after_conflict
 from fagnett.networks.models import Network
 from fagnett.networks.selectors import coordinated_regions
 from fagnett.topics.services import set_topics
@@ -415,16 +415,12 @@ def case_start(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
     if not request.user.has_perm("cases.work_case", case):
         raise PermissionDenied
-    form = LockedForm(request.POST)
-    form.is_valid()
-    try:
-        services.case_start(user=request.user, case=case, lock_version=form.version)
-    except ConflictError:
-        messages.error(request, _("Someone else changed the case first. Check it and try again."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The work on the case has started."))
+    one_button_step(
+        request,
+        lambda version: services.case_start(user=request.user, case=case, lock_version=version),
+        done=_("The work on the case has started."),
+        conflict=_("Someone else changed the case first. Check it and try again."),
+    )
     return redirect(case)
 
 

@@ -4,12 +4,14 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, QueryDict
 from django.utils import formats
 from django.utils.translation import gettext
 
+from fagnett.core.exceptions import ConflictError
 from fagnett.core.locking import VersionedForm
 
 V = TypeVar("V", bound=VersionedForm)
@@ -58,6 +60,22 @@ def rebind_after_conflict(request: HttpRequest, current: Any, make_form: Callabl
     form.is_valid()
     form.conflict_differences = conflict_differences(saved=saved, mine=form)  # type: ignore[attr-defined]
     return form
+
+
+def one_button_step(request: HttpRequest, run: Callable[[int], object], *, done: str, conflict: str) -> None:
+    """A step taken with one button, whose form carries only the version the page was opened on: ``run`` it with
+    that version and say in a message how it went. A conflict (``conflict`` says what to do) or a refusal changes
+    nothing; there is no form to show them on, so the caller goes back to the record's page."""
+    form = VersionedForm(request.POST)
+    form.is_valid()
+    try:
+        run(form.version)
+    except ConflictError:
+        messages.error(request, conflict)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
 
 
 def _shown(field: forms.Field, value: Any) -> str:

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.accounts.access import access_for
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.locking import VersionedForm
-from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
+from fagnett.core.views_helpers import add_service_errors, one_button_step, rebind_after_conflict
 from fagnett.funding import selectors, services
 from fagnett.funding.forms import (
     NEW_GROUP,
@@ -335,20 +334,13 @@ def application_submit(request: HttpRequest, application_id: int) -> HttpRespons
     application = selectors.application_get(user=request.user, application_id=application_id)
     if not request.user.has_perm("funding.submit_application", application):
         raise PermissionDenied
-    form = VersionedForm(request.POST)
-    form.is_valid()
-    try:
-        services.application_submit(user=request.user, application=application, lock_version=form.version)
-    except ConflictError:
-        messages.error(request, _("Someone else changed the application first. Check it and try again."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("The application was submitted. The management of %(trust)s has been asked to endorse it.")
-            % {"trust": application.trust.name},
-        )
+    one_button_step(
+        request,
+        lambda version: services.application_submit(user=request.user, application=application, lock_version=version),
+        done=_("The application was submitted. The management of %(trust)s has been asked to endorse it.")
+        % {"trust": application.trust.name},
+        conflict=_("Someone else changed the application first. Check it and try again."),
+    )
     return redirect(application)
 
 

@@ -38,20 +38,13 @@ class PlanRowForm(forms.Form):
 PlanFormSet = forms.formset_factory(PlanRowForm, extra=0, max_num=24, validate_max=True)
 
 
-class MeetingForm(VersionedForm):
+class MeetingForm(VersionedForm, PlanRowForm):
+    """One meeting changed: a planned row with a title, and a date that must be given."""
+
+    field_order = ["title"]
+
     title = SingleLineField(label=_("Title"), required=False, max_length=200)
     date = forms.DateField(label=_("Date"), widget=DateInput())
-    start = forms.TimeField(label=_("Starts"), widget=TimeInput())
-    end = forms.TimeField(label=_("Ends"), widget=TimeInput())
-    form = forms.ChoiceField(label=_("Meeting form"), choices=Meeting.Form.choices)
-    location = SingleLineField(label=_("Place"), required=False)
-    video_link = LinkField(label=_("Video link"), required=False)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
-            self.add_error("end", _("The meeting must end after it starts."))
-        return data
 
 
 class CancelForm(forms.Form):
