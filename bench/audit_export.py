@@ -61,7 +61,7 @@ def build(database: Path) -> dict[str, Any]:
 
     from fagnett.accounts.models import RegionRole
     from fagnett.cases.models import Case
-    from fagnett.core.testing import make_network, make_region, make_trust, make_user
+    from tests.factories import make_network, make_region, make_trust, make_user
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)

@@ -20,10 +20,10 @@ from django.db.models import F
 
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.locking import VersionedForm, VersionedModel, locked_get, locked_update
-from fagnett.core.testing import World, make_world
 from fagnett.networks import services as network_services
 from fagnett.networks.models import Network
 from fagnett.topics.models import Topic
+from tests.factories import World, make_world
 
 ROOT = Path(__file__).resolve().parents[1] / "fagnett"
 
@@ -201,6 +201,7 @@ def _form_classes() -> list[type]:
 CREATE_ONLY = {
     "fagnett.cases.forms.CaseSubmitForm": "submits a new case",
     "fagnett.cases.forms.TaskForm": "the region gives a network a new task (a new case)",
+    "fagnett.progress.forms.ScheduledTaskForm": "the same new task, with a schedule for progress reports",
 }
 
 

@@ -63,6 +63,11 @@ class User(AbstractUser):
         ),
     )
 
+    # Who changed a person, and how (first login, provisioning, the admin): the reason names the way when no one is
+    # logged in. The password hash never enters history, and the time of the last login is written without a save
+    # (``apps.record_last_login``), or every login would add a row.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
     class Meta:
         ordering = ["first_name", "last_name"]
         verbose_name = _("person")

@@ -28,6 +28,7 @@ from lxml import etree
 
 from fagnett.cases.models import Case, CaseAttachment, CaseEvent
 from fagnett.meetings import selectors as meeting_selectors
+from fagnett.meetings.exports import minutes_pdf
 from fagnett.meetings.models import AgendaDocument, AgendaItem, Meeting, Minutes, MinutesItem
 from fagnett.networks.models import Network
 
@@ -595,8 +596,6 @@ def _serialise(root: etree._Element) -> bytes:
 
 def _minutes_pdf(minutes: Minutes) -> bytes:
     """The approved minutes as the network's record: its own cases in full (see ``meeting_folder``)."""
-    from fagnett.meetings.exports import minutes_pdf
-
     return minutes_pdf(minutes, reader=meeting_selectors.network_case_reader(minutes.meeting.network))
 
 

@@ -19,6 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext
 from simple_history.models import HistoricalRecords
 
+from fagnett.accounts.models import User
 from fagnett.audit.registry import ALWAYS_HIDDEN, Kind, Row, Source, kind_of, meeting_name, minutes_name
 from fagnett.capacity.models import ApiToken, Unit
 from fagnett.meetings.models import CASE_WITHHELD, Meeting, Minutes
@@ -232,8 +233,6 @@ def tracked_m2m_fields(source: Source) -> list[models.ManyToManyField]:  # type:
 
 def want_labels(source: Source, rows: Iterable[Row], labels: LabelCache) -> None:
     """Ask for the names every row of ``source`` may need: its related objects and the person who saved it."""
-    from fagnett.accounts.models import User
-
     relations = [f for f in source.model._meta.concrete_fields if f.many_to_one or f.one_to_one]
     for row in rows:
         labels.want(User, row.history_user_id)
@@ -341,8 +340,6 @@ def field_changes(
 
 def person_of(row: Row, labels: LabelCache) -> tuple[str, tuple[str, Any]]:
     """Who saved the row: the logged-in person, the trust's API key, or Fagnett itself."""
-    from fagnett.accounts.models import User
-
     if row.history_user_id is not None:
         return labels(User, row.history_user_id), ("user", row.history_user_id)
     token_id = getattr(row, "api_token_id", None)

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.accounts.models import User
 from fagnett.audit.changes import (
     Entry,

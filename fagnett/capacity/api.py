@@ -19,7 +19,6 @@ from fagnett.capacity import selectors, services
 from fagnett.capacity.excel import MAX_ROWS
 from fagnett.capacity.models import NUMBER_FIELDS, ApiToken, CapacityEntry, ReportRound, entry_field
 from fagnett.capacity.validation import entry_errors, jump_warnings
-from fagnett.core.tokens import hash_token
 from fagnett.organisations.models import Unit
 
 #: The most entries one PUT saves, as many as one workbook (the body itself is at most DATA_UPLOAD_MAX_MEMORY_SIZE)
@@ -46,9 +45,7 @@ class TokenPrincipal:
 
 class TrustKey(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> TokenPrincipal | None:
-        if not token or len(token) > 200:
-            return None
-        key = ApiToken.objects.select_related("trust").filter(key_hash=hash_token(token), active=True).first()
+        key = ApiToken.authenticate(token, ApiToken.objects.select_related("trust"))
         return TokenPrincipal(key) if key else None
 
 

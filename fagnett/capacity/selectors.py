@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from fagnett.accounts.access import access_for, visible_region_filter
+from fagnett.access import access_for, visible_region_filter
 from fagnett.capacity import calculations
 from fagnett.capacity.models import (
     CATEGORIES,

@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.capacity import charts, documents, excel, selectors, services
 from fagnett.capacity.forms import (
     ApiKeyForm,
@@ -515,6 +515,6 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_key_withdraw(request: HttpRequest, token_id: int) -> HttpResponse:
     token = selectors.api_token_get(user=request.user, token_id=token_id)
-    services.api_token_deactivate(user=request.user, token=token)
+    services.api_token_revoke(user=request.user, token=token)
     messages.success(request, _("The key %(name)s no longer works.") % {"name": token.name})
     return redirect("capacity:api_keys")

@@ -87,26 +87,14 @@ class CaseSubmitForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class TaskForm(forms.ModelForm):  # type: ignore[type-arg]
-    """A task from the region (oppdrag) to one or more networks, with an optional schedule for progress reports."""
+    """A task from the region (oppdrag) to one or more networks: the case each network gets.
+
+    Progress adds the reporting schedule to it (``progress.forms.ScheduledTaskForm``), on the page it serves.
+    """
 
     networks = forms.ModelMultipleChoiceField(
         label=_("Networks"), queryset=Case.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    report_interval = forms.IntegerField(
-        label=_("Report progress every"),
-        required=False,
-        min_value=1,
-        max_value=52,
-        help_text=_(
-            "The leader reports status, progress, risks and next steps to the medical director this often. "
-            "Leave empty for no schedule."
-        ),
-    )
-    report_unit = forms.ChoiceField(label=_("Weeks or months"), required=False, widget=forms.RadioSelect)
-    first_report_due = forms.DateField(label=_("First progress report due"), required=False, widget=DateInput())
-
-    #: the progress service's error keys → this form's fields
-    SCHEDULE_FIELDS = {"interval": "report_interval", "unit": "report_unit", "first_due": "first_report_due"}
 
     class Meta:
         model = Case
@@ -119,38 +107,15 @@ class TaskForm(forms.ModelForm):  # type: ignore[type-arg]
         }
 
     def __init__(self, *args: Any, networks: Any, **kwargs: Any) -> None:
-        from fagnett.progress.models import ReportingSchedule
-
         super().__init__(*args, **kwargs)
         self.fields["networks"].queryset = networks  # type: ignore[attr-defined]
         self.fields["due_date"].required = True
-        self.fields["report_unit"].choices = ReportingSchedule.Unit.choices  # type: ignore[attr-defined]
-        self.fields["report_unit"].initial = ReportingSchedule.Unit.MONTHS
 
     def clean_networks(self) -> list[Any]:
         networks = list(self.cleaned_data["networks"])
         if len({n.region_id for n in networks}) > 1:
             raise ValidationError(_("Choose networks in one region."))
         return networks
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        interval, first_due = data.get("report_interval"), data.get("first_report_due")
-        if interval is not None or first_due is not None:
-            if interval is None and "report_interval" not in self.errors:
-                self.add_error("report_interval", _("Say how often progress is reported, or leave both empty."))
-            if first_due is None and "first_report_due" not in self.errors:
-                self.add_error("first_report_due", _("Give the date of the first report, or leave both empty."))
-            if not data.get("report_unit"):
-                self.add_error("report_unit", _("Choose weeks or months."))
-        return data
-
-    def schedule(self) -> dict[str, Any] | None:
-        """The reporting schedule chosen, for ``case_assign_task``; None when no schedule was asked for."""
-        data = self.cleaned_data
-        if data.get("report_interval") is None:
-            return None
-        return {"interval": data["report_interval"], "unit": data["report_unit"], "first_due": data["first_report_due"]}
 
 
 class CommonCaseForm(forms.ModelForm):  # type: ignore[type-arg]

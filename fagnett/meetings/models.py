@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fagnett.core.locking import VersionedModel
-from fagnett.core.models import FreeCharField, FreeTextField, FreeURLField
+from fagnett.core.models import FreeCharField, FreeTextField, FreeURLField, HashedKey
 from fagnett.core.uploads import random_upload_path
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust
+from fagnett.topics.models import Topic
 
 
 class Meeting(VersionedModel):
@@ -120,6 +121,10 @@ class AgendaItem(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(_("minutes set aside"), null=True, blank=True)
     case = models.ForeignKey(
         "cases.Case", models.SET_NULL, null=True, blank=True, related_name="agenda_items", verbose_name=_("case")
+    )
+    # The table was made when the relation was declared on Topic; kept, so no data moves.
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="agenda_items", verbose_name=_("topics"), db_table="topics_topic_agenda_items"
     )
 
     history = HistoricalRecords()
@@ -345,28 +350,19 @@ class ActionItem(models.Model):
         return self.status == self.Status.OPEN and self.due_date < timezone.localdate()
 
 
-class CalendarFeed(models.Model):
+class CalendarFeed(HashedKey):
     """A secret address for subscribing to a person's or a network's meetings in a calendar program.
 
-    The secret in the address is shown once, when it is made; only its hash is stored (``core.tokens``), so the
-    database, a backup or the admin never hold a working address.
+    The secret in the address is shown once, when it is made; only its hash is stored (``core.models.HashedKey``), so
+    the database, a backup or the admin never hold a working address.
     """
 
-    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
-    prefix = models.CharField(
-        _("address begins with"),
-        max_length=8,
-        editable=False,
-        help_text=_("The first characters of the secret, to recognise the address; the rest is never stored."),
-    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="calendar_feeds", verbose_name=_("person")
     )
     network = models.ForeignKey(
         Network, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("network")
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("calendar feed")
@@ -374,20 +370,3 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.network or _('my meetings')}"
-
-
-class ReminderLog(models.Model):
-    """Each reminder is sent once: its kind, the object and the recipient are recorded."""
-
-    kind = models.CharField(_("kind"), max_length=40)
-    object_key = models.CharField(_("object"), max_length=100)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("reminder sent")
-        verbose_name_plural = _("reminders sent")
-        constraints = [models.UniqueConstraint(fields=["kind", "object_key", "recipient"], name="reminder_sent_once")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.object_key} → {self.recipient}"

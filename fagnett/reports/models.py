@@ -15,6 +15,7 @@ from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField
 from fagnett.networks.models import Network, TaskListItem
 from fagnett.organisations.models import Region
+from fagnett.topics.models import Topic
 
 #: How many of the mandate's tasks a network ranks as its most central of the year.
 RANKED_TASKS = 3
@@ -74,6 +75,14 @@ class NetworkReport(VersionedModel):
     improve_points = models.ManyToManyField(ReflectionPoint, blank=True, related_name="+", verbose_name=_("to improve"))
     improve = FreeTextField(_("what should improve, in your own words"), blank=True)
     priorities = FreeTextField(_("priorities for next year"), blank=True)
+    # The table was made when the relation was declared on Topic; kept, so no data moves.
+    topics = models.ManyToManyField(
+        Topic,
+        blank=True,
+        related_name="network_reports",
+        verbose_name=_("topics"),
+        db_table="topics_topic_network_reports",
+    )
     #: what the records said when the report was submitted (``statistics.network_facts``); empty while a draft
     facts = models.JSONField(_("figures from the records"), default=dict, blank=True, editable=False)
     submitted_by = models.ForeignKey(

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from fagnett.accounts.models import User
-from fagnett.core.testing import PASSWORD, World, make_user
 from fagnett.organisations.models import Hospital, Unit
+from tests.factories import PASSWORD, World, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from fagnett.core.testing import World
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

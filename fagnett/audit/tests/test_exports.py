@@ -12,11 +12,11 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from fagnett.accounts.models import User
-from fagnett.audit.context import acting_as
 from fagnett.audit.tests.factories import change, forget_history, oslo, set_history_date
-from fagnett.cases.testing import make_case
-from fagnett.core.testing import World
+from fagnett.cases.tests.factories import make_case
+from fagnett.core.history import acting_as
 from fagnett.meetings.models import ActionItem
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

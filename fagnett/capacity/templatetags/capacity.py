@@ -4,6 +4,8 @@ from django import template
 from django.urls import reverse
 from django.utils.formats import number_format
 
+from fagnett.capacity.models import CapacityEntry
+
 register = template.Library()
 
 _STATUS_COLOURS = {"available": "success", "limited": "warning", "full": "danger", "open": "info", "closed": "neutral"}
@@ -55,6 +57,4 @@ def worst(row: Any, category: str) -> str:
 
 @register.filter
 def status_label(status: str) -> str:
-    from fagnett.capacity.models import CapacityEntry
-
     return str(CapacityEntry.Status(status).label) if status in CapacityEntry.Status.values else ""

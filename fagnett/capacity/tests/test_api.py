@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from fagnett.capacity import services
 from fagnett.capacity.models import CapacityEntry, ReportRound
-from fagnett.capacity.testing import make_entry, make_round, units_of
-from fagnett.core.testing import World
+from fagnett.capacity.tests.factories import make_entry, make_round, units_of
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from openpyxl import Workbook, load_workbook
 from fagnett.accounts.models import User
 from fagnett.capacity.excel import COLUMNS, SHEET
 from fagnett.capacity.models import CapacityEntry, ReportRound
-from fagnett.capacity.testing import make_entry, make_round, units_of
-from fagnett.core.testing import World
+from fagnett.capacity.tests.factories import make_entry, make_round, units_of
 from fagnett.organisations.models import Hospital, Unit
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from fagnett.accounts.models import User
 from fagnett.capacity import services
 from fagnett.capacity.excel import COLUMNS, SHEET
 from fagnett.capacity.models import ApiToken, CapacityEntry, ReportRound
-from fagnett.capacity.testing import make_round, units_of
-from fagnett.core.testing import World
+from fagnett.capacity.tests.factories import make_round, units_of
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

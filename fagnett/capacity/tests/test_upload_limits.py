@@ -14,11 +14,11 @@ from django.test import override_settings
 from fagnett.accounts.models import User
 from fagnett.capacity.excel import COLUMNS
 from fagnett.capacity.models import CapacityEntry, ReportRound
-from fagnett.capacity.testing import make_round, units_of
+from fagnett.capacity.tests.factories import make_round, units_of
 from fagnett.capacity.tests.test_excel import _bytes, _problems, _set, _template, _upload
 from fagnett.core import testing_files as files
-from fagnett.core.testing import World
 from fagnett.core.tests.test_upload_limits import peak_mb, resident_mb
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

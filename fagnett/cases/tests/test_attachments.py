@@ -10,14 +10,14 @@ from django.test import Client
 from django.urls import reverse
 from docx import Document
 from openpyxl import Workbook
+from tests.factories_files import blank_pdf
 
 from fagnett.cases import services
 from fagnett.cases.models import Case, CaseAttachment
-from fagnett.cases.testing import make_case
-from fagnett.core.testing import World
-from fagnett.core.testing_files import blank_pdf
+from fagnett.cases.tests.factories import make_case
 from fagnett.core.uploads import MAX_UPLOAD_BYTES as MAX_ATTACHMENT_BYTES
 from fagnett.core.uploads import check_upload
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from fagnett.cases.models import Case
 from fagnett.cases.tests.test_forms import FORM_NAMES, _forms
-from fagnett.core.testing import World
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

@@ -8,25 +8,15 @@ import io
 import os
 import zipfile
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
-from django.urls import reverse
 from django.utils import translation
+from tests.factories_files import NOT_A_NUMBER, NUMBER
 
-from fagnett.accounts.models import User
-from fagnett.cases.models import Case, CaseAttachment
-from fagnett.cases.testing import make_case
 from fagnett.core import testing_files as files
-from fagnett.core.testing import World
-from fagnett.core.testing_files import NOT_A_NUMBER, NUMBER
 from fagnett.core.uploads import check_upload
-from fagnett.meetings.models import AgendaDocument
-from fagnett.meetings.tests.factories import add_items, make_meeting
 
 SPLIT = ["Pasient ", "1510", "8695", "088", " ble overflyttet"]  # one paragraph, the number over three runs
 LEADING_ZERO = 1017000027  # 01017000027 typed into a number cell: Excel and Calc drop the zero
@@ -163,83 +153,6 @@ def test_password_protected_files_are_refused_with_a_reason() -> None:
 def test_opendocument_must_say_what_kind_it_is() -> None:
     message = _refusal("notat.odt", files.ods([["a"]]))  # a spreadsheet named as a text document
     assert message == "notat.odt: the content is not what the file name says. Save the file again and retry."
-
-
-# --- every way in -------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def media(world: World, settings: Any, tmp_path: Path) -> Path:
-    """Uploads go to a fresh folder; everyone reads Fagnett in English, so the messages are compared as written."""
-    User.objects.update(language="en")
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
-
-
-def _stored(media: Path) -> list[Path]:
-    return [path for path in media.rglob("*") if path.is_file()] if media.exists() else []
-
-
-@pytest.mark.django_db
-def test_an_agenda_document_with_a_number_is_refused_and_nothing_is_stored(
-    world: World, client: Client, media: Path
-) -> None:
-    meeting = make_meeting(world.network)
-    (item,) = add_items(meeting, "Kapasitet")
-    client.force_login(world["secretary"])
-    response = client.post(
-        reverse("meetings:document_upload", args=[item.pk]),
-        {"file": SimpleUploadedFile("referat.docx", files.docx(SPLIT))},
-        follow=True,
-    )
-    shown = [str(m) for m in response.context["messages"]]
-    assert any(m.startswith("referat.docx: the file looks like it contains a national identity") for m in shown)
-    assert not AgendaDocument.objects.exists() and not _stored(media)
-    client.post(
-        reverse("meetings:document_upload", args=[item.pk]),
-        {"file": SimpleUploadedFile("referat.docx", files.docx(["Referat fra møtet"]))},
-    )
-    assert AgendaDocument.objects.get().original_name == "referat.docx" and len(_stored(media)) == 1
-
-
-@pytest.mark.django_db
-def test_a_case_attachment_with_a_number_is_refused_and_nothing_is_stored(
-    world: World, client: Client, media: Path
-) -> None:
-    case = make_case(world)
-    client.force_login(world["employee"])
-    response = client.post(
-        reverse("cases:attach", args=[case.pk]),
-        {"attachments": [SimpleUploadedFile("lysark.pptx", files.pptx(["Status"], notes=f"Husk {NUMBER}"))]},
-    )
-    assert response.status_code == 400
-    (error,) = response.context["attachment_form"].errors["attachments"]
-    assert error.startswith("lysark.pptx: ") and "speaker notes" in error
-    assert not CaseAttachment.objects.exists() and not _stored(media)
-
-
-@pytest.mark.django_db
-def test_a_case_submitted_with_a_document_holding_a_number_is_not_saved(
-    world: World, client: Client, media: Path
-) -> None:
-    client.force_login(world["employee"])
-    response = client.post(
-        reverse("cases:submit"),
-        {
-            "network": world.network.pk,
-            "title": "Med vedlegg",
-            "description": "Se vedlegg",
-            "wanted": "Svar",
-            "attachments": [
-                SimpleUploadedFile("ok.docx", files.docx(["Innspill"])),
-                SimpleUploadedFile("epikrise.pdf", files.pdf(f"Pasient {NUMBER}")),
-            ],
-        },
-    )
-    assert response.status_code == 200
-    (error,) = response.context["form"].errors["attachments"]
-    assert error.startswith("epikrise.pdf: ") and "page 1" in error
-    assert not Case.objects.exists() and not CaseAttachment.objects.exists() and not _stored(media)
 
 
 def test_a_password_protected_opendocument_file_is_refused_with_a_reason() -> None:

@@ -7,10 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from fagnett.core.testing import World
+from fagnett.core.calendar import OSLO
 from fagnett.events import services
 from fagnett.events.models import Audience, Event
-from fagnett.meetings.calendar import OSLO
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

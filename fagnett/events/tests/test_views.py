@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from fagnett.core.testing import World, appoint, make_network, make_user
 from fagnett.events.models import Audience, Event, Registration
 from fagnett.events.tests.factories import NATIONAL_ID, make_event, register
 from fagnett.networks.models import AppointmentRole
+from tests.factories import World, appoint, make_network, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from fagnett.core.testing import World
 from fagnett.meetings.models import Meeting
 from fagnett.meetings.tests.factories import make_meeting
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

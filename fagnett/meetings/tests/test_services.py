@@ -6,13 +6,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from icalendar import Calendar
+from tests.factories_files import blank_pdf
 
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.testing import World
-from fagnett.core.testing_files import blank_pdf
 from fagnett.meetings import services
 from fagnett.meetings.models import ActionItem, AgendaDocument, AgendaItem, Attendance, Meeting, Minutes
+from fagnett.meetings.selectors import case_reader, open_action_items
 from fagnett.meetings.tests.factories import add_items, make_meeting
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 
@@ -293,8 +294,6 @@ class TestAttendanceAndMinutes:
 
 class TestActionItems:
     def test_open_items_are_carried_onto_the_next_agenda_until_done(self, world: World) -> None:
-        from fagnett.meetings.selectors import case_reader, open_action_items
-
         first = make_meeting(world.network, days=-30)
         second = make_meeting(world.network, days=10)
         item = services.action_item_create(

@@ -12,12 +12,12 @@ from django.utils import timezone
 from docx import Document
 from icalendar import Calendar
 from pypdf import PdfReader
+from tests.factories_files import blank_pdf
 
-from fagnett.core.testing import World, make_network
-from fagnett.core.testing_files import blank_pdf
 from fagnett.meetings import services
 from fagnett.meetings.models import Attendance, CalendarFeed, Meeting, Minutes, MinutesItem
 from fagnett.meetings.tests.factories import add_items, make_meeting
+from tests.factories import World, make_network
 
 pytestmark = pytest.mark.django_db
 

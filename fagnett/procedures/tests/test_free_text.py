@@ -3,11 +3,11 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from fagnett.core.testing import World
 from fagnett.procedures import services
 from fagnett.procedures.forms import ProcedureForm
 from fagnett.procedures.models import Procedure, Status
 from fagnett.procedures.tests.factories import d
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 
