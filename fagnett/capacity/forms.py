@@ -28,7 +28,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class RoundForm(forms.ModelForm):  # type: ignore[type-arg]
+class RoundForm(forms.ModelForm):
     class Meta:
         model = ReportRound
         fields = [
@@ -106,7 +106,7 @@ class EntryForm(forms.Form):
         numbers = {name: _number_field(name) for name in NUMBER_FIELDS}
         if category != Category.K3:
             del numbers["ventilated_beds"]
-        self.fields = {**numbers, **self.fields}  # type: ignore[assignment]
+        self.fields = {**numbers, **self.fields}
         self.fields["status"].choices = [("", _("Not given")), *CapacityEntry.Status.choices]  # type: ignore[attr-defined]
         if not round_open:
             self.fields["correction_reason"] = MultiLineField(
@@ -128,7 +128,7 @@ class EntryForm(forms.Form):
         }
 
 
-class UnitProfileForm(forms.ModelForm):  # type: ignore[type-arg]
+class UnitProfileForm(forms.ModelForm):
     class Meta:
         model = UnitProfile
         fields = ["non_invasive_ventilation", "invasive_ventilation", "ecmo", "renal_replacement", "isolation_rooms"]
@@ -168,7 +168,7 @@ class DimensioningForm(forms.Form):
     )
 
 
-class AssessmentForm(forms.ModelForm):  # type: ignore[type-arg]
+class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
         fields = ["trust", "category", "scenario", "verdict", "reasons", "actions"]
@@ -221,7 +221,7 @@ class GridForm(forms.Form):
                         field.widget.attrs["class"] = "ds-input"
                     field.initial = getattr(entry, name) if entry is not None else None
                     grid[f"{category}__{scenario}__{name}"] = field
-        self.fields = {**grid, **self.fields}  # type: ignore[assignment]
+        self.fields = {**grid, **self.fields}
         self.fields["based_on"].initial = self.tokens_of(existing)
 
     @staticmethod

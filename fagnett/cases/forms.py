@@ -55,7 +55,7 @@ def _free_text(label: Any, *, required: bool = True, rows: int = 4, help_text: A
     )
 
 
-class CaseSubmitForm(forms.ModelForm):  # type: ignore[type-arg]
+class CaseSubmitForm(forms.ModelForm):
     network = forms.ModelChoiceField(
         label=_("Network"),
         queryset=Case.objects.none(),
@@ -87,7 +87,7 @@ class CaseSubmitForm(forms.ModelForm):  # type: ignore[type-arg]
         self.order_fields(["network", "title", "description", "wanted", "due_date", "trust", "attachments"])
 
 
-class TaskForm(forms.ModelForm):  # type: ignore[type-arg]
+class TaskForm(forms.ModelForm):
     """A task from the region (oppdrag) to one or more networks: the case each network gets.
 
     Progress adds the reporting schedule to it (``progress.forms.ScheduledTaskForm``), on the page it serves.
@@ -119,7 +119,7 @@ class TaskForm(forms.ModelForm):  # type: ignore[type-arg]
         return networks
 
 
-class CommonCaseForm(forms.ModelForm):  # type: ignore[type-arg]
+class CommonCaseForm(forms.ModelForm):
     all_networks = forms.BooleanField(label=_("Send to all the region's networks"), required=False)
     networks = forms.ModelMultipleChoiceField(
         label=_("Or choose networks"),

@@ -38,7 +38,7 @@ def render_page_or_part(request: HttpRequest, template: str, context: dict[str, 
     return response
 
 
-def paginate(request: HttpRequest, items: Any, per_page: int = 50) -> Page:  # type: ignore[type-arg]
+def paginate(request: HttpRequest, items: Any, per_page: int = 50) -> Page:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 

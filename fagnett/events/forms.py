@@ -19,7 +19,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class NetworkChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class NetworkChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Network) -> str:
         if obj.parent_id is None:
             return obj.name
@@ -40,7 +40,7 @@ def invitable_networks(region: Region, selected: Any = ()) -> QuerySet[Network]:
     )
 
 
-class EventForm(forms.ModelForm):  # type: ignore[type-arg]
+class EventForm(forms.ModelForm):
     video_link = Event._meta.get_field("video_link").formfield(assume_scheme="https", required=False)
     all_networks = forms.BooleanField(
         label=_("Invite every network, council and working group in the region"),

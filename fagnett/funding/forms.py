@@ -24,7 +24,7 @@ def _numeric(field: forms.Field) -> None:
     field.widget.attrs.update({"inputmode": "numeric", "min": "1"})
 
 
-class CallForm(forms.ModelForm):  # type: ignore[type-arg]
+class CallForm(forms.ModelForm):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -126,7 +126,7 @@ class BudgetLineForm(forms.Form):
         return not data.get("kind") and not (data.get("description") or "").strip() and data.get("amount") is None
 
 
-class BaseLineFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+class BaseLineFormSet(forms.BaseFormSet):
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
         if "DELETE" in form.fields:

@@ -62,7 +62,7 @@ class CancelForm(forms.Form):
     )
 
 
-class AgendaItemForm(forms.ModelForm):  # type: ignore[type-arg]
+class AgendaItemForm(forms.ModelForm):
     class Meta:
         model = AgendaItem
         fields = ["kind", "title", "description", "presenter", "duration_minutes"]

@@ -111,7 +111,7 @@ def withheld_agenda_items(
     if not wanted:
         return {}
     case_model = AgendaItem._meta.get_field("case").related_model
-    cases = {case.pk: case for case in case_model._default_manager.filter(pk__in=wanted)}  # type: ignore[union-attr]
+    cases = {case.pk: case for case in case_model._default_manager.filter(pk__in=wanted)}
     withheld = {}
     for pk, ids in cases_of.items():
         for case_id in sorted(ids):
@@ -282,7 +282,7 @@ def _plan_rows(networks: QuerySet[Network], year: int) -> list[PlanRow]:
         minimum=_current_minimum(),
     ).order_by("name")
     return [
-        PlanRow(network=n, planned=n.n_planned, held=n.n_held, cancelled=n.n_cancelled, minimum=n.minimum)  # type: ignore[attr-defined]
+        PlanRow(network=n, planned=n.n_planned, held=n.n_held, cancelled=n.n_cancelled, minimum=n.minimum)
         for n in annotated
     ]
 

@@ -33,7 +33,7 @@ class NetworkFilterForm(forms.Form):
         self.fields["field"].choices = [("", _("All fields")), *((f, f) for f in fields)]  # type: ignore[attr-defined]
 
 
-class NetworkForm(forms.ModelForm):  # type: ignore[type-arg]
+class NetworkForm(forms.ModelForm):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -74,7 +74,7 @@ class NetworkForm(forms.ModelForm):  # type: ignore[type-arg]
         return data
 
 
-class MandateForm(forms.ModelForm):  # type: ignore[type-arg]
+class MandateForm(forms.ModelForm):
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -137,7 +137,7 @@ def _person_label(person: User) -> str:
 
 
 class NominationForm(forms.Form):
-    person: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())  # type: ignore[type-arg]
+    person: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
     role = forms.ChoiceField(label=_("Role"))
     start_date = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end_date = forms.DateField(label=_("To"), required=False, widget=DateInput())

@@ -35,7 +35,7 @@ def _people(network: Network) -> Any:
     )
 
 
-class ProcedureForm(forms.ModelForm):  # type: ignore[type-arg]
+class ProcedureForm(forms.ModelForm):
     url = Procedure._meta.get_field("url").formfield(assume_scheme="https")
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -14,7 +14,7 @@ from fagnett.topics.selectors import topic_choices
 RANK_LABELS = [_("Most central task"), _("Second most central task"), _("Third most central task")]
 
 
-class NetworkReportForm(forms.ModelForm):  # type: ignore[type-arg]
+class NetworkReportForm(forms.ModelForm):
     registry_data_reviewed = forms.TypedChoiceField(
         label=_("Were quality-registry, health-atlas or other data reviewed in the network this year?"),
         choices=[("yes", _("Yes")), ("no", _("No"))],
@@ -106,7 +106,7 @@ class ReturnForm(forms.Form):
     )
 
 
-class RegionalReportForm(forms.ModelForm):  # type: ignore[type-arg]
+class RegionalReportForm(forms.ModelForm):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

@@ -3,7 +3,7 @@ from django import forms
 from fagnett.topics.models import Topic
 
 
-class TopicForm(forms.ModelForm):  # type: ignore[type-arg]
+class TopicForm(forms.ModelForm):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

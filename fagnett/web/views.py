@@ -53,7 +53,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
     """Switch language; a logged-in person keeps the choice (e-mails use it too)."""
     if request.user.is_authenticated:
         with contextlib.suppress(ValidationError):  # Django's set_language below ignores an unknown language too
-            user_language_set(person=request.user, language=request.POST.get("language", ""))  # type: ignore[arg-type]
+            user_language_set(person=request.user, language=request.POST.get("language", ""))
     return set_language(request)
 
 
