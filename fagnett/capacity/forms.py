@@ -16,7 +16,7 @@ from fagnett.capacity.models import (
     entry_field,
 )
 from fagnett.capacity.validation import entry_errors
-from fagnett.core.forms import MultiLineField, SingleLineField
+from fagnett.core.forms import MultiLineField, SingleLineField, choice, model_choice
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust
 
@@ -52,7 +52,7 @@ class RoundForm(forms.ModelForm):
         self.order_fields(["region"])
         if regions.count() == 1:
             self.fields["region"].initial = regions.first()
-        self.fields["network"].queryset = Network.objects.filter(region__in=regions)  # type: ignore[attr-defined]
+        model_choice(self, "network").queryset = Network.objects.filter(region__in=regions)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -107,7 +107,7 @@ class EntryForm(forms.Form):
         if category != Category.K3:
             del numbers["ventilated_beds"]
         self.fields = {**numbers, **self.fields}
-        self.fields["status"].choices = [("", _("Not given")), *CapacityEntry.Status.choices]  # type: ignore[attr-defined]
+        choice(self, "status").choices = [("", _("Not given")), *CapacityEntry.Status.choices]
         if not round_open:
             self.fields["correction_reason"] = MultiLineField(
                 label=_("Reason for the correction"),
@@ -180,7 +180,7 @@ class AssessmentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, trusts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["trust"].queryset = trusts  # type: ignore[attr-defined]
+        model_choice(self, "trust").queryset = trusts
         self.fields["trust"].empty_label = _("The whole region")  # type: ignore[attr-defined]
 
 
@@ -292,4 +292,4 @@ class ApiKeyForm(forms.Form):
 
     def __init__(self, *args: Any, trusts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["trust"].queryset = trusts  # type: ignore[attr-defined]
+        model_choice(self, "trust").queryset = trusts

@@ -5,7 +5,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.core.forms import MultiLineField
+from fagnett.core.forms import MultiLineField, model_choice
 from fagnett.events.models import Event
 from fagnett.networks.forms import DateInput
 from fagnett.networks.models import Appointment, Network
@@ -78,7 +78,7 @@ class EventForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         selected = list(self.instance.networks.all()) if self.instance.pk else []
         self.region = region
-        self.fields["networks"].queryset = invitable_networks(region, selected)  # type: ignore[attr-defined]
+        model_choice(self, "networks").queryset = invitable_networks(region, selected)
         self.fields["networks"].required = False
         self.fields["networks"].help_text = _("Everyone appointed in them in the roles chosen above is invited.")
         # The order of the page: all networks first, then the list.
@@ -112,7 +112,7 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args: Any, invitation: list[Appointment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         networks = [a.network_id for a in invitation]
-        self.fields["network"].queryset = Network.objects.filter(pk__in=networks).order_by("name")  # type: ignore[attr-defined]
+        model_choice(self, "network").queryset = Network.objects.filter(pk__in=networks).order_by("name")
         if len(set(networks)) <= 1:
             self.fields["network"].widget = forms.HiddenInput()
             self.fields["network"].required = False

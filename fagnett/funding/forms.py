@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fagnett.budget.forms import AMOUNT_ERRORS
 from fagnett.budget.models import Expense
+from fagnett.core.forms import choice
 from fagnett.funding.models import Application, BudgetLine, FundingCall
 from fagnett.funding.services import MAX_LINES
 from fagnett.networks.forms import DateInput
@@ -73,7 +74,7 @@ class ApplicationForm(forms.Form):
         self.networks = {str(n.pk): n for n in networks}
         choices: list[tuple[str, Any]] = [(key, network.name) for key, network in self.networks.items()]
         choices.append((NEW_GROUP, _("A new group that wants to become a network")))
-        self.fields["applies_for"].choices = choices  # type: ignore[attr-defined]
+        choice(self, "applies_for").choices = choices
         if len(choices) == 1:
             self.fields["applies_for"].widget = forms.HiddenInput()
             self.fields["applies_for"].initial = NEW_GROUP

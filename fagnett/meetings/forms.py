@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.core.forms import LinkField, MultiLineField, SingleLineField
+from fagnett.core.forms import LinkField, MultiLineField, SingleLineField, choice, model_choice
 from fagnett.meetings.models import AgendaItem, Attendance, Meeting, Minutes
 from fagnett.networks.forms import DateInput
 from fagnett.networks.models import Network
@@ -70,7 +70,7 @@ class AgendaItemForm(forms.ModelForm):
 
     def __init__(self, *args: Any, region_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [  # type: ignore[attr-defined]
+        choice(self, "kind").choices = [
             (k, label)
             for k, label in AgendaItem.Kind.choices
             if k in (AgendaItem.Kind.CASE, AgendaItem.Kind.DISCUSSION, AgendaItem.Kind.ORIENTATION)
@@ -154,8 +154,8 @@ class ActionItemRowForm(forms.Form):
 
     def __init__(self, *args: Any, items: list[Any], people: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agenda_item"].choices = [("", "–"), *((i.pk, f"{i.order}. {i.display_title}") for i in items)]  # type: ignore[attr-defined]
-        self.fields["owner"].choices = [("", "–"), *((p.pk, str(p)) for p in people)]  # type: ignore[attr-defined]
+        choice(self, "agenda_item").choices = [("", "–"), *((i.pk, f"{i.order}. {i.display_title}") for i in items)]
+        choice(self, "owner").choices = [("", "–"), *((p.pk, str(p)) for p in people)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -198,7 +198,7 @@ class CaseActionItemForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "–"), *((p.pk, str(p)) for p in people)]  # type: ignore[attr-defined]
+        choice(self, "owner").choices = [("", "–"), *((p.pk, str(p)) for p in people)]
 
     def clean_due_date(self) -> datetime.date:
         due: datetime.date = self.cleaned_data["due_date"]
@@ -242,4 +242,4 @@ class CalendarFeedForm(forms.Form):
 
     def __init__(self, *args: Any, networks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["network"].queryset = networks  # type: ignore[attr-defined]
+        model_choice(self, "network").queryset = networks

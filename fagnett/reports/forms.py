@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.core.forms import MultiLineField, SingleLineField
+from fagnett.core.forms import MultiLineField, SingleLineField, model_choice
 from fagnett.networks.forms import DateInput
 from fagnett.networks.selectors import task_list
 from fagnett.reports.models import RANKED_TASKS, NetworkReport, ReflectionPoint, RegionalReport
@@ -75,10 +75,10 @@ class NetworkReportForm(forms.ModelForm):
             )
         # The ranking comes first: it is the question the regional report asks of every network.
         self.fields = {**rank_fields, **self.fields}
-        self.fields["worked_well_points"].queryset = reflection_points(  # type: ignore[attr-defined]
+        model_choice(self, "worked_well_points").queryset = reflection_points(
             region_id=region_id, kind=ReflectionPoint.Kind.WORKED_WELL
         )
-        self.fields["improve_points"].queryset = reflection_points(  # type: ignore[attr-defined]
+        model_choice(self, "improve_points").queryset = reflection_points(
             region_id=region_id, kind=ReflectionPoint.Kind.IMPROVE
         )
         chosen = report.topics.all() if report.pk else None
