@@ -1,15 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+from fagnett.core.urls import public
 from fagnett.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("region/", web_views.region, name="region"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("oidc/", include("mozilla_django_oidc.urls")),
+    path("accounts/logout/", login_not_required(auth_views.LogoutView.as_view()), name="logout"),
+    path("oidc/", public(include("mozilla_django_oidc.urls"))),  # the identity provider's way in
     path("language/", web_views.language_set, name="set_language"),
     path("healthz", web_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
@@ -28,7 +30,7 @@ urlpatterns = [
     path("", include("fagnett.archive.urls")),
     path("", include("fagnett.audit.urls")),
     path("", include("fagnett.provisioning.urls")),
-    path("scim/v2/", include("fagnett.provisioning.scim_urls")),
+    path("scim/v2/", public(include("fagnett.provisioning.scim_urls"))),  # the region's bearer key
 ]
 
 handler403 = "fagnett.web.errors.permission_denied"

@@ -80,7 +80,7 @@ def access_for(user: Any) -> Access:
         return ANONYMOUS
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
 
     region_roles = list(RegionRole.objects.filter(user=user).values_list("region_id", "role"))
     trust_roles = list(TrustRole.objects.filter(user=user).values_list("trust_id", "trust__region_id", "role"))

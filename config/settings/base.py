@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every view needs a logged-in person unless marked @login_not_required (config/urls.py lists the public ones).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "fagnett.core.middleware.SessionRefreshMiddleware",
     "fagnett.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

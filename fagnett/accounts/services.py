@@ -15,11 +15,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fagnett.accounts.models import User
 from fagnett.organisations.models import HealthTrust, Region
@@ -85,6 +87,15 @@ def user_reactivate(*, person: User, reason: str) -> bool:
     person._change_reason = reason  # type: ignore[attr-defined]
     person.save(update_fields=["is_active"])
     return True
+
+
+def user_language_set(*, person: User, language: str) -> None:
+    """Keep the language a person chose for pages and e-mail."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    if person.language != language:
+        person.language = language
+        person.save(update_fields=["language"])
 
 
 _NOT_IN_USERNAME = re.compile(r"[^\w.@+-]+")

@@ -1,7 +1,6 @@
 """The Noark 5 archive extract of a network, for those who keep the network's records (the secretariat archives,
 as the mandates say): a page to choose the period, and the package as a download."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,7 +12,6 @@ from fagnett.core.permissions import require_perm
 from fagnett.networks.selectors import network_get
 
 
-@login_required
 @require_GET
 def archive_export(request: HttpRequest, network_id: int) -> HttpResponse:
     """Without a period, the form (this year so far); with a valid ``?start=&end=``, the ZIP package."""

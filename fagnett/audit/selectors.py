@@ -211,7 +211,7 @@ def _m2m_values(source: Source, history_ids: Iterable[int], labels: LabelCache) 
         collected: dict[int, set[Any]] = defaultdict(set)
         for history_id, related_id in m2m_model.objects.filter(history_id__in=ids).values_list("history_id", target):
             collected[history_id].add(related_id)
-            labels.want(model_field.related_model, related_id)  # type: ignore[arg-type]
+            labels.want(model_field.related_model, related_id)
         for history_id, related in collected.items():
             values[(model_field.name, history_id)] = frozenset(related)
     return values

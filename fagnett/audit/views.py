@@ -1,7 +1,6 @@
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,14 +17,12 @@ from fagnett.core.views_helpers import paginate
 from fagnett.organisations.models import Region
 
 
-@login_required
 @require_GET
 def record_history(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
     history = selectors.record_history(user=request.user, kind_slug=kind, record_id=record_id)
     return render(request, "audit/record_history.html", {"history": history})
 
 
-@login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """The way in from the region page: straight to the one region the person oversees, or a choice of them."""
@@ -58,7 +55,6 @@ def _log_page(
     return render(request, "audit/region_log.html", context, status=status)
 
 
-@login_required
 @require_GET
 def region_log(request: HttpRequest, region_id: int) -> HttpResponse:
     region = selectors.audit_region_get(user=request.user, region_id=region_id)
@@ -70,7 +66,6 @@ def region_log(request: HttpRequest, region_id: int) -> HttpResponse:
     return _log_page(request, region, form, page, entries)
 
 
-@login_required
 @require_GET
 def region_log_export(request: HttpRequest, region_id: int, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):

@@ -1,7 +1,6 @@
 """Thin views for the budget: parse the form, call one service or selector, render."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +16,6 @@ from fagnett.core.views_helpers import add_service_errors, year_param
 from fagnett.networks.selectors import network_get
 
 
-@login_required
 def network_budget(request: HttpRequest, network_id: int) -> HttpResponse:
     network = selectors.budget_network_get(user=request.user, network_id=network_id)
     grants = selectors.grant_list(network=network)
@@ -39,7 +37,6 @@ def network_budget(request: HttpRequest, network_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def grant_create(request: HttpRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)
@@ -57,7 +54,6 @@ def grant_create(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(request, "budget/grant_form.html", {"form": form, "network": network})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def expense_create(request: HttpRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)

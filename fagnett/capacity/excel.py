@@ -159,9 +159,7 @@ def read_upload(*, data: bytes, round_: ReportRound, units: Iterable[Unit]) -> l
             raise ImportFailed([ImportProblem("-", 0, "", _("The file is not an Excel workbook (.xlsx)."))]) from None
         raise too_large from None
     try:
-        return forked.call(  # type: ignore[no-any-return]
-            _read_upload, data, round_, list(units), limits=forked.upload_limits()
-        )
+        return forked.call(_read_upload, data, round_, list(units), limits=forked.upload_limits())
     except forked.LimitExceeded:
         raise too_large from None
 

@@ -153,11 +153,11 @@ DECIMAL_FIELDS = frozenset({"nurses_fte", "vacancies_fte", "occupancy_mean", "oc
 ENTRY_FIELDS = (*NUMBER_FIELDS, "status", "restrictions", "comment")
 
 
-def _count(label: Any, help_text: Any = "") -> models.PositiveIntegerField:  # type: ignore[type-arg]
+def _count(label: Any, help_text: Any = "") -> models.PositiveIntegerField:
     return models.PositiveIntegerField(label, null=True, blank=True, help_text=help_text)
 
 
-def _decimal(label: Any, help_text: Any = "", digits: int = 6) -> models.DecimalField:  # type: ignore[type-arg]
+def _decimal(label: Any, help_text: Any = "", digits: int = 6) -> models.DecimalField:
     return models.DecimalField(label, max_digits=digits, decimal_places=1, null=True, blank=True, help_text=help_text)
 
 

@@ -114,7 +114,7 @@ def current_entries(*, round_: ReportRound, units: Iterable[Unit] | None = None)
 
 def entry_history(*, entry: CapacityEntry, limit: int = 20) -> list[Any]:
     """Who changed the entry when, newest first (django-simple-history)."""
-    return list(entry.history.select_related("history_user").order_by("-history_date")[:limit])  # type: ignore[attr-defined]
+    return list(entry.history.select_related("history_user").order_by("-history_date")[:limit])
 
 
 def entry_versions(*, round_: ReportRound, unit: Unit) -> QuerySet[CapacityEntry]:

@@ -2,6 +2,7 @@ from django.urls import path
 
 from fagnett.capacity import views
 from fagnett.capacity.api import api
+from fagnett.core.urls import public
 
 app_name = "capacity"
 urlpatterns = [
@@ -27,5 +28,5 @@ urlpatterns = [
     path("capacity/rounds/<int:round_id>/dimensioning/", views.dimensioning, name="dimensioning"),
     path("capacity/rounds/<int:round_id>/assessment/", views.assessment, name="assessment"),
     path("capacity/rounds/<int:round_id>/recommendation.<str:fmt>", views.recommendation, name="recommendation"),
-    path("api/capacity/", api.urls),  # type: ignore[arg-type]
+    path("api/capacity/", public(api.urls)),  # API keys
 ]

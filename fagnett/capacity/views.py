@@ -4,7 +4,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -43,7 +42,6 @@ def _download(content: bytes | str, content_type: str, filename: str) -> HttpRes
     return response
 
 
-@login_required
 def round_list(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     return render(
@@ -56,7 +54,6 @@ def round_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def round_create(request: HttpRequest) -> HttpResponse:
     regions = selectors.managed_regions(user=request.user)
@@ -84,7 +81,6 @@ def _round_context(request: HttpRequest, round_: ReportRound) -> dict[str, Any]:
     }
 
 
-@login_required
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     units = selectors.reportable_units(user=request.user, round_=round_)
@@ -99,7 +95,6 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def round_close(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
@@ -112,7 +107,6 @@ def round_close(request: HttpRequest, round_id: int) -> HttpResponse:
     return redirect(round_)
 
 
-@login_required
 def compliance(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     return render(
@@ -122,7 +116,6 @@ def compliance(request: HttpRequest, round_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def unit_report(request: HttpRequest, round_id: int, unit_id: int) -> HttpResponse:
     """The unit's grid of bed category × scenario: an overview, and a form for the main numbers of every cell."""
@@ -185,7 +178,6 @@ def unit_report(request: HttpRequest, round_id: int, unit_id: int) -> HttpRespon
     )
 
 
-@login_required
 @require_POST
 def unit_profile(request: HttpRequest, round_id: int, unit_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
@@ -201,7 +193,6 @@ def unit_profile(request: HttpRequest, round_id: int, unit_id: int) -> HttpRespo
     return redirect("capacity:unit_report", round_.pk, unit.pk)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: HttpRequest, round_id: int, unit_id: int, category: str, scenario: str) -> HttpResponse:
     """One cell of the grid: prefilled from this round, or else from the trust's last round."""
@@ -290,7 +281,6 @@ def _saved_values(saved: CapacityEntry, form: EntryForm) -> list[tuple[str, str,
     return rows
 
 
-@login_required
 def excel_template(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     units = selectors.reportable_units(user=request.user, round_=round_)
@@ -309,7 +299,6 @@ def excel_template(request: HttpRequest, round_id: int) -> HttpResponse:
     return _download(content, XLSX_CONTENT_TYPE, f"capacity-{slugify(round_.name)}.xlsx")
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def excel_upload(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
@@ -361,7 +350,6 @@ def _scenario(request: HttpRequest) -> str:
     return (form.cleaned_data.get("scenario") if form.is_valid() else "") or Scenario.NORMAL
 
 
-@login_required
 def dashboard(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     scenario = _scenario(request)
@@ -378,7 +366,6 @@ def dashboard(request: HttpRequest, round_id: int) -> HttpResponse:
     )
 
 
-@login_required
 def chart(request: HttpRequest, round_id: int, name: str) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     if name not in charts.CHARTS:
@@ -394,7 +381,6 @@ def chart(request: HttpRequest, round_id: int, name: str) -> HttpResponse:
     return HttpResponse(content, content_type="image/svg+xml")
 
 
-@login_required
 def export(request: HttpRequest, round_id: int, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404
@@ -418,7 +404,6 @@ def _dimensioning_params(request: HttpRequest) -> tuple[str, str, float]:
     return data.get("level") or "trust", data.get("scenario") or Scenario.NORMAL, float(target) / 100
 
 
-@login_required
 def dimensioning(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     level, scenario, target = _dimensioning_params(request)
@@ -438,7 +423,6 @@ def dimensioning(request: HttpRequest, round_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def assessment(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
@@ -471,7 +455,6 @@ def assessment(request: HttpRequest, round_id: int) -> HttpResponse:
     )
 
 
-@login_required
 def recommendation(request: HttpRequest, round_id: int, fmt: str) -> HttpResponse:
     if fmt not in ("docx", "pdf"):
         raise Http404
@@ -488,7 +471,6 @@ def chart_url(round_: ReportRound, name: str, query: str = "") -> str:
     return f"{url}?{query}" if query else url
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def api_keys(request: HttpRequest) -> HttpResponse:
     """The coordinator issues and withdraws the trusts' keys for the capacity API; a new key is shown once."""
@@ -511,7 +493,6 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
 @require_POST
 def api_key_withdraw(request: HttpRequest, token_id: int) -> HttpResponse:
     token = selectors.api_token_get(user=request.user, token_id=token_id)

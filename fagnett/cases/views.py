@@ -3,7 +3,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -33,7 +32,13 @@ from fagnett.cases.forms import (
 )
 from fagnett.cases.models import Case, Consultation
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors, is_htmx, one_button_step, paginate, rebind_after_conflict
+from fagnett.core.views_helpers import (
+    add_service_errors,
+    one_button_step,
+    paginate,
+    rebind_after_conflict,
+    render_page_or_part,
+)
 from fagnett.meetings import services as meeting_services
 from fagnett.meetings.forms import CaseActionItemForm
 from fagnett.meetings.selectors import meeting_get
@@ -75,11 +80,10 @@ def _list_page(
     if network is not None:
         del form.fields["network"]
     page = paginate(request, selectors.case_list(user=user, filters=filters))
-    template = "cases/case_list.html#results" if is_htmx(request) else "cases/case_list.html"
     access = access_for(user)
-    return render(
+    return render_page_or_part(
         request,
-        template,
+        "cases/case_list.html",
         {
             "form": form,
             "page": page,
@@ -90,20 +94,18 @@ def _list_page(
             "can_assign": access.is_coordinator_anywhere or bool(access.director_regions),
             "can_send_common": access.is_coordinator_anywhere,
         },
+        part="results",
     )
 
 
-@login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     return _list_page(request, base=selectors.CaseFilters(), heading=_("Cases"))
 
 
-@login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
     return _list_page(request, base=selectors.CaseFilters(mine=True), heading=_("My cases"), kind="mine")
 
 
-@login_required
 def unrouted_cases(request: HttpRequest) -> HttpResponse:
     if not access_for(request.user).is_coordinator_anywhere:
         raise PermissionDenied
@@ -112,7 +114,6 @@ def unrouted_cases(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def network_cases(request: HttpRequest, network_id: int) -> HttpResponse:
     network = selectors.network_for_cases(user=request.user, network_id=network_id)
     return _list_page(
@@ -124,7 +125,6 @@ def network_cases(request: HttpRequest, network_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def case_submit(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -170,7 +170,6 @@ def case_submit(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_form.html", {"form": form})
 
 
-@login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
     return _detail(request, case)
@@ -326,7 +325,6 @@ def _step(
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def case_route(request: HttpRequest, case_id: int) -> HttpResponse:
     def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
@@ -349,7 +347,6 @@ def _one_region(case: Case) -> Any:
     return Region.objects.filter(pk=case.region_id)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def case_respond(request: HttpRequest, case_id: int) -> HttpResponse:
     def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
@@ -369,7 +366,6 @@ def case_respond(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def case_start(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
@@ -384,7 +380,6 @@ def case_start(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect(case)
 
 
-@login_required
 @require_POST
 def case_responsible(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
@@ -407,7 +402,6 @@ def case_responsible(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect(case)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def case_recommend(request: HttpRequest, case_id: int) -> HttpResponse:
     def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
@@ -441,7 +435,6 @@ def case_recommend(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def case_decide(request: HttpRequest, case_id: int) -> HttpResponse:
     def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
@@ -459,7 +452,6 @@ def case_decide(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
     def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
@@ -477,7 +469,6 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def case_comment(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
@@ -495,7 +486,6 @@ def case_comment(request: HttpRequest, case_id: int) -> HttpResponse:
     return _detail(request, case, comment_form=form, status=400)
 
 
-@login_required
 @require_POST
 def case_consult(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     """Record one kind of consultation from its form on the case page."""
@@ -548,7 +538,6 @@ def case_consult(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     return _detail(request, case, consultation_form=form, status=400)
 
 
-@login_required
 def case_export(request: HttpRequest, case_id: int) -> HttpResponseBase:
     """The case record as a Word document, consultations and timeline included."""
     case = selectors.case_get(user=request.user, case_id=case_id)
@@ -566,7 +555,6 @@ def case_export(request: HttpRequest, case_id: int) -> HttpResponseBase:
     )
 
 
-@login_required
 @require_POST
 def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
@@ -585,7 +573,6 @@ def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
     return _detail(request, case, attachment_form=form, status=400)
 
 
-@login_required
 def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
     attachment = selectors.attachment_get(user=request.user, attachment_id=attachment_id)
     response = FileResponse(
@@ -598,7 +585,6 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> HttpRespons
     return response
 
 
-@login_required
 def common_case_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -610,7 +596,6 @@ def common_case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def common_case_create(request: HttpRequest) -> HttpResponse:
     regions = coordinated_regions(user=request.user)
@@ -634,7 +619,6 @@ def common_case_create(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/common_case_form.html", {"form": form})
 
 
-@login_required
 def common_case_detail(request: HttpRequest, common_case_id: int) -> HttpResponse:
     common = selectors.common_case_get(user=request.user, common_case_id=common_case_id)
     return render(
@@ -648,7 +632,6 @@ def common_case_detail(request: HttpRequest, common_case_id: int) -> HttpRespons
     )
 
 
-@login_required
 def common_case_export(request: HttpRequest, common_case_id: int) -> HttpResponseBase:
     common = selectors.common_case_get(user=request.user, common_case_id=common_case_id)
     matrix = selectors.common_case_matrix(user=request.user, common_case=common)
@@ -665,7 +648,6 @@ def common_case_export(request: HttpRequest, common_case_id: int) -> HttpRespons
     )
 
 
-@login_required
 @require_POST
 def case_topics(request: HttpRequest, case_id: int) -> HttpResponse:
     """Put topics from the region's list on the case (the network's leader or secretary, or the coordinator)."""
@@ -688,7 +670,6 @@ def case_topics(request: HttpRequest, case_id: int) -> HttpResponse:
 # --- Cases on the network's meetings (cases sits above meetings: it asks meetings' services) -----------------------
 
 
-@login_required
 @require_POST
 def agenda_cases(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_get(user=request.user, meeting_id=meeting_id)
@@ -704,7 +685,6 @@ def agenda_cases(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return redirect(meeting)
 
 
-@login_required
 @require_POST
 def action_item_add(request: HttpRequest, case_id: int) -> HttpResponse:
     """An action item on a case, from the case's page; it then follows the network's agendas until done."""

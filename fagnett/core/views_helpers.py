@@ -7,8 +7,10 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
 from django.utils import formats
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext
 
 from fagnett.core.exceptions import ConflictError
@@ -30,12 +32,17 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError, field_map: 
             form.add_error(None, message)
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    """True for a request htmx made (django-htmx's middleware sets ``request.htmx``)."""
-    return bool(getattr(request, "htmx", False))
+def render_page_or_part(request: HttpRequest, template: str, context: dict[str, Any], part: str) -> HttpResponse:
+    """The whole page, or only its ``part`` (a django-template-partials partial) when htmx asks — e.g. the results
+    of a filtered list. ``Vary: HX-Request`` keeps a cache or the browser's back button from giving one for the
+    other."""
+    htmx = bool(getattr(request, "htmx", False))  # django-htmx's middleware sets request.htmx
+    response = render(request, f"{template}#{part}" if htmx else template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
-def paginate(request: HttpRequest, items: Any, per_page: int = 50) -> Page:  # type: ignore[type-arg]
+def paginate(request: HttpRequest, items: Any, per_page: int = 50) -> Page:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 

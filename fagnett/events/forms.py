@@ -5,7 +5,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.core.forms import MultiLineField
+from fagnett.core.forms import MultiLineField, model_choice
 from fagnett.core.locking import VersionedForm
 from fagnett.events.models import Event
 from fagnett.networks.forms import DateInput
@@ -20,7 +20,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class NetworkChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class NetworkChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Network) -> str:
         if obj.parent_id is None:
             return obj.name
@@ -41,7 +41,7 @@ def invitable_networks(region: Region, selected: Any = ()) -> QuerySet[Network]:
     )
 
 
-class EventForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+class EventForm(VersionedForm, forms.ModelForm):
     video_link = Event._meta.get_field("video_link").formfield(assume_scheme="https", required=False)
     all_networks = forms.BooleanField(
         label=_("Invite every network, council and working group in the region"),
@@ -78,7 +78,7 @@ class EventForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         selected = list(self.instance.networks.all()) if self.instance.pk else []
         self.region = region
-        self.fields["networks"].queryset = invitable_networks(region, selected)  # type: ignore[attr-defined]
+        model_choice(self, "networks").queryset = invitable_networks(region, selected)
         self.fields["networks"].required = False
         self.fields["networks"].help_text = _("Everyone appointed in them in the roles chosen above is invited.")
         # The order of the page: all networks first, then the list.
@@ -108,7 +108,7 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args: Any, invitation: list[Appointment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         networks = [a.network_id for a in invitation]
-        self.fields["network"].queryset = Network.objects.filter(pk__in=networks).order_by("name")  # type: ignore[attr-defined]
+        model_choice(self, "network").queryset = Network.objects.filter(pk__in=networks).order_by("name")
         if len(set(networks)) <= 1:
             self.fields["network"].widget = forms.HiddenInput()
             self.fields["network"].required = False

@@ -107,7 +107,7 @@ def _invited_by_access(user: Any) -> Q:
     for audience, roles in AUDIENCE_ROLES.items():
         networks = sorted(n for n, held in access_for(user).network_roles.items() if held & roles)
         if networks:
-            in_networks = through.objects.filter(network_id__in=networks).values("event_id")  # type: ignore[misc]
+            in_networks = through.objects.filter(network_id__in=networks).values("event_id")
             invited |= Q(audience=audience, pk__in=in_networks)
     return invited
 

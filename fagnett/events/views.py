@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -54,7 +53,6 @@ def _service_data(form: EventForm) -> tuple[dict[str, Any], list[Any]]:
 # --- Events ----------------------------------------------------------------------------------------------------------
 
 
-@login_required
 def event_list(request: HttpRequest) -> HttpResponse:
     regions = list(region_list(user=request.user).order_by("name"))
     coordinated = [r for r in regions if access_for(request.user).is_coordinator(r.pk)]
@@ -71,7 +69,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest) -> HttpResponse:
     region = _chosen_region(request, list(coordinated_regions(user=request.user)))
@@ -90,7 +87,6 @@ def event_create(request: HttpRequest) -> HttpResponse:
     return render(request, "events/event_form.html", {"form": form, "region": region, "event": None})
 
 
-@login_required
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, event_id=event_id)
     invitation = selectors.invitation_for(user=request.user, event=event)
@@ -118,7 +114,6 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def event_update(request: HttpRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, event_id=event_id)
@@ -159,7 +154,6 @@ def event_update(request: HttpRequest, event_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def event_cancel(request: HttpRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, event_id=event_id)
@@ -176,7 +170,6 @@ def event_cancel(request: HttpRequest, event_id: int) -> HttpResponse:
     return render(request, "events/event_cancel.html", {"event": event, "form": form})
 
 
-@login_required
 @require_POST
 def event_invite(request: HttpRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, event_id=event_id)
@@ -190,7 +183,6 @@ def event_invite(request: HttpRequest, event_id: int) -> HttpResponse:
     return redirect(event)
 
 
-@login_required
 def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
     """The event for one's own calendar, with the same UID as the invitation, so later updates replace it."""
     event = selectors.event_get(user=request.user, event_id=event_id)
@@ -206,7 +198,6 @@ def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
 # --- Registration ----------------------------------------------------------------------------------------------------
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def event_register(request: HttpRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, event_id=event_id)
@@ -251,7 +242,6 @@ def event_register(request: HttpRequest, event_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def event_unregister(request: HttpRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, event_id=event_id)
@@ -267,7 +257,6 @@ def event_unregister(request: HttpRequest, event_id: int) -> HttpResponse:
     return redirect(event)
 
 
-@login_required
 @require_POST
 def registration_cancel(request: HttpRequest, registration_id: int) -> HttpResponse:
     """The coordinator cancels someone's registration, for example after the deadline."""
@@ -283,7 +272,6 @@ def registration_cancel(request: HttpRequest, registration_id: int) -> HttpRespo
     return redirect("events:registrations", registration.event_id)
 
 
-@login_required
 def event_registrations(request: HttpRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, event_id=event_id)
     if not request.user.has_perm("events.view_registrations", event):
@@ -307,7 +295,6 @@ def _file_stem(event: Event) -> str:
     return f"{slugify(event.title)[:60]}-{timezone.localtime(event.starts_at):%Y-%m-%d}"
 
 
-@login_required
 def event_registrations_export(request: HttpRequest, event_id: int, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fagnett.budget.forms import AMOUNT_ERRORS
 from fagnett.budget.models import Expense
+from fagnett.core.forms import choice
 from fagnett.core.locking import VersionedForm
 from fagnett.funding.models import Application, BudgetLine, FundingCall
 from fagnett.funding.services import MAX_LINES
@@ -25,7 +26,7 @@ def _numeric(field: forms.Field) -> None:
     field.widget.attrs.update({"inputmode": "numeric", "min": "1"})
 
 
-class CallForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+class CallForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = FundingCall
         fields = ["year", "title", "deadline", "description", "amount_available", "status"]
@@ -67,7 +68,7 @@ class ApplicationForm(VersionedForm):
         self.networks = {str(n.pk): n for n in networks}
         choices: list[tuple[str, Any]] = [(key, network.name) for key, network in self.networks.items()]
         choices.append((NEW_GROUP, _("A new group that wants to become a network")))
-        self.fields["applies_for"].choices = choices  # type: ignore[attr-defined]
+        choice(self, "applies_for").choices = choices
         if len(choices) == 1:
             self.fields["applies_for"].widget = forms.HiddenInput()
             self.fields["applies_for"].initial = NEW_GROUP
@@ -120,7 +121,7 @@ class BudgetLineForm(forms.Form):
         return not data.get("kind") and not (data.get("description") or "").strip() and data.get("amount") is None
 
 
-class BaseLineFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+class BaseLineFormSet(forms.BaseFormSet):
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
         if "DELETE" in form.fields:

@@ -31,7 +31,7 @@ def trust_region_id(user: Any) -> int | None:
             _TRUST_REGION_ATTR,
             HealthTrust.objects.filter(pk=user.trust_id).values_list("region_id", flat=True).first(),
         )
-    return getattr(user, _TRUST_REGION_ATTR)  # type: ignore[no-any-return]
+    return getattr(user, _TRUST_REGION_ATTR)
 
 
 def _region_id(obj: Any) -> int | None:

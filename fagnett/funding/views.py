@@ -4,7 +4,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -36,7 +35,6 @@ BLANK_LINES = 3
 # --- Calls ---------------------------------------------------------------------------------------------------------
 
 
-@login_required
 def call_list(request: HttpRequest) -> HttpResponse:
     calls = list(selectors.call_list(user=request.user))
     user = request.user
@@ -56,7 +54,6 @@ def call_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def call_create(request: HttpRequest) -> HttpResponse:
     regions = list(coordinated_regions(user=request.user))
@@ -80,7 +77,6 @@ def call_create(request: HttpRequest) -> HttpResponse:
     return render(request, "funding/call_form.html", {"form": form, "call": None})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def call_update(request: HttpRequest, call_id: int) -> HttpResponse:
     call = selectors.call_get(user=request.user, call_id=call_id)
@@ -106,7 +102,6 @@ def call_update(request: HttpRequest, call_id: int) -> HttpResponse:
     return render(request, "funding/call_form.html", {"form": form, "call": call, "conflict": conflict})
 
 
-@login_required
 def call_detail(request: HttpRequest, call_id: int) -> HttpResponse:
     call = selectors.call_get(user=request.user, call_id=call_id)
     user = request.user
@@ -276,7 +271,6 @@ def _application_page(
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def application_create(request: HttpRequest, call_id: int) -> HttpResponse:
     call = selectors.call_get(user=request.user, call_id=call_id)
@@ -285,7 +279,6 @@ def application_create(request: HttpRequest, call_id: int) -> HttpResponse:
     return _application_page(request, call=call, application=None)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def application_update(request: HttpRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get(user=request.user, application_id=application_id)
@@ -297,7 +290,6 @@ def application_update(request: HttpRequest, application_id: int) -> HttpRespons
 # --- One application and the steps on it ----------------------------------------------------------------------------
 
 
-@login_required
 def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get(user=request.user, application_id=application_id)
     lines = selectors.line_list(application=application)
@@ -328,7 +320,6 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
     )
 
 
-@login_required
 @require_POST
 def application_submit(request: HttpRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get(user=request.user, application_id=application_id)
@@ -386,7 +377,6 @@ def _step(
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def application_endorse(request: HttpRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get(user=request.user, application_id=application_id)
@@ -415,7 +405,6 @@ def application_endorse(request: HttpRequest, application_id: int) -> HttpRespon
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def application_decide(request: HttpRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get(user=request.user, application_id=application_id)
@@ -467,7 +456,6 @@ def application_decide(request: HttpRequest, application_id: int) -> HttpRespons
     )
 
 
-@login_required
 def my_applications(request: HttpRequest) -> HttpResponse:
     return render(
         request,

@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.core.forms import LinkField, MultiLineField, SingleLineField
+from fagnett.core.forms import LinkField, MultiLineField, SingleLineField, choice, model_choice
 from fagnett.core.locking import VersionedForm
 from fagnett.meetings.models import AgendaItem, Attendance, Meeting, Minutes
 from fagnett.networks.forms import DateInput
@@ -55,7 +55,7 @@ class CancelForm(forms.Form):
     )
 
 
-class AgendaItemForm(forms.ModelForm):  # type: ignore[type-arg]
+class AgendaItemForm(forms.ModelForm):
     class Meta:
         model = AgendaItem
         fields = ["kind", "title", "description", "presenter", "duration_minutes"]
@@ -63,7 +63,7 @@ class AgendaItemForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, region_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [  # type: ignore[attr-defined]
+        choice(self, "kind").choices = [
             (k, label)
             for k, label in AgendaItem.Kind.choices
             if k in (AgendaItem.Kind.CASE, AgendaItem.Kind.DISCUSSION, AgendaItem.Kind.ORIENTATION)
@@ -145,8 +145,8 @@ class ActionItemRowForm(forms.Form):
 
     def __init__(self, *args: Any, items: list[Any], people: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agenda_item"].choices = [("", "–"), *((i.pk, f"{i.order}. {i.display_title}") for i in items)]  # type: ignore[attr-defined]
-        self.fields["owner"].choices = [("", "–"), *((p.pk, str(p)) for p in people)]  # type: ignore[attr-defined]
+        choice(self, "agenda_item").choices = [("", "–"), *((i.pk, f"{i.order}. {i.display_title}") for i in items)]
+        choice(self, "owner").choices = [("", "–"), *((p.pk, str(p)) for p in people)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -189,13 +189,35 @@ class CaseActionItemForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "–"), *((p.pk, str(p)) for p in people)]  # type: ignore[attr-defined]
+        choice(self, "owner").choices = [("", "–"), *((p.pk, str(p)) for p in people)]
 
     def clean_due_date(self) -> datetime.date:
         due: datetime.date = self.cleaned_data["due_date"]
         if due < timezone.localdate():
             raise forms.ValidationError(_("The due date cannot be in the past."))
         return due
+
+
+class MoveForm(forms.Form):
+    """An agenda item's arrow buttons."""
+
+    direction = forms.ChoiceField(choices=[("up", _("Up")), ("down", _("Down"))])
+
+
+class MinutesApproveForm(forms.Form):
+    """Who approved the minutes: the leader alone, or the network in a meeting or by circulation."""
+
+    via = forms.ChoiceField(choices=Minutes.ApprovedVia.choices, initial=Minutes.ApprovedVia.LEADER, required=False)
+
+    def clean_via(self) -> str:
+        return self.cleaned_data["via"] or Minutes.ApprovedVia.LEADER
+
+
+class ActionItemDoneForm(forms.Form):
+    """Mark an action item done or open again, then go back to the page the button was on."""
+
+    done = forms.BooleanField(required=False)
+    next = forms.CharField(required=False, max_length=2000)
 
 
 class CalendarFeedForm(forms.Form):
@@ -211,4 +233,4 @@ class CalendarFeedForm(forms.Form):
 
     def __init__(self, *args: Any, networks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["network"].queryset = networks  # type: ignore[attr-defined]
+        model_choice(self, "network").queryset = networks

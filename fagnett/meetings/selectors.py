@@ -111,7 +111,7 @@ def withheld_agenda_items(
     if not wanted:
         return {}
     case_model = AgendaItem._meta.get_field("case").related_model
-    cases = {case.pk: case for case in case_model._default_manager.filter(pk__in=wanted)}  # type: ignore[union-attr]
+    cases = {case.pk: case for case in case_model._default_manager.filter(pk__in=wanted)}
     withheld = {}
     for pk, ids in cases_of.items():
         for case_id in sorted(ids):
@@ -166,6 +166,17 @@ def agenda_item_get(*, user: Any, item_id: int) -> AgendaItem:
     except AgendaItem.DoesNotExist:
         raise Http404 from None
     if not user.has_perm("meetings.view_meeting", item.meeting):
+        raise Http404
+    return item
+
+
+def action_item_get_for_update(*, user: Any, item_id: int) -> ActionItem:
+    """An action item the person may mark done (its network's leader or secretary, or its owner); 404 otherwise."""
+    try:
+        item = ActionItem.objects.select_related("network").get(pk=item_id)
+    except ActionItem.DoesNotExist:
+        raise Http404 from None
+    if not user.has_perm("meetings.update_action_item", item):
         raise Http404
     return item
 
@@ -271,7 +282,7 @@ def _plan_rows(networks: QuerySet[Network], year: int) -> list[PlanRow]:
         minimum=_current_minimum(),
     ).order_by("name")
     return [
-        PlanRow(network=n, planned=n.n_planned, held=n.n_held, cancelled=n.n_cancelled, minimum=n.minimum)  # type: ignore[attr-defined]
+        PlanRow(network=n, planned=n.n_planned, held=n.n_held, cancelled=n.n_cancelled, minimum=n.minimum)
         for n in annotated
     ]
 

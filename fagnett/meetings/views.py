@@ -4,10 +4,10 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +22,7 @@ from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
 from fagnett.meetings import exports, selectors, services
 from fagnett.meetings.calendar import calendar_feed, meeting_invitation
 from fagnett.meetings.forms import (
+    ActionItemDoneForm,
     ActionItemFormSet,
     AgendaItemForm,
     AttendanceForm,
@@ -32,7 +33,9 @@ from fagnett.meetings.forms import (
     CorrectionForm,
     DocumentForm,
     MeetingForm,
+    MinutesApproveForm,
     MinutesForm,
+    MoveForm,
     PlanFormSet,
 )
 from fagnett.meetings.models import ActionItem, Meeting, Minutes
@@ -48,7 +51,6 @@ def _manage(request: HttpRequest, obj: Any) -> None:
 # --- The network's meetings and the year's plan ---------------------------------------------------------------------
 
 
-@login_required
 def network_meetings(request: HttpRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)
     year = year_param(request, timezone.localdate().year)
@@ -93,7 +95,6 @@ def _suggested_plan(network: Any, year: int, count: int) -> list[dict[str, Any]]
     return rows
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def plan_year(request: HttpRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)
@@ -133,7 +134,6 @@ def plan_year(request: HttpRequest, network_id: int) -> HttpResponse:
 # --- One meeting ---------------------------------------------------------------------------------------------------
 
 
-@login_required
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     can_manage = request.user.has_perm("meetings.manage_meetings", meeting)
@@ -175,7 +175,6 @@ def _meeting_initial(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def meeting_update(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -212,7 +211,6 @@ def meeting_update(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/meeting_form.html", {"meeting": meeting, "form": form, "conflict": conflict})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -229,7 +227,6 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/meeting_cancel.html", {"meeting": meeting, "form": form})
 
 
-@login_required
 @require_POST
 def meeting_invite(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -252,7 +249,6 @@ def _file_stem(meeting: Meeting) -> str:
     return f"{slugify(meeting.network.name)}-{meeting.starts_at.astimezone(OSLO):%Y-%m-%d}"
 
 
-@login_required
 def meeting_export(request: HttpRequest, meeting_id: int, fmt: str) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     stem = f"innkalling-{_file_stem(meeting)}"
@@ -279,7 +275,6 @@ def meeting_export(request: HttpRequest, meeting_id: int, fmt: str) -> HttpRespo
 # --- Agenda and documents ------------------------------------------------------------------------------------------
 
 
-@login_required
 @require_POST
 def agenda_standard(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -292,7 +287,6 @@ def agenda_standard(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return redirect(meeting)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def agenda_item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -309,7 +303,6 @@ def agenda_item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/agenda_item_form.html", {"meeting": meeting, "form": form, "item": None})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def agenda_item_update(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.agenda_item_get(user=request.user, item_id=item_id)
@@ -326,18 +319,19 @@ def agenda_item_update(request: HttpRequest, item_id: int) -> HttpResponse:
     return render(request, "meetings/agenda_item_form.html", {"meeting": item.meeting, "form": form, "item": item})
 
 
-@login_required
 @require_POST
 def agenda_item_move(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.agenda_item_get(user=request.user, item_id=item_id)
     try:
-        services.agenda_item_move(user=request.user, item=item, up=request.POST.get("direction") == "up")
+        form = MoveForm(request.POST)
+        if not form.is_valid():
+            raise Http404
+        services.agenda_item_move(user=request.user, item=item, up=form.cleaned_data["direction"] == "up")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(f"{item.meeting.get_absolute_url()}#item-{item.pk}")
 
 
-@login_required
 @require_POST
 def agenda_item_delete(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.agenda_item_get(user=request.user, item_id=item_id)
@@ -350,7 +344,6 @@ def agenda_item_delete(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect(item.meeting)
 
 
-@login_required
 @require_POST
 def document_upload(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.agenda_item_get(user=request.user, item_id=item_id)
@@ -368,7 +361,6 @@ def document_upload(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect(f"{item.meeting.get_absolute_url()}#item-{item.pk}")
 
 
-@login_required
 def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     document = selectors.document_get(user=request.user, document_id=document_id)
     response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
@@ -377,7 +369,6 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     return response
 
 
-@login_required
 @require_POST
 def document_delete(request: HttpRequest, document_id: int) -> HttpResponse:
     document = selectors.document_get(user=request.user, document_id=document_id)
@@ -394,7 +385,6 @@ def document_delete(request: HttpRequest, document_id: int) -> HttpResponse:
 # --- Attendance ----------------------------------------------------------------------------------------------------
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -414,7 +404,6 @@ def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
 # --- Minutes -------------------------------------------------------------------------------------------------------
 
 
-@login_required
 @require_POST
 def minutes_start(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -426,7 +415,6 @@ def minutes_start(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return redirect(minutes)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def minutes_detail(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -492,7 +480,6 @@ def minutes_detail(request: HttpRequest, meeting_id: int, version: int) -> HttpR
     )
 
 
-@login_required
 @require_POST
 def minutes_circulate(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -512,7 +499,6 @@ def minutes_circulate(request: HttpRequest, meeting_id: int, version: int) -> Ht
     return redirect(minutes)
 
 
-@login_required
 @require_POST
 def minutes_comment(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -530,16 +516,15 @@ def minutes_comment(request: HttpRequest, meeting_id: int, version: int) -> Http
     return redirect(f"{minutes.get_absolute_url()}#comments")
 
 
-@login_required
 @require_POST
 def minutes_approve(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
-    via = request.POST.get("via", Minutes.ApprovedVia.LEADER)
-    if via not in Minutes.ApprovedVia.values:
+    form = MinutesApproveForm(request.POST)
+    if not form.is_valid():
         raise Http404
     try:
-        services.minutes_approve(user=request.user, minutes=minutes, via=via)
+        services.minutes_approve(user=request.user, minutes=minutes, via=form.cleaned_data["via"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -547,7 +532,6 @@ def minutes_approve(request: HttpRequest, meeting_id: int, version: int) -> Http
     return redirect(minutes)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def minutes_correct(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
@@ -571,7 +555,6 @@ def minutes_correct(request: HttpRequest, meeting_id: int, version: int) -> Http
     return render(request, "meetings/minutes_correct.html", {"meeting": meeting, "minutes": minutes, "form": form})
 
 
-@login_required
 def minutes_export(request: HttpRequest, meeting_id: int, version: int, fmt: str) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
@@ -591,7 +574,6 @@ def minutes_export(request: HttpRequest, meeting_id: int, version: int, fmt: str
 # --- Action items, the regional overview, calendar feeds --------------------------------------------------------------
 
 
-@login_required
 def my_action_items(request: HttpRequest) -> HttpResponse:
     items = list(selectors.my_action_items(user=request.user)[:300])
     today = timezone.localdate()
@@ -606,22 +588,21 @@ def my_action_items(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def action_item_toggle(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = get_object_or_404(ActionItem.objects.select_related("network"), pk=item_id)
-    if not request.user.has_perm("meetings.update_action_item", item):
+    item = selectors.action_item_get_for_update(user=request.user, item_id=item_id)
+    form = ActionItemDoneForm(request.POST)
+    if not form.is_valid():
         raise Http404
-    done = request.POST.get("done") == "1"
+    done = form.cleaned_data["done"]
     services.action_item_set_done(user=request.user, item=item, done=done)
     messages.success(request, _("Marked as done.") if done else _("Opened again."))
-    next_url = request.POST.get("next", "")
+    next_url = form.cleaned_data["next"]
     if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return redirect(next_url)
     return redirect("meetings:my_action_items")
 
 
-@login_required
 def region_overview(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     region_ids = sorted(access.coordinator_regions | access.director_regions)
@@ -668,7 +649,6 @@ def _calendar_feeds_page(
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def calendar_feeds(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
@@ -680,7 +660,6 @@ def calendar_feeds(request: HttpRequest) -> HttpResponse:
     return _calendar_feeds_page(request, new_token=token)
 
 
-@login_required
 @require_POST
 def calendar_feed_regenerate(request: HttpRequest, feed_id: int) -> HttpResponse:
     feed = selectors.calendar_feed_get(user=request.user, feed_id=feed_id)
@@ -688,7 +667,6 @@ def calendar_feed_regenerate(request: HttpRequest, feed_id: int) -> HttpResponse
     return _calendar_feeds_page(request, new_token=token, replaced=True)
 
 
-@login_required
 @require_POST
 def calendar_feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
     feed = selectors.calendar_feed_get(user=request.user, feed_id=feed_id)
@@ -697,6 +675,7 @@ def calendar_feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
     return redirect("meetings:calendar_feeds")
 
 
+@login_not_required  # a calendar program fetches it; the secret address is the key
 def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     """The subscribable feed: the secret token is the credential, so no login is asked for."""
     feed = selectors.calendar_feed_by_token(token=token)

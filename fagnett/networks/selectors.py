@@ -233,8 +233,8 @@ def expiring_mandates(*, user: Any, today: datetime.date, months: int) -> list[M
     latest = Prefetch("mandates", queryset=Mandate.objects.order_by("-version"), to_attr="versions")
     result = []
     for network in networks.prefetch_related(latest).order_by("name"):
-        if network.versions and network.versions[0].period_end <= limit:  # type: ignore[attr-defined]
-            result.append(network.versions[0])  # type: ignore[attr-defined]
+        if network.versions and network.versions[0].period_end <= limit:
+            result.append(network.versions[0])
     return result
 
 

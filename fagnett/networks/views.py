@@ -4,7 +4,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from fagnett.access import access_for
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors, is_htmx, paginate, rebind_after_conflict
+from fagnett.core.views_helpers import add_service_errors, paginate, rebind_after_conflict, render_page_or_part
 from fagnett.networks import selectors, services
 from fagnett.networks.forms import (
     DecisionForm,
@@ -28,7 +27,6 @@ from fagnett.networks.models import Appointment, Mandate, Network
 from fagnett.organisations.models import Region
 
 
-@login_required
 def network_list(request: HttpRequest) -> HttpResponse:
     form = NetworkFilterForm(
         request.GET or None,
@@ -45,15 +43,14 @@ def network_list(request: HttpRequest) -> HttpResponse:
             q=data["q"].strip(),
         )
     page = paginate(request, selectors.network_list(user=request.user, filters=filters))
-    template = "networks/network_list.html#results" if is_htmx(request) else "networks/network_list.html"
-    return render(
+    return render_page_or_part(
         request,
-        template,
+        "networks/network_list.html",
         {"form": form, "page": page, "can_add": access_for(request.user).is_coordinator_anywhere},
+        part="results",
     )
 
 
-@login_required
 def network_detail(request: HttpRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
     mandate = selectors.mandate_current(network=network)
@@ -96,7 +93,6 @@ def _sees_network_cases(user: Any, network: Network) -> bool:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def network_create(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
@@ -112,7 +108,6 @@ def network_create(request: HttpRequest) -> HttpResponse:
     return render(request, "networks/network_form.html", {"form": form, "network": None})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def network_update(request: HttpRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
@@ -146,7 +141,6 @@ def network_update(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(request, "networks/network_form.html", {"form": form, "network": network, "conflict": conflict})
 
 
-@login_required
 def mandate_history(request: HttpRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
     return render(
@@ -160,7 +154,6 @@ def mandate_history(request: HttpRequest, network_id: int) -> HttpResponse:
     )
 
 
-@login_required
 def mandate_detail(request: HttpRequest, network_id: int, version: int) -> HttpResponse:
     mandate = selectors.mandate_get(user=request.user, network_id=network_id, version=version)
     previous = (
@@ -210,7 +203,6 @@ def _mandate_initial(mandate: Mandate | None, *, as_saved: bool = False) -> dict
     return initial
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def mandate_create(request: HttpRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
@@ -255,7 +247,6 @@ def mandate_create(request: HttpRequest, network_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def nominate(request: HttpRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
@@ -291,7 +282,6 @@ def nominate(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(request, "networks/nominate.html", {"network": network, "form": form})
 
 
-@login_required
 def nomination_list(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if not (access.is_coordinator_anywhere or access.is_fagsjef_anywhere):
@@ -307,7 +297,6 @@ def nomination_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def nomination_decide(request: HttpRequest, appointment_id: int) -> HttpResponse:
     appointment = selectors.appointment_get(user=request.user, appointment_id=appointment_id)
@@ -344,7 +333,6 @@ def nomination_decide(request: HttpRequest, appointment_id: int) -> HttpResponse
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def appointment_end(request: HttpRequest, appointment_id: int) -> HttpResponse:
     appointment = selectors.appointment_get(user=request.user, appointment_id=appointment_id)

@@ -1,7 +1,6 @@
 """Thin views: the region coordinator's page for open-data API keys."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +12,6 @@ from fagnett.opendata import selectors, services
 from fagnett.opendata.forms import RegionApiKeyForm
 
 
-@login_required
 def key_home(request: HttpRequest) -> HttpResponse:
     """The way in from the menu: straight to the keys of the one region the person coordinates, or a choice."""
     regions = list(coordinated_regions(user=request.user))
@@ -24,7 +22,6 @@ def key_home(request: HttpRequest) -> HttpResponse:
     return render(request, "opendata/key_home.html", {"regions": regions})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def api_keys(request: HttpRequest, region_id: int) -> HttpResponse:
     """The coordinator issues and revokes the region's open-data keys; a new key is shown once."""
@@ -49,7 +46,6 @@ def api_keys(request: HttpRequest, region_id: int) -> HttpResponse:
     return response
 
 
-@login_required
 @require_POST
 def api_key_revoke(request: HttpRequest, region_id: int, key_id: int) -> HttpResponse:
     region = selectors.managed_region(user=request.user, region_id=region_id)

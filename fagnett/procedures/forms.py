@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.accounts.models import User
-from fagnett.core.forms import SingleLineField
+from fagnett.core.forms import SingleLineField, choice, model_choice
 from fagnett.core.locking import VersionedForm
 from fagnett.networks.forms import DateInput
 from fagnett.networks.models import Appointment, Network
@@ -21,8 +21,8 @@ class ProcedureFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("All kinds")), *Procedure.Kind.choices]  # type: ignore[attr-defined]
-        self.fields["status"].choices = [("", _("All statuses")), *Status.choices]  # type: ignore[attr-defined]
+        choice(self, "kind").choices = [("", _("All kinds")), *Procedure.Kind.choices]
+        choice(self, "status").choices = [("", _("All statuses")), *Status.choices]
 
 
 def _people(network: Network) -> Any:
@@ -36,7 +36,7 @@ def _people(network: Network) -> Any:
     )
 
 
-class ProcedureForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+class ProcedureForm(VersionedForm, forms.ModelForm):
     url = Procedure._meta.get_field("url").formfield(assume_scheme="https")
 
     class Meta:
@@ -51,7 +51,7 @@ class ProcedureForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
             people = User.objects.filter(Q(pk__in=people.values("pk")) | Q(pk=self.instance.responsible_id)).order_by(
                 "first_name", "last_name"
             )
-        self.fields["responsible"].queryset = people  # type: ignore[attr-defined]
+        model_choice(self, "responsible").queryset = people
         self.fields["responsible"].help_text = _("One of the network's appointed people.")
         if not self.instance.pk:
             self.fields["status"] = forms.ChoiceField(
@@ -82,7 +82,7 @@ class StatusChangeForm(forms.Form):
 
     def __init__(self, *args: Any, procedure: Procedure, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(s, Status(s).label) for s in procedure.next_statuses]  # type: ignore[attr-defined]
+        choice(self, "status").choices = [(s, Status(s).label) for s in procedure.next_statuses]
 
     def clean_happened_on(self) -> Any:
         value = self.cleaned_data["happened_on"]

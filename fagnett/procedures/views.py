@@ -1,7 +1,6 @@
 """Thin views for the procedures register: parse the form, call one service or selector, render."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +17,6 @@ from fagnett.procedures import selectors, services
 from fagnett.procedures.forms import ProcedureFilterForm, ProcedureForm, StatusChangeForm
 
 
-@login_required
 def network_register(request: HttpRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)
     if not request.user.has_perm("procedures.view_procedure", network):
@@ -42,7 +40,6 @@ def network_register(request: HttpRequest, network_id: int) -> HttpResponse:
     )
 
 
-@login_required
 def procedure_detail(request: HttpRequest, procedure_id: int) -> HttpResponse:
     procedure = selectors.procedure_get(user=request.user, procedure_id=procedure_id)
     return render(
@@ -57,7 +54,6 @@ def procedure_detail(request: HttpRequest, procedure_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def procedure_create(request: HttpRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)
@@ -79,7 +75,6 @@ def procedure_create(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(request, "procedures/procedure_form.html", {"form": form, "network": network, "procedure": None})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def procedure_update(request: HttpRequest, procedure_id: int) -> HttpResponse:
     procedure = selectors.procedure_get(user=request.user, procedure_id=procedure_id)
@@ -111,7 +106,6 @@ def procedure_update(request: HttpRequest, procedure_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def procedure_change_status(request: HttpRequest, procedure_id: int) -> HttpResponse:
     procedure = selectors.procedure_get(user=request.user, procedure_id=procedure_id)
@@ -133,7 +127,6 @@ def procedure_change_status(request: HttpRequest, procedure_id: int) -> HttpResp
     return render(request, "procedures/status_form.html", {"form": form, "procedure": procedure})
 
 
-@login_required
 def region_overview(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     region_ids = sorted(access.coordinator_regions | access.director_regions)

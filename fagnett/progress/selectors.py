@@ -56,7 +56,7 @@ def task_progress(
 
 def _schedule_of(case: Case) -> ReportingSchedule | None:
     try:
-        return case.reporting_schedule  # type: ignore[no-any-return]
+        return case.reporting_schedule
     except ReportingSchedule.DoesNotExist:
         return None
 
@@ -68,13 +68,13 @@ def _with_progress(cases: QuerySet[Case], today: datetime.date) -> list[TaskProg
         cases.select_related("network", "region", "reporting_schedule").annotate(latest_report_pk=Subquery(latest_pk))
     )
     reports = ProgressReport.objects.select_related("reported_by").in_bulk(
-        [row.latest_report_pk for row in rows if row.latest_report_pk]  # type: ignore[attr-defined]
+        [row.latest_report_pk for row in rows if row.latest_report_pk]
     )
     return [
         task_progress(
             case=case,
             schedule=_schedule_of(case),
-            latest=reports.get(case.latest_report_pk),  # type: ignore[attr-defined]
+            latest=reports.get(case.latest_report_pk),
             today=today,
         )
         for case in rows

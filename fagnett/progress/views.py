@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +20,6 @@ from fagnett.progress.forms import OverviewFilterForm, ProgressReportForm, Sched
 from fagnett.progress.models import ReportingSchedule
 
 
-@login_required
 def overview(request: HttpRequest) -> HttpResponse:
     """Every task from the region with its latest report and what is overdue (the medical director's page)."""
     scope = selectors.overview_scope(user=request.user)
@@ -48,7 +46,6 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def report_create(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_get(user=request.user, case_id=case_id)
@@ -78,7 +75,6 @@ def _schedule_initial(schedule: ReportingSchedule | None) -> dict[str, Any]:
     }
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def schedule_edit(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_get(user=request.user, case_id=case_id)
@@ -115,7 +111,6 @@ def schedule_edit(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def task_assign(request: HttpRequest) -> HttpResponse:
     """A task from the region to networks, with the schedule of its progress reports."""

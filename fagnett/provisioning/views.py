@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +15,6 @@ from fagnett.provisioning import selectors, services
 from fagnett.provisioning.forms import ScimTokenForm, TrustIdentityForm
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The way in from the region page: the one region the person coordinates, or a choice."""
     regions = list(coordinated_regions(user=request.user))
@@ -27,7 +25,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "provisioning/home.html", {"regions": regions})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def identities(request: HttpRequest, region_id: int) -> HttpResponse:
     """Which trust a person belongs to when single sign-on or provisioning brings someone new."""
@@ -56,7 +53,6 @@ def identities(request: HttpRequest, region_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def identity_delete(request: HttpRequest, region_id: int, identity_id: int) -> HttpResponse:
     region = selectors.managed_region(user=request.user, region_id=region_id)
@@ -68,7 +64,6 @@ def identity_delete(request: HttpRequest, region_id: int, identity_id: int) -> H
     return redirect("provisioning:identities", region_id=region.pk)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def scim_keys(request: HttpRequest, region_id: int) -> HttpResponse:
     """The coordinator issues and revokes the region's provisioning keys; a new key is shown once."""
@@ -96,7 +91,6 @@ def scim_keys(request: HttpRequest, region_id: int) -> HttpResponse:
     return response
 
 
-@login_required
 @require_POST
 def scim_key_revoke(request: HttpRequest, region_id: int, key_id: int) -> HttpResponse:
     region = selectors.managed_region(user=request.user, region_id=region_id)

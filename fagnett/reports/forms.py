@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.core.forms import MultiLineField, SingleLineField
+from fagnett.core.forms import MultiLineField, SingleLineField, model_choice
 from fagnett.core.locking import VersionedForm
 from fagnett.networks.forms import DateInput
 from fagnett.networks.selectors import task_list
@@ -15,7 +15,7 @@ from fagnett.topics.selectors import topic_choices
 RANK_LABELS = [_("Most central task"), _("Second most central task"), _("Third most central task")]
 
 
-class NetworkReportForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+class NetworkReportForm(VersionedForm, forms.ModelForm):
     registry_data_reviewed = forms.TypedChoiceField(
         label=_("Were quality-registry, health-atlas or other data reviewed in the network this year?"),
         choices=[("yes", _("Yes")), ("no", _("No"))],
@@ -75,10 +75,10 @@ class NetworkReportForm(VersionedForm, forms.ModelForm):  # type: ignore[type-ar
             )
         # The ranking comes first: it is the question the regional report asks of every network.
         self.fields = {**rank_fields, **self.fields}
-        self.fields["worked_well_points"].queryset = reflection_points(  # type: ignore[attr-defined]
+        model_choice(self, "worked_well_points").queryset = reflection_points(
             region_id=region_id, kind=ReflectionPoint.Kind.WORKED_WELL
         )
-        self.fields["improve_points"].queryset = reflection_points(  # type: ignore[attr-defined]
+        model_choice(self, "improve_points").queryset = reflection_points(
             region_id=region_id, kind=ReflectionPoint.Kind.IMPROVE
         )
         chosen = report.topics.all() if report.pk else None
@@ -105,7 +105,7 @@ class ReturnForm(forms.Form):
     )
 
 
-class RegionalReportForm(VersionedForm, forms.ModelForm):  # type: ignore[type-arg]
+class RegionalReportForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = RegionalReport
         fields = ["introduction", "status_text", "activities", "central_work", "priorities", "support", "summary"]

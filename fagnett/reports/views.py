@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,7 +35,6 @@ def _report_years() -> list[int]:
     return list(range(this_year, this_year - 6, -1))
 
 
-@login_required
 def index(request: HttpRequest) -> HttpResponse:
     """Where the annual reports are: the region's report for each year, and the person's own networks' reports."""
     regions = selectors.report_regions(user=request.user)
@@ -64,13 +62,11 @@ def index(request: HttpRequest) -> HttpResponse:
 # --- Network reports --------------------------------------------------------------------------------------------
 
 
-@login_required
 def network_report_latest(request: HttpRequest, network_id: int) -> HttpResponse:
     selectors.report_network_get(user=request.user, network_id=network_id)
     return redirect("reports:network_report", network_id, timezone.localdate().year - 1)
 
 
-@login_required
 def network_report(request: HttpRequest, network_id: int, year: int) -> HttpResponse:
     network = selectors.report_network_get(user=request.user, network_id=network_id)
     _check_year(year)
@@ -101,7 +97,6 @@ def network_report(request: HttpRequest, network_id: int, year: int) -> HttpResp
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def network_report_edit(request: HttpRequest, network_id: int, year: int) -> HttpResponse:
     network = selectors.report_network_get(user=request.user, network_id=network_id)
@@ -147,7 +142,6 @@ def network_report_edit(request: HttpRequest, network_id: int, year: int) -> Htt
     )
 
 
-@login_required
 @require_POST
 def network_report_submit(request: HttpRequest, network_id: int, year: int) -> HttpResponse:
     network = selectors.report_network_get(user=request.user, network_id=network_id)
@@ -164,7 +158,6 @@ def network_report_submit(request: HttpRequest, network_id: int, year: int) -> H
     return redirect(report)
 
 
-@login_required
 @require_POST
 def network_report_accept(request: HttpRequest, network_id: int, year: int) -> HttpResponse:
     network = selectors.report_network_get(user=request.user, network_id=network_id)
@@ -181,7 +174,6 @@ def network_report_accept(request: HttpRequest, network_id: int, year: int) -> H
     return redirect(report)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def network_report_return(request: HttpRequest, network_id: int, year: int) -> HttpResponse:
     network = selectors.report_network_get(user=request.user, network_id=network_id)
@@ -231,7 +223,6 @@ def _stats(report: RegionalReport) -> dict[str, Any]:
     return statistics.region_statistics(region=report.region, year=report.year)
 
 
-@login_required
 def regional_report(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
     region, versions, report = _regional(request, region_id, year)
     stats = _stats(report)
@@ -262,7 +253,6 @@ def regional_report(request: HttpRequest, region_id: int, year: int) -> HttpResp
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def regional_report_edit(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
     region = selectors.report_region_get(user=request.user, region_id=region_id)
@@ -304,7 +294,6 @@ def regional_report_edit(request: HttpRequest, region_id: int, year: int) -> Htt
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def regional_report_approve(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
     region, _versions, report = _regional(request, region_id, year)
@@ -340,7 +329,6 @@ def regional_report_approve(request: HttpRequest, region_id: int, year: int) -> 
     )
 
 
-@login_required
 @require_POST
 def regional_report_new_version(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
     region, _versions, report = _regional(request, region_id, year)
@@ -360,7 +348,6 @@ def _filename(report: RegionalReport, suffix: str) -> str:
     return f"arsrapport-{report.region.short_name.lower()}-{report.year}-v{report.version}.{suffix}"
 
 
-@login_required
 def figure(request: HttpRequest, region_id: int, year: int, number: int) -> HttpResponse:
     _region, _versions, report = _regional(request, region_id, year)
     draw = charts.DRAW.get(number)
@@ -371,7 +358,6 @@ def figure(request: HttpRequest, region_id: int, year: int, number: int) -> Http
     return response
 
 
-@login_required
 def export_docx(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
     _region, _versions, report = _regional(request, region_id, year)
     content = exports.report_docx(document.build(report, _stats(report)))
@@ -380,7 +366,6 @@ def export_docx(request: HttpRequest, region_id: int, year: int) -> HttpResponse
     return response
 
 
-@login_required
 def export_pdf(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
     _region, _versions, report = _regional(request, region_id, year)
     content = exports.report_pdf(document.build(report, _stats(report)))
@@ -389,7 +374,6 @@ def export_pdf(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
     return response
 
 
-@login_required
 def export_figure_csv(request: HttpRequest, region_id: int, year: int, number: int) -> HttpResponse:
     _region, _versions, report = _regional(request, region_id, year)
     if number not in charts.DRAW:
@@ -403,7 +387,6 @@ def export_figure_csv(request: HttpRequest, region_id: int, year: int, number: i
     return response
 
 
-@login_required
 def export_figures_xlsx(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
     _region, _versions, report = _regional(request, region_id, year)
     try:

@@ -1,7 +1,6 @@
 """The coordinator's page for the region's topic list."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,7 +28,6 @@ def _region(request: HttpRequest, region_id: int) -> Region:
     return region
 
 
-@login_required
 def topic_home(request: HttpRequest) -> HttpResponse:
     """The topic list of the region the person coordinates (the first by name, if several: the list page links
     the others)."""
@@ -39,7 +37,6 @@ def topic_home(request: HttpRequest) -> HttpResponse:
     return redirect("topics:list", region.pk)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def topic_list(request: HttpRequest, region_id: int) -> HttpResponse:
     region = _region(request, region_id)
@@ -63,7 +60,6 @@ def topic_list(request: HttpRequest, region_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def topic_update(request: HttpRequest, region_id: int, topic_id: int) -> HttpResponse:
     region = _region(request, region_id)

@@ -1,12 +1,14 @@
-from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+import contextlib
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from fagnett.access import access_for
+from fagnett.accounts.services import user_language_set
 from fagnett.cases.selectors import case_home_summary
 from fagnett.events.selectors import upcoming_events
 from fagnett.meetings.models import ActionItem
@@ -14,7 +16,6 @@ from fagnett.meetings.selectors import my_action_items, upcoming_meetings
 from fagnett.networks.selectors import home_summary
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -29,7 +30,6 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def region(request: HttpRequest) -> HttpResponse:
     """The coordinator's, medical director's and fagsjef's way into the region-wide overviews."""
     access = access_for(request.user)
@@ -47,16 +47,16 @@ def region(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_not_required  # the login page offers English too
 @require_POST
 def language_set(request: HttpRequest) -> HttpResponse:
     """Switch language; a logged-in person keeps the choice (e-mails use it too)."""
-    language = request.POST.get("language", "")
-    user = request.user
-    if user.is_authenticated and language in dict(settings.LANGUAGES):
-        user.language = language  # type: ignore[union-attr]
-        user.save(update_fields=["language"])  # type: ignore[union-attr]
+    if request.user.is_authenticated:
+        with contextlib.suppress(ValidationError):  # Django's set_language below ignores an unknown language too
+            user_language_set(person=request.user, language=request.POST.get("language", ""))
     return set_language(request)
 
 
+@login_not_required  # the load balancer's probe
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")

@@ -52,7 +52,7 @@ def get(mapping: Any, key: Any) -> Any:
 
 @register.filter
 def worst(row: Any, category: str) -> str:
-    return row.worst_status(category)  # type: ignore[no-any-return]
+    return row.worst_status(category)
 
 
 @register.filter

@@ -370,6 +370,7 @@ def test_htmx_filtering_answers_with_the_results_only(world: World, login_as: Lo
     assert response.status_code == 200
     assert 'id="case-results"' in html and "<html" not in html
     assert "Sedasjon av barn ved MR" in html and "Tidlig varsling" not in html
+    assert "HX-Request" in response["Vary"]
 
 
 def test_the_coordinator_of_another_region_does_not_see_cases_waiting_here(world: World, login_as: LoginAs) -> None:

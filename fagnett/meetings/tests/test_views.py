@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from fagnett.core.testing_files import blank_pdf
 from fagnett.meetings import services
-from fagnett.meetings.models import Attendance, CalendarFeed, Meeting, Minutes, MinutesItem
+from fagnett.meetings.models import ActionItem, Attendance, CalendarFeed, Meeting, Minutes, MinutesItem
 from fagnett.meetings.tests.factories import add_items, make_meeting
 from tests.factories import World, make_network
 
@@ -379,3 +379,23 @@ class TestReviewFixes:
             assert client.post(reverse("meetings:calendar_feed_revoke", args=[feed_id])).status_code == 404
             assert client.post(reverse("meetings:calendar_feed_regenerate", args=[feed_id])).status_code == 404
         assert CalendarFeed.objects.get().revoked_at is None
+
+
+def test_buttons_with_values_no_form_offers_change_nothing(world: World, login_as: LoginAs) -> None:
+    meeting = make_meeting(world.network)
+    (item,) = add_items(meeting, "Første sak")
+    client = login_as("secretary")
+    assert (
+        client.post(reverse("meetings:agenda_item_move", args=[item.pk]), {"direction": "sideways"}).status_code == 404
+    )
+    action = ActionItem.objects.create(
+        network=world.network, title="Ring", owner=world["member"], due_date=timezone.localdate()
+    )
+    toggle = reverse("meetings:action_item_toggle", args=[action.pk])
+    done = client.post(toggle, {"done": "1", "next": "https://evil.example/"})
+    assert done.status_code == 302 and done["Location"] == reverse("meetings:my_action_items")
+    action.refresh_from_db()
+    assert action.status == ActionItem.Status.DONE
+    assert login_as("employee").post(toggle, {}).status_code == 404
+    action.refresh_from_db()
+    assert action.status == ActionItem.Status.DONE

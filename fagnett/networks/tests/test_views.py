@@ -305,6 +305,8 @@ def test_htmx_filter_returns_only_the_results(world: World, login_as: LoginAs) -
     assert "Øye" in html
     assert "Anestesi" not in html
     assert "<html" not in html
+    assert "HX-Request" in response["Vary"]  # the whole page and the part have the same address
+    assert "HX-Request" in client.get(reverse("networks:list"), {"q": "øye"})["Vary"]
 
 
 def test_language_choice_is_kept_on_the_person(world: World, login_as: LoginAs) -> None:
