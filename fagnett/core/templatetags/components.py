@@ -1,11 +1,13 @@
 """Tags that turn data into the shared components of core/templates/components/.
 
-The pages say *what* to show (a trail of pages); the markup lives once, in the component.
+The pages say *what* to show (a trail of pages, a record whose status to tag); the markup lives once, in the
+component. Nothing here knows a feature app: a record brings its own colours (``STATUS_COLORS`` on its model).
 """
 
 from typing import Any, NamedTuple
 
 from django import template
+from django.apps import apps
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -57,6 +59,35 @@ def breadcrumbs(*args: Any) -> Trail:
     if here not in (None, ""):
         items.append(Crumb(str(here), "", current=True))
     return items
+
+
+def _colors(model: Any, field: str) -> dict[str, str]:
+    return getattr(model, f"{field.upper()}_COLORS", {})
+
+
+@register.simple_tag
+def status_tag(record: Any, field: str = "status", *, model: str = "", empty: str = "") -> SafeString:
+    """A status as a Designsystemet tag: ``{% status_tag case %}``, ``{% status_tag event "phase" %}``.
+
+    The label is the record's ``get_<field>_display()`` (or its ``<field>_label``), the colour its model's
+    ``<FIELD>_COLORS[value]`` (neutral when not listed). For a bare value, such as a status kept in a frozen
+    report, give the model: ``{% status_tag row.status model="reports.NetworkReport" %}``. ``empty`` is the label
+    shown, in neutral, when there is no record or no value.
+    """
+    if model:
+        value, owner = record, apps.get_model(model)
+        label = dict(owner._meta.get_field(field).flatchoices).get(value, value)
+    elif record is None:
+        value, owner, label = "", None, ""
+    else:
+        value, owner = getattr(record, field), type(record)
+        display = getattr(record, f"get_{field}_display", None)
+        label = display() if display else getattr(record, f"{field}_label")
+    if value in (None, ""):
+        label, color = empty, "neutral"
+    else:
+        label, color = str(label), _colors(owner, field).get(value, "neutral")
+    return _component("components/status_tag.html", label=label, color=color)
 
 
 def _component(name: str, **context: Any) -> SafeString:

@@ -7,25 +7,6 @@ from django.utils.translation import gettext
 
 register = template.Library()
 
-_TAG_COLORS = {
-    "active": "success",
-    "appointed": "success",
-    "planned": "info",
-    "nominated": "warning",
-    "not_started": "warning",
-    "paused": "warning",
-    "declined": "danger",
-    "closed": "neutral",
-    "ended": "neutral",
-    "merged": "neutral",
-}
-
-
-@register.filter
-def tag_color(status: str) -> str:
-    """The Designsystemet colour for a status tag."""
-    return _TAG_COLORS.get(status, "neutral")
-
 
 @register.filter
 def widget_kind(field: forms.BoundField) -> str:

@@ -1,14 +1,22 @@
 """The shared components built from data: breadcrumbs, status tags, the filtered list and the step page."""
 
 from collections.abc import Callable
+from typing import Any
 
 import lxml.html
+import pytest
+from django.apps import apps
 from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 
+from fagnett.capacity.models import Assessment
+from fagnett.cases.models import Case
+from fagnett.cases.selectors import ConsultationRow
 from fagnett.core.testing import World
+from fagnett.meetings.models import Minutes
 from fagnett.networks.models import Network
+from fagnett.reports.models import NetworkReport
 
 LoginAs = Callable[[str], Client]
 
@@ -75,3 +83,51 @@ class TestBreadcrumbs:
             (parent.name, parent.get_absolute_url(), None),
             ("Barneanestesi", None, "page"),
         ]
+
+
+def _tag(html: str) -> tuple[str, str | None]:
+    spans = lxml.html.fragment_fromstring(html, create_parent="div").xpath("span[@class='ds-tag']")
+    assert len(spans) == 1, html
+    return spans[0].text_content(), spans[0].get("data-color")
+
+
+class TestStatusTag:
+    def test_a_records_status_with_the_colour_its_model_gives_it(self) -> None:
+        case = Case(status=Case.Status.ESCALATED)
+        assert _tag(_render("{% status_tag case %}", case=case)) == (case.get_status_display(), "danger")
+        minutes = Minutes(status=Minutes.Status.CIRCULATED)
+        assert _tag(_render("{% status_tag minutes %}", minutes=minutes)) == (minutes.get_status_display(), "info")
+
+    def test_another_field_and_a_label_from_a_property(self) -> None:
+        assessment = Assessment(verdict=Assessment.Verdict.MARGINAL)
+        html = _render('{% status_tag a "verdict" %}', a=assessment)
+        assert _tag(html) == (assessment.get_verdict_display(), "warning")
+        row = ConsultationRow(kind="user_involvement", label="Brukermedvirkning", consultation=None)
+        assert _tag(_render('{% status_tag row "state" %}', row=row)) == (str(row.state_label), "info")
+
+    def test_a_bare_value_with_its_model_and_a_label_for_nothing(self) -> None:
+        html = _render('{% status_tag "submitted" model="reports.NetworkReport" %}')
+        assert _tag(html) == (str(NetworkReport.Status.SUBMITTED.label), "info")
+        assert _tag(_render('{% status_tag "" model="reports.NetworkReport" empty="Ikke startet" %}')) == (
+            "Ikke startet",
+            "neutral",
+        )
+        assert _tag(_render('{% status_tag report empty="Ikke startet" %}', report=None)) == ("Ikke startet", "neutral")
+        assert _render("{% status_tag report %}", report=None) == ""
+
+    @pytest.mark.parametrize(
+        ("model", "field"),
+        [
+            (model, name.removesuffix("_COLORS").lower())
+            for model in apps.get_models()
+            for name in vars(model)
+            if name.endswith("_COLORS") and name.isupper()
+        ],
+    )
+    def test_every_colour_table_names_its_own_values_and_designsystemet_colours(self, model: Any, field: str) -> None:
+        colors = getattr(model, f"{field.upper()}_COLORS")
+        assert set(colors.values()) <= {"success", "warning", "danger", "info", "neutral"}
+        values = {value for value, _label in model._meta.get_field(field).flatchoices} if field != "phase" else set()
+        if field == "phase":  # an event's phase: its statuses, and "held" once it is past
+            values = {*model.Status.values, "held"}
+        assert set(colors) == values, f"{model.__name__}.{field.upper()}_COLORS"
