@@ -34,14 +34,6 @@ def ds_widget(field: forms.BoundField) -> SafeString:
     return field.as_widget(attrs=attrs)
 
 
-@register.simple_tag(takes_context=True)
-def querystring_page(context: template.Context, page: int) -> str:
-    """The current query string with ``page`` replaced, for pagination links."""
-    params = context["request"].GET.copy()
-    params["page"] = page
-    return "?" + params.urlencode()
-
-
 @register.filter
 def get_field(form: forms.BaseForm, name: str) -> forms.BoundField:
     """``form|get_field:name`` — a bound field by a name held in a variable."""

@@ -131,3 +131,19 @@ class TestStatusTag:
         if field == "phase":  # an event's phase: its statuses, and "held" once it is past
             values = {*model.Status.values, "held"}
         assert set(colors) == values, f"{model.__name__}.{field.upper()}_COLORS"
+
+
+class TestPagination:
+    def test_the_page_links_keep_the_filters(self, world: World, login_as: LoginAs) -> None:
+        Network.objects.bulk_create(
+            Network(region=world.region_a, name=f"Kardiologi {n:02}", field="Kardiologi") for n in range(55)
+        )
+        client = login_as("coordinator")
+        url = reverse("networks:list")
+
+        def links(query: str) -> dict[str, str]:
+            doc = lxml.html.fromstring(client.get(f"{url}?{query}").content.decode())
+            return {a.text_content(): a.get("href") for a in doc.xpath("//nav[@aria-label='Sider']//a")}
+
+        assert links("q=kardio&status=") == {"Neste": "?q=kardio&status=&page=2"}
+        assert links("q=kardio&status=&page=2") == {"Forrige": "?q=kardio&status=&page=1"}
