@@ -15,6 +15,7 @@ from fagnett.cases.models import Case
 from fagnett.cases.selectors import ConsultationRow
 from fagnett.core.testing import World
 from fagnett.meetings.models import Minutes
+from fagnett.meetings.tests.factories import make_meeting
 from fagnett.networks.models import Network
 from fagnett.reports.models import NetworkReport
 
@@ -147,3 +148,17 @@ class TestPagination:
 
         assert links("q=kardio&status=") == {"Neste": "?q=kardio&status=&page=2"}
         assert links("q=kardio&status=&page=2") == {"Forrige": "?q=kardio&status=&page=1"}
+
+
+class TestStepPage:
+    def test_a_step_page_has_its_heading_form_button_and_way_back(self, world: World, login_as: LoginAs) -> None:
+        meeting = make_meeting(world.network)
+        html = login_as("leader").get(reverse("meetings:cancel", args=[meeting.pk])).content.decode()
+        main = lxml.html.fromstring(html).xpath("//main")[0]
+        assert main.xpath("string(.//h1)").startswith("Avlys møtet")
+        form = main.xpath(".//form[@method='post']")[0]
+        assert form.xpath(".//input[@name='csrfmiddlewaretoken']")
+        button = form.xpath(".//button[@type='submit']")[0]
+        assert (button.text_content(), button.get("data-color")) == ("Avlys møtet", "danger")
+        assert form.xpath(".//a[@class='ds-link']/@href") == [meeting.get_absolute_url()]
+        assert form.xpath("string(.//a[@class='ds-link'])") == "Behold møtet"
