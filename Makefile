@@ -44,6 +44,8 @@ demo: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint fagnett templates --check
+	$(VENV)/bin/djlint fagnett templates --lint
 
 typecheck: setup
 	$(VENV)/bin/mypy

@@ -33,6 +33,10 @@ step "ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+step "djLint: templates formatted and linted (settings in pyproject.toml)"
+.venv/bin/djlint fagnett templates --check --quiet
+.venv/bin/djlint fagnett templates --lint --quiet
+
 step "mypy"
 .venv/bin/mypy
 
