@@ -1,6 +1,6 @@
 """The shared components built from data: breadcrumbs, status tags, the filtered list and the step page."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import lxml.html
@@ -9,6 +9,7 @@ from django.apps import apps
 from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from fagnett.capacity.models import Assessment
 from fagnett.cases.models import Case
@@ -20,6 +21,13 @@ from fagnett.networks.models import Network
 from fagnett.reports.models import NetworkReport
 
 LoginAs = Callable[[str], Client]
+
+
+@pytest.fixture(autouse=True)
+def _bokmal() -> Iterator[None]:
+    """Texts in bokmål, whatever language an earlier test left active."""
+    with translation.override("nb"):
+        yield
 
 
 def _render(source: str, **context: object) -> str:
@@ -155,10 +163,10 @@ class TestStepPage:
         meeting = make_meeting(world.network)
         html = login_as("leader").get(reverse("meetings:cancel", args=[meeting.pk])).content.decode()
         main = lxml.html.fromstring(html).xpath("//main")[0]
-        assert main.xpath("string(.//h1)").startswith("Avlys møtet")
+        assert main.xpath("string(.//h1)").strip().startswith("Avlys møtet")
         form = main.xpath(".//form[@method='post']")[0]
         assert form.xpath(".//input[@name='csrfmiddlewaretoken']")
         button = form.xpath(".//button[@type='submit']")[0]
-        assert (button.text_content(), button.get("data-color")) == ("Avlys møtet", "danger")
+        assert (button.text_content().strip(), button.get("data-color")) == ("Avlys møtet", "danger")
         assert form.xpath(".//a[@class='ds-link']/@href") == [meeting.get_absolute_url()]
-        assert form.xpath("string(.//a[@class='ds-link'])") == "Behold møtet"
+        assert form.xpath("string(.//a[@class='ds-link'])").strip() == "Behold møtet"
