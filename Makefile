@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test setup demo lint typecheck messages screenshots clean bench-load bench-fault bench-data bench-pages
+.PHONY: run test setup demo lint typecheck messages screenshots clean bench-load bench-fault bench-data bench-pages bench-audit
 
 run: setup
 	$(PY) manage.py migrate --noinput -v 0
@@ -44,8 +44,9 @@ demo: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/djlint fagnett templates --check
-	$(VENV)/bin/djlint fagnett templates --lint
+	$(VENV)/bin/lint-imports --no-logo
+	$(VENV)/bin/djlint fagnett templates tests --check
+	$(VENV)/bin/djlint fagnett templates tests --lint
 
 typecheck: setup
 	$(VENV)/bin/mypy
@@ -83,3 +84,8 @@ bench-data: setup
 bench-pages: setup
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk; } || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 	$(PY) -m bench.pages run --seed $(SEED) --scale $(SCALE) --label $(LABEL) $(if $(BEFORE),--before-tree $(BEFORE))
+
+# Issue 16: the audit log's export of 50 000 history rows (bench/audit_export.py, in-process on SQLite); with
+# BEFORE=<folder> an older copy of the code is timed first from the same data.
+bench-audit: setup
+	$(PY) -m bench.audit_export $(if $(BEFORE),--before-tree $(BEFORE))

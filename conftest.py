@@ -1,9 +1,12 @@
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
+from django.core.management import call_command
 from django.test import Client
 
-from fagnett.core.testing import World, make_world
+from tests.factories import Inbox, Migrator, World, free_port, make_world
 
 
 @pytest.fixture
@@ -20,3 +23,29 @@ def login_as(world: World, client: Client) -> Callable[[str], Client]:
         return client
 
     return login
+
+
+@pytest.fixture
+def migrator(transactional_db: None) -> Iterator[Migrator]:
+    """Migrate the test database back and forth (``core.testing.Migrator``); it ends fully migrated again."""
+    try:
+        yield Migrator()
+    finally:
+        call_command("migrate", verbosity=0)
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[Inbox]:
+    """Mail goes through Django's SMTP backend to a real server on 127.0.0.1, stopped after the test."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    try:
+        yield inbox
+    finally:
+        controller.stop()

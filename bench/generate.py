@@ -1431,8 +1431,8 @@ class Generator:
     def topic_tags(self) -> None:
         rng = self.rng
         by_region = {w.region.pk: w.topics for w in self.regions}
-        case_through = Topic.cases.through
-        item_through = Topic.agenda_items.through
+        case_through = Case.topics.through
+        item_through = AgendaItem.topics.through
         for cases in self.cases.values():
             for case in cases:
                 if rng.random() < 0.3:
@@ -1451,7 +1451,7 @@ class Generator:
     def reports(self) -> None:
         rng = self.rng
         last_year = self.today.year - 1
-        topic_through = Topic.network_reports.through
+        topic_through = NetworkReport.topics.through
         well_through = NetworkReport.worked_well_points.through
         improve_through = NetworkReport.improve_points.through
         for world in self.regions:

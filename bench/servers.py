@@ -103,6 +103,7 @@ def bench_env(database_url: str | None = None, **extra: str) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE=SETTINGS,
         DJANGO_SECRET_KEY=SECRET_KEY,
+        FAGNETT_SITE_URL="http://127.0.0.1",
         PYTHONUNBUFFERED="1",
     )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -2,16 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from fagnett.core import views as core_views
+from fagnett.web import views as web_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("region/", core_views.region, name="region"),
+    path("", web_views.home, name="home"),
+    path("region/", web_views.region, name="region"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("oidc/", include("mozilla_django_oidc.urls")),
-    path("language/", core_views.language_set, name="set_language"),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("language/", web_views.language_set, name="set_language"),
+    path("healthz", web_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("fagnett.networks.urls")),
     path("", include("fagnett.cases.urls")),
@@ -27,8 +27,10 @@ urlpatterns = [
     path("", include("fagnett.funding.urls")),
     path("", include("fagnett.archive.urls")),
     path("", include("fagnett.audit.urls")),
+    path("", include("fagnett.provisioning.urls")),
+    path("scim/v2/", include("fagnett.provisioning.scim_urls")),
 ]
 
-handler403 = "fagnett.core.errors.permission_denied"
-handler404 = "fagnett.core.errors.page_not_found"
-handler500 = "fagnett.core.errors.server_error"
+handler403 = "fagnett.web.errors.permission_denied"
+handler404 = "fagnett.web.errors.page_not_found"
+handler500 = "fagnett.web.errors.server_error"

@@ -33,9 +33,12 @@ step "ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+step "import contracts: the layers (pyproject.toml, docs/ARCHITECTURE.md)"
+.venv/bin/lint-imports --no-logo
+
 step "djLint: templates formatted and linted (settings in pyproject.toml)"
-.venv/bin/djlint fagnett templates --check --quiet
-.venv/bin/djlint fagnett templates --lint --quiet
+.venv/bin/djlint fagnett templates tests --check --quiet
+.venv/bin/djlint fagnett templates tests --lint --quiet
 
 step "mypy"
 .venv/bin/mypy
@@ -46,7 +49,7 @@ $PY manage.py makemigrations --check --dry-run
 step "production settings: collectstatic with hashed names (check --deploy runs in the tests)"
 STATIC_TMP=$(mktemp -d)
 env -u DJANGO_ALLOW_ASYNC_UNSAFE DJANGO_SECRET_KEY="ci-$(head -c 48 /dev/urandom | base64)" \
-  FAGNETT_STATIC_ROOT="$STATIC_TMP" DJANGO_SETTINGS_MODULE=config.settings.production \
+  FAGNETT_STATIC_ROOT="$STATIC_TMP" FAGNETT_SITE_URL=https://fagnett.example DJANGO_SETTINGS_MODULE=config.settings.production \
   $PY manage.py collectstatic --noinput -v 0
 rm -rf "$STATIC_TMP"
 

@@ -25,13 +25,13 @@ from bench.generate import generate, targets
 from fagnett.accounts.models import User
 from fagnett.capacity import selectors
 from fagnett.capacity.models import ReportRound
-from fagnett.capacity.testing import make_entry, make_round, units_of
+from fagnett.capacity.tests.factories import make_entry, make_round, units_of
 from fagnett.cases.models import Case
-from fagnett.core.testing import World
 from fagnett.events import selectors as event_selectors
 from fagnett.events.models import Event, Registration
 from fagnett.meetings.models import Minutes
 from fagnett.organisations.models import Unit
+from tests.factories import World
 
 SMALL, LARGE = 0.01, 0.04
 

@@ -7,7 +7,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import BASE_DIR, database_config, env_int, env_list, env_str
+from config.env import BASE_DIR, database_config, env_bool, env_int, env_list, env_str
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-development-key-change-me")
 DEBUG = False
@@ -46,7 +46,10 @@ INSTALLED_APPS = [
     "fagnett.topics",
     "fagnett.archive",
     "fagnett.audit",
+    "fagnett.web",
+    "fagnett.ops",
     "fagnett.demo",
+    "fagnett.provisioning",
 ]
 
 MIDDLEWARE = [
@@ -82,7 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "fagnett.core.context_processors.navigation",
+                "fagnett.web.context_processors.navigation",
             ],
             "builtins": ["django.templatetags.i18n"],
         },
@@ -166,14 +169,41 @@ MEDIA_ROOT = env_str("FAGNETT_MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 MEDIA_URL = "/_not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# An uploaded Office or OpenDocument file is a ZIP package. Before one is opened (to scan its text, or to import a
+# workbook), its directory must stay within these bounds: entries, unpacked size in all and per part, and how many
+# times a part of more than 1 MB may have shrunk. An 84 KB workbook can otherwise unpack to millions of strings.
+# Measured: the large parts of files made by python-docx, openpyxl, python-pptx and odfpy pack 12-37 times (small,
+# regular ones up to a few hundred times, hence the 1 MB grace), a zip bomb several hundred times; the capacity
+# workbook at its 20 000-row limit unpacks to about 18 MB.
+UPLOAD_PACKAGE_MAX_ENTRIES = env_int("UPLOAD_PACKAGE_MAX_ENTRIES", 5000)
+UPLOAD_PACKAGE_MAX_UNPACKED_MB = env_int("UPLOAD_PACKAGE_MAX_UNPACKED_MB", 200)
+UPLOAD_PACKAGE_MAX_PART_MB = env_int("UPLOAD_PACKAGE_MAX_PART_MB", 100)
+UPLOAD_PACKAGE_MAX_RATIO = env_int("UPLOAD_PACKAGE_MAX_RATIO", 200)
+# Uploaded files are read (documents scanned for identity numbers, workbooks imported) in a child process of the
+# worker with these operating-system limits: memory it may add to what it shares with the worker, and CPU seconds.
+# Keep the CPU limit well under gunicorn's --timeout (default 30 s). 0 turns a limit off.
+UPLOAD_READER_MEMORY_MB = env_int("UPLOAD_READER_MEMORY_MB", 512)
+UPLOAD_READER_CPU_SECONDS = env_int("UPLOAD_READER_CPU_SECONDS", 20)
 
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_str("EMAIL_USE_TLS", "false").lower() == "true"
+# Seconds to wait for the mail server before a mail is logged as not sent (fagnett.core.mail); none would hang forever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Fagnett <fagnett@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The address people reach Fagnett at, e.g. https://fagnett.helse-nord.no: every link in an e-mail is built from it
+# (mail is sent outside any request, so the request's host cannot be used). Production refuses to start without it.
+FAGNETT_SITE_URL = (env_str("FAGNETT_SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+_site = urlsplit(FAGNETT_SITE_URL)
+if _site.scheme not in {"http", "https"} or not _site.netloc or _site.path or _site.query or _site.fragment:
+    raise ImproperlyConfigured(
+        f"FAGNETT_SITE_URL must be the site's address, scheme and host only (e.g. https://fagnett.example.no), "
+        f"not {FAGNETT_SITE_URL!r}."
+    )
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -258,8 +288,19 @@ OIDC_OP_PAR_ENDPOINT = env_str("OIDC_OP_PAR_ENDPOINT")
 OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_OP_LOGOUT_ENDPOINT")
 OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
 OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
-OIDC_MATCH_CLAIM = env_str("OIDC_MATCH_CLAIM", "email")
-OIDC_MATCH_FIELD = env_str("OIDC_MATCH_FIELD", "email")
+# Who the provider's person is: first the identifier claim (compared exactly with User.sso_identifier: Entra ID's
+# oid, HelseID's HPR number), then the e-mail claim (case-insensitively with User.email) unless the claim named by
+# OIDC_EMAIL_VERIFIED_CLAIM is false. An empty name turns that way of matching off. OIDC_MATCH_CLAIM and
+# OIDC_MATCH_FIELD, the earlier one-claim settings, still give the defaults.
+_legacy_match_claim = env_str("OIDC_MATCH_CLAIM")
+_legacy_by_identifier = env_str("OIDC_MATCH_FIELD", "email") == "sso_identifier"
+OIDC_IDENTIFIER_CLAIM = env_str("OIDC_IDENTIFIER_CLAIM", _legacy_match_claim if _legacy_by_identifier else "")
+OIDC_EMAIL_CLAIM = env_str("OIDC_EMAIL_CLAIM", "" if _legacy_by_identifier else (_legacy_match_claim or "email"))
+OIDC_EMAIL_VERIFIED_CLAIM = env_str("OIDC_EMAIL_VERIFIED_CLAIM", "email_verified")
+# Claims that say which organisation a new person belongs to, looked up in the region's trust identities
+# (organisations.TrustIdentity) at a first login. Entra ID always sends its tenant as tid.
+OIDC_TENANT_CLAIM = env_str("OIDC_TENANT_CLAIM", "tid")
+OIDC_ORGANISATION_NUMBER_CLAIM = env_str("OIDC_ORGANISATION_NUMBER_CLAIM")
 OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "single sign-on")
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
 if OIDC_ENABLED:
@@ -279,8 +320,10 @@ if OIDC_ENABLED:
     ]
     if _oidc_missing:
         raise ImproperlyConfigured(f"OIDC_RP_CLIENT_ID is set, so these must be set too: {', '.join(_oidc_missing)}.")
-    if OIDC_MATCH_FIELD not in {"email", "sso_identifier"}:
+    if env_str("OIDC_MATCH_FIELD", "email") not in {"email", "sso_identifier"}:
         raise ImproperlyConfigured("OIDC_MATCH_FIELD must be 'email' or 'sso_identifier'.")
+    if not (OIDC_IDENTIFIER_CLAIM or OIDC_EMAIL_CLAIM):
+        raise ImproperlyConfigured("OIDC_IDENTIFIER_CLAIM or OIDC_EMAIL_CLAIM must name a claim.")
     if OIDC_OP_LOGOUT_ENDPOINT:
         # Browsers apply form-action to the redirect after the log-out form is posted.
         _logout = urlsplit(OIDC_OP_LOGOUT_ENDPOINT)
@@ -293,3 +336,29 @@ OIDC_STORE_ID_TOKEN = bool(OIDC_OP_LOGOUT_ENDPOINT)
 OIDC_OP_LOGOUT_URL_METHOD = "fagnett.accounts.oidc.provider_logout_url"
 OIDC_AUTHENTICATE_CLASS = "fagnett.accounts.oidc.OIDCAuthenticationRequestView"
 OIDC_CALLBACK_CLASS = "fagnett.accounts.oidc.OIDCCallbackView"
+
+# Provisioning from the identity provider (SCIM 2.0 at /scim/v2/, django-scim2; fagnett.provisioning). A region's
+# coordinator issues the bearer keys. Locations in answers are built from FAGNETT_SITE_URL.
+SCIM_SERVICE_PROVIDER = {
+    "SCHEME": _site.scheme,
+    "NETLOC": _site.netloc,
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "A region's provisioning key (fnscim_…), issued by its coordinator: Authorization: Bearer …",
+            "specUri": "https://www.rfc-editor.org/rfc/rfc6750",
+            "primary": True,
+        }
+    ],
+    "USER_ADAPTER": "fagnett.provisioning.scim.PersonAdapter",
+    "GROUP_ADAPTER": "fagnett.provisioning.scim.GroupAdapter",
+    "GROUP_MODEL": "fagnett.provisioning.models.ScimGroup",
+    "SERVICE_PROVIDER_CONFIG_MODEL": "fagnett.provisioning.scim.ServiceProviderConfig",
+    "BASE_LOCATION_GETTER": "fagnett.provisioning.scim_auth.base_location",
+    "AUTH_CHECK_MIDDLEWARE": "fagnett.provisioning.scim_auth.BearerKeyCheck",
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="Fagnett SCIM"',
+}
+# When Entra ID both provisions people and logs them in: its externalId (mapped from objectId) is also the person's
+# single sign-on identifier (OIDC_IDENTIFIER_CLAIM=oid), so a provisioned person's first login finds them.
+SCIM_EXTERNAL_ID_IS_SSO_IDENTIFIER = env_bool("SCIM_EXTERNAL_ID_IS_SSO_IDENTIFIER", False)

@@ -10,6 +10,9 @@ from .base import SECRET_KEY
 DEBUG = False
 if not env_str("DJANGO_SECRET_KEY") or SECRET_KEY.startswith("insecure"):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
+# Links in e-mails would otherwise point at the development address.
+if not env_str("FAGNETT_SITE_URL"):
+    raise ImproperlyConfigured("FAGNETT_SITE_URL must be set in production (e.g. https://fagnett.helse-nord.no).")
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -8,6 +8,8 @@ SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdefghijklmnopqrstu
 # A fast hasher keeps the suite quick; production uses Argon2 (tested in test_settings).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Not the development default, so a test can tell a link built from the setting from one that merely looks local.
+FAGNETT_SITE_URL = "https://fagnett.example.no"
 # Hashed static names do not exist under live_server; the browser tests need plain names.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 AXES_ENABLED = False

@@ -1,8 +1,13 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from fagnett.accounts.models import RegionRole, TrustRole, User
+from fagnett.accounts.services import user_access_end
 
 
 class RegionRoleInline(admin.TabularInline):
@@ -16,7 +21,7 @@ class TrustRoleInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
     list_display = ["username", "first_name", "last_name", "email", "trust", "region_employer", "is_active"]
     list_filter = ["trust__region", "trust", "is_active", "is_staff"]
     list_select_related = ["trust", "region_employer"]
@@ -27,3 +32,9 @@ class UserAdmin(DjangoUserAdmin):
         (_("Single sign-on"), {"fields": ["sso_identifier"]}),
     )
     inlines = [RegionRoleInline, TrustRoleInline]
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Unticking "active" closes access as deactivating does elsewhere: sessions and own keys end.
+            user_access_end(obj)

@@ -1,5 +1,14 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def record_last_login(sender: Any, user: Any, **kwargs: Any) -> None:
+    """Django's ``update_last_login`` without a save: an UPDATE of the one column, so history gets no row per login."""
+    user.last_login = timezone.now()
+    type(user)._default_manager.filter(pk=user.pk).update(last_login=user.last_login)
 
 
 class AccountsConfig(AppConfig):
@@ -7,4 +16,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and roles")
 
     def ready(self) -> None:
+        from django.contrib.auth.models import update_last_login
+        from django.contrib.auth.signals import user_logged_in
+
         from fagnett.accounts import checks  # noqa: F401 — registers the single sign-on checks
+
+        user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+        user_logged_in.connect(record_last_login, dispatch_uid="fagnett_record_last_login")

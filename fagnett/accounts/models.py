@@ -10,12 +10,28 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fagnett.core.validators import validate_no_national_id
+from fagnett.core.models import FreeCharField, FreeEmailField
 from fagnett.organisations.models import HealthTrust, Region
+
+_username = AbstractUser._meta.get_field("username")
 
 
 class User(AbstractUser):
-    title = models.CharField(_("job title"), max_length=150, blank=True)
+    # Django's fields, as Django declares them (its labels and messages), with the identity-number guard and the
+    # control-character clean-up of every text a person types: people are used to logging in with their
+    # fødselsnummer elsewhere.
+    username = FreeCharField(
+        _username.verbose_name,
+        max_length=150,
+        unique=True,
+        help_text=_username.help_text,
+        validators=[AbstractUser.username_validator],
+        error_messages={"unique": _username.error_messages["unique"]},
+    )
+    first_name = FreeCharField(AbstractUser._meta.get_field("first_name").verbose_name, max_length=150, blank=True)
+    last_name = FreeCharField(AbstractUser._meta.get_field("last_name").verbose_name, max_length=150, blank=True)
+    email = FreeEmailField(AbstractUser._meta.get_field("email").verbose_name, blank=True)
+    title = FreeCharField(_("job title"), max_length=150, blank=True)
     trust = models.ForeignKey(
         HealthTrust,
         models.PROTECT,
@@ -36,17 +52,21 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
-    sso_identifier = models.CharField(
+    sso_identifier = FreeCharField(
         _("single sign-on identifier"),
         max_length=255,
         blank=True,
-        validators=[validate_no_national_id],
         help_text=_(
             "Only when single sign-on recognises people by an identifier instead of their e-mail address: the "
             "identity provider's value for this person, e.g. the HPR number from HelseID or the object ID from "
             "Microsoft Entra ID. Never a national identity number."
         ),
     )
+
+    # Who changed a person, and how (first login, provisioning, the admin): the reason names the way when no one is
+    # logged in. The password hash never enters history, and the time of the last login is written without a save
+    # (``apps.record_last_login``), or every login would add a row.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         ordering = ["first_name", "last_name"]

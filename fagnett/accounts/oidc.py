@@ -3,11 +3,17 @@
 mozilla-django-oidc runs the authorization code flow (state, nonce, PKCE, RS256 ID tokens checked against the
 provider's JWKS). What is Fagnett's own is here:
 
-- **Matching, never creating.** People come into Fagnett through nominations and appointments, so an identity the
-  provider vouches for is matched to an existing person — by the claim ``OIDC_MATCH_CLAIM`` compared
-  case-insensitively with the person's e-mail (``OIDC_MATCH_FIELD = "email"``, the default), or exactly with
-  the person's ``sso_identifier`` (``"sso_identifier"``, for HelseID, which sends no e-mail address). Unknown,
-  inactive and ambiguous identities are refused with a message on the login page that says why.
+- **Matching first, never two accounts for one person.** An identity the provider vouches for is matched to an
+  existing person: first by the claim ``OIDC_IDENTIFIER_CLAIM`` compared exactly with the person's
+  ``sso_identifier`` (Entra ID's ``oid``, HelseID's HPR number), then by the claim ``OIDC_EMAIL_CLAIM`` compared
+  case-insensitively with the person's e-mail, unless the provider says the address is unverified
+  (``OIDC_EMAIL_VERIFIED_CLAIM`` false). A person matched by identifier gets the provider's new e-mail address and
+  name; one matched by e-mail gets the identifier, so the next login does not depend on the address.
+- **Created at the first login only when the region recognises the organisation** (``organisations.TrustIdentity``:
+  the organisation number in ``OIDC_ORGANISATION_NUMBER_CLAIM``, the tenant in ``OIDC_TENANT_CLAIM``, or the domain
+  of an e-mail address the provider positively says is verified): then the person becomes an employee of that
+  trust with no role. Unknown, inactive, ambiguous and conflicting identities are refused with a message on the
+  login page that says why; an inactive person is never created again.
 - **HelseID's client authentication**: a signed client assertion (``private_key_jwt``) instead of a secret when
   ``OIDC_RP_CLIENT_PRIVATE_KEY_FILE`` is set, and pushed authorization requests when ``OIDC_OP_PAR_ENDPOINT`` is.
 - **The ID token's issuer and audience** are checked (mozilla-django-oidc checks signature, expiry and nonce).
@@ -27,8 +33,7 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import SuspiciousOperation
-from django.db.models import QuerySet
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
@@ -36,6 +41,8 @@ from mozilla_django_oidc import views as oidc_views
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from fagnett.accounts.models import User
+from fagnett.accounts.services import employee_create, unique_username, user_update_from_provider
+from fagnett.organisations.selectors import trust_recognised
 
 logger = logging.getLogger(__name__)
 security_logger = logging.getLogger("django.security.oidc")
@@ -50,6 +57,8 @@ _REFUSAL_ATTR = "_fagnett_oidc_refusal"
 UNKNOWN = "unknown"
 INACTIVE = "inactive"
 AMBIGUOUS = "ambiguous"
+CONFLICT = "conflict"
+UNVERIFIED = "unverified"
 CLAIM_MISSING = "claim_missing"
 FAILED = "failed"
 CANCELLED = "cancelled"
@@ -79,14 +88,22 @@ def refusal_message(reason: str, details: dict[str, str]) -> str:
     values = {"provider": provider_name(), **details}
     texts = {
         UNKNOWN: _(
-            "You are not registered in Fagnett (%(provider)s identified you as %(identity)s). People get access "
-            "when they are appointed to a network or given a role in their trust or region: ask the regional "
-            "coordinator if you should have access."
+            "You are not registered in Fagnett (%(provider)s identified you as %(identity)s). Employees of the "
+            "health trusts the region has registered get an account at their first login, and others when they are "
+            "appointed to a network or given a role: ask the regional coordinator if you should have access."
         ),
         INACTIVE: _("Your access to Fagnett has been closed. Ask the regional coordinator if you need it again."),
         AMBIGUOUS: _(
             "More than one person in Fagnett matches your login (%(identity)s), so you cannot be logged in. "
             "Ask the administrator to correct it."
+        ),
+        CONFLICT: _(
+            "Fagnett knows the person with %(identity)s by another login at %(provider)s, so you cannot be logged "
+            "in with this one. Ask the administrator to check which login is right."
+        ),
+        UNVERIFIED: _(
+            "%(provider)s has not verified your e-mail address (%(identity)s), so Fagnett cannot recognise you by "
+            "it. Ask the administrator to check your account at %(provider)s."
         ),
         CLAIM_MISSING: _(
             "%(provider)s did not send what Fagnett recognises you by (%(claim)s). Ask the administrator to check "
@@ -146,7 +163,7 @@ def client_credentials(*, endpoint: str) -> dict[str, str]:
 
 
 class OIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
-    """Logs in an existing, active person whom the provider identified; never creates one."""
+    """Logs in the active person the provider identified, or creates an employee of a trust the region recognises."""
 
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:
         # Only the callback view passes a nonce; a password login never reaches the token exchange.
@@ -184,47 +201,169 @@ class OIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
             claims.update(userinfo)
         return claims
 
+    def get_user(self, user_id: Any) -> User | None:
+        """The person of a session, while their access is open: a person deactivated since logging in is logged out
+        at their next request (mozilla-django-oidc's own ``get_user`` does not look at ``is_active``)."""
+        person: User | None = super().get_user(user_id)
+        return person if person is not None and self.user_can_authenticate(person) else None
+
+    # --- What the claims say
+
     @staticmethod
-    def match_value(claims: dict[str, Any]) -> str:
-        value = claims.get(settings.OIDC_MATCH_CLAIM)
+    def _claim(claims: dict[str, Any], name: str) -> str:
+        value = claims.get(name) if name else None
         return str(value).strip() if value not in (None, "") else ""
 
+    def identifier_value(self, claims: dict[str, Any]) -> str:
+        return self._claim(claims, settings.OIDC_IDENTIFIER_CLAIM)
+
+    def email_value(self, claims: dict[str, Any]) -> str:
+        return self._claim(claims, settings.OIDC_EMAIL_CLAIM)
+
+    @staticmethod
+    def email_verified(claims: dict[str, Any]) -> bool | None:
+        """True or False when the provider says whether the address is verified, None when it does not say."""
+        value = claims.get(settings.OIDC_EMAIL_VERIFIED_CLAIM) if settings.OIDC_EMAIL_VERIFIED_CLAIM else None
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+            return value.strip().lower() == "true"
+        return None
+
+    def usable_email(self, claims: dict[str, Any]) -> str:
+        """The address to match and keep: never one the provider says is unverified."""
+        email = self.email_value(claims)
+        return email if email and self.email_verified(claims) is not False else ""
+
+    def describe_user_by_claims(self, claims: dict[str, Any]) -> str:
+        return self.email_value(claims) or self.identifier_value(claims)
+
     def verify_claims(self, claims: dict[str, Any]) -> bool:
-        value = self.match_value(claims)
-        unverified_email = settings.OIDC_MATCH_FIELD == "email" and claims.get("email_verified") is False
-        if not value or unverified_email:
-            _refuse(self.request, CLAIM_MISSING, claim=settings.OIDC_MATCH_CLAIM)
+        identifier, email = self.identifier_value(claims), self.email_value(claims)
+        if not identifier and not email:
+            names = ", ".join(n for n in (settings.OIDC_IDENTIFIER_CLAIM, settings.OIDC_EMAIL_CLAIM) if n)
+            _refuse(self.request, CLAIM_MISSING, claim=names)
+            return False
+        if not identifier and not self.usable_email(claims):
+            _refuse(self.request, UNVERIFIED, identity=email)
             return False
         return True
 
-    def describe_user_by_claims(self, claims: dict[str, Any]) -> str:
-        return f"{settings.OIDC_MATCH_CLAIM} {self.match_value(claims)}"
+    # --- Who it is
 
-    def filter_users_by_claims(self, claims: dict[str, Any]) -> QuerySet[User]:
-        value = self.match_value(claims)
-        if not value:
-            return User.objects.none()
-        if settings.OIDC_MATCH_FIELD == "sso_identifier":
-            users = User.objects.filter(sso_identifier=value)
-        else:
-            users = User.objects.filter(email__iexact=value)
-        users = users[:2]
+    def filter_users_by_claims(self, claims: dict[str, Any]) -> list[User]:
+        """The person the claims identify: by identifier, else by a usable e-mail. Two people with the address,
+        or one who has another identifier, is a refusal recorded on the request (an empty or two-person list)."""
+        identifier = self.identifier_value(claims)
+        if identifier:
+            by_identifier = list(User.objects.filter(sso_identifier=identifier)[:1])
+            if by_identifier:
+                return by_identifier
+        email = self.usable_email(claims)
+        if not email:
+            return []
+        users = list(User.objects.filter(email__iexact=email)[:2])
         if len(users) > 1:
-            _refuse(self.request, AMBIGUOUS, identity=value)
+            _refuse(self.request, AMBIGUOUS, identity=email)
+        elif users and identifier and users[0].sso_identifier and users[0].sso_identifier != identifier:
+            # The address is someone's who logs in as another identity: a second login for one person, or a
+            # reused address. Neither may take over the account.
+            logger.warning("OIDC login refused: %s belongs to a person with another identifier", email)
+            _refuse(self.request, CONFLICT, identity=email)
+            return []
         return users
 
-    def create_user(self, claims: dict[str, Any]) -> None:
-        """People come into Fagnett through nominations and appointments, never by logging in."""
-        logger.info("OIDC login refused: nobody in Fagnett has %s", self.describe_user_by_claims(claims))
-        _refuse(self.request, UNKNOWN, identity=self.match_value(claims))
-        return None
+    def _refused(self) -> bool:
+        return hasattr(self.request, _REFUSAL_ATTR)
+
+    def get_or_create_user(self, access_token: str, id_token: str, payload: dict[str, Any]) -> User | None:
+        claims = self.get_userinfo(access_token, id_token, payload)
+        if not self.verify_claims(claims):
+            return None
+        users = self.filter_users_by_claims(claims)
+        if self._refused():
+            return None
+        if users:
+            return self.update_user(users[0], claims)
+        return self.create_user(claims)
+
+    @staticmethod
+    def names(claims: dict[str, Any]) -> tuple[str, str]:
+        given = str(claims.get("given_name") or "").strip()
+        family = str(claims.get("family_name") or "").strip()
+        if not (given or family):
+            given, _space, family = str(claims.get("name") or "").strip().rpartition(" ")
+        return given, family
+
+    def create_user(self, claims: dict[str, Any]) -> User | None:
+        """An employee of the trust the region recognises the identity as belonging to; nobody otherwise."""
+        identity = self.describe_user_by_claims(claims)
+        verified = self.email_verified(claims) is True
+        recognised = trust_recognised(
+            # The domain decides the employer, so only an address the provider positively vouches for counts.
+            email=self.email_value(claims) if verified else "",
+            tenant=self._claim(claims, settings.OIDC_TENANT_CLAIM),
+            organisation_number=self._claim(claims, settings.OIDC_ORGANISATION_NUMBER_CLAIM),
+        )
+        if recognised is None:
+            logger.info("OIDC login refused: nobody in Fagnett is %s, and no trust recognises it", identity)
+            _refuse(self.request, UNKNOWN, identity=identity)
+            return None
+        identifier, email = self.identifier_value(claims), self.usable_email(claims)
+        given, family = self.names(claims)
+        try:
+            person = employee_create(
+                reason=f"First login with single sign-on ({provider_name()}): employee of {recognised.trust} "
+                f"by {recognised.describe()}",
+                username=unique_username(email or identifier),
+                email=email,
+                first_name=given,
+                last_name=family,
+                trust=recognised.trust,
+                sso_identifier=identifier,
+            )
+        except ValidationError as exc:
+            logger.warning("OIDC first login of %s could not create the person: %s", identity, exc.messages)
+            _refuse(self.request, FAILED)
+            return None
+        logger.info("OIDC first login: person %s created in %s", person.pk, recognised.trust)
+        return person
 
     def update_user(self, user: User, claims: dict[str, Any]) -> User | None:
-        # Fagnett's own record of the person is authoritative: nothing is copied from the provider.
+        """Log in an active person, with the name, e-mail and identifier the provider now gives (never roles)."""
         if not self.user_can_authenticate(user):
             logger.info("OIDC login refused: %s is inactive", user.username)
             _refuse(self.request, INACTIVE)
             return None
+        changes: dict[str, Any] = {}
+        given, family = self.names(claims)
+        if given:
+            changes["first_name"] = given[:150]
+        if family:
+            changes["last_name"] = family[:150]
+        identifier, email = self.identifier_value(claims), self.usable_email(claims)
+        if identifier and not user.sso_identifier:
+            changes["sso_identifier"] = identifier
+        # A person recognised by their identifier may have a new address (a new employer, a changed name); take it
+        # unless someone else has it, which would make logging in by e-mail ambiguous.
+        if (
+            email
+            and identifier
+            and user.sso_identifier == identifier
+            and email.lower() != user.email.lower()
+            and not User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists()
+        ):
+            changes["email"] = email
+        try:
+            changed = user_update_from_provider(
+                user, changes, reason=f"Updated from single sign-on ({provider_name()}) at login"
+            )
+        except ValidationError as exc:
+            # What Fagnett has stays; the person is still who the provider says.
+            logger.warning("OIDC login of %s: the provider's details were refused: %s", user.pk, exc.messages)
+        else:
+            if changed:
+                logger.info("OIDC login of %s updated %s from the provider", user.pk, ", ".join(changed))
         return user
 
 

@@ -20,12 +20,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import gettext
 from lxml import etree
 
 from fagnett.cases.models import Case, CaseAttachment, CaseEvent
 from fagnett.meetings import selectors as meeting_selectors
+from fagnett.meetings.exports import minutes_pdf
 from fagnett.meetings.models import AgendaDocument, AgendaItem, Meeting, Minutes, MinutesItem
 from fagnett.networks.models import Network
 
@@ -593,8 +596,6 @@ def _serialise(root: etree._Element) -> bytes:
 
 def _minutes_pdf(minutes: Minutes) -> bytes:
     """The approved minutes as the network's record: its own cases in full (see ``meeting_folder``)."""
-    from fagnett.meetings.exports import minutes_pdf
-
     return minutes_pdf(minutes, reader=meeting_selectors.network_case_reader(minutes.meeting.network))
 
 
@@ -621,6 +622,42 @@ def build_files(
     log = PackageFile("endringslogg.xml", builder.endringslogg())
     described = [structure, log, *builder.documents]
     return [PackageFile("arkivuttrekk.xml", builder.arkivuttrekk(described)), *described]
+
+
+#: The most one extract holds, so that making it stays within a worker's time and memory: every approved minutes is
+#: rendered to PDF with WeasyPrint (the slow part; not yet benchmarked at this size), and every document is held in
+#: memory until the ZIP is written. Two years of a network's monthly meetings; a longer history takes several periods.
+MAX_MINUTES = 24
+MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
+
+
+def package_problems(*, network: Network, start: datetime.date, end: datetime.date) -> list[str]:
+    """Why the extract of ``start``–``end`` is too big to make at once (empty when it is not), in three queries."""
+    builder = _Builder(network=network, start=start, end=end, exported_by="", exported_at=timezone.now())
+    meetings = Meeting.objects.filter(builder._in_period("starts_at"), network=network, status=Meeting.Status.HELD)
+    cases = Case.objects.filter(builder._in_period("submitted_at"), network=network, number__isnull=False)
+    minutes = meetings.filter(minutes__status=Minutes.Status.APPROVED).distinct().count()
+    stored = (AgendaDocument.objects.filter(item__meeting__in=meetings).aggregate(total=Sum("size"))["total"] or 0) + (
+        CaseAttachment.objects.filter(case__in=cases).aggregate(total=Sum("size"))["total"] or 0
+    )
+    problems = []
+    if minutes > MAX_MINUTES:
+        problems.append(
+            gettext(
+                "The period has approved minutes of %(count)s meetings; one extract holds at most %(limit)s. "
+                "Choose a shorter period and take the rest in another extract."
+            )
+            % {"count": minutes, "limit": MAX_MINUTES}
+        )
+    if stored > MAX_DOCUMENT_BYTES:
+        problems.append(
+            gettext(
+                "The period's documents take %(size)s; one extract holds at most %(limit)s. "
+                "Choose a shorter period and take the rest in another extract."
+            )
+            % {"size": filesizeformat(stored), "limit": filesizeformat(MAX_DOCUMENT_BYTES)}
+        )
+    return problems
 
 
 def build_package(

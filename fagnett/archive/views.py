@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from fagnett.archive.forms import PeriodForm
-from fagnett.archive.noark import build_package
+from fagnett.archive.noark import build_package, package_problems
 from fagnett.core.permissions import require_perm
 from fagnett.networks.selectors import network_get
 
@@ -25,6 +25,10 @@ def archive_export(request: HttpRequest, network_id: int) -> HttpResponse:
         form = PeriodForm(request.GET, today=today)
         if form.is_valid():
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+            # Refused before anything is made: the extract must fit in one request's time and memory.
+            for problem in package_problems(network=network, start=start, end=end):
+                form.add_error("end", problem)
+        if form.is_valid():
             user = request.user
             exported_by = user.get_full_name() or user.get_username()  # type: ignore[union-attr]
             content = build_package(network=network, start=start, end=end, exported_by=exported_by)

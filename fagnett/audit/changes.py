@@ -7,6 +7,7 @@ of queries.
 
 import datetime
 import decimal
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,9 +16,10 @@ from typing import Any
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from simple_history.models import HistoricalRecords
 
+from fagnett.accounts.models import User
 from fagnett.audit.registry import ALWAYS_HIDDEN, Kind, Row, Source, kind_of, meeting_name, minutes_name
 from fagnett.capacity.models import ApiToken, Unit
 from fagnett.meetings.models import CASE_WITHHELD, Meeting, Minutes
@@ -203,8 +205,18 @@ class Entry:
         return "\n".join(lines)
 
 
+_SHOWN_FIELDS: dict[str, list[models.Field]] = {}  # type: ignore[type-arg]
+
+
 def shown_fields(source: Source) -> list[models.Field]:  # type: ignore[type-arg]
-    """The fields of the source's model that people read, in the model's order."""
+    """The fields of the source's model that people read, in the model's order (worked out once per source: the
+    audit log's export asks for every row)."""
+    if source.slug not in _SHOWN_FIELDS:
+        _SHOWN_FIELDS[source.slug] = _shown_fields(source)
+    return _SHOWN_FIELDS[source.slug]
+
+
+def _shown_fields(source: Source) -> list[models.Field]:  # type: ignore[type-arg]
     fields = []
     for model_field in source.model._meta.concrete_fields:
         if model_field.name in ALWAYS_HIDDEN or model_field.name in source.hidden or model_field.primary_key:
@@ -221,8 +233,6 @@ def tracked_m2m_fields(source: Source) -> list[models.ManyToManyField]:  # type:
 
 def want_labels(source: Source, rows: Iterable[Row], labels: LabelCache) -> None:
     """Ask for the names every row of ``source`` may need: its related objects and the person who saved it."""
-    from fagnett.accounts.models import User
-
     relations = [f for f in source.model._meta.concrete_fields if f.many_to_one or f.one_to_one]
     for row in rows:
         labels.want(User, row.history_user_id)
@@ -256,6 +266,12 @@ def _show(source: Source, model_field: Any, value: Any, labels: LabelCache) -> S
 
 
 def _label(model_field: Any) -> str:
+    return _label_in(model_field, get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _label_in(model_field: Any, language: str | None) -> str:
+    """A field's label, translated once per language (the audit log's export labels every field of every row)."""
     return str(capfirst(model_field.verbose_name))
 
 
@@ -324,8 +340,6 @@ def field_changes(
 
 def person_of(row: Row, labels: LabelCache) -> tuple[str, tuple[str, Any]]:
     """Who saved the row: the logged-in person, the trust's API key, or Fagnett itself."""
-    from fagnett.accounts.models import User
-
     if row.history_user_id is not None:
         return labels(User, row.history_user_id), ("user", row.history_user_id)
     token_id = getattr(row, "api_token_id", None)

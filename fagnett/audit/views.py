@@ -1,9 +1,11 @@
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -11,10 +13,9 @@ from django.views.decorators.http import require_GET
 
 from fagnett.audit import exports, selectors
 from fagnett.audit.forms import LogFilterForm
+from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows, check_rows
 from fagnett.core.views_helpers import paginate
 from fagnett.organisations.models import Region
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -78,12 +79,20 @@ def region_log_export(request: HttpRequest, region_id: int, fmt: str) -> HttpRes
     form, filters = _filters(request, region)
     if filters is None:
         return _log_page(request, region, form, status=400)
-    entries = selectors.region_log_entries(user=request.user, region=region, filters=filters)
-    title = _("Audit log, %(region)s") % {"region": region.name}
-    if fmt == "csv":
-        response = HttpResponse(exports.log_csv(entries), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(exports.log_xlsx(entries, title=title), content_type=XLSX)
+    log = selectors.region_log(region=region, filters=filters)
+    try:
+        check_rows(log.count(), exports.MAX_ROWS)  # before any of it is made: a refused export costs one count
+        entries = selectors.region_log_entries(user=request.user, region=region, filters=filters)
+        if fmt == "csv":
+            response = HttpResponse(exports.log_csv(entries), content_type=CSV_CONTENT_TYPE)
+        else:
+            title = _("Audit log, %(region)s") % {"region": region.name}
+            response = HttpResponse(exports.log_xlsx(entries, title=title), content_type=XLSX_CONTENT_TYPE)
+    except TooManyRows as refused:
+        hint = _("Choose a shorter period, one person or one network.")
+        messages.error(request, refused.message + " " + hint)
+        query = request.GET.urlencode()
+        return redirect(reverse("audit:region_log", args=[region.pk]) + (f"?{query}" if query else ""))
     stem = slugify(f"{_('audit-log')}-{region.short_name}-{timezone.localdate():%Y-%m-%d}")
     response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     return response

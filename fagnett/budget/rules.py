@@ -8,7 +8,7 @@ from typing import Any
 
 import rules
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.networks.models import AppointmentRole, Network
 
 MANAGING_ROLES = frozenset({AppointmentRole.LEADER, AppointmentRole.SECRETARY})

@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from fagnett.capacity.models import ApiToken, Assessment, CapacityEntry, ReportRound, UnitProfile
+from fagnett.core.admin import revoke_keys
 
 
 @admin.register(ReportRound)
@@ -36,11 +37,16 @@ admin.site.register(UnitProfile, SimpleHistoryAdmin)
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Keys are issued with ``manage.py capacity_api_key``; here they are only listed and deactivated."""
+    """Keys are issued with ``manage.py capacity_api_key`` or on the coordinator's page; here they are only listed
+    and revoked."""
 
-    list_display = ["trust", "name", "active", "created_at"]
-    fields = ["trust", "name", "active"]
-    readonly_fields = ["trust", "name"]
+    list_display = ["trust", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["trust"]
+    list_select_related = ["trust"]
+    actions = [revoke_keys]
 
     def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False

@@ -10,15 +10,19 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils import formats
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema, Status
 from ninja.security import HttpBearer
 
 from fagnett.capacity import selectors, services
-from fagnett.capacity.models import NUMBER_FIELDS, ApiToken, CapacityEntry, ReportRound
+from fagnett.capacity.excel import MAX_ROWS
+from fagnett.capacity.models import NUMBER_FIELDS, ApiToken, CapacityEntry, ReportRound, entry_field
 from fagnett.capacity.validation import entry_errors, jump_warnings
-from fagnett.core.tokens import hash_token
 from fagnett.organisations.models import Unit
+
+#: The most entries one PUT saves, as many as one workbook (the body itself is at most DATA_UPLOAD_MAX_MEMORY_SIZE)
+MAX_ENTRIES = MAX_ROWS
 
 
 class TokenPrincipal:
@@ -41,9 +45,7 @@ class TokenPrincipal:
 
 class TrustKey(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> TokenPrincipal | None:
-        if not token or len(token) > 200:
-            return None
-        key = ApiToken.objects.select_related("trust").filter(key_hash=hash_token(token), active=True).first()
+        key = ApiToken.authenticate(token, ApiToken.objects.select_related("trust"))
         return TokenPrincipal(key) if key else None
 
 
@@ -192,6 +194,7 @@ def list_entries(request: HttpRequest, round_id: int) -> Any:
     "/rounds/{round_id}/entries",
     response={200: SavedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Save entries (all or nothing)",
+    description=f"At most {MAX_ENTRIES} entries in one request; all are saved or none.",
 )
 def save_entries(request: HttpRequest, round_id: int, entries: list[EntryIn]) -> Any:
     principal: TokenPrincipal = request.auth  # type: ignore[attr-defined]
@@ -202,7 +205,11 @@ def save_entries(request: HttpRequest, round_id: int, entries: list[EntryIn]) ->
         return Status(409, {"detail": _("The round is closed: corrections are made in Fagnett with a reason.")})
     if not entries:
         return Status(400, {"detail": _("Send at least one entry.")})
+    if len(entries) > MAX_ENTRIES:
+        limit = {"limit": formats.number_format(MAX_ENTRIES, force_grouping=True)}
+        return Status(400, {"detail": _("Nothing was saved: send at most %(limit)s entries at a time.") % limit})
     units = {u.pk: u for u in _units(principal)}
+    comment_field = entry_field("comment")
     problems: list[dict[str, Any]] = []
     items = []
     seen: set[tuple[int, str, str]] = set()
@@ -217,6 +224,12 @@ def save_entries(request: HttpRequest, round_id: int, entries: list[EntryIn]) ->
             problems.append({"index": index, "field": "unit_id", "message": _("The same cell is sent twice.")})
         seen.add(key)
         values = entry.model_dump(exclude={"unit_id", "category", "scenario"})
+        # The comment's clean-up and identity-number guard, reported with the entry's index like the other checks.
+        values["comment"] = comment_field.to_python(values["comment"])
+        try:
+            comment_field.run_validators(values["comment"])
+        except ValidationError as error:
+            problems += [{"index": index, "field": "comment", "message": m} for m in error.messages]
         for name, messages in entry_errors(entry.category, values).items():
             problems += [{"index": index, "field": name, "message": m} for m in messages]
         items.append(services.EntryInput(unit, entry.category, entry.scenario, values, label=f"#{index}"))

@@ -4,13 +4,14 @@ The template's first row holds fixed column keys (the same in every language) so
 reads the same whoever made it; the sheet "Help" explains each column in the person's language.
 """
 
-import csv
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from fagnett.capacity.models import (
@@ -27,7 +28,8 @@ from fagnett.capacity.models import (
 from fagnett.capacity.services import EntryInput
 from fagnett.capacity.validation import entry_errors, jump_warnings, parse_number
 from fagnett.core import forked
-from fagnett.core.spreadsheet import safe_cell
+from fagnett.core.packages import PackageRefused, check_package
+from fagnett.core.spreadsheet import Column, Sheet, check_rows, write_csv, write_xlsx
 from fagnett.organisations.models import Unit
 
 SHEET = "Capacity"
@@ -35,7 +37,11 @@ HELP_SHEET = "Help"
 KEY_COLUMNS = ("unit_id", "unit", "hospital", "category", "scenario")
 TEXT_COLUMNS = ("status", "restrictions", "comment", "correction_reason")
 COLUMNS = (*KEY_COLUMNS, *NUMBER_FIELDS, *TEXT_COLUMNS)
+#: The most rows of a filled-in template the import reads (and of a template made): 20 000 is a region's every
+#: ICU unit × 3 categories × 4 scenarios many times over. A longer file is refused with a message naming the limit.
 MAX_ROWS = 20_000
+#: The most rows of a round's export (CSV or Excel): every current entry of the region's units, a few thousand.
+MAX_EXPORT_ROWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -76,39 +82,41 @@ def _cell_text(value: Any) -> str:
 def template(
     *, round_: ReportRound, units: list[Unit], current: dict[Any, CapacityEntry], previous: dict[Any, Any]
 ) -> bytes:
-    """A workbook with one row per unit × category × scenario, filled with this round's values or the last."""
-    from openpyxl import Workbook
+    """A workbook with one row per unit × category × scenario, filled with this round's values or the last.
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = SHEET
-    sheet.append(list(COLUMNS))
-    for unit in units:
-        for category in Category.values:
-            for scenario in Scenario.values:
-                cell = (unit.pk, category, scenario)
-                entry = current.get(cell) or (previous.get(cell) or {}).get("entry")
-                row: list[Any] = [unit.pk, unit.name, unit.hospital.name, category, scenario]
-                for name in NUMBER_FIELDS:
-                    value = getattr(entry, name) if entry is not None else None
-                    row.append(float(value) if value is not None and name in _DECIMALS else value)
-                row += [
-                    entry.status if entry else "",
-                    ",".join(entry.restrictions) if entry else "",
-                    entry.comment if entry else "",
-                    "",
-                ]
-                sheet.append(row)
-    sheet.freeze_panes = "F2"
-    help_sheet = book.create_sheet(HELP_SHEET)
-    help_sheet.append([_("Column"), _("Meaning")])
-    help_sheet.append(["", _("Round: %(round)s. Blank means not reported, not zero.") % {"round": round_.name}])
-    for name in COLUMNS:
-        help_sheet.append([name, _column_help(name)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    It goes out and comes back: never more rows than the import takes (``MAX_ROWS``), and names and comments
+    that would start a formula are stored as text marked "quote prefix" (``write_xlsx(exact_text=True)``), so they
+    are never formulas and read back exactly as written.
+    """
+    check_rows(len(units) * len(Category.values) * len(Scenario.values), MAX_ROWS)
+
+    def rows() -> Iterator[list[Any]]:
+        for unit in units:
+            for category in Category.values:
+                for scenario in Scenario.values:
+                    cell = (unit.pk, category, scenario)
+                    entry = current.get(cell) or (previous.get(cell) or {}).get("entry")
+                    row: list[Any] = [unit.pk, unit.name, unit.hospital.name, category, scenario]
+                    for name in NUMBER_FIELDS:
+                        value = getattr(entry, name) if entry is not None else None
+                        row.append(float(value) if value is not None and name in _DECIMALS else value)
+                    row += [
+                        entry.status if entry else "",
+                        ",".join(entry.restrictions) if entry else "",
+                        entry.comment if entry else "",
+                        "",
+                    ]
+                    yield row
+
+    help_rows = [
+        ["", _("Round: %(round)s. Blank means not reported, not zero.") % {"round": round_.name}],
+        *([name, _column_help(name)] for name in COLUMNS),
+    ]
+    sheets = [
+        Sheet(SHEET, [Column(name) for name in COLUMNS], rows(), freeze="F2", bold_header=False),
+        Sheet(HELP_SHEET, [Column(_("Column")), Column(_("Meaning"))], help_rows, freeze=None, bold_header=False),
+    ]
+    return write_xlsx(sheets, max_rows=MAX_ROWS, exact_text=True)
 
 
 _DECIMALS = frozenset({"nurses_fte", "vacancies_fte", "occupancy_mean", "occupancy_p90", "mean_length_of_stay"})
@@ -134,27 +142,75 @@ def _column_help(name: str) -> str:
 def read_upload(*, data: bytes, round_: ReportRound, units: Iterable[Unit]) -> list[EntryInput]:
     """Parse and check a filled-in template; raises ``ImportFailed`` naming every problem.
 
-    ``units`` are those the person reports for; any other unit number is refused as unknown. The file is read in a
-    child process (``core.forked``): openpyxl and a workbook of thousands of rows do not stay in the worker.
+    ``units`` are those the person reports for; any other unit number is refused as unknown. The package's
+    directory is checked against the unpacking bounds first (``core.packages``); then the file is read in a child
+    process (``core.forked``) under the upload limits: openpyxl and a workbook of thousands of rows do not stay in
+    the worker, and a workbook built to need gigabytes or minutes ends the child, not the worker.
     """
     if not data:
         raise ImportFailed([ImportProblem("-", 0, "", _("The file is empty."))])
-    return forked.call(_read_upload, data, round_, list(units))  # type: ignore[no-any-return]
+    too_large = ImportFailed(
+        [ImportProblem("-", 0, "", _("The file is too large or too complex to read. Make it smaller or split it."))]
+    )
+    try:
+        check_package(io.BytesIO(data)).close()
+    except PackageRefused as refused:
+        if refused.not_a_package:
+            raise ImportFailed([ImportProblem("-", 0, "", _("The file is not an Excel workbook (.xlsx)."))]) from None
+        raise too_large from None
+    try:
+        return forked.call(  # type: ignore[no-any-return]
+            _read_upload, data, round_, list(units), limits=forked.upload_limits()
+        )
+    except forked.LimitExceeded:
+        raise too_large from None
+
+
+# What openpyxl raises on a file that is not a well-formed workbook, besides its own InvalidFileException: a damaged
+# package, XML that does not parse (ParseError is a SyntaxError), entities that defusedxml forbids (a ValueError), a
+# part that is missing.
+_NOT_A_WORKBOOK: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    SyntaxError,
+    EOFError,
+)
+
+
+def _not_a_workbook() -> ImportFailed:
+    return ImportFailed([ImportProblem("-", 0, "", _("The file is not an Excel workbook (.xlsx)."))])
+
+
+def _rows_of(sheet: Any, errors: tuple[type[Exception], ...]) -> Iterator[tuple[Any, ...]]:
+    """The sheet's rows; XML that breaks off or does not parse half-way is a damaged file, not a server error."""
+    rows = sheet.iter_rows(values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except errors:
+            raise _not_a_workbook() from None
+        yield row
 
 
 def _read_upload(data: bytes, round_: ReportRound, units: list[Unit]) -> list[EntryInput]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    errors = (InvalidFileException, *_NOT_A_WORKBOOK)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ImportFailed([ImportProblem("-", 0, "", _("The file is not an Excel workbook (.xlsx)."))]) from None
-    if SHEET not in book.sheetnames:
+        sheet = book[SHEET] if SHEET in book.sheetnames else None
+    except errors:
+        raise _not_a_workbook() from None
+    if sheet is None:
         raise ImportFailed(
             [ImportProblem(SHEET, 0, "", _("The workbook has no sheet named %(sheet)s.") % {"sheet": SHEET})]
         )
-    rows = book[SHEET].iter_rows(values_only=True)
+    rows = _rows_of(sheet, errors)
     header = [_cell_text(v).strip() for v in next(rows, ())]
     while header and not header[-1]:
         header.pop()
@@ -179,7 +235,11 @@ def _read_upload(data: bytes, round_: ReportRound, units: list[Unit]) -> list[En
     seen: dict[tuple[int, str, str], int] = {}
     for number, raw in enumerate(rows, start=2):
         if number > MAX_ROWS + 1:
-            problems.append(ImportProblem(SHEET, number, "", _("The file has too many rows.")))
+            message = _(
+                "The file has more than %(limit)s rows (blank ones counted); the import reads at most that many. "
+                "Delete the rows you do not use, or split the file."
+            ) % {"limit": formats.number_format(MAX_ROWS, force_grouping=True)}
+            problems.append(ImportProblem(SHEET, number, "", message))
             break
         cells = dict(zip(COLUMNS, [*raw, *([None] * len(COLUMNS))], strict=False))
         if all(_cell_text(v).strip() == "" for v in cells.values()):
@@ -252,16 +312,23 @@ def _row_of(item: EntryInput) -> int:
 
 
 def _validate_with_models(items: list[EntryInput]) -> None:
-    """Run the comment through the model field's validators (national identity numbers)."""
-    field = entry_field("comment")
+    """Run the texts through their model fields' clean-up and validators (national identity numbers), so a
+    problem is reported with its row rather than by the service for the whole file."""
     from django.core.exceptions import ValidationError
 
+    comment, reason = entry_field("comment"), entry_field("correction_reason")
     problems = []
     for item in items:
-        try:
-            field.run_validators(item.values["comment"])
-        except ValidationError as error:
-            problems += [ImportProblem(SHEET, _row_of(item), "comment", str(m)) for m in error.messages]
+        item.values["comment"] = comment.to_python(item.values["comment"])
+        item.correction_reason = reason.to_python(item.correction_reason)
+        for column, field, value in (
+            ("comment", comment, item.values["comment"]),
+            ("correction_reason", reason, item.correction_reason),
+        ):
+            try:
+                field.run_validators(value)
+            except ValidationError as error:
+                problems += [ImportProblem(SHEET, _row_of(item), column, str(m)) for m in error.messages]
     if problems:
         raise ImportFailed(problems)
 
@@ -297,24 +364,10 @@ def _export_rows(entries: Iterable[CapacityEntry]) -> Iterable[list[Any]]:
 
 
 def export_csv(entries: Iterable[CapacityEntry]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(EXPORT_HEADERS)
-    for row in _export_rows(entries):
-        writer.writerow(["" if v is None else safe_cell(v) for v in row])
-    return buffer.getvalue()
+    return write_csv(EXPORT_HEADERS, _export_rows(entries), max_rows=MAX_EXPORT_ROWS)
 
 
 def export_xlsx(entries: Iterable[CapacityEntry]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = SHEET
-    sheet.append(list(EXPORT_HEADERS))
-    for row in _export_rows(entries):
-        sheet.append([float(v) if hasattr(v, "as_tuple") else safe_cell(v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    rows = ([float(v) if isinstance(v, Decimal) else v for v in row] for row in _export_rows(entries))
+    sheet = Sheet(SHEET, [Column(name) for name in EXPORT_HEADERS], rows, freeze=None, bold_header=False)
+    return write_xlsx([sheet], max_rows=MAX_EXPORT_ROWS)

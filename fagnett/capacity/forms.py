@@ -16,7 +16,7 @@ from fagnett.capacity.models import (
     entry_field,
 )
 from fagnett.capacity.validation import entry_errors
-from fagnett.core.validators import validate_no_national_id
+from fagnett.core.forms import MultiLineField, SingleLineField
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust
 
@@ -92,14 +92,13 @@ class EntryForm(forms.Form):
         choices=RestrictionReason.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    comment = forms.CharField(
+    comment = MultiLineField(
         label=_("Comment"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[validate_no_national_id],
     )
     confirm_jumps = forms.BooleanField(label=_("The numbers are right despite the big changes"), required=False)
-    based_on = forms.CharField(required=False, widget=forms.HiddenInput)
+    based_on = SingleLineField(guard=False, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, category: str, round_open: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -110,11 +109,10 @@ class EntryForm(forms.Form):
         self.fields = {**numbers, **self.fields}  # type: ignore[assignment]
         self.fields["status"].choices = [("", _("Not given")), *CapacityEntry.Status.choices]  # type: ignore[attr-defined]
         if not round_open:
-            self.fields["correction_reason"] = forms.CharField(
+            self.fields["correction_reason"] = MultiLineField(
                 label=_("Reason for the correction"),
                 help_text=_("The round is closed: the correction is saved as a new version with this reason."),
                 widget=forms.Textarea(attrs={"rows": 2}),
-                validators=[validate_no_national_id],
             )
 
     def clean(self) -> dict[str, Any]:
@@ -198,7 +196,7 @@ class GridForm(forms.Form):
 
     confirm_jumps = forms.BooleanField(label=_("The numbers are right despite the big changes"), required=False)
     #: The tokens of this round's entries when the grid was opened, "<category>__<scenario>=<token>" by commas.
-    based_on = forms.CharField(required=False, widget=forms.HiddenInput)
+    based_on = SingleLineField(guard=False, required=False, widget=forms.HiddenInput)
 
     def __init__(
         self, *args: Any, cells: dict[tuple[str, str], Any], existing: dict[tuple[str, str], Any], **kwargs: Any
@@ -286,11 +284,10 @@ class ApiKeyForm(forms.Form):
     trust: "forms.ModelChoiceField[HealthTrust]" = forms.ModelChoiceField(
         label=_("Health trust"), queryset=HealthTrust.objects.none()
     )
-    name = forms.CharField(
+    name = SingleLineField(
         label=_("What the key is for"),
         max_length=100,
         help_text=_("For example the name of the trust's system that reports."),
-        validators=[validate_no_national_id],
     )
 
     def __init__(self, *args: Any, trusts: Any, **kwargs: Any) -> None:

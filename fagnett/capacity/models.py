@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fagnett.core.models import FreeCharField, FreeTextField
+from fagnett.core.models import FreeCharField, FreeTextField, NamedKey
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust, Region, Unit
 
@@ -322,14 +322,15 @@ class Assessment(models.Model):
         return f"{self.round} – {self.category} – {self.get_scenario_display()} – {self.get_verdict_display()}"
 
 
-class ApiToken(models.Model):
-    """A trust's key for the capacity API; only its hash is stored."""
+class ApiToken(NamedKey):
+    """A trust's key for the capacity API (``core.models.HashedKey``: only its hash is stored).
+
+    Keys issued before the key type was added have no ``prefix``; they work as before.
+    """
+
+    key_type = "fncap_"
 
     trust = models.ForeignKey(HealthTrust, models.CASCADE, related_name="capacity_tokens", verbose_name=_("trust"))
-    name = models.CharField(_("name"), max_length=100)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("API token")

@@ -8,7 +8,7 @@ from typing import Any
 
 import rules
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.capacity.models import ReportRound
 from fagnett.networks.rules import LEADERSHIP_ROLES
 from fagnett.organisations.models import Region, Unit

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fagnett.accounts.access import access_for, visible_region_filter
+from fagnett.access import access_for, visible_region_filter
 from fagnett.capacity import calculations
 from fagnett.capacity.models import (
     CATEGORIES,

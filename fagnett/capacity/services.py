@@ -4,7 +4,6 @@ History (who, when, what) is written by django-simple-history on every save.
 """
 
 import datetime
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +28,6 @@ from fagnett.capacity.validation import entry_errors
 from fagnett.core.bulk import update_with_history
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.permissions import require_perm
-from fagnett.core.tokens import hash_token
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust, Region, Unit
 
@@ -250,17 +248,19 @@ def api_token_create(*, user: Any, trust: HealthTrust, name: str) -> tuple[ApiTo
 
 
 @transaction.atomic
-def api_token_deactivate(*, user: Any, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, user: Any, token: ApiToken) -> ApiToken:
+    """The key stops working at once; revoking a revoked key changes nothing."""
     require_perm(user, "capacity.manage_rounds", token.trust)
-    token.active = False
-    token.save(update_fields=["active"])
+    token.revoke()
     return token
 
 
 def api_token_issue(*, trust: HealthTrust, name: str) -> tuple[ApiToken, str]:
     """Issue a key without a person (the operator's management command)."""
-    raw = secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(trust=trust, name=name.strip()[:100], key_hash=hash_token(raw))
+    token = ApiToken(trust=trust, name=name.strip()[:100])
+    raw = token.issue()
+    token.full_clean(exclude=["trust"])  # the name: one line, no identity number (the command has no form)
+    token.save()
     return token, raw
 
 

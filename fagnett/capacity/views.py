@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.capacity import charts, documents, excel, selectors, services
 from fagnett.capacity.forms import (
     ApiKeyForm,
@@ -30,11 +30,11 @@ from fagnett.capacity.forms import (
 from fagnett.capacity.models import ENTRY_FIELDS, CapacityEntry, Category, ReportRound, RestrictionReason, Scenario
 from fagnett.capacity.validation import jump_warnings
 from fagnett.core.exceptions import ConflictError
+from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows, check_rows
+from fagnett.core.uploads import check_upload
 from fagnett.core.views_helpers import add_service_errors
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 def _download(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
@@ -296,13 +296,17 @@ def excel_template(request: HttpRequest, round_id: int) -> HttpResponse:
     units = selectors.reportable_units(user=request.user, round_=round_)
     if not units:
         raise PermissionDenied
-    content = excel.template(
-        round_=round_,
-        units=units,
-        current=selectors.entries_by_cell(selectors.current_entries(round_=round_, units=units)),
-        previous=selectors.previous_values(round_=round_, units=units),
-    )
-    return _download(content, XLSX, f"capacity-{slugify(round_.name)}.xlsx")
+    try:
+        content = excel.template(
+            round_=round_,
+            units=units,
+            current=selectors.entries_by_cell(selectors.current_entries(round_=round_, units=units)),
+            previous=selectors.previous_values(round_=round_, units=units),
+        )
+    except TooManyRows as refused:
+        messages.error(request, refused.message)
+        return redirect(round_)
+    return _download(content, XLSX_CONTENT_TYPE, f"capacity-{slugify(round_.name)}.xlsx")
 
 
 @login_required
@@ -316,8 +320,12 @@ def excel_upload(request: HttpRequest, round_id: int) -> HttpResponse:
     problems: list[excel.ImportProblem] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            form.add_error("file", _("The file is too large (at most 10 MB)."))
+        try:
+            # Name, size, type and the package's unpacking bounds. The text is not scanned here: the import reads
+            # every cell it keeps and names the row and column of an identity number; nothing else is stored.
+            check_upload(upload, extensions={".xlsx"}, scan=False)
+        except ValidationError as error:
+            form.add_error("file", error.messages)
         else:
             try:
                 items = excel.read_upload(data=upload.read(), round_=round_, units=units)
@@ -393,9 +401,14 @@ def export(request: HttpRequest, round_id: int, fmt: str) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     entries = selectors.current_entries(round_=round_)
     name = f"capacity-{slugify(round_.name)}"
-    if fmt == "csv":
-        return _download("\ufeff" + excel.export_csv(entries), "text/csv; charset=utf-8", f"{name}.csv")
-    return _download(excel.export_xlsx(entries), XLSX, f"{name}.xlsx")
+    try:
+        check_rows(entries.count(), excel.MAX_EXPORT_ROWS)
+        if fmt == "csv":
+            return _download(excel.export_csv(entries), CSV_CONTENT_TYPE, f"{name}.csv")
+        return _download(excel.export_xlsx(entries), XLSX_CONTENT_TYPE, f"{name}.xlsx")
+    except TooManyRows as refused:
+        messages.error(request, refused.message)
+        return redirect(round_)
 
 
 def _dimensioning_params(request: HttpRequest) -> tuple[str, str, float]:
@@ -502,6 +515,6 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_key_withdraw(request: HttpRequest, token_id: int) -> HttpResponse:
     token = selectors.api_token_get(user=request.user, token_id=token_id)
-    services.api_token_deactivate(user=request.user, token=token)
+    services.api_token_revoke(user=request.user, token=token)
     messages.success(request, _("The key %(name)s no longer works.") % {"name": token.name})
     return redirect("capacity:api_keys")

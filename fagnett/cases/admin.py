@@ -27,6 +27,7 @@ class CaseAdmin(SimpleHistoryAdmin):
     search_fields = ["title"]
     list_select_related = ["network"]
     readonly_fields = ["number", "lock_version"]
+    exclude = ["topics"]  # put on in the app, where the region's list and the permission are checked
     inlines = [ConsultationInline, CaseEventInline]
 
 

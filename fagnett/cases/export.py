@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from fagnett.cases import panels
 from fagnett.cases.models import Case, CaseEvent, CommonCase
 from fagnett.cases.selectors import CommonCaseMatrix, ConsultationRow
 
@@ -77,9 +78,9 @@ def case_docx(
     case: Case,
     consultations: list[ConsultationRow],
     events: Iterable[CaseEvent],
-    progress_reports: Iterable[Any] = (),
 ) -> bytes:
-    """The case record: facts, the case, the consultations, the outcome, progress reports and the timeline."""
+    """The case record: facts, the case, the consultations, the outcome, the sections of the apps above cases
+    (``cases.panels``: a task's progress reports) and the timeline."""
     from docx import Document
 
     document = Document()
@@ -116,17 +117,9 @@ def case_docx(
         if case.decision:
             document.add_heading(_("Decision"), level=2)
             document.add_paragraph(case.decision)
-    reports = list(progress_reports)
-    if reports:
-        document.add_heading(_("Progress reports"), level=1)
-        for report in reports:
-            document.add_heading(
-                f"{_date(report.reported_at)}: {report.get_status_display()} ({report.reported_by})", level=2
-            )
-            for label, text in ((_("Progress"), report.progress), (_("Risks"), report.risks),
-                                (_("Next steps"), report.next_steps)):  # fmt: skip
-                if text:
-                    document.add_paragraph(f"{label}: {text}")
+    for panel in panels.registered():
+        if panel.document is not None:
+            panel.document(document, case)
     document.add_heading(_("Timeline"), level=1)
     _table(
         document,

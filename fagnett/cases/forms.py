@@ -5,12 +5,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.cases.models import Case, CommonCase, Consultation, EscalationTarget
+from fagnett.core.forms import MultiLineField, SingleLineField
 from fagnett.core.uploads import check_upload
-from fagnett.core.validators import validate_no_national_id
 from fagnett.networks.forms import DateInput
 from fagnett.topics.selectors import topic_choices
 
-ATTACHMENT_HELP = _("PDF, Word, Excel, PowerPoint, PNG, JPEG or text, at most 10 MB each.")
+ATTACHMENT_HELP = _("PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG or text, at most 10 MB each.")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -47,29 +47,15 @@ class LockedForm(forms.Form):
 
 
 def _free_text(label: Any, *, required: bool = True, rows: int = 4, help_text: Any = "") -> forms.CharField:
-    return forms.CharField(
+    return MultiLineField(
         label=label,
         required=required,
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}),
-        validators=[validate_no_national_id],
     )
 
 
-class FreeTextModelForm(forms.ModelForm):  # type: ignore[type-arg]
-    """A model form whose model is validated by the service (``_post_clean`` is skipped), so the
-    free-text fields carry the identity-number guard on the form fields themselves."""
-
-    FREE_TEXT = ("title", "description", "wanted")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name in self.FREE_TEXT:
-            if name in self.fields:
-                self.fields[name].validators.append(validate_no_national_id)
-
-
-class CaseSubmitForm(FreeTextModelForm):
+class CaseSubmitForm(forms.ModelForm):  # type: ignore[type-arg]
     network = forms.ModelChoiceField(
         label=_("Network"),
         queryset=Case.objects.none(),
@@ -101,27 +87,15 @@ class CaseSubmitForm(FreeTextModelForm):
         self.order_fields(["network", "title", "description", "wanted", "due_date", "trust", "attachments"])
 
 
-class TaskForm(FreeTextModelForm):
-    """A task from the region (oppdrag) to one or more networks, with an optional schedule for progress reports."""
+class TaskForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A task from the region (oppdrag) to one or more networks: the case each network gets.
+
+    Progress adds the reporting schedule to it (``progress.forms.ScheduledTaskForm``), on the page it serves.
+    """
 
     networks = forms.ModelMultipleChoiceField(
         label=_("Networks"), queryset=Case.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    report_interval = forms.IntegerField(
-        label=_("Report progress every"),
-        required=False,
-        min_value=1,
-        max_value=52,
-        help_text=_(
-            "The leader reports status, progress, risks and next steps to the medical director this often. "
-            "Leave empty for no schedule."
-        ),
-    )
-    report_unit = forms.ChoiceField(label=_("Weeks or months"), required=False, widget=forms.RadioSelect)
-    first_report_due = forms.DateField(label=_("First progress report due"), required=False, widget=DateInput())
-
-    #: the progress service's error keys → this form's fields
-    SCHEDULE_FIELDS = {"interval": "report_interval", "unit": "report_unit", "first_due": "first_report_due"}
 
     class Meta:
         model = Case
@@ -134,13 +108,9 @@ class TaskForm(FreeTextModelForm):
         }
 
     def __init__(self, *args: Any, networks: Any, **kwargs: Any) -> None:
-        from fagnett.progress.models import ReportingSchedule
-
         super().__init__(*args, **kwargs)
         self.fields["networks"].queryset = networks  # type: ignore[attr-defined]
         self.fields["due_date"].required = True
-        self.fields["report_unit"].choices = ReportingSchedule.Unit.choices  # type: ignore[attr-defined]
-        self.fields["report_unit"].initial = ReportingSchedule.Unit.MONTHS
 
     def clean_networks(self) -> list[Any]:
         networks = list(self.cleaned_data["networks"])
@@ -148,27 +118,8 @@ class TaskForm(FreeTextModelForm):
             raise ValidationError(_("Choose networks in one region."))
         return networks
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        interval, first_due = data.get("report_interval"), data.get("first_report_due")
-        if interval is not None or first_due is not None:
-            if interval is None and "report_interval" not in self.errors:
-                self.add_error("report_interval", _("Say how often progress is reported, or leave both empty."))
-            if first_due is None and "first_report_due" not in self.errors:
-                self.add_error("first_report_due", _("Give the date of the first report, or leave both empty."))
-            if not data.get("report_unit"):
-                self.add_error("report_unit", _("Choose weeks or months."))
-        return data
 
-    def schedule(self) -> dict[str, Any] | None:
-        """The reporting schedule chosen, for ``case_assign_task``; None when no schedule was asked for."""
-        data = self.cleaned_data
-        if data.get("report_interval") is None:
-            return None
-        return {"interval": data["report_interval"], "unit": data["report_unit"], "first_due": data["first_report_due"]}
-
-
-class CommonCaseForm(FreeTextModelForm):
+class CommonCaseForm(forms.ModelForm):  # type: ignore[type-arg]
     all_networks = forms.BooleanField(label=_("Send to all the region's networks"), required=False)
     networks = forms.ModelMultipleChoiceField(
         label=_("Or choose networks"),
@@ -303,11 +254,10 @@ class ConsultationForm(forms.Form):
         widget=forms.RadioSelect,
     )
     consulted_on = forms.DateField(label=_("Date of the consultation"), required=False, widget=DateInput())
-    consulted = forms.CharField(
+    consulted = SingleLineField(
         label=_("Who was consulted"),
         max_length=300,
         required=False,
-        validators=[validate_no_national_id],
         help_text=_("Roles and trusts, for example: the senior safety representative at UNN."),
     )
     outcome = _free_text(_("What came of it"), required=False, rows=3)
@@ -354,7 +304,8 @@ class AttachmentForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
-    q = forms.CharField(
+    q = SingleLineField(
+        guard=False,
         label=_("Search"),
         required=False,
         widget=forms.TextInput(attrs={"type": "search"}),

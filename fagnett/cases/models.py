@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from fagnett.core.models import FreeCharField, FreeTextField
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust, Region
+from fagnett.topics.models import Topic
 
 
 class EscalationTarget(models.TextChoices):
@@ -150,6 +151,10 @@ class Case(models.Model):
         help_text=_("The person in the network who follows the case up."),
     )
     decline_reason = FreeTextField(_("reason for declining"), blank=True)
+    # The table was made when the relation was declared on Topic; kept, so no data moves.
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="cases", verbose_name=_("topics"), db_table="topics_topic_cases"
+    )
     recommendation = FreeTextField(_("recommendation"), blank=True)
     consensus = models.BooleanField(_("consensus"), null=True, blank=True)
     other_view = FreeTextField(

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.cases.models import (
     ANSWERED_STATUSES,
     OPEN_STATUSES,

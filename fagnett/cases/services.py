@@ -6,7 +6,7 @@ when, what changed) is written by django-simple-history; the timeline says it in
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.accounts.models import RegionRole, User
 from fagnett.cases.models import (
     Case,
@@ -31,6 +31,8 @@ from fagnett.core.exceptions import ConflictError
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.core.uploads import check_upload
+from fagnett.meetings.models import AgendaItem, Meeting
+from fagnett.meetings.services import CaseItem, agenda_add_case_items
 from fagnett.networks.models import Appointment, Network
 from fagnett.organisations.models import HealthTrust, Region
 
@@ -142,17 +144,10 @@ def case_submit(
 
 
 @transaction.atomic
-def case_assign_task(
-    *,
-    user: Any,
-    networks: list[Network],
-    data: dict[str, Any],
-    schedule: Mapping[str, Any] | None = None,
-) -> list[Case]:
+def case_assign_task(*, user: Any, networks: list[Network], data: dict[str, Any]) -> list[Case]:
     """A task from the region (oppdrag): one case in each chosen network, with a deadline.
 
-    With ``schedule`` (``interval``, ``unit``, ``first_due``), each network's leader reports progress to the
-    medical director on that schedule; a schedule that does not fit the task saves nothing at all.
+    ``progress.services.task_assign`` gives the cases a reporting schedule in the same transaction.
     """
     if not networks:
         raise ValidationError({"networks": _("Choose at least one network.")})
@@ -179,11 +174,6 @@ def case_assign_task(
         case.save()
         _event(case, user, CaseEvent.Kind.SUBMITTED)
         cases.append(case)
-    if schedule is not None:
-        from fagnett.progress.services import schedule_set
-
-        for case in cases:
-            schedule_set(user=user, case=case, **schedule)
     return cases
 
 
@@ -309,13 +299,42 @@ def case_set_responsible(*, user: Any, case: Case, person: Any, lock_version: in
 
 @transaction.atomic
 def case_set_on_agenda(*, user: Any, case: Case, meeting_label: str) -> Case:
-    """Mark an accepted or in-progress case as on a meeting's agenda (the meetings app calls this)."""
+    """Mark an accepted or in-progress case as on a meeting's agenda (``agenda_add_open_cases`` calls this)."""
     require_perm(user, "cases.set_on_agenda", case)
     current = _locked(case, None, [Case.Status.ACCEPTED, Case.Status.IN_PROGRESS])
     current.status = Case.Status.ON_AGENDA
     _save(current)
     _event(current, user, CaseEvent.Kind.ON_AGENDA, meeting_label)
     return current
+
+
+@transaction.atomic
+def agenda_add_open_cases(*, user: Any, meeting: Meeting) -> list[AgendaItem]:
+    """Put the network's accepted and ongoing cases on the agenda; cases already on it are left alone.
+
+    Each case moves to "on an agenda" (with an event on its timeline); a case discussed before without an
+    answer yet is carried to this agenda too. Meetings makes the items and checks that the person may change the
+    agenda (``meetings.services.agenda_add_case_items``).
+    """
+    already = set(meeting.agenda_items.exclude(case=None).values_list("case_id", flat=True))
+    cases = list(
+        Case.objects.filter(
+            network=meeting.network,
+            status__in=[Case.Status.ACCEPTED, Case.Status.IN_PROGRESS, Case.Status.ON_AGENDA],
+        )
+        .exclude(pk__in=already)
+        .order_by("year", "number")
+    )
+    created = agenda_add_case_items(
+        user=user,
+        meeting=meeting,
+        items=[CaseItem(case.pk, f"{_('Case')} {case.reference}: {case.title}", case.wanted) for case in cases],
+    )
+    label = f"{meeting.network.name} {timezone.localtime(meeting.starts_at):%d.%m.%Y}"
+    for case in cases:
+        if case.status != Case.Status.ON_AGENDA:
+            case_set_on_agenda(user=user, case=case, meeting_label=label)
+    return created
 
 
 RECOMMENDABLE = (Case.Status.ACCEPTED, Case.Status.IN_PROGRESS, Case.Status.ON_AGENDA)

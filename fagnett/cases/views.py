@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fagnett.accounts.access import access_for
-from fagnett.cases import selectors, services
+from fagnett.access import access_for
+from fagnett.cases import panels, selectors, services
 from fagnett.cases.export import case_docx, common_case_docx
 from fagnett.cases.forms import (
     AttachmentForm,
@@ -30,13 +30,16 @@ from fagnett.cases.forms import (
     RespondForm,
     ResponsibleForm,
     RouteForm,
-    TaskForm,
 )
-from fagnett.cases.models import OPEN_STATUSES, Case, Consultation
+from fagnett.cases.models import Case, Consultation
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, is_htmx, paginate, rebind_after_conflict
+from fagnett.meetings import services as meeting_services
+from fagnett.meetings.forms import CaseActionItemForm
+from fagnett.meetings.selectors import meeting_get
 from fagnett.networks.models import Network
-from fagnett.networks.selectors import coordinated_regions
+from fagnett.networks.selectors import coordinated_regions, network_participants
+from fagnett.organisations.models import Region
 from fagnett.topics.services import set_topics
 
 
@@ -168,34 +171,6 @@ def case_submit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def task_assign(request: HttpRequest) -> HttpResponse:
-    regions = coordinated_regions(user=request.user, include_directed=True)
-    if not regions.exists():
-        raise PermissionDenied
-    form = TaskForm(request.POST or None, networks=selectors.region_networks(regions=regions))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            cases = services.case_assign_task(
-                user=request.user, networks=data["networks"], data=data, schedule=form.schedule()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error, field_map=TaskForm.SCHEDULE_FIELDS)
-        else:
-            messages.success(
-                request,
-                _("The task was sent to %(networks)s as %(references)s.")
-                % {
-                    "networks": ", ".join(str(c.network) for c in cases),
-                    "references": ", ".join(c.reference for c in cases),
-                },
-            )
-            return redirect("cases:list")
-    return render(request, "cases/task_form.html", {"form": form})
-
-
-@login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
     return _detail(request, case)
@@ -234,6 +209,7 @@ def _detail(
         "decide": perms["record_decision"] and case.status == S.ESCALATED,
         "close": perms["close_case"] and case.status in (S.RECOMMENDATION_GIVEN, S.DECISION_RECORDED),
     }
+    panel_templates, panel_context = panels.page_panels(request, case)
     return render(
         request,
         "cases/case_detail.html",
@@ -255,7 +231,8 @@ def _detail(
             "topics": list(case.topics.all()),
             "topics_form": CaseTopicsForm(case=case) if user.has_perm("cases.set_topics", case) else None,
             **_follow_up(request, case),
-            **_progress(request, case),
+            "panel_templates": panel_templates,
+            **panel_context,
         },
         status=status,
     )
@@ -280,25 +257,8 @@ def _consultations(case: Case, *, can_record: bool, bound: ConsultationForm | No
     }
 
 
-def _progress(request: HttpRequest, case: Case) -> dict[str, Any]:
-    """A task from the region shows its reporting schedule and progress reports."""
-    if case.source != Case.Source.RHF_TASK or case.network_id is None:
-        return {"progress": None}
-    from fagnett.progress.selectors import case_progress
-    from fagnett.progress.services import REPORTABLE
-
-    return {
-        "progress": case_progress(case=case, today=timezone.localdate()),
-        "can_report_progress": request.user.has_perm("progress.report_progress", case) and case.status in REPORTABLE,
-        "can_set_schedule": request.user.has_perm("progress.set_schedule", case) and case.status in OPEN_STATUSES,
-    }
-
-
 def _follow_up(request: HttpRequest, case: Case) -> dict[str, Any]:
     """The case's action items and the meetings it was on; the form to add an action item for its managers."""
-    from fagnett.meetings.forms import CaseActionItemForm
-    from fagnett.meetings.services import participants
-
     can_add = case.network is not None and request.user.has_perm("meetings.manage_meetings", case.network)
     can_set_responsible = (
         case.network is not None
@@ -307,14 +267,16 @@ def _follow_up(request: HttpRequest, case: Case) -> dict[str, Any]:
     )
     return {
         "responsible_form": ResponsibleForm(
-            people=participants(case.network),
+            people=network_participants(network=case.network),
             initial={"responsible": case.responsible_id, "lock_version": case.lock_version},
         )
         if can_set_responsible and case.network
         else None,
         "action_items": list(case.action_items.select_related("owner").order_by("status", "due_date")),
         "agenda_items": list(case.agenda_items.select_related("meeting").order_by("meeting__starts_at")),
-        "action_item_form": CaseActionItemForm(people=participants(case.network)) if can_add and case.network else None,
+        "action_item_form": CaseActionItemForm(people=network_participants(network=case.network))
+        if can_add and case.network
+        else None,
     }
 
 
@@ -384,8 +346,6 @@ def case_route(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _one_region(case: Case) -> Any:
-    from fagnett.organisations.models import Region
-
     return Region.objects.filter(pk=case.region_id)
 
 
@@ -434,9 +394,7 @@ def case_responsible(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
     if not request.user.has_perm("cases.work_case", case):
         raise PermissionDenied
-    from fagnett.meetings.services import participants
-
-    people = participants(case.network) if case.network else []
+    people = network_participants(network=case.network) if case.network else []
     form = ResponsibleForm(request.POST, people=people)
     if form.is_valid():
         person = next(p for p in people if p.pk == form.cleaned_data["responsible"])
@@ -600,16 +558,10 @@ def case_consult(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
 def case_export(request: HttpRequest, case_id: int) -> HttpResponseBase:
     """The case record as a Word document, consultations and timeline included."""
     case = selectors.case_get(user=request.user, case_id=case_id)
-    reports: list[Any] = []
-    if case.source == Case.Source.RHF_TASK:
-        from fagnett.progress.selectors import case_progress
-
-        reports = case_progress(case=case, today=timezone.localdate()).reports
     content = case_docx(
         case=case,
         consultations=selectors.case_consultations(case=case),
         events=selectors.case_events(case=case),
-        progress_reports=reports,
     )
     name = f"sak-{case.year}-{case.number:03d}" if case.number else f"sak-{case.pk}"
     return FileResponse(
@@ -737,3 +689,58 @@ def case_topics(request: HttpRequest, case_id: int) -> HttpResponse:
     else:
         messages.error(request, _("Choose topics from the region's list."))
     return redirect(f"{case.get_absolute_url()}#topics-heading")
+
+
+# --- Cases on the network's meetings (cases sits above meetings: it asks meetings' services) -----------------------
+
+
+@login_required
+@require_POST
+def agenda_cases(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = meeting_get(user=request.user, meeting_id=meeting_id)
+    try:
+        created = services.agenda_add_open_cases(user=request.user, meeting=meeting)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if created:
+            messages.success(request, _("%(count)s open cases were put on the agenda.") % {"count": len(created)})
+        else:
+            messages.info(request, _("The network has no open cases that are not already on the agenda."))
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def action_item_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    """An action item on a case, from the case's page; it then follows the network's agendas until done."""
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    if case.network is None:
+        raise Http404
+    if not request.user.has_perm("meetings.manage_meetings", case.network):
+        raise PermissionDenied
+    people = network_participants(network=case.network)
+    form = CaseActionItemForm(request.POST, people=people)
+    if form.is_valid():
+        owner = next((p for p in people if p.pk == form.cleaned_data["owner"]), None)
+        if owner is None:
+            messages.error(request, _("The owner of an action item must be appointed in the network."))
+        else:
+            try:
+                meeting_services.action_item_create(
+                    user=request.user,
+                    network=case.network,
+                    title=form.cleaned_data["title"],
+                    owner=owner,
+                    due_date=form.cleaned_data["due_date"],
+                    case=case,
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("The action item was added; it stays on the network's agendas until done."))
+    else:
+        messages.error(
+            request, " ".join(f"{form.fields[n].label}: {e}" for n, errs in form.errors.items() for e in errs)
+        )
+    return redirect(f"{case.get_absolute_url()}#follow-up-heading")

@@ -13,7 +13,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 def update_with_history(objs: Sequence[models.Model], fields: Sequence[str], *, batch_size: int = 500) -> None:
     """Write ``fields`` of every object (each by its primary key) and one history row each ("changed").
 
-    As with ``save()``, the history names the person of the request (or of ``audit.acting_as``). Nothing is
+    As with ``save()``, the history names the person of the request (or of ``core.history.acting_as``). Nothing is
     validated here: the caller has run ``full_clean`` and the database checks its constraints.
     """
     if not objs:

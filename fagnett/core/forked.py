@@ -9,14 +9,26 @@ crosses back, pickled through a pipe; an exception raised in the child is raised
 
 The function run in a child must not use the database: the child shares the worker's connection socket. Gather
 the data first, in the worker, and hand the child plain values (a built document, HTML, figures).
+
+A child that reads what someone uploaded (a workbook to import, a document to scan) runs under ``Limits``: the
+operating system caps the memory it may add to what it inherited and the CPU time it may use, so a crafted file
+that would take gigabytes or minutes ends the child, not the worker, and the caller gets ``LimitExceeded``.
 """
 
 import contextlib
 import gc
 import multiprocessing
+import os
+import re
+import resource
+import signal
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
+
+from django.conf import settings
 
 _FORK = multiprocessing.get_context("fork")
 
@@ -25,8 +37,62 @@ class ChildFailed(RuntimeError):
     """The child process ended without sending a result (killed, out of memory)."""
 
 
+class LimitExceeded(ChildFailed):
+    """The child ran out of the memory or CPU time its ``Limits`` allow (or died without a result while under them)."""
+
+
 class DatabaseInChild(RuntimeError):
     pass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a child may use: ``memory_bytes`` more address space than it inherited from the worker (the worker's own
+    memory is shared, not copied, and does not count against it), and ``cpu_seconds`` of CPU time. ``None``: no cap."""
+
+    memory_bytes: int | None = None
+    cpu_seconds: int | None = None
+
+
+def upload_limits() -> Limits:
+    """The limits for reading an uploaded file (settings ``UPLOAD_READER_MEMORY_MB`` and
+    ``UPLOAD_READER_CPU_SECONDS``; 0 turns one off)."""
+    memory = int(settings.UPLOAD_READER_MEMORY_MB)
+    cpu = int(settings.UPLOAD_READER_CPU_SECONDS)
+    return Limits(memory_bytes=memory * 1024 * 1024 if memory > 0 else None, cpu_seconds=cpu if cpu > 0 else None)
+
+
+def _address_space() -> int | None:
+    """This process's virtual size in bytes (Linux), or ``None`` where /proc cannot tell."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    match = re.search(r"^VmSize:\s+(\d+) kB", status, re.MULTILINE)
+    return int(match.group(1)) * 1024 if match else None
+
+
+def _lower(kind: int, soft: int, hard: int) -> None:
+    _, current_hard = resource.getrlimit(kind)
+    if current_hard != resource.RLIM_INFINITY:
+        hard = min(hard, current_hard)
+        soft = min(soft, hard)
+    resource.setrlimit(kind, (soft, hard))
+
+
+def _apply(limits: Limits) -> None:
+    """In the child, before the work starts. The address space (RLIMIT_AS) is capped at what the fork inherited plus
+    the allowance: an allocation beyond it fails, which Python raises as ``MemoryError``. CPU time (RLIMIT_CPU)
+    counts from the fork; at the soft limit the kernel sends SIGXCPU, whose default action ends the process, and a
+    second later SIGKILL, in case something caught it. No core file is written: it would hold the worker's memory."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if limits.cpu_seconds is not None:
+        signal.signal(signal.SIGXCPU, signal.SIG_DFL)
+        _lower(resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1)
+    if limits.memory_bytes is not None:
+        inherited = _address_space()
+        if inherited is not None:
+            _lower(resource.RLIMIT_AS, inherited + limits.memory_bytes, inherited + limits.memory_bytes)
 
 
 _KEPT: list[Any] = []
@@ -48,7 +114,7 @@ def _cut_database() -> None:
         connection.connect = _no_database  # type: ignore[method-assign]
 
 
-def _run(send: Connection, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _run(send: Connection, func: Callable[..., Any], args: tuple[Any, ...], limits: Limits | None) -> None:
     # No cyclic garbage collection in the child: it would walk the worker's million inherited objects at every full
     # collection (and copy their pages, which the fork shares with the worker). The child lives for one document
     # and all its memory goes back at exit; measured, the regional PDF's child peaks at the same size without it
@@ -56,8 +122,17 @@ def _run(send: Connection, func: Callable[..., Any], args: tuple[Any, ...]) -> N
     gc.freeze()
     gc.disable()
     _cut_database()
+    if limits is not None:
+        _apply(limits)
     try:
         outcome: tuple[bool, Any] = (True, func(*args))
+    except MemoryError as error:
+        # Dropping the traceback frees what the work had built, so the answer can still be pickled and sent.
+        error.__traceback__ = None
+        if limits is not None and limits.memory_bytes is not None:
+            outcome = (False, LimitExceeded("the process ran out of the memory it may use"))
+        else:
+            outcome = (False, error)
     except BaseException as error:
         outcome = (False, error)
     try:
@@ -69,9 +144,11 @@ def _run(send: Connection, func: Callable[..., Any], args: tuple[Any, ...]) -> N
 class Child:
     """``func(*args)`` running in a forked child process."""
 
-    def __init__(self, func: Callable[..., Any], *args: Any) -> None:
+    def __init__(self, func: Callable[..., Any], *args: Any, limits: Limits | None = None) -> None:
         self._receive, send = _FORK.Pipe(duplex=False)
-        self._process = _FORK.Process(target=_run, args=(send, func, args), daemon=True)
+        self._limits = limits
+        self._starter = os.getpid()
+        self._process = _FORK.Process(target=_run, args=(send, func, args, limits), daemon=True)
         self._process.start()
         send.close()
         self._received = False
@@ -82,12 +159,23 @@ class Child:
         try:
             ok, value = self._receive.recv()
         except EOFError:
-            raise ChildFailed("the document process ended without a result") from None
+            raise self._ended_without_result() from None
         finally:
             self._received = True
         if not ok:
             raise value
         return value
+
+    def _ended_without_result(self) -> ChildFailed:
+        code = None
+        if os.getpid() == self._starter:
+            self._process.join(5)
+            code = self._process.exitcode
+        if self._limits is not None and (self._limits.memory_bytes or self._limits.cpu_seconds):
+            # Killed for its CPU time (SIGXCPU, SIGKILL), or a library that could not allocate and aborted: under
+            # limits, all of these mean the input asked for more than it may have.
+            return LimitExceeded(f"the process ended without a result (exit code {code})")
+        return ChildFailed(f"the document process ended without a result (exit code {code})")
 
     def close(self) -> None:
         """Wait for the child to end (reading and dropping a result nobody took, so it is not left blocked on a
@@ -109,6 +197,7 @@ class Child:
             self.close()
 
 
-def call(func: Callable[..., Any], *args: Any) -> Any:
-    """``func(*args)`` run in a forked child process; returns its value or raises its exception."""
-    return Child(func, *args).result()
+def call(func: Callable[..., Any], *args: Any, limits: Limits | None = None) -> Any:
+    """``func(*args)`` run in a forked child process (under ``limits``, if given); returns its value or raises its
+    exception."""
+    return Child(func, *args, limits=limits).result()

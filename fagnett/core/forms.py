@@ -1,8 +1,54 @@
-"""Form rendering in Designsystemet's markup, with errors tied to their fields for screen readers."""
+"""Form rendering in Designsystemet's markup, and the form fields for text people type.
 
+Every text input of every form is one of ``SingleLineField``, ``MultiLineField`` or ``LinkField`` (a test walks
+the apps' forms): they clean control characters out of the value (a single line also loses its line breaks)
+and refuse a national identity number unless told otherwise (``guard=False``, for what is never stored: a
+search, a hidden version token).
+"""
+
+from typing import Any
+
+from django import forms
 from django.forms.renderers import TemplatesSetting
+
+from fagnett.core.text import multi_line, single_line
+from fagnett.core.validators import validate_no_national_id
 
 
 class DesignsystemetFormRenderer(TemplatesSetting):
     form_template_name = "components/form.html"
     field_template_name = "components/field.html"
+
+
+class _GuardedMixin:
+    def __init__(self, *args: Any, guard: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if guard:
+            self.validators.append(validate_no_national_id)  # type: ignore[attr-defined]
+
+
+class SingleLineField(_GuardedMixin, forms.CharField):
+    """A one-line text (title, name, place): line breaks become spaces, control characters go."""
+
+    def to_python(self, value: Any) -> Any:
+        return super().to_python(single_line(value) if isinstance(value, str) else value)
+
+
+class MultiLineField(_GuardedMixin, forms.CharField):
+    """A text of several lines (a textarea): line breaks stay, other control characters go."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value: Any) -> Any:
+        return super().to_python(multi_line(value) if isinstance(value, str) else value)
+
+
+class LinkField(_GuardedMixin, forms.URLField):
+    """A link (https is assumed when left out)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        return super().to_python(single_line(value) if isinstance(value, str) else value)

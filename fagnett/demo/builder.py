@@ -10,7 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from fagnett.accounts.models import RegionRole, TrustRole, User
+from fagnett.budget import demo as budget_demo
+from fagnett.capacity import demo as capacity_demo
+from fagnett.cases import demo as cases_demo
 from fagnett.demo import data
+from fagnett.events import demo as events_demo
+from fagnett.funding import demo as funding_demo
+from fagnett.meetings import demo as meetings_demo
 from fagnett.networks.models import (
     Appointment,
     AppointmentRole,
@@ -21,6 +27,9 @@ from fagnett.networks.models import (
     default_period_end,
 )
 from fagnett.organisations.models import HealthTrust, Hospital, Region, Unit
+from fagnett.procedures import demo as procedures_demo
+from fagnett.progress import demo as progress_demo
+from fagnett.reports import demo as reports_demo
 
 
 @dataclass(frozen=True)
@@ -460,16 +469,6 @@ def build() -> dict[str, Any]:
     # Colleagues of the UNN fagsjef who can be nominated.
     for title in ("Overlege, intensivavdelingen", "Intensivsykepleier, fagutvikler"):
         people.make(trust=unn, title=title)
-
-    from fagnett.budget import demo as budget_demo
-    from fagnett.capacity import demo as capacity_demo
-    from fagnett.cases import demo as cases_demo
-    from fagnett.events import demo as events_demo
-    from fagnett.funding import demo as funding_demo
-    from fagnett.meetings import demo as meetings_demo
-    from fagnett.procedures import demo as procedures_demo
-    from fagnett.progress import demo as progress_demo
-    from fagnett.reports import demo as reports_demo
 
     meetings_demo.build()
     cases_demo.build()

@@ -12,8 +12,8 @@ from django.utils import timezone
 from icalendar import Calendar, vText
 from icalendar import Event as CalendarEvent
 
+from fagnett.core.calendar import OSLO, PRODID, calendar_address
 from fagnett.events.models import Event
-from fagnett.meetings.calendar import OSLO, PRODID, calendar_address
 
 
 def calendar_uid(event: Event) -> str:

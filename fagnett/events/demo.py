@@ -14,9 +14,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from fagnett.accounts.models import User
+from fagnett.core.calendar import OSLO
 from fagnett.events.models import Audience, Event, Registration
 from fagnett.events.selectors import invitees
-from fagnett.meetings.calendar import OSLO
 from fagnett.networks.models import Network
 from fagnett.organisations.models import Region
 

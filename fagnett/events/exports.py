@@ -1,15 +1,17 @@
 """The registration list as CSV and Excel, for name tags and catering: one row per person registered or waiting."""
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fagnett.core.spreadsheet import safe_cell
+from fagnett.core.spreadsheet import Column, Sheet, write_csv, write_xlsx
 from fagnett.events.models import Event, Registration
+
+#: The most rows one list holds. An event's registrations are bounded by the people invited (the appointed people
+#: of its networks, a few thousand in a region); a longer list is refused with a message, not written in part.
+MAX_ROWS = 20_000
 
 
 def _headers() -> list[str]:
@@ -45,31 +47,11 @@ def _rows(registrations: Iterable[Registration]) -> Iterator[list[Any]]:
 
 def registrations_csv(registrations: Iterable[Registration]) -> str:
     """Semicolon-separated, as Norwegian Excel expects, with a BOM so Excel reads it as UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(_headers())
-    for row in _rows(registrations):
-        writer.writerow([safe_cell(value) for value in row])
-    return "\ufeff" + buffer.getvalue()
+    return write_csv(_headers(), _rows(registrations), max_rows=MAX_ROWS)
 
 
 def registrations_xlsx(event: Event, registrations: Iterable[Registration]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = _("Registrations")[:31]
-    sheet.append(_headers())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in _rows(registrations):
-        sheet.append([safe_cell(value) for value in row])
-    for column, width in zip("ABCDEFGHI", (16, 18, 30, 28, 30, 30, 18, 17, 40), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    workbook.properties.title = event.title
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    widths = (16, 18, 30, 28, 30, 30, 18, 17, 40)
+    columns = [Column(header, width) for header, width in zip(_headers(), widths, strict=True)]
+    sheet = Sheet(_("Registrations"), columns, _rows(registrations))
+    return write_xlsx([sheet], max_rows=MAX_ROWS, title=event.title)

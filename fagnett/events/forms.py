@@ -5,7 +5,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.core.validators import validate_no_national_id
+from fagnett.core.forms import MultiLineField
 from fagnett.events.models import Event
 from fagnett.networks.forms import DateInput
 from fagnett.networks.models import Appointment, Network
@@ -101,12 +101,11 @@ class RegistrationForm(forms.Form):
     network = forms.ModelChoiceField(
         label=_("Which network do you come from?"), queryset=Network.objects.none(), empty_label=None
     )
-    comment = forms.CharField(
+    comment = MultiLineField(
         label=_("Comment"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[validate_no_national_id],
         help_text=_("For example dietary needs."),
     )
 
@@ -120,9 +119,8 @@ class RegistrationForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(
+    reason = MultiLineField(
         label=_("Why is the event cancelled?"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[validate_no_national_id],
         help_text=_("The reason goes to everyone invited."),
     )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fagnett.core.models import FreeCharField, FreeTextField
+from fagnett.core.models import FreeCharField, FreeTextField, FreeURLField
 from fagnett.networks.models import AppointmentRole, Network
 from fagnett.organisations.models import HealthTrust, Region
 
@@ -67,7 +67,7 @@ class Event(models.Model):
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     place = FreeCharField(_("place"), max_length=300, blank=True)
-    video_link = models.URLField(_("video link"), max_length=500, blank=True)
+    video_link = FreeURLField(_("video link"), max_length=500, blank=True)
     registration_deadline = models.DateField(
         _("registration deadline"), help_text=_("The last day to register or cancel a registration.")
     )

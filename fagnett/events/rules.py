@@ -8,7 +8,7 @@ from typing import Any
 
 import rules
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.events.models import Event, Registration
 from fagnett.organisations.models import Region
 

@@ -28,7 +28,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.accounts.models import User
 from fagnett.events.models import AUDIENCE_ROLES, Event, Registration
 from fagnett.networks.models import Appointment, Network

@@ -9,15 +9,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fagnett.accounts.models import User
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.mail import mail_on_commit
+from fagnett.core.mail import CalendarPart, mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.events import selectors
 from fagnett.events.calendar import event_invitation
@@ -186,27 +184,13 @@ def _recipients(event: Event) -> list[Any]:
 
 
 def _send_calendar_mail(event: Event, *, recipients: list[Any], method: str, template: str, sender: Any) -> None:
-    """Queue one mail per person, in their language, with their own .ics as an iTIP part (method= matches).
-
-    Built as the meetings' invitations are; sent over one connection, as an audience can be hundreds.
-    """
+    """One mail per person, in their language, with their own .ics (them as the attendee) as an iTIP part."""
     organizer = sender if getattr(sender, "email", "") else None
 
-    def send() -> None:
-        messages = []
-        for person in recipients:
-            ics = event_invitation(event, organizer=organizer, attendee=person, method=method)
-            with translation.override(getattr(person, "language", None) or "nb"):
-                context = {"event": event, "recipient": person}
-                subject = " ".join(render_to_string(f"mail/{template}_subject.txt", context).split())
-                body = render_to_string(f"mail/{template}_body.txt", context)
-            message = EmailMultiAlternatives(subject, body, None, [person.email])
-            message.attach_alternative(ics.decode(), f"text/calendar; method={method}; charset=UTF-8")
-            message.attach("invitation.ics", ics, f"application/ics; method={method}")
-            messages.append(message)
-        get_connection().send_messages(messages)
+    def calendar_for(person: Any) -> CalendarPart:
+        return CalendarPart(event_invitation(event, organizer=organizer, attendee=person, method=method), method)
 
-    transaction.on_commit(send)
+    mail_on_commit(recipients=recipients, template=template, context={"event": event}, calendar=calendar_for)
 
 
 # --- Registrations ---------------------------------------------------------------------------------------------------

@@ -12,8 +12,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.core.exceptions import ConflictError
+from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
 from fagnett.events import exports, selectors, services
 from fagnett.events.calendar import event_invitation
@@ -21,8 +22,6 @@ from fagnett.events.forms import CancelForm, EventForm, RegistrationForm
 from fagnett.events.models import Event
 from fagnett.networks.selectors import coordinated_regions, region_list
 from fagnett.organisations.models import Region
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _chosen_region(request: HttpRequest, regions: list[Region], default: Region | None = None) -> Region:
@@ -317,9 +316,13 @@ def event_registrations_export(request: HttpRequest, event_id: int, fmt: str) ->
         raise PermissionDenied
     registrations = selectors.registration_list(event=event)
     stem = f"{_('registrations')}-{_file_stem(event)}"
-    if fmt == "csv":
-        response = HttpResponse(exports.registrations_csv(registrations), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(exports.registrations_xlsx(event, registrations), content_type=XLSX)
+    try:
+        if fmt == "csv":
+            response = HttpResponse(exports.registrations_csv(registrations), content_type=CSV_CONTENT_TYPE)
+        else:
+            response = HttpResponse(exports.registrations_xlsx(event, registrations), content_type=XLSX_CONTENT_TYPE)
+    except TooManyRows as refused:
+        messages.error(request, refused.message)
+        return redirect("events:registrations", event.pk)
     response["Content-Disposition"] = f'attachment; filename="{slugify(stem)}.{fmt}"'
     return response

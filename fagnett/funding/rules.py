@@ -12,7 +12,7 @@ from typing import Any
 import rules
 from django.utils import timezone
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.funding.models import Application, FundingCall
 from fagnett.networks.models import AppointmentRole
 from fagnett.organisations.models import HealthTrust, Region

@@ -8,7 +8,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from fagnett.accounts.access import access_for, visible_region_filter
+from fagnett.access import access_for, visible_region_filter
 from fagnett.funding.models import Application, ApplicationEvent, BudgetLine, FundingCall
 from fagnett.funding.rules import APPLYING_ROLES
 from fagnett.networks.models import Appointment, Network

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.accounts.models import TrustRole, User
 from fagnett.budget.services import grant_record
 from fagnett.core.exceptions import ConflictError

@@ -5,25 +5,14 @@ cancellation is METHOD:CANCEL with STATUS:CANCELLED. Times are written in Europe
 """
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, vText
 
+from fagnett.core.calendar import OSLO, PRODID, calendar_address
 from fagnett.meetings.models import Meeting
-
-PRODID = "-//Fagnett//Regionale fagnettverk//NB"
-OSLO = ZoneInfo("Europe/Oslo")
-
-
-def calendar_address(person: Any, role: str) -> vCalAddress:
-    address = vCalAddress(f"mailto:{person.email}")
-    address.params["cn"] = vText(str(person))
-    address.params["role"] = vText(role)
-    return address
 
 
 def _event(meeting: Meeting, *, organizer: Any | None, attendees: Iterable[Any], method: str) -> Event:
@@ -85,7 +74,3 @@ def calendar_feed(meetings: Iterable[Meeting], *, name: str) -> bytes:
         calendar.add_component(_event(meeting, organizer=None, attendees=[], method="PUBLISH"))
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
-
-
-def local(value: datetime) -> datetime:
-    return value.astimezone(OSLO)

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from fagnett.meetings.calendar import OSLO
+from fagnett.core.calendar import OSLO
 from fagnett.meetings.models import ActionItem, AgendaItem, Attendance, Meeting, Minutes, MinutesItem
 from fagnett.networks.models import Appointment, AppointmentRole, Network
 

@@ -9,6 +9,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from fagnett.core import forked
+from fagnett.core.calendar import local
 from fagnett.meetings import selectors
 from fagnett.meetings.models import CASE_WITHHELD, Attendance, Meeting, Minutes
 
@@ -27,8 +28,6 @@ def _write_pdf(html: str) -> bytes:
 
 
 def _when(meeting: Meeting) -> str:
-    from fagnett.meetings.calendar import local
-
     start, end = local(meeting.starts_at), local(meeting.ends_at)
     return f"{formats.date_format(start, 'l j. F Y, H:i')}–{formats.time_format(end, 'H:i')}"
 

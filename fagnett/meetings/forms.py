@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.core.validators import validate_no_national_id
+from fagnett.core.forms import LinkField, MultiLineField, SingleLineField
 from fagnett.meetings.models import AgendaItem, Attendance, Meeting, Minutes
 from fagnett.networks.forms import DateInput
 from fagnett.networks.models import Network
@@ -24,8 +24,8 @@ class PlanRowForm(forms.Form):
     start = forms.TimeField(label=_("Starts"), widget=TimeInput())
     end = forms.TimeField(label=_("Ends"), widget=TimeInput())
     form = forms.ChoiceField(label=_("Meeting form"), choices=Meeting.Form.choices)
-    location = forms.CharField(label=_("Place"), required=False, validators=[validate_no_national_id])
-    video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
+    location = SingleLineField(label=_("Place"), required=False)
+    video_link = LinkField(label=_("Video link"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -38,13 +38,13 @@ PlanFormSet = forms.formset_factory(PlanRowForm, extra=0, max_num=24, validate_m
 
 
 class MeetingForm(forms.Form):
-    title = forms.CharField(label=_("Title"), required=False, max_length=200, validators=[validate_no_national_id])
+    title = SingleLineField(label=_("Title"), required=False, max_length=200)
     date = forms.DateField(label=_("Date"), widget=DateInput())
     start = forms.TimeField(label=_("Starts"), widget=TimeInput())
     end = forms.TimeField(label=_("Ends"), widget=TimeInput())
     form = forms.ChoiceField(label=_("Meeting form"), choices=Meeting.Form.choices)
-    location = forms.CharField(label=_("Place"), required=False, validators=[validate_no_national_id])
-    video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
+    location = SingleLineField(label=_("Place"), required=False)
+    video_link = LinkField(label=_("Video link"), required=False)
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
@@ -55,10 +55,9 @@ class MeetingForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(
+    reason = MultiLineField(
         label=_("Why is the meeting cancelled?"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[validate_no_national_id],
         help_text=_("The reason goes to everyone invited."),
     )
 
@@ -91,7 +90,7 @@ class AgendaItemForm(forms.ModelForm):  # type: ignore[type-arg]
 class DocumentForm(forms.Form):
     file = forms.FileField(
         label=_("Document"),
-        help_text=_("PDF, Word, Excel, PowerPoint, PNG, JPEG or text, at most 10 MB."),
+        help_text=_("PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG or text, at most 10 MB."),
     )
 
 
@@ -124,20 +123,18 @@ class MinutesForm(forms.Form):
             number = item.agenda_item.order
             summary = f"summary_{item.agenda_item_id}"
             conclusion = f"conclusion_{item.agenda_item_id}"
-            self.fields[summary] = forms.CharField(
+            self.fields[summary] = MultiLineField(
                 label=_("%(number)s. %(title)s – summary") % {"number": number, "title": item.agenda_item.title},
                 required=False,
                 initial=item.summary,
                 widget=forms.Textarea(attrs={"rows": 4}),
-                validators=[validate_no_national_id],
             )
-            self.fields[conclusion] = forms.CharField(
+            self.fields[conclusion] = MultiLineField(
                 label=_("%(number)s. %(title)s – conclusion or recommendation")
                 % {"number": number, "title": item.agenda_item.title},
                 required=False,
                 initial=item.conclusion,
                 widget=forms.Textarea(attrs={"rows": 2}),
-                validators=[validate_no_national_id],
             )
             self.sections.append((item.agenda_item, summary, conclusion))
         self.fields["lock_version"].initial = minutes.lock_version
@@ -151,7 +148,7 @@ class MinutesForm(forms.Form):
 
 class ActionItemRowForm(forms.Form):
     agenda_item = forms.TypedChoiceField(label=_("Agenda item"), coerce=int, required=False)
-    title = forms.CharField(label=_("Action"), required=False, max_length=300, validators=[validate_no_national_id])
+    title = SingleLineField(label=_("Action"), required=False, max_length=300)
     owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, required=False)
     due_date = forms.DateField(label=_("Due"), required=False, widget=DateInput())
 
@@ -180,16 +177,13 @@ class CirculateForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(
-        label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 3}), validators=[validate_no_national_id]
-    )
+    text = MultiLineField(label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CorrectionForm(forms.Form):
-    reason = forms.CharField(
+    reason = MultiLineField(
         label=_("What is corrected, and why"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[validate_no_national_id],
     )
 
 
@@ -198,7 +192,7 @@ class YearForm(forms.Form):
 
 
 class CaseActionItemForm(forms.Form):
-    title = forms.CharField(label=_("Action"), max_length=300, validators=[validate_no_national_id])
+    title = SingleLineField(label=_("Action"), max_length=300)
     owner = forms.TypedChoiceField(label=_("Owner"), coerce=int)
     due_date = forms.DateField(label=_("Due"), widget=DateInput())
 

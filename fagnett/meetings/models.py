@@ -11,10 +11,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fagnett.core.models import FreeCharField, FreeTextField
+from fagnett.core.models import FreeCharField, FreeTextField, FreeURLField, HashedKey
 from fagnett.core.uploads import random_upload_path
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust
+from fagnett.topics.models import Topic
 
 
 class Meeting(models.Model):
@@ -43,7 +44,7 @@ class Meeting(models.Model):
     ends_at = models.DateTimeField(_("ends"))
     form = models.CharField(_("meeting form"), max_length=20, choices=Form.choices, default=Form.DIGITAL)
     location = FreeCharField(_("place"), max_length=300, blank=True)
-    video_link = models.URLField(_("video link"), max_length=500, blank=True)
+    video_link = FreeURLField(_("video link"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     uid = models.UUIDField(_("calendar id"), default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
@@ -128,6 +129,10 @@ class AgendaItem(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(_("minutes set aside"), null=True, blank=True)
     case = models.ForeignKey(
         "cases.Case", models.SET_NULL, null=True, blank=True, related_name="agenda_items", verbose_name=_("case")
+    )
+    # The table was made when the relation was declared on Topic; kept, so no data moves.
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="agenda_items", verbose_name=_("topics"), db_table="topics_topic_agenda_items"
     )
 
     history = HistoricalRecords()
@@ -361,28 +366,19 @@ class ActionItem(models.Model):
         return self.status == self.Status.OPEN and self.due_date < timezone.localdate()
 
 
-class CalendarFeed(models.Model):
+class CalendarFeed(HashedKey):
     """A secret address for subscribing to a person's or a network's meetings in a calendar program.
 
-    The secret in the address is shown once, when it is made; only its hash is stored (``core.tokens``), so the
-    database, a backup or the admin never hold a working address.
+    The secret in the address is shown once, when it is made; only its hash is stored (``core.models.HashedKey``), so
+    the database, a backup or the admin never hold a working address.
     """
 
-    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
-    prefix = models.CharField(
-        _("address begins with"),
-        max_length=8,
-        editable=False,
-        help_text=_("The first characters of the secret, to recognise the address; the rest is never stored."),
-    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="calendar_feeds", verbose_name=_("person")
     )
     network = models.ForeignKey(
         Network, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("network")
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("calendar feed")
@@ -390,20 +386,3 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.network or _('my meetings')}"
-
-
-class ReminderLog(models.Model):
-    """Each reminder is sent once: its kind, the object and the recipient are recorded."""
-
-    kind = models.CharField(_("kind"), max_length=40)
-    object_key = models.CharField(_("object"), max_length=100)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("reminder sent")
-        verbose_name_plural = _("reminders sent")
-        constraints = [models.UniqueConstraint(fields=["kind", "object_key", "recipient"], name="reminder_sent_once")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.object_key} → {self.recipient}"

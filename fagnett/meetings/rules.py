@@ -9,7 +9,7 @@ from typing import Any
 
 import rules
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.meetings.models import ActionItem, AgendaDocument, AgendaItem, Meeting, Minutes
 from fagnett.networks.models import AppointmentRole, Network
 from fagnett.networks.rules import manages_network

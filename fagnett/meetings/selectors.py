@@ -9,8 +9,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.http import Http404
 from django.utils import timezone
 
-from fagnett.accounts.access import access_for
-from fagnett.core.tokens import hash_token
+from fagnett.access import access_for
 from fagnett.meetings.models import (
     ActionItem,
     AgendaDocument,
@@ -395,14 +394,14 @@ def calendar_feed_networks(*, user: Any) -> QuerySet[Network]:
 
 def calendar_feed_by_token(*, token: str) -> CalendarFeed:
     """The working address whose secret this is. The secret is the credential: no login is asked for, but the
-    owner must still be active and still allowed to read the network's meetings."""
-    feed = (
-        CalendarFeed.objects.select_related("user", "network")
-        .filter(token_hash=hash_token(token), revoked_at=None)
-        .first()
-    )
+    owner must still be active and still allowed to read the network's meetings.
+
+    Its use is recorded (at most once a minute, ``HashedKey.touch``) once it is let in, so the person's page can
+    say when the address was last read; a refused address writes nothing."""
+    feed = CalendarFeed.lookup(token, CalendarFeed.objects.select_related("user", "network"))
     if feed is None or not feed.user.is_active:
         raise Http404
     if feed.network is not None and not feed.user.has_perm("meetings.view_meeting", feed.network):
         raise Http404
+    feed.touch()
     return feed

@@ -5,28 +5,25 @@ Invitations and other mail leave only after the transaction has committed.
 """
 
 import datetime
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from fagnett.accounts.models import User
+from fagnett.core.calendar import OSLO
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.mail import mail_on_commit
+from fagnett.core.mail import CalendarPart, mail_on_commit
 from fagnett.core.permissions import require_perm
-from fagnett.core.tokens import hash_token
 from fagnett.core.uploads import check_upload
 from fagnett.meetings import selectors
-from fagnett.meetings.calendar import OSLO, meeting_invitation
+from fagnett.meetings.calendar import meeting_invitation
 from fagnett.meetings.models import (
     ActionItem,
     AgendaDocument,
@@ -39,22 +36,12 @@ from fagnett.meetings.models import (
     MinutesItem,
 )
 from fagnett.networks.models import Appointment, Network
+from fagnett.networks.selectors import network_participants
 from fagnett.topics.services import set_topics
 
 # Changing any of these changes what a calendar holds, so the invitation's SEQUENCE is raised.
 SIGNIFICANT_FIELDS = ("starts_at", "ends_at", "location", "video_link", "form", "title")
 MEETING_FIELDS = ("title", "starts_at", "ends_at", "form", "location", "video_link")
-
-
-def participants(network: Network) -> list[User]:
-    """Everyone appointed in the network, who is invited to its meetings."""
-    return list(
-        User.objects.filter(
-            appointments__network=network, appointments__status=Appointment.Status.APPOINTED, is_active=True
-        )
-        .distinct()
-        .order_by("first_name", "last_name")
-    )
 
 
 # --- The year's plan and single meetings --------------------------------------------------------------------------
@@ -161,7 +148,7 @@ def meeting_send_invitations(*, user: Any, meeting: Meeting) -> int:
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if current.is_cancelled:
         raise ValidationError(_("A cancelled meeting cannot be sent."))
-    recipients = [p for p in participants(current.network) if p.email]
+    recipients = [p for p in network_participants(network=current.network) if p.email]
     if not recipients:
         raise ValidationError(_("Nobody is appointed in the network yet, so there is nobody to invite."))
     if current.invitation_sent_at is not None:
@@ -176,8 +163,8 @@ def meeting_send_invitations(*, user: Any, meeting: Meeting) -> int:
 
 
 def _send_calendar_mail(meeting: Meeting, *, method: str, sender: Any, update: bool = False) -> None:
-    """Queue one mail per participant, in their language, with the .ics as an iTIP part (method= matches)."""
-    recipients = [p for p in participants(meeting.network) if p.email]
+    """One mail per participant, in their language, with the .ics as an iTIP part (``core.mail.CalendarPart``)."""
+    recipients = [p for p in network_participants(network=meeting.network) if p.email]
     organizer = sender if getattr(sender, "email", "") else None
     ics = meeting_invitation(meeting, organizer=organizer, attendees=recipients, method=method)
     template = "meeting_cancelled" if method == "CANCEL" else ("meeting_updated" if update else "meeting_invitation")
@@ -186,19 +173,12 @@ def _send_calendar_mail(meeting: Meeting, *, method: str, sender: Any, update: b
         meeting.agenda_items.select_related("case").order_by("order", "pk"),
         selectors.network_case_reader(meeting.network),
     )
-
-    def send() -> None:
-        for person in recipients:
-            with translation.override(person.language or "nb"):
-                context = {"meeting": meeting, "recipient": person, "agenda": agenda}
-                subject = " ".join(render_to_string(f"mail/{template}_subject.txt", context).split())
-                body = render_to_string(f"mail/{template}_body.txt", context)
-            message = EmailMultiAlternatives(subject, body, None, [person.email])
-            message.attach_alternative(ics.decode(), f"text/calendar; method={method}; charset=UTF-8")
-            message.attach("invitation.ics", ics, f"application/ics; method={method}")
-            message.send()
-
-    transaction.on_commit(send)
+    mail_on_commit(
+        recipients=recipients,
+        template=template,
+        context={"meeting": meeting, "agenda": agenda},
+        calendar=CalendarPart(ics, method),
+    )
 
 
 # --- Agenda --------------------------------------------------------------------------------------------------------
@@ -257,41 +237,34 @@ def _editable_agenda(user: Any, meeting: Meeting) -> None:
         raise ValidationError(_("The minutes are approved, so the agenda is locked."))
 
 
+@dataclass(frozen=True)
+class CaseItem:
+    """An agenda item of a case, as the cases app words it: meetings does not import cases, which sits above it."""
+
+    case_id: int
+    title: str
+    description: str
+
+
 @transaction.atomic
-def agenda_add_open_cases(*, user: Any, meeting: Meeting) -> list[AgendaItem]:
-    """Put the network's accepted and ongoing cases on the agenda; cases already on it are left alone.
+def agenda_add_case_items(*, user: Any, meeting: Meeting, items: Sequence[CaseItem]) -> list[AgendaItem]:
+    """Put cases on the agenda as items of kind "case", after the items already there.
 
-    Each case moves to "on an agenda" (with an event on its timeline); a case discussed before without an
-    answer yet is carried to this agenda too.
+    The cases app chooses the cases, words the items and moves the cases on (``cases.services.agenda_add_open_cases``);
+    this checks that the person may change the agenda, even when there is nothing to add.
     """
-    from fagnett.cases.models import Case
-    from fagnett.cases.services import case_set_on_agenda
-
     _editable_agenda(user, meeting)
-    already = set(meeting.agenda_items.exclude(case=None).values_list("case_id", flat=True))
-    cases = (
-        Case.objects.filter(
-            network=meeting.network,
-            status__in=[Case.Status.ACCEPTED, Case.Status.IN_PROGRESS, Case.Status.ON_AGENDA],
+    created = [
+        AgendaItem.objects.create(
+            meeting=meeting,
+            kind=AgendaItem.Kind.CASE,
+            title=item.title,
+            description=item.description,
+            case_id=item.case_id,
+            order=_next_order(meeting),
         )
-        .exclude(pk__in=already)
-        .order_by("year", "number")
-    )
-    label = f"{meeting.network.name} {timezone.localtime(meeting.starts_at):%d.%m.%Y}"
-    created = []
-    for case in cases:
-        created.append(
-            AgendaItem.objects.create(
-                meeting=meeting,
-                kind=AgendaItem.Kind.CASE,
-                title=f"{_('Case')} {case.reference}: {case.title}",
-                description=case.wanted,
-                case=case,
-                order=_next_order(meeting),
-            )
-        )
-        if case.status != Case.Status.ON_AGENDA:
-            case_set_on_agenda(user=user, case=case, meeting_label=label)
+        for item in items
+    ]
     _renumber(meeting)
     return created
 
@@ -464,7 +437,7 @@ def minutes_save(
         item.save()
     meeting = current.meeting
     network = meeting.network
-    members = {p.pk for p in participants(network)}
+    members = {p.pk for p in network_participants(network=network)}
     for new in new_action_items:
         if new.owner_id not in members:
             raise ValidationError(_("The owner of an action item must be appointed in the network."))
@@ -496,7 +469,7 @@ def minutes_circulate(*, user: Any, minutes: Minutes, comments_due: datetime.dat
     current.lock_version += 1
     current.save()
     mail_on_commit(
-        recipients=[p for p in participants(current.meeting.network) if p.pk != user.pk],
+        recipients=[p for p in network_participants(network=current.meeting.network) if p.pk != user.pk],
         template="minutes_circulated",
         context={"minutes": current, "meeting": current.meeting},
     )
@@ -609,16 +582,6 @@ def action_item_set_done(*, user: Any, item: ActionItem, done: bool) -> ActionIt
 
 # --- Calendar addresses ---------------------------------------------------------------------------------------------
 
-#: How much of an address's secret is kept in clear, so the person can tell their addresses apart.
-FEED_PREFIX_LENGTH = 8
-
-
-def _new_feed_secret(feed: CalendarFeed) -> str:
-    token = secrets.token_urlsafe(32)
-    feed.token_hash = hash_token(token)
-    feed.prefix = token[:FEED_PREFIX_LENGTH]
-    return token
-
 
 def _require_own_feed(user: Any, feed: CalendarFeed) -> None:
     if feed.user_id != user.pk or feed.revoked_at is not None:
@@ -632,7 +595,7 @@ def calendar_feed_create(*, user: Any, network: Network | None) -> tuple[Calenda
     if network is not None:
         require_perm(user, "meetings.view_meeting", network)
     feed = CalendarFeed(user=user, network=network)
-    token = _new_feed_secret(feed)
+    token = feed.issue()
     feed.save()
     return feed, token
 
@@ -642,8 +605,8 @@ def calendar_feed_regenerate(*, user: Any, feed: CalendarFeed) -> tuple[Calendar
     """The same subscription at a new address: the old address stops working at once, the new secret is returned
     here, once."""
     _require_own_feed(user, feed)
-    token = _new_feed_secret(feed)
-    feed.save(update_fields=["token_hash", "prefix"])
+    token = feed.issue()
+    feed.save(update_fields=CalendarFeed.SECRET_FIELDS)
     return feed, token
 
 
@@ -651,6 +614,11 @@ def calendar_feed_regenerate(*, user: Any, feed: CalendarFeed) -> tuple[Calendar
 def calendar_feed_revoke(*, user: Any, feed: CalendarFeed) -> CalendarFeed:
     """The address stops working; calendars subscribed to it get no more updates."""
     _require_own_feed(user, feed)
-    feed.revoked_at = timezone.now()
-    feed.save(update_fields=["revoked_at"])
+    feed.revoke()
     return feed
+
+
+def calendar_feeds_revoke_all(person: Any) -> int:
+    """Every calendar address of the person stops working: their access to Fagnett closed
+    (``accounts.services.on_access_end``). Returns how many were working."""
+    return sum(1 for feed in CalendarFeed.objects.filter(user=person, revoked_at=None) if feed.revoke())

@@ -14,7 +14,6 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/invitation.<str:fmt>", views.meeting_export, name="export"),
     path("meetings/<int:meeting_id>/agenda/standard/", views.agenda_standard, name="agenda_standard"),
     path("meetings/<int:meeting_id>/agenda/add/", views.agenda_item_add, name="agenda_item_add"),
-    path("meetings/<int:meeting_id>/agenda/cases/", views.agenda_cases, name="agenda_cases"),
     path("agenda-items/<int:item_id>/edit/", views.agenda_item_update, name="agenda_item_update"),
     path("agenda-items/<int:item_id>/move/", views.agenda_item_move, name="agenda_item_move"),
     path("agenda-items/<int:item_id>/delete/", views.agenda_item_delete, name="agenda_item_delete"),
@@ -34,7 +33,6 @@ urlpatterns = [
         "meetings/<int:meeting_id>/minutes/<int:version>/minutes.<str:fmt>", views.minutes_export, name="minutes_export"
     ),
     path("action-items/", views.my_action_items, name="my_action_items"),
-    path("cases/<int:case_id>/action-items/", views.case_action_item_add, name="case_action_item_add"),
     path("action-items/<int:item_id>/done/", views.action_item_toggle, name="action_item_toggle"),
     path("calendar/", views.calendar_feeds, name="calendar_feeds"),
     path("calendar/<int:feed_id>/new-address/", views.calendar_feed_regenerate, name="calendar_feed_regenerate"),

@@ -15,18 +15,18 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
+from fagnett.core.calendar import OSLO
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict, year_param
 from fagnett.meetings import exports, selectors, services
-from fagnett.meetings.calendar import OSLO, calendar_feed, meeting_invitation
+from fagnett.meetings.calendar import calendar_feed, meeting_invitation
 from fagnett.meetings.forms import (
     ActionItemFormSet,
     AgendaItemForm,
     AttendanceForm,
     CalendarFeedForm,
     CancelForm,
-    CaseActionItemForm,
     CirculateForm,
     CommentForm,
     CorrectionForm,
@@ -36,7 +36,7 @@ from fagnett.meetings.forms import (
     PlanFormSet,
 )
 from fagnett.meetings.models import ActionItem, Meeting, Minutes
-from fagnett.networks.selectors import network_get
+from fagnett.networks.selectors import network_get, network_participants
 from fagnett.organisations.models import Region
 
 
@@ -265,7 +265,7 @@ def meeting_export(request: HttpRequest, meeting_id: int, fmt: str) -> HttpRespo
     if fmt == "ics":
         method = "CANCEL" if meeting.is_cancelled else "REQUEST"
         ics = meeting_invitation(
-            meeting, organizer=None, attendees=services.participants(meeting.network), method=method
+            meeting, organizer=None, attendees=network_participants(network=meeting.network), method=method
         )
         return _attachment(ics, f"{stem}.ics", f"text/calendar; method={method}; charset=utf-8")
     raise Http404
@@ -284,22 +284,6 @@ def agenda_standard(request: HttpRequest, meeting_id: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("%(count)s standard items were added.") % {"count": len(created)})
-    return redirect(meeting)
-
-
-@login_required
-@require_POST
-def agenda_cases(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
-    try:
-        created = services.agenda_add_open_cases(user=request.user, meeting=meeting)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        if created:
-            messages.success(request, _("%(count)s open cases were put on the agenda.") % {"count": len(created)})
-        else:
-            messages.info(request, _("The network has no open cases that are not already on the agenda."))
     return redirect(meeting)
 
 
@@ -445,7 +429,7 @@ def minutes_detail(request: HttpRequest, meeting_id: int, version: int) -> HttpR
     can_manage = request.user.has_perm("meetings.manage_meetings", minutes)
     editable = can_manage and not minutes.is_locked
     items = selectors.agenda(meeting=meeting, reader=selectors.case_reader(request.user))
-    people = services.participants(meeting.network)
+    people = network_participants(network=meeting.network)
     form = MinutesForm(request.POST or None, minutes=minutes) if editable else None
     actions = (
         ActionItemFormSet(request.POST or None, form_kwargs={"items": items, "people": people}, prefix="actions")
@@ -630,43 +614,6 @@ def action_item_toggle(request: HttpRequest, item_id: int) -> HttpResponse:
     if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return redirect(next_url)
     return redirect("meetings:my_action_items")
-
-
-@login_required
-@require_POST
-def case_action_item_add(request: HttpRequest, case_id: int) -> HttpResponse:
-    """An action item on a case, from the case's page; it then follows the network's agendas until done."""
-    from fagnett.cases.selectors import case_get
-
-    case = case_get(user=request.user, case_id=case_id)
-    if case.network is None:
-        raise Http404
-    _manage(request, case.network)
-    people = services.participants(case.network)
-    form = CaseActionItemForm(request.POST, people=people)
-    if form.is_valid():
-        owner = next((p for p in people if p.pk == form.cleaned_data["owner"]), None)
-        if owner is None:
-            messages.error(request, _("The owner of an action item must be appointed in the network."))
-        else:
-            try:
-                services.action_item_create(
-                    user=request.user,
-                    network=case.network,
-                    title=form.cleaned_data["title"],
-                    owner=owner,
-                    due_date=form.cleaned_data["due_date"],
-                    case=case,
-                )
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(request, _("The action item was added; it stays on the network's agendas until done."))
-    else:
-        messages.error(
-            request, " ".join(f"{form.fields[n].label}: {e}" for n, errs in form.errors.items() for e in errs)
-        )
-    return redirect(f"{case.get_absolute_url()}#follow-up-heading")
 
 
 @login_required

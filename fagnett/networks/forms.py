@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.accounts.models import User
-from fagnett.core.validators import validate_no_national_id
+from fagnett.core.forms import MultiLineField, SingleLineField
 from fagnett.networks.models import AppointmentRole, Mandate, Network, default_period_end
 from fagnett.organisations.models import HealthTrust, Region
 
@@ -17,7 +17,9 @@ class DateInput(forms.DateInput):
 
 
 class NetworkFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"}))
+    q = SingleLineField(
+        guard=False, label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"})
+    )
     region = forms.ModelChoiceField(
         label=_("Region"), queryset=Region.objects.none(), required=False, empty_label=_("All regions")
     )
@@ -114,9 +116,6 @@ class MandateForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["period_end"].required = False
         self.fields["base_version"].initial = base_version
         self.fields["change_reason"].required = base_version is not None
-        # _post_clean is skipped below, so the model fields' identity-number guard is added to the form's fields.
-        for name in ("purpose", "specific_tasks", "budget_note", "approved_by", "change_reason"):
-            self.fields[name].validators.append(validate_no_national_id)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -142,11 +141,10 @@ class NominationForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"))
     start_date = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end_date = forms.DateField(label=_("To"), required=False, widget=DateInput())
-    note = forms.CharField(
+    note = MultiLineField(
         label=_("Why this person"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[validate_no_national_id],
         help_text=_("Background, competence and anchoring in the trust's management."),
     )
 
@@ -178,11 +176,10 @@ class DecisionForm(forms.Form):
     )
     start_date = forms.DateField(label=_("Appointed from"), required=False, widget=DateInput())
     end_date = forms.DateField(label=_("Appointed to"), required=False, widget=DateInput())
-    reason = forms.CharField(
+    reason = MultiLineField(
         label=_("Reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[validate_no_national_id],
         help_text=_("Required when declining; shown to the person who nominated."),
     )
 
@@ -198,9 +195,8 @@ class DecisionForm(forms.Form):
 
 class EndAppointmentForm(forms.Form):
     end_date = forms.DateField(label=_("Ends on"), widget=DateInput())
-    reason = forms.CharField(
+    reason = MultiLineField(
         label=_("Reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        validators=[validate_no_national_id],
     )

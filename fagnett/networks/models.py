@@ -120,8 +120,8 @@ class TaskListItem(models.Model):
     """One entry of the region's standard list of network tasks, used in mandates and for ranking."""
 
     region = models.ForeignKey(Region, models.CASCADE, related_name="task_list", verbose_name=_("region"))
-    code = models.CharField(_("code"), max_length=20)
-    title = models.CharField(_("task"), max_length=300)
+    code = FreeCharField(_("code"), max_length=20)
+    title = FreeCharField(_("task"), max_length=300)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

@@ -7,7 +7,7 @@ from typing import Any
 
 import rules
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.networks.models import Appointment, AppointmentRole, Network
 from fagnett.organisations.models import Region
 

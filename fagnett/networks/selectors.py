@@ -8,7 +8,7 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, V
 from django.http import Http404
 from django.utils import timezone
 
-from fagnett.accounts.access import access_for, visible_region_filter
+from fagnett.access import access_for, visible_region_filter
 from fagnett.accounts.models import User
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network, TaskListItem
 from fagnett.organisations.models import HealthTrust, Region
@@ -208,6 +208,17 @@ def nominable_people(*, user: Any, network: Network) -> QuerySet[User]:
     if access.is_coordinator(network.region_id):
         return people.filter(Q(trust__region_id=network.region_id) | Q(region_employer_id=network.region_id))
     return people.filter(trust_id__in=access.fagsjef_trusts, trust__region_id=network.region_id)
+
+
+def network_participants(*, network: Network) -> list[User]:
+    """Everyone appointed in the network, who is invited to its meetings."""
+    return list(
+        User.objects.filter(
+            appointments__network=network, appointments__status=Appointment.Status.APPOINTED, is_active=True
+        )
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
 
 
 def expiring_mandates(*, user: Any, today: datetime.date, months: int) -> list[Mandate]:

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fagnett.access import access_for
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
@@ -116,8 +117,6 @@ def appointment_nominate(
     A fagsjef nominates people of their own trusts; the person represents the trust they work in.
     """
     require_perm(user, "networks.nominate", network)
-    from fagnett.accounts.access import access_for
-
     access = access_for(user)
     is_coordinator = access.is_coordinator(network.region_id)
     if role == AppointmentRole.RHF_REPRESENTATIVE:

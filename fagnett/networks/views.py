@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, is_htmx, paginate, rebind_after_conflict
 from fagnett.networks import selectors, services

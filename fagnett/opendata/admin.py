@@ -8,8 +8,8 @@ from fagnett.opendata.models import RegionApiKey
 class RegionApiKeyAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
     """Read-only: keys are issued on the coordinator's page, where the key is shown once."""
 
-    list_display = ["region", "name", "prefix", "active", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["region", "active"]
+    list_display = ["region", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["region"]
     list_select_related = ["region"]
 
     def has_add_permission(self, request: object) -> bool:

@@ -21,8 +21,11 @@ from fagnett.meetings.models import Meeting
 from fagnett.networks.models import Network
 from fagnett.opendata import selectors, services
 from fagnett.opendata.models import RegionApiKey
+from fagnett.organisations.models import Region
 from fagnett.procedures.models import Procedure
 from fagnett.procedures.models import Status as ProcedureStatus
+from fagnett.reports.models import RegionalReport
+from fagnett.reports.statistics import region_statistics
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 PAGE_DEFAULT, PAGE_MAX = 100, 1000
@@ -258,10 +261,6 @@ class FiguresOut(Schema):
     summary="The annual report's figures for a year: from the approved report, or live while it is a draft",
 )
 def annual_report_figures(request: HttpRequest, year: ReportYear = None) -> Any:
-    from fagnett.organisations.models import Region
-    from fagnett.reports.models import RegionalReport
-    from fagnett.reports.statistics import region_statistics
-
     region = Region.objects.get(pk=_region_id(request))
     year = year or timezone.localdate().year - 1
     approved = (

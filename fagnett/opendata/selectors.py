@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.cases.models import Case
 from fagnett.meetings.models import Attendance, Meeting
 from fagnett.networks.models import Network

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from fagnett.organisations.models import HealthTrust, Hospital, Region, Unit
+from fagnett.organisations.models import HealthTrust, Hospital, Region, TrustIdentity, Unit
 
 
 class HealthTrustInline(admin.TabularInline):
@@ -11,6 +11,11 @@ class HealthTrustInline(admin.TabularInline):
 
 class HospitalInline(admin.TabularInline):
     model = Hospital
+    extra = 0
+
+
+class TrustIdentityInline(admin.TabularInline):
+    model = TrustIdentity
     extra = 0
 
 
@@ -31,7 +36,7 @@ class HealthTrustAdmin(SimpleHistoryAdmin):
     list_display = ["name", "short_name", "region", "population"]
     list_filter = ["region"]
     search_fields = ["name", "short_name"]
-    inlines = [HospitalInline]
+    inlines = [HospitalInline, TrustIdentityInline]
 
 
 @admin.register(Hospital)
@@ -49,3 +54,13 @@ class UnitAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "age_group", "active", "hospital__trust__region"]
     search_fields = ["name", "hospital__name"]
     list_select_related = ["hospital"]
+
+
+@admin.register(TrustIdentity)
+class TrustIdentityAdmin(SimpleHistoryAdmin):
+    """The same rows as the coordinator's page *Sign-in and provisioning*; values are normalised on save."""
+
+    list_display = ["value", "kind", "trust"]
+    list_filter = ["kind", "trust__region"]
+    search_fields = ["value", "trust__name"]
+    list_select_related = ["trust"]

@@ -1,13 +1,23 @@
-"""The specialist health service's organisation: Region (RHF) → HealthTrust (HF) → Hospital → Unit."""
+"""The specialist health service's organisation: Region (RHF) → HealthTrust (HF) → Hospital → Unit, and how the
+identity provider names a trust (TrustIdentity)."""
 
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import DomainNameValidator
 from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from stdnum.no import orgnr
+
+from fagnett.core.models import FreeCharField
 
 
 class Region(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    short_name = models.CharField(_("short name"), max_length=20, unique=True)
+    name = FreeCharField(_("name"), max_length=100, unique=True)
+    short_name = FreeCharField(_("short name"), max_length=20, unique=True)
 
     history = HistoricalRecords()
 
@@ -22,8 +32,8 @@ class Region(models.Model):
 
 class HealthTrust(models.Model):
     region = models.ForeignKey(Region, models.PROTECT, related_name="trusts", verbose_name=_("region"))
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    short_name = models.CharField(_("short name"), max_length=30)
+    name = FreeCharField(_("name"), max_length=100, unique=True)
+    short_name = FreeCharField(_("short name"), max_length=30)
     population = models.PositiveIntegerField(
         _("population served"), null=True, blank=True, help_text=_("Used for figures per 100 000 inhabitants.")
     )
@@ -41,8 +51,8 @@ class HealthTrust(models.Model):
 
 class Hospital(models.Model):
     trust = models.ForeignKey(HealthTrust, models.PROTECT, related_name="hospitals", verbose_name=_("health trust"))
-    name = models.CharField(_("name"), max_length=100)
-    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    name = FreeCharField(_("name"), max_length=100)
+    municipality = FreeCharField(_("municipality"), max_length=100, blank=True)
 
     history = HistoricalRecords()
 
@@ -69,7 +79,7 @@ class Unit(models.Model):
         NEONATAL = "neonatal", _("Newborns")
 
     hospital = models.ForeignKey(Hospital, models.PROTECT, related_name="units", verbose_name=_("hospital"))
-    name = models.CharField(_("name"), max_length=150)
+    name = FreeCharField(_("name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ICU)
     age_group = models.CharField(_("age group"), max_length=20, choices=AgeGroup.choices, default=AgeGroup.ADULT)
     active = models.BooleanField(_("active"), default=True)
@@ -84,3 +94,95 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.hospital})"
+
+
+class TrustIdentity(models.Model):
+    """How the identity provider names a trust: what single sign-on and provisioning recognise its people by.
+
+    A person the provider vouches for at their first login, or whom it provisions, becomes an employee of the trust
+    one of these rows points to: by the domain of a verified e-mail address (``stolav.no``), the Entra ID tenant
+    that issued the login (``tid``), the organisation number in a claim, or the organisation or department name the
+    provider sends (SCIM). The region's coordinator keeps the rows; each value points to one trust only.
+    """
+
+    class Kind(models.TextChoices):
+        EMAIL_DOMAIN = "email_domain", _("E-mail domain")
+        TENANT = "tenant", _("Entra ID tenant ID")
+        ORGANISATION_NUMBER = "organisation_number", _("Organisation number")
+        ORGANISATION_NAME = "organisation_name", _("Organisation or department name")
+
+    trust = models.ForeignKey(HealthTrust, models.CASCADE, related_name="identities", verbose_name=_("health trust"))
+    kind = models.CharField(_("recognised by"), max_length=30, choices=Kind.choices)
+    value = FreeCharField(
+        _("value"),
+        max_length=255,
+        help_text=_(
+            "An e-mail domain (stolav.no), a tenant ID (a GUID), a nine-digit organisation number, or the name the "
+            "identity provider gives the organisation or department."
+        ),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["trust__name", "kind", "value"]
+        verbose_name = _("trust identity")
+        verbose_name_plural = _("trust identities")
+        constraints = [
+            # Values are stored normalised (lower case but names), so a name is compared ignoring case here.
+            models.UniqueConstraint(
+                Lower("value"),
+                "kind",
+                name="trustidentity_unique_value",
+                violation_error_message=_("This value already points to a health trust."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value} → {self.trust}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.kind and self.value:
+            self.value = normalise_identity(self.kind, self.value, strict=True)
+
+
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def normalise_identity(kind: str, value: str, *, strict: bool = False) -> str:
+    """The form a value of ``kind`` is stored and compared in; "" for a value that cannot be one.
+
+    ``strict`` raises ``ValidationError`` with a message saying what is wrong instead (for the coordinator's form).
+    """
+    value = " ".join(str(value).split())
+    problem = ""
+    if kind == TrustIdentity.Kind.EMAIL_DOMAIN:
+        value = value.lower().removeprefix("@")
+        try:
+            DomainNameValidator()(value)
+            valid = "." in value  # a top-level domain alone is no organisation's
+        except ValidationError:
+            valid = False
+        if not valid:
+            problem = gettext("Write the domain only, as in stolav.no (without the name and @).")
+    elif kind == TrustIdentity.Kind.TENANT:
+        value = value.lower().strip("{}")
+        if not _GUID.match(value):
+            problem = gettext(
+                "A tenant ID is a GUID such as 6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f (Entra ID → Overview → Tenant ID)."
+            )
+    elif kind == TrustIdentity.Kind.ORGANISATION_NUMBER:
+        value = orgnr.compact(value)
+        if not orgnr.is_valid(value):
+            problem = gettext("An organisation number has nine digits and a valid check digit, as in 974 749 025.")
+    elif kind == TrustIdentity.Kind.ORGANISATION_NAME:
+        if not value:
+            problem = gettext("Write the name as the identity provider sends it.")
+    else:
+        problem = gettext("Choose what the trust is recognised by.")
+    if problem:
+        if strict:
+            raise ValidationError({"value": problem})
+        return ""
+    return value

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from fagnett.procedures.models import Procedure, ReviewReminderLog, StatusEvent
+from fagnett.procedures.models import Procedure, StatusEvent
 
 
 class StatusEventInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -18,8 +18,3 @@ class ProcedureAdmin(SimpleHistoryAdmin):
     search_fields = ["title"]
     readonly_fields = ["status"]
     inlines = [StatusEventInline]
-
-
-@admin.register(ReviewReminderLog)
-class ReviewReminderLogAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["kind", "procedure", "review_date", "recipient", "sent_at"]

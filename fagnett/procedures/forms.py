@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.accounts.models import User
-from fagnett.core.validators import validate_no_national_id
+from fagnett.core.forms import SingleLineField
 from fagnett.networks.forms import DateInput
 from fagnett.networks.models import Appointment, Network
 from fagnett.procedures.models import Procedure, Status
@@ -79,11 +79,10 @@ class StatusChangeForm(forms.Form):
         widget=DateInput(),
         help_text=_("Today or earlier."),
     )
-    note = forms.CharField(
+    note = SingleLineField(
         label=_("Note"),
         required=False,
         max_length=500,
-        validators=[validate_no_national_id],
         widget=forms.TextInput(),
     )
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fagnett.core.models import FreeCharField, FreeTextField
+from fagnett.core.models import FreeCharField, FreeTextField, FreeURLField
 from fagnett.networks.models import Network
 
 
@@ -54,7 +54,7 @@ class Procedure(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PROCEDURE)
     title = FreeCharField(_("title"), max_length=300)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED)
-    url = models.URLField(
+    url = FreeURLField(
         _("link to the document"),
         max_length=500,
         blank=True,
@@ -125,29 +125,3 @@ class StatusEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure_id}: {self.status} {self.happened_on}"
-
-
-class ReviewReminderLog(models.Model):
-    """Each review reminder is sent once per procedure, review date and recipient."""
-
-    class Kind(models.TextChoices):
-        DUE_SOON = "due_soon", _("Review due within 30 days")
-        OVERDUE = "overdue", _("Review date passed")
-
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    procedure = models.ForeignKey(Procedure, models.CASCADE, related_name="+", verbose_name=_("procedure"))
-    review_date = models.DateField(_("review date"))
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("review reminder sent")
-        verbose_name_plural = _("review reminders sent")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "procedure", "review_date", "recipient"], name="procedure_review_reminder_once"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.procedure_id} → {self.recipient_id}"

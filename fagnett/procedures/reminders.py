@@ -1,18 +1,17 @@
 """Review reminders for procedures and pathways, for the daily ``send_reminders`` run.
 
 The responsible person is e-mailed once when the review date is within 30 days and once when it has
-passed. ``ReviewReminderLog`` holds one row per reminder, procedure, review date and recipient, so a second
+passed. The reminder's key is the procedure and its review date (``core.reminders.send_once``), so a second
 run the same day sends nothing, and a new review date starts the reminders again.
 """
 
 import datetime
 from collections import Counter
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from fagnett.core.mail import mail_on_commit
-from fagnett.procedures.models import Procedure, ReviewReminderLog, Status
+from fagnett.core.reminders import send_once
+from fagnett.procedures.models import Procedure, Status
 
 REVIEW_LEAD = datetime.timedelta(days=30)
 
@@ -32,18 +31,13 @@ def review_reminders(now: datetime.datetime | None = None) -> Counter[str]:
         if procedure.review_date is None or responsible is None:  # excluded by the query; for the type checker
             continue
         overdue = procedure.review_date < today
-        kind = ReviewReminderLog.Kind.OVERDUE if overdue else ReviewReminderLog.Kind.DUE_SOON
-        try:
-            with transaction.atomic():
-                ReviewReminderLog.objects.create(
-                    kind=kind, procedure=procedure, review_date=procedure.review_date, recipient=responsible
-                )
-                mail_on_commit(
-                    recipients=[responsible],
-                    template="procedure_review",
-                    context={"procedure": procedure, "overdue": overdue},
-                )
-        except IntegrityError:
-            continue
-        sent[f"procedure_review_{kind}"] += 1
+        kind = "procedure_review_overdue" if overdue else "procedure_review_due_soon"
+        if send_once(
+            kind=kind,
+            key=f"{procedure.pk}:{procedure.review_date.isoformat()}",
+            recipient=responsible,
+            template="procedure_review",
+            context={"procedure": procedure, "overdue": overdue},
+        ):
+            sent[kind] += 1
     return sent

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict, year_param
 from fagnett.networks.selectors import network_get

@@ -3,7 +3,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.core.validators import validate_no_national_id
+from fagnett.cases.forms import TaskForm
+from fagnett.core.forms import MultiLineField
 from fagnett.networks.forms import DateInput
 from fagnett.progress.models import ProgressReport, ReportingSchedule
 
@@ -26,12 +27,11 @@ class ScheduleForm(forms.Form):
 
 
 def _free_text(label: Any, *, required: bool = False, rows: int = 4, help_text: Any = "") -> forms.CharField:
-    return forms.CharField(
+    return MultiLineField(
         label=label,
         required=required,
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}),
-        validators=[validate_no_national_id],
     )
 
 
@@ -60,3 +60,47 @@ class OverviewFilterForm(forms.Form):
             self.fields["region"].choices = [("", _("All regions")), *((r.pk, r.name) for r in regions)]  # type: ignore[attr-defined]
         else:
             del self.fields["region"]
+
+
+class ScheduledTaskForm(TaskForm):
+    """A task from the region (``cases.forms.TaskForm``) with an optional schedule for progress reports."""
+
+    report_interval = forms.IntegerField(
+        label=_("Report progress every"),
+        required=False,
+        min_value=1,
+        max_value=52,
+        help_text=_(
+            "The leader reports status, progress, risks and next steps to the medical director this often. "
+            "Leave empty for no schedule."
+        ),
+    )
+    report_unit = forms.ChoiceField(label=_("Weeks or months"), required=False, widget=forms.RadioSelect)
+    first_report_due = forms.DateField(label=_("First progress report due"), required=False, widget=DateInput())
+
+    #: the progress service's error keys → this form's fields
+    SCHEDULE_FIELDS = {"interval": "report_interval", "unit": "report_unit", "first_due": "first_report_due"}
+
+    def __init__(self, *args: Any, networks: Any, **kwargs: Any) -> None:
+        super().__init__(*args, networks=networks, **kwargs)
+        self.fields["report_unit"].choices = ReportingSchedule.Unit.choices  # type: ignore[attr-defined]
+        self.fields["report_unit"].initial = ReportingSchedule.Unit.MONTHS
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        interval, first_due = data.get("report_interval"), data.get("first_report_due")
+        if interval is not None or first_due is not None:
+            if interval is None and "report_interval" not in self.errors:
+                self.add_error("report_interval", _("Say how often progress is reported, or leave both empty."))
+            if first_due is None and "first_report_due" not in self.errors:
+                self.add_error("first_report_due", _("Give the date of the first report, or leave both empty."))
+            if not data.get("report_unit"):
+                self.add_error("report_unit", _("Choose weeks or months."))
+        return data
+
+    def schedule(self) -> dict[str, Any] | None:
+        """The reporting schedule chosen, for ``task_assign``; None when no schedule was asked for."""
+        data = self.cleaned_data
+        if data.get("report_interval") is None:
+            return None
+        return {"interval": data["report_interval"], "unit": data["report_unit"], "first_due": data["first_report_due"]}

@@ -93,22 +93,3 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.get_status_display()}"
-
-
-class OverdueReminderLog(models.Model):
-    """Each overdue reminder goes once per task, due date and recipient."""
-
-    case = models.ForeignKey(Case, models.CASCADE, related_name="+", verbose_name=_("task"))
-    due = models.DateField(_("report due"))
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("progress reminder sent")
-        verbose_name_plural = _("progress reminders sent")
-        constraints = [
-            models.UniqueConstraint(fields=["case", "due", "recipient"], name="progress_overdue_reminder_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.due} → {self.recipient_id}"

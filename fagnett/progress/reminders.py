@@ -1,20 +1,18 @@
 """Overdue progress reports, for the daily ``send_reminders`` run.
 
-When a task's progress report is overdue, the network's leader and secretary are e-mailed once.
-``OverdueReminderLog`` holds one row per task, due date and recipient, so a second run the same day sends
-nothing, and the next due date (after the next report) starts the reminders again.
+When a task's progress report is overdue, the network's leader and secretary are e-mailed once. The reminder's
+key is the task and its due date (``core.reminders.send_once``), so a second run the same day sends nothing, and
+the next due date (after the next report) starts the reminders again.
 """
 
 import datetime
 from collections import Counter
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from fagnett.core.mail import mail_on_commit
+from fagnett.core.reminders import send_once
 from fagnett.networks.models import Appointment
 from fagnett.networks.rules import LEADERSHIP_ROLES
-from fagnett.progress.models import OverdueReminderLog
 from fagnett.progress.selectors import overdue_tasks
 
 
@@ -33,15 +31,12 @@ def progress_reminders(today: datetime.date | None = None) -> Counter[str]:
     for task in tasks:
         assert task.next_due is not None  # overdue tasks have a due date
         for appointment in leaders.get(task.case.network_id or 0, []):
-            try:
-                with transaction.atomic():
-                    OverdueReminderLog.objects.create(case=task.case, due=task.next_due, recipient=appointment.person)
-                    mail_on_commit(
-                        recipients=[appointment.person],
-                        template="progress_overdue",
-                        context={"task": task, "case": task.case},
-                    )
-            except IntegrityError:
-                continue
-            sent["progress_overdue"] += 1
+            if send_once(
+                kind="progress_overdue",
+                key=f"{task.case.pk}:{task.next_due.isoformat()}",
+                recipient=appointment.person,
+                template="progress_overdue",
+                context={"task": task, "case": task.case},
+            ):
+                sent["progress_overdue"] += 1
     return sent

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.cases.models import OPEN_STATUSES, Case
 from fagnett.networks.rules import LEADERSHIP_ROLES
 from fagnett.organisations.models import Region

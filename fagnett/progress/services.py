@@ -1,6 +1,7 @@
 """Changes to progress on tasks. Each is one transaction that checks permission and writes a timeline event."""
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,9 +12,11 @@ from django.utils.translation import gettext as _
 
 from fagnett.accounts.models import RegionRole, User
 from fagnett.cases.models import OPEN_STATUSES, Case, CaseEvent
+from fagnett.cases.services import case_assign_task
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
+from fagnett.networks.models import Network
 from fagnett.progress.models import ProgressReport, ReportingSchedule
 
 #: a report may be written while the network works on the task, and once more when it has answered
@@ -97,6 +100,27 @@ def schedule_set(
         % {"interval": schedule.interval_text, "date": date_format(first_due, "SHORT_DATE_FORMAT")},
     )
     return schedule
+
+
+@transaction.atomic
+def task_assign(
+    *,
+    user: Any,
+    networks: list[Network],
+    data: dict[str, Any],
+    schedule: Mapping[str, Any] | None = None,
+) -> list[Case]:
+    """A task from the region (oppdrag): one case in each chosen network, with a deadline
+    (``cases.services.case_assign_task``).
+
+    With ``schedule`` (``interval``, ``unit``, ``first_due``), each network's leader reports progress to the
+    medical director on that schedule; a schedule that does not fit the task saves nothing at all.
+    """
+    cases = case_assign_task(user=user, networks=networks, data=data)
+    if schedule is not None:
+        for case in cases:
+            schedule_set(user=user, case=case, **schedule)
+    return cases
 
 
 @transaction.atomic

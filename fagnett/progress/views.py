@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from fagnett.cases.selectors import case_get
+from fagnett.cases.selectors import case_get, region_networks
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors
+from fagnett.networks.selectors import coordinated_regions
 from fagnett.progress import selectors, services
-from fagnett.progress.forms import OverviewFilterForm, ProgressReportForm, ScheduleForm
+from fagnett.progress.forms import OverviewFilterForm, ProgressReportForm, ScheduledTaskForm, ScheduleForm
 from fagnett.progress.models import ReportingSchedule
 
 
@@ -110,3 +111,32 @@ def schedule_edit(request: HttpRequest, case_id: int) -> HttpResponse:
         "progress/schedule_form.html",
         {"case": case, "form": form, "schedule": schedule, "conflict": conflict},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_assign(request: HttpRequest) -> HttpResponse:
+    """A task from the region to networks, with the schedule of its progress reports."""
+    regions = coordinated_regions(user=request.user, include_directed=True)
+    if not regions.exists():
+        raise PermissionDenied
+    form = ScheduledTaskForm(request.POST or None, networks=region_networks(regions=regions))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cases = services.task_assign(
+                user=request.user, networks=data["networks"], data=data, schedule=form.schedule()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, field_map=ScheduledTaskForm.SCHEDULE_FIELDS)
+        else:
+            messages.success(
+                request,
+                _("The task was sent to %(networks)s as %(references)s.")
+                % {
+                    "networks": ", ".join(str(c.network) for c in cases),
+                    "references": ", ".join(c.reference for c in cases),
+                },
+            )
+            return redirect("cases:list")
+    return render(request, "progress/task_form.html", {"form": form})

@@ -20,6 +20,7 @@ from fagnett.networks.models import Appointment, AppointmentRole, Network, TaskL
 from fagnett.organisations.models import Region
 from fagnett.reports import statistics
 from fagnett.reports.models import NetworkReport, ReflectionPoint, RegionalReport, TaskRanking
+from fagnett.topics.models import Topic
 
 WORKED_WELL = [
     "Gode samarbeidsforhold",
@@ -190,7 +191,6 @@ def _network_reports(
 
 def _topics(region: Region, rng: random.Random) -> None:
     """The topic list, put on the networks' reports of 2024 and 2025 in the numbers of ``TOPICS``."""
-    from fagnett.topics.models import Topic
 
     for order, (name, last, this) in enumerate(TOPICS, 1):
         topic = Topic.objects.create(region=region, name=name, order=order)

@@ -1,6 +1,5 @@
 """The regional annual report as DOCX (python-docx) and PDF (WeasyPrint), and the figures' data as CSV and XLSX."""
 
-import csv
 import io
 from typing import Any
 
@@ -9,9 +8,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from fagnett.core import forked
-from fagnett.core.spreadsheet import safe_cell
+from fagnett.core.spreadsheet import Column, Sheet, write_csv, write_xlsx
 from fagnett.reports import charts
 from fagnett.reports.document import Block, ReportDocument, Section
+
+#: The most rows of one figure's data: a row per network, task or topic of one region, a few hundred at most.
+MAX_FIGURE_ROWS = 10_000
 
 
 def figure_numbers(stats: dict[str, Any]) -> list[int]:
@@ -158,29 +160,13 @@ def figure_tables(stats: dict[str, Any]) -> list[tuple[str, list[str], list[list
 def figures_csv(stats: dict[str, Any], figure: int) -> str:
     """One figure's data as CSV (semicolon-separated, as Norwegian Excel expects), with a BOM for Excel."""
     _name, header, rows = figure_tables(stats)[figure - 1]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    writer.writerows([safe_cell(value) for value in row] for row in rows)
-    return "\ufeff" + buffer.getvalue()
+    return write_csv(header, rows, max_rows=MAX_FIGURE_ROWS)
 
 
 def figures_xlsx(stats: dict[str, Any]) -> bytes:
-    """Both figures' data, one sheet each, with numbers as numbers."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
-    for name, header, rows in figure_tables(stats):
-        sheet = workbook.create_sheet(title=name[:31])
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append([safe_cell(value) for value in row])
-        sheet.column_dimensions["A"].width = 45
-        sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """The figures' data, one sheet each, with numbers as numbers."""
+    sheets = [
+        Sheet(name, [Column(text, 45 if i == 0 else None) for i, text in enumerate(header)], rows)
+        for name, header, rows in figure_tables(stats)
+    ]
+    return write_xlsx(sheets, max_rows=MAX_FIGURE_ROWS)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.core.validators import validate_no_national_id
+from fagnett.core.forms import MultiLineField, SingleLineField
 from fagnett.networks.forms import DateInput
 from fagnett.networks.selectors import task_list
 from fagnett.reports.models import RANKED_TASKS, NetworkReport, ReflectionPoint, RegionalReport
@@ -99,11 +99,10 @@ class NetworkReportForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(
+    reason = MultiLineField(
         label=_("What should the network change?"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
-        validators=[validate_no_national_id],
     )
 
 
@@ -126,11 +125,10 @@ class RegionalReportForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class ApproveForm(forms.Form):
-    approved_by_body = forms.CharField(
+    approved_by_body = SingleLineField(
         label=_("Approved by"),
         max_length=200,
         initial=_("the regional medical directors' network"),
-        validators=[validate_no_national_id],
     )
     approved_on = forms.DateField(label=_("Approved on"), widget=DateInput(), initial=timezone.localdate)
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)

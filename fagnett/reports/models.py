@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from fagnett.core.models import FreeCharField, FreeTextField
 from fagnett.networks.models import Network, TaskListItem
 from fagnett.organisations.models import Region
+from fagnett.topics.models import Topic
 
 #: How many of the mandate's tasks a network ranks as its most central of the year.
 RANKED_TASKS = 3
@@ -30,7 +31,7 @@ class ReflectionPoint(models.Model):
 
     region = models.ForeignKey(Region, models.CASCADE, related_name="reflection_points", verbose_name=_("region"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    title = models.CharField(_("text"), max_length=200)
+    title = FreeCharField(_("text"), max_length=200)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -82,6 +83,14 @@ class NetworkReport(models.Model):
     improve_points = models.ManyToManyField(ReflectionPoint, blank=True, related_name="+", verbose_name=_("to improve"))
     improve = FreeTextField(_("what should improve, in your own words"), blank=True)
     priorities = FreeTextField(_("priorities for next year"), blank=True)
+    # The table was made when the relation was declared on Topic; kept, so no data moves.
+    topics = models.ManyToManyField(
+        Topic,
+        blank=True,
+        related_name="network_reports",
+        verbose_name=_("topics"),
+        db_table="topics_topic_network_reports",
+    )
     #: what the records said when the report was submitted (``statistics.network_facts``); empty while a draft
     facts = models.JSONField(_("figures from the records"), default=dict, blank=True, editable=False)
     submitted_by = models.ForeignKey(

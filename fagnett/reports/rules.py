@@ -10,7 +10,7 @@ from typing import Any
 
 import rules
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.networks.models import AppointmentRole, Network
 from fagnett.networks.rules import LEADERSHIP_ROLES
 from fagnett.organisations.models import Region

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.networks.models import Network
 from fagnett.networks.selectors import network_get
 from fagnett.organisations.models import Region

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fagnett.accounts.access import access_for
+from fagnett.access import access_for
 from fagnett.core.exceptions import ConflictError
+from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
 from fagnett.networks.models import Network
 from fagnett.organisations.models import Region
@@ -23,7 +24,6 @@ from fagnett.reports.forms import ApproveForm, NetworkReportForm, RegionalReport
 from fagnett.reports.models import NetworkReport, RegionalReport
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _check_year(year: int) -> None:
@@ -383,7 +383,11 @@ def export_figure_csv(request: HttpRequest, region_id: int, year: int, number: i
     _region, _versions, report = _regional(request, region_id, year)
     if number not in charts.DRAW:
         raise Http404
-    response = HttpResponse(exports.figures_csv(_stats(report), number), content_type="text/csv; charset=utf-8")
+    try:
+        response = HttpResponse(exports.figures_csv(_stats(report), number), content_type=CSV_CONTENT_TYPE)
+    except TooManyRows as refused:
+        messages.error(request, refused.message)
+        return redirect("reports:regional_report", region_id, year)
     response["Content-Disposition"] = f'attachment; filename="{_filename(report, f"figur{number}.csv")}"'
     return response
 
@@ -391,6 +395,10 @@ def export_figure_csv(request: HttpRequest, region_id: int, year: int, number: i
 @login_required
 def export_figures_xlsx(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
     _region, _versions, report = _regional(request, region_id, year)
-    response = HttpResponse(exports.figures_xlsx(_stats(report)), content_type=XLSX)
+    try:
+        response = HttpResponse(exports.figures_xlsx(_stats(report)), content_type=XLSX_CONTENT_TYPE)
+    except TooManyRows as refused:
+        messages.error(request, refused.message)
+        return redirect("reports:regional_report", region_id, year)
     response["Content-Disposition"] = f'attachment; filename="{_filename(report, "figurer.xlsx")}"'
     return response

@@ -9,4 +9,3 @@ class TopicAdmin(SimpleHistoryAdmin):
     list_display = ["name", "region", "order", "active"]
     list_filter = ["region", "active"]
     search_fields = ["name"]
-    exclude = ["cases", "agenda_items", "network_reports"]

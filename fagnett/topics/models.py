@@ -1,7 +1,9 @@
 """Topics: the region's list of subjects that cases, agenda items and annual reports are tagged with.
 
-The relations are declared here, on the topic, so the tagged apps keep their own tables and migrations; a
-case's topics are ``case.topics``, an agenda item's ``item.topics``, a network report's ``report.topics``.
+A vocabulary below the apps that use it: the relations are declared on the tagged models (``Case.topics``,
+``AgendaItem.topics``, ``NetworkReport.topics``), so topics imports none of them. The tables are still the ones
+first made here (``topics_topic_cases``, ``topics_topic_agenda_items``, ``topics_topic_network_reports``); the
+reverse names are ``topic.cases``, ``topic.agenda_items`` and ``topic.network_reports``.
 """
 
 from django.db import models
@@ -19,13 +21,6 @@ class Topic(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(
         _("in use"), default=True, help_text=_("Topics no longer in use stay on what they were put on.")
-    )
-    cases = models.ManyToManyField("cases.Case", blank=True, related_name="topics", verbose_name=_("cases"))
-    agenda_items = models.ManyToManyField(
-        "meetings.AgendaItem", blank=True, related_name="topics", verbose_name=_("agenda items")
-    )
-    network_reports = models.ManyToManyField(
-        "reports.NetworkReport", blank=True, related_name="topics", verbose_name=_("annual reports")
     )
     lock_version = models.PositiveIntegerField(default=1, editable=False)
 

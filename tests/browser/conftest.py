@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
-from fagnett.core.testing import PASSWORD, World, make_world
+from tests.factories import PASSWORD, World, make_world
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -46,13 +47,22 @@ def browser_world(transactional_db: None) -> World:
 
 
 _axe = Axe()
+_NAVIGATING = ("Execution context was destroyed", "reading 'documentElement'")
 
 
 def assert_accessible(page: Page) -> None:
     """axe-core (WCAG 2.1 A and AA rules) reports no violation on the page as it is now."""
-    results = _axe.run(
-        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-    )
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    page.wait_for_load_state()
+    try:
+        results = _axe.run(page, options=options)
+    except PlaywrightError as error:
+        # A click just before may have started a navigation: the old document went away under axe.
+        # Run it again on the new document once that has loaded; any other error is real.
+        if not any(sign in str(error) for sign in _NAVIGATING):
+            raise
+        page.wait_for_load_state()
+        results = _axe.run(page, options=options)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 

@@ -22,13 +22,13 @@ from playwright.sync_api import Browser, Page, Route
 
 from fagnett.capacity.models import ReportRound
 from fagnett.cases.models import Case
-from fagnett.core.errors import server_error
-from fagnett.core.testing import World
 from fagnett.demo.data import DEMO_PASSWORD
 from fagnett.meetings.models import Meeting
 from fagnett.networks.models import Network
 from fagnett.reports.models import NetworkReport, RegionalReport
+from fagnett.web.errors import server_error
 from tests.browser.a11y import Crawler, CrawlResult, focus_problem, serve_images_one_at_a_time
+from tests.factories import World
 
 # One login of every distinct role in the demo (README): the crawl sees what each kind of person sees.
 ROLES = {

@@ -12,9 +12,9 @@ from playwright.sync_api import Page, expect
 
 from fagnett.capacity.excel import COLUMNS, SHEET
 from fagnett.capacity.models import Assessment, CapacityEntry
-from fagnett.capacity.testing import make_round, units_of
-from fagnett.core.testing import World
+from fagnett.capacity.tests.factories import make_round, units_of
 from tests.browser.conftest import assert_accessible
+from tests.factories import World
 
 
 def _submit(page: Page) -> None:

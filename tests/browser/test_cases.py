@@ -10,8 +10,8 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from fagnett.cases.models import Case
-from fagnett.core.testing import World
 from tests.browser.conftest import assert_accessible
+from tests.factories import World
 
 
 def test_a_case_from_submission_to_decision(

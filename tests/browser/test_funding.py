@@ -16,9 +16,9 @@ from playwright.sync_api import Page, expect
 
 from fagnett.accounts.models import TrustRole
 from fagnett.budget.models import Grant
-from fagnett.core.testing import World, make_user
 from fagnett.funding.models import Application, FundingCall
 from tests.browser.conftest import assert_accessible
+from tests.factories import World, make_user
 
 
 def login_in_english(login: Callable[[str], Page], page: Page, username: str) -> None:

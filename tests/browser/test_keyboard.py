@@ -12,13 +12,13 @@ from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from fagnett.capacity.models import CapacityEntry
-from fagnett.capacity.testing import make_round, units_of
+from fagnett.capacity.tests.factories import make_round, units_of
 from fagnett.cases.models import Case
-from fagnett.core.testing import PASSWORD, World
 from fagnett.meetings.models import AgendaItem, Meeting, Minutes
 from fagnett.meetings.tests.factories import add_items, make_meeting
 from tests.browser.a11y import focus_problem
 from tests.browser.conftest import assert_accessible
+from tests.factories import PASSWORD, World
 
 
 def has_focus(target: Locator) -> bool:

@@ -8,10 +8,10 @@ from django.core import mail
 from django.utils import formats, timezone, translation
 from playwright.sync_api import Page, expect
 
-from fagnett.core.testing import World
 from fagnett.meetings.models import Attendance, Meeting, Minutes
 from fagnett.meetings.tests.factories import make_meeting
 from tests.browser.conftest import assert_accessible
+from tests.factories import World
 
 
 def test_year_plan_invitations_minutes_and_approval(

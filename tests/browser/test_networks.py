@@ -5,9 +5,9 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from fagnett.core.testing import World
 from fagnett.networks.models import Appointment
 from tests.browser.conftest import assert_accessible
+from tests.factories import World
 
 
 def test_fagsjef_nominates_a_member_and_the_coordinator_appoints(

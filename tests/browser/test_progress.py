@@ -15,9 +15,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from fagnett.cases.models import Case
-from fagnett.core.testing import World
 from fagnett.progress.models import ProgressReport, ReportingSchedule
 from tests.browser.conftest import assert_accessible
+from tests.factories import World
 
 TITLE = "Vurdere intensivkapasiteten i regionen"
 

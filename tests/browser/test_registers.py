@@ -12,9 +12,9 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from fagnett.budget.models import Expense, Grant
-from fagnett.core.testing import World
 from fagnett.procedures.models import Procedure
 from tests.browser.conftest import assert_accessible
+from tests.factories import World
 
 
 def login_in_english(login: Callable[[str], Page], page: Page, username: str) -> None:

@@ -18,11 +18,11 @@ from docx import Document
 from playwright.sync_api import Page, Route, expect
 from pypdf import PdfReader
 
-from fagnett.core.testing import World
-from fagnett.meetings.calendar import OSLO
+from fagnett.core.calendar import OSLO
 from fagnett.meetings.models import Meeting
 from fagnett.reports.models import NetworkReport, ReflectionPoint, RegionalReport
 from tests.browser.conftest import assert_accessible
+from tests.factories import World
 
 YEAR = timezone.localdate().year - 1
 

@@ -39,7 +39,8 @@ def verify_client_assertion(assertion: str) -> str | None:
 
 
 class Validator(OAuth2Validator):
-    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, HPR_CLAIM: "hpr"}
+    # Entra ID's object id and tenant come with every ID token.
+    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, HPR_CLAIM: "hpr", "oid": "openid", "tid": "openid"}
 
     def authenticate_client(self, request: Any, *args: Any, **kwargs: Any) -> bool:
         assertion_type = getattr(request, "client_assertion_type", None)

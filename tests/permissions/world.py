@@ -1,7 +1,7 @@
 """The world the permission crawler walks: two regions, three networks, a person in every role, and one object
 of every kind, so that every URL pattern can be filled with a real object of region A / network A1.
 
-Built on ``fagnett.core.testing.make_world`` (region A with networks A1 "Anestesi og intensiv" and A2 "Øye",
+Built on ``tests.factories.make_world`` (region A with networks A1 "Anestesi og intensiv" and A2 "Øye",
 region B with "Intensiv Nord") and the apps' own services and test factories, so the objects are in the states
 the product puts them in. Objects that only some people may see carry a sentinel word (``SENTINELS``) that the
 crawler looks for in every answer a person gets.
@@ -17,10 +17,9 @@ from django.utils import timezone
 from fagnett.accounts.models import RegionRole, User
 from fagnett.budget import services as budget_services
 from fagnett.capacity import services as capacity_services
-from fagnett.capacity.testing import make_entry, make_round, units_of
+from fagnett.capacity.tests.factories import make_entry, make_round, units_of
 from fagnett.cases import services as case_services
 from fagnett.cases.models import Case
-from fagnett.core.testing import World, appoint, make_user, make_world
 from fagnett.events.models import Event
 from fagnett.events.tests.factories import make_event, register
 from fagnett.funding.tests.factories import draft, make_call
@@ -31,11 +30,15 @@ from fagnett.networks import services as network_services
 from fagnett.networks.models import Appointment, AppointmentRole
 from fagnett.opendata import services as opendata_services
 from fagnett.procedures.tests.factories import make_procedure
+from fagnett.progress import services as progress_services
 from fagnett.progress.models import ReportingSchedule
+from fagnett.provisioning import services as provisioning_services
+from fagnett.provisioning.models import ScimGroup
 from fagnett.reports import services as report_services
 from fagnett.reports.models import NetworkReport
 from fagnett.reports.tests.factories import make_report
 from fagnett.topics import services as topic_services
+from tests.factories import World, appoint, make_user, make_world
 
 #: The columns of the expected table, in order: who asks. ``anon`` is a visitor who is not logged in.
 ROLES: dict[str, str] = {
@@ -111,6 +114,8 @@ SENTINELS: dict[str, frozenset[str]] = {
     "granittbehov": frozenset({"coordA", "dirA", "memA2"}),
     "granittdrofting": frozenset({"coordA", "dirA", "memA2"}),
     "granittoppgave": frozenset({"coordA", "dirA", "memA2"}),
+    # How region A's trust is recognised at sign-in, and a group its identity provider pushed: the coordinator's.
+    "turmalin": frozenset({"coordA"}),
 }
 
 
@@ -158,7 +163,7 @@ def build_world() -> CrawlWorld:
         trust=w.trusts_a[0],
     )
     safir = case_services.case_accept(user=leader, case=safir, lock_version=safir.lock_version)
-    (o["agenda_case_item"],) = meeting_services.agenda_add_open_cases(user=secretary, meeting=coming)
+    (o["agenda_case_item"],) = case_services.agenda_add_open_cases(user=secretary, meeting=coming)
     o["agenda_case"] = safir
     o["case_action_item"] = meeting_services.action_item_create(
         user=secretary, network=a1, title="Safiroppgave: innhente rutiner", owner=member,
@@ -179,7 +184,7 @@ def build_world() -> CrawlWorld:
         user=employee, data={"title": "Basaltsak: hvem tar denne?", **text}, region=w.region_a, trust=w.trusts_a[1]
     )
     o["case_b"] = case_services.case_submit(user=w["coordinator_b"], data={"title": "Tundrasak", **text}, network=b)
-    (task,) = case_services.case_assign_task(
+    (task,) = progress_services.task_assign(
         user=director,
         networks=[a1],
         data={"title": "Vurdere intensivkapasiteten", "due_date": today + datetime.timedelta(days=180), **text},
@@ -238,7 +243,7 @@ def build_world() -> CrawlWorld:
     )
     granitt = case_services.case_accept(user=leader_a2, case=granitt, lock_version=granitt.lock_version)
     held_a2 = make_meeting(a2, days=-40, status=Meeting.Status.HELD)
-    (granitt_item,) = meeting_services.agenda_add_open_cases(user=leader_a2, meeting=held_a2)
+    (granitt_item,) = case_services.agenda_add_open_cases(user=leader_a2, meeting=held_a2)
     open_minutes = meeting_services.minutes_start(user=leader_a2, meeting=held_a2)
     open_minutes = meeting_services.minutes_save(
         user=leader_a2,
@@ -283,6 +288,12 @@ def build_world() -> CrawlWorld:
     o["topic"] = topic_services.topic_create(user=coordinator, region=w.region_a, data={"name": "Fjordlys-sepsis"})
     topic_services.topic_create(user=w["coordinator_b"], region=w.region_b, data={"name": "Tundra-sepsis"})
     o["open_data_key"], _raw = opendata_services.region_api_key_create(user=coordinator, region=w.region_a, name="SSB")
+    o["trust_identity"] = provisioning_services.trust_identity_create(
+        user=coordinator, region=w.region_a, trust=w.trusts_a[0], kind="email_domain", value="turmalin.example"
+    )
+    o["scim_key"], _raw = provisioning_services.scim_token_create(user=coordinator, region=w.region_a, name="Entra ID")
+    o["scim_group"] = ScimGroup.objects.create(region=w.region_a, display_name="Turmalin-brukere")
+    o["scim_group"].members.add(w["member"])
 
     # --- Annual reports: A1's draft for last year; region A's approved version 1 and draft version 2.
     year = today.year - 1

@@ -23,6 +23,8 @@ SECRET_CLIENT = "fagnett"
 SECRET = "fagnett-client-secret-0123456789"
 KEY_CLIENT = "fagnett-helseid"
 HPR_CLAIM = "helseid://claims/hpr/hpr_number"
+#: The Entra ID tenant the provider's St. Olavs people log in from (``tid``)
+TENANT = "6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f"
 #: The people the provider knows. Fagnett knows only those a test creates.
 PROVIDER_USERS = [
     {"username": "kari", "email": "Kari.Nordmann@Example.no", "first_name": "Kari", "last_name": "Nordmann",
@@ -30,6 +32,15 @@ PROVIDER_USERS = [
     {"username": "ukjent", "email": "ola.ukjent@example.no", "first_name": "Ola", "last_name": "Ukjent",
      "claims": {HPR_CLAIM: "100200300"}},
     {"username": "uten-epost", "email": "", "first_name": "Per", "last_name": "Utenepost"},
+    # Entra ID-like people of St. Olavs hospital's tenant (first login, merge cases)
+    {"username": "nina", "email": "Nina.Ny@stolav.no", "first_name": "Nina", "last_name": "Ny",
+     "claims": {"oid": "oid-nina", "tid": TENANT}},
+    {"username": "kari-berg", "email": "Kari.Berg@stolav.no", "first_name": "Kari", "last_name": "Berg",
+     "claims": {"oid": "oid-kari", "tid": TENANT}},
+    {"username": "ulf", "email": "ulf.uverifisert@stolav.no", "first_name": "Ulf", "last_name": "Uverifisert",
+     "claims": {"oid": "oid-ulf", "email_verified": False}},
+    {"username": "uten-bekreftelse", "email": "Tor.Tenant@stolav.no", "first_name": "Tor", "last_name": "Tenant",
+     "claims": {"oid": "oid-tor", "tid": TENANT, "email_verified": None}},
 ]  # fmt: skip
 
 
@@ -57,9 +68,16 @@ class Provider:
             "OIDC_OP_LOGOUT_ENDPOINT": f"{self.issuer}/logout/",
             "OIDC_STORE_ID_TOKEN": True,
             "OIDC_RP_SCOPES": "openid email profile",
-            "OIDC_MATCH_CLAIM": "email",
-            "OIDC_MATCH_FIELD": "email",
+            "OIDC_IDENTIFIER_CLAIM": "",
+            "OIDC_EMAIL_CLAIM": "email",
+            "OIDC_EMAIL_VERIFIED_CLAIM": "email_verified",
+            "OIDC_TENANT_CLAIM": "tid",
+            "OIDC_ORGANISATION_NUMBER_CLAIM": "",
         }
+
+    def entra_like_settings(self) -> dict[str, Any]:
+        """As for Entra ID: matched by object id (``oid``) first, then by e-mail; the tenant in ``tid``."""
+        return {**self.fagnett_settings(), "OIDC_IDENTIFIER_CLAIM": "oid"}
 
     def helseid_like_settings(self) -> dict[str, Any]:
         """As HelseID wants it: private_key_jwt, PAR, no userinfo, a person matched by HPR number."""
@@ -71,8 +89,8 @@ class Provider:
             "OIDC_OP_USER_ENDPOINT": "",
             "OIDC_OP_PAR_ENDPOINT": f"{self.issuer}/par/",
             "OIDC_RP_SCOPES": "openid profile hpr",
-            "OIDC_MATCH_CLAIM": HPR_CLAIM,
-            "OIDC_MATCH_FIELD": "sso_identifier",
+            "OIDC_IDENTIFIER_CLAIM": HPR_CLAIM,
+            "OIDC_EMAIL_CLAIM": "",
         }
 
 
@@ -154,6 +172,14 @@ def _wait_until_ready(process: subprocess.Popen[str], log_file: Path) -> int:
 def oidc(settings: SettingsWrapper, oidc_provider: Provider) -> Provider:
     """Fagnett configured for the provider's client with a secret."""
     for name, value in oidc_provider.fagnett_settings().items():
+        setattr(settings, name, value)
+    return oidc_provider
+
+
+@pytest.fixture
+def oidc_entra_like(settings: SettingsWrapper, oidc_provider: Provider) -> Provider:
+    """Fagnett configured as for Entra ID: the object id, then the e-mail address; the tenant for first logins."""
+    for name, value in oidc_provider.entra_like_settings().items():
         setattr(settings, name, value)
     return oidc_provider
 

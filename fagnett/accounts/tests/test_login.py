@@ -2,7 +2,7 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from fagnett.core.testing import PASSWORD, World
+from tests.factories import PASSWORD, World
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,8 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from fagnett.accounts import oidc
 from fagnett.accounts.checks import oidc_endpoints_use_https, oidc_private_key_readable
-from fagnett.core.testing import PASSWORD, make_user
+from fagnett.accounts.models import User
+from tests.factories import PASSWORD, make_user
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -33,8 +34,11 @@ ENABLED = {
     "OIDC_OP_AUTHORIZATION_ENDPOINT": f"{ISSUER}/authorize",
     "OIDC_OP_TOKEN_ENDPOINT": f"{ISSUER}/token",
     "OIDC_OP_JWKS_ENDPOINT": f"{ISSUER}/keys",
-    "OIDC_MATCH_CLAIM": "email",
-    "OIDC_MATCH_FIELD": "email",
+    "OIDC_IDENTIFIER_CLAIM": "",
+    "OIDC_EMAIL_CLAIM": "email",
+    "OIDC_EMAIL_VERIFIED_CLAIM": "email_verified",
+    "OIDC_TENANT_CLAIM": "tid",
+    "OIDC_ORGANISATION_NUMBER_CLAIM": "",
 }
 
 
@@ -110,8 +114,8 @@ def test_an_e_mail_the_provider_marks_unverified_is_refused(enabled: SettingsWra
 
 @pytest.mark.django_db
 def test_matching_by_identifier_is_exact(enabled: SettingsWrapper) -> None:
-    enabled.OIDC_MATCH_CLAIM = "oid"
-    enabled.OIDC_MATCH_FIELD = "sso_identifier"
+    enabled.OIDC_IDENTIFIER_CLAIM = "oid"
+    enabled.OIDC_EMAIL_CLAIM = ""  # the identifier only, as with HelseID
     kari = make_user("kari", sso_identifier="Ab12-cd")
     backend = backend_for_request()
 
@@ -132,8 +136,6 @@ def test_two_people_with_the_same_e_mail_are_refused_as_ambiguous(enabled: Setti
 
 @pytest.mark.django_db
 def test_nobody_is_created_and_inactive_people_are_refused(enabled: SettingsWrapper) -> None:
-    from fagnett.accounts.models import User
-
     backend = backend_for_request()
     count = User.objects.count()
     assert backend.create_user({"email": "new@example.no"}) is None
@@ -235,6 +237,7 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "DJANGO_SECRET_KEY": "a-long-random-production-secret-for-the-deploy-check-0123456789",
     "DJANGO_ALLOWED_HOSTS": "fagnett.example",
+    "FAGNETT_SITE_URL": "https://fagnett.example",
     "OIDC_RP_CLIENT_ID": "fagnett",
     "OIDC_RP_CLIENT_SECRET": "secret",
     "OIDC_OP_ISSUER": "https://login.microsoftonline.com/tenant/v2.0",

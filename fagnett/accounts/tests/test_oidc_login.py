@@ -18,7 +18,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from fagnett.accounts.models import User
 from fagnett.accounts.tests.conftest import PROVIDER_PASSWORD, Provider
-from fagnett.core.testing import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

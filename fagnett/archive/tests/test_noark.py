@@ -13,10 +13,10 @@ from pypdf import PdfReader
 
 from fagnett.archive.noark import ADDML, N5, build_package
 from fagnett.cases.models import Case, CaseAttachment, CaseEvent
-from fagnett.cases.testing import make_case
-from fagnett.core.testing import World
+from fagnett.cases.tests.factories import make_case
 from fagnett.meetings.models import AgendaDocument, AgendaItem, Meeting, Minutes, MinutesItem
 from fagnett.meetings.tests.factories import add_items, make_meeting
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from fagnett.core.testing import World
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +87,29 @@ def test_a_bad_period_gets_the_form_back_with_the_reason_in_norwegian(
 
 def test_only_get(world: World, login_as) -> None:
     assert login_as("secretary").post(url(world)).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("bound", "message"),
+    [
+        ("MAX_MINUTES", "Perioden har godkjente referater fra 1 møter; ett uttrekk kan ha høyst 0."),
+        ("MAX_DOCUMENT_BYTES", "Periodens dokumenter tar 42 byte; ett uttrekk kan ha høyst 0 byte."),
+    ],
+)
+def test_a_period_too_big_for_one_extract_gets_the_form_back_with_the_reason(
+    world: World, login_as, settings, tmp_path, monkeypatch, bound: str, message: str
+) -> None:
+    """Refused before anything is rendered: the package is made in memory within one request."""
+    from django.utils import timezone
+
+    from fagnett.archive import noark
+    from fagnett.archive.tests.test_noark import held_meeting
+
+    settings.MEDIA_ROOT = tmp_path
+    held_meeting(world)  # approved minutes and a 42-byte agenda document, three days ago
+    monkeypatch.setattr(noark, bound, 0)
+    today = timezone.localdate()
+    response = login_as("secretary").get(url(world, start=f"{today.year - 1}-01-01", end=today.isoformat()))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert message in response.content.decode().replace("\xa0", " ")  # sizes are written with no-break spaces

@@ -1,7 +1,7 @@
 import pytest
 
 from fagnett.accounts.models import User
-from fagnett.core.testing import World
+from tests.factories import World
 
 
 @pytest.fixture(autouse=True)

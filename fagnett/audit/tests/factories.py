@@ -9,13 +9,13 @@ from django.db import models
 from django.utils import timezone
 
 from fagnett.audit.registry import SOURCES
-from fagnett.capacity.testing import make_entry, make_round, units_of
-from fagnett.cases.testing import make_case
-from fagnett.core.testing import World, appoint, make_mandate, make_user
+from fagnett.capacity.tests.factories import make_entry, make_round, units_of
+from fagnett.cases.tests.factories import make_case
 from fagnett.meetings.models import ActionItem, Minutes
 from fagnett.meetings.tests.factories import make_meeting
 from fagnett.networks.models import Appointment
 from fagnett.reports.models import NetworkReport, RegionalReport
+from tests.factories import World, appoint, make_mandate, make_user
 
 
 @dataclass(frozen=True)

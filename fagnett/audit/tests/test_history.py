@@ -10,16 +10,16 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from fagnett.audit.context import acting_as
 from fagnett.audit.tests.factories import KIND_CASES, change
 from fagnett.capacity import services as capacity_services
 from fagnett.capacity.models import CapacityEntry, ReportRound
-from fagnett.capacity.testing import make_entry, make_round, units_of
-from fagnett.cases.testing import assess_consultations, make_case
-from fagnett.core.testing import World, make_mandate
+from fagnett.capacity.tests.factories import make_entry, make_round, units_of
+from fagnett.cases.tests.factories import assess_consultations, make_case
+from fagnett.core.history import acting_as
 from fagnett.meetings import services as meeting_services
 from fagnett.meetings.models import ActionItem
 from fagnett.meetings.tests.factories import add_items, make_meeting
+from tests.factories import World, make_mandate
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ from django.test import Client
 from django.utils import timezone
 
 from fagnett.audit.tests.factories import KIND_CASES
-from fagnett.capacity.testing import units_of
-from fagnett.core.testing import World
+from fagnett.capacity.tests.factories import units_of
 from fagnett.meetings.models import ActionItem, AgendaItem, Minutes
 from fagnett.meetings.tests.factories import make_meeting
 from fagnett.networks.models import Appointment, Mandate
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

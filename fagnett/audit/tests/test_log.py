@@ -10,12 +10,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from fagnett.audit.context import acting_as
 from fagnett.audit.registry import KINDS
 from fagnett.audit.tests.factories import KIND_CASES, change, forget_history, oslo, set_history_date
-from fagnett.cases.testing import make_case
-from fagnett.core.testing import World
+from fagnett.cases.tests.factories import make_case
+from fagnett.core.history import acting_as
 from fagnett.meetings.models import ActionItem
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from fagnett.budget import selectors, services
 from fagnett.budget.models import Expense, Grant
-from fagnett.core.testing import World
 from fagnett.networks.models import Network
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

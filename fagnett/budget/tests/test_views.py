@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from fagnett.budget.models import Expense, Grant
-from fagnett.core.testing import World, make_user
+from tests.factories import World, make_user
 
 pytestmark = pytest.mark.django_db
 

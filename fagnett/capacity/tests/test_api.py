@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from fagnett.capacity import services
 from fagnett.capacity.models import CapacityEntry, ReportRound
-from fagnett.capacity.testing import make_entry, make_round, units_of
-from fagnett.core.testing import World
+from fagnett.capacity.tests.factories import make_entry, make_round, units_of
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +200,19 @@ def test_the_coordinator_issues_and_withdraws_keys(world: World, client: Client)
     assert client.get("/capacity/api-keys/").status_code == 403
     client.force_login(world["coordinator_b"])
     assert client.post(f"/capacity/api-keys/{token.pk}/withdraw/").status_code == 404
+
+
+def test_more_entries_than_the_bound_are_refused_whole(
+    world: World, client: Client, key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fagnett.capacity import api
+
+    monkeypatch.setattr(api, "MAX_ENTRIES", 1)
+    round_ = make_round(world.region_a)
+    own = units_of(world, 0)[0]
+    body = [{"unit_id": own.pk, "category": c, "scenario": "normal", "staffed_beds": 2} for c in ("K1", "K2")]
+    response = _put(client, round_, key, body)
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Ingenting ble lagret: send høyst 1 rapporter om gangen."
+    assert not CapacityEntry.objects.exists()
+    assert _put(client, round_, key, body[:1]).status_code == 200

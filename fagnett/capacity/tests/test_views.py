@@ -11,9 +11,11 @@ from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from fagnett.capacity.calculations import beds_needed, erlang_b
 from fagnett.capacity.models import Assessment, CapacityEntry, ReportRound, UnitProfile
-from fagnett.capacity.testing import make_entry, make_round, units_of
-from fagnett.core.testing import World, make_trust
+from fagnett.capacity.tests.factories import make_entry, make_round, units_of
+from fagnett.organisations.models import Unit
+from tests.factories import World, make_trust
 
 pytestmark = pytest.mark.django_db
 
@@ -278,8 +280,6 @@ def test_dashboard_query_count_is_flat(world: World, login_as: object, round_: R
 
 
 def units_of_trust(trust: object) -> object:
-    from fagnett.organisations.models import Unit
-
     return Unit.objects.select_related("hospital__trust").get(hospital__trust=trust)
 
 
@@ -314,8 +314,6 @@ def test_dimensioning_page(world: World, login_as: object, round_: ReportRound) 
     k3 = next(r for r in results if r.row.category == "K3")
     # 180 admissions / 90 days × 4 days = 8 erlang; 90 / 90 × 3 = 3 erlang; together 11 on 12 staffed beds.
     assert k3.row.load == pytest.approx(11.0) and k3.row.staffed == 12
-    from fagnett.capacity.calculations import beds_needed, erlang_b
-
     assert k3.blocking == pytest.approx(erlang_b(12, 11.0))
     assert k3.beds_needed == beds_needed(11.0, 0.05)
     assert k3.pooling.pooled_blocking < k3.pooling.separate_blocking

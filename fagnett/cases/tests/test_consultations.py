@@ -15,10 +15,10 @@ from docx import Document
 from fagnett.accounts.models import User
 from fagnett.cases import services
 from fagnett.cases.models import Case, CaseEvent, Consultation
-from fagnett.cases.testing import assess_consultations, days_from_today, make_case
+from fagnett.cases.tests.factories import assess_consultations, days_from_today, make_case
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.testing import World, appoint, make_user
 from fagnett.networks.models import AppointmentRole
+from tests.factories import World, appoint, make_user
 
 pytestmark = pytest.mark.django_db
 

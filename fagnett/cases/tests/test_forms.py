@@ -22,10 +22,10 @@ from fagnett.cases.forms import (
     TaskForm,
 )
 from fagnett.cases.models import Case
-from fagnett.cases.testing import days_from_today
-from fagnett.core.testing import World
+from fagnett.cases.tests.factories import days_from_today
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust, Region
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

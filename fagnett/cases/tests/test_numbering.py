@@ -7,8 +7,8 @@ from django.db import IntegrityError, connection, transaction
 
 from fagnett.cases import services
 from fagnett.cases.models import Case
-from fagnett.cases.testing import make_case
-from fagnett.core.testing import World, make_world
+from fagnett.cases.tests.factories import make_case
+from tests.factories import World, make_world
 
 DATA = {"title": "Samtidig innmeldt", "description": "Sak meldt samtidig.", "wanted": "Et svar."}
 

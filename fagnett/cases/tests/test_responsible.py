@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from fagnett.cases import services
 from fagnett.cases.models import Case, CaseEvent
-from fagnett.cases.testing import make_case
-from fagnett.core.testing import World
+from fagnett.cases.tests.factories import make_case
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from fagnett.cases import services
-from fagnett.core.testing import World, appoint
 from fagnett.networks.models import AppointmentRole
+from tests.factories import World, appoint
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.http import Http404
 from fagnett.cases import selectors
 from fagnett.cases.models import Case
 from fagnett.cases.selectors import CaseFilters
-from fagnett.cases.testing import days_from_today, make_case
-from fagnett.core.testing import World
+from fagnett.cases.tests.factories import days_from_today, make_case
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

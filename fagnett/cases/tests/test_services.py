@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from fagnett.cases import services
 from fagnett.cases.models import Case, CaseEvent, CommonCase
-from fagnett.cases.testing import assess_consultations, days_from_today, make_case
+from fagnett.cases.tests.factories import assess_consultations, days_from_today, make_case
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.testing import World, make_network
 from fagnett.networks.models import Network
+from tests.factories import World, make_network
 
 pytestmark = pytest.mark.django_db
 

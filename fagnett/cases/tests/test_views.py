@@ -3,16 +3,19 @@ from collections.abc import Callable
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
 
+from fagnett.access import access_for
 from fagnett.cases import services
 from fagnett.cases.models import Case, CaseEvent, CommonCase
-from fagnett.cases.testing import assess_consultations, days_from_today, make_case
-from fagnett.core.testing import World, appoint, make_network, make_user
+from fagnett.cases.selectors import case_home_summary
+from fagnett.cases.tests.factories import assess_consultations, days_from_today, make_case
 from fagnett.networks.models import AppointmentRole
+from tests.factories import World, appoint, make_network, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +36,7 @@ def pages(world: World) -> dict[str, str]:
         "mine": reverse("cases:mine"),
         "unrouted": reverse("cases:unrouted"),
         "submit": reverse("cases:submit"),
-        "assign": reverse("cases:assign_task"),
+        "assign": reverse("progress:assign_task"),
         "network": reverse("cases:network", args=[world.network.pk]),
         "network_other": reverse("cases:network", args=[world.other_network.pk]),
         "detail": reverse("cases:detail", args=[detail.pk]),
@@ -232,14 +235,14 @@ class TestFlowThroughThePages:
     def test_the_director_assigns_a_task_from_the_page(self, world: World, login_as: LoginAs) -> None:
         client = login_as("director")
         response = client.post(
-            reverse("cases:assign_task"),
+            reverse("progress:assign_task"),
             {"title": "Kartlegg kapasitet", "description": "Oppdrag fra RHF.", "wanted": "Rapport",
              "networks": [world.network.pk, world.other_network.pk], "due_date": days_from_today(90).isoformat()},
         )  # fmt: skip
         assert response.status_code == 302
         assert Case.objects.filter(source=Case.Source.RHF_TASK).count() == 2
         response = client.post(
-            reverse("cases:assign_task"),
+            reverse("progress:assign_task"),
             {"title": "Uten frist", "description": "x", "wanted": "y", "networks": [world.network.pk]},
         )
         assert list(response.context["form"].errors) == ["due_date"]
@@ -353,9 +356,6 @@ def test_the_coordinator_of_another_region_does_not_see_cases_waiting_here(world
 
 
 def test_the_home_summary_costs_one_query(world: World, django_assert_num_queries: Callable[..., object]) -> None:
-    from fagnett.accounts.access import access_for
-    from fagnett.cases.selectors import case_home_summary
-
     make_case(world, network=None)
     user = world["coordinator"]
     access_for(user)
@@ -373,10 +373,6 @@ def test_the_submitter_sees_why_the_network_declined(world: World, login_as: Log
 
 
 def test_the_home_summary_card_links_to_what_waits(world: World) -> None:
-    from django.template.loader import render_to_string
-
-    from fagnett.cases.selectors import case_home_summary
-
     make_case(world, network=None)
     make_case(world, status=S.ESCALATED)
     html = render_to_string("cases/_home_summary.html", {"case_summary": case_home_summary(user=world["coordinator"])})

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fagnett.core.middleware import REFRESHED_AT
-from fagnett.core.testing import World
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import translation
 
 from fagnett.accounts.models import User
 from fagnett.demo.builder import DEMO_LOGINS
@@ -11,6 +12,8 @@ from fagnett.demo.data import DEMO_PASSWORD
 from fagnett.networks.models import Appointment, Network
 from fagnett.networks.selectors import mandate_current, representation_matrix
 from fagnett.organisations.models import HealthTrust, Region
+from fagnett.reports import document, exports, statistics
+from fagnett.reports.models import RegionalReport
 
 pytestmark = pytest.mark.django_db
 
@@ -78,11 +81,6 @@ def test_loading_twice_is_safe(demo: None, capsys: pytest.CaptureFixture[str]) -
 
 def test_the_2025_annual_report_has_the_structure_and_statements_of_seed_000(demo: None) -> None:
     """Seed 000, Helse Midt-Norge's report for 2025, generated from the demo records (in Norwegian, as published)."""
-    from django.utils import translation
-
-    from fagnett.reports import document, exports, statistics
-    from fagnett.reports.models import RegionalReport
-
     hmn = Region.objects.get(short_name="HMN")
     report = RegionalReport.objects.get(region=hmn, year=2025)
     stats = statistics.region_statistics(region=hmn, year=2025)

@@ -1,4 +1,4 @@
-"""Events for the tests, built on the shared world of fagnett.core.testing."""
+"""Events for the tests, built on the shared world of tests.factories."""
 
 import datetime
 from typing import Any
@@ -6,10 +6,10 @@ from typing import Any
 from django.utils import timezone
 from icalendar import Calendar
 
-from fagnett.core.testing import World
+from fagnett.core.calendar import OSLO
 from fagnett.events.models import Audience, Event, Registration
-from fagnett.meetings.calendar import OSLO
 from fagnett.networks.models import Network
+from tests.factories import World
 
 #: a valid fødselsnummer (control digits hold), for the no-patient-data checks
 NATIONAL_ID = "15108695088"

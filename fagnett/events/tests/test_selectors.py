@@ -2,11 +2,11 @@
 
 import pytest
 
-from fagnett.core.testing import World, appoint, make_network, make_user
 from fagnett.events import selectors
 from fagnett.events.models import Audience, Event, Registration
 from fagnett.events.tests.factories import make_event, register
 from fagnett.networks.models import Appointment, AppointmentRole
+from tests.factories import World, appoint, make_network, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,13 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 
+from fagnett.core.calendar import OSLO
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.testing import World, appoint, make_network, make_user
 from fagnett.events import services
 from fagnett.events.models import Audience, Event, Registration
 from fagnett.events.tests.factories import NATIONAL_ID, ics_of, make_event, register
-from fagnett.meetings.calendar import OSLO
 from fagnett.networks.models import AppointmentRole
+from tests.factories import World, appoint, make_network, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from fagnett.core.testing import World, appoint, make_network, make_user
 from fagnett.events.models import Audience, Event, Registration
 from fagnett.events.tests.factories import NATIONAL_ID, make_event, register
 from fagnett.networks.models import AppointmentRole
+from tests.factories import World, appoint, make_network, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -321,6 +321,22 @@ class TestDownloads:
         assert len(values) == 4  # header and three people, the cancelled one left out
         assert [row[0] for row in values[1:]] == ["Leader", "Member", "Secretary"]
         assert values[1][5] == "leader@example.org" and values[1][8] == "Vegetar"
+
+    @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+    def test_a_list_over_the_bound_is_refused_whole(
+        self, world: World, login_as: LoginAs, monkeypatch: pytest.MonkeyPatch, fmt: str
+    ) -> None:
+        from fagnett.events import exports
+
+        in_english(world, "coordinator")
+        event = self.setup_registrations(world)
+        monkeypatch.setattr(exports, "MAX_ROWS", 2)  # three people are registered or waiting
+        client = login_as("coordinator")
+        response = client.get(reverse("events:registrations_export", args=[event.pk, fmt]))
+        assert response.status_code == 302 and "Content-Disposition" not in response
+        assert response["Location"] == reverse("events:registrations", args=[event.pk])
+        page = client.get(response["Location"]).content.decode()
+        assert "Nothing was exported: one file holds at most 2 rows, and this one would have more." in page
 
     def test_an_unknown_format_is_404(self, world: World, login_as: LoginAs) -> None:
         event = make_event(world)

@@ -1,4 +1,4 @@
-"""Calls and applications for the funding tests, in the world of ``fagnett.core.testing``.
+"""Calls and applications for the funding tests, in the world of ``tests.factories``.
 
 The world's leader and secretary work at trust A1, whose fagsjef ``fagsjef_a1`` is added here (the world's own
 fagsjef is at A3). The employee (trust A2) applies for new groups; A2 has no fagsjef.
@@ -10,9 +10,9 @@ from typing import Any
 from django.utils import timezone
 
 from fagnett.accounts.models import TrustRole, User
-from fagnett.core.testing import World, make_user
 from fagnett.funding import services
 from fagnett.funding.models import Application, FundingCall
+from tests.factories import World, make_user
 
 TEXTS = {
     "purpose": "Samordne intensivtilbudet i regionen.",

@@ -8,11 +8,11 @@ from django.utils import timezone, translation
 
 from fagnett.budget.models import Grant
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.testing import World, appoint, make_network, make_user
 from fagnett.funding import services
 from fagnett.funding.models import Application, ApplicationEvent, BudgetLine, FundingCall
 from fagnett.funding.tests.factories import LINES, TEXTS, add_fagsjef_a1, draft, endorsed, make_call, submitted
 from fagnett.networks.models import Network
+from tests.factories import World, appoint, make_network, make_user
 
 pytestmark = pytest.mark.django_db
 

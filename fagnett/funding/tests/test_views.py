@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from fagnett.accounts.models import User
 from fagnett.budget.models import Grant
-from fagnett.core.testing import World, appoint, make_network, make_user
 from fagnett.funding import services
 from fagnett.funding.models import Application, BudgetLine, FundingCall
 from fagnett.funding.tests.factories import add_fagsjef_a1, draft, endorsed, make_call, submitted
+from tests.factories import World, appoint, make_network, make_user
 
 pytestmark = pytest.mark.django_db
 

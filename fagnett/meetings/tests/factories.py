@@ -1,11 +1,11 @@
-"""Meetings for the tests, built on the shared world of fagnett.core.testing."""
+"""Meetings for the tests, built on the shared world of tests.factories."""
 
 import datetime
 from typing import Any
 
 from django.utils import timezone
 
-from fagnett.meetings.calendar import OSLO
+from fagnett.core.calendar import OSLO
 from fagnett.meetings.models import AgendaItem, Meeting
 from fagnett.networks.models import Network
 

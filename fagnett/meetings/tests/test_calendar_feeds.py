@@ -2,20 +2,17 @@
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from fagnett.core.testing import World, make_world
 from fagnett.meetings.models import CalendarFeed
 from fagnett.meetings.tests.factories import make_meeting
+from tests.factories import Migrator, World, make_world
 
 LoginAs = Callable[[str], Client]
 FEED_URL = re.compile(r"http://testserver/calendar/([A-Za-z0-9_-]{43})\.ics")
@@ -43,7 +40,7 @@ class TestTheSecret:
 
         feed = CalendarFeed.objects.get()
         assert (feed.user, feed.network) == (world["member"], world.network)
-        assert feed.token_hash == hashlib.sha256(token.encode()).hexdigest()
+        assert feed.key_hash == hashlib.sha256(token.encode()).hexdigest()
         assert feed.prefix == token[:8]
         stored = [str(value) for row in CalendarFeed.objects.values_list() for value in row]
         assert not any(token in value for value in stored)
@@ -59,7 +56,7 @@ class TestTheSecret:
         token = _token_of(login_as("member").post(reverse("meetings:calendar_feeds"), {}))
         assert _uids(Client().get(f"/calendar/{token}.ics")) == [f"{meeting.uid}@fagnett"]
         assert Client().get(f"/calendar/{token[:-1]}.ics").status_code == 404
-        assert Client().get(f"/calendar/{CalendarFeed.objects.get().token_hash}.ics").status_code == 404
+        assert Client().get(f"/calendar/{CalendarFeed.objects.get().key_hash}.ics").status_code == 404
 
     def test_replacing_the_address_ends_the_old_one(self, world: World, login_as: LoginAs) -> None:
         meeting = make_meeting(world.network)
@@ -79,6 +76,22 @@ class TestTheSecret:
             (feed.pk, world.network.pk, None)
         ]
 
+    def test_the_page_says_when_a_calendar_last_read_the_address(self, world: World, login_as: LoginAs) -> None:
+        client = login_as("member")
+        token = _token_of(client.post(reverse("meetings:calendar_feeds"), {}))
+        assert "Ikke lest av noen kalender ennå." in client.get(reverse("meetings:calendar_feeds")).content.decode()
+
+        _uids(Client().get(f"/calendar/{token}.ics"))
+        feed = CalendarFeed.objects.get()
+        assert feed.last_used_at is not None
+        page = client.get(reverse("meetings:calendar_feeds")).content.decode()
+        assert "Sist lest av en kalender" in page and "Ikke lest" not in page
+
+        # A replaced address has not been read by anyone yet.
+        client.post(reverse("meetings:calendar_feed_regenerate", args=[feed.pk]))
+        feed.refresh_from_db()
+        assert feed.last_used_at is None
+
     def test_nobody_else_can_replace_or_revoke_an_address(self, world: World, login_as: LoginAs) -> None:
         token = _token_of(login_as("member").post(reverse("meetings:calendar_feeds"), {}))
         feed = CalendarFeed.objects.get()
@@ -96,20 +109,8 @@ class TestTheSecret:
         assert Client().get(f"/calendar/{token}.ics").status_code == 404
 
 
-@pytest.fixture
-def before_hashing(transactional_db: None) -> Iterator[MigrationExecutor]:
-    """The database as it was before addresses were hashed; migrated to the end again afterwards."""
-    executor = MigrationExecutor(connection)
-    executor.migrate([("meetings", "0003_document_name_guard")])
-    executor.loader.build_graph()
-    try:
-        yield executor
-    finally:
-        call_command("migrate", verbosity=0)
-
-
-def test_addresses_made_before_hashing_keep_working(before_hashing: MigrationExecutor) -> None:
-    old_apps = before_hashing.loader.project_state([("meetings", "0003_document_name_guard")]).apps
+def test_addresses_made_before_hashing_keep_working(migrator: Migrator) -> None:
+    old_apps = migrator.to(("meetings", "0003_document_name_guard"))
     world = make_world()
     meeting = make_meeting(world.network)
     OldFeed = old_apps.get_model("meetings", "CalendarFeed")
@@ -117,10 +118,10 @@ def test_addresses_made_before_hashing_keep_working(before_hashing: MigrationExe
     OldFeed.objects.create(user_id=world["member"].pk, network_id=None, token=legacy)
     OldFeed.objects.create(user_id=world["member"].pk, network_id=None, token="revoked-one", revoked_at=timezone.now())
 
-    before_hashing.migrate([("meetings", "0004_calendarfeed_token_hash")])
+    migrator.to_latest()
 
     feeds = CalendarFeed.objects.order_by("pk")
-    assert [(f.prefix, f.token_hash) for f in feeds] == [
+    assert [(f.prefix, f.key_hash) for f in feeds] == [
         (legacy[:8], hashlib.sha256(legacy.encode()).hexdigest()),
         ("revoked-", hashlib.sha256(b"revoked-one").hexdigest()),
     ]

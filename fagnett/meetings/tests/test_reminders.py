@@ -5,11 +5,12 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from fagnett.core.testing import World
+from fagnett.core.models import ReminderLog
 from fagnett.meetings import services
-from fagnett.meetings.models import Meeting, Minutes, ReminderLog
+from fagnett.meetings.models import Meeting, Minutes
 from fagnett.meetings.reminders import send_due_reminders
 from fagnett.meetings.tests.factories import add_items, make_meeting
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

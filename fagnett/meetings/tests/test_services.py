@@ -6,12 +6,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from icalendar import Calendar
+from tests.factories_files import blank_pdf
 
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.testing import World
 from fagnett.meetings import services
 from fagnett.meetings.models import ActionItem, AgendaDocument, AgendaItem, Attendance, Meeting, Minutes
+from fagnett.meetings.selectors import case_reader, open_action_items
 from fagnett.meetings.tests.factories import add_items, make_meeting
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 
@@ -174,7 +176,7 @@ class TestAgenda:
         settings.MEDIA_ROOT = tmp_path
         meeting = make_meeting(world.network)
         (item,) = add_items(meeting, "Sak")
-        pdf = SimpleUploadedFile("notat.pdf", b"%PDF-1.7 content", content_type="application/pdf")
+        pdf = SimpleUploadedFile("notat.pdf", blank_pdf(), content_type="application/pdf")
         document = services.document_attach(user=world["secretary"], item=item, upload=pdf)
         assert document.original_name == "notat.pdf"
         assert "notat" not in document.file.name  # stored under a random name
@@ -292,8 +294,6 @@ class TestAttendanceAndMinutes:
 
 class TestActionItems:
     def test_open_items_are_carried_onto_the_next_agenda_until_done(self, world: World) -> None:
-        from fagnett.meetings.selectors import case_reader, open_action_items
-
         first = make_meeting(world.network, days=-30)
         second = make_meeting(world.network, days=10)
         item = services.action_item_create(

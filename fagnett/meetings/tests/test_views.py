@@ -12,15 +12,18 @@ from django.utils import timezone
 from docx import Document
 from icalendar import Calendar
 from pypdf import PdfReader
+from tests.factories_files import blank_pdf
 
-from fagnett.core.testing import World, make_network
 from fagnett.meetings import services
 from fagnett.meetings.models import Attendance, CalendarFeed, Meeting, Minutes, MinutesItem
 from fagnett.meetings.tests.factories import add_items, make_meeting
+from tests.factories import World, make_network
 
 pytestmark = pytest.mark.django_db
 
 LoginAs = Callable[[str], Client]
+
+NOTE = blank_pdf(b"hemmelig notat")
 
 
 @pytest.fixture
@@ -29,9 +32,7 @@ def held(world: World, settings, tmp_path) -> Meeting:  # type: ignore[no-untype
     settings.MEDIA_ROOT = tmp_path
     meeting = make_meeting(world.network, days=-3)
     _, case = add_items(meeting, "Godkjenning av referat", "Intensivkapasitet i regionen")
-    services.document_attach(
-        user=world["secretary"], item=case, upload=SimpleUploadedFile("notat.pdf", b"%PDF-1.4 hemmelig notat")
-    )
+    services.document_attach(user=world["secretary"], item=case, upload=SimpleUploadedFile("notat.pdf", NOTE))
     services.minutes_start(user=world["secretary"], meeting=meeting)
     return meeting
 
@@ -81,7 +82,7 @@ class TestRestrictedContent:
         response = login_as("member").get(document.get_absolute_url())
         assert response.status_code == 200
         assert response["Content-Disposition"].startswith('attachment; filename="notat.pdf"')
-        assert b"".join(response.streaming_content) == b"%PDF-1.4 hemmelig notat"
+        assert b"".join(response.streaming_content) == NOTE
 
     def test_approved_minutes_follow_the_networks_setting(self, world: World, held: Meeting, login_as: LoginAs) -> None:
         minutes = held.minutes.get()

@@ -3,9 +3,9 @@ import datetime
 import pytest
 from django.http import Http404
 
-from fagnett.core.testing import World, appoint, make_mandate
 from fagnett.networks import selectors
 from fagnett.networks.models import Appointment, AppointmentRole, Network
+from tests.factories import World, appoint, make_mandate
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +71,14 @@ def test_nominations_the_fagsjef_sees_are_their_own(world: World) -> None:
     coordinator_sees = {a.person.username for a in selectors.nomination_list(user=world["coordinator"])}
     assert {"candidate", "employee"} <= coordinator_sees
     assert not selectors.nomination_list(user=world["coordinator_b"]).exists()
+
+
+def test_the_participants_are_the_active_people_appointed_in_the_network(world: World) -> None:
+    appoint(world.network, world["candidate"], AppointmentRole.MEMBER, status=Appointment.Status.NOMINATED)
+    world["member"].is_active = False
+    world["member"].save()
+    assert [p.username for p in selectors.network_participants(network=world.network)] == [
+        "leader",
+        "rhf_rep",
+        "secretary",
+    ]

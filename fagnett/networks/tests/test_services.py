@@ -5,9 +5,9 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.testing import World
 from fagnett.networks import services
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from fagnett.core.testing import World, appoint, make_network, make_trust, make_user
 from fagnett.networks.models import Appointment, AppointmentRole
+from tests.factories import World, appoint, make_network, make_trust, make_user
 
 pytestmark = pytest.mark.django_db
 

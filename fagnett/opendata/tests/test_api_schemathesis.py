@@ -11,11 +11,11 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from fagnett.cases.testing import make_case
-from fagnett.core.testing import World
+from fagnett.cases.tests.factories import make_case
 from fagnett.meetings.tests.factories import make_meeting
 from fagnett.opendata import services
 from fagnett.procedures.tests.factories import make_procedure
+from tests.factories import World
 
 schema = schemathesis.openapi.from_wsgi("/api/open/v1/openapi.json", WSGIHandler())
 

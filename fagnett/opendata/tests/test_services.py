@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from fagnett.core.testing import World
 from fagnett.opendata import services
 from fagnett.opendata.models import RegionApiKey
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def test_only_the_coordinator_revokes_keys(world: World, role: str) -> None:
     with pytest.raises(PermissionDenied):
         services.region_api_key_revoke(user=world[role], key=key)
     key.refresh_from_db()
-    assert key.active
+    assert key.is_active
 
 
 def test_revoking_twice_keeps_the_first_time(world: World) -> None:

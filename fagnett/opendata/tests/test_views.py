@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from fagnett.core.testing import World
 from fagnett.opendata import services
 from fagnett.opendata.models import RegionApiKey
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_the_key_is_shown_once_and_only_its_hash_is_kept(world: World, login_as:
     raw = match.group(1)
 
     key = RegionApiKey.objects.get()
-    assert key.region == world.region_a and key.created_by == world["coordinator"] and key.active
+    assert key.region == world.region_a and key.created_by == world["coordinator"] and key.is_active
     assert key.key_hash == hashlib.sha256(raw.encode()).hexdigest()
     assert raw.startswith(key.prefix) and len(key.prefix) < len(raw) // 3
     stored = [str(v) for v in RegionApiKey.objects.values_list().get()]
@@ -105,8 +105,8 @@ def test_revoking(world: World, login_as: LoginAs) -> None:
     response = login_as("coordinator").post(f"{_page(world)}{key.pk}/revoke/")
     assert response.status_code == 302 and response["Location"] == _page(world)
     key.refresh_from_db()
-    assert not key.active and key.revoked_at is not None and key.revoked_by == world["coordinator"]
-    assert [h.active for h in key.history.order_by("history_date")] == [True, False]
+    assert not key.is_active and key.revoked_at is not None and key.revoked_by == world["coordinator"]
+    assert [h.revoked_at is None for h in key.history.order_by("history_date")] == [True, False]
     assert key.history.latest().history_user == world["coordinator"]
 
 
@@ -115,14 +115,14 @@ def test_others_cannot_revoke(world: World, login_as: LoginAs, role: str, status
     key, _raw = services.region_api_key_create(user=world["coordinator"], region=world.region_a, name="Portal")
     assert login_as(role).post(f"{_page(world)}{key.pk}/revoke/").status_code == status
     key.refresh_from_db()
-    assert key.active
+    assert key.is_active
 
 
 def test_a_key_cannot_be_revoked_through_another_regions_page(world: World, login_as: LoginAs) -> None:
     key_b, _raw = services.region_api_key_create(user=world["coordinator_b"], region=world.region_b, name="B")
     assert login_as("coordinator").post(f"{_page(world)}{key_b.pk}/revoke/").status_code == 404
     key_b.refresh_from_db()
-    assert key_b.active
+    assert key_b.is_active
 
 
 def test_revoke_is_post_only(world: World, login_as: LoginAs) -> None:

@@ -1,10 +1,10 @@
 import pytest
 from django.http import Http404
 
-from fagnett.core.testing import World, make_network
 from fagnett.procedures import selectors
 from fagnett.procedures.models import Procedure, Status
 from fagnett.procedures.tests.factories import d, make_procedure
+from tests.factories import World, make_network
 
 pytestmark = pytest.mark.django_db
 

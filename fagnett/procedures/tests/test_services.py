@@ -5,10 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.testing import World
 from fagnett.procedures import services
 from fagnett.procedures.models import Procedure, Status, StatusEvent
 from fagnett.procedures.tests.factories import d, make_procedure
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

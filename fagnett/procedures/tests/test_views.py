@@ -7,11 +7,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from fagnett.core.testing import World, appoint, make_network, make_user
 from fagnett.networks.models import AppointmentRole
 from fagnett.procedures.models import Procedure, Status
 from fagnett.procedures.tests.factories import d, make_procedure
 from fagnett.procedures.tests.test_selectors import known_fixtures
+from tests.factories import World, appoint, make_network, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Factories for progress tests, on top of ``fagnett.core.testing``'s world and ``make_case``."""
+"""Factories for progress tests, on top of ``tests.factories``'s world and ``make_case``."""
 
 import datetime
 from typing import Any
@@ -6,9 +6,9 @@ from typing import Any
 from django.utils import timezone
 
 from fagnett.cases.models import Case
-from fagnett.cases.testing import make_case
-from fagnett.core.testing import World
+from fagnett.cases.tests.factories import make_case
 from fagnett.progress.models import ProgressReport, ReportingSchedule
+from tests.factories import World
 
 
 def make_task(

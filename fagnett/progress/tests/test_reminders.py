@@ -5,10 +5,10 @@ import pytest
 from django.core import mail
 
 from fagnett.cases.models import Case
-from fagnett.core.testing import World
 from fagnett.progress.models import ReportingSchedule
 from fagnett.progress.reminders import progress_reminders
 from fagnett.progress.tests.factories import make_report, make_task
+from tests.factories import World
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,11 @@ import datetime
 import pytest
 
 from fagnett.cases.models import Case
-from fagnett.core.testing import World, appoint, make_network
 from fagnett.networks.models import AppointmentRole
 from fagnett.progress.models import ProgressReport, ReportingSchedule
 from fagnett.progress.selectors import OverviewFilters, case_progress, overdue_tasks, overview_scope, task_overview
 from fagnett.progress.tests.factories import make_report, make_task
+from tests.factories import World, appoint, make_network
 
 pytestmark = pytest.mark.django_db
 

@@ -4,15 +4,14 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from fagnett.cases import services as case_services
 from fagnett.cases.models import Case, CaseEvent
-from fagnett.cases.testing import days_from_today, make_case
+from fagnett.cases.tests.factories import days_from_today, make_case
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.testing import World, appoint, make_user
 from fagnett.networks.models import AppointmentRole
 from fagnett.progress import services
 from fagnett.progress.models import ProgressReport, ReportingSchedule
 from fagnett.progress.tests.factories import make_task
+from tests.factories import World, appoint, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,7 @@ TASK = {"title": "Vurdere intensivkapasiteten", "description": "Oppdrag fra RHF.
 
 class TestSchedule:
     def test_assigning_a_task_with_a_schedule_gives_each_network_one(self, world: World) -> None:
-        cases = case_services.case_assign_task(
+        cases = services.task_assign(
             user=world["director"],
             networks=[world.network, world.other_network],
             data=TASK,
@@ -40,7 +39,7 @@ class TestSchedule:
 
     def test_a_schedule_that_does_not_fit_the_task_saves_no_task(self, world: World) -> None:
         with pytest.raises(ValidationError) as error:
-            case_services.case_assign_task(
+            services.task_assign(
                 user=world["coordinator"],
                 networks=[world.network],
                 data=TASK,

@@ -1,4 +1,5 @@
 import datetime
+import io
 from typing import Any
 
 import pytest
@@ -7,14 +8,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from docx import Document
 
 from fagnett.cases.models import Case
-from fagnett.cases.testing import days_from_today
-from fagnett.core.testing import World, appoint, make_network
+from fagnett.cases.tests.factories import days_from_today, make_case
 from fagnett.networks.models import AppointmentRole
 from fagnett.progress.calculations import add_months
 from fagnett.progress.models import ProgressReport, ReportingSchedule
 from fagnett.progress.tests.factories import make_report, make_task
+from tests.factories import World, appoint, make_network
 
 pytestmark = pytest.mark.django_db
 
@@ -138,11 +140,9 @@ class TestReportPage:
         assert not ProgressReport.objects.exists()
 
     def test_a_case_that_is_not_a_task_shows_no_progress(self, world: World, login_as: Any) -> None:
-        from fagnett.cases.testing import make_case
-
         case = make_case(world, status=S.IN_PROGRESS)
         response = login_as("leader").get(case.get_absolute_url())
-        assert response.context["progress"] is None
+        assert response.context.get("progress") is None
         assert 'id="progress-heading"' not in response.content.decode()
 
 
@@ -193,10 +193,10 @@ class TestSchedulePage:
 class TestTaskForm:
     def test_the_task_is_assigned_with_a_reporting_schedule(self, world: World, login_as: Any) -> None:
         client = login_as("coordinator")
-        form = client.get(reverse("cases:assign_task")).content.decode()
+        form = client.get(reverse("progress:assign_task")).content.decode()
         assert 'name="report_interval"' in form and 'name="first_report_due"' in form
         response = client.post(
-            reverse("cases:assign_task"),
+            reverse("progress:assign_task"),
             {"title": "Kartlegg kapasitet", "description": "Oppdrag fra RHF.", "wanted": "Rapport",
              "networks": [world.network.pk, world.other_network.pk], "due_date": days_from_today(90).isoformat(),
              "report_interval": "2", "report_unit": "weeks", "first_report_due": days_from_today(14).isoformat()},
@@ -221,7 +221,7 @@ class TestTaskForm:
         self, world: World, login_as: Any, schedule: dict[str, str], field: str
     ) -> None:
         response = login_as("director").post(
-            reverse("cases:assign_task"),
+            reverse("progress:assign_task"),
             {"title": "Kartlegg kapasitet", "description": "Oppdrag fra RHF.", "wanted": "Rapport",
              "networks": [world.network.pk], "due_date": days_from_today(90).isoformat(), **schedule},
         )  # fmt: skip
@@ -231,9 +231,34 @@ class TestTaskForm:
 
     def test_without_a_schedule_the_task_has_none(self, world: World, login_as: Any) -> None:
         response = login_as("director").post(
-            reverse("cases:assign_task"),
+            reverse("progress:assign_task"),
             {"title": "Kartlegg kapasitet", "description": "Oppdrag fra RHF.", "wanted": "Rapport",
              "networks": [world.network.pk], "due_date": days_from_today(90).isoformat(), "report_unit": "months"},
         )  # fmt: skip
         assert response.status_code == 302
         assert Case.objects.count() == 1 and not ReportingSchedule.objects.exists()
+
+
+class TestCaseDocument:
+    """The task's progress reports reach its Word document through ``cases.panels``, before the timeline."""
+
+    @staticmethod
+    def _paragraphs(response: Any) -> list[str]:
+        return [p.text for p in Document(io.BytesIO(b"".join(response.streaming_content))).paragraphs]
+
+    def test_the_tasks_document_holds_its_progress_reports_before_the_timeline(
+        self, world: World, login_as: Any
+    ) -> None:
+        case = make_task(world, schedule=(1, MONTHS, days_from_today(-40)))
+        make_report(case, world["leader"], on=days_from_today(-30), progress="Tall fra to HF.", risks="Ferie.")
+        make_report(case, world["leader"], on=days_from_today(-2), progress="Alle HF har levert.")
+        text = self._paragraphs(login_as("leader").get(reverse("cases:export", args=[case.pk])))
+        assert text.index("Progress reports") < text.index("Timeline")
+        reports = text[text.index("Progress reports") : text.index("Timeline")]
+        assert reports[1].startswith(days_from_today(-2).strftime("%d.%m.%Y"))
+        assert "Progress: Alle HF har levert." in reports and "Risks: Ferie." in reports
+
+    def test_a_case_that_is_not_a_task_has_no_progress_section(self, world: World, login_as: Any) -> None:
+        case = make_case(world, status=S.IN_PROGRESS)
+        text = self._paragraphs(login_as("leader").get(reverse("cases:export", args=[case.pk])))
+        assert "Timeline" in text and "Progress reports" not in text

@@ -18,13 +18,13 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from fagnett.accounts.models import RegionRole, User
-from fagnett.core.testing import appoint, make_mandate, make_network, make_region, make_user
 from fagnett.meetings.models import Meeting
 from fagnett.networks.models import AppointmentRole, Network, TaskListItem
 from fagnett.organisations.models import Region
 from fagnett.procedures.models import Procedure, Status, StatusEvent
 from fagnett.reports import statistics
 from fagnett.reports.models import NetworkReport, ReflectionPoint, TaskRanking
+from tests.factories import appoint, make_mandate, make_network, make_region, make_user
 
 OSLO = ZoneInfo("Europe/Oslo")
 YEAR = 2025

@@ -6,12 +6,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.testing import World, appoint, make_user
 from fagnett.meetings.models import Meeting
 from fagnett.networks.models import AppointmentRole, TaskListItem
 from fagnett.reports import services, statistics
 from fagnett.reports.models import NetworkReport, ReflectionPoint, RegionalReport
 from fagnett.reports.tests.factories import at, complete_draft, make_point, make_report, meeting
+from tests.factories import World, appoint, make_user
 
 pytestmark = pytest.mark.django_db
 

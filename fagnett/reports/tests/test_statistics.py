@@ -10,7 +10,6 @@ from django.utils import translation
 from fagnett.accounts.models import User
 from fagnett.budget.models import Expense, Grant
 from fagnett.cases.models import Case, CaseEvent
-from fagnett.core.testing import World, make_mandate, make_network, make_user
 from fagnett.meetings.models import ActionItem, Attendance, Meeting
 from fagnett.networks.models import Network
 from fagnett.procedures.models import Status
@@ -26,6 +25,7 @@ from fagnett.reports.tests.factories import (
     make_report,
     meeting,
 )
+from tests.factories import World, make_mandate, make_network, make_user
 
 pytestmark = pytest.mark.django_db
 

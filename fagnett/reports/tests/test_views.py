@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fagnett.accounts.models import User
-from fagnett.core.testing import World, make_user
 from fagnett.reports import services
 from fagnett.reports.models import NetworkReport, ReflectionPoint, RegionalReport
 from fagnett.reports.tests.factories import (
@@ -24,6 +23,7 @@ from fagnett.reports.tests.factories import (
     make_point,
     make_report,
 )
+from tests.factories import World, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fagnett.capacity.services import api_token_issue
@@ -19,5 +20,8 @@ class Command(BaseCommand):
         trust = HealthTrust.objects.filter(short_name=options["trust"]).first()
         if trust is None:
             raise CommandError(f"No health trust with the short name {options['trust']!r}.")
-        _token, raw = api_token_issue(trust=trust, name=options["name"])
+        try:
+            _token, raw = api_token_issue(trust=trust, name=options["name"])
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(raw)

