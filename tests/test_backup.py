@@ -39,12 +39,12 @@ from django.db.utils import load_backend
 from fagnett.accounts.models import User
 from fagnett.cases.models import Case, CaseAttachment
 from fagnett.cases.services import case_attach, case_submit
+from fagnett.core.testing_files import blank_pdf
 from fagnett.demo.data import DEMO_PASSWORD
 from fagnett.meetings.models import AgendaDocument, Meeting, Minutes
 from fagnett.meetings.services import document_attach
 from fagnett.organisations.models import Region
 from tests.factories import World, make_world
-from tests.factories_files import blank_pdf
 
 RESTORED = "restored"
 CASE = {

@@ -12,11 +12,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from fagnett.capacity.tests.factories import make_round
+from fagnett.core.testing_files import blank_pdf
 from fagnett.meetings import services as meeting_services
 from fagnett.meetings.tests.factories import add_items, make_meeting
 from fagnett.opendata import services as opendata_services
 from tests.factories import World
-from tests.factories_files import blank_pdf
 
 pytestmark = pytest.mark.django_db
 

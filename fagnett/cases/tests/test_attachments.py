@@ -10,11 +10,11 @@ from django.test import Client
 from django.urls import reverse
 from docx import Document
 from openpyxl import Workbook
-from tests.factories_files import blank_pdf
 
 from fagnett.cases import services
 from fagnett.cases.models import Case, CaseAttachment
 from fagnett.cases.tests.factories import make_case
+from fagnett.core.testing_files import blank_pdf
 from fagnett.core.uploads import MAX_UPLOAD_BYTES as MAX_ATTACHMENT_BYTES
 from fagnett.core.uploads import check_upload
 from tests.factories import World

@@ -9,12 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from tests.factories_files import NUMBER
 
 from fagnett.accounts.models import User
 from fagnett.cases.models import Case, CaseAttachment
 from fagnett.cases.tests.factories import make_case
 from fagnett.core import testing_files as files
+from fagnett.core.testing_files import NUMBER
 from tests.factories import World
 
 

@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import translation
-from tests.factories_files import NUMBER
 
 from fagnett.core import testing_files as files
+from fagnett.core.testing_files import NUMBER
 from fagnett.core.uploads import check_upload
 
 TOO_LARGE = "the file is too large or too complex to read"

@@ -13,9 +13,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
-from tests.factories_files import NOT_A_NUMBER, NUMBER
 
 from fagnett.core import testing_files as files
+from fagnett.core.testing_files import NOT_A_NUMBER, NUMBER
 from fagnett.core.uploads import check_upload
 
 SPLIT = ["Pasient ", "1510", "8695", "088", " ble overflyttet"]  # one paragraph, the number over three runs

@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from icalendar import Calendar
-from tests.factories_files import blank_pdf
 
 from fagnett.core.exceptions import ConflictError
+from fagnett.core.testing_files import blank_pdf
 from fagnett.meetings import services
 from fagnett.meetings.models import ActionItem, AgendaDocument, AgendaItem, Attendance, Meeting, Minutes
 from fagnett.meetings.selectors import case_reader, open_action_items

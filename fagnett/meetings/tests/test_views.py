@@ -12,8 +12,8 @@ from django.utils import timezone
 from docx import Document
 from icalendar import Calendar
 from pypdf import PdfReader
-from tests.factories_files import blank_pdf
 
+from fagnett.core.testing_files import blank_pdf
 from fagnett.meetings import services
 from fagnett.meetings.models import Attendance, CalendarFeed, Meeting, Minutes, MinutesItem
 from fagnett.meetings.tests.factories import add_items, make_meeting
