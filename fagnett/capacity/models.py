@@ -1,6 +1,6 @@
 """ICU capacity: unit profiles, report rounds, capacity entries (versioned after close), assessments, API tokens."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -60,6 +60,9 @@ class ReportRound(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
+
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {Status.OPEN: "info", Status.CLOSED: "neutral"}
 
     region = models.ForeignKey(Region, models.PROTECT, related_name="capacity_rounds", verbose_name=_("region"))
     network = models.ForeignKey(
@@ -174,6 +177,13 @@ class CapacityEntry(VersionedModel):
         LIMITED = "limited", _("Limited")
         FULL = "full", _("Full")
 
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {
+        Status.AVAILABLE: "success",
+        Status.LIMITED: "warning",
+        Status.FULL: "danger",
+    }
+
     round = models.ForeignKey(ReportRound, models.PROTECT, related_name="entries", verbose_name=_("report round"))
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="capacity_entries", verbose_name=_("unit"))
     category = models.CharField(_("bed category"), max_length=2, choices=Category.choices)
@@ -261,6 +271,13 @@ class Assessment(models.Model):
         ADEQUATE = "adequate", _("Adequate")
         MARGINAL = "marginal", _("Marginal")
         INADEQUATE = "inadequate", _("Inadequate")
+
+    #: The colour of each verdict's tag (components/status_tag.html).
+    VERDICT_COLORS: ClassVar[dict[str, str]] = {
+        Verdict.ADEQUATE: "success",
+        Verdict.MARGINAL: "warning",
+        Verdict.INADEQUATE: "danger",
+    }
 
     round = models.ForeignKey(ReportRound, models.PROTECT, related_name="assessments", verbose_name=_("report round"))
     trust = models.ForeignKey(

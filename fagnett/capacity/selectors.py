@@ -9,11 +9,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fagnett.access import access_for, visible_region_filter
 from fagnett.capacity import calculations
@@ -399,6 +400,9 @@ class DimensionRow:
 
 @dataclass
 class DimensionResult:
+    #: The colour of each verdict's tag (components/status_tag.html).
+    VERDICT_COLORS: ClassVar[dict[str, str]] = {"too_few": "danger", "too_many": "warning", "balanced": "success"}
+
     row: DimensionRow
     blocking: float | None
     occupancy: float | None
@@ -416,6 +420,11 @@ class DimensionResult:
         if self.beds_needed is not None and self.difference > max(2, self.beds_needed // 4):
             return "too_many"
         return "balanced"
+
+    @property
+    def verdict_label(self) -> str:
+        labels = {"too_few": _("Too few beds"), "too_many": _("More beds than needed"), "balanced": _("Balanced")}
+        return str(labels.get(self.verdict, ""))
 
 
 def _days(round_: ReportRound, scenario: str) -> int:

@@ -8,6 +8,7 @@ one question the region sends to many networks, each network answering through a
 import datetime
 import os
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -81,6 +82,19 @@ class Case(VersionedModel):
         ESCALATED = "escalated", _("Escalated")
         DECISION_RECORDED = "decision_recorded", _("Decision recorded")
         CLOSED = "closed", _("Closed")
+
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {
+        Status.RECEIVED: "info",
+        Status.ACCEPTED: "info",
+        Status.IN_PROGRESS: "warning",
+        Status.ON_AGENDA: "warning",
+        Status.RECOMMENDATION_GIVEN: "success",
+        Status.ESCALATED: "danger",
+        Status.DECISION_RECORDED: "success",
+        Status.DECLINED: "neutral",
+        Status.CLOSED: "neutral",
+    }
 
     class Source(models.TextChoices):
         EMPLOYEE = "employee", _("Submitted by an employee")

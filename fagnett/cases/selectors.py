@@ -8,7 +8,7 @@ answers 404, so a case number does not reveal that a case exists.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
@@ -140,6 +140,14 @@ CONSULTATION_STATES = {
 @dataclass(frozen=True)
 class ConsultationRow:
     """One kind of consultation on a case, recorded or not yet assessed."""
+
+    #: The colour of each state's tag (components/status_tag.html).
+    STATE_COLORS: ClassVar[dict[str, str]] = {
+        "done": "success",
+        "open": "warning",
+        "not_assessed": "info",
+        "not_required": "neutral",
+    }
 
     kind: str
     label: Any

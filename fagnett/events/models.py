@@ -6,6 +6,7 @@ registrations go on a waiting list, and the first on it moves up when someone ca
 """
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -51,6 +52,14 @@ class Event(VersionedModel):
         PLANNED = "planned", _("Planned")
         INVITED = "invited", _("Invitations sent")
         CANCELLED = "cancelled", _("Cancelled")
+
+    #: The colour of each phase's tag (components/status_tag.html): the statuses, and "held" once past.
+    PHASE_COLORS: ClassVar[dict[str, str]] = {
+        Status.PLANNED: "info",
+        Status.INVITED: "success",
+        Status.CANCELLED: "danger",
+        "held": "neutral",
+    }
 
     region = models.ForeignKey(Region, models.PROTECT, related_name="events", verbose_name=_("region"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SEMINAR)

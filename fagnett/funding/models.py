@@ -7,7 +7,7 @@ granted application becomes the network's grant in the budget.
 """
 
 import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -85,6 +85,15 @@ class Application(VersionedModel):
         ENDORSED = "endorsed", _("Endorsed")
         GRANTED = "granted", _("Granted")
         DECLINED = "declined", _("Declined")
+
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {
+        Status.DRAFT: "neutral",
+        Status.SUBMITTED: "info",
+        Status.ENDORSED: "warning",
+        Status.GRANTED: "success",
+        Status.DECLINED: "danger",
+    }
 
     call = models.ForeignKey(FundingCall, models.PROTECT, related_name="applications", verbose_name=_("call"))
     network = models.ForeignKey(

@@ -1,7 +1,7 @@
 """Meetings: the year's plan, agendas, documents, attendance, minutes with approval, and action items."""
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,6 +30,14 @@ class Meeting(VersionedModel):
         INVITED = "invited", _("Invitation sent")
         HELD = "held", _("Held")
         CANCELLED = "cancelled", _("Cancelled")
+
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {
+        Status.PLANNED: "info",
+        Status.INVITED: "neutral",
+        Status.HELD: "neutral",
+        Status.CANCELLED: "neutral",
+    }
 
     network = models.ForeignKey(Network, models.PROTECT, related_name="meetings", verbose_name=_("network"))
     title = FreeCharField(_("title"), max_length=200, blank=True)
@@ -207,6 +215,13 @@ class Minutes(VersionedModel):
         DRAFT = "draft", _("Draft")
         CIRCULATED = "circulated", _("Circulated for comments")
         APPROVED = "approved", _("Approved")
+
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {
+        Status.DRAFT: "warning",
+        Status.CIRCULATED: "info",
+        Status.APPROVED: "success",
+    }
 
     class ApprovedVia(models.TextChoices):
         LEADER = "leader", _("Approved by the leader")

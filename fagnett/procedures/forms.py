@@ -17,7 +17,10 @@ from fagnett.procedures.services import INITIAL_STATUSES
 class ProcedureFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
-    year = forms.IntegerField(label=_("Counts for the year"), required=False, min_value=2000, max_value=2100)
+    # Hidden: the year of the counts above the list, kept when the list is filtered.
+    year = forms.IntegerField(
+        label=_("Counts for the year"), required=False, min_value=2000, max_value=2100, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -21,11 +21,11 @@ def network_register(request: HttpRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)
     if not request.user.has_perm("procedures.view_procedure", network):
         raise Http404
-    form = ProcedureFilterForm(request.GET or None)
+    year = year_param(request, timezone.localdate().year)
+    form = ProcedureFilterForm(request.GET or None, initial={"year": year})
     filters = selectors.ProcedureFilters()
     if form.is_valid():
         filters = selectors.ProcedureFilters(kind=form.cleaned_data["kind"], status=form.cleaned_data["status"])
-    year = year_param(request, timezone.localdate().year)
     return render(
         request,
         "procedures/network_register.html",

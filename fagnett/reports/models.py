@@ -5,6 +5,8 @@ The numbers a record knows (meetings, cases, procedures, …) are never typed: t
 approved, so an approved report says the same thing forever even when the records change afterwards.
 """
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -50,6 +52,13 @@ class NetworkReport(VersionedModel):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
         ACCEPTED = "accepted", _("Accepted")
+
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {
+        Status.DRAFT: "warning",
+        Status.SUBMITTED: "info",
+        Status.ACCEPTED: "success",
+    }
 
     network = models.ForeignKey(Network, models.PROTECT, related_name="annual_reports", verbose_name=_("network"))
     year = models.PositiveSmallIntegerField(_("year"))
@@ -153,6 +162,9 @@ class RegionalReport(VersionedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         APPROVED = "approved", _("Approved")
+
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {Status.DRAFT: "warning", Status.APPROVED: "success"}
 
     region = models.ForeignKey(Region, models.PROTECT, related_name="annual_reports", verbose_name=_("region"))
     year = models.PositiveSmallIntegerField(_("year"))

@@ -271,7 +271,7 @@ def test_the_coordinator_previews_the_unsaved_report_with_its_figures(known: Kno
     assert RegionalReport.objects.count() == 0
     content = html.unescape(response.content.decode())
     figure_1 = region_url("figure", known.region.pk, YEAR, 1)
-    match = re.search(r'<img class="chart" src="([^"]+)" alt="([^"]+)"', content)
+    match = re.search(r'<img\s+class="chart"\s+src="([^"]+)"\s+alt="([^"]+)"', content)
     assert match is not None
     assert match.group(1) == figure_1
     assert "6 of 33 networks held fewer meetings than the minimum in 2025" in match.group(2)
