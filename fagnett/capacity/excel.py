@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -312,8 +313,6 @@ def _row_of(item: EntryInput) -> int:
 def _validate_with_models(items: list[EntryInput]) -> None:
     """Run the texts through their model fields' clean-up and validators (national identity numbers), so a
     problem is reported with its row rather than by the service for the whole file."""
-    from django.core.exceptions import ValidationError
-
     comment, reason = entry_field("comment"), entry_field("correction_reason")
     problems = []
     for item in items:
