@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fagnett.access import access_for, visible_region_filter
+from fagnett.accounts.models import User
 from fagnett.capacity import calculations
 from fagnett.capacity.models import (
     CATEGORIES,
@@ -34,19 +35,19 @@ from fagnett.organisations.models import HealthTrust, Hospital, Region, Unit
 CELLS_PER_UNIT = len(CATEGORIES) * len(SCENARIOS)
 
 
-def region_list(*, user: Any) -> QuerySet[Region]:
+def region_list(*, user: User) -> QuerySet[Region]:
     access = access_for(user)
     regions = Region.objects.all()
     return regions if access.is_superuser else regions.filter(pk__in=access.regions)
 
 
-def managed_regions(*, user: Any) -> QuerySet[Region]:
+def managed_regions(*, user: User) -> QuerySet[Region]:
     access = access_for(user)
     regions = Region.objects.all()
     return regions if access.is_superuser else regions.filter(pk__in=access.coordinator_regions)
 
 
-def round_list(*, user: Any) -> QuerySet[ReportRound]:
+def round_list(*, user: User) -> QuerySet[ReportRound]:
     """Rounds of the person's regions, newest first, with the number of reported entries."""
     return (
         ReportRound.objects.filter(visible_region_filter(user))
@@ -56,7 +57,7 @@ def round_list(*, user: Any) -> QuerySet[ReportRound]:
     )
 
 
-def round_get(*, user: Any, round_id: int) -> ReportRound:
+def round_get(*, user: User, round_id: int) -> ReportRound:
     """The round if the person may see it; 404 otherwise."""
     try:
         round_ = ReportRound.objects.select_related("region", "network").get(pk=round_id)
@@ -83,7 +84,7 @@ def _units(region_id: int) -> QuerySet[Unit]:
     )
 
 
-def reportable_units(*, user: Any, round_: ReportRound) -> list[Unit]:
+def reportable_units(*, user: User, round_: ReportRound) -> list[Unit]:
     """Units of the round's region the person reports for (a coordinator: all of them)."""
     access = access_for(user)
     units = _units(round_.region_id)
@@ -92,7 +93,7 @@ def reportable_units(*, user: Any, round_: ReportRound) -> list[Unit]:
     return list(units)
 
 
-def unit_for_report(*, user: Any, round_: ReportRound, unit_id: int) -> Unit:
+def unit_for_report(*, user: User, round_: ReportRound, unit_id: int) -> Unit:
     """A unit of the round's region that the person reports for; 404 for any other."""
     for unit in reportable_units(user=user, round_=round_):
         if unit.pk == unit_id:
@@ -496,21 +497,21 @@ def region_trusts(*, round_: ReportRound) -> QuerySet[HealthTrust]:
     return HealthTrust.objects.filter(region_id=round_.region_id).order_by("name")
 
 
-def api_token_list(*, user: Any) -> QuerySet[ApiToken]:
+def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     """Keys of the trusts in the regions the person coordinates."""
     access = access_for(user)
     tokens = ApiToken.objects.select_related("trust").order_by("trust__name", "-created_at")
     return tokens if access.is_superuser else tokens.filter(trust__region_id__in=access.coordinator_regions)
 
 
-def api_token_get(*, user: Any, token_id: int) -> ApiToken:
+def api_token_get(*, user: User, token_id: int) -> ApiToken:
     token = api_token_list(user=user).filter(pk=token_id).first()
     if token is None:
         raise Http404
     return token
 
 
-def coordinated_trusts(*, user: Any) -> QuerySet[HealthTrust]:
+def coordinated_trusts(*, user: User) -> QuerySet[HealthTrust]:
     access = access_for(user)
     trusts = HealthTrust.objects.order_by("name")
     return trusts if access.is_superuser else trusts.filter(region_id__in=access.coordinator_regions)

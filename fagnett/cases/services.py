@@ -40,7 +40,7 @@ CASE_FIELDS = ("title", "description", "wanted", "due_date")
 CLOSED_NETWORK_STATUSES = (Network.Status.CLOSED, Network.Status.MERGED)
 
 
-def _event(case: Case, user: Any, kind: str, text: str = "") -> CaseEvent:
+def _event(case: Case, user: User, kind: str, text: str = "") -> CaseEvent:
     event = CaseEvent(case=case, kind=kind, actor=user, at=timezone.now(), text=text)
     event.full_clean()
     event.save()
@@ -87,7 +87,7 @@ def _notify_submitter(case: Case, event: CaseEvent, actor: Any) -> None:
 @transaction.atomic
 def case_submit(
     *,
-    user: Any,
+    user: User,
     data: dict[str, Any],
     network: Network | None = None,
     region: Region | None = None,
@@ -137,7 +137,7 @@ def case_submit(
 
 
 @transaction.atomic
-def case_assign_task(*, user: Any, networks: list[Network], data: dict[str, Any]) -> list[Case]:
+def case_assign_task(*, user: User, networks: list[Network], data: dict[str, Any]) -> list[Case]:
     """A task from the region (oppdrag): one case in each chosen network, with a deadline.
 
     ``progress.services.task_assign`` gives the cases a reporting schedule in the same transaction.
@@ -173,7 +173,7 @@ def case_assign_task(*, user: Any, networks: list[Network], data: dict[str, Any]
 @transaction.atomic
 def common_case_send(
     *,
-    user: Any,
+    user: User,
     region: Region,
     networks: list[Network] | None,
     data: dict[str, Any],
@@ -216,7 +216,7 @@ def common_case_send(
 
 
 @transaction.atomic
-def case_route(*, user: Any, case: Case, network: Network, lock_version: int | None = None) -> Case:
+def case_route(*, user: User, case: Case, network: Network, lock_version: int | None = None) -> Case:
     """The coordinator sends a case submitted without a network to the network that should handle it."""
     require_perm(user, "cases.route_case", case)
     current = _locked(case, lock_version, [Case.Status.RECEIVED])
@@ -232,7 +232,7 @@ def case_route(*, user: Any, case: Case, network: Network, lock_version: int | N
 
 
 @transaction.atomic
-def case_accept(*, user: Any, case: Case, note: str = "", lock_version: int | None = None) -> Case:
+def case_accept(*, user: User, case: Case, note: str = "", lock_version: int | None = None) -> Case:
     require_perm(user, "cases.respond_case", case)
     current = _locked(case, lock_version, [Case.Status.RECEIVED])
     current.status = Case.Status.ACCEPTED
@@ -243,7 +243,7 @@ def case_accept(*, user: Any, case: Case, note: str = "", lock_version: int | No
 
 
 @transaction.atomic
-def case_decline(*, user: Any, case: Case, reason: str, lock_version: int | None = None) -> Case:
+def case_decline(*, user: User, case: Case, reason: str, lock_version: int | None = None) -> Case:
     """Decline the case; the reason is shown to the submitter."""
     require_perm(user, "cases.respond_case", case)
     if not reason.strip():
@@ -258,7 +258,7 @@ def case_decline(*, user: Any, case: Case, reason: str, lock_version: int | None
 
 
 @transaction.atomic
-def case_start(*, user: Any, case: Case, lock_version: int | None = None) -> Case:
+def case_start(*, user: User, case: Case, lock_version: int | None = None) -> Case:
     require_perm(user, "cases.work_case", case)
     current = _locked(case, lock_version, [Case.Status.ACCEPTED])
     current.status = Case.Status.IN_PROGRESS
@@ -271,7 +271,7 @@ RESPONSIBLE_STATUSES = (Case.Status.ACCEPTED, Case.Status.IN_PROGRESS, Case.Stat
 
 
 @transaction.atomic
-def case_set_responsible(*, user: Any, case: Case, person: Any, lock_version: int | None = None) -> Case:
+def case_set_responsible(*, user: User, case: Case, person: Any, lock_version: int | None = None) -> Case:
     """Name the person in the network who follows the case up; they are told by e-mail after commit."""
     require_perm(user, "cases.work_case", case)
     current = _locked(case, lock_version, RESPONSIBLE_STATUSES)
@@ -291,7 +291,7 @@ def case_set_responsible(*, user: Any, case: Case, person: Any, lock_version: in
 
 
 @transaction.atomic
-def case_set_on_agenda(*, user: Any, case: Case, meeting_label: str) -> Case:
+def case_set_on_agenda(*, user: User, case: Case, meeting_label: str) -> Case:
     """Mark an accepted or in-progress case as on a meeting's agenda (``agenda_add_open_cases`` calls this)."""
     require_perm(user, "cases.set_on_agenda", case)
     current = _locked(case, None, [Case.Status.ACCEPTED, Case.Status.IN_PROGRESS])
@@ -302,7 +302,7 @@ def case_set_on_agenda(*, user: Any, case: Case, meeting_label: str) -> Case:
 
 
 @transaction.atomic
-def agenda_add_open_cases(*, user: Any, meeting: Meeting) -> list[AgendaItem]:
+def agenda_add_open_cases(*, user: User, meeting: Meeting) -> list[AgendaItem]:
     """Put the network's accepted and ongoing cases on the agenda; cases already on it are left alone.
 
     Each case moves to "on an agenda" (with an event on its timeline); a case discussed before without an
@@ -334,7 +334,7 @@ RECOMMENDABLE = (Case.Status.ACCEPTED, Case.Status.IN_PROGRESS, Case.Status.ON_A
 
 
 @transaction.atomic
-def case_recommend(*, user: Any, case: Case, recommendation: str, lock_version: int | None = None) -> Case:
+def case_recommend(*, user: User, case: Case, recommendation: str, lock_version: int | None = None) -> Case:
     """The network's recommendation, reached in consensus.
 
     Refused while a consultation (user involvement, safety service, union representatives) is required and
@@ -365,7 +365,7 @@ def case_recommend(*, user: Any, case: Case, recommendation: str, lock_version: 
 @transaction.atomic
 def consultation_record(
     *,
-    user: Any,
+    user: User,
     case: Case,
     kind: str,
     required: bool | None,
@@ -437,7 +437,7 @@ def consultation_record(
 @transaction.atomic
 def case_escalate(
     *,
-    user: Any,
+    user: User,
     case: Case,
     recommendation: str,
     other_view: str,
@@ -473,7 +473,7 @@ def case_escalate(
 
 
 @transaction.atomic
-def case_record_decision(*, user: Any, case: Case, decision: str, lock_version: int | None = None) -> Case:
+def case_record_decision(*, user: User, case: Case, decision: str, lock_version: int | None = None) -> Case:
     """The decision made in the line, recorded back on the case for the network and the submitter."""
     require_perm(user, "cases.record_decision", case)
     if not decision.strip():
@@ -499,7 +499,7 @@ def case_record_decision(*, user: Any, case: Case, decision: str, lock_version: 
 
 
 @transaction.atomic
-def case_close(*, user: Any, case: Case, note: str = "", lock_version: int | None = None) -> Case:
+def case_close(*, user: User, case: Case, note: str = "", lock_version: int | None = None) -> Case:
     require_perm(user, "cases.close_case", case)
     current = _locked(case, lock_version, [Case.Status.RECOMMENDATION_GIVEN, Case.Status.DECISION_RECORDED])
     current.status = Case.Status.CLOSED
@@ -510,14 +510,14 @@ def case_close(*, user: Any, case: Case, note: str = "", lock_version: int | Non
 
 
 @transaction.atomic
-def case_comment(*, user: Any, case: Case, text: str) -> CaseEvent:
+def case_comment(*, user: User, case: Case, text: str) -> CaseEvent:
     require_perm(user, "cases.comment_case", case)
     if not text.strip():
         raise ValidationError({"text": _("Write a comment.")})
     return _event(case, user, CaseEvent.Kind.COMMENTED, text.strip())
 
 
-def _attach(case: Case, user: Any, upload: UploadedFile) -> CaseAttachment:
+def _attach(case: Case, user: User, upload: UploadedFile) -> CaseAttachment:
     content_type = check_upload(upload).content_type
     attachment = CaseAttachment(
         case=case,
@@ -534,7 +534,7 @@ def _attach(case: Case, user: Any, upload: UploadedFile) -> CaseAttachment:
 
 
 @transaction.atomic
-def case_attach(*, user: Any, case: Case, upload: UploadedFile) -> CaseAttachment:
+def case_attach(*, user: User, case: Case, upload: UploadedFile) -> CaseAttachment:
     """Add a file to the case after checking its size and that its content is of an allowed type."""
     require_perm(user, "cases.attach_case", case)
     return _attach(case, user, upload)

@@ -60,7 +60,7 @@ def _check_not_past(event: Event) -> None:
 
 
 @transaction.atomic
-def event_create(*, user: Any, region: Region, data: dict[str, Any], networks: Iterable[Network]) -> Event:
+def event_create(*, user: User, region: Region, data: dict[str, Any], networks: Iterable[Network]) -> Event:
     """Plan an event for the region's networks; nobody is told until the invitations are sent."""
     require_perm(user, "events.manage_events", region)
     chosen = _check_networks(region.pk, networks)
@@ -74,7 +74,7 @@ def event_create(*, user: Any, region: Region, data: dict[str, Any], networks: I
 
 @transaction.atomic
 def event_update(
-    *, user: Any, event: Event, data: dict[str, Any], networks: Iterable[Network], lock_version: int
+    *, user: User, event: Event, data: dict[str, Any], networks: Iterable[Network], lock_version: int
 ) -> Event:
     """Save the changes unless someone saved the event meanwhile.
 
@@ -112,7 +112,7 @@ def event_update(
 
 
 @transaction.atomic
-def event_send_invitations(*, user: Any, event: Event) -> int:
+def event_send_invitations(*, user: User, event: Event) -> int:
     """E-mail the invitation with its calendar file to everyone invited and everyone registered.
 
     Sending again reaches people who joined the audience since; after a significant change it is an update with a
@@ -147,7 +147,7 @@ def event_send_invitations(*, user: Any, event: Event) -> int:
 
 
 @transaction.atomic
-def event_cancel(*, user: Any, event: Event, reason: str) -> Event:
+def event_cancel(*, user: User, event: Event, reason: str) -> Event:
     """Cancel the event; if invitations went out, everyone gets a cancellation (METHOD:CANCEL) for their calendar."""
     require_perm(user, "events.manage_events", event)
     current = locked_get(Event.objects, pk=event.pk)
@@ -191,7 +191,7 @@ def _send_calendar_mail(event: Event, *, recipients: list[Any], method: str, tem
 
 @transaction.atomic
 def registration_register(
-    *, user: Any, event: Event, network: Network | None = None, comment: str = ""
+    *, user: User, event: Event, network: Network | None = None, comment: str = ""
 ) -> Registration:
     """Register the person, or put them on the waiting list when the places are taken.
 
@@ -227,7 +227,7 @@ def registration_register(
 
 
 @transaction.atomic
-def registration_cancel(*, user: Any, registration: Registration) -> Registration:
+def registration_cancel(*, user: User, registration: Registration) -> Registration:
     """Cancel a registration: the person themselves before the deadline, or the region's coordinator until the
     event starts. A freed place goes to the first on the waiting list, who is told by e-mail."""
     event = registration.event

@@ -44,7 +44,7 @@ def _check_year_free(call: FundingCall) -> None:
 
 
 @transaction.atomic
-def call_create(*, user: Any, region: Region, data: dict[str, Any]) -> FundingCall:
+def call_create(*, user: User, region: Region, data: dict[str, Any]) -> FundingCall:
     require_perm(user, "funding.manage_calls", region)
     call = FundingCall(region=region, created_by=user, **{k: data[k] for k in CALL_FIELDS if k in data})
     if call.year is not None:
@@ -55,7 +55,7 @@ def call_create(*, user: Any, region: Region, data: dict[str, Any]) -> FundingCa
 
 
 @transaction.atomic
-def call_update(*, user: Any, call: FundingCall, data: dict[str, Any], lock_version: int) -> FundingCall:
+def call_update(*, user: User, call: FundingCall, data: dict[str, Any], lock_version: int) -> FundingCall:
     """Save the changes unless someone else saved the call since ``lock_version`` was read."""
     require_perm(user, "funding.manage_calls", call)
     current = locked_get(FundingCall.objects, pk=call.pk, expected_version=lock_version)
@@ -78,7 +78,7 @@ class LineInput:
     amount: int
 
 
-def _target(user: Any, call: FundingCall, network: Network | None) -> None:
+def _target(user: User, call: FundingCall, network: Network | None) -> None:
     """Refuse a network the person may not apply for: they lead or keep the secretariat of it, in the call's region."""
     if network is None:
         return
@@ -90,7 +90,7 @@ def _target(user: Any, call: FundingCall, network: Network | None) -> None:
         )
 
 
-def _applicant_trust(user: Any, call: FundingCall) -> HealthTrust:
+def _applicant_trust(user: User, call: FundingCall) -> HealthTrust:
     trust = HealthTrust.objects.filter(pk=user.trust_id).first() if user.trust_id else None
     if trust is None or trust.region_id != call.region_id:
         raise ValidationError(
@@ -150,7 +150,7 @@ def _replace_lines(application: Application, lines: list[BudgetLine]) -> None:
     BudgetLine.objects.bulk_create(lines)
 
 
-def _event(application: Application, user: Any, kind: str, text: str = "") -> ApplicationEvent:
+def _event(application: Application, user: User, kind: str, text: str = "") -> ApplicationEvent:
     event = ApplicationEvent(application=application, kind=kind, actor=user, at=timezone.now(), text=text)
     event.full_clean()
     event.save()
@@ -160,7 +160,7 @@ def _event(application: Application, user: Any, kind: str, text: str = "") -> Ap
 @transaction.atomic
 def application_create(
     *,
-    user: Any,
+    user: User,
     call: FundingCall,
     data: dict[str, Any],
     lines: Sequence[LineInput],
@@ -209,7 +209,7 @@ def _require_status(application: Application, *allowed: str) -> None:
 @transaction.atomic
 def application_update(
     *,
-    user: Any,
+    user: User,
     application: Application,
     data: dict[str, Any],
     lines: Sequence[LineInput],
@@ -243,7 +243,7 @@ def _fagsjefs(trust_id: int) -> list[User]:
 
 
 @transaction.atomic
-def application_submit(*, user: Any, application: Application, lock_version: int | None) -> Application:
+def application_submit(*, user: User, application: Application, lock_version: int | None) -> Application:
     """Send the draft to the management of the applicant's trust for endorsement.
 
     Refused after the call's deadline (a whole day, Norwegian time) or when the call is closed, and without a
@@ -284,7 +284,7 @@ def application_submit(*, user: Any, application: Application, lock_version: int
 
 @transaction.atomic
 def application_endorse(
-    *, user: Any, application: Application, lock_version: int | None, note: str = ""
+    *, user: User, application: Application, lock_version: int | None, note: str = ""
 ) -> Application:
     """The fagsjef of the applicant's trust endorses: the application goes to the region for a decision."""
     require_perm(user, "funding.endorse_application", application)
@@ -299,7 +299,7 @@ def application_endorse(
 
 
 @transaction.atomic
-def application_return(*, user: Any, application: Application, reason: str, lock_version: int | None) -> Application:
+def application_return(*, user: User, application: Application, reason: str, lock_version: int | None) -> Application:
     """The fagsjef sends the application back to the applicant as a draft, with the reason."""
     require_perm(user, "funding.endorse_application", application)
     if not reason.strip():
@@ -332,7 +332,7 @@ def _notify_decision(application: Application) -> None:
     )
 
 
-def _network_for_proposal(user: Any, application: Application, network: Network | None) -> Network:
+def _network_for_proposal(user: User, application: Application, network: Network | None) -> Network:
     """The network the proposed group becomes: the one the coordinator chose, or a new, planned one."""
     call = application.call
     if network is not None:
@@ -365,7 +365,7 @@ def _network_for_proposal(user: Any, application: Application, network: Network 
 @transaction.atomic
 def application_grant(
     *,
-    user: Any,
+    user: User,
     application: Application,
     amount: int,
     decision_reference: str,
@@ -420,7 +420,7 @@ def application_grant(
 
 @transaction.atomic
 def application_decline(
-    *, user: Any, application: Application, reason: str, decision_reference: str, lock_version: int | None
+    *, user: User, application: Application, reason: str, decision_reference: str, lock_version: int | None
 ) -> Application:
     require_perm(user, "funding.decide_application", application)
     if not reason.strip():

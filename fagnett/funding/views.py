@@ -5,13 +5,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fagnett.access import access_for
+from fagnett.access import AuthenticatedRequest, access_for
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, one_button_step, rebind_after_conflict
 from fagnett.funding import selectors, services
@@ -35,7 +35,7 @@ BLANK_LINES = 3
 # --- Calls ---------------------------------------------------------------------------------------------------------
 
 
-def call_list(request: HttpRequest) -> HttpResponse:
+def call_list(request: AuthenticatedRequest) -> HttpResponse:
     calls = list(selectors.call_list(user=request.user))
     user = request.user
     rows = [
@@ -55,7 +55,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def call_create(request: HttpRequest) -> HttpResponse:
+def call_create(request: AuthenticatedRequest) -> HttpResponse:
     regions = list(coordinated_regions(user=request.user))
     if not regions:
         raise PermissionDenied
@@ -78,7 +78,7 @@ def call_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def call_update(request: HttpRequest, call_id: int) -> HttpResponse:
+def call_update(request: AuthenticatedRequest, call_id: int) -> HttpResponse:
     call = selectors.call_get(user=request.user, call_id=call_id)
     if not request.user.has_perm("funding.manage_calls", call):
         raise PermissionDenied
@@ -102,7 +102,7 @@ def call_update(request: HttpRequest, call_id: int) -> HttpResponse:
     return render(request, "funding/call_form.html", {"form": form, "call": call, "conflict": conflict})
 
 
-def call_detail(request: HttpRequest, call_id: int) -> HttpResponse:
+def call_detail(request: AuthenticatedRequest, call_id: int) -> HttpResponse:
     call = selectors.call_get(user=request.user, call_id=call_id)
     user = request.user
     oversees = user.has_perm("funding.view_call_applications", call)
@@ -187,7 +187,7 @@ def _application_initial(application: Application) -> dict[str, Any]:
 
 
 def _application_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     *,
     call: FundingCall,
     application: Application | None,
@@ -266,13 +266,13 @@ def _application_page(
             "formset": formset,
             "line_errors": line_errors,
             "conflict": conflict,
-            "trust": application.trust if application else request.user.trust,  # type: ignore[union-attr]
+            "trust": application.trust if application else request.user.trust,
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
-def application_create(request: HttpRequest, call_id: int) -> HttpResponse:
+def application_create(request: AuthenticatedRequest, call_id: int) -> HttpResponse:
     call = selectors.call_get(user=request.user, call_id=call_id)
     if not request.user.has_perm("funding.apply", call):
         raise PermissionDenied
@@ -280,7 +280,7 @@ def application_create(request: HttpRequest, call_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def application_update(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_update(request: AuthenticatedRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get(user=request.user, application_id=application_id)
     if not request.user.has_perm("funding.change_application", application):
         raise PermissionDenied
@@ -290,7 +290,7 @@ def application_update(request: HttpRequest, application_id: int) -> HttpRespons
 # --- One application and the steps on it ----------------------------------------------------------------------------
 
 
-def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_detail(request: AuthenticatedRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get(user=request.user, application_id=application_id)
     lines = selectors.line_list(application=application)
     user = request.user
@@ -321,7 +321,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
 
 
 @require_POST
-def application_submit(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_submit(request: AuthenticatedRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get(user=request.user, application_id=application_id)
     if not request.user.has_perm("funding.submit_application", application):
         raise PermissionDenied
@@ -336,7 +336,7 @@ def application_submit(request: HttpRequest, application_id: int) -> HttpRespons
 
 
 def _step(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     application: Application,
     *,
     make_form: Callable[[Any, Application], EndorseForm | DecisionForm],
@@ -378,7 +378,7 @@ def _step(
 
 
 @require_http_methods(["GET", "POST"])
-def application_endorse(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_endorse(request: AuthenticatedRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get(user=request.user, application_id=application_id)
     if not request.user.has_perm("funding.endorse_application", application):
         raise PermissionDenied
@@ -406,7 +406,7 @@ def application_endorse(request: HttpRequest, application_id: int) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
-def application_decide(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_decide(request: AuthenticatedRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get(user=request.user, application_id=application_id)
     if not request.user.has_perm("funding.decide_application", application):
         raise PermissionDenied
@@ -456,7 +456,7 @@ def application_decide(request: HttpRequest, application_id: int) -> HttpRespons
     )
 
 
-def my_applications(request: HttpRequest) -> HttpResponse:
+def my_applications(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "funding/my_applications.html",

@@ -63,7 +63,7 @@ def _aware(date: datetime.date, time: datetime.time) -> datetime.datetime:
 
 
 @transaction.atomic
-def meeting_plan_year(*, user: Any, network: Network, meetings: Sequence[PlannedMeeting]) -> list[Meeting]:
+def meeting_plan_year(*, user: User, network: Network, meetings: Sequence[PlannedMeeting]) -> list[Meeting]:
     """Create a whole plan at once; if any meeting is invalid, none is created."""
     require_perm(user, "meetings.manage_meetings", network)
     if not meetings:
@@ -100,7 +100,7 @@ def meeting_plan_year(*, user: Any, network: Network, meetings: Sequence[Planned
 
 
 @transaction.atomic
-def meeting_update(*, user: Any, meeting: Meeting, data: dict[str, Any], lock_version: int) -> Meeting:
+def meeting_update(*, user: User, meeting: Meeting, data: dict[str, Any], lock_version: int) -> Meeting:
     """Save changes; if the invitation has gone out and something significant changed, send an update."""
     require_perm(user, "meetings.manage_meetings", meeting)
     current = locked_get(Meeting.objects, pk=meeting.pk, expected_version=lock_version)
@@ -119,7 +119,7 @@ def meeting_update(*, user: Any, meeting: Meeting, data: dict[str, Any], lock_ve
 
 
 @transaction.atomic
-def meeting_cancel(*, user: Any, meeting: Meeting, reason: str) -> Meeting:
+def meeting_cancel(*, user: User, meeting: Meeting, reason: str) -> Meeting:
     require_perm(user, "meetings.manage_meetings", meeting)
     current = locked_get(Meeting.objects, pk=meeting.pk)
     if current.is_cancelled:
@@ -136,7 +136,7 @@ def meeting_cancel(*, user: Any, meeting: Meeting, reason: str) -> Meeting:
 
 
 @transaction.atomic
-def meeting_send_invitations(*, user: Any, meeting: Meeting) -> int:
+def meeting_send_invitations(*, user: User, meeting: Meeting) -> int:
     """E-mail the invitation with its calendar file to everyone appointed; returns how many were invited."""
     require_perm(user, "meetings.manage_meetings", meeting)
     current = locked_get(Meeting.objects, pk=meeting.pk)
@@ -183,7 +183,7 @@ def _next_order(meeting: Meeting) -> int:
 
 
 @transaction.atomic
-def agenda_add_standard_items(*, user: Any, meeting: Meeting) -> list[AgendaItem]:
+def agenda_add_standard_items(*, user: User, meeting: Meeting) -> list[AgendaItem]:
     """Add the standard items that are missing: approval of last minutes, orientations, follow-up, AOB.
 
     The follow-up item lists the network's open action items when the agenda is shown, so every action item
@@ -222,7 +222,7 @@ def _renumber(meeting: Meeting) -> None:
             item.save(update_fields=["order"])
 
 
-def _editable_agenda(user: Any, meeting: Meeting) -> None:
+def _editable_agenda(user: User, meeting: Meeting) -> None:
     require_perm(user, "meetings.manage_meetings", meeting)
     if meeting.is_cancelled:
         raise ValidationError(_("The meeting is cancelled."))
@@ -240,7 +240,7 @@ class CaseItem:
 
 
 @transaction.atomic
-def agenda_add_case_items(*, user: Any, meeting: Meeting, items: Sequence[CaseItem]) -> list[AgendaItem]:
+def agenda_add_case_items(*, user: User, meeting: Meeting, items: Sequence[CaseItem]) -> list[AgendaItem]:
     """Put cases on the agenda as items of kind "case", after the items already there.
 
     The cases app chooses the cases, words the items and moves the cases on (``cases.services.agenda_add_open_cases``);
@@ -263,7 +263,7 @@ def agenda_add_case_items(*, user: Any, meeting: Meeting, items: Sequence[CaseIt
 
 
 @transaction.atomic
-def agenda_item_add(*, user: Any, meeting: Meeting, data: dict[str, Any]) -> AgendaItem:
+def agenda_item_add(*, user: User, meeting: Meeting, data: dict[str, Any]) -> AgendaItem:
     """Add an item to the agenda; ``data`` may carry ``topics`` from the region's list."""
     _editable_agenda(user, meeting)
     data = dict(data)
@@ -279,7 +279,7 @@ def agenda_item_add(*, user: Any, meeting: Meeting, data: dict[str, Any]) -> Age
 
 
 @transaction.atomic
-def agenda_item_update(*, user: Any, item: AgendaItem, data: dict[str, Any]) -> AgendaItem:
+def agenda_item_update(*, user: User, item: AgendaItem, data: dict[str, Any]) -> AgendaItem:
     _editable_agenda(user, item.meeting)
     data = dict(data)
     topics = data.pop("topics", None)
@@ -293,7 +293,7 @@ def agenda_item_update(*, user: Any, item: AgendaItem, data: dict[str, Any]) -> 
 
 
 @transaction.atomic
-def agenda_item_move(*, user: Any, item: AgendaItem, up: bool) -> None:
+def agenda_item_move(*, user: User, item: AgendaItem, up: bool) -> None:
     _editable_agenda(user, item.meeting)
     items = [i for i in item.meeting.agenda_items.order_by("order", "pk") if i.kind != AgendaItem.Kind.AOB]
     if item not in items:
@@ -310,7 +310,7 @@ def agenda_item_move(*, user: Any, item: AgendaItem, up: bool) -> None:
 
 
 @transaction.atomic
-def agenda_item_delete(*, user: Any, item: AgendaItem) -> None:
+def agenda_item_delete(*, user: User, item: AgendaItem) -> None:
     _editable_agenda(user, item.meeting)
     if MinutesItem.objects.filter(agenda_item=item).exists():
         raise ValidationError(_("The minutes already refer to this item, so it cannot be removed."))
@@ -320,7 +320,7 @@ def agenda_item_delete(*, user: Any, item: AgendaItem) -> None:
 
 
 @transaction.atomic
-def document_attach(*, user: Any, item: AgendaItem, upload: UploadedFile) -> AgendaDocument:
+def document_attach(*, user: User, item: AgendaItem, upload: UploadedFile) -> AgendaDocument:
     _editable_agenda(user, item.meeting)
     checked = check_upload(upload)
     document = AgendaDocument(
@@ -332,7 +332,7 @@ def document_attach(*, user: Any, item: AgendaItem, upload: UploadedFile) -> Age
 
 
 @transaction.atomic
-def document_delete(*, user: Any, document: AgendaDocument) -> None:
+def document_delete(*, user: User, document: AgendaDocument) -> None:
     _editable_agenda(user, document.item.meeting)
     storage, name = document.file.storage, document.file.name or ""
     document.delete()
@@ -343,7 +343,7 @@ def document_delete(*, user: Any, document: AgendaDocument) -> None:
 
 
 @transaction.atomic
-def attendance_record(*, user: Any, meeting: Meeting, statuses: dict[int, str]) -> list[Attendance]:
+def attendance_record(*, user: User, meeting: Meeting, statuses: dict[int, str]) -> list[Attendance]:
     """Record who was present, absent or excused. Recording attendance marks a past meeting as held."""
     require_perm(user, "meetings.manage_meetings", meeting)
     if meeting.is_cancelled:
@@ -379,7 +379,7 @@ def attendance_record(*, user: Any, meeting: Meeting, statuses: dict[int, str]) 
 
 
 @transaction.atomic
-def minutes_start(*, user: Any, meeting: Meeting) -> Minutes:
+def minutes_start(*, user: User, meeting: Meeting) -> Minutes:
     """Start the minutes from the agenda: one section per agenda item."""
     require_perm(user, "meetings.manage_meetings", meeting)
     if meeting.is_cancelled:
@@ -407,7 +407,7 @@ class NewActionItem:
 @transaction.atomic
 def minutes_save(
     *,
-    user: Any,
+    user: User,
     minutes: Minutes,
     texts: dict[int, tuple[str, str]],
     lock_version: int,
@@ -446,7 +446,7 @@ def minutes_save(
 
 
 @transaction.atomic
-def minutes_circulate(*, user: Any, minutes: Minutes, comments_due: datetime.date) -> Minutes:
+def minutes_circulate(*, user: User, minutes: Minutes, comments_due: datetime.date) -> Minutes:
     require_perm(user, "meetings.manage_meetings", minutes)
     current = locked_get(Minutes.objects, pk=minutes.pk)
     if current.status != Minutes.Status.DRAFT:
@@ -466,7 +466,7 @@ def minutes_circulate(*, user: Any, minutes: Minutes, comments_due: datetime.dat
 
 
 @transaction.atomic
-def minutes_comment(*, user: Any, minutes: Minutes, text: str) -> MinutesComment:
+def minutes_comment(*, user: User, minutes: Minutes, text: str) -> MinutesComment:
     require_perm(user, "meetings.comment_minutes", minutes)
     current = Minutes.objects.get(pk=minutes.pk)
     if current.status != Minutes.Status.CIRCULATED:
@@ -478,7 +478,7 @@ def minutes_comment(*, user: Any, minutes: Minutes, text: str) -> MinutesComment
 
 
 @transaction.atomic
-def minutes_approve(*, user: Any, minutes: Minutes, via: str = Minutes.ApprovedVia.LEADER) -> Minutes:
+def minutes_approve(*, user: User, minutes: Minutes, via: str = Minutes.ApprovedVia.LEADER) -> Minutes:
     """Approve and lock. The leader approves; leader or secretary may record approval at a meeting."""
     perm = "meetings.approve_minutes" if via == Minutes.ApprovedVia.LEADER else "meetings.record_meeting_approval"
     require_perm(user, perm, minutes)
@@ -495,7 +495,7 @@ def minutes_approve(*, user: Any, minutes: Minutes, via: str = Minutes.ApprovedV
 
 
 @transaction.atomic
-def minutes_correct(*, user: Any, minutes: Minutes, reason: str) -> Minutes:
+def minutes_correct(*, user: User, minutes: Minutes, reason: str) -> Minutes:
     """Start a corrected version of approved minutes; the approved version stays unchanged."""
     require_perm(user, "meetings.manage_meetings", minutes)
     if not minutes.is_locked:
@@ -525,7 +525,7 @@ def minutes_correct(*, user: Any, minutes: Minutes, reason: str) -> Minutes:
 @transaction.atomic
 def action_item_create(
     *,
-    user: Any,
+    user: User,
     network: Network,
     title: str,
     owner: Any,
@@ -558,7 +558,7 @@ def action_item_create(
 
 
 @transaction.atomic
-def action_item_set_done(*, user: Any, item: ActionItem, done: bool) -> ActionItem:
+def action_item_set_done(*, user: User, item: ActionItem, done: bool) -> ActionItem:
     require_perm(user, "meetings.update_action_item", item)
     current = ActionItem.objects.select_for_update().get(pk=item.pk)
     current.status = ActionItem.Status.DONE if done else ActionItem.Status.OPEN
@@ -570,13 +570,13 @@ def action_item_set_done(*, user: Any, item: ActionItem, done: bool) -> ActionIt
 # --- Calendar addresses ---------------------------------------------------------------------------------------------
 
 
-def _require_own_feed(user: Any, feed: CalendarFeed) -> None:
+def _require_own_feed(user: User, feed: CalendarFeed) -> None:
     if feed.user_id != user.pk or feed.revoked_at is not None:
         raise PermissionDenied
 
 
 @transaction.atomic
-def calendar_feed_create(*, user: Any, network: Network | None) -> tuple[CalendarFeed, str]:
+def calendar_feed_create(*, user: User, network: Network | None) -> tuple[CalendarFeed, str]:
     """A private address for the person's meetings (or one network's). The secret in it is returned here, once;
     only its hash is stored."""
     if network is not None:
@@ -588,7 +588,7 @@ def calendar_feed_create(*, user: Any, network: Network | None) -> tuple[Calenda
 
 
 @transaction.atomic
-def calendar_feed_regenerate(*, user: Any, feed: CalendarFeed) -> tuple[CalendarFeed, str]:
+def calendar_feed_regenerate(*, user: User, feed: CalendarFeed) -> tuple[CalendarFeed, str]:
     """The same subscription at a new address: the old address stops working at once, the new secret is returned
     here, once."""
     _require_own_feed(user, feed)
@@ -598,7 +598,7 @@ def calendar_feed_regenerate(*, user: Any, feed: CalendarFeed) -> tuple[Calendar
 
 
 @transaction.atomic
-def calendar_feed_revoke(*, user: Any, feed: CalendarFeed) -> CalendarFeed:
+def calendar_feed_revoke(*, user: User, feed: CalendarFeed) -> CalendarFeed:
     """The address stops working; calendars subscribed to it get no more updates."""
     _require_own_feed(user, feed)
     feed.revoke()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.core.locking import NO_VERSION, check_version, locked_get, locked_update
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
@@ -37,7 +38,7 @@ def _full_clean(instance: Any, **kwargs: Any) -> None:
 
 
 @transaction.atomic
-def network_create(*, user: Any, region: Region, data: dict[str, Any]) -> Network:
+def network_create(*, user: User, region: Region, data: dict[str, Any]) -> Network:
     require_perm(user, "networks.add_network", region)
     network = Network(region=region, **{k: data[k] for k in NETWORK_FIELDS if k in data})
     _full_clean(network)
@@ -46,7 +47,7 @@ def network_create(*, user: Any, region: Region, data: dict[str, Any]) -> Networ
 
 
 @transaction.atomic
-def network_update(*, user: Any, network: Network, data: dict[str, Any], lock_version: int) -> Network:
+def network_update(*, user: User, network: Network, data: dict[str, Any], lock_version: int) -> Network:
     """Save the changes unless someone else saved the network since ``lock_version`` was read."""
     require_perm(user, "networks.change_network", network)
     current = locked_get(Network.objects, pk=network.pk, expected_version=lock_version)
@@ -61,7 +62,7 @@ def network_update(*, user: Any, network: Network, data: dict[str, Any], lock_ve
 @transaction.atomic
 def mandate_create_version(
     *,
-    user: Any,
+    user: User,
     network: Network,
     data: dict[str, Any],
     tasks: list[TaskListItem],
@@ -99,7 +100,7 @@ def mandate_create_version(
 @transaction.atomic
 def appointment_nominate(
     *,
-    user: Any,
+    user: User,
     network: Network,
     person: Any,
     role: str,
@@ -169,7 +170,7 @@ def _locked_open_nomination(appointment: Appointment) -> Appointment:
 @transaction.atomic
 def appointment_appoint(
     *,
-    user: Any,
+    user: User,
     appointment: Appointment,
     start_date: datetime.date | None = None,
     end_date: datetime.date | None = None,
@@ -194,7 +195,7 @@ def appointment_appoint(
 
 
 @transaction.atomic
-def appointment_decline(*, user: Any, appointment: Appointment, reason: str) -> Appointment:
+def appointment_decline(*, user: User, appointment: Appointment, reason: str) -> Appointment:
     require_perm(user, "networks.decide_appointment", appointment)
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason when declining a nomination.")})
@@ -214,7 +215,7 @@ def appointment_decline(*, user: Any, appointment: Appointment, reason: str) -> 
 
 
 @transaction.atomic
-def appointment_end(*, user: Any, appointment: Appointment, end_date: datetime.date, reason: str = "") -> Appointment:
+def appointment_end(*, user: User, appointment: Appointment, end_date: datetime.date, reason: str = "") -> Appointment:
     require_perm(user, "networks.end_appointment", appointment)
     current = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if current.status != Appointment.Status.APPOINTED:

@@ -5,13 +5,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from fagnett.access import access_for
+from fagnett.access import AuthenticatedRequest, access_for
+from fagnett.accounts.models import User
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, paginate, rebind_after_conflict, render_page_or_part
 from fagnett.networks import selectors, services
@@ -27,7 +28,7 @@ from fagnett.networks.models import Appointment, Mandate, Network
 from fagnett.organisations.models import Region
 
 
-def network_list(request: HttpRequest) -> HttpResponse:
+def network_list(request: AuthenticatedRequest) -> HttpResponse:
     form = NetworkFilterForm(
         request.GET or None,
         regions=selectors.region_list(user=request.user),
@@ -51,7 +52,7 @@ def network_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def network_detail(request: HttpRequest, network_id: int) -> HttpResponse:
+def network_detail(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
     mandate = selectors.mandate_current(network=network)
     today = timezone.localdate()
@@ -84,7 +85,7 @@ def network_detail(request: HttpRequest, network_id: int) -> HttpResponse:
     )
 
 
-def _sees_network_cases(user: Any, network: Network) -> bool:
+def _sees_network_cases(user: User, network: Network) -> bool:
     access = access_for(user)
     return (
         bool(access.roles_in(network.pk))
@@ -94,7 +95,7 @@ def _sees_network_cases(user: Any, network: Network) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
-def network_create(request: HttpRequest) -> HttpResponse:
+def network_create(request: AuthenticatedRequest) -> HttpResponse:
     access = access_for(request.user)
     regions = Region.objects.all() if access.is_superuser else Region.objects.filter(pk__in=access.coordinator_regions)
     if not regions.exists():
@@ -109,7 +110,7 @@ def network_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def network_update(request: HttpRequest, network_id: int) -> HttpResponse:
+def network_update(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
     if not request.user.has_perm("networks.change_network", network):
         raise PermissionDenied
@@ -141,7 +142,7 @@ def network_update(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(request, "networks/network_form.html", {"form": form, "network": network, "conflict": conflict})
 
 
-def mandate_history(request: HttpRequest, network_id: int) -> HttpResponse:
+def mandate_history(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
     return render(
         request,
@@ -154,7 +155,7 @@ def mandate_history(request: HttpRequest, network_id: int) -> HttpResponse:
     )
 
 
-def mandate_detail(request: HttpRequest, network_id: int, version: int) -> HttpResponse:
+def mandate_detail(request: AuthenticatedRequest, network_id: int, version: int) -> HttpResponse:
     mandate = selectors.mandate_get(user=request.user, network_id=network_id, version=version)
     previous = (
         mandate.network.mandates.filter(version__lt=version).prefetch_related("tasks").order_by("-version").first()
@@ -204,7 +205,7 @@ def _mandate_initial(mandate: Mandate | None, *, as_saved: bool = False) -> dict
 
 
 @require_http_methods(["GET", "POST"])
-def mandate_create(request: HttpRequest, network_id: int) -> HttpResponse:
+def mandate_create(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
     if not request.user.has_perm("networks.change_mandate", network):
         raise PermissionDenied
@@ -248,7 +249,7 @@ def mandate_create(request: HttpRequest, network_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def nominate(request: HttpRequest, network_id: int) -> HttpResponse:
+def nominate(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
     if not request.user.has_perm("networks.nominate", network):
         raise PermissionDenied
@@ -282,7 +283,7 @@ def nominate(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(request, "networks/nominate.html", {"network": network, "form": form})
 
 
-def nomination_list(request: HttpRequest) -> HttpResponse:
+def nomination_list(request: AuthenticatedRequest) -> HttpResponse:
     access = access_for(request.user)
     if not (access.is_coordinator_anywhere or access.is_fagsjef_anywhere):
         raise PermissionDenied
@@ -298,7 +299,7 @@ def nomination_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def nomination_decide(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def nomination_decide(request: AuthenticatedRequest, appointment_id: int) -> HttpResponse:
     appointment = selectors.appointment_get(user=request.user, appointment_id=appointment_id)
     can_decide = request.user.has_perm("networks.decide_appointment", appointment)
     form = DecisionForm(
@@ -334,7 +335,7 @@ def nomination_decide(request: HttpRequest, appointment_id: int) -> HttpResponse
 
 
 @require_http_methods(["GET", "POST"])
-def appointment_end(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def appointment_end(request: AuthenticatedRequest, appointment_id: int) -> HttpResponse:
     appointment = selectors.appointment_get(user=request.user, appointment_id=appointment_id)
     if not request.user.has_perm("networks.end_appointment", appointment):
         raise PermissionDenied

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fagnett.accounts.models import User
 from fagnett.core.locking import locked_get, locked_update
 from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Network
@@ -34,7 +35,7 @@ def _check_responsible(responsible: Any) -> None:
 
 @transaction.atomic
 def procedure_create(
-    *, user: Any, network: Network, data: dict[str, Any], status: str, happened_on: datetime.date
+    *, user: User, network: Network, data: dict[str, Any], status: str, happened_on: datetime.date
 ) -> Procedure:
     """Register a procedure or pathway with its first status, dated ``happened_on``."""
     require_perm(user, "procedures.manage_procedures", network)
@@ -50,7 +51,7 @@ def procedure_create(
 
 
 @transaction.atomic
-def procedure_update(*, user: Any, procedure: Procedure, data: dict[str, Any], lock_version: int) -> Procedure:
+def procedure_update(*, user: User, procedure: Procedure, data: dict[str, Any], lock_version: int) -> Procedure:
     """Save the changes unless someone else saved the procedure since ``lock_version`` was read."""
     require_perm(user, "procedures.manage_procedures", procedure)
     current = locked_get(Procedure.objects.select_related("network"), pk=procedure.pk, expected_version=lock_version)
@@ -63,7 +64,7 @@ def procedure_update(*, user: Any, procedure: Procedure, data: dict[str, Any], l
 
 @transaction.atomic
 def procedure_change_status(
-    *, user: Any, procedure: Procedure, status: str, happened_on: datetime.date, note: str = ""
+    *, user: User, procedure: Procedure, status: str, happened_on: datetime.date, note: str = ""
 ) -> StatusEvent:
     """Move the procedure to ``status`` as of ``happened_on`` (today or earlier, not before its last change)."""
     require_perm(user, "procedures.manage_procedures", procedure)

@@ -5,12 +5,12 @@
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.cases.models import OPEN_STATUSES, Case
 from fagnett.networks.rules import LEADERSHIP_ROLES
 from fagnett.organisations.models import Region
@@ -104,7 +104,7 @@ class OverviewScope:
         return query
 
 
-def overview_scope(*, user: Any) -> OverviewScope:
+def overview_scope(*, user: User) -> OverviewScope:
     """The coordinator and the medical directors see every task of their region; a leader or secretary
     sees the tasks of the networks they lead."""
     access = access_for(user)
@@ -127,7 +127,7 @@ class OverviewFilters:
     finished: bool = False
 
 
-def task_overview(*, user: Any, today: datetime.date, filters: OverviewFilters | None = None) -> list[TaskProgress]:
+def task_overview(*, user: User, today: datetime.date, filters: OverviewFilters | None = None) -> list[TaskProgress]:
     """The tasks from the region the person may follow, with the latest report and the next due date.
 
     Overdue tasks first, then by next due date and deadline. Open tasks only unless ``filters.finished``.

@@ -31,7 +31,7 @@ REPORTABLE = frozenset(
 )
 
 
-def _event(case: Case, user: Any, kind: str, text: str) -> CaseEvent:
+def _event(case: Case, user: User, kind: str, text: str) -> CaseEvent:
     event = CaseEvent(case=case, kind=kind, actor=user, at=timezone.now(), text=text)
     event.full_clean()
     event.save()
@@ -46,7 +46,7 @@ def _check_task(case: Case) -> None:
 @transaction.atomic
 def schedule_set(
     *,
-    user: Any,
+    user: User,
     case: Case,
     interval: int,
     unit: str,
@@ -102,7 +102,7 @@ def schedule_set(
 @transaction.atomic
 def task_assign(
     *,
-    user: Any,
+    user: User,
     networks: list[Network],
     data: dict[str, Any],
     schedule: Mapping[str, Any] | None = None,
@@ -122,7 +122,7 @@ def task_assign(
 
 @transaction.atomic
 def progress_report_submit(
-    *, user: Any, case: Case, status: str, progress: str, risks: str = "", next_steps: str = ""
+    *, user: User, case: Case, status: str, progress: str, risks: str = "", next_steps: str = ""
 ) -> ProgressReport:
     """The leader's report on the task to the medical director; the region's medical directors and coordinator
     are e-mailed once it is saved."""

@@ -4,12 +4,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from fagnett.access import AuthenticatedRequest
 from fagnett.cases.selectors import case_get, region_networks
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.locking import NO_VERSION
@@ -20,7 +21,7 @@ from fagnett.progress.forms import OverviewFilterForm, ProgressReportForm, Sched
 from fagnett.progress.models import ReportingSchedule
 
 
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedRequest) -> HttpResponse:
     """Every task from the region with its latest report and what is overdue (the medical director's page)."""
     scope = selectors.overview_scope(user=request.user)
     if scope.empty:
@@ -47,7 +48,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def report_create(request: HttpRequest, case_id: int) -> HttpResponse:
+def report_create(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = case_get(user=request.user, case_id=case_id)
     if not request.user.has_perm("progress.report_progress", case):
         raise PermissionDenied
@@ -76,7 +77,7 @@ def _schedule_initial(schedule: ReportingSchedule | None) -> dict[str, Any]:
 
 
 @require_http_methods(["GET", "POST"])
-def schedule_edit(request: HttpRequest, case_id: int) -> HttpResponse:
+def schedule_edit(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = case_get(user=request.user, case_id=case_id)
     if not request.user.has_perm("progress.set_schedule", case):
         raise PermissionDenied
@@ -112,7 +113,7 @@ def schedule_edit(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def task_assign(request: HttpRequest) -> HttpResponse:
+def task_assign(request: AuthenticatedRequest) -> HttpResponse:
     """A task from the region to networks, with the schedule of its progress reports."""
     regions = coordinated_regions(user=request.user, include_directed=True)
     if not regions.exists():

@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fagnett.accounts.models import User
 from fagnett.core.locking import check_version, locked_get, locked_update
 from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Network, TaskListItem
@@ -50,7 +51,7 @@ def _check_year(year: int) -> None:
 
 
 @transaction.atomic
-def network_report_start(*, user: Any, network: Network, year: int) -> NetworkReport:
+def network_report_start(*, user: User, network: Network, year: int) -> NetworkReport:
     """The network's report for ``year``, created as an empty draft the first time someone opens it to write."""
     require_perm(user, "reports.write_network_report", network)
     _check_year(year)
@@ -79,7 +80,7 @@ def _check_points(network: Network, points: list[ReflectionPoint], kind: str, fi
 @transaction.atomic
 def network_report_save(
     *,
-    user: Any,
+    user: User,
     report: NetworkReport,
     data: dict[str, Any],
     rankings: list[TaskListItem | None],
@@ -129,7 +130,7 @@ def missing_for_submission(report: NetworkReport) -> list[str]:
 
 
 @transaction.atomic
-def network_report_submit(*, user: Any, report: NetworkReport) -> NetworkReport:
+def network_report_submit(*, user: User, report: NetworkReport) -> NetworkReport:
     """Submit the report to the coordinator; the figures from the records are frozen into it."""
     current = locked_get(NetworkReport.objects.select_related("network"), pk=report.pk)
     require_perm(user, "reports.submit_network_report", current.network)
@@ -149,7 +150,7 @@ def network_report_submit(*, user: Any, report: NetworkReport) -> NetworkReport:
 
 
 @transaction.atomic
-def network_report_accept(*, user: Any, report: NetworkReport) -> NetworkReport:
+def network_report_accept(*, user: User, report: NetworkReport) -> NetworkReport:
     current = locked_get(NetworkReport.objects.select_related("network"), pk=report.pk)
     require_perm(user, "reports.review_network_report", current.network)
     if current.status != NetworkReport.Status.SUBMITTED:
@@ -161,7 +162,7 @@ def network_report_accept(*, user: Any, report: NetworkReport) -> NetworkReport:
 
 
 @transaction.atomic
-def network_report_return(*, user: Any, report: NetworkReport, reason: str) -> NetworkReport:
+def network_report_return(*, user: User, report: NetworkReport, reason: str) -> NetworkReport:
     """Send a submitted report back to the network as a draft, saying why."""
     current = locked_get(NetworkReport.objects.select_related("network"), pk=report.pk)
     require_perm(user, "reports.review_network_report", current.network)
@@ -179,7 +180,7 @@ def network_report_return(*, user: Any, report: NetworkReport, reason: str) -> N
 
 
 @transaction.atomic
-def regional_report_start(*, user: Any, region: Region, year: int) -> RegionalReport:
+def regional_report_start(*, user: User, region: Region, year: int) -> RegionalReport:
     """The newest version of the region's report for ``year``; the first draft is created when first compiled."""
     require_perm(user, "reports.compile_regional_report", region)
     _check_year(year)
@@ -191,7 +192,7 @@ def regional_report_start(*, user: Any, region: Region, year: int) -> RegionalRe
 
 @transaction.atomic
 def regional_report_save(
-    *, user: Any, report: RegionalReport, data: dict[str, Any], lock_version: int
+    *, user: User, report: RegionalReport, data: dict[str, Any], lock_version: int
 ) -> RegionalReport:
     current = locked_get(RegionalReport.objects, pk=report.pk)
     require_perm(user, "reports.compile_regional_report", current.region)
@@ -207,7 +208,7 @@ def regional_report_save(
 @transaction.atomic
 def regional_report_approve(
     *,
-    user: Any,
+    user: User,
     report: RegionalReport,
     approved_on: datetime.date,
     approved_by_body: str,
@@ -238,7 +239,7 @@ def regional_report_approve(
 
 
 @transaction.atomic
-def regional_report_new_version(*, user: Any, report: RegionalReport) -> RegionalReport:
+def regional_report_new_version(*, user: User, report: RegionalReport) -> RegionalReport:
     """A new draft after an approved version, starting from its text."""
     require_perm(user, "reports.compile_regional_report", report.region)
     newest = RegionalReport.objects.select_for_update().filter(region=report.region, year=report.year)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from fagnett.accounts.models import User
 from fagnett.core.locking import check_version, locked_get, locked_update
 from fagnett.core.permissions import require_perm
 from fagnett.organisations.models import Region
@@ -25,7 +26,7 @@ def _check_name(region: Region, name: str, exclude: int | None = None) -> None:
 
 
 @transaction.atomic
-def topic_create(*, user: Any, region: Region, data: dict[str, Any]) -> Topic:
+def topic_create(*, user: User, region: Region, data: dict[str, Any]) -> Topic:
     require_perm(user, "topics.manage_topics", region)
     _check_name(region, data.get("name", ""))
     last = Topic.objects.filter(region=region).aggregate(last=Max("order"))["last"] or 0
@@ -37,7 +38,7 @@ def topic_create(*, user: Any, region: Region, data: dict[str, Any]) -> Topic:
 
 
 @transaction.atomic
-def topic_update(*, user: Any, topic: Topic, data: dict[str, Any], lock_version: int) -> Topic:
+def topic_update(*, user: User, topic: Topic, data: dict[str, Any], lock_version: int) -> Topic:
     current = locked_get(Topic.objects.select_related("region"), pk=topic.pk)
     require_perm(user, "topics.manage_topics", current.region)
     check_version(current, lock_version)
