@@ -201,7 +201,9 @@ class CaseActionItemForm(forms.Form):
 class MoveForm(forms.Form):
     """An agenda item's arrow buttons."""
 
-    direction = forms.ChoiceField(choices=[("up", _("Up")), ("down", _("Down"))])
+    # Not required: a press without a direction moves down, as the button did before it had a form, so the
+    # service still answers (403 for someone who may not change the agenda) instead of a 404 for everyone.
+    direction = forms.ChoiceField(choices=[("up", _("Up")), ("down", _("Down"))], required=False)
 
 
 class MinutesApproveForm(forms.Form):
@@ -217,7 +219,7 @@ class ActionItemDoneForm(forms.Form):
     """Mark an action item done or open again, then go back to the page the button was on."""
 
     done = forms.BooleanField(required=False)
-    next = forms.CharField(required=False, max_length=2000)
+    next = SingleLineField(required=False, max_length=2000)
 
 
 class CalendarFeedForm(forms.Form):
