@@ -45,6 +45,8 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-logo
+	$(VENV)/bin/djlint fagnett templates tests --check
+	$(VENV)/bin/djlint fagnett templates tests --lint
 
 typecheck: setup
 	$(VENV)/bin/mypy

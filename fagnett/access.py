@@ -9,11 +9,12 @@ relation ``user.appointments`` (``networks.Appointment.person``) instead.
 """
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
+from django.http import HttpRequest
 
-from fagnett.accounts.models import RegionRole, TrustRole
+from fagnett.accounts.models import RegionRole, TrustRole, User
 from fagnett.organisations.models import HealthTrust
 
 _CACHE_ATTR = "_fagnett_access"
@@ -71,16 +72,22 @@ class Access:
         return bool(self.fagsjef_trusts)
 
 
+class AuthenticatedRequest(HttpRequest):
+    """The request of a view behind ``LoginRequiredMiddleware``: its ``user`` is a person, never anonymous."""
+
+    user: User
+
+
 ANONYMOUS = Access()
 
 
-def access_for(user: Any) -> Access:
+def access_for(user: User | AnonymousUser | None) -> Access:
     """The ``Access`` of ``user``, computed once and kept on the user object for the request."""
     if user is None or not user.is_authenticated:
         return ANONYMOUS
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
 
     region_roles = list(RegionRole.objects.filter(user=user).values_list("region_id", "role"))
     trust_roles = list(TrustRole.objects.filter(user=user).values_list("trust_id", "trust__region_id", "role"))
@@ -117,13 +124,13 @@ def access_for(user: Any) -> Access:
     return access
 
 
-def forget_access(user: Any) -> None:
+def forget_access(user: User | AnonymousUser | None) -> None:
     """Drop the cached ``Access`` after a change of the person's roles within the same request."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
 
 
-def visible_region_filter(user: Any, field_name: str = "region") -> Q:
+def visible_region_filter(user: User | AnonymousUser | None, field_name: str = "region") -> Q:
     """A filter limiting a queryset to the regions ``user`` belongs to."""
     access = access_for(user)
     if access.is_superuser:

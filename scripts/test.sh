@@ -36,6 +36,10 @@ step "ruff"
 step "import contracts: the layers (pyproject.toml, docs/ARCHITECTURE.md)"
 .venv/bin/lint-imports --no-logo
 
+step "djLint: templates formatted and linted (settings in pyproject.toml)"
+.venv/bin/djlint fagnett templates tests --check --quiet
+.venv/bin/djlint fagnett templates tests --lint --quiet
+
 step "mypy"
 .venv/bin/mypy
 

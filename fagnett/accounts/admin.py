@@ -21,7 +21,7 @@ class TrustRoleInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "trust", "region_employer", "is_active"]
     list_filter = ["trust__region", "trust", "is_active", "is_staff"]
     list_select_related = ["trust", "region_employer"]

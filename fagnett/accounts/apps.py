@@ -1,11 +1,14 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:  # a model: not importable before the app registry is ready
+    from django.contrib.auth.base_user import AbstractBaseUser
 
-def record_last_login(sender: Any, user: Any, **kwargs: Any) -> None:
+
+def record_last_login(sender: Any, user: "AbstractBaseUser", **kwargs: Any) -> None:
     """Django's ``update_last_login`` without a save: an UPDATE of the one column, so history gets no row per login."""
     user.last_login = timezone.now()
     type(user)._default_manager.filter(pk=user.pk).update(last_login=user.last_login)

@@ -162,20 +162,20 @@ def client_credentials(*, endpoint: str) -> dict[str, str]:
 # --- The backend ---------------------------------------------------------------------------------------------
 
 
-class OIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
+class OIDCBackend(OIDCAuthenticationBackend):
     """Logs in the active person the provider identified, or creates an employee of a trust the region recognises."""
 
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:
         # Only the callback view passes a nonce; a password login never reaches the token exchange.
         if not oidc_enabled() or "nonce" not in kwargs or kwargs.get("username") is not None:
             return None
-        return super().authenticate(request, **kwargs)  # type: ignore[no-any-return]
+        return super().authenticate(request, **kwargs)
 
     def get_token(self, payload: dict[str, Any]) -> dict[str, Any]:
         if settings.OIDC_RP_CLIENT_PRIVATE_KEY_FILE:
             payload.pop("client_secret", None)
             payload.update(client_credentials(endpoint=self.OIDC_OP_TOKEN_ENDPOINT))
-        return super().get_token(payload)  # type: ignore[no-any-return]
+        return super().get_token(payload)
 
     def verify_token(self, token: str, **kwargs: Any) -> dict[str, Any]:
         payload: dict[str, Any] = super().verify_token(token, **kwargs)
@@ -375,7 +375,7 @@ def _to_login_page(request: HttpRequest, reason: str, details: dict[str, str] | 
     return HttpResponseRedirect(resolve_url(settings.LOGIN_URL))
 
 
-class OIDCAuthenticationRequestView(oidc_views.OIDCAuthenticationRequestView):  # type: ignore[misc]
+class OIDCAuthenticationRequestView(oidc_views.OIDCAuthenticationRequestView):
     """Sends the browser to the provider; with a PAR endpoint, pushes the request there first (HelseID)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -400,14 +400,14 @@ class OIDCAuthenticationRequestView(oidc_views.OIDCAuthenticationRequestView):  
         return HttpResponseRedirect(f"{self.OIDC_OP_AUTH_ENDPOINT}?{query}")
 
 
-class OIDCCallbackView(oidc_views.OIDCAuthenticationCallbackView):  # type: ignore[misc]
+class OIDCCallbackView(oidc_views.OIDCAuthenticationCallbackView):
     """Completes the login, or returns to the login page with a message that says why not."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not oidc_enabled():
             raise Http404
         try:
-            return super().get(request)  # type: ignore[no-any-return]
+            return super().get(request)
         except SuspiciousOperation as exc:
             # An unknown or replayed state, a token for another client, a bad signature: tell no details.
             security_logger.warning("OIDC callback refused: %s", exc)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from lxml import etree
 
+from fagnett.accounts.models import User
 from fagnett.cases.models import Case, CaseAttachment, CaseEvent
 from fagnett.meetings import selectors as meeting_selectors
 from fagnett.meetings.exports import minutes_pdf
@@ -80,7 +81,7 @@ def _iso(value: datetime.datetime | datetime.date) -> str:
     return value.isoformat()
 
 
-def _name(user: Any, fallback: str = SYSTEM) -> str:
+def _name(user: User | None, fallback: str = SYSTEM) -> str:
     if user is None:
         return fallback
     return (user.get_full_name() or user.get_username() or fallback).strip() or fallback

@@ -1,11 +1,12 @@
 """The Noark 5 archive extract of a network, for those who keep the network's records (the secretariat archives,
 as the mandates say): a page to choose the period, and the package as a download."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from fagnett.access import AuthenticatedRequest
 from fagnett.archive.forms import PeriodForm
 from fagnett.archive.noark import build_package, package_problems
 from fagnett.core.permissions import require_perm
@@ -13,7 +14,7 @@ from fagnett.networks.selectors import network_get
 
 
 @require_GET
-def archive_export(request: HttpRequest, network_id: int) -> HttpResponse:
+def archive_export(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     """Without a period, the form (this year so far); with a valid ``?start=&end=``, the ZIP package."""
     # 404 outside the person's region (as every page of another region), 403 in it without the right.
     network = network_get(user=request.user, network_id=network_id)
@@ -28,7 +29,7 @@ def archive_export(request: HttpRequest, network_id: int) -> HttpResponse:
                 form.add_error("end", problem)
         if form.is_valid():
             user = request.user
-            exported_by = user.get_full_name() or user.get_username()  # type: ignore[union-attr]
+            exported_by = user.get_full_name() or user.get_username()
             content = build_package(network=network, start=start, end=end, exported_by=exported_by)
             response = HttpResponse(content, content_type="application/zip")
             filename = f"arkivuttrekk-{network.pk}-{start.isoformat()}-{end.isoformat()}.zip"

@@ -205,10 +205,10 @@ class Entry:
         return "\n".join(lines)
 
 
-_SHOWN_FIELDS: dict[str, list[models.Field]] = {}  # type: ignore[type-arg]
+_SHOWN_FIELDS: dict[str, list[models.Field]] = {}
 
 
-def shown_fields(source: Source) -> list[models.Field]:  # type: ignore[type-arg]
+def shown_fields(source: Source) -> list[models.Field]:
     """The fields of the source's model that people read, in the model's order (worked out once per source: the
     audit log's export asks for every row)."""
     if source.slug not in _SHOWN_FIELDS:
@@ -216,7 +216,7 @@ def shown_fields(source: Source) -> list[models.Field]:  # type: ignore[type-arg
     return _SHOWN_FIELDS[source.slug]
 
 
-def _shown_fields(source: Source) -> list[models.Field]:  # type: ignore[type-arg]
+def _shown_fields(source: Source) -> list[models.Field]:
     fields = []
     for model_field in source.model._meta.concrete_fields:
         if model_field.name in ALWAYS_HIDDEN or model_field.name in source.hidden or model_field.primary_key:
@@ -227,8 +227,8 @@ def _shown_fields(source: Source) -> list[models.Field]:  # type: ignore[type-ar
     return fields
 
 
-def tracked_m2m_fields(source: Source) -> list[models.ManyToManyField]:  # type: ignore[type-arg]
-    return [f for f in source.model._meta.many_to_many if f in HistoricalRecords.m2m_models]  # type: ignore[misc]
+def tracked_m2m_fields(source: Source) -> list[models.ManyToManyField]:
+    return [f for f in source.model._meta.many_to_many if f in HistoricalRecords.m2m_models]
 
 
 def want_labels(source: Source, rows: Iterable[Row], labels: LabelCache) -> None:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fagnett.accounts.models import User
 from fagnett.audit.selectors import LogFilters
+from fagnett.core.forms import model_choice
 from fagnett.networks.forms import DateInput
 from fagnett.networks.models import Network
 
@@ -32,8 +33,8 @@ class LogFilterForm(forms.Form):
 
     def __init__(self, *args: Any, people: Any, networks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people  # type: ignore[attr-defined]
-        self.fields["network"].queryset = networks  # type: ignore[attr-defined]
+        model_choice(self, "person").queryset = people
+        model_choice(self, "network").queryset = networks
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

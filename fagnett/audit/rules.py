@@ -1,15 +1,14 @@
 """Who reads the region's audit log (django-rules): its coordinator and its medical directors."""
 
-from typing import Any
-
 import rules
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.organisations.models import Region
 
 
 @rules.predicate
-def oversees_region(user: Any, region: Region | None) -> bool:
+def oversees_region(user: User, region: Region | None) -> bool:
     if region is None:
         return False
     access = access_for(user)

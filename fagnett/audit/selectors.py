@@ -60,12 +60,12 @@ from fagnett.reports.models import NetworkReport, RegionalReport
 # --- The region ----------------------------------------------------------------------------------------------------
 
 
-def audit_regions(*, user: Any) -> QuerySet[Region]:
+def audit_regions(*, user: User) -> QuerySet[Region]:
     """The regions whose audit log the person reads: those they coordinate or direct."""
     return network_selectors.coordinated_regions(user=user, include_directed=True)
 
 
-def audit_region_get(*, user: Any, region_id: int) -> Region:
+def audit_region_get(*, user: User, region_id: int) -> Region:
     """The region if the person may read its audit log: 404 outside the region, 403 for others in it."""
     region = Region.objects.filter(pk=region_id).first()
     if region is None or not access_for(user).in_region(region.pk):
@@ -87,35 +87,35 @@ class Visible:
     obj: Any
 
 
-def _mandate(user: Any, pk: int) -> Visible:
+def _mandate(user: User, pk: int) -> Visible:
     row = Mandate.objects.values("network_id", "version").get(pk=pk)
     mandate = network_selectors.mandate_get(user=user, network_id=row["network_id"], version=row["version"])
     return Visible(str(mandate), mandate.get_absolute_url(), mandate)
 
 
-def _appointment(user: Any, pk: int) -> Visible:
+def _appointment(user: User, pk: int) -> Visible:
     appointment = network_selectors.appointment_get(user=user, appointment_id=pk)
     return Visible(str(appointment), appointment.network.get_absolute_url(), appointment)
 
 
-def _meeting(user: Any, pk: int) -> Visible:
+def _meeting(user: User, pk: int) -> Visible:
     meeting = meeting_selectors.meeting_get(user=user, meeting_id=pk)
     return Visible(meeting_label(meeting), meeting.get_absolute_url(), meeting)
 
 
-def _minutes(user: Any, pk: int) -> Visible:
+def _minutes(user: User, pk: int) -> Visible:
     row = Minutes.objects.values("meeting_id", "version").get(pk=pk)
     meeting = meeting_selectors.meeting_get(user=user, meeting_id=row["meeting_id"])
     minutes = meeting_selectors.minutes_get(user=user, meeting=meeting, version=row["version"])
     return Visible(minutes_label(minutes), minutes.get_absolute_url(), minutes)
 
 
-def _case(user: Any, pk: int) -> Visible:
+def _case(user: User, pk: int) -> Visible:
     case = case_selectors.case_get(user=user, case_id=pk)
     return Visible(str(case), case.get_absolute_url(), case)
 
 
-def _action_item(user: Any, pk: int) -> Visible:
+def _action_item(user: User, pk: int) -> Visible:
     """Its owner, and the people of its network (and the region's coordinator and directors) or, for an action item
     of a case, those who may read the case.
 
@@ -139,14 +139,14 @@ def _action_item(user: Any, pk: int) -> Visible:
     return Visible(item.title, url, item)
 
 
-def _network_report(user: Any, pk: int) -> Visible:
+def _network_report(user: User, pk: int) -> Visible:
     row = NetworkReport.objects.values("network_id", "year").get(pk=pk)
     network = report_selectors.report_network_get(user=user, network_id=row["network_id"])
     title = network_report_name(row["year"], network.name)
     return Visible(title, reverse("reports:network_report", args=[network.pk, row["year"]]), None)
 
 
-def _regional_report(user: Any, pk: int) -> Visible:
+def _regional_report(user: User, pk: int) -> Visible:
     report = RegionalReport.objects.select_related("region").get(pk=pk)
     region = report_selectors.report_region_get(user=user, region_id=report.region_id)
     if not user.has_perm("reports.view_regional_drafts", region):
@@ -155,7 +155,7 @@ def _regional_report(user: Any, pk: int) -> Visible:
     return Visible(title, report.get_absolute_url(), report)
 
 
-def _capacity_entry(user: Any, pk: int) -> Visible:
+def _capacity_entry(user: User, pk: int) -> Visible:
     entry = CapacityEntry.objects.get(pk=pk)
     round_ = capacity_selectors.round_get(user=user, round_id=entry.round_id)
     unit = capacity_selectors.unit_for_report(user=user, round_=round_, unit_id=entry.unit_id)
@@ -211,13 +211,13 @@ def _m2m_values(source: Source, history_ids: Iterable[int], labels: LabelCache) 
         collected: dict[int, set[Any]] = defaultdict(set)
         for history_id, related_id in m2m_model.objects.filter(history_id__in=ids).values_list("history_id", target):
             collected[history_id].add(related_id)
-            labels.want(model_field.related_model, related_id)  # type: ignore[arg-type]
+            labels.want(model_field.related_model, related_id)
         for history_id, related in collected.items():
             values[(model_field.name, history_id)] = frozenset(related)
     return values
 
 
-def record_history(*, user: Any, kind_slug: str, record_id: int) -> RecordHistory:
+def record_history(*, user: User, kind_slug: str, record_id: int) -> RecordHistory:
     """Every change of the record and its parts in words, newest first; 404 (or 403) where the person may not see it."""
     kind = KINDS.get(kind_slug)
     if kind is None:
@@ -261,7 +261,7 @@ def record_history(*, user: Any, kind_slug: str, record_id: int) -> RecordHistor
     return RecordHistory(kind, record_id, visible.title, visible.url, deleted, merged[::-1])
 
 
-def _withheld_case_items(user: Any, rows_by_source: list[tuple[Source, list[Row]]]) -> dict[int, str]:
+def _withheld_case_items(user: User, rows_by_source: list[tuple[Source, list[Row]]]) -> dict[int, str]:
     """The agenda items in these rows whose case the person may not read, with the title shown instead.
 
     A meeting is read by its region and approved minutes may be, but an agenda item of a case, and what the minutes
@@ -286,7 +286,7 @@ def _withheld_case_items(user: Any, rows_by_source: list[tuple[Source, list[Row]
     )
 
 
-def _deleted_record(user: Any, kind: Kind, record_id: int) -> Visible:
+def _deleted_record(user: User, kind: Kind, record_id: int) -> Visible:
     """A deleted record's history is for its region's coordinator; everyone else gets 404 as for any unknown id."""
     last = (
         kind.own.history_model.objects.filter(id=record_id)
@@ -378,7 +378,7 @@ def _rows_with_previous(source: Source, history_ids: list[int]) -> tuple[dict[in
     return {r.history_id: r for r in fetched if r.history_id in wanted}, previous
 
 
-def _readable(user: Any, region: Region, kind: Kind, record_ids: set[int]) -> set[int]:
+def _readable(user: User, region: Region, kind: Kind, record_ids: set[int]) -> set[int]:
     """The records among ``record_ids`` whose details the person may read in the log.
 
     The coordinator reads everything in the region. A medical director reads every kind but draft minutes (the
@@ -395,7 +395,7 @@ def _readable(user: Any, region: Region, kind: Kind, record_ids: set[int]) -> se
     return set(kind.model._default_manager.filter(pk__in=record_ids).values_list("pk", flat=True))
 
 
-def log_entries(*, user: Any, region: Region, rows: Iterable[dict[str, Any]]) -> list[Entry]:
+def log_entries(*, user: User, region: Region, rows: Iterable[dict[str, Any]]) -> list[Entry]:
     """Rows of ``region_log`` in words, in the same order: a fixed number of queries whatever the number of rows."""
     rows = list(rows)
     wanted: dict[str, list[int]] = defaultdict(list)
@@ -444,7 +444,7 @@ def log_entries(*, user: Any, region: Region, rows: Iterable[dict[str, Any]]) ->
     return entries
 
 
-def region_log_entries(*, user: Any, region: Region, filters: LogFilters, chunk: int = 500) -> Iterator[Entry]:
+def region_log_entries(*, user: User, region: Region, filters: LogFilters, chunk: int = 500) -> Iterator[Entry]:
     """The whole filtered log in words, newest first, put in words ``chunk`` rows at a time (for the exports).
 
     The log is read in one query and streamed: slicing it page by page (``OFFSET``) made the database sort the

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from fagnett.access import AuthenticatedRequest
 from fagnett.audit import exports, selectors
 from fagnett.audit.forms import LogFilterForm
 from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows, check_rows
@@ -18,13 +19,13 @@ from fagnett.organisations.models import Region
 
 
 @require_GET
-def record_history(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+def record_history(request: AuthenticatedRequest, kind: str, record_id: int) -> HttpResponse:
     history = selectors.record_history(user=request.user, kind_slug=kind, record_id=record_id)
     return render(request, "audit/record_history.html", {"history": history})
 
 
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     """The way in from the region page: straight to the one region the person oversees, or a choice of them."""
     regions = list(selectors.audit_regions(user=request.user))
     if not regions:
@@ -34,7 +35,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/index.html", {"regions": regions})
 
 
-def _filters(request: HttpRequest, region: Region) -> tuple[LogFilterForm, selectors.LogFilters | None]:
+def _filters(request: AuthenticatedRequest, region: Region) -> tuple[LogFilterForm, selectors.LogFilters | None]:
     """The filter form, and its filters; None when they do not hold (the form then says why)."""
     form = LogFilterForm(
         request.GET or None,
@@ -47,7 +48,12 @@ def _filters(request: HttpRequest, region: Region) -> tuple[LogFilterForm, selec
 
 
 def _log_page(
-    request: HttpRequest, region: Region, form: LogFilterForm, page: Any = None, entries: Any = None, status: int = 200
+    request: AuthenticatedRequest,
+    region: Region,
+    form: LogFilterForm,
+    page: Any = None,
+    entries: Any = None,
+    status: int = 200,
 ) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
@@ -56,7 +62,7 @@ def _log_page(
 
 
 @require_GET
-def region_log(request: HttpRequest, region_id: int) -> HttpResponse:
+def region_log(request: AuthenticatedRequest, region_id: int) -> HttpResponse:
     region = selectors.audit_region_get(user=request.user, region_id=region_id)
     form, filters = _filters(request, region)
     if filters is None:
@@ -67,7 +73,7 @@ def region_log(request: HttpRequest, region_id: int) -> HttpResponse:
 
 
 @require_GET
-def region_log_export(request: HttpRequest, region_id: int, fmt: str) -> HttpResponse:
+def region_log_export(request: AuthenticatedRequest, region_id: int, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404
     region = selectors.audit_region_get(user=request.user, region_id=region_id)

@@ -14,7 +14,7 @@ AMOUNT_ERRORS = {
 }
 
 
-class GrantForm(forms.ModelForm):  # type: ignore[type-arg]
+class GrantForm(forms.ModelForm):
     class Meta:
         model = Grant
         fields = ["amount", "period_start", "period_end", "source", "decision_reference"]
@@ -34,7 +34,7 @@ class GrantForm(forms.ModelForm):  # type: ignore[type-arg]
         return data
 
 
-class ExpenseForm(forms.ModelForm):  # type: ignore[type-arg]
+class ExpenseForm(forms.ModelForm):
     class Meta:
         model = Expense
         fields = ["kind", "spent_on", "amount", "description"]

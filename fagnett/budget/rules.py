@@ -4,28 +4,27 @@ The region's coordinator records grants; the network's leader and secretary reco
 network's appointed people, the coordinator and the medical directors read. Nobody outside the region.
 """
 
-from typing import Any
-
 import rules
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.networks.models import AppointmentRole, Network
 
 MANAGING_ROLES = frozenset({AppointmentRole.LEADER, AppointmentRole.SECRETARY})
 
 
 @rules.predicate
-def coordinates(user: Any, network: Network | None) -> bool:
+def coordinates(user: User, network: Network | None) -> bool:
     return network is not None and access_for(user).is_coordinator(network.region_id)
 
 
 @rules.predicate
-def leads(user: Any, network: Network | None) -> bool:
+def leads(user: User, network: Network | None) -> bool:
     return network is not None and bool(access_for(user).roles_in(network.pk) & MANAGING_ROLES)
 
 
 @rules.predicate
-def reads(user: Any, network: Network | None) -> bool:
+def reads(user: User, network: Network | None) -> bool:
     if network is None:
         return False
     access = access_for(user)

@@ -2,18 +2,18 @@
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
+from fagnett.accounts.models import User
 from fagnett.budget.models import Expense, Grant
 from fagnett.networks.models import Network
 from fagnett.networks.selectors import network_get
 
 
-def budget_network_get(*, user: Any, network_id: int) -> Network:
+def budget_network_get(*, user: User, network_id: int) -> Network:
     """The network if the person may read its budget: 404 outside the region, 403 for others in it."""
     network = network_get(user=user, network_id=network_id)
     if not user.has_perm("budget.view_budget", network):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from fagnett.accounts.models import User
 from fagnett.budget.models import Expense, Grant
 from fagnett.budget.selectors import grant_balance, grant_covering
 from fagnett.core.permissions import require_perm
@@ -18,7 +19,7 @@ EXPENSE_FIELDS = ("kind", "spent_on", "amount", "description")
 
 
 @transaction.atomic
-def grant_record(*, user: Any, network: Network, data: dict[str, Any]) -> Grant:
+def grant_record(*, user: User, network: Network, data: dict[str, Any]) -> Grant:
     require_perm(user, "budget.add_grant", network)
     grant = Grant(network=network, recorded_by=user, **{k: data[k] for k in GRANT_FIELDS if k in data})
     grant.full_clean()
@@ -38,7 +39,7 @@ class RecordedExpense:
 
 
 @transaction.atomic
-def expense_record(*, user: Any, network: Network, data: dict[str, Any]) -> RecordedExpense:
+def expense_record(*, user: User, network: Network, data: dict[str, Any]) -> RecordedExpense:
     """Record an expense against the grant whose period covers its date.
 
     An expense outside every grant period is refused; one beyond the grant's balance is saved, and the

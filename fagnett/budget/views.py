@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,13 +10,14 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from fagnett.access import AuthenticatedRequest
 from fagnett.budget import selectors, services
 from fagnett.budget.forms import ExpenseForm, GrantForm
 from fagnett.core.views_helpers import add_service_errors, year_param
 from fagnett.networks.selectors import network_get
 
 
-def network_budget(request: HttpRequest, network_id: int) -> HttpResponse:
+def network_budget(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = selectors.budget_network_get(user=request.user, network_id=network_id)
     grants = selectors.grant_list(network=network)
     year = year_param(request, timezone.localdate().year)
@@ -38,7 +39,7 @@ def network_budget(request: HttpRequest, network_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def grant_create(request: HttpRequest, network_id: int) -> HttpResponse:
+def grant_create(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)
     if not request.user.has_perm("budget.add_grant", network):
         raise PermissionDenied
@@ -55,7 +56,7 @@ def grant_create(request: HttpRequest, network_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def expense_create(request: HttpRequest, network_id: int) -> HttpResponse:
+def expense_create(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)
     if not request.user.has_perm("budget.add_expense", network):
         raise PermissionDenied

@@ -6,13 +6,13 @@ from fagnett.core.admin import revoke_keys
 
 
 @admin.register(ReportRound)
-class ReportRoundAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class ReportRoundAdmin(SimpleHistoryAdmin):
     list_display = ["name", "region", "period_start", "deadline", "status", "is_demo"]
     list_filter = ["region", "status"]
 
 
 @admin.register(CapacityEntry)
-class CapacityEntryAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class CapacityEntryAdmin(SimpleHistoryAdmin):
     """Read-only: entries change through the services, so rules and versions hold."""
 
     list_display = ["round", "unit", "category", "scenario", "version", "is_current", "staffed_beds"]
@@ -27,7 +27,7 @@ class CapacityEntryAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class AssessmentAdmin(SimpleHistoryAdmin):
     list_display = ["round", "trust", "category", "scenario", "verdict"]
     list_select_related = ["round", "trust"]
 
@@ -36,7 +36,7 @@ admin.site.register(UnitProfile, SimpleHistoryAdmin)
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ApiTokenAdmin(admin.ModelAdmin):
     """Keys are issued with ``manage.py capacity_api_key`` or on the coordinator's page; here they are only listed
     and revoked."""
 

@@ -25,28 +25,10 @@ from fagnett.organisations.models import Unit
 MAX_ENTRIES = MAX_ROWS
 
 
-class TokenPrincipal:
-    """Who writes through the API: the trust that owns the key. It may report for that trust's units only."""
-
-    is_authenticated = True
-    is_api = True
-    pk = None
-
-    def __init__(self, token: ApiToken) -> None:
-        self.token = token
-        self.trust_id = token.trust_id
-        self.region_id = token.trust.region_id
-
-    def has_perm(self, perm: str, obj: Any = None) -> bool:
-        if perm == "capacity.report_unit" and isinstance(obj, Unit):
-            return bool(obj.hospital.trust_id == self.trust_id)
-        return False
-
-
 class TrustKey(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> TokenPrincipal | None:
+    def authenticate(self, request: HttpRequest, token: str) -> services.TokenPrincipal | None:
         key = ApiToken.authenticate(token, ApiToken.objects.select_related("trust"))
-        return TokenPrincipal(key) if key else None
+        return services.TokenPrincipal(key) if key else None
 
 
 api = NinjaAPI(
@@ -133,11 +115,11 @@ class SavedOut(Schema):
     )
 
 
-def _round(principal: TokenPrincipal, round_id: int) -> ReportRound | None:
+def _round(principal: services.TokenPrincipal, round_id: int) -> ReportRound | None:
     return ReportRound.objects.filter(pk=round_id, region_id=principal.region_id).first()
 
 
-def _units(principal: TokenPrincipal) -> list[Unit]:
+def _units(principal: services.TokenPrincipal) -> list[Unit]:
     return list(
         Unit.objects.filter(hospital__trust_id=principal.trust_id, kind=Unit.Kind.ICU, active=True)
         .select_related("hospital", "hospital__trust")
@@ -147,7 +129,7 @@ def _units(principal: TokenPrincipal) -> list[Unit]:
 
 @api.get("/rounds", response=list[RoundOut], summary="Report rounds of the trust's region")
 def list_rounds(request: HttpRequest) -> Any:
-    principal: TokenPrincipal = request.auth  # type: ignore[attr-defined]
+    principal: services.TokenPrincipal = request.auth  # type: ignore[attr-defined]
     return ReportRound.objects.filter(region_id=principal.region_id).order_by("-period_start")
 
 
@@ -165,7 +147,7 @@ def list_units(request: HttpRequest) -> Any:
     summary="The trust's current entries in a round",
 )
 def list_entries(request: HttpRequest, round_id: int) -> Any:
-    principal: TokenPrincipal = request.auth  # type: ignore[attr-defined]
+    principal: services.TokenPrincipal = request.auth  # type: ignore[attr-defined]
     round_ = _round(principal, round_id)
     if round_ is None:
         return Status(404, {"detail": _("No such round.")})
@@ -197,7 +179,7 @@ def list_entries(request: HttpRequest, round_id: int) -> Any:
     description=f"At most {MAX_ENTRIES} entries in one request; all are saved or none.",
 )
 def save_entries(request: HttpRequest, round_id: int, entries: list[EntryIn]) -> Any:
-    principal: TokenPrincipal = request.auth  # type: ignore[attr-defined]
+    principal: services.TokenPrincipal = request.auth  # type: ignore[attr-defined]
     round_ = _round(principal, round_id)
     if round_ is None:
         return Status(404, {"detail": _("No such round.")})

@@ -111,12 +111,12 @@ def _headers() -> dict[str, list[str]]:
 
 def recommendation_docx(report: Recommendation) -> bytes:
     """Made in a child process (``core.forked``), so python-docx's memory does not stay in the worker."""
-    return forked.call(_docx, report)  # type: ignore[no-any-return]
+    return forked.call(_docx, report)
 
 
 def recommendation_pdf(report: Recommendation) -> bytes:
     """Laid out in a child process (``core.forked``), so WeasyPrint's memory does not stay in the worker."""
-    return forked.call(_pdf, report)  # type: ignore[no-any-return]
+    return forked.call(_pdf, report)
 
 
 def _docx(report: Recommendation) -> bytes:
@@ -179,4 +179,4 @@ def _pdf(report: Recommendation) -> bytes:
             "dimensioning_src": "data:image/png;base64," + base64.b64encode(report.dimensioning_png).decode(),
         },
     )
-    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=html).write_pdf()

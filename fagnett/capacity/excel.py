@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -159,9 +160,7 @@ def read_upload(*, data: bytes, round_: ReportRound, units: Iterable[Unit]) -> l
             raise ImportFailed([ImportProblem("-", 0, "", _("The file is not an Excel workbook (.xlsx)."))]) from None
         raise too_large from None
     try:
-        return forked.call(  # type: ignore[no-any-return]
-            _read_upload, data, round_, list(units), limits=forked.upload_limits()
-        )
+        return forked.call(_read_upload, data, round_, list(units), limits=forked.upload_limits())
     except forked.LimitExceeded:
         raise too_large from None
 
@@ -314,8 +313,6 @@ def _row_of(item: EntryInput) -> int:
 def _validate_with_models(items: list[EntryInput]) -> None:
     """Run the texts through their model fields' clean-up and validators (national identity numbers), so a
     problem is reported with its row rather than by the service for the whole file."""
-    from django.core.exceptions import ValidationError
-
     comment, reason = entry_field("comment"), entry_field("correction_reason")
     problems = []
     for item in items:

@@ -16,7 +16,7 @@ from fagnett.capacity.models import (
     entry_field,
 )
 from fagnett.capacity.validation import entry_errors
-from fagnett.core.forms import MultiLineField, SingleLineField
+from fagnett.core.forms import MultiLineField, SingleLineField, choice, model_choice
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust
 
@@ -28,7 +28,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class RoundForm(forms.ModelForm):  # type: ignore[type-arg]
+class RoundForm(forms.ModelForm):
     class Meta:
         model = ReportRound
         fields = [
@@ -52,7 +52,7 @@ class RoundForm(forms.ModelForm):  # type: ignore[type-arg]
         self.order_fields(["region"])
         if regions.count() == 1:
             self.fields["region"].initial = regions.first()
-        self.fields["network"].queryset = Network.objects.filter(region__in=regions)  # type: ignore[attr-defined]
+        model_choice(self, "network").queryset = Network.objects.filter(region__in=regions)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -106,8 +106,8 @@ class EntryForm(forms.Form):
         numbers = {name: _number_field(name) for name in NUMBER_FIELDS}
         if category != Category.K3:
             del numbers["ventilated_beds"]
-        self.fields = {**numbers, **self.fields}  # type: ignore[assignment]
-        self.fields["status"].choices = [("", _("Not given")), *CapacityEntry.Status.choices]  # type: ignore[attr-defined]
+        self.fields = {**numbers, **self.fields}
+        choice(self, "status").choices = [("", _("Not given")), *CapacityEntry.Status.choices]
         if not round_open:
             self.fields["correction_reason"] = MultiLineField(
                 label=_("Reason for the correction"),
@@ -128,7 +128,7 @@ class EntryForm(forms.Form):
         }
 
 
-class UnitProfileForm(forms.ModelForm):  # type: ignore[type-arg]
+class UnitProfileForm(forms.ModelForm):
     class Meta:
         model = UnitProfile
         fields = ["non_invasive_ventilation", "invasive_ventilation", "ecmo", "renal_replacement", "isolation_rooms"]
@@ -168,7 +168,7 @@ class DimensioningForm(forms.Form):
     )
 
 
-class AssessmentForm(forms.ModelForm):  # type: ignore[type-arg]
+class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
         fields = ["trust", "category", "scenario", "verdict", "reasons", "actions"]
@@ -180,7 +180,7 @@ class AssessmentForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, trusts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["trust"].queryset = trusts  # type: ignore[attr-defined]
+        model_choice(self, "trust").queryset = trusts
         self.fields["trust"].empty_label = _("The whole region")  # type: ignore[attr-defined]
 
 
@@ -221,7 +221,7 @@ class GridForm(forms.Form):
                         field.widget.attrs["class"] = "ds-input"
                     field.initial = getattr(entry, name) if entry is not None else None
                     grid[f"{category}__{scenario}__{name}"] = field
-        self.fields = {**grid, **self.fields}  # type: ignore[assignment]
+        self.fields = {**grid, **self.fields}
         self.fields["based_on"].initial = self.tokens_of(existing)
 
     @staticmethod
@@ -292,4 +292,4 @@ class ApiKeyForm(forms.Form):
 
     def __init__(self, *args: Any, trusts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["trust"].queryset = trusts  # type: ignore[attr-defined]
+        model_choice(self, "trust").queryset = trusts

@@ -1,6 +1,6 @@
 """ICU capacity: unit profiles, report rounds, capacity entries (versioned after close), assessments, API tokens."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField, NamedKey
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust, Region, Unit
@@ -59,6 +60,9 @@ class ReportRound(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
+
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {Status.OPEN: "info", Status.CLOSED: "neutral"}
 
     region = models.ForeignKey(Region, models.PROTECT, related_name="capacity_rounds", verbose_name=_("region"))
     network = models.ForeignKey(
@@ -152,15 +156,15 @@ DECIMAL_FIELDS = frozenset({"nurses_fte", "vacancies_fte", "occupancy_mean", "oc
 ENTRY_FIELDS = (*NUMBER_FIELDS, "status", "restrictions", "comment")
 
 
-def _count(label: Any, help_text: Any = "") -> models.PositiveIntegerField:  # type: ignore[type-arg]
+def _count(label: Any, help_text: Any = "") -> models.PositiveIntegerField:
     return models.PositiveIntegerField(label, null=True, blank=True, help_text=help_text)
 
 
-def _decimal(label: Any, help_text: Any = "", digits: int = 6) -> models.DecimalField:  # type: ignore[type-arg]
+def _decimal(label: Any, help_text: Any = "", digits: int = 6) -> models.DecimalField:
     return models.DecimalField(label, max_digits=digits, decimal_places=1, null=True, blank=True, help_text=help_text)
 
 
-class CapacityEntry(models.Model):
+class CapacityEntry(VersionedModel):
     """One unit's capacity in one bed category and scenario in a round.
 
     While the round is open the entry is changed in place (history records each change). After the
@@ -173,14 +177,19 @@ class CapacityEntry(models.Model):
         LIMITED = "limited", _("Limited")
         FULL = "full", _("Full")
 
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {
+        Status.AVAILABLE: "success",
+        Status.LIMITED: "warning",
+        Status.FULL: "danger",
+    }
+
     round = models.ForeignKey(ReportRound, models.PROTECT, related_name="entries", verbose_name=_("report round"))
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="capacity_entries", verbose_name=_("unit"))
     category = models.CharField(_("bed category"), max_length=2, choices=Category.choices)
     scenario = models.CharField(_("scenario"), max_length=20, choices=Scenario.choices)
     version = models.PositiveIntegerField(_("version"), default=1)
     is_current = models.BooleanField(_("current version"), default=True)
-    # Raised on every save in place, so that a form opened before someone else saved is caught (see ``token``).
-    lock_version = models.PositiveIntegerField(default=1, editable=False)
 
     physical_beds = _count(_("physical beds"))
     staffed_beds = _count(_("staffed beds"), _("Beds with staff on the roster."))
@@ -250,7 +259,8 @@ class CapacityEntry(models.Model):
 
     @property
     def token(self) -> str:
-        """What a form remembers of the entry it was opened on: another version or another save changes it."""
+        """What a form remembers of the entry it was opened on: another version or another save in place (which
+        raises ``lock_version``) changes it."""
         return f"{self.pk}.{self.lock_version}"
 
 
@@ -261,6 +271,13 @@ class Assessment(models.Model):
         ADEQUATE = "adequate", _("Adequate")
         MARGINAL = "marginal", _("Marginal")
         INADEQUATE = "inadequate", _("Inadequate")
+
+    #: The colour of each verdict's tag (components/status_tag.html).
+    VERDICT_COLORS: ClassVar[dict[str, str]] = {
+        Verdict.ADEQUATE: "success",
+        Verdict.MARGINAL: "warning",
+        Verdict.INADEQUATE: "danger",
+    }
 
     round = models.ForeignKey(ReportRound, models.PROTECT, related_name="assessments", verbose_name=_("report round"))
     trust = models.ForeignKey(

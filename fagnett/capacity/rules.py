@@ -9,6 +9,7 @@ from typing import Any
 import rules
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.capacity.models import ReportRound
 from fagnett.networks.rules import LEADERSHIP_ROLES
 from fagnett.organisations.models import Region, Unit
@@ -23,22 +24,22 @@ def _region_id(obj: Any) -> int | None:
 
 
 @rules.predicate
-def in_region(user: Any, obj: Any) -> bool:
+def in_region(user: User, obj: Any) -> bool:
     return obj is not None and access_for(user).in_region(_region_id(obj))
 
 
 @rules.predicate
-def is_region_coordinator(user: Any, obj: Any) -> bool:
+def is_region_coordinator(user: User, obj: Any) -> bool:
     return obj is not None and access_for(user).is_coordinator(_region_id(obj))
 
 
 @rules.predicate
-def reports_for_unit(user: Any, unit: Unit | None) -> bool:
+def reports_for_unit(user: User, unit: Unit | None) -> bool:
     return unit is not None and unit.hospital.trust_id in access_for(user).reporter_trusts
 
 
 @rules.predicate
-def leads_assessing_network(user: Any, round_: ReportRound | None) -> bool:
+def leads_assessing_network(user: User, round_: ReportRound | None) -> bool:
     return (
         isinstance(round_, ReportRound)
         and round_.network_id is not None
@@ -47,7 +48,7 @@ def leads_assessing_network(user: Any, round_: ReportRound | None) -> bool:
 
 
 @rules.predicate
-def is_reporter_anywhere(user: Any) -> bool:
+def is_reporter_anywhere(user: User) -> bool:
     return bool(access_for(user).reporter_trusts)
 
 

@@ -9,13 +9,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fagnett.access import access_for, visible_region_filter
+from fagnett.accounts.models import User
 from fagnett.capacity import calculations
 from fagnett.capacity.models import (
     CATEGORIES,
@@ -33,19 +35,19 @@ from fagnett.organisations.models import HealthTrust, Hospital, Region, Unit
 CELLS_PER_UNIT = len(CATEGORIES) * len(SCENARIOS)
 
 
-def region_list(*, user: Any) -> QuerySet[Region]:
+def region_list(*, user: User) -> QuerySet[Region]:
     access = access_for(user)
     regions = Region.objects.all()
     return regions if access.is_superuser else regions.filter(pk__in=access.regions)
 
 
-def managed_regions(*, user: Any) -> QuerySet[Region]:
+def managed_regions(*, user: User) -> QuerySet[Region]:
     access = access_for(user)
     regions = Region.objects.all()
     return regions if access.is_superuser else regions.filter(pk__in=access.coordinator_regions)
 
 
-def round_list(*, user: Any) -> QuerySet[ReportRound]:
+def round_list(*, user: User) -> QuerySet[ReportRound]:
     """Rounds of the person's regions, newest first, with the number of reported entries."""
     return (
         ReportRound.objects.filter(visible_region_filter(user))
@@ -55,7 +57,7 @@ def round_list(*, user: Any) -> QuerySet[ReportRound]:
     )
 
 
-def round_get(*, user: Any, round_id: int) -> ReportRound:
+def round_get(*, user: User, round_id: int) -> ReportRound:
     """The round if the person may see it; 404 otherwise."""
     try:
         round_ = ReportRound.objects.select_related("region", "network").get(pk=round_id)
@@ -82,7 +84,7 @@ def _units(region_id: int) -> QuerySet[Unit]:
     )
 
 
-def reportable_units(*, user: Any, round_: ReportRound) -> list[Unit]:
+def reportable_units(*, user: User, round_: ReportRound) -> list[Unit]:
     """Units of the round's region the person reports for (a coordinator: all of them)."""
     access = access_for(user)
     units = _units(round_.region_id)
@@ -91,7 +93,7 @@ def reportable_units(*, user: Any, round_: ReportRound) -> list[Unit]:
     return list(units)
 
 
-def unit_for_report(*, user: Any, round_: ReportRound, unit_id: int) -> Unit:
+def unit_for_report(*, user: User, round_: ReportRound, unit_id: int) -> Unit:
     """A unit of the round's region that the person reports for; 404 for any other."""
     for unit in reportable_units(user=user, round_=round_):
         if unit.pk == unit_id:
@@ -114,7 +116,7 @@ def current_entries(*, round_: ReportRound, units: Iterable[Unit] | None = None)
 
 def entry_history(*, entry: CapacityEntry, limit: int = 20) -> list[Any]:
     """Who changed the entry when, newest first (django-simple-history)."""
-    return list(entry.history.select_related("history_user").order_by("-history_date")[:limit])  # type: ignore[attr-defined]
+    return list(entry.history.select_related("history_user").order_by("-history_date")[:limit])
 
 
 def entry_versions(*, round_: ReportRound, unit: Unit) -> QuerySet[CapacityEntry]:
@@ -399,6 +401,9 @@ class DimensionRow:
 
 @dataclass
 class DimensionResult:
+    #: The colour of each verdict's tag (components/status_tag.html).
+    VERDICT_COLORS: ClassVar[dict[str, str]] = {"too_few": "danger", "too_many": "warning", "balanced": "success"}
+
     row: DimensionRow
     blocking: float | None
     occupancy: float | None
@@ -416,6 +421,11 @@ class DimensionResult:
         if self.beds_needed is not None and self.difference > max(2, self.beds_needed // 4):
             return "too_many"
         return "balanced"
+
+    @property
+    def verdict_label(self) -> str:
+        labels = {"too_few": _("Too few beds"), "too_many": _("More beds than needed"), "balanced": _("Balanced")}
+        return str(labels.get(self.verdict, ""))
 
 
 def _days(round_: ReportRound, scenario: str) -> int:
@@ -487,21 +497,21 @@ def region_trusts(*, round_: ReportRound) -> QuerySet[HealthTrust]:
     return HealthTrust.objects.filter(region_id=round_.region_id).order_by("name")
 
 
-def api_token_list(*, user: Any) -> QuerySet[ApiToken]:
+def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     """Keys of the trusts in the regions the person coordinates."""
     access = access_for(user)
     tokens = ApiToken.objects.select_related("trust").order_by("trust__name", "-created_at")
     return tokens if access.is_superuser else tokens.filter(trust__region_id__in=access.coordinator_regions)
 
 
-def api_token_get(*, user: Any, token_id: int) -> ApiToken:
+def api_token_get(*, user: User, token_id: int) -> ApiToken:
     token = api_token_list(user=user).filter(pk=token_id).first()
     if token is None:
         raise Http404
     return token
 
 
-def coordinated_trusts(*, user: Any) -> QuerySet[HealthTrust]:
+def coordinated_trusts(*, user: User) -> QuerySet[HealthTrust]:
     access = access_for(user)
     trusts = HealthTrust.objects.order_by("name")
     return trusts if access.is_superuser else trusts.filter(region_id__in=access.coordinator_regions)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from fagnett.accounts.models import User
 from fagnett.capacity.models import (
     CATEGORIES,
     ENTRY_FIELDS,
@@ -26,7 +27,7 @@ from fagnett.capacity.models import (
 )
 from fagnett.capacity.validation import entry_errors
 from fagnett.core.bulk import update_with_history
-from fagnett.core.exceptions import ConflictError
+from fagnett.core.locking import bump_version, check_version
 from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust, Region, Unit
@@ -48,8 +49,26 @@ ROUND_FIELDS = (
 )
 
 
+class TokenPrincipal:
+    """Who writes through the API: the trust that owns the key. It may report for that trust's units only."""
+
+    is_authenticated = True
+    is_api = True
+    pk = None
+
+    def __init__(self, token: ApiToken) -> None:
+        self.token = token
+        self.trust_id = token.trust_id
+        self.region_id = token.trust.region_id
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        if perm == "capacity.report_unit" and isinstance(obj, Unit):
+            return bool(obj.hospital.trust_id == self.trust_id)
+        return False
+
+
 @transaction.atomic
-def round_open(*, user: Any, region: Region, data: dict[str, Any]) -> ReportRound:
+def round_open(*, user: User, region: Region, data: dict[str, Any]) -> ReportRound:
     require_perm(user, "capacity.manage_rounds", region)
     network: Network | None = data.get("network")
     if network is not None and network.region_id != region.pk:
@@ -63,7 +82,7 @@ def round_open(*, user: Any, region: Region, data: dict[str, Any]) -> ReportRoun
 
 
 @transaction.atomic
-def round_close(*, user: Any, round_: ReportRound) -> ReportRound:
+def round_close(*, user: User, round_: ReportRound) -> ReportRound:
     """Lock the round: from now on an entry changes only by a correction with a reason."""
     require_perm(user, "capacity.manage_rounds", round_)
     round_ = ReportRound.objects.select_for_update().get(pk=round_.pk)
@@ -100,7 +119,7 @@ def _check_cell(item: EntryInput, round_: ReportRound) -> None:
 
 @transaction.atomic
 def capacity_entries_save(
-    *, user: Any, round_: ReportRound, items: Iterable[EntryInput], source: str = "web"
+    *, user: User | TokenPrincipal, round_: ReportRound, items: Iterable[EntryInput], source: str = "web"
 ) -> list[CapacityEntry]:
     """Save many entries at once, all or nothing.
 
@@ -130,10 +149,9 @@ def capacity_entries_save(
     }
     for item in items:
         current = existing.get((item.unit.pk, item.category, item.scenario))
-        if item.based_on is not None and (current.token if current is not None else "") != item.based_on:
-            raise ConflictError(current)
+        check_version(current, item.based_on, saved_version=current.token if current is not None else "")
     # An API key reports on behalf of its trust, not of a person.
-    reported_by = None if getattr(user, "is_api", False) else user
+    reported_by = user if isinstance(user, User) else None  # an API key reports for its trust, not a person
     now = timezone.now()
     changed: list[CapacityEntry] = []  # saved in place (open round)
     retired: list[CapacityEntry] = []  # replaced by a new version (closed round)
@@ -143,7 +161,7 @@ def capacity_entries_save(
         current = existing.get((item.unit.pk, item.category, item.scenario))
         if current is not None and round_.is_open:
             entry = current
-            entry.lock_version += 1
+            bump_version(entry)  # saved in bulk below, under the row locks taken above
             changed.append(entry)
         else:
             entry = CapacityEntry(round=round_, unit=item.unit, category=item.category, scenario=item.scenario)
@@ -186,7 +204,7 @@ def _blank(name: str) -> Any:
 
 def capacity_entry_submit(
     *,
-    user: Any,
+    user: User,
     round_: ReportRound,
     unit: Unit,
     category: str,
@@ -202,7 +220,7 @@ def capacity_entry_submit(
 
 
 @transaction.atomic
-def unit_profile_update(*, user: Any, unit: Unit, data: dict[str, Any]) -> UnitProfile:
+def unit_profile_update(*, user: User, unit: Unit, data: dict[str, Any]) -> UnitProfile:
     require_perm(user, "capacity.report_unit", unit)
     profile, _created = UnitProfile.objects.get_or_create(unit=unit)
     for name in ("non_invasive_ventilation", "invasive_ventilation", "ecmo", "renal_replacement", "isolation_rooms"):
@@ -216,7 +234,7 @@ def unit_profile_update(*, user: Any, unit: Unit, data: dict[str, Any]) -> UnitP
 @transaction.atomic
 def assessment_record(
     *,
-    user: Any,
+    user: User,
     round_: ReportRound,
     trust: HealthTrust | None,
     category: str,
@@ -241,14 +259,14 @@ def assessment_record(
 
 
 @transaction.atomic
-def api_token_create(*, user: Any, trust: HealthTrust, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, trust: HealthTrust, name: str) -> tuple[ApiToken, str]:
     """A new API key for the trust; the key itself is returned once and only its hash is kept."""
     require_perm(user, "capacity.manage_rounds", trust)
     return api_token_issue(trust=trust, name=name)
 
 
 @transaction.atomic
-def api_token_revoke(*, user: Any, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
     """The key stops working at once; revoking a revoked key changes nothing."""
     require_perm(user, "capacity.manage_rounds", token.trust)
     token.revoke()

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats
@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fagnett.access import access_for
+from fagnett.access import AuthenticatedRequest, access_for
 from fagnett.capacity import charts, documents, excel, selectors, services
 from fagnett.capacity.forms import (
     ApiKeyForm,
@@ -42,7 +42,7 @@ def _download(content: bytes | str, content_type: str, filename: str) -> HttpRes
     return response
 
 
-def round_list(request: HttpRequest) -> HttpResponse:
+def round_list(request: AuthenticatedRequest) -> HttpResponse:
     access = access_for(request.user)
     return render(
         request,
@@ -55,7 +55,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def round_create(request: HttpRequest) -> HttpResponse:
+def round_create(request: AuthenticatedRequest) -> HttpResponse:
     regions = selectors.managed_regions(user=request.user)
     if not regions.exists():
         raise PermissionDenied
@@ -72,7 +72,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
     return render(request, "capacity/round_form.html", {"form": form})
 
 
-def _round_context(request: HttpRequest, round_: ReportRound) -> dict[str, Any]:
+def _round_context(request: AuthenticatedRequest, round_: ReportRound) -> dict[str, Any]:
     user = request.user
     return {
         "round": round_,
@@ -81,7 +81,7 @@ def _round_context(request: HttpRequest, round_: ReportRound) -> dict[str, Any]:
     }
 
 
-def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+def round_detail(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     units = selectors.reportable_units(user=request.user, round_=round_)
     counts: dict[int, int] = {}
@@ -96,7 +96,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 @require_POST
-def round_close(request: HttpRequest, round_id: int) -> HttpResponse:
+def round_close(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     try:
         services.round_close(user=request.user, round_=round_)
@@ -107,7 +107,7 @@ def round_close(request: HttpRequest, round_id: int) -> HttpResponse:
     return redirect(round_)
 
 
-def compliance(request: HttpRequest, round_id: int) -> HttpResponse:
+def compliance(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     return render(
         request,
@@ -117,7 +117,7 @@ def compliance(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def unit_report(request: HttpRequest, round_id: int, unit_id: int) -> HttpResponse:
+def unit_report(request: AuthenticatedRequest, round_id: int, unit_id: int) -> HttpResponse:
     """The unit's grid of bed category × scenario: an overview, and a form for the main numbers of every cell."""
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     unit = selectors.unit_for_report(user=request.user, round_=round_, unit_id=unit_id)
@@ -179,7 +179,7 @@ def unit_report(request: HttpRequest, round_id: int, unit_id: int) -> HttpRespon
 
 
 @require_POST
-def unit_profile(request: HttpRequest, round_id: int, unit_id: int) -> HttpResponse:
+def unit_profile(request: AuthenticatedRequest, round_id: int, unit_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     unit = selectors.unit_for_report(user=request.user, round_=round_, unit_id=unit_id)
     form = UnitProfileForm(request.POST, instance=selectors.unit_profile(unit=unit))
@@ -194,7 +194,9 @@ def unit_profile(request: HttpRequest, round_id: int, unit_id: int) -> HttpRespo
 
 
 @require_http_methods(["GET", "POST"])
-def entry_edit(request: HttpRequest, round_id: int, unit_id: int, category: str, scenario: str) -> HttpResponse:
+def entry_edit(
+    request: AuthenticatedRequest, round_id: int, unit_id: int, category: str, scenario: str
+) -> HttpResponse:
     """One cell of the grid: prefilled from this round, or else from the trust's last round."""
     if category not in Category.values or scenario not in Scenario.values:
         raise Http404
@@ -281,7 +283,7 @@ def _saved_values(saved: CapacityEntry, form: EntryForm) -> list[tuple[str, str,
     return rows
 
 
-def excel_template(request: HttpRequest, round_id: int) -> HttpResponse:
+def excel_template(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     units = selectors.reportable_units(user=request.user, round_=round_)
     if not units:
@@ -300,7 +302,7 @@ def excel_template(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def excel_upload(request: HttpRequest, round_id: int) -> HttpResponse:
+def excel_upload(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     units = selectors.reportable_units(user=request.user, round_=round_)
     if not units:
@@ -345,12 +347,12 @@ def excel_upload(request: HttpRequest, round_id: int) -> HttpResponse:
     )
 
 
-def _scenario(request: HttpRequest) -> str:
+def _scenario(request: AuthenticatedRequest) -> str:
     form = DashboardForm(request.GET or None)
     return (form.cleaned_data.get("scenario") if form.is_valid() else "") or Scenario.NORMAL
 
 
-def dashboard(request: HttpRequest, round_id: int) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     scenario = _scenario(request)
     return render(
@@ -366,7 +368,7 @@ def dashboard(request: HttpRequest, round_id: int) -> HttpResponse:
     )
 
 
-def chart(request: HttpRequest, round_id: int, name: str) -> HttpResponse:
+def chart(request: AuthenticatedRequest, round_id: int, name: str) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     if name not in charts.CHARTS:
         raise Http404
@@ -381,7 +383,7 @@ def chart(request: HttpRequest, round_id: int, name: str) -> HttpResponse:
     return HttpResponse(content, content_type="image/svg+xml")
 
 
-def export(request: HttpRequest, round_id: int, fmt: str) -> HttpResponse:
+def export(request: AuthenticatedRequest, round_id: int, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404
     round_ = selectors.round_get(user=request.user, round_id=round_id)
@@ -397,14 +399,14 @@ def export(request: HttpRequest, round_id: int, fmt: str) -> HttpResponse:
         return redirect(round_)
 
 
-def _dimensioning_params(request: HttpRequest) -> tuple[str, str, float]:
+def _dimensioning_params(request: AuthenticatedRequest) -> tuple[str, str, float]:
     form = DimensioningForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     target: Decimal = data.get("target") or Decimal("5")
     return data.get("level") or "trust", data.get("scenario") or Scenario.NORMAL, float(target) / 100
 
 
-def dimensioning(request: HttpRequest, round_id: int) -> HttpResponse:
+def dimensioning(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     level, scenario, target = _dimensioning_params(request)
     form = DimensioningForm(request.GET or None, initial={"level": level, "scenario": scenario, "target": 5})
@@ -424,7 +426,7 @@ def dimensioning(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def assessment(request: HttpRequest, round_id: int) -> HttpResponse:
+def assessment(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     can_assess = request.user.has_perm("capacity.assess_round", round_)
     form = AssessmentForm(request.POST or None, trusts=selectors.region_trusts(round_=round_))
@@ -455,7 +457,7 @@ def assessment(request: HttpRequest, round_id: int) -> HttpResponse:
     )
 
 
-def recommendation(request: HttpRequest, round_id: int, fmt: str) -> HttpResponse:
+def recommendation(request: AuthenticatedRequest, round_id: int, fmt: str) -> HttpResponse:
     if fmt not in ("docx", "pdf"):
         raise Http404
     round_ = selectors.round_get(user=request.user, round_id=round_id)
@@ -472,7 +474,7 @@ def chart_url(round_: ReportRound, name: str, query: str = "") -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def api_keys(request: HttpRequest) -> HttpResponse:
+def api_keys(request: AuthenticatedRequest) -> HttpResponse:
     """The coordinator issues and withdraws the trusts' keys for the capacity API; a new key is shown once."""
     trusts = selectors.coordinated_trusts(user=request.user)
     if not trusts.exists():
@@ -494,7 +496,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def api_key_withdraw(request: HttpRequest, token_id: int) -> HttpResponse:
+def api_key_withdraw(request: AuthenticatedRequest, token_id: int) -> HttpResponse:
     token = selectors.api_token_get(user=request.user, token_id=token_id)
     services.api_token_revoke(user=request.user, token=token)
     messages.success(request, _("The key %(name)s no longer works.") % {"name": token.name})

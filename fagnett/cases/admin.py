@@ -4,7 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from fagnett.cases.models import Case, CaseAttachment, CaseEvent, CommonCase, Consultation
 
 
-class CaseEventInline(admin.TabularInline):  # type: ignore[type-arg]
+class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
     fields = ["at", "kind", "actor", "text"]
@@ -12,7 +12,7 @@ class CaseEventInline(admin.TabularInline):  # type: ignore[type-arg]
     can_delete = False
 
 
-class ConsultationInline(admin.TabularInline):  # type: ignore[type-arg]
+class ConsultationInline(admin.TabularInline):
     model = Consultation
     extra = 0
     fields = ["kind", "required", "not_required_reason", "status", "consulted_on", "consulted", "outcome"]

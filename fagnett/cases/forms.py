@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.cases.models import Case, CommonCase, Consultation, EscalationTarget
-from fagnett.core.forms import MultiLineField, SingleLineField
+from fagnett.core.forms import MultiLineField, SingleLineField, choice, model_choice
+from fagnett.core.locking import NO_VERSION, VersionedForm
 from fagnett.core.uploads import check_upload
 from fagnett.networks.forms import DateInput
 from fagnett.topics.selectors import topic_choices
@@ -40,10 +41,8 @@ class MultipleFileField(forms.FileField):
         return cleaned
 
 
-class LockedForm(forms.Form):
+class LockedForm(VersionedForm):
     """A step on a case; carries the version of the case the person saw."""
-
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 def _free_text(label: Any, *, required: bool = True, rows: int = 4, help_text: Any = "") -> forms.CharField:
@@ -55,7 +54,7 @@ def _free_text(label: Any, *, required: bool = True, rows: int = 4, help_text: A
     )
 
 
-class CaseSubmitForm(forms.ModelForm):  # type: ignore[type-arg]
+class CaseSubmitForm(forms.ModelForm):
     network = forms.ModelChoiceField(
         label=_("Network"),
         queryset=Case.objects.none(),
@@ -81,13 +80,13 @@ class CaseSubmitForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, networks: Any, trusts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["network"].queryset = networks  # type: ignore[attr-defined]
+        model_choice(self, "network").queryset = networks
         self.fields["network"].label_from_instance = lambda n: f"{n.name} ({n.region.short_name})"  # type: ignore[attr-defined]
-        self.fields["trust"].queryset = trusts  # type: ignore[attr-defined]
+        model_choice(self, "trust").queryset = trusts
         self.order_fields(["network", "title", "description", "wanted", "due_date", "trust", "attachments"])
 
 
-class TaskForm(forms.ModelForm):  # type: ignore[type-arg]
+class TaskForm(forms.ModelForm):
     """A task from the region (oppdrag) to one or more networks: the case each network gets.
 
     Progress adds the reporting schedule to it (``progress.forms.ScheduledTaskForm``), on the page it serves.
@@ -109,7 +108,7 @@ class TaskForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, networks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["networks"].queryset = networks  # type: ignore[attr-defined]
+        model_choice(self, "networks").queryset = networks
         self.fields["due_date"].required = True
 
     def clean_networks(self) -> list[Any]:
@@ -119,7 +118,7 @@ class TaskForm(forms.ModelForm):  # type: ignore[type-arg]
         return networks
 
 
-class CommonCaseForm(forms.ModelForm):  # type: ignore[type-arg]
+class CommonCaseForm(forms.ModelForm):
     all_networks = forms.BooleanField(label=_("Send to all the region's networks"), required=False)
     networks = forms.ModelMultipleChoiceField(
         label=_("Or choose networks"),
@@ -139,10 +138,10 @@ class CommonCaseForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, regions: Any, networks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+        model_choice(self, "region").queryset = regions
         if regions.count() == 1:
             self.fields["region"].initial = regions.first()
-        self.fields["networks"].queryset = networks  # type: ignore[attr-defined]
+        model_choice(self, "networks").queryset = networks
         self.order_fields(["region", "title", "description", "wanted", "due_date", "all_networks", "networks"])
 
     def clean(self) -> dict[str, Any]:
@@ -160,7 +159,7 @@ class RouteForm(LockedForm):
 
     def __init__(self, *args: Any, networks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["network"].queryset = networks  # type: ignore[attr-defined]
+        model_choice(self, "network").queryset = networks
 
 
 class RespondForm(LockedForm):
@@ -234,7 +233,7 @@ _CONSULTATION_QUESTIONS = {
 }
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(VersionedForm):
     """One kind of consultation on a case; the service checks what each answer requires."""
 
     required = forms.TypedChoiceField(
@@ -261,7 +260,6 @@ class ConsultationForm(forms.Form):
         help_text=_("Roles and trusts, for example: the senior safety representative at UNN."),
     )
     outcome = _free_text(_("What came of it"), required=False, rows=3)
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, kind: str, consultation: Consultation | None = None, **kwargs: Any) -> None:
         if consultation is not None:
@@ -278,7 +276,7 @@ class ConsultationForm(forms.Form):
                 },
             )
         else:
-            kwargs.setdefault("initial", {"lock_version": 0})
+            kwargs.setdefault("initial", {"lock_version": NO_VERSION})
         kwargs["prefix"] = kind
         super().__init__(*args, **kwargs)
         self.kind = kind
@@ -323,19 +321,18 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, networks: Any, trusts: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["network"].queryset = networks  # type: ignore[attr-defined]
-        self.fields["trust"].queryset = trusts  # type: ignore[attr-defined]
-        self.fields["status"].choices = [("", _("All statuses")), *Case.Status.choices]  # type: ignore[attr-defined]
-        self.fields["year"].choices = [("", _("All years")), *((y, str(y)) for y in years)]  # type: ignore[attr-defined]
+        model_choice(self, "network").queryset = networks
+        model_choice(self, "trust").queryset = trusts
+        choice(self, "status").choices = [("", _("All statuses")), *Case.Status.choices]
+        choice(self, "year").choices = [("", _("All years")), *((y, str(y)) for y in years)]
 
 
-class ResponsibleForm(forms.Form):
+class ResponsibleForm(VersionedForm):
     responsible = forms.TypedChoiceField(label=_("Responsible"), coerce=int)
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].choices = [("", "–"), *((p.pk, str(p)) for p in people)]  # type: ignore[attr-defined]
+        choice(self, "responsible").choices = [("", "–"), *((p.pk, str(p)) for p in people)]
 
 
 class CaseTopicsForm(forms.Form):

@@ -8,6 +8,7 @@ one question the region sends to many networks, each network answering through a
 import datetime
 import os
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust, Region
@@ -69,7 +71,7 @@ class CaseCounter(models.Model):
         return f"{self.network} {self.year}: {self.last_number}"
 
 
-class Case(models.Model):
+class Case(VersionedModel):
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")
         ACCEPTED = "accepted", _("Accepted")
@@ -80,6 +82,19 @@ class Case(models.Model):
         ESCALATED = "escalated", _("Escalated")
         DECISION_RECORDED = "decision_recorded", _("Decision recorded")
         CLOSED = "closed", _("Closed")
+
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {
+        Status.RECEIVED: "info",
+        Status.ACCEPTED: "info",
+        Status.IN_PROGRESS: "warning",
+        Status.ON_AGENDA: "warning",
+        Status.RECOMMENDATION_GIVEN: "success",
+        Status.ESCALATED: "danger",
+        Status.DECISION_RECORDED: "success",
+        Status.DECLINED: "neutral",
+        Status.CLOSED: "neutral",
+    }
 
     class Source(models.TextChoices):
         EMPLOYEE = "employee", _("Submitted by an employee")
@@ -157,7 +172,6 @@ class Case(models.Model):
         verbose_name=_("decision recorded by"),
     )
     decided_at = models.DateTimeField(_("decision recorded"), null=True, blank=True)
-    lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -280,7 +294,7 @@ class CaseAttachment(models.Model):
         return self.original_name
 
 
-class Consultation(models.Model):
+class Consultation(VersionedModel):
     """Whether user involvement was considered and the safety service and union representatives consulted.
 
     The ICU leaders' mandate (seed 004, 2.2.1) asks for user involvement to be considered in cases that matter
@@ -313,7 +327,6 @@ class Consultation(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
     recorded_at = models.DateTimeField(_("recorded"))
-    lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()
 

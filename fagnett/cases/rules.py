@@ -9,6 +9,7 @@ from typing import Any
 import rules
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.cases.models import Case, CommonCase
 from fagnett.networks.rules import LEADERSHIP_ROLES
 from fagnett.organisations.models import Region
@@ -21,42 +22,42 @@ def _region_id(obj: Any) -> int | None:
 
 
 @rules.predicate
-def is_coordinator(user: Any, obj: Any) -> bool:
+def is_coordinator(user: User, obj: Any) -> bool:
     return obj is not None and access_for(user).is_coordinator(_region_id(obj))
 
 
 @rules.predicate
-def is_director(user: Any, obj: Any) -> bool:
+def is_director(user: User, obj: Any) -> bool:
     return obj is not None and access_for(user).is_director(_region_id(obj))
 
 
 @rules.predicate
-def in_region(user: Any, obj: Any) -> bool:
+def in_region(user: User, obj: Any) -> bool:
     return obj is not None and access_for(user).in_region(_region_id(obj))
 
 
 @rules.predicate
-def submitted_it(user: Any, case: Case | None) -> bool:
+def submitted_it(user: User, case: Case | None) -> bool:
     return case is not None and case.submitted_by_id == user.pk
 
 
 @rules.predicate
-def leads_case_network(user: Any, case: Case | None) -> bool:
+def leads_case_network(user: User, case: Case | None) -> bool:
     return case is not None and bool(access_for(user).roles_in(case.network_id) & LEADERSHIP_ROLES)
 
 
 @rules.predicate
-def in_case_network(user: Any, case: Case | None) -> bool:
+def in_case_network(user: User, case: Case | None) -> bool:
     return case is not None and bool(access_for(user).roles_in(case.network_id))
 
 
 @rules.predicate
-def fagsjef_of_case_trust(user: Any, case: Case | None) -> bool:
+def fagsjef_of_case_trust(user: User, case: Case | None) -> bool:
     return case is not None and case.trust_id is not None and case.trust_id in access_for(user).fagsjef_trusts
 
 
 @rules.predicate
-def leads_a_network_of(user: Any, common_case: CommonCase | None) -> bool:
+def leads_a_network_of(user: User, common_case: CommonCase | None) -> bool:
     """The person leads a network of the common case's own region (they answer for theirs)."""
     if common_case is None:
         return False

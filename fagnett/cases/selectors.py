@@ -8,7 +8,7 @@ answers 404, so a case number does not reveal that a case exists.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.cases.models import (
     ANSWERED_STATUSES,
     OPEN_STATUSES,
@@ -45,7 +46,7 @@ class CaseFilters:
     unrouted: bool = False
 
 
-def visible_cases_filter(user: Any) -> Q:
+def visible_cases_filter(user: User) -> Q:
     """The cases ``user`` may see, as one filter (no query of its own beyond ``access_for``)."""
     access = access_for(user)
     if access.is_superuser:
@@ -87,7 +88,7 @@ def _search(cases: QuerySet[Case], q: str) -> QuerySet[Case]:
     return cases
 
 
-def case_list(*, user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
+def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
     """The cases the person may see that match ``filters``, newest first, in one query."""
     filters = filters or CaseFilters()
     cases = Case.objects.filter(visible_cases_filter(user)).select_related(
@@ -112,7 +113,7 @@ def case_list(*, user: Any, filters: CaseFilters | None = None) -> QuerySet[Case
     return cases.order_by("-submitted_at", "-pk")
 
 
-def case_get(*, user: Any, case_id: int) -> Case:
+def case_get(*, user: User, case_id: int) -> Case:
     """The case if the person may see it; 404 otherwise."""
     try:
         case = Case.objects.select_related(
@@ -140,6 +141,14 @@ CONSULTATION_STATES = {
 @dataclass(frozen=True)
 class ConsultationRow:
     """One kind of consultation on a case, recorded or not yet assessed."""
+
+    #: The colour of each state's tag (components/status_tag.html).
+    STATE_COLORS: ClassVar[dict[str, str]] = {
+        "done": "success",
+        "open": "warning",
+        "not_assessed": "info",
+        "not_required": "neutral",
+    }
 
     kind: str
     label: Any
@@ -186,7 +195,7 @@ def case_attachments(*, case: Case) -> QuerySet[CaseAttachment]:
     return case.attachments.select_related("uploaded_by").order_by("uploaded_at", "pk")
 
 
-def attachment_get(*, user: Any, attachment_id: int) -> CaseAttachment:
+def attachment_get(*, user: User, attachment_id: int) -> CaseAttachment:
     try:
         attachment = CaseAttachment.objects.select_related("case").get(pk=attachment_id)
     except CaseAttachment.DoesNotExist:
@@ -196,7 +205,7 @@ def attachment_get(*, user: Any, attachment_id: int) -> CaseAttachment:
     return attachment
 
 
-def submittable_networks(*, user: Any) -> QuerySet[Network]:
+def submittable_networks(*, user: User) -> QuerySet[Network]:
     """Open networks of the person's regions, to submit a case to."""
     access = access_for(user)
     networks = Network.objects.exclude(status__in=[Network.Status.CLOSED, Network.Status.MERGED])
@@ -205,7 +214,7 @@ def submittable_networks(*, user: Any) -> QuerySet[Network]:
     return networks.select_related("region").order_by("region__name", "name")
 
 
-def home_region(*, user: Any) -> Region | None:
+def home_region(*, user: User) -> Region | None:
     """The region a case without a network goes to: the person's employer's region."""
     if user.trust_id:
         return Region.objects.filter(trusts=user.trust_id).first()
@@ -215,7 +224,7 @@ def home_region(*, user: Any) -> Region | None:
     return Region.objects.filter(pk__in=regions).order_by("name").first() if len(regions) == 1 else None
 
 
-def trusts_for(*, user: Any) -> QuerySet[HealthTrust]:
+def trusts_for(*, user: User) -> QuerySet[HealthTrust]:
     access = access_for(user)
     trusts = HealthTrust.objects.select_related("region")
     return trusts if access.is_superuser else trusts.filter(region__in=access.regions)
@@ -230,7 +239,7 @@ def region_networks(*, regions: QuerySet[Region]) -> QuerySet[Network]:
     )
 
 
-def sees_network_cases(user: Any, network: Network) -> bool:
+def sees_network_cases(user: User, network: Network) -> bool:
     """Whether the person may read the network's case list: its members, and the region's coordinator and director."""
     access = access_for(user)
     return bool(
@@ -238,7 +247,7 @@ def sees_network_cases(user: Any, network: Network) -> bool:
     )
 
 
-def network_for_cases(*, user: Any, network_id: int) -> Network:
+def network_for_cases(*, user: User, network_id: int) -> Network:
     """A network whose case list the person may read (``sees_network_cases``); 404 otherwise."""
     try:
         network = Network.objects.select_related("region").get(pk=network_id)
@@ -249,7 +258,7 @@ def network_for_cases(*, user: Any, network_id: int) -> Network:
     return network
 
 
-def common_case_list(*, user: Any) -> QuerySet[CommonCase]:
+def common_case_list(*, user: User) -> QuerySet[CommonCase]:
     access = access_for(user)
     common = CommonCase.objects.all()
     if not access.is_superuser:
@@ -271,7 +280,7 @@ def common_case_list(*, user: Any) -> QuerySet[CommonCase]:
     )
 
 
-def common_case_get(*, user: Any, common_case_id: int) -> CommonCase:
+def common_case_get(*, user: User, common_case_id: int) -> CommonCase:
     try:
         common = CommonCase.objects.select_related("region", "created_by").get(pk=common_case_id)
     except CommonCase.DoesNotExist:
@@ -300,7 +309,7 @@ class CommonCaseMatrix:
         return sum(1 for row in self.rows if row.answered)
 
 
-def common_case_matrix(*, user: Any, common_case: CommonCase) -> CommonCaseMatrix:
+def common_case_matrix(*, user: User, common_case: CommonCase) -> CommonCaseMatrix:
     """Each network the common case went to, with its case and whether it has answered, in one query.
 
     The coordinator and the medical directors see every network's answer; a network's leader sees only the
@@ -324,7 +333,7 @@ class CaseHomeSummary:
     overdue: int
 
 
-def case_home_summary(*, user: Any) -> CaseHomeSummary:
+def case_home_summary(*, user: User) -> CaseHomeSummary:
     """Counts for the start page, in one query."""
     access = access_for(user)
     led = [n for n, roles in access.network_roles.items() if roles & LEADERSHIP_ROLES]
@@ -346,11 +355,11 @@ def case_home_summary(*, user: Any) -> CaseHomeSummary:
     return CaseHomeSummary(**counts)
 
 
-def case_years(*, user: Any) -> list[int]:
+def case_years(*, user: User) -> list[int]:
     return list(
         Case.objects.filter(visible_cases_filter(user)).order_by("-year").values_list("year", flat=True).distinct()
     )
 
 
-def trust_choices(*, user: Any) -> QuerySet[HealthTrust]:
+def trust_choices(*, user: User) -> QuerySet[HealthTrust]:
     return trusts_for(user=user).order_by("region__name", "name")

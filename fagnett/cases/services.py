@@ -27,7 +27,7 @@ from fagnett.cases.models import (
     EscalationTarget,
 )
 from fagnett.cases.selectors import case_consultations
-from fagnett.core.exceptions import ConflictError
+from fagnett.core.locking import check_version, locked_get, locked_update
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.core.uploads import check_upload
@@ -40,7 +40,7 @@ CASE_FIELDS = ("title", "description", "wanted", "due_date")
 CLOSED_NETWORK_STATUSES = (Network.Status.CLOSED, Network.Status.MERGED)
 
 
-def _event(case: Case, user: Any, kind: str, text: str = "") -> CaseEvent:
+def _event(case: Case, user: User, kind: str, text: str = "") -> CaseEvent:
     event = CaseEvent(case=case, kind=kind, actor=user, at=timezone.now(), text=text)
     event.full_clean()
     event.save()
@@ -68,22 +68,15 @@ def _check_network(network: Network, region_id: int | None = None) -> None:
 
 def _locked(case: Case, lock_version: int | None, allowed: Iterable[str]) -> Case:
     """The case, locked; ``ConflictError`` if someone changed it since ``lock_version`` was read."""
-    current = Case.objects.select_for_update(of=("self",)).select_related("network", "submitted_by").get(pk=case.pk)
-    if lock_version is not None and current.lock_version != lock_version:
-        raise ConflictError(current)
+    current = locked_get(
+        Case.objects.select_related("network", "submitted_by"), pk=case.pk, expected_version=lock_version, of=("self",)
+    )
     if current.status not in set(allowed):
         raise ValidationError(
             _("This step is not possible while the case is %(status)s.")
             % {"status": current.get_status_display().lower()}
         )
     return current
-
-
-def _save(case: Case) -> Case:
-    case.lock_version += 1
-    case.full_clean()
-    case.save()
-    return case
 
 
 def _notify_submitter(case: Case, event: CaseEvent, actor: Any) -> None:
@@ -94,7 +87,7 @@ def _notify_submitter(case: Case, event: CaseEvent, actor: Any) -> None:
 @transaction.atomic
 def case_submit(
     *,
-    user: Any,
+    user: User,
     data: dict[str, Any],
     network: Network | None = None,
     region: Region | None = None,
@@ -144,7 +137,7 @@ def case_submit(
 
 
 @transaction.atomic
-def case_assign_task(*, user: Any, networks: list[Network], data: dict[str, Any]) -> list[Case]:
+def case_assign_task(*, user: User, networks: list[Network], data: dict[str, Any]) -> list[Case]:
     """A task from the region (oppdrag): one case in each chosen network, with a deadline.
 
     ``progress.services.task_assign`` gives the cases a reporting schedule in the same transaction.
@@ -180,7 +173,7 @@ def case_assign_task(*, user: Any, networks: list[Network], data: dict[str, Any]
 @transaction.atomic
 def common_case_send(
     *,
-    user: Any,
+    user: User,
     region: Region,
     networks: list[Network] | None,
     data: dict[str, Any],
@@ -223,7 +216,7 @@ def common_case_send(
 
 
 @transaction.atomic
-def case_route(*, user: Any, case: Case, network: Network, lock_version: int | None = None) -> Case:
+def case_route(*, user: User, case: Case, network: Network, lock_version: int | None = None) -> Case:
     """The coordinator sends a case submitted without a network to the network that should handle it."""
     require_perm(user, "cases.route_case", case)
     current = _locked(case, lock_version, [Case.Status.RECEIVED])
@@ -232,25 +225,25 @@ def case_route(*, user: Any, case: Case, network: Network, lock_version: int | N
     _check_network(network, current.region_id)
     current.network = network
     current.number = _next_number(network, current.year)
-    _save(current)
+    locked_update(current)
     event = _event(current, user, CaseEvent.Kind.ROUTED, network.name)
     _notify_submitter(current, event, user)
     return current
 
 
 @transaction.atomic
-def case_accept(*, user: Any, case: Case, note: str = "", lock_version: int | None = None) -> Case:
+def case_accept(*, user: User, case: Case, note: str = "", lock_version: int | None = None) -> Case:
     require_perm(user, "cases.respond_case", case)
     current = _locked(case, lock_version, [Case.Status.RECEIVED])
     current.status = Case.Status.ACCEPTED
-    _save(current)
+    locked_update(current)
     event = _event(current, user, CaseEvent.Kind.ACCEPTED, note.strip())
     _notify_submitter(current, event, user)
     return current
 
 
 @transaction.atomic
-def case_decline(*, user: Any, case: Case, reason: str, lock_version: int | None = None) -> Case:
+def case_decline(*, user: User, case: Case, reason: str, lock_version: int | None = None) -> Case:
     """Decline the case; the reason is shown to the submitter."""
     require_perm(user, "cases.respond_case", case)
     if not reason.strip():
@@ -258,18 +251,18 @@ def case_decline(*, user: Any, case: Case, reason: str, lock_version: int | None
     current = _locked(case, lock_version, [Case.Status.RECEIVED])
     current.status = Case.Status.DECLINED
     current.decline_reason = reason.strip()
-    _save(current)
+    locked_update(current)
     event = _event(current, user, CaseEvent.Kind.DECLINED, current.decline_reason)
     _notify_submitter(current, event, user)
     return current
 
 
 @transaction.atomic
-def case_start(*, user: Any, case: Case, lock_version: int | None = None) -> Case:
+def case_start(*, user: User, case: Case, lock_version: int | None = None) -> Case:
     require_perm(user, "cases.work_case", case)
     current = _locked(case, lock_version, [Case.Status.ACCEPTED])
     current.status = Case.Status.IN_PROGRESS
-    _save(current)
+    locked_update(current)
     _event(current, user, CaseEvent.Kind.STARTED)
     return current
 
@@ -278,7 +271,7 @@ RESPONSIBLE_STATUSES = (Case.Status.ACCEPTED, Case.Status.IN_PROGRESS, Case.Stat
 
 
 @transaction.atomic
-def case_set_responsible(*, user: Any, case: Case, person: Any, lock_version: int | None = None) -> Case:
+def case_set_responsible(*, user: User, case: Case, person: Any, lock_version: int | None = None) -> Case:
     """Name the person in the network who follows the case up; they are told by e-mail after commit."""
     require_perm(user, "cases.work_case", case)
     current = _locked(case, lock_version, RESPONSIBLE_STATUSES)
@@ -290,7 +283,7 @@ def case_set_responsible(*, user: Any, case: Case, person: Any, lock_version: in
     ):
         raise ValidationError({"responsible": _("The responsible person must be appointed in the network.")})
     current.responsible = person
-    _save(current)
+    locked_update(current)
     event = _event(current, user, CaseEvent.Kind.RESPONSIBLE, str(person))
     if person.pk != user.pk:
         mail_on_commit(recipients=[person], template="case_update", context={"case": current, "event": event})
@@ -298,18 +291,18 @@ def case_set_responsible(*, user: Any, case: Case, person: Any, lock_version: in
 
 
 @transaction.atomic
-def case_set_on_agenda(*, user: Any, case: Case, meeting_label: str) -> Case:
+def case_set_on_agenda(*, user: User, case: Case, meeting_label: str) -> Case:
     """Mark an accepted or in-progress case as on a meeting's agenda (``agenda_add_open_cases`` calls this)."""
     require_perm(user, "cases.set_on_agenda", case)
     current = _locked(case, None, [Case.Status.ACCEPTED, Case.Status.IN_PROGRESS])
     current.status = Case.Status.ON_AGENDA
-    _save(current)
+    locked_update(current)
     _event(current, user, CaseEvent.Kind.ON_AGENDA, meeting_label)
     return current
 
 
 @transaction.atomic
-def agenda_add_open_cases(*, user: Any, meeting: Meeting) -> list[AgendaItem]:
+def agenda_add_open_cases(*, user: User, meeting: Meeting) -> list[AgendaItem]:
     """Put the network's accepted and ongoing cases on the agenda; cases already on it are left alone.
 
     Each case moves to "on an agenda" (with an event on its timeline); a case discussed before without an
@@ -341,7 +334,7 @@ RECOMMENDABLE = (Case.Status.ACCEPTED, Case.Status.IN_PROGRESS, Case.Status.ON_A
 
 
 @transaction.atomic
-def case_recommend(*, user: Any, case: Case, recommendation: str, lock_version: int | None = None) -> Case:
+def case_recommend(*, user: User, case: Case, recommendation: str, lock_version: int | None = None) -> Case:
     """The network's recommendation, reached in consensus.
 
     Refused while a consultation (user involvement, safety service, union representatives) is required and
@@ -363,7 +356,7 @@ def case_recommend(*, user: Any, case: Case, recommendation: str, lock_version: 
     current.status = Case.Status.RECOMMENDATION_GIVEN
     current.recommendation = recommendation.strip()
     current.consensus = True
-    _save(current)
+    locked_update(current)
     event = _event(current, user, CaseEvent.Kind.RECOMMENDED, current.recommendation)
     _notify_submitter(current, event, user)
     return current
@@ -372,7 +365,7 @@ def case_recommend(*, user: Any, case: Case, recommendation: str, lock_version: 
 @transaction.atomic
 def consultation_record(
     *,
-    user: Any,
+    user: User,
     case: Case,
     kind: str,
     required: bool | None,
@@ -416,10 +409,9 @@ def consultation_record(
         raise ValidationError(errors)
     current = _locked(case, None, RECOMMENDABLE)
     consultation = Consultation.objects.select_for_update().filter(case=current, kind=kind).first()
-    if lock_version is not None and (consultation.lock_version if consultation else 0) != lock_version:
-        raise ConflictError(consultation)
+    check_version(consultation, lock_version)
     if consultation is None:
-        consultation = Consultation(case=current, kind=kind, lock_version=0)
+        consultation = Consultation(case=current, kind=kind)
     consultation.required = bool(required)
     if required:
         consultation.not_required_reason = ""
@@ -431,9 +423,7 @@ def consultation_record(
         consultation.consulted_on, consultation.consulted, consultation.outcome = None, "", ""
     consultation.recorded_by = user
     consultation.recorded_at = timezone.now()
-    consultation.lock_version += 1
-    consultation.full_clean()
-    consultation.save()
+    locked_update(consultation)
     if not required:
         state = _("not required")
     elif consultation.status == Consultation.Status.DONE:
@@ -447,7 +437,7 @@ def consultation_record(
 @transaction.atomic
 def case_escalate(
     *,
-    user: Any,
+    user: User,
     case: Case,
     recommendation: str,
     other_view: str,
@@ -471,7 +461,7 @@ def case_escalate(
     current.other_view = other_view.strip()
     current.consensus = False
     current.escalated_to = escalate_to
-    _save(current)
+    locked_update(current)
     event = _event(current, user, CaseEvent.Kind.ESCALATED, current.get_escalated_to_display())
     directors = User.objects.filter(
         region_roles__region_id=current.region_id, region_roles__role=RegionRole.Role.MEDICAL_DIRECTOR
@@ -483,7 +473,7 @@ def case_escalate(
 
 
 @transaction.atomic
-def case_record_decision(*, user: Any, case: Case, decision: str, lock_version: int | None = None) -> Case:
+def case_record_decision(*, user: User, case: Case, decision: str, lock_version: int | None = None) -> Case:
     """The decision made in the line, recorded back on the case for the network and the submitter."""
     require_perm(user, "cases.record_decision", case)
     if not decision.strip():
@@ -493,7 +483,7 @@ def case_record_decision(*, user: Any, case: Case, decision: str, lock_version: 
     current.decision = decision.strip()
     current.decided_by = user
     current.decided_at = timezone.now()
-    _save(current)
+    locked_update(current)
     event = _event(current, user, CaseEvent.Kind.DECIDED, current.decision)
     leaders = User.objects.filter(
         appointments__network=current.network,
@@ -509,25 +499,25 @@ def case_record_decision(*, user: Any, case: Case, decision: str, lock_version: 
 
 
 @transaction.atomic
-def case_close(*, user: Any, case: Case, note: str = "", lock_version: int | None = None) -> Case:
+def case_close(*, user: User, case: Case, note: str = "", lock_version: int | None = None) -> Case:
     require_perm(user, "cases.close_case", case)
     current = _locked(case, lock_version, [Case.Status.RECOMMENDATION_GIVEN, Case.Status.DECISION_RECORDED])
     current.status = Case.Status.CLOSED
-    _save(current)
+    locked_update(current)
     event = _event(current, user, CaseEvent.Kind.CLOSED, note.strip())
     _notify_submitter(current, event, user)
     return current
 
 
 @transaction.atomic
-def case_comment(*, user: Any, case: Case, text: str) -> CaseEvent:
+def case_comment(*, user: User, case: Case, text: str) -> CaseEvent:
     require_perm(user, "cases.comment_case", case)
     if not text.strip():
         raise ValidationError({"text": _("Write a comment.")})
     return _event(case, user, CaseEvent.Kind.COMMENTED, text.strip())
 
 
-def _attach(case: Case, user: Any, upload: UploadedFile) -> CaseAttachment:
+def _attach(case: Case, user: User, upload: UploadedFile) -> CaseAttachment:
     content_type = check_upload(upload).content_type
     attachment = CaseAttachment(
         case=case,
@@ -544,7 +534,7 @@ def _attach(case: Case, user: Any, upload: UploadedFile) -> CaseAttachment:
 
 
 @transaction.atomic
-def case_attach(*, user: Any, case: Case, upload: UploadedFile) -> CaseAttachment:
+def case_attach(*, user: User, case: Case, upload: UploadedFile) -> CaseAttachment:
     """Add a file to the case after checking its size and that its content is of an allowed type."""
     require_perm(user, "cases.attach_case", case)
     return _attach(case, user, upload)

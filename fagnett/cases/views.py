@@ -4,14 +4,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fagnett.access import access_for
+from fagnett.access import AuthenticatedRequest, access_for
 from fagnett.cases import panels, selectors, services
 from fagnett.cases.export import case_docx, common_case_docx
 from fagnett.cases.forms import (
@@ -32,7 +32,13 @@ from fagnett.cases.forms import (
 )
 from fagnett.cases.models import Case, Consultation
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors, paginate, rebind_after_conflict, render_page_or_part
+from fagnett.core.views_helpers import (
+    add_service_errors,
+    one_button_step,
+    paginate,
+    rebind_after_conflict,
+    render_page_or_part,
+)
 from fagnett.meetings import services as meeting_services
 from fagnett.meetings.forms import CaseActionItemForm
 from fagnett.meetings.selectors import meeting_get
@@ -43,7 +49,7 @@ from fagnett.topics.services import set_topics
 
 
 def _list_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     *,
     base: selectors.CaseFilters,
     heading: str,
@@ -92,15 +98,15 @@ def _list_page(
     )
 
 
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
     return _list_page(request, base=selectors.CaseFilters(), heading=_("Cases"))
 
 
-def my_cases(request: HttpRequest) -> HttpResponse:
+def my_cases(request: AuthenticatedRequest) -> HttpResponse:
     return _list_page(request, base=selectors.CaseFilters(mine=True), heading=_("My cases"), kind="mine")
 
 
-def unrouted_cases(request: HttpRequest) -> HttpResponse:
+def unrouted_cases(request: AuthenticatedRequest) -> HttpResponse:
     if not access_for(request.user).is_coordinator_anywhere:
         raise PermissionDenied
     return _list_page(
@@ -108,7 +114,7 @@ def unrouted_cases(request: HttpRequest) -> HttpResponse:
     )
 
 
-def network_cases(request: HttpRequest, network_id: int) -> HttpResponse:
+def network_cases(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = selectors.network_for_cases(user=request.user, network_id=network_id)
     return _list_page(
         request,
@@ -120,9 +126,9 @@ def network_cases(request: HttpRequest, network_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def case_submit(request: HttpRequest) -> HttpResponse:
+def case_submit(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    initial = {"trust": user.trust_id, "network": request.GET.get("network")}  # type: ignore[union-attr]
+    initial = {"trust": user.trust_id, "network": request.GET.get("network")}
     form = CaseSubmitForm(
         request.POST or None,
         request.FILES or None,
@@ -164,13 +170,13 @@ def case_submit(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_form.html", {"form": form})
 
 
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_detail(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
     return _detail(request, case)
 
 
 def _detail(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     case: Case,
     *,
     comment_form: CommentForm | None = None,
@@ -250,7 +256,7 @@ def _consultations(case: Case, *, can_record: bool, bound: ConsultationForm | No
     }
 
 
-def _follow_up(request: HttpRequest, case: Case) -> dict[str, Any]:
+def _follow_up(request: AuthenticatedRequest, case: Case) -> dict[str, Any]:
     """The case's action items and the meetings it was on; the form to add an action item for its managers."""
     can_add = case.network is not None and request.user.has_perm("meetings.manage_meetings", case.network)
     can_set_responsible = (
@@ -274,7 +280,7 @@ def _follow_up(request: HttpRequest, case: Case) -> dict[str, Any]:
 
 
 def _step(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     case_id: int,
     *,
     perm: str,
@@ -295,7 +301,7 @@ def _step(
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            run(case, form.cleaned_data, form.cleaned_data.get("lock_version"))
+            run(case, form.cleaned_data, form.version)
         except ConflictError as error:
             conflict = error.current
             case = conflict
@@ -320,7 +326,7 @@ def _step(
 
 
 @require_http_methods(["GET", "POST"])
-def case_route(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_route(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
         return services.case_route(user=request.user, case=case, network=data["network"], lock_version=lock)
 
@@ -342,7 +348,7 @@ def _one_region(case: Case) -> Any:
 
 
 @require_http_methods(["GET", "POST"])
-def case_respond(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_respond(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
         if data["decision"] == RespondForm.ACCEPT:
             return services.case_accept(user=request.user, case=case, note=data["reason"], lock_version=lock)
@@ -361,25 +367,21 @@ def case_respond(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
-def case_start(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_start(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
     if not request.user.has_perm("cases.work_case", case):
         raise PermissionDenied
-    form = LockedForm(request.POST)
-    lock = form.cleaned_data.get("lock_version") if form.is_valid() else None
-    try:
-        services.case_start(user=request.user, case=case, lock_version=lock)
-    except ConflictError:
-        messages.error(request, _("Someone else changed the case first. Check it and try again."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The work on the case has started."))
+    one_button_step(
+        request,
+        lambda version: services.case_start(user=request.user, case=case, lock_version=version),
+        done=_("The work on the case has started."),
+        conflict=_("Someone else changed the case first. Check it and try again."),
+    )
     return redirect(case)
 
 
 @require_POST
-def case_responsible(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_responsible(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
     if not request.user.has_perm("cases.work_case", case):
         raise PermissionDenied
@@ -388,9 +390,7 @@ def case_responsible(request: HttpRequest, case_id: int) -> HttpResponse:
     if form.is_valid():
         person = next(p for p in people if p.pk == form.cleaned_data["responsible"])
         try:
-            services.case_set_responsible(
-                user=request.user, case=case, person=person, lock_version=form.cleaned_data["lock_version"]
-            )
+            services.case_set_responsible(user=request.user, case=case, person=person, lock_version=form.version)
         except ConflictError:
             messages.error(request, _("Someone else changed the case first. Check it and try again."))
         except ValidationError as error:
@@ -403,7 +403,7 @@ def case_responsible(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def case_recommend(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_recommend(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
         if data["consensus"]:
             return services.case_recommend(
@@ -436,7 +436,7 @@ def case_recommend(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def case_decide(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_decide(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
         return services.case_record_decision(user=request.user, case=case, decision=data["decision"], lock_version=lock)
 
@@ -453,7 +453,7 @@ def case_decide(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_close(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
         return services.case_close(user=request.user, case=case, note=data["note"], lock_version=lock)
 
@@ -470,7 +470,7 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
-def case_comment(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_comment(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
     if not request.user.has_perm("cases.comment_case", case):
         raise PermissionDenied
@@ -487,7 +487,7 @@ def case_comment(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
-def case_consult(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
+def case_consult(request: AuthenticatedRequest, case_id: int, kind: str) -> HttpResponse:
     """Record one kind of consultation from its form on the case page."""
     case = selectors.case_get(user=request.user, case_id=case_id)
     if not request.user.has_perm("cases.consult_case", case):
@@ -512,7 +512,7 @@ def case_consult(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
                 consulted_on=data["consulted_on"],
                 consulted=data["consulted"],
                 outcome=data["outcome"],
-                lock_version=data["lock_version"] or 0,
+                lock_version=form.version,
             )
         except ConflictError as error:
             messages.error(
@@ -522,10 +522,10 @@ def case_consult(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
                     "with what is saved now, then save again."
                 ),
             )
-            resubmit = request.POST.copy()
-            resubmit[f"{kind}-lock_version"] = str(error.current.lock_version if error.current else 0)
-            form = ConsultationForm(resubmit, kind=kind)
-            form.is_valid()
+            saved = error.current
+            form = rebind_after_conflict(
+                request, saved, lambda data: ConsultationForm(data, kind=kind, consultation=saved)
+            )
             return _detail(request, case, consultation_form=form, status=409)
         except ValidationError as error:
             add_service_errors(form, error)
@@ -538,7 +538,7 @@ def case_consult(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     return _detail(request, case, consultation_form=form, status=400)
 
 
-def case_export(request: HttpRequest, case_id: int) -> HttpResponseBase:
+def case_export(request: AuthenticatedRequest, case_id: int) -> HttpResponseBase:
     """The case record as a Word document, consultations and timeline included."""
     case = selectors.case_get(user=request.user, case_id=case_id)
     content = case_docx(
@@ -556,7 +556,7 @@ def case_export(request: HttpRequest, case_id: int) -> HttpResponseBase:
 
 
 @require_POST
-def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_attach(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
     if not request.user.has_perm("cases.attach_case", case):
         raise PermissionDenied
@@ -573,7 +573,7 @@ def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
     return _detail(request, case, attachment_form=form, status=400)
 
 
-def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
+def attachment_download(request: AuthenticatedRequest, attachment_id: int) -> HttpResponseBase:
     attachment = selectors.attachment_get(user=request.user, attachment_id=attachment_id)
     response = FileResponse(
         attachment.file.open("rb"),
@@ -585,7 +585,7 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> HttpRespons
     return response
 
 
-def common_case_list(request: HttpRequest) -> HttpResponse:
+def common_case_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "cases/common_case_list.html",
@@ -597,7 +597,7 @@ def common_case_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def common_case_create(request: HttpRequest) -> HttpResponse:
+def common_case_create(request: AuthenticatedRequest) -> HttpResponse:
     regions = coordinated_regions(user=request.user)
     if not regions.exists():
         raise PermissionDenied
@@ -619,7 +619,7 @@ def common_case_create(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/common_case_form.html", {"form": form})
 
 
-def common_case_detail(request: HttpRequest, common_case_id: int) -> HttpResponse:
+def common_case_detail(request: AuthenticatedRequest, common_case_id: int) -> HttpResponse:
     common = selectors.common_case_get(user=request.user, common_case_id=common_case_id)
     return render(
         request,
@@ -632,7 +632,7 @@ def common_case_detail(request: HttpRequest, common_case_id: int) -> HttpRespons
     )
 
 
-def common_case_export(request: HttpRequest, common_case_id: int) -> HttpResponseBase:
+def common_case_export(request: AuthenticatedRequest, common_case_id: int) -> HttpResponseBase:
     common = selectors.common_case_get(user=request.user, common_case_id=common_case_id)
     matrix = selectors.common_case_matrix(user=request.user, common_case=common)
     content = common_case_docx(
@@ -649,7 +649,7 @@ def common_case_export(request: HttpRequest, common_case_id: int) -> HttpRespons
 
 
 @require_POST
-def case_topics(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_topics(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     """Put topics from the region's list on the case (the network's leader or secretary, or the coordinator)."""
     case = selectors.case_get(user=request.user, case_id=case_id)
     if not request.user.has_perm("cases.set_topics", case):
@@ -671,7 +671,7 @@ def case_topics(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
-def agenda_cases(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def agenda_cases(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_get(user=request.user, meeting_id=meeting_id)
     try:
         created = services.agenda_add_open_cases(user=request.user, meeting=meeting)
@@ -686,7 +686,7 @@ def agenda_cases(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_POST
-def action_item_add(request: HttpRequest, case_id: int) -> HttpResponse:
+def action_item_add(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     """An action item on a case, from the case's page; it then follows the network's agendas until done."""
     case = selectors.case_get(user=request.user, case_id=case_id)
     if case.network is None:

@@ -23,6 +23,6 @@ def revoke_keys(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Hashed
 
 
 @admin.register(ReminderLog)
-class ReminderLogAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReminderLogAdmin(admin.ModelAdmin):
     list_display = ["kind", "object_key", "recipient", "sent_at"]
     list_filter = ["kind"]

@@ -52,3 +52,17 @@ class LinkField(_GuardedMixin, forms.URLField):
 
     def to_python(self, value: Any) -> Any:
         return super().to_python(single_line(value) if isinstance(value, str) else value)
+
+
+def model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's (multiple) model choice field ``name``, typed, to narrow its queryset to what the person may pick."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
+def choice(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's choice field ``name``, typed, to set its choices when the form is made."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field

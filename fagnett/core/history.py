@@ -3,15 +3,18 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from simple_history.models import HistoricalRecords
 
 _NOTHING = object()
 
+if TYPE_CHECKING:  # a model: not importable before the app registry is ready
+    from django.contrib.auth.base_user import AbstractBaseUser
+
 
 @contextmanager
-def acting_as(user: Any) -> Iterator[None]:
+def acting_as(user: "AbstractBaseUser | None") -> Iterator[None]:
     """Record ``user`` as the person behind every change saved inside the block.
 
     In a request ``HistoryRequestMiddleware`` does this from the logged-in person; outside one (``load_demo``, a

@@ -74,26 +74,26 @@ class _FreeTextMixin:
         return field
 
 
-class FreeTextField(_FreeTextMixin, models.TextField):  # type: ignore[type-arg]
+class FreeTextField(_FreeTextMixin, models.TextField):
     """Free text written by users: never holds a national identity number; keeps line breaks."""
 
     form_class = core_forms.MultiLineField
     multi_line = True
 
 
-class FreeCharField(_FreeTextMixin, models.CharField):  # type: ignore[type-arg]
+class FreeCharField(_FreeTextMixin, models.CharField):
     """A short free text (a title, a name) written by users: one line, never a national identity number."""
 
     form_class = core_forms.SingleLineField
 
 
-class FreeURLField(_FreeTextMixin, models.URLField):  # type: ignore[type-arg]
+class FreeURLField(_FreeTextMixin, models.URLField):
     """A link a person gives (video meeting, where a procedure lives): never holds a national identity number."""
 
     form_class = core_forms.LinkField
 
 
-class FreeEmailField(_FreeTextMixin, models.EmailField):  # type: ignore[type-arg]
+class FreeEmailField(_FreeTextMixin, models.EmailField):
     """An e-mail address a person gives: never holds a national identity number."""
 
 

@@ -159,7 +159,7 @@ def pdf(*pages: str, title: str = "Notat") -> bytes:
 
     body = "".join(f'<p style="break-after: page">{escape(text)}</p>' for text in pages)
     html = f"<html><head><meta charset='utf-8'><title>{escape(title)}</title></head><body>{body}</body></html>"
-    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=html).write_pdf()
 
 
 def _deflated(data: bytes) -> bytes:

@@ -123,7 +123,7 @@ def check_upload(
     key = (max_bytes, tuple(sorted(extensions)) if extensions is not None else None, scan)
     remembered = getattr(upload, "_fagnett_checked", None)
     if remembered is not None and remembered[0] == key:
-        return remembered[1]  # type: ignore[no-any-return]
+        return remembered[1]
     name = os.path.basename(upload.name or "")
     extension = os.path.splitext(name)[1].lower()
     if find_national_id_numbers(name):

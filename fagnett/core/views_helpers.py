@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -12,7 +13,10 @@ from django.utils import formats
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext
 
-F = TypeVar("F", bound=forms.BaseForm)
+from fagnett.core.exceptions import ConflictError
+from fagnett.core.locking import VersionedForm
+
+V = TypeVar("V", bound=VersionedForm)
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
@@ -38,7 +42,7 @@ def render_page_or_part(request: HttpRequest, template: str, context: dict[str, 
     return response
 
 
-def paginate(request: HttpRequest, items: Any, per_page: int = 50) -> Page:  # type: ignore[type-arg]
+def paginate(request: HttpRequest, items: Any, per_page: int = 50) -> Page:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
@@ -51,16 +55,34 @@ def year_param(request: HttpRequest, default: int) -> int:
     return year if 2000 <= year <= 2100 else default
 
 
-def rebind_after_conflict(request: HttpRequest, current: Any, make_form: Callable[[QueryDict | None], F]) -> F:
-    """After a ``ConflictError``: the person's input, bound again against the version saved now (``current``),
-    so that saving once more overwrites it knowingly. Validated, so the page shows it as it was written."""
+def rebind_after_conflict(request: HttpRequest, current: Any, make_form: Callable[[QueryDict | None], V]) -> V:
+    """The conflict page's form, after a service raised ``ConflictError(current)``: the person's input bound again
+    against the version saved now (``current``, ``None`` if nothing is), so that saving once more overwrites it
+    knowingly, validated so the page shows it as it was written. ``make_form(None)`` must give the form as it shows
+    the saved record: ``components/conflict.html`` lists where the two differ (``form.conflict_differences``)."""
+    saved = make_form(None)
     data = request.POST.copy()
-    data["lock_version"] = str(current.lock_version)
+    data[saved.add_prefix(saved.version_field)] = str(saved.version_of(current))
     form = make_form(data)
     form.is_valid()
-    # The same form unbound shows the saved record; components/conflict.html lists where the two differ.
-    form.conflict_differences = conflict_differences(saved=make_form(None), mine=form)  # type: ignore[attr-defined]
+    form.conflict_differences = conflict_differences(saved=saved, mine=form)  # type: ignore[attr-defined]
     return form
+
+
+def one_button_step(request: HttpRequest, run: Callable[[int], object], *, done: str, conflict: str) -> None:
+    """A step taken with one button, whose form carries only the version the page was opened on: ``run`` it with
+    that version and say in a message how it went. A conflict (``conflict`` says what to do) or a refusal changes
+    nothing; there is no form to show them on, so the caller goes back to the record's page."""
+    form = VersionedForm(request.POST)
+    form.is_valid()
+    try:
+        run(form.version)
+    except ConflictError:
+        messages.error(request, conflict)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
 
 
 def _shown(field: forms.Field, value: Any) -> str:
@@ -68,22 +90,34 @@ def _shown(field: forms.Field, value: Any) -> str:
         return gettext("Yes") if value else gettext("No")
     if value is None or value == "" or value == []:
         return "–"
-    choices = dict(getattr(field, "choices", None) or [])
+    choices = {_key(key): label for key, label in getattr(field, "choices", None) or []}
     if choices:
-        values = value if isinstance(value, list | tuple) else [value]
-        return ", ".join(str(choices.get(v, choices.get(str(v), v))) for v in values)
+        # Saved values come as objects or numbers, posted ones as text: compare as text, show in the choices' order.
+        chosen = {_key(v) for v in (value if isinstance(value, list | tuple) else [value])}
+        unknown = sorted(v for v in chosen if v not in choices)
+        return ", ".join([str(label) for key, label in choices.items() if key in chosen] + unknown)
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return str(formats.localize(value))
 
 
+def _key(value: Any) -> str:
+    """A choice's value as text (a model choice's value is wrapped; ``prepare_value`` gives the primary key)."""
+    return str(getattr(value, "value", value))
+
+
 def conflict_differences(*, saved: forms.BaseForm, mine: forms.BaseForm) -> list[tuple[str, str, str]]:
     """(label, what is saved now, what the person wrote) for each visible field where the two differ."""
     rows = []
+    cleaned = getattr(mine, "cleaned_data", {})
     for name, field in mine.fields.items():
         if field.widget.is_hidden or name not in saved.fields:
             continue
-        before, after = _shown(field, saved[name].value()), _shown(field, mine[name].value())
+        # A date or a number as the field understood it, so that it compares with the saved value; a choice (its
+        # key) and whatever did not validate as typed.
+        typed = hasattr(field, "choices") or name not in cleaned
+        written = mine[name].value() if typed else field.prepare_value(cleaned[name])
+        before, after = _shown(field, saved[name].value()), _shown(field, written)
         if before.strip() != after.strip():
             rows.append((str(field.label or name), before, after))
     return rows

@@ -4,7 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from fagnett.events.models import Event, Registration
 
 
-class RegistrationInline(admin.TabularInline):  # type: ignore[type-arg]
+class RegistrationInline(admin.TabularInline):
     model = Registration
     extra = 0
     fields = ["person", "network", "trust", "status", "comment", "registered_at"]

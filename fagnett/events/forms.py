@@ -5,7 +5,8 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.core.forms import MultiLineField
+from fagnett.core.forms import MultiLineField, model_choice
+from fagnett.core.locking import VersionedForm
 from fagnett.events.models import Event
 from fagnett.networks.forms import DateInput
 from fagnett.networks.models import Appointment, Network
@@ -19,7 +20,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class NetworkChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class NetworkChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Network) -> str:
         if obj.parent_id is None:
             return obj.name
@@ -40,14 +41,13 @@ def invitable_networks(region: Region, selected: Any = ()) -> QuerySet[Network]:
     )
 
 
-class EventForm(forms.ModelForm):  # type: ignore[type-arg]
+class EventForm(VersionedForm, forms.ModelForm):
     video_link = Event._meta.get_field("video_link").formfield(assume_scheme="https", required=False)
     all_networks = forms.BooleanField(
         label=_("Invite every network, council and working group in the region"),
         required=False,
         help_text=_("Or choose the networks below."),
     )
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Event
@@ -78,15 +78,11 @@ class EventForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         selected = list(self.instance.networks.all()) if self.instance.pk else []
         self.region = region
-        self.fields["networks"].queryset = invitable_networks(region, selected)  # type: ignore[attr-defined]
+        model_choice(self, "networks").queryset = invitable_networks(region, selected)
         self.fields["networks"].required = False
         self.fields["networks"].help_text = _("Everyone appointed in them in the roles chosen above is invited.")
         # The order of the page: all networks first, then the list.
         self.order_fields([name for name in self.fields if name not in ("networks", "lock_version")] + ["networks"])
-        if self.instance.pk:
-            self.fields["lock_version"].initial = self.instance.lock_version
-        else:
-            del self.fields["lock_version"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -112,7 +108,7 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args: Any, invitation: list[Appointment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         networks = [a.network_id for a in invitation]
-        self.fields["network"].queryset = Network.objects.filter(pk__in=networks).order_by("name")  # type: ignore[attr-defined]
+        model_choice(self, "network").queryset = Network.objects.filter(pk__in=networks).order_by("name")
         if len(set(networks)) <= 1:
             self.fields["network"].widget = forms.HiddenInput()
             self.fields["network"].required = False

@@ -6,6 +6,7 @@ registrations go on a waiting list, and the first on it moves up when someone ca
 """
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField, FreeURLField
 from fagnett.networks.models import AppointmentRole, Network
 from fagnett.organisations.models import HealthTrust, Region
@@ -39,7 +41,7 @@ AUDIENCE_ROLES: dict[str, frozenset[str]] = {
 }
 
 
-class Event(models.Model):
+class Event(VersionedModel):
     class Kind(models.TextChoices):
         SEMINAR = "seminar", _("Seminar")
         DIALOGUE_MEETING = "dialogue_meeting", _("Dialogue meeting")
@@ -50,6 +52,14 @@ class Event(models.Model):
         PLANNED = "planned", _("Planned")
         INVITED = "invited", _("Invitations sent")
         CANCELLED = "cancelled", _("Cancelled")
+
+    #: The colour of each phase's tag (components/status_tag.html): the statuses, and "held" once past.
+    PHASE_COLORS: ClassVar[dict[str, str]] = {
+        Status.PLANNED: "info",
+        Status.INVITED: "success",
+        Status.CANCELLED: "danger",
+        "held": "neutral",
+    }
 
     region = models.ForeignKey(Region, models.PROTECT, related_name="events", verbose_name=_("region"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SEMINAR)
@@ -86,7 +96,6 @@ class Event(models.Model):
         _("changed since the invitations were sent"), default=False, editable=False
     )
     cancel_reason = FreeTextField(_("reason for cancelling"), blank=True)
-    lock_version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )

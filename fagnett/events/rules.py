@@ -9,6 +9,7 @@ from typing import Any
 import rules
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.events.models import Event, Registration
 from fagnett.organisations.models import Region
 
@@ -24,19 +25,19 @@ def region_id_of(obj: Any) -> int | None:
 
 
 @rules.predicate
-def in_region(user: Any, obj: Any) -> bool:
+def in_region(user: User, obj: Any) -> bool:
     region_id = region_id_of(obj)
     return region_id is not None and access_for(user).in_region(region_id)
 
 
 @rules.predicate
-def coordinates(user: Any, obj: Any) -> bool:
+def coordinates(user: User, obj: Any) -> bool:
     region_id = region_id_of(obj)
     return region_id is not None and access_for(user).is_coordinator(region_id)
 
 
 @rules.predicate
-def announced(user: Any, obj: Any) -> bool:
+def announced(user: User, obj: Any) -> bool:
     """The invitations have gone out (or the event was cancelled after): no longer only the coordinator's draft."""
     return getattr(obj, "status", None) != "planned"
 

@@ -7,7 +7,6 @@ events, networks and registrations there are.
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import (
     BooleanField,
@@ -70,7 +69,7 @@ def invitees(*, event: Event, rows: list[Appointment] | None = None) -> list[Inv
     return list(result.values())
 
 
-def invitation_for(*, user: Any, event: Event) -> list[Appointment]:
+def invitation_for(*, user: User, event: Event) -> list[Appointment]:
     """The person's appointments through which they are invited; empty if they are not invited."""
     if not user.is_authenticated:
         return []
@@ -83,7 +82,7 @@ def invitation_for(*, user: Any, event: Event) -> list[Appointment]:
     )
 
 
-def _invited(user: Any) -> Exists:
+def _invited(user: User) -> Exists:
     """True for each event the person is invited to, for use in an annotation or a filter."""
     # One filter() call, so every condition speaks of the same event row of the many-to-many join.
     in_audience = Q()
@@ -96,7 +95,7 @@ def _invited(user: Any) -> Exists:
     )
 
 
-def _invited_by_access(user: Any) -> Q:
+def _invited_by_access(user: User) -> Q:
     """The same events as ``_invited``, from the person's appointments already in ``access_for``.
 
     One semi-join per audience instead of a correlated subquery over appointments × the four audiences: the start
@@ -107,12 +106,12 @@ def _invited_by_access(user: Any) -> Q:
     for audience, roles in AUDIENCE_ROLES.items():
         networks = sorted(n for n, held in access_for(user).network_roles.items() if held & roles)
         if networks:
-            in_networks = through.objects.filter(network_id__in=networks).values("event_id")  # type: ignore[misc]
+            in_networks = through.objects.filter(network_id__in=networks).values("event_id")
             invited |= Q(audience=audience, pk__in=in_networks)
     return invited
 
 
-def _my_status(user: Any) -> Subquery:
+def _my_status(user: User) -> Subquery:
     return Subquery(Registration.objects.filter(event=OuterRef("pk"), person=user).values("status")[:1])
 
 
@@ -133,7 +132,7 @@ def _network_count() -> Coalesce:
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
-def _with_counts(events: QuerySet[Event], user: Any) -> QuerySet[Event]:
+def _with_counts(events: QuerySet[Event], user: User) -> QuerySet[Event]:
     return events.annotate(
         registered_count=_count(Registration.Status.REGISTERED),
         waiting_count=_count(Registration.Status.WAITING),
@@ -152,7 +151,7 @@ class EventList:
     past: list[Event]
 
 
-def event_list(*, user: Any, region_id: int) -> EventList:
+def event_list(*, user: User, region_id: int) -> EventList:
     """The region's events, upcoming first-coming first and past most recent first, in one query.
 
     Each event carries ``registered_count``, ``waiting_count``, ``network_count``, ``is_invited`` (the person
@@ -169,7 +168,7 @@ def event_list(*, user: Any, region_id: int) -> EventList:
     )
 
 
-def event_get(*, user: Any, event_id: int) -> Event:
+def event_get(*, user: User, event_id: int) -> Event:
     """The event if the person may see it; 404 otherwise (no hint that it exists)."""
     try:
         event = Event.objects.select_related("region", "created_by").get(pk=event_id)
@@ -186,7 +185,7 @@ def event_networks(*, event: Event) -> list[Network]:
     return sorted(networks, key=lambda n: ((n.parent.name if n.parent else n.name).lower(), n.parent_id is not None))
 
 
-def upcoming_events(*, user: Any, limit: int = 5) -> list[Event]:
+def upcoming_events(*, user: User, limit: int = 5) -> list[Event]:
     """Events the person is invited to or registered for that have not ended, for the start page.
 
     Each carries ``my_status`` (the person's registration status or ``None``) and ``is_invited``.
@@ -207,7 +206,7 @@ def upcoming_events(*, user: Any, limit: int = 5) -> list[Event]:
 # --- Registrations ---------------------------------------------------------------------------------------------------
 
 
-def registration_for(*, user: Any, event: Event) -> Registration | None:
+def registration_for(*, user: User, event: Event) -> Registration | None:
     if not user.is_authenticated:
         return None
     return Registration.objects.select_related("network").filter(event=event, person=user).first()
@@ -371,7 +370,7 @@ def registration_refusal(*, event: Event, invitation: list[Appointment], cancell
     return ""
 
 
-def registration_get(*, user: Any, registration_id: int) -> Registration:
+def registration_get(*, user: User, registration_id: int) -> Registration:
     """The registration if the person may see its event's registrations, or it is their own; 404 otherwise."""
     try:
         registration = Registration.objects.select_related("event", "event__region", "person").get(pk=registration_id)

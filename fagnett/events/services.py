@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fagnett.accounts.models import User
-from fagnett.core.exceptions import ConflictError
+from fagnett.core.locking import locked_get, locked_update
 from fagnett.core.mail import CalendarPart, mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.events import selectors
@@ -60,7 +60,7 @@ def _check_not_past(event: Event) -> None:
 
 
 @transaction.atomic
-def event_create(*, user: Any, region: Region, data: dict[str, Any], networks: Iterable[Network]) -> Event:
+def event_create(*, user: User, region: Region, data: dict[str, Any], networks: Iterable[Network]) -> Event:
     """Plan an event for the region's networks; nobody is told until the invitations are sent."""
     require_perm(user, "events.manage_events", region)
     chosen = _check_networks(region.pk, networks)
@@ -74,7 +74,7 @@ def event_create(*, user: Any, region: Region, data: dict[str, Any], networks: I
 
 @transaction.atomic
 def event_update(
-    *, user: Any, event: Event, data: dict[str, Any], networks: Iterable[Network], lock_version: int
+    *, user: User, event: Event, data: dict[str, Any], networks: Iterable[Network], lock_version: int
 ) -> Event:
     """Save the changes unless someone saved the event meanwhile.
 
@@ -82,9 +82,7 @@ def event_update(
     coordinator sends the invitations again, with a raised SEQUENCE. More places move the waiting list up.
     """
     require_perm(user, "events.manage_events", event)
-    current = Event.objects.select_for_update().get(pk=event.pk)
-    if current.lock_version != lock_version:
-        raise ConflictError(current)
+    current = locked_get(Event.objects, pk=event.pk, expected_version=lock_version)
     if current.is_cancelled:
         raise ValidationError(_("A cancelled event cannot be changed."))
     if current.is_past:
@@ -107,23 +105,21 @@ def event_update(
         )
     if significant and current.invitation_sent_at is not None:
         current.changed_since_invitation = True
-    current.lock_version += 1
-    current.full_clean()
-    current.save()
+    locked_update(current)
     current.networks.set(chosen)
     _move_up_from_waiting_list(current)
     return current
 
 
 @transaction.atomic
-def event_send_invitations(*, user: Any, event: Event) -> int:
+def event_send_invitations(*, user: User, event: Event) -> int:
     """E-mail the invitation with its calendar file to everyone invited and everyone registered.
 
     Sending again reaches people who joined the audience since; after a significant change it is an update with a
     raised SEQUENCE, so calendars replace the entry. Returns how many were sent to.
     """
     require_perm(user, "events.manage_events", event)
-    current = Event.objects.select_for_update().get(pk=event.pk)
+    current = locked_get(Event.objects, pk=event.pk)
     if current.is_cancelled:
         raise ValidationError(_("A cancelled event cannot be sent."))
     if current.starts_at <= timezone.now():
@@ -139,8 +135,7 @@ def event_send_invitations(*, user: Any, event: Event) -> int:
     current.changed_since_invitation = False
     current.invitation_sent_at = timezone.now()
     current.status = Event.Status.INVITED
-    current.lock_version += 1
-    current.save()
+    locked_update(current, clean=False)
     _send_calendar_mail(
         current,
         recipients=recipients,
@@ -152,10 +147,10 @@ def event_send_invitations(*, user: Any, event: Event) -> int:
 
 
 @transaction.atomic
-def event_cancel(*, user: Any, event: Event, reason: str) -> Event:
+def event_cancel(*, user: User, event: Event, reason: str) -> Event:
     """Cancel the event; if invitations went out, everyone gets a cancellation (METHOD:CANCEL) for their calendar."""
     require_perm(user, "events.manage_events", event)
-    current = Event.objects.select_for_update().get(pk=event.pk)
+    current = locked_get(Event.objects, pk=event.pk)
     if current.is_cancelled:
         raise ValidationError(_("The event is already cancelled."))
     if current.is_past:
@@ -163,9 +158,7 @@ def event_cancel(*, user: Any, event: Event, reason: str) -> Event:
     current.status = Event.Status.CANCELLED
     current.cancel_reason = reason.strip()
     current.sequence += 1
-    current.lock_version += 1
-    current.full_clean()
-    current.save()
+    locked_update(current)
     if current.invitation_sent_at is not None:
         _send_calendar_mail(
             current, recipients=_recipients(current), method="CANCEL", template="event_cancelled", sender=user
@@ -198,7 +191,7 @@ def _send_calendar_mail(event: Event, *, recipients: list[Any], method: str, tem
 
 @transaction.atomic
 def registration_register(
-    *, user: Any, event: Event, network: Network | None = None, comment: str = ""
+    *, user: User, event: Event, network: Network | None = None, comment: str = ""
 ) -> Registration:
     """Register the person, or put them on the waiting list when the places are taken.
 
@@ -234,7 +227,7 @@ def registration_register(
 
 
 @transaction.atomic
-def registration_cancel(*, user: Any, registration: Registration) -> Registration:
+def registration_cancel(*, user: User, registration: Registration) -> Registration:
     """Cancel a registration: the person themselves before the deadline, or the region's coordinator until the
     event starts. A freed place goes to the first on the waiting list, who is told by e-mail."""
     event = registration.event

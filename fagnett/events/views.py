@@ -4,14 +4,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fagnett.access import access_for
+from fagnett.access import AuthenticatedRequest, access_for
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
@@ -23,7 +23,7 @@ from fagnett.networks.selectors import coordinated_regions, region_list
 from fagnett.organisations.models import Region
 
 
-def _chosen_region(request: HttpRequest, regions: list[Region], default: Region | None = None) -> Region:
+def _chosen_region(request: AuthenticatedRequest, regions: list[Region], default: Region | None = None) -> Region:
     """The region named by ``?region=``, which must be one of ``regions``; 404 for any other."""
     if not regions:
         raise PermissionDenied
@@ -40,7 +40,7 @@ def _chosen_region(request: HttpRequest, regions: list[Region], default: Region 
     raise Http404
 
 
-def _manage(request: HttpRequest, event: Event) -> None:
+def _manage(request: AuthenticatedRequest, event: Event) -> None:
     if not request.user.has_perm("events.manage_events", event):
         raise PermissionDenied
 
@@ -53,7 +53,7 @@ def _service_data(form: EventForm) -> tuple[dict[str, Any], list[Any]]:
 # --- Events ----------------------------------------------------------------------------------------------------------
 
 
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: AuthenticatedRequest) -> HttpResponse:
     regions = list(region_list(user=request.user).order_by("name"))
     coordinated = [r for r in regions if access_for(request.user).is_coordinator(r.pk)]
     region = _chosen_region(request, regions, default=coordinated[0] if coordinated else None)
@@ -70,7 +70,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def event_create(request: HttpRequest) -> HttpResponse:
+def event_create(request: AuthenticatedRequest) -> HttpResponse:
     region = _chosen_region(request, list(coordinated_regions(user=request.user)))
     form = EventForm(request.POST or None, region=region)
     if request.method == "POST" and form.is_valid():
@@ -87,7 +87,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
     return render(request, "events/event_form.html", {"form": form, "region": region, "event": None})
 
 
-def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_detail(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, event_id=event_id)
     invitation = selectors.invitation_for(user=request.user, event=event)
     registration = selectors.registration_for(user=request.user, event=event)
@@ -115,7 +115,7 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def event_update(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_update(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, event_id=event_id)
     _manage(request, event)
     form = EventForm(request.POST or None, instance=event, region=event.region)
@@ -128,7 +128,7 @@ def event_update(request: HttpRequest, event_id: int) -> HttpResponse:
                 event=event,
                 data=data,
                 networks=networks,
-                lock_version=form.cleaned_data.get("lock_version") or 0,
+                lock_version=form.version,
             )
         except ConflictError as error:
             conflict = error.current
@@ -155,7 +155,7 @@ def event_update(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def event_cancel(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_cancel(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, event_id=event_id)
     _manage(request, event)
     form = CancelForm(request.POST or None)
@@ -171,7 +171,7 @@ def event_cancel(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @require_POST
-def event_invite(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_invite(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, event_id=event_id)
     _manage(request, event)
     try:
@@ -183,7 +183,7 @@ def event_invite(request: HttpRequest, event_id: int) -> HttpResponse:
     return redirect(event)
 
 
-def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_ics(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
     """The event for one's own calendar, with the same UID as the invitation, so later updates replace it."""
     event = selectors.event_get(user=request.user, event_id=event_id)
     method = "CANCEL" if event.is_cancelled else "PUBLISH"
@@ -199,7 +199,7 @@ def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def event_register(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_register(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, event_id=event_id)
     invitation = selectors.invitation_for(user=request.user, event=event)
     registration = selectors.registration_for(user=request.user, event=event)
@@ -243,7 +243,7 @@ def event_register(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @require_POST
-def event_unregister(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_unregister(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, event_id=event_id)
     registration = selectors.registration_for(user=request.user, event=event)
     if registration is None:
@@ -258,7 +258,7 @@ def event_unregister(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @require_POST
-def registration_cancel(request: HttpRequest, registration_id: int) -> HttpResponse:
+def registration_cancel(request: AuthenticatedRequest, registration_id: int) -> HttpResponse:
     """The coordinator cancels someone's registration, for example after the deadline."""
     registration = selectors.registration_get(user=request.user, registration_id=registration_id)
     if not request.user.has_perm("events.manage_events", registration.event):
@@ -272,7 +272,7 @@ def registration_cancel(request: HttpRequest, registration_id: int) -> HttpRespo
     return redirect("events:registrations", registration.event_id)
 
 
-def event_registrations(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_registrations(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
     event = selectors.event_get(user=request.user, event_id=event_id)
     if not request.user.has_perm("events.view_registrations", event):
         raise PermissionDenied
@@ -295,7 +295,7 @@ def _file_stem(event: Event) -> str:
     return f"{slugify(event.title)[:60]}-{timezone.localtime(event.starts_at):%Y-%m-%d}"
 
 
-def event_registrations_export(request: HttpRequest, event_id: int, fmt: str) -> HttpResponse:
+def event_registrations_export(request: AuthenticatedRequest, event_id: int, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404
     event = selectors.event_get(user=request.user, event_id=event_id)

@@ -11,12 +11,12 @@ class FundingCallAdmin(SimpleHistoryAdmin):
     list_select_related = ["region"]
 
 
-class BudgetLineInline(admin.TabularInline):  # type: ignore[type-arg]
+class BudgetLineInline(admin.TabularInline):
     model = BudgetLine
     extra = 0
 
 
-class ApplicationEventInline(admin.TabularInline):  # type: ignore[type-arg]
+class ApplicationEventInline(admin.TabularInline):
     model = ApplicationEvent
     extra = 0
     readonly_fields = ["kind", "actor", "at", "text"]

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fagnett.budget.forms import AMOUNT_ERRORS
 from fagnett.budget.models import Expense
+from fagnett.core.forms import choice
+from fagnett.core.locking import VersionedForm
 from fagnett.funding.models import Application, BudgetLine, FundingCall
 from fagnett.funding.services import MAX_LINES
 from fagnett.networks.forms import DateInput
@@ -24,9 +26,7 @@ def _numeric(field: forms.Field) -> None:
     field.widget.attrs.update({"inputmode": "numeric", "min": "1"})
 
 
-class CallForm(forms.ModelForm):  # type: ignore[type-arg]
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class CallForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = FundingCall
         fields = ["year", "title", "deadline", "description", "amount_available", "status"]
@@ -41,10 +41,6 @@ class CallForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         self.fields["year"].widget.attrs.update({"inputmode": "numeric"})
         self.fields["amount_available"].widget.attrs.update({"inputmode": "numeric", "min": "0"})
-        if self.instance.pk:
-            self.fields["lock_version"].initial = self.instance.lock_version
-        else:
-            del self.fields["lock_version"]
         if regions is not None and len(regions) > 1:
             self.fields["region"] = forms.ModelChoiceField(
                 label=_("Region"), queryset=Region.objects.filter(pk__in=[r.pk for r in regions]).order_by("name")
@@ -52,7 +48,7 @@ class CallForm(forms.ModelForm):  # type: ignore[type-arg]
             self.order_fields(["region"])
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(VersionedForm):
     applies_for = forms.ChoiceField(label=_("The application is for"), widget=forms.RadioSelect)
     proposed_name = _field(
         Application,
@@ -66,14 +62,13 @@ class ApplicationForm(forms.Form):
     programme = _field(Application, "programme", widget=forms.Textarea(attrs={"rows": 4}))
     period_start = _field(Application, "period_start", widget=DateInput())
     period_end = _field(Application, "period_end", widget=DateInput())
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, networks: list[Network], editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.networks = {str(n.pk): n for n in networks}
         choices: list[tuple[str, Any]] = [(key, network.name) for key, network in self.networks.items()]
         choices.append((NEW_GROUP, _("A new group that wants to become a network")))
-        self.fields["applies_for"].choices = choices  # type: ignore[attr-defined]
+        choice(self, "applies_for").choices = choices
         if len(choices) == 1:
             self.fields["applies_for"].widget = forms.HiddenInput()
             self.fields["applies_for"].initial = NEW_GROUP
@@ -126,7 +121,7 @@ class BudgetLineForm(forms.Form):
         return not data.get("kind") and not (data.get("description") or "").strip() and data.get("amount") is None
 
 
-class BaseLineFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+class BaseLineFormSet(forms.BaseFormSet):
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
         if "DELETE" in form.fields:
@@ -145,7 +140,7 @@ def line_formset_class(extra: int) -> type[BaseLineFormSet]:
     )
 
 
-class EndorseForm(forms.Form):
+class EndorseForm(VersionedForm):
     ENDORSE = "endorse"
     RETURN = "return"
 
@@ -162,7 +157,6 @@ class EndorseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when you send the application back: say what must change."),
     )
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -171,7 +165,7 @@ class EndorseForm(forms.Form):
         return data
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(VersionedForm):
     GRANT = "grant"
     DECLINE = "decline"
 
@@ -195,7 +189,6 @@ class DecisionForm(forms.Form):
         help_text=_("Required when the application is declined. Sent to the applicant."),
     )
     network = forms.ModelChoiceField(label=_("Network"), queryset=Network.objects.none(), required=False)
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, application: Application, applied: int, networks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

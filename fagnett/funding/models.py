@@ -7,7 +7,7 @@ granted application becomes the network's grant in the budget.
 """
 
 import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,12 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fagnett.budget.models import Expense, Grant
+from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust, Region
 
 
-class FundingCall(models.Model):
+class FundingCall(VersionedModel):
     """The region's yearly call for applications, with the deadline the region sets."""
 
     class Status(models.TextChoices):
@@ -54,7 +55,6 @@ class FundingCall(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -78,13 +78,22 @@ class FundingCall(models.Model):
         return self.status == self.Status.OPEN and not self.deadline_passed(today)
 
 
-class Application(models.Model):
+class Application(VersionedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
         ENDORSED = "endorsed", _("Endorsed")
         GRANTED = "granted", _("Granted")
         DECLINED = "declined", _("Declined")
+
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {
+        Status.DRAFT: "neutral",
+        Status.SUBMITTED: "info",
+        Status.ENDORSED: "warning",
+        Status.GRANTED: "success",
+        Status.DECLINED: "danger",
+    }
 
     call = models.ForeignKey(FundingCall, models.PROTECT, related_name="applications", verbose_name=_("call"))
     network = models.ForeignKey(
@@ -150,7 +159,6 @@ class Application(models.Model):
         verbose_name=_("grant in the budget"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()
 

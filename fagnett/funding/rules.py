@@ -13,6 +13,7 @@ import rules
 from django.utils import timezone
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.funding.models import Application, FundingCall
 from fagnett.networks.models import AppointmentRole
 from fagnett.organisations.models import HealthTrust, Region
@@ -21,17 +22,15 @@ APPLYING_ROLES = frozenset({AppointmentRole.LEADER, AppointmentRole.SECRETARY})
 _TRUST_REGION_ATTR = "_fagnett_trust_region"
 
 
-def trust_region_id(user: Any) -> int | None:
+def trust_region_id(user: User) -> int | None:
     """The region of the person's employer trust, read once per request and kept on the user object."""
-    if not getattr(user, "trust_id", None):
+    trust_id = getattr(user, "trust_id", None)  # None for anonymous visitors too
+    if not trust_id:
         return None
     if not hasattr(user, _TRUST_REGION_ATTR):
-        setattr(
-            user,
-            _TRUST_REGION_ATTR,
-            HealthTrust.objects.filter(pk=user.trust_id).values_list("region_id", flat=True).first(),
-        )
-    return getattr(user, _TRUST_REGION_ATTR)  # type: ignore[no-any-return]
+        region_id = HealthTrust.objects.filter(pk=trust_id).values_list("region_id", flat=True).first()
+        setattr(user, _TRUST_REGION_ATTR, region_id)
+    return getattr(user, _TRUST_REGION_ATTR)
 
 
 def _region_id(obj: Any) -> int | None:
@@ -45,22 +44,22 @@ def _region_id(obj: Any) -> int | None:
 
 
 @rules.predicate
-def in_region(user: Any, obj: Any) -> bool:
+def in_region(user: User, obj: Any) -> bool:
     return obj is not None and access_for(user).in_region(_region_id(obj))
 
 
 @rules.predicate
-def is_coordinator(user: Any, obj: Any) -> bool:
+def is_coordinator(user: User, obj: Any) -> bool:
     return obj is not None and access_for(user).is_coordinator(_region_id(obj))
 
 
 @rules.predicate
-def is_director(user: Any, obj: Any) -> bool:
+def is_director(user: User, obj: Any) -> bool:
     return obj is not None and access_for(user).is_director(_region_id(obj))
 
 
 @rules.predicate
-def may_apply_in(user: Any, call: FundingCall | None) -> bool:
+def may_apply_in(user: User, call: FundingCall | None) -> bool:
     """Leads a network of the call's region, or is employed by a trust in it."""
     if call is None:
         return False
@@ -69,42 +68,42 @@ def may_apply_in(user: Any, call: FundingCall | None) -> bool:
 
 
 @rules.predicate
-def accepts_applications(user: Any, call: FundingCall | None) -> bool:
+def accepts_applications(user: User, call: FundingCall | None) -> bool:
     return call is not None and call.accepts_applications(timezone.localdate())
 
 
 @rules.predicate
-def applied(user: Any, application: Application | None) -> bool:
+def applied(user: User, application: Application | None) -> bool:
     return application is not None and application.applicant_id == user.pk
 
 
 @rules.predicate
-def leads_applying_network(user: Any, application: Application | None) -> bool:
+def leads_applying_network(user: User, application: Application | None) -> bool:
     return application is not None and bool(access_for(user).roles_in(application.network_id) & APPLYING_ROLES)
 
 
 @rules.predicate
-def fagsjef_of_trust(user: Any, application: Application | None) -> bool:
+def fagsjef_of_trust(user: User, application: Application | None) -> bool:
     return application is not None and application.trust_id in access_for(user).fagsjef_trusts
 
 
 @rules.predicate
-def is_draft(user: Any, application: Application | None) -> bool:
+def is_draft(user: User, application: Application | None) -> bool:
     return application is not None and application.status == Application.Status.DRAFT
 
 
 @rules.predicate
-def is_submitted(user: Any, application: Application | None) -> bool:
+def is_submitted(user: User, application: Application | None) -> bool:
     return application is not None and application.status == Application.Status.SUBMITTED
 
 
 @rules.predicate
-def is_endorsed(user: Any, application: Application | None) -> bool:
+def is_endorsed(user: User, application: Application | None) -> bool:
     return application is not None and application.status == Application.Status.ENDORSED
 
 
 @rules.predicate
-def is_coordinator_of_application(user: Any, application: Application | None) -> bool:
+def is_coordinator_of_application(user: User, application: Application | None) -> bool:
     return application is not None and access_for(user).is_coordinator(application.call.region_id)
 
 

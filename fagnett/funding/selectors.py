@@ -1,7 +1,6 @@
 """Reads for funding calls and applications, scoped to the person asking; each list is one query."""
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
@@ -9,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from fagnett.access import access_for, visible_region_filter
+from fagnett.accounts.models import User
 from fagnett.funding.models import Application, ApplicationEvent, BudgetLine, FundingCall
 from fagnett.funding.rules import APPLYING_ROLES
 from fagnett.networks.models import Appointment, Network
@@ -29,7 +29,7 @@ def _with_total(applications: QuerySet[Application]) -> QuerySet[Application]:
     return applications.annotate(applied_total=Coalesce(Sum("lines__amount"), 0))
 
 
-def call_list(*, user: Any) -> QuerySet[FundingCall]:
+def call_list(*, user: User) -> QuerySet[FundingCall]:
     """The calls of the person's regions, newest year first, with how many applications were submitted."""
     return (
         FundingCall.objects.filter(visible_region_filter(user))
@@ -41,7 +41,7 @@ def call_list(*, user: Any) -> QuerySet[FundingCall]:
     )
 
 
-def call_get(*, user: Any, call_id: int) -> FundingCall:
+def call_get(*, user: User, call_id: int) -> FundingCall:
     """The call if it is in one of the person's regions; 404 otherwise."""
     try:
         call = FundingCall.objects.select_related("region").get(pk=call_id)
@@ -95,7 +95,7 @@ def call_summary(*, call: FundingCall) -> CallSummary:
     return summary
 
 
-def my_applications_in(*, user: Any, call: FundingCall) -> list[Application]:
+def my_applications_in(*, user: User, call: FundingCall) -> list[Application]:
     return list(
         _with_total(Application.objects.filter(call=call, applicant=user))
         .select_related("network", "call")
@@ -103,7 +103,7 @@ def my_applications_in(*, user: Any, call: FundingCall) -> list[Application]:
     )
 
 
-def application_get(*, user: Any, application_id: int) -> Application:
+def application_get(*, user: User, application_id: int) -> Application:
     """The application if the person may read it: 404 outside the region, 403 for others in it."""
     try:
         application = Application.objects.select_related(
@@ -133,7 +133,7 @@ def event_list(*, application: Application) -> QuerySet[ApplicationEvent]:
     return application.events.select_related("actor").order_by("at", "pk")
 
 
-def my_applications(*, user: Any) -> QuerySet[Application]:
+def my_applications(*, user: User) -> QuerySet[Application]:
     """The person's own applications, newest call first."""
     return (
         _with_total(Application.objects.filter(applicant=user))
@@ -142,7 +142,7 @@ def my_applications(*, user: Any) -> QuerySet[Application]:
     )
 
 
-def awaiting_endorsement(*, user: Any) -> QuerySet[Application]:
+def awaiting_endorsement(*, user: User) -> QuerySet[Application]:
     """Applications submitted from the trusts where the person is fagsjef, waiting for them."""
     trusts = access_for(user).fagsjef_trusts
     return (
@@ -152,7 +152,7 @@ def awaiting_endorsement(*, user: Any) -> QuerySet[Application]:
     )
 
 
-def networks_to_apply_for(*, user: Any, call: FundingCall) -> list[Network]:
+def networks_to_apply_for(*, user: User, call: FundingCall) -> list[Network]:
     """The open networks of the call's region where the person is leader or secretary."""
     return list(
         Network.objects.filter(

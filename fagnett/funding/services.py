@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from fagnett.access import access_for
 from fagnett.accounts.models import TrustRole, User
 from fagnett.budget.services import grant_record
-from fagnett.core.exceptions import ConflictError
+from fagnett.core.locking import locked_get, locked_update
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.funding.models import Application, ApplicationEvent, BudgetLine, FundingCall
@@ -44,7 +44,7 @@ def _check_year_free(call: FundingCall) -> None:
 
 
 @transaction.atomic
-def call_create(*, user: Any, region: Region, data: dict[str, Any]) -> FundingCall:
+def call_create(*, user: User, region: Region, data: dict[str, Any]) -> FundingCall:
     require_perm(user, "funding.manage_calls", region)
     call = FundingCall(region=region, created_by=user, **{k: data[k] for k in CALL_FIELDS if k in data})
     if call.year is not None:
@@ -55,20 +55,15 @@ def call_create(*, user: Any, region: Region, data: dict[str, Any]) -> FundingCa
 
 
 @transaction.atomic
-def call_update(*, user: Any, call: FundingCall, data: dict[str, Any], lock_version: int) -> FundingCall:
+def call_update(*, user: User, call: FundingCall, data: dict[str, Any], lock_version: int) -> FundingCall:
     """Save the changes unless someone else saved the call since ``lock_version`` was read."""
     require_perm(user, "funding.manage_calls", call)
-    current = FundingCall.objects.select_for_update().get(pk=call.pk)
-    if current.lock_version != lock_version:
-        raise ConflictError(current)
+    current = locked_get(FundingCall.objects, pk=call.pk, expected_version=lock_version)
     for name in CALL_FIELDS:
         if name in data:
             setattr(current, name, data[name])
     _check_year_free(current)
-    current.lock_version += 1
-    current.full_clean()
-    current.save()
-    return current
+    return locked_update(current)
 
 
 # --- Applications: the applicant's draft --------------------------------------------------------------------------
@@ -83,7 +78,7 @@ class LineInput:
     amount: int
 
 
-def _target(user: Any, call: FundingCall, network: Network | None) -> None:
+def _target(user: User, call: FundingCall, network: Network | None) -> None:
     """Refuse a network the person may not apply for: they lead or keep the secretariat of it, in the call's region."""
     if network is None:
         return
@@ -95,7 +90,7 @@ def _target(user: Any, call: FundingCall, network: Network | None) -> None:
         )
 
 
-def _applicant_trust(user: Any, call: FundingCall) -> HealthTrust:
+def _applicant_trust(user: User, call: FundingCall) -> HealthTrust:
     trust = HealthTrust.objects.filter(pk=user.trust_id).first() if user.trust_id else None
     if trust is None or trust.region_id != call.region_id:
         raise ValidationError(
@@ -155,7 +150,7 @@ def _replace_lines(application: Application, lines: list[BudgetLine]) -> None:
     BudgetLine.objects.bulk_create(lines)
 
 
-def _event(application: Application, user: Any, kind: str, text: str = "") -> ApplicationEvent:
+def _event(application: Application, user: User, kind: str, text: str = "") -> ApplicationEvent:
     event = ApplicationEvent(application=application, kind=kind, actor=user, at=timezone.now(), text=text)
     event.full_clean()
     event.save()
@@ -165,7 +160,7 @@ def _event(application: Application, user: Any, kind: str, text: str = "") -> Ap
 @transaction.atomic
 def application_create(
     *,
-    user: Any,
+    user: User,
     call: FundingCall,
     data: dict[str, Any],
     lines: Sequence[LineInput],
@@ -195,14 +190,12 @@ def application_create(
 
 def _locked(application: Application, lock_version: int | None) -> Application:
     """The application, locked; ``ConflictError`` if someone changed it since ``lock_version`` was read."""
-    current = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("call", "call__region", "network", "applicant", "trust")
-        .get(pk=application.pk)
+    return locked_get(
+        Application.objects.select_related("call", "call__region", "network", "applicant", "trust"),
+        pk=application.pk,
+        expected_version=lock_version,
+        of=("self",),
     )
-    if lock_version is not None and current.lock_version != lock_version:
-        raise ConflictError(current)
-    return current
 
 
 def _require_status(application: Application, *allowed: str) -> None:
@@ -213,17 +206,10 @@ def _require_status(application: Application, *allowed: str) -> None:
         )
 
 
-def _save(application: Application) -> Application:
-    application.lock_version += 1
-    application.full_clean()
-    application.save()
-    return application
-
-
 @transaction.atomic
 def application_update(
     *,
-    user: Any,
+    user: User,
     application: Application,
     data: dict[str, Any],
     lines: Sequence[LineInput],
@@ -242,9 +228,8 @@ def application_update(
     for name in APPLICATION_FIELDS:
         if name in data:
             setattr(current, name, data[name])
-    current.lock_version += 1
     built = _validated(current, lines)
-    current.save()
+    locked_update(current, clean=False)
     _replace_lines(current, built)
     return current
 
@@ -258,7 +243,7 @@ def _fagsjefs(trust_id: int) -> list[User]:
 
 
 @transaction.atomic
-def application_submit(*, user: Any, application: Application, lock_version: int | None) -> Application:
+def application_submit(*, user: User, application: Application, lock_version: int | None) -> Application:
     """Send the draft to the management of the applicant's trust for endorsement.
 
     Refused after the call's deadline (a whole day, Norwegian time) or when the call is closed, and without a
@@ -284,7 +269,7 @@ def application_submit(*, user: Any, application: Application, lock_version: int
     current.status = Application.Status.SUBMITTED
     current.submitted_at = timezone.now()
     current.returned_reason = ""
-    _save(current)
+    locked_update(current)
     _event(current, user, ApplicationEvent.Kind.SUBMITTED)
     mail_on_commit(
         recipients=_fagsjefs(current.trust_id),
@@ -299,7 +284,7 @@ def application_submit(*, user: Any, application: Application, lock_version: int
 
 @transaction.atomic
 def application_endorse(
-    *, user: Any, application: Application, lock_version: int | None, note: str = ""
+    *, user: User, application: Application, lock_version: int | None, note: str = ""
 ) -> Application:
     """The fagsjef of the applicant's trust endorses: the application goes to the region for a decision."""
     require_perm(user, "funding.endorse_application", application)
@@ -308,13 +293,13 @@ def application_endorse(
     current.status = Application.Status.ENDORSED
     current.endorsed_by = user
     current.endorsed_at = timezone.now()
-    _save(current)
+    locked_update(current)
     _event(current, user, ApplicationEvent.Kind.ENDORSED, note)
     return current
 
 
 @transaction.atomic
-def application_return(*, user: Any, application: Application, reason: str, lock_version: int | None) -> Application:
+def application_return(*, user: User, application: Application, reason: str, lock_version: int | None) -> Application:
     """The fagsjef sends the application back to the applicant as a draft, with the reason."""
     require_perm(user, "funding.endorse_application", application)
     if not reason.strip():
@@ -323,7 +308,7 @@ def application_return(*, user: Any, application: Application, reason: str, lock
     _require_status(current, Application.Status.SUBMITTED)
     current.status = Application.Status.DRAFT
     current.returned_reason = reason
-    _save(current)
+    locked_update(current)
     _event(current, user, ApplicationEvent.Kind.RETURNED, reason)
     mail_on_commit(
         recipients=[current.applicant],
@@ -347,7 +332,7 @@ def _notify_decision(application: Application) -> None:
     )
 
 
-def _network_for_proposal(user: Any, application: Application, network: Network | None) -> Network:
+def _network_for_proposal(user: User, application: Application, network: Network | None) -> Network:
     """The network the proposed group becomes: the one the coordinator chose, or a new, planned one."""
     call = application.call
     if network is not None:
@@ -380,7 +365,7 @@ def _network_for_proposal(user: Any, application: Application, network: Network 
 @transaction.atomic
 def application_grant(
     *,
-    user: Any,
+    user: User,
     application: Application,
     amount: int,
     decision_reference: str,
@@ -427,7 +412,7 @@ def application_grant(
     current.decided_by = user
     current.decided_at = timezone.now()
     current.grant = grant
-    _save(current)
+    locked_update(current)
     _event(current, user, ApplicationEvent.Kind.GRANTED, reason)
     _notify_decision(current)
     return current
@@ -435,7 +420,7 @@ def application_grant(
 
 @transaction.atomic
 def application_decline(
-    *, user: Any, application: Application, reason: str, decision_reference: str, lock_version: int | None
+    *, user: User, application: Application, reason: str, decision_reference: str, lock_version: int | None
 ) -> Application:
     require_perm(user, "funding.decide_application", application)
     if not reason.strip():
@@ -447,7 +432,7 @@ def application_decline(
     current.decision_reference = decision_reference
     current.decided_by = user
     current.decided_at = timezone.now()
-    _save(current)
+    locked_update(current)
     _event(current, user, ApplicationEvent.Kind.DECLINED, reason)
     _notify_decision(current)
     return current

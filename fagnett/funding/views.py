@@ -5,15 +5,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fagnett.access import access_for
+from fagnett.access import AuthenticatedRequest, access_for
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
+from fagnett.core.views_helpers import add_service_errors, one_button_step, rebind_after_conflict
 from fagnett.funding import selectors, services
 from fagnett.funding.forms import (
     NEW_GROUP,
@@ -35,7 +35,7 @@ BLANK_LINES = 3
 # --- Calls ---------------------------------------------------------------------------------------------------------
 
 
-def call_list(request: HttpRequest) -> HttpResponse:
+def call_list(request: AuthenticatedRequest) -> HttpResponse:
     calls = list(selectors.call_list(user=request.user))
     user = request.user
     rows = [
@@ -55,7 +55,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def call_create(request: HttpRequest) -> HttpResponse:
+def call_create(request: AuthenticatedRequest) -> HttpResponse:
     regions = list(coordinated_regions(user=request.user))
     if not regions:
         raise PermissionDenied
@@ -78,17 +78,15 @@ def call_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def call_update(request: HttpRequest, call_id: int) -> HttpResponse:
+def call_update(request: AuthenticatedRequest, call_id: int) -> HttpResponse:
     call = selectors.call_get(user=request.user, call_id=call_id)
     if not request.user.has_perm("funding.manage_calls", call):
         raise PermissionDenied
     form = CallForm(request.POST or None, instance=call)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        lock_version = data.pop("lock_version") or 0
         try:
-            call = services.call_update(user=request.user, call=call, data=data, lock_version=lock_version)
+            call = services.call_update(user=request.user, call=call, data=form.cleaned_data, lock_version=form.version)
         except ConflictError as error:
             conflict = error.current
             form = rebind_after_conflict(
@@ -104,7 +102,7 @@ def call_update(request: HttpRequest, call_id: int) -> HttpResponse:
     return render(request, "funding/call_form.html", {"form": form, "call": call, "conflict": conflict})
 
 
-def call_detail(request: HttpRequest, call_id: int) -> HttpResponse:
+def call_detail(request: AuthenticatedRequest, call_id: int) -> HttpResponse:
     call = selectors.call_get(user=request.user, call_id=call_id)
     user = request.user
     oversees = user.has_perm("funding.view_call_applications", call)
@@ -174,8 +172,22 @@ def _add_line_errors(
         add_service_errors(form, ValidationError(rest), field_map={"network": "applies_for"})
 
 
+def _application_initial(application: Application) -> dict[str, Any]:
+    return {
+        "applies_for": str(application.network_id) if application.network_id else NEW_GROUP,
+        "proposed_name": application.proposed_name,
+        "proposed_field": application.proposed_field,
+        "purpose": application.purpose,
+        "activities": application.activities,
+        "programme": application.programme,
+        "period_start": application.period_start,
+        "period_end": application.period_end,
+        "lock_version": application.lock_version,
+    }
+
+
 def _application_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     *,
     call: FundingCall,
     application: Application | None,
@@ -209,13 +221,17 @@ def _application_page(
                         application=application,
                         data=data,
                         lines=lines,
-                        lock_version=data.get("lock_version") or 0,
+                        lock_version=form.version,
                         network=form.network,
                     )
             except ConflictError as error:
                 conflict = error.current
                 form = rebind_after_conflict(
-                    request, conflict, lambda data: ApplicationForm(data, networks=networks, editing=editing)
+                    request,
+                    conflict,
+                    lambda data: ApplicationForm(
+                        data, initial=_application_initial(conflict), networks=networks, editing=editing
+                    ),
                 )
             except ValidationError as error:
                 _add_line_errors(form, formset, error, [index for index, _ in rows])
@@ -231,17 +247,7 @@ def _application_page(
             }
             saved_lines: list[dict[str, Any]] = []
         else:
-            initial = {
-                "applies_for": str(application.network_id) if application.network_id else NEW_GROUP,
-                "proposed_name": application.proposed_name,
-                "proposed_field": application.proposed_field,
-                "purpose": application.purpose,
-                "activities": application.activities,
-                "programme": application.programme,
-                "period_start": application.period_start,
-                "period_end": application.period_end,
-                "lock_version": application.lock_version,
-            }
+            initial = _application_initial(application)
             saved_lines = [
                 {"kind": line.kind, "description": line.description, "amount": line.amount}
                 for line in selectors.line_list(application=application)
@@ -260,13 +266,13 @@ def _application_page(
             "formset": formset,
             "line_errors": line_errors,
             "conflict": conflict,
-            "trust": application.trust if application else request.user.trust,  # type: ignore[union-attr]
+            "trust": application.trust if application else request.user.trust,
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
-def application_create(request: HttpRequest, call_id: int) -> HttpResponse:
+def application_create(request: AuthenticatedRequest, call_id: int) -> HttpResponse:
     call = selectors.call_get(user=request.user, call_id=call_id)
     if not request.user.has_perm("funding.apply", call):
         raise PermissionDenied
@@ -274,7 +280,7 @@ def application_create(request: HttpRequest, call_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def application_update(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_update(request: AuthenticatedRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get(user=request.user, application_id=application_id)
     if not request.user.has_perm("funding.change_application", application):
         raise PermissionDenied
@@ -284,7 +290,7 @@ def application_update(request: HttpRequest, application_id: int) -> HttpRespons
 # --- One application and the steps on it ----------------------------------------------------------------------------
 
 
-def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_detail(request: AuthenticatedRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get(user=request.user, application_id=application_id)
     lines = selectors.line_list(application=application)
     user = request.user
@@ -315,31 +321,22 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
 
 
 @require_POST
-def application_submit(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_submit(request: AuthenticatedRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get(user=request.user, application_id=application_id)
     if not request.user.has_perm("funding.submit_application", application):
         raise PermissionDenied
-    try:
-        lock_version = int(request.POST.get("lock_version", ""))
-    except ValueError:
-        lock_version = 0  # a missing or garbled version is a conflict, never a silent overwrite
-    try:
-        services.application_submit(user=request.user, application=application, lock_version=lock_version)
-    except ConflictError:
-        messages.error(request, _("Someone else changed the application first. Check it and try again."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("The application was submitted. The management of %(trust)s has been asked to endorse it.")
-            % {"trust": application.trust.name},
-        )
+    one_button_step(
+        request,
+        lambda version: services.application_submit(user=request.user, application=application, lock_version=version),
+        done=_("The application was submitted. The management of %(trust)s has been asked to endorse it.")
+        % {"trust": application.trust.name},
+        conflict=_("Someone else changed the application first. Check it and try again."),
+    )
     return redirect(application)
 
 
 def _step(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     application: Application,
     *,
     make_form: Callable[[Any, Application], EndorseForm | DecisionForm],
@@ -353,8 +350,7 @@ def _step(
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            # A missing version counts as 0: a conflict, never a silent overwrite.
-            done = run(form.cleaned_data, form.cleaned_data.get("lock_version") or 0)
+            done = run(form.cleaned_data, form.version)
         except ConflictError as error:
             # Keep what the person chose; the page shows the application as it is now.
             conflict = application = error.current
@@ -382,7 +378,7 @@ def _step(
 
 
 @require_http_methods(["GET", "POST"])
-def application_endorse(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_endorse(request: AuthenticatedRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get(user=request.user, application_id=application_id)
     if not request.user.has_perm("funding.endorse_application", application):
         raise PermissionDenied
@@ -410,7 +406,7 @@ def application_endorse(request: HttpRequest, application_id: int) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
-def application_decide(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_decide(request: AuthenticatedRequest, application_id: int) -> HttpResponse:
     application = selectors.application_get(user=request.user, application_id=application_id)
     if not request.user.has_perm("funding.decide_application", application):
         raise PermissionDenied
@@ -460,7 +456,7 @@ def application_decide(request: HttpRequest, application_id: int) -> HttpRespons
     )
 
 
-def my_applications(request: HttpRequest) -> HttpResponse:
+def my_applications(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "funding/my_applications.html",

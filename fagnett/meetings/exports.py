@@ -18,7 +18,7 @@ PRINT_CSS = Path(__file__).resolve().parent.parent / "core" / "templates" / "exp
 
 def _pdf(html: str) -> bytes:
     """Laid out in a child process (``core.forked``), so WeasyPrint's memory does not stay in the worker."""
-    return forked.call(_write_pdf, html)  # type: ignore[no-any-return]
+    return forked.call(_write_pdf, html)
 
 
 def _write_pdf(html: str) -> bytes:

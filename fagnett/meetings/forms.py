@@ -5,7 +5,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.core.forms import LinkField, MultiLineField, SingleLineField
+from fagnett.core.forms import LinkField, MultiLineField, SingleLineField, choice, model_choice
+from fagnett.core.locking import VersionedForm
 from fagnett.meetings.models import AgendaItem, Attendance, Meeting, Minutes
 from fagnett.networks.forms import DateInput
 from fagnett.networks.models import Network
@@ -37,21 +38,13 @@ class PlanRowForm(forms.Form):
 PlanFormSet = forms.formset_factory(PlanRowForm, extra=0, max_num=24, validate_max=True)
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(VersionedForm, PlanRowForm):
+    """One meeting changed: a planned row with a title, and a date that must be given."""
+
+    field_order = ["title"]
+
     title = SingleLineField(label=_("Title"), required=False, max_length=200)
     date = forms.DateField(label=_("Date"), widget=DateInput())
-    start = forms.TimeField(label=_("Starts"), widget=TimeInput())
-    end = forms.TimeField(label=_("Ends"), widget=TimeInput())
-    form = forms.ChoiceField(label=_("Meeting form"), choices=Meeting.Form.choices)
-    location = SingleLineField(label=_("Place"), required=False)
-    video_link = LinkField(label=_("Video link"), required=False)
-    lock_version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
-            self.add_error("end", _("The meeting must end after it starts."))
-        return data
 
 
 class CancelForm(forms.Form):
@@ -62,7 +55,7 @@ class CancelForm(forms.Form):
     )
 
 
-class AgendaItemForm(forms.ModelForm):  # type: ignore[type-arg]
+class AgendaItemForm(forms.ModelForm):
     class Meta:
         model = AgendaItem
         fields = ["kind", "title", "description", "presenter", "duration_minutes"]
@@ -70,7 +63,7 @@ class AgendaItemForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, region_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [  # type: ignore[attr-defined]
+        choice(self, "kind").choices = [
             (k, label)
             for k, label in AgendaItem.Kind.choices
             if k in (AgendaItem.Kind.CASE, AgendaItem.Kind.DISCUSSION, AgendaItem.Kind.ORIENTATION)
@@ -113,9 +106,7 @@ class AttendanceForm(forms.Form):
         return {int(name.removeprefix("person_")): value for name, value in self.cleaned_data.items() if value}
 
 
-class MinutesForm(forms.Form):
-    lock_version = forms.IntegerField(widget=forms.HiddenInput)
-
+class MinutesForm(VersionedForm):
     def __init__(self, *args: Any, minutes: Minutes, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sections = []
@@ -154,8 +145,8 @@ class ActionItemRowForm(forms.Form):
 
     def __init__(self, *args: Any, items: list[Any], people: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agenda_item"].choices = [("", "–"), *((i.pk, f"{i.order}. {i.display_title}") for i in items)]  # type: ignore[attr-defined]
-        self.fields["owner"].choices = [("", "–"), *((p.pk, str(p)) for p in people)]  # type: ignore[attr-defined]
+        choice(self, "agenda_item").choices = [("", "–"), *((i.pk, f"{i.order}. {i.display_title}") for i in items)]
+        choice(self, "owner").choices = [("", "–"), *((p.pk, str(p)) for p in people)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -198,7 +189,7 @@ class CaseActionItemForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "–"), *((p.pk, str(p)) for p in people)]  # type: ignore[attr-defined]
+        choice(self, "owner").choices = [("", "–"), *((p.pk, str(p)) for p in people)]
 
     def clean_due_date(self) -> datetime.date:
         due: datetime.date = self.cleaned_data["due_date"]
@@ -210,7 +201,9 @@ class CaseActionItemForm(forms.Form):
 class MoveForm(forms.Form):
     """An agenda item's arrow buttons."""
 
-    direction = forms.ChoiceField(choices=[("up", _("Up")), ("down", _("Down"))])
+    # Not required: a press without a direction moves down, as the button did before it had a form, so the
+    # service still answers (403 for someone who may not change the agenda) instead of a 404 for everyone.
+    direction = forms.ChoiceField(choices=[("up", _("Up")), ("down", _("Down"))], required=False)
 
 
 class MinutesApproveForm(forms.Form):
@@ -226,7 +219,7 @@ class ActionItemDoneForm(forms.Form):
     """Mark an action item done or open again, then go back to the page the button was on."""
 
     done = forms.BooleanField(required=False)
-    next = forms.CharField(required=False, max_length=2000)
+    next = SingleLineField(required=False, max_length=2000)
 
 
 class CalendarFeedForm(forms.Form):
@@ -242,4 +235,4 @@ class CalendarFeedForm(forms.Form):
 
     def __init__(self, *args: Any, networks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["network"].queryset = networks  # type: ignore[attr-defined]
+        model_choice(self, "network").queryset = networks

@@ -1,16 +1,18 @@
 """Meetings: the year's plan, agendas, documents, attendance, minutes with approval, and action items."""
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField, FreeURLField, HashedKey
 from fagnett.core.uploads import random_upload_path
 from fagnett.networks.models import Network
@@ -18,7 +20,7 @@ from fagnett.organisations.models import HealthTrust
 from fagnett.topics.models import Topic
 
 
-class Meeting(models.Model):
+class Meeting(VersionedModel):
     class Form(models.TextChoices):
         DIGITAL = "digital", _("Digital")
         PHYSICAL = "physical", _("Physical")
@@ -29,6 +31,14 @@ class Meeting(models.Model):
         INVITED = "invited", _("Invitation sent")
         HELD = "held", _("Held")
         CANCELLED = "cancelled", _("Cancelled")
+
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {
+        Status.PLANNED: "info",
+        Status.INVITED: "neutral",
+        Status.HELD: "neutral",
+        Status.CANCELLED: "neutral",
+    }
 
     network = models.ForeignKey(Network, models.PROTECT, related_name="meetings", verbose_name=_("network"))
     title = FreeCharField(_("title"), max_length=200, blank=True)
@@ -42,7 +52,6 @@ class Meeting(models.Model):
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
     invitation_sent_at = models.DateTimeField(_("invitation sent"), null=True, blank=True)
     cancel_reason = FreeTextField(_("reason for cancelling"), blank=True)
-    lock_version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )
@@ -200,13 +209,20 @@ class Attendance(models.Model):
         return f"{self.person}: {self.get_status_display()}"
 
 
-class Minutes(models.Model):
+class Minutes(VersionedModel):
     """One version of a meeting's minutes. Approved versions are locked; a correction is a new version."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         CIRCULATED = "circulated", _("Circulated for comments")
         APPROVED = "approved", _("Approved")
+
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {
+        Status.DRAFT: "warning",
+        Status.CIRCULATED: "info",
+        Status.APPROVED: "success",
+    }
 
     class ApprovedVia(models.TextChoices):
         LEADER = "leader", _("Approved by the leader")
@@ -223,7 +239,6 @@ class Minutes(models.Model):
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     approved_via = models.CharField(_("approved how"), max_length=20, choices=ApprovedVia.choices, blank=True)
     correction_reason = FreeTextField(_("reason for the correction"), blank=True)
-    lock_version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("created by")
     )
@@ -346,8 +361,6 @@ class ActionItem(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        from django.utils import timezone
-
         return self.status == self.Status.OPEN and self.due_date < timezone.localdate()
 
 

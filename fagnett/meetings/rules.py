@@ -10,6 +10,7 @@ from typing import Any
 import rules
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.meetings.models import ActionItem, AgendaDocument, AgendaItem, Meeting, Minutes
 from fagnett.networks.models import AppointmentRole, Network
 from fagnett.networks.rules import manages_network
@@ -30,24 +31,24 @@ def network_of(obj: Any) -> Network | None:
 
 
 @rules.predicate
-def in_region(user: Any, obj: Any) -> bool:
+def in_region(user: User, obj: Any) -> bool:
     network = network_of(obj)
     return network is not None and access_for(user).in_region(network.region_id)
 
 
 @rules.predicate
-def manages(user: Any, obj: Any) -> bool:
+def manages(user: User, obj: Any) -> bool:
     return manages_network(user, network_of(obj))
 
 
 @rules.predicate
-def leads(user: Any, obj: Any) -> bool:
+def leads(user: User, obj: Any) -> bool:
     network = network_of(obj)
     return network is not None and AppointmentRole.LEADER in access_for(user).roles_in(network.pk)
 
 
 @rules.predicate
-def belongs(user: Any, obj: Any) -> bool:
+def belongs(user: User, obj: Any) -> bool:
     """Appointed in the network in any role, or overseeing it for the region."""
     network = network_of(obj)
     if network is None:
@@ -61,13 +62,13 @@ def belongs(user: Any, obj: Any) -> bool:
 
 
 @rules.predicate
-def is_member(user: Any, obj: Any) -> bool:
+def is_member(user: User, obj: Any) -> bool:
     network = network_of(obj)
     return network is not None and bool(access_for(user).roles_in(network.pk))
 
 
 @rules.predicate
-def can_read_minutes(user: Any, minutes: Minutes | None) -> bool:
+def can_read_minutes(user: User, minutes: Minutes | None) -> bool:
     if minutes is None:
         return False
     if minutes.status == Minutes.Status.DRAFT:
@@ -79,7 +80,7 @@ def can_read_minutes(user: Any, minutes: Minutes | None) -> bool:
 
 
 @rules.predicate
-def owns_action_item(user: Any, item: ActionItem | None) -> bool:
+def owns_action_item(user: User, item: ActionItem | None) -> bool:
     return item is not None and item.owner_id == user.pk
 
 

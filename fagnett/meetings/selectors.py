@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.meetings.models import (
     ActionItem,
     AgendaDocument,
@@ -34,7 +35,7 @@ def meeting_list(*, network: Network, year: int | None = None) -> QuerySet[Meeti
     return meetings.order_by("starts_at")
 
 
-def meeting_get(*, user: Any, meeting_id: int) -> Meeting:
+def meeting_get(*, user: User, meeting_id: int) -> Meeting:
     try:
         meeting = Meeting.objects.select_related("network", "network__region").get(pk=meeting_id)
     except Meeting.DoesNotExist:
@@ -68,7 +69,7 @@ class CaseReader:
         return self._decided[case.pk]
 
 
-def case_reader(user: Any) -> CaseReader:
+def case_reader(user: User) -> CaseReader:
     """The person's own view: the case rules (``cases.view_case``) decide from the case's columns and the person's
     access, which is loaded once per request."""
     return CaseReader(lambda case: user.has_perm("cases.view_case", case))
@@ -111,7 +112,7 @@ def withheld_agenda_items(
     if not wanted:
         return {}
     case_model = AgendaItem._meta.get_field("case").related_model
-    cases = {case.pk: case for case in case_model._default_manager.filter(pk__in=wanted)}  # type: ignore[union-attr]
+    cases = {case.pk: case for case in case_model._default_manager.filter(pk__in=wanted)}
     withheld = {}
     for pk, ids in cases_of.items():
         for case_id in sorted(ids):
@@ -147,7 +148,7 @@ def open_action_items(
     return mark_cases(items.order_by("due_date", "pk"), reader)
 
 
-def document_get(*, user: Any, document_id: int) -> AgendaDocument:
+def document_get(*, user: User, document_id: int) -> AgendaDocument:
     """A document of an agenda item, for the network's people; a case's item's document also for its readers only."""
     try:
         document = AgendaDocument.objects.select_related("item__meeting__network", "item__case").get(pk=document_id)
@@ -160,7 +161,7 @@ def document_get(*, user: Any, document_id: int) -> AgendaDocument:
     return document
 
 
-def agenda_item_get(*, user: Any, item_id: int) -> AgendaItem:
+def agenda_item_get(*, user: User, item_id: int) -> AgendaItem:
     try:
         item = AgendaItem.objects.select_related("meeting__network__region").get(pk=item_id)
     except AgendaItem.DoesNotExist:
@@ -170,7 +171,7 @@ def agenda_item_get(*, user: Any, item_id: int) -> AgendaItem:
     return item
 
 
-def action_item_get_for_update(*, user: Any, item_id: int) -> ActionItem:
+def action_item_get_for_update(*, user: User, item_id: int) -> ActionItem:
     """An action item the person may mark done (its network's leader or secretary, or its owner); 404 otherwise."""
     try:
         item = ActionItem.objects.select_related("network").get(pk=item_id)
@@ -185,7 +186,7 @@ def minutes_versions(*, meeting: Meeting) -> list[Minutes]:
     return list(meeting.minutes.select_related("approved_by", "created_by").order_by("-version"))
 
 
-def minutes_get(*, user: Any, meeting: Meeting, version: int) -> Minutes:
+def minutes_get(*, user: User, meeting: Meeting, version: int) -> Minutes:
     """The minutes if the person may read them, their items' agenda items marked for the person (``withholds_case``)."""
     try:
         minutes = (
@@ -282,7 +283,7 @@ def _plan_rows(networks: QuerySet[Network], year: int) -> list[PlanRow]:
         minimum=_current_minimum(),
     ).order_by("name")
     return [
-        PlanRow(network=n, planned=n.n_planned, held=n.n_held, cancelled=n.n_cancelled, minimum=n.minimum)  # type: ignore[attr-defined]
+        PlanRow(network=n, planned=n.n_planned, held=n.n_held, cancelled=n.n_cancelled, minimum=n.minimum)
         for n in annotated
     ]
 
@@ -302,7 +303,7 @@ class RegionPlan:
         return [row for row in self.rows if row.below_minimum]
 
 
-def region_plan(*, user: Any, region_id: int, year: int) -> RegionPlan:
+def region_plan(*, user: User, region_id: int, year: int) -> RegionPlan:
     """Every active network of the region with its meetings for the year against the mandate's minimum."""
     access = access_for(user)
     if not (access.is_coordinator(region_id) or access.is_director(region_id)):
@@ -353,7 +354,7 @@ def participation_by_trust(*, region_id: int, year: int, network: Network | None
 # --- The person's own ----------------------------------------------------------------------------------------------
 
 
-def my_action_items(*, user: Any) -> QuerySet[ActionItem]:
+def my_action_items(*, user: User) -> QuerySet[ActionItem]:
     return (
         ActionItem.objects.filter(owner=user)
         .select_related("network", "meeting", "owner")
@@ -361,7 +362,7 @@ def my_action_items(*, user: Any) -> QuerySet[ActionItem]:
     )
 
 
-def upcoming_meetings(*, user: Any, limit: int = 5) -> list[Meeting]:
+def upcoming_meetings(*, user: User, limit: int = 5) -> list[Meeting]:
     access = access_for(user)
     return list(
         Meeting.objects.filter(
@@ -374,7 +375,7 @@ def upcoming_meetings(*, user: Any, limit: int = 5) -> list[Meeting]:
     )
 
 
-def feed_meetings(*, user: Any, network: Network | None) -> QuerySet[Meeting]:
+def feed_meetings(*, user: User, network: Network | None) -> QuerySet[Meeting]:
     since = timezone.now() - datetime.timedelta(days=365)
     meetings = Meeting.objects.filter(starts_at__gte=since).select_related("network")
     if network is not None:
@@ -383,14 +384,14 @@ def feed_meetings(*, user: Any, network: Network | None) -> QuerySet[Meeting]:
     return meetings.filter(network_id__in=network_ids)
 
 
-def calendar_feed_list(*, user: Any) -> QuerySet[CalendarFeed]:
+def calendar_feed_list(*, user: User) -> QuerySet[CalendarFeed]:
     """The person's own addresses that still work."""
     return (
         CalendarFeed.objects.filter(user=user, revoked_at=None).select_related("network").order_by("created_at", "pk")
     )
 
 
-def calendar_feed_get(*, user: Any, feed_id: int) -> CalendarFeed:
+def calendar_feed_get(*, user: User, feed_id: int) -> CalendarFeed:
     """One of the person's own working addresses; anybody else's, or a revoked one, is not found."""
     try:
         return calendar_feed_list(user=user).get(pk=feed_id)
@@ -398,7 +399,7 @@ def calendar_feed_get(*, user: Any, feed_id: int) -> CalendarFeed:
         raise Http404 from None
 
 
-def calendar_feed_networks(*, user: Any) -> QuerySet[Network]:
+def calendar_feed_networks(*, user: User) -> QuerySet[Network]:
     """The networks a person can subscribe to one by one: those they hold a role in."""
     return Network.objects.filter(pk__in=list(access_for(user).network_roles)).order_by("name")
 

@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from fagnett.accounts.models import User
 from fagnett.core.calendar import OSLO
-from fagnett.core.exceptions import ConflictError
+from fagnett.core.locking import check_version, locked_get, locked_update
 from fagnett.core.mail import CalendarPart, mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.core.uploads import check_upload
@@ -63,7 +63,7 @@ def _aware(date: datetime.date, time: datetime.time) -> datetime.datetime:
 
 
 @transaction.atomic
-def meeting_plan_year(*, user: Any, network: Network, meetings: Sequence[PlannedMeeting]) -> list[Meeting]:
+def meeting_plan_year(*, user: User, network: Network, meetings: Sequence[PlannedMeeting]) -> list[Meeting]:
     """Create a whole plan at once; if any meeting is invalid, none is created."""
     require_perm(user, "meetings.manage_meetings", network)
     if not meetings:
@@ -100,32 +100,28 @@ def meeting_plan_year(*, user: Any, network: Network, meetings: Sequence[Planned
 
 
 @transaction.atomic
-def meeting_update(*, user: Any, meeting: Meeting, data: dict[str, Any], lock_version: int) -> Meeting:
+def meeting_update(*, user: User, meeting: Meeting, data: dict[str, Any], lock_version: int) -> Meeting:
     """Save changes; if the invitation has gone out and something significant changed, send an update."""
     require_perm(user, "meetings.manage_meetings", meeting)
-    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if current.lock_version != lock_version:
-        raise ConflictError(current)
+    current = locked_get(Meeting.objects, pk=meeting.pk, expected_version=lock_version)
     if current.is_cancelled:
         raise ValidationError(_("A cancelled meeting cannot be changed."))
     significant = any(name in data and data[name] != getattr(current, name) for name in SIGNIFICANT_FIELDS)
     for name in MEETING_FIELDS:
         if name in data:
             setattr(current, name, data[name])
-    current.lock_version += 1
     if significant:
         current.sequence += 1
-    current.full_clean()
-    current.save()
+    locked_update(current)
     if significant and current.invitation_sent_at:
         _send_calendar_mail(current, method="REQUEST", sender=user, update=True)
     return current
 
 
 @transaction.atomic
-def meeting_cancel(*, user: Any, meeting: Meeting, reason: str) -> Meeting:
+def meeting_cancel(*, user: User, meeting: Meeting, reason: str) -> Meeting:
     require_perm(user, "meetings.manage_meetings", meeting)
-    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    current = locked_get(Meeting.objects, pk=meeting.pk)
     if current.is_cancelled:
         raise ValidationError(_("The meeting is already cancelled."))
     if current.status == Meeting.Status.HELD:
@@ -133,19 +129,17 @@ def meeting_cancel(*, user: Any, meeting: Meeting, reason: str) -> Meeting:
     current.status = Meeting.Status.CANCELLED
     current.cancel_reason = reason
     current.sequence += 1
-    current.lock_version += 1
-    current.full_clean()
-    current.save()
+    locked_update(current)
     if current.invitation_sent_at:
         _send_calendar_mail(current, method="CANCEL", sender=user)
     return current
 
 
 @transaction.atomic
-def meeting_send_invitations(*, user: Any, meeting: Meeting) -> int:
+def meeting_send_invitations(*, user: User, meeting: Meeting) -> int:
     """E-mail the invitation with its calendar file to everyone appointed; returns how many were invited."""
     require_perm(user, "meetings.manage_meetings", meeting)
-    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    current = locked_get(Meeting.objects, pk=meeting.pk)
     if current.is_cancelled:
         raise ValidationError(_("A cancelled meeting cannot be sent."))
     recipients = [p for p in network_participants(network=current.network) if p.email]
@@ -156,8 +150,7 @@ def meeting_send_invitations(*, user: Any, meeting: Meeting) -> int:
     current.invitation_sent_at = timezone.now()
     if current.status == Meeting.Status.PLANNED:
         current.status = Meeting.Status.INVITED
-    current.lock_version += 1
-    current.save()
+    locked_update(current, clean=False)
     _send_calendar_mail(current, method="REQUEST", sender=user)
     return len(recipients)
 
@@ -190,7 +183,7 @@ def _next_order(meeting: Meeting) -> int:
 
 
 @transaction.atomic
-def agenda_add_standard_items(*, user: Any, meeting: Meeting) -> list[AgendaItem]:
+def agenda_add_standard_items(*, user: User, meeting: Meeting) -> list[AgendaItem]:
     """Add the standard items that are missing: approval of last minutes, orientations, follow-up, AOB.
 
     The follow-up item lists the network's open action items when the agenda is shown, so every action item
@@ -229,7 +222,7 @@ def _renumber(meeting: Meeting) -> None:
             item.save(update_fields=["order"])
 
 
-def _editable_agenda(user: Any, meeting: Meeting) -> None:
+def _editable_agenda(user: User, meeting: Meeting) -> None:
     require_perm(user, "meetings.manage_meetings", meeting)
     if meeting.is_cancelled:
         raise ValidationError(_("The meeting is cancelled."))
@@ -247,7 +240,7 @@ class CaseItem:
 
 
 @transaction.atomic
-def agenda_add_case_items(*, user: Any, meeting: Meeting, items: Sequence[CaseItem]) -> list[AgendaItem]:
+def agenda_add_case_items(*, user: User, meeting: Meeting, items: Sequence[CaseItem]) -> list[AgendaItem]:
     """Put cases on the agenda as items of kind "case", after the items already there.
 
     The cases app chooses the cases, words the items and moves the cases on (``cases.services.agenda_add_open_cases``);
@@ -270,7 +263,7 @@ def agenda_add_case_items(*, user: Any, meeting: Meeting, items: Sequence[CaseIt
 
 
 @transaction.atomic
-def agenda_item_add(*, user: Any, meeting: Meeting, data: dict[str, Any]) -> AgendaItem:
+def agenda_item_add(*, user: User, meeting: Meeting, data: dict[str, Any]) -> AgendaItem:
     """Add an item to the agenda; ``data`` may carry ``topics`` from the region's list."""
     _editable_agenda(user, meeting)
     data = dict(data)
@@ -286,7 +279,7 @@ def agenda_item_add(*, user: Any, meeting: Meeting, data: dict[str, Any]) -> Age
 
 
 @transaction.atomic
-def agenda_item_update(*, user: Any, item: AgendaItem, data: dict[str, Any]) -> AgendaItem:
+def agenda_item_update(*, user: User, item: AgendaItem, data: dict[str, Any]) -> AgendaItem:
     _editable_agenda(user, item.meeting)
     data = dict(data)
     topics = data.pop("topics", None)
@@ -300,7 +293,7 @@ def agenda_item_update(*, user: Any, item: AgendaItem, data: dict[str, Any]) -> 
 
 
 @transaction.atomic
-def agenda_item_move(*, user: Any, item: AgendaItem, up: bool) -> None:
+def agenda_item_move(*, user: User, item: AgendaItem, up: bool) -> None:
     _editable_agenda(user, item.meeting)
     items = [i for i in item.meeting.agenda_items.order_by("order", "pk") if i.kind != AgendaItem.Kind.AOB]
     if item not in items:
@@ -317,7 +310,7 @@ def agenda_item_move(*, user: Any, item: AgendaItem, up: bool) -> None:
 
 
 @transaction.atomic
-def agenda_item_delete(*, user: Any, item: AgendaItem) -> None:
+def agenda_item_delete(*, user: User, item: AgendaItem) -> None:
     _editable_agenda(user, item.meeting)
     if MinutesItem.objects.filter(agenda_item=item).exists():
         raise ValidationError(_("The minutes already refer to this item, so it cannot be removed."))
@@ -327,7 +320,7 @@ def agenda_item_delete(*, user: Any, item: AgendaItem) -> None:
 
 
 @transaction.atomic
-def document_attach(*, user: Any, item: AgendaItem, upload: UploadedFile) -> AgendaDocument:
+def document_attach(*, user: User, item: AgendaItem, upload: UploadedFile) -> AgendaDocument:
     _editable_agenda(user, item.meeting)
     checked = check_upload(upload)
     document = AgendaDocument(
@@ -339,7 +332,7 @@ def document_attach(*, user: Any, item: AgendaItem, upload: UploadedFile) -> Age
 
 
 @transaction.atomic
-def document_delete(*, user: Any, document: AgendaDocument) -> None:
+def document_delete(*, user: User, document: AgendaDocument) -> None:
     _editable_agenda(user, document.item.meeting)
     storage, name = document.file.storage, document.file.name or ""
     document.delete()
@@ -350,7 +343,7 @@ def document_delete(*, user: Any, document: AgendaDocument) -> None:
 
 
 @transaction.atomic
-def attendance_record(*, user: Any, meeting: Meeting, statuses: dict[int, str]) -> list[Attendance]:
+def attendance_record(*, user: User, meeting: Meeting, statuses: dict[int, str]) -> list[Attendance]:
     """Record who was present, absent or excused. Recording attendance marks a past meeting as held."""
     require_perm(user, "meetings.manage_meetings", meeting)
     if meeting.is_cancelled:
@@ -386,7 +379,7 @@ def attendance_record(*, user: Any, meeting: Meeting, statuses: dict[int, str]) 
 
 
 @transaction.atomic
-def minutes_start(*, user: Any, meeting: Meeting) -> Minutes:
+def minutes_start(*, user: User, meeting: Meeting) -> Minutes:
     """Start the minutes from the agenda: one section per agenda item."""
     require_perm(user, "meetings.manage_meetings", meeting)
     if meeting.is_cancelled:
@@ -414,7 +407,7 @@ class NewActionItem:
 @transaction.atomic
 def minutes_save(
     *,
-    user: Any,
+    user: User,
     minutes: Minutes,
     texts: dict[int, tuple[str, str]],
     lock_version: int,
@@ -422,11 +415,10 @@ def minutes_save(
 ) -> Minutes:
     """Save the summary and conclusion of each item, and any new action items, unless someone saved meanwhile."""
     require_perm(user, "meetings.manage_meetings", minutes)
-    current = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    current = locked_get(Minutes.objects, pk=minutes.pk)
     if current.is_locked:
         raise ValidationError(_("Approved minutes are locked. Make a correction as a new version."))
-    if current.lock_version != lock_version:
-        raise ConflictError(current)
+    check_version(current, lock_version)
     items = {i.agenda_item_id: i for i in current.items.all()}
     for agenda_item_id, (summary, conclusion) in texts.items():
         item = items.get(agenda_item_id)
@@ -450,15 +442,13 @@ def minutes_save(
             meeting=meeting,
             agenda_item=meeting.agenda_items.get(pk=new.agenda_item_id),
         )
-    current.lock_version += 1
-    current.save()
-    return current
+    return locked_update(current, clean=False)
 
 
 @transaction.atomic
-def minutes_circulate(*, user: Any, minutes: Minutes, comments_due: datetime.date) -> Minutes:
+def minutes_circulate(*, user: User, minutes: Minutes, comments_due: datetime.date) -> Minutes:
     require_perm(user, "meetings.manage_meetings", minutes)
-    current = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    current = locked_get(Minutes.objects, pk=minutes.pk)
     if current.status != Minutes.Status.DRAFT:
         raise ValidationError(_("Only a draft can be circulated."))
     if comments_due < timezone.localdate():
@@ -466,8 +456,7 @@ def minutes_circulate(*, user: Any, minutes: Minutes, comments_due: datetime.dat
     current.status = Minutes.Status.CIRCULATED
     current.circulated_at = timezone.now()
     current.comments_due = comments_due
-    current.lock_version += 1
-    current.save()
+    locked_update(current, clean=False)
     mail_on_commit(
         recipients=[p for p in network_participants(network=current.meeting.network) if p.pk != user.pk],
         template="minutes_circulated",
@@ -477,7 +466,7 @@ def minutes_circulate(*, user: Any, minutes: Minutes, comments_due: datetime.dat
 
 
 @transaction.atomic
-def minutes_comment(*, user: Any, minutes: Minutes, text: str) -> MinutesComment:
+def minutes_comment(*, user: User, minutes: Minutes, text: str) -> MinutesComment:
     require_perm(user, "meetings.comment_minutes", minutes)
     current = Minutes.objects.get(pk=minutes.pk)
     if current.status != Minutes.Status.CIRCULATED:
@@ -489,11 +478,11 @@ def minutes_comment(*, user: Any, minutes: Minutes, text: str) -> MinutesComment
 
 
 @transaction.atomic
-def minutes_approve(*, user: Any, minutes: Minutes, via: str = Minutes.ApprovedVia.LEADER) -> Minutes:
+def minutes_approve(*, user: User, minutes: Minutes, via: str = Minutes.ApprovedVia.LEADER) -> Minutes:
     """Approve and lock. The leader approves; leader or secretary may record approval at a meeting."""
     perm = "meetings.approve_minutes" if via == Minutes.ApprovedVia.LEADER else "meetings.record_meeting_approval"
     require_perm(user, perm, minutes)
-    current = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    current = locked_get(Minutes.objects, pk=minutes.pk)
     if current.is_locked:
         raise ValidationError(_("These minutes are already approved."))
     if current.status == Minutes.Status.DRAFT and via == Minutes.ApprovedVia.LEADER and current.version == 1:
@@ -502,13 +491,11 @@ def minutes_approve(*, user: Any, minutes: Minutes, via: str = Minutes.ApprovedV
     current.approved_by = user
     current.approved_at = timezone.now()
     current.approved_via = via
-    current.lock_version += 1
-    current.save()
-    return current
+    return locked_update(current, clean=False)
 
 
 @transaction.atomic
-def minutes_correct(*, user: Any, minutes: Minutes, reason: str) -> Minutes:
+def minutes_correct(*, user: User, minutes: Minutes, reason: str) -> Minutes:
     """Start a corrected version of approved minutes; the approved version stays unchanged."""
     require_perm(user, "meetings.manage_meetings", minutes)
     if not minutes.is_locked:
@@ -538,7 +525,7 @@ def minutes_correct(*, user: Any, minutes: Minutes, reason: str) -> Minutes:
 @transaction.atomic
 def action_item_create(
     *,
-    user: Any,
+    user: User,
     network: Network,
     title: str,
     owner: Any,
@@ -571,7 +558,7 @@ def action_item_create(
 
 
 @transaction.atomic
-def action_item_set_done(*, user: Any, item: ActionItem, done: bool) -> ActionItem:
+def action_item_set_done(*, user: User, item: ActionItem, done: bool) -> ActionItem:
     require_perm(user, "meetings.update_action_item", item)
     current = ActionItem.objects.select_for_update().get(pk=item.pk)
     current.status = ActionItem.Status.DONE if done else ActionItem.Status.OPEN
@@ -583,13 +570,13 @@ def action_item_set_done(*, user: Any, item: ActionItem, done: bool) -> ActionIt
 # --- Calendar addresses ---------------------------------------------------------------------------------------------
 
 
-def _require_own_feed(user: Any, feed: CalendarFeed) -> None:
+def _require_own_feed(user: User, feed: CalendarFeed) -> None:
     if feed.user_id != user.pk or feed.revoked_at is not None:
         raise PermissionDenied
 
 
 @transaction.atomic
-def calendar_feed_create(*, user: Any, network: Network | None) -> tuple[CalendarFeed, str]:
+def calendar_feed_create(*, user: User, network: Network | None) -> tuple[CalendarFeed, str]:
     """A private address for the person's meetings (or one network's). The secret in it is returned here, once;
     only its hash is stored."""
     if network is not None:
@@ -601,7 +588,7 @@ def calendar_feed_create(*, user: Any, network: Network | None) -> tuple[Calenda
 
 
 @transaction.atomic
-def calendar_feed_regenerate(*, user: Any, feed: CalendarFeed) -> tuple[CalendarFeed, str]:
+def calendar_feed_regenerate(*, user: User, feed: CalendarFeed) -> tuple[CalendarFeed, str]:
     """The same subscription at a new address: the old address stops working at once, the new secret is returned
     here, once."""
     _require_own_feed(user, feed)
@@ -611,7 +598,7 @@ def calendar_feed_regenerate(*, user: Any, feed: CalendarFeed) -> tuple[Calendar
 
 
 @transaction.atomic
-def calendar_feed_revoke(*, user: Any, feed: CalendarFeed) -> CalendarFeed:
+def calendar_feed_revoke(*, user: User, feed: CalendarFeed) -> CalendarFeed:
     """The address stops working; calendars subscribed to it get no more updates."""
     _require_own_feed(user, feed)
     feed.revoke()

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fagnett.access import access_for
+from fagnett.access import AuthenticatedRequest, access_for
 from fagnett.core.calendar import OSLO
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict, year_param
@@ -43,7 +43,7 @@ from fagnett.networks.selectors import network_get, network_participants
 from fagnett.organisations.models import Region
 
 
-def _manage(request: HttpRequest, obj: Any) -> None:
+def _manage(request: AuthenticatedRequest, obj: Any) -> None:
     if not request.user.has_perm("meetings.manage_meetings", obj):
         raise PermissionDenied
 
@@ -51,7 +51,7 @@ def _manage(request: HttpRequest, obj: Any) -> None:
 # --- The network's meetings and the year's plan ---------------------------------------------------------------------
 
 
-def network_meetings(request: HttpRequest, network_id: int) -> HttpResponse:
+def network_meetings(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)
     year = year_param(request, timezone.localdate().year)
     can_see_participation = request.user.has_perm("meetings.view_participation", network)
@@ -96,7 +96,7 @@ def _suggested_plan(network: Any, year: int, count: int) -> list[dict[str, Any]]
 
 
 @require_http_methods(["GET", "POST"])
-def plan_year(request: HttpRequest, network_id: int) -> HttpResponse:
+def plan_year(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)
     _manage(request, network)
     year = year_param(request, timezone.localdate().year + 1)
@@ -134,7 +134,7 @@ def plan_year(request: HttpRequest, network_id: int) -> HttpResponse:
 # --- One meeting ---------------------------------------------------------------------------------------------------
 
 
-def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     can_manage = request.user.has_perm("meetings.manage_meetings", meeting)
     reader = selectors.case_reader(request.user)
@@ -161,12 +161,9 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-def meeting_update(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
-    _manage(request, meeting)
+def _meeting_initial(meeting: Meeting) -> dict[str, Any]:
     start, end = meeting.starts_at.astimezone(OSLO), meeting.ends_at.astimezone(OSLO)
-    initial = {
+    return {
         "title": meeting.title,
         "date": start.date(),
         "start": start.time(),
@@ -176,7 +173,13 @@ def meeting_update(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "video_link": meeting.video_link,
         "lock_version": meeting.lock_version,
     }
-    form = MeetingForm(request.POST or None, initial=initial)
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_update(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+    _manage(request, meeting)
+    form = MeetingForm(request.POST or None, initial=_meeting_initial(meeting))
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -190,11 +193,13 @@ def meeting_update(request: HttpRequest, meeting_id: int) -> HttpResponse:
         }
         try:
             meeting = services.meeting_update(
-                user=request.user, meeting=meeting, data=values, lock_version=data["lock_version"]
+                user=request.user, meeting=meeting, data=values, lock_version=form.version
             )
         except ConflictError as exc:
             conflict = exc.current
-            form = rebind_after_conflict(request, conflict, lambda data: MeetingForm(data, initial=initial))
+            form = rebind_after_conflict(
+                request, conflict, lambda data: MeetingForm(data, initial=_meeting_initial(conflict))
+            )
         except ValidationError as exc:
             add_service_errors(form, exc, {"starts_at": "start", "ends_at": "end"})
         else:
@@ -207,7 +212,7 @@ def meeting_update(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_cancel(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     _manage(request, meeting)
     form = CancelForm(request.POST or None)
@@ -223,7 +228,7 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_POST
-def meeting_invite(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_invite(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     try:
         count = services.meeting_send_invitations(user=request.user, meeting=meeting)
@@ -244,7 +249,7 @@ def _file_stem(meeting: Meeting) -> str:
     return f"{slugify(meeting.network.name)}-{meeting.starts_at.astimezone(OSLO):%Y-%m-%d}"
 
 
-def meeting_export(request: HttpRequest, meeting_id: int, fmt: str) -> HttpResponse:
+def meeting_export(request: AuthenticatedRequest, meeting_id: int, fmt: str) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     stem = f"innkalling-{_file_stem(meeting)}"
     show_documents = request.user.has_perm("meetings.view_documents", meeting)
@@ -271,7 +276,7 @@ def meeting_export(request: HttpRequest, meeting_id: int, fmt: str) -> HttpRespo
 
 
 @require_POST
-def agenda_standard(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def agenda_standard(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     try:
         created = services.agenda_add_standard_items(user=request.user, meeting=meeting)
@@ -283,7 +288,7 @@ def agenda_standard(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def agenda_item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def agenda_item_add(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     _manage(request, meeting)
     form = AgendaItemForm(request.POST or None, region_id=meeting.network.region_id)
@@ -299,7 +304,7 @@ def agenda_item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def agenda_item_update(request: HttpRequest, item_id: int) -> HttpResponse:
+def agenda_item_update(request: AuthenticatedRequest, item_id: int) -> HttpResponse:
     item = selectors.agenda_item_get(user=request.user, item_id=item_id)
     _manage(request, item.meeting)
     form = AgendaItemForm(request.POST or None, instance=item, region_id=item.meeting.network.region_id)
@@ -315,7 +320,7 @@ def agenda_item_update(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 @require_POST
-def agenda_item_move(request: HttpRequest, item_id: int) -> HttpResponse:
+def agenda_item_move(request: AuthenticatedRequest, item_id: int) -> HttpResponse:
     item = selectors.agenda_item_get(user=request.user, item_id=item_id)
     try:
         form = MoveForm(request.POST)
@@ -328,7 +333,7 @@ def agenda_item_move(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 @require_POST
-def agenda_item_delete(request: HttpRequest, item_id: int) -> HttpResponse:
+def agenda_item_delete(request: AuthenticatedRequest, item_id: int) -> HttpResponse:
     item = selectors.agenda_item_get(user=request.user, item_id=item_id)
     try:
         services.agenda_item_delete(user=request.user, item=item)
@@ -340,7 +345,7 @@ def agenda_item_delete(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 @require_POST
-def document_upload(request: HttpRequest, item_id: int) -> HttpResponse:
+def document_upload(request: AuthenticatedRequest, item_id: int) -> HttpResponse:
     item = selectors.agenda_item_get(user=request.user, item_id=item_id)
     _manage(request, item.meeting)
     form = DocumentForm(request.POST, request.FILES)
@@ -356,7 +361,7 @@ def document_upload(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect(f"{item.meeting.get_absolute_url()}#item-{item.pk}")
 
 
-def document_download(request: HttpRequest, document_id: int) -> FileResponse:
+def document_download(request: AuthenticatedRequest, document_id: int) -> FileResponse:
     document = selectors.document_get(user=request.user, document_id=document_id)
     response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
     response["Content-Type"] = document.content_type
@@ -365,7 +370,7 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
 
 
 @require_POST
-def document_delete(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_delete(request: AuthenticatedRequest, document_id: int) -> HttpResponse:
     document = selectors.document_get(user=request.user, document_id=document_id)
     meeting = document.item.meeting
     try:
@@ -381,7 +386,7 @@ def document_delete(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def attendance(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     _manage(request, meeting)
     form = AttendanceForm(request.POST or None, rows=selectors.attendance_rows(meeting=meeting))
@@ -400,7 +405,7 @@ def attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_POST
-def minutes_start(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def minutes_start(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     try:
         minutes = services.minutes_start(user=request.user, meeting=meeting)
@@ -411,7 +416,7 @@ def minutes_start(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def minutes_detail(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
+def minutes_detail(request: AuthenticatedRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
     can_manage = request.user.has_perm("meetings.manage_meetings", minutes)
@@ -444,7 +449,7 @@ def minutes_detail(request: HttpRequest, meeting_id: int, version: int) -> HttpR
                     user=request.user,
                     minutes=minutes,
                     texts=form.texts(),
-                    lock_version=form.cleaned_data["lock_version"],
+                    lock_version=form.version,
                     new_action_items=new_items,
                 )
             except ConflictError as exc:
@@ -476,7 +481,7 @@ def minutes_detail(request: HttpRequest, meeting_id: int, version: int) -> HttpR
 
 
 @require_POST
-def minutes_circulate(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
+def minutes_circulate(request: AuthenticatedRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
     form = CirculateForm(request.POST)
@@ -495,7 +500,7 @@ def minutes_circulate(request: HttpRequest, meeting_id: int, version: int) -> Ht
 
 
 @require_POST
-def minutes_comment(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
+def minutes_comment(request: AuthenticatedRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
     form = CommentForm(request.POST)
@@ -512,7 +517,7 @@ def minutes_comment(request: HttpRequest, meeting_id: int, version: int) -> Http
 
 
 @require_POST
-def minutes_approve(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
+def minutes_approve(request: AuthenticatedRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
     form = MinutesApproveForm(request.POST)
@@ -528,7 +533,7 @@ def minutes_approve(request: HttpRequest, meeting_id: int, version: int) -> Http
 
 
 @require_http_methods(["GET", "POST"])
-def minutes_correct(request: HttpRequest, meeting_id: int, version: int) -> HttpResponse:
+def minutes_correct(request: AuthenticatedRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
     _manage(request, minutes)
@@ -550,7 +555,7 @@ def minutes_correct(request: HttpRequest, meeting_id: int, version: int) -> Http
     return render(request, "meetings/minutes_correct.html", {"meeting": meeting, "minutes": minutes, "form": form})
 
 
-def minutes_export(request: HttpRequest, meeting_id: int, version: int, fmt: str) -> HttpResponse:
+def minutes_export(request: AuthenticatedRequest, meeting_id: int, version: int, fmt: str) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
     stem = f"referat-{_file_stem(meeting)}-v{minutes.version}"
@@ -569,7 +574,7 @@ def minutes_export(request: HttpRequest, meeting_id: int, version: int, fmt: str
 # --- Action items, the regional overview, calendar feeds --------------------------------------------------------------
 
 
-def my_action_items(request: HttpRequest) -> HttpResponse:
+def my_action_items(request: AuthenticatedRequest) -> HttpResponse:
     items = list(selectors.my_action_items(user=request.user)[:300])
     today = timezone.localdate()
     return render(
@@ -584,7 +589,7 @@ def my_action_items(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def action_item_toggle(request: HttpRequest, item_id: int) -> HttpResponse:
+def action_item_toggle(request: AuthenticatedRequest, item_id: int) -> HttpResponse:
     item = selectors.action_item_get_for_update(user=request.user, item_id=item_id)
     form = ActionItemDoneForm(request.POST)
     if not form.is_valid():
@@ -598,7 +603,7 @@ def action_item_toggle(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect("meetings:my_action_items")
 
 
-def region_overview(request: HttpRequest) -> HttpResponse:
+def region_overview(request: AuthenticatedRequest) -> HttpResponse:
     access = access_for(request.user)
     region_ids = sorted(access.coordinator_regions | access.director_regions)
     if access.is_superuser and not region_ids:
@@ -627,7 +632,7 @@ def region_overview(request: HttpRequest) -> HttpResponse:
 
 
 def _calendar_feeds_page(
-    request: HttpRequest, *, form: CalendarFeedForm | None = None, new_token: str = "", replaced: bool = False
+    request: AuthenticatedRequest, *, form: CalendarFeedForm | None = None, new_token: str = "", replaced: bool = False
 ) -> HttpResponse:
     """The person's addresses, with a new one's full address shown this once (the page is never cached)."""
     return render(
@@ -645,7 +650,7 @@ def _calendar_feeds_page(
 
 
 @require_http_methods(["GET", "POST"])
-def calendar_feeds(request: HttpRequest) -> HttpResponse:
+def calendar_feeds(request: AuthenticatedRequest) -> HttpResponse:
     if request.method != "POST":
         return _calendar_feeds_page(request)
     form = CalendarFeedForm(request.POST, networks=selectors.calendar_feed_networks(user=request.user))
@@ -656,14 +661,14 @@ def calendar_feeds(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def calendar_feed_regenerate(request: HttpRequest, feed_id: int) -> HttpResponse:
+def calendar_feed_regenerate(request: AuthenticatedRequest, feed_id: int) -> HttpResponse:
     feed = selectors.calendar_feed_get(user=request.user, feed_id=feed_id)
     _feed, token = services.calendar_feed_regenerate(user=request.user, feed=feed)
     return _calendar_feeds_page(request, new_token=token, replaced=True)
 
 
 @require_POST
-def calendar_feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
+def calendar_feed_revoke(request: AuthenticatedRequest, feed_id: int) -> HttpResponse:
     feed = selectors.calendar_feed_get(user=request.user, feed_id=feed_id)
     services.calendar_feed_revoke(user=request.user, feed=feed)
     messages.success(request, _("The address was revoked; calendars using it no longer get updates."))

@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.accounts.models import User
-from fagnett.core.forms import MultiLineField, SingleLineField
+from fagnett.core.forms import MultiLineField, SingleLineField, choice, model_choice
+from fagnett.core.locking import NO_VERSION, VersionedForm
 from fagnett.networks.models import AppointmentRole, Mandate, Network, default_period_end
 from fagnett.organisations.models import HealthTrust, Region
 
@@ -28,14 +29,12 @@ class NetworkFilterForm(forms.Form):
 
     def __init__(self, *args: Any, regions: Any, fields: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
-        self.fields["status"].choices = [("", _("All statuses")), *Network.Status.choices]  # type: ignore[attr-defined]
-        self.fields["field"].choices = [("", _("All fields")), *((f, f) for f in fields)]  # type: ignore[attr-defined]
+        model_choice(self, "region").queryset = regions
+        choice(self, "status").choices = [("", _("All statuses")), *Network.Status.choices]
+        choice(self, "field").choices = [("", _("All fields")), *((f, f) for f in fields)]
 
 
-class NetworkForm(forms.ModelForm):  # type: ignore[type-arg]
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class NetworkForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Network
         fields = [
@@ -57,14 +56,13 @@ class NetworkForm(forms.ModelForm):  # type: ignore[type-arg]
         others = Network.objects.filter(region__in=regions).select_related("region")
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk).filter(region=self.instance.region_id)
-            self.fields["lock_version"].initial = self.instance.lock_version
         else:
             self.fields["region"] = forms.ModelChoiceField(label=_("Region"), queryset=regions)
             self.order_fields(["region"])
             if regions.count() == 1:
                 self.fields["region"].initial = regions.first()
-        self.fields["parent"].queryset = others.filter(parent__isnull=True)  # type: ignore[attr-defined]
-        self.fields["merged_into"].queryset = others  # type: ignore[attr-defined]
+        model_choice(self, "parent").queryset = others.filter(parent__isnull=True)
+        model_choice(self, "merged_into").queryset = others
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -74,8 +72,9 @@ class NetworkForm(forms.ModelForm):  # type: ignore[type-arg]
         return data
 
 
-class MandateForm(forms.ModelForm):  # type: ignore[type-arg]
-    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class MandateForm(VersionedForm, forms.ModelForm):
+    #: A mandate is a versioned copy: the form carries the number of the version it started from.
+    version_field = "base_version"
 
     class Meta:
         model = Mandate
@@ -109,13 +108,16 @@ class MandateForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, network: Network, base_version: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tasks"].queryset = network.region.task_list.all()  # type: ignore[attr-defined]
+        model_choice(self, "tasks").queryset = network.region.task_list.all()
         trusts = HealthTrust.objects.filter(region=network.region)
-        self.fields["secretariat_trust"].queryset = trusts  # type: ignore[attr-defined]
-        self.fields["archive_trust"].queryset = trusts  # type: ignore[attr-defined]
+        model_choice(self, "secretariat_trust").queryset = trusts
+        model_choice(self, "archive_trust").queryset = trusts
         self.fields["period_end"].required = False
         self.fields["base_version"].initial = base_version
         self.fields["change_reason"].required = base_version is not None
+
+    def version_of(self, current: Any) -> int:
+        return int(current.version) if current is not None else NO_VERSION
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -137,7 +139,7 @@ def _person_label(person: User) -> str:
 
 
 class NominationForm(forms.Form):
-    person: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())  # type: ignore[type-arg]
+    person: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
     role = forms.ChoiceField(label=_("Role"))
     start_date = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end_date = forms.DateField(label=_("To"), required=False, widget=DateInput())
@@ -150,12 +152,12 @@ class NominationForm(forms.Form):
 
     def __init__(self, *args: Any, people: Any, allow_rhf: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        model_choice(self, "person").queryset = people
         self.fields["person"].label_from_instance = _person_label  # type: ignore[attr-defined]
         roles = [
             (v, label) for v, label in AppointmentRole.choices if allow_rhf or v != AppointmentRole.RHF_REPRESENTATIVE
         ]
-        self.fields["role"].choices = roles  # type: ignore[attr-defined]
+        choice(self, "role").choices = roles
         self.fields["role"].initial = AppointmentRole.MEMBER
 
     def clean(self) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Networks, their versioned mandates, and the appointments of people to them."""
 
 import datetime
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField
 from fagnett.organisations.models import HealthTrust, Region
 
@@ -20,7 +22,7 @@ class MeetingForm(models.TextChoices):
     MAINLY_DIGITAL = "mainly_digital", _("Mainly digital, some physical meetings")
 
 
-class Network(models.Model):
+class Network(VersionedModel):
     class Kind(models.TextChoices):
         NETWORK = "network", _("Network")
         COUNCIL = "council", _("Professional council (fagråd)")
@@ -34,6 +36,16 @@ class Network(models.Model):
         PAUSED = "paused", _("Paused")
         CLOSED = "closed", _("Closed")
         MERGED = "merged", _("Merged into another network")
+
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {
+        Status.PLANNED: "info",
+        Status.NOT_STARTED: "warning",
+        Status.ACTIVE: "success",
+        Status.PAUSED: "warning",
+        Status.CLOSED: "neutral",
+        Status.MERGED: "neutral",
+    }
 
     region = models.ForeignKey(Region, models.PROTECT, related_name="networks", verbose_name=_("region"))
     name = FreeCharField(_("name"), max_length=200)
@@ -64,7 +76,6 @@ class Network(models.Model):
         default=False,
         help_text=_("Otherwise only the network's members, the coordinator and the medical directors read them."),
     )
-    lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -221,6 +232,14 @@ class Appointment(models.Model):
         APPOINTED = "appointed", _("Appointed")
         DECLINED = "declined", _("Declined")
         ENDED = "ended", _("Ended")
+
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {
+        Status.NOMINATED: "warning",
+        Status.APPOINTED: "success",
+        Status.DECLINED: "danger",
+        Status.ENDED: "neutral",
+    }
 
     network = models.ForeignKey(Network, models.PROTECT, related_name="appointments", verbose_name=_("network"))
     person = models.ForeignKey(

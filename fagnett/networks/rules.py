@@ -8,6 +8,7 @@ from typing import Any
 import rules
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.networks.models import Appointment, AppointmentRole, Network
 from fagnett.organisations.models import Region
 
@@ -24,7 +25,7 @@ def _region_of(obj: Any) -> int | None:
     return getattr(obj, "region_id", None)
 
 
-def manages_network(user: Any, network: Network | None) -> bool:
+def manages_network(user: User, network: Network | None) -> bool:
     """The network's leader or secretary, or its region's coordinator: who keeps its meetings and registers."""
     if network is None:
         return False
@@ -33,32 +34,32 @@ def manages_network(user: Any, network: Network | None) -> bool:
 
 
 @rules.predicate
-def in_network_region(user: Any, network: Network | None) -> bool:
+def in_network_region(user: User, network: Network | None) -> bool:
     return network is not None and access_for(user).in_region(network.region_id)
 
 
 @rules.predicate
-def is_region_coordinator(user: Any, obj: Any) -> bool:
+def is_region_coordinator(user: User, obj: Any) -> bool:
     return obj is not None and access_for(user).is_coordinator(_region_of(obj))
 
 
 @rules.predicate
-def is_region_director(user: Any, obj: Any) -> bool:
+def is_region_director(user: User, obj: Any) -> bool:
     return obj is not None and access_for(user).is_director(_region_of(obj))
 
 
 @rules.predicate
-def leads_network(user: Any, network: Network | None) -> bool:
+def leads_network(user: User, network: Network | None) -> bool:
     return network is not None and bool(access_for(user).roles_in(network.pk) & LEADERSHIP_ROLES)
 
 
 @rules.predicate
-def is_fagsjef_in_region(user: Any, network: Network | None) -> bool:
+def is_fagsjef_in_region(user: User, network: Network | None) -> bool:
     return network is not None and access_for(user).is_fagsjef_in_region(network.region_id)
 
 
 @rules.predicate
-def nominated_it(user: Any, appointment: Appointment | None) -> bool:
+def nominated_it(user: User, appointment: Appointment | None) -> bool:
     return appointment is not None and appointment.nominated_by_id == user.pk
 
 

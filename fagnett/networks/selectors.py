@@ -25,13 +25,13 @@ class NetworkFilters:
     include_subgroups: bool = True
 
 
-def region_list(*, user: Any) -> QuerySet[Region]:
+def region_list(*, user: User) -> QuerySet[Region]:
     access = access_for(user)
     regions = Region.objects.all()
     return regions if access.is_superuser else regions.filter(pk__in=access.regions)
 
 
-def coordinated_regions(*, user: Any, include_directed: bool = False) -> QuerySet[Region]:
+def coordinated_regions(*, user: User, include_directed: bool = False) -> QuerySet[Region]:
     """The regions the person coordinates (and directs, with ``include_directed``), by name; all for a superuser."""
     access = access_for(user)
     regions = Region.objects.order_by("name")
@@ -41,7 +41,7 @@ def coordinated_regions(*, user: Any, include_directed: bool = False) -> QuerySe
     return regions.filter(pk__in=chosen)
 
 
-def network_list(*, user: Any, filters: NetworkFilters | None = None) -> QuerySet[Network]:
+def network_list(*, user: User, filters: NetworkFilters | None = None) -> QuerySet[Network]:
     """Networks in the person's regions, with counts for the list page, in one query."""
     filters = filters or NetworkFilters()
     networks = (
@@ -68,13 +68,13 @@ def network_list(*, user: Any, filters: NetworkFilters | None = None) -> QuerySe
     return networks
 
 
-def network_fields(*, user: Any) -> list[str]:
+def network_fields(*, user: User) -> list[str]:
     return list(
         Network.objects.filter(visible_region_filter(user)).order_by("field").values_list("field", flat=True).distinct()
     )
 
 
-def network_get(*, user: Any, network_id: int) -> Network:
+def network_get(*, user: User, network_id: int) -> Network:
     """The network if the person may see it; 404 otherwise (no hint that it exists)."""
     try:
         network = Network.objects.select_related("region", "parent", "merged_into").get(pk=network_id)
@@ -98,7 +98,7 @@ def mandate_list(*, network: Network) -> QuerySet[Mandate]:
     return network.mandates.select_related("created_by").order_by("-version")
 
 
-def mandate_get(*, user: Any, network_id: int, version: int) -> Mandate:
+def mandate_get(*, user: User, network_id: int, version: int) -> Mandate:
     network = network_get(user=user, network_id=network_id)
     try:
         return (
@@ -174,7 +174,7 @@ def representation_matrix(*, network: Network) -> RepresentationMatrix:
     return RepresentationMatrix(roles=roles, rows=[*rows.values(), rhf_row])
 
 
-def nomination_list(*, user: Any) -> QuerySet[Appointment]:
+def nomination_list(*, user: User) -> QuerySet[Appointment]:
     """Open nominations the person decides (coordinator) or made themselves (fagsjef)."""
     access = access_for(user)
     visible = Q(nominated_by=user)
@@ -189,7 +189,7 @@ def nomination_list(*, user: Any) -> QuerySet[Appointment]:
     )
 
 
-def appointment_get(*, user: Any, appointment_id: int) -> Appointment:
+def appointment_get(*, user: User, appointment_id: int) -> Appointment:
     try:
         appointment = Appointment.objects.select_related(
             "network", "network__region", "person", "trust", "nominated_by", "decided_by"
@@ -201,7 +201,7 @@ def appointment_get(*, user: Any, appointment_id: int) -> Appointment:
     return appointment
 
 
-def nominable_people(*, user: Any, network: Network) -> QuerySet[User]:
+def nominable_people(*, user: User, network: Network) -> QuerySet[User]:
     """People the person may nominate: a coordinator anyone in the region, a fagsjef their trusts' staff."""
     access = access_for(user)
     people = User.objects.filter(is_active=True).select_related("trust")
@@ -221,7 +221,7 @@ def network_participants(*, network: Network) -> list[User]:
     )
 
 
-def expiring_mandates(*, user: Any, today: datetime.date, months: int) -> list[Mandate]:
+def expiring_mandates(*, user: User, today: datetime.date, months: int) -> list[Mandate]:
     """Current mandates of the person's coordinated regions that end within ``months`` (or have ended)."""
     access = access_for(user)
     if not access.coordinator_regions and not access.is_superuser:
@@ -233,8 +233,8 @@ def expiring_mandates(*, user: Any, today: datetime.date, months: int) -> list[M
     latest = Prefetch("mandates", queryset=Mandate.objects.order_by("-version"), to_attr="versions")
     result = []
     for network in networks.prefetch_related(latest).order_by("name"):
-        if network.versions and network.versions[0].period_end <= limit:  # type: ignore[attr-defined]
-            result.append(network.versions[0])  # type: ignore[attr-defined]
+        if network.versions and network.versions[0].period_end <= limit:
+            result.append(network.versions[0])
     return result
 
 
@@ -247,7 +247,7 @@ class HomeSummary:
     expiring: list[Mandate]
 
 
-def home_summary(*, user: Any) -> HomeSummary:
+def home_summary(*, user: User) -> HomeSummary:
     access = access_for(user)
     appointments = list(
         Appointment.objects.filter(person=user, status__in=OPEN_STATUSES)

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fagnett.access import access_for
-from fagnett.core.exceptions import ConflictError
+from fagnett.accounts.models import User
+from fagnett.core.locking import NO_VERSION, check_version, locked_get, locked_update
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network, TaskListItem, default_period_end
@@ -37,7 +38,7 @@ def _full_clean(instance: Any, **kwargs: Any) -> None:
 
 
 @transaction.atomic
-def network_create(*, user: Any, region: Region, data: dict[str, Any]) -> Network:
+def network_create(*, user: User, region: Region, data: dict[str, Any]) -> Network:
     require_perm(user, "networks.add_network", region)
     network = Network(region=region, **{k: data[k] for k in NETWORK_FIELDS if k in data})
     _full_clean(network)
@@ -46,27 +47,22 @@ def network_create(*, user: Any, region: Region, data: dict[str, Any]) -> Networ
 
 
 @transaction.atomic
-def network_update(*, user: Any, network: Network, data: dict[str, Any], lock_version: int) -> Network:
+def network_update(*, user: User, network: Network, data: dict[str, Any], lock_version: int) -> Network:
     """Save the changes unless someone else saved the network since ``lock_version`` was read."""
     require_perm(user, "networks.change_network", network)
-    current = Network.objects.select_for_update().get(pk=network.pk)
-    if current.lock_version != lock_version:
-        raise ConflictError(current)
+    current = locked_get(Network.objects, pk=network.pk, expected_version=lock_version)
     for name in NETWORK_FIELDS:
         if name in data:
             setattr(current, name, data[name])
     if current.status != Network.Status.MERGED:
         current.merged_into = None
-    current.lock_version += 1
-    _full_clean(current)
-    current.save()
-    return current
+    return locked_update(current)
 
 
 @transaction.atomic
 def mandate_create_version(
     *,
-    user: Any,
+    user: User,
     network: Network,
     data: dict[str, Any],
     tasks: list[TaskListItem],
@@ -74,14 +70,14 @@ def mandate_create_version(
 ) -> Mandate:
     """Add a new version of the network's mandate; earlier versions are kept unchanged.
 
-    ``base_version`` is the version the person started from (``None`` for the first): if someone
+    ``base_version`` is the version the person started from (``None`` or 0 for the first): if someone
     else added a version meanwhile, nothing is saved and ``ConflictError`` names the newer one.
     """
     require_perm(user, "networks.change_mandate", network)
     Network.objects.select_for_update().filter(pk=network.pk).first()  # serialise version numbering
     latest = network.mandates.order_by("-version").first()
-    if (latest.version if latest else None) != base_version:
-        raise ConflictError(latest)
+    # A mandate is a versioned copy: the person started from the newest one's number (NO_VERSION before the first).
+    check_version(latest, base_version or NO_VERSION, saved_version=latest.version if latest else NO_VERSION)
     if any(task.region_id != network.region_id for task in tasks):
         raise ValidationError({"tasks": _("Choose tasks from this region's standard list.")})
     start = data["period_start"]
@@ -104,7 +100,7 @@ def mandate_create_version(
 @transaction.atomic
 def appointment_nominate(
     *,
-    user: Any,
+    user: User,
     network: Network,
     person: Any,
     role: str,
@@ -174,7 +170,7 @@ def _locked_open_nomination(appointment: Appointment) -> Appointment:
 @transaction.atomic
 def appointment_appoint(
     *,
-    user: Any,
+    user: User,
     appointment: Appointment,
     start_date: datetime.date | None = None,
     end_date: datetime.date | None = None,
@@ -199,7 +195,7 @@ def appointment_appoint(
 
 
 @transaction.atomic
-def appointment_decline(*, user: Any, appointment: Appointment, reason: str) -> Appointment:
+def appointment_decline(*, user: User, appointment: Appointment, reason: str) -> Appointment:
     require_perm(user, "networks.decide_appointment", appointment)
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason when declining a nomination.")})
@@ -219,7 +215,7 @@ def appointment_decline(*, user: Any, appointment: Appointment, reason: str) -> 
 
 
 @transaction.atomic
-def appointment_end(*, user: Any, appointment: Appointment, end_date: datetime.date, reason: str = "") -> Appointment:
+def appointment_end(*, user: User, appointment: Appointment, end_date: datetime.date, reason: str = "") -> Appointment:
     require_perm(user, "networks.end_appointment", appointment)
     current = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if current.status != Appointment.Status.APPOINTED:

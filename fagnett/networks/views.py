@@ -5,13 +5,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from fagnett.access import access_for
+from fagnett.access import AuthenticatedRequest, access_for
+from fagnett.accounts.models import User
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, paginate, rebind_after_conflict, render_page_or_part
 from fagnett.networks import selectors, services
@@ -27,7 +28,7 @@ from fagnett.networks.models import Appointment, Mandate, Network
 from fagnett.organisations.models import Region
 
 
-def network_list(request: HttpRequest) -> HttpResponse:
+def network_list(request: AuthenticatedRequest) -> HttpResponse:
     form = NetworkFilterForm(
         request.GET or None,
         regions=selectors.region_list(user=request.user),
@@ -51,7 +52,7 @@ def network_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def network_detail(request: HttpRequest, network_id: int) -> HttpResponse:
+def network_detail(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
     mandate = selectors.mandate_current(network=network)
     today = timezone.localdate()
@@ -84,7 +85,7 @@ def network_detail(request: HttpRequest, network_id: int) -> HttpResponse:
     )
 
 
-def _sees_network_cases(user: Any, network: Network) -> bool:
+def _sees_network_cases(user: User, network: Network) -> bool:
     access = access_for(user)
     return (
         bool(access.roles_in(network.pk))
@@ -94,7 +95,7 @@ def _sees_network_cases(user: Any, network: Network) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
-def network_create(request: HttpRequest) -> HttpResponse:
+def network_create(request: AuthenticatedRequest) -> HttpResponse:
     access = access_for(request.user)
     regions = Region.objects.all() if access.is_superuser else Region.objects.filter(pk__in=access.coordinator_regions)
     if not regions.exists():
@@ -109,17 +110,17 @@ def network_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def network_update(request: HttpRequest, network_id: int) -> HttpResponse:
+def network_update(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
     if not request.user.has_perm("networks.change_network", network):
         raise PermissionDenied
     form = NetworkForm(request.POST or None, instance=network, regions=Region.objects.filter(pk=network.region_id))
     conflict = None
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        lock_version = data.pop("lock_version") or 0
         try:
-            network = services.network_update(user=request.user, network=network, data=data, lock_version=lock_version)
+            network = services.network_update(
+                user=request.user, network=network, data=form.cleaned_data, lock_version=form.version
+            )
         except ConflictError as error:
             conflict = error.current
             # Bind to a copy: validating writes the submitted values onto the form's instance, and the page
@@ -141,7 +142,7 @@ def network_update(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(request, "networks/network_form.html", {"form": form, "network": network, "conflict": conflict})
 
 
-def mandate_history(request: HttpRequest, network_id: int) -> HttpResponse:
+def mandate_history(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
     return render(
         request,
@@ -154,7 +155,7 @@ def mandate_history(request: HttpRequest, network_id: int) -> HttpResponse:
     )
 
 
-def mandate_detail(request: HttpRequest, network_id: int, version: int) -> HttpResponse:
+def mandate_detail(request: AuthenticatedRequest, network_id: int, version: int) -> HttpResponse:
     mandate = selectors.mandate_get(user=request.user, network_id=network_id, version=version)
     previous = (
         mandate.network.mandates.filter(version__lt=version).prefetch_related("tasks").order_by("-version").first()
@@ -190,39 +191,51 @@ def _display(mandate: Mandate, name: str) -> str:
     return "" if value is None else str(value)
 
 
+def _mandate_initial(mandate: Mandate | None, *, as_saved: bool = False) -> dict[str, Any]:
+    """A new version's form starts from ``mandate``'s text (the newest version), without its reason for the change
+    and approval date; ``as_saved`` keeps those too, to show on the conflict page what is saved."""
+    if mandate is None:
+        return {}
+    own = () if as_saved else ("change_reason", "approved_on")
+    initial: dict[str, Any] = {
+        name: getattr(mandate, name) for name in MandateForm.Meta.fields if name != "tasks" and name not in own
+    }
+    initial["tasks"] = list(mandate.tasks.all())
+    return initial
+
+
 @require_http_methods(["GET", "POST"])
-def mandate_create(request: HttpRequest, network_id: int) -> HttpResponse:
+def mandate_create(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
     if not request.user.has_perm("networks.change_mandate", network):
         raise PermissionDenied
     current = selectors.mandate_current(network=network)
     base_version = current.version if current else None
-    initial = {}
-    if current is not None:
-        initial = {
-            name: getattr(current, name)
-            for name in MandateForm.Meta.fields
-            if name not in ("tasks", "change_reason", "approved_on")
-        }
-        initial["tasks"] = list(current.tasks.all())
+    initial = _mandate_initial(current)
     form = MandateForm(request.POST or None, initial=initial, network=network, base_version=base_version)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("tasks", "base_version")}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("tasks", form.version_field)}
         try:
             mandate = services.mandate_create_version(
                 user=request.user,
                 network=network,
                 data=data,
                 tasks=list(form.cleaned_data["tasks"]),
-                base_version=form.cleaned_data.get("base_version"),
+                base_version=form.version,
             )
         except ConflictError as error:
             conflict = error.current
-            resubmit = request.POST.copy()
-            resubmit["base_version"] = str(conflict.version) if conflict else ""
-            form = MandateForm(resubmit, network=network, base_version=conflict.version if conflict else None)
-            form.is_valid()
+            form = rebind_after_conflict(
+                request,
+                conflict,
+                lambda data: MandateForm(
+                    data,
+                    initial=_mandate_initial(conflict, as_saved=True),
+                    network=network,
+                    base_version=conflict.version if conflict else None,
+                ),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -236,7 +249,7 @@ def mandate_create(request: HttpRequest, network_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def nominate(request: HttpRequest, network_id: int) -> HttpResponse:
+def nominate(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
     if not request.user.has_perm("networks.nominate", network):
         raise PermissionDenied
@@ -270,7 +283,7 @@ def nominate(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(request, "networks/nominate.html", {"network": network, "form": form})
 
 
-def nomination_list(request: HttpRequest) -> HttpResponse:
+def nomination_list(request: AuthenticatedRequest) -> HttpResponse:
     access = access_for(request.user)
     if not (access.is_coordinator_anywhere or access.is_fagsjef_anywhere):
         raise PermissionDenied
@@ -286,7 +299,7 @@ def nomination_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def nomination_decide(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def nomination_decide(request: AuthenticatedRequest, appointment_id: int) -> HttpResponse:
     appointment = selectors.appointment_get(user=request.user, appointment_id=appointment_id)
     can_decide = request.user.has_perm("networks.decide_appointment", appointment)
     form = DecisionForm(
@@ -322,7 +335,7 @@ def nomination_decide(request: HttpRequest, appointment_id: int) -> HttpResponse
 
 
 @require_http_methods(["GET", "POST"])
-def appointment_end(request: HttpRequest, appointment_id: int) -> HttpResponse:
+def appointment_end(request: AuthenticatedRequest, appointment_id: int) -> HttpResponse:
     appointment = selectors.appointment_get(user=request.user, appointment_id=appointment_id)
     if not request.user.has_perm("networks.end_appointment", appointment):
         raise PermissionDenied

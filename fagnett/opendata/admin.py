@@ -5,7 +5,7 @@ from fagnett.opendata.models import RegionApiKey
 
 
 @admin.register(RegionApiKey)
-class RegionApiKeyAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class RegionApiKeyAdmin(SimpleHistoryAdmin):
     """Read-only: keys are issued on the coordinator's page, where the key is shown once."""
 
     list_display = ["region", "name", "prefix", "created_at", "last_used_at", "revoked_at"]

@@ -5,13 +5,12 @@ exactly one region. Each returns one queryset with its joins and counts, so a pa
 costs the same queries.
 """
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.cases.models import Case
 from fagnett.meetings.models import Attendance, Meeting
 from fagnett.networks.models import Network
@@ -20,7 +19,7 @@ from fagnett.organisations.models import Region
 from fagnett.procedures.models import Procedure
 
 
-def managed_region(*, user: Any, region_id: int) -> Region:
+def managed_region(*, user: User, region_id: int) -> Region:
     """The region, if the person coordinates it.
 
     Someone of the region who is not its coordinator is refused (403); for anyone else the region

@@ -3,23 +3,22 @@
 History (who, when, what) is written by django-simple-history on every save.
 """
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.opendata.models import RegionApiKey
 from fagnett.organisations.models import Region
 
 
-def _require_coordinator(user: Any, region_id: int) -> None:
+def _require_coordinator(user: User, region_id: int) -> None:
     if not access_for(user).is_coordinator(region_id):
         raise PermissionDenied
 
 
 @transaction.atomic
-def region_api_key_create(*, user: Any, region: Region, name: str) -> tuple[RegionApiKey, str]:
+def region_api_key_create(*, user: User, region: Region, name: str) -> tuple[RegionApiKey, str]:
     """A new key for the region; the key itself is returned here once and only its hash is kept."""
     _require_coordinator(user, region.pk)
     key = RegionApiKey(region=region, name=name.strip()[:100], created_by=user)
@@ -30,7 +29,7 @@ def region_api_key_create(*, user: Any, region: Region, name: str) -> tuple[Regi
 
 
 @transaction.atomic
-def region_api_key_revoke(*, user: Any, key: RegionApiKey) -> RegionApiKey:
+def region_api_key_revoke(*, user: User, key: RegionApiKey) -> RegionApiKey:
     """The key stops working at once; revoking a revoked key changes nothing."""
     _require_coordinator(user, key.region_id)
     key.revoke(revoked_by=user)

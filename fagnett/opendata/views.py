@@ -2,17 +2,18 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fagnett.access import AuthenticatedRequest
 from fagnett.networks.selectors import coordinated_regions
 from fagnett.opendata import selectors, services
 from fagnett.opendata.forms import RegionApiKeyForm
 
 
-def key_home(request: HttpRequest) -> HttpResponse:
+def key_home(request: AuthenticatedRequest) -> HttpResponse:
     """The way in from the menu: straight to the keys of the one region the person coordinates, or a choice."""
     regions = list(coordinated_regions(user=request.user))
     if not regions:
@@ -23,7 +24,7 @@ def key_home(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def api_keys(request: HttpRequest, region_id: int) -> HttpResponse:
+def api_keys(request: AuthenticatedRequest, region_id: int) -> HttpResponse:
     """The coordinator issues and revokes the region's open-data keys; a new key is shown once."""
     region = selectors.managed_region(user=request.user, region_id=region_id)
     form = RegionApiKeyForm(request.POST or None)
@@ -47,7 +48,7 @@ def api_keys(request: HttpRequest, region_id: int) -> HttpResponse:
 
 
 @require_POST
-def api_key_revoke(request: HttpRequest, region_id: int, key_id: int) -> HttpResponse:
+def api_key_revoke(request: AuthenticatedRequest, region_id: int, key_id: int) -> HttpResponse:
     region = selectors.managed_region(user=request.user, region_id=region_id)
     key = selectors.region_api_key_get(region=region, key_id=key_id)
     services.region_api_key_revoke(user=request.user, key=key)

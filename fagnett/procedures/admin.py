@@ -4,7 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from fagnett.procedures.models import Procedure, StatusEvent
 
 
-class StatusEventInline(admin.TabularInline):  # type: ignore[type-arg]
+class StatusEventInline(admin.TabularInline):
     model = StatusEvent
     extra = 0
     readonly_fields = ["from_status", "status", "happened_on", "note", "recorded_by", "recorded_at"]

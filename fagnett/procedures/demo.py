@@ -164,7 +164,7 @@ def build() -> None:
     # Review dates near today in the demo leader's network, so the reminders have work.
     anestesi = by_name.get("Anestesi og intensiv")
     if anestesi is not None:
-        soon = list(anestesi.procedures.filter(status=PUB).order_by("pk")[:2])  # type: ignore[attr-defined]
+        soon = list(anestesi.procedures.filter(status=PUB).order_by("pk")[:2])
         for procedure, days in zip(soon, (20, -10), strict=False):
             procedure.review_date = today + datetime.timedelta(days=days)
             procedure.save(update_fields=["review_date"])

@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.accounts.models import User
-from fagnett.core.forms import SingleLineField
+from fagnett.core.forms import SingleLineField, choice, model_choice
+from fagnett.core.locking import VersionedForm
 from fagnett.networks.forms import DateInput
 from fagnett.networks.models import Appointment, Network
 from fagnett.procedures.models import Procedure, Status
@@ -16,12 +17,15 @@ from fagnett.procedures.services import INITIAL_STATUSES
 class ProcedureFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
-    year = forms.IntegerField(label=_("Counts for the year"), required=False, min_value=2000, max_value=2100)
+    # Hidden: the year of the counts above the list, kept when the list is filtered.
+    year = forms.IntegerField(
+        label=_("Counts for the year"), required=False, min_value=2000, max_value=2100, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("All kinds")), *Procedure.Kind.choices]  # type: ignore[attr-defined]
-        self.fields["status"].choices = [("", _("All statuses")), *Status.choices]  # type: ignore[attr-defined]
+        choice(self, "kind").choices = [("", _("All kinds")), *Procedure.Kind.choices]
+        choice(self, "status").choices = [("", _("All statuses")), *Status.choices]
 
 
 def _people(network: Network) -> Any:
@@ -35,9 +39,8 @@ def _people(network: Network) -> Any:
     )
 
 
-class ProcedureForm(forms.ModelForm):  # type: ignore[type-arg]
+class ProcedureForm(VersionedForm, forms.ModelForm):
     url = Procedure._meta.get_field("url").formfield(assume_scheme="https")
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Procedure
@@ -51,12 +54,9 @@ class ProcedureForm(forms.ModelForm):  # type: ignore[type-arg]
             people = User.objects.filter(Q(pk__in=people.values("pk")) | Q(pk=self.instance.responsible_id)).order_by(
                 "first_name", "last_name"
             )
-        self.fields["responsible"].queryset = people  # type: ignore[attr-defined]
+        model_choice(self, "responsible").queryset = people
         self.fields["responsible"].help_text = _("One of the network's appointed people.")
-        if self.instance.pk:
-            self.fields["lock_version"].initial = self.instance.lock_version
-        else:
-            del self.fields["lock_version"]
+        if not self.instance.pk:
             self.fields["status"] = forms.ChoiceField(
                 label=_("Status"),
                 choices=[(s.value, s.label) for s in INITIAL_STATUSES],
@@ -85,7 +85,7 @@ class StatusChangeForm(forms.Form):
 
     def __init__(self, *args: Any, procedure: Procedure, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(s, Status(s).label) for s in procedure.next_statuses]  # type: ignore[attr-defined]
+        choice(self, "status").choices = [(s, Status(s).label) for s in procedure.next_statuses]
 
     def clean_happened_on(self) -> Any:
         value = self.cleaned_data["happened_on"]

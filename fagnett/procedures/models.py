@@ -4,12 +4,15 @@ Every change of status is a ``StatusEvent`` with the date it happened, so the wo
 revised, completed) is counted from the events rather than from the procedures' current state.
 """
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField, FreeURLField
 from fagnett.networks.models import Network
 
@@ -31,11 +34,22 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     Status.WITHDRAWN: (Status.PROPOSED, Status.IN_PROGRESS),
 }
 
+#: The colour of each status's tag (components/status_tag.html), for a procedure and for its dated changes.
+STATUS_COLORS: dict[str, str] = {
+    Status.PROPOSED: "info",
+    Status.IN_PROGRESS: "info",
+    Status.PUBLISHED: "success",
+    Status.UNDER_REVISION: "warning",
+    Status.WITHDRAWN: "neutral",
+}
 
-class Procedure(models.Model):
+
+class Procedure(VersionedModel):
     class Kind(models.TextChoices):
         PROCEDURE = "procedure", _("Regional clinical procedure")
         PATHWAY = "pathway", _("Standardised patient pathway")
+
+    STATUS_COLORS: ClassVar[dict[str, str]] = STATUS_COLORS
 
     network = models.ForeignKey(Network, models.PROTECT, related_name="procedures", verbose_name=_("network"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PROCEDURE)
@@ -63,7 +77,6 @@ class Procedure(models.Model):
     )
     description = FreeTextField(_("description"), blank=True)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
-    lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -86,6 +99,8 @@ class Procedure(models.Model):
 
 class StatusEvent(models.Model):
     """One dated change of a procedure's status; the lifecycle is the list of these."""
+
+    STATUS_COLORS: ClassVar[dict[str, str]] = STATUS_COLORS
 
     procedure = models.ForeignKey(Procedure, models.CASCADE, related_name="events", verbose_name=_("procedure"))
     from_status = models.CharField(_("previous status"), max_length=20, choices=Status.choices, blank=True)

@@ -9,6 +9,7 @@ from typing import Any
 import rules
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.networks.models import Network
 from fagnett.networks.rules import manages_network
 from fagnett.organisations.models import Region
@@ -24,18 +25,18 @@ def network_of(obj: Any) -> Network | None:
 
 
 @rules.predicate
-def in_region(user: Any, obj: Any) -> bool:
+def in_region(user: User, obj: Any) -> bool:
     network = network_of(obj)
     return network is not None and access_for(user).in_region(network.region_id)
 
 
 @rules.predicate
-def manages(user: Any, obj: Any) -> bool:
+def manages(user: User, obj: Any) -> bool:
     return manages_network(user, network_of(obj))
 
 
 @rules.predicate
-def oversees_region(user: Any, region: Region | None) -> bool:
+def oversees_region(user: User, region: Region | None) -> bool:
     if region is None:
         return False
     access = access_for(user)

@@ -2,11 +2,11 @@
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from fagnett.accounts.models import User
 from fagnett.networks.models import Network
 from fagnett.procedures.models import Procedure, Status, StatusEvent
 
@@ -28,7 +28,7 @@ def procedure_list(*, network: Network, filters: ProcedureFilters | None = None)
     return procedures
 
 
-def procedure_get(*, user: Any, procedure_id: int) -> Procedure:
+def procedure_get(*, user: User, procedure_id: int) -> Procedure:
     """The procedure if the person may see it; 404 otherwise (no hint that it exists)."""
     try:
         procedure = Procedure.objects.select_related("network", "network__region", "responsible").get(pk=procedure_id)

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fagnett.core.exceptions import ConflictError
+from fagnett.accounts.models import User
+from fagnett.core.locking import locked_get, locked_update
 from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Network
 from fagnett.procedures.models import Procedure, Status, StatusEvent
@@ -34,7 +35,7 @@ def _check_responsible(responsible: Any) -> None:
 
 @transaction.atomic
 def procedure_create(
-    *, user: Any, network: Network, data: dict[str, Any], status: str, happened_on: datetime.date
+    *, user: User, network: Network, data: dict[str, Any], status: str, happened_on: datetime.date
 ) -> Procedure:
     """Register a procedure or pathway with its first status, dated ``happened_on``."""
     require_perm(user, "procedures.manage_procedures", network)
@@ -50,29 +51,24 @@ def procedure_create(
 
 
 @transaction.atomic
-def procedure_update(*, user: Any, procedure: Procedure, data: dict[str, Any], lock_version: int) -> Procedure:
+def procedure_update(*, user: User, procedure: Procedure, data: dict[str, Any], lock_version: int) -> Procedure:
     """Save the changes unless someone else saved the procedure since ``lock_version`` was read."""
     require_perm(user, "procedures.manage_procedures", procedure)
-    current = Procedure.objects.select_for_update().select_related("network").get(pk=procedure.pk)
-    if current.lock_version != lock_version:
-        raise ConflictError(current)
+    current = locked_get(Procedure.objects.select_related("network"), pk=procedure.pk, expected_version=lock_version)
     for name in PROCEDURE_FIELDS:
         if name in data:
             setattr(current, name, data[name])
     _check_responsible(current.responsible)
-    current.lock_version += 1
-    current.full_clean()
-    current.save()
-    return current
+    return locked_update(current)
 
 
 @transaction.atomic
 def procedure_change_status(
-    *, user: Any, procedure: Procedure, status: str, happened_on: datetime.date, note: str = ""
+    *, user: User, procedure: Procedure, status: str, happened_on: datetime.date, note: str = ""
 ) -> StatusEvent:
     """Move the procedure to ``status`` as of ``happened_on`` (today or earlier, not before its last change)."""
     require_perm(user, "procedures.manage_procedures", procedure)
-    current = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    current = locked_get(Procedure.objects, pk=procedure.pk)
     if status not in current.next_statuses:
         raise ValidationError(
             {
@@ -100,6 +96,5 @@ def procedure_change_status(
     event.full_clean()
     event.save()
     current.status = status
-    current.lock_version += 1
-    current.save(update_fields=["status", "lock_version"])
+    locked_update(current, clean=False, update_fields=["status"])
     return event

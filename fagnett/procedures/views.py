@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from fagnett.access import access_for
+from fagnett.access import AuthenticatedRequest, access_for
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict, year_param
 from fagnett.networks.selectors import network_get
@@ -17,15 +17,15 @@ from fagnett.procedures import selectors, services
 from fagnett.procedures.forms import ProcedureFilterForm, ProcedureForm, StatusChangeForm
 
 
-def network_register(request: HttpRequest, network_id: int) -> HttpResponse:
+def network_register(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)
     if not request.user.has_perm("procedures.view_procedure", network):
         raise Http404
-    form = ProcedureFilterForm(request.GET or None)
+    year = year_param(request, timezone.localdate().year)
+    form = ProcedureFilterForm(request.GET or None, initial={"year": year})
     filters = selectors.ProcedureFilters()
     if form.is_valid():
         filters = selectors.ProcedureFilters(kind=form.cleaned_data["kind"], status=form.cleaned_data["status"])
-    year = year_param(request, timezone.localdate().year)
     return render(
         request,
         "procedures/network_register.html",
@@ -40,7 +40,7 @@ def network_register(request: HttpRequest, network_id: int) -> HttpResponse:
     )
 
 
-def procedure_detail(request: HttpRequest, procedure_id: int) -> HttpResponse:
+def procedure_detail(request: AuthenticatedRequest, procedure_id: int) -> HttpResponse:
     procedure = selectors.procedure_get(user=request.user, procedure_id=procedure_id)
     return render(
         request,
@@ -55,7 +55,7 @@ def procedure_detail(request: HttpRequest, procedure_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def procedure_create(request: HttpRequest, network_id: int) -> HttpResponse:
+def procedure_create(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = network_get(user=request.user, network_id=network_id)
     if not request.user.has_perm("procedures.manage_procedures", network):
         raise PermissionDenied
@@ -76,18 +76,16 @@ def procedure_create(request: HttpRequest, network_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def procedure_update(request: HttpRequest, procedure_id: int) -> HttpResponse:
+def procedure_update(request: AuthenticatedRequest, procedure_id: int) -> HttpResponse:
     procedure = selectors.procedure_get(user=request.user, procedure_id=procedure_id)
     if not request.user.has_perm("procedures.manage_procedures", procedure):
         raise PermissionDenied
     form = ProcedureForm(request.POST or None, instance=procedure, network=procedure.network)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        lock_version = data.pop("lock_version") or 0
         try:
             procedure = services.procedure_update(
-                user=request.user, procedure=procedure, data=data, lock_version=lock_version
+                user=request.user, procedure=procedure, data=form.cleaned_data, lock_version=form.version
             )
         except ConflictError as error:
             conflict = error.current
@@ -109,7 +107,7 @@ def procedure_update(request: HttpRequest, procedure_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def procedure_change_status(request: HttpRequest, procedure_id: int) -> HttpResponse:
+def procedure_change_status(request: AuthenticatedRequest, procedure_id: int) -> HttpResponse:
     procedure = selectors.procedure_get(user=request.user, procedure_id=procedure_id)
     if not request.user.has_perm("procedures.manage_procedures", procedure):
         raise PermissionDenied
@@ -129,7 +127,7 @@ def procedure_change_status(request: HttpRequest, procedure_id: int) -> HttpResp
     return render(request, "procedures/status_form.html", {"form": form, "procedure": procedure})
 
 
-def region_overview(request: HttpRequest) -> HttpResponse:
+def region_overview(request: AuthenticatedRequest) -> HttpResponse:
     access = access_for(request.user)
     region_ids = sorted(access.coordinator_regions | access.director_regions)
     if access.is_superuser and not region_ids:

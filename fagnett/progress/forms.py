@@ -4,12 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.cases.forms import TaskForm
-from fagnett.core.forms import MultiLineField
+from fagnett.core.forms import MultiLineField, choice
+from fagnett.core.locking import VersionedForm
 from fagnett.networks.forms import DateInput
 from fagnett.progress.models import ProgressReport, ReportingSchedule
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(VersionedForm):
     interval = forms.IntegerField(
         label=_("Report progress every"),
         min_value=1,
@@ -23,7 +24,6 @@ class ScheduleForm(forms.Form):
         widget=forms.RadioSelect,
     )
     first_due = forms.DateField(label=_("First progress report due"), widget=DateInput())
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 def _free_text(label: Any, *, required: bool = False, rows: int = 4, help_text: Any = "") -> forms.CharField:
@@ -57,7 +57,7 @@ class OverviewFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         regions = list(regions)
         if len(regions) > 1:
-            self.fields["region"].choices = [("", _("All regions")), *((r.pk, r.name) for r in regions)]  # type: ignore[attr-defined]
+            choice(self, "region").choices = [("", _("All regions")), *((r.pk, r.name) for r in regions)]
         else:
             del self.fields["region"]
 
@@ -83,7 +83,7 @@ class ScheduledTaskForm(TaskForm):
 
     def __init__(self, *args: Any, networks: Any, **kwargs: Any) -> None:
         super().__init__(*args, networks=networks, **kwargs)
-        self.fields["report_unit"].choices = ReportingSchedule.Unit.choices  # type: ignore[attr-defined]
+        choice(self, "report_unit").choices = ReportingSchedule.Unit.choices
         self.fields["report_unit"].initial = ReportingSchedule.Unit.MONTHS
 
     def clean(self) -> dict[str, Any]:

@@ -5,6 +5,8 @@ activity and goal attainment for each task. The schedule is set when the task is
 where the work stands, with its risks and next steps. The next report is due one interval after the last one.
 """
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -13,10 +15,11 @@ from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from fagnett.cases.models import Case
+from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeTextField
 
 
-class ReportingSchedule(models.Model):
+class ReportingSchedule(VersionedModel):
     """How often the network reports progress on a task, and when the first report is due."""
 
     class Unit(models.TextChoices):
@@ -32,7 +35,6 @@ class ReportingSchedule(models.Model):
     first_due = models.DateField(_("first report due"))
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("set by"))
     set_at = models.DateTimeField(_("set"))
-    lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -62,6 +64,14 @@ class ProgressReport(models.Model):
         AT_RISK = "at_risk", _("At risk")
         DELAYED = "delayed", _("Delayed")
         DONE = "done", _("Done")
+
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {
+        Status.ON_TRACK: "success",
+        Status.AT_RISK: "warning",
+        Status.DELAYED: "danger",
+        Status.DONE: "info",
+    }
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="progress_reports", verbose_name=_("task"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)

@@ -5,12 +5,12 @@
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.cases.models import OPEN_STATUSES, Case
 from fagnett.networks.rules import LEADERSHIP_ROLES
 from fagnett.organisations.models import Region
@@ -56,7 +56,7 @@ def task_progress(
 
 def _schedule_of(case: Case) -> ReportingSchedule | None:
     try:
-        return case.reporting_schedule  # type: ignore[no-any-return]
+        return case.reporting_schedule
     except ReportingSchedule.DoesNotExist:
         return None
 
@@ -68,13 +68,13 @@ def _with_progress(cases: QuerySet[Case], today: datetime.date) -> list[TaskProg
         cases.select_related("network", "region", "reporting_schedule").annotate(latest_report_pk=Subquery(latest_pk))
     )
     reports = ProgressReport.objects.select_related("reported_by").in_bulk(
-        [row.latest_report_pk for row in rows if row.latest_report_pk]  # type: ignore[attr-defined]
+        [row.latest_report_pk for row in rows if row.latest_report_pk]
     )
     return [
         task_progress(
             case=case,
             schedule=_schedule_of(case),
-            latest=reports.get(case.latest_report_pk),  # type: ignore[attr-defined]
+            latest=reports.get(case.latest_report_pk),
             today=today,
         )
         for case in rows
@@ -104,7 +104,7 @@ class OverviewScope:
         return query
 
 
-def overview_scope(*, user: Any) -> OverviewScope:
+def overview_scope(*, user: User) -> OverviewScope:
     """The coordinator and the medical directors see every task of their region; a leader or secretary
     sees the tasks of the networks they lead."""
     access = access_for(user)
@@ -127,7 +127,7 @@ class OverviewFilters:
     finished: bool = False
 
 
-def task_overview(*, user: Any, today: datetime.date, filters: OverviewFilters | None = None) -> list[TaskProgress]:
+def task_overview(*, user: User, today: datetime.date, filters: OverviewFilters | None = None) -> list[TaskProgress]:
     """The tasks from the region the person may follow, with the latest report and the next due date.
 
     Overdue tasks first, then by next due date and deadline. Open tasks only unless ``filters.finished``.

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from fagnett.accounts.models import RegionRole, User
 from fagnett.cases.models import OPEN_STATUSES, Case, CaseEvent
 from fagnett.cases.services import case_assign_task
-from fagnett.core.exceptions import ConflictError
+from fagnett.core.locking import check_version, locked_update
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Network
@@ -31,7 +31,7 @@ REPORTABLE = frozenset(
 )
 
 
-def _event(case: Case, user: Any, kind: str, text: str) -> CaseEvent:
+def _event(case: Case, user: User, kind: str, text: str) -> CaseEvent:
     event = CaseEvent(case=case, kind=kind, actor=user, at=timezone.now(), text=text)
     event.full_clean()
     event.save()
@@ -46,7 +46,7 @@ def _check_task(case: Case) -> None:
 @transaction.atomic
 def schedule_set(
     *,
-    user: Any,
+    user: User,
     case: Case,
     interval: int,
     unit: str,
@@ -81,17 +81,14 @@ def schedule_set(
     if errors:
         raise ValidationError(errors)
     schedule = ReportingSchedule.objects.select_for_update().filter(case=case).first()
-    if lock_version is not None and (schedule.lock_version if schedule else 0) != lock_version:
-        raise ConflictError(schedule)
+    check_version(schedule, lock_version)
     if schedule is None:
-        schedule = ReportingSchedule(case=case, lock_version=0)
+        schedule = ReportingSchedule(case=case)
     elif (schedule.interval, schedule.unit, schedule.first_due) == (interval, unit, first_due):
         return schedule
     schedule.interval, schedule.unit, schedule.first_due = interval, unit, first_due
     schedule.set_by, schedule.set_at = user, timezone.now()
-    schedule.lock_version += 1
-    schedule.full_clean()
-    schedule.save()
+    locked_update(schedule)
     _event(
         case,
         user,
@@ -105,7 +102,7 @@ def schedule_set(
 @transaction.atomic
 def task_assign(
     *,
-    user: Any,
+    user: User,
     networks: list[Network],
     data: dict[str, Any],
     schedule: Mapping[str, Any] | None = None,
@@ -125,7 +122,7 @@ def task_assign(
 
 @transaction.atomic
 def progress_report_submit(
-    *, user: Any, case: Case, status: str, progress: str, risks: str = "", next_steps: str = ""
+    *, user: User, case: Case, status: str, progress: str, risks: str = "", next_steps: str = ""
 ) -> ProgressReport:
     """The leader's report on the task to the medical director; the region's medical directors and coordinator
     are e-mailed once it is saved."""

@@ -4,22 +4,24 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from fagnett.access import AuthenticatedRequest
 from fagnett.cases.selectors import case_get, region_networks
 from fagnett.core.exceptions import ConflictError
-from fagnett.core.views_helpers import add_service_errors
+from fagnett.core.locking import NO_VERSION
+from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
 from fagnett.networks.selectors import coordinated_regions
 from fagnett.progress import selectors, services
 from fagnett.progress.forms import OverviewFilterForm, ProgressReportForm, ScheduledTaskForm, ScheduleForm
 from fagnett.progress.models import ReportingSchedule
 
 
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedRequest) -> HttpResponse:
     """Every task from the region with its latest report and what is overdue (the medical director's page)."""
     scope = selectors.overview_scope(user=request.user)
     if scope.empty:
@@ -46,7 +48,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def report_create(request: HttpRequest, case_id: int) -> HttpResponse:
+def report_create(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = case_get(user=request.user, case_id=case_id)
     if not request.user.has_perm("progress.report_progress", case):
         raise PermissionDenied
@@ -63,21 +65,24 @@ def report_create(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "progress/report_form.html", {"case": case, "form": form, "progress": progress})
 
 
+def _schedule_initial(schedule: ReportingSchedule | None) -> dict[str, Any]:
+    if schedule is None:
+        return {"unit": ReportingSchedule.Unit.MONTHS, "lock_version": NO_VERSION}
+    return {
+        "interval": schedule.interval,
+        "unit": schedule.unit,
+        "first_due": schedule.first_due,
+        "lock_version": schedule.lock_version,
+    }
+
+
 @require_http_methods(["GET", "POST"])
-def schedule_edit(request: HttpRequest, case_id: int) -> HttpResponse:
+def schedule_edit(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     case = case_get(user=request.user, case_id=case_id)
     if not request.user.has_perm("progress.set_schedule", case):
         raise PermissionDenied
     schedule = ReportingSchedule.objects.filter(case=case).first()
-    initial: dict[str, Any] = {"unit": ReportingSchedule.Unit.MONTHS, "lock_version": 0}
-    if schedule is not None:
-        initial = {
-            "interval": schedule.interval,
-            "unit": schedule.unit,
-            "first_due": schedule.first_due,
-            "lock_version": schedule.lock_version,
-        }
-    form = ScheduleForm(request.POST or None, initial=initial)
+    form = ScheduleForm(request.POST or None, initial=_schedule_initial(schedule))
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -88,15 +93,13 @@ def schedule_edit(request: HttpRequest, case_id: int) -> HttpResponse:
                 interval=data["interval"],
                 unit=data["unit"],
                 first_due=data["first_due"],
-                lock_version=data["lock_version"] or 0,
+                lock_version=form.version,
             )
         except ConflictError as error:
-            conflict = error.current
-            resubmit = request.POST.copy()
-            resubmit["lock_version"] = str(conflict.lock_version if conflict else 0)
-            form = ScheduleForm(resubmit)
-            form.is_valid()
-            schedule = conflict
+            conflict = schedule = error.current
+            form = rebind_after_conflict(
+                request, conflict, lambda data: ScheduleForm(data, initial=_schedule_initial(conflict))
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -110,7 +113,7 @@ def schedule_edit(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def task_assign(request: HttpRequest) -> HttpResponse:
+def task_assign(request: AuthenticatedRequest) -> HttpResponse:
     """A task from the region to networks, with the schedule of its progress reports."""
     regions = coordinated_regions(user=request.user, include_directed=True)
     if not regions.exists():

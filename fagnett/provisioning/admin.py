@@ -6,7 +6,7 @@ from fagnett.provisioning.models import ProvisionedPerson, ScimGroup, ScimToken
 
 
 @admin.register(ScimToken)
-class ScimTokenAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class ScimTokenAdmin(SimpleHistoryAdmin):
     """Read-only but for revoking: keys are issued on the coordinator's page, where the key is shown once."""
 
     list_display = ["region", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
@@ -22,7 +22,7 @@ class ScimTokenAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(ProvisionedPerson)
-class ProvisionedPersonAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class ProvisionedPersonAdmin(SimpleHistoryAdmin):
     list_display = ["person", "region", "external_id", "created_at"]
     list_filter = ["region"]
     search_fields = ["external_id", "person__username", "person__email"]
@@ -31,7 +31,7 @@ class ProvisionedPersonAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(ScimGroup)
-class ScimGroupAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class ScimGroupAdmin(SimpleHistoryAdmin):
     """What the identity provider pushed; changed by the provider, so read here only."""
 
     list_display = ["display_name", "region", "external_id", "updated_at"]

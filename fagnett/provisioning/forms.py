@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.core.forms import SingleLineField
+from fagnett.core.forms import SingleLineField, model_choice
 from fagnett.organisations.models import HealthTrust, Region, TrustIdentity
 from fagnett.provisioning.selectors import region_trusts
 
@@ -22,7 +22,7 @@ class TrustIdentityForm(forms.Form):
 
     def __init__(self, region: Region, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["trust"].queryset = region_trusts(region=region)  # type: ignore[attr-defined]
+        model_choice(self, "trust").queryset = region_trusts(region=region)
 
 
 class ScimTokenForm(forms.Form):

@@ -51,7 +51,7 @@ DEFAULT_COUNT = 100
 USER, GROUP, ENTERPRISE = SchemaURI.USER, SchemaURI.GROUP, SchemaURI.ENTERPRISE_USER
 
 
-class ScimError(exceptions.SCIMException):  # type: ignore[misc]
+class ScimError(exceptions.SCIMException):
     """An error document as RFC 7644 §3.12 has it: ``status`` is a string, ``scimType`` where one applies."""
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,7 +74,7 @@ def from_service(error: services.ProvisioningError) -> ScimError:
 
 
 def _token(request: HttpRequest) -> ScimToken:
-    return request.scim_token  # type: ignore[attr-defined,no-any-return]
+    return request.scim_token  # type: ignore[attr-defined]
 
 
 def _attributes_of(schema_id: str) -> set[str]:
@@ -283,7 +283,7 @@ class PatchPath:
             self.sub = str(last.sub_attr).lower() if last.sub_attr else None
 
 
-class PersonAdapter(SCIMUser):  # type: ignore[misc]
+class PersonAdapter(SCIMUser):
     """A person of the key's region as a SCIM User."""
 
     obj: Any
@@ -470,7 +470,7 @@ class PersonAdapter(SCIMUser):  # type: ignore[misc]
             raise from_service(error) from error
 
 
-class GroupAdapter(SCIMGroup):  # type: ignore[misc]
+class GroupAdapter(SCIMGroup):
     """A group of the key's region as a SCIM Group (kept, giving no role)."""
 
     obj: Any
@@ -578,7 +578,7 @@ class GroupAdapter(SCIMGroup):  # type: ignore[misc]
             raise from_service(error) from error
 
 
-class ServiceProviderConfig(SCIMServiceProviderConfig):  # type: ignore[misc]
+class ServiceProviderConfig(SCIMServiceProviderConfig):
     def to_dict(self) -> dict[str, Any]:
         document: dict[str, Any] = super().to_dict()
         document.update(
@@ -660,14 +660,14 @@ def _json(document: dict[str, Any], status: int = 200) -> HttpResponse:
     return HttpResponse(json.dumps(document), status=status, content_type=SCIM_CONTENT_TYPE)
 
 
-class UsersView(ScopedViewMixin, scim_views.UsersView):  # type: ignore[misc]
+class UsersView(ScopedViewMixin, scim_views.UsersView):
     filters = USER_FILTERS
 
     def scoped(self) -> QuerySet[User]:
         return selectors.scim_people(region=_token(self.request).region)
 
 
-class GroupsView(ScopedViewMixin, scim_views.GroupsView):  # type: ignore[misc]
+class GroupsView(ScopedViewMixin, scim_views.GroupsView):
     filters = GROUP_FILTERS
 
     def scoped(self) -> QuerySet[ScimGroup]:

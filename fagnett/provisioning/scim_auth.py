@@ -32,7 +32,7 @@ def unauthorised(detail: str) -> HttpResponse:
     return response
 
 
-class BearerKeyCheck(SCIMAuthCheckMiddleware):  # type: ignore[misc]
+class BearerKeyCheck(SCIMAuthCheckMiddleware):
     def should_log_request(self, request: HttpRequest) -> bool:
         # django-scim2 would log every body at DEBUG: names and addresses of the region's people stay out of logs.
         return False

@@ -4,8 +4,6 @@ The pages' selectors take the person and let in only the region's coordinator; t
 region (a key acts for no one logged in) and reach exactly the people employed by the region's trusts or the RHF.
 """
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
@@ -17,7 +15,7 @@ from fagnett.organisations.selectors import trust_identity_list
 from fagnett.provisioning.models import ProvisionedPerson, ScimGroup, ScimToken
 
 
-def managed_region(*, user: Any, region_id: int) -> Region:
+def managed_region(*, user: User, region_id: int) -> Region:
     """The region, if the person coordinates it: someone else of the region is refused (403), anyone else is told
     it does not exist (404), as on the region's other pages."""
     access = access_for(user)

@@ -27,7 +27,7 @@ from fagnett.provisioning.models import ProvisionedPerson, ScimGroup, ScimToken
 from fagnett.provisioning.selectors import region_people_filter
 
 
-def _require_coordinator(user: Any, region_id: int) -> None:
+def _require_coordinator(user: User, region_id: int) -> None:
     if not access_for(user).is_coordinator(region_id):
         raise PermissionDenied
 
@@ -36,7 +36,7 @@ def _require_coordinator(user: Any, region_id: int) -> None:
 
 
 @transaction.atomic
-def scim_token_create(*, user: Any, region: Region, name: str) -> tuple[ScimToken, str]:
+def scim_token_create(*, user: User, region: Region, name: str) -> tuple[ScimToken, str]:
     """A new provisioning key for the region; the key itself is returned here once and only its hash is kept."""
     _require_coordinator(user, region.pk)
     key = ScimToken(region=region, name=name.strip()[:100], created_by=user)
@@ -47,7 +47,7 @@ def scim_token_create(*, user: Any, region: Region, name: str) -> tuple[ScimToke
 
 
 @transaction.atomic
-def scim_token_revoke(*, user: Any, key: ScimToken) -> ScimToken:
+def scim_token_revoke(*, user: User, key: ScimToken) -> ScimToken:
     """The key stops working at once; revoking a revoked key changes nothing."""
     _require_coordinator(user, key.region_id)
     key.revoke(revoked_by=user)
@@ -60,7 +60,7 @@ def scim_token_authenticate(*, raw: str) -> ScimToken | None:
 
 
 @transaction.atomic
-def trust_identity_create(*, user: Any, region: Region, trust: HealthTrust, kind: str, value: str) -> TrustIdentity:
+def trust_identity_create(*, user: User, region: Region, trust: HealthTrust, kind: str, value: str) -> TrustIdentity:
     """The trust is recognised by this value from now on. Raises ``ValidationError`` naming the field."""
     _require_coordinator(user, region.pk)
     if trust.region_id != region.pk:
@@ -72,7 +72,7 @@ def trust_identity_create(*, user: Any, region: Region, trust: HealthTrust, kind
 
 
 @transaction.atomic
-def trust_identity_delete(*, user: Any, identity: TrustIdentity) -> None:
+def trust_identity_delete(*, user: User, identity: TrustIdentity) -> None:
     """People already in Fagnett stay; new people are no longer recognised by the value."""
     _require_coordinator(user, identity.trust.region_id)
     identity.delete()

@@ -3,19 +3,20 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fagnett.access import AuthenticatedRequest
 from fagnett.core.views_helpers import add_service_errors
 from fagnett.networks.selectors import coordinated_regions
 from fagnett.provisioning import selectors, services
 from fagnett.provisioning.forms import ScimTokenForm, TrustIdentityForm
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """The way in from the region page: the one region the person coordinates, or a choice."""
     regions = list(coordinated_regions(user=request.user))
     if not regions:
@@ -26,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def identities(request: HttpRequest, region_id: int) -> HttpResponse:
+def identities(request: AuthenticatedRequest, region_id: int) -> HttpResponse:
     """Which trust a person belongs to when single sign-on or provisioning brings someone new."""
     region = selectors.managed_region(user=request.user, region_id=region_id)
     form = TrustIdentityForm(region, request.POST or None)
@@ -54,7 +55,7 @@ def identities(request: HttpRequest, region_id: int) -> HttpResponse:
 
 
 @require_POST
-def identity_delete(request: HttpRequest, region_id: int, identity_id: int) -> HttpResponse:
+def identity_delete(request: AuthenticatedRequest, region_id: int, identity_id: int) -> HttpResponse:
     region = selectors.managed_region(user=request.user, region_id=region_id)
     identity = selectors.trust_identity_get(region=region, identity_id=identity_id)
     services.trust_identity_delete(user=request.user, identity=identity)
@@ -65,7 +66,7 @@ def identity_delete(request: HttpRequest, region_id: int, identity_id: int) -> H
 
 
 @require_http_methods(["GET", "POST"])
-def scim_keys(request: HttpRequest, region_id: int) -> HttpResponse:
+def scim_keys(request: AuthenticatedRequest, region_id: int) -> HttpResponse:
     """The coordinator issues and revokes the region's provisioning keys; a new key is shown once."""
     region = selectors.managed_region(user=request.user, region_id=region_id)
     form = ScimTokenForm(request.POST or None)
@@ -92,7 +93,7 @@ def scim_keys(request: HttpRequest, region_id: int) -> HttpResponse:
 
 
 @require_POST
-def scim_key_revoke(request: HttpRequest, region_id: int, key_id: int) -> HttpResponse:
+def scim_key_revoke(request: AuthenticatedRequest, region_id: int, key_id: int) -> HttpResponse:
     region = selectors.managed_region(user=request.user, region_id=region_id)
     key = selectors.scim_token_get(region=region, key_id=key_id)
     services.scim_token_revoke(user=request.user, key=key)

@@ -26,7 +26,7 @@ def figure_pngs(stats: dict[str, Any]) -> dict[int, bytes]:
 
 def report_docx(document: ReportDocument) -> bytes:
     """The report as DOCX, made in a child process (``core.forked``)."""
-    return forked.call(_docx, document)  # type: ignore[no-any-return]
+    return forked.call(_docx, document)
 
 
 def _docx(document: ReportDocument) -> bytes:
@@ -105,7 +105,7 @@ def report_pdf(document: ReportDocument) -> bytes:
     try:
         sources = {n: f"{FIGURE_URL}{n}" for n in figure_numbers(document.stats)}
         html = render_to_string("reports/regional_pdf.html", {"document": document, "figure_sources": sources})
-        return forked.call(_pdf, html, figures)  # type: ignore[no-any-return]
+        return forked.call(_pdf, html, figures)
     finally:
         figures.close()
 
@@ -119,7 +119,7 @@ def _pdf(html: str, figures: forked.Child) -> bytes:
 
     pngs: dict[int, bytes] = {}
 
-    class Fetcher(URLFetcher):  # type: ignore[misc]
+    class Fetcher(URLFetcher):
         """The figures from the other child; nothing from the network or the disk."""
 
         def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
@@ -129,7 +129,7 @@ def _pdf(html: str, figures: forked.Child) -> bytes:
                 pngs.update(figures.receive())
             return URLFetcherResponse(url, pngs[int(url.removeprefix(FIGURE_URL))], {"Content-Type": "image/png"})
 
-    return HTML(string=html, url_fetcher=Fetcher(allowed_protocols=["data"])).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=html, url_fetcher=Fetcher(allowed_protocols=["data"])).write_pdf()
 
 
 def figure_tables(stats: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:

@@ -4,7 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.core.forms import MultiLineField, SingleLineField
+from fagnett.core.forms import MultiLineField, SingleLineField, model_choice
+from fagnett.core.locking import VersionedForm
 from fagnett.networks.forms import DateInput
 from fagnett.networks.selectors import task_list
 from fagnett.reports.models import RANKED_TASKS, NetworkReport, ReflectionPoint, RegionalReport
@@ -14,7 +15,7 @@ from fagnett.topics.selectors import topic_choices
 RANK_LABELS = [_("Most central task"), _("Second most central task"), _("Third most central task")]
 
 
-class NetworkReportForm(forms.ModelForm):  # type: ignore[type-arg]
+class NetworkReportForm(VersionedForm, forms.ModelForm):
     registry_data_reviewed = forms.TypedChoiceField(
         label=_("Were quality-registry, health-atlas or other data reviewed in the network this year?"),
         choices=[("yes", _("Yes")), ("no", _("No"))],
@@ -38,7 +39,6 @@ class NetworkReportForm(forms.ModelForm):  # type: ignore[type-arg]
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Tick what fits; the regional report counts the answers across the networks."),
     )
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = NetworkReport
@@ -75,10 +75,10 @@ class NetworkReportForm(forms.ModelForm):  # type: ignore[type-arg]
             )
         # The ranking comes first: it is the question the regional report asks of every network.
         self.fields = {**rank_fields, **self.fields}
-        self.fields["worked_well_points"].queryset = reflection_points(  # type: ignore[attr-defined]
+        model_choice(self, "worked_well_points").queryset = reflection_points(
             region_id=region_id, kind=ReflectionPoint.Kind.WORKED_WELL
         )
-        self.fields["improve_points"].queryset = reflection_points(  # type: ignore[attr-defined]
+        model_choice(self, "improve_points").queryset = reflection_points(
             region_id=region_id, kind=ReflectionPoint.Kind.IMPROVE
         )
         chosen = report.topics.all() if report.pk else None
@@ -92,7 +92,6 @@ class NetworkReportForm(forms.ModelForm):  # type: ignore[type-arg]
         )
         value = report.registry_data_reviewed
         self.initial["registry_data_reviewed"] = "" if value is None else ("yes" if value else "no")
-        self.fields["lock_version"].initial = report.lock_version
 
     def rankings(self) -> list[Any]:
         return [self.cleaned_data.get(f"rank_{rank}") for rank in range(1, RANKED_TASKS + 1)]
@@ -106,9 +105,7 @@ class ReturnForm(forms.Form):
     )
 
 
-class RegionalReportForm(forms.ModelForm):  # type: ignore[type-arg]
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class RegionalReportForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = RegionalReport
         fields = ["introduction", "status_text", "activities", "central_work", "priorities", "support", "summary"]
@@ -119,16 +116,11 @@ class RegionalReportForm(forms.ModelForm):  # type: ignore[type-arg]
             "central_work": _("After figure 2 and the numbers on procedures, pathways and registry data."),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["lock_version"].initial = self.instance.lock_version
 
-
-class ApproveForm(forms.Form):
+class ApproveForm(VersionedForm):
     approved_by_body = SingleLineField(
         label=_("Approved by"),
         max_length=200,
         initial=_("the regional medical directors' network"),
     )
     approved_on = forms.DateField(label=_("Approved on"), widget=DateInput(), initial=timezone.localdate)
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -5,12 +5,15 @@ The numbers a record knows (meetings, cases, procedures, …) are never typed: t
 approved, so an approved report says the same thing forever even when the records change afterwards.
 """
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField
 from fagnett.networks.models import Network, TaskListItem
 from fagnett.organisations.models import Region
@@ -44,11 +47,18 @@ class ReflectionPoint(models.Model):
         return self.title
 
 
-class NetworkReport(models.Model):
+class NetworkReport(VersionedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
         ACCEPTED = "accepted", _("Accepted")
+
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {
+        Status.DRAFT: "warning",
+        Status.SUBMITTED: "info",
+        Status.ACCEPTED: "success",
+    }
 
     network = models.ForeignKey(Network, models.PROTECT, related_name="annual_reports", verbose_name=_("network"))
     year = models.PositiveSmallIntegerField(_("year"))
@@ -98,7 +108,6 @@ class NetworkReport(models.Model):
     )
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     returned_reason = FreeTextField(_("why it was sent back"), blank=True)
-    lock_version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords(m2m_fields=[worked_well_points, improve_points])
 
@@ -147,12 +156,15 @@ class TaskRanking(models.Model):
         return f"{self.rank}. {self.task}"
 
 
-class RegionalReport(models.Model):
+class RegionalReport(VersionedModel):
     """The region's annual report for a year. An approved version is locked; changes go into a new version."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         APPROVED = "approved", _("Approved")
+
+    #: The colour of each status's tag (components/status_tag.html); a status not listed is neutral.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {Status.DRAFT: "warning", Status.APPROVED: "success"}
 
     region = models.ForeignKey(Region, models.PROTECT, related_name="annual_reports", verbose_name=_("region"))
     year = models.PositiveSmallIntegerField(_("year"))
@@ -190,7 +202,6 @@ class RegionalReport(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    lock_version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
 

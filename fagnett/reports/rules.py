@@ -11,6 +11,7 @@ from typing import Any
 import rules
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.networks.models import AppointmentRole, Network
 from fagnett.networks.rules import LEADERSHIP_ROLES
 from fagnett.organisations.models import Region
@@ -25,32 +26,32 @@ def _region_id(obj: Any) -> int | None:
 
 
 @rules.predicate
-def in_network(user: Any, network: Network | None) -> bool:
+def in_network(user: User, network: Network | None) -> bool:
     return network is not None and bool(access_for(user).roles_in(network.pk))
 
 
 @rules.predicate
-def writes_for(user: Any, network: Network | None) -> bool:
+def writes_for(user: User, network: Network | None) -> bool:
     return network is not None and bool(access_for(user).roles_in(network.pk) & LEADERSHIP_ROLES)
 
 
 @rules.predicate
-def leads(user: Any, network: Network | None) -> bool:
+def leads(user: User, network: Network | None) -> bool:
     return network is not None and AppointmentRole.LEADER in access_for(user).roles_in(network.pk)
 
 
 @rules.predicate
-def coordinates(user: Any, obj: Any) -> bool:
+def coordinates(user: User, obj: Any) -> bool:
     return obj is not None and access_for(user).is_coordinator(_region_id(obj))
 
 
 @rules.predicate
-def directs(user: Any, obj: Any) -> bool:
+def directs(user: User, obj: Any) -> bool:
     return obj is not None and access_for(user).is_director(_region_id(obj))
 
 
 @rules.predicate
-def in_region(user: Any, region: Region | None) -> bool:
+def in_region(user: User, region: Region | None) -> bool:
     return region is not None and access_for(user).in_region(region.pk)
 
 

@@ -1,19 +1,18 @@
 """Reads for annual reports, scoped to the person asking."""
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.networks.models import Network
 from fagnett.networks.selectors import network_get
 from fagnett.organisations.models import Region
 from fagnett.reports.models import NetworkReport, ReflectionPoint, RegionalReport
 
 
-def report_network_get(*, user: Any, network_id: int) -> Network:
+def report_network_get(*, user: User, network_id: int) -> Network:
     """The network if the person may read its annual reports: 404 outside the region, 403 for others in it."""
     network = network_get(user=user, network_id=network_id)
     if not user.has_perm("reports.view_network_report", network):
@@ -34,7 +33,7 @@ def reflection_points(*, region_id: int, kind: str) -> QuerySet[ReflectionPoint]
     return ReflectionPoint.objects.filter(region_id=region_id, kind=kind).order_by("order", "title")
 
 
-def report_regions(*, user: Any) -> list[Region]:
+def report_regions(*, user: User) -> list[Region]:
     """The regions whose reports the person may read: drafts for coordinators and directors, else approved ones."""
     access = access_for(user)
     if access.is_superuser:
@@ -42,14 +41,14 @@ def report_regions(*, user: Any) -> list[Region]:
     return list(Region.objects.filter(pk__in=access.regions).order_by("name"))
 
 
-def report_region_get(*, user: Any, region_id: int) -> Region:
+def report_region_get(*, user: User, region_id: int) -> Region:
     region = Region.objects.filter(pk=region_id).first()
     if region is None or not user.has_perm("reports.view_approved_report", region):
         raise Http404
     return region
 
 
-def regional_versions(*, user: Any, region: Region, year: int) -> list[RegionalReport]:
+def regional_versions(*, user: User, region: Region, year: int) -> list[RegionalReport]:
     """Every version the person may read, newest first: drafts only for the coordinator and directors."""
     reports = RegionalReport.objects.filter(region=region, year=year).select_related("approval_recorded_by")
     if not user.has_perm("reports.view_regional_drafts", region):

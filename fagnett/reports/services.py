@@ -15,7 +15,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fagnett.core.exceptions import ConflictError
+from fagnett.accounts.models import User
+from fagnett.core.locking import check_version, locked_get, locked_update
 from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Network, TaskListItem
 from fagnett.organisations.models import Region
@@ -50,7 +51,7 @@ def _check_year(year: int) -> None:
 
 
 @transaction.atomic
-def network_report_start(*, user: Any, network: Network, year: int) -> NetworkReport:
+def network_report_start(*, user: User, network: Network, year: int) -> NetworkReport:
     """The network's report for ``year``, created as an empty draft the first time someone opens it to write."""
     require_perm(user, "reports.write_network_report", network)
     _check_year(year)
@@ -79,7 +80,7 @@ def _check_points(network: Network, points: list[ReflectionPoint], kind: str, fi
 @transaction.atomic
 def network_report_save(
     *,
-    user: Any,
+    user: User,
     report: NetworkReport,
     data: dict[str, Any],
     rankings: list[TaskListItem | None],
@@ -89,21 +90,18 @@ def network_report_save(
     topics: list[Topic] | None = None,
 ) -> NetworkReport:
     """Save the leader's text, ranking, answers and topics, unless someone else saved since ``lock_version``."""
-    current = NetworkReport.objects.select_for_update().select_related("network").get(pk=report.pk)
+    current = locked_get(NetworkReport.objects.select_related("network"), pk=report.pk)
     require_perm(user, "reports.write_network_report", current.network)
     if not current.is_editable:
         raise ValidationError(_("The report has been submitted and can no longer be changed."))
-    if current.lock_version != lock_version:
-        raise ConflictError(current)
+    check_version(current, lock_version)
     chosen = _check_rankings(current.network, rankings[:RANKED_TASKS])
     _check_points(current.network, worked_well_points, ReflectionPoint.Kind.WORKED_WELL, "worked_well_points")
     _check_points(current.network, improve_points, ReflectionPoint.Kind.IMPROVE, "improve_points")
     for name in NETWORK_TEXT_FIELDS:
         if name in data:
             setattr(current, name, data[name])
-    current.lock_version += 1
-    current.full_clean()
-    current.save()
+    locked_update(current)
     current.rankings.all().delete()
     TaskRanking.objects.bulk_create(
         TaskRanking(report=current, rank=rank, task=task) for rank, task in enumerate(chosen, 1)
@@ -132,9 +130,9 @@ def missing_for_submission(report: NetworkReport) -> list[str]:
 
 
 @transaction.atomic
-def network_report_submit(*, user: Any, report: NetworkReport) -> NetworkReport:
+def network_report_submit(*, user: User, report: NetworkReport) -> NetworkReport:
     """Submit the report to the coordinator; the figures from the records are frozen into it."""
-    current = NetworkReport.objects.select_for_update().select_related("network").get(pk=report.pk)
+    current = locked_get(NetworkReport.objects.select_related("network"), pk=report.pk)
     require_perm(user, "reports.submit_network_report", current.network)
     if current.status != NetworkReport.Status.DRAFT:
         raise ValidationError(_("The report has already been submitted."))
@@ -148,29 +146,25 @@ def network_report_submit(*, user: Any, report: NetworkReport) -> NetworkReport:
     current.submitted_by = user
     current.submitted_at = timezone.now()
     current.returned_reason = ""
-    current.lock_version += 1
-    current.save()
-    return current
+    return locked_update(current, clean=False)
 
 
 @transaction.atomic
-def network_report_accept(*, user: Any, report: NetworkReport) -> NetworkReport:
-    current = NetworkReport.objects.select_for_update().select_related("network").get(pk=report.pk)
+def network_report_accept(*, user: User, report: NetworkReport) -> NetworkReport:
+    current = locked_get(NetworkReport.objects.select_related("network"), pk=report.pk)
     require_perm(user, "reports.review_network_report", current.network)
     if current.status != NetworkReport.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be accepted."))
     current.status = NetworkReport.Status.ACCEPTED
     current.accepted_by = user
     current.accepted_at = timezone.now()
-    current.lock_version += 1
-    current.save()
-    return current
+    return locked_update(current, clean=False)
 
 
 @transaction.atomic
-def network_report_return(*, user: Any, report: NetworkReport, reason: str) -> NetworkReport:
+def network_report_return(*, user: User, report: NetworkReport, reason: str) -> NetworkReport:
     """Send a submitted report back to the network as a draft, saying why."""
-    current = NetworkReport.objects.select_for_update().select_related("network").get(pk=report.pk)
+    current = locked_get(NetworkReport.objects.select_related("network"), pk=report.pk)
     require_perm(user, "reports.review_network_report", current.network)
     if current.status != NetworkReport.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted report can be sent back."))
@@ -179,17 +173,14 @@ def network_report_return(*, user: Any, report: NetworkReport, reason: str) -> N
     current.status = NetworkReport.Status.DRAFT
     current.returned_reason = reason.strip()
     current.facts = {}
-    current.lock_version += 1
-    current.full_clean()
-    current.save()
-    return current
+    return locked_update(current)
 
 
 # --- Regional reports -------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def regional_report_start(*, user: Any, region: Region, year: int) -> RegionalReport:
+def regional_report_start(*, user: User, region: Region, year: int) -> RegionalReport:
     """The newest version of the region's report for ``year``; the first draft is created when first compiled."""
     require_perm(user, "reports.compile_regional_report", region)
     _check_year(year)
@@ -201,27 +192,23 @@ def regional_report_start(*, user: Any, region: Region, year: int) -> RegionalRe
 
 @transaction.atomic
 def regional_report_save(
-    *, user: Any, report: RegionalReport, data: dict[str, Any], lock_version: int
+    *, user: User, report: RegionalReport, data: dict[str, Any], lock_version: int
 ) -> RegionalReport:
-    current = RegionalReport.objects.select_for_update().get(pk=report.pk)
+    current = locked_get(RegionalReport.objects, pk=report.pk)
     require_perm(user, "reports.compile_regional_report", current.region)
     if current.is_locked:
         raise ValidationError(_("This version is approved and locked. Make a new version to change it."))
-    if current.lock_version != lock_version:
-        raise ConflictError(current)
+    check_version(current, lock_version)
     for name in NARRATIVE_FIELDS:
         if name in data:
             setattr(current, name, data[name])
-    current.lock_version += 1
-    current.full_clean()
-    current.save()
-    return current
+    return locked_update(current)
 
 
 @transaction.atomic
 def regional_report_approve(
     *,
-    user: Any,
+    user: User,
     report: RegionalReport,
     approved_on: datetime.date,
     approved_by_body: str,
@@ -229,15 +216,13 @@ def regional_report_approve(
 ) -> RegionalReport:
     """Record the medical directors' approval: the statistics are frozen and the version is locked.
 
-    With ``lock_version`` (the version of the text the director read), a text saved since is not approved."""
-    current = RegionalReport.objects.select_for_update().select_related("region").get(pk=report.pk)
+    With ``lock_version`` (the version of the text the director read), a text saved since is not approved:
+    ``ConflictError``."""
+    current = locked_get(RegionalReport.objects.select_related("region"), pk=report.pk)
     require_perm(user, "reports.approve_regional_report", current.region)
     if current.is_locked:
         raise ValidationError(_("This version is already approved."))
-    if lock_version is not None and lock_version != current.lock_version:
-        raise ValidationError(
-            _("The text has been changed since you opened this page. Read it again, then record the approval.")
-        )
+    check_version(current, lock_version)
     if approved_on > timezone.localdate():
         raise ValidationError({"approved_on": _("The date cannot be in the future.")})
     if approved_on.year <= current.year:
@@ -250,14 +235,11 @@ def regional_report_approve(
     current.approved_on = approved_on
     current.approved_by_body = approved_by_body.strip()
     current.approval_recorded_by = user
-    current.lock_version += 1
-    current.full_clean()
-    current.save()
-    return current
+    return locked_update(current)
 
 
 @transaction.atomic
-def regional_report_new_version(*, user: Any, report: RegionalReport) -> RegionalReport:
+def regional_report_new_version(*, user: User, report: RegionalReport) -> RegionalReport:
     """A new draft after an approved version, starting from its text."""
     require_perm(user, "reports.compile_regional_report", report.region)
     newest = RegionalReport.objects.select_for_update().filter(region=report.region, year=report.year)

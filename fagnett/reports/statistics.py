@@ -194,7 +194,7 @@ def _network_changes(region: Region, year: int) -> dict[str, Any]:
     # When a network was merged or closed: the first history record with that status.
     ended_on = {
         row["id"]: timezone.localtime(row["first"]).year
-        for row in Network.history.filter(region=region, status__in=ended_statuses)  # type: ignore[attr-defined]
+        for row in Network.history.filter(region=region, status__in=ended_statuses)
         .values("id")
         .annotate(first=Min("history_date"))
         .order_by()
@@ -203,17 +203,14 @@ def _network_changes(region: Region, year: int) -> dict[str, Any]:
     existing = [n for n in networks if n.status not in ended_statuses]
     return {
         "count": len(existing),
-        "list": [
-            {"name": n.name, "field": n.field, "status": n.status, "subgroups": n.n_subgroups}  # type: ignore[attr-defined]
-            for n in existing
-        ],
+        "list": [{"name": n.name, "field": n.field, "status": n.status, "subgroups": n.n_subgroups} for n in existing],
         "new": [n.name for n in existing if n.established_on and n.established_on.year == year],
         "not_started": [n.name for n in existing if n.status == Network.Status.NOT_STARTED],
         "ended": [
             {"name": n.name, "merged_into": n.merged_into.name if n.merged_into else "", "status": n.status}
             for n in ended
         ],
-        "subgroups": sum(n.n_subgroups for n in existing),  # type: ignore[attr-defined]
+        "subgroups": sum(n.n_subgroups for n in existing),
     }
 
 

@@ -5,14 +5,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fagnett.access import access_for
+from fagnett.access import AuthenticatedRequest, access_for
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
@@ -35,7 +35,7 @@ def _report_years() -> list[int]:
     return list(range(this_year, this_year - 6, -1))
 
 
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     """Where the annual reports are: the region's report for each year, and the person's own networks' reports."""
     regions = selectors.report_regions(user=request.user)
     if not regions:
@@ -62,12 +62,12 @@ def index(request: HttpRequest) -> HttpResponse:
 # --- Network reports --------------------------------------------------------------------------------------------
 
 
-def network_report_latest(request: HttpRequest, network_id: int) -> HttpResponse:
+def network_report_latest(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     selectors.report_network_get(user=request.user, network_id=network_id)
     return redirect("reports:network_report", network_id, timezone.localdate().year - 1)
 
 
-def network_report(request: HttpRequest, network_id: int, year: int) -> HttpResponse:
+def network_report(request: AuthenticatedRequest, network_id: int, year: int) -> HttpResponse:
     network = selectors.report_network_get(user=request.user, network_id=network_id)
     _check_year(year)
     report = selectors.network_report_find(network=network, year=year)
@@ -98,7 +98,7 @@ def network_report(request: HttpRequest, network_id: int, year: int) -> HttpResp
 
 
 @require_http_methods(["GET", "POST"])
-def network_report_edit(request: HttpRequest, network_id: int, year: int) -> HttpResponse:
+def network_report_edit(request: AuthenticatedRequest, network_id: int, year: int) -> HttpResponse:
     network = selectors.report_network_get(user=request.user, network_id=network_id)
     _check_year(year)
     if not request.user.has_perm("reports.write_network_report", network):
@@ -123,7 +123,7 @@ def network_report_edit(request: HttpRequest, network_id: int, year: int) -> Htt
                     rankings=form.rankings(),
                     worked_well_points=list(data.pop("worked_well_points")),
                     improve_points=list(data.pop("improve_points")),
-                    lock_version=data.pop("lock_version") or 0,
+                    lock_version=form.version,
                     topics=list(data.pop("topics")),
                 )
         except ConflictError as error:
@@ -143,7 +143,7 @@ def network_report_edit(request: HttpRequest, network_id: int, year: int) -> Htt
 
 
 @require_POST
-def network_report_submit(request: HttpRequest, network_id: int, year: int) -> HttpResponse:
+def network_report_submit(request: AuthenticatedRequest, network_id: int, year: int) -> HttpResponse:
     network = selectors.report_network_get(user=request.user, network_id=network_id)
     report = selectors.network_report_find(network=network, year=year)
     if report is None:
@@ -159,7 +159,7 @@ def network_report_submit(request: HttpRequest, network_id: int, year: int) -> H
 
 
 @require_POST
-def network_report_accept(request: HttpRequest, network_id: int, year: int) -> HttpResponse:
+def network_report_accept(request: AuthenticatedRequest, network_id: int, year: int) -> HttpResponse:
     network = selectors.report_network_get(user=request.user, network_id=network_id)
     report = selectors.network_report_find(network=network, year=year)
     if report is None:
@@ -175,7 +175,7 @@ def network_report_accept(request: HttpRequest, network_id: int, year: int) -> H
 
 
 @require_http_methods(["GET", "POST"])
-def network_report_return(request: HttpRequest, network_id: int, year: int) -> HttpResponse:
+def network_report_return(request: AuthenticatedRequest, network_id: int, year: int) -> HttpResponse:
     network = selectors.report_network_get(user=request.user, network_id=network_id)
     report = selectors.network_report_find(network=network, year=year)
     if report is None:
@@ -197,7 +197,9 @@ def network_report_return(request: HttpRequest, network_id: int, year: int) -> H
 # --- Regional reports -------------------------------------------------------------------------------------------
 
 
-def _regional(request: HttpRequest, region_id: int, year: int) -> tuple[Region, list[RegionalReport], RegionalReport]:
+def _regional(
+    request: AuthenticatedRequest, region_id: int, year: int
+) -> tuple[Region, list[RegionalReport], RegionalReport]:
     """The region, the versions the person may read, and the one asked for (``?version=``, else the newest).
 
     Before the coordinator has saved anything, a coordinator or director gets an unsaved draft to preview."""
@@ -223,7 +225,7 @@ def _stats(report: RegionalReport) -> dict[str, Any]:
     return statistics.region_statistics(region=report.region, year=report.year)
 
 
-def regional_report(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
+def regional_report(request: AuthenticatedRequest, region_id: int, year: int) -> HttpResponse:
     region, versions, report = _regional(request, region_id, year)
     stats = _stats(report)
     can_compile = request.user.has_perm("reports.compile_regional_report", region)
@@ -254,7 +256,7 @@ def regional_report(request: HttpRequest, region_id: int, year: int) -> HttpResp
 
 
 @require_http_methods(["GET", "POST"])
-def regional_report_edit(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
+def regional_report_edit(request: AuthenticatedRequest, region_id: int, year: int) -> HttpResponse:
     region = selectors.report_region_get(user=request.user, region_id=region_id)
     _check_year(year)
     if not request.user.has_perm("reports.compile_regional_report", region):
@@ -273,7 +275,7 @@ def regional_report_edit(request: HttpRequest, region_id: int, year: int) -> Htt
             with transaction.atomic():
                 report = services.regional_report_start(user=request.user, region=region, year=year)
                 report = services.regional_report_save(
-                    user=request.user, report=report, data=data, lock_version=data.pop("lock_version") or 1
+                    user=request.user, report=report, data=data, lock_version=form.version
                 )
         except ConflictError as error:
             conflict = error.current
@@ -295,7 +297,7 @@ def regional_report_edit(request: HttpRequest, region_id: int, year: int) -> Htt
 
 
 @require_http_methods(["GET", "POST"])
-def regional_report_approve(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
+def regional_report_approve(request: AuthenticatedRequest, region_id: int, year: int) -> HttpResponse:
     region, _versions, report = _regional(request, region_id, year)
     if not request.user.has_perm("reports.approve_regional_report", region):
         raise PermissionDenied
@@ -304,7 +306,18 @@ def regional_report_approve(request: HttpRequest, region_id: int, year: int) -> 
     form = ApproveForm(request.POST or None, initial={"lock_version": report.lock_version})
     if request.method == "POST" and form.is_valid():
         try:
-            report = services.regional_report_approve(user=request.user, report=report, **form.cleaned_data)
+            report = services.regional_report_approve(
+                user=request.user,
+                report=report,
+                approved_on=form.cleaned_data["approved_on"],
+                approved_by_body=form.cleaned_data["approved_by_body"],
+                lock_version=form.version,
+            )
+        except ConflictError:
+            form.add_error(
+                None,
+                _("The text has been changed since you opened this page. Read it again, then record the approval."),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -319,7 +332,7 @@ def regional_report_approve(request: HttpRequest, region_id: int, year: int) -> 
 
 
 @require_POST
-def regional_report_new_version(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
+def regional_report_new_version(request: AuthenticatedRequest, region_id: int, year: int) -> HttpResponse:
     region, _versions, report = _regional(request, region_id, year)
     if not request.user.has_perm("reports.compile_regional_report", region):
         raise PermissionDenied
@@ -337,7 +350,7 @@ def _filename(report: RegionalReport, suffix: str) -> str:
     return f"arsrapport-{report.region.short_name.lower()}-{report.year}-v{report.version}.{suffix}"
 
 
-def figure(request: HttpRequest, region_id: int, year: int, number: int) -> HttpResponse:
+def figure(request: AuthenticatedRequest, region_id: int, year: int, number: int) -> HttpResponse:
     _region, _versions, report = _regional(request, region_id, year)
     draw = charts.DRAW.get(number)
     if draw is None:
@@ -347,7 +360,7 @@ def figure(request: HttpRequest, region_id: int, year: int, number: int) -> Http
     return response
 
 
-def export_docx(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
+def export_docx(request: AuthenticatedRequest, region_id: int, year: int) -> HttpResponse:
     _region, _versions, report = _regional(request, region_id, year)
     content = exports.report_docx(document.build(report, _stats(report)))
     response = HttpResponse(content, content_type=DOCX)
@@ -355,7 +368,7 @@ def export_docx(request: HttpRequest, region_id: int, year: int) -> HttpResponse
     return response
 
 
-def export_pdf(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
+def export_pdf(request: AuthenticatedRequest, region_id: int, year: int) -> HttpResponse:
     _region, _versions, report = _regional(request, region_id, year)
     content = exports.report_pdf(document.build(report, _stats(report)))
     response = HttpResponse(content, content_type="application/pdf")
@@ -363,7 +376,7 @@ def export_pdf(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
     return response
 
 
-def export_figure_csv(request: HttpRequest, region_id: int, year: int, number: int) -> HttpResponse:
+def export_figure_csv(request: AuthenticatedRequest, region_id: int, year: int, number: int) -> HttpResponse:
     _region, _versions, report = _regional(request, region_id, year)
     if number not in charts.DRAW:
         raise Http404
@@ -376,7 +389,7 @@ def export_figure_csv(request: HttpRequest, region_id: int, year: int, number: i
     return response
 
 
-def export_figures_xlsx(request: HttpRequest, region_id: int, year: int) -> HttpResponse:
+def export_figures_xlsx(request: AuthenticatedRequest, region_id: int, year: int) -> HttpResponse:
     _region, _versions, report = _regional(request, region_id, year)
     try:
         response = HttpResponse(exports.figures_xlsx(_stats(report)), content_type=XLSX_CONTENT_TYPE)

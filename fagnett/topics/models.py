@@ -10,11 +10,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField
 from fagnett.organisations.models import Region
 
 
-class Topic(models.Model):
+class Topic(VersionedModel):
     region = models.ForeignKey(Region, models.CASCADE, related_name="topics", verbose_name=_("region"))
     name = FreeCharField(_("name"), max_length=100)
     description = FreeCharField(_("description"), max_length=300, blank=True)
@@ -22,7 +23,6 @@ class Topic(models.Model):
     active = models.BooleanField(
         _("in use"), default=True, help_text=_("Topics no longer in use stay on what they were put on.")
     )
-    lock_version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords(excluded_fields=["lock_version"])
 

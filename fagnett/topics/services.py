@@ -8,7 +8,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from fagnett.core.exceptions import ConflictError
+from fagnett.accounts.models import User
+from fagnett.core.locking import check_version, locked_get, locked_update
 from fagnett.core.permissions import require_perm
 from fagnett.organisations.models import Region
 from fagnett.topics.models import Topic
@@ -25,7 +26,7 @@ def _check_name(region: Region, name: str, exclude: int | None = None) -> None:
 
 
 @transaction.atomic
-def topic_create(*, user: Any, region: Region, data: dict[str, Any]) -> Topic:
+def topic_create(*, user: User, region: Region, data: dict[str, Any]) -> Topic:
     require_perm(user, "topics.manage_topics", region)
     _check_name(region, data.get("name", ""))
     last = Topic.objects.filter(region=region).aggregate(last=Max("order"))["last"] or 0
@@ -37,20 +38,16 @@ def topic_create(*, user: Any, region: Region, data: dict[str, Any]) -> Topic:
 
 
 @transaction.atomic
-def topic_update(*, user: Any, topic: Topic, data: dict[str, Any], lock_version: int) -> Topic:
-    current = Topic.objects.select_for_update().select_related("region").get(pk=topic.pk)
+def topic_update(*, user: User, topic: Topic, data: dict[str, Any], lock_version: int) -> Topic:
+    current = locked_get(Topic.objects.select_related("region"), pk=topic.pk)
     require_perm(user, "topics.manage_topics", current.region)
-    if current.lock_version != lock_version:
-        raise ConflictError(current)
+    check_version(current, lock_version)
     _check_name(current.region, data.get("name", current.name), exclude=current.pk)
     for name in TOPIC_FIELDS:
         if name in data:
             setattr(current, name, data[name])
     current.name = current.name.strip()
-    current.lock_version += 1
-    current.full_clean()
-    current.save()
-    return current
+    return locked_update(current)
 
 
 def set_topics(*, relation: Any, region_id: int, topics: Iterable[Topic]) -> None:

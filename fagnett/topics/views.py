@@ -3,12 +3,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from fagnett.access import access_for
+from fagnett.access import AuthenticatedRequest, access_for
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
 from fagnett.networks.selectors import coordinated_regions
@@ -18,7 +18,7 @@ from fagnett.topics.forms import TopicForm
 from fagnett.topics.models import Topic
 
 
-def _region(request: HttpRequest, region_id: int) -> Region:
+def _region(request: AuthenticatedRequest, region_id: int) -> Region:
     """The region if the person keeps its topics: 404 outside the region, 403 for others in it."""
     region = Region.objects.filter(pk=region_id).first()
     if region is None or not access_for(request.user).in_region(region.pk):
@@ -28,7 +28,7 @@ def _region(request: HttpRequest, region_id: int) -> Region:
     return region
 
 
-def topic_home(request: HttpRequest) -> HttpResponse:
+def topic_home(request: AuthenticatedRequest) -> HttpResponse:
     """The topic list of the region the person coordinates (the first by name, if several: the list page links
     the others)."""
     region = coordinated_regions(user=request.user).first()
@@ -38,7 +38,7 @@ def topic_home(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def topic_list(request: HttpRequest, region_id: int) -> HttpResponse:
+def topic_list(request: AuthenticatedRequest, region_id: int) -> HttpResponse:
     region = _region(request, region_id)
     form = TopicForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -61,7 +61,7 @@ def topic_list(request: HttpRequest, region_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def topic_update(request: HttpRequest, region_id: int, topic_id: int) -> HttpResponse:
+def topic_update(request: AuthenticatedRequest, region_id: int, topic_id: int) -> HttpResponse:
     region = _region(request, region_id)
     topic = Topic.objects.filter(region=region, pk=topic_id).first()
     if topic is None:
@@ -69,9 +69,8 @@ def topic_update(request: HttpRequest, region_id: int, topic_id: int) -> HttpRes
     form = TopicForm(request.POST or None, instance=topic)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
         try:
-            services.topic_update(user=request.user, topic=topic, data=data, lock_version=data.pop("lock_version") or 0)
+            services.topic_update(user=request.user, topic=topic, data=form.cleaned_data, lock_version=form.version)
         except ConflictError as error:
             conflict = error.current
             form = rebind_after_conflict(

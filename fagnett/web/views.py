@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from fagnett.access import access_for
+from fagnett.access import AuthenticatedRequest, access_for
 from fagnett.accounts.services import user_language_set
 from fagnett.cases.selectors import case_home_summary
 from fagnett.events.selectors import upcoming_events
@@ -16,7 +16,7 @@ from fagnett.meetings.selectors import my_action_items, upcoming_meetings
 from fagnett.networks.selectors import home_summary
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "web/home.html",
@@ -30,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def region(request: HttpRequest) -> HttpResponse:
+def region(request: AuthenticatedRequest) -> HttpResponse:
     """The coordinator's, medical director's and fagsjef's way into the region-wide overviews."""
     access = access_for(request.user)
     oversees = access.is_coordinator_anywhere or bool(access.director_regions)
@@ -53,7 +53,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
     """Switch language; a logged-in person keeps the choice (e-mails use it too)."""
     if request.user.is_authenticated:
         with contextlib.suppress(ValidationError):  # Django's set_language below ignores an unknown language too
-            user_language_set(person=request.user, language=request.POST.get("language", ""))  # type: ignore[arg-type]
+            user_language_set(person=request.user, language=request.POST.get("language", ""))
     return set_language(request)
 
 

@@ -79,3 +79,18 @@ def test_mandate_history_and_english(
     expect(page.get_by_role("heading", name="Mandate history: Anestesi og intensiv")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert_accessible(page)
+
+
+def test_filtering_as_you_type_replaces_the_results_inside_the_live_region(
+    browser_world: World, login: Callable[[str], Page], live_server: Any, page: Page
+) -> None:
+    """htmx puts the new results into the region screen readers follow; it does not nest a second region in it."""
+    login("coordinator")
+    page.goto(f"{live_server.url}/networks/")
+    expect(page.get_by_text("2 nettverk")).to_be_visible()
+    page.get_by_label("Søk").fill("øye")
+    expect(page.get_by_text("1 nettverk")).to_be_visible()
+    expect(page.locator("#network-results")).to_have_count(1)
+    expect(page.locator("#network-results .result-count")).to_have_count(1)
+    expect(page).to_have_url(f"{live_server.url}/networks/?q=%C3%B8ye&region=&status=&field=")
+    assert_accessible(page)

@@ -4,12 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.formats import number_format
 
-from fagnett.capacity.models import CapacityEntry
-
 register = template.Library()
-
-_STATUS_COLOURS = {"available": "success", "limited": "warning", "full": "danger", "open": "info", "closed": "neutral"}
-_VERDICT_COLOURS = {"adequate": "success", "marginal": "warning", "inadequate": "danger"}
 
 
 @register.filter
@@ -22,16 +17,6 @@ def dash(value: Any) -> Any:
 def percent(value: float | None, digits: int = 1) -> str:
     """A share (0–1) as a percentage in the page's number format."""
     return "–" if value is None else f"{number_format(100 * value, digits)} %"
-
-
-@register.filter
-def status_colour(status: str) -> str:
-    return _STATUS_COLOURS.get(status, "neutral")
-
-
-@register.filter
-def verdict_colour(verdict: str) -> str:
-    return _VERDICT_COLOURS.get(verdict, "neutral")
 
 
 @register.filter
@@ -52,9 +37,4 @@ def get(mapping: Any, key: Any) -> Any:
 
 @register.filter
 def worst(row: Any, category: str) -> str:
-    return row.worst_status(category)  # type: ignore[no-any-return]
-
-
-@register.filter
-def status_label(status: str) -> str:
-    return str(CapacityEntry.Status(status).label) if status in CapacityEntry.Status.values else ""
+    return row.worst_status(category)

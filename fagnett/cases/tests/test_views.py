@@ -186,12 +186,15 @@ class TestFlowThroughThePages:
         )
         assert list(response.context["form"].errors) == ["other_view"]
         client.post(url, {"recommendation": "Samle K3.", "consensus": "no", "other_view": "Behold lokalt.",
-                          "escalate_to": "heads_meeting"})  # fmt: skip
+                          "escalate_to": "heads_meeting", "lock_version": case.lock_version})  # fmt: skip
         case.refresh_from_db()
         assert (case.status, case.escalated_to, case.other_view) == (S.ESCALATED, "heads_meeting", "Behold lokalt.")
 
         client.force_login(world["director"])
-        client.post(reverse("cases:decide", args=[case.pk]), {"decision": "Fagsjefmøtet: behold lokalt i to år."})
+        client.post(
+            reverse("cases:decide", args=[case.pk]),
+            {"decision": "Fagsjefmøtet: behold lokalt i to år.", "lock_version": case.lock_version},
+        )
         case.refresh_from_db()
         assert case.status == S.DECISION_RECORDED
         for role in ("employee", "member"):
@@ -221,6 +224,26 @@ class TestFlowThroughThePages:
             {"recommendation": "Min tekst", "consensus": "yes", "lock_version": case.lock_version},
         )
         assert response.status_code == 302
+
+    def test_a_step_sent_without_its_version_is_a_conflict_never_a_silent_overwrite(
+        self, world: World, client: Client
+    ) -> None:
+        """A page that sent no version (or a garbled one) cannot say which version it saw: it is asked again."""
+        case = make_case(world, status=S.IN_PROGRESS)
+        assess_consultations(case, world["leader"])
+        client.force_login(world["leader"])
+        url = reverse("cases:recommend", args=[case.pk])
+        for version in ({}, {"lock_version": "x"}):
+            response = client.post(url, {"recommendation": "Min tekst", "consensus": "yes", **version})
+            assert response.status_code == 200 and response.context["conflict"].pk == case.pk
+            assert response.context["form"]["lock_version"].value() == str(case.lock_version)
+        case.refresh_from_db()
+        assert (case.status, case.recommendation) == (S.IN_PROGRESS, "")
+        # The one-button steps say so in a message and change nothing either.
+        response = client.post(reverse("cases:responsible", args=[case.pk]), {"responsible": world["member"].pk})
+        assert response.status_code == 302
+        case.refresh_from_db()
+        assert case.responsible is None
 
     def test_comment_with_identity_number_is_refused_on_the_page(self, world: World, login_as: LoginAs) -> None:
         case = make_case(world)

@@ -7,25 +7,6 @@ from django.utils.translation import gettext
 
 register = template.Library()
 
-_TAG_COLORS = {
-    "active": "success",
-    "appointed": "success",
-    "planned": "info",
-    "nominated": "warning",
-    "not_started": "warning",
-    "paused": "warning",
-    "declined": "danger",
-    "closed": "neutral",
-    "ended": "neutral",
-    "merged": "neutral",
-}
-
-
-@register.filter
-def tag_color(status: str) -> str:
-    """The Designsystemet colour for a status tag."""
-    return _TAG_COLORS.get(status, "neutral")
-
 
 @register.filter
 def widget_kind(field: forms.BoundField) -> str:
@@ -51,14 +32,6 @@ def ds_widget(field: forms.BoundField) -> SafeString:
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
-
-
-@register.simple_tag(takes_context=True)
-def querystring_page(context: template.Context, page: int) -> str:
-    """The current query string with ``page`` replaced, for pagination links."""
-    params = context["request"].GET.copy()
-    params["page"] = page
-    return "?" + params.urlencode()
 
 
 @register.filter

@@ -234,6 +234,25 @@ class TestMinutesConflict:
         assert client.post(url, again).status_code == 302
         assert MinutesItem.objects.get(minutes=minutes, agenda_item=item).summary == "Lederens referat."
 
+    def test_a_meeting_changed_meanwhile_compares_with_what_is_saved_now(self, world: World, login_as: LoginAs) -> None:
+        """Only what differs from the other person's save is listed (the same date and times are not); a form that
+        sent no version is a conflict too, not a form error."""
+        meeting = make_meeting(world.network)
+        local = meeting.starts_at.astimezone(meeting.starts_at.tzinfo)
+        url = reverse("meetings:update", args=[meeting.pk])
+        data = {
+            "date": local.date().isoformat(), "start": "12:00", "end": "14:00", "form": Meeting.Form.DIGITAL,
+            "location": "", "video_link": "https://teams.example.org/meet/1", "lock_version": str(meeting.lock_version),
+        }  # fmt: skip
+        client = login_as("secretary")
+        assert client.post(url, {**data, "title": "Lagret først"}).status_code == 302
+        for version in (data["lock_version"], ""):
+            response = client.post(url, {**data, "title": "Mitt forslag", "lock_version": version})
+            assert response.status_code == 200 and response.context["conflict"].title == "Lagret først"
+            differences = response.context["form"].conflict_differences
+            assert [(saved, mine) for _label, saved, mine in differences] == [("Lagret først", "Mitt forslag")]
+        assert Meeting.objects.get(pk=meeting.pk).title == "Lagret først"
+
 
 class TestCalendarFeeds:
     def test_private_feed_lists_my_meetings_until_revoked(

@@ -222,6 +222,37 @@ class TestMandatePages:
         assert "Mitt forslag" in response.content.decode()
         assert world.network.mandates.count() == 1
 
+    def test_the_conflict_lists_only_what_differs_from_the_version_saved_meanwhile(
+        self, world: World, login_as: LoginAs
+    ) -> None:
+        """The same tasks, ticked in both, are not a difference; the version saved meanwhile shows its reason."""
+        client = login_as("coordinator")
+        url = reverse("networks:mandate_create", args=[world.network.pk])
+        post = {
+            "tasks": [world.tasks[0].pk, world.tasks[1].pk],
+            "period_start": "2027-01-01",
+            "period_end": "2029-12-31",
+            "min_meetings_per_year": 6,
+            "meeting_form": "hybrid",
+            "base_version": 1,  # both opened the form on version 1
+        }
+        assert client.post(url, {**post, "purpose": "Lagret først", "change_reason": "Ny periode"}).status_code == 302
+        response = client.post(url, {**post, "purpose": "Mitt forslag", "change_reason": "Ny periode"})
+        assert response.status_code == 200 and response.context["conflict"].version == 2
+        form = response.context["form"]
+        assert [(saved, mine) for _label, saved, mine in form.conflict_differences] == [
+            ("Lagret først", "Mitt forslag")
+        ]
+        assert form["base_version"].value() == "2"  # saving again is a knowing choice against version 2
+        assert 'id="conflict-differences"' in response.content.decode()
+        assert (
+            client.post(
+                url, {**post, "purpose": "Mitt forslag", "change_reason": "Mitt", "base_version": 2}
+            ).status_code
+            == 302
+        )
+        assert world.network.mandates.count() == 3
+
 
 class TestQueryCounts:
     """The network list runs the same number of queries however many networks and members there are."""

@@ -441,7 +441,7 @@ def test_a_director_who_read_an_older_text_is_asked_to_read_it_again(world: Worl
     services.regional_report_save(
         user=world["coordinator"], report=report, data={"summary": "Ny oppsummering."}, lock_version=read
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ConflictError):
         approve(world, report, lock_version=read)
     report.refresh_from_db()
     assert report.status == RegionalReport.Status.DRAFT

@@ -271,7 +271,7 @@ def test_the_coordinator_previews_the_unsaved_report_with_its_figures(known: Kno
     assert RegionalReport.objects.count() == 0
     content = html.unescape(response.content.decode())
     figure_1 = region_url("figure", known.region.pk, YEAR, 1)
-    match = re.search(r'<img class="chart" src="([^"]+)" alt="([^"]+)"', content)
+    match = re.search(r'<img\s+class="chart"\s+src="([^"]+)"\s+alt="([^"]+)"', content)
     assert match is not None
     assert match.group(1) == figure_1
     assert "6 of 33 networks held fewer meetings than the minimum in 2025" in match.group(2)
@@ -353,10 +353,21 @@ def test_write_approve_and_make_a_new_version_through_the_views(world: World, lo
 
     client = login_as("director")
     approve = region_url("regional_report_approve", world.region_a.pk)
-    response = client.post(approve, {"approved_by_body": "Fagdirektørene", "approved_on": f"{YEAR}-12-31"})
+    read = client.get(approve).context["form"]["lock_version"].value()
+    response = client.post(
+        approve, {"approved_by_body": "Fagdirektørene", "approved_on": f"{YEAR}-12-31", "lock_version": read}
+    )
     assert response.status_code == 200 and "approved_on" in response.context["form"].errors
     today = timezone.localdate().isoformat()
-    _response, shown = post(client, approve, {"approved_by_body": "Fagdirektørene", "approved_on": today})
+    # A page that sent no version does not approve a text nobody can say was read.
+    response = client.post(approve, {"approved_by_body": "Fagdirektørene", "approved_on": today})
+    assert response.context["form"].non_field_errors() == [
+        "The text has been changed since you opened this page. Read it again, then record the approval."
+    ]
+    assert RegionalReport.objects.get(pk=report.pk).status == "draft"
+    _response, shown = post(
+        client, approve, {"approved_by_body": "Fagdirektørene", "approved_on": today, "lock_version": read}
+    )
     assert shown == ["The approval was recorded; version 1 is locked."]
     report.refresh_from_db()
     assert report.status == "approved" and report.statistics["year"] == YEAR
