@@ -1,18 +1,17 @@
 """Reads for onboarding, scoped to the coordinator asking."""
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
 from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.networks.models import Network
 from fagnett.onboarding.models import ImportedObject, RegionImport
 from fagnett.organisations.models import HealthTrust, Region
 
 
-def managed_region(*, user: Any, region_id: int) -> Region:
+def managed_region(*, user: User, region_id: int) -> Region:
     """The region, if the person coordinates it (or is a superuser).
 
     Someone of the region who is not its coordinator is refused (403); for anyone else the region does not exist

@@ -148,7 +148,7 @@ def _drop_preview(record: RegionImport) -> None:
 
 
 @transaction.atomic
-def region_import_preview(*, user: Any, region: Region, uploads: Sequence[Upload]) -> RegionImport:
+def region_import_preview(*, user: User, region: Region, uploads: Sequence[Upload]) -> RegionImport:
     """Read and plan the uploaded files; keep them, with what the plan would do, until the coordinator confirms.
 
     Raises ``ImportRefused`` naming every problem (and keeps nothing) if the files cannot be imported as they are.
@@ -173,7 +173,7 @@ def region_import_preview(*, user: Any, region: Region, uploads: Sequence[Upload
 
 
 @transaction.atomic
-def region_import_discard(*, user: Any, region_import: RegionImport) -> None:
+def region_import_discard(*, user: User, region_import: RegionImport) -> None:
     """Drop a preview nobody wants, and its files."""
     require_perm(user, "onboarding.manage_region", region_import.region)
     if region_import.status != RegionImport.Status.PREVIEW:
@@ -182,7 +182,7 @@ def region_import_discard(*, user: Any, region_import: RegionImport) -> None:
 
 
 @transaction.atomic
-def region_import_confirm(*, user: Any, region_import: RegionImport) -> RegionImport:
+def region_import_confirm(*, user: User, region_import: RegionImport) -> RegionImport:
     """Import the files of a preview: planned again (the region may have changed since), then all or nothing."""
     require_perm(user, "onboarding.manage_region", region_import.region)
     record = RegionImport.objects.select_for_update().get(pk=region_import.pk)
@@ -202,7 +202,7 @@ def region_import_confirm(*, user: Any, region_import: RegionImport) -> RegionIm
 
 @transaction.atomic
 def region_import_run(
-    *, user: Any, region: Region, files: Iterable[ParsedFile], record: RegionImport | None = None
+    *, user: User, region: Region, files: Iterable[ParsedFile], record: RegionImport | None = None
 ) -> RegionImport:
     """Import parsed rows into ``region``, all or nothing; ``ImportRefused`` names every problem.
 
@@ -235,7 +235,7 @@ def _has_history(model: type[models.Model]) -> bool:
     return hasattr(model, "history")
 
 
-def _create(model: type[models.Model], objs: Sequence[models.Model], *, user: Any, reason: str) -> None:
+def _create(model: type[models.Model], objs: Sequence[models.Model], *, user: User, reason: str) -> None:
     """Insert ``objs`` in batches, with a history row each naming the person and the import where the model keeps
     history."""
     if not objs:
@@ -248,7 +248,7 @@ def _create(model: type[models.Model], objs: Sequence[models.Model], *, user: An
         model._default_manager.bulk_create(objs, batch_size=BATCH)
 
 
-def _update(model: type[models.Model], steps: list[Step], *, user: Any, reason: str) -> None:
+def _update(model: type[models.Model], steps: list[Step], *, user: User, reason: str) -> None:
     """Write the changed fields of the steps' objects (one UPDATE per object, run by the driver in batches), with a
     history row each."""
     if not steps:
@@ -272,7 +272,7 @@ def _update(model: type[models.Model], steps: list[Step], *, user: Any, reason: 
         step.after = {name: json_value(getattr(step.obj, name)) for name in step.before}
 
 
-def _write(plan: Plan, record: RegionImport, user: Any) -> None:
+def _write(plan: Plan, record: RegionImport, user: User) -> None:
     reason = record.change_reason
     now = timezone.now()
     by_model: dict[type[models.Model], dict[str, list[Step]]] = defaultdict(lambda: defaultdict(list))
@@ -311,7 +311,7 @@ def _write(plan: Plan, record: RegionImport, user: Any) -> None:
     _record_objects(plan, record)
 
 
-def _prepare(obj: models.Model, user: Any, now: datetime.datetime) -> None:
+def _prepare(obj: models.Model, user: User, now: datetime.datetime) -> None:
     """What a created row of each kind needs besides the sheet's values: who and when."""
     if isinstance(obj, Appointment):
         obj.decided_by = user
@@ -323,7 +323,7 @@ def _prepare(obj: models.Model, user: Any, now: datetime.datetime) -> None:
         obj.submitted_at = obj.accepted_at = now
 
 
-def _create_mandates(plan: Plan, mandates: list[models.Model], *, user: Any, reason: str) -> None:
+def _create_mandates(plan: Plan, mandates: list[models.Model], *, user: User, reason: str) -> None:
     """One by one: a mandate's tasks are kept in its history (django-simple-history's many-to-many tracking), which
     only saving writes. A region has a few dozen networks."""
     for mandate in mandates:
@@ -338,7 +338,7 @@ def _create_mandates(plan: Plan, mandates: list[models.Model], *, user: Any, rea
             mandate.tasks.set(tasks)
 
 
-def _freeze_facts(reports: list[models.Model], *, user: Any, reason: str) -> None:
+def _freeze_facts(reports: list[models.Model], *, user: User, reason: str) -> None:
     """An accepted report keeps what the records said (as submitting one does), here the history just imported."""
     for report in reports:
         assert isinstance(report, NetworkReport)
@@ -400,7 +400,7 @@ def _incoming(model: type[models.Model]) -> list[tuple[type[models.Model], "mode
             if (
                 isinstance(field_, models.ForeignKey)
                 and field_.related_model is model
-                and field_.remote_field.on_delete is not models.DO_NOTHING  # type: ignore[attr-defined]
+                and field_.remote_field.on_delete is not models.DO_NOTHING
             ):
                 found.append((other, field_))
     return found
@@ -563,7 +563,7 @@ def region_import_undo_blockers(region_import: RegionImport) -> list[str]:
 
 
 @transaction.atomic
-def region_import_undo(*, user: Any, region_import: RegionImport) -> RegionImport:
+def region_import_undo(*, user: User, region_import: RegionImport) -> RegionImport:
     """Delete what the import created and put back what it changed, while nothing else refers to it.
 
     Refused (``UndoRefused``, nothing changed) when anything created outside the import refers to what it created

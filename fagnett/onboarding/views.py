@@ -6,9 +6,8 @@ way to undo it (``import_detail`` afterwards, ``import_undo``).
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fagnett.access import AuthenticatedRequest
 from fagnett.core.spreadsheet import XLSX_CONTENT_TYPE
 from fagnett.core.views_helpers import paginate
 from fagnett.networks.selectors import coordinated_regions
@@ -25,8 +25,7 @@ from fagnett.onboarding.models import RegionImport
 from fagnett.onboarding.schema import KINDS, SHEETS
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """The way in from the region page: straight to the one region the person coordinates, or a choice."""
     regions = list(coordinated_regions(user=request.user))
     if not regions:
@@ -36,9 +35,8 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "onboarding/home.html", {"regions": regions})
 
 
-@login_required
 @require_GET
-def region_page(request: HttpRequest, region_id: int) -> HttpResponse:
+def region_page(request: AuthenticatedRequest, region_id: int) -> HttpResponse:
     region = selectors.managed_region(user=request.user, region_id=region_id)
     imports = selectors.region_import_list(region=region)
     return render(
@@ -48,9 +46,8 @@ def region_page(request: HttpRequest, region_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_GET
-def template_download(request: HttpRequest, region_id: int, kind: str) -> HttpResponse:
+def template_download(request: AuthenticatedRequest, region_id: int, kind: str) -> HttpResponse:
     """The empty Excel template of one kind, in the person's language, with the region's names in its drop-downs."""
     region = selectors.managed_region(user=request.user, region_id=region_id)
     if kind not in KINDS:
@@ -62,9 +59,8 @@ def template_download(request: HttpRequest, region_id: int, kind: str) -> HttpRe
     return response
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest, region_id: int) -> HttpResponse:
+def upload(request: AuthenticatedRequest, region_id: int) -> HttpResponse:
     """Step 1: the files. Nothing is imported here: a clean upload leads to the preview."""
     region = selectors.managed_region(user=request.user, region_id=region_id)
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
@@ -93,7 +89,7 @@ def upload(request: HttpRequest, region_id: int) -> HttpResponse:
     )
 
 
-def _detail_context(request: HttpRequest, record: RegionImport) -> dict[str, object]:
+def _detail_context(request: AuthenticatedRequest, record: RegionImport) -> dict[str, object]:
     sheet = request.GET.get("sheet", "")
     if sheet not in SHEETS:
         sheet = ""
@@ -114,18 +110,16 @@ def _detail_context(request: HttpRequest, record: RegionImport) -> dict[str, obj
     }
 
 
-@login_required
 @require_GET
-def import_detail(request: HttpRequest, region_id: int, import_id: int) -> HttpResponse:
+def import_detail(request: AuthenticatedRequest, region_id: int, import_id: int) -> HttpResponse:
     """Step 2 (a preview waiting for confirmation) or step 3 (what the import did)."""
     region = selectors.managed_region(user=request.user, region_id=region_id)
     record = selectors.region_import_get(region=region, import_id=import_id)
     return render(request, "onboarding/import_detail.html", _detail_context(request, record))
 
 
-@login_required
 @require_POST
-def import_confirm(request: HttpRequest, region_id: int, import_id: int) -> HttpResponse:
+def import_confirm(request: AuthenticatedRequest, region_id: int, import_id: int) -> HttpResponse:
     region = selectors.managed_region(user=request.user, region_id=region_id)
     record = selectors.region_import_get(region=region, import_id=import_id)
     try:
@@ -141,9 +135,8 @@ def import_confirm(request: HttpRequest, region_id: int, import_id: int) -> Http
     return redirect(record)
 
 
-@login_required
 @require_POST
-def import_discard(request: HttpRequest, region_id: int, import_id: int) -> HttpResponse:
+def import_discard(request: AuthenticatedRequest, region_id: int, import_id: int) -> HttpResponse:
     region = selectors.managed_region(user=request.user, region_id=region_id)
     record = selectors.region_import_get(region=region, import_id=import_id)
     try:
@@ -155,9 +148,8 @@ def import_discard(request: HttpRequest, region_id: int, import_id: int) -> Http
     return redirect("onboarding:region", region_id=region.pk)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
-def import_undo(request: HttpRequest, region_id: int, import_id: int) -> HttpResponse:
+def import_undo(request: AuthenticatedRequest, region_id: int, import_id: int) -> HttpResponse:
     """Undo a whole import: first what would stop it, then the confirmation."""
     region = selectors.managed_region(user=request.user, region_id=region_id)
     record = selectors.region_import_get(region=region, import_id=import_id)
@@ -177,9 +169,8 @@ def import_undo(request: HttpRequest, region_id: int, import_id: int) -> HttpRes
     return render(request, "onboarding/import_undo.html", {**_detail_context(request, record), "reasons": reasons})
 
 
-@login_required
 @require_GET
-def export(request: HttpRequest, region_id: int) -> FileResponse:
+def export(request: AuthenticatedRequest, region_id: int) -> FileResponse:
     """Everything the region holds, as a documented ZIP of CSV and JSON files and the uploaded documents."""
     region = selectors.managed_region(user=request.user, region_id=region_id)
     content = exports.region_export(region)

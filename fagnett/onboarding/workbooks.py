@@ -182,7 +182,7 @@ def read_upload(*, kind: str, name: str, data: bytes) -> ParsedFile:
             raise ReadFailed([Problem(name, "", 0, "", _("The file is not an Excel workbook (.xlsx)."))]) from None
         raise _too_large(name) from None
     try:
-        return forked.call(_read_xlsx, kind, name, data, limits=forked.upload_limits())  # type: ignore[no-any-return]
+        return forked.call(_read_xlsx, kind, name, data, limits=forked.upload_limits())
     except forked.LimitExceeded:
         raise _too_large(name) from None
 
@@ -200,7 +200,7 @@ def read_export(*, name: str, data: bytes) -> list[ParsedFile]:
             ) from None
         raise _too_large(name) from None
     try:
-        return forked.call(_read_export, name, data, limits=forked.upload_limits())  # type: ignore[no-any-return]
+        return forked.call(_read_export, name, data, limits=forked.upload_limits())
     except forked.LimitExceeded:
         raise _too_large(name) from None
 
