@@ -777,10 +777,7 @@ class _Planner:
                 network.merged_into = wanted.get("merged_into")
                 self._step(row, CREATED, network)
             else:
-                before = len(self.plan.steps["networks"])
                 self._apply_changes(row, network, wanted)
-                if self.plan.steps["networks"][before].action == CHANGED:
-                    network.lock_version += 1  # an edit form opened before the import is told, not overwritten
         self._order_networks(planned)
 
     def _order_networks(self, planned: list[tuple[_Row, Network, dict[str, Any], Any, Any]]) -> None:

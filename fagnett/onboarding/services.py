@@ -28,6 +28,7 @@ from simple_history.utils import bulk_create_with_history
 from fagnett.accounts.models import User
 from fagnett.core.bulk import update_with_history
 from fagnett.core.history import acting_as
+from fagnett.core.locking import VersionedModel, bump_version
 from fagnett.core.permissions import require_perm
 from fagnett.meetings.models import Meeting
 from fagnett.networks.models import Appointment, Mandate, Network, TaskListItem
@@ -264,12 +265,31 @@ def _update(model: type[models.Model], steps: list[Step], *, user: User, reason:
         objs.append(obj)
     # The names are attribute names (trust_id); update_with_history takes field names.
     names = [f.name for f in model._meta.concrete_fields if f.attname in fields or f.name in fields]
+    names += _next_versions(model, objs)
     if _has_history(model):
         update_with_history(objs, names, batch_size=BATCH)
     else:
         model._default_manager.bulk_update(objs, names, batch_size=BATCH)
     for step in steps:
         step.after = {name: json_value(getattr(step.obj, name)) for name in step.before}
+
+
+def _next_versions(model: type[models.Model], objs: Sequence[models.Model]) -> list[str]:
+    """Records kept with optimistic locking (``core.locking``) move to their next version when the import (or its
+    undoing) changes them, so an edit form opened before is told instead of overwriting: the rows are locked and
+    their versions read again (someone may have saved since the plan read them). The field to write as well."""
+    if not issubclass(model, VersionedModel):
+        return []
+    current = dict(
+        model._default_manager.select_for_update()
+        .filter(pk__in=[obj.pk for obj in objs])
+        .values_list("pk", "lock_version")
+    )
+    for obj in objs:
+        assert isinstance(obj, VersionedModel)
+        obj.lock_version = current.get(obj.pk, obj.lock_version)
+        bump_version(obj)
+    return ["lock_version"]
 
 
 def _write(plan: Plan, record: RegionImport, user: User) -> None:
@@ -628,7 +648,8 @@ def _restore_changed(restorable: list[tuple[models.Model, ImportedObject]], reas
                 fields.add(field_.name)
             obj._change_reason = reason  # type: ignore[attr-defined]
             objs.append(obj)
+        names = [*sorted(fields), *_next_versions(model, objs)]
         if _has_history(model):
-            update_with_history(objs, sorted(fields), batch_size=BATCH)
+            update_with_history(objs, names, batch_size=BATCH)
         else:
-            model._default_manager.bulk_update(objs, sorted(fields), batch_size=BATCH)
+            model._default_manager.bulk_update(objs, names, batch_size=BATCH)

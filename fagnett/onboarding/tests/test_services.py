@@ -15,6 +15,8 @@ from openpyxl import load_workbook
 
 from fagnett.accounts.models import RegionRole, TrustRole, User
 from fagnett.cases.tests.factories import make_case
+from fagnett.core.exceptions import ConflictError
+from fagnett.core.locking import check_version
 from fagnett.core.testing_files import NUMBER
 from fagnett.meetings.models import Meeting
 from fagnett.meetings.tests.factories import make_meeting
@@ -174,6 +176,23 @@ def test_a_changed_row_changes_that_record_and_nothing_else(new_region: Region, 
     assert record.counts["mandates"] == {"created": 1, "changed": 0, "unchanged": 1}
     intensive = Network.objects.get(name="Intensivnettverket")
     assert list(intensive.mandates.values_list("version", "min_meetings_per_year")) == [(2, 6), (1, 4)]
+
+
+def test_a_record_the_import_changes_moves_to_its_next_version(new_region: Region, coordinator_new: User) -> None:
+    """An edit form opened on a network before an import changed it is told (a conflict), not allowed to overwrite
+    the import; undoing is a change too."""
+    _run(coordinator_new, new_region, region_uploads())
+    network = Network.objects.get(name="Smertenettverket")
+    opened = network.lock_version
+    record = _run(coordinator_new, new_region, [upload("networks", _with(NETWORKS, "networks", 2, field="Palliasjon"))])
+    assert record.counts["networks"] == {"created": 0, "changed": 1, "unchanged": 2}
+    network.refresh_from_db()
+    assert (network.field, network.lock_version) == ("Palliasjon", opened + 1)
+    with pytest.raises(ConflictError):
+        check_version(network, opened)
+    services.region_import_undo(user=coordinator_new, region_import=record)
+    network.refresh_from_db()
+    assert (network.field, network.lock_version) == ("Smerte", opened + 2)
 
 
 def _refused(user: User, region: Region, uploads: list[Upload]) -> list[tuple[str, str, int, str, str]]:
