@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("fagnett.archive.urls")),
     path("", include("fagnett.audit.urls")),
     path("", include("fagnett.provisioning.urls")),
+    path("", include("fagnett.people.urls")),
     path("scim/v2/", include("fagnett.provisioning.scim_urls")),
 ]
 
