@@ -8,10 +8,17 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from fagnett.accounts.models import User
 from fagnett.core.exceptions import ConflictError
 from fagnett.meetings import services
 from fagnett.meetings.models import ActionItem
 from tests.factories import World, appoint, make_user
+
+
+@pytest.fixture(autouse=True)
+def english(world: World) -> None:
+    """The pages in English, so the tests read the words they assert whatever nb says."""
+    User.objects.update(language="en")
 
 
 def _item(world: World, **kwargs: Any) -> ActionItem:
