@@ -416,12 +416,14 @@ def _readable(user: Any, region: Region, kind: Kind, record_ids: set[int]) -> se
     """The records among ``record_ids`` whose details the person may read in the log.
 
     The coordinator reads everything in the region. A medical director reads every kind but draft minutes (the
-    network's managers' until circulated) and capacity entries (the reporters' and the coordinator's pages); deleted
+    network's managers' until circulated), capacity entries (the reporters' and the coordinator's pages) and people
+    (the coordinator's people pages); deleted
     records are the coordinator's. The same people as the history pages let in, without a query per row.
     """
     if access_for(user).is_coordinator(region.pk):
         return record_ids
-    if kind.slug == "capacity-entry":
+    if kind.slug in ("capacity-entry", "person"):
+        # Reporting and the region's people are the coordinator's pages (a fagsjef's for their trust's people).
         return set()
     if kind.slug == "minutes":
         minutes = Minutes.objects.select_related("meeting__network").filter(pk__in=record_ids)

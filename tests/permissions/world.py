@@ -14,7 +14,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from fagnett.accounts.models import RegionRole, User
+from fagnett.accounts.models import RegionRole, TrustRole, User
 from fagnett.budget import services as budget_services
 from fagnett.capacity import services as capacity_services
 from fagnett.capacity.tests.factories import make_entry, make_round, units_of
@@ -116,6 +116,9 @@ SENTINELS: dict[str, frozenset[str]] = {
     "granittoppgave": frozenset({"coordA", "dirA", "memA2"}),
     # How region A's trust is recognised at sign-in, and a group its identity provider pushed: the coordinator's.
     "turmalin": frozenset({"coordA"}),
+    # A person of trust A3 with no appointment: the people pages are the coordinator's and, for their own trust's
+    # people, the fagsjef's; the region's audit log (the overseers') names them too.
+    "vulkansen": frozenset({"coordA", "dirA", "fagsjef"}),
 }
 
 
@@ -294,6 +297,16 @@ def build_world() -> CrawlWorld:
     o["scim_key"], _raw = provisioning_services.scim_token_create(user=coordinator, region=w.region_a, name="Entra ID")
     o["scim_group"] = ScimGroup.objects.create(region=w.region_a, display_name="Turmalin-brukere")
     o["scim_group"].members.add(w["member"])
+
+    # --- People and roles: a person of trust A3 with a regional and a trust role, for the people pages.
+    person = make_user("vulkan", trust=w.trusts_a[2], first_name="Vera", last_name="Vulkansen")
+    o["person"] = person
+    o["person_region_role"] = RegionRole.objects.create(
+        user=person, region=w.region_a, role=RegionRole.Role.MEDICAL_DIRECTOR
+    )
+    o["person_trust_role"] = TrustRole.objects.create(
+        user=person, trust=w.trusts_a[2], role=TrustRole.Role.CAPACITY_REPORTER
+    )
 
     # --- Annual reports: A1's draft for last year; region A's approved version 1 and draft version 2.
     year = today.year - 1
