@@ -29,7 +29,7 @@ class PersonFilterForm(forms.Form):
         required=False,
         choices=[
             ("", _("Everyone")),
-            ("active", _("Active")),
+            ("active", pgettext_lazy("person", "Active")),
             ("deactivated", _("Deactivated")),
             ("merged", _("Merged into another record")),
         ],
