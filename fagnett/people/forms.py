@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from fagnett.accounts.models import RegionRole, TrustRole, User
 from fagnett.core.forms import SingleLineField
+from fagnett.organisations.models import HealthTrust
 from fagnett.people.selectors import APPOINTED_ANYWHERE, NO_ROLE, RHF
 
 
@@ -55,10 +56,10 @@ class RegionRoleForm(forms.Form):
 
 
 class TrustRoleForm(forms.Form):
-    trust = forms.ModelChoiceField(label=_("Health trust"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    trust = forms.ModelChoiceField(label=_("Health trust"), queryset=HealthTrust.objects.none(), empty_label=None)
     role = forms.ChoiceField(label=_("Trust role"))
 
-    def __init__(self, *args: Any, trusts: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, trusts: Any, roles: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["trust"].queryset = trusts  # type: ignore[attr-defined]
         self.fields["role"].choices = roles  # type: ignore[attr-defined]

@@ -158,7 +158,8 @@ def _move(relation: Relation, *, kept: User, merged: User, reason: str, actor: A
             % {"what": model._meta.verbose_name}
         )
     unique_sets = _unique_sets(model, key)
-    moving, duplicates = [], []
+    moving: list[models.Model] = []
+    duplicates: list[models.Model] = []
     for row in rows:
         (duplicates if _kept_already_has(row, key, kept, unique_sets) else moving).append(row)
     for row in duplicates:
@@ -224,15 +225,14 @@ def _kept_already_has(
 ) -> bool:
     """True if moving ``row`` to ``kept`` would repeat a row ``kept`` has under one of the unique rules."""
     manager = type(row)._base_manager
+    attnames = {f.name: f.attname for f in type(row)._meta.concrete_fields}
     for others, condition in unique_sets:
-        values = {name: getattr(row, type(row)._meta.get_field(name).attname) for name in others}
+        values = {attnames[name]: getattr(row, attnames[name]) for name in others}
         if any(value is None for value in values.values()):
             continue  # NULLs never collide in a unique index
         if condition is not None and not manager.filter(condition, pk=row.pk).exists():
             continue  # the rule does not cover this row (an ended appointment)
-        same = manager.filter(
-            **{key.name: kept}, **{type(row)._meta.get_field(n).attname: v for n, v in values.items()}
-        )
+        same = manager.filter(**{key.name: kept}, **values)
         if condition is not None:
             same = same.filter(condition)
         if same.exists():
@@ -243,9 +243,9 @@ def _kept_already_has(
 def _many_to_many_of(model: type[models.Model]) -> models.ManyToManyField | None:  # type: ignore[type-arg]
     """The many-to-many field whose table Django made as ``model``, if it is one."""
     owner = model._meta.auto_created
-    if not owner:
+    if not isinstance(owner, type) or not issubclass(owner, models.Model):
         return None
-    for candidate in owner._meta.many_to_many:  # type: ignore[union-attr]
+    for candidate in owner._meta.many_to_many:
         if candidate.remote_field.through is model:  # type: ignore[union-attr]
             return candidate  # type: ignore[return-value]
     return None

@@ -144,7 +144,7 @@ def person_list(*, scope: Scope, filters: PersonFilters | None = None) -> QueryS
     """The region's people in the scope that match ``filters``, by name, with their roles in the region, their
     appointments counted and the record they were merged into: one query, plus two for the roles of a page."""
     filters = filters or PersonFilters()
-    people = (
+    people: QuerySet[User] = (
         scope.people()
         .select_related("trust", "region_employer", "merge__kept")
         .prefetch_related(*_roles_prefetch(scope.region))
@@ -162,7 +162,7 @@ def person_list(*, scope: Scope, filters: PersonFilters | None = None) -> QueryS
     if filters.trust == RHF:
         people = people.filter(region_employer=scope.region)
     elif filters.trust:
-        people = people.filter(trust_id=filters.trust)
+        people = people.filter(trust_id=int(filters.trust))
     if filters.role:
         people = people.filter(_holds(filters.role, scope.region))
     if filters.login == "never":

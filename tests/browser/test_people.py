@@ -26,7 +26,9 @@ def test_coordinator_finds_gives_a_role_deactivates_reassigns_and_merges(
         due_date=timezone.localdate() + datetime.timedelta(days=14),
     )
     # Kari Kandidat got a second record at a first login with a new address; it is appointed in network A2.
-    twin = make_user("kari.ny", trust=world.trusts_a[2], first_name="Kari", last_name="Kandidat", email="kari@a3.example")
+    twin = make_user(
+        "kari.ny", trust=world.trusts_a[2], first_name="Kari", last_name="Kandidat", email="kari@a3.example"
+    )
     appoint(world.other_network, twin)
 
     login("coordinator")
@@ -45,7 +47,9 @@ def test_coordinator_finds_gives_a_role_deactivates_reassigns_and_merges(
     page.get_by_role("combobox", name="Helseforetak (må fylles ut)").select_option(label="Trust A2 HF")
     page.get_by_role("combobox", name="Rolle i helseforetaket").select_option(label="Rapportør for intensivkapasitet")
     page.get_by_role("button", name="Gi rollen i helseforetaket").click()
-    expect(page.get_by_text("Member Testesen har nå rollen Rapportør for intensivkapasitet i Trust A2 HF.")).to_be_visible()
+    expect(
+        page.get_by_text("Member Testesen har nå rollen Rapportør for intensivkapasitet i Trust A2 HF.")
+    ).to_be_visible()
     assert_accessible(page)
 
     # Deactivate them: the open work is shown before and listed after.
