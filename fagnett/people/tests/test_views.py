@@ -362,3 +362,12 @@ def test_the_way_in_goes_to_the_persons_region(world: World, login_as: Any) -> N
 def test_the_region_page_links_to_the_people(world: World, login_as: Any) -> None:
     assert "/region/people/" in login_as("coordinator").get("/region/").content.decode()
     assert "/region/people/" in login_as("fagsjef").get("/region/").content.decode()
+
+
+def test_the_pages_speak_bokmal_by_default(world: World, client: Client) -> None:
+    User.objects.filter(pk=world["coordinator"].pk).update(language="nb")
+    client.force_login(User.objects.get(pk=world["coordinator"].pk))
+    page = client.get(_list(world) + "?login=never").content.decode()
+    assert "Personer i Region A RHF" in page and "Aldri logget inn" in page
+    person = client.get(_person(world, world["member"]) + "deactivate/").content.decode()
+    assert "Deaktiver Member Testesen" in person
