@@ -69,12 +69,13 @@ class Workflow:
     """The steps of one workflow over ``status_field`` of a model.
 
     ``refusal`` is the message when a record's status does not allow a step (a text, or a function of the record,
-    e.g. "This step is not possible while the case is received."); a step may have its own. ``perm_object`` gives
+    e.g. "This step is not possible while the case is received."); a step may have its own, and every step must
+    have one or the other. ``perm_object`` gives
     the object the permissions are asked on (the record itself unless told otherwise)."""
 
     name: str
     steps: tuple[Step, ...]
-    refusal: Message
+    refusal: Message | None = None
     status_field: str = "status"
     perm_object: Callable[[Any], Any] = _identity
     _by_name: dict[str, Step] = field(init=False, repr=False, compare=False)
@@ -84,6 +85,8 @@ class Workflow:
         for step in self.steps:
             if step.name in by_name:
                 raise ValueError(f"Workflow {self.name!r}: step {step.name!r} is declared twice.")
+            if step.refusal is None and self.refusal is None:
+                raise ValueError(f"Workflow {self.name!r}: step {step.name!r} has no refusal, nor has the workflow.")
             by_name[step.name] = step
         object.__setattr__(self, "_by_name", by_name)
 
@@ -110,7 +113,7 @@ class Workflow:
         on the row the service has locked."""
         step = self[name]
         if not self.status_allows(name, obj):
-            raise ValidationError(_text(step.refusal or self.refusal, obj))
+            raise ValidationError(_text(step.refusal or self.refusal or "", obj))
         if step.guard is not None and not step.guard(obj):
             message = _text(step.guard_message or "", obj)
             raise ValidationError({step.guard_field: message} if step.guard_field else message)

@@ -92,6 +92,8 @@ def test_permissions_are_asked_on_the_object_the_workflow_names() -> None:
 def test_a_table_is_checked_when_it_is_declared() -> None:
     with pytest.raises(ValueError, match="declared twice"):
         Workflow("twice", steps=(FLOW["submit"], FLOW["submit"]), refusal="No.")
+    with pytest.raises(ValueError, match="has no refusal"):
+        Workflow("silent", steps=(FLOW["submit"],))
     with pytest.raises(ValueError, match="needs the message"):
         Step("guarded", sources=["draft"], perm="app.write", guard=lambda r: True)
     with pytest.raises(KeyError, match="no step 'publish'"):
