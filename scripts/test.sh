@@ -36,7 +36,6 @@ print_times() {
   times >"$TIMES_DIR/whole"
   awk -v wall="$SECONDS" 'function s(t) { split(t, a, /[ms]/); return a[1] * 60 + a[2] }
     { c += s($1) + s($2) } END { printf "%-26s %8d %8.1f\n", "whole script", wall, c }' "$TIMES_DIR/whole"
-  rm -rf "$TIMES_DIR"
 }
 # The two test runs each lead a process group of their own (setsid), so that stopping one ends pytest and all it
 # started (the live server's OpenID provider, forked document readers), not only its first process.
@@ -50,7 +49,8 @@ PG_STOP=""
 on_exit() {
   stop_runs
   [ -z "$PG_STOP" ] || $PG_STOP
-  print_times
+  print_times || true  # (`||`: a failure in the table must not cut the clean-up short)
+  rm -rf "$TIMES_DIR"
 }
 trap on_exit EXIT
 # Ctrl-C (or a TERM/HUP) ends the script at once: the runs and PostgreSQL are stopped by on_exit.
