@@ -87,8 +87,8 @@ step "import contracts: the layers (pyproject.toml, docs/ARCHITECTURE.md)"
 timed import-contracts .venv/bin/lint-imports --no-logo
 
 step "djLint: templates formatted and linted (settings in pyproject.toml)"
-.venv/bin/djlint fagnett templates tests --check --quiet
-.venv/bin/djlint fagnett templates tests --lint --quiet
+timed djlint .venv/bin/djlint fagnett templates tests --check --quiet
+timed djlint .venv/bin/djlint fagnett templates tests --lint --quiet
 
 step "mypy"
 timed mypy .venv/bin/mypy
