@@ -589,7 +589,7 @@ def action_item_reassign(*, user: Any, item: ActionItem, owner: Any, expected_ow
     is raised and nothing changes (a missing one counts as a conflict, as a missing version does elsewhere).
     """
     require_perm(user, "meetings.manage_meetings", item)
-    current = ActionItem.objects.select_for_update().select_related("network").get(pk=item.pk)
+    current = ActionItem.objects.select_for_update(of=("self",)).select_related("network").get(pk=item.pk)
     if expected_owner_id is None or current.owner_id != expected_owner_id:
         raise ConflictError(current)
     if current.status != ActionItem.Status.OPEN:
