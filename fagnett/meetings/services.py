@@ -576,7 +576,7 @@ def action_item_reassign(*, user: User, item: ActionItem, owner: Any, expected_o
     is raised and nothing changes (a missing one counts as a conflict, as a missing version does elsewhere).
     """
     require_perm(user, "meetings.manage_meetings", item)
-    current = ActionItem.objects.select_for_update().select_related("network").get(pk=item.pk)
+    current = ActionItem.objects.select_for_update(of=("self",)).select_related("network").get(pk=item.pk)
     # The owner is the item's version here; a form that sent none expects "0", which no owner has.
     check_version(current, expected_owner_id or 0, saved_version=current.owner_id)
     if current.status != ActionItem.Status.OPEN:

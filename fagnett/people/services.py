@@ -27,7 +27,7 @@ FAGSJEF_GIVES = frozenset({TrustRole.Role.CAPACITY_REPORTER})
 
 def _locked(person: User) -> User:
     """The person's row, locked until the transaction ends, so two coordinators' changes follow each other."""
-    return User.objects.select_for_update().select_related("trust").get(pk=person.pk)
+    return User.objects.select_for_update(of=("self",)).select_related("trust").get(pk=person.pk)
 
 
 def _require_in_region(person: User, region: Region) -> None:
@@ -65,11 +65,11 @@ def region_role_give(*, user: User, region: Region, person: User, role: str) -> 
 def region_role_remove(*, user: User, role: RegionRole) -> None:
     """Remove a regional role. The region keeps at least one coordinator, or nobody could manage it."""
     require_perm(user, "people.manage_people", role.region)
-    current = RegionRole.objects.select_for_update().filter(pk=role.pk).select_related("user").first()
+    current = RegionRole.objects.select_for_update(of=("self",)).filter(pk=role.pk).select_related("user").first()
     if current is None:
         raise ValidationError(_("The role was already removed."))
     if current.role == RegionRole.Role.COORDINATOR:
-        coordinators = RegionRole.objects.select_for_update().filter(
+        coordinators = RegionRole.objects.select_for_update(of=("self",)).filter(
             region_id=current.region_id, role=RegionRole.Role.COORDINATOR, user__is_active=True
         )
         if not coordinators.exclude(pk=current.pk).exists():
@@ -113,7 +113,12 @@ def trust_role_give(*, user: User, person: User, trust: HealthTrust, role: str) 
 
 @transaction.atomic
 def trust_role_remove(*, user: User, role: TrustRole) -> None:
-    current = TrustRole.objects.select_for_update().filter(pk=role.pk).select_related("user__trust", "trust").first()
+    current = (
+        TrustRole.objects.select_for_update(of=("self",))
+        .filter(pk=role.pk)
+        .select_related("user__trust", "trust")
+        .first()
+    )
     if current is None:
         raise ValidationError(_("The role was already removed."))
     _require_trust_role_right(user, current.user, current.trust, current.role)
@@ -216,7 +221,7 @@ def person_merge(*, user: User, kept: User, merged: User, choices: MergeChoices 
     # Both rows locked, in a fixed order so two merges of the same pair cannot wait for each other.
     locked = {
         p.pk: p
-        for p in User.objects.select_for_update()
+        for p in User.objects.select_for_update(of=("self",))
         .select_related("trust")
         .filter(pk__in=[kept.pk, merged.pk])
         .order_by("pk")
