@@ -7,11 +7,56 @@ from django.core.management import call_command
 from django.test import Client
 
 from tests.factories import Inbox, Migrator, World, free_port, make_world
+from tests.shared_world import SharedWorlds, load_demo, run_shared_by_the_run_together
+
+_shared_worlds = pytest.StashKey[SharedWorlds]()
+_current_item = pytest.StashKey[pytest.Item]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """After pytest-django's order (ordinary database tests first): the demo's tests one after the other."""
+    run_shared_by_the_run_together(items)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before the test's fixtures: open the world it shares, or roll back one it must not see."""
+    shared = item.config.stash.get(_shared_worlds, None)
+    if shared is not None:  # None until the first test that asks for a world has set the databases up
+        shared.prepare(item)
+    item.config.stash[_current_item] = item
+
+
+@pytest.fixture(scope="session")
+def shared_worlds(
+    request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any
+) -> Iterator[SharedWorlds]:
+    """The worlds shared by several tests (tests/shared_world.py); session-scoped, so set up before ``db``."""
+    shared = SharedWorlds(django_db_blocker)
+    request.config.stash[_shared_worlds] = shared
+    shared.prepare(request.config.stash[_current_item])  # the hook ran for this test before the databases existed
+    try:
+        yield shared
+    finally:
+        shared.close()
+        del request.config.stash[_shared_worlds]
 
 
 @pytest.fixture
-def world(db: None) -> World:
-    return make_world()
+def world(request: pytest.FixtureRequest, shared_worlds: SharedWorlds, db: None) -> World:
+    """The world of ``tests.factories.make_world``: a private copy of the one the module's tests share, or (in a
+    transactional test) built for this test alone."""
+    shared: World | None = shared_worlds.copy_for(request.node, "world")
+    return shared or make_world()
+
+
+@pytest.fixture
+def demo(request: pytest.FixtureRequest, shared_worlds: SharedWorlds, db: None) -> None:
+    """The demo data (``manage.py load_demo``), loaded once for all the tests that ask for it (or, in a transactional
+    test, for this test alone)."""
+    if not shared_worlds.holds(request.node, "demo"):
+        load_demo()
 
 
 @pytest.fixture

@@ -9,6 +9,55 @@ export DJANGO_ALLOW_ASYNC_UNSAFE=true
 
 step() { printf '\n=== %s\n' "$*"; }
 
+# Each phase's wall-clock and CPU seconds (user + system of the process and of the children it waited for), from
+# /usr/bin/time, summed per phase and printed when the script ends, passed or not: the machine may be shared, so CPU
+# time is the number to compare between runs, wall time the one a developer waits for.
+TIMES_DIR=$(mktemp -d /tmp/fagnett-times.XXXXXX)
+PHASES=()
+add_phase() { [[ " ${PHASES[*]} " == *" $1 "* ]] || PHASES+=("$1"); }
+timed() {  # timed PHASE COMMAND...: runs COMMAND, adding its seconds to PHASE
+  local phase=$1
+  shift
+  add_phase "$phase"
+  /usr/bin/time -f '%e %U %S' -a -o "$TIMES_DIR/$phase" "$@"
+}
+print_times() {
+  [ ${#PHASES[@]} -gt 0 ] || return 0
+  printf '\n=== time per phase (seconds; the two test runs overlap)\n%-26s %8s %8s\n' phase wall cpu
+  local phase
+  for phase in "${PHASES[@]}"; do
+    [ -s "$TIMES_DIR/$phase" ] || { printf '%-26s %8s %8s\n' "$phase" - -; continue; }
+    # Lines of three numbers only: /usr/bin/time adds a line of words when the command failed or was killed.
+    awk -v p="$phase" '$1 ~ /^[0-9.]+$/ && NF == 3 { w += $1; c += $2 + $3 }
+      END { printf "%-26s %8s %8.1f\n", p, (w > 0 ? sprintf("%.1f", w) : "-"), c }' "$TIMES_DIR/$phase"
+  done
+  # `times` (in this shell, not in a pipe's subshell): the script's own CPU, then that of every child it waited
+  # for, the test runs included (the PostgreSQL server is not one).
+  times >"$TIMES_DIR/whole"
+  awk -v wall="$SECONDS" 'function s(t) { split(t, a, /[ms]/); return a[1] * 60 + a[2] }
+    { c += s($1) + s($2) } END { printf "%-26s %8d %8.1f\n", "whole script", wall, c }' "$TIMES_DIR/whole"
+}
+# The two test runs each lead a process group of their own (setsid), so that stopping one ends pytest and all it
+# started (the live server's OpenID provider, forked document readers), not only its first process.
+RUNS=()
+stop_runs() {
+  local pid
+  for pid in "${RUNS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  RUNS=()
+}
+PG_STOP=""
+on_exit() {
+  stop_runs
+  [ -z "$PG_STOP" ] || $PG_STOP
+  print_times || true  # (`||`: a failure in the table must not cut the clean-up short)
+  rm -rf "$TIMES_DIR"
+}
+trap on_exit EXIT
+# Ctrl-C (or a TERM/HUP) ends the script at once: the runs and PostgreSQL are stopped by on_exit.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
 ensure_packages() {
   # Chromium for the browser tests, PostgreSQL for the second run. Installed when missing and we are root.
   local missing=()
@@ -16,6 +65,7 @@ ensure_packages() {
   ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
   command -v pdftotext >/dev/null || missing+=(poppler-utils)
   command -v xgettext >/dev/null || missing+=(gettext)
+  [ -x /usr/bin/time ] || missing+=(time)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       step "Installing ${missing[*]}"
@@ -30,25 +80,25 @@ ensure_packages() {
 ensure_packages
 
 step "ruff"
-.venv/bin/ruff check .
-.venv/bin/ruff format --check .
+timed ruff .venv/bin/ruff check .
+timed ruff .venv/bin/ruff format --check .
 
 step "import contracts: the layers (pyproject.toml, docs/ARCHITECTURE.md)"
-.venv/bin/lint-imports --no-logo
+timed import-contracts .venv/bin/lint-imports --no-logo
 
 step "djLint: templates formatted and linted (settings in pyproject.toml)"
-.venv/bin/djlint fagnett templates tests --check --quiet
-.venv/bin/djlint fagnett templates tests --lint --quiet
+timed djlint .venv/bin/djlint fagnett templates tests --check --quiet
+timed djlint .venv/bin/djlint fagnett templates tests --lint --quiet
 
 step "mypy"
-.venv/bin/mypy
+timed mypy .venv/bin/mypy
 
 step "migrations match the models"
-$PY manage.py makemigrations --check --dry-run
+timed migrations-check $PY manage.py makemigrations --check --dry-run
 
 step "production settings: collectstatic with hashed names (check --deploy runs in the tests)"
 STATIC_TMP=$(mktemp -d)
-env -u DJANGO_ALLOW_ASYNC_UNSAFE DJANGO_SECRET_KEY="ci-$(head -c 48 /dev/urandom | base64)" \
+timed collectstatic env -u DJANGO_ALLOW_ASYNC_UNSAFE DJANGO_SECRET_KEY="ci-$(head -c 48 /dev/urandom | base64)" \
   FAGNETT_STATIC_ROOT="$STATIC_TMP" FAGNETT_SITE_URL=https://fagnett.example DJANGO_SETTINGS_MODULE=config.settings.production \
   $PY manage.py collectstatic --noinput -v 0
 rm -rf "$STATIC_TMP"
@@ -61,25 +111,41 @@ PGROOT=$(mktemp -d /tmp/fagnett-pg.XXXXXX)
 PGPORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 as_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
 [ "$(id -u)" = 0 ] && chown postgres:postgres "$PGROOT"
-PG_PID=""
+PG_LOG=""
 stop_pg() {
-  [ -n "$PG_PID" ] && kill "$PG_PID" 2>/dev/null
-  as_pg "$PGBIN/pg_ctl -D $PGROOT/data -m fast -w -s stop" || true
-  rm -rf "$PGROOT"
+  as_pg "$PGBIN/pg_ctl -D $PGROOT/data -m fast -w -s stop" 2>/dev/null || true
+  rm -rf "$PGROOT" ${PG_LOG:+"$PG_LOG"}
 }
-trap stop_pg EXIT
+pg_server_cpu() {
+  # The server's CPU seconds: the postmaster's and its finished backends' (they exited with the test run's
+  # connections), from /proc, as the server is no child of this script.
+  local pid
+  pid=$(head -1 "$PGROOT/data/postmaster.pid" 2>/dev/null) && [ -r "/proc/$pid/stat" ] || return 0
+  add_phase tests-postgresql-server
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "0 %.2f %.2f\n", ($12 + $14) / hz, ($13 + $15) / hz }' \
+    "/proc/$pid/stat" >"$TIMES_DIR/tests-postgresql-server"
+}
+PG_STOP=stop_pg
 as_pg "$PGBIN/initdb -D $PGROOT/data -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null"
 as_pg "$PGBIN/pg_ctl -D $PGROOT/data -l $PGROOT/log -w -s -o \"-p $PGPORT -k $PGROOT -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off\" start"
 "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -q -c "CREATE ROLE fagnett LOGIN PASSWORD 'fagnett' CREATEDB" -c "CREATE DATABASE fagnett OWNER fagnett"
 PG_LOG=$(mktemp)
-DATABASE_URL="postgres://fagnett:fagnett@127.0.0.1:$PGPORT/fagnett" \
-  $PY -m pytest -q -p no:cacheprovider -m "not browser" >"$PG_LOG" 2>&1 &
-PG_PID=$!
+add_phase tests-sqlite
+add_phase tests-postgresql
+DATABASE_URL="postgres://fagnett:fagnett@127.0.0.1:$PGPORT/fagnett" setsid \
+  /usr/bin/time -f '%e %U %S' -o "$TIMES_DIR/tests-postgresql" $PY -m pytest -q -p no:cacheprovider -m "not browser" \
+  >"$PG_LOG" 2>&1 &
+PG_RUN=$!
+RUNS+=("$PG_RUN")
+setsid /usr/bin/time -f '%e %U %S' -o "$TIMES_DIR/tests-sqlite" $PY -m pytest -q -p no:cacheprovider &
+SQLITE_RUN=$!
+RUNS+=("$SQLITE_RUN")
 sqlite_rc=0
-$PY -m pytest -q -p no:cacheprovider || sqlite_rc=$?
+wait "$SQLITE_RUN" || sqlite_rc=$?
 pg_rc=0
-wait "$PG_PID" || pg_rc=$?
-PG_PID=""
+wait "$PG_RUN" || pg_rc=$?
+RUNS=()
+pg_server_cpu
 
 step "tests on PostgreSQL: the output"
 cat "$PG_LOG"

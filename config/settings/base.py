@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "fagnett.ops",
     "fagnett.demo",
     "fagnett.provisioning",
+    "fagnett.people",
 ]
 
 MIDDLEWARE = [

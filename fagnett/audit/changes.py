@@ -171,6 +171,8 @@ class Entry:
     network: str = ""
     #: False in the audit log where the person may not read the record: who and when, but not what
     readable: bool = True
+    #: on a person's history page, the record merged into theirs that a row is of ("Kari N. (a record merged…)")
+    merged_record: str = ""
 
     @property
     def when(self) -> str:
@@ -417,6 +419,7 @@ def merge_saved_together(entries: list[Entry]) -> list[Entry]:
             and entry.action == CHANGED
             and last.action != DELETED
             and entry.person_key == last.person_key
+            and entry.record_id == last.record_id  # a person's history also shows the records merged into theirs
             and entry.at - last.at <= SAME_CHANGE
         ):
             _fold(last, entry)

@@ -11,17 +11,19 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.accounts.models import User
+from fagnett.accounts.models import RegionRole, TrustRole, User
 from fagnett.capacity.models import CapacityEntry, RestrictionReason, Scenario, Unit
 from fagnett.cases.models import Case, CaseAttachment, Consultation
 from fagnett.meetings.models import ActionItem, AgendaItem, Attendance, Meeting, Minutes, MinutesItem
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network
-from fagnett.organisations.models import Region
+from fagnett.organisations.models import HealthTrust, Region
 from fagnett.reports.models import NetworkReport, RegionalReport
 
 
@@ -48,8 +50,9 @@ class Source:
     kind: str
     #: the attribute of a row naming the record of ``kind`` it belongs to ("id" for the kind's own rows)
     parent_attname: str
-    #: lookups from a historical row to its region and network (None: the kind has no network)
-    region_path: str
+    #: lookups from a historical row to its region (several: the first that is set, as a person's trust or RHF) and
+    #: network (None: the kind has no network)
+    region_path: str | tuple[str, ...]
     network_path: str | None
     #: fields not shown, besides ``ALWAYS_HIDDEN`` and automatic timestamps
     hidden: frozenset[str] = frozenset()
@@ -67,6 +70,22 @@ class Source:
     @property
     def history_model(self) -> Any:
         return self.model.history.model  # type: ignore[attr-defined]
+
+    @property
+    def region_paths(self) -> tuple[str, ...]:
+        return self.region_path if isinstance(self.region_path, tuple) else (self.region_path,)
+
+    def in_region(self, region_id: int) -> Q:
+        """The historical rows of the region."""
+        found = Q()
+        for path in self.region_paths:
+            found |= Q(**{path: region_id})
+        return found
+
+    def region_of_row(self) -> Any:
+        """An expression for a historical row's region."""
+        paths = self.region_paths
+        return F(paths[0]) if len(paths) == 1 else Coalesce(*(F(path) for path in paths))
 
 
 @dataclass(frozen=True)
@@ -196,6 +215,21 @@ def _attendance(row: Row, labels: Labels) -> str:
 
 def _consultation(row: Row, labels: Labels) -> str:
     return gettext("Consultation: %(kind)s") % {"kind": _choice(Consultation.Kind, row.kind)}
+
+
+def _person(row: Row, labels: Labels) -> str:
+    return f"{row.first_name} {row.last_name}".strip() or str(row.username)
+
+
+def _region_role(row: Row, labels: Labels) -> str:
+    return gettext("Regional role: %(role)s") % {"role": _choice(RegionRole.Role, row.role)}
+
+
+def _trust_role(row: Row, labels: Labels) -> str:
+    return gettext("Trust role: %(role)s, %(trust)s") % {
+        "role": _choice(TrustRole.Role, row.role),
+        "trust": labels(HealthTrust, row.trust_id),
+    }
 
 
 def _attachment(row: Row, labels: Labels) -> str:
@@ -340,6 +374,47 @@ KINDS: dict[str, Kind] = {
             ),
             # A correction after the round closed is a new version (a new row): the cell's history spans them.
             same_history=("round_id", "unit_id", "category", "scenario"),
+        ),
+        # A person of the region (its trusts' or the RHF's) and the regional and trust roles they hold in it. The
+        # records merged into a person are theirs too: their history is shown with the person's (``selectors``).
+        Kind(
+            "person",
+            User,
+            _("Person"),
+            _("the person"),
+            _person,
+            (
+                Source(
+                    "person",
+                    User,
+                    "person",
+                    "id",
+                    ("trust__region_id", "region_employer_id"),
+                    None,
+                    # Not in the history at all (the password hash, the time of the last login).
+                    hidden=frozenset({"password", "last_login"}),
+                ),
+                Source(
+                    "person-region-role",
+                    RegionRole,
+                    "person",
+                    "user_id",
+                    "region_id",
+                    None,
+                    hidden=frozenset({"user"}),
+                    part_label=_region_role,
+                ),
+                Source(
+                    "person-trust-role",
+                    TrustRole,
+                    "person",
+                    "user_id",
+                    "trust__region_id",
+                    None,
+                    hidden=frozenset({"user"}),
+                    part_label=_trust_role,
+                ),
+            ),
         ),
     )
 }

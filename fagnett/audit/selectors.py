@@ -21,6 +21,7 @@ from django.db.models import BigIntegerField, CharField, F, OuterRef, Q, QuerySe
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from simple_history.models import HistoricalRecords
 
 from fagnett.access import access_for
@@ -164,6 +165,22 @@ def _capacity_entry(user: User, pk: int) -> Visible:
     return Visible(title, url, entry)
 
 
+def _person(user: User, pk: int) -> Visible:
+    """A person of the region: for the region's coordinator, and a fagsjef for their own trust's people (the rule is
+    the people pages', ``people.view_person``)."""
+    person = User.objects.select_related("trust").get(pk=pk)
+    if not user.has_perm("people.view_person", person):
+        raise Http404
+    region_id = person.trust.region_id if person.trust else person.region_employer_id
+    return Visible(str(person), reverse("people:detail", args=[region_id, person.pk]), person)
+
+
+def merged_into(person_id: int) -> list[int]:
+    """The records merged into the person (``people.PersonMerge``, through the merged record's ``merge``): their
+    history is the person's."""
+    return list(User.objects.filter(merge__kept_id=person_id).values_list("pk", flat=True))
+
+
 _VISIBLE: dict[str, Callable[[Any, int], Visible]] = {
     "mandate": _mandate,
     "appointment": _appointment,
@@ -174,6 +191,7 @@ _VISIBLE: dict[str, Callable[[Any, int], Visible]] = {
     "network-report": _network_report,
     "regional-report": _regional_report,
     "capacity-entry": _capacity_entry,
+    "person": _person,
 }
 
 
@@ -226,13 +244,16 @@ def record_history(*, user: User, kind_slug: str, record_id: int) -> RecordHisto
     visible = _deleted_record(user, kind, record_id) if deleted else _VISIBLE[kind.slug](user, record_id)
 
     labels = LabelCache()
+    record_ids = [record_id, *(merged_into(record_id) if kind.model is User else [])]
+    for other in record_ids[1:]:
+        labels.want(User, other)
     rows_by_source: list[tuple[Source, list[Row]]] = []
     for source in kind.sources:
         rows = source.history_model.objects.order_by()
         if source is kind.own and kind.same_history:
             rows = rows.filter(**{name: getattr(visible.obj, name) for name in kind.same_history})
         else:
-            rows = rows.filter(**{source.parent_attname: record_id})
+            rows = rows.filter(**{f"{source.parent_attname}__in": record_ids})
         rows_by_source.append((source, list(rows)))
         want_labels(source, rows_by_source[-1][1], labels)
     m2m: M2MValues = {}
@@ -255,6 +276,11 @@ def record_history(*, user: User, kind_slug: str, record_id: int) -> RecordHisto
             entry = describe_row(
                 source, row, previous[row.history_id], labels, m2m, record=visible.title, withheld=hidden
             )
+            owner = getattr(row, source.parent_attname)
+            if kind.model is User and owner != record_id:
+                entry.merged_record = gettext("%(name)s (a record merged into this one)") % {
+                    "name": labels(User, owner)
+                }
             entries.append((row.history_date, order, row.history_id, entry))
     entries.sort(key=lambda item: item[:3])
     merged = merge_saved_together([entry for *_key, entry in entries])
@@ -291,7 +317,7 @@ def _deleted_record(user: User, kind: Kind, record_id: int) -> Visible:
     last = (
         kind.own.history_model.objects.filter(id=record_id)
         .order_by("-history_id")
-        .annotate(audit_region=F(kind.own.region_path))
+        .annotate(audit_region=kind.own.region_of_row())
         .first()
     )
     if last is None or last.audit_region is None or not access_for(user).is_coordinator(last.audit_region):
@@ -324,9 +350,11 @@ def region_log(*, region: Region, filters: LogFilters) -> QuerySet[Any]:
     for source in SOURCES.values():
         if filters.network and source.network_path is None:
             continue
-        rows = source.history_model.objects.filter(**{source.region_path: region.pk})
+        rows = source.history_model.objects.filter(source.in_region(region.pk))
         if filters.person:
-            rows = rows.filter(history_user_id=filters.person)
+            # What the person did with a record since merged into theirs is theirs too (people.PersonMerge, read
+            # through the reverse relation ``merge`` of the merged record, as audit sits below people).
+            rows = rows.filter(Q(history_user_id=filters.person) | Q(history_user__merge__kept_id=filters.person))
         if filters.network and source.network_path:
             rows = rows.filter(**{source.network_path: filters.network})
         if filters.start:
@@ -352,9 +380,15 @@ def log_people(*, region: Region) -> QuerySet[User]:
     """Everyone who appears in the region's audit log, for the person filter, in one query."""
     appears = Q(pk__in=[])
     for source in SOURCES.values():
-        saved = source.history_model.objects.filter(**{source.region_path: region.pk}).values("history_user_id")
+        saved = source.history_model.objects.filter(source.in_region(region.pk)).values("history_user_id")
         appears |= Q(pk__in=saved)
-    return User.objects.filter(appears).order_by("first_name", "last_name", "username")
+    actors = User.objects.filter(appears).values("pk")
+    # And everyone into whose record one of them was merged: filtered by them, the log shows what that record did.
+    return (
+        User.objects.filter(Q(pk__in=actors) | Q(merged_records__merged__in=actors))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def log_networks(*, region: Region) -> QuerySet[Network]:
@@ -382,12 +416,14 @@ def _readable(user: User, region: Region, kind: Kind, record_ids: set[int]) -> s
     """The records among ``record_ids`` whose details the person may read in the log.
 
     The coordinator reads everything in the region. A medical director reads every kind but draft minutes (the
-    network's managers' until circulated) and capacity entries (the reporters' and the coordinator's pages); deleted
+    network's managers' until circulated), capacity entries (the reporters' and the coordinator's pages) and people
+    (the coordinator's people pages); deleted
     records are the coordinator's. The same people as the history pages let in, without a query per row.
     """
     if access_for(user).is_coordinator(region.pk):
         return record_ids
-    if kind.slug == "capacity-entry":
+    if kind.slug in ("capacity-entry", "person"):
+        # Reporting and the region's people are the coordinator's pages (a fagsjef's for their trust's people).
         return set()
     if kind.slug == "minutes":
         minutes = Minutes.objects.select_related("meeting__network").filter(pk__in=record_ids)

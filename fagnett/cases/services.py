@@ -27,6 +27,7 @@ from fagnett.cases.models import (
     EscalationTarget,
 )
 from fagnett.cases.selectors import case_consultations
+from fagnett.cases.workflow import CASE_WORKFLOW
 from fagnett.core.locking import check_version, locked_get, locked_update
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
@@ -66,16 +67,13 @@ def _check_network(network: Network, region_id: int | None = None) -> None:
         raise ValidationError({"network": _("Choose an open network in this region.")})
 
 
-def _locked(case: Case, lock_version: int | None, allowed: Iterable[str]) -> Case:
-    """The case, locked; ``ConflictError`` if someone changed it since ``lock_version`` was read."""
+def _locked(case: Case, lock_version: int | None, step: str) -> Case:
+    """The case, locked; ``ConflictError`` if someone changed it since ``lock_version`` was read, and the workflow's
+    refusal unless ``step`` may be taken from the case as it is saved now (``cases/workflow.py``)."""
     current = locked_get(
         Case.objects.select_related("network", "submitted_by"), pk=case.pk, expected_version=lock_version, of=("self",)
     )
-    if current.status not in set(allowed):
-        raise ValidationError(
-            _("This step is not possible while the case is %(status)s.")
-            % {"status": current.get_status_display().lower()}
-        )
+    CASE_WORKFLOW.require(step, current)
     return current
 
 
@@ -218,10 +216,8 @@ def common_case_send(
 @transaction.atomic
 def case_route(*, user: User, case: Case, network: Network, lock_version: int | None = None) -> Case:
     """The coordinator sends a case submitted without a network to the network that should handle it."""
-    require_perm(user, "cases.route_case", case)
-    current = _locked(case, lock_version, [Case.Status.RECEIVED])
-    if current.network_id is not None:
-        raise ValidationError(_("This case has already been routed."))
+    CASE_WORKFLOW.require_permission(user, "route", case)
+    current = _locked(case, lock_version, "route")
     _check_network(network, current.region_id)
     current.network = network
     current.number = _next_number(network, current.year)
@@ -233,8 +229,8 @@ def case_route(*, user: User, case: Case, network: Network, lock_version: int | 
 
 @transaction.atomic
 def case_accept(*, user: User, case: Case, note: str = "", lock_version: int | None = None) -> Case:
-    require_perm(user, "cases.respond_case", case)
-    current = _locked(case, lock_version, [Case.Status.RECEIVED])
+    CASE_WORKFLOW.require_permission(user, "accept", case)
+    current = _locked(case, lock_version, "accept")
     current.status = Case.Status.ACCEPTED
     locked_update(current)
     event = _event(current, user, CaseEvent.Kind.ACCEPTED, note.strip())
@@ -245,10 +241,10 @@ def case_accept(*, user: User, case: Case, note: str = "", lock_version: int | N
 @transaction.atomic
 def case_decline(*, user: User, case: Case, reason: str, lock_version: int | None = None) -> Case:
     """Decline the case; the reason is shown to the submitter."""
-    require_perm(user, "cases.respond_case", case)
+    CASE_WORKFLOW.require_permission(user, "decline", case)
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason when declining a case; the submitter will see it.")})
-    current = _locked(case, lock_version, [Case.Status.RECEIVED])
+    current = _locked(case, lock_version, "decline")
     current.status = Case.Status.DECLINED
     current.decline_reason = reason.strip()
     locked_update(current)
@@ -259,28 +255,22 @@ def case_decline(*, user: User, case: Case, reason: str, lock_version: int | Non
 
 @transaction.atomic
 def case_start(*, user: User, case: Case, lock_version: int | None = None) -> Case:
-    require_perm(user, "cases.work_case", case)
-    current = _locked(case, lock_version, [Case.Status.ACCEPTED])
+    CASE_WORKFLOW.require_permission(user, "start", case)
+    current = _locked(case, lock_version, "start")
     current.status = Case.Status.IN_PROGRESS
     locked_update(current)
     _event(current, user, CaseEvent.Kind.STARTED)
     return current
 
 
-RESPONSIBLE_STATUSES = (Case.Status.ACCEPTED, Case.Status.IN_PROGRESS, Case.Status.ON_AGENDA)
-
-
 @transaction.atomic
 def case_set_responsible(*, user: User, case: Case, person: Any, lock_version: int | None = None) -> Case:
     """Name the person in the network who follows the case up; they are told by e-mail after commit."""
-    require_perm(user, "cases.work_case", case)
-    current = _locked(case, lock_version, RESPONSIBLE_STATUSES)
-    if (
-        current.network_id is None
-        or not Appointment.objects.filter(
-            network_id=current.network_id, person=person, status=Appointment.Status.APPOINTED
-        ).exists()
-    ):
+    CASE_WORKFLOW.require_permission(user, "set_responsible", case)
+    current = _locked(case, lock_version, "set_responsible")
+    if not Appointment.objects.filter(
+        network=current.network, person=person, status=Appointment.Status.APPOINTED
+    ).exists():
         raise ValidationError({"responsible": _("The responsible person must be appointed in the network.")})
     current.responsible = person
     locked_update(current)
@@ -293,8 +283,8 @@ def case_set_responsible(*, user: User, case: Case, person: Any, lock_version: i
 @transaction.atomic
 def case_set_on_agenda(*, user: User, case: Case, meeting_label: str) -> Case:
     """Mark an accepted or in-progress case as on a meeting's agenda (``agenda_add_open_cases`` calls this)."""
-    require_perm(user, "cases.set_on_agenda", case)
-    current = _locked(case, None, [Case.Status.ACCEPTED, Case.Status.IN_PROGRESS])
+    CASE_WORKFLOW.require_permission(user, "set_on_agenda", case)
+    current = _locked(case, None, "set_on_agenda")
     current.status = Case.Status.ON_AGENDA
     locked_update(current)
     _event(current, user, CaseEvent.Kind.ON_AGENDA, meeting_label)
@@ -313,7 +303,8 @@ def agenda_add_open_cases(*, user: User, meeting: Meeting) -> list[AgendaItem]:
     cases = list(
         Case.objects.filter(
             network=meeting.network,
-            status__in=[Case.Status.ACCEPTED, Case.Status.IN_PROGRESS, Case.Status.ON_AGENDA],
+            # Those that may be set on an agenda, and those on one already (discussed, no answer yet).
+            status__in=[*CASE_WORKFLOW.sources("set_on_agenda"), Case.Status.ON_AGENDA],
         )
         .exclude(pk__in=already)
         .order_by("year", "number")
@@ -325,12 +316,9 @@ def agenda_add_open_cases(*, user: User, meeting: Meeting) -> list[AgendaItem]:
     )
     label = f"{meeting.network.name} {timezone.localtime(meeting.starts_at):%d.%m.%Y}"
     for case in cases:
-        if case.status != Case.Status.ON_AGENDA:
+        if CASE_WORKFLOW.status_allows("set_on_agenda", case):
             case_set_on_agenda(user=user, case=case, meeting_label=label)
     return created
-
-
-RECOMMENDABLE = (Case.Status.ACCEPTED, Case.Status.IN_PROGRESS, Case.Status.ON_AGENDA)
 
 
 @transaction.atomic
@@ -340,10 +328,10 @@ def case_recommend(*, user: User, case: Case, recommendation: str, lock_version:
     Refused while a consultation (user involvement, safety service, union representatives) is required and
     open, or not yet assessed: the mandate asks for them before the network answers.
     """
-    require_perm(user, "cases.recommend_case", case)
+    CASE_WORKFLOW.require_permission(user, "recommend", case)
     if not recommendation.strip():
         raise ValidationError({"recommendation": _("Write the network's recommendation.")})
-    current = _locked(case, lock_version, RECOMMENDABLE)
+    current = _locked(case, lock_version, "recommend")
     blocking = [str(row.label) for row in case_consultations(case=current) if row.blocks_recommendation]
     if blocking:
         raise ValidationError(
@@ -382,7 +370,7 @@ def consultation_record(
     ``lock_version`` is the version the person saw, 0 when nothing was recorded yet; if someone recorded this
     kind since, ``ConflictError`` is raised and nothing is written. Each change is a step on the timeline.
     """
-    require_perm(user, "cases.consult_case", case)
+    CASE_WORKFLOW.require_permission(user, "consult", case)
     if kind not in Consultation.Kind.values:
         raise ValidationError({"kind": _("Choose what kind of consultation this is.")})
     today = today or timezone.localdate()
@@ -407,7 +395,7 @@ def consultation_record(
         errors["consulted_on"] = _("The date cannot be in the future: record the consultation once it has been held.")
     if errors:
         raise ValidationError(errors)
-    current = _locked(case, None, RECOMMENDABLE)
+    current = _locked(case, None, "consult")
     consultation = Consultation.objects.select_for_update().filter(case=current, kind=kind).first()
     check_version(consultation, lock_version)
     if consultation is None:
@@ -445,7 +433,7 @@ def case_escalate(
     lock_version: int | None = None,
 ) -> Case:
     """No consensus: the case goes to the medical director (or the heads' meeting) with both views."""
-    require_perm(user, "cases.recommend_case", case)
+    CASE_WORKFLOW.require_permission(user, "escalate", case)
     errors = {}
     if not recommendation.strip():
         errors["recommendation"] = _("Write the network's recommendation (the majority's view).")
@@ -455,7 +443,7 @@ def case_escalate(
         errors["escalate_to"] = _("Choose who decides.")
     if errors:
         raise ValidationError(errors)
-    current = _locked(case, lock_version, RECOMMENDABLE)
+    current = _locked(case, lock_version, "escalate")
     current.status = Case.Status.ESCALATED
     current.recommendation = recommendation.strip()
     current.other_view = other_view.strip()
@@ -475,10 +463,10 @@ def case_escalate(
 @transaction.atomic
 def case_record_decision(*, user: User, case: Case, decision: str, lock_version: int | None = None) -> Case:
     """The decision made in the line, recorded back on the case for the network and the submitter."""
-    require_perm(user, "cases.record_decision", case)
+    CASE_WORKFLOW.require_permission(user, "decide", case)
     if not decision.strip():
         raise ValidationError({"decision": _("Write the decision.")})
-    current = _locked(case, lock_version, [Case.Status.ESCALATED])
+    current = _locked(case, lock_version, "decide")
     current.status = Case.Status.DECISION_RECORDED
     current.decision = decision.strip()
     current.decided_by = user
@@ -500,8 +488,8 @@ def case_record_decision(*, user: User, case: Case, decision: str, lock_version:
 
 @transaction.atomic
 def case_close(*, user: User, case: Case, note: str = "", lock_version: int | None = None) -> Case:
-    require_perm(user, "cases.close_case", case)
-    current = _locked(case, lock_version, [Case.Status.RECOMMENDATION_GIVEN, Case.Status.DECISION_RECORDED])
+    CASE_WORKFLOW.require_permission(user, "close", case)
+    current = _locked(case, lock_version, "close")
     current.status = Case.Status.CLOSED
     locked_update(current)
     event = _event(current, user, CaseEvent.Kind.CLOSED, note.strip())

@@ -31,6 +31,7 @@ from fagnett.cases.forms import (
     RouteForm,
 )
 from fagnett.cases.models import Case, Consultation
+from fagnett.cases.workflow import CASE_WORKFLOW
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import (
     add_service_errors,
@@ -185,29 +186,9 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
-    perms = {
-        name: user.has_perm(f"cases.{name}", case)
-        for name in (
-            "route_case",
-            "respond_case",
-            "work_case",
-            "recommend_case",
-            "record_decision",
-            "close_case",
-            "comment_case",
-            "attach_case",
-            "consult_case",
-        )
-    }
-    S = Case.Status
-    actions = {
-        "route": perms["route_case"] and case.network_id is None and case.status == S.RECEIVED,
-        "respond": perms["respond_case"] and case.network_id is not None and case.status == S.RECEIVED,
-        "start": perms["work_case"] and case.status == S.ACCEPTED,
-        "recommend": perms["recommend_case"] and case.status in services.RECOMMENDABLE,
-        "decide": perms["record_decision"] and case.status == S.ESCALATED,
-        "close": perms["close_case"] and case.status in (S.RECOMMENDATION_GIVEN, S.DECISION_RECORDED),
-    }
+    perms = {name: user.has_perm(f"cases.{name}", case) for name in ("comment_case", "attach_case")}
+    # The workflow's table says which steps this person may take on the case now (cases/workflow.py).
+    actions = CASE_WORKFLOW.available(user, case)
     panel_templates, panel_context = panels.page_panels(request, case)
     return render(
         request,
@@ -226,10 +207,10 @@ def _detail(
             "start_form": LockedForm(initial={"lock_version": case.lock_version}),
             "can_view_common": case.common_case is not None
             and user.has_perm("cases.view_common_case", case.common_case),
-            **_consultations(case, can_record=perms["consult_case"], bound=consultation_form),
+            **_consultations(case, can_record=actions["consult"], bound=consultation_form),
             "topics": list(case.topics.all()),
             "topics_form": CaseTopicsForm(case=case) if user.has_perm("cases.set_topics", case) else None,
-            **_follow_up(request, case),
+            **_follow_up(request, case, can_set_responsible=actions["set_responsible"]),
             "panel_templates": panel_templates,
             **panel_context,
         },
@@ -238,11 +219,11 @@ def _detail(
 
 
 def _consultations(case: Case, *, can_record: bool, bound: ConsultationForm | None) -> dict[str, Any]:
-    """The case's consultations, what still stands in the way of a recommendation, and a form per kind for
-    the network's leader and secretary while the case is worked on."""
+    """The case's consultations, what still stands in the way of a recommendation, and a form per kind when the
+    workflow's "consult" step is available (the network's leader and secretary while the case is worked on)."""
     rows = selectors.case_consultations(case=case)
     forms = []
-    if can_record and case.status in services.RECOMMENDABLE:
+    if can_record:
         for row in rows:
             form = bound if bound is not None and bound.kind == row.kind else None
             forms.append({"row": row, "form": form or ConsultationForm(kind=row.kind, consultation=row.consultation)})
@@ -256,14 +237,9 @@ def _consultations(case: Case, *, can_record: bool, bound: ConsultationForm | No
     }
 
 
-def _follow_up(request: AuthenticatedRequest, case: Case) -> dict[str, Any]:
+def _follow_up(request: AuthenticatedRequest, case: Case, *, can_set_responsible: bool) -> dict[str, Any]:
     """The case's action items and the meetings it was on; the form to add an action item for its managers."""
     can_add = case.network is not None and request.user.has_perm("meetings.manage_meetings", case.network)
-    can_set_responsible = (
-        case.network is not None
-        and case.status in services.RESPONSIBLE_STATUSES
-        and request.user.has_perm("cases.work_case", case)
-    )
     return {
         "responsible_form": ResponsibleForm(
             people=network_participants(network=case.network),
@@ -494,7 +470,7 @@ def case_consult(request: AuthenticatedRequest, case_id: int, kind: str) -> Http
         raise PermissionDenied
     if kind not in Consultation.Kind.values:
         raise Http404
-    if case.status not in services.RECOMMENDABLE:
+    if not CASE_WORKFLOW.allows("consult", case):
         # A tab left open while the case moved on: the form is no longer on the page to show an error on.
         messages.error(request, _("The case has moved on: consultations can no longer be recorded on it."))
         return redirect(f"{case.get_absolute_url()}#consultations-heading")

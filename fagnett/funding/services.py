@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from fagnett.access import access_for
@@ -22,6 +22,7 @@ from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.funding.models import Application, ApplicationEvent, BudgetLine, FundingCall
 from fagnett.funding.rules import APPLYING_ROLES
+from fagnett.funding.workflow import APPLICATION_WORKFLOW
 from fagnett.networks.models import Network
 from fagnett.networks.services import network_create
 from fagnett.organisations.models import HealthTrust, Region
@@ -198,14 +199,6 @@ def _locked(application: Application, lock_version: int | None) -> Application:
     )
 
 
-def _require_status(application: Application, *allowed: str) -> None:
-    if application.status not in allowed:
-        raise ValidationError(
-            _("This step is not possible while the application is %(status)s.")
-            % {"status": application.get_status_display().lower()}
-        )
-
-
 @transaction.atomic
 def application_update(
     *,
@@ -217,9 +210,9 @@ def application_update(
     network: Network | None = None,
 ) -> Application:
     """Save the applicant's changes to a draft, its budget lines replaced by ``lines`` (all or none)."""
-    require_perm(user, "funding.change_application", application)
+    APPLICATION_WORKFLOW.require_permission(user, "change", application)
     current = _locked(application, lock_version)
-    _require_status(current, Application.Status.DRAFT)
+    APPLICATION_WORKFLOW.require("change", current)
     _target(user, current.call, network)
     _check_one_per_network(current.call, network, exclude_pk=current.pk)
     current.network = network
@@ -249,21 +242,9 @@ def application_submit(*, user: User, application: Application, lock_version: in
     Refused after the call's deadline (a whole day, Norwegian time) or when the call is closed, and without a
     budget line. The trust's fagsjef is told by e-mail.
     """
-    require_perm(user, "funding.submit_application", application)
+    APPLICATION_WORKFLOW.require_permission(user, "submit", application)
     current = _locked(application, lock_version)
-    _require_status(current, Application.Status.DRAFT)
-    call = current.call
-    today = timezone.localdate()
-    if call.deadline_passed(today):
-        raise ValidationError(
-            _(
-                "The deadline for %(call)s was %(date)s, so the application can no longer be submitted. Ask the "
-                "regional coordinator whether the deadline can be extended."
-            )
-            % {"call": call.title, "date": date_format(call.deadline, "DATE_FORMAT")}
-        )
-    if call.status != FundingCall.Status.OPEN:
-        raise ValidationError(_("%(call)s is closed: applications can no longer be submitted.") % {"call": call.title})
+    APPLICATION_WORKFLOW.require("submit", current)  # the call open and its deadline not passed, too
     if not current.lines.exists():
         raise ValidationError(_("Add at least one budget line before you submit the application."))
     current.status = Application.Status.SUBMITTED
@@ -287,9 +268,9 @@ def application_endorse(
     *, user: User, application: Application, lock_version: int | None, note: str = ""
 ) -> Application:
     """The fagsjef of the applicant's trust endorses: the application goes to the region for a decision."""
-    require_perm(user, "funding.endorse_application", application)
+    APPLICATION_WORKFLOW.require_permission(user, "endorse", application)
     current = _locked(application, lock_version)
-    _require_status(current, Application.Status.SUBMITTED)
+    APPLICATION_WORKFLOW.require("endorse", current)
     current.status = Application.Status.ENDORSED
     current.endorsed_by = user
     current.endorsed_at = timezone.now()
@@ -301,11 +282,11 @@ def application_endorse(
 @transaction.atomic
 def application_return(*, user: User, application: Application, reason: str, lock_version: int | None) -> Application:
     """The fagsjef sends the application back to the applicant as a draft, with the reason."""
-    require_perm(user, "funding.endorse_application", application)
+    APPLICATION_WORKFLOW.require_permission(user, "return", application)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the application is sent back.")})
     current = _locked(application, lock_version)
-    _require_status(current, Application.Status.SUBMITTED)
+    APPLICATION_WORKFLOW.require("return", current)
     current.status = Application.Status.DRAFT
     current.returned_reason = reason
     locked_update(current)
@@ -379,9 +360,9 @@ def application_grant(
     one, a planned network is created from the proposed name and field. The applicant and the endorser are told
     by e-mail.
     """
-    require_perm(user, "funding.decide_application", application)
+    APPLICATION_WORKFLOW.require_permission(user, "grant", application)
     current = _locked(application, lock_version)
-    _require_status(current, Application.Status.ENDORSED)
+    APPLICATION_WORKFLOW.require("grant", current)
     total = applied_total(current)
     if amount is None or amount < 1:
         raise ValidationError({"amount_granted": _("The amount must be more than zero.")})
@@ -422,11 +403,11 @@ def application_grant(
 def application_decline(
     *, user: User, application: Application, reason: str, decision_reference: str, lock_version: int | None
 ) -> Application:
-    require_perm(user, "funding.decide_application", application)
+    APPLICATION_WORKFLOW.require_permission(user, "decline", application)
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason the application is declined.")})
     current = _locked(application, lock_version)
-    _require_status(current, Application.Status.ENDORSED)
+    APPLICATION_WORKFLOW.require("decline", current)
     current.status = Application.Status.DECLINED
     current.decision_reason = reason
     current.decision_reference = decision_reference

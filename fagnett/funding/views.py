@@ -25,6 +25,7 @@ from fagnett.funding.forms import (
     line_formset_class,
 )
 from fagnett.funding.models import Application, FundingCall
+from fagnett.funding.workflow import APPLICATION_WORKFLOW
 from fagnett.networks.selectors import coordinated_regions
 
 LINES_PREFIX = "lines"
@@ -295,13 +296,13 @@ def application_detail(request: AuthenticatedRequest, application_id: int) -> Ht
     lines = selectors.line_list(application=application)
     user = request.user
     today = timezone.localdate()
+    # The workflow's table (funding/workflow.py): a late submission is not offered; the page says why instead.
+    steps = APPLICATION_WORKFLOW.available(user, application)
     can = {
-        "change": user.has_perm("funding.change_application", application),
-        # The service refuses a late submission with the reason; the page says it instead of offering the button.
-        "submit": user.has_perm("funding.submit_application", application)
-        and application.call.accepts_applications(today),
-        "endorse": user.has_perm("funding.endorse_application", application),
-        "decide": user.has_perm("funding.decide_application", application),
+        "change": steps["change"],
+        "submit": steps["submit"],
+        "endorse": steps["endorse"],
+        "decide": steps["grant"],
         "see_call": user.has_perm("funding.view_call_applications", application.call),
         "see_budget": application.network is not None and user.has_perm("budget.view_budget", application.network),
     }

@@ -222,6 +222,17 @@ class ActionItemDoneForm(forms.Form):
     next = SingleLineField(required=False, max_length=2000)
 
 
+class ReassignActionItemForm(forms.Form):
+    """Another of the network's active people for an open action item; ``expected_owner`` is the owner shown."""
+
+    owner = forms.TypedChoiceField(label=_("New owner"), coerce=int)
+    expected_owner = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "–"), *((p.pk, str(p)) for p in people)]  # type: ignore[attr-defined]
+
+
 class CalendarFeedForm(forms.Form):
     """A new calendar address: all the person's meetings, or one of their networks'."""
 

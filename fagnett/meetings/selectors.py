@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -352,6 +353,18 @@ def participation_by_trust(*, region_id: int, year: int, network: Network | None
 
 
 # --- The person's own ----------------------------------------------------------------------------------------------
+
+
+def action_item_to_manage(*, user: User, item_id: int) -> ActionItem:
+    """An action item for someone who keeps its network's meetings (leader, secretary, the region's coordinator),
+    marked for them; 404 outside the person's region, 403 inside it for anyone else."""
+    item = ActionItem.objects.select_related("network", "owner", "case", "meeting").filter(pk=item_id).first()
+    if item is None or not access_for(user).in_region(item.network.region_id):
+        raise Http404
+    if not user.has_perm("meetings.manage_meetings", item):
+        raise PermissionDenied
+    (marked,) = mark_cases([item], case_reader(user))
+    return marked
 
 
 def my_action_items(*, user: User) -> QuerySet[ActionItem]:

@@ -567,6 +567,31 @@ def action_item_set_done(*, user: User, item: ActionItem, done: bool) -> ActionI
     return current
 
 
+@transaction.atomic
+def action_item_reassign(*, user: User, item: ActionItem, owner: Any, expected_owner_id: int | None) -> ActionItem:
+    """Give an open action item to another of the network's people (its owner left, or the work moved on); the new
+    owner is told by e-mail after commit.
+
+    ``expected_owner_id`` is the owner the form showed: if someone reassigned the item meanwhile, ``ConflictError``
+    is raised and nothing changes (a missing one counts as a conflict, as a missing version does elsewhere).
+    """
+    require_perm(user, "meetings.manage_meetings", item)
+    current = ActionItem.objects.select_for_update(of=("self",)).select_related("network").get(pk=item.pk)
+    # The owner is the item's version here; a form that sent none expects "0", which no owner has.
+    check_version(current, expected_owner_id or 0, saved_version=current.owner_id)
+    if current.status != ActionItem.Status.OPEN:
+        raise ValidationError({"owner": _("The action item is done; only open action items are given to others.")})
+    if owner.pk == current.owner_id:
+        raise ValidationError({"owner": _("The person already owns the action item.")})
+    if owner.pk not in {p.pk for p in network_participants(network=current.network)}:
+        raise ValidationError({"owner": _("The new owner must be an active person appointed in the network.")})
+    current.owner = owner
+    current._change_reason = "Reassigned"  # type: ignore[attr-defined]
+    current.save(update_fields=["owner"])
+    mail_on_commit(recipients=[owner], template="action_item_assigned", context={"item": current})
+    return current
+
+
 # --- Calendar addresses ---------------------------------------------------------------------------------------------
 
 

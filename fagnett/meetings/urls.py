@@ -34,6 +34,7 @@ urlpatterns = [
     ),
     path("action-items/", views.my_action_items, name="my_action_items"),
     path("action-items/<int:item_id>/done/", views.action_item_toggle, name="action_item_toggle"),
+    path("action-items/<int:item_id>/reassign/", views.action_item_reassign, name="action_item_reassign"),
     path("calendar/", views.calendar_feeds, name="calendar_feeds"),
     path("calendar/<int:feed_id>/new-address/", views.calendar_feed_regenerate, name="calendar_feed_regenerate"),
     path("calendar/<int:feed_id>/revoke/", views.calendar_feed_revoke, name="calendar_feed_revoke"),

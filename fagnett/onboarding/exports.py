@@ -166,7 +166,7 @@ def _trust_ref(trust: HealthTrust | None) -> str:
     return trust.org_number or trust.name
 
 
-def _email(user: Any) -> str:
+def _email(user: User | None) -> str:
     return user.email if user is not None else ""
 
 

@@ -29,6 +29,7 @@ from fagnett.reports.models import (
     RegionalReport,
     TaskRanking,
 )
+from fagnett.reports.workflow import NETWORK_REPORT_WORKFLOW
 from fagnett.topics.models import Topic
 from fagnett.topics.services import set_topics
 
@@ -91,9 +92,8 @@ def network_report_save(
 ) -> NetworkReport:
     """Save the leader's text, ranking, answers and topics, unless someone else saved since ``lock_version``."""
     current = locked_get(NetworkReport.objects.select_related("network"), pk=report.pk)
-    require_perm(user, "reports.write_network_report", current.network)
-    if not current.is_editable:
-        raise ValidationError(_("The report has been submitted and can no longer be changed."))
+    NETWORK_REPORT_WORKFLOW.require_permission(user, "save", current)
+    NETWORK_REPORT_WORKFLOW.require("save", current)
     check_version(current, lock_version)
     chosen = _check_rankings(current.network, rankings[:RANKED_TASKS])
     _check_points(current.network, worked_well_points, ReflectionPoint.Kind.WORKED_WELL, "worked_well_points")
@@ -133,11 +133,8 @@ def missing_for_submission(report: NetworkReport) -> list[str]:
 def network_report_submit(*, user: User, report: NetworkReport) -> NetworkReport:
     """Submit the report to the coordinator; the figures from the records are frozen into it."""
     current = locked_get(NetworkReport.objects.select_related("network"), pk=report.pk)
-    require_perm(user, "reports.submit_network_report", current.network)
-    if current.status != NetworkReport.Status.DRAFT:
-        raise ValidationError(_("The report has already been submitted."))
-    if current.year >= timezone.localdate().year:
-        raise ValidationError(_("A year's report can be submitted when the year is over."))
+    NETWORK_REPORT_WORKFLOW.require_permission(user, "submit", current)
+    NETWORK_REPORT_WORKFLOW.require("submit", current)  # the year over, too
     missing = missing_for_submission(current)
     if missing:
         raise ValidationError(missing)
@@ -152,9 +149,8 @@ def network_report_submit(*, user: User, report: NetworkReport) -> NetworkReport
 @transaction.atomic
 def network_report_accept(*, user: User, report: NetworkReport) -> NetworkReport:
     current = locked_get(NetworkReport.objects.select_related("network"), pk=report.pk)
-    require_perm(user, "reports.review_network_report", current.network)
-    if current.status != NetworkReport.Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted report can be accepted."))
+    NETWORK_REPORT_WORKFLOW.require_permission(user, "accept", current)
+    NETWORK_REPORT_WORKFLOW.require("accept", current)
     current.status = NetworkReport.Status.ACCEPTED
     current.accepted_by = user
     current.accepted_at = timezone.now()
@@ -165,9 +161,8 @@ def network_report_accept(*, user: User, report: NetworkReport) -> NetworkReport
 def network_report_return(*, user: User, report: NetworkReport, reason: str) -> NetworkReport:
     """Send a submitted report back to the network as a draft, saying why."""
     current = locked_get(NetworkReport.objects.select_related("network"), pk=report.pk)
-    require_perm(user, "reports.review_network_report", current.network)
-    if current.status != NetworkReport.Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted report can be sent back."))
+    NETWORK_REPORT_WORKFLOW.require_permission(user, "return", current)
+    NETWORK_REPORT_WORKFLOW.require("return", current)
     if not reason.strip():
         raise ValidationError({"reason": _("Say what the network should change.")})
     current.status = NetworkReport.Status.DRAFT

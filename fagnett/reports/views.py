@@ -21,6 +21,7 @@ from fagnett.organisations.models import Region
 from fagnett.reports import charts, document, exports, selectors, services, statistics
 from fagnett.reports.forms import ApproveForm, NetworkReportForm, RegionalReportForm, ReturnForm
 from fagnett.reports.models import NetworkReport, RegionalReport
+from fagnett.reports.workflow import NETWORK_REPORT_WORKFLOW
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -73,6 +74,11 @@ def network_report(request: AuthenticatedRequest, network_id: int, year: int) ->
     report = selectors.network_report_find(network=network, year=year)
     facts = report.facts if report and report.facts else statistics.network_facts(network=network, year=year)
     user = request.user
+    steps = (
+        NETWORK_REPORT_WORKFLOW.available(user, report)
+        if report
+        else dict.fromkeys(["save", "submit", "accept"], False)
+    )
     return render(
         request,
         "reports/network_report.html",
@@ -84,15 +90,10 @@ def network_report(request: AuthenticatedRequest, network_id: int, year: int) ->
             "facts": facts,
             "frozen": bool(report and report.facts),
             "missing": services.missing_for_submission(report) if report and report.is_editable else [],
-            "can_write": user.has_perm("reports.write_network_report", network)
-            and (report is None or report.is_editable),
-            "can_submit": user.has_perm("reports.submit_network_report", network)
-            and report is not None
-            and report.is_editable
-            and year < timezone.localdate().year,
-            "can_review": user.has_perm("reports.review_network_report", network)
-            and report is not None
-            and report.status == NetworkReport.Status.SUBMITTED,
+            # Before the first save there is no report to ask the workflow about: writing starts it.
+            "can_write": steps["save"] if report else user.has_perm("reports.write_network_report", network),
+            "can_submit": steps.get("submit", False),
+            "can_review": steps.get("accept", False),
         },
     )
 

@@ -150,6 +150,7 @@ def parameters(world: CrawlWorld) -> dict[str, Any]:
         "meeting_id": o["meeting"].pk,
         "item_id": o["agenda_item"].pk,
         "meetings:action_item_toggle item_id": o["action_item"].pk,
+        "meetings:action_item_reassign item_id": o["action_item"].pk,
         "document_id": o["document"].pk,
         **{
             f"meetings:{name} meeting_id": o["held_meeting"].pk
@@ -183,6 +184,9 @@ def parameters(world: CrawlWorld) -> dict[str, Any]:
         "import_id": o["import_done"].pk,
         "onboarding:import_confirm import_id": o["import_preview"].pk,
         "onboarding:import_discard import_id": o["import_preview"].pk,
+        "person_id": o["person"].pk,
+        "people:region_role_remove role_id": o["person_region_role"].pk,
+        "people:trust_role_remove role_id": o["person_trust_role"].pk,
         "provisioning:scim_key_revoke key_id": o["scim_key"].pk,
         # SCIM answers only to a region's key, which no person of the table has: every answer is 401.
         "scim:users uuid": o["scim_group"].members.get().pk,
@@ -241,6 +245,7 @@ def variants(world: CrawlWorld) -> dict[str, dict[str, dict[str, Any]]]:
                 ("network-report", "network_report"),
                 ("regional-report", "regional_draft"),
                 ("capacity-entry", "entry"),
+                ("person", "person"),
             )
         }
         # A2's approved minutes, which the region reads: their history must hide the case on them as the page does.

@@ -14,7 +14,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from fagnett.accounts.models import RegionRole, User
+from fagnett.accounts.models import RegionRole, TrustRole, User
 from fagnett.budget import services as budget_services
 from fagnett.capacity import services as capacity_services
 from fagnett.capacity.tests.factories import make_entry, make_round, units_of
@@ -120,6 +120,9 @@ SENTINELS: dict[str, frozenset[str]] = {
     "turmalin": frozenset({"coordA"}),
     # A person in an import's preview, not yet imported: the coordinator's.
     "ametyst": frozenset({"coordA"}),
+    # A person of trust A3 with no appointment: the people pages are the coordinator's and, for their own trust's
+    # people, the fagsjef's; the region's audit log (the overseers') names them too.
+    "vulkansen": frozenset({"coordA", "dirA", "fagsjef"}),
 }
 
 
@@ -325,6 +328,16 @@ def build_world() -> CrawlWorld:
         uploads=[upload("networks", {"task_list": [{"code": "FJ9", "title": "Fjordlys: felles registerdata"}]})],
     )
     o["import_done"] = onboarding_services.region_import_confirm(user=coordinator, region_import=done)
+
+    # --- People and roles: a person of trust A3 with a regional and a trust role, for the people pages.
+    person = make_user("vulkan", trust=w.trusts_a[2], first_name="Vera", last_name="Vulkansen")
+    o["person"] = person
+    o["person_region_role"] = RegionRole.objects.create(
+        user=person, region=w.region_a, role=RegionRole.Role.MEDICAL_DIRECTOR
+    )
+    o["person_trust_role"] = TrustRole.objects.create(
+        user=person, trust=w.trusts_a[2], role=TrustRole.Role.CAPACITY_REPORTER
+    )
 
     # --- Annual reports: A1's draft for last year; region A's approved version 1 and draft version 2.
     year = today.year - 1

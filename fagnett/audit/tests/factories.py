@@ -70,6 +70,10 @@ def _capacity_entry(world: World, n: int = 0) -> models.Model:
     return make_entry(round_, units_of(world)[0])
 
 
+def _person(world: World, n: int = 0) -> models.Model:
+    return make_user(f"audit-person-{n}", trust=world.trusts_a[0], title="Overlege")
+
+
 KIND_CASES: dict[str, KindCase] = {
     "mandate": KindCase(
         _mandate, "purpose", "Samle og styre praksis.", ("Purpose", "Samle praksis.", "Samle og styre praksis.")
@@ -89,6 +93,7 @@ KIND_CASES: dict[str, KindCase] = {
         _regional_report, "introduction", "Et godt år.", ("Introduction", "(empty)", "Et godt år.")
     ),
     "capacity-entry": KindCase(_capacity_entry, "staffed_beds", 9, ("Staffed beds", "8", "9")),
+    "person": KindCase(_person, "title", "Avdelingsoverlege", ("Job title", "Overlege", "Avdelingsoverlege")),
 }
 
 

@@ -1,7 +1,6 @@
 """The demo's capacity data: Helse Nord's units over several rounds, marked as demo, consistent."""
 
 import pytest
-from django.core.management import call_command
 
 from fagnett.capacity import selectors
 from fagnett.capacity.models import Assessment, CapacityEntry, ReportRound
@@ -11,8 +10,7 @@ from fagnett.organisations.models import Region
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_capacity() -> None:
-    call_command("load_demo", quiet_logins=True)
+def test_demo_capacity(demo: None) -> None:
     region = Region.objects.get(short_name="Helse Nord")
     rounds = list(ReportRound.objects.filter(region=region).order_by("period_start"))
     assert len(rounds) == 4 and all(r.is_demo and "demo" in r.name for r in rounds)

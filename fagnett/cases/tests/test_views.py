@@ -145,7 +145,7 @@ class TestFlowThroughThePages:
 
         client.force_login(world["leader"])
         detail = client.get(case.get_absolute_url())
-        assert detail.context["actions"]["respond"] is True
+        assert detail.context["actions"]["accept"] is True
         client.post(reverse("cases:respond", args=[case.pk]), {"decision": "accept", "lock_version": case.lock_version})
         case.refresh_from_db()
         client.post(reverse("cases:start", args=[case.pk]), {"lock_version": case.lock_version})

@@ -128,6 +128,7 @@ def test_every_text_field_of_every_form_is_a_core_text_field() -> None:
 UNGUARDED_FORM_FIELDS = {
     ("networks/forms.py", "q"): "a search; never stored",
     ("cases/forms.py", "q"): "a search; never stored",
+    ("people/forms.py", "q"): "a search for people, or for the other record of a person to merge; never stored",
     ("capacity/forms.py", "based_on"): "the hidden version tokens the server wrote into the form",
 }
 PLAIN_TEXT_FIELDS = {"CharField", "URLField", "EmailField", "SlugField", "RegexField", "GenericIPAddressField"}

@@ -1,13 +1,11 @@
 import pytest
 
 from fagnett.cases.models import ANSWERED_STATUSES, Case, CommonCase
-from fagnett.demo.builder import build
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_cases_in_every_state_tasks_and_the_two_common_cases() -> None:
-    build()
+def test_the_demo_has_cases_in_every_state_tasks_and_the_two_common_cases(demo: None) -> None:
     statuses = set(Case.objects.values_list("status", flat=True))
     assert statuses >= {"received", "accepted", "in_progress", "declined", "escalated", "decision_recorded", "closed"}
     assert Case.objects.filter(network__isnull=True).count() == 1  # waiting for the coordinator

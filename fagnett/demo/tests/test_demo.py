@@ -18,11 +18,6 @@ from fagnett.reports.models import RegionalReport
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo() -> None:
-    call_command("load_demo", quiet_logins=True)
-
-
 def test_helse_midt_norge_has_the_33_networks_of_the_annual_report(demo: None) -> None:
     hmn = Region.objects.get(short_name="HMN")
     top = Network.objects.filter(region=hmn, kind=Network.Kind.NETWORK)

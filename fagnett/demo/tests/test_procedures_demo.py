@@ -2,7 +2,6 @@
 pathways in 2025; the budget demo follows Helse Nord's grant letter."""
 
 import pytest
-from django.core.management import call_command
 
 from fagnett.budget import selectors as budget_selectors
 from fagnett.networks.models import Network
@@ -12,8 +11,7 @@ from fagnett.procedures.selectors import procedure_counts
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_counts_follow_the_annual_report() -> None:
-    call_command("load_demo", quiet_logins=True)
+def test_demo_counts_follow_the_annual_report(demo: None) -> None:
     hmn = Region.objects.get(short_name="HMN")
     counts_2025 = procedure_counts(region_id=hmn.pk, year=2025)
     assert counts_2025.worked_on == 65

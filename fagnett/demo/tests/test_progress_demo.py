@@ -3,7 +3,6 @@ from django.utils import timezone
 
 from fagnett.accounts.models import User
 from fagnett.cases.models import ANSWERED_STATUSES, OPEN_STATUSES, Case, Consultation
-from fagnett.demo.builder import build
 from fagnett.progress import demo as progress_demo
 from fagnett.progress.models import ProgressReport
 from fagnett.progress.selectors import task_overview
@@ -12,8 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo() -> None:
-    build()
+def demo(demo: None) -> None:
     if not ProgressReport.objects.exists():  # until the builder calls the progress demo itself
         progress_demo.build()
 

@@ -2,7 +2,6 @@
 held with many registered, and the secretaries' dialogue meeting coming up, open for the demo secretary."""
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_events() -> None:
-    call_command("load_demo", quiet_logins=True)
+def demo_events(demo: None) -> None:
     if not Event.objects.exists():  # until the demo builder calls it itself
         demo.build()
 

@@ -2,7 +2,6 @@
 leaders' network and recorded in its budget; a Helse Midt-Norge group waits for the decision."""
 
 import pytest
-from django.core.management import call_command
 
 from fagnett.accounts.models import User
 from fagnett.budget.models import Grant
@@ -14,8 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def funding_demo() -> None:
-    call_command("load_demo", quiet_logins=True)
+def funding_demo(demo: None) -> None:
     if not FundingCall.objects.exists():  # until the demo builder calls it itself
         demo.build()
 

@@ -1,0 +1,102 @@
+"""The network report's workflow table against the services and the report page: for every status and step, the
+service refuses exactly when the table says the step is not possible, and the page offers the step exactly when
+``NETWORK_REPORT_WORKFLOW.available`` says so."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from fagnett.reports import services
+from fagnett.reports.models import NetworkReport
+from fagnett.reports.tests.factories import complete_draft
+from fagnett.reports.workflow import NETWORK_REPORT_WORKFLOW
+from tests.factories import World
+
+pytestmark = pytest.mark.django_db
+
+S = NetworkReport.Status
+YEAR = 2025  # over, so the guard holds
+Call = Callable[[NetworkReport, Any, World], Any]
+
+STEPS: dict[str, tuple[str, Call]] = {
+    "save": (
+        "leader",
+        lambda r, u, w: services.network_report_save(
+            user=u,
+            report=r,
+            data={"priorities": "Regionale prosedyrer."},
+            rankings=[w.tasks[0]],
+            worked_well_points=[],
+            improve_points=[],
+            lock_version=r.lock_version,
+        ),
+    ),
+    "submit": ("leader", lambda r, u, w: services.network_report_submit(user=u, report=r)),
+    "accept": ("coordinator", lambda r, u, w: services.network_report_accept(user=u, report=r)),
+    "return": ("coordinator", lambda r, u, w: services.network_report_return(user=u, report=r, reason="Mer")),
+}
+
+BUTTONS = {
+    "save": "reports:network_report_edit",
+    "submit": "reports:network_report_submit",
+    "accept": "reports:network_report_accept",
+}
+
+
+def _at(world: World, status: str) -> NetworkReport:
+    NetworkReport.objects.filter(network=world.network, year=YEAR).delete()
+    report = complete_draft(world.network, world.tasks[0], YEAR)
+    NetworkReport.objects.filter(pk=report.pk).update(status=status)
+    report.refresh_from_db()
+    return report
+
+
+def test_every_step_of_the_table_is_tested() -> None:
+    assert set(STEPS) == {step.name for step in NETWORK_REPORT_WORKFLOW.steps}
+    assert set(BUTTONS) == set(STEPS) - {"return"}  # on the accept button's page
+
+
+@pytest.mark.parametrize("status", S.values)
+def test_services_refuse_exactly_when_the_table_says(world: World, status: str) -> None:
+    for name, (role, call) in STEPS.items():
+        report = _at(world, status)
+        user = world[role]
+        assert NETWORK_REPORT_WORKFLOW.may(user, name, report), name
+        expected = NETWORK_REPORT_WORKFLOW.allows(name, report)
+        assert expected == (status in NETWORK_REPORT_WORKFLOW.sources(name)), name
+        try:
+            call(report, user, world)
+        except ValidationError:
+            refused = True
+        else:
+            refused = False
+        assert refused is not expected, (name, status)
+        report.refresh_from_db()
+        target = NETWORK_REPORT_WORKFLOW[name].target
+        assert report.status == ((target or status) if expected else status), (name, status)
+
+
+def test_this_years_report_is_not_submitted_by_the_guard(world: World) -> None:
+    report = complete_draft(world.network, world.tasks[0], 2999)
+    assert not NETWORK_REPORT_WORKFLOW.available(world["leader"], report)["submit"]
+    with pytest.raises(ValidationError):
+        services.network_report_submit(user=world["leader"], report=report)
+
+
+@pytest.mark.parametrize("status", S.values)
+def test_the_page_offers_exactly_the_available_steps(world: World, client: Client, status: str) -> None:
+    report = _at(world, status)
+    for role in ("leader", "secretary", "coordinator", "director"):
+        user = world[role]
+        client.force_login(user)
+        response = client.get(reverse("reports:network_report", args=[world.network.pk, YEAR]))
+        assert response.status_code == 200
+        available = NETWORK_REPORT_WORKFLOW.available(user, report)
+        page = response.content.decode()
+        for name, url_name in BUTTONS.items():
+            url = reverse(url_name, args=[world.network.pk, YEAR])
+            assert (f'"{url}"' in page) is available[name], (name, status, role)
