@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "fagnett.core",
     "fagnett.accounts",
     "fagnett.organisations",
@@ -262,6 +264,11 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# Background jobs (Django's Tasks API, backported by django-tasks): the database backend keeps the queue in our own
+# database, so the demo needs nothing beside SQLite and production nothing beside PostgreSQL. Workers run
+# `manage.py db_worker` (make run starts one; docs/OPERATIONS.md has the systemd unit).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,

@@ -14,3 +14,6 @@ FAGNETT_SITE_URL = "https://fagnett.example.no"
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 AXES_ENABLED = False
 ALLOWED_HOSTS = ["*"]
+# Jobs run at once, inside the request that enqueued them, so a test sees their effect; the tests of the queue
+# itself (workers, retries, a worker killed mid-job) switch to the database backend and run real workers.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
