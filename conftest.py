@@ -6,6 +6,7 @@ from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.test import Client
 
+from fagnett.reports.tests.factories import Known, build_known_region
 from tests.factories import Inbox, Migrator, World, free_port, make_world
 from tests.shared_world import SharedWorlds, load_demo, run_shared_by_the_run_together
 
@@ -49,6 +50,14 @@ def world(request: pytest.FixtureRequest, shared_worlds: SharedWorlds, db: None)
     transactional test) built for this test alone."""
     shared: World | None = shared_worlds.copy_for(request.node, "world")
     return shared or make_world()
+
+
+@pytest.fixture
+def known_region(request: pytest.FixtureRequest, shared_worlds: SharedWorlds, db: None) -> Known:
+    """The region of seed 000 (``fagnett.reports.tests.factories.build_known_region``): a private copy of the one
+    the module's tests share, or (in a transactional test) built for this test alone."""
+    shared: Known | None = shared_worlds.copy_for(request.node, "known_region")
+    return shared or build_known_region()
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Worlds built once for many tests instead of once per test: ``setUpTestData`` for pytest functions.
 
-Two fixtures give a test a world of rows to work in: ``world`` (``tests.factories.make_world``, about 100 queries,
-55 ms) and ``demo`` (``manage.py load_demo``, some 30 000 rows, 15 s). Most tests only read them and add a few rows
+Three fixtures give a test a world of rows to work in: ``world`` (``tests.factories.make_world``, about 100 queries,
+55 ms), ``known_region`` (the region of seed 000 whose numbers the annual report's tests check, a few seconds) and
+``demo`` (``manage.py load_demo``, some 30 000 rows, 15 s). Most tests only read them and add a few rows
 of their own. So a world is built once, in an outer transaction opened before the first test that asks for it, and
 every test then runs in pytest-django's usual transaction — a savepoint inside the outer one, rolled back after the
 test. What a test changes in the database goes with its savepoint. ``world`` also hands each test its own deep copy
@@ -33,6 +34,7 @@ from django.core.management import call_command
 from django.db import connections, transaction
 from django.test import SimpleTestCase
 
+from fagnett.reports.tests.factories import build_known_region
 from tests.factories import make_world
 
 # What makes pytest-django give a test a TransactionTestCase (pytest_django.fixtures._django_db_helper).
@@ -55,7 +57,11 @@ class Kind:
 
 
 # The fixture a test asks for → how that world is built and how widely it is shared.
-KINDS = {"world": Kind(make_world, per_module=True), "demo": Kind(load_demo, per_module=False)}
+KINDS = {
+    "world": Kind(make_world, per_module=True),
+    "known_region": Kind(build_known_region, per_module=True),
+    "demo": Kind(load_demo, per_module=False),
+}
 
 
 def _marker_is_transactional(transaction: bool = False, reset_sequences: bool = False, **_: Any) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,7 +23,8 @@ from fagnett.meetings.models import (
     MinutesItem,
     withheld_case_title,
 )
-from fagnett.networks.models import Appointment, Mandate, Network
+from fagnett.networks.models import Appointment, Network
+from fagnett.networks.selectors import minimum_in_force, statuses_at_year_end
 from fagnett.organisations.models import HealthTrust, Region
 
 COUNTED = (Meeting.Status.PLANNED, Meeting.Status.INVITED, Meeting.Status.HELD)
@@ -248,13 +249,6 @@ def attendance_rows(*, meeting: Meeting) -> list[dict[str, Any]]:
 # --- Plan against the mandate's minimum ---------------------------------------------------------------------------
 
 
-def _current_minimum() -> Subquery:
-    return Subquery(
-        Mandate.objects.filter(network=OuterRef("pk")).order_by("-version").values("min_meetings_per_year")[:1],
-        output_field=IntegerField(),
-    )
-
-
 @dataclass
 class PlanRow:
     network: Network
@@ -281,7 +275,7 @@ def _plan_rows(networks: QuerySet[Network], year: int) -> list[PlanRow]:
         ),
         n_held=Count("meetings", filter=in_year & Q(meetings__status=Meeting.Status.HELD)),
         n_cancelled=Count("meetings", filter=in_year & Q(meetings__status=Meeting.Status.CANCELLED)),
-        minimum=_current_minimum(),
+        minimum=minimum_in_force(year),
     ).order_by("name")
     return [
         PlanRow(network=n, planned=n.n_planned, held=n.n_held, cancelled=n.n_cancelled, minimum=n.minimum)
@@ -310,8 +304,11 @@ def region_plan(*, user: User, region_id: int, year: int) -> RegionPlan:
     if not (access.is_coordinator(region_id) or access.is_director(region_id)):
         raise Http404
     region = Region.objects.get(pk=region_id)
-    networks = Network.objects.filter(region=region, kind=Network.Kind.NETWORK, status=Network.Status.ACTIVE)
-    return RegionPlan(region=region, year=year, rows=_plan_rows(networks, year))
+    # The networks active at the year's end, as they were then: closing a network later leaves earlier years alone.
+    candidates = list(Network.objects.filter(region=region, kind=Network.Kind.NETWORK))
+    status = statuses_at_year_end(networks=candidates, year=year)
+    active = [n.pk for n in candidates if status[n.pk] == Network.Status.ACTIVE]
+    return RegionPlan(region=region, year=year, rows=_plan_rows(Network.objects.filter(pk__in=active), year))
 
 
 # --- Participation by trust ----------------------------------------------------------------------------------------

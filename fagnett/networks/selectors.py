@@ -1,10 +1,11 @@
 """Reads for networks, mandates and appointments, always scoped to the person asking."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -264,3 +265,63 @@ def home_summary(*, user: User) -> HomeSummary:
         pending_nominations=pending,
         expiring=expiring_mandates(user=user, today=timezone.localdate(), months=6),
     )
+
+
+# --- What held in a given year ------------------------------------------------------------------------------------
+# A year's figures must not move when something changes later: a new mandate that starts next January, a network
+# closed next spring. These reads answer "as it was in that year" from the mandates' periods and the networks'
+# history, for the annual report's statistics and the year plan's overview alike.
+
+
+def _year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def _in_force(year: int) -> Q:
+    first, last = _year_bounds(year)
+    return Q(period_start__lte=last, period_end__gte=first)
+
+
+def minimums_in_force(*, network_ids: list[int], year: int) -> dict[int, int]:
+    """Each network's minimum number of meetings in ``year``: from the newest mandate version whose period
+    overlaps the year (a version that starts after the year does not count); networks with none are left out."""
+    minimums: dict[int, int] = {}
+    for network_id, minimum in (
+        Mandate.objects.filter(_in_force(year), network_id__in=network_ids)
+        .order_by("network_id", "version")
+        .values_list("network_id", "min_meetings_per_year")
+    ):
+        minimums[network_id] = minimum  # the newest version in force wins
+    return minimums
+
+
+def minimum_in_force(year: int) -> Subquery:
+    """``minimums_in_force`` as a subquery on a ``Network`` queryset (``annotate(minimum=minimum_in_force(y))``)."""
+    return Subquery(
+        Mandate.objects.filter(_in_force(year), network=OuterRef("pk"))
+        .order_by("-version")
+        .values("min_meetings_per_year")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def statuses_at_year_end(*, networks: Sequence[Network], year: int) -> dict[int, str]:
+    """Each network's status on the last day of ``year``, from its history: the newest record made by then; for a
+    network entered into Fagnett after the year, the record of its creation (how it was entered). A network whose
+    history starts later with a change (rows that predate the history) is taken as it is now. One query."""
+    end = datetime.datetime(year + 1, 1, 1, tzinfo=timezone.get_default_timezone())
+    statuses = {n.pk: n.status for n in networks}
+    settled: set[int] = set()
+    for network_id, status, at, kind in (
+        Network.history.filter(id__in=statuses)
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "status", "history_date", "history_type")
+    ):
+        if at < end:
+            statuses[network_id] = status  # the newest by the year's end wins
+            settled.add(network_id)
+        elif network_id not in settled:
+            if kind == "+":
+                statuses[network_id] = status
+            settled.add(network_id)  # the records after the year say nothing more about it
+    return statuses

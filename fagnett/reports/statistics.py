@@ -17,7 +17,8 @@ from django.utils import timezone
 from fagnett.budget.models import Expense, Grant
 from fagnett.cases.models import Case, CaseEvent
 from fagnett.meetings.models import ActionItem, AgendaItem, Attendance, Meeting
-from fagnett.networks.models import Mandate, Network, TaskListItem
+from fagnett.networks.models import Network, TaskListItem
+from fagnett.networks.selectors import minimums_in_force, statuses_at_year_end
 from fagnett.organisations.models import HealthTrust, Region
 from fagnett.procedures.selectors import counts_by_network
 from fagnett.reports.models import COUNTED_REPORT_STATUSES, NetworkReport, ReflectionPoint, TaskRanking
@@ -28,18 +29,6 @@ COUNTED = COUNTED_REPORT_STATUSES
 #: how many years figure 1 shows
 FIGURE_1_YEARS = 3
 PROCEDURE_KEYS = ("started", "revised", "completed", "worked_on", "pathways_worked_on")
-
-
-def _minimums(network_ids: list[int]) -> dict[int, int]:
-    """Each network's minimum number of meetings a year, from its newest mandate."""
-    minimums: dict[int, int] = {}
-    for network_id, minimum in (
-        Mandate.objects.filter(network_id__in=network_ids)
-        .order_by("network_id", "version")
-        .values_list("network_id", "min_meetings_per_year")
-    ):
-        minimums[network_id] = minimum  # the last (newest) version wins
-    return minimums
 
 
 def facts_for_networks(*, networks: list[Network], year: int) -> dict[int, dict[str, Any]]:
@@ -73,7 +62,7 @@ def facts_for_networks(*, networks: list[Network], year: int) -> dict[int, dict[
             m["by_form"][meeting_row["form"]] = m["by_form"].get(meeting_row["form"], 0) + meeting_row["n"]
         elif meeting_row["status"] == Meeting.Status.CANCELLED:
             m["cancelled"] += meeting_row["n"]
-    for network_id, minimum in _minimums(ids).items():
+    for network_id, minimum in minimums_in_force(network_ids=ids, year=year).items():
         m = facts[network_id]["meetings"]
         m["minimum"] = minimum
         m["below_minimum"] = m["held"] < minimum
@@ -174,12 +163,15 @@ def network_facts(*, network: Network, year: int) -> dict[str, Any]:
 
 
 def reporting_networks(*, region: Region, year: int) -> list[Network]:
-    """The networks expected to report on ``year``: top-level networks that were active in it."""
-    return list(
-        Network.objects.filter(region=region, kind=Network.Kind.NETWORK, status=Network.Status.ACTIVE)
+    """The networks expected to report on ``year``: top-level networks active at the year's end (as they were
+    then: a network closed or started later does not change an earlier year's list)."""
+    networks = list(
+        Network.objects.filter(region=region, kind=Network.Kind.NETWORK)
         .filter(Q(established_on__isnull=True) | Q(established_on__lte=datetime.date(year, 12, 31)))
         .order_by("name")
     )
+    statuses = statuses_at_year_end(networks=networks, year=year)
+    return [n for n in networks if statuses[n.pk] == Network.Status.ACTIVE]
 
 
 def _network_changes(region: Region, year: int) -> dict[str, Any]:
@@ -199,15 +191,19 @@ def _network_changes(region: Region, year: int) -> dict[str, Any]:
         .annotate(first=Min("history_date"))
         .order_by()
     }
-    ended = [n for n in networks if n.status in ended_statuses and ended_on.get(n.pk, year) == year]
-    existing = [n for n in networks if n.status not in ended_statuses]
+    # Each network as it was at the year's end: a network closed or started later keeps its place in this year.
+    status = statuses_at_year_end(networks=networks, year=year)
+    ended = [n for n in networks if status[n.pk] in ended_statuses and ended_on.get(n.pk, year) == year]
+    existing = [n for n in networks if status[n.pk] not in ended_statuses]
     return {
         "count": len(existing),
-        "list": [{"name": n.name, "field": n.field, "status": n.status, "subgroups": n.n_subgroups} for n in existing],
+        "list": [
+            {"name": n.name, "field": n.field, "status": status[n.pk], "subgroups": n.n_subgroups} for n in existing
+        ],
         "new": [n.name for n in existing if n.established_on and n.established_on.year == year],
-        "not_started": [n.name for n in existing if n.status == Network.Status.NOT_STARTED],
+        "not_started": [n.name for n in existing if status[n.pk] == Network.Status.NOT_STARTED],
         "ended": [
-            {"name": n.name, "merged_into": n.merged_into.name if n.merged_into else "", "status": n.status}
+            {"name": n.name, "merged_into": n.merged_into.name if n.merged_into else "", "status": status[n.pk]}
             for n in ended
         ],
         "subgroups": sum(n.n_subgroups for n in existing),
@@ -226,7 +222,7 @@ def _meetings_by_year(networks: list[Network], year: int) -> dict[str, Any]:
         .annotate(n=Count("id"))
         .order_by()
     }
-    minimums = _minimums([n.pk for n in networks])
+    minimums = minimums_in_force(network_ids=[n.pk for n in networks], year=year)
     rows: list[dict[str, Any]] = []
     for network in networks:
         values = [counts.get((network.pk, y), 0) for y in years]

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from fagnett.accounts.models import RegionRole, User
 from fagnett.meetings.models import Meeting
@@ -255,9 +256,12 @@ def build_known_region() -> Known:
     tasks = make_tasks(region)
     make_tasks(other_region)
 
-    networks = Network.objects.bulk_create(
-        Network(region=region, name=f"Nettverk {i:02d}", field=f"Fag {i:02d}", status=Network.Status.ACTIVE)
-        for i in range(1, NETWORKS + 1)
+    networks = bulk_create_with_history(
+        [
+            Network(region=region, name=f"Nettverk {i:02d}", field=f"Fag {i:02d}", status=Network.Status.ACTIVE)
+            for i in range(1, NETWORKS + 1)
+        ],
+        Network,
     )
     # Not among the 33: a council under a network, a closed network, one established after 2025, another region's.
     extra = {

@@ -10,7 +10,7 @@ from django.utils import timezone
 from fagnett.accounts.models import User
 from fagnett.meetings.models import Meeting
 from fagnett.reports import services
-from fagnett.reports.tests.factories import BELOW, COUNTED_2025, Known, at, build_known_region, meeting
+from fagnett.reports.tests.factories import BELOW, COUNTED_2025, Known, at, meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +18,8 @@ YEAR = 2025
 
 
 @pytest.fixture
-def known(db: None) -> Known:
-    return build_known_region()
+def known(known_region: Known) -> Known:
+    return known_region
 
 
 @pytest.fixture

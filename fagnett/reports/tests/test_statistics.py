@@ -21,7 +21,6 @@ from fagnett.reports.tests.factories import (
     COUNTED_2025,
     Known,
     at,
-    build_known_region,
     make_report,
     meeting,
 )
@@ -31,8 +30,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def known(db: None) -> Known:
-    return build_known_region()
+def known(known_region: Known) -> Known:
+    return known_region
 
 
 @pytest.fixture

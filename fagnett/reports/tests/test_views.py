@@ -17,7 +17,6 @@ from fagnett.reports import services
 from fagnett.reports.models import NetworkReport, ReflectionPoint, RegionalReport
 from fagnett.reports.tests.factories import (
     Known,
-    build_known_region,
     complete_draft,
     grow_region,
     make_point,
@@ -260,8 +259,8 @@ def test_the_network_page_shows_frozen_facts_after_submission(world: World, logi
 
 
 @pytest.fixture
-def known(db: None) -> Known:
-    return build_known_region()
+def known(known_region: Known) -> Known:
+    return known_region
 
 
 def test_the_coordinator_previews_the_unsaved_report_with_its_figures(known: Known, client: Client) -> None:
