@@ -1,0 +1,89 @@
+"""The lists of cases: all the user may see, their own, those to route, a network's."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fagnett.access import AuthenticatedRequest, access_for
+from fagnett.cases import selectors
+from fagnett.cases.forms import CaseFilterForm
+from fagnett.core.views_helpers import paginate, render_page_or_part
+from fagnett.networks.models import Network
+
+
+def _list_page(
+    request: AuthenticatedRequest,
+    *,
+    base: selectors.CaseFilters,
+    heading: str,
+    network: Network | None = None,
+    kind: str = "all",
+) -> HttpResponse:
+    user = request.user
+    networks = selectors.submittable_networks(user=user)
+    form = CaseFilterForm(
+        request.GET or None,
+        networks=networks,
+        trusts=selectors.trust_choices(user=user),
+        years=selectors.case_years(user=user),
+    )
+    filters = base
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.CaseFilters(
+            q=data["q"],
+            network=network.pk if network else (data["network"].pk if data["network"] else None),
+            status=data["status"],
+            trust=data["trust"].pk if data["trust"] else None,
+            year=data["year"],
+            overdue=data["overdue"],
+            mine=base.mine,
+            unrouted=base.unrouted,
+        )
+    if network is not None:
+        del form.fields["network"]
+    page = paginate(request, selectors.case_list(user=user, filters=filters))
+    access = access_for(user)
+    return render_page_or_part(
+        request,
+        "cases/case_list.html",
+        {
+            "form": form,
+            "page": page,
+            "heading": heading,
+            "network": network,
+            "kind": kind,
+            "today": timezone.localdate(),
+            "can_assign": access.is_coordinator_anywhere or bool(access.director_regions),
+            "can_send_common": access.is_coordinator_anywhere,
+        },
+        part="results",
+    )
+
+
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
+    return _list_page(request, base=selectors.CaseFilters(), heading=_("Cases"))
+
+
+def my_cases(request: AuthenticatedRequest) -> HttpResponse:
+    return _list_page(request, base=selectors.CaseFilters(mine=True), heading=_("My cases"), kind="mine")
+
+
+def unrouted_cases(request: AuthenticatedRequest) -> HttpResponse:
+    if not access_for(request.user).is_coordinator_anywhere:
+        raise PermissionDenied
+    return _list_page(
+        request, base=selectors.CaseFilters(unrouted=True), heading=_("Cases waiting to be routed"), kind="unrouted"
+    )
+
+
+def network_cases(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
+    network = selectors.network_for_cases(user=request.user, network_id=network_id)
+    return _list_page(
+        request,
+        base=selectors.CaseFilters(network=network.pk),
+        heading=_("Cases in %(network)s") % {"network": network.name},
+        network=network,
+        kind="network",
+    )

@@ -1,0 +1,87 @@
+"""Action items: created from the minutes or a case, marked done, given to another owner."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fagnett.accounts.models import User
+from fagnett.core.locking import check_version
+from fagnett.core.mail import mail_on_commit
+from fagnett.core.permissions import require_perm
+from fagnett.meetings.models import ActionItem, AgendaItem, Meeting
+from fagnett.networks.models import Network
+from fagnett.networks.selectors import network_participants
+
+
+@transaction.atomic
+def action_item_create(
+    *,
+    user: User,
+    network: Network,
+    title: str,
+    owner: Any,
+    due_date: datetime.date,
+    description: str = "",
+    meeting: Meeting | None = None,
+    agenda_item: AgendaItem | None = None,
+    case: Any = None,
+) -> ActionItem:
+    require_perm(user, "meetings.manage_meetings", network)
+    if case is None and agenda_item is not None:
+        case = agenda_item.case
+    if case is not None and case.network_id != network.pk:
+        raise ValidationError(_("The case belongs to another network."))
+    item = ActionItem(
+        network=network,
+        title=title,
+        description=description,
+        owner=owner,
+        due_date=due_date,
+        meeting=meeting,
+        agenda_item=agenda_item,
+        case=case,
+        created_by=user,
+    )
+    item.full_clean()
+    item.save()
+    mail_on_commit(recipients=[owner], template="action_item_assigned", context={"item": item})
+    return item
+
+
+@transaction.atomic
+def action_item_set_done(*, user: User, item: ActionItem, done: bool) -> ActionItem:
+    require_perm(user, "meetings.update_action_item", item)
+    current = ActionItem.objects.select_for_update().get(pk=item.pk)
+    current.status = ActionItem.Status.DONE if done else ActionItem.Status.OPEN
+    current.done_at = timezone.now() if done else None
+    current.save()
+    return current
+
+
+@transaction.atomic
+def action_item_reassign(*, user: User, item: ActionItem, owner: Any, expected_owner_id: int | None) -> ActionItem:
+    """Give an open action item to another of the network's people (its owner left, or the work moved on); the new
+    owner is told by e-mail after commit.
+
+    ``expected_owner_id`` is the owner the form showed: if someone reassigned the item meanwhile, ``ConflictError``
+    is raised and nothing changes (a missing one counts as a conflict, as a missing version does elsewhere).
+    """
+    require_perm(user, "meetings.manage_meetings", item)
+    current = ActionItem.objects.select_for_update(of=("self",)).select_related("network").get(pk=item.pk)
+    # The owner is the item's version here; a form that sent none expects "0", which no owner has.
+    check_version(current, expected_owner_id or 0, saved_version=current.owner_id)
+    if current.status != ActionItem.Status.OPEN:
+        raise ValidationError({"owner": _("The action item is done; only open action items are given to others.")})
+    if owner.pk == current.owner_id:
+        raise ValidationError({"owner": _("The person already owns the action item.")})
+    if owner.pk not in {p.pk for p in network_participants(network=current.network)}:
+        raise ValidationError({"owner": _("The new owner must be an active person appointed in the network.")})
+    current.owner = owner
+    current._change_reason = "Reassigned"  # type: ignore[attr-defined]
+    current.save(update_fields=["owner"])
+    mail_on_commit(recipients=[owner], template="action_item_assigned", context={"item": current})
+    return current

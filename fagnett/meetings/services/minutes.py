@@ -1,0 +1,160 @@
+"""Minutes: started from the agenda, saved, circulated for comments, approved and corrected."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from fagnett.accounts.models import User
+from fagnett.core.locking import check_version, locked_get, locked_update
+from fagnett.core.mail import mail_on_commit
+from fagnett.core.permissions import require_perm
+from fagnett.meetings.models import Meeting, Minutes, MinutesComment, MinutesItem
+from fagnett.meetings.services.action_items import action_item_create
+from fagnett.networks.selectors import network_participants
+
+
+@transaction.atomic
+def minutes_start(*, user: User, meeting: Meeting) -> Minutes:
+    """Start the minutes from the agenda: one section per agenda item."""
+    require_perm(user, "meetings.manage_meetings", meeting)
+    if meeting.is_cancelled:
+        raise ValidationError(_("A cancelled meeting has no minutes."))
+    if meeting.minutes.exists():
+        raise ValidationError(_("The minutes have already been started."))
+    items = list(meeting.agenda_items.all())
+    if not items:
+        raise ValidationError(_("Make the agenda first: the minutes follow its items."))
+    minutes = Minutes.objects.create(meeting=meeting, version=1, created_by=user)
+    bulk_create_with_history(
+        [MinutesItem(minutes=minutes, agenda_item=item) for item in items], MinutesItem, default_user=user
+    )
+    return minutes
+
+
+@dataclass(frozen=True)
+class NewActionItem:
+    agenda_item_id: int
+    title: str
+    owner_id: int
+    due_date: datetime.date
+
+
+@transaction.atomic
+def minutes_save(
+    *,
+    user: User,
+    minutes: Minutes,
+    texts: dict[int, tuple[str, str]],
+    lock_version: int,
+    new_action_items: Iterable[NewActionItem] = (),
+) -> Minutes:
+    """Save the summary and conclusion of each item, and any new action items, unless someone saved meanwhile."""
+    require_perm(user, "meetings.manage_meetings", minutes)
+    current = locked_get(Minutes.objects, pk=minutes.pk)
+    if current.is_locked:
+        raise ValidationError(_("Approved minutes are locked. Make a correction as a new version."))
+    check_version(current, lock_version)
+    items = {i.agenda_item_id: i for i in current.items.all()}
+    for agenda_item_id, (summary, conclusion) in texts.items():
+        item = items.get(agenda_item_id)
+        if item is None:
+            continue
+        item.summary, item.conclusion = summary, conclusion
+        item.full_clean()
+        item.save()
+    meeting = current.meeting
+    network = meeting.network
+    members = {p.pk for p in network_participants(network=network)}
+    for new in new_action_items:
+        if new.owner_id not in members:
+            raise ValidationError(_("The owner of an action item must be appointed in the network."))
+        action_item_create(
+            user=user,
+            network=network,
+            title=new.title,
+            owner=User.objects.get(pk=new.owner_id),
+            due_date=new.due_date,
+            meeting=meeting,
+            agenda_item=meeting.agenda_items.get(pk=new.agenda_item_id),
+        )
+    return locked_update(current, clean=False)
+
+
+@transaction.atomic
+def minutes_circulate(*, user: User, minutes: Minutes, comments_due: datetime.date) -> Minutes:
+    require_perm(user, "meetings.manage_meetings", minutes)
+    current = locked_get(Minutes.objects, pk=minutes.pk)
+    if current.status != Minutes.Status.DRAFT:
+        raise ValidationError(_("Only a draft can be circulated."))
+    if comments_due < timezone.localdate():
+        raise ValidationError({"comments_due": _("The deadline for comments cannot be in the past.")})
+    current.status = Minutes.Status.CIRCULATED
+    current.circulated_at = timezone.now()
+    current.comments_due = comments_due
+    locked_update(current, clean=False)
+    mail_on_commit(
+        recipients=[p for p in network_participants(network=current.meeting.network) if p.pk != user.pk],
+        template="minutes_circulated",
+        context={"minutes": current, "meeting": current.meeting},
+    )
+    return current
+
+
+@transaction.atomic
+def minutes_comment(*, user: User, minutes: Minutes, text: str) -> MinutesComment:
+    require_perm(user, "meetings.comment_minutes", minutes)
+    current = Minutes.objects.get(pk=minutes.pk)
+    if current.status != Minutes.Status.CIRCULATED:
+        raise ValidationError(_("Comments are taken while the minutes are circulated."))
+    comment = MinutesComment(minutes=current, author=user, text=text.strip())
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def minutes_approve(*, user: User, minutes: Minutes, via: str = Minutes.ApprovedVia.LEADER) -> Minutes:
+    """Approve and lock. The leader approves; leader or secretary may record approval at a meeting."""
+    perm = "meetings.approve_minutes" if via == Minutes.ApprovedVia.LEADER else "meetings.record_meeting_approval"
+    require_perm(user, perm, minutes)
+    current = locked_get(Minutes.objects, pk=minutes.pk)
+    if current.is_locked:
+        raise ValidationError(_("These minutes are already approved."))
+    if current.status == Minutes.Status.DRAFT and via == Minutes.ApprovedVia.LEADER and current.version == 1:
+        raise ValidationError(_("Circulate the minutes for comments before they are approved."))
+    current.status = Minutes.Status.APPROVED
+    current.approved_by = user
+    current.approved_at = timezone.now()
+    current.approved_via = via
+    return locked_update(current, clean=False)
+
+
+@transaction.atomic
+def minutes_correct(*, user: User, minutes: Minutes, reason: str) -> Minutes:
+    """Start a corrected version of approved minutes; the approved version stays unchanged."""
+    require_perm(user, "meetings.manage_meetings", minutes)
+    if not minutes.is_locked:
+        raise ValidationError(_("Only approved minutes are corrected as a new version; edit the draft instead."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what the correction is for.")})
+    latest = minutes.meeting.minutes.order_by("-version").first()
+    if latest is not None and latest.pk != minutes.pk:
+        raise ValidationError(_("A newer version exists; correct that one."))
+    correction = Minutes.objects.create(
+        meeting=minutes.meeting, version=minutes.version + 1, created_by=user, correction_reason=reason.strip()
+    )
+    bulk_create_with_history(
+        [
+            MinutesItem(minutes=correction, agenda_item_id=i.agenda_item_id, summary=i.summary, conclusion=i.conclusion)
+            for i in minutes.items.all()
+        ],
+        MinutesItem,
+        default_user=user,
+    )
+    return correction

@@ -1,0 +1,191 @@
+"""Minutes: the page, circulation, comments, approval, corrections and the exported files."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fagnett.access import AuthenticatedRequest
+from fagnett.core.exceptions import ConflictError
+from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
+from fagnett.meetings import exports, selectors, services
+from fagnett.meetings.forms import (
+    ActionItemFormSet,
+    CirculateForm,
+    CommentForm,
+    CorrectionForm,
+    MinutesApproveForm,
+    MinutesForm,
+)
+from fagnett.meetings.models import Minutes
+from fagnett.meetings.views.common import _attachment, _file_stem, _manage
+from fagnett.networks.selectors import network_participants
+
+
+@require_POST
+def minutes_start(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+    try:
+        minutes = services.minutes_start(user=request.user, meeting=meeting)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(meeting)
+    return redirect(minutes)
+
+
+@require_http_methods(["GET", "POST"])
+def minutes_detail(request: AuthenticatedRequest, meeting_id: int, version: int) -> HttpResponse:
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+    minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
+    can_manage = request.user.has_perm("meetings.manage_meetings", minutes)
+    editable = can_manage and not minutes.is_locked
+    items = selectors.agenda(meeting=meeting, reader=selectors.case_reader(request.user))
+    people = network_participants(network=meeting.network)
+    form = MinutesForm(request.POST or None, minutes=minutes) if editable else None
+    actions = (
+        ActionItemFormSet(request.POST or None, form_kwargs={"items": items, "people": people}, prefix="actions")
+        if editable
+        else None
+    )
+    conflict = None
+    if request.method == "POST":
+        if not editable or form is None or actions is None:
+            raise PermissionDenied
+        if form.is_valid() and actions.is_valid():
+            new_items = [
+                services.NewActionItem(
+                    agenda_item_id=row["agenda_item"],
+                    title=row["title"],
+                    owner_id=row["owner"],
+                    due_date=row["due_date"],
+                )
+                for row in actions.cleaned_data
+                if row and row.get("title")
+            ]
+            try:
+                services.minutes_save(
+                    user=request.user,
+                    minutes=minutes,
+                    texts=form.texts(),
+                    lock_version=form.version,
+                    new_action_items=new_items,
+                )
+            except ConflictError as exc:
+                conflict = exc.current
+                form = rebind_after_conflict(request, conflict, lambda data: MinutesForm(data, minutes=minutes))
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The minutes were saved."))
+                return redirect(minutes)
+    return render(
+        request,
+        "meetings/minutes_detail.html",
+        {
+            "meeting": meeting,
+            "minutes": minutes,
+            "versions": selectors.minutes_versions(meeting=meeting),
+            "form": form,
+            "actions": actions,
+            "conflict": conflict,
+            "can_manage": can_manage,
+            "can_comment": minutes.status == Minutes.Status.CIRCULATED
+            and request.user.has_perm("meetings.comment_minutes", minutes),
+            "can_approve": not minutes.is_locked and request.user.has_perm("meetings.approve_minutes", minutes),
+            "circulate_form": CirculateForm() if can_manage and minutes.status == Minutes.Status.DRAFT else None,
+            "comment_form": CommentForm(),
+        },
+    )
+
+
+@require_POST
+def minutes_circulate(request: AuthenticatedRequest, meeting_id: int, version: int) -> HttpResponse:
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+    minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
+    form = CirculateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.minutes_circulate(
+                user=request.user, minutes=minutes, comments_due=form.cleaned_data["comments_due"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The minutes were sent to the members for comments."))
+    else:
+        messages.error(request, _("Give a valid date for comments."))
+    return redirect(minutes)
+
+
+@require_POST
+def minutes_comment(request: AuthenticatedRequest, meeting_id: int, version: int) -> HttpResponse:
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+    minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.minutes_comment(user=request.user, minutes=minutes, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your comment was saved."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(f"{minutes.get_absolute_url()}#comments")
+
+
+@require_POST
+def minutes_approve(request: AuthenticatedRequest, meeting_id: int, version: int) -> HttpResponse:
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+    minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
+    form = MinutesApproveForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    try:
+        services.minutes_approve(user=request.user, minutes=minutes, via=form.cleaned_data["via"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The minutes are approved and locked."))
+    return redirect(minutes)
+
+
+@require_http_methods(["GET", "POST"])
+def minutes_correct(request: AuthenticatedRequest, meeting_id: int, version: int) -> HttpResponse:
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+    minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
+    _manage(request, minutes)
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            correction = services.minutes_correct(
+                user=request.user, minutes=minutes, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Version %(version)s was started. Version %(old)s stays as it was approved.")
+                % {"version": correction.version, "old": minutes.version},
+            )
+            return redirect(correction)
+    return render(request, "meetings/minutes_correct.html", {"meeting": meeting, "minutes": minutes, "form": form})
+
+
+def minutes_export(request: AuthenticatedRequest, meeting_id: int, version: int, fmt: str) -> HttpResponse:
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+    minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
+    stem = f"referat-{_file_stem(meeting)}-v{minutes.version}"
+    reader = selectors.case_reader(request.user)
+    if fmt == "pdf":
+        return _attachment(exports.minutes_pdf(minutes, reader=reader), f"{stem}.pdf", "application/pdf")
+    if fmt == "docx":
+        return _attachment(
+            exports.minutes_docx(minutes, reader=reader),
+            f"{stem}.docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+    raise Http404
