@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from fagnett.budget.models import Expense
 from fagnett.reports import charts
@@ -99,6 +99,17 @@ def _status_section(stats: dict[str, Any], report: RegionalReport) -> Section:
                 networks["count"],
             )
             % {"year": year, "n": networks["count"], "region": stats["region"]["name"]}
+            + (
+                " "
+                + ngettext(
+                    "%(active)s in operation and %(n)s not yet started.",
+                    "%(active)s in operation and %(n)s not yet started.",
+                    len(networks["not_started"]),
+                )
+                % {"active": stats["meetings"]["reporting"], "n": len(networks["not_started"])}
+                if networks["not_started"]
+                else ""
+            )
         ),
         _table(
             _("The networks at the end of %(year)s") % {"year": year},
@@ -194,8 +205,10 @@ def _meetings_section(stats: dict[str, Any], report: RegionalReport) -> Section:
         ),
         _p(
             ngettext(
-                "Only %(below)s/%(n)s network held fewer meetings than the minimum in %(year)s.",
-                "Only %(below)s/%(n)s networks held fewer meetings than the minimum in %(year)s.",
+                "%(below)s of the %(n)s network in operation in %(year)s held fewer meetings than its mandate's "
+                "minimum.",
+                "%(below)s of the %(n)s networks in operation in %(year)s held fewer meetings than their mandate's "
+                "minimum.",
                 meetings["reporting"],
             )
             % {"below": meetings["below_minimum"], "n": meetings["reporting"], "year": year}
@@ -262,10 +275,17 @@ def _tasks_section(stats: dict[str, Any], report: RegionalReport) -> Section:
     blocks.append(
         _p(
             _(
-                "%(n)s regional procedures and pathways were started, revised or completed in the networks in "
-                "%(year)s – %(change)s (%(last)s)."
+                "In %(year)s the networks started, revised or completed %(procedures)s regional procedures and "
+                "%(pathways)s standardised patient pathways – %(n)s in all, %(change)s (%(last)s)."
             )
-            % {"n": procedures["worked_on"], "year": year, "change": change_text, "last": procedures["last_year"]}
+            % {
+                "procedures": procedures["procedures_only"],
+                "pathways": procedures["pathways_worked_on"],
+                "n": procedures["worked_on"],
+                "year": year,
+                "change": change_text,
+                "last": procedures["last_year"],
+            }
         )
     )
     blocks.append(
@@ -324,7 +344,7 @@ def _topic_blocks(stats: dict[str, Any]) -> list[Block]:
             alt=charts.alt_text_3(stats),
             table=_table(
                 _("Networks that worked on each topic, %(last)s and %(year)s") % {"last": last, "year": year},
-                [_("Topic"), str(last), str(year), _("Change")],
+                [_("Topic"), str(last), str(year), pgettext("difference between two years", "Change")],
                 [[r["topic"], r["last_year"], r["this_year"], f"{r['change']:+d}"] for r in rows],
             ),
         )

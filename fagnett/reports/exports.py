@@ -4,7 +4,7 @@ import io
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from fagnett.core import forked
@@ -151,7 +151,7 @@ def figure_tables(stats: dict[str, Any]) -> list[tuple[str, list[str], list[list
     topics = stats.get("topics") or {"years": [stats["year"] - 1, stats["year"]], "rows": []}
     figure_3 = (
         _("Figure 3 topics"),
-        [_("Topic"), *[str(y) for y in topics["years"]], _("Change")],
+        [_("Topic"), *[str(y) for y in topics["years"]], pgettext("difference between two years", "Change")],
         [[row["topic"], row["last_year"], row["this_year"], row["change"]] for row in topics["rows"]],
     )
     return [figure_1, figure_2, figure_3]

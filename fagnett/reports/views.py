@@ -18,7 +18,7 @@ from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooMan
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
 from fagnett.networks.models import Network
 from fagnett.organisations.models import Region
-from fagnett.reports import charts, document, exports, selectors, services, statistics
+from fagnett.reports import charts, consistency, document, exports, selectors, services, statistics
 from fagnett.reports.forms import ApproveForm, NetworkReportForm, RegionalReportForm, ReturnForm
 from fagnett.reports.models import NetworkReport, RegionalReport
 from fagnett.reports.workflow import NETWORK_REPORT_WORKFLOW
@@ -247,6 +247,10 @@ def regional_report(request: AuthenticatedRequest, region_id: int, year: int) ->
                 n: reverse("reports:figure", args=[region.pk, year, n]) + version_query for n in (1, 2, 3)
             },
             "can_compile": can_compile and not report.is_locked,
+            "contradictions": [
+                (RegionalReport._meta.get_field(c.field).verbose_name, c)
+                for c in (consistency.contradictions(report, stats) if can_compile and not report.is_locked else [])
+            ],
             "can_new_version": can_compile and report.is_locked and report.pk == versions[0].pk,
             "can_approve": request.user.has_perm("reports.approve_regional_report", region)
             and report.pk is not None

@@ -169,11 +169,11 @@ def test_the_document_says_the_seeds_numbers(known: Known, stats: dict[str, Any]
             "Summary",
         ]
         assert [s.heading for s in doc.sections[2].subsections] == ["Meetings", "Central cases and tasks"]
-        assert "Only 6/33 networks held fewer meetings than the minimum in 2025." in text
+        assert "6 of the 33 networks in operation in 2025 held fewer meetings than their mandate's minimum." in text
         assert "In all they held 145 meetings in 2025, against 93 in 2023 and 126 in 2024." in text
         assert (
-            "65 regional procedures and pathways were started, revised or completed in the networks in 2025 – "
-            "25 more than the year before (40)." in text
+            "In 2025 the networks started, revised or completed 59 regional procedures and 6 standardised patient "
+            "pathways – 65 in all, 25 more than the year before (40)." in text
         )
         assert "Of these, 45 were started, 10 revised and 30 completed." in text
         assert "4 networks report work on new or revised regional standardised patient pathways (6 pathways)." in text
@@ -227,11 +227,14 @@ def _text(known: Known, stats: dict[str, Any]) -> str:
 
 def test_wording_when_fewer_procedures_and_fewer_registry_reviews(known: Known, stats: dict[str, Any]) -> None:
     changed = copy.deepcopy(stats)
-    changed["procedures"].update(worked_on=30, last_year=40, change=-10)
+    changed["procedures"].update(worked_on=30, last_year=40, change=-10, procedures_only=24)
     changed["registry"].update(this_year=10, last_year=13)
     changed["meetings"].update(below_minimum=0, below_names=[])
     text = _text(known, changed)
-    assert "30 regional procedures and pathways" in text and "10 fewer than the year before (40)" in text
+    assert (
+        "24 regional procedures and 6 standardised patient pathways – 30 in all, 10 fewer than the year before (40)"
+        in text
+    )
     assert "Fewer networks report" in text and "from 13 in 2024 to 10 in 2025" in text
     assert "Every network held at least the minimum number of meetings in 2025." in text
     assert "/33" not in text
