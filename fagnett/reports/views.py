@@ -248,7 +248,7 @@ def regional_report(request: AuthenticatedRequest, region_id: int, year: int) ->
             },
             "can_compile": can_compile and not report.is_locked,
             "contradictions": [
-                (RegionalReport._meta.get_field(c.field).verbose_name, c)
+                (RegionalReportForm.base_fields[c.field].label, c)
                 for c in (consistency.contradictions(report, stats) if can_compile and not report.is_locked else [])
             ],
             "can_new_version": can_compile and report.is_locked and report.pk == versions[0].pk,
