@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from fagnett.capacity import charts, selectors
 from fagnett.capacity.models import Assessment, Category, ReportRound, Scenario
-from fagnett.core import forked
+from fagnett.core import forked, word
 
 
 @dataclass
@@ -120,11 +120,9 @@ def recommendation_pdf(report: Recommendation) -> bytes:
 
 
 def _docx(report: Recommendation) -> bytes:
-    from docx import Document
     from docx.shared import Cm
 
-    document = Document()
-    document.core_properties.title = report.title
+    document = word.new_document(title=report.title, author=report.round.region.name, subject=report.round.name)
     document.add_heading(report.title, level=0)
     intro = _("Report round %(round)s (%(start)s – %(end)s). Prepared %(date)s for the medical director.") % {
         "round": report.round.name,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from fagnett.cases import panels
 from fagnett.cases.models import Case, CaseEvent, CommonCase
 from fagnett.cases.selectors import CommonCaseMatrix, ConsultationRow
+from fagnett.core import word
 
 
 def _date(value: Any) -> str:
@@ -81,10 +82,7 @@ def case_docx(
 ) -> bytes:
     """The case record: facts, the case, the consultations, the outcome, the sections of the apps above cases
     (``cases.panels``: a task's progress reports) and the timeline."""
-    from docx import Document
-
-    document = Document()
-    document.core_properties.title = case.title
+    document = word.new_document(title=case.title, author=case.region.name, subject=_("Case record"))
     document.add_heading(case.title, level=0)
     _table(
         document,
@@ -145,10 +143,7 @@ def common_case_docx(
     consultations: Mapping[int, list[ConsultationRow]] | None = None,
 ) -> bytes:
     consultations = consultations or {}
-    from docx import Document
-
-    document = Document()
-    document.core_properties.title = common.title
+    document = word.new_document(title=common.title, author=common.region.name, subject=_("Common case"))
     document.add_heading(common.title, level=0)
     document.add_paragraph(
         _("Common case from %(region)s, sent %(date)s.")

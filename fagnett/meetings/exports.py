@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from fagnett.core import forked
+from fagnett.core import forked, word
 from fagnett.core.calendar import local
 from fagnett.meetings import selectors
 from fagnett.meetings.models import CASE_WITHHELD, Attendance, Meeting, Minutes
@@ -49,10 +49,13 @@ def agenda_pdf(meeting: Meeting, *, reader: selectors.CaseReader, show_documents
 
 def agenda_docx(meeting: Meeting, *, reader: selectors.CaseReader, show_documents: bool) -> bytes:
     context = _agenda_context(meeting, reader, show_documents)
-    from docx import Document
     from docx.shared import Pt
 
-    document = Document()
+    document = word.new_document(
+        title=f"{_('Invitation and agenda')}: {meeting.network.name}",
+        author=meeting.network.region.name,
+        subject=_when(meeting),
+    )
     document.styles["Normal"].font.size = Pt(10.5)
     document.add_heading(_("Invitation and agenda"), level=0)
     document.add_paragraph(meeting.network.name).runs[0].bold = True
@@ -102,10 +105,11 @@ def minutes_pdf(minutes: Minutes, *, reader: selectors.CaseReader) -> bytes:
 def minutes_docx(minutes: Minutes, *, reader: selectors.CaseReader) -> bytes:
     context = _minutes_context(minutes, reader)
     meeting = minutes.meeting
-    from docx import Document
     from docx.shared import Pt
 
-    document = Document()
+    document = word.new_document(
+        title=f"{_('Minutes')}: {meeting.network.name}", author=meeting.network.region.name, subject=_when(meeting)
+    )
     document.styles["Normal"].font.size = Pt(10.5)
     document.add_heading(f"{_('Minutes')}: {meeting.network.name}", level=0)
     document.add_paragraph(f"{_when(meeting)} · {meeting.get_form_display()}")

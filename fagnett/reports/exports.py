@@ -4,10 +4,10 @@ import io
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from fagnett.core import forked
+from fagnett.core import forked, word
 from fagnett.core.spreadsheet import Column, Sheet, write_csv, write_xlsx
 from fagnett.reports import charts
 from fagnett.reports.document import Block, ReportDocument, Section
@@ -30,18 +30,26 @@ def report_docx(document: ReportDocument) -> bytes:
 
 
 def _docx(document: ReportDocument) -> bytes:
-    from docx import Document
+    from docx.enum.text import WD_BREAK
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Cm
 
     pngs = figure_pngs(document.stats)
-    docx = Document()
-    docx.core_properties.title = f"{document.title} – {document.subtitle}"
-    docx.core_properties.language = "en-GB" if (get_language() or "").startswith("en") else "nb-NO"
-    docx.add_heading(document.title, level=0)
+    docx = word.new_document(
+        title=f"{document.title} – {document.subtitle}",
+        author=document.stats["region"]["name"],
+        subject=document.title,
+        keywords=_("annual report, regional networks"),
+    )
+    # A cover page, then the table of contents, then the report.
+    cover = docx.add_paragraph(document.title, style="Title")
+    cover.paragraph_format.space_before = Cm(6)
     docx.add_paragraph(document.subtitle, style="Subtitle")
-    docx.add_paragraph(document.approval)
+    docx.add_paragraph(document.stats["region"]["name"])
+    docx.add_paragraph(document.approval).runs[-1].add_break(WD_BREAK.PAGE)
+    word.add_table_of_contents(docx)
+    docx.add_page_break()
 
     def table(block: Block) -> None:
         docx.add_paragraph(block.caption, style="Caption")

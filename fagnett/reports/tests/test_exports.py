@@ -88,6 +88,13 @@ def test_docx_has_the_sections_figures_with_alt_text_and_appendices(known: Known
     )
     assert "from 13 in 2024 to 19 in 2025" in text
     assert docx.core_properties.title == "Annual report 2025 – The regional networks in Helse Midt-Norge RHF"
+    assert (docx.core_properties.author, docx.core_properties.language) == ("Helse Midt-Norge RHF", "en-GB")
+    assert (round(docx.sections[0].page_width.cm, 1), round(docx.sections[0].page_height.cm, 1)) == (21.0, 29.7)
+    # A cover (title, subtitle, region, approval), then the table of contents as a Word field.
+    assert [p.style.name for p in docx.paragraphs[:2]] == ["Title", "Subtitle"]
+    assert docx.paragraphs[2].text == "Helse Midt-Norge RHF"
+    assert "Contents" in [p.text for p in docx.paragraphs[:8]]
+    assert 'instr="TOC' in docx.element.xml
 
     # Figure 1's table: one row per network and the totals, with the header repeated on every page.
     table = next(t for t in docx.tables if t.rows[0].cells[0].text == "Network" and len(t.rows[0].cells) == 5)
