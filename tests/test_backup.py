@@ -454,7 +454,7 @@ def test_a_file_the_records_point_at_but_missing_from_the_media_folder_is_named(
     Path(lost.file.path).unlink()
     out, err = io.StringIO(), io.StringIO()
     call_command("backup", output_dir=str(tmp_path / "backups"), stdout=out, stderr=err)
-    assert "1 files the records point at are not under MEDIA_ROOT" in err.getvalue()
+    assert "1 files the records point at are not in the file storage" in err.getvalue()
     assert lost.file.name in err.getvalue()
     settings.MEDIA_ROOT = str(tmp_path / "media-restored")
     restored_out, restored_err = restore(Path(out.getvalue().strip().splitlines()[-1]))

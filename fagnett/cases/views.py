@@ -33,6 +33,7 @@ from fagnett.cases.forms import (
 from fagnett.cases.models import Case, Consultation
 from fagnett.cases.workflow import CASE_WORKFLOW
 from fagnett.core.exceptions import ConflictError
+from fagnett.core.storage import stored_file_response
 from fagnett.core.views_helpers import (
     add_service_errors,
     one_button_step,
@@ -551,9 +552,8 @@ def case_attach(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
 
 def attachment_download(request: AuthenticatedRequest, attachment_id: int) -> HttpResponseBase:
     attachment = selectors.attachment_get(user=request.user, attachment_id=attachment_id)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
+    response = stored_file_response(
+        attachment.file,
         filename=attachment.original_name,
         content_type=attachment.content_type,
     )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fagnett.access import AuthenticatedRequest, access_for
 from fagnett.core.calendar import OSLO
 from fagnett.core.exceptions import ConflictError
+from fagnett.core.storage import stored_file_response
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict, year_param
 from fagnett.meetings import exports, selectors, services
 from fagnett.meetings.calendar import calendar_feed, meeting_invitation
@@ -364,7 +365,7 @@ def document_upload(request: AuthenticatedRequest, item_id: int) -> HttpResponse
 
 def document_download(request: AuthenticatedRequest, document_id: int) -> FileResponse:
     document = selectors.document_get(user=request.user, document_id=document_id)
-    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
+    response = stored_file_response(document.file, filename=document.original_name)
     response["Content-Type"] = document.content_type
     response["X-Content-Type-Options"] = "nosniff"
     return response
