@@ -21,6 +21,20 @@ CHUNK_SIZE = 256 * 1024
 AZURE_RANGE = 4 * 1024 * 1024
 
 
+def storage_kind(storage: Storage) -> str:
+    """ "azure", "s3" or "local" (any other storage: read through its own open()), subclasses included.
+
+    By the class's ``__class__`` and names, not ``type()`` and imports: ``default_storage`` and a FileField's
+    storage are a lazy proxy whose type() is DefaultStorage, and the cloud SDKs need not be imported to tell.
+    """
+    for cls in storage.__class__.__mro__:
+        if (cls.__module__, cls.__name__) == ("storages.backends.azure_storage", "AzureStorage"):
+            return "azure"
+        if (cls.__module__, cls.__name__) == ("storages.backends.s3", "S3Storage"):
+            return "s3"
+    return "local"
+
+
 @dataclass
 class StoredChunks:
     """A stored file being read: its size (when the storage tells it) and its bytes, chunk by chunk."""
@@ -32,10 +46,10 @@ class StoredChunks:
 
 def stored_file_chunks(storage: Storage, name: str) -> StoredChunks:
     """Open ``name`` in ``storage`` for reading in chunks; FileNotFoundError when it is not there."""
-    kind = type(storage).__module__
-    if kind == "storages.backends.azure_storage":
+    kind = storage_kind(storage)
+    if kind == "azure":
         return _azure_chunks(storage, name)
-    if kind == "storages.backends.s3":
+    if kind == "s3":
         return _s3_chunks(storage, name)
     handle = storage.open(name, "rb")
     try:
@@ -135,12 +149,12 @@ def stored_file_response(
 
 def stored_names(storage: Storage) -> Iterator[str]:
     """The name of every file in ``storage``, in a stable order (a local folder's subfolders walked)."""
-    kind = type(storage).__module__
-    if kind == "storages.backends.azure_storage":
+    kind = storage_kind(storage)
+    if kind == "azure":
         # A flat listing of the whole container, one request per 5 000 blobs.
         yield from sorted(storage.list_all())  # type: ignore[attr-defined]
         return
-    if kind == "storages.backends.s3":
+    if kind == "s3":
         prefix = storage._normalize_name("")  # type: ignore[attr-defined]
         keys = (obj.key for obj in storage.bucket.objects.filter(Prefix=prefix))  # type: ignore[attr-defined]
         yield from sorted(key.removeprefix(prefix).lstrip("/") for key in keys if not key.endswith("/"))

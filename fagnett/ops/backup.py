@@ -47,7 +47,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.connection import ConnectionDoesNotExist
 
-from fagnett.core.storage import stored_file_chunks, stored_names
+from fagnett.core.storage import storage_kind, stored_file_chunks, stored_names
 
 FORMAT = "fagnett-backup/1"
 MANIFEST = "manifest.json"
@@ -215,9 +215,7 @@ def _dump_postgresql(alias: str, dump: Path) -> dict[str, Any]:
 
 def _stored_files(storage: Storage) -> Iterator[str]:
     """The name of every file in the storage, in a stable order; a local folder must hold only regular files."""
-    root = (
-        Path(str(settings.MEDIA_ROOT)) if type(storage).__module__ == "django.core.files.storage.filesystem" else None
-    )
+    root = Path(str(settings.MEDIA_ROOT)) if storage_kind(storage) == "local" else None
     for name in stored_names(storage):
         if root is not None and (root / name).is_symlink():
             raise BackupError(
@@ -382,10 +380,10 @@ def _require_empty_storage(storage: Storage) -> None:
 
 def _storage_name(storage: Storage) -> str:
     """Where the files are, in words an operator recognises in the settings."""
-    kind = type(storage).__module__
-    if kind == "storages.backends.azure_storage":
+    kind = storage_kind(storage)
+    if kind == "azure":
         return f"Azure container {getattr(storage, 'azure_container', '')}"
-    if kind == "storages.backends.s3":
+    if kind == "s3":
         return f"S3 bucket {getattr(storage, 'bucket_name', '')}"
     return f"the folder {settings.MEDIA_ROOT}"
 
