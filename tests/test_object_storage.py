@@ -5,6 +5,7 @@ run; elsewhere the fixture starts its own. Nothing is mocked: the files go over 
 """
 
 import hashlib
+import io
 import os
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 from storages.backends.azure_storage import AzureStorage
@@ -219,3 +222,69 @@ class TestAzure:
 
         with pytest.raises(FileNotFoundError):
             stored_file_chunks(storage, "generated/finnes-ikke.bin")
+
+
+# --- Moving the files from the local folder -------------------------------------------------------------------------
+
+
+def move(**options: Any) -> tuple[str, str]:
+    out, err = io.StringIO(), options.pop("stderr", io.StringIO())
+    call_command("move_files_to_storage", stdout=out, stderr=err, **options)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.mark.azure
+@pytest.mark.django_db
+def test_the_files_on_disk_move_into_the_container_once_verified_and_never_overwritten(
+    world: World, use_azure: UseAzure, settings: Any, tmp_path: Path, client: Client
+) -> None:
+    folder = tmp_path / "media"
+    settings.MEDIA_ROOT = str(folder)  # the local folder the app used so far (the default storage still)
+    with pytest.raises(CommandError, match="The configured storage is a local folder"):
+        move()
+    case = case_submit(
+        user=world["employee"],
+        data={"title": "Felles rutine", "description": "Ulike kriterier.", "wanted": "En anbefaling."},
+        network=world.network,
+        files=[
+            SimpleUploadedFile("notat.txt", "Vedtak – første utkast\n".encode(), content_type="text/plain"),
+            SimpleUploadedFile("vedlegg.pdf", blank_pdf(bytes(range(256)) * 40)),
+        ],
+    )
+    on_disk = {p.relative_to(folder).as_posix(): p.read_bytes() for p in files_under(folder)}
+    assert len(on_disk) == 2
+
+    storage = use_azure()  # the operator sets FAGNETT_STORAGE=azure and the rest; MEDIA_ROOT still names the folder
+    out, _err = move(dry_run=True)
+    assert f"Would copy 2 files (0.0 MB) from {folder} to Azure container" in out
+    assert list(stored_names(storage)) == []
+
+    out, err = move()
+    assert "Copied 2 files" in out and "0 were there already" in out, out + err
+    assert "Every file the records point at is in Azure container" in out
+    assert {name: storage.client.download_blob(name).readall() for name in stored_names(storage)} == on_disk
+    assert sorted(files_under(folder)) == sorted(folder / name for name in on_disk)  # the folder is left as it is
+
+    # The app now serves them from the container.
+    attachment = CaseAttachment.objects.get(case=case, original_name="notat.txt")
+    client.force_login(world["leader"])
+    response = client.get(reverse("cases:attachment", args=[attachment.pk]))
+    assert b"".join(response.streaming_content) == on_disk[attachment.file.name]
+
+    # Run again: nothing is copied twice, and the content check passes.
+    out, _err = move(checksums=True)
+    assert "Copied 0 files (0.0 MB)" in out and "2 were there already" in out
+
+    # A blob of another size under a name from the folder is reported, not overwritten.
+    changed = attachment.file.name
+    storage.client.upload_blob(changed, b"another file", overwrite=True)
+    with pytest.raises(CommandError, match="1 files could not be copied as they are and 0 records"):
+        move()
+    assert storage.client.download_blob(changed).readall() == b"another file"
+
+    # A record whose file is neither on disk nor in the container is named.
+    storage.delete(changed)
+    (folder / changed).unlink()
+    with pytest.raises(CommandError, match="0 files could not be copied as they are and 1 records"):
+        move(stderr=(err_out := io.StringIO()))
+    assert changed in err_out.getvalue()
