@@ -2,11 +2,11 @@
 
 Every file goes through Django's storage API (``default_storage`` or a FileField's storage), so the local folder,
 Azure Blob Storage and S3 are interchangeable (config.env.storage_config). Downloads are streamed through the app
-by a permission-checked view (docs/ARCHITECTURE.md, "Files"): the blob or object is read in chunks straight from
-the storage service, not copied whole to a temporary file first as the storages' own ``open()`` does.
+by a permission-checked view (docs/ARCHITECTURE.md, "Files in object storage, streamed through the app"): the blob
+or object is read in chunks straight from the storage service, not first copied whole to a temporary file as the
+storages' own ``open()`` does.
 """
 
-import logging
 import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,14 +15,12 @@ from django.core.files.storage import Storage
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 
-logger = logging.getLogger(__name__)
-
 CHUNK_SIZE = 256 * 1024
 AZURE_RANGE = 4 * 1024 * 1024
 
 
 def storage_kind(storage: Storage) -> str:
-    """ "azure", "s3" or "local" (any other storage: read through its own open()), subclasses included.
+    """Which backend ``storage`` is: azure, s3 or local (any other: read through its own open()).
 
     By the class's ``__class__`` and names, not ``type()`` and imports: ``default_storage`` and a FileField's
     storage are a lazy proxy whose type() is DefaultStorage, and the cloud SDKs need not be imported to tell.
@@ -90,8 +88,9 @@ def _azure_chunks(storage: Storage, name: str) -> StoredChunks:
 
 def _s3_chunks(storage: Storage, name: str) -> StoredChunks:
     from botocore.exceptions import ClientError
+    from storages.utils import clean_name
 
-    key = storage._normalize_name(posixpath.normpath(name).lstrip("/"))  # type: ignore[attr-defined]
+    key = storage._normalize_name(clean_name(name))  # type: ignore[attr-defined]  # the backend's own name → key
     try:
         answer = storage.bucket.Object(key).get()  # type: ignore[attr-defined]
     except ClientError as error:
@@ -108,19 +107,21 @@ class _ChunkReader:
     def __init__(self, stored: StoredChunks) -> None:
         self._stored = stored
         self._buffer = b""
+        self._at = 0  # how much of the buffer was read: a 4 MB chunk is handed out without copying its rest each time
         self._done = False
 
     def read(self, size: int = -1) -> bytes:
-        while not self._done and (size < 0 or len(self._buffer) < size):
+        if size < 0:
+            rest, self._buffer, self._at = self._buffer[self._at :], b"", 0
+            return rest + b"".join(self._stored.chunks)
+        while not self._done and len(self._buffer) - self._at < size:
             chunk = next(self._stored.chunks, None)
             if chunk is None:
                 self._done = True
             else:
-                self._buffer += chunk
-        if size < 0:
-            data, self._buffer = self._buffer, b""
-        else:
-            data, self._buffer = self._buffer[:size], self._buffer[size:]
+                self._buffer, self._at = self._buffer[self._at :] + chunk, 0
+        data = self._buffer[self._at : self._at + size]
+        self._at += len(data)
         return data
 
     def close(self) -> None:
