@@ -52,3 +52,72 @@ def database_config(default_sqlite: Path) -> dict[str, object]:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     return config
+
+
+# The settings each kind of file storage needs (docs/OPERATIONS.md, "Where the files are"). Values from the environment.
+_STORAGE_KINDS = ("local", "azure", "s3")
+
+
+def storage_config() -> dict[str, object]:
+    """``STORAGES["default"]``: the local folder, an Azure Blob Storage container or an S3 bucket (FAGNETT_STORAGE).
+
+    Every file is reached through Django's storage API, so the choice changes no code. Nothing is ever served from
+    the storage directly: downloads go through permission-checked views (docs/ARCHITECTURE.md), so the backends are
+    configured without public URLs, ACLs or signed links.
+    """
+    from django.core.exceptions import ImproperlyConfigured
+
+    kind = env_str("FAGNETT_STORAGE", "local").strip().lower() or "local"
+    if kind not in _STORAGE_KINDS:
+        raise ImproperlyConfigured(f"FAGNETT_STORAGE must be one of {', '.join(_STORAGE_KINDS)}, not {kind!r}.")
+    if kind == "local":
+        # No location option: the storage follows MEDIA_ROOT (FAGNETT_MEDIA_ROOT), as Django's default does.
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
+    def required(*names: str) -> None:
+        missing = [name for name in names if not env_str(name)]
+        if missing:
+            raise ImproperlyConfigured(f"FAGNETT_STORAGE={kind} needs {', '.join(missing)} to be set.")
+
+    if kind == "azure":
+        required("FAGNETT_AZURE_CONTAINER")
+        connection_string = env_str("FAGNETT_AZURE_CONNECTION_STRING")
+        if not connection_string:
+            required("FAGNETT_AZURE_ACCOUNT_NAME", "FAGNETT_AZURE_ACCOUNT_KEY")
+            account = env_str("FAGNETT_AZURE_ACCOUNT_NAME")
+            endpoint = env_str("FAGNETT_AZURE_BLOB_ENDPOINT").rstrip("/")
+            # A custom endpoint (Azurite, a private endpoint, a sovereign cloud) goes into a connection string, the
+            # one form the Azure SDK takes it in together with an account key.
+            connection_string = ";".join(
+                [
+                    f"DefaultEndpointsProtocol={endpoint.split('://')[0] if endpoint else 'https'}",
+                    f"AccountName={account}",
+                    f"AccountKey={env_str('FAGNETT_AZURE_ACCOUNT_KEY')}",
+                    f"BlobEndpoint={endpoint}" if endpoint else "EndpointSuffix=core.windows.net",
+                ]
+            )
+        return {
+            "BACKEND": "storages.backends.azure_storage.AzureStorage",
+            "OPTIONS": {
+                "connection_string": connection_string,
+                "azure_container": env_str("FAGNETT_AZURE_CONTAINER"),
+                # Names are never reused: an upload with a taken name gets a new one, as on the local disk.
+                "overwrite_files": False,
+            },
+        }
+    required("FAGNETT_S3_BUCKET")
+    options: dict[str, object] = {
+        "bucket_name": env_str("FAGNETT_S3_BUCKET"),
+        "file_overwrite": False,
+        "default_acl": None,  # the bucket's own policy (private); no object is ever made public
+    }
+    for option, name in [
+        ("endpoint_url", "FAGNETT_S3_ENDPOINT_URL"),
+        ("region_name", "FAGNETT_S3_REGION"),
+        ("access_key", "FAGNETT_S3_ACCESS_KEY_ID"),
+        ("secret_key", "FAGNETT_S3_SECRET_ACCESS_KEY"),
+        ("addressing_style", "FAGNETT_S3_ADDRESSING_STYLE"),
+    ]:
+        if env_str(name):
+            options[option] = env_str(name)
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite: lint and types, every test on SQLite, the same tests again on a real PostgreSQL that
-# this script starts on 127.0.0.1 and stops, and the browser tests in Debian's Chromium.
+# this script starts on 127.0.0.1 and stops, and the browser tests in Debian's Chromium. Azurite (Azure Storage's
+# emulator, from npm) is started the same way for the tests of files in Azure Blob Storage, which must run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -46,9 +47,11 @@ stop_runs() {
   RUNS=()
 }
 PG_STOP=""
+AZURITE_STOP=""
 on_exit() {
   stop_runs
   [ -z "$PG_STOP" ] || $PG_STOP
+  [ -z "$AZURITE_STOP" ] || $AZURITE_STOP
   print_times || true  # (`||`: a failure in the table must not cut the clean-up short)
   rm -rf "$TIMES_DIR"
 }
@@ -129,6 +132,31 @@ PG_STOP=stop_pg
 as_pg "$PGBIN/initdb -D $PGROOT/data -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null"
 as_pg "$PGBIN/pg_ctl -D $PGROOT/data -l $PGROOT/log -w -s -o \"-p $PGPORT -k $PGROOT -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off\" start"
 "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -q -c "CREATE ROLE fagnett LOGIN PASSWORD 'fagnett' CREATEDB" -c "CREATE DATABASE fagnett OWNER fagnett"
+# Azurite's blob service on 127.0.0.1, on a port the system picks (read from its first lines), in a folder of its
+# own; both runs use it, each test in a container of its own (tests/azurite.py). FAGNETT_TEST_REQUIRE_AZURITE
+# makes the Azure tests fail instead of skipping if Azurite cannot be reached or started.
+AZURITE=frontend/node_modules/.bin/azurite-blob
+[ -x "$AZURITE" ] || { echo "Azurite is missing ($AZURITE): run npm ci --prefix frontend (make setup does)" >&2; exit 1; }
+AZURITE_DIR=$(mktemp -d /tmp/fagnett-azurite.XXXXXX)
+"$AZURITE" --blobHost 127.0.0.1 --blobPort 0 --location "$AZURITE_DIR" --silent --disableTelemetry \
+  --skipApiVersionCheck --loose >"$AZURITE_DIR/log" 2>&1 &
+AZURITE_PID=$!
+stop_azurite() {
+  kill -TERM "$AZURITE_PID" 2>/dev/null && wait "$AZURITE_PID" 2>/dev/null || true
+  rm -rf "$AZURITE_DIR"
+}
+AZURITE_STOP=stop_azurite
+AZURITE_URL=""
+for _ in $(seq 300); do
+  AZURITE_URL=$(grep -o 'listens on http://127\.0\.0\.1:[0-9]*' "$AZURITE_DIR/log" | head -1 | cut -d' ' -f3) || true
+  [ -z "$AZURITE_URL" ] || break
+  kill -0 "$AZURITE_PID" 2>/dev/null || break
+  sleep 0.1
+done
+[ -n "$AZURITE_URL" ] || { echo "Azurite did not start:" >&2; cat "$AZURITE_DIR/log" >&2; exit 1; }
+export FAGNETT_TEST_AZURITE_BLOB_ENDPOINT="$AZURITE_URL/devstoreaccount1"
+export FAGNETT_TEST_REQUIRE_AZURITE=1
+
 PG_LOG=$(mktemp)
 add_phase tests-sqlite
 add_phase tests-postgresql

@@ -44,6 +44,7 @@ from fagnett.demo.data import DEMO_PASSWORD
 from fagnett.meetings.models import AgendaDocument, Meeting, Minutes
 from fagnett.meetings.services import document_attach
 from fagnett.organisations.models import Region
+from tests.conftest import UseAzure
 from tests.factories import World, make_world
 
 RESTORED = "restored"
@@ -454,7 +455,7 @@ def test_a_file_the_records_point_at_but_missing_from_the_media_folder_is_named(
     Path(lost.file.path).unlink()
     out, err = io.StringIO(), io.StringIO()
     call_command("backup", output_dir=str(tmp_path / "backups"), stdout=out, stderr=err)
-    assert "1 files the records point at are not under MEDIA_ROOT" in err.getvalue()
+    assert "1 files the records point at are not in the file storage" in err.getvalue()
     assert lost.file.name in err.getvalue()
     settings.MEDIA_ROOT = str(tmp_path / "media-restored")
     restored_out, restored_err = restore(Path(out.getvalue().strip().splitlines()[-1]))
@@ -465,3 +466,67 @@ def test_a_file_the_records_point_at_but_missing_from_the_media_folder_is_named(
     assert list(file_hashes(tmp_path / "media-restored")) == [
         case.attachments.get(original_name="beholdt.pdf").file.name
     ]
+
+
+# --- Files in Azure Blob Storage (Azurite) --------------------------------------------------------------------------
+
+
+def container_hashes(storage: Any) -> dict[str, str]:
+    """Every blob's name and SHA-256, read over HTTP from the container."""
+    return {
+        name: hashlib.sha256(storage.client.download_blob(name).readall()).hexdigest()
+        for name in sorted(storage.list_all())
+    }
+
+
+@pytest.mark.azure
+def test_backup_takes_the_files_from_the_container_and_restore_puts_them_into_an_empty_one(
+    restored: str, use_azure: UseAzure, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # must stay empty: the files go to the container only
+    source = use_azure()
+    world = make_world()
+    case_submit(
+        user=world["employee"],
+        data=CASE,
+        network=world.network,
+        files=[
+            SimpleUploadedFile("notat.txt", "Vedtak – første utkast\n".encode(), content_type="text/plain"),
+            SimpleUploadedFile("vedlegg.pdf", blank_pdf(bytes(range(256)) * 40)),
+        ],
+    )
+    in_source = container_hashes(source)
+    assert len(in_source) == 2
+
+    archive = backup(tmp_path / "backups")
+
+    with tarfile.open(archive) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        archived = {
+            name.removeprefix("media/"): hashlib.sha256(tar.extractfile(name).read()).hexdigest()  # type: ignore[union-attr]
+            for name in tar.getnames()
+            if name.startswith("media/")
+        }
+    assert archived == in_source
+    assert {n.removeprefix("media/"): f["sha256"] for n, f in manifest["files"].items() if n.startswith("media/")} == (
+        in_source
+    )
+    assert manifest["missing_uploads"] == []
+    assert not (tmp_path / "media").exists()
+
+    # Into the container the files came from: refused, as it is not empty, and nothing is written.
+    with pytest.raises(CommandError, match=r"The file storage \(Azure container test-\w+\) already holds 2 files"):
+        restore(archive)
+    assert database_is_empty(restored)
+
+    target = use_azure()  # a new, empty container
+    out, err = restore(archive)
+
+    assert "Restored and verified" in out, out + err
+    assert container_hashes(target) == in_source
+    attachments = list(CaseAttachment.objects.using(restored).order_by("original_name"))
+    assert [a.original_name for a in attachments] == ["notat.txt", "vedlegg.pdf"]
+    for attachment in attachments:
+        with attachment.file.open("rb") as stored:  # through the restored record and the configured storage
+            assert hashlib.sha256(stored.read()).hexdigest() == in_source[attachment.file.name]
+    assert not (tmp_path / "media").exists()

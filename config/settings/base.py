@@ -7,7 +7,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import BASE_DIR, database_config, env_bool, env_int, env_list, env_str
+from config.env import BASE_DIR, database_config, env_bool, env_int, env_list, env_str, storage_config
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-development-key-change-me")
 DEBUG = False
@@ -165,12 +165,13 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 STATIC_URL = "static/"
 STATIC_ROOT = env_str("FAGNETT_STATIC_ROOT", str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
 # Uploaded files live outside the web root and are only ever served through a permission check.
 MEDIA_ROOT = env_str("FAGNETT_MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
+STORAGES = {
+    # A local folder (MEDIA_ROOT) unless FAGNETT_STORAGE names Azure Blob Storage or S3 (config.env.storage_config).
+    "default": storage_config(),
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 # No URL serves this folder: downloads go through views that check permission first.
 MEDIA_URL = "/_not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -275,6 +276,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # The Azure SDK logs every HTTP request and its headers at INFO; only its warnings and errors are news.
+    "loggers": {"azure": {"level": "WARNING"}},
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

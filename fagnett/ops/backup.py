@@ -4,13 +4,15 @@ An archive, ``fagnett-backup-<UTC time>.tar.gz``, holds
 
 - ``database.sqlite3``, a consistent copy made with SQLite's online backup API (safe while the app runs), or
   ``database.pgdump``, ``pg_dump --format=custom`` of one exported snapshot;
-- ``media/…``, every file under ``MEDIA_ROOT`` (agenda documents, case attachments);
+- ``media/…``, every file in the file storage (``MEDIA_ROOT``, or the Azure container or S3 bucket that
+  ``FAGNETT_STORAGE`` names): agenda documents, case attachments, generated files; read through Django's storage
+  API, so a backup made from one kind of storage restores into any other;
 - ``manifest.json``: Fagnett's version and commit, the engine, the applied migrations, per table the number of
   rows and a digest of their content, and the SHA-256 of every other file in the archive.
 
 Row counts and digests come from the same snapshot as the dump (on SQLite: from the copy itself), so that a
 restore can prove it brought back exactly what was backed up, even when people were working during the backup.
-A restore goes only into an empty database and an empty media folder, and checks the archive against its
+A restore goes only into an empty database and an empty file storage, and checks the archive against its
 manifest before it writes anything.
 """
 
@@ -37,11 +39,15 @@ from typing import IO, Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.connection import ConnectionDoesNotExist
+
+from fagnett.core.storage import storage_kind, stored_file_chunks, stored_names
 
 FORMAT = "fagnett-backup/1"
 MANIFEST = "manifest.json"
@@ -103,7 +109,7 @@ class RestoreResult:
 
 
 def backup_create(*, output_dir: Path, alias: str = DEFAULT_DB_ALIAS) -> BackupResult:
-    """Write one archive of the database ``alias`` and of ``MEDIA_ROOT`` into ``output_dir``.
+    """Write one archive of the database ``alias`` and of the file storage into ``output_dir``.
 
     The archive is readable by its owner only (it holds every record and password hash) and appears under its
     final name only when it is complete, so a crash never leaves a half archive that looks whole.
@@ -127,9 +133,11 @@ def backup_create(*, output_dir: Path, alias: str = DEFAULT_DB_ALIAS) -> BackupR
             descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6) as tar:
                 files = {dump.name: _add_file(tar, dump, dump.name)}
-                for source, name in _media_files(Path(settings.MEDIA_ROOT)):
+                for stored in _stored_files(default_storage):
                     try:
-                        files[name] = _add_file(tar, source, name)
+                        files[MEDIA_PREFIX + stored] = _add_stored_file(
+                            tar, default_storage, stored, Path(staging), MEDIA_PREFIX + stored
+                        )
                     except FileNotFoundError:
                         continue  # deleted since the snapshot; if a record still points at it, it is named below
                 manifest = {
@@ -141,7 +149,7 @@ def backup_create(*, output_dir: Path, alias: str = DEFAULT_DB_ALIAS) -> BackupR
                     "migrations": database["migrations"],
                     "tables": database["tables"],
                     "files": files,
-                    # Files the records point at that were not under MEDIA_ROOT: lost before the backup was made.
+                    # Files the records point at that were not in the storage: lost before the backup was made.
                     "missing_uploads": sorted(
                         database["uploads"] - {name.removeprefix(MEDIA_PREFIX) for name in files}
                     ),
@@ -205,19 +213,41 @@ def _dump_postgresql(alias: str, dump: Path) -> dict[str, Any]:
     }
 
 
-def _media_files(root: Path) -> Iterator[tuple[Path, str]]:
-    """Every regular file under ``root`` with its name in the archive, in a stable order."""
-    if not root.is_dir():
-        return
-    for directory, subdirectories, filenames in os.walk(root):
-        subdirectories.sort()
-        for filename in sorted(filenames):
-            path = Path(directory) / filename
-            if path.is_symlink() or not path.is_file():
-                raise BackupError(
-                    f"{path} is not a regular file. The media folder holds only uploaded files; move it away."
-                )
-            yield path, MEDIA_PREFIX + path.relative_to(root).as_posix()
+def _stored_files(storage: Storage) -> Iterator[str]:
+    """The name of every file in the storage, in a stable order; a local folder must hold only regular files."""
+    root = Path(str(settings.MEDIA_ROOT)) if storage_kind(storage) == "local" else None
+    for name in stored_names(storage):
+        if root is not None and (root / name).is_symlink():
+            raise BackupError(
+                f"{root / name} is not a regular file. The media folder holds only uploaded files; move it away."
+            )
+        yield name
+
+
+def _add_stored_file(tar: tarfile.TarFile, storage: Storage, stored: str, staging: Path, name: str) -> dict[str, Any]:
+    """Add the stored file ``stored`` to the archive as ``name``, hashing exactly the bytes that go in.
+
+    The file is first copied to ``staging`` in chunks (a tar member's size must be known before its bytes), so a
+    blob that changes while it is read cannot make the member's size and content disagree.
+    """
+    reading = stored_file_chunks(storage, stored)
+    copy = staging / "stored-file"
+    hashing = hashlib.sha256()
+    try:
+        with copy.open("wb") as out:
+            for chunk in reading.chunks:
+                hashing.update(chunk)
+                out.write(chunk)
+    finally:
+        reading.close()
+    try:
+        with copy.open("rb") as source:
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.mtime = copy.stat().st_size, 0o600, int(timezone.now().timestamp())
+            tar.addfile(info, source)
+    finally:
+        copy.unlink()
+    return {"sha256": hashing.hexdigest(), "size": info.size}
 
 
 def _add_file(tar: tarfile.TarFile, path: Path, name: str) -> dict[str, Any]:
@@ -257,18 +287,18 @@ def _fagnett_version() -> dict[str, str | None]:
 
 
 def backup_restore(*, archive: Path, alias: str = DEFAULT_DB_ALIAS, check_only: bool = False) -> RestoreResult:
-    """Restore ``archive`` into the empty database ``alias`` and the empty ``MEDIA_ROOT``, then verify both.
+    """Restore ``archive`` into the empty database ``alias`` and the empty file storage, then verify both.
 
-    Refuses, writing nothing, when the database or the media folder is not empty, when the archive was made from
+    Refuses, writing nothing, when the database or the file storage is not empty, when the archive was made from
     another engine, or when any file in the archive differs from its manifest. After restoring, every table's row
     count and digest and every file's SHA-256 are compared with the manifest; the differences are in
     ``problems``. With ``check_only`` the archive is only checked against its manifest.
     """
     connection = _connection(alias)
-    media_root = Path(settings.MEDIA_ROOT)
+    storage = default_storage
     if not check_only:
         _require_empty_database(connection)
-        _require_empty_media(media_root)
+        _require_empty_storage(storage)
     with tempfile.TemporaryDirectory(prefix="fagnett-restore-") as temporary:
         staging = Path(temporary)
         manifest = _unpack(archive, staging)
@@ -287,16 +317,18 @@ def backup_restore(*, archive: Path, alias: str = DEFAULT_DB_ALIAS, check_only: 
         try:
             for name in manifest["files"]:
                 if name.startswith(MEDIA_PREFIX):
-                    target = media_root / name.removeprefix(MEDIA_PREFIX)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(staging / name, target)
-        except OSError as error:
+                    stored = name.removeprefix(MEDIA_PREFIX)
+                    with (staging / name).open("rb") as source:
+                        saved = storage.save(stored, File(source, name=stored))
+                    if saved != stored:  # the storage was empty, so only another process can have taken the name
+                        raise OSError(f"the storage kept {stored} as {saved}; something else writes to it")
+        except Exception as error:  # OSError from a disk, the SDKs' own errors from Azure or S3
             raise BackupError(
-                f"The database is restored, but copying the uploaded files to {media_root} failed: {error}. Empty "
-                "the database and the folder, make room or fix the permissions, and restore again."
+                f"The database is restored, but copying the uploaded files to {_storage_name(storage)} failed: "
+                f"{error}. Empty the database and the storage, make room or fix the permissions, and restore again."
             ) from error
     result = RestoreResult(manifest=manifest, restored=True)
-    result.problems = _verify_database(connection, manifest) + _verify_media(media_root, manifest)
+    result.problems = _verify_database(connection, manifest) + _verify_storage(storage, manifest)
     result.notes = _migration_notes(manifest)
     if manifest.get("missing_uploads"):
         result.notes.append(
@@ -336,13 +368,24 @@ def _require_empty_database(connection: BaseDatabaseWrapper) -> None:
         raise BackupError("The database to restore to is in memory. Point DATABASE_URL at a file.")
 
 
-def _require_empty_media(media_root: Path) -> None:
-    existing = sum(1 for _ in _walk_files(media_root))
+def _require_empty_storage(storage: Storage) -> None:
+    existing = sum(1 for _ in stored_names(storage))
     if existing:
         raise BackupError(
-            f"The media folder {media_root} already holds {existing} files. A restore puts the uploaded files back "
-            "only into an empty folder: set FAGNETT_MEDIA_ROOT to an empty or new folder and run the restore again."
+            f"The file storage ({_storage_name(storage)}) already holds {existing} files. A restore puts the uploaded "
+            "files back only into an empty storage: set FAGNETT_MEDIA_ROOT to an empty or new folder (or "
+            "FAGNETT_AZURE_CONTAINER / FAGNETT_S3_BUCKET to an empty one) and run the restore again."
         )
+
+
+def _storage_name(storage: Storage) -> str:
+    """Where the files are, in words an operator recognises in the settings."""
+    kind = storage_kind(storage)
+    if kind == "azure":
+        return f"Azure container {getattr(storage, 'azure_container', '')}"
+    if kind == "s3":
+        return f"S3 bucket {getattr(storage, 'bucket_name', '')}"
+    return f"the folder {settings.MEDIA_ROOT}"
 
 
 def _unpack(archive: Path, staging: Path) -> dict[str, Any]:
@@ -448,19 +491,21 @@ def _verify_database(connection: BaseDatabaseWrapper, manifest: dict[str, Any]) 
     return problems
 
 
-def _verify_media(media_root: Path, manifest: dict[str, Any]) -> list[str]:
+def _verify_storage(storage: Storage, manifest: dict[str, Any]) -> list[str]:
+    """Read every stored file back and compare it with the manifest."""
     expected = {name: facts for name, facts in manifest["files"].items() if name.startswith(MEDIA_PREFIX)}
     actual = {}
-    for path in _walk_files(media_root):
-        with path.open("rb") as source:
-            reader = _HashingReader(source)
-            while reader.read(_CHUNK):
-                pass
-        actual[MEDIA_PREFIX + path.relative_to(media_root).as_posix()] = {
-            "sha256": reader.hexdigest(),
-            "size": reader.size,
-        }
-    return _compare_files(expected, actual, where=f"under {media_root}")
+    for stored in stored_names(storage):
+        reading = stored_file_chunks(storage, stored)
+        hashing, size = hashlib.sha256(), 0
+        try:
+            for chunk in reading.chunks:
+                hashing.update(chunk)
+                size += len(chunk)
+        finally:
+            reading.close()
+        actual[MEDIA_PREFIX + stored] = {"sha256": hashing.hexdigest(), "size": size}
+    return _compare_files(expected, actual, where=f"in {_storage_name(storage)}")
 
 
 def _compare_files(expected: dict[str, dict[str, Any]], actual: dict[str, dict[str, Any]], *, where: str) -> list[str]:
@@ -574,13 +619,6 @@ def _row_value(value: Any) -> str:
 def _sqlite_in_memory(connection: BaseDatabaseWrapper) -> bool:
     name = str(connection.settings_dict["NAME"])
     return name == ":memory:" or "mode=memory" in name
-
-
-def _walk_files(root: Path) -> Iterator[Path]:
-    if root.is_dir():
-        for directory, _subdirectories, filenames in os.walk(root):
-            for filename in filenames:
-                yield Path(directory) / filename
 
 
 def _listed(problems: list[str]) -> list[str]:

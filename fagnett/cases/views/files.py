@@ -15,6 +15,7 @@ from fagnett.cases import selectors, services
 from fagnett.cases.export import case_docx
 from fagnett.cases.forms import AttachmentForm
 from fagnett.cases.views.detail import _detail
+from fagnett.core.storage import stored_file_response
 from fagnett.core.views_helpers import add_service_errors
 
 
@@ -55,9 +56,8 @@ def case_attach(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
 
 def attachment_download(request: AuthenticatedRequest, attachment_id: int) -> HttpResponseBase:
     attachment = selectors.attachment_get(user=request.user, attachment_id=attachment_id)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
+    response = stored_file_response(
+        attachment.file,
         filename=attachment.original_name,
         content_type=attachment.content_type,
     )

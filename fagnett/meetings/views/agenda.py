@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.access import AuthenticatedRequest
+from fagnett.core.storage import stored_file_response
 from fagnett.core.views_helpers import add_service_errors
 from fagnett.meetings import selectors, services
 from fagnett.meetings.forms import AgendaItemForm, DocumentForm, MoveForm
@@ -102,7 +103,7 @@ def document_upload(request: AuthenticatedRequest, item_id: int) -> HttpResponse
 
 def document_download(request: AuthenticatedRequest, document_id: int) -> FileResponse:
     document = selectors.document_get(user=request.user, document_id=document_id)
-    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
+    response = stored_file_response(document.file, filename=document.original_name)
     response["Content-Type"] = document.content_type
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -11,9 +11,9 @@ from fagnett.ops.backup import ENGINE_NAMES, BackupError, backup_create
 
 class Command(BaseCommand):
     help = (
-        "Write one archive (fagnett-backup-<UTC time>.tar.gz) holding the database, every uploaded file under "
-        "MEDIA_ROOT and a manifest with row counts and checksums. Safe while Fagnett runs. The last line printed "
-        "is the archive's path. See docs/OPERATIONS.md."
+        "Write one archive (fagnett-backup-<UTC time>.tar.gz) holding the database, every uploaded file in the "
+        "file storage (MEDIA_ROOT, or the Azure container or S3 bucket) and a manifest with row counts and "
+        "checksums. Safe while Fagnett runs. The last line printed is the archive's path. See docs/OPERATIONS.md."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         if result.missing_uploads:
             self.stderr.write(
                 self.style.WARNING(
-                    f"{len(result.missing_uploads)} files the records point at are not under MEDIA_ROOT (lost "
+                    f"{len(result.missing_uploads)} files the records point at are not in the file storage (lost "
                     "before this backup; an earlier archive may still have them):"
                 )
             )

@@ -1,4 +1,4 @@
-"""Restore a backup into an empty database and media folder: ``manage.py restore fagnett-backup-….tar.gz``."""
+"""Restore a backup into an empty database and file storage: ``manage.py restore fagnett-backup-….tar.gz``."""
 
 from pathlib import Path
 from typing import Any
@@ -11,8 +11,8 @@ from fagnett.ops.backup import ENGINE_NAMES, BackupError, backup_restore
 
 class Command(BaseCommand):
     help = (
-        "Restore an archive made by `manage.py backup` into an EMPTY database and an empty MEDIA_ROOT, then verify "
-        "every table's row count and content and every file's SHA-256 against the archive's manifest. Exits "
+        "Restore an archive made by `manage.py backup` into an EMPTY database and an empty file storage, then "
+        "verify every table's row count and content and every file's SHA-256 against the archive's manifest. Exits "
         "non-zero on any difference. See docs/OPERATIONS.md."
     )
 
