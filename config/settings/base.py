@@ -267,8 +267,14 @@ CONTENT_SECURITY_POLICY = {
 
 # Background jobs (Django's Tasks API, backported by django-tasks): the database backend keeps the queue in our own
 # database, so the demo needs nothing beside SQLite and production nothing beside PostgreSQL. Workers run
-# `manage.py db_worker` (make run starts one; docs/OPERATIONS.md has the systemd unit).
+# `manage.py worker` (django_tasks_db's db_worker plus the scheduler; make run starts one; docs/OPERATIONS.md has
+# the systemd unit).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Scheduled jobs (fagnett.core.schedule) run inside the workers (`manage.py worker`), each once per day or interval
+# however many workers run. The reminders go out daily at this local time (HH:MM, Europe/Oslo).
+REMINDERS_AT = env_str("FAGNETT_REMINDERS_AT", "07:00")
+# How long the record of which scheduled slots ran is kept.
+SCHEDULE_KEEP_DAYS = 30
 
 LOGGING = {
     "version": 1,
