@@ -2,11 +2,15 @@
 JSON log lines, and what error reports leave out."""
 
 import datetime
+import gzip
+import http.server
 import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from django.conf import settings
@@ -187,3 +191,86 @@ def test_error_reports_carry_no_request_body_query_or_credentials() -> None:
         "headers": {"User-Agent": "Firefox"},
     }
     assert "user" not in scrubbed
+
+
+class _Collector(http.server.BaseHTTPRequestHandler):
+    """A stand-in for Sentry's ingest endpoint: keeps every envelope posted to it, decompressed."""
+
+    received: ClassVar[list[bytes]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        elif self.headers.get("Content-Encoding") == "br":
+            import brotli
+
+            body = brotli.decompress(body)
+        self.received.append(body)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_an_error_reaches_sentry_without_the_request_body_query_or_user(tmp_path: Path) -> None:
+    """Production settings with SENTRY_DSN at a local collector; a view fails on a POST that carries a name."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    (tmp_path / "boom_urls.py").write_text(
+        "from django.contrib.auth.decorators import login_not_required\n"
+        "from django.http import HttpResponse\n"
+        "from django.urls import path\n"
+        "from django.views.decorators.csrf import csrf_exempt\n"
+        "@login_not_required\n@csrf_exempt\n"
+        "def boom(request):\n    name = request.POST['name']\n    raise RuntimeError('boom ' + str(len(name)))\n"
+        "def plain_500(request):\n    return HttpResponse('error', status=500)\n"
+        "urlpatterns = [path('boom', boom)]\nhandler500 = plain_500\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "production-like-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "FAGNETT_SITE_URL": "https://fagnett.example.no",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+        "SENTRY_DSN": f"http://publickey@127.0.0.1:{server.server_port}/1",
+        "SENTRY_ENVIRONMENT": "test",
+        "PYTHONPATH": str(tmp_path),
+    }
+    # Through the WSGI handler, as gunicorn calls it: Sentry reads the request there.
+    script = """
+import io, sys, django
+django.setup()
+import sentry_sdk
+from django.core.wsgi import get_wsgi_application
+from django.test import override_settings
+body = b"name=Kari+Nordmann+01017012345"
+environ = {
+    "REQUEST_METHOD": "POST", "PATH_INFO": "/boom", "QUERY_STRING": "q=Kari+Nordmann", "SERVER_NAME": "testserver",
+    "SERVER_PORT": "443", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.9.8.7", "HTTP_HOST": "testserver",
+    "HTTP_X_FORWARDED_PROTO": "https", "CONTENT_TYPE": "application/x-www-form-urlencoded",
+    "CONTENT_LENGTH": str(len(body)), "HTTP_COOKIE": "tracking=cookie-secret",
+    "HTTP_AUTHORIZATION": "Bearer header-secret", "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr,
+    "wsgi.url_scheme": "https", "wsgi.version": (1, 0), "wsgi.multithread": False, "wsgi.multiprocess": False,
+    "wsgi.run_once": False,
+}
+with override_settings(ROOT_URLCONF="boom_urls"):
+    answered = []
+    get_wsgi_application()(environ, lambda status, headers, exc_info=None: answered.append(status))
+    print(answered[0].split()[0])
+sentry_sdk.flush(10)
+"""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+        )
+    finally:
+        server.shutdown()
+    assert done.stdout.strip() == "500", done.stderr
+    sent = b"\n".join(_Collector.received).decode()
+    assert "RuntimeError" in sent and "boom 25" in sent  # the error arrived
+    assert "https://testserver/boom" in sent  # with the request's address: Sentry read the request
+    for personal in ("Kari", "Nordmann", "01017012345", "cookie-secret", "header-secret", "10.9.8.7"):
+        assert personal not in sent, personal
