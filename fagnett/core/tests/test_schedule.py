@@ -80,3 +80,14 @@ def test_a_job_needs_one_kind_of_schedule() -> None:
 def test_the_reminders_are_registered_daily() -> None:
     job = schedule.registered()["reminders"]
     assert job.daily_at == datetime.time(7) and job.every is None
+
+
+@pytest.mark.django_db
+def test_old_claims_are_pruned() -> None:
+    now = datetime.datetime(2026, 12, 5, 3, 15, tzinfo=OSLO)
+    old = ScheduledRun.objects.create(name="often", slot="2026-11-01T00:00:00Z")
+    ScheduledRun.objects.filter(pk=old.pk).update(claimed_at=now - datetime.timedelta(days=31))
+    ScheduledRun.objects.create(name="often", slot="2026-12-05T02:00:00Z")
+    assert schedule.prune_runs(now) == 1
+    assert list(ScheduledRun.objects.values_list("slot", flat=True)) == ["2026-12-05T02:00:00Z"]
+    assert schedule.registered()["scheduled-runs-prune"].daily_at == datetime.time(3, 15)
