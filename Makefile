@@ -16,8 +16,9 @@ run: setup
 	$(PY) manage.py load_demo
 	@echo ""
 	@echo "Fagnett runs on http://$(HOST):$(PORT)/  (e-mails are written to var/mail/; stop with Ctrl+C)"
-	@# One job worker beside the web server; Ctrl+C (or the server ending) stops both.
-	@$(PY) manage.py db_worker --queue-name '*' -v 0 & worker=$$!; \
+	@# One job worker (with the scheduled jobs: reminders) beside the web server; Ctrl+C (or the server ending)
+	@# stops both.
+	@$(PY) manage.py worker --queue-name '*' -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

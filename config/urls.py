@@ -14,6 +14,8 @@ urlpatterns = [
     path("oidc/", public(include("mozilla_django_oidc.urls"))),  # the identity provider's way in
     path("language/", web_views.language_set, name="set_language"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("readyz", web_views.readyz, name="readyz"),
+    path("metrics", web_views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("", include("fagnett.networks.urls")),
     path("", include("fagnett.cases.urls")),

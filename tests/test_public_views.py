@@ -10,6 +10,8 @@ PUBLIC = {
     "admin/login/",  # Django's admin sends people here itself
     "language/",  # the login page offers English
     "healthz",  # the load balancer's probe
+    "readyz",  # the load balancer's readiness probe (names only the failing part)
+    "metrics",  # Prometheus: its bearer token or address (FAGNETT_METRICS_TOKEN, FAGNETT_METRICS_ALLOWED), else 404
     "calendar/<str:token>.ics",  # the secret address is the key
     "oidc/authenticate/",
     "oidc/callback/",

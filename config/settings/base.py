@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "django_prometheus",
     "fagnett.core",
     "fagnett.accounts",
     "fagnett.organisations",
@@ -57,6 +58,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: the request metrics time everything between them, and the view's name is known at the end.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Before anything that may log or answer early (the HTTPS redirect, a login redirect): the id is on all of it.
+    "fagnett.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "fagnett.core.middleware.SecurityHeadersMiddleware",
@@ -75,6 +80,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -268,17 +274,50 @@ CONTENT_SECURITY_POLICY = {
 
 # Background jobs (Django's Tasks API, backported by django-tasks): the database backend keeps the queue in our own
 # database, so the demo needs nothing beside SQLite and production nothing beside PostgreSQL. Workers run
-# `manage.py db_worker` (make run starts one; docs/OPERATIONS.md has the systemd unit).
+# `manage.py worker` (django_tasks_db's db_worker plus the scheduler; make run starts one; docs/OPERATIONS.md has
+# the systemd unit).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Scheduled jobs (fagnett.core.schedule) run inside the workers (`manage.py worker`), each once per day or interval
+# however many workers run. The reminders go out daily at this local time (HH:MM, Europe/Oslo).
+REMINDERS_AT = env_str("FAGNETT_REMINDERS_AT", "07:00")
+# How long the record of which scheduled slots ran is kept.
+SCHEDULE_KEEP_DAYS = 30
 
+# Logs go to standard error, as lines of text (development) or of JSON (production's default): FAGNETT_LOG_FORMAT.
+# Each line carries the request's id (fagnett.core.request_id), "-" outside a request.
+LOG_FORMAT = env_str("FAGNETT_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "fagnett.core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["asctime", "levelname", "name", "message", "request_id"],
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # The Azure SDK logs every HTTP request and its headers at INFO; only its warnings and errors are news.
     "loggers": {"azure": {"level": "WARNING"}},
 }
+if LOG_FORMAT not in LOGGING["formatters"]:  # type: ignore[operator]
+    raise ImproperlyConfigured("FAGNETT_LOG_FORMAT must be 'text' or 'json'.")
+
+# /metrics (Prometheus) answers only a scraper with this bearer token, or from these addresses or networks
+# (comma-separated, e.g. 10.20.0.0/16), as seen behind FAGNETT_TRUSTED_PROXIES; to everyone else it does not exist.
+METRICS_TOKEN = env_str("FAGNETT_METRICS_TOKEN")
+METRICS_ALLOWED = env_list("FAGNETT_METRICS_ALLOWED")
+
+# Error reports to Sentry (or a Sentry-compatible service such as GlitchTip) when SENTRY_DSN is set: no personal data
+# (config.sentry says what is dropped).
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from config.sentry import sentry_init
+
+    sentry_init(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import env_bool, env_int, env_str
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY
+from .base import LOGGING, SECRET_KEY
 
 DEBUG = False
 if not env_str("DJANGO_SECRET_KEY") or SECRET_KEY.startswith("insecure"):
@@ -23,3 +23,10 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+# JSON lines for the log collector, unless FAGNETT_LOG_FORMAT says otherwise.
+LOG_FORMAT = env_str("FAGNETT_LOG_FORMAT", "json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # type: ignore[index]
+# The load balancer's probes and Prometheus may ask an app server directly over HTTP inside the network; these answers
+# set no cookies and carry nothing a redirect to HTTPS would protect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]

@@ -31,3 +31,14 @@ class CoreConfig(AppConfig):
         from fagnett.core.middleware import session_started
 
         user_logged_in.connect(session_started, dispatch_uid="fagnett_session_started")
+        self._schedule_jobs()
+
+    def _schedule_jobs(self) -> None:
+        from django.conf import settings
+
+        from fagnett.core import schedule
+        from fagnett.core.reminders import send_due
+
+        # Every app's reminders (core.reminders' registry), once a day on whichever worker claims the day.
+        schedule.register("reminders", send_due, daily_at=settings.REMINDERS_AT)
+        schedule.register("scheduled-runs-prune", schedule.prune_runs, daily_at="03:15")

@@ -224,3 +224,22 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_key} → {self.recipient_id}"
+
+
+class ScheduledRun(models.Model):
+    """One row per scheduled job and slot (its day, or its interval's start): the insert that wins the unique
+    constraint runs the job (``core.schedule.run_due``), so every worker may ask and the job runs once."""
+
+    name = models.CharField(max_length=100)
+    #: the local date of a daily job (2026-12-05), or the UTC start of an interval's slot (2026-12-05T01:30:00Z)
+    slot = models.CharField(max_length=40)
+    claimed_at = models.DateTimeField(default=timezone.now, editable=False)
+    #: the job that runs it (django_tasks_db's DBTaskResult id), for following it from the row
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "slot"], name="scheduled_run_once_per_slot")]
+        indexes = [models.Index(fields=["claimed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.slot}"

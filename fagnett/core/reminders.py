@@ -1,8 +1,10 @@
-"""Reminders sent once, and the registry the daily ``manage.py send_reminders`` asks.
+"""Reminders sent once, and the registry the daily run asks.
 
 Each app that reminds registers the function that sends its due reminders, in its ``AppConfig.ready()``
-(meetings, procedures, progress), so the command imports none of them. Every reminder goes through ``send_once``:
-``ReminderLog`` has one row per kind, object and recipient, so a second cron run the same day sends nothing.
+(meetings, procedures, progress), so the runner imports none of them. ``send_due`` is run once a day by the job
+workers (the scheduled job "reminders", ``core.schedule``) and by hand by ``manage.py send_reminders``. Every reminder
+goes through ``send_once``: ``ReminderLog`` has one row per kind, object and recipient, so a second run the same day
+sends nothing.
 """
 
 import datetime

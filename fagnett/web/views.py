@@ -2,14 +2,18 @@ import contextlib
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from fagnett.access import AuthenticatedRequest, access_for
 from fagnett.accounts.services import user_language_set
 from fagnett.cases.selectors import case_home_summary
+from fagnett.core.health import readiness
+from fagnett.core.metrics import exposition, scrape_allowed
 from fagnett.events.selectors import upcoming_events
 from fagnett.meetings.models import ActionItem
 from fagnett.meetings.selectors import my_action_items, upcoming_meetings
@@ -60,3 +64,20 @@ def language_set(request: HttpRequest) -> HttpResponse:
 @login_not_required  # the load balancer's probe
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required  # the load balancer's probe
+@never_cache
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Ready to serve: the database, file storage and job queue answer (fagnett.core.health); 503 names what fails."""
+    ready, report = readiness()
+    return JsonResponse(report, status=200 if ready else 503)
+
+
+@login_not_required  # Prometheus has no session: its token or address is checked here (core.metrics)
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus' scrape: request latency by view (django-prometheus), the job queue, failed jobs, mails pending."""
+    if not scrape_allowed(request):
+        raise Http404
+    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)

@@ -33,7 +33,7 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["
 _AXE_SOURCE = Axe().axe_script
 
 # Never followed: leaving the session or the language, the admin, and the machine-readable APIs.
-SKIPPED_NAMES = {"logout", "login", "set_language", "healthz"}
+SKIPPED_NAMES = {"logout", "login", "set_language", "healthz", "readyz", "metrics"}
 SKIPPED_NAMESPACES = {"admin", "capacity_api", "open_api"}
 # Files, not pages: these views answer as attachments (the others are known by a file name in their route).
 DOWNLOAD_NAMES = {"cases:attachment", "meetings:document", "meetings:calendar_feed"}

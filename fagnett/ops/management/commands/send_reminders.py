@@ -8,7 +8,8 @@ from fagnett.core.reminders import send_due
 class Command(BaseCommand):
     help = (
         "Send due reminders (invitations not sent, minutes not approved, action items due, procedures due for "
-        "review, overdue progress reports): every app's registered reminders. Run daily from cron."
+        "review, overdue progress reports): every app's registered reminders. The job workers run this daily at "
+        "FAGNETT_REMINDERS_AT; a run by hand sends only what has not been sent."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
