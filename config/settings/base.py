@@ -300,8 +300,13 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # The Azure SDK logs every HTTP request and its headers at INFO; only its warnings and errors are news.
-    "loggers": {"azure": {"level": "WARNING"}},
+    # The Azure SDK logs every HTTP request and its headers at INFO, WeasyPrint each step of every page it lays out
+    # and fontTools each font it subsets: only their warnings and errors are news.
+    "loggers": {
+        "azure": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 if LOG_FORMAT not in LOGGING["formatters"]:  # type: ignore[operator]
     raise ImproperlyConfigured("FAGNETT_LOG_FORMAT must be 'text' or 'json'.")
