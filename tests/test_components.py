@@ -11,12 +11,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from fagnett.capacity import services as capacity_services
 from fagnett.capacity.models import Assessment
 from fagnett.cases.models import Case
 from fagnett.cases.selectors import ConsultationRow
 from fagnett.meetings.models import Minutes
 from fagnett.meetings.tests.factories import make_meeting
 from fagnett.networks.models import Network
+from fagnett.opendata import services as opendata_services
+from fagnett.provisioning import services as provisioning_services
+from fagnett.provisioning.models import ScimToken
 from fagnett.reports.models import NetworkReport
 from tests.factories import World
 
@@ -170,3 +174,86 @@ class TestStepPage:
         assert (button.text_content().strip(), button.get("data-color")) == ("Avlys møtet", "danger")
         assert form.xpath(".//a[@class='ds-link']/@href") == [meeting.get_absolute_url()]
         assert form.xpath("string(.//a[@class='ds-link'])").strip() == "Behold møtet"
+
+
+# The three pages of issued keys: (URL of the page, its revoke URL name and leading arguments, make a key,
+# end a key, what the issue form posts besides the name, the key's type, whether a trust column comes first).
+def _key_pages(world: World) -> dict[str, tuple[str, str, list[int], Any, Any, dict[str, Any], str, bool]]:
+    region, trust, coordinator = world.region_a, world.trusts_a[0], world["coordinator"]
+    return {
+        "opendata": (
+            reverse("opendata:api_keys", args=[region.pk]),
+            "opendata:api_key_revoke",
+            [region.pk],
+            lambda name: opendata_services.region_api_key_create(user=coordinator, region=region, name=name)[0],
+            lambda key: opendata_services.region_api_key_revoke(user=coordinator, key=key),
+            {},
+            "fnod_",
+            False,
+        ),
+        "provisioning": (
+            reverse("provisioning:scim_keys", args=[region.pk]),
+            "provisioning:scim_key_revoke",
+            [region.pk],
+            lambda name: provisioning_services.scim_token_create(user=coordinator, region=region, name=name)[0],
+            lambda key: provisioning_services.scim_token_revoke(user=coordinator, key=key),
+            {},
+            ScimToken.key_type,
+            False,
+        ),
+        "capacity": (
+            reverse("capacity:api_keys"),
+            "capacity:api_key_withdraw",
+            [],
+            lambda name: capacity_services.api_token_create(user=coordinator, trust=trust, name=name)[0],
+            lambda key: capacity_services.api_token_revoke(user=coordinator, token=key),
+            {"trust": trust.pk},
+            "fncap_",
+            True,
+        ),
+    }
+
+
+class TestKeyList:
+    @pytest.mark.parametrize("page_name", ["opendata", "provisioning", "capacity"])
+    def test_each_key_page_lists_its_keys_ends_only_working_ones_and_shows_a_new_key_once(
+        self, world: World, login_as: LoginAs, page_name: str
+    ) -> None:
+        url, revoke, revoke_args, make, end, extra, key_type, trust_column = _key_pages(world)[page_name]
+        working, ended = make("Analyseportalen"), make("Gammelt system")
+        end(ended)
+        client = login_as("coordinator")
+        response = client.get(url)
+        assert response.status_code == 200
+        doc = lxml.html.fromstring(response.content)
+        table = doc.xpath("//table[caption[normalize-space()='Utstedte nøkler']]")
+        assert len(table) == 1
+        assert len(table[0].xpath("./thead/tr/th")) == 6 + trust_column
+        rows = {tr.xpath("./td")[trust_column].text_content().strip(): tr for tr in table[0].xpath("./tbody/tr")}
+        assert set(rows) == {"Analyseportalen", "Gammelt system"}
+        if trust_column:
+            assert rows["Analyseportalen"].xpath("./td")[0].text_content().strip() == world.trusts_a[0].name
+        cells = rows["Analyseportalen"].xpath("./td")
+        assert cells[1 + trust_column].text_content().strip() == f"{working.prefix}…"
+        # Only the working key has a button, posting to its own address with the CSRF token.
+        forms = rows["Analyseportalen"].xpath(".//form")
+        assert [f.get("action") for f in forms] == [reverse(revoke, args=[*revoke_args, working.pk])]
+        assert forms[0].xpath(".//input[@name='csrfmiddlewaretoken']/@value")
+        assert "Analyseportalen" in forms[0].xpath(".//button")[0].text_content()
+        assert not rows["Gammelt system"].xpath(".//form")
+        assert not doc.xpath("//*[@id='new-key']")
+        # Issuing a key shows it this once, above the list that now holds it.
+        issued = client.post(url, {"name": "Nytt system", **extra})
+        assert issued.status_code == 200
+        shown = lxml.html.fromstring(issued.content).xpath("//code[@id='new-key']")
+        assert len(shown) == 1 and shown[0].text.startswith(key_type)
+        assert "Nytt system" in issued.content.decode()
+        assert key_type in client.get(url).content.decode()  # the prefixes of the keys
+        assert not lxml.html.fromstring(client.get(url).content).xpath("//*[@id='new-key']")
+
+    def test_a_page_without_keys_says_so_and_still_offers_the_form(self, world: World, login_as: LoginAs) -> None:
+        response = login_as("coordinator").get(reverse("capacity:api_keys"))
+        doc = lxml.html.fromstring(response.content)
+        assert not doc.xpath("//table[caption[normalize-space()='Utstedte nøkler']]")
+        assert "Ingen nøkler er utstedt ennå." in response.content.decode()
+        assert doc.xpath("//section[@aria-labelledby='issue-heading']//form[@method='post']//input[@name='name']")

@@ -31,7 +31,7 @@ from fagnett.capacity.validation import jump_warnings
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows, check_rows
 from fagnett.core.uploads import check_upload
-from fagnett.core.views_helpers import add_service_errors
+from fagnett.core.views_helpers import add_service_errors, key_page
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -479,20 +479,16 @@ def api_keys(request: AuthenticatedRequest) -> HttpResponse:
     trusts = selectors.coordinated_trusts(user=request.user)
     if not trusts.exists():
         raise PermissionDenied
-    form = ApiKeyForm(request.POST or None, trusts=trusts)
-    new_key = ""
-    if request.method == "POST" and form.is_valid():
-        _token, new_key = services.api_token_create(
-            user=request.user, trust=form.cleaned_data["trust"], name=form.cleaned_data["name"]
-        )
-        form = ApiKeyForm(trusts=trusts)
-    response = render(
+    return key_page(
         request,
         "capacity/api_keys.html",
-        {"form": form, "tokens": selectors.api_token_list(user=request.user), "new_key": new_key},
+        form=ApiKeyForm(request.POST or None, trusts=trusts),
+        blank_form=lambda: ApiKeyForm(trusts=trusts),
+        issue=lambda form: services.api_token_create(
+            user=request.user, trust=form.cleaned_data["trust"], name=form.cleaned_data["name"]
+        ),
+        context=lambda: {"tokens": selectors.api_token_list(user=request.user)},
     )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @require_POST

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
 
 _FORK = multiprocessing.get_context("fork")
 
@@ -105,8 +106,6 @@ def _no_database(*args: Any, **kwargs: Any) -> None:
 def _cut_database() -> None:
     """In the child: the worker's database connections are out of reach (kept, never closed: closing one would end
     the worker's session on the server), and any attempt to connect raises."""
-    from django.db import connections
-
     for connection in connections.all():
         if connection.connection is not None:
             _KEPT.append(connection.connection)

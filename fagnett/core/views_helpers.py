@@ -85,6 +85,31 @@ def one_button_step(request: HttpRequest, run: Callable[[int], object], *, done:
         messages.success(request, done)
 
 
+F = TypeVar("F", bound=forms.BaseForm)
+
+
+def key_page(
+    request: HttpRequest,
+    template: str,
+    *,
+    form: F,
+    blank_form: Callable[[], F],
+    issue: Callable[[F], tuple[Any, str]],
+    context: Callable[[], dict[str, Any]],
+) -> HttpResponse:
+    """A page of issued keys (``core.models.HashedKey``) with the form that issues one, for ``{% key_list %}``.
+
+    On a valid POST ``issue(form)`` makes the key and returns it with its secret (as the key services do); the
+    secret is shown this once as ``new_key``, and the form is emptied. ``context()`` is asked after that, so the
+    list holds the new key. The page is never cached: ``core.middleware.SecurityHeadersMiddleware`` makes every
+    answer ``private, no-store`` (the pages' own ``no-store`` was replaced by it anyway)."""
+    new_key = ""
+    if request.method == "POST" and form.is_valid():
+        _key, new_key = issue(form)
+        form = blank_form()
+    return render(request, template, {**context(), "form": form, "new_key": new_key})
+
+
 def _shown(field: forms.Field, value: Any) -> str:
     if isinstance(value, bool) or isinstance(field, forms.BooleanField):
         return gettext("Yes") if value else gettext("No")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.access import AuthenticatedRequest
+from fagnett.core.views_helpers import key_page
 from fagnett.networks.selectors import coordinated_regions
 from fagnett.opendata import selectors, services
 from fagnett.opendata.forms import RegionApiKeyForm
@@ -27,24 +28,16 @@ def key_home(request: AuthenticatedRequest) -> HttpResponse:
 def api_keys(request: AuthenticatedRequest, region_id: int) -> HttpResponse:
     """The coordinator issues and revokes the region's open-data keys; a new key is shown once."""
     region = selectors.managed_region(user=request.user, region_id=region_id)
-    form = RegionApiKeyForm(request.POST or None)
-    new_key = ""
-    if request.method == "POST" and form.is_valid():
-        _key, new_key = services.region_api_key_create(user=request.user, region=region, name=form.cleaned_data["name"])
-        form = RegionApiKeyForm()
-    response = render(
+    return key_page(
         request,
         "opendata/api_keys.html",
-        {
-            "region": region,
-            "form": form,
-            "keys": selectors.region_api_key_list(region=region),
-            "new_key": new_key,
-        },
+        form=RegionApiKeyForm(request.POST or None),
+        blank_form=RegionApiKeyForm,
+        issue=lambda form: services.region_api_key_create(
+            user=request.user, region=region, name=form.cleaned_data["name"]
+        ),
+        context=lambda: {"region": region, "keys": selectors.region_api_key_list(region=region)},
     )
-    # The page may carry a new key: keep it out of every cache.
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @require_POST

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.access import AuthenticatedRequest
-from fagnett.core.views_helpers import add_service_errors
+from fagnett.core.views_helpers import add_service_errors, key_page
 from fagnett.networks.selectors import coordinated_regions
 from fagnett.provisioning import selectors, services
 from fagnett.provisioning.forms import ScimTokenForm, TrustIdentityForm
@@ -69,27 +69,20 @@ def identity_delete(request: AuthenticatedRequest, region_id: int, identity_id: 
 def scim_keys(request: AuthenticatedRequest, region_id: int) -> HttpResponse:
     """The coordinator issues and revokes the region's provisioning keys; a new key is shown once."""
     region = selectors.managed_region(user=request.user, region_id=region_id)
-    form = ScimTokenForm(request.POST or None)
-    new_key = ""
-    if request.method == "POST" and form.is_valid():
-        _key, new_key = services.scim_token_create(user=request.user, region=region, name=form.cleaned_data["name"])
-        form = ScimTokenForm()
-    response = render(
+    return key_page(
         request,
         "provisioning/scim_keys.html",
-        {
+        form=ScimTokenForm(request.POST or None),
+        blank_form=ScimTokenForm,
+        issue=lambda form: services.scim_token_create(user=request.user, region=region, name=form.cleaned_data["name"]),
+        context=lambda: {
             "region": region,
-            "form": form,
             "keys": selectors.scim_token_list(region=region),
-            "new_key": new_key,
             "tenant_url": settings.FAGNETT_SITE_URL + reverse("scim:users").removesuffix("Users"),
             "counts": selectors.provisioned_count(region=region),
             "groups": selectors.scim_group_list(region=region),
         },
     )
-    # The page may carry a new key: keep it out of every cache.
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @require_POST

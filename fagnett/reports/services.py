@@ -29,7 +29,7 @@ from fagnett.reports.models import (
     RegionalReport,
     TaskRanking,
 )
-from fagnett.reports.workflow import NETWORK_REPORT_WORKFLOW
+from fagnett.reports.workflow import NETWORK_REPORT_WORKFLOW, REGIONAL_REPORT_WORKFLOW
 from fagnett.topics.models import Topic
 from fagnett.topics.services import set_topics
 
@@ -190,9 +190,8 @@ def regional_report_save(
     *, user: User, report: RegionalReport, data: dict[str, Any], lock_version: int
 ) -> RegionalReport:
     current = locked_get(RegionalReport.objects, pk=report.pk)
-    require_perm(user, "reports.compile_regional_report", current.region)
-    if current.is_locked:
-        raise ValidationError(_("This version is approved and locked. Make a new version to change it."))
+    REGIONAL_REPORT_WORKFLOW.require_permission(user, "save", current)
+    REGIONAL_REPORT_WORKFLOW.require("save", current)
     check_version(current, lock_version)
     for name in NARRATIVE_FIELDS:
         if name in data:
@@ -214,9 +213,8 @@ def regional_report_approve(
     With ``lock_version`` (the version of the text the director read), a text saved since is not approved:
     ``ConflictError``."""
     current = locked_get(RegionalReport.objects.select_related("region"), pk=report.pk)
-    require_perm(user, "reports.approve_regional_report", current.region)
-    if current.is_locked:
-        raise ValidationError(_("This version is already approved."))
+    REGIONAL_REPORT_WORKFLOW.require_permission(user, "approve", current)
+    REGIONAL_REPORT_WORKFLOW.require("approve", current)
     check_version(current, lock_version)
     if approved_on > timezone.localdate():
         raise ValidationError({"approved_on": _("The date cannot be in the future.")})
@@ -236,14 +234,13 @@ def regional_report_approve(
 @transaction.atomic
 def regional_report_new_version(*, user: User, report: RegionalReport) -> RegionalReport:
     """A new draft after an approved version, starting from its text."""
-    require_perm(user, "reports.compile_regional_report", report.region)
+    REGIONAL_REPORT_WORKFLOW.require_permission(user, "new_version", report)
     newest = RegionalReport.objects.select_for_update().filter(region=report.region, year=report.year)
     top = newest.aggregate(top=Max("version"))["top"] or 0
     latest = newest.filter(version=top).first()
     if latest is None:
         raise ValidationError(_("Nothing has been saved yet: write the first version."))
-    if not latest.is_locked:
-        raise ValidationError(_("Version %(version)s is still a draft: change that one.") % {"version": top})
+    REGIONAL_REPORT_WORKFLOW.require("new_version", latest)
     return RegionalReport.objects.create(
         region=report.region,
         year=report.year,

@@ -21,7 +21,7 @@ from fagnett.organisations.models import Region
 from fagnett.reports import charts, consistency, document, exports, selectors, services, statistics
 from fagnett.reports.forms import ApproveForm, NetworkReportForm, RegionalReportForm, ReturnForm
 from fagnett.reports.models import NetworkReport, RegionalReport
-from fagnett.reports.workflow import NETWORK_REPORT_WORKFLOW
+from fagnett.reports.workflow import NETWORK_REPORT_WORKFLOW, REGIONAL_REPORT_WORKFLOW
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -229,7 +229,9 @@ def _stats(report: RegionalReport) -> dict[str, Any]:
 def regional_report(request: AuthenticatedRequest, region_id: int, year: int) -> HttpResponse:
     region, versions, report = _regional(request, region_id, year)
     stats = _stats(report)
-    can_compile = request.user.has_perm("reports.compile_regional_report", region)
+    # The workflow's table (reports/workflow.py); an unsaved preview is compiled first, and only the newest version
+    # is followed by a new one.
+    steps = REGIONAL_REPORT_WORKFLOW.available(request.user, report)
     version_query = f"?version={report.version}" if report.pk else ""
     return render(
         request,
@@ -246,15 +248,13 @@ def regional_report(request: AuthenticatedRequest, region_id: int, year: int) ->
             "figure_sources": {
                 n: reverse("reports:figure", args=[region.pk, year, n]) + version_query for n in (1, 2, 3)
             },
-            "can_compile": can_compile and not report.is_locked,
+            "can_compile": steps["save"],
             "contradictions": [
                 (RegionalReportForm.base_fields[c.field].label, c)
-                for c in (consistency.contradictions(report, stats) if can_compile and not report.is_locked else [])
+                for c in (consistency.contradictions(report, stats) if steps["save"] else [])
             ],
-            "can_new_version": can_compile and report.is_locked and report.pk == versions[0].pk,
-            "can_approve": request.user.has_perm("reports.approve_regional_report", region)
-            and report.pk is not None
-            and not report.is_locked,
+            "can_new_version": steps["new_version"] and report.pk == versions[0].pk,
+            "can_approve": steps["approve"] and report.pk is not None,
             "can_see_drafts": request.user.has_perm("reports.view_regional_drafts", region),
         },
     )
@@ -268,7 +268,7 @@ def regional_report_edit(request: AuthenticatedRequest, region_id: int, year: in
         raise PermissionDenied
     versions = selectors.regional_versions(user=request.user, region=region, year=year)
     report = versions[0] if versions else RegionalReport(region=region, year=year)
-    if report.is_locked:
+    if not REGIONAL_REPORT_WORKFLOW.allows("save", report):
         messages.info(request, _("This version is approved and locked. Make a new version to change it."))
         return redirect(report)
     form = RegionalReportForm(request.POST or None, instance=report)
@@ -306,7 +306,7 @@ def regional_report_approve(request: AuthenticatedRequest, region_id: int, year:
     region, _versions, report = _regional(request, region_id, year)
     if not request.user.has_perm("reports.approve_regional_report", region):
         raise PermissionDenied
-    if report.pk is None or report.is_locked:
+    if report.pk is None or not REGIONAL_REPORT_WORKFLOW.allows("approve", report):
         raise Http404
     form = ApproveForm(request.POST or None, initial={"lock_version": report.lock_version})
     if request.method == "POST" and form.is_valid():

@@ -1,15 +1,21 @@
-"""The network annual report's workflow as one table (``core.workflow``): the services refuse by it, the report
-page shows buttons by it.
+"""The annual reports' workflows as tables (``core.workflow``): the services refuse by them, the report pages show
+buttons by them.
 
-draft (written by the network's leader and secretary) → submitted by the leader once the year is over → accepted
-by the region's coordinator, or sent back to draft with a reason. The permissions are held on the report's network.
+A network's report: draft (written by the network's leader and secretary) → submitted by the leader once the year
+is over → accepted by the region's coordinator, or sent back to draft with a reason. The permissions are held on the
+report's network.
+
+The region's report: a draft compiled by the coordinator → approved by the medical directors (recorded by a
+director), which locks the version; a change after that is a new version, made from the newest approved one. The
+permissions are held on the report's region.
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.core.workflow import Step, Workflow
-from fagnett.reports.models import NetworkReport
+from fagnett.reports.models import NetworkReport, RegionalReport
 
 S = NetworkReport.Status
 
@@ -52,4 +58,34 @@ NETWORK_REPORT_WORKFLOW = Workflow(
         ),
     ),
     perm_object=lambda report: report.network,
+)
+
+
+R = RegionalReport.Status
+
+
+def _still_a_draft(report: RegionalReport) -> str:
+    return gettext("Version %(version)s is still a draft: change that one.") % {"version": report.version}
+
+
+REGIONAL_REPORT_WORKFLOW = Workflow(
+    "regional reports",
+    steps=(
+        Step(
+            "save",
+            sources=[R.DRAFT],
+            perm="reports.compile_regional_report",
+            refusal=_("This version is approved and locked. Make a new version to change it."),
+        ),
+        Step(
+            "approve",
+            sources=[R.DRAFT],
+            perm="reports.approve_regional_report",
+            target=R.APPROVED,
+            refusal=_("This version is already approved."),
+        ),
+        # Asked on the newest version: a new draft follows an approved one (the new record is the draft).
+        Step("new_version", sources=[R.APPROVED], perm="reports.compile_regional_report", refusal=_still_a_draft),
+    ),
+    perm_object=lambda report: report.region,
 )

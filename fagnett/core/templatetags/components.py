@@ -4,6 +4,7 @@ The pages say *what* to show (a trail of pages, a record whose status to tag); t
 component. Nothing here knows a feature app: a record brings its own colours (``STATUS_COLORS`` on its model).
 """
 
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django import template
@@ -88,6 +89,52 @@ def status_tag(record: Any, field: str = "status", *, model: str = "", empty: st
     else:
         label, color = str(label), _colors(owner, field).get(value, "neutral")
     return _component("components/status_tag.html", label=label, color=color)
+
+
+class KeyRow(NamedTuple):
+    key: Any  # a core.models.HashedKey with a name (NamedKey)
+    revoke_url: str
+    owner: Any = None  # what the key belongs to, shown in its own column (a trust)
+
+
+@register.simple_tag(takes_context=True)
+def key_list(
+    context: template.Context,
+    keys: Iterable[Any],
+    revoke: str,
+    *revoke_args: Any,
+    form: Any,
+    heading: str = "",
+    owner: str = "",
+    owner_heading: str = "",
+    withdraw: bool = False,
+) -> SafeString:
+    """The issued keys of a page, the key just issued (``new_key`` of the page), and the form that issues one:
+    ``{% key_list keys "opendata:api_key_revoke" region.pk form=form %}``.
+
+    ``revoke`` is the name of the URL that ends a key; it takes ``revoke_args`` and then the key's id. ``owner``
+    names the attribute of a key that is shown in a column headed ``owner_heading`` (the capacity API's trust);
+    ``withdraw`` uses that API's words (withdraw, withdrawn) instead of revoke, revoked.
+    """
+    rows = [
+        KeyRow(key, reverse(revoke, args=[*revoke_args, key.pk]), getattr(key, owner) if owner else None)
+        for key in keys
+    ]
+    request = getattr(context, "request", None)
+    return SafeString(
+        render_to_string(
+            "components/key_list.html",
+            {
+                "rows": rows,
+                "new_key": context.get("new_key"),
+                "form": form,
+                "heading": heading,
+                "owner_heading": owner_heading,
+                "withdraw": withdraw,
+            },
+            request=request,
+        ).strip()
+    )
 
 
 def _component(name: str, **context: Any) -> SafeString:

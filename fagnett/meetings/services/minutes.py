@@ -1,4 +1,5 @@
-"""Minutes: started from the agenda, saved, circulated for comments, approved and corrected."""
+"""Minutes: started from the agenda, saved, circulated for comments, approved and corrected. The steps are refused
+by the minutes' workflow table (`meetings/workflow.py`), which the minutes page asks for its buttons too."""
 
 import datetime
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.meetings.models import Meeting, Minutes, MinutesComment, MinutesItem
 from fagnett.meetings.services.action_items import action_item_create
+from fagnett.meetings.workflow import MINUTES_WORKFLOW, approval_step
 from fagnett.networks.selectors import network_participants
 
 
@@ -55,10 +57,9 @@ def minutes_save(
     new_action_items: Iterable[NewActionItem] = (),
 ) -> Minutes:
     """Save the summary and conclusion of each item, and any new action items, unless someone saved meanwhile."""
-    require_perm(user, "meetings.manage_meetings", minutes)
+    MINUTES_WORKFLOW.require_permission(user, "save", minutes)
     current = locked_get(Minutes.objects, pk=minutes.pk)
-    if current.is_locked:
-        raise ValidationError(_("Approved minutes are locked. Make a correction as a new version."))
+    MINUTES_WORKFLOW.require("save", current)
     check_version(current, lock_version)
     items = {i.agenda_item_id: i for i in current.items.all()}
     for agenda_item_id, (summary, conclusion) in texts.items():
@@ -88,10 +89,9 @@ def minutes_save(
 
 @transaction.atomic
 def minutes_circulate(*, user: User, minutes: Minutes, comments_due: datetime.date) -> Minutes:
-    require_perm(user, "meetings.manage_meetings", minutes)
+    MINUTES_WORKFLOW.require_permission(user, "circulate", minutes)
     current = locked_get(Minutes.objects, pk=minutes.pk)
-    if current.status != Minutes.Status.DRAFT:
-        raise ValidationError(_("Only a draft can be circulated."))
+    MINUTES_WORKFLOW.require("circulate", current)
     if comments_due < timezone.localdate():
         raise ValidationError({"comments_due": _("The deadline for comments cannot be in the past.")})
     current.status = Minutes.Status.CIRCULATED
@@ -108,10 +108,9 @@ def minutes_circulate(*, user: User, minutes: Minutes, comments_due: datetime.da
 
 @transaction.atomic
 def minutes_comment(*, user: User, minutes: Minutes, text: str) -> MinutesComment:
-    require_perm(user, "meetings.comment_minutes", minutes)
+    MINUTES_WORKFLOW.require_permission(user, "comment", minutes)
     current = Minutes.objects.get(pk=minutes.pk)
-    if current.status != Minutes.Status.CIRCULATED:
-        raise ValidationError(_("Comments are taken while the minutes are circulated."))
+    MINUTES_WORKFLOW.require("comment", current)
     comment = MinutesComment(minutes=current, author=user, text=text.strip())
     comment.full_clean()
     comment.save()
@@ -121,13 +120,10 @@ def minutes_comment(*, user: User, minutes: Minutes, text: str) -> MinutesCommen
 @transaction.atomic
 def minutes_approve(*, user: User, minutes: Minutes, via: str = Minutes.ApprovedVia.LEADER) -> Minutes:
     """Approve and lock. The leader approves; leader or secretary may record approval at a meeting."""
-    perm = "meetings.approve_minutes" if via == Minutes.ApprovedVia.LEADER else "meetings.record_meeting_approval"
-    require_perm(user, perm, minutes)
+    step = approval_step(via)
+    MINUTES_WORKFLOW.require_permission(user, step, minutes)
     current = locked_get(Minutes.objects, pk=minutes.pk)
-    if current.is_locked:
-        raise ValidationError(_("These minutes are already approved."))
-    if current.status == Minutes.Status.DRAFT and via == Minutes.ApprovedVia.LEADER and current.version == 1:
-        raise ValidationError(_("Circulate the minutes for comments before they are approved."))
+    MINUTES_WORKFLOW.require(step, current)  # first minutes are circulated before the leader approves them
     current.status = Minutes.Status.APPROVED
     current.approved_by = user
     current.approved_at = timezone.now()
@@ -138,14 +134,10 @@ def minutes_approve(*, user: User, minutes: Minutes, via: str = Minutes.Approved
 @transaction.atomic
 def minutes_correct(*, user: User, minutes: Minutes, reason: str) -> Minutes:
     """Start a corrected version of approved minutes; the approved version stays unchanged."""
-    require_perm(user, "meetings.manage_meetings", minutes)
-    if not minutes.is_locked:
-        raise ValidationError(_("Only approved minutes are corrected as a new version; edit the draft instead."))
+    MINUTES_WORKFLOW.require_permission(user, "correct", minutes)
+    MINUTES_WORKFLOW.require("correct", minutes)  # approved, and the newest version
     if not reason.strip():
         raise ValidationError({"reason": _("Say what the correction is for.")})
-    latest = minutes.meeting.minutes.order_by("-version").first()
-    if latest is not None and latest.pk != minutes.pk:
-        raise ValidationError(_("A newer version exists; correct that one."))
     correction = Minutes.objects.create(
         meeting=minutes.meeting, version=minutes.version + 1, created_by=user, correction_reason=reason.strip()
     )

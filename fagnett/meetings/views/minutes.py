@@ -19,8 +19,8 @@ from fagnett.meetings.forms import (
     MinutesApproveForm,
     MinutesForm,
 )
-from fagnett.meetings.models import Minutes
 from fagnett.meetings.views.common import _attachment, _file_stem, _manage
+from fagnett.meetings.workflow import MINUTES_WORKFLOW
 from fagnett.networks.selectors import network_participants
 
 
@@ -39,8 +39,9 @@ def minutes_start(request: AuthenticatedRequest, meeting_id: int) -> HttpRespons
 def minutes_detail(request: AuthenticatedRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
-    can_manage = request.user.has_perm("meetings.manage_meetings", minutes)
-    editable = can_manage and not minutes.is_locked
+    # The workflow's table (meetings/workflow.py) says which steps the page offers, as the services refuse by it.
+    steps = MINUTES_WORKFLOW.available(request.user, minutes)
+    editable = steps["save"]
     items = selectors.agenda(meeting=meeting, reader=selectors.case_reader(request.user))
     people = network_participants(network=meeting.network)
     form = MinutesForm(request.POST or None, minutes=minutes) if editable else None
@@ -90,11 +91,8 @@ def minutes_detail(request: AuthenticatedRequest, meeting_id: int, version: int)
             "form": form,
             "actions": actions,
             "conflict": conflict,
-            "can_manage": can_manage,
-            "can_comment": minutes.status == Minutes.Status.CIRCULATED
-            and request.user.has_perm("meetings.comment_minutes", minutes),
-            "can_approve": not minutes.is_locked and request.user.has_perm("meetings.approve_minutes", minutes),
-            "circulate_form": CirculateForm() if can_manage and minutes.status == Minutes.Status.DRAFT else None,
+            "steps": steps,
+            "circulate_form": CirculateForm() if steps["circulate"] else None,
             "comment_form": CommentForm(),
         },
     )

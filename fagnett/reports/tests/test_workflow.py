@@ -1,6 +1,6 @@
-"""The network report's workflow table against the services and the report page: for every status and step, the
+"""The annual reports' workflow tables against the services and the report pages: for every status and step, the
 service refuses exactly when the table says the step is not possible, and the page offers the step exactly when
-``NETWORK_REPORT_WORKFLOW.available`` says so."""
+``NETWORK_REPORT_WORKFLOW.available`` / ``REGIONAL_REPORT_WORKFLOW.available`` says so."""
 
 from collections.abc import Callable
 from typing import Any
@@ -9,11 +9,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from fagnett.reports import services
-from fagnett.reports.models import NetworkReport
+from fagnett.reports.models import NetworkReport, RegionalReport
 from fagnett.reports.tests.factories import complete_draft
-from fagnett.reports.workflow import NETWORK_REPORT_WORKFLOW
+from fagnett.reports.workflow import NETWORK_REPORT_WORKFLOW, REGIONAL_REPORT_WORKFLOW
 from tests.factories import World
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +101,102 @@ def test_the_page_offers_exactly_the_available_steps(world: World, client: Clien
         for name, url_name in BUTTONS.items():
             url = reverse(url_name, args=[world.network.pk, YEAR])
             assert (f'"{url}"' in page) is available[name], (name, status, role)
+
+
+# --- The region's report ---------------------------------------------------------------------------------------
+
+R = RegionalReport.Status
+RegionalCall = Callable[[RegionalReport, Any], Any]
+
+REGIONAL_STEPS: dict[str, tuple[str, RegionalCall]] = {
+    "save": (
+        "coordinator",
+        lambda r, u: services.regional_report_save(
+            user=u, report=r, data={"introduction": "Innledning."}, lock_version=r.lock_version
+        ),
+    ),
+    "approve": (
+        "director",
+        lambda r, u: services.regional_report_approve(
+            user=u, report=r, approved_on=timezone.localdate(), approved_by_body="Regionalt fagdirektørnettverk"
+        ),
+    ),
+    "new_version": ("coordinator", lambda r, u: services.regional_report_new_version(user=u, report=r)),
+}
+
+REGIONAL_BUTTONS = {
+    "save": "reports:regional_report_edit",
+    "approve": "reports:regional_report_approve",
+    "new_version": "reports:regional_report_new_version",
+}
+
+#: A draft (always the newest version); an approved newest version; an approved version a newer draft follows.
+REGIONAL_SITUATIONS = [(R.DRAFT, True), (R.APPROVED, True), (R.APPROVED, False)]
+
+
+def _regional_at(world: World, status: str, newest: bool) -> RegionalReport:
+    RegionalReport.objects.filter(region=world.region_a, year=YEAR).delete()
+    report = services.regional_report_start(user=world["coordinator"], region=world.region_a, year=YEAR)
+    if status == R.APPROVED:
+        report = REGIONAL_STEPS["approve"][1](report, world["director"])
+        if not newest:
+            services.regional_report_new_version(user=world["coordinator"], report=report)
+    report.refresh_from_db()
+    assert report.status == status
+    return report
+
+
+def _newest(report: RegionalReport) -> RegionalReport:
+    return RegionalReport.objects.filter(region=report.region, year=report.year).latest("version")
+
+
+def test_every_step_of_the_regional_table_is_tested() -> None:
+    assert set(REGIONAL_STEPS) == set(REGIONAL_BUTTONS) == {step.name for step in REGIONAL_REPORT_WORKFLOW.steps}
+
+
+@pytest.mark.parametrize(("status", "newest"), REGIONAL_SITUATIONS)
+def test_the_regional_services_refuse_exactly_when_the_table_says(world: World, status: str, newest: bool) -> None:
+    for name, (role, call) in REGIONAL_STEPS.items():
+        report = _regional_at(world, status, newest)
+        user = world[role]
+        assert REGIONAL_REPORT_WORKFLOW.may(user, name, report), name
+        # A new version follows the newest version, whichever version the page shows: the table is asked on that.
+        asked = _newest(report) if name == "new_version" else report
+        expected = REGIONAL_REPORT_WORKFLOW.allows(name, asked)
+        versions = RegionalReport.objects.filter(region=world.region_a, year=YEAR).count()
+        try:
+            call(report, user)
+        except ValidationError:
+            refused = True
+        else:
+            refused = False
+        assert refused is not expected, (name, status, newest)
+        report.refresh_from_db()
+        target = REGIONAL_REPORT_WORKFLOW[name].target
+        assert report.status == ((target or status) if expected else status), (name, status, newest)
+        made = RegionalReport.objects.filter(region=world.region_a, year=YEAR).count() - versions
+        assert made == (name == "new_version" and expected), (name, status, newest)
+
+
+@pytest.mark.parametrize(("status", "newest"), REGIONAL_SITUATIONS)
+def test_the_regional_page_offers_exactly_the_available_steps(
+    world: World, client: Client, status: str, newest: bool
+) -> None:
+    report = _regional_at(world, status, newest)
+    shown = 0
+    for role in ("coordinator", "director", "leader", "member", "coordinator_b"):
+        user = world[role]
+        client.force_login(user)
+        response = client.get(report.get_absolute_url())
+        available = REGIONAL_REPORT_WORKFLOW.available(user, report)
+        if response.status_code != 200:
+            assert response.status_code in (403, 404), role
+            assert not any(available.values()), role  # who cannot read the report takes no step on it
+            continue
+        shown += 1
+        page = response.content.decode()
+        offered = {**available, "new_version": available["new_version"] and newest}
+        for name, url_name in REGIONAL_BUTTONS.items():
+            url = reverse(url_name, args=[world.region_a.pk, YEAR])
+            assert (f'"{url}' in page) is offered[name], (name, status, newest, role)
+    assert shown >= 2  # the coordinator and the director read every version
