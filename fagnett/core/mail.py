@@ -391,7 +391,7 @@ def _close(connection: Any) -> None:
 @dataclass(frozen=True)
 class SweepResult:
     reclaimed: int  #: claimed by a worker that stopped before it finished; queued again
-    enqueued: int  #: queued and due with no job in sight; a job enqueued
+    enqueued: int  #: queued and due with no job in sight, or reclaimed: a job enqueued for each batch
     deleted: int  #: sent or failed longer ago than FAGNETT_MAIL_KEEP_DAYS
 
 
@@ -405,29 +405,31 @@ def outbox_sweep(*, now: datetime.datetime | None = None, all_now: bool = False)
     """
     now = now or timezone.now()
     lease = datetime.timedelta(seconds=settings.FAGNETT_MAIL_SENDING_LEASE)
-    stale = OutboundMail.objects.filter(status=OutboundMail.Status.SENDING, claimed_at__lt=now - lease)
-    for mail in stale:
-        logger.warning("Mail %r to %s was claimed at %s and not finished; queued again", *_named(mail))
-    reclaimed = stale.update(
-        status=OutboundMail.Status.QUEUED,
-        claimed_at=None,
-        next_attempt_at=now,
-        last_error="The worker sending it stopped before it finished.",
-    )
+    reclaimed = []
+    for mail in OutboundMail.objects.filter(status=OutboundMail.Status.SENDING, claimed_at__lt=now - lease):
+        # Conditional, like every change of status: the row is taken back only if it is still the stale claim.
+        if OutboundMail.objects.filter(pk=mail.pk, status=mail.status, claimed_at=mail.claimed_at).update(
+            status=OutboundMail.Status.QUEUED,
+            claimed_at=None,
+            next_attempt_at=now,
+            last_error="The worker sending it stopped before it finished.",
+        ):
+            logger.warning("Mail %r to %s was claimed at %s and not finished; queued again", *_named(mail))
+            reclaimed.append(mail.pk)
     queued = OutboundMail.objects.filter(status=OutboundMail.Status.QUEUED)
     if all_now:
         queued.update(next_attempt_at=now)
         due = queued
     else:
         due = queued.filter(next_attempt_at__lte=now - SWEEP_GRACE)
-    ids = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True))
+    ids = [*reclaimed, *due.exclude(pk__in=reclaimed).order_by("next_attempt_at", "pk").values_list("pk", flat=True)]
     if ids:
         _enqueue(ids)
     keep = now - datetime.timedelta(days=settings.FAGNETT_MAIL_KEEP_DAYS)
     deleted, _by_model = OutboundMail.objects.filter(
         status__in=[OutboundMail.Status.SENT, OutboundMail.Status.FAILED], queued_at__lt=keep
     ).delete()
-    return SweepResult(reclaimed=reclaimed, enqueued=len(ids), deleted=deleted)
+    return SweepResult(reclaimed=len(reclaimed), enqueued=len(ids), deleted=deleted)
 
 
 def _named(mail: OutboundMail) -> tuple[str, str, str]:
