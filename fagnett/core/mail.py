@@ -287,9 +287,18 @@ def _mark_sent(mail: OutboundMail) -> None:
 
 
 def _after_failure(
-    mail: OutboundMail, error: BaseException, now: datetime.datetime, retries: dict[datetime.datetime, list[int]]
+    mail: OutboundMail,
+    error: BaseException,
+    now: datetime.datetime,
+    retries: dict[datetime.datetime, list[int]],
+    *,
+    traceback: bool = True,
 ) -> None:
-    """Queue the mail for a later attempt, or mark it failed when another cannot help or the limits are reached."""
+    """Queue the mail for a later attempt, or mark it failed when another cannot help or the limits are reached.
+
+    ``traceback=False`` for the rest of a batch the server could not be reached for: one traceback says it.
+    """
+    exc_info = error if traceback else None
     text = f"{type(error).__name__}: {error}"[:2000]
     given_up = (
         is_permanent(error)
@@ -305,7 +314,7 @@ def _after_failure(
             mail.recipient,
             mail.attempts,
             text,
-            exc_info=error,
+            exc_info=exc_info,
         )
         return
     retry_at = now + _backoff(mail.attempts)
@@ -318,7 +327,7 @@ def _after_failure(
         mail.attempts,
         retry_at.isoformat(timespec="seconds"),
         text,
-        exc_info=error,
+        exc_info=exc_info,
     )
 
 
@@ -338,7 +347,7 @@ def outbox_send(mail_ids: Sequence[int]) -> int:
         if mail is None:
             continue
         if unreachable is not None:
-            _after_failure(mail, unreachable, now, retries)
+            _after_failure(mail, unreachable, now, retries, traceback=False)
             continue
         if connection is None:
             connection = get_connection(fail_silently=False)
