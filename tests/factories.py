@@ -191,18 +191,22 @@ class Migrator:
 class Inbox:
     """A real SMTP server's handler (aiosmtpd on 127.0.0.1) that keeps what it accepts.
 
-    An address in ``refuse`` is refused at RCPT (550); a message to an address in ``drop`` makes the server hang up
-    instead of answering the message.
+    An address in ``refuse`` is refused at RCPT (550); one in ``defer`` is told to try again later (451, as a
+    greylisting server or a full mailbox would); a message to an address in ``drop`` makes the server hang up instead
+    of answering the message.
     """
 
     def __init__(self) -> None:
         self.messages: list[tuple[str, list[str], bytes]] = []
         self.refuse: set[str] = set()
+        self.defer: set[str] = set()
         self.drop: set[str] = set()
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
         if address in self.refuse:
             return "550 5.1.1 No such mailbox"
+        if address in self.defer:
+            return "451 4.7.1 Try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

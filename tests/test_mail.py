@@ -1,6 +1,9 @@
-"""Mail through a real SMTP server on 127.0.0.1 (aiosmtpd): failures after commit are logged, never a 500; attachments
-and calendar parts arrive as the helper builds them (``core/mail.py``)."""
+"""Mail through a real SMTP server on 127.0.0.1 (aiosmtpd): failures after commit are logged and kept in the outbox for
+another attempt (or failed for good on a 5xx refusal), never a 500; attachments and calendar parts arrive as the helper
+builds them (``core/mail.py``). The tests' ImmediateBackend runs the sending job at once and cannot defer a retry, so
+a mail to retry stays queued here; tests/test_mail_outbox.py has the retries with real workers."""
 
+import datetime
 import email
 import email.policy
 import logging
@@ -9,10 +12,12 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from icalendar import Calendar
 
 from fagnett.cases.tests.factories import make_case
-from fagnett.core.mail import Attachment, CalendarPart, build_messages, send_messages
+from fagnett.core.mail import Attachment, CalendarPart, build_messages, outbox_queue
+from fagnett.core.models import OutboundMail
 from fagnett.events import services as events
 from fagnett.events.models import Audience
 from fagnett.events.tests.factories import make_event
@@ -32,9 +37,9 @@ def _read(raw: bytes) -> EmailMessage:
     return message
 
 
-def _not_sent(caplog: pytest.LogCaptureFixture) -> dict[str, logging.LogRecord]:
-    """The mail helper's error records, by the recipient they name."""
-    records = [r for r in caplog.records if r.name == "fagnett.core.mail" and r.levelno >= logging.ERROR]
+def _not_sent(caplog: pytest.LogCaptureFixture, level: int = logging.ERROR) -> dict[str, logging.LogRecord]:
+    """The mail helper's records at ``level`` (WARNING: tried again later; ERROR: failed), by recipient."""
+    records = [r for r in caplog.records if r.name == "fagnett.core.mail" and r.levelno == level]
     return {str(r.args[1]): r for r in records if isinstance(r.args, tuple)}
 
 
@@ -44,21 +49,29 @@ def _invite(world: World, client: Client) -> tuple[Meeting, Any]:
     return meeting, client.post(f"/meetings/{meeting.pk}/invite/")
 
 
-def test_with_no_mail_server_the_invitation_is_saved_each_recipient_logged_and_the_page_answers(
+def test_with_no_mail_server_the_invitation_is_saved_each_mail_queued_again_and_the_page_answers(
     world: World, client: Client, settings: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens there
+    before = timezone.now()
 
     meeting, response = _invite(world, client)
 
     assert response.status_code == 302 and response["Location"] == f"/meetings/{meeting.pk}/"
     meeting.refresh_from_db()
     assert meeting.invitation_sent_at is not None and meeting.status == Meeting.Status.INVITED
-    not_sent = _not_sent(caplog)
+    not_sent = _not_sent(caplog, logging.WARNING)
     assert sorted(not_sent) == INVITED
     assert all(record.args[0] == "meeting_invitation" for record in not_sent.values())
     assert any(record.exc_info for record in not_sent.values()), "the connection error is in the log"
+    assert _not_sent(caplog) == {}, "nothing has failed for good"
+    outbox = OutboundMail.objects.order_by("recipient")
+    assert [mail.recipient for mail in outbox] == INVITED
+    for mail in outbox:
+        assert (mail.status, mail.attempts, mail.sent_at) == (OutboundMail.Status.QUEUED, 1, None)
+        assert "ConnectionRefusedError" in mail.last_error
+        assert mail.next_attempt_at >= before + datetime.timedelta(seconds=settings.FAGNETT_MAIL_RETRY_DELAY)
 
 
 def test_a_refused_recipient_and_a_dropped_connection_are_logged_and_the_others_still_get_theirs(
@@ -72,10 +85,19 @@ def test_a_refused_recipient_and_a_dropped_connection_are_logged_and_the_others_
     assert response.status_code == 302
     delivered = sorted(rcpt for _sender, rcpts, _raw in smtp_server.messages for rcpt in rcpts)
     assert delivered == ["rhf_rep@example.org", "secretary@example.org"]
-    not_sent = _not_sent(caplog)
-    assert sorted(not_sent) == ["leader@example.org", "member@example.org"]
-    for record in not_sent.values():
+    # The refusal (550) is for good; the dropped connection is worth another attempt.
+    failed, retried = _not_sent(caplog), _not_sent(caplog, logging.WARNING)
+    assert sorted(failed) == ["member@example.org"] and sorted(retried) == ["leader@example.org"]
+    for record in [*failed.values(), *retried.values()]:
         assert record.args[0] == "meeting_invitation" and record.exc_info
+    status = dict(OutboundMail.objects.values_list("recipient", "status"))
+    assert status == {
+        "leader@example.org": OutboundMail.Status.QUEUED,
+        "member@example.org": OutboundMail.Status.FAILED,
+        "rhf_rep@example.org": OutboundMail.Status.SENT,
+        "secretary@example.org": OutboundMail.Status.SENT,
+    }
+    assert "550" in OutboundMail.objects.get(recipient="member@example.org").last_error
 
 
 def test_attachments_and_a_calendar_part_arrive(world: World, smtp_server: Inbox) -> None:
@@ -90,7 +112,7 @@ def test_attachments_and_a_calendar_part_arrive(world: World, smtp_server: Inbox
         attachments=[Attachment("rutine.pdf", pdf, "application/pdf")],
         calendar=CalendarPart(ics, "REQUEST"),
     )
-    assert send_messages(mails) == 2
+    assert len(outbox_queue(mails)) == 2
 
     assert sorted(rcpt for _s, rcpts, _r in smtp_server.messages for rcpt in rcpts) == [
         "coordinator@example.org",

@@ -203,8 +203,20 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_str("EMAIL_USE_TLS", "false").lower() == "true"
-# Seconds to wait for the mail server before a mail is logged as not sent (fagnett.core.mail); none would hang forever.
+# Seconds to wait for the mail server before an attempt counts as failed (fagnett.core.mail); none would hang forever.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# The outbox (fagnett.core.mail, docs/OPERATIONS.md "E-mail"): a mail the server could not take (down, timeout, 4xx) is
+# tried again after FAGNETT_MAIL_RETRY_DELAY seconds, the wait doubling each time up to FAGNETT_MAIL_RETRY_MAX_DELAY;
+# it is marked failed after FAGNETT_MAIL_MAX_ATTEMPTS attempts or once FAGNETT_MAIL_GIVE_UP_AFTER seconds have passed
+# since it was queued, whichever comes first. The defaults retry for about a day and a half (30 s, 1 min, … then
+# hourly). A mail claimed by a worker that then vanished is queued again after FAGNETT_MAIL_SENDING_LEASE seconds;
+# sent and failed mails are deleted after FAGNETT_MAIL_KEEP_DAYS days (they hold the mail's text).
+FAGNETT_MAIL_RETRY_DELAY = env_int("FAGNETT_MAIL_RETRY_DELAY", 30)
+FAGNETT_MAIL_RETRY_MAX_DELAY = env_int("FAGNETT_MAIL_RETRY_MAX_DELAY", 3600)
+FAGNETT_MAIL_MAX_ATTEMPTS = env_int("FAGNETT_MAIL_MAX_ATTEMPTS", 40)
+FAGNETT_MAIL_GIVE_UP_AFTER = env_int("FAGNETT_MAIL_GIVE_UP_AFTER", 2 * 24 * 3600)
+FAGNETT_MAIL_SENDING_LEASE = env_int("FAGNETT_MAIL_SENDING_LEASE", 15 * 60)
+FAGNETT_MAIL_KEEP_DAYS = env_int("FAGNETT_MAIL_KEEP_DAYS", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Fagnett <fagnett@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -243,3 +243,39 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.slot}"
+
+
+class OutboundMail(models.Model):
+    """One e-mail to one recipient in the outbox (``core.mail``): rendered when it was queued, inside the
+    transaction of the change it tells about, and sent by a background job that retries with back-off.
+
+    ``message`` holds the rendered message (subject, body, alternatives such as a calendar part, attachments and
+    the headers, among them the Message-ID every attempt carries), as JSON. Every field is written by code only.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True, editable=False)
+    template = models.CharField(_("template"), max_length=100, editable=False)
+    recipient = models.EmailField(_("recipient"), editable=False)
+    subject = models.TextField(_("subject"), editable=False)
+    message = models.JSONField(_("message"), editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0, editable=False)
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now, editable=False)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now, editable=False)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbound_mail_due")]
+
+    def __str__(self) -> str:
+        return f"{self.template} → {self.recipient} ({self.status})"
