@@ -1,3 +1,4 @@
+import datetime
 from typing import Any
 
 from django.apps import AppConfig
@@ -37,8 +38,11 @@ class CoreConfig(AppConfig):
         from django.conf import settings
 
         from fagnett.core import schedule
+        from fagnett.core.mail import outbox_sweep
         from fagnett.core.reminders import send_due
 
         # Every app's reminders (core.reminders' registry), once a day on whichever worker claims the day.
         schedule.register("reminders", send_due, daily_at=settings.REMINDERS_AT)
         schedule.register("scheduled-runs-prune", schedule.prune_runs, daily_at="03:15")
+        # The outbox's sweep: a mail whose worker died, or whose job was lost, is queued again (core.mail).
+        schedule.register("mail-sweep", lambda began: outbox_sweep(), every=datetime.timedelta(minutes=5))

@@ -21,21 +21,12 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector, CollectorRegistry
 
+from fagnett.core import mail
 from fagnett.core.models import ScheduledRun
 from fagnett.core.proxies import client_ip
 
-
-def _mail_pending_counts() -> Mapping[str, int] | int | None:
-    """The outbox's waiting mails, by state, from ``fagnett.core.mail.pending_counts()`` once the outbox exists;
-    None (no series) before."""
-    from fagnett.core import mail
-
-    pending_counts: Callable[[], Mapping[str, int] | int] | None = getattr(mail, "pending_counts", None)
-    return pending_counts() if pending_counts is not None else None
-
-
 #: the hook the mail_pending series reads; replaceable (e.g. in a test) without touching the collector
-MAIL_PENDING: Callable[[], Mapping[str, int] | int | None] = _mail_pending_counts
+MAIL_PENDING: Callable[[], Mapping[str, int] | int | None] = mail.pending_counts
 
 
 class DatabaseCollector(Collector):
