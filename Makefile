@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test setup demo lint typecheck messages screenshots clean bench-load bench-fault bench-data bench-pages bench-audit bench-onboarding
+.PHONY: run test e2e setup demo lint typecheck messages screenshots clean bench-load bench-fault bench-data bench-pages bench-audit bench-onboarding
 
 run: setup
 	$(PY) manage.py migrate --noinput -v 0
@@ -24,6 +24,11 @@ run: setup
 
 test: setup
 	bash scripts/test.sh
+
+# The production-like run (scripts/e2e.sh): gunicorn, a job worker, PostgreSQL, Azurite and a loopback SMTP
+# server under the production settings, driven over HTTP. About three minutes, so its own target; CI runs it.
+e2e: setup
+	bash scripts/e2e.sh
 
 setup: $(STAMPS)/python $(STAMPS)/frontend
 	@mkdir -p var

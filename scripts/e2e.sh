@@ -1,60 +1,63 @@
 #!/usr/bin/env bash
-# The production-like run: PostgreSQL, the loopback SMTP server, gunicorn with two workers and a job worker, all
-# under the production settings, started here on 127.0.0.1 and stopped after; then scripts/e2e_flow.py drives a
-# short flow over HTTP (upload and download an agenda document, send the invitation and receive it by SMTP, ask for
-# the regional report's PDF and follow its progress to the download).
+# The production-like run: PostgreSQL, Azurite (the files in Azure Blob Storage), the loopback SMTP server,
+# gunicorn with two workers and a job worker, all under the production settings, started here on 127.0.0.1 and
+# stopped after; then scripts/e2e_flow.py drives a short flow over HTTP (upload and download an agenda document,
+# send the invitation and receive it by SMTP, ask for the regional report's PDF and follow its progress to the
+# download). Run by `make e2e` (and CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# shellcheck source=scripts/lib/services.sh
+. scripts/lib/services.sh
 
 WORK=$(mktemp -d /tmp/fagnett-e2e.XXXXXX)
-chmod 755 "$WORK" # PostgreSQL runs as its own user under it
 PIDS=()
-PG_STARTED=""
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [ -z "$PG_STARTED" ] || as_pg "$PGBIN/pg_ctl -D $WORK/pg/data -m fast -w -s stop" 2>/dev/null || true
+  stop_postgres
+  stop_azurite
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-as_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-PGPORT=$(free_port)
-mkdir -p "$WORK/pg"
-[ "$(id -u)" = 0 ] && chown postgres:postgres "$WORK/pg"
-as_pg "$PGBIN/initdb -D $WORK/pg/data -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null"
-as_pg "$PGBIN/pg_ctl -D $WORK/pg/data -l $WORK/pg/log -w -s -o \"-p $PGPORT -k $WORK/pg -c listen_addresses=127.0.0.1\" start"
-PG_STARTED=1
-"$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -q -c "CREATE ROLE fagnett LOGIN PASSWORD 'fagnett'" \
-  -c "CREATE DATABASE fagnett OWNER fagnett"
-
+start_postgres
+start_azurite
 SMTP_PORT=$(free_port)
 $PY -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$WORK/mail" &
 PIDS+=($!)
 
 WEB_PORT=$(free_port)
-export DJANGO_SETTINGS_MODULE=config.settings.production
-export DATABASE_URL="postgres://fagnett:fagnett@127.0.0.1:$PGPORT/fagnett"
+export DJANGO_SETTINGS_MODULE=config.settings.production DATABASE_URL="$PG_URL"
 export DJANGO_SECRET_KEY="e2e-$(head -c 48 /dev/urandom | base64)"
 export FAGNETT_SITE_URL="https://127.0.0.1:$WEB_PORT" DJANGO_ALLOWED_HOSTS=127.0.0.1
-export FAGNETT_STATIC_ROOT="$WORK/static" FAGNETT_MEDIA_ROOT="$WORK/media"
+export FAGNETT_STATIC_ROOT="$WORK/static" FAGNETT_LOG_FORMAT=text LOG_LEVEL=WARNING
 export EMAIL_HOST=127.0.0.1 EMAIL_PORT=$SMTP_PORT
+# Azurite's well-known development account (its documented default key, not a secret).
+export FAGNETT_STORAGE=azure FAGNETT_AZURE_CONTAINER=fagnett FAGNETT_AZURE_ACCOUNT_NAME=devstoreaccount1
+export FAGNETT_AZURE_ACCOUNT_KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+export FAGNETT_AZURE_BLOB_ENDPOINT="$AZURITE_URL/devstoreaccount1"
+$PY - <<'PY'
+from azure.storage.blob import BlobServiceClient
+import os
+BlobServiceClient(
+    account_url=os.environ["FAGNETT_AZURE_BLOB_ENDPOINT"], credential={
+        "account_name": os.environ["FAGNETT_AZURE_ACCOUNT_NAME"], "account_key": os.environ["FAGNETT_AZURE_ACCOUNT_KEY"]}
+).create_container(os.environ["FAGNETT_AZURE_CONTAINER"])
+PY
 $PY manage.py migrate --noinput -v 0
 $PY manage.py load_demo --quiet-logins
 $PY manage.py collectstatic --noinput -v 0
 
 .venv/bin/gunicorn config.wsgi --workers 2 --bind "127.0.0.1:$WEB_PORT" --log-level warning &
 PIDS+=($!)
-$PY manage.py db_worker --queue-name '*' --no-reload --no-startup-delay -v 0 &
+$PY manage.py worker --queue-name '*' --no-reload --no-startup-delay -v 0 &
 PIDS+=($!)
 for _ in $(seq 60); do
-  curl -fs -o /dev/null -H 'X-Forwarded-Proto: https' "http://127.0.0.1:$WEB_PORT/healthz" && break
+  curl -fs -o /dev/null "http://127.0.0.1:$WEB_PORT/readyz" && break
   sleep 0.5
 done
 

@@ -108,13 +108,14 @@ def regional_report_pdf(coordinator: Client, facts: dict[str, Any]) -> None:
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         page = coordinator.get(progress)
-        check(page.status_code == 200, "the progress page answers", page) if page.status_code != 200 else None
-        found = links(page.text, r"/downloads/[^\"]+/file/")
+        if page.status_code != 200:
+            check(False, "the progress page answers", page)
+        found = links(page.text, r"/downloads/\d+/file")
         if found:
             pdf = coordinator.get(found[0])
             check(pdf.status_code == 200 and pdf.content.startswith(b"%PDF-"), "the finished PDF downloads", pdf)
             return
-        if "failed" in page.text or "feilet" in page.text:
+        if re.search(r"\b(failed|feilet)\b", page.text, re.IGNORECASE):
             check(False, "the report job finished without failing", page)
         time.sleep(1)
     check(False, "the report's PDF was ready within 180 s")

@@ -9,6 +9,8 @@ export DJANGO_SETTINGS_MODULE=config.settings.test
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
 
 step() { printf '\n=== %s\n' "$*"; }
+# shellcheck source=scripts/lib/services.sh
+. scripts/lib/services.sh
 
 # Each phase's wall-clock and CPU seconds (user + system of the process and of the children it waited for), from
 # /usr/bin/time, summed per phase and printed when the script ends, passed or not: the machine may be shared, so CPU
@@ -52,6 +54,7 @@ on_exit() {
   stop_runs
   [ -z "$PG_STOP" ] || $PG_STOP
   [ -z "$AZURITE_STOP" ] || $AZURITE_STOP
+  rm -f ${PG_LOG:+"$PG_LOG"}
   print_times || true  # (`||`: a failure in the table must not cut the clean-up short)
   rm -rf "$TIMES_DIR"
 }
@@ -109,16 +112,7 @@ rm -rf "$STATIC_TMP"
 # The two databases' runs go side by side (two processes, two databases, nothing shared but the CPU): on a
 # two-core machine that halves the wall-clock time. PostgreSQL's output is shown when both are done.
 step "tests on PostgreSQL (in the background) and on SQLite (with the browser tests)"
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-PGROOT=$(mktemp -d /tmp/fagnett-pg.XXXXXX)
-PGPORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-as_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
-[ "$(id -u)" = 0 ] && chown postgres:postgres "$PGROOT"
 PG_LOG=""
-stop_pg() {
-  as_pg "$PGBIN/pg_ctl -D $PGROOT/data -m fast -w -s stop" 2>/dev/null || true
-  rm -rf "$PGROOT" ${PG_LOG:+"$PG_LOG"}
-}
 pg_server_cpu() {
   # The server's CPU seconds: the postmaster's and its finished backends' (they exited with the test run's
   # connections), from /proc, as the server is no child of this script.
@@ -128,39 +122,19 @@ pg_server_cpu() {
   awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "0 %.2f %.2f\n", ($12 + $14) / hz, ($13 + $15) / hz }' \
     "/proc/$pid/stat" >"$TIMES_DIR/tests-postgresql-server"
 }
-PG_STOP=stop_pg
-as_pg "$PGBIN/initdb -D $PGROOT/data -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null"
-as_pg "$PGBIN/pg_ctl -D $PGROOT/data -l $PGROOT/log -w -s -o \"-p $PGPORT -k $PGROOT -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off\" start"
-"$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -q -c "CREATE ROLE fagnett LOGIN PASSWORD 'fagnett' CREATEDB" -c "CREATE DATABASE fagnett OWNER fagnett"
-# Azurite's blob service on 127.0.0.1, on a port the system picks (read from its first lines), in a folder of its
-# own; both runs use it, each test in a container of its own (tests/azurite.py). FAGNETT_TEST_REQUIRE_AZURITE
-# makes the Azure tests fail instead of skipping if Azurite cannot be reached or started.
-AZURITE=frontend/node_modules/.bin/azurite-blob
-[ -x "$AZURITE" ] || { echo "Azurite is missing ($AZURITE): run npm ci --prefix frontend (make setup does)" >&2; exit 1; }
-AZURITE_DIR=$(mktemp -d /tmp/fagnett-azurite.XXXXXX)
-"$AZURITE" --blobHost 127.0.0.1 --blobPort 0 --location "$AZURITE_DIR" --silent --disableTelemetry \
-  --skipApiVersionCheck --loose >"$AZURITE_DIR/log" 2>&1 &
-AZURITE_PID=$!
-stop_azurite() {
-  kill -TERM "$AZURITE_PID" 2>/dev/null && wait "$AZURITE_PID" 2>/dev/null || true
-  rm -rf "$AZURITE_DIR"
-}
+PG_STOP=stop_postgres
+start_postgres -c fsync=off -c full_page_writes=off
+# Azurite for the Azure storage tests: both runs use it, each test in a container of its own (tests/azurite.py).
+# FAGNETT_TEST_REQUIRE_AZURITE makes the Azure tests fail instead of skipping if Azurite cannot be reached.
 AZURITE_STOP=stop_azurite
-AZURITE_URL=""
-for _ in $(seq 300); do
-  AZURITE_URL=$(grep -o 'listens on http://127\.0\.0\.1:[0-9]*' "$AZURITE_DIR/log" | head -1 | cut -d' ' -f3) || true
-  [ -z "$AZURITE_URL" ] || break
-  kill -0 "$AZURITE_PID" 2>/dev/null || break
-  sleep 0.1
-done
-[ -n "$AZURITE_URL" ] || { echo "Azurite did not start:" >&2; cat "$AZURITE_DIR/log" >&2; exit 1; }
+start_azurite
 export FAGNETT_TEST_AZURITE_BLOB_ENDPOINT="$AZURITE_URL/devstoreaccount1"
 export FAGNETT_TEST_REQUIRE_AZURITE=1
 
 PG_LOG=$(mktemp)
 add_phase tests-sqlite
 add_phase tests-postgresql
-DATABASE_URL="postgres://fagnett:fagnett@127.0.0.1:$PGPORT/fagnett" setsid \
+DATABASE_URL="$PG_URL" setsid \
   /usr/bin/time -f '%e %U %S' -o "$TIMES_DIR/tests-postgresql" $PY -m pytest -q -p no:cacheprovider -m "not browser" \
   >"$PG_LOG" 2>&1 &
 PG_RUN=$!
@@ -177,7 +151,6 @@ pg_server_cpu
 
 step "tests on PostgreSQL: the output"
 cat "$PG_LOG"
-rm -f "$PG_LOG"
 if [ "$sqlite_rc" != 0 ] || [ "$pg_rc" != 0 ]; then
   echo "tests failed: SQLite exit $sqlite_rc, PostgreSQL exit $pg_rc" >&2
   exit 1
