@@ -269,6 +269,13 @@ CONTENT_SECURITY_POLICY = {
 # database, so the demo needs nothing beside SQLite and production nothing beside PostgreSQL. Workers run
 # `manage.py db_worker` (make run starts one; docs/OPERATIONS.md has the systemd unit).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Files made by background jobs (core.downloads): kept this many hours after they are ready, then deleted by
+# core.downloads.expire_due (the daily run, or `manage.py downloads_sweep`).
+FAGNETT_DOWNLOADS_KEEP_HOURS = env_int("FAGNETT_DOWNLOADS_KEEP_HOURS", 72)
+# A running job touches its record every HEARTBEAT seconds; one silent for STALE seconds lost its worker (killed,
+# host gone) and is started once more, or marked failed with a message if it already was.
+FAGNETT_DOWNLOADS_HEARTBEAT_SECONDS = env_int("FAGNETT_DOWNLOADS_HEARTBEAT_SECONDS", 10)
+FAGNETT_DOWNLOADS_STALE_SECONDS = env_int("FAGNETT_DOWNLOADS_STALE_SECONDS", 120)
 
 LOGGING = {
     "version": 1,
