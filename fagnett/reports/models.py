@@ -213,7 +213,7 @@ class RegionalReport(VersionedModel):
     approved_pdf = models.FileField(upload_to=approved_file_path, max_length=200, blank=True, editable=False)
     approved_docx = models.FileField(upload_to=approved_file_path, max_length=200, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["approved_pdf", "approved_docx"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["region", "-year", "-version"]

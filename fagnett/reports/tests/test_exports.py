@@ -5,15 +5,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.http import HttpResponse
 from django.test import Client
-from django.urls import resolve, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from fagnett.accounts.models import User
-from fagnett.core.models import Download
 from fagnett.meetings.models import Meeting
 from fagnett.reports import services
+from tests.downloads import made
 from fagnett.reports.tests.factories import BELOW, COUNTED_2025, Known, at, build_known_region, meeting
 
 pytestmark = pytest.mark.django_db
@@ -40,25 +39,6 @@ def coordinator(known: Known, client: Client) -> Client:
 
 def url(name: str, known: Known, *extra: int) -> str:
     return reverse(f"reports:{name}", args=[known.region.pk, YEAR, *extra])
-
-
-def made(client: Client, address: str) -> Any:
-    """The file a background job makes for the person: the button's POST answers with the download's page (the
-    tests' tasks backend runs the job at once), and the file is read from there, as the person would."""
-    response = client.post(address)
-    assert response.status_code == 302, response.status_code
-    download = Download.objects.get(pk=resolve(response["Location"]).kwargs["download_id"])
-    assert response["Location"] == reverse("downloads:detail", args=[download.pk])
-    assert download.state == Download.State.DONE, download.message
-    page = client.get(response["Location"]).content.decode()
-    file_url = reverse("downloads:file", args=[download.pk])
-    assert file_url in page
-    answer = client.get(file_url)
-    assert answer.streaming  # streamed from the storage through the app
-    made = HttpResponse(b"".join(answer.streaming_content), status=answer.status_code)
-    for header in ("Content-Type", "Content-Disposition"):
-        made[header] = answer[header]
-    return made
 
 
 def squash(text: str) -> str:
