@@ -54,7 +54,13 @@ def env(transactional_db: None, tmp_path: Path) -> dict[str, str]:
 
 def manage(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
@@ -79,7 +85,8 @@ def task_status(env: dict[str, str], task_id: str) -> str:
     from django_tasks_db.models import DBTaskResult
 
     key = DBTaskResult._meta.pk.get_db_prep_value(uuid.UUID(task_id), connection)  # type: ignore[union-attr]
-    [[status]] = query(env, f"SELECT status FROM {DBTaskResult._meta.db_table} WHERE id = ?", key)
+    table = DBTaskResult._meta.db_table  # the library's own name, not input
+    [[status]] = query(env, f"SELECT status FROM {table} WHERE id = ?", key)  # noqa: S608
     return str(status)
 
 
@@ -121,8 +128,12 @@ import json
 from fagnett.core.downloads import download_start
 from tests.factories import make_user
 owner = make_user("kari")
-quick = download_start(owner=owner, kind="tests.slow", title="Quick", params={{"marker": "{quick}", "steps": 2, "pause": 0.1}})
-slow = download_start(owner=owner, kind="tests.slow", title="Slow", params={{"marker": "{slow}", "steps": 60, "pause": 0.5}})
+quick = download_start(
+    owner=owner, kind="tests.slow", title="Quick", params={{"marker": "{quick}", "steps": 2, "pause": 0.1}}
+)
+slow = download_start(
+    owner=owner, kind="tests.slow", title="Slow", params={{"marker": "{slow}", "steps": 60, "pause": 0.5}}
+)
 print(json.dumps([quick.pk, slow.pk]))
 """
 

@@ -16,6 +16,8 @@ from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooMan
 from fagnett.organisations.models import Region
 
 KINDS = {"csv": "audit.log_csv", "xlsx": "audit.log_xlsx"}
+
+
 def filter_form(region: Region, query: str) -> LogFilterForm:
     return LogFilterForm(
         QueryDict(query) or None,

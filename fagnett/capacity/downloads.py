@@ -5,8 +5,8 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from fagnett.core.downloads import Built, Progress
 from fagnett.capacity import documents
+from fagnett.core.downloads import Built, Progress
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CONTENT_TYPES = {"docx": DOCX, "pdf": "application/pdf"}

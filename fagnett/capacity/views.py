@@ -37,7 +37,6 @@ from fagnett.core.views import download_start_page
 from fagnett.core.views_helpers import add_service_errors
 
 
-
 def _download(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

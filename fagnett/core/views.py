@@ -21,7 +21,8 @@ def download_list(request: HttpRequest) -> HttpResponse:
     mine = downloads.downloads_of(user=request.user)
     # A job whose worker died is started again (or given up) as soon as its owner looks, not only at the daily run.
     downloads.recover_stalled(queryset=mine)
-    return render(request, "downloads/download_list.html", {"downloads": list(mine), "keep_hours": settings.FAGNETT_DOWNLOADS_KEEP_HOURS})
+    context = {"downloads": list(mine), "keep_hours": settings.FAGNETT_DOWNLOADS_KEEP_HOURS}
+    return render(request, "downloads/download_list.html", context)
 
 
 @require_GET

@@ -91,7 +91,7 @@ def regional_report_store_files(report_id: int) -> None:
         updated = RegionalReport.objects.filter(pk=report.pk, **{f"approved_{fmt}": ""}).update(
             **{f"approved_{fmt}": field.name}
         )
-        if not updated:  # another job kept one first
+        if not updated and field.name:  # another job kept one first
             field.storage.delete(field.name)
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from fagnett.reports import downloads as report_downloads
 from fagnett.reports.forms import ApproveForm, NetworkReportForm, RegionalReportForm, ReturnForm
 from fagnett.reports.models import NetworkReport, RegionalReport
 from fagnett.reports.workflow import NETWORK_REPORT_WORKFLOW
+
 
 def _check_year(year: int) -> None:
     if not 2000 <= year <= timezone.localdate().year:
@@ -352,16 +354,16 @@ def figure(request: AuthenticatedRequest, region_id: int, year: int, number: int
 
 
 @require_http_methods(["GET", "POST"])
-def export_docx(request: AuthenticatedRequest, region_id: int, year: int) -> HttpResponse:
+def export_docx(request: AuthenticatedRequest, region_id: int, year: int) -> HttpResponseBase:
     return _export(request, region_id, year, "docx")
 
 
 @require_http_methods(["GET", "POST"])
-def export_pdf(request: AuthenticatedRequest, region_id: int, year: int) -> HttpResponse:
+def export_pdf(request: AuthenticatedRequest, region_id: int, year: int) -> HttpResponseBase:
     return _export(request, region_id, year, "pdf")
 
 
-def _export(request: AuthenticatedRequest, region_id: int, year: int, fmt: str) -> HttpResponse:
+def _export(request: AuthenticatedRequest, region_id: int, year: int, fmt: str) -> HttpResponseBase:
     """An approved version's kept file at once; anything else is made by a job: GET shows the button, POST starts
     it and sends the person to the page that follows it."""
     _region, _versions, report = _regional(request, region_id, year)

@@ -15,8 +15,8 @@ from fagnett.accounts.models import User
 from fagnett.audit.tests.factories import change, forget_history, oslo, set_history_date
 from fagnett.cases.tests.factories import make_case
 from fagnett.core.history import acting_as
-from fagnett.meetings.models import ActionItem
 from fagnett.core.models import Download
+from fagnett.meetings.models import ActionItem
 from tests.downloads import made
 from tests.downloads import made as made_by_job
 from tests.factories import World

@@ -16,8 +16,8 @@ from fagnett.capacity.calculations import beds_needed, erlang_b
 from fagnett.capacity.models import Assessment, CapacityEntry, ReportRound, UnitProfile
 from fagnett.capacity.tests.factories import make_entry, make_round, units_of
 from fagnett.organisations.models import Unit
-from tests.factories import World, make_trust
 from tests.downloads import made
+from tests.factories import World, make_trust
 
 pytestmark = pytest.mark.django_db
 

@@ -2,47 +2,76 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import fagnett.core.models
 from django.conf import settings
 from django.db import migrations, models
 
+import fagnett.core.models
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Download',
+            name="Download",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(editable=False, max_length=60, verbose_name='kind')),
-                ('title', fagnett.core.models.FreeCharField(max_length=300, verbose_name='title')),
-                ('params', models.JSONField(default=dict, editable=False)),
-                ('state', models.CharField(choices=[('queued', 'Waiting'), ('running', 'Being made'), ('done', 'Ready'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='state')),
-                ('percent', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='percent')),
-                ('message', fagnett.core.models.FreeCharField(blank=True, max_length=500, verbose_name='message')),
-                ('file', models.FileField(blank=True, max_length=200, upload_to=fagnett.core.models.download_path, verbose_name='file')),
-                ('filename', models.CharField(blank=True, editable=False, max_length=200, verbose_name='file name')),
-                ('content_type', models.CharField(blank=True, editable=False, max_length=120)),
-                ('size', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('task_id', models.CharField(blank=True, editable=False, max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='asked for')),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='kept until')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='downloads', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(editable=False, max_length=60, verbose_name="kind")),
+                ("title", fagnett.core.models.FreeCharField(max_length=300, verbose_name="title")),
+                ("params", models.JSONField(default=dict, editable=False)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting"),
+                            ("running", "Being made"),
+                            ("done", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("percent", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="percent")),
+                ("message", fagnett.core.models.FreeCharField(blank=True, max_length=500, verbose_name="message")),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, max_length=200, upload_to=fagnett.core.models.download_path, verbose_name="file"
+                    ),
+                ),
+                ("filename", models.CharField(blank=True, editable=False, max_length=200, verbose_name="file name")),
+                ("content_type", models.CharField(blank=True, editable=False, max_length=120)),
+                ("size", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("task_id", models.CharField(blank=True, editable=False, max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="asked for")),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished")),
+                ("expires_at", models.DateTimeField(blank=True, null=True, verbose_name="kept until")),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="downloads",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'download',
-                'verbose_name_plural': 'downloads',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['owner', '-created_at'], name='download_owner_created'), models.Index(fields=['state', 'heartbeat_at'], name='download_state_heartbeat'), models.Index(fields=['expires_at'], name='download_expires')],
+                "verbose_name": "download",
+                "verbose_name_plural": "downloads",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["owner", "-created_at"], name="download_owner_created"),
+                    models.Index(fields=["state", "heartbeat_at"], name="download_state_heartbeat"),
+                    models.Index(fields=["expires_at"], name="download_expires"),
+                ],
             },
         ),
     ]

@@ -197,7 +197,7 @@ def test_expired_downloads_lose_their_file_and_record(settings: Any) -> None:
 def test_the_sweep_command_expires_too(settings: Any) -> None:
     settings.FAGNETT_DOWNLOADS_KEEP_HOURS = 0
     download = downloads.download_start(owner=make_user(), kind="tests.text", title="x", params={"word": "a"})
-    call_command("downloads_sweep", stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123
+    call_command("downloads_sweep", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert not Download.objects.filter(pk=download.pk).exists()
 
 

@@ -40,7 +40,7 @@ def test_a_get_shows_the_button_and_starts_nothing(known: Known, client: Client)
     response = client.get(url("pdf", known))
     assert response.status_code == 200
     page = response.content.decode()
-    assert f'<form method="post"' in page and "csrfmiddlewaretoken" in page
+    assert '<form method="post"' in page and "csrfmiddlewaretoken" in page
     assert not Download.objects.exists()
 
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from fagnett.accounts.models import User
 from fagnett.meetings.models import Meeting
 from fagnett.reports import services
-from tests.downloads import made
 from fagnett.reports.tests.factories import BELOW, COUNTED_2025, Known, at, build_known_region, meeting
+from tests.downloads import made
 
 pytestmark = pytest.mark.django_db
 
