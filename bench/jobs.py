@@ -164,15 +164,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     worker.kill()
 
             print("Approving the report and making its files …", flush=True)
-            approved = json.loads(
-                servers.python(
-                    database_url,
-                    "-c",
-                    APPROVE.format(region=targets["region"], year=targets["last_year"]),
-                )
-                .strip()
-                .splitlines()[-1]
+            # The bench environment with the run's media folder: the files must be where gunicorn reads them.
+            made = subprocess.run(
+                [servers.PYTHON, "-c", APPROVE.format(region=targets["region"], year=targets["last_year"])],
+                cwd=ROOT,
+                env=servers.bench_env(database_url, **env),
+                capture_output=True,
+                text=True,
+                timeout=900,
+                check=True,
             )
+            approved = json.loads(made.stdout.strip().splitlines()[-1])
             result["approval"] = approved
             pages.settle()
             downloads: list[float] = []

@@ -6,6 +6,7 @@ The builders are registered in ``ReportsConfig.ready()``. Each reads the report 
 The version is fixed when the person asks: a version made meanwhile does not change what they get.
 """
 
+import logging
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -20,6 +21,8 @@ from fagnett.reports.models import RegionalReport
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CONTENT_TYPES = {"pdf": "application/pdf", "docx": DOCX}
 KINDS = {"pdf": "reports.regional_pdf", "docx": "reports.regional_docx"}
+
+logger = logging.getLogger(__name__)
 
 
 def filename(report: RegionalReport, suffix: str) -> str:
@@ -68,11 +71,18 @@ def register() -> None:
 
 
 def stored_file(report: RegionalReport, fmt: str) -> Any:
-    """The file kept for an approved version, or None (a draft, or a job that has not made it yet)."""
+    """The kept file of an approved version, opened for reading; None for a draft, before the job has made it, or
+    if the storage has lost it (then the person's button makes it again by an ordinary job, instead of an error)."""
     if not report.is_locked:
         return None
     field = report.approved_pdf if fmt == "pdf" else report.approved_docx
-    return field if field else None
+    if not field:
+        return None
+    try:
+        return field.open("rb")
+    except OSError:
+        logger.warning("The kept %s of %s is missing from the storage (%s)", fmt, report, field.name)
+        return None
 
 
 @task()
@@ -83,12 +93,13 @@ def regional_report_store_files(report_id: int) -> None:
     if report is None or not report.is_locked:
         return
     for fmt in ("pdf", "docx"):
-        if stored_file(report, fmt):
-            continue
         field = report.approved_pdf if fmt == "pdf" else report.approved_docx
+        kept = field.name or ""
+        if kept and field.storage.exists(kept):
+            continue
         field.save(filename(report, fmt), ContentFile(render(report, fmt)), save=False)
         # Only this column: the report itself is locked and its lock_version must not move.
-        updated = RegionalReport.objects.filter(pk=report.pk, **{f"approved_{fmt}": ""}).update(
+        updated = RegionalReport.objects.filter(pk=report.pk, **{f"approved_{fmt}": kept}).update(
             **{f"approved_{fmt}": field.name}
         )
         if not updated and field.name:  # another job kept one first

@@ -370,7 +370,7 @@ def _export(request: AuthenticatedRequest, region_id: int, year: int, fmt: str) 
     stored = report_downloads.stored_file(report, fmt)
     if stored:
         response = FileResponse(
-            stored.open("rb"),
+            stored,
             as_attachment=True,
             filename=report_downloads.filename(report, fmt),
             content_type=report_downloads.CONTENT_TYPES[fmt],

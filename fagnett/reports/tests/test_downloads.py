@@ -117,3 +117,29 @@ def test_an_approved_version_is_served_from_the_files_made_at_approval(
     services.regional_report_new_version(user=known.people["coordinator"], report=report)
     assert client.get(url("pdf", known) + "?version=2").status_code == 200  # the new draft: the button's page
     assert not Download.objects.exists()
+
+
+def test_a_kept_file_lost_from_the_storage_is_made_again_by_a_job(
+    known: Known, client: Client, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fagnett.reports import downloads as report_downloads
+
+    monkeypatch.setattr(report_downloads, "render", lambda report, fmt, progress=None: f"%PDF {fmt}".encode())
+    draft = services.regional_report_start(user=known.people["coordinator"], region=known.region, year=YEAR)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.regional_report_approve(
+            user=known.people["director"], report=draft, approved_on=timezone.localdate(), approved_by_body="AD-møtet"
+        )
+    report = RegionalReport.objects.get(pk=draft.pk)
+    report.approved_pdf.storage.delete(report.approved_pdf.name)
+    client.force_login(known.people["coordinator"])
+    answer = client.get(url("pdf", known) + "?version=1")
+    assert answer.status_code == 200 and "csrfmiddlewaretoken" in answer.content.decode()  # the button, not a 500
+    assert client.post(url("pdf", known) + "?version=1").status_code == 302
+    assert Download.objects.get().state == Download.State.DONE
+
+    report_downloads.regional_report_store_files.call(report.pk)  # the kept file is made again
+    report.refresh_from_db()
+    assert report.approved_pdf.storage.exists(report.approved_pdf.name)
+    kept = client.get(url("pdf", known) + "?version=1")
+    assert b"".join(kept.streaming_content) == b"%PDF pdf"  # type: ignore[attr-defined]
