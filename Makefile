@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test e2e setup demo lint typecheck messages screenshots clean bench-load bench-fault bench-data bench-pages bench-audit bench-onboarding
+.PHONY: run test e2e setup demo lint typecheck messages screenshots clean bench-load bench-fault bench-data bench-pages bench-audit bench-onboarding bench-jobs
 
 run: setup
 	$(PY) manage.py migrate --noinput -v 0
@@ -103,3 +103,8 @@ bench-audit: setup
 # appointments uploaded, previewed and confirmed through the coordinator's pages on a throwaway PostgreSQL.
 bench-onboarding: setup
 	$(PY) -m bench.onboarding_import
+
+# Issue 19: the regional report's PDF asked for (it only enqueues: < 200 ms), made by a worker, and the approved
+# version's kept PDF downloaded (< 1 s), on the national data over HTTP (bench/jobs.py).
+bench-jobs: setup
+	$(PY) -m bench.jobs --scale $(SCALE) --seed $(SEED)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("fagnett.onboarding.urls")),
     path("", include("fagnett.provisioning.urls")),
     path("", include("fagnett.people.urls")),
+    path("", include("fagnett.core.download_urls")),
     path("scim/v2/", public(include("fagnett.provisioning.scim_urls"))),  # the region's bearer key
 ]
 

@@ -39,6 +39,7 @@ from fagnett.meetings.models import ActionItem
 from fagnett.networks.models import Network, TaskListItem
 from fagnett.organisations.models import HealthTrust, Hospital, Unit
 from fagnett.topics.models import Topic
+from tests.downloads import made
 from tests.factories import World
 from tests.permissions.crawler import Pattern, skip_reason, walk
 
@@ -77,12 +78,13 @@ class Download:
     role: str
     url: Callable[[dict[str, Any]], str]
     kind: str  # "csv", "xlsx" or "zip" (of CSV files)
+    job: bool = False  # made by a background job: POST, then the file the job made (tests/downloads.py)
 
 
 #: Every export view and the downloads the walk makes of it (as the person who may download it).
 EXPORTS: dict[str, list[Download]] = {
     "audit:region_log_export": [
-        Download(fmt, "coordinator", lambda w, fmt=fmt: f"/regions/{w['region']}/audit/export.{fmt}", fmt)
+        Download(fmt, "coordinator", lambda w, fmt=fmt: f"/regions/{w['region']}/audit/export.{fmt}", fmt, job=True)
         for fmt in ("csv", "xlsx")
     ],
     "events:registrations_export": [
@@ -276,7 +278,7 @@ def _xlsx_problems(content: bytes) -> tuple[list[str], list[str]]:
 
 
 def _walk(client: Client, download: Download, ids: dict[str, Any]) -> tuple[list[str], list[str]]:
-    response = client.get(download.url(ids))
+    response = made(client, download.url(ids)) if download.job else client.get(download.url(ids))
     assert response.status_code == 200, f"{download.label}: HTTP {response.status_code}"
     assert response["Content-Disposition"].startswith("attachment;")
     if download.kind == "zip":

@@ -294,6 +294,13 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 REMINDERS_AT = env_str("FAGNETT_REMINDERS_AT", "07:00")
 # How long the record of which scheduled slots ran is kept.
 SCHEDULE_KEEP_DAYS = 30
+# Files made by background jobs (core.downloads): kept this many hours after they are ready, then deleted by
+# core.downloads.expire_due (the daily run, or `manage.py downloads_sweep`).
+FAGNETT_DOWNLOADS_KEEP_HOURS = env_int("FAGNETT_DOWNLOADS_KEEP_HOURS", 72)
+# A running job touches its record every HEARTBEAT seconds; one silent for STALE seconds lost its worker (killed,
+# host gone) and is started once more, or marked failed with a message if it already was.
+FAGNETT_DOWNLOADS_HEARTBEAT_SECONDS = env_int("FAGNETT_DOWNLOADS_HEARTBEAT_SECONDS", 10)
+FAGNETT_DOWNLOADS_STALE_SECONDS = env_int("FAGNETT_DOWNLOADS_STALE_SECONDS", 120)
 
 # Logs go to standard error, as lines of text (development) or of JSON (production's default): FAGNETT_LOG_FORMAT.
 # Each line carries the request's id (fagnett.core.request_id), "-" outside a request.

@@ -1,40 +1,46 @@
 """The Noark 5 archive extract of a network, for those who keep the network's records (the secretariat archives,
-as the mandates say): a page to choose the period, and the package as a download."""
+as the mandates say): a page to choose the period, and the package made by a background job."""
 
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from fagnett.access import AuthenticatedRequest
+from fagnett.archive import downloads as archive_downloads
 from fagnett.archive.forms import PeriodForm
-from fagnett.archive.noark import build_package, package_problems
+from fagnett.archive.noark import package_problems
+from fagnett.core.downloads import download_start
 from fagnett.core.permissions import require_perm
 from fagnett.networks.selectors import network_get
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def archive_export(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
-    """Without a period, the form (this year so far); with a valid ``?start=&end=``, the ZIP package."""
+    """GET: the form (this year so far; a ``?start=&end=`` fills and checks it, but never starts work). POST with a
+    valid period: the job that makes the ZIP package, and the page that follows it."""
     # 404 outside the person's region (as every page of another region), 403 in it without the right.
     network = network_get(user=request.user, network_id=network_id)
     require_perm(request.user, "archive.export", network)
     today = timezone.localdate()
-    if "start" in request.GET or "end" in request.GET:
-        form = PeriodForm(request.GET, today=today)
+    data = request.POST if request.method == "POST" else request.GET
+    if "start" in data or "end" in data:
+        form = PeriodForm(data, today=today)
         if form.is_valid():
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-            # Refused before anything is made: the extract must fit in one request's time and memory.
+            # Refused before the job is queued, with the reason on the form; the job checks again.
             for problem in package_problems(network=network, start=start, end=end):
                 form.add_error("end", problem)
-        if form.is_valid():
-            user = request.user
-            exported_by = user.get_full_name() or user.get_username()
-            content = build_package(network=network, start=start, end=end, exported_by=exported_by)
-            response = HttpResponse(content, content_type="application/zip")
-            filename = f"arkivuttrekk-{network.pk}-{start.isoformat()}-{end.isoformat()}.zip"
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-            return response
+        if form.is_valid() and request.method == "POST":
+            download = download_start(
+                owner=request.user,
+                kind=archive_downloads.KIND,
+                title=_("Archive extract for %(network)s, %(start)s–%(end)s")
+                % {"network": network.name, "start": start.isoformat(), "end": end.isoformat()},
+                params={"network_id": network.pk, "start": start.isoformat(), "end": end.isoformat()},
+            )
+            return redirect(download)
     else:
         form = PeriodForm(initial={"start": today.replace(month=1, day=1), "end": today}, today=today)
     return render(request, "archive/export.html", {"network": network, "form": form})

@@ -5,15 +5,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from fagnett.access import AuthenticatedRequest
+from fagnett.audit import downloads as audit_downloads
 from fagnett.audit import exports, selectors
 from fagnett.audit.forms import LogFilterForm
-from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows, check_rows
+from fagnett.core.downloads import download_start
+from fagnett.core.spreadsheet import TooManyRows, check_rows
+from fagnett.core.views import download_start_page
 from fagnett.core.views_helpers import paginate
 from fagnett.organisations.models import Region
 
@@ -72,8 +73,10 @@ def region_log(request: AuthenticatedRequest, region_id: int) -> HttpResponse:
     return _log_page(request, region, form, page, entries)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def region_log_export(request: AuthenticatedRequest, region_id: int, fmt: str) -> HttpResponse:
+    """The log with the page's filters (in the query string), made by a background job: GET shows the button, POST
+    starts the job and sends the person to follow it. Over the bound it is refused at once, before any job."""
     if fmt not in ("csv", "xlsx"):
         raise Http404
     region = selectors.audit_region_get(user=request.user, region_id=region_id)
@@ -81,19 +84,20 @@ def region_log_export(request: AuthenticatedRequest, region_id: int, fmt: str) -
     if filters is None:
         return _log_page(request, region, form, status=400)
     log = selectors.region_log(region=region, filters=filters)
+    query = request.GET.urlencode()
     try:
         check_rows(log.count(), exports.MAX_ROWS)  # before any of it is made: a refused export costs one count
-        entries = selectors.region_log_entries(user=request.user, region=region, filters=filters)
-        if fmt == "csv":
-            response = HttpResponse(exports.log_csv(entries), content_type=CSV_CONTENT_TYPE)
-        else:
-            title = _("Audit log, %(region)s") % {"region": region.name}
-            response = HttpResponse(exports.log_xlsx(entries, title=title), content_type=XLSX_CONTENT_TYPE)
     except TooManyRows as refused:
-        hint = _("Choose a shorter period, one person or one network.")
-        messages.error(request, refused.message + " " + hint)
-        query = request.GET.urlencode()
+        messages.error(request, refused.message + " " + audit_downloads.narrow_hint())
         return redirect(reverse("audit:region_log", args=[region.pk]) + (f"?{query}" if query else ""))
-    stem = slugify(f"{_('audit-log')}-{region.short_name}-{timezone.localdate():%Y-%m-%d}")
-    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
-    return response
+    title = _("Audit log, %(region)s (%(format)s)") % {"region": region.name, "format": fmt.upper()}
+    if request.method != "POST":
+        back = reverse("audit:region_log", args=[region.pk]) + (f"?{query}" if query else "")
+        return download_start_page(request, title=title, back_url=back, back_label=_("Audit log"))
+    download = download_start(
+        owner=request.user,
+        kind=audit_downloads.KINDS[fmt],
+        title=title,
+        params={"region_id": region.pk, "query": query},
+    )
+    return redirect(download)

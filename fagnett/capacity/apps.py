@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CapacityConfig(AppConfig):
     name = "fagnett.capacity"
     verbose_name = _("ICU capacity")
+
+    def ready(self) -> None:
+        from fagnett.capacity import downloads
+
+        downloads.register()

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.access import AuthenticatedRequest, access_for
-from fagnett.capacity import charts, documents, excel, selectors, services
+from fagnett.capacity import charts, excel, selectors, services
+from fagnett.capacity import downloads as capacity_downloads
 from fagnett.capacity.forms import (
     ApiKeyForm,
     AssessmentForm,
@@ -28,12 +29,12 @@ from fagnett.capacity.forms import (
 )
 from fagnett.capacity.models import ENTRY_FIELDS, CapacityEntry, Category, ReportRound, RestrictionReason, Scenario
 from fagnett.capacity.validation import jump_warnings
+from fagnett.core.downloads import download_start
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows, check_rows
 from fagnett.core.uploads import check_upload
+from fagnett.core.views import download_start_page
 from fagnett.core.views_helpers import add_service_errors, key_page
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _download(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
@@ -457,15 +458,20 @@ def assessment(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
 def recommendation(request: AuthenticatedRequest, round_id: int, fmt: str) -> HttpResponse:
+    """Made by a background job: GET shows the button, POST starts the job and sends the person to follow it."""
     if fmt not in ("docx", "pdf"):
         raise Http404
     round_ = selectors.round_get(user=request.user, round_id=round_id)
-    report = documents.recommendation_data(round_=round_)
-    name = f"recommendation-{slugify(round_.name)}"
-    if fmt == "docx":
-        return _download(documents.recommendation_docx(report), DOCX, f"{name}.docx")
-    return _download(documents.recommendation_pdf(report), "application/pdf", f"{name}.pdf")
+    title = _("Recommendation, %(round)s (%(format)s)") % {"round": round_.name, "format": fmt.upper()}
+    if request.method != "POST":
+        back = reverse("capacity:assessment", args=[round_.pk])
+        return download_start_page(request, title=title, back_url=back, back_label=_("Assessment"))
+    download = download_start(
+        owner=request.user, kind=capacity_downloads.KINDS[fmt], title=title, params={"round_id": round_.pk}
+    )
+    return redirect(download)
 
 
 def chart_url(round_: ReportRound, name: str, query: str = "") -> str:

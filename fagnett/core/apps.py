@@ -36,8 +36,9 @@ class CoreConfig(AppConfig):
 
     def _schedule_jobs(self) -> None:
         from django.conf import settings
+        from django.core.management import call_command
 
-        from fagnett.core import schedule
+        from fagnett.core import downloads, schedule
         from fagnett.core.mail import outbox_sweep
         from fagnett.core.reminders import send_due
 
@@ -46,3 +47,11 @@ class CoreConfig(AppConfig):
         schedule.register("scheduled-runs-prune", schedule.prune_runs, daily_at="03:15")
         # The outbox's sweep: a mail whose worker died, or whose job was lost, is queued again (core.mail).
         schedule.register("mail-sweep", lambda began: outbox_sweep(), every=datetime.timedelta(minutes=5))
+        # Background jobs whose worker died are started again (or failed with a message); old downloads deleted.
+        schedule.register("downloads-sweep", lambda began: downloads.sweep(), every=datetime.timedelta(minutes=5))
+        # The job table's finished rows (django_tasks_db keeps them for ever otherwise).
+        schedule.register(
+            "task-results-prune",
+            lambda began: call_command("prune_db_task_results", queue_name="*", min_age_days=14, verbosity=0),
+            daily_at="03:30",
+        )

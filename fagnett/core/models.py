@@ -9,12 +9,14 @@ of these nor on its reasoned allow-list.
 import datetime
 import hmac
 import secrets
+import uuid
 from typing import Any, ClassVar, Self
 
 from django import forms
 from django.conf import settings
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -279,3 +281,72 @@ class OutboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} → {self.recipient} ({self.status})"
+
+
+def download_path(instance: object, filename: str) -> str:
+    """Under a random name: the name a person sees is ``Download.filename``, never part of the storage key."""
+    return f"downloads/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}"
+
+
+class Download(models.Model):
+    """A file a person asked for, made by a background job (``core.downloads``): its state while it is made, then
+    the file on the default storage until ``expires_at``. Only its owner ever sees it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Being made")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    #: The colour of each state's tag (components/status_tag.html).
+    STATE_COLORS: ClassVar[dict[str, str]] = {
+        State.QUEUED: "neutral",
+        State.RUNNING: "info",
+        State.DONE: "success",
+        State.FAILED: "danger",
+    }
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="downloads")
+    #: the registered builder that makes it (``core.downloads.register``)
+    kind = models.CharField(_("kind"), max_length=60, editable=False)
+    title = FreeCharField(_("title"), max_length=300)
+    #: what the builder needs (ids, a period, filters), as JSON
+    params = models.JSONField(default=dict, editable=False)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    percent = models.PositiveSmallIntegerField(_("percent"), null=True, blank=True)
+    message = FreeCharField(_("message"), max_length=500, blank=True)
+    file = models.FileField(_("file"), upload_to=download_path, max_length=200, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True, editable=False)
+    content_type = models.CharField(max_length=120, blank=True, editable=False)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    #: how many times a worker has started it (a worker that died mid-job leaves it to be started once more)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    #: the id of the queue's task that makes it now (django-tasks' result id)
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(_("asked for"), default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    #: touched by the running job every few seconds; a running job whose heartbeat stopped lost its worker
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    #: when the file and the record are deleted (``core.downloads.expire_due``); set when the job ends
+    expires_at = models.DateTimeField(_("kept until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("download")
+        verbose_name_plural = _("downloads")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="download_owner_created"),
+            models.Index(fields=["state", "heartbeat_at"], name="download_state_heartbeat"),
+            models.Index(fields=["expires_at"], name="download_expires"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("downloads:detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

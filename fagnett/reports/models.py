@@ -5,6 +5,7 @@ The numbers a record knows (meetings, cases, procedures, …) are never typed: t
 approved, so an approved report says the same thing forever even when the records change afterwards.
 """
 
+import uuid
 from typing import ClassVar
 
 from django.conf import settings
@@ -156,6 +157,11 @@ class TaskRanking(models.Model):
         return f"{self.rank}. {self.task}"
 
 
+def approved_file_path(instance: object, filename: str) -> str:
+    """Under a random name; the name a person's browser saves is set when it is served."""
+    return f"reports/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}"
+
+
 class RegionalReport(VersionedModel):
     """The region's annual report for a year. An approved version is locked; changes go into a new version."""
 
@@ -202,6 +208,10 @@ class RegionalReport(VersionedModel):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    #: the PDF and DOCX made once the version was approved (``reports.tasks``), on the default storage: an approved
+    #: report is served at once; empty while a draft, or until the job has made them
+    approved_pdf = models.FileField(upload_to=approved_file_path, max_length=200, blank=True, editable=False)
+    approved_docx = models.FileField(upload_to=approved_file_path, max_length=200, blank=True, editable=False)
 
     history = HistoricalRecords()
 

@@ -56,6 +56,27 @@ def regional_versions(*, user: User, region: Region, year: int) -> list[Regional
     return list(reports.order_by("-version"))
 
 
+def regional_report_for(
+    *, user: User, region_id: int, year: int, version: str | int | None = None
+) -> tuple[Region, list[RegionalReport], RegionalReport]:
+    """The region, the versions the person may read, and the one asked for (``version``, else the newest).
+
+    Before the coordinator has saved anything, a coordinator or director gets an unsaved draft to preview. 404 for
+    a version the person may not read (a draft, for those who read approved reports only)."""
+    region = report_region_get(user=user, region_id=region_id)
+    versions = regional_versions(user=user, region=region, year=year)
+    if version not in (None, ""):
+        chosen = next((v for v in versions if str(v.version) == str(version)), None)
+        if chosen is None:
+            raise Http404
+        return region, versions, chosen
+    if versions:
+        return region, versions, versions[0]
+    if user.has_perm("reports.view_regional_drafts", region):
+        return region, versions, RegionalReport(region=region, year=year)
+    raise Http404
+
+
 def approved_reports(*, region: Region) -> QuerySet[RegionalReport]:
     return RegionalReport.objects.filter(region=region, status=RegionalReport.Status.APPROVED).order_by(
         "-year", "-version"

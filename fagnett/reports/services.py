@@ -20,7 +20,7 @@ from fagnett.core.locking import check_version, locked_get, locked_update
 from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Network, TaskListItem
 from fagnett.organisations.models import Region
-from fagnett.reports import statistics
+from fagnett.reports import downloads, statistics
 from fagnett.reports.models import (
     NARRATIVE_FIELDS,
     RANKED_TASKS,
@@ -228,7 +228,10 @@ def regional_report_approve(
     current.approved_on = approved_on
     current.approved_by_body = approved_by_body.strip()
     current.approval_recorded_by = user
-    return locked_update(current)
+    approved = locked_update(current)
+    # The files are made once, in the background, and served from then on without a job.
+    downloads.store_files_on_commit(approved)
+    return approved
 
 
 @transaction.atomic

@@ -5,7 +5,8 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,17 +14,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.access import AuthenticatedRequest, access_for
+from fagnett.core.downloads import download_start
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows
+from fagnett.core.views import download_start_page
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
 from fagnett.networks.models import Network
 from fagnett.organisations.models import Region
 from fagnett.reports import charts, consistency, document, exports, selectors, services, statistics
+from fagnett.reports import downloads as report_downloads
 from fagnett.reports.forms import ApproveForm, NetworkReportForm, RegionalReportForm, ReturnForm
 from fagnett.reports.models import NetworkReport, RegionalReport
 from fagnett.reports.workflow import NETWORK_REPORT_WORKFLOW, REGIONAL_REPORT_WORKFLOW
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _check_year(year: int) -> None:
@@ -204,20 +206,10 @@ def _regional(
     """The region, the versions the person may read, and the one asked for (``?version=``, else the newest).
 
     Before the coordinator has saved anything, a coordinator or director gets an unsaved draft to preview."""
-    region = selectors.report_region_get(user=request.user, region_id=region_id)
     _check_year(year)
-    versions = selectors.regional_versions(user=request.user, region=region, year=year)
-    wanted = request.GET.get("version", "")
-    if wanted:
-        chosen = next((v for v in versions if str(v.version) == wanted), None)
-        if chosen is None:
-            raise Http404
-        return region, versions, chosen
-    if versions:
-        return region, versions, versions[0]
-    if request.user.has_perm("reports.view_regional_drafts", region):
-        return region, versions, RegionalReport(region=region, year=year)
-    raise Http404
+    return selectors.regional_report_for(
+        user=request.user, region_id=region_id, year=year, version=request.GET.get("version", "")
+    )
 
 
 def _stats(report: RegionalReport) -> dict[str, Any]:
@@ -352,7 +344,7 @@ def regional_report_new_version(request: AuthenticatedRequest, region_id: int, y
 
 
 def _filename(report: RegionalReport, suffix: str) -> str:
-    return f"arsrapport-{report.region.short_name.lower()}-{report.year}-v{report.version}.{suffix}"
+    return report_downloads.filename(report, suffix)
 
 
 def figure(request: AuthenticatedRequest, region_id: int, year: int, number: int) -> HttpResponse:
@@ -365,20 +357,47 @@ def figure(request: AuthenticatedRequest, region_id: int, year: int, number: int
     return response
 
 
-def export_docx(request: AuthenticatedRequest, region_id: int, year: int) -> HttpResponse:
-    _region, _versions, report = _regional(request, region_id, year)
-    content = exports.report_docx(document.build(report, _stats(report)))
-    response = HttpResponse(content, content_type=DOCX)
-    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "docx")}"'
-    return response
+@require_http_methods(["GET", "POST"])
+def export_docx(request: AuthenticatedRequest, region_id: int, year: int) -> HttpResponseBase:
+    return _export(request, region_id, year, "docx")
 
 
-def export_pdf(request: AuthenticatedRequest, region_id: int, year: int) -> HttpResponse:
+@require_http_methods(["GET", "POST"])
+def export_pdf(request: AuthenticatedRequest, region_id: int, year: int) -> HttpResponseBase:
+    return _export(request, region_id, year, "pdf")
+
+
+def _export(request: AuthenticatedRequest, region_id: int, year: int, fmt: str) -> HttpResponseBase:
+    """An approved version's kept file at once; anything else is made by a job: GET shows the button, POST starts
+    it and sends the person to the page that follows it."""
     _region, _versions, report = _regional(request, region_id, year)
-    content = exports.report_pdf(document.build(report, _stats(report)))
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "pdf")}"'
-    return response
+    stored = report_downloads.stored_file(report, fmt)
+    if stored:
+        response = FileResponse(
+            stored,
+            as_attachment=True,
+            filename=report_downloads.filename(report, fmt),
+            content_type=report_downloads.CONTENT_TYPES[fmt],
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+    title = _("Annual report %(year)s for %(region)s, version %(version)s (%(format)s)") % {
+        "year": year,
+        "region": report.region.short_name,
+        "version": report.version,
+        "format": fmt.upper(),
+    }
+    if request.method != "POST":
+        return download_start_page(
+            request, title=title, back_url=report.get_absolute_url(), back_label=_("Annual report %s") % year
+        )
+    download = download_start(
+        owner=request.user,
+        kind=report_downloads.KINDS[fmt],
+        title=title,
+        params={"region_id": report.region_id, "year": year, "version": report.version if report.pk else None},
+    )
+    return redirect(download)
 
 
 def export_figure_csv(request: AuthenticatedRequest, region_id: int, year: int, number: int) -> HttpResponse:

@@ -213,8 +213,14 @@ def test_network_and_regional_annual_report(
         page.wait_for_function("img => img.complete", arg=figure.element_handle())
         assert figure.evaluate("img => img.naturalWidth") > 0
 
+    # The button starts a job and leads to its page (the tests' backend has run it already), which offers the file.
+    report_page = page.url
+    page.get_by_role("button", name="The report as Word (DOCX)").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("(DOCX)")
+    expect(page.get_by_text("The file is ready.")).to_be_visible()
+    assert_accessible(page)
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="The report as Word (DOCX)").click()
+        page.get_by_role("link", name=f"Download arsrapport-ra-{YEAR}-v1.docx").click()
     download = download_info.value
     assert download.suggested_filename == f"arsrapport-ra-{YEAR}-v1.docx"
     with open(download.path(), "rb") as file:
@@ -224,8 +230,11 @@ def test_network_and_regional_annual_report(
     assert "Introduction" in headings
     assert "Fagnettverkene i regionen har hatt et aktivt år." in [p.text for p in docx.paragraphs]
 
+    page.goto(report_page)
+    page.get_by_role("button", name="The report as PDF").click()
+    expect(page.get_by_text("The file is ready.")).to_be_visible()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="The report as PDF").click()
+        page.get_by_role("link", name=f"Download arsrapport-ra-{YEAR}-v1.pdf").click()
     download = download_info.value
     assert download.suggested_filename == f"arsrapport-ra-{YEAR}-v1.pdf"
     with open(download.path(), "rb") as file:
@@ -234,6 +243,9 @@ def test_network_and_regional_annual_report(
     text = " ".join(" ".join((p.extract_text() or "").split()) for p in pdf.pages)
     assert f"Appendix 1: {network.name}" in text
     assert f"Not reported: {other.name}" in text
+    page.goto(f"{live_server.url}/downloads/")  # My downloads lists both, with the time they are kept
+    expect(page.get_by_role("link", name=re.compile(r"\(PDF\)$"))).to_be_visible()
+    assert_accessible(page)
 
     # --- The director records the approval ------------------------------------------------------------------
     today = timezone.localdate()

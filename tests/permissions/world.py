@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from fagnett.capacity import services as capacity_services
 from fagnett.capacity.tests.factories import make_entry, make_round, units_of
 from fagnett.cases import services as case_services
 from fagnett.cases.models import Case
+from fagnett.core.models import Download
 from fagnett.events.models import Event
 from fagnett.events.tests.factories import make_event, register
 from fagnett.funding.tests.factories import draft, make_call
@@ -123,6 +125,8 @@ SENTINELS: dict[str, frozenset[str]] = {
     # A person of trust A3 with no appointment: the people pages are the coordinator's and, for their own trust's
     # people, the fagsjef's; the region's audit log (the overseers') names them too.
     "vulkansen": frozenset({"coordA", "dirA", "fagsjef"}),
+    # A file A1's member had made in the background (core.downloads): its title and content are the owner's only.
+    "pyrittfil": frozenset({"memA1"}),
 }
 
 
@@ -371,4 +375,12 @@ def build_world() -> CrawlWorld:
     make_call(w, region=w.region_b, title="Tundramidlene")
     o["call"] = call
     o["application"] = draft(w, call, purpose="Nebulasoknad: samordne intensivtilbudet.")
+    # --- A file made for A1's member by a background job: only its owner sees it, its page or its content.
+    download = Download(owner=member, kind="tests.crawl", title="Pyrittfil: utdrag", filename="pyrittfil.txt")
+    download.file.save("pyrittfil.txt", ContentFile(b"Pyrittfil: innhold"), save=False)
+    download.state, download.content_type = Download.State.DONE, "text/plain"
+    download.finished_at = timezone.now()
+    download.expires_at = download.finished_at + datetime.timedelta(hours=1)
+    download.save()
+    o["download"] = download
     return CrawlWorld(base=w, people=people, objects=o)

@@ -4,6 +4,8 @@ import zipfile
 import pytest
 from django.urls import reverse
 
+from fagnett.core.models import Download
+from tests.downloads import made
 from tests.factories import World
 
 pytestmark = pytest.mark.django_db
@@ -20,13 +22,18 @@ def url(world: World, **query: str) -> str:
 
 
 @pytest.mark.parametrize("role", ["leader", "secretary", "coordinator"])
-def test_those_who_keep_the_records_choose_a_period_and_download_the_package(world: World, login_as, role: str) -> None:
+def test_those_who_keep_the_records_choose_a_period_and_download_the_package(
+    world: World, login_as, role: str, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
     client = login_as(role)
     page = client.get(url(world))
     assert page.status_code == 200
     assert 'name="start"' in page.content.decode() and 'name="end"' in page.content.decode()
 
-    response = client.get(url(world, start="2026-01-01", end="2026-03-31"))
+    assert client.get(url(world, start="2026-01-01", end="2026-03-31")).status_code == 200  # a GET makes nothing
+    assert not Download.objects.exists()
+    response = made(client, url(world), {"start": "2026-01-01", "end": "2026-03-31"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"] == (
@@ -46,6 +53,8 @@ def test_the_network_page_links_to_the_extract_only_for_those_who_may_take_it(wo
 def test_others_may_not(world: World, login_as, role: str) -> None:
     assert login_as(role).get(url(world)).status_code == 403
     assert login_as(role).get(url(world, start="2026-01-01", end="2026-03-31")).status_code == 403
+    assert login_as(role).post(url(world), {"start": "2026-01-01", "end": "2026-03-31"}).status_code == 403
+    assert not Download.objects.exists()
 
 
 @pytest.mark.parametrize("role", ["coordinator_b", "fagsjef_b"])
@@ -53,6 +62,7 @@ def test_another_regions_network_is_not_revealed(world: World, login_as, role: s
     """404 as for every page of another region: a 403 would tell that the network exists."""
     assert login_as(role).get(url(world)).status_code == 404
     assert login_as(role).get(url(world, start="2026-01-01", end="2026-03-31")).status_code == 404
+    assert login_as(role).post(url(world), {"start": "2026-01-01", "end": "2026-03-31"}).status_code == 404
 
 
 def test_in_their_own_region_the_same_people_get_the_usual_answers(world: World, login_as) -> None:
@@ -79,14 +89,15 @@ def test_anonymous_is_sent_to_log_in(world: World, client) -> None:
 def test_a_bad_period_gets_the_form_back_with_the_reason_in_norwegian(
     world: World, login_as, query: dict[str, str], message: str
 ) -> None:
-    response = login_as("secretary").get(url(world, **query))
+    response = login_as("secretary").post(url(world), query)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert message in response.content.decode()
+    assert not Download.objects.exists()
 
 
-def test_only_get(world: World, login_as) -> None:
-    assert login_as("secretary").post(url(world)).status_code == 405
+def test_only_get_and_post(world: World, login_as) -> None:
+    assert login_as("secretary").put(url(world)).status_code == 405
 
 
 @pytest.mark.parametrize(
@@ -109,7 +120,8 @@ def test_a_period_too_big_for_one_extract_gets_the_form_back_with_the_reason(
     held_meeting(world)  # approved minutes and a 42-byte agenda document, three days ago
     monkeypatch.setattr(noark, bound, 0)
     today = timezone.localdate()
-    response = login_as("secretary").get(url(world, start=f"{today.year - 1}-01-01", end=today.isoformat()))
+    response = login_as("secretary").post(url(world), {"start": f"{today.year - 1}-01-01", "end": today.isoformat()})
     assert response.status_code == 200
+    assert not Download.objects.exists()
     assert response["Content-Type"].startswith("text/html")
     assert message in response.content.decode().replace("\xa0", " ")  # sizes are written with no-break spaces

@@ -15,7 +15,10 @@ from fagnett.accounts.models import User
 from fagnett.audit.tests.factories import change, forget_history, oslo, set_history_date
 from fagnett.cases.tests.factories import make_case
 from fagnett.core.history import acting_as
+from fagnett.core.models import Download
 from fagnett.meetings.models import ActionItem
+from tests.downloads import made
+from tests.downloads import made as made_by_job
 from tests.factories import World
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +46,13 @@ def trail(world: World) -> dict[str, Any]:
     return {"case": case, "item": item}
 
 
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
 def _csv(client: Client, url: str) -> list[list[str]]:
-    response = client.get(url)
+    response = made(client, url)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="audit-log-ra-')
@@ -92,11 +100,11 @@ def test_exports_use_the_filters_of_the_page(world: World, login_as: Any, trail:
     ]
     # The page's download links carry its filters (and not its page number).
     page = client.get(f"/regions/{world.region_a.pk}/audit/?person={world['leader'].pk}&page=1").content.decode()
-    assert f'href="{base}?person={world["leader"].pk}"' in page
+    assert f'action="{base}?person={world["leader"].pk}"' in page
 
 
 def test_xlsx_reads_back(world: World, login_as: Any, trail: dict[str, Any]) -> None:
-    response = login_as("director").get(f"/regions/{world.region_a.pk}/audit/export.xlsx?network={world.network.pk}")
+    response = made(login_as("director"), f"/regions/{world.region_a.pk}/audit/export.xlsx?network={world.network.pk}")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -109,7 +117,7 @@ def test_xlsx_reads_back(world: World, login_as: Any, trail: dict[str, Any]) -> 
 
 
 def test_xlsx_cells_are_formula_safe(world: World, login_as: Any, trail: dict[str, Any]) -> None:
-    response = login_as("coordinator").get(f"/regions/{world.region_a.pk}/audit/export.xlsx")
+    response = made(login_as("coordinator"), f"/regions/{world.region_a.pk}/audit/export.xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
     cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
     assert not any(cell.data_type == "f" for cell in cells)
@@ -127,7 +135,7 @@ def test_the_action_column_names_the_kind_of_change(
     User.objects.filter(pk=world["coordinator"].pk).update(language=language)
     client = login_as("coordinator")
     rows = _csv(client, f"/regions/{world.region_a.pk}/audit/export.csv")
-    sheet = load_workbook(io.BytesIO(client.get(f"/regions/{world.region_a.pk}/audit/export.xlsx").content)).active
+    sheet = load_workbook(io.BytesIO(made(client, f"/regions/{world.region_a.pk}/audit/export.xlsx").content)).active
     for table in (rows, [list(row) for row in sheet.iter_rows(values_only=True)]):
         assert table[0][2] == header
         assert table[1][2:4] == [created, kind]  # the first row is the action item's creation
@@ -155,7 +163,7 @@ def test_the_excel_export_is_written_row_by_row(
         monkeypatch.setattr(
             Worksheet, name, property(lambda self, real=real, name=name: scans.append(name) or real.fget(self))
         )
-    response = login_as("coordinator").get(f"/regions/{world.region_a.pk}/audit/export.xlsx")
+    response = made_by_job(login_as("coordinator"), f"/regions/{world.region_a.pk}/audit/export.xlsx")
     assert response.status_code == 200
     assert made == [True]
     assert scans == []
@@ -187,14 +195,15 @@ def test_an_export_over_the_bound_is_refused_with_a_message(
     monkeypatch.setattr(exports, "MAX_ROWS", 2)
     client: Client = login_as("coordinator")
     log = f"/regions/{world.region_a.pk}/audit/"
-    response = client.get(f"{log}export.{fmt}?start=2026-01-01")
-    # Nothing half-done: no file at all, back to the log with the same filters and the reason.
+    response = client.post(f"{log}export.{fmt}?start=2026-01-01")
+    # Nothing half-done: no file at all, no job, back to the log with the same filters and the reason.
     assert response.status_code == 302
+    assert not Download.objects.exists()
     assert "Content-Disposition" not in response
     assert response["Location"] == f"{log}?start=2026-01-01"
     page = client.get(response["Location"]).content.decode()
     assert "Nothing was exported: one file holds at most 2 rows, and this one would have 3." in page
     assert "Choose a shorter period, one person or one network." in page
     # Within the bound, the same filters narrowed down export as before.
-    narrowed = client.get(f"{log}export.{fmt}?start=2026-01-06")
+    narrowed = made(client, f"{log}export.{fmt}?start=2026-01-06")
     assert narrowed.status_code == 200 and narrowed["Content-Disposition"].startswith("attachment;")

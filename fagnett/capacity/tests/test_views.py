@@ -2,6 +2,7 @@
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -15,6 +16,7 @@ from fagnett.capacity.calculations import beds_needed, erlang_b
 from fagnett.capacity.models import Assessment, CapacityEntry, ReportRound, UnitProfile
 from fagnett.capacity.tests.factories import make_entry, make_round, units_of
 from fagnett.organisations.models import Unit
+from tests.downloads import made
 from tests.factories import World, make_trust
 
 pytestmark = pytest.mark.django_db
@@ -321,7 +323,10 @@ def test_dimensioning_page(world: World, login_as: object, round_: ReportRound) 
     assert surge[0].row.load_from_normal and surge[0].row.load == pytest.approx(3.0)
 
 
-def test_assessment_and_recommendation(world: World, login_as: object, round_: ReportRound) -> None:
+def test_assessment_and_recommendation(
+    world: World, login_as: object, round_: ReportRound, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
     _fill(round_, world)
     client: Client = login_as("leader")  # type: ignore[operator]
     response = client.post(
@@ -336,13 +341,13 @@ def test_assessment_and_recommendation(world: World, login_as: object, round_: R
         },
     )
     assert response.status_code == 302 and Assessment.objects.get().verdict == "inadequate"
-    docx = Document(io.BytesIO(client.get(f"/capacity/rounds/{round_.pk}/recommendation.docx").content))
+    docx = Document(io.BytesIO(made(client, f"/capacity/rounds/{round_.pk}/recommendation.docx").content))
     text = "\n".join(p.text for p in docx.paragraphs) + "\n".join(
         c.text for t in docx.tables for row in t.rows for c in row.cells
     )
     assert "Høy avvisningsrate" in text and "To nye K3-senger" in text and "Trust A2 HF" in text
     assert len(docx.inline_shapes) == 2
-    pdf = PdfReader(io.BytesIO(client.get(f"/capacity/rounds/{round_.pk}/recommendation.pdf").content))
+    pdf = PdfReader(io.BytesIO(made(client, f"/capacity/rounds/{round_.pk}/recommendation.pdf").content))
     pdf_text = " ".join("".join(page.extract_text() for page in pdf.pages).split())
     assert "Høy avvisningsrate" in pdf_text and "Trust A2 HF" in pdf_text
     member: Client = login_as("member")  # type: ignore[operator]

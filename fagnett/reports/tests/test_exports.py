@@ -1,6 +1,8 @@
 import csv
 import io
 import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -11,6 +13,7 @@ from fagnett.accounts.models import User
 from fagnett.meetings.models import Meeting
 from fagnett.reports import services
 from fagnett.reports.tests.factories import BELOW, COUNTED_2025, Known, at, meeting
+from tests.downloads import made
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +23,11 @@ YEAR = 2025
 @pytest.fixture
 def known(known_region: Known) -> Known:
     return known_region
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
 
 
 @pytest.fixture
@@ -51,7 +59,7 @@ def headings(docx, level: int) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_docx_has_the_sections_figures_with_alt_text_and_appendices(known: Known, coordinator: Client) -> None:
-    response = coordinator.get(url("docx", known))
+    response = made(coordinator, url("docx", known))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert response["Content-Disposition"] == 'attachment; filename="arsrapport-hmn-2025-v1.docx"'
@@ -107,7 +115,7 @@ def test_docx_has_the_sections_figures_with_alt_text_and_appendices(known: Known
 def test_docx_in_norwegian_has_the_same_numbers_and_appendices(known: Known, client: Client) -> None:
     User.objects.filter(pk=known.people["coordinator"].pk).update(language="nb")
     client.force_login(known.people["coordinator"])
-    docx = read_docx(client.get(url("docx", known)).content)
+    docx = read_docx(made(client, url("docx", known)).content)
     appendices = [re.match(r"^\w+ (\d+): (.+)$", h) for h in headings(docx, 2)]
     numbered = [(int(m.group(1)), m.group(2)) for m in appendices if m and m.group(2).startswith("Nettverk")]
     assert numbered == [(i, f"Nettverk {i:02d}") for i in range(1, COUNTED_2025 + 1)]
@@ -122,7 +130,7 @@ def test_docx_in_norwegian_has_the_same_numbers_and_appendices(known: Known, cli
 def test_pdf_has_the_numbers_and_the_appendices(known: Known, coordinator: Client) -> None:
     from pypdf import PdfReader
 
-    response = coordinator.get(url("pdf", known))
+    response = made(coordinator, url("pdf", known))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="arsrapport-hmn-2025-v1.pdf"'
@@ -220,7 +228,7 @@ def test_an_approved_version_exports_its_frozen_numbers(known: Known, coordinato
     assert sum(int(row[3]) for row in frozen) == 145
     _header, *live = read_csv(coordinator.get(url("figure_csv", known, 1)).content)
     assert sum(int(row[3]) for row in live) == 145  # the newest version is the approved one
-    alt = read_docx(coordinator.get(url("docx", known)).content).inline_shapes[0]._inline.docPr.get("descr")
+    alt = read_docx(made(coordinator, url("docx", known)).content).inline_shapes[0]._inline.docPr.get("descr")
     assert "6 of 33 networks" in alt
 
     services.regional_report_new_version(user=known.people["coordinator"], report=draft)

@@ -1,0 +1,145 @@
+"""The regional report's PDF and DOCX as background jobs, and an approved version's files kept at approval."""
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from fagnett.accounts.models import RegionRole
+from fagnett.core import downloads
+from fagnett.core.models import Download
+from fagnett.reports import services
+from fagnett.reports.models import RegionalReport
+from fagnett.reports.tests.factories import Known, build_known_region
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2025
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
+@pytest.fixture
+def known(db: None) -> Known:
+    return build_known_region()
+
+
+def url(name: str, known: Known) -> str:
+    return reverse(f"reports:{name}", args=[known.region.pk, YEAR])
+
+
+def test_a_get_shows_the_button_and_starts_nothing(known: Known, client: Client) -> None:
+    client.force_login(known.people["coordinator"])
+    response = client.get(url("pdf", known))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<form method="post"' in page and "csrfmiddlewaretoken" in page
+    assert not Download.objects.exists()
+
+
+def test_the_report_page_offers_the_draft_files_as_buttons_that_post(known: Known, client: Client) -> None:
+    services.regional_report_start(user=known.people["coordinator"], region=known.region, year=YEAR)
+    client.force_login(known.people["coordinator"])
+    page = client.get(url("regional_report", known)).content.decode()
+    for name in ("pdf", "docx"):
+        assert f'action="{url(name, known)}?version=1"' in page
+
+
+def test_the_post_starts_a_job_for_the_version_asked_for(known: Known, client: Client) -> None:
+    services.regional_report_start(user=known.people["coordinator"], region=known.region, year=YEAR)
+    client.force_login(known.people["coordinator"])
+    response = client.post(url("docx", known) + "?version=1")
+    download = Download.objects.get()
+    assert response["Location"] == download.get_absolute_url()
+    assert download.owner == known.people["coordinator"]
+    assert download.kind == "reports.regional_docx"
+    assert download.params == {"region_id": known.region.pk, "year": YEAR, "version": 1}
+    assert download.state == Download.State.DONE
+    assert download.filename == "arsrapport-hmn-2025-v1.docx"
+
+
+def test_the_job_checks_the_owners_permission_again(known: Known) -> None:
+    """The coordinator asks for a draft's PDF, then loses the role before a worker takes the job: no file."""
+    coordinator = known.people["coordinator"]
+    services.regional_report_start(user=coordinator, region=known.region, year=YEAR)
+    download = Download.objects.create(
+        owner=coordinator,
+        kind="reports.regional_pdf",
+        title="x",
+        params={"region_id": known.region.pk, "year": YEAR, "version": 1},
+    )
+    RegionRole.objects.filter(user=coordinator).delete()
+    downloads.run(download.pk)
+    download.refresh_from_db()
+    assert download.state == Download.State.FAILED
+    assert download.message == str(downloads.NO_ACCESS)
+    assert not download.file
+
+
+def test_an_approved_version_is_served_from_the_files_made_at_approval(
+    known: Known, client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    from docx import Document
+    from pypdf import PdfReader
+
+    draft = services.regional_report_start(user=known.people["coordinator"], region=known.region, year=YEAR)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.regional_report_approve(
+            user=known.people["director"], report=draft, approved_on=timezone.localdate(), approved_by_body="AD-møtet"
+        )
+    report = RegionalReport.objects.get(pk=draft.pk)
+    assert report.approved_pdf.name.startswith("reports/") and report.approved_docx.name.startswith("reports/")
+    assert report.lock_version == draft.lock_version + 1  # made without moving the approved version's lock
+
+    client.force_login(known.people["member"])  # a member reads approved versions
+    page = client.get(url("regional_report", known)).content.decode()
+    assert f'href="{url("pdf", known)}?version=1"' in page  # a plain link: nothing to wait for
+    response = client.get(url("pdf", known) + "?version=1")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="arsrapport-hmn-2025-v1.pdf"'
+    pdf = PdfReader(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
+    assert "Annual report 2025" in pdf.pages[0].extract_text()
+    docx = client.get(url("docx", known))  # the newest version is the approved one
+    assert Document(io.BytesIO(b"".join(docx.streaming_content))).core_properties.title.startswith(  # type: ignore[attr-defined]
+        "Annual report 2025"
+    )
+    assert not Download.objects.exists()  # no job
+
+    client.force_login(known.people["coordinator"])
+    services.regional_report_new_version(user=known.people["coordinator"], report=report)
+    assert client.get(url("pdf", known) + "?version=2").status_code == 200  # the new draft: the button's page
+    assert not Download.objects.exists()
+
+
+def test_a_kept_file_lost_from_the_storage_is_made_again_by_a_job(
+    known: Known, client: Client, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fagnett.reports import downloads as report_downloads
+
+    monkeypatch.setattr(report_downloads, "render", lambda report, fmt, progress=None: f"%PDF {fmt}".encode())
+    draft = services.regional_report_start(user=known.people["coordinator"], region=known.region, year=YEAR)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.regional_report_approve(
+            user=known.people["director"], report=draft, approved_on=timezone.localdate(), approved_by_body="AD-møtet"
+        )
+    report = RegionalReport.objects.get(pk=draft.pk)
+    report.approved_pdf.storage.delete(report.approved_pdf.name)
+    client.force_login(known.people["coordinator"])
+    answer = client.get(url("pdf", known) + "?version=1")
+    assert answer.status_code == 200 and "csrfmiddlewaretoken" in answer.content.decode()  # the button, not a 500
+    assert client.post(url("pdf", known) + "?version=1").status_code == 302
+    assert Download.objects.get().state == Download.State.DONE
+
+    report_downloads.regional_report_store_files.call(report.pk)  # the kept file is made again
+    report.refresh_from_db()
+    assert report.approved_pdf.storage.exists(report.approved_pdf.name)
+    kept = client.get(url("pdf", known) + "?version=1")
+    assert b"".join(kept.streaming_content) == b"%PDF pdf"  # type: ignore[attr-defined]
