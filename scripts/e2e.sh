@@ -41,11 +41,13 @@ export FAGNETT_STORAGE=azure FAGNETT_AZURE_CONTAINER=fagnett FAGNETT_AZURE_ACCOU
 export FAGNETT_AZURE_ACCOUNT_KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 export FAGNETT_AZURE_BLOB_ENDPOINT="$AZURITE_URL/devstoreaccount1"
 $PY - <<'PY'
-from azure.storage.blob import BlobServiceClient
 import os
+
+from azure.storage.blob import BlobServiceClient
+
 BlobServiceClient(
-    account_url=os.environ["FAGNETT_AZURE_BLOB_ENDPOINT"], credential={
-        "account_name": os.environ["FAGNETT_AZURE_ACCOUNT_NAME"], "account_key": os.environ["FAGNETT_AZURE_ACCOUNT_KEY"]}
+    account_url=os.environ["FAGNETT_AZURE_BLOB_ENDPOINT"],
+    credential={"account_name": os.environ["FAGNETT_AZURE_ACCOUNT_NAME"], "account_key": os.environ["FAGNETT_AZURE_ACCOUNT_KEY"]},
 ).create_container(os.environ["FAGNETT_AZURE_CONTAINER"])
 PY
 $PY manage.py migrate --noinput -v 0
@@ -63,3 +65,18 @@ done
 
 FACTS=$($PY manage.py shell -v 0 <scripts/e2e_facts.py)
 $PY scripts/e2e_flow.py --base "http://127.0.0.1:$WEB_PORT" --maildir "$WORK/mail" --facts "$FACTS"
+# The files went to the object storage, not to a local folder: the agenda document and the job's PDF are blobs.
+$PY - <<'PY'
+import os
+
+from azure.storage.blob import BlobServiceClient
+
+client = BlobServiceClient(
+    account_url=os.environ["FAGNETT_AZURE_BLOB_ENDPOINT"],
+    credential={"account_name": os.environ["FAGNETT_AZURE_ACCOUNT_NAME"], "account_key": os.environ["FAGNETT_AZURE_ACCOUNT_KEY"]},
+)
+names = [blob.name for blob in client.get_container_client(os.environ["FAGNETT_AZURE_CONTAINER"]).list_blobs()]
+assert any(name.startswith("uploads/") for name in names), names
+assert any(name.startswith("downloads/") for name in names), names
+print(f"ok  the agenda document and the report's PDF are blobs in Azurite ({len(names)} blobs)")
+PY
