@@ -4,6 +4,7 @@ The builder checks the owner's permission and the period's bounds again when it 
 import datetime
 from typing import Any
 
+from fagnett.accounts.models import User
 from fagnett.archive.noark import build_package, package_problems
 from fagnett.core.downloads import Built, DownloadRefused, Progress
 from fagnett.core.permissions import require_perm
@@ -15,7 +16,7 @@ def filename(network_id: int, start: datetime.date, end: datetime.date) -> str:
     return f"arkivuttrekk-{network_id}-{start.isoformat()}-{end.isoformat()}.zip"
 
 
-def build(owner: Any, params: dict[str, Any], progress: Progress) -> Built:
+def build(owner: User, params: dict[str, Any], progress: Progress) -> Built:
     from fagnett.networks.selectors import network_get
 
     network = network_get(user=owner, network_id=params["network_id"])

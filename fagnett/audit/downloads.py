@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from fagnett.accounts.models import User
 from fagnett.audit import exports, selectors
 from fagnett.audit.forms import LogFilterForm
 from fagnett.core.downloads import Built, DownloadRefused, Progress
@@ -36,7 +37,7 @@ def filename(region: Region, fmt: str) -> str:
 
 
 def _builder(fmt: str) -> Any:
-    def build(owner: Any, params: dict[str, Any], progress: Progress) -> Built:
+    def build(owner: User, params: dict[str, Any], progress: Progress) -> Built:
         region = selectors.audit_region_get(user=owner, region_id=params["region_id"])
         form = filter_form(region, params.get("query", ""))
         filters = selectors.LogFilters() if not form.is_bound else form.filters() if form.is_valid() else None

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
+from fagnett.accounts.models import User
 from fagnett.capacity import documents
 from fagnett.core.downloads import Built, Progress
 
@@ -14,7 +15,7 @@ KINDS = {"docx": "capacity.recommendation_docx", "pdf": "capacity.recommendation
 
 
 def _builder(fmt: str) -> Any:
-    def build(owner: Any, params: dict[str, Any], progress: Progress) -> Built:
+    def build(owner: User, params: dict[str, Any], progress: Progress) -> Built:
         from fagnett.capacity import selectors
 
         round_ = selectors.round_get(user=owner, round_id=params["round_id"])

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from fagnett.accounts.models import User
 from fagnett.core.downloads import Built, DownloadRefused, Progress
 from fagnett.reports import document, exports, statistics
 from fagnett.reports.models import RegionalReport
@@ -47,7 +48,7 @@ def render(report: RegionalReport, fmt: str, progress: Progress | None = None) -
 
 
 def _builder(fmt: str) -> Any:
-    def build(owner: Any, params: dict[str, Any], progress: Progress) -> Built:
+    def build(owner: User, params: dict[str, Any], progress: Progress) -> Built:
         from fagnett.reports import selectors
 
         _region, _versions, report = selectors.regional_report_for(
