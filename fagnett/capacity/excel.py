@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from fagnett.capacity.models import (
@@ -26,6 +26,7 @@ from fagnett.capacity.models import (
     Scenario,
     entry_field,
 )
+from fagnett.capacity.selectors import RoundFigures
 from fagnett.capacity.services import EntryInput
 from fagnett.capacity.validation import entry_errors, jump_warnings, parse_number
 from fagnett.core import forked
@@ -341,11 +342,24 @@ EXPORT_HEADERS = (
     "restrictions",
     "comment",
     "version",
+    # How complete the round is: where each row's figures come from, and the trust's units reported / expected.
+    "report",  # this_round, earlier_round (the unit's latest earlier report) or none (never reported: all blank)
+    "report_round",
+    "reported_on",
+    "trust_units_reported",
+    "trust_units_expected",
 )
+COMPLETENESS_SHEET = "Completeness"
+COMPLETENESS_HEADERS = ("trust", "units_expected", "units_reported", "units_earlier_report", "units_no_report")
 
 
-def _export_rows(entries: Iterable[CapacityEntry]) -> Iterable[list[Any]]:
-    for e in entries:
+def _export_rows(figures: RoundFigures) -> Iterable[list[Any]]:
+    """Every unit of the round's region: its entries of the round, or of its latest earlier report, or one row
+    saying it has none (blank, not zero)."""
+    trusts = {t.trust.pk: t for t in figures.trusts if t.trust is not None}
+    for e in figures.entries:
+        earlier = figures.earlier(e)
+        trust = trusts.get(e.unit.hospital.trust_id)
         yield [
             e.unit.hospital.trust.name,
             e.unit.hospital.name,
@@ -357,14 +371,49 @@ def _export_rows(entries: Iterable[CapacityEntry]) -> Iterable[list[Any]]:
             ",".join(e.restrictions),
             e.comment,
             e.version,
+            "earlier_round" if earlier else "this_round",
+            earlier.round.name if earlier else figures.round.name,
+            timezone.localdate(e.reported_at).isoformat(),
+            trust.reported if trust else None,
+            trust.expected if trust else None,
         ]
+    for trust in figures.trusts:
+        for unit in trust.missing:
+            yield [
+                unit.unit.hospital.trust.name,
+                unit.unit.hospital.name,
+                unit.unit.name,
+                *([None] * (len(NUMBER_FIELDS) + 6)),
+                "none",
+                None,
+                None,
+                trust.reported,
+                trust.expected,
+            ]
 
 
-def export_csv(entries: Iterable[CapacityEntry]) -> str:
-    return write_csv(EXPORT_HEADERS, _export_rows(entries), max_rows=MAX_EXPORT_ROWS)
+def export_row_count(figures: RoundFigures) -> int:
+    return len(figures.entries) + len(figures.region.missing)
 
 
-def export_xlsx(entries: Iterable[CapacityEntry]) -> bytes:
-    rows = ([float(v) if isinstance(v, Decimal) else v for v in row] for row in _export_rows(entries))
-    sheet = Sheet(SHEET, [Column(name) for name in EXPORT_HEADERS], rows, freeze=None, bold_header=False)
-    return write_xlsx([sheet], max_rows=MAX_EXPORT_ROWS)
+def export_csv(figures: RoundFigures) -> str:
+    return write_csv(EXPORT_HEADERS, _export_rows(figures), max_rows=MAX_EXPORT_ROWS)
+
+
+def export_xlsx(figures: RoundFigures) -> bytes:
+    rows = ([float(v) if isinstance(v, Decimal) else v for v in row] for row in _export_rows(figures))
+    completeness = [
+        [t.trust.name if t.trust else "", t.expected, t.reported, len(t.carried), len(t.missing)]
+        for t in figures.trusts
+    ]
+    sheets = [
+        Sheet(SHEET, [Column(name) for name in EXPORT_HEADERS], rows, freeze=None, bold_header=False),
+        Sheet(
+            COMPLETENESS_SHEET,
+            [Column(n) for n in COMPLETENESS_HEADERS],
+            completeness,
+            freeze=None,
+            bold_header=False,
+        ),
+    ]
+    return write_xlsx(sheets, max_rows=MAX_EXPORT_ROWS)
