@@ -458,6 +458,7 @@ def assessment(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
             "basis_form": DashboardForm(initial={"scenario": scenario}, auto_id="basis_%s"),
             "scenario_label": Scenario(scenario).label,
             "basis": selectors.dimensioning(round_=round_, level="trust", scenario=scenario),
+            "figures": selectors.round_figures(round_=round_),
         },
     )
 

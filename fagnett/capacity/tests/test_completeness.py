@@ -208,3 +208,14 @@ def test_a_complete_round_says_so_and_computes_the_rate_over_everyone(world: Wor
     response = client_en.get(f"/capacity/rounds/{round_.pk}/dashboard/")
     assert "3 of 3 units have reported in this round." in response.content.decode()
     assert response.context["data"].region_row.total_per_100k == 9.0
+
+
+@pytest.mark.parametrize("page", ["dimensioning/", "compliance/", "assessment/"])
+def test_the_round_pages_say_how_complete_the_round_is(
+    rounds: tuple[ReportRound, ReportRound], client_en: Client, page: str
+) -> None:
+    _q1, q2 = rounds
+    response = client_en.get(f"/capacity/rounds/{q2.pk}/{page}")
+    text = response.content.decode()
+    assert "1 of 4 units have reported in this round." in text
+    assert f"report of Q1 2026 of {_reported_on()}" in text
