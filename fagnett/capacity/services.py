@@ -197,12 +197,14 @@ def capacity_entries_save(
 
 def _check_scenario_order(items: list[EntryInput], existing: dict[tuple[int, str, str], CapacityEntry]) -> None:
     """Low activity ≤ normal ≤ surge within 7 days ≤ maximum surge, over what the unit would have once saved:
-    the items, and the unit's other scenarios as saved."""
-    merged: dict[tuple[int, str], dict[str, dict[str, Any]]] = {}
+    the items, and the unit's other scenarios as saved. Only what the items break is refused: an order already
+    broken among saved entries (from before the rule) does not block a correction elsewhere."""
+    saved: dict[tuple[int, str], dict[str, dict[str, Any]]] = {}
     units = {item.unit.pk: item.unit for item in items}
     for (unit_id, category, scenario), entry in existing.items():
         if unit_id in units:
-            merged.setdefault((unit_id, category), {})[scenario] = {n: getattr(entry, n) for n in ORDERED_FIELDS}
+            saved.setdefault((unit_id, category), {})[scenario] = {n: getattr(entry, n) for n in ORDERED_FIELDS}
+    merged = {key: {s: dict(v) for s, v in by_scenario.items()} for key, by_scenario in saved.items()}
     labels: dict[tuple[int, str, str], str] = {}
     for item in items:
         cell = merged.setdefault((item.unit.pk, item.category), {}).setdefault(item.scenario, {})
@@ -210,7 +212,10 @@ def _check_scenario_order(items: list[EntryInput], existing: dict[tuple[int, str
         labels[(item.unit.pk, item.category, item.scenario)] = item.label
     errors: dict[str, list[str]] = {}
     for (unit_id, category), by_scenario in merged.items():
+        before = set(scenario_order_errors(category, saved.get((unit_id, category), {})))
         for scenario, name, message in scenario_order_errors(category, by_scenario):
+            if (scenario, name, message) in before:
+                continue
             label = labels.get((unit_id, category, scenario)) or units[unit_id].name
             errors.setdefault(name, []).append(f"{label}: {message}")
     if errors:

@@ -342,3 +342,30 @@ def test_the_api_refuses_a_status_without_beds_and_a_long_comment_with_the_forms
     response = _put(client, round_, key, [entry])
     assert response.status_code == 400 and expected in str(response.json()), response.json()
     assert not CapacityEntry.objects.exists()
+
+
+def test_an_order_broken_before_the_rule_does_not_block_a_correction_elsewhere(
+    world: World, login_as: Any, round_: ReportRound, english: None
+) -> None:
+    unit = units_of(world)[0]
+    make_entry(round_, unit, "K3", "normal", physical_beds=10, staffed_beds=8)
+    make_entry(round_, unit, "K3", "max_surge", physical_beds=10, staffed_beds=6)  # saved before the rule
+    client: Client = login_as("reporter")
+    url = f"/capacity/rounds/{round_.pk}/units/{unit.pk}/K3/low_activity/"
+    assert client.post(url, {"physical_beds": "10", "staffed_beds": "5"}).status_code == 302
+    surge = f"/capacity/rounds/{round_.pk}/units/{unit.pk}/K3/surge_7d/"
+    response = client.post(surge, {"physical_beds": "10", "staffed_beds": "5"})  # but a new break is refused
+    assert "8 in normal operation but 5 in surge within 7 days" in str(response.context["form"].errors)
+
+
+def test_the_entry_form_refuses_a_long_comment_with_a_clear_message(
+    world: World, login_as: Any, round_: ReportRound, english: None
+) -> None:
+    unit = units_of(world)[0]
+    client: Client = login_as("reporter")
+    url = f"/capacity/rounds/{round_.pk}/units/{unit.pk}/K3/normal/"
+    response = client.post(url, {"physical_beds": "10", "staffed_beds": "8", "comment": "x" * 2001})
+    assert response.context["form"].errors["comment"] == [
+        "The comment is too long: write at most 2000 characters (it has 2001)."
+    ]
+    assert not CapacityEntry.objects.exists()
