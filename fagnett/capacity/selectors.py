@@ -299,10 +299,10 @@ class RoundFigures:
 
 
 def earlier_report_text(unit: UnitCompleteness) -> str:
-    """ "ICU 3: report of Q3 2026 of 3 October 2026", in the reader's language; "" for a unit without one."""
+    """ "ICU 3: report for Q3 2026, dated 3 October 2026", in the reader's language; "" for a unit without one."""
     if unit.earlier is None:
         return ""
-    return _("%(unit)s: report of %(round)s of %(date)s") % {
+    return _("%(unit)s: report for %(round)s, dated %(date)s") % {
         "unit": unit.unit.name,
         "round": unit.earlier.round.name,
         "date": formats.date_format(unit.earlier.reported_on, "DATE_FORMAT"),

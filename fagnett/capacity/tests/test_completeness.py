@@ -105,7 +105,7 @@ def test_the_dashboard_uses_the_latest_earlier_report_and_never_shows_0_for_miss
     # A2 counts with Q1's report (dated), not as nothing; its new unit has none, so it has no per-100 000 figure.
     assert a2[header.index("K3")] == "6" and a2[header.index("K2")] == "4" and a2[header.index("Total")] == "10"
     assert a2[header.index("Total per 100 000")] == "–"
-    assert f"report of Q1 2026 of {_reported_on()}" in a2[header.index("Units reported")]
+    assert f"report for Q1 2026, dated {_reported_on()}" in a2[header.index("Units reported")]
     assert "0 / 2" in a2[header.index("Units reported")] and "one without any report" in a2[-1]
     # A3 never reported: a dash in every figure, never 0 or 0.0.
     assert a3[1:5] == ["–", "–", "–", "–"] and a3[6:10] == ["–", "–", "–", "–"]
@@ -190,11 +190,11 @@ def test_the_recommendation_says_how_complete_the_round_is(
     assert "the 100,000 inhabitants of 1 of 3 trusts" in paragraphs
     cells = [[c.text for c in row.cells] for table in docx.tables for row in table.rows]
     assert ["Trust A3 HF", "0 / 1", "–", units_of_cell(cells)] in cells
-    assert any(row[0] == "Trust A2 HF" and f"report of Q1 2026 of {_reported_on()}" in row[2] for row in cells)
+    assert any(row[0] == "Trust A2 HF" and f"report for Q1 2026, dated {_reported_on()}" in row[2] for row in cells)
     pdf = PdfReader(io.BytesIO(client_en.get(f"/capacity/rounds/{q2.pk}/recommendation.pdf").content))
     text = " ".join(" ".join((page.extract_text() or "").split()) for page in pdf.pages)
     assert "1 of 4 units have reported in this round." in text
-    assert "report of Q1 2026" in text
+    assert "report for Q1 2026" in text
 
 
 def units_of_cell(cells: list[list[str]]) -> str:
@@ -218,4 +218,4 @@ def test_the_round_pages_say_how_complete_the_round_is(
     response = client_en.get(f"/capacity/rounds/{q2.pk}/{page}")
     text = response.content.decode()
     assert "1 of 4 units have reported in this round." in text
-    assert f"report of Q1 2026 of {_reported_on()}" in text
+    assert f"report for Q1 2026, dated {_reported_on()}" in text
