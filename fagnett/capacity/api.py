@@ -18,7 +18,7 @@ from ninja.security import HttpBearer
 from fagnett.capacity import selectors, services
 from fagnett.capacity.excel import MAX_ROWS
 from fagnett.capacity.models import NUMBER_FIELDS, ApiToken, CapacityEntry, ReportRound, entry_field
-from fagnett.capacity.validation import entry_errors, jump_warnings
+from fagnett.capacity.validation import COMMENT_MAX_LENGTH, entry_errors, jump_warnings, scenario_order_errors
 from fagnett.organisations.models import Unit
 
 #: The most entries one PUT saves, as many as one workbook (the body itself is at most DATA_UPLOAD_MAX_MEMORY_SIZE)
@@ -84,7 +84,8 @@ class EntryValues(Schema):
     restrictions: list[Literal["staff", "rooms", "equipment", "consumables"]] = Field(
         default_factory=list, max_length=4
     )
-    comment: str = Field("", max_length=2000)
+    # The limit is checked with the other rules (``validation.entry_errors``), so its message is the form's.
+    comment: str = Field("", description=f"At most {COMMENT_MAX_LENGTH} characters.")
 
 
 class EntryIn(EntryValues):
@@ -172,6 +173,19 @@ def list_entries(request: HttpRequest, round_id: int) -> Any:
     )
 
 
+def _scenario_order_problems(items: list[services.EntryInput]) -> list[dict[str, Any]]:
+    """The scenarios sent for each unit and category, in order; the service checks again with those saved."""
+    groups: dict[tuple[int, str], dict[str, int]] = {}
+    for index, item in enumerate(items):
+        groups.setdefault((item.unit.pk, item.category), {})[item.scenario] = index
+    problems = []
+    for (_unit, category), indices in groups.items():
+        values = {scenario: items[index].values for scenario, index in indices.items()}
+        for scenario, name, message in scenario_order_errors(category, values):
+            problems.append({"index": indices[scenario], "field": name, "message": message})
+    return sorted(problems, key=lambda p: p["index"])
+
+
 @api.put(
     "/rounds/{round_id}/entries",
     response={200: SavedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
@@ -215,6 +229,8 @@ def save_entries(request: HttpRequest, round_id: int, entries: list[EntryIn]) ->
         for name, messages in entry_errors(entry.category, values).items():
             problems += [{"index": index, "field": name, "message": m} for m in messages]
         items.append(services.EntryInput(unit, entry.category, entry.scenario, values, label=f"#{index}"))
+    if not problems:
+        problems = _scenario_order_problems(items)
     if problems:
         return Status(400, {"detail": _("Nothing was saved."), "problems": problems})
     try:

@@ -28,17 +28,34 @@ def _render(figure: plt.Figure, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def _bars(labels: list[str], series: list[list[float]], title: str, ylabel: str, *, stacked: bool) -> plt.Figure:
+def _bars(
+    labels: list[str],
+    series: list[list[float]],
+    title: str,
+    ylabel: str,
+    *,
+    stacked: bool,
+    earlier: list[bool] | None = None,
+) -> plt.Figure:
+    """Bars from zero; the groups in ``earlier`` (that include a unit's earlier report) are hatched."""
     figure, axes = plt.subplots(figsize=(8, 3.8))
     positions = list(range(len(labels)))
     bottoms = [0.0] * len(labels)
     width = 0.8 if stacked else 0.8 / len(series)
+    hatches = ["//" if e else "" for e in (earlier or [False] * len(labels))]
     for i, (values, colour, category) in enumerate(zip(series, COLOURS, CATEGORIES, strict=True)):
         xs = positions if stacked else [p + (i - 1) * width for p in positions]
-        axes.bar(xs, values, width, bottom=bottoms if stacked else None, color=colour, label=category)
+        bars = axes.bar(xs, values, width, bottom=bottoms if stacked else None, color=colour, label=category)
+        for bar, hatch in zip(bars, hatches, strict=True):
+            if hatch:
+                bar.set_hatch(hatch)
+                bar.set_edgecolor("white")
         if stacked:
-            bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+            bottoms = [b + (v if v == v else 0) for b, v in zip(bottoms, values, strict=True)]
+    if any(hatches):
+        axes.bar([0], [0], 0, color="#9e9e9e", hatch="//", edgecolor="white", label=_("includes an earlier report"))
     axes.set_xticks(positions, labels, rotation=30, ha="right", fontsize=8)
+    axes.set_ylim(bottom=0)
     axes.set_title(title)
     axes.set_ylabel(ylabel)
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -47,26 +64,50 @@ def _bars(labels: list[str], series: list[list[float]], title: str, ylabel: str,
 
 
 def composition(data: Dashboard, fmt: str = "svg") -> bytes:
-    labels = [row.label for row in data.hospitals]
-    series = [[row.composition_exact()[i] for row in data.hospitals] for i in range(len(CATEGORIES))]
-    return _render(_bars(labels, series, _("Composition K1 : K2 : K3 per hospital"), "%", stacked=True), fmt)
+    rows = data.hospitals
+    labels = [row.label if row.staffed_total is not None else f"{row.label} (–)" for row in rows]
+    series = [[row.composition_exact()[i] for row in rows] for i in range(len(CATEGORIES))]
+    title = _("Composition K1 : K2 : K3 per hospital")
+    return _render(_bars(labels, series, title, "%", stacked=True, earlier=[r.has_earlier for r in rows]), fmt)
 
 
 def distribution(data: Dashboard, fmt: str = "svg") -> bytes:
-    labels = [row.label for row in data.trusts]
-    series = [[float(row.per_100k()[i] or 0) for row in data.trusts] for i in range(len(CATEGORIES))]
+    rows = data.trusts
+    # A trust without figures for every unit has no rate: no bar (NaN), never a bar of zero.
+    labels = [row.label if row.rate_population else f"{row.label} (–)" for row in rows]
+    series = [[_or_nan(row.per_100k()[i]) for row in rows] for i in range(len(CATEGORIES))]
     title = _("Staffed beds per 100 000 inhabitants by trust")
-    return _render(_bars(labels, series, title, _("beds per 100 000"), stacked=False), fmt)
+    earlier = [row.has_earlier for row in rows]
+    return _render(_bars(labels, series, title, _("beds per 100 000"), stacked=False, earlier=earlier), fmt)
+
+
+def _or_nan(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
 
 
 def trend(data: Dashboard, fmt: str = "svg") -> bytes:
     figure, axes = plt.subplots(figsize=(8, 3.5))
     labels = [point.round.name for point in data.trend]
+    positions = list(range(len(labels)))
     for i, category in enumerate(CATEGORIES):
-        values = [point.staffed[category] for point in data.trend]
-        axes.plot(
-            labels, [v if v is not None else float("nan") for v in values], marker="o", color=COLOURS[i], label=category
-        )
+        values = [_or_nan(point.staffed[category]) for point in data.trend]
+        axes.plot(positions, values, marker="o", color=COLOURS[i], label=category)
+        # Points that include units' earlier reports are hollow.
+        carried = [(p, v) for p, v, point in zip(positions, values, data.trend, strict=True) if point.has_earlier]
+        if carried:
+            axes.plot(
+                [p for p, _v in carried],
+                [v for _p, v in carried],
+                linestyle="none",
+                marker="o",
+                markerfacecolor="white",
+                markeredgecolor=COLOURS[i],
+            )
+    if any(point.has_earlier for point in data.trend):
+        axes.plot([], [], linestyle="none", marker="o", markerfacecolor="white", markeredgecolor="#555555",
+                  label=_("includes earlier reports"))  # fmt: skip
+    axes.set_xticks(positions, labels)
+    axes.set_ylim(bottom=0)  # a round with fewer beds must not look like a collapse
     axes.set_title(_("Staffed beds across rounds"))
     axes.set_ylabel(_("staffed beds"))
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))

@@ -91,6 +91,8 @@ def _values(
     full = scenario == Scenario.NORMAL and category == "K3" and utilisation_high(values)
     values["status"] = "full" if full else ("limited" if scenario == Scenario.LOW_ACTIVITY else "available")
     values["restrictions"] = ["staff"] if values["status"] != "available" else []
+    if not staffed:  # a cell without beds has no status (capacity.validation)
+        values["status"], values["restrictions"] = "", []
     return values
 
 

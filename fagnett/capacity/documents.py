@@ -5,7 +5,7 @@ import io
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from fagnett.capacity import charts, selectors
@@ -37,8 +37,25 @@ class Recommendation:
     @property
     def trust_rows(self) -> list[list[str]]:
         return [
-            [row.label, *(_num(v) for v in row.staffed_list()), _num(row.total_per_100k)]
-            for row in self.dashboard.trusts
+            [row.label, *(_num(v) for v in row.staffed_list()), _num(row.total_per_100k), _units_reported(row)]
+            for row in [*self.dashboard.trusts, self.dashboard.region_row]
+        ]
+
+    @property
+    def completeness_text(self) -> str:
+        """The round's completeness in one paragraph, and what the per-100 000 figures are over."""
+        return completeness_text(self.dashboard)
+
+    @property
+    def completeness_rows(self) -> list[list[str]]:
+        return [
+            [
+                t.trust.name if t.trust else "",
+                f"{t.reported} / {t.expected}",
+                "\n".join(selectors.earlier_report_text(u) for u in t.carried) or "–",
+                ", ".join(u.unit.name for u in t.missing) or "–",
+            ]
+            for t in self.dashboard.figures.trusts
         ]
 
     @property
@@ -70,6 +87,43 @@ class Recommendation:
         ]
 
 
+def _units_reported(row: selectors.GroupRow) -> str:
+    c = row.completeness
+    text = f"{c.reported} / {c.expected}"
+    if c.carried:
+        text += " " + _("(%(count)s with an earlier report)") % {"count": len(c.carried)}
+    return text
+
+
+def completeness_text(data: selectors.Dashboard) -> str:
+    region = data.completeness
+    parts = [
+        _("%(reported)s of %(expected)s units have reported in this round.")
+        % {"reported": region.reported, "expected": region.expected}
+    ]
+    if region.carried:
+        parts.append(
+            _("For %(count)s units the latest earlier report is used, marked with its date.")
+            % {"count": len(region.carried)}
+        )
+    if region.missing:
+        parts.append(
+            _("%(count)s units have never reported: they are shown as –, not as 0.") % {"count": len(region.missing)}
+        )
+    parts.append(
+        _(
+            "Per 100 000 inhabitants only where every unit of the trust has figures: the region's rate is over "
+            "the %(population)s inhabitants of %(known)s of %(trusts)s trusts."
+        )
+        % {
+            "population": formats.number_format(data.region_row.rate_population or 0, force_grouping=True),
+            "known": data.region_row.rate_trusts,
+            "trusts": data.region_row.all_trusts,
+        }
+    )
+    return " ".join(parts)
+
+
 def _num(value: object) -> str:
     return "–" if value is None else str(value)
 
@@ -96,7 +150,13 @@ def _headers() -> dict[str, list[str]]:
     categories = [str(c) for c in Category.values]
     return {
         "totals": [_("Scenario"), *(f"{c} " + _("staffed / physical") for c in categories)],
-        "trusts": [_("Health trust"), *categories, _("Staffed beds per 100 000")],
+        "trusts": [_("Health trust"), *categories, _("Staffed beds per 100 000"), _("Units reported")],
+        "completeness": [
+            _("Health trust"),
+            _("Units reported / expected"),
+            _("Latest earlier report used"),
+            _("No report"),
+        ],
         "dimensioning": [
             _("Health trust"),
             _("Category"),
@@ -134,6 +194,8 @@ def _docx(report: Recommendation) -> bytes:
     if report.round.is_demo:
         document.add_paragraph(_("Demo data: the numbers are fictional."))
     headers = _headers()
+    document.add_heading(_("How complete the round is"), level=1)
+    document.add_paragraph(report.completeness_text)
 
     def table(header: list[str], rows: list[list[str]]) -> None:
         grid = document.add_table(rows=1, cols=len(header))
@@ -145,6 +207,7 @@ def _docx(report: Recommendation) -> bytes:
             for cell, text in zip(cells, row, strict=True):
                 cell.text = text
 
+    table(headers["completeness"], report.completeness_rows)
     document.add_heading(_("The network's assessment"), level=1)
     if report.assessment_rows:
         table(headers["assessments"], report.assessment_rows)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from fagnett.capacity.models import (
@@ -26,8 +26,9 @@ from fagnett.capacity.models import (
     Scenario,
     entry_field,
 )
+from fagnett.capacity.selectors import RoundFigures
 from fagnett.capacity.services import EntryInput
-from fagnett.capacity.validation import entry_errors, jump_warnings, parse_number
+from fagnett.capacity.validation import entry_errors, jump_warnings, parse_number, scenario_order_errors
 from fagnett.core import forked
 from fagnett.core.packages import PackageRefused, check_package
 from fagnett.core.spreadsheet import Column, Sheet, check_rows, write_csv, write_xlsx
@@ -182,34 +183,53 @@ def _not_a_workbook() -> ImportFailed:
     return ImportFailed([ImportProblem("-", 0, "", _("The file is not an Excel workbook (.xlsx)."))])
 
 
-def _rows_of(sheet: Any, errors: tuple[type[Exception], ...]) -> Iterator[tuple[Any, ...]]:
-    """The sheet's rows; XML that breaks off or does not parse half-way is a damaged file, not a server error."""
-    rows = sheet.iter_rows(values_only=True)
+class _NoResult:
+    """A cell with a formula but no stored result: a program that does not calculate formulas saved the workbook."""
+
+    def __str__(self) -> str:
+        return ""
+
+
+NO_RESULT = _NoResult()
+
+
+def _rows_of(sheet: Any, formulas: Any, errors: tuple[type[Exception], ...]) -> Iterator[tuple[Any, ...]]:
+    """The sheet's rows, values as last calculated; a formula's stored result is its value, and a formula without
+    one is ``NO_RESULT``, never blank (it would silently erase a number). ``formulas`` is the same sheet read with
+    its formulas. XML that breaks off or does not parse half-way is a damaged file, not a server error."""
+    rows = zip(sheet.iter_rows(values_only=True), formulas.iter_rows(), strict=False)
     while True:
         try:
-            row = next(rows)
+            values, cells = next(rows)
         except StopIteration:
             return
         except errors:
             raise _not_a_workbook() from None
-        yield row
+        yield tuple(
+            NO_RESULT if value is None and i < len(cells) and getattr(cells[i], "data_type", "") == "f" else value
+            for i, value in enumerate(values)
+        )
 
 
 def _read_upload(data: bytes, round_: ReportRound, units: list[Unit]) -> list[EntryInput]:
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
     from openpyxl.utils.exceptions import InvalidFileException
 
     errors = (InvalidFileException, *_NOT_A_WORKBOOK)
     try:
+        # Twice: the values as Excel last calculated them, and the formulas, to tell a formula without a stored
+        # result from a blank cell.
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book[SHEET] if SHEET in book.sheetnames else None
+        formulas = load_workbook(io.BytesIO(data), read_only=True)[SHEET] if sheet is not None else None
     except errors:
         raise _not_a_workbook() from None
     if sheet is None:
         raise ImportFailed(
             [ImportProblem(SHEET, 0, "", _("The workbook has no sheet named %(sheet)s.") % {"sheet": SHEET})]
         )
-    rows = _rows_of(sheet, errors)
+    rows = _rows_of(sheet, formulas, errors)
     header = [_cell_text(v).strip() for v in next(rows, ())]
     while header and not header[-1]:
         header.pop()
@@ -232,21 +252,34 @@ def _read_upload(data: bytes, round_: ReportRound, units: list[Unit]) -> list[En
     problems: list[ImportProblem] = []
     items: list[EntryInput] = []
     seen: dict[tuple[int, str, str], int] = {}
+    data_rows = 0
     for number, raw in enumerate(rows, start=2):
-        if number > MAX_ROWS + 1:
+        cells = dict(zip(COLUMNS, [*raw, *([None] * len(COLUMNS))], strict=False))
+        if all(v is not NO_RESULT and _cell_text(v).strip() == "" for v in cells.values()):
+            continue  # a blank row is not read and does not count towards the limit
+        data_rows += 1
+        if data_rows > MAX_ROWS:
             message = _(
-                "The file has more than %(limit)s rows (blank ones counted); the import reads at most that many. "
-                "Delete the rows you do not use, or split the file."
+                "The file has more than %(limit)s rows with data; the import reads at most that many. Split the file."
             ) % {"limit": formats.number_format(MAX_ROWS, force_grouping=True)}
             problems.append(ImportProblem(SHEET, number, "", message))
             break
-        cells = dict(zip(COLUMNS, [*raw, *([None] * len(COLUMNS))], strict=False))
-        if all(_cell_text(v).strip() == "" for v in cells.values()):
-            continue
         row_problems: list[ImportProblem] = []
 
         def problem(column: str, message: str, row: int = number, found: list[ImportProblem] = row_problems) -> None:
             found.append(ImportProblem(SHEET, row, column, message))
+
+        for index, (column, value) in enumerate(cells.items()):
+            if value is NO_RESULT:
+                problem(
+                    column,
+                    _(
+                        "Cell %(cell)s has a formula without a stored result: the workbook was saved by a program "
+                        "that does not calculate formulas. Open it in Excel and save it, then upload it again."
+                    )
+                    % {"cell": f"{get_column_letter(index + 1)}{number}"},
+                )
+                cells[column] = None
 
         unit = None
         unit_id, unit_error = parse_number("unit_id", cells["unit_id"])
@@ -289,12 +322,28 @@ def _read_upload(data: bytes, round_: ReportRound, units: list[Unit]) -> list[En
         problems += row_problems
         if not row_problems and unit is not None:
             items.append(EntryInput(unit, category, scenario, values, reason, label=f"{SHEET} {number}"))
+    if not problems:
+        problems = _scenario_order_problems(items)
     if problems:
         raise ImportFailed(problems)
     if not items:
         raise ImportFailed([ImportProblem(SHEET, 2, "", _("The file has no rows with data."))])
     _validate_with_models(items)
     return items
+
+
+def _scenario_order_problems(items: list[EntryInput]) -> list[ImportProblem]:
+    """The scenarios of each unit and category in the file, in order (``validation.scenario_order_errors``); the
+    service checks again with the scenarios already saved."""
+    groups: dict[tuple[int, str], dict[str, EntryInput]] = {}
+    for item in items:
+        groups.setdefault((item.unit.pk, item.category), {})[item.scenario] = item
+    problems = []
+    for (_unit, category), by_scenario in groups.items():
+        values = {scenario: item.values for scenario, item in by_scenario.items()}
+        for scenario, name, message in scenario_order_errors(category, values):
+            problems.append(ImportProblem(SHEET, _row_of(by_scenario[scenario]), name, message))
+    return sorted(problems, key=lambda p: (p.row, p.column))
 
 
 def jump_warnings_for(items: list[EntryInput], previous: dict[Any, Any]) -> list[ImportProblem]:
@@ -341,11 +390,24 @@ EXPORT_HEADERS = (
     "restrictions",
     "comment",
     "version",
+    # How complete the round is: where each row's figures come from, and the trust's units reported / expected.
+    "report",  # this_round, earlier_round (the unit's latest earlier report) or none (never reported: all blank)
+    "report_round",
+    "reported_on",
+    "trust_units_reported",
+    "trust_units_expected",
 )
+COMPLETENESS_SHEET = "Completeness"
+COMPLETENESS_HEADERS = ("trust", "units_expected", "units_reported", "units_earlier_report", "units_no_report")
 
 
-def _export_rows(entries: Iterable[CapacityEntry]) -> Iterable[list[Any]]:
-    for e in entries:
+def _export_rows(figures: RoundFigures) -> Iterable[list[Any]]:
+    """Every unit of the round's region: its entries of the round, or of its latest earlier report, or one row
+    saying it has none (blank, not zero)."""
+    trusts = {t.trust.pk: t for t in figures.trusts if t.trust is not None}
+    for e in figures.entries:
+        earlier = figures.earlier(e)
+        trust = trusts.get(e.unit.hospital.trust_id)
         yield [
             e.unit.hospital.trust.name,
             e.unit.hospital.name,
@@ -357,14 +419,49 @@ def _export_rows(entries: Iterable[CapacityEntry]) -> Iterable[list[Any]]:
             ",".join(e.restrictions),
             e.comment,
             e.version,
+            "earlier_round" if earlier else "this_round",
+            earlier.round.name if earlier else figures.round.name,
+            timezone.localdate(e.reported_at).isoformat(),
+            trust.reported if trust else None,
+            trust.expected if trust else None,
         ]
+    for trust in figures.trusts:
+        for unit in trust.missing:
+            yield [
+                unit.unit.hospital.trust.name,
+                unit.unit.hospital.name,
+                unit.unit.name,
+                *([None] * (len(NUMBER_FIELDS) + 6)),
+                "none",
+                None,
+                None,
+                trust.reported,
+                trust.expected,
+            ]
 
 
-def export_csv(entries: Iterable[CapacityEntry]) -> str:
-    return write_csv(EXPORT_HEADERS, _export_rows(entries), max_rows=MAX_EXPORT_ROWS)
+def export_row_count(figures: RoundFigures) -> int:
+    return len(figures.entries) + len(figures.region.missing)
 
 
-def export_xlsx(entries: Iterable[CapacityEntry]) -> bytes:
-    rows = ([float(v) if isinstance(v, Decimal) else v for v in row] for row in _export_rows(entries))
-    sheet = Sheet(SHEET, [Column(name) for name in EXPORT_HEADERS], rows, freeze=None, bold_header=False)
-    return write_xlsx([sheet], max_rows=MAX_EXPORT_ROWS)
+def export_csv(figures: RoundFigures) -> str:
+    return write_csv(EXPORT_HEADERS, _export_rows(figures), max_rows=MAX_EXPORT_ROWS)
+
+
+def export_xlsx(figures: RoundFigures) -> bytes:
+    rows = ([float(v) if isinstance(v, Decimal) else v for v in row] for row in _export_rows(figures))
+    completeness = [
+        [t.trust.name if t.trust else "", t.expected, t.reported, len(t.carried), len(t.missing)]
+        for t in figures.trusts
+    ]
+    sheets = [
+        Sheet(SHEET, [Column(name) for name in EXPORT_HEADERS], rows, freeze=None, bold_header=False),
+        Sheet(
+            COMPLETENESS_SHEET,
+            [Column(n) for n in COMPLETENESS_HEADERS],
+            completeness,
+            freeze=None,
+            bold_header=False,
+        ),
+    ]
+    return write_xlsx(sheets, max_rows=MAX_EXPORT_ROWS)

@@ -15,7 +15,7 @@ from fagnett.capacity.models import (
     UnitProfile,
     entry_field,
 )
-from fagnett.capacity.validation import entry_errors
+from fagnett.capacity.validation import ORDERED_FIELDS, entry_errors, scenario_order_errors
 from fagnett.core.forms import MultiLineField, SingleLineField, choice, model_choice
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust
@@ -250,11 +250,24 @@ class GridForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for (category, scenario), values in self.cell_values(data).items():
+        cells = self.cell_values(data)
+        for (category, scenario), values in cells.items():
             for name, messages in entry_errors(category, values).items():
                 key = f"{category}__{scenario}__{name}"
                 for message in messages:
                     self.add_error(key if key in self.fields else None, message)
+        for category in Category.values:
+            by_scenario = {
+                scenario: {name: getattr(entry, name) for name in ORDERED_FIELDS}
+                for (c, scenario), entry in self.existing.items()
+                if c == category
+            }
+            for (c, scenario), values in cells.items():
+                if c == category:
+                    by_scenario.setdefault(scenario, {}).update({n: values[n] for n in ORDERED_FIELDS if n in values})
+            for scenario, name, message in scenario_order_errors(category, by_scenario):
+                key = f"{category}__{scenario}__{name}"
+                self.add_error(key if key in self.fields else None, message)
         return data
 
     def cell_values(self, data: dict[str, Any] | None = None) -> dict[tuple[str, str], dict[str, Any]]:

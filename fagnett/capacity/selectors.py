@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from fagnett.access import access_for, visible_region_filter
@@ -216,6 +216,145 @@ def compliance(*, round_: ReportRound, today: datetime.date | None = None) -> Co
     return Compliance(rows=list(trusts.values()), is_past_deadline=today > round_.deadline)
 
 
+# --- completeness: the latest report of every unit ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EarlierReport:
+    """The report of an earlier round used for a unit that has not reported in this one ("siste oppdaterte
+    rapport legges til grunn", the mandate's section 3): which round, and the day it was last changed."""
+
+    round: ReportRound
+    reported_on: datetime.date
+
+
+@dataclass
+class UnitCompleteness:
+    unit: Unit
+    reported: bool  # in the round itself
+    earlier: EarlierReport | None = None  # used when it has not
+
+    @property
+    def known(self) -> bool:
+        return self.reported or self.earlier is not None
+
+
+@dataclass
+class GroupCompleteness:
+    """How complete a trust's (or hospital's, or the region's) figures are: units reported / expected."""
+
+    units: list[UnitCompleteness] = field(default_factory=list)
+
+    @property
+    def expected(self) -> int:
+        return len(self.units)
+
+    @property
+    def reported(self) -> int:
+        return sum(1 for u in self.units if u.reported)
+
+    @property
+    def carried(self) -> list[UnitCompleteness]:
+        """Units shown with an earlier report."""
+        return [u for u in self.units if not u.reported and u.earlier is not None]
+
+    @property
+    def missing(self) -> list[UnitCompleteness]:
+        """Units with no report at all: shown as "–", never as 0."""
+        return [u for u in self.units if not u.known]
+
+    @property
+    def complete(self) -> bool:
+        """Every unit reported in this round."""
+        return self.reported == self.expected
+
+    @property
+    def all_known(self) -> bool:
+        """Every unit has figures, from this round or an earlier one: per-100 000 figures are computed only then."""
+        return self.expected > 0 and not self.missing
+
+
+@dataclass
+class TrustCompleteness(GroupCompleteness):
+    trust: HealthTrust | None = None
+
+
+@dataclass
+class RoundFigures:
+    """The figures a round stands on: each unit's entries of this round, or else of its latest earlier report."""
+
+    round: ReportRound
+    entries: list[CapacityEntry]
+    units: dict[int, UnitCompleteness]
+    trusts: list[TrustCompleteness]
+
+    @property
+    def region(self) -> GroupCompleteness:
+        return GroupCompleteness([u for t in self.trusts for u in t.units])
+
+    def earlier(self, entry: CapacityEntry) -> EarlierReport | None:
+        """The earlier report an entry comes from (None for an entry of the round itself)."""
+        unit = self.units.get(entry.unit_id)
+        return unit.earlier if unit is not None and entry.round_id != self.round.pk else None
+
+
+def earlier_report_text(unit: UnitCompleteness) -> str:
+    """ "ICU 3: report for Q3 2026, dated 3 October 2026", in the reader's language; "" for a unit without one."""
+    if unit.earlier is None:
+        return ""
+    return _("%(unit)s: report for %(round)s, dated %(date)s") % {
+        "unit": unit.unit.name,
+        "round": unit.earlier.round.name,
+        "date": formats.date_format(unit.earlier.reported_on, "DATE_FORMAT"),
+    }
+
+
+def _latest_earlier_round(round_: ReportRound) -> Subquery:
+    """Per unit (``OuterRef("unit_id")``): the latest round before ``round_`` in which it reported staffed beds."""
+    return Subquery(
+        CapacityEntry.objects.filter(
+            unit_id=OuterRef("unit_id"),
+            is_current=True,
+            staffed_beds__isnull=False,
+            round__region_id=round_.region_id,
+            round__period_start__lt=round_.period_start,
+        )
+        .order_by("-round__period_start", "-round_id")
+        .values("round_id")[:1]
+    )
+
+
+def round_figures(*, round_: ReportRound) -> RoundFigures:
+    """Every active ICU unit of the region with the entries it stands on, in four queries however many rounds.
+
+    A unit has reported in the round when one of its current entries gives staffed beds. A unit that has not is
+    shown with its latest earlier report, marked with that report's round and date; a unit with none is "–".
+    """
+    units = list(_units(round_.region_id))
+    entries = list(current_entries(round_=round_))
+    reported = {e.unit_id for e in entries if e.staffed_beds is not None}
+    entries = [e for e in entries if e.unit_id in reported]
+    by_unit = {u.pk: UnitCompleteness(u, reported=u.pk in reported) for u in units}
+    missing = [u.pk for u in units if u.pk not in reported]
+    if missing:
+        earlier = list(
+            CapacityEntry.objects.filter(unit_id__in=missing, is_current=True, round_id=_latest_earlier_round(round_))
+            .select_related("round", "unit", "unit__hospital", "unit__hospital__trust", "reported_by")
+            .order_by("unit__hospital__trust__name", "unit__hospital__name", "unit__name", "category")
+        )
+        for entry in earlier:
+            day = timezone.localdate(entry.reported_at)
+            known = by_unit[entry.unit_id].earlier
+            if known is None or day > known.reported_on:
+                by_unit[entry.unit_id].earlier = EarlierReport(entry.round, day)
+        entries += earlier
+    in_region = HealthTrust.objects.filter(region_id=round_.region_id).order_by("name")
+    trusts = {t.pk: TrustCompleteness(trust=t) for t in in_region}
+    for unit in units:
+        trusts[unit.hospital.trust_id].units.append(by_unit[unit.pk])
+    return RoundFigures(round=round_, entries=entries, units=by_unit, trusts=list(trusts.values()))
+
+
 # --- dashboards --------------------------------------------------------------------------------------------------
 
 
@@ -242,29 +381,50 @@ class Totals:
 
 @dataclass
 class GroupRow:
-    """One trust or hospital: its totals per category in the chosen scenario."""
+    """One trust or hospital (or the region): its totals per category in the chosen scenario.
+
+    ``by_category`` sums every unit's figures, from this round or its latest earlier report. The per-100 000
+    figures use ``rate_staffed`` and ``rate_population``: only the trusts whose every unit has figures, so a trust
+    that has not reported does not lower the region's rate.
+    """
 
     label: str
     trust: str
     population: int | None
     by_category: dict[str, Totals] = field(default_factory=lambda: {c: Totals() for c in CATEGORIES})
     statuses: dict[str, list[str]] = field(default_factory=lambda: {c: [] for c in CATEGORIES})
+    completeness: GroupCompleteness = field(default_factory=GroupCompleteness)
+    rate_staffed: dict[str, int | None] = field(default_factory=lambda: dict.fromkeys(CATEGORIES))
+    rate_population: int | None = None
+    #: the trusts counted in the per-100 000 figures, and all of them (for the region's row)
+    rate_trusts: int = 0
+    all_trusts: int = 0
 
     @property
-    def staffed_total(self) -> int:
-        return sum(t.staffed or 0 for t in self.by_category.values())
+    def staffed_total(self) -> int | None:
+        """None when nothing is known: a unit that has not reported is not zero beds."""
+        known = [s for s in self.staffed_list() if s is not None]
+        return sum(known) if known else None
 
     def staffed_list(self) -> list[int | None]:
         return [self.by_category[c].staffed for c in CATEGORIES]
 
     def per_100k(self) -> list[float | None]:
-        if not self.population:
+        if not self.rate_population:
             return [None for _ in CATEGORIES]
-        return [None if s is None else round(s * 100_000 / self.population, 1) for s in self.staffed_list()]
+        population = self.rate_population
+        return [None if s is None else round(s * 100_000 / population, 1) for s in self.rate_staffed.values()]
 
     @property
     def total_per_100k(self) -> float | None:
-        return round(self.staffed_total * 100_000 / self.population, 1) if self.population else None
+        known = [s for s in self.rate_staffed.values() if s is not None]
+        if not self.rate_population or not known:
+            return None
+        return round(sum(known) * 100_000 / self.rate_population, 1)
+
+    @property
+    def has_earlier(self) -> bool:
+        return bool(self.completeness.carried)
 
     def composition_exact(self) -> list[float]:
         total = self.staffed_total
@@ -276,7 +436,8 @@ class GroupRow:
     @property
     def nurses_per_staffed_bed(self) -> float | None:
         nurses = sum((t.nurses_fte or Decimal(0)) for t in self.by_category.values())
-        return round(float(nurses) / self.staffed_total, 2) if self.staffed_total and nurses else None
+        staffed = self.staffed_total
+        return round(float(nurses) / staffed, 2) if staffed and nurses else None
 
     def worst_status(self, category: str) -> str:
         statuses = self.statuses[category]
@@ -290,6 +451,14 @@ class GroupRow:
 class TrendPoint:
     round: ReportRound
     staffed: dict[str, int | None]
+    #: units that reported in the round, units shown with an earlier report, units expected
+    reported: int = 0
+    carried: int = 0
+    expected: int = 0
+
+    @property
+    def has_earlier(self) -> bool:
+        return self.carried > 0
 
 
 @dataclass
@@ -301,26 +470,41 @@ class Dashboard:
     hospitals: list[GroupRow]
     region_row: GroupRow
     trend: list[TrendPoint]
+    figures: RoundFigures
 
     @property
     def scenario_label(self) -> str:
         return str(Scenario(self.scenario).label)
 
+    @property
+    def completeness(self) -> GroupCompleteness:
+        return self.region_row.completeness
+
+
+def _add_status(row: GroupRow, entry: CapacityEntry) -> None:
+    # A status belongs to beds: a cell without staffed beds has none (older entries may still carry one).
+    if entry.status and entry.staffed_beds:
+        row.statuses[entry.category].append(entry.status)
+
 
 def dashboard(*, round_: ReportRound, scenario: str = Scenario.NORMAL) -> Dashboard:
-    """The round's figures for the dashboard: five queries however large the region."""
-    entries = list(current_entries(round_=round_))
+    """The round's figures for the dashboard, each unit from its latest report: a fixed number of queries."""
+    figures = round_figures(round_=round_)
     totals = {(s, c): Totals() for s in SCENARIOS for c in CATEGORIES}
     trust_rows: dict[int, GroupRow] = {}
     hospital_rows: dict[int, GroupRow] = {}
-    trusts = list(HealthTrust.objects.filter(region_id=round_.region_id).order_by("name"))
-    for trust in trusts:
-        trust_rows[trust.pk] = GroupRow(trust.short_name or trust.name, trust.name, trust.population)
+    for tc in figures.trusts:
+        trust = tc.trust
+        assert trust is not None
+        trust_rows[trust.pk] = GroupRow(trust.short_name or trust.name, trust.name, trust.population, completeness=tc)
     hospitals = Hospital.objects.filter(trust__region_id=round_.region_id, units__kind=Unit.Kind.ICU)
     for hospital in hospitals.select_related("trust").distinct().order_by("trust__name", "name"):
         hospital_rows[hospital.pk] = GroupRow(hospital.name, hospital.trust.name, None)
-    region_row = GroupRow(round_.region.name, "", sum(t.population or 0 for t in trusts) or None)
-    for entry in entries:
+    for unit in figures.units.values():
+        if unit.unit.hospital_id in hospital_rows:
+            hospital_rows[unit.unit.hospital_id].completeness.units.append(unit)
+    region_row = GroupRow(round_.region.name, "", None, completeness=figures.region)
+    for entry in figures.entries:
         totals[(entry.scenario, entry.category)].add(entry)
         if entry.scenario != scenario:
             continue
@@ -328,8 +512,17 @@ def dashboard(*, round_: ReportRound, scenario: str = Scenario.NORMAL) -> Dashbo
         for row in (trust_rows.get(hospital.trust_id), hospital_rows.get(hospital.pk), region_row):
             if row is not None:
                 row.by_category[entry.category].add(entry)
-                if entry.status:
-                    row.statuses[entry.category].append(entry.status)
+                _add_status(row, entry)
+    region_row.population = sum(r.population or 0 for r in trust_rows.values()) or None
+    region_row.all_trusts = len(trust_rows)
+    for row in trust_rows.values():
+        if row.completeness.all_known and row.population:
+            row.rate_population = row.population
+            row.rate_staffed = {c: row.by_category[c].staffed for c in CATEGORIES}
+            region_row.rate_population = (region_row.rate_population or 0) + row.population
+            region_row.rate_trusts += 1
+            for c in CATEGORIES:
+                region_row.rate_staffed[c] = _add(region_row.rate_staffed[c], row.by_category[c].staffed)
     return Dashboard(
         round=round_,
         scenario=scenario,
@@ -338,6 +531,7 @@ def dashboard(*, round_: ReportRound, scenario: str = Scenario.NORMAL) -> Dashbo
         hospitals=list(hospital_rows.values()),
         region_row=region_row,
         trend=trend(region_id=round_.region_id, scenario=scenario, until=round_),
+        figures=figures,
     )
 
 
@@ -348,24 +542,53 @@ TREND_ROUNDS = 52
 def trend(
     *, region_id: int, scenario: str = Scenario.NORMAL, until: ReportRound | None = None, limit: int = TREND_ROUNDS
 ) -> list[TrendPoint]:
-    """Staffed beds per category in the region's last ``limit`` rounds up to ``until``, oldest first (two queries).
+    """Staffed beds per category in the region's last ``limit`` rounds up to ``until``, oldest first (four queries).
 
-    Only those rounds' entries are summed, so the cost does not grow with the region's years of weekly rounds.
+    As on the dashboard, a unit that has not reported in a round counts with its latest earlier report; the point
+    says how many units did so. Only those rounds' entries (and each unit's latest one before them) are summed per
+    unit, so the cost does not grow with the region's years of weekly rounds.
     """
     rounds = ReportRound.objects.filter(region_id=region_id)
     if until is not None:
         rounds = rounds.filter(period_start__lte=until.period_start)
     chosen = list(rounds.order_by("-period_start", "-pk")[:limit])[::-1]
-    sums = (
-        CapacityEntry.objects.filter(round__in=[r.pk for r in chosen], is_current=True, scenario=scenario)
-        .values("round_id", "category")
-        .annotate(staffed=Sum("staffed_beds"))
+    if not chosen:
+        return []
+    unit_ids = list(_units(region_id).values_list("pk", flat=True))
+    per_unit = (
+        CapacityEntry.objects.filter(is_current=True, unit_id__in=unit_ids)
+        .values("round_id", "unit_id", "category")
+        .annotate(
+            staffed=Sum("staffed_beds", filter=Q(scenario=scenario)),
+            reported=Count("pk", filter=Q(staffed_beds__isnull=False)),
+        )
         .order_by()
     )
-    by_round: dict[int, dict[str, int | None]] = defaultdict(dict)
-    for row in sums:
-        by_round[row["round_id"]][row["category"]] = row["staffed"]
-    return [TrendPoint(r, {c: by_round[r.pk].get(c) for c in CATEGORIES}) for r in chosen]
+    # Each unit's state: its staffed beds per category and whether they come from the round itself.
+    state: dict[int, dict[str, int | None]] = {}
+    before = per_unit.filter(round_id=_latest_earlier_round(chosen[0]))
+    by_round: dict[int, dict[int, dict[str, int | None]]] = defaultdict(lambda: defaultdict(dict))
+    reported_in: dict[int, set[int]] = defaultdict(set)
+    for row in before:
+        state.setdefault(row["unit_id"], {})[row["category"]] = row["staffed"]
+    for row in per_unit.filter(round_id__in=[r.pk for r in chosen]):
+        by_round[row["round_id"]][row["unit_id"]][row["category"]] = row["staffed"]
+        if row["reported"]:
+            reported_in[row["round_id"]].add(row["unit_id"])
+    points = []
+    for round_ in chosen:
+        carried = 0
+        for unit_id in unit_ids:
+            if unit_id in reported_in[round_.pk]:
+                state[unit_id] = by_round[round_.pk][unit_id]
+            elif unit_id in state:
+                carried += 1
+        staffed: dict[str, int | None] = dict.fromkeys(CATEGORIES)
+        for values in state.values():
+            for c in CATEGORIES:
+                staffed[c] = _add(staffed[c], values.get(c))
+        points.append(TrendPoint(round_, staffed, len(reported_in[round_.pk]), carried, len(unit_ids)))
+    return points
 
 
 # --- dimensioning ------------------------------------------------------------------------------------------------
@@ -384,6 +607,8 @@ class DimensionRow:
     units: list[tuple[int, float]] = field(default_factory=list)
     has_load: bool = False
     load_from_normal: bool = False
+    #: units counted with their latest earlier report (they have not reported in this round)
+    earlier_reports: set[int] = field(default_factory=set)
 
     def compute(self, target: float) -> "DimensionResult":
         blocking = calculations.erlang_b(self.staffed, self.load) if self.has_load else None
@@ -449,15 +674,23 @@ def dimensioning(
     report their own admissions; they then use the load of normal operation (marked on the row).
     Groups add their units' beds and loads as if run as one unit; ``pooling`` compares with apart.
     """
-    entries = list(current_entries(round_=round_).filter(scenario__in={scenario, Scenario.NORMAL}))
+    figures = round_figures(round_=round_)
+    entries = [e for e in figures.entries if e.scenario in {scenario, Scenario.NORMAL}]
+
+    def entry_round(entry: CapacityEntry) -> ReportRound:
+        # A unit's earlier report counts its admissions over that round's period, not this one's.
+        return round_ if entry.round_id == round_.pk else entry.round
+
     normal_load = {
-        (e.unit_id, e.category): _entry_load(e, round_.period_days) for e in entries if e.scenario == Scenario.NORMAL
+        (e.unit_id, e.category): _entry_load(e, entry_round(e).period_days)
+        for e in entries
+        if e.scenario == Scenario.NORMAL
     }
     rows: dict[tuple[Any, str], DimensionRow] = {}
-    days = _days(round_, scenario)
     for entry in entries:
         if entry.scenario != scenario:
             continue
+        days = _days(entry_round(entry), scenario)
         unit = entry.unit
         key, label = {
             "unit": (unit.pk, f"{unit.name}"),
@@ -466,6 +699,8 @@ def dimensioning(
             "region": (0, round_.region.name),
         }[level if level in LEVELS else "trust"]
         row = rows.setdefault((key, entry.category), DimensionRow(label, entry.category))
+        if figures.earlier(entry) is not None:
+            row.earlier_reports.add(entry.unit_id)
         load = _entry_load(entry, days)
         if load is None and scenario != Scenario.NORMAL:
             load = normal_load.get((entry.unit_id, entry.category))

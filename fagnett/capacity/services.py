@@ -25,7 +25,7 @@ from fagnett.capacity.models import (
     ReportRound,
     UnitProfile,
 )
-from fagnett.capacity.validation import entry_errors
+from fagnett.capacity.validation import ORDERED_FIELDS, entry_errors, scenario_order_errors
 from fagnett.core.bulk import update_with_history
 from fagnett.core.locking import bump_version, check_version
 from fagnett.core.permissions import require_perm
@@ -150,6 +150,7 @@ def capacity_entries_save(
     for item in items:
         current = existing.get((item.unit.pk, item.category, item.scenario))
         check_version(current, item.based_on, saved_version=current.token if current is not None else "")
+    _check_scenario_order(items, existing)
     # An API key reports on behalf of its trust, not of a person.
     reported_by = user if isinstance(user, User) else None  # an API key reports for its trust, not a person
     now = timezone.now()
@@ -192,6 +193,33 @@ def capacity_entries_save(
     if created:
         bulk_create_with_history(created, CapacityEntry, batch_size=BATCH)
     return saved
+
+
+def _check_scenario_order(items: list[EntryInput], existing: dict[tuple[int, str, str], CapacityEntry]) -> None:
+    """Low activity ≤ normal ≤ surge within 7 days ≤ maximum surge, over what the unit would have once saved:
+    the items, and the unit's other scenarios as saved. Only what the items break is refused: an order already
+    broken among saved entries (from before the rule) does not block a correction elsewhere."""
+    saved: dict[tuple[int, str], dict[str, dict[str, Any]]] = {}
+    units = {item.unit.pk: item.unit for item in items}
+    for (unit_id, category, scenario), entry in existing.items():
+        if unit_id in units:
+            saved.setdefault((unit_id, category), {})[scenario] = {n: getattr(entry, n) for n in ORDERED_FIELDS}
+    merged = {key: {s: dict(v) for s, v in by_scenario.items()} for key, by_scenario in saved.items()}
+    labels: dict[tuple[int, str, str], str] = {}
+    for item in items:
+        cell = merged.setdefault((item.unit.pk, item.category), {}).setdefault(item.scenario, {})
+        cell.update({n: item.values[n] for n in ORDERED_FIELDS if n in item.values})
+        labels[(item.unit.pk, item.category, item.scenario)] = item.label
+    errors: dict[str, list[str]] = {}
+    for (unit_id, category), by_scenario in merged.items():
+        before = set(scenario_order_errors(category, saved.get((unit_id, category), {})))
+        for scenario, name, message in scenario_order_errors(category, by_scenario):
+            if (scenario, name, message) in before:
+                continue
+            label = labels.get((unit_id, category, scenario)) or units[unit_id].name
+            errors.setdefault(name, []).append(f"{label}: {message}")
+    if errors:
+        raise ValidationError(errors)
 
 
 def _blank(name: str) -> Any:

@@ -1,8 +1,12 @@
 """The rules every capacity entry obeys, whichever way it came in (web form, Excel, API).
 
-``entry_errors`` gives errors (nothing is saved); ``jump_warnings`` gives warnings the reporter confirms.
+``entry_errors`` gives an entry's errors and ``scenario_order_errors`` those of a unit's scenarios in one category
+(nothing is saved); ``jump_warnings`` gives warnings the reporter confirms. The forms, the Excel import and the API
+call them to place a message on its field, row or index; ``services.capacity_entries_save`` calls them again on
+what would be saved (with the unit's other scenarios already saved), so no way in can skip them.
 """
 
+import itertools
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,14 +18,23 @@ from fagnett.capacity.models import (
     CapacityEntry,
     Category,
     RestrictionReason,
+    Scenario,
     entry_field,
 )
 
-#: Up to this many beds a unit counts as small: a change of ``SMALL_UNIT_JUMP`` or more is a jump.
-SMALL_UNIT_BEDS = 10
-SMALL_UNIT_JUMP = 7
+#: A change of this many beds or more is a jump, whatever the unit's size (an absolute jump) …
+JUMP_BEDS = 7
+#: … and so is a change of this share of the previous number or more, if at least ``RELATIVE_JUMP_MIN_BEDS`` beds
+#: (a relative jump: 4 → 10 beds in a small unit, 40 → 20 in a large one).
+RELATIVE_JUMP = Decimal("0.5")
+RELATIVE_JUMP_MIN_BEDS = 2
 JUMP_FIELDS = ("physical_beds", "staffed_beds", "ventilated_beds")
 MAX_PERCENT = Decimal("999.9")
+#: The longest comment on an entry (the API, the form and the Excel import alike).
+COMMENT_MAX_LENGTH = 2000
+#: The scenarios from least to most capacity: a unit has at most the beds of the next scenario in each category.
+SCENARIO_ORDER = (Scenario.LOW_ACTIVITY, Scenario.NORMAL, Scenario.SURGE_7_DAYS, Scenario.MAX_SURGE)
+ORDERED_FIELDS = ("physical_beds", "staffed_beds", "ventilated_beds")
 
 
 def parse_number(name: str, raw: Any) -> tuple[int | Decimal | None, str | None]:
@@ -76,18 +89,61 @@ def entry_errors(category: str, values: dict[str, Any]) -> dict[str, list[str]]:
         add("restrictions", _("Choose among staff, rooms, equipment and consumables."))
     if restrictions and status == CapacityEntry.Status.AVAILABLE:
         add("restrictions", _("Restriction reasons belong to a limited or full status."))
+    if status and (staffed == 0 or (staffed is None and physical == 0)):
+        add("status", _("A cell without staffed beds has no status (available, limited or full): leave it blank."))
     for name in NUMBER_FIELDS:
         value = values.get(name)
         if value is not None and value < 0:
             add(name, _("The number cannot be negative."))
+    comment = values.get("comment") or ""
+    if len(comment) > COMMENT_MAX_LENGTH:
+        add(
+            "comment",
+            _("The comment is too long: write at most %(limit)s characters (it has %(count)s).")
+            % {"limit": COMMENT_MAX_LENGTH, "count": len(comment)},
+        )
+    return errors
+
+
+def scenario_order_errors(category: str, by_scenario: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """A unit's beds in one category must not fall from one scenario to the next: low activity ≤ normal operation
+    ≤ surge within 7 days ≤ maximum surge, for physical, staffed and ventilated beds.
+
+    ``by_scenario`` holds the values of the scenarios known (blank ones are skipped: each reported number is
+    compared with the next one reported). Returns (scenario, field, message) for the later scenario of each pair
+    out of order.
+    """
+    errors: list[tuple[str, str, str]] = []
+    for name in ORDERED_FIELDS:
+        reported = [(s, by_scenario[s].get(name)) for s in SCENARIO_ORDER if s in by_scenario]
+        known = [(s, v) for s, v in reported if v is not None]
+        for (lower, low), (higher, high) in itertools.pairwise(known):
+            if low > high:
+                message = _(
+                    "%(category)s, %(field)s: %(low)s in %(lower)s but %(high)s in %(higher)s. A scenario cannot have "
+                    "fewer beds than the one before it: low-activity period ≤ normal operation ≤ surge within 7 days "
+                    "≤ maximum surge."
+                ) % {
+                    "category": category,
+                    "field": entry_field(name).verbose_name,
+                    "low": low,
+                    "lower": str(Scenario(lower).label).lower(),
+                    "high": high,
+                    "higher": str(Scenario(higher).label).lower(),
+                }
+                errors.append((str(higher), name, message))
     return errors
 
 
 def is_jump(previous: int, current: int) -> bool:
-    """Small units: a change of 7 or more beds. Larger units: doubling or halving."""
-    if previous <= SMALL_UNIT_BEDS and current <= SMALL_UNIT_BEDS:
-        return abs(current - previous) >= SMALL_UNIT_JUMP
-    return current >= 2 * previous or 2 * current <= previous
+    """An absolute jump (``JUMP_BEDS`` beds or more) or a relative one (half the previous number or more, if at
+    least ``RELATIVE_JUMP_MIN_BEDS`` beds): a big unit's 40 → 30 and a small unit's 4 → 10 both want a second look."""
+    change = abs(current - previous)
+    if change >= JUMP_BEDS:
+        return True
+    if change < RELATIVE_JUMP_MIN_BEDS:
+        return False
+    return previous == 0 or Decimal(change) / previous >= RELATIVE_JUMP
 
 
 def jump_warnings(values: dict[str, Any], previous: dict[str, Any] | None) -> list[str]:
@@ -99,8 +155,9 @@ def jump_warnings(values: dict[str, Any], previous: dict[str, Any] | None) -> li
         old, new = previous.get(name), values.get(name)
         if old is not None and new is not None and is_jump(int(old), int(new)):
             label = entry_field(name).verbose_name
+            change = f"{(Decimal(int(new)) - int(old)) * 100 / int(old):+.0f} %" if int(old) else f"+{int(new)}"
             warnings.append(
-                _("%(field)s changed from %(old)s to %(new)s since the last round.")
-                % {"field": str(label).capitalize(), "old": old, "new": new}
+                _("%(field)s changed from %(old)s to %(new)s (%(change)s) since the last round.")
+                % {"field": str(label).capitalize(), "old": old, "new": new, "change": change}
             )
     return warnings

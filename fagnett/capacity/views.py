@@ -113,7 +113,11 @@ def compliance(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     return render(
         request,
         "capacity/compliance.html",
-        {**_round_context(request, round_), "compliance": selectors.compliance(round_=round_)},
+        {
+            **_round_context(request, round_),
+            "compliance": selectors.compliance(round_=round_),
+            "figures": selectors.round_figures(round_=round_),
+        },
     )
 
 
@@ -388,13 +392,13 @@ def export(request: AuthenticatedRequest, round_id: int, fmt: str) -> HttpRespon
     if fmt not in ("csv", "xlsx"):
         raise Http404
     round_ = selectors.round_get(user=request.user, round_id=round_id)
-    entries = selectors.current_entries(round_=round_)
+    figures = selectors.round_figures(round_=round_)  # each unit's latest report, and how complete the round is
     name = f"capacity-{slugify(round_.name)}"
     try:
-        check_rows(entries.count(), excel.MAX_EXPORT_ROWS)
+        check_rows(excel.export_row_count(figures), excel.MAX_EXPORT_ROWS)
         if fmt == "csv":
-            return _download(excel.export_csv(entries), CSV_CONTENT_TYPE, f"{name}.csv")
-        return _download(excel.export_xlsx(entries), XLSX_CONTENT_TYPE, f"{name}.xlsx")
+            return _download(excel.export_csv(figures), CSV_CONTENT_TYPE, f"{name}.csv")
+        return _download(excel.export_xlsx(figures), XLSX_CONTENT_TYPE, f"{name}.xlsx")
     except TooManyRows as refused:
         messages.error(request, refused.message)
         return redirect(round_)
@@ -420,6 +424,7 @@ def dimensioning(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
             **_round_context(request, round_),
             "form": form,
             "results": selectors.dimensioning(round_=round_, level=level, scenario=scenario, target=target),
+            "figures": selectors.round_figures(round_=round_),
             "target_percent": round(target * 100, 1),
             "query": request.GET.urlencode(),
         },
@@ -454,6 +459,7 @@ def assessment(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
             "basis_form": DashboardForm(initial={"scenario": scenario}, auto_id="basis_%s"),
             "scenario_label": Scenario(scenario).label,
             "basis": selectors.dimensioning(round_=round_, level="trust", scenario=scenario),
+            "figures": selectors.round_figures(round_=round_),
         },
     )
 

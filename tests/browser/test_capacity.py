@@ -82,8 +82,10 @@ def test_reporter_reports_and_the_leader_assesses(
     sheet = book[SHEET]
     for row in range(2, sheet.max_row + 1):
         if sheet.cell(row=row, column=COLUMNS.index("staffed_beds") + 1).value is None:
-            sheet.cell(row=row, column=COLUMNS.index("physical_beds") + 1, value=4)
-            sheet.cell(row=row, column=COLUMNS.index("staffed_beds") + 1, value=3)
+            # The scenarios in order: low activity ≤ normal operation (filled above) ≤ the surges.
+            low = sheet.cell(row=row, column=COLUMNS.index("scenario") + 1).value == "low_activity"
+            sheet.cell(row=row, column=COLUMNS.index("physical_beds") + 1, value=2 if low else 12)
+            sheet.cell(row=row, column=COLUMNS.index("staffed_beds") + 1, value=1 if low else 10)
     book.save(path)
     page.locator(f"a[href='/capacity/rounds/{round_.pk}/upload/']").first.click()
     assert_accessible(page)

@@ -4,6 +4,8 @@ from django import template
 from django.urls import reverse
 from django.utils.formats import number_format
 
+from fagnett.capacity.selectors import earlier_report_text
+
 register = template.Library()
 
 
@@ -38,3 +40,9 @@ def get(mapping: Any, key: Any) -> Any:
 @register.filter
 def worst(row: Any, category: str) -> str:
     return row.worst_status(category)
+
+
+@register.simple_tag
+def earlier_report(unit: Any) -> str:
+    """ "ICU 3: report of Q3 2026, 3 Oct 2026" for a unit shown with its latest earlier report."""
+    return earlier_report_text(unit)

@@ -4,7 +4,7 @@ import pytest
 
 from fagnett.capacity import selectors
 from fagnett.capacity.models import Assessment, CapacityEntry, ReportRound
-from fagnett.capacity.validation import entry_errors
+from fagnett.capacity.validation import ORDERED_FIELDS, entry_errors, scenario_order_errors
 from fagnett.organisations.models import Region
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +25,12 @@ def test_demo_capacity(demo: None) -> None:
             for name in ("physical_beds", "staffed_beds", "ventilated_beds", "status", "restrictions")
         }
         assert not entry_errors(entry.category, values), entry
+    # The scenarios of each unit and category in order, as every way in now requires.
+    cells: dict[tuple[int, int, str], dict[str, dict[str, object]]] = {}
+    for entry in entries.filter(is_current=True):
+        by_scenario = cells.setdefault((entry.round_id, entry.unit_id, entry.category), {})
+        by_scenario[entry.scenario] = {n: getattr(entry, n) for n in ORDERED_FIELDS}
+    assert all(not scenario_order_errors(category, v) for (_r, _u, category), v in cells.items())
     compliance = selectors.compliance(round_=rounds[3])
     assert {r.trust.short_name for r in compliance.rows if not r.complete} == {"HSYK", "FIN"}
     dashboard = selectors.dashboard(round_=summer, scenario="low_activity")

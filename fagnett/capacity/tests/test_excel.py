@@ -251,8 +251,8 @@ def test_a_file_over_the_row_limit_is_refused_naming_the_limit(
     monkeypatch.setattr(excel, "MAX_ROWS", 5)  # the child process that reads the file is forked: it sees this too
     problems = _problems(_upload(client, round_, _bytes(book)))
     assert problems == [
-        "Sheet Capacity, row 7: The file has more than 5 rows (blank ones counted); the import reads at most that "
-        "many. Delete the rows you do not use, or split the file."
+        "Sheet Capacity, row 7: The file has more than 5 rows with data; the import reads at most that many. "
+        "Split the file."
     ]
     assert not CapacityEntry.objects.exists()
 

@@ -229,6 +229,9 @@ def test_validation_rules() -> None:
     assert entry_errors("K1", {"ventilated_beds": 2, "staffed_beds": 4})
     assert entry_errors("K3", {"ventilated_beds": 5, "staffed_beds": 4})
     assert not entry_errors("K3", {"ventilated_beds": 4, "staffed_beds": 4, "physical_beds": 6})
-    assert is_jump(2, 9) and not is_jump(2, 8) and is_jump(20, 40) and is_jump(20, 10) and not is_jump(20, 30)
+    # Absolute (7 beds or more) and relative (half the previous number or more, at least 2 beds) jumps, for every
+    # unit (issue 21): a small unit's 2 → 8 and a large unit's 20 → 30 were not warned before.
+    assert is_jump(2, 9) and is_jump(2, 8) and is_jump(20, 40) and is_jump(20, 10) and is_jump(20, 30)
+    assert not is_jump(20, 24) and not is_jump(2, 3)
     assert jump_warnings({"staffed_beds": 40}, {"staffed_beds": 20})
     assert not jump_warnings({"staffed_beds": None}, {"staffed_beds": 20})

@@ -242,7 +242,8 @@ def test_dashboard_numbers(world: World, login_as: object, round_: ReportRound) 
     assert trusts["A3"].staffed_list() == [None, None, None]
     hospitals = {row.label: row for row in data.hospitals}
     assert hospitals[units_of(world, 1)[0].hospital.name].worst_status("K3") == "full"
-    assert data.region_row.staffed_total == 18 and data.region_row.total_per_100k == 6.0
+    # A3 has not reported: the region's rate is over A1's and A2's 200 000 inhabitants, not all 300 000.
+    assert data.region_row.staffed_total == 18 and data.region_row.total_per_100k == 9.0
     assert [p.staffed["K3"] for p in data.trend] == [12]
 
 
@@ -300,10 +301,12 @@ def test_exports(world: World, login_as: object, round_: ReportRound) -> None:
     client: Client = login_as("director")  # type: ignore[operator]
     text = client.get(f"/capacity/rounds/{round_.pk}/export.csv").content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0][:5] == ["trust", "hospital", "unit", "category", "scenario"] and len(rows) == 5
+    # Four entries, and one row for A3's unit, which has never reported (blank, not zero).
+    assert rows[0][:5] == ["trust", "hospital", "unit", "category", "scenario"] and len(rows) == 6
+    assert rows[-1][0] == "Trust A3 HF" and rows[-1][rows[0].index("report")] == "none"
     book = load_workbook(io.BytesIO(client.get(f"/capacity/rounds/{round_.pk}/export.xlsx").content))
     sheet = book.active
-    assert sheet is not None and sheet.max_row == 5
+    assert sheet is not None and sheet.max_row == 6
     assert client.get(f"/capacity/rounds/{round_.pk}/export.txt").status_code == 404
 
 
