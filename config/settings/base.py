@@ -301,6 +301,9 @@ FAGNETT_DOWNLOADS_KEEP_HOURS = env_int("FAGNETT_DOWNLOADS_KEEP_HOURS", 72)
 # host gone) and is started once more, or marked failed with a message if it already was.
 FAGNETT_DOWNLOADS_HEARTBEAT_SECONDS = env_int("FAGNETT_DOWNLOADS_HEARTBEAT_SECONDS", 10)
 FAGNETT_DOWNLOADS_STALE_SECONDS = env_int("FAGNETT_DOWNLOADS_STALE_SECONDS", 120)
+# A confirmed region import with more rows than this runs as a background job (core.downloads) instead of in the
+# request; a national import takes about 35 s.
+FAGNETT_IMPORT_JOB_ROWS = env_int("FAGNETT_IMPORT_JOB_ROWS", 300)
 
 # Logs go to standard error, as lines of text (development) or of JSON (production's default): FAGNETT_LOG_FORMAT.
 # Each line carries the request's id (fagnett.core.request_id), "-" outside a request.

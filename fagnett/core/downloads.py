@@ -44,6 +44,9 @@ logger = logging.getLogger(__name__)
 #: a job is started at most this many times (the first run, and one more after its worker died)
 MAX_ATTEMPTS = 2
 
+#: the key in a download's params of the link its page shows when the job has ended (``download_start(back=…)``)
+BACK = "back"
+
 #: what a builder is told as it goes: the share done, 0–100
 Progress = Callable[[int], None]
 
@@ -96,15 +99,28 @@ def keep_for() -> datetime.timedelta:
 # --- Starting and following --------------------------------------------------------------------------------------
 
 
-def download_start(*, owner: Any, kind: str, title: str, params: dict[str, Any] | None = None) -> Download:
+def download_start(
+    *,
+    owner: Any,
+    kind: str,
+    title: str,
+    params: dict[str, Any] | None = None,
+    back: tuple[str, str] | None = None,
+) -> Download:
     """Record the person's request and put the job on the queue; returns the download to follow.
 
     The view has checked the permission already (so a refusal is an answer, not a failed job); the builder checks it
     again when it runs. Enqueued in the caller's transaction: with the database backend, the task's row and the
-    download's commit together, so a worker never sees one without the other."""
+    download's commit together, so a worker never sees one without the other.
+
+    ``back`` (an address and its link text, in the person's language) is linked from the download's page once the job
+    has ended: for a job whose point is what it changed (an import) rather than its file, where to see the result."""
     if kind not in _registry:
         raise LookupError(f"No builder is registered for {kind!r}")
-    download = Download.objects.create(owner=owner, kind=kind, title=title[:300], params=params or {})
+    params = dict(params or {})
+    if back is not None:
+        params[BACK] = {"url": back[0], "label": back[1]}
+    download = Download.objects.create(owner=owner, kind=kind, title=title[:300], params=params)
     _enqueue(download)
     download.refresh_from_db()
     return download

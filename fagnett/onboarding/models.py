@@ -24,6 +24,8 @@ SHEET_CHOICES = [(code, sheet.title) for code, sheet in SHEETS.items()]
 class RegionImport(models.Model):
     class Status(models.TextChoices):
         PREVIEW = "preview", _("Waiting for confirmation")
+        #: confirmed and waiting for (or being carried out by) its background job; back to preview if the job fails
+        QUEUED = "queued", _("Being imported")
         DONE = "done", _("Imported")
         UNDONE = "undone", _("Undone")
 

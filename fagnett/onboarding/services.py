@@ -5,7 +5,9 @@
 — many rows with ``bulk_create_with_history`` and ``core.bulk.update_with_history`` — each history row naming the
 person and the import (its change reason), and records every object it created or changed (``ImportedObject``).
 A background job can call it with rows it parsed itself. The web pages go through ``region_import_preview`` (read the
-uploaded files, plan, keep the files until the coordinator confirms) and ``region_import_confirm``.
+uploaded files, plan, keep the files until the coordinator confirms) and ``region_import_confirm``; an import of
+more than ``FAGNETT_IMPORT_JOB_ROWS`` rows is confirmed with ``region_import_enqueue`` instead, which marks it queued
+and leaves the same confirmation to a background job (``onboarding.downloads``, run by ``core.downloads``).
 """
 
 import datetime
@@ -16,19 +18,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from fagnett.accounts.models import User
+from fagnett.core import downloads
 from fagnett.core.bulk import update_with_history
 from fagnett.core.history import acting_as
 from fagnett.core.locking import VersionedModel, bump_version
+from fagnett.core.models import Download
 from fagnett.core.permissions import require_perm
 from fagnett.meetings.models import Meeting
 from fagnett.networks.models import Appointment, Mandate, Network, TaskListItem
@@ -47,6 +52,8 @@ BATCH = 1000
 PREVIEW_LIFETIME = datetime.timedelta(hours=24)
 #: the most problems a refusal lists
 MAX_PROBLEMS = 1000
+#: the kind of background job (``core.downloads``) that carries out a confirmed import
+JOB_KIND = "onboarding.import"
 
 #: the models an import creates, in the order they are written (what a row refers to is written before it)
 MODELS_IN_ORDER: tuple[type[models.Model], ...] = (
@@ -183,11 +190,15 @@ def region_import_discard(*, user: User, region_import: RegionImport) -> None:
 
 
 @transaction.atomic
-def region_import_confirm(*, user: User, region_import: RegionImport) -> RegionImport:
-    """Import the files of a preview: planned again (the region may have changed since), then all or nothing."""
+def region_import_confirm(*, user: User, region_import: RegionImport, queued: bool = False) -> RegionImport:
+    """Import the files of a preview: planned again (the region may have changed since), then all or nothing.
+
+    ``queued``: called by the background job of ``region_import_enqueue``, which expects the import queued; the row
+    lock and the status make sure that of two jobs given the same import, one imports and the other is refused."""
     require_perm(user, "onboarding.manage_region", region_import.region)
     record = RegionImport.objects.select_for_update().get(pk=region_import.pk)
-    if record.status != RegionImport.Status.PREVIEW:
+    expected = RegionImport.Status.QUEUED if queued else RegionImport.Status.PREVIEW
+    if record.status != expected:
         raise ValidationError(_("This import has already been confirmed."))
     staged = list(record.staged_files.order_by("pk"))
     uploads = []
@@ -199,6 +210,67 @@ def region_import_confirm(*, user: User, region_import: RegionImport) -> RegionI
     record.staged_files.all().delete()
     transaction.on_commit(lambda: _delete_files(files))
     return record
+
+
+def region_import_rows(region_import: RegionImport) -> int:
+    """How many rows the preview read: what decides whether confirming it runs in the request or as a job."""
+    return sum(int(sheet.get("total", 0)) for sheet in region_import.preview.get("sheets", []))
+
+
+def region_import_runs_as_job(region_import: RegionImport) -> bool:
+    return region_import_rows(region_import) > settings.FAGNETT_IMPORT_JOB_ROWS
+
+
+@transaction.atomic
+def region_import_enqueue(*, user: User, region_import: RegionImport, back_label: str = "") -> Download:
+    """Confirm a large import as a background job: the import is marked queued (one conditional UPDATE, so a second
+    click or a second coordinator enqueues nothing: ``ValidationError``) and the job that imports it is started; the
+    person follows it on the returned download's page. The job checks the permission again and imports all or
+    nothing with ``region_import_confirm``; if it fails, the import waits for confirmation again."""
+    require_perm(user, "onboarding.manage_region", region_import.region)
+    queued = RegionImport.objects.filter(pk=region_import.pk, status=RegionImport.Status.PREVIEW).update(
+        status=RegionImport.Status.QUEUED
+    )
+    if not queued:
+        current = RegionImport.objects.get(pk=region_import.pk).status
+        if current == RegionImport.Status.QUEUED:
+            raise ValidationError(_("This import is already being carried out."))
+        raise ValidationError(_("This import has already been confirmed."))
+    region_import.status = RegionImport.Status.QUEUED
+    return downloads.download_start(
+        owner=user,
+        kind=JOB_KIND,
+        title=str(region_import),
+        params={"region_import": region_import.pk},
+        back=(region_import.get_absolute_url(), back_label) if back_label else None,
+    )
+
+
+def region_import_release(region_import: RegionImport) -> bool:
+    """A queued import whose job failed waits for confirmation again (conditional: never one that was imported)."""
+    return bool(
+        RegionImport.objects.filter(pk=region_import.pk, status=RegionImport.Status.QUEUED).update(
+            status=RegionImport.Status.PREVIEW
+        )
+    )
+
+
+def region_import_jobs(region_import: RegionImport) -> QuerySet[Download]:
+    """The background jobs started for the import (by whoever confirmed it)."""
+    return Download.objects.filter(kind=JOB_KIND, params__region_import=region_import.pk)
+
+
+def region_import_release_if_lost(region_import: RegionImport) -> bool:
+    """A queued import whose job ended without importing it (the worker died twice, the job was deleted) waits for
+    confirmation again, so it is never stuck; ``True`` if it was released. Jobs whose worker died are recovered
+    first (``core.downloads.recover_stalled``)."""
+    if region_import.status != RegionImport.Status.QUEUED:
+        return False
+    jobs = region_import_jobs(region_import)
+    downloads.recover_stalled(queryset=jobs)
+    if jobs.filter(state__in=[Download.State.QUEUED, Download.State.RUNNING]).exists():
+        return False
+    return region_import_release(region_import)
 
 
 @transaction.atomic

@@ -1,8 +1,9 @@
 """The coordinator's pages for bringing a region in from spreadsheets and taking it out as a ZIP file.
 
 The import is a step page: upload (``upload``) → preview with counts, the first rows of each sheet and any problem
-(``import_detail`` while the import waits) → confirm (``import_confirm``) → the result, with what it created and the
-way to undo it (``import_detail`` afterwards, ``import_undo``).
+(``import_detail`` while the import waits) → confirm (``import_confirm``; a large import becomes a background job the
+person follows on its download page) → the result, with what it created and the way to undo it (``import_detail``
+afterwards, ``import_undo``).
 """
 
 from django.contrib import messages
@@ -115,13 +116,28 @@ def import_detail(request: AuthenticatedRequest, region_id: int, import_id: int)
     """Step 2 (a preview waiting for confirmation) or step 3 (what the import did)."""
     region = selectors.managed_region(user=request.user, region_id=region_id)
     record = selectors.region_import_get(region=region, import_id=import_id)
-    return render(request, "onboarding/import_detail.html", _detail_context(request, record))
+    if services.region_import_release_if_lost(record):
+        record.refresh_from_db()
+    context = _detail_context(request, record)
+    if record.status == RegionImport.Status.QUEUED:
+        context["job"] = services.region_import_jobs(record).filter(owner=request.user).first()
+    return render(request, "onboarding/import_detail.html", context)
 
 
 @require_POST
 def import_confirm(request: AuthenticatedRequest, region_id: int, import_id: int) -> HttpResponse:
     region = selectors.managed_region(user=request.user, region_id=region_id)
     record = selectors.region_import_get(region=region, import_id=import_id)
+    if services.region_import_runs_as_job(record):
+        # A large import takes longer than a request may: a background job carries it out and the person follows it.
+        try:
+            job = services.region_import_enqueue(
+                user=request.user, region_import=record, back_label=_("See what the import did")
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(record)
+        return redirect(job)
     try:
         services.region_import_confirm(user=request.user, region_import=record)
     except services.ImportRefused as error:
