@@ -19,6 +19,7 @@ from fagnett.capacity import selectors
 from fagnett.capacity.models import ReportRound
 from fagnett.capacity.tests.factories import make_entry, make_round, units_of
 from fagnett.organisations.models import Unit
+from tests.downloads import made
 from tests.factories import World
 
 pytestmark = pytest.mark.django_db
@@ -184,14 +185,14 @@ def test_the_recommendation_says_how_complete_the_round_is(
     rounds: tuple[ReportRound, ReportRound], client_en: Client
 ) -> None:
     _q1, q2 = rounds
-    docx = Document(io.BytesIO(client_en.get(f"/capacity/rounds/{q2.pk}/recommendation.docx").content))
+    docx = Document(io.BytesIO(made(client_en, f"/capacity/rounds/{q2.pk}/recommendation.docx").content))
     paragraphs = "\n".join(p.text for p in docx.paragraphs)
     assert "1 of 4 units have reported in this round." in paragraphs
     assert "the 100,000 inhabitants of 1 of 3 trusts" in paragraphs
     cells = [[c.text for c in row.cells] for table in docx.tables for row in table.rows]
     assert ["Trust A3 HF", "0 / 1", "–", units_of_cell(cells)] in cells
     assert any(row[0] == "Trust A2 HF" and f"report for Q1 2026, dated {_reported_on()}" in row[2] for row in cells)
-    pdf = PdfReader(io.BytesIO(client_en.get(f"/capacity/rounds/{q2.pk}/recommendation.pdf").content))
+    pdf = PdfReader(io.BytesIO(made(client_en, f"/capacity/rounds/{q2.pk}/recommendation.pdf").content))
     text = " ".join(" ".join((page.extract_text() or "").split()) for page in pdf.pages)
     assert "1 of 4 units have reported in this round." in text
     assert "report for Q1 2026" in text
