@@ -7,4 +7,4 @@ from config.settings.test import INSTALLED_APPS
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.slow_jobs"]
 FAGNETT_DOWNLOADS_HEARTBEAT_SECONDS = 1
-FAGNETT_DOWNLOADS_STALE_SECONDS = 4
+FAGNETT_DOWNLOADS_STALE_SECONDS = 8

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from fagnett.core import downloads
 from fagnett.core.models import Download
+from fagnett.core.storage import stored_file_response
 
 #: seconds between two looks at a job still running: htmx's polling, and the page's reload without JavaScript
 POLL_SECONDS = 2
@@ -44,12 +45,11 @@ def download_file(request: HttpRequest, download_id: int) -> FileResponse:
     if download.state != Download.State.DONE or not download.file:
         raise Http404
     try:
-        handle = download.file.open("rb")
+        response = stored_file_response(
+            download.file, filename=download.filename, content_type=download.content_type or None
+        )
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=download.filename, content_type=download.content_type or None
-    )
     response["Cache-Control"] = "private, no-store"
     return response
 
