@@ -10,7 +10,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -179,6 +181,21 @@ def test_my_downloads_lists_the_persons_files_with_their_keep_time() -> None:
     assert "Mine nedlastinger" in page
     home = client.get(reverse("home")).content.decode()
     assert reverse("downloads:list") in home  # linked from every page's header
+
+
+def test_my_downloads_costs_the_same_queries_for_one_file_or_many() -> None:
+    owner = make_user(language="nb")
+    client = Client()
+    client.force_login(owner)
+
+    def queries_with(count: int) -> int:
+        for n in range(count - Download.objects.filter(owner=owner).count()):
+            downloads.download_start(owner=owner, kind="tests.text", title=f"Fil {n}", params={"word": "a"})
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("downloads:list")).status_code == 200
+        return len(captured)
+
+    assert queries_with(1) == queries_with(6)
 
 
 def test_expired_downloads_lose_their_file_and_record(settings: Any) -> None:
