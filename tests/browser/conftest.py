@@ -25,10 +25,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+#: Seconds a browser test may take; the slowest take about 30 s alone and a few times that on a loaded machine.
+BROWSER_TEST_TIMEOUT = 300
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            # Playwright's page.evaluate (axe-core runs through it) has no timeout of its own: a renderer that stops
+            # answering would wait for ever. The crawl walks the whole site and keeps the global bound.
+            if item.get_closest_marker("timeout") is None and "crawl" not in item.nodeid:
+                item.add_marker(pytest.mark.timeout(BROWSER_TEST_TIMEOUT))
 
 
 @pytest.fixture(scope="session")
