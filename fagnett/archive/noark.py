@@ -28,6 +28,7 @@ from lxml import etree
 
 from fagnett.accounts.models import User
 from fagnett.cases.models import Case, CaseAttachment, CaseEvent
+from fagnett.core import pdf
 from fagnett.meetings import selectors as meeting_selectors
 from fagnett.meetings.exports import minutes_pdf
 from fagnett.meetings.models import AgendaDocument, AgendaItem, Meeting, Minutes, MinutesItem
@@ -58,6 +59,8 @@ MEETING_ITEM_TYPES = {
     AgendaItem.Kind.ORIENTATION: "Orienteringssak",
     AgendaItem.Kind.AOB: "Eventuelt",
 }
+#: The archive copies Fagnett renders itself (the minutes) are PDF/A-2a (``core.pdf.Purpose.ARCHIVE``).
+ARCHIVE_PDF_DETAILS = "PDF/A-2a"
 FORMATS = {
     ".pdf": "PDF",
     ".docx": "DOCX",
@@ -206,6 +209,8 @@ class _Builder:
         _sub(obj, "versjonsnummer", 1)
         _sub(obj, "variantformat", variant)
         _sub(obj, "format", FORMATS.get(extension.lower(), extension.lstrip(".").upper() or "UKJENT"))
+        if variant == "Arkivformat" and extension.lower() == ".pdf":
+            _sub(obj, "formatDetaljer", ARCHIVE_PDF_DETAILS)  # what core.pdf.Purpose.ARCHIVE makes
         _sub(obj, "opprettetDato", created)
         _sub(obj, "opprettetAv", created_by)
         _sub(obj, "referanseDokumentfil", path)
@@ -597,7 +602,9 @@ def _serialise(root: etree._Element) -> bytes:
 
 def _minutes_pdf(minutes: Minutes) -> bytes:
     """The approved minutes as the network's record: its own cases in full (see ``meeting_folder``)."""
-    return minutes_pdf(minutes, reader=meeting_selectors.network_case_reader(minutes.meeting.network))
+    return minutes_pdf(
+        minutes, reader=meeting_selectors.network_case_reader(minutes.meeting.network), purpose=pdf.Purpose.ARCHIVE
+    )
 
 
 def build_files(

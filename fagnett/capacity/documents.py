@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from fagnett.capacity import charts, selectors
 from fagnett.capacity.models import Assessment, Category, ReportRound, Scenario
-from fagnett.core import forked, word
+from fagnett.core import forked, pdf, word
 
 
 @dataclass
@@ -229,8 +229,6 @@ def _docx(report: Recommendation) -> bytes:
 
 
 def _pdf(report: Recommendation) -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string(
         "capacity/recommendation_pdf.html",
         {
@@ -240,4 +238,4 @@ def _pdf(report: Recommendation) -> bytes:
             "dimensioning_src": "data:image/png;base64," + base64.b64encode(report.dimensioning_png).decode(),
         },
     )
-    return HTML(string=html).write_pdf()
+    return pdf.write_pdf(html)

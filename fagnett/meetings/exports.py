@@ -1,6 +1,7 @@
 """The invitation with agenda and the minutes as PDF (WeasyPrint) and DOCX (python-docx)."""
 
 import io
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -8,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from fagnett.core import forked, word
+from fagnett.core import forked, pdf, word
 from fagnett.core.calendar import local
 from fagnett.meetings import selectors
 from fagnett.meetings.models import CASE_WITHHELD, Attendance, Meeting, Minutes
@@ -16,15 +17,9 @@ from fagnett.meetings.models import CASE_WITHHELD, Attendance, Meeting, Minutes
 PRINT_CSS = Path(__file__).resolve().parent.parent / "core" / "templates" / "exports" / "print.css"
 
 
-def _pdf(html: str) -> bytes:
+def _pdf(html: str, purpose: pdf.Purpose = pdf.Purpose.PUBLISH) -> bytes:
     """Laid out in a child process (``core.forked``), so WeasyPrint's memory does not stay in the worker."""
-    return forked.call(_write_pdf, html)
-
-
-def _write_pdf(html: str) -> bytes:
-    from weasyprint import CSS, HTML
-
-    return bytes(HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))]))
+    return forked.call(partial(pdf.write_pdf, purpose=purpose, stylesheets=[PRINT_CSS]), html)
 
 
 def _when(meeting: Meeting) -> str:
@@ -97,9 +92,10 @@ def _minutes_context(minutes: Minutes, reader: selectors.CaseReader) -> dict[str
     }
 
 
-def minutes_pdf(minutes: Minutes, *, reader: selectors.CaseReader) -> bytes:
-    """``reader``: whom items of cases are shown to (``selectors.case_reader``, or the network's for the archive)."""
-    return _pdf(render_to_string("meetings/export/minutes.html", _minutes_context(minutes, reader)))
+def minutes_pdf(minutes: Minutes, *, reader: selectors.CaseReader, purpose: pdf.Purpose = pdf.Purpose.PUBLISH) -> bytes:
+    """``reader``: whom items of cases are shown to (``selectors.case_reader``, or the network's for the archive);
+    ``purpose``: ``ARCHIVE`` for the archive's copy (PDF/A)."""
+    return _pdf(render_to_string("meetings/export/minutes.html", _minutes_context(minutes, reader)), purpose)
 
 
 def minutes_docx(minutes: Minutes, *, reader: selectors.CaseReader) -> bytes:

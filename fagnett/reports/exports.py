@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from fagnett.core import forked, word
+from fagnett.core import forked, pdf, word
 from fagnett.core.spreadsheet import Column, Sheet, write_csv, write_xlsx
 from fagnett.reports import charts
 from fagnett.reports.document import Block, ReportDocument, Section
@@ -122,7 +122,6 @@ FIGURE_URL = "fagnett-figure:"
 
 
 def _pdf(html: str, figures: forked.Child) -> bytes:
-    from weasyprint import HTML
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     pngs: dict[int, bytes] = {}
@@ -137,7 +136,7 @@ def _pdf(html: str, figures: forked.Child) -> bytes:
                 pngs.update(figures.receive())
             return URLFetcherResponse(url, pngs[int(url.removeprefix(FIGURE_URL))], {"Content-Type": "image/png"})
 
-    return HTML(string=html, url_fetcher=Fetcher(allowed_protocols=["data"])).write_pdf()
+    return pdf.write_pdf(html, url_fetcher=Fetcher(allowed_protocols=["data"]))
 
 
 def figure_tables(stats: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:

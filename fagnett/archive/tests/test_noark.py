@@ -17,6 +17,7 @@ from fagnett.cases.tests.factories import make_case
 from fagnett.meetings.models import AgendaDocument, AgendaItem, Meeting, Minutes, MinutesItem
 from fagnett.meetings.tests.factories import add_items, make_meeting
 from tests.factories import World
+from tests.pdf_standards import assert_pdf_a
 
 pytestmark = pytest.mark.django_db
 
@@ -197,7 +198,9 @@ class TestPackage:
             if d.findtext("n5:dokumenttype", namespaces=NS) == "Møteprotokoll"
         ]
         path = minutes[0].findtext("n5:dokumentobjekt/n5:referanseDokumentfil", namespaces=NS)
-        assert archive.read(path).startswith(b"%PDF")
+        assert minutes[0].findtext("n5:dokumentobjekt/n5:variantformat", namespaces=NS) == "Arkivformat"
+        assert minutes[0].findtext("n5:dokumentobjekt/n5:formatDetaljer", namespaces=NS) == "PDF/A-2a"
+        assert_pdf_a(archive.read(path), lang="nb", title=f"Referat – {world.network.name}")
 
     def test_status_changes_go_to_the_change_log(self, world: World, records) -> None:
         archive = package(world)

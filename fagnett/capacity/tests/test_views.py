@@ -18,6 +18,7 @@ from fagnett.capacity.tests.factories import make_entry, make_round, units_of
 from fagnett.organisations.models import Unit
 from tests.downloads import made
 from tests.factories import World, make_trust
+from tests.pdf_standards import assert_pdf_ua
 
 pytestmark = pytest.mark.django_db
 
@@ -350,7 +351,9 @@ def test_assessment_and_recommendation(
     )
     assert "Høy avvisningsrate" in text and "To nye K3-senger" in text and "Trust A2 HF" in text
     assert len(docx.inline_shapes) == 2
-    pdf = PdfReader(io.BytesIO(made(client, f"/capacity/rounds/{round_.pk}/recommendation.pdf").content))
+    pdf_file = made(client, f"/capacity/rounds/{round_.pk}/recommendation.pdf").content
+    assert_pdf_ua(pdf_file, lang="nb", title="Intensivkapasitet i Region A RHF: nettverkets anbefaling")
+    pdf = PdfReader(io.BytesIO(pdf_file))
     pdf_text = " ".join("".join(page.extract_text() for page in pdf.pages).split())
     assert "Høy avvisningsrate" in pdf_text and "Trust A2 HF" in pdf_text
     member: Client = login_as("member")  # type: ignore[operator]

@@ -14,6 +14,7 @@ from fagnett.meetings.models import Meeting
 from fagnett.reports import services
 from fagnett.reports.tests.factories import BELOW, COUNTED_2025, Known, at, meeting
 from tests.downloads import made
+from tests.pdf_standards import assert_pdf_ua
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +140,8 @@ def test_pdf_has_the_numbers_and_the_appendices(known: Known, coordinator: Clien
     text = " ".join(pages)
     assert "Annual report 2025" in pages[0]
     assert reader.trailer["/Root"]["/Lang"] == "en"  # the document says which language it is in
+    title = "Annual report 2025 – The regional networks in Helse Midt-Norge RHF"
+    assert_pdf_ua(response.content, lang="en", title=title)  # tagged, for screen readers
     assert "6 of the 33 networks in operation in 2025 held fewer meetings than their mandate's minimum." in text
     assert (
         "59 regional procedures and 6 standardised patient pathways – 65 in all, 25 more than the year before (40)"
