@@ -55,12 +55,7 @@ def _rows(entries: Iterable[Entry]) -> Iterator[list[Any]]:
 def log_csv(entries: Iterable[Entry]) -> str:
     """Semicolon-separated, as Norwegian Excel expects, with a BOM so Excel reads it as UTF-8."""
 
-    def rows() -> Iterator[list[Any]]:
-        for row in _rows(entries):
-            row[0] = row[0].strftime("%d.%m.%Y %H:%M:%S")
-            yield row
-
-    return write_csv(_headers(), rows(), max_rows=MAX_ROWS)
+    return write_csv(_headers(), _rows(entries), max_rows=MAX_ROWS)
 
 
 #: widths of the columns in Excel, in the order of ``_headers``

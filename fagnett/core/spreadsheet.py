@@ -14,13 +14,15 @@ is changed.
 
 import contextlib
 import csv
+import datetime
+import decimal
 import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import formats
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -102,8 +104,27 @@ def write_csv(header: Sequence[Any], rows: Iterable[Sequence[Any]], *, max_rows:
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_ALL)
     writer.writerow([safe_cell(value) for value in header])
     for row in _bounded(rows, max_rows):
-        writer.writerow(["" if value is None else safe_cell(value) for value in row])
+        writer.writerow([_csv_value(value) for value in row])
     return "\ufeff" + buffer.getvalue()
+
+
+def _csv_value(value: Any) -> Any:
+    """A value as the reader's spreadsheet reads it in their language: decimals with the language's separator (a
+    decimal comma in Norwegian, where the semicolon already separates the fields), dates and times in its short
+    formats (24-hour clock, with seconds: an audit log needs them), no thousands separators (a spreadsheet would read
+    them as text)."""
+    if value is None:
+        return ""
+    if isinstance(value, int):  # and bool
+        return value
+    if isinstance(value, float | decimal.Decimal):
+        return formats.number_format(value, use_l10n=True)
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{formats.date_format(value, 'SHORT_DATE_FORMAT')} {formats.time_format(value, 'H:i:s')}"
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return safe_cell(value)
 
 
 # --- XLSX ----------------------------------------------------------------------------------------------------------
@@ -237,8 +258,9 @@ def _write_sheets(workbook: Any, sheets: Iterable[Sheet], *, max_rows: int, exac
         worksheet.append(header)
         styled = [(i, c) for i, c in enumerate(sheet.columns) if c.number_format or c.wrap]
 
+        date_formats = _date_formats()
         for row in _bounded(sheet.rows, max_rows):
-            values: list[Any] = [_text_cell(worksheet, v, exact_text) if isinstance(v, str) else v for v in row]
+            values: list[Any] = [_xlsx_value(worksheet, v, exact_text, date_formats) for v in row]
             for i, column in styled:
                 if i < len(values) and values[i] is not None:
                     cell = values[i] if isinstance(values[i], Cell) else WriteOnlyCell(worksheet, value=values[i])
@@ -256,6 +278,31 @@ def _write_sheets(workbook: Any, sheets: Iterable[Sheet], *, max_rows: int, exac
             hidden.append(
                 [_text_cell(hidden, offer[line], exact_text) if line < len(offer) else None for offer in offers]
             )
+
+
+def _date_formats() -> dict[type, str]:
+    """Excel's display formats for date and date-and-time cells in the reader's language (a cell's own number format,
+    not the reader's Windows settings, decides how Excel shows it)."""
+    if (translation.get_language() or "nb").startswith("en"):
+        return {datetime.datetime: "dd/mm/yyyy hh:mm", datetime.date: "dd/mm/yyyy"}
+    return {datetime.datetime: "dd.mm.yyyy hh:mm", datetime.date: "dd.mm.yyyy"}
+
+
+def _xlsx_value(worksheet: Any, value: Any, exact_text: bool, date_formats: dict[type, str]) -> Any:
+    """Text through ``_text_cell``; dates and times as real date cells in local time (Excel has no time zones) shown
+    in the reader's format, unless the column sets its own (``Column.number_format``)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, str):
+        return _text_cell(worksheet, value, exact_text)
+    if isinstance(value, datetime.date):
+        kind = datetime.datetime if isinstance(value, datetime.datetime) else datetime.date
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            value = timezone.localtime(value).replace(tzinfo=None)
+        cell = WriteOnlyCell(worksheet, value=value)
+        cell.number_format = date_formats[kind]
+        return cell
+    return value
 
 
 def _text_cell(worksheet: Any, value: str, exact_text: bool) -> Any:

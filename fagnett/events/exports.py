@@ -40,7 +40,7 @@ def _rows(registrations: Iterable[Registration]) -> Iterator[list[Any]]:
             r.network.name if r.network else "",
             r.person.email,
             str(r.get_status_display()),
-            timezone.localtime(r.registered_at).strftime("%d.%m.%Y %H:%M"),
+            timezone.localtime(r.registered_at).replace(second=0, microsecond=0),
             r.comment,
         ]
 

@@ -66,7 +66,7 @@ def test_csv_reads_back(world: World, login_as: Any, trail: dict[str, Any]) -> N
     assert rows[0] == HEADERS
     case = trail["case"]
     assert rows[1][:7] == [
-        "07.01.2026 11:00:00",
+        "07/01/2026 11:00:00",  # the reader (English) reads en-GB dates
         "Member Testesen",
         "created",
         "Action item",
@@ -75,7 +75,7 @@ def test_csv_reads_back(world: World, login_as: Any, trail: dict[str, Any]) -> N
         "Øye",
     ]
     assert rows[2][:7] == [
-        "06.01.2026 10:00:00",
+        "06/01/2026 10:00:00",
         "Leader Testesen",
         "changed",
         "Case",
@@ -95,8 +95,8 @@ def test_exports_use_the_filters_of_the_page(world: World, login_as: Any, trail:
     assert [r[1] for r in _csv(client, f"{base}?person={world['leader'].pk}")[1:]] == ["Leader Testesen"]
     assert [r[3] for r in _csv(client, f"{base}?network={world.other_network.pk}")[1:]] == ["Action item"]
     assert [r[0] for r in _csv(client, f"{base}?start=2026-01-05&end=2026-01-06")[1:]] == [
-        "06.01.2026 10:00:00",
-        "05.01.2026 09:00:00",
+        "06/01/2026 10:00:00",
+        "05/01/2026 09:00:00",
     ]
     # The page's download links carry its filters (and not its page number).
     page = client.get(f"/regions/{world.region_a.pk}/audit/?person={world['leader'].pk}&page=1").content.decode()

@@ -59,8 +59,8 @@ def test_csv_quotes_every_cell_keeps_numbers_and_bounds_rows() -> None:
     text = write_csv(["=Header", "n"], [["-2+3", -5], [None, Decimal("1.5")]], max_rows=2)
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
-    assert rows == [["'=Header", "n"], ["'-2+3", "-5"], ["", "1.5"]]
-    assert text == '\ufeff"\'=Header";"n"\r\n"\'-2+3";"-5"\r\n"";"1.5"\r\n'  # every field quoted (OWASP)
+    assert rows == [["'=Header", "n"], ["'-2+3", "-5"], ["", "1,5"]]  # a decimal comma in Norwegian
+    assert text == '\ufeff"\'=Header";"n"\r\n"\'-2+3";"-5"\r\n"";"1,5"\r\n'  # every field quoted (OWASP)
     with pytest.raises(TooManyRows) as refused:
         write_csv(["n"], ([n] for n in range(3)), max_rows=2)
     assert refused.value.limit == 2
@@ -165,3 +165,40 @@ def test_xlsx_drop_downs_offer_a_list_or_a_range_and_hidden_sheets_stay_hidden()
         ("icu", "s", False),
         ("=cmd|' /C calc'!A0", "s", True),
     ]
+
+
+# --- the reader's language -------------------------------------------------------------------------------------
+
+
+def _read_csv(content: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.removeprefix("\ufeff")), delimiter=";"))
+
+
+def test_csv_writes_decimals_and_dates_as_the_readers_spreadsheet_reads_them() -> None:
+    from django.utils import translation
+
+    row = [25.7, Decimal("0.125"), 150_000, datetime.date(2026, 12, 4), datetime.datetime(2026, 12, 4, 9, 5), None]
+    with translation.override("nb"):
+        norwegian = _read_csv(write_csv(["a", "b", "c", "d", "e", "f"], [row], max_rows=5))[1]
+    # a decimal comma (the fields are separated by semicolons), no thousands separator (a spreadsheet would read
+    # the number as text), the Norwegian short date and a 24-hour clock
+    assert norwegian == ["25,7", "0,125", "150000", "04.12.2026", "04.12.2026 09:05:00", ""]
+    with translation.override("en"):
+        english = _read_csv(write_csv(["a", "b", "c", "d", "e", "f"], [row], max_rows=5))[1]
+    assert english[:3] == ["25.7", "0.125", "150000"]
+
+
+def test_xlsx_writes_dates_as_date_cells_shown_in_the_readers_format() -> None:
+    from django.utils import timezone, translation
+
+    aware = timezone.make_aware(datetime.datetime(2026, 12, 4, 8, 30), datetime.UTC)  # 09:30 in Oslo
+    sheet = Sheet("Ark", [Column("Dato"), Column("Tid"), Column("Eget format", number_format="yyyy")], [])
+    for language, date_format in (("nb", "dd.mm.yyyy"), ("en", "dd/mm/yyyy")):
+        rows = [[datetime.date(2026, 12, 4), aware, datetime.date(2026, 1, 1)]]
+        with translation.override(language):
+            content = write_xlsx([Sheet(sheet.title, sheet.columns, rows)], max_rows=5)
+        cells = list(load_workbook(io.BytesIO(content)).active.iter_rows(min_row=2, values_only=False))[0]
+        assert cells[0].is_date and cells[0].number_format == date_format
+        assert cells[1].value == datetime.datetime(2026, 12, 4, 9, 30)  # local time: Excel has no time zones
+        assert cells[1].number_format == f"{date_format} hh:mm"
+        assert cells[2].number_format == "yyyy"  # the column's own format wins
