@@ -197,7 +197,7 @@ def test_xlsx_writes_dates_as_date_cells_shown_in_the_readers_format() -> None:
         rows = [[datetime.date(2026, 12, 4), aware, datetime.date(2026, 1, 1)]]
         with translation.override(language):
             content = write_xlsx([Sheet(sheet.title, sheet.columns, rows)], max_rows=5)
-        cells = list(load_workbook(io.BytesIO(content)).active.iter_rows(min_row=2, values_only=False))[0]
+        cells = next(load_workbook(io.BytesIO(content)).active.iter_rows(min_row=2))
         assert cells[0].is_date and cells[0].number_format == date_format
         assert cells[1].value == datetime.datetime(2026, 12, 4, 9, 30)  # local time: Excel has no time zones
         assert cells[1].number_format == f"{date_format} hh:mm"
