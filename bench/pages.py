@@ -56,6 +56,9 @@ WORKER_TARGET_MB = 200
 WORKER_TIMEOUT_S = 600
 #: how many of the pages are measured again with persistent database connections
 COMPARED_PAGES = 4
+#: issue 23: a page's in-process CPU (Python + PostgreSQL) at most this many times the bare view's; the annual report's
+CPU_PAGE_TARGET = 6.0
+CPU_REPORT_TARGET = 15.0
 
 
 @dataclass(frozen=True)
@@ -365,6 +368,8 @@ class Side:
     memory: dict[str, list[float]] = field(default_factory=dict)
     import_seconds: float = 0.0
     compared: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: in-process CPU per request, Python and PostgreSQL apart, and the ratio to the bare view (``bench/cpu.py``)
+    cpu: dict[str, Any] = field(default_factory=dict)
 
 
 def command_run(args: argparse.Namespace) -> None:
@@ -396,6 +401,10 @@ def command_run(args: argparse.Namespace) -> None:
             side.explained = json.loads(
                 servers.python(database_url, str(side.tree / "bench" / "explain.py"), str(pages_file))
             )
+            cpu_script = side.tree / "bench" / "cpu.py"
+            if cpu_script.exists():  # an older tree may not have it
+                print(f"[{side.label}] in-process CPU per page (Python and PostgreSQL apart) …", flush=True)
+                side.cpu = json.loads(servers.python(database_url, str(cpu_script), str(pages_file), timeout=1800))
             # The side's own password hashes, so that no login on this side rehashes a password (Argon2's
             # memory would then be the other tree's, and the other side's sessions would end).
             servers.python(database_url, "-c", REHASH.format(tree=str(side.tree)))
@@ -603,6 +612,29 @@ def report_lines(
             f"| {'' if page is BARE else verdict(ratio <= RATIO_TARGET)} "
             f"| {r['load'][0]:.1f} → {r['load'][1]:.1f} |"
         )
+
+    if side.cpu:
+        lines += [
+            "",
+            f"In-process CPU per request (`bench/cpu.py`: Django's test client through the whole middleware stack, one "
+            f"process, {side.cpu['rounds']} interleaved rounds of {side.cpu['requests']} requests per page, medians; "
+            f"PostgreSQL's from its server process's scheduler count), as a ratio to the bare view in the same run:",
+            "",
+            "| page | Python ms | PostgreSQL ms | × bare | target |",
+            "|---|---:|---:|---:|---|",
+        ]
+        for page in [BARE, *PAGES]:
+            c = side.cpu["pages"].get(page.key)
+            if c is None:
+                continue
+            ratio = c["ratio"] or 0
+            judged = ""
+            if page is not BARE:
+                target = CPU_REPORT_TARGET if page.key == "annual_report" else CPU_PAGE_TARGET
+                judged = f"≤ {target:g}× {verdict(ratio <= target)}"
+            lines.append(
+                f"| {page.title} | {c['python_ms']:.1f} | {c['postgresql_ms']:.1f} | {ratio:.1f}× | {judged} |"
+            )
 
     def doc(name: str, target: bool = True) -> str:
         values = documents[name]

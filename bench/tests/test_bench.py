@@ -66,9 +66,25 @@ def test_the_users_split_into_officers_reporters_and_regional_staff() -> None:
         world.split(2)
 
 
-def test_the_bench_urlconf_has_a_bare_ok_view_and_the_whole_app(client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_bench_urlconf_has_a_bare_ok_view_and_the_whole_app(client, settings, world) -> None:  # type: ignore[no-untyped-def]
     settings.ROOT_URLCONF = "bench.urls"
+    assert client.get("/networks/").status_code == 302  # the application behind it, asking for a login
+    assert client.get("/bench/ok/").status_code == 302  # the bare view too: it is measured with a session, as pages are
+    client.force_login(world["coordinator"])
     response = client.get("/bench/ok/")
     assert response.status_code == 200
     assert response.content == b"ok"
-    assert client.get("/networks/").status_code == 302  # the application behind it, asking for a login
+
+
+def test_cpu_per_page_is_measured_against_the_bare_view(world, settings) -> None:  # type: ignore[no-untyped-def]
+    from bench import cpu
+
+    settings.ROOT_URLCONF = "bench.urls"
+    pages = [{"key": "networks", "path": "/networks/", "username": world["coordinator"].username}]
+    result = cpu.measure(pages, rounds=3, requests=2)
+    assert set(result["pages"]) == {"bare", "networks"}
+    assert result["pages"]["bare"]["ratio"] == 1.0
+    networks = result["pages"]["networks"]
+    assert networks["python_ms"] > 0 and networks["ratio"] > 1  # a page with a template and queries costs more
+    if result["database"] == "postgresql":
+        assert networks["postgresql_ms"] > 0  # read from the server process, which runs on this machine
