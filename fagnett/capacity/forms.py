@@ -192,7 +192,9 @@ class DimensioningForm(forms.Form):
 
     def __init__(self, *args: Any, hospitals: Iterable[Hospital] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sites"].choices = [(str(h.pk), h.name) for h in hospitals]
+        sites = self.fields["sites"]
+        assert isinstance(sites, forms.MultipleChoiceField)
+        sites.choices = [(str(h.pk), h.name) for h in hospitals]
 
 
 class AssessmentForm(forms.ModelForm):
