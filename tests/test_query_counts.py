@@ -50,6 +50,8 @@ PAGES = [
     ("regional_overview", "koordinator", "/meetings/overview/"),
     ("capacity_dashboard", "koordinator", "/capacity/rounds/{round}/dashboard/"),
     ("dimensioning", "koordinator", "/capacity/rounds/{round}/dimensioning/"),
+    ("dimensioning_all_groups", "koordinator", "/capacity/rounds/{round}/dimensioning/?group=all&level=unit"),
+    ("capacity_compliance_neonatal", "koordinator", "/capacity/rounds/{round}/compliance/?group=neonatal"),
     ("annual_report_preview", "koordinator", "/regions/{region}/annual-report/{last_year}/"),
     # The rest.
     ("case_search", "koordinator", "/cases/?q=prosedyre"),

@@ -120,12 +120,15 @@ def _round(principal: services.TokenPrincipal, round_id: int) -> ReportRound | N
     return ReportRound.objects.filter(pk=round_id, region_id=principal.region_id).first()
 
 
-def _units(principal: services.TokenPrincipal) -> list[Unit]:
-    return list(
-        Unit.objects.filter(hospital__trust_id=principal.trust_id, kind=Unit.Kind.ICU, active=True)
-        .select_related("hospital", "hospital__trust")
-        .order_by("hospital__name", "name")
-    )
+#: ``?age_group=`` on the list endpoints: one patient group; without it, every unit of the trust.
+AgeGroupParam = Literal["adult", "paediatric", "neonatal", "mixed"]
+
+
+def _units(principal: services.TokenPrincipal, age_group: str | None = None) -> list[Unit]:
+    units = Unit.objects.filter(hospital__trust_id=principal.trust_id, kind=Unit.Kind.ICU, active=True)
+    if age_group:
+        units = units.filter(age_group=age_group)
+    return list(units.select_related("hospital", "hospital__trust").order_by("hospital__name", "name"))
 
 
 @api.get("/rounds", response=list[RoundOut], summary="Report rounds of the trust's region")
@@ -135,10 +138,10 @@ def list_rounds(request: HttpRequest) -> Any:
 
 
 @api.get("/units", response=list[UnitOut], summary="The trust's ICU units")
-def list_units(request: HttpRequest) -> Any:
+def list_units(request: HttpRequest, age_group: AgeGroupParam | None = None) -> Any:
     return [
         {"id": u.pk, "name": u.name, "hospital": u.hospital.name, "age_group": u.age_group}
-        for u in _units(request.auth)  # type: ignore[attr-defined]
+        for u in _units(request.auth, age_group)  # type: ignore[attr-defined]
     ]
 
 
@@ -147,7 +150,7 @@ def list_units(request: HttpRequest) -> Any:
     response={200: list[EntryOut], 404: ErrorOut},
     summary="The trust's current entries in a round",
 )
-def list_entries(request: HttpRequest, round_id: int) -> Any:
+def list_entries(request: HttpRequest, round_id: int, age_group: AgeGroupParam | None = None) -> Any:
     principal: services.TokenPrincipal = request.auth  # type: ignore[attr-defined]
     round_ = _round(principal, round_id)
     if round_ is None:
@@ -155,6 +158,8 @@ def list_entries(request: HttpRequest, round_id: int) -> Any:
     entries = CapacityEntry.objects.filter(
         round=round_, is_current=True, unit__hospital__trust_id=principal.trust_id
     ).order_by("unit_id", "category", "scenario")
+    if age_group:
+        entries = entries.filter(unit__age_group=age_group)
     return Status(
         200,
         [

@@ -113,3 +113,52 @@ def pooling(units: Sequence[tuple[int, float]], target: float) -> Pooling:
         separate_beds_needed=sum(beds_needed(load, target) for _, load in units),
         pooled_beds_needed=beds_needed(total_load, target),
     )
+
+
+def pooling_within_sites(sites: Sequence[Sequence[tuple[int, float]]], target: float) -> Pooling:
+    """Units run apart against each site's units run as one unit — never pooled across sites.
+
+    ``sites`` holds, per hospital, its units' (beds, offered load). Beds at hospitals far apart, with other
+    competence, cannot take each other's patients as one unit can; only units of one site are pooled here.
+    """
+    units = [unit for site in sites for unit in site]
+    total_load = sum(load for _, load in units)
+    refused_apart = sum(load * erlang_b(beds, load) for beds, load in units)
+    site_totals = [(sum(b for b, _ in site), sum(load for _, load in site)) for site in sites if site]
+    refused_pooled = sum(load * erlang_b(beds, load) for beds, load in site_totals)
+    return Pooling(
+        separate_blocking=refused_apart / total_load if total_load else 0.0,
+        pooled_blocking=refused_pooled / total_load if total_load else 0.0,
+        separate_beds_needed=sum(beds_needed(load, target) for _, load in units),
+        pooled_beds_needed=sum(beds_needed(load, target) for _, load in site_totals),
+    )
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Occupied staffed beds as measured: the mean and 90th percentile over ``samples`` observations."""
+
+    mean: float
+    p90: float
+    samples: int
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The ``share`` quantile by linear interpolation between the closest ranks (Hyndman & Fan type 7: what
+    Excel's PERCENTILE.INC and numpy's default give, so a leader can check it in a spreadsheet)."""
+    if not values:
+        raise ValueError("no values")
+    if not 0 <= share <= 1:
+        raise ValueError("share must lie between 0 and 1")
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * share
+    below = int(position)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+
+
+def measured_occupancy(samples: Sequence[float]) -> Measured | None:
+    """Mean and 90th percentile of the occupied staffed beds observed (one value per round); None without any."""
+    if not samples:
+        return None
+    return Measured(mean=sum(samples) / len(samples), p90=percentile(samples, 0.9), samples=len(samples))

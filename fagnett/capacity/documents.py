@@ -95,11 +95,29 @@ def _units_reported(row: selectors.GroupRow) -> str:
     return text
 
 
+def group_text(figures: selectors.RoundFigures) -> str:
+    """Which patient group the figures are of, and why adult units are the default."""
+    if figures.all_groups:
+        return _(
+            "All patient groups are summed in these figures: beds for newborns and children are counted together "
+            "with beds for adults."
+        )
+    if figures.group == selectors.DEFAULT_GROUP:
+        return _(
+            "Intensive care units for adults: the bed categories of the mandate are defined for adults, so units "
+            "for children and newborns are shown separately."
+        )
+    return _("Patient group: %(group)s. Beds for other patient groups are not included.") % {
+        "group": figures.group_label
+    }
+
+
 def completeness_text(data: selectors.Dashboard) -> str:
     region = data.completeness
     parts = [
+        group_text(data.figures),
         _("%(reported)s of %(expected)s units have reported in this round.")
-        % {"reported": region.reported, "expected": region.expected}
+        % {"reported": region.reported, "expected": region.expected},
     ]
     if region.carried:
         parts.append(
@@ -132,9 +150,9 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f} %"
 
 
-def recommendation_data(*, round_: ReportRound) -> Recommendation:
-    data = selectors.dashboard(round_=round_)
-    results = selectors.dimensioning(round_=round_, level="trust")
+def recommendation_data(*, round_: ReportRound, group: str = selectors.DEFAULT_GROUP) -> Recommendation:
+    data = selectors.dashboard(round_=round_, group=group)
+    results = selectors.dimensioning(round_=round_, level="trust", figures=data.figures)
     return Recommendation(
         round=round_,
         dashboard=data,

@@ -19,7 +19,8 @@ def _builder(fmt: str) -> Any:
         from fagnett.capacity import selectors
 
         round_ = selectors.round_get(user=owner, round_id=params["round_id"])
-        report = documents.recommendation_data(round_=round_)
+        group = selectors.patient_group(params.get("group"))  # jobs queued before groups existed: adult units
+        report = documents.recommendation_data(round_=round_, group=group)
         progress(40)
         content = documents.recommendation_docx(report) if fmt == "docx" else documents.recommendation_pdf(report)
         return Built(content, f"recommendation-{slugify(round_.name)}.{fmt}", CONTENT_TYPES[fmt])

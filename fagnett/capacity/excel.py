@@ -396,6 +396,7 @@ EXPORT_HEADERS = (
     "reported_on",
     "trust_units_reported",
     "trust_units_expected",
+    "age_group",  # the unit's patient group: the export holds one group, or every group when "all" was chosen
 )
 COMPLETENESS_SHEET = "Completeness"
 COMPLETENESS_HEADERS = ("trust", "units_expected", "units_reported", "units_earlier_report", "units_no_report")
@@ -424,6 +425,7 @@ def _export_rows(figures: RoundFigures) -> Iterable[list[Any]]:
             timezone.localdate(e.reported_at).isoformat(),
             trust.reported if trust else None,
             trust.expected if trust else None,
+            e.unit.age_group,
         ]
     for trust in figures.trusts:
         for unit in trust.missing:
@@ -437,6 +439,7 @@ def _export_rows(figures: RoundFigures) -> Iterable[list[Any]]:
                 None,
                 trust.reported,
                 trust.expected,
+                unit.unit.age_group,
             ]
 
 

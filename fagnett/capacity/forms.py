@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -15,10 +16,11 @@ from fagnett.capacity.models import (
     UnitProfile,
     entry_field,
 )
+from fagnett.capacity.selectors import ALL_GROUPS
 from fagnett.capacity.validation import ORDERED_FIELDS, entry_errors, scenario_order_errors
 from fagnett.core.forms import MultiLineField, SingleLineField, choice, model_choice
 from fagnett.networks.models import Network
-from fagnett.organisations.models import HealthTrust
+from fagnett.organisations.models import HealthTrust, Hospital, Unit
 
 
 class DateInput(forms.DateInput):
@@ -143,8 +145,22 @@ class UploadForm(forms.Form):
     )
 
 
-class DashboardForm(forms.Form):
+def _group_choices() -> list[tuple[str, Any]]:
+    return [*Unit.AgeGroup.choices, (ALL_GROUPS, _("All groups (summed)"))]
+
+
+class GroupForm(forms.Form):
+    group = forms.ChoiceField(
+        label=_("Patient group"),
+        choices=_group_choices,
+        required=False,
+        help_text=_("Adult units by default: the mandate's bed categories are defined for adults."),
+    )
+
+
+class DashboardForm(GroupForm):
     scenario = forms.ChoiceField(label=_("Scenario"), choices=Scenario.choices, required=False)
+    field_order = ["scenario", "group"]
 
 
 LEVEL_CHOICES = [
@@ -158,6 +174,7 @@ LEVEL_CHOICES = [
 class DimensioningForm(forms.Form):
     level = forms.ChoiceField(label=_("Level"), choices=LEVEL_CHOICES, required=False)
     scenario = forms.ChoiceField(label=_("Scenario"), choices=Scenario.choices, required=False)
+    group = forms.ChoiceField(label=_("Patient group"), choices=_group_choices, required=False)
     target = forms.DecimalField(
         label=_("Highest share refused (%)"),
         min_value=0.1,
@@ -166,6 +183,18 @@ class DimensioningForm(forms.Form):
         required=False,
         help_text=_("Beds needed are the fewest that keep refusals at or under this share."),
     )
+    sites = forms.MultipleChoiceField(
+        label=_("Hospitals to pool (optional)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Pooling is weighed within one hospital. Choose two or more hospitals to see them run as one."),
+    )
+
+    def __init__(self, *args: Any, hospitals: Iterable[Hospital] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        sites = self.fields["sites"]
+        assert isinstance(sites, forms.MultipleChoiceField)
+        sites.choices = [(str(h.pk), h.name) for h in hospitals]
 
 
 class AssessmentForm(forms.ModelForm):

@@ -34,6 +34,24 @@ from fagnett.organisations.models import HealthTrust, Hospital, Region, Unit
 
 CELLS_PER_UNIT = len(CATEGORIES) * len(SCENARIOS)
 
+#: The patient groups a capacity view can show. The mandate's bed categories are defined for adults, so a regional
+#: view shows adult units unless the person chooses another group, or explicitly "all groups" (then summed, and the
+#: page says so): neonatal and paediatric beds are never added to adult beds otherwise.
+ALL_GROUPS = "all"
+DEFAULT_GROUP: str = Unit.AgeGroup.ADULT
+GROUPS = (*Unit.AgeGroup.values, ALL_GROUPS)
+
+
+def patient_group(value: str | None) -> str:
+    """The group asked for, or the default (adult) for a missing or unknown value."""
+    return value if value in GROUPS else DEFAULT_GROUP
+
+
+def patient_group_label(group: str) -> str:
+    if group == ALL_GROUPS:
+        return _("All patient groups (summed)")
+    return str(Unit.AgeGroup(group).label)
+
 
 def region_list(*, user: User) -> QuerySet[Region]:
     access = access_for(user)
@@ -76,11 +94,12 @@ def previous_round(*, round_: ReportRound) -> ReportRound | None:
     )
 
 
-def _units(region_id: int) -> QuerySet[Unit]:
-    return (
-        Unit.objects.filter(hospital__trust__region_id=region_id, kind=Unit.Kind.ICU, active=True)
-        .select_related("hospital", "hospital__trust")
-        .order_by("hospital__trust__name", "hospital__name", "name")
+def _units(region_id: int, group: str = ALL_GROUPS) -> QuerySet[Unit]:
+    units = Unit.objects.filter(hospital__trust__region_id=region_id, kind=Unit.Kind.ICU, active=True)
+    if group != ALL_GROUPS:
+        units = units.filter(age_group=group)
+    return units.select_related("hospital", "hospital__trust").order_by(
+        "hospital__trust__name", "hospital__name", "name"
     )
 
 
@@ -189,22 +208,29 @@ class Compliance:
         return [r for r in self.rows if not r.complete] if self.is_past_deadline else []
 
 
-def compliance(*, round_: ReportRound, today: datetime.date | None = None) -> Compliance:
-    """Per trust: how many of its cells (unit × category × scenario) have staffed beds reported."""
+def compliance(*, round_: ReportRound, today: datetime.date | None = None, group: str = DEFAULT_GROUP) -> Compliance:
+    """Per trust: how many of its cells (unit × category × scenario) of the patient group have staffed beds."""
     today = today or timezone.localdate()
     trusts = {
         t.pk: ComplianceRow(trust=t, units=0, expected=0)
         for t in HealthTrust.objects.filter(region_id=round_.region_id).order_by("name")
     }
     unit_counts = (
-        _units(round_.region_id).values("hospital__trust_id").annotate(n=Count("pk")).order_by("hospital__trust_id")
+        _units(round_.region_id, group)
+        .values("hospital__trust_id")
+        .annotate(n=Count("pk"))
+        .order_by("hospital__trust_id")
     )
     for row in unit_counts:
         trusts[row["hospital__trust_id"]].units = row["n"]
         trusts[row["hospital__trust_id"]].expected = row["n"] * CELLS_PER_UNIT
+    counted_entries = CapacityEntry.objects.filter(
+        round=round_, is_current=True, staffed_beds__isnull=False, unit__kind=Unit.Kind.ICU, unit__active=True
+    )
+    if group != ALL_GROUPS:
+        counted_entries = counted_entries.filter(unit__age_group=group)
     reported = (
-        CapacityEntry.objects.filter(round=round_, is_current=True, staffed_beds__isnull=False)
-        .values("unit__hospital__trust_id")
+        counted_entries.values("unit__hospital__trust_id")
         .annotate(n=Count("pk"), last=Max("reported_at"))
         .order_by("unit__hospital__trust_id")
     )
@@ -287,6 +313,15 @@ class RoundFigures:
     entries: list[CapacityEntry]
     units: dict[int, UnitCompleteness]
     trusts: list[TrustCompleteness]
+    group: str = DEFAULT_GROUP
+
+    @property
+    def group_label(self) -> str:
+        return patient_group_label(self.group)
+
+    @property
+    def all_groups(self) -> bool:
+        return self.group == ALL_GROUPS
 
     @property
     def region(self) -> GroupCompleteness:
@@ -324,14 +359,16 @@ def _latest_earlier_round(round_: ReportRound) -> Subquery:
     )
 
 
-def round_figures(*, round_: ReportRound) -> RoundFigures:
-    """Every active ICU unit of the region with the entries it stands on, in four queries however many rounds.
+def round_figures(*, round_: ReportRound, group: str = DEFAULT_GROUP) -> RoundFigures:
+    """Every active ICU unit of the region's patient ``group`` with the entries it stands on, in four queries
+    however many rounds; completeness counts the units of that group only.
 
     A unit has reported in the round when one of its current entries gives staffed beds. A unit that has not is
     shown with its latest earlier report, marked with that report's round and date; a unit with none is "–".
     """
-    units = list(_units(round_.region_id))
-    entries = list(current_entries(round_=round_))
+    units = list(_units(round_.region_id, group))
+    in_group = {u.pk for u in units}
+    entries = [e for e in current_entries(round_=round_) if e.unit_id in in_group]
     reported = {e.unit_id for e in entries if e.staffed_beds is not None}
     entries = [e for e in entries if e.unit_id in reported]
     by_unit = {u.pk: UnitCompleteness(u, reported=u.pk in reported) for u in units}
@@ -352,7 +389,7 @@ def round_figures(*, round_: ReportRound) -> RoundFigures:
     trusts = {t.pk: TrustCompleteness(trust=t) for t in in_region}
     for unit in units:
         trusts[unit.hospital.trust_id].units.append(by_unit[unit.pk])
-    return RoundFigures(round=round_, entries=entries, units=by_unit, trusts=list(trusts.values()))
+    return RoundFigures(round=round_, entries=entries, units=by_unit, trusts=list(trusts.values()), group=group)
 
 
 # --- dashboards --------------------------------------------------------------------------------------------------
@@ -477,6 +514,10 @@ class Dashboard:
         return str(Scenario(self.scenario).label)
 
     @property
+    def group(self) -> str:
+        return self.figures.group
+
+    @property
     def completeness(self) -> GroupCompleteness:
         return self.region_row.completeness
 
@@ -487,9 +528,10 @@ def _add_status(row: GroupRow, entry: CapacityEntry) -> None:
         row.statuses[entry.category].append(entry.status)
 
 
-def dashboard(*, round_: ReportRound, scenario: str = Scenario.NORMAL) -> Dashboard:
-    """The round's figures for the dashboard, each unit from its latest report: a fixed number of queries."""
-    figures = round_figures(round_=round_)
+def dashboard(*, round_: ReportRound, scenario: str = Scenario.NORMAL, group: str = DEFAULT_GROUP) -> Dashboard:
+    """The round's figures of one patient group for the dashboard, each unit from its latest report: a fixed
+    number of queries."""
+    figures = round_figures(round_=round_, group=group)
     totals = {(s, c): Totals() for s in SCENARIOS for c in CATEGORIES}
     trust_rows: dict[int, GroupRow] = {}
     hospital_rows: dict[int, GroupRow] = {}
@@ -498,6 +540,8 @@ def dashboard(*, round_: ReportRound, scenario: str = Scenario.NORMAL) -> Dashbo
         assert trust is not None
         trust_rows[trust.pk] = GroupRow(trust.short_name or trust.name, trust.name, trust.population, completeness=tc)
     hospitals = Hospital.objects.filter(trust__region_id=round_.region_id, units__kind=Unit.Kind.ICU)
+    if group != ALL_GROUPS:
+        hospitals = hospitals.filter(units__age_group=group)
     for hospital in hospitals.select_related("trust").distinct().order_by("trust__name", "name"):
         hospital_rows[hospital.pk] = GroupRow(hospital.name, hospital.trust.name, None)
     for unit in figures.units.values():
@@ -530,7 +574,7 @@ def dashboard(*, round_: ReportRound, scenario: str = Scenario.NORMAL) -> Dashbo
         trusts=list(trust_rows.values()),
         hospitals=list(hospital_rows.values()),
         region_row=region_row,
-        trend=trend(region_id=round_.region_id, scenario=scenario, until=round_),
+        trend=trend(region_id=round_.region_id, scenario=scenario, until=round_, group=group),
         figures=figures,
     )
 
@@ -540,7 +584,12 @@ TREND_ROUNDS = 52
 
 
 def trend(
-    *, region_id: int, scenario: str = Scenario.NORMAL, until: ReportRound | None = None, limit: int = TREND_ROUNDS
+    *,
+    region_id: int,
+    scenario: str = Scenario.NORMAL,
+    until: ReportRound | None = None,
+    limit: int = TREND_ROUNDS,
+    group: str = DEFAULT_GROUP,
 ) -> list[TrendPoint]:
     """Staffed beds per category in the region's last ``limit`` rounds up to ``until``, oldest first (four queries).
 
@@ -554,7 +603,7 @@ def trend(
     chosen = list(rounds.order_by("-period_start", "-pk")[:limit])[::-1]
     if not chosen:
         return []
-    unit_ids = list(_units(region_id).values_list("pk", flat=True))
+    unit_ids = list(_units(region_id, group).values_list("pk", flat=True))
     per_unit = (
         CapacityEntry.objects.filter(is_current=True, unit_id__in=unit_ids)
         .values("round_id", "unit_id", "category")
@@ -604,15 +653,29 @@ class DimensionRow:
     physical: int = 0
     load: float = 0.0
     refused: int = 0
-    units: list[tuple[int, float]] = field(default_factory=list)
+    #: (beds, offered load) per unit, by hospital: pooling is weighed within one hospital only
+    sites: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
     has_load: bool = False
     load_from_normal: bool = False
+    #: admissions per day and the load-weighted mean length of stay behind the offered load
+    arrivals: float = 0.0
     #: units counted with their latest earlier report (they have not reported in this round)
     earlier_reports: set[int] = field(default_factory=set)
+    unit_ids: set[int] = field(default_factory=set)
+    measured: calculations.Measured | None = None
+
+    @property
+    def units(self) -> list[tuple[int, float]]:
+        return [unit for site in self.sites.values() for unit in site]
+
+    @property
+    def mean_stay(self) -> float | None:
+        return self.load / self.arrivals if self.arrivals else None
 
     def compute(self, target: float) -> "DimensionResult":
         blocking = calculations.erlang_b(self.staffed, self.load) if self.has_load else None
-        pooled = calculations.pooling(self.units, target) if self.has_load and len(self.units) > 1 else None
+        poolable = any(len(site) > 1 for site in self.sites.values())
+        pooled = calculations.pooling_within_sites(list(self.sites.values()), target) if poolable else None
         needed = calculations.beds_needed(self.load, target) if self.has_load else None
         return DimensionResult(
             row=self,
@@ -626,8 +689,9 @@ class DimensionRow:
 
 @dataclass
 class DimensionResult:
-    #: The colour of each verdict's tag (components/status_tag.html).
-    VERDICT_COLORS: ClassVar[dict[str, str]] = {"too_few": "danger", "too_many": "warning", "balanced": "success"}
+    #: The colour of each comparison's tag (components/status_tag.html): only a need above the staffed beds is
+    #: flagged; more beds than the loss model needs is a fact to weigh (preparedness, distance), not a fault.
+    VERDICT_COLORS: ClassVar[dict[str, str]] = {"below_need": "warning", "above_need": "neutral", "at_need": "neutral"}
 
     row: DimensionRow
     blocking: float | None
@@ -638,19 +702,22 @@ class DimensionResult:
 
     @property
     def verdict(self) -> str:
-        """Too few (refusals above target), too many (more than needed plus a margin) or balanced."""
+        """Where the staffed beds lie against the calculated need (a code for the tag's colour)."""
         if self.difference is None:
             return ""
         if self.difference < 0:
-            return "too_few"
-        if self.beds_needed is not None and self.difference > max(2, self.beds_needed // 4):
-            return "too_many"
-        return "balanced"
+            return "below_need"
+        return "above_need" if self.difference > 0 else "at_need"
 
     @property
     def verdict_label(self) -> str:
-        labels = {"too_few": _("Too few beds"), "too_many": _("More beds than needed"), "balanced": _("Balanced")}
-        return str(labels.get(self.verdict, ""))
+        """In neutral words: "calculated need 11, has 19" — the loss model alone cannot say a unit has too many."""
+        if self.beds_needed is None:
+            return ""
+        return _("calculated need %(needed)d, has %(staffed)d") % {
+            "needed": self.beds_needed,
+            "staffed": self.row.staffed,
+        }
 
 
 def _days(round_: ReportRound, scenario: str) -> int:
@@ -665,27 +732,53 @@ def _entry_load(entry: CapacityEntry, days: int) -> float | None:
     return calculations.offered_load(entry.admissions / days, float(entry.mean_length_of_stay))
 
 
-def dimensioning(
-    *, round_: ReportRound, level: str = "trust", scenario: str = Scenario.NORMAL, target: float = 0.05
-) -> list[DimensionResult]:
-    """Erlang loss dimensioning per group (unit, hospital, trust or region) and category.
+def _measure(rows: Iterable[DimensionRow], *, round_: ReportRound, scenario: str) -> None:
+    """Set each row's measured occupancy: occupied staffed beds (staffed beds × reported mean occupancy) summed
+    over the row's units, one value per round up to this one in which every unit of the row reported both —
+    the mean and 90th percentile of those values. One query for all rows."""
+    rows = list(rows)
+    unit_ids = {u for row in rows for u in row.unit_ids}
+    if not unit_ids:
+        return
+    rounds = ReportRound.objects.filter(region_id=round_.region_id, period_start__lte=round_.period_start)
+    observed = CapacityEntry.objects.filter(
+        is_current=True,
+        scenario=scenario,
+        unit_id__in=unit_ids,
+        staffed_beds__isnull=False,
+        occupancy_mean__isnull=False,
+        round_id__in=rounds.order_by("-period_start", "-pk").values("pk")[:TREND_ROUNDS],
+    ).values_list("round_id", "unit_id", "category", "staffed_beds", "occupancy_mean")
+    occupied: dict[tuple[int, int, str], float] = {}
+    rounds_seen: set[int] = set()
+    for round_id, unit_id, category, staffed, mean in observed:
+        occupied[(round_id, unit_id, category)] = staffed * float(mean) / 100
+        rounds_seen.add(round_id)
+    for row in rows:
+        samples = []
+        for round_id in sorted(rounds_seen):
+            values = [occupied.get((round_id, unit_id, row.category)) for unit_id in row.unit_ids]
+            if values and all(v is not None for v in values):
+                samples.append(sum(v for v in values if v is not None))
+        row.measured = calculations.measured_occupancy(samples)
 
-    The offered load of a unit is its admissions per day × mean length of stay. Surge scenarios rarely
-    report their own admissions; they then use the load of normal operation (marked on the row).
-    Groups add their units' beds and loads as if run as one unit; ``pooling`` compares with apart.
-    """
-    figures = round_figures(round_=round_)
-    entries = [e for e in figures.entries if e.scenario in {scenario, Scenario.NORMAL}]
+
+def _dimension_rows(
+    figures: RoundFigures, *, level: str, scenario: str, hospital_ids: Iterable[int] | None = None
+) -> list[DimensionRow]:
+    round_ = figures.round
+    wanted = None if hospital_ids is None else set(hospital_ids)
+    entries = [
+        e
+        for e in figures.entries
+        if e.scenario in {scenario, Scenario.NORMAL} and (wanted is None or e.unit.hospital_id in wanted)
+    ]
 
     def entry_round(entry: CapacityEntry) -> ReportRound:
         # A unit's earlier report counts its admissions over that round's period, not this one's.
         return round_ if entry.round_id == round_.pk else entry.round
 
-    normal_load = {
-        (e.unit_id, e.category): _entry_load(e, entry_round(e).period_days)
-        for e in entries
-        if e.scenario == Scenario.NORMAL
-    }
+    normal = {(e.unit_id, e.category): e for e in entries if e.scenario == Scenario.NORMAL}
     rows: dict[tuple[Any, str], DimensionRow] = {}
     for entry in entries:
         if entry.scenario != scenario:
@@ -699,22 +792,81 @@ def dimensioning(
             "region": (0, round_.region.name),
         }[level if level in LEVELS else "trust"]
         row = rows.setdefault((key, entry.category), DimensionRow(label, entry.category))
+        row.unit_ids.add(entry.unit_id)
         if figures.earlier(entry) is not None:
             row.earlier_reports.add(entry.unit_id)
+        basis: CapacityEntry | None = entry
         load = _entry_load(entry, days)
         if load is None and scenario != Scenario.NORMAL:
-            load = normal_load.get((entry.unit_id, entry.category))
+            basis = normal.get((entry.unit_id, entry.category))
+            load = None if basis is None else _entry_load(basis, entry_round(basis).period_days)
             row.load_from_normal = row.load_from_normal or load is not None
+            days = entry_round(basis).period_days if basis is not None else days
         staffed = entry.staffed_beds or 0
         row.staffed += staffed
         row.physical += entry.physical_beds or 0
         row.refused += (entry.refused or 0) + (entry.transferred_out or 0)
-        if load is not None:
+        if load is not None and basis is not None and basis.admissions is not None:
             row.load += load
+            row.arrivals += basis.admissions / days
             row.has_load = True
-            row.units.append((staffed, load))
-    ordered = sorted(rows.values(), key=lambda r: (r.label, r.category))
-    return [row.compute(target) for row in ordered]
+            row.sites.setdefault(unit.hospital_id, []).append((staffed, load))
+    return sorted(rows.values(), key=lambda r: (r.label, r.category))
+
+
+def dimensioning(
+    *,
+    round_: ReportRound,
+    level: str = "trust",
+    scenario: str = Scenario.NORMAL,
+    target: float = 0.05,
+    group: str = DEFAULT_GROUP,
+    figures: RoundFigures | None = None,
+) -> list[DimensionResult]:
+    """Erlang loss dimensioning per group (unit, hospital, trust or region) and category, beside the occupancy
+    measured in the reported rounds.
+
+    The offered load of a unit is its admissions per day × mean length of stay. Surge scenarios rarely
+    report their own admissions; they then use the load of normal operation (marked on the row).
+    A row's beds and load are added up; ``pooling`` compares units run apart with the units of each hospital
+    run as one — never across hospitals (``site_pooling`` does that for sites the person chooses).
+    """
+    figures = figures or round_figures(round_=round_, group=group)
+    rows = _dimension_rows(figures, level=level, scenario=scenario)
+    _measure(rows, round_=round_, scenario=scenario)
+    return [row.compute(target) for row in rows]
+
+
+@dataclass
+class SitePooling:
+    """The chosen hospitals' units of one category run as one unit: a what-if, not a proposal."""
+
+    category: str
+    staffed: int
+    load: float
+    pooling: calculations.Pooling
+
+
+def site_pooling(
+    *, figures: RoundFigures, scenario: str, target: float, hospital_ids: Iterable[int]
+) -> list[SitePooling]:
+    """Per category: the chosen hospitals' units apart against all of them pooled as one unit (no queries)."""
+    chosen = set(hospital_ids)
+    result = []
+    for row in _dimension_rows(figures, level="region", scenario=scenario, hospital_ids=chosen):
+        units = row.units
+        if len(row.sites) < 2:
+            continue
+        result.append(SitePooling(row.category, row.staffed, row.load, calculations.pooling(units, target)))
+    return result
+
+
+def dimensioning_hospitals(*, figures: RoundFigures) -> list[Hospital]:
+    """The hospitals of the figures' units, for choosing sites to pool."""
+    seen: dict[int, Hospital] = {}
+    for unit in figures.units.values():
+        seen.setdefault(unit.unit.hospital_id, unit.unit.hospital)
+    return sorted(seen.values(), key=lambda h: (h.trust.name, h.name))
 
 
 # --- assessments -------------------------------------------------------------------------------------------------

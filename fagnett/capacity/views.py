@@ -23,6 +23,7 @@ from fagnett.capacity.forms import (
     DimensioningForm,
     EntryForm,
     GridForm,
+    GroupForm,
     RoundForm,
     UnitProfileForm,
     UploadForm,
@@ -82,17 +83,34 @@ def _round_context(request: AuthenticatedRequest, round_: ReportRound) -> dict[s
     }
 
 
+def _group(request: AuthenticatedRequest, default: str = selectors.DEFAULT_GROUP) -> str:
+    """The patient group asked for (``?group=``); adult units unless another group or "all" is chosen."""
+    value = request.GET.get("group")
+    return selectors.patient_group(value) if value else default
+
+
 def round_detail(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
+    # The reporter's list of units to report: every group unless one is chosen (no figures are summed here).
+    group = _group(request, default=selectors.ALL_GROUPS)
     units = selectors.reportable_units(user=request.user, round_=round_)
+    if group != selectors.ALL_GROUPS:
+        units = [u for u in units if u.age_group == group]
     counts: dict[int, int] = {}
     for entry in selectors.current_entries(round_=round_, units=units).filter(staffed_beds__isnull=False):
         counts[entry.unit_id] = counts.get(entry.unit_id, 0) + 1
     rows = [(unit, counts.get(unit.pk, 0)) for unit in units]
+    group_form = GroupForm(initial={"group": group})
+    group_form.fields["group"].help_text = ""  # this list sums nothing: every group is shown unless one is chosen
     return render(
         request,
         "capacity/round_detail.html",
-        {**_round_context(request, round_), "unit_rows": rows, "cells_per_unit": selectors.CELLS_PER_UNIT},
+        {
+            **_round_context(request, round_),
+            "unit_rows": rows,
+            "cells_per_unit": selectors.CELLS_PER_UNIT,
+            "group_form": group_form,
+        },
     )
 
 
@@ -110,13 +128,15 @@ def round_close(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
 
 def compliance(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
+    group = _group(request)
     return render(
         request,
         "capacity/compliance.html",
         {
             **_round_context(request, round_),
-            "compliance": selectors.compliance(round_=round_),
-            "figures": selectors.round_figures(round_=round_),
+            "compliance": selectors.compliance(round_=round_, group=group),
+            "figures": selectors.round_figures(round_=round_, group=group),
+            "group_form": GroupForm(initial={"group": group}),
         },
     )
 
@@ -360,13 +380,14 @@ def _scenario(request: AuthenticatedRequest) -> str:
 def dashboard(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     scenario = _scenario(request)
+    group = _group(request)
     return render(
         request,
         "capacity/dashboard.html",
         {
             **_round_context(request, round_),
-            "form": DashboardForm(initial={"scenario": scenario}),
-            "data": selectors.dashboard(round_=round_, scenario=scenario),
+            "form": DashboardForm(initial={"scenario": scenario, "group": group}),
+            "data": selectors.dashboard(round_=round_, scenario=scenario, group=group),
             "categories": Category.choices,
             "scenario": scenario,
         },
@@ -380,10 +401,10 @@ def chart(request: AuthenticatedRequest, round_id: int, name: str) -> HttpRespon
     if name == "dimensioning":
         level, scenario, target = _dimensioning_params(request)
         content = charts.dimensioning(
-            selectors.dimensioning(round_=round_, level=level, scenario=scenario, target=target)
+            selectors.dimensioning(round_=round_, level=level, scenario=scenario, target=target, group=_group(request))
         )
     else:
-        data = selectors.dashboard(round_=round_, scenario=_scenario(request))
+        data = selectors.dashboard(round_=round_, scenario=_scenario(request), group=_group(request))
         content = getattr(charts, name)(data)
     return HttpResponse(content, content_type="image/svg+xml")
 
@@ -392,7 +413,8 @@ def export(request: AuthenticatedRequest, round_id: int, fmt: str) -> HttpRespon
     if fmt not in ("csv", "xlsx"):
         raise Http404
     round_ = selectors.round_get(user=request.user, round_id=round_id)
-    figures = selectors.round_figures(round_=round_)  # each unit's latest report, and how complete the round is
+    # each unit of the patient group with its latest report, and how complete the round is
+    figures = selectors.round_figures(round_=round_, group=_group(request))
     name = f"capacity-{slugify(round_.name)}"
     try:
         check_rows(excel.export_row_count(figures), excel.MAX_EXPORT_ROWS)
@@ -414,17 +436,30 @@ def _dimensioning_params(request: AuthenticatedRequest) -> tuple[str, str, float
 def dimensioning(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     level, scenario, target = _dimensioning_params(request)
-    form = DimensioningForm(request.GET or None, initial={"level": level, "scenario": scenario, "target": 5})
+    group = _group(request)
+    figures = selectors.round_figures(round_=round_, group=group)
+    hospitals = selectors.dimensioning_hospitals(figures=figures)
+    initial = {"level": level, "scenario": scenario, "target": Decimal("5.0"), "group": group}
+    form = DimensioningForm(request.GET or None, initial=initial, hospitals=hospitals)
+    sites = [int(pk) for pk in form.cleaned_data.get("sites", [])] if form.is_valid() else []
     if not request.GET:
-        form = DimensioningForm(initial={"level": level, "scenario": scenario, "target": Decimal("5.0")})
+        form = DimensioningForm(initial=initial, hospitals=hospitals)
     return render(
         request,
         "capacity/dimensioning.html",
         {
             **_round_context(request, round_),
             "form": form,
-            "results": selectors.dimensioning(round_=round_, level=level, scenario=scenario, target=target),
-            "figures": selectors.round_figures(round_=round_),
+            "results": selectors.dimensioning(
+                round_=round_, level=level, scenario=scenario, target=target, figures=figures
+            ),
+            "site_pooling": selectors.site_pooling(
+                figures=figures, scenario=scenario, target=target, hospital_ids=sites
+            )
+            if len(sites) > 1
+            else [],
+            "site_names": [h.name for h in hospitals if h.pk in sites],
+            "figures": figures,
             "target_percent": round(target * 100, 1),
             "query": request.GET.urlencode(),
         },
@@ -449,6 +484,7 @@ def assessment(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
                 messages.success(request, _("The assessment was saved."))
                 return redirect("capacity:assessment", round_.pk)
     scenario = _scenario(request)
+    figures = selectors.round_figures(round_=round_, group=_group(request))
     return render(
         request,
         "capacity/assessment.html",
@@ -456,10 +492,10 @@ def assessment(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
             **_round_context(request, round_),
             "form": form,
             "assessments": selectors.assessment_list(round_=round_),
-            "basis_form": DashboardForm(initial={"scenario": scenario}, auto_id="basis_%s"),
+            "basis_form": DashboardForm(initial={"scenario": scenario, "group": figures.group}, auto_id="basis_%s"),
             "scenario_label": Scenario(scenario).label,
-            "basis": selectors.dimensioning(round_=round_, level="trust", scenario=scenario),
-            "figures": selectors.round_figures(round_=round_),
+            "basis": selectors.dimensioning(round_=round_, level="trust", scenario=scenario, figures=figures),
+            "figures": figures,
         },
     )
 
@@ -475,7 +511,10 @@ def recommendation(request: AuthenticatedRequest, round_id: int, fmt: str) -> Ht
         back = reverse("capacity:assessment", args=[round_.pk])
         return download_start_page(request, title=title, back_url=back, back_label=_("Assessment"))
     download = download_start(
-        owner=request.user, kind=capacity_downloads.KINDS[fmt], title=title, params={"round_id": round_.pk}
+        owner=request.user,
+        kind=capacity_downloads.KINDS[fmt],
+        title=title,
+        params={"round_id": round_.pk, "group": _group(request)},
     )
     return redirect(download)
 

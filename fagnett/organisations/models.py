@@ -93,6 +93,7 @@ class Unit(models.Model):
         ADULT = "adult", _("Adults")
         PAEDIATRIC = "paediatric", _("Children")
         NEONATAL = "neonatal", _("Newborns")
+        MIXED = "mixed", _("Mixed (several age groups)")
 
     hospital = models.ForeignKey(Hospital, models.PROTECT, related_name="units", verbose_name=_("hospital"))
     name = FreeCharField(_("name"), max_length=150)

@@ -105,6 +105,17 @@ def test_reporter_reports_and_the_leader_assesses(
     page.locator(f"a[href='/capacity/rounds/{round_.pk}/dimensioning/']").first.click()
     expect(page.locator("#dimensioning-table")).to_be_visible()
     assert_accessible(page)
+    # Adult units by default, saying why; on a 1366 px screen the table needs no sideways scrolling.
+    expect(page.locator("#patient-group")).to_contain_text("definert for voksne")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    scroll = "() => { const s = document.querySelector('#dimensioning-table').parentElement; "
+    scroll += "return [s.scrollWidth, s.clientWidth]; }"
+    scroll_width, client_width = page.evaluate(scroll)
+    assert scroll_width <= client_width
+    page.locator("#id_group").select_option("all")
+    page.locator(".filter-form__actions button").click()
+    expect(page.locator("#patient-group")).to_contain_text("Alle pasientgrupper er summert")
+    assert_accessible(page)
     page.locator(f"a[href='/capacity/rounds/{round_.pk}/assessment/']").first.click()
     assert_accessible(page)
     page.locator("#id_trust").select_option(label="Trust A1 HF")
@@ -118,7 +129,7 @@ def test_reporter_reports_and_the_leader_assesses(
     assert_accessible(page)
     assert Assessment.objects.get().verdict == "marginal"
     # The button starts a background job (run at once by the tests' backend); its page offers the file.
-    page.locator(f"form[action='/capacity/rounds/{round_.pk}/recommendation.docx'] button").click()
+    page.locator(f"form[action^='/capacity/rounds/{round_.pk}/recommendation.docx'] button").click()
     expect(page.locator("a[href$='/file']")).to_be_visible()  # "Last ned recommendation-….docx"
     assert_accessible(page)
     with page.expect_download() as docx:
