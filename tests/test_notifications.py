@@ -26,7 +26,7 @@ from fagnett.meetings import services as meetings
 from fagnett.meetings.tests.factories import make_meeting
 from fagnett.networks import services as networks
 from fagnett.networks.models import AppointmentRole
-from tests.factories import Inbox, World, appoint
+from tests.factories import PASSWORD, Inbox, World, appoint
 
 # The mail is sent when the service's transaction really commits, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -277,3 +277,27 @@ def test_the_setting_is_on_the_persons_own_settings_page(world: World, client: C
     member = User.objects.get(pk=world["member"].pk)
     assert (member.language, member.notifications) == ("en", NotificationDelivery.DAILY_DIGEST)
     assert member.history.first().history_change_reason == "own settings"  # type: ignore[attr-defined]
+
+
+def test_a_link_in_a_mail_opens_its_page_after_the_login(world: World, smtp_server: Inbox) -> None:
+    """The reader is seldom logged in when they open a mail: the login page is shown, then the linked page."""
+    case = cases.case_submit(user=world["employee"], data=DATA, network=world.network)
+    (link,) = [
+        link for link in LINK.findall(_body(_by(smtp_server, "leader"))) if link.startswith(settings.FAGNETT_SITE_URL)
+    ]
+    path = link.removeprefix(settings.FAGNETT_SITE_URL)
+    assert path == f"/cases/{case.pk}/"
+    client = Client()
+
+    to_login = client.get(path)
+    assert to_login.status_code == 302
+    assert to_login["Location"] == f"/accounts/login/?next=/cases/{case.pk}/"
+    login_page = client.get(to_login["Location"])
+    assert f'name="next" value="/cases/{case.pk}/"' in login_page.content.decode()
+
+    logged_in = client.post(
+        "/accounts/login/", {"username": "leader", "password": PASSWORD, "next": path}, follow=False
+    )
+    assert logged_in.status_code == 302
+    assert logged_in["Location"] == path
+    assert client.get(path).status_code == 200
