@@ -17,6 +17,7 @@ urlpatterns = [
     path("readyz", web_views.readyz, name="readyz"),
     path("metrics", web_views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
+    path("", include("fagnett.accounts.urls")),
     path("", include("fagnett.networks.urls")),
     path("", include("fagnett.cases.urls")),
     path("", include("fagnett.progress.urls")),

@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from fagnett.accounts.models import User
 from fagnett.cases import services as cases
+from fagnett.core.digest import digest_send
+from fagnett.core.models import NotificationDelivery
 from fagnett.events import services as events
 from fagnett.events.models import Audience
 from fagnett.events.tests.factories import make_event
@@ -59,6 +61,27 @@ def _case(world: World) -> None:
         network=world.network,
     )
     cases.case_accept(user=world["leader"], case=case)
+
+
+def _routed_case(world: World) -> None:
+    case = cases.case_submit(
+        user=world["employee"],
+        data={"title": "Hvem svarer?", "description": "Usikker på nettverk.", "wanted": "Et svar."},
+        region=world.region_a,
+    )
+    cases.case_route(user=world["coordinator"], case=case, network=world.network)
+
+
+def _digest(world: World) -> None:
+    User.objects.filter(pk=world["member"].pk).update(notifications=NotificationDelivery.DAILY_DIGEST)
+    meetings.action_item_create(
+        user=world["leader"],
+        network=world.network,
+        title="Samle tall",
+        owner=User.objects.get(pk=world["member"].pk),
+        due_date=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    digest_send()
 
 
 def _appointment(world: World) -> None:
@@ -187,8 +210,10 @@ def _progress(world: World) -> None:
 
 
 FLOWS: dict[str, tuple[Flow, set[str]]] = {
-    "case": (_case, {"case_received", "case_update"}),
-    "appointment": (_appointment, {"appointment_decided"}),
+    "case": (_case, {"case_received", "case_arrived", "case_update"}),
+    "routed_case": (_routed_case, {"case_received", "case_arrived", "case_update"}),
+    "appointment": (_appointment, {"nomination_received", "appointment_decided"}),
+    "digest": (_digest, {"action_item_assigned", "digest"}),
     "meeting": (_meeting, {"meeting_invitation", "meeting_updated", "meeting_cancelled"}),
     "minutes": (_minutes, {"minutes_circulated", "action_item_assigned"}),
     "meeting_reminders": (

@@ -292,6 +292,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Scheduled jobs (fagnett.core.schedule) run inside the workers (`manage.py worker`), each once per day or interval
 # however many workers run. The reminders go out daily at this local time (HH:MM, Europe/Oslo).
 REMINDERS_AT = env_str("FAGNETT_REMINDERS_AT", "07:00")
+# The daily digest of notifications (fagnett.core.digest) for those who chose it: after the reminders, so the day's
+# reminders are in the same morning's digest.
+DIGEST_AT = env_str("FAGNETT_DIGEST_AT", "07:30")
 # How long the record of which scheduled slots ran is kept.
 SCHEDULE_KEEP_DAYS = 30
 # Files made by background jobs (core.downloads): kept this many hours after they are ready, then deleted by

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fagnett.core.models import FreeCharField, FreeEmailField
+from fagnett.core.models import FreeCharField, FreeEmailField, NotificationDelivery
 from fagnett.organisations.models import HealthTrust, Region
 
 _username = AbstractUser._meta.get_field("username")
@@ -51,6 +51,17 @@ class User(AbstractUser):
     )
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    notifications = models.CharField(
+        _("notifications by e-mail"),
+        max_length=12,
+        choices=NotificationDelivery.choices,
+        default=NotificationDelivery.IMMEDIATELY,
+        help_text=_(
+            "What you are asked to read or do (a case for your network, minutes for comments, an action item, a "
+            "nomination, a reminder). Meeting invitations and cancellations, answers to your own cases and "
+            "applications, and messages about your login always come at once."
+        ),
     )
     sso_identifier = FreeCharField(
         _("single sign-on identifier"),

@@ -98,6 +98,29 @@ def user_language_set(*, person: User, language: str) -> None:
         person.save(update_fields=["language"])
 
 
+@transaction.atomic
+def user_settings_update(*, person: User, language: str, notifications: str) -> None:
+    """The person's own settings: the language of pages and e-mail, and how notifications come (at once, or
+    gathered in a daily digest). Saved with a history row like every change of a person."""
+    errors = {}
+    if language not in dict(settings.LANGUAGES):
+        errors["language"] = _("Choose one of the languages offered.")
+    if notifications not in dict(User._meta.get_field("notifications").choices or ()):
+        errors["notifications"] = _("Choose how you want to get notifications.")
+    if errors:
+        raise ValidationError(errors)
+    changed = [
+        name
+        for name, value in (("language", language), ("notifications", notifications))
+        if getattr(person, name) != value
+    ]
+    if not changed:
+        return
+    person.language, person.notifications = language, notifications
+    person._change_reason = "own settings"  # type: ignore[attr-defined]
+    person.save(update_fields=changed)
+
+
 _NOT_IN_USERNAME = re.compile(r"[^\w.@+-]+")
 
 

@@ -323,7 +323,11 @@ class CaseFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         model_choice(self, "network").queryset = networks
         model_choice(self, "trust").queryset = trusts
-        choice(self, "status").choices = [("", _("All statuses")), *Case.Status.choices]
+        choice(self, "status").choices = [
+            ("", _("All statuses")),
+            ("open", _("Waiting for the network's answer")),
+            *Case.Status.choices,
+        ]
         choice(self, "year").choices = [("", _("All years")), *((y, str(y)) for y in years)]
 
 

@@ -34,6 +34,10 @@ from fagnett.organisations.models import HealthTrust, Region
 _REFERENCE = re.compile(r"^\s*(\d{4})\s*/\s*(\d{1,4})\s*$")
 
 
+#: The status filter's value for every case still waiting for its network's answer (``OPEN_STATUSES``).
+OPEN_FILTER = "open"
+
+
 @dataclass(frozen=True)
 class CaseFilters:
     q: str = ""
@@ -100,7 +104,9 @@ def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Cas
         cases = cases.filter(network__isnull=True)
     if filters.network:
         cases = cases.filter(network_id=filters.network)
-    if filters.status:
+    if filters.status == OPEN_FILTER:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif filters.status:
         cases = cases.filter(status=filters.status)
     if filters.trust:
         cases = cases.filter(trust_id=filters.trust)

@@ -35,6 +35,7 @@ from fagnett.core.uploads import check_upload
 from fagnett.meetings.models import AgendaItem, Meeting
 from fagnett.meetings.services import CaseItem, agenda_add_case_items
 from fagnett.networks.models import Appointment, Network
+from fagnett.networks.selectors import network_leaders
 from fagnett.organisations.models import HealthTrust, Region
 
 CASE_FIELDS = ("title", "description", "wanted", "due_date")
@@ -80,6 +81,18 @@ def _locked(case: Case, lock_version: int | None, step: str) -> Case:
 def _notify_submitter(case: Case, event: CaseEvent, actor: Any) -> None:
     if case.submitted_by_id != actor.pk:
         mail_on_commit(recipients=[case.submitted_by], template="case_update", context={"case": case, "event": event})
+
+
+def _notify_network(case: Case, actor: Any) -> None:
+    """Tell the receiving network's leader and secretary that a case waits for their answer (not the one who sent
+    it). It may wait for a daily digest: the case waits in the network's list, not for the minute."""
+    assert case.network is not None
+    mail_on_commit(
+        recipients=_distinct(network_leaders(network=case.network), exclude=actor),
+        template="case_arrived",
+        context={"case": case, "network": case.network},
+        digest=True,
+    )
 
 
 @transaction.atomic
@@ -131,6 +144,8 @@ def case_submit(
     for upload in files:
         _attach(case, user, upload)
     mail_on_commit(recipients=[user], template="case_received", context={"case": case})
+    if network is not None:
+        _notify_network(case, user)
     return case
 
 
@@ -164,6 +179,7 @@ def case_assign_task(*, user: User, networks: list[Network], data: dict[str, Any
         case.number = _next_number(network, case.year)
         case.save()
         _event(case, user, CaseEvent.Kind.SUBMITTED)
+        _notify_network(case, user)
         cases.append(case)
     return cases
 
@@ -210,6 +226,7 @@ def common_case_send(
         case.number = _next_number(network, case.year)
         case.save()
         _event(case, user, CaseEvent.Kind.SUBMITTED)
+        _notify_network(case, user)
     return common
 
 
@@ -224,6 +241,7 @@ def case_route(*, user: User, case: Case, network: Network, lock_version: int | 
     locked_update(current)
     event = _event(current, user, CaseEvent.Kind.ROUTED, network.name)
     _notify_submitter(current, event, user)
+    _notify_network(current, user)
     return current
 
 

@@ -39,11 +39,15 @@ class CoreConfig(AppConfig):
         from django.core.management import call_command
 
         from fagnett.core import downloads, schedule
+        from fagnett.core.digest import digest_send
         from fagnett.core.mail import outbox_sweep
         from fagnett.core.reminders import send_due
 
         # Every app's reminders (core.reminders' registry), once a day on whichever worker claims the day.
         schedule.register("reminders", send_due, daily_at=settings.REMINDERS_AT)
+        # The daily digest of notifications held for those who chose it (core.digest); after the reminders, so a
+        # reminder held this morning is in this morning's digest.
+        schedule.register("notification-digest", digest_send, daily_at=settings.DIGEST_AT)
         schedule.register("scheduled-runs-prune", schedule.prune_runs, daily_at="03:15")
         # The outbox's sweep: a mail whose worker died, or whose job was lost, is queued again (core.mail).
         schedule.register("mail-sweep", lambda began: outbox_sweep(), every=datetime.timedelta(minutes=5))

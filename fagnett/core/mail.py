@@ -23,6 +23,7 @@ The flow (docs/ARCHITECTURE.md, "E-mail"):
 import base64
 import datetime
 import logging
+import re
 import smtplib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -40,7 +41,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
-from fagnett.core.models import OutboundMail
+from fagnett.core.models import DigestEntry, NotificationDelivery, OutboundMail
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +145,11 @@ def build_messages(
     return mails
 
 
+def wants_digest(person: Any) -> bool:
+    """Whether the person chose to get the notifications that may wait once a day (``User.notifications``)."""
+    return getattr(person, "notifications", "") == NotificationDelivery.DAILY_DIGEST
+
+
 def mail_on_commit(
     *,
     recipients: Iterable[Any],
@@ -151,17 +157,56 @@ def mail_on_commit(
     context: dict[str, Any],
     attachments: Sequence[Attachment] = (),
     calendar: CalendarFor = None,
+    digest: bool = False,
 ) -> None:
     """Send ``template`` to each recipient, in their own language, once the transaction commits.
 
     The messages are built now, from the data as the transaction has it, and stored in the outbox within the
     transaction; the job that sends them is enqueued when it commits (``outbox_queue``).
+
+    ``digest=True`` marks a notification that may wait (something to read or act on, not a meeting's calendar
+    part nor an answer to the person's own request; docs/ARCHITECTURE.md, "Mail"): a recipient who chose the
+    daily digest gets it listed in tomorrow's digest (``core.digest``) instead of a mail of its own.
     """
+    if digest and (calendar is not None or attachments):
+        raise ValueError("A mail with a calendar part or attachments is sent at once, never held for a digest.")
+    people = list(recipients)
+    waiting = [person for person in people if digest and wants_digest(person)]
+    now_people = [person for person in people if person not in waiting]
+    if waiting:
+        digest_hold(build_messages(recipients=waiting, template=template, context=context), waiting)
     outbox_queue(
         build_messages(
-            recipients=recipients, template=template, context=context, attachments=attachments, calendar=calendar
+            recipients=now_people, template=template, context=context, attachments=attachments, calendar=calendar
         )
     )
+
+
+#: The first link to Fagnett in a body: where the notification asks the person to go.
+_LINK = re.compile(r"https?://\S+")
+
+
+def first_link(body: str) -> str:
+    """The first link to Fagnett (``FAGNETT_SITE_URL``) in a mail's body, or "" when it has none."""
+    site = site_url()
+    return next((link for link in _LINK.findall(body) if link.startswith(site)), "")
+
+
+def digest_hold(mails: Sequence[OutgoingMail], people: Sequence[Any]) -> list[DigestEntry]:
+    """Keep the built messages for the people's next digest instead of sending them: each as its subject and its
+    first link, in the transaction of the change it tells about (a rollback leaves none)."""
+    by_address = {person.email: person for person in people}
+    entries = [
+        DigestEntry(
+            recipient=by_address[mail.recipient],
+            template=mail.template,
+            subject=str(mail.message.subject),
+            link=first_link(str(mail.message.body))[:500],
+        )
+        for mail in mails
+        if mail.recipient in by_address
+    ]
+    return DigestEntry.objects.bulk_create(entries)
 
 
 # --- The outbox -------------------------------------------------------------------------------------------------------

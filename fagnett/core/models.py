@@ -283,6 +283,36 @@ class OutboundMail(models.Model):
         return f"{self.template} → {self.recipient} ({self.status})"
 
 
+class NotificationDelivery(models.TextChoices):
+    """How a person gets the notifications that may wait (``User.notifications``; ``core.mail``'s ``digest=True``).
+
+    Declared here, below accounts, so the mail helper can tell the two apart without importing the user model."""
+
+    IMMEDIATELY = "immediately", _("Immediately, one e-mail each")
+    DAILY_DIGEST = "digest", _("Once a day, in one e-mail")
+
+
+class DigestEntry(models.Model):
+    """A notification held for a person who gets a daily digest (``core.digest``): what it is about (the subject
+    it would have had, in their language) and where to act (the first link to Fagnett in the mail it would have
+    been). ``digested_at`` is set by the digest that listed it, so each entry is listed once."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    template = models.CharField(_("template"), max_length=100, editable=False)
+    subject = models.TextField(_("subject"), editable=False)
+    link = models.URLField(_("link"), max_length=500, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    digested_at = models.DateTimeField(_("sent in a digest"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("notification waiting for the digest")
+        verbose_name_plural = _("notifications waiting for the digest")
+        indexes = [models.Index(fields=["recipient", "digested_at"], name="digest_entry_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.template} → {self.recipient_id}"
+
+
 def download_path(instance: object, filename: str) -> str:
     """Under a random name: the name a person sees is ``Download.filename``, never part of the storage key."""
     return f"downloads/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}"

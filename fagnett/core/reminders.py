@@ -38,16 +38,30 @@ def send_due(now: datetime.datetime | None = None) -> Counter[str]:
     return sent
 
 
-def send_once(*, kind: str, key: str, recipient: Any, template: str, context: dict[str, Any]) -> bool:
+class _NothingToSend(Exception):
+    """Raised inside ``send_once``'s transaction when the context says there is nothing to send: the claim goes too."""
+
+
+#: the mail's context, or a function that makes it once the claim is won (None: nothing to send, claim nothing)
+Context = dict[str, Any] | Callable[[], dict[str, Any] | None]
+
+
+def send_once(*, kind: str, key: str, recipient: Any, template: str, context: Context, digest: bool = False) -> bool:
     """Mail ``recipient`` the reminder (``kind``, ``key``) unless it went to them before; True if sent now.
 
     ``key`` names the object and whatever makes a reminder about it new (a procedure's review date, a task's due
-    date). The log row and the mail, sent after commit, stand or fall together.
+    date). The log row and the mail, sent after commit, stand or fall together. ``context`` may be a function,
+    called after the claim is won and inside its transaction (the daily digest gathers and marks its entries
+    there); when it returns None nothing is sent and nothing is claimed. ``digest`` as for ``mail_on_commit``: a
+    person who chose the daily digest finds the reminder there.
     """
     try:
         with transaction.atomic():
             ReminderLog.objects.create(kind=kind, object_key=key, recipient=recipient)
-            mail_on_commit(recipients=[recipient], template=template, context=context)
-    except IntegrityError:
+            made = context() if callable(context) else context
+            if made is None:
+                raise _NothingToSend
+            mail_on_commit(recipients=[recipient], template=template, context=made, digest=digest)
+    except (IntegrityError, _NothingToSend):
         return False
     return True

@@ -256,6 +256,7 @@ def application_submit(*, user: User, application: Application, lock_version: in
         recipients=_fagsjefs(current.trust_id),
         template="funding_submitted",
         context={"application": current, "total": applied_total(current)},
+        digest=True,
     )
     return current
 

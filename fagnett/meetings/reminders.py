@@ -51,6 +51,7 @@ def send_due_reminders(now: datetime.datetime | None = None) -> Counter[str]:
                 recipient=person,
                 template="reminder_invitation",
                 context={"meeting": meeting},
+                digest=True,
             ):
                 sent["invitation_not_sent"] += 1
 
@@ -67,6 +68,7 @@ def send_due_reminders(now: datetime.datetime | None = None) -> Counter[str]:
                 recipient=person,
                 template="reminder_minutes",
                 context={"meeting": meeting},
+                digest=True,
             ):
                 sent["minutes_not_approved"] += 1
 
@@ -80,6 +82,7 @@ def send_due_reminders(now: datetime.datetime | None = None) -> Counter[str]:
             recipient=item.owner,
             template="reminder_action_item",
             context={"item": item, "overdue": kind == "action_overdue"},
+            digest=True,
         ):
             sent[kind] += 1
     return sent

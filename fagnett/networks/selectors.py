@@ -222,6 +222,20 @@ def network_participants(*, network: Network) -> list[User]:
     )
 
 
+def network_leaders(*, network: Network) -> list[User]:
+    """The network's appointed leader and secretary: who is told when something waits for the network's answer."""
+    return list(
+        User.objects.filter(
+            appointments__network=network,
+            appointments__status=Appointment.Status.APPOINTED,
+            appointments__role__in=[AppointmentRole.LEADER, AppointmentRole.SECRETARY],
+            is_active=True,
+        )
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
 def expiring_mandates(*, user: User, today: datetime.date, months: int) -> list[Mandate]:
     """Current mandates of the person's coordinated regions that end within ``months`` (or have ended)."""
     access = access_for(user)

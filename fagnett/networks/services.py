@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fagnett.access import access_for
-from fagnett.accounts.models import User
+from fagnett.accounts.models import RegionRole, User
 from fagnett.core.locking import NO_VERSION, check_version, locked_get, locked_update
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
@@ -153,6 +153,16 @@ def appointment_nominate(
         raise ValidationError(
             {"person": _("%(person)s is already nominated or appointed in this role.") % {"person": person}}
         ) from None
+    # The region's coordinators decide: they are told (or find it in their digest), not the one who nominated.
+    coordinators = User.objects.filter(
+        region_roles__region_id=network.region_id, region_roles__role=RegionRole.Role.COORDINATOR, is_active=True
+    ).exclude(pk=user.pk)
+    mail_on_commit(
+        recipients=coordinators.distinct(),
+        template="nomination_received",
+        context={"appointment": appointment},
+        digest=True,
+    )
     return appointment
 
 
@@ -189,9 +199,17 @@ def appointment_appoint(
     mail_on_commit(
         recipients=_distinct(current.person, current.nominated_by),
         template="appointment_decided",
-        context={"appointment": current},
+        context={"appointment": current, "period_end": _appointment_period_end(current)},
     )
     return current
+
+
+def _appointment_period_end(appointment: Appointment) -> datetime.date | None:
+    """Where an appointment without its own end date ends: with the network's current mandate period."""
+    if appointment.end_date:
+        return appointment.end_date
+    mandate = appointment.network.mandates.order_by("-version").first()
+    return mandate.period_end if mandate else None
 
 
 @transaction.atomic

@@ -38,6 +38,7 @@ def review_reminders(now: datetime.datetime | None = None) -> Counter[str]:
             recipient=responsible,
             template="procedure_review",
             context={"procedure": procedure, "overdue": overdue},
+            digest=True,
         ):
             sent[kind] += 1
     return sent

@@ -37,6 +37,7 @@ def progress_reminders(today: datetime.date | None = None) -> Counter[str]:
                 recipient=appointment.person,
                 template="progress_overdue",
                 context={"task": task, "case": task.case},
+                digest=True,
             ):
                 sent["progress_overdue"] += 1
     return sent

@@ -165,5 +165,6 @@ def progress_report_submit(
         recipients=[person for person in overseers if person.pk != user.pk],
         template="progress_report",
         context={"case": case, "report": report},
+        digest=True,
     )
     return report

@@ -35,9 +35,11 @@ class TestSubmission:
         assert case.source == Case.Source.EMPLOYEE
         assert [e.kind for e in case.events.all()] == [CaseEvent.Kind.SUBMITTED]
         assert case.history.count() == 1
-        assert len(mail.outbox) == 1
-        assert mail.outbox[0].to == ["employee@example.org"]
-        assert case.reference in mail.outbox[0].subject
+        # The submitter's acknowledgement, and the network's leader and secretary are told it waits for them.
+        to = {message.to[0]: message for message in mail.outbox}
+        assert sorted(to) == ["employee@example.org", "leader@example.org", "secretary@example.org"]
+        assert case.reference in to["employee@example.org"].subject
+        assert case.reference in to["leader@example.org"].subject
 
     def test_numbers_run_per_network_and_year(self, world: World) -> None:
         first = services.case_submit(user=world["employee"], data=DATA, network=world.network)

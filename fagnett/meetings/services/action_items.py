@@ -48,7 +48,7 @@ def action_item_create(
     )
     item.full_clean()
     item.save()
-    mail_on_commit(recipients=[owner], template="action_item_assigned", context={"item": item})
+    mail_on_commit(recipients=[owner], template="action_item_assigned", context={"item": item}, digest=True)
     return item
 
 
@@ -83,5 +83,5 @@ def action_item_reassign(*, user: User, item: ActionItem, owner: Any, expected_o
     current.owner = owner
     current._change_reason = "Reassigned"  # type: ignore[attr-defined]
     current.save(update_fields=["owner"])
-    mail_on_commit(recipients=[owner], template="action_item_assigned", context={"item": current})
+    mail_on_commit(recipients=[owner], template="action_item_assigned", context={"item": current}, digest=True)
     return current

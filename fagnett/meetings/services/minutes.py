@@ -102,6 +102,7 @@ def minutes_circulate(*, user: User, minutes: Minutes, comments_due: datetime.da
         recipients=[p for p in network_participants(network=current.meeting.network) if p.pk != user.pk],
         template="minutes_circulated",
         context={"minutes": current, "meeting": current.meeting},
+        digest=True,
     )
     return current
 
