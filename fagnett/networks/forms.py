@@ -8,7 +8,7 @@ from fagnett.accounts.models import User
 from fagnett.core.forms import MultiLineField, SingleLineField, choice, model_choice
 from fagnett.core.locking import NO_VERSION, VersionedForm
 from fagnett.networks import selectors
-from fagnett.networks.models import AppointmentRole, Mandate, Network, default_period_end
+from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network, default_period_end
 from fagnett.organisations.models import HealthTrust, Region
 
 
@@ -59,6 +59,27 @@ def concern_choices(report_year: int) -> list[tuple[str, str]]:
         (selectors.CONCERN_NO_SECRETARY, _("No secretary appointed")),
         (selectors.CONCERN_TRUST_GAP, _("A health trust without an appointed member")),
     ]
+
+
+class NominationFilterForm(forms.Form):
+    q = SingleLineField(
+        guard=False, label=_("Search by name"), required=False, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    network = forms.ModelChoiceField(
+        label=_("Network"), queryset=Network.objects.none(), required=False, empty_label=_("All networks")
+    )
+    trust = forms.ModelChoiceField(
+        label=_("Represents"), queryset=HealthTrust.objects.none(), required=False, empty_label=_("All health trusts")
+    )
+    role = forms.ChoiceField(label=_("Role"), required=False)
+
+    def __init__(self, *args: Any, networks: Any, trusts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice(self, "status").choices = [("", _("All statuses")), *Appointment.Status.choices]
+        model_choice(self, "network").queryset = networks
+        model_choice(self, "trust").queryset = trusts
+        choice(self, "role").choices = [("", _("All roles")), *AppointmentRole.choices]
 
 
 class NetworkForm(VersionedForm, forms.ModelForm):

@@ -200,6 +200,7 @@ def reporting_network_ids(*, networks: QuerySet[Network], year: int) -> list[int
     candidates = list(
         networks.filter(kind=Network.Kind.NETWORK)
         .filter(Q(established_on__isnull=True) | Q(established_on__lte=datetime.date(year, 12, 31)))
+        .select_related(None)
         .order_by()
         .only("pk", "status")
     )
@@ -348,19 +349,57 @@ def representation_matrix(*, network: Network) -> RepresentationMatrix:
     return RepresentationMatrix(roles=roles, rows=[*rows.values(), rhf_row])
 
 
-def nomination_list(*, user: User) -> QuerySet[Appointment]:
-    """Open nominations the person decides (coordinator) or made themselves (fagsjef)."""
+@dataclass(frozen=True)
+class NominationFilters:
+    q: str = ""
+    network: int | None = None
+    trust: int | None = None
+    status: str = ""
+    role: str = ""
+
+
+def nomination_list(*, user: User, filters: NominationFilters | None = None) -> QuerySet[Appointment]:
+    """Nominations the person decides (coordinator) or made themselves (fagsjef): those waiting for a decision
+    first, then the newest; narrowed by ``filters`` (``q`` matches the person's name, username or e-mail)."""
+    filters = filters or NominationFilters()
     access = access_for(user)
     visible = Q(nominated_by=user)
     if access.is_superuser:
         visible = Q()
     elif access.coordinator_regions:
         visible |= Q(network__region__in=access.coordinator_regions)
-    return (
-        Appointment.objects.filter(visible)
-        .select_related("network", "network__region", "person", "trust", "nominated_by", "decided_by")
-        .order_by("-nominated_at", "-pk")
-    )
+    nominations = Appointment.objects.filter(visible)
+    if filters.network:
+        nominations = nominations.filter(network_id=filters.network)
+    if filters.trust:
+        nominations = nominations.filter(trust_id=filters.trust)
+    if filters.status:
+        nominations = nominations.filter(status=filters.status)
+    if filters.role:
+        nominations = nominations.filter(role=filters.role)
+    for word in filters.q.lower().split():
+        nominations = nominations.filter(
+            Q(person__first_name__lower__contains=word)
+            | Q(person__last_name__lower__contains=word)
+            | Q(person__username__lower__contains=word)
+            | Q(person__email__lower__contains=word)
+        )
+    waiting_first = Case(When(status=Appointment.Status.NOMINATED, then=Value(0)), default=Value(1))
+    return nominations.select_related(
+        "network", "network__region", "person", "trust", "nominated_by", "decided_by"
+    ).order_by(waiting_first, "-nominated_at", "-pk")
+
+
+def nomination_filter_choices(*, user: User) -> tuple[QuerySet[Network], QuerySet[HealthTrust]]:
+    """The networks and trusts the person's nominations can be filtered by: those of their regions."""
+    access = access_for(user)
+    networks = Network.objects.select_related("region").order_by("name")
+    trusts = HealthTrust.objects.order_by("name")
+    if not access.is_superuser:
+        regions = access.coordinator_regions | frozenset(access.trust_regions.values())
+        networks = networks.filter(region__in=regions)
+        trusts = trusts.filter(region__in=regions)
+    return networks, trusts
 
 
 def appointment_get(*, user: User, appointment_id: int) -> Appointment:

@@ -23,6 +23,7 @@ from fagnett.networks.forms import (
     MandateForm,
     NetworkFilterForm,
     NetworkForm,
+    NominationFilterForm,
     NominationForm,
 )
 from fagnett.networks.models import Appointment, Mandate, Network
@@ -67,7 +68,7 @@ def network_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def network_count_text(counts: selectors.NetworkCounts) -> str:
-    """"33 networks, 4 sub-groups": top-level networks, forums and sub-groups counted apart (a part that is none is
+    """ "33 networks, 4 sub-groups": top-level networks, forums and sub-groups counted apart (a part that is none is
     left out, but the networks are always named)."""
     parts = [ngettext("%(n)s network", "%(n)s networks", counts.networks) % {"n": counts.networks}]
     if counts.forums:
@@ -312,15 +313,20 @@ def nomination_list(request: AuthenticatedRequest) -> HttpResponse:
     access = access_for(request.user)
     if not (access.is_coordinator_anywhere or access.is_fagsjef_anywhere):
         raise PermissionDenied
-    nominations = selectors.nomination_list(user=request.user)
-    return render(
-        request,
-        "networks/nomination_list.html",
-        {
-            "pending": [a for a in nominations if a.status == Appointment.Status.NOMINATED],
-            "decided": [a for a in nominations[:200] if a.status != Appointment.Status.NOMINATED],
-        },
-    )
+    networks, trusts = selectors.nomination_filter_choices(user=request.user)
+    form = NominationFilterForm(request.GET or None, networks=networks, trusts=trusts)
+    filters = selectors.NominationFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.NominationFilters(
+            q=data["q"].strip(),
+            network=data["network"].pk if data["network"] else None,
+            trust=data["trust"].pk if data["trust"] else None,
+            status=data["status"],
+            role=data["role"],
+        )
+    page = paginate(request, selectors.nomination_list(user=request.user, filters=filters))
+    return render_page_or_part(request, "networks/nomination_list.html", {"form": form, "page": page}, part="results")
 
 
 @require_http_methods(["GET", "POST"])

@@ -18,6 +18,7 @@ from fagnett.events.selectors import upcoming_events
 from fagnett.meetings.models import ActionItem
 from fagnett.meetings.selectors import my_action_items, upcoming_meetings
 from fagnett.networks.selectors import home_summary
+from fagnett.web.region_state import region_state
 
 
 def home(request: AuthenticatedRequest) -> HttpResponse:
@@ -30,6 +31,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             "action_items": list(my_action_items(user=request.user).filter(status=ActionItem.Status.OPEN)[:5]),
             "case_summary": case_home_summary(user=request.user),
             "upcoming_events": upcoming_events(user=request.user),
+            "region_state": region_state(user=request.user),
         },
     )
 
