@@ -6,9 +6,7 @@ from urllib.parse import urljoin
 
 import lxml.html
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -181,7 +179,7 @@ def test_mandate_expiring_no_secretary_and_trust_gap(world: World) -> None:
 
 
 def test_unrouted_count_is_the_cases_received_without_a_network(world: World, login_as) -> None:
-    from fagnett.cases.tests.factories import make_case  # noqa: PLC0415 — the cases' own factory
+    from fagnett.cases.tests.factories import make_case
 
     make_case(world, network=None)
     routed = make_case(world)
@@ -191,3 +189,20 @@ def test_unrouted_count_is_the_cases_received_without_a_network(world: World, lo
     assert state.concerns["unrouted"].count == Case.objects.filter(network=None, status="received").count() == 1
     client = login_as("coordinator")
     assert rows_of_list(client, state.concerns["unrouted"].url) == 1
+
+
+# --- The network list's columns (here: they read meetings and reports, above networks in the layers) ----------
+
+
+def test_leader_meetings_against_the_minimum_and_report_status(world: World, login_as) -> None:
+    today = timezone.localdate()
+    make_mandate(world.network, period_start=datetime.date(today.year, 1, 1), min_meetings_per_year=5)
+    make_meeting(world.network, days=-(today.timetuple().tm_yday - 1), status=Meeting.Status.HELD)
+    NetworkReport.objects.create(network=world.network, year=today.year - 1, status=NetworkReport.Status.SUBMITTED)
+    html = login_as("coordinator").get(reverse("networks:list")).content.decode()
+    row = html[html.index("Anestesi og intensiv") : html.index("Øye")]
+    assert "Leader Testesen" in row
+    assert "1 / 5" in row
+    assert "Meldt inn" in row
+    other = html[html.index("Øye") :]
+    assert "0 / –" in other and "Ikke påbegynt" in other
