@@ -58,7 +58,7 @@ def test_demo_each_start_page_number_is_the_rows_of_the_list_it_links_to(
     for sentence, (number, url) in links.items():
         assert rows_of_list(client, url) == number, sentence
     # The demo has something to show in most of them: the comparison is not of empty lists only.
-    assert sum(1 for number, _ in links.values() if number) >= 3, links
+    assert sum(1 for number, _ in links.values() if number) >= 2, links
 
 
 def test_demo_panel_says_what_it_counts(demo: None, client: Client) -> None:
@@ -200,9 +200,15 @@ def test_leader_meetings_against_the_minimum_and_report_status(world: World, log
     make_meeting(world.network, days=-(today.timetuple().tm_yday - 1), status=Meeting.Status.HELD)
     NetworkReport.objects.create(network=world.network, year=today.year - 1, status=NetworkReport.Status.SUBMITTED)
     html = login_as("coordinator").get(reverse("networks:list")).content.decode()
-    row = html[html.index("Anestesi og intensiv") : html.index("Øye")]
-    assert "Leader Testesen" in row
-    assert "1 / 5" in row
-    assert "Meldt inn" in row
-    other = html[html.index("Øye") :]
-    assert "0 / –" in other and "Ikke påbegynt" in other
+    rows = {
+        row[0]: row
+        for row in (
+            [" ".join(td.text_content().split()) for td in tr.xpath("./td")]
+            for tr in lxml.html.fromstring(html).xpath("//tbody/tr")
+        )
+    }
+    # network, field, region, status, leader, members, meetings held / minimum, annual report
+    expected = selectors.RegionYear(today=today).expected_so_far(5) or 0
+    behind = f" Bak: {expected} møte{'r' if expected != 1 else ''} innen nå" if expected > 1 else ""
+    assert rows["Anestesi og intensiv"][4:] == ["Leader Testesen", "4", f"1 / 5{behind}", "Meldt inn"]
+    assert rows["Øye"][4:] == ["–", "1", "0 / –", "Ikke påbegynt"]
