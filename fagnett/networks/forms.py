@@ -40,7 +40,7 @@ class NetworkFilterForm(forms.Form):
         choice(self, "concern").choices = concern_choices(report_year)
 
 
-def concern_choices(report_year: int) -> list[tuple[str, str]]:
+def concern_choices(report_year: int) -> list[tuple[str, Any]]:
     """The network list's "needs attention" filter; the coordinator's region state links to each."""
     return [
         ("", _("All networks")),

@@ -1,7 +1,7 @@
 """Reads for networks, mandates and appointments, always scoped to the person asking."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,7 +124,7 @@ def network_list(
     filters = filters or NetworkFilters()
     when = when or region_year()
     gone, days = when.elapsed
-    networks = (
+    networks: QuerySet[Network] = (
         Network.objects.filter(visible_region_filter(user))
         .select_related("region", "parent")
         .alias(report_of_year=FilteredRelation("annual_reports", condition=Q(annual_reports__year=when.report_year)))
@@ -171,10 +171,10 @@ def _with_concern(networks: QuerySet[Network], concern: str, when: RegionYear) -
     networks = networks.filter(kind=Network.Kind.NETWORK)
     if concern == CONCERN_REPORT_MISSING:
         expected = reporting_network_ids(networks=networks, year=when.report_year)
-        return networks.filter(pk__in=expected).exclude(report_status__in=_REPORT_COUNTED)
+        return networks.filter(pk__in=expected).exclude(Q(report_status__in=_REPORT_COUNTED))
     networks = networks.filter(status=Network.Status.ACTIVE)
     if concern == CONCERN_BELOW_MINIMUM:
-        return networks.filter(minimum__isnull=False, held_this_year__lt=F("expected_so_far"))
+        return networks.filter(Q(minimum__isnull=False, held_this_year__lt=F("expected_so_far")))
     if concern == CONCERN_MANDATE_EXPIRING:
         limit = when.today + datetime.timedelta(days=MANDATE_EXPIRY_DAYS)
         latest = Mandate.objects.filter(network=OuterRef("pk")).order_by("-version").values("period_end")[:1]
@@ -208,7 +208,7 @@ def reporting_network_ids(*, networks: QuerySet[Network], year: int) -> list[int
     return [n.pk for n in candidates if statuses[n.pk] == Network.Status.ACTIVE]
 
 
-def with_leaders(networks: Sequence[Network]) -> list[Network]:
+def with_leaders(networks: Iterable[Network]) -> list[Network]:
     """``networks`` with ``leaders`` (their appointed leaders' appointments, person loaded): one query."""
     networks = list(networks)
     leaders: dict[int, list[Appointment]] = {n.pk: [] for n in networks}
