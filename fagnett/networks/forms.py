@@ -2,11 +2,13 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from fagnett.accounts.models import User
 from fagnett.core.forms import MultiLineField, SingleLineField, choice, model_choice
 from fagnett.core.locking import NO_VERSION, VersionedForm
-from fagnett.networks.models import AppointmentRole, Mandate, Network, default_period_end
+from fagnett.networks import selectors
+from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network, default_period_end
 from fagnett.organisations.models import HealthTrust, Region
 
 
@@ -24,14 +26,60 @@ class NetworkFilterForm(forms.Form):
     region = forms.ModelChoiceField(
         label=_("Region"), queryset=Region.objects.none(), required=False, empty_label=_("All regions")
     )
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     field = forms.ChoiceField(label=_("Professional field"), required=False)
+    concern = forms.ChoiceField(label=_("Needs attention"), required=False)
 
-    def __init__(self, *args: Any, regions: Any, fields: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, regions: Any, fields: list[str], report_year: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choice(self, "region").queryset = regions
+        choice(self, "kind").choices = [("", _("All kinds")), *Network.Kind.choices]
         choice(self, "status").choices = [("", _("All statuses")), *Network.Status.choices]
         choice(self, "field").choices = [("", _("All fields")), *((f, f) for f in fields)]
+        choice(self, "concern").choices = concern_choices(report_year)
+
+
+def concern_choices(report_year: int) -> list[tuple[str, Any]]:
+    """The network list's "needs attention" filter; the coordinator's region state links to each."""
+    return [
+        ("", _("All networks")),
+        (selectors.CONCERN_BELOW_MINIMUM, _("Fewer meetings held than the minimum so far this year")),
+        (
+            selectors.CONCERN_REPORT_MISSING,
+            _("Annual report for %(year)s not submitted") % {"year": report_year},
+        ),
+        (
+            selectors.CONCERN_MANDATE_EXPIRING,
+            ngettext(
+                "Mandate ends within %(days)s day", "Mandate ends within %(days)s days", selectors.MANDATE_EXPIRY_DAYS
+            )
+            % {"days": selectors.MANDATE_EXPIRY_DAYS},
+        ),
+        (selectors.CONCERN_NO_SECRETARY, _("No secretary appointed")),
+        (selectors.CONCERN_TRUST_GAP, _("A health trust without an appointed member")),
+    ]
+
+
+class NominationFilterForm(forms.Form):
+    q = SingleLineField(
+        guard=False, label=_("Search by name"), required=False, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    network = forms.ModelChoiceField(
+        label=_("Network"), queryset=Network.objects.none(), required=False, empty_label=_("All networks")
+    )
+    trust = forms.ModelChoiceField(
+        label=_("Represents"), queryset=HealthTrust.objects.none(), required=False, empty_label=_("All health trusts")
+    )
+    role = forms.ChoiceField(label=_("Role"), required=False)
+
+    def __init__(self, *args: Any, networks: Any, trusts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice(self, "status").choices = [("", _("All statuses")), *Appointment.Status.choices]
+        model_choice(self, "network").queryset = networks
+        model_choice(self, "trust").queryset = trusts
+        choice(self, "role").choices = [("", _("All roles")), *AppointmentRole.choices]
 
 
 class NetworkForm(VersionedForm, forms.ModelForm):

@@ -1,11 +1,25 @@
 """Reads for networks, mandates and appointments, always scoped to the person asking."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,6 +31,27 @@ from fagnett.organisations.models import HealthTrust, Region
 OPEN_STATUSES = (Appointment.Status.NOMINATED, Appointment.Status.APPOINTED)
 
 
+#: What the coordinator's region state counts (web/region_state.py) and the network list filters by (``concern``).
+CONCERN_BELOW_MINIMUM = "below_minimum"
+CONCERN_REPORT_MISSING = "report_missing"
+CONCERN_MANDATE_EXPIRING = "mandate_expiring"
+CONCERN_NO_SECRETARY = "no_secretary"
+CONCERN_TRUST_GAP = "trust_gap"
+CONCERNS = (
+    CONCERN_BELOW_MINIMUM,
+    CONCERN_REPORT_MISSING,
+    CONCERN_MANDATE_EXPIRING,
+    CONCERN_NO_SECRETARY,
+    CONCERN_TRUST_GAP,
+)
+#: "Mandates expiring": the current mandate ends within this many days (or has ended).
+MANDATE_EXPIRY_DAYS = 90
+# Meetings and annual reports live in apps above this one (pyproject.toml's layers), so the network list reaches
+# them through the ORM's reverse relations ("meetings", "annual_reports") and their stored values, not their models.
+_MEETING_HELD = "held"
+_REPORT_COUNTED = ("submitted", "accepted")  # reports.models.COUNTED_REPORT_STATUSES
+
+
 @dataclass(frozen=True)
 class NetworkFilters:
     region: int | None = None
@@ -24,6 +59,42 @@ class NetworkFilters:
     field: str = ""
     q: str = ""
     include_subgroups: bool = True
+    kind: str = ""
+    concern: str = ""
+
+
+@dataclass(frozen=True)
+class RegionYear:
+    """The dates the network list's columns and concerns are measured against: this year's meetings so far, the
+    reporting year (last year), and the day mandates are measured from."""
+
+    today: datetime.date
+
+    @property
+    def year(self) -> int:
+        return self.today.year
+
+    @property
+    def report_year(self) -> int:
+        return self.today.year - 1
+
+    @property
+    def elapsed(self) -> tuple[int, int]:
+        """(days of the year gone, including today; days in the year)."""
+        first, last = _year_bounds(self.today.year)
+        return (self.today - first).days + 1, (last - first).days + 1
+
+    def expected_so_far(self, minimum: int | None) -> int | None:
+        """The meetings a network with ``minimum`` a year should have held by today, pro rata, rounded down: a
+        network with four a year is behind from the day a quarter of the year has gone by without one held."""
+        if minimum is None:
+            return None
+        gone, days = self.elapsed
+        return minimum * gone // days
+
+
+def region_year() -> RegionYear:
+    return RegionYear(today=timezone.localdate())
 
 
 def region_list(*, user: User) -> QuerySet[Region]:
@@ -42,17 +113,40 @@ def coordinated_regions(*, user: User, include_directed: bool = False) -> QueryS
     return regions.filter(pk__in=chosen)
 
 
-def network_list(*, user: User, filters: NetworkFilters | None = None) -> QuerySet[Network]:
-    """Networks in the person's regions, with counts for the list page, in one query."""
+def network_list(
+    *, user: User, filters: NetworkFilters | None = None, when: RegionYear | None = None
+) -> QuerySet[Network]:
+    """Networks in the person's regions, with the list page's columns, in one query (``with_leaders`` adds one).
+
+    Each network carries ``member_count``, ``held_this_year`` (meetings held so far this year), ``minimum`` (the
+    minimum in force this year), ``expected_so_far`` (the minimum pro rata by today) and ``report_status`` (of its
+    annual report for the reporting year; None before one is started)."""
     filters = filters or NetworkFilters()
-    networks = (
+    when = when or region_year()
+    gone, days = when.elapsed
+    networks: QuerySet[Network] = (
         Network.objects.filter(visible_region_filter(user))
         .select_related("region", "parent")
+        .alias(report_of_year=FilteredRelation("annual_reports", condition=Q(annual_reports__year=when.report_year)))
         .annotate(
-            member_count=Count("appointments", filter=Q(appointments__status=Appointment.Status.APPOINTED)),
+            member_count=Count(
+                "appointments", filter=Q(appointments__status=Appointment.Status.APPOINTED), distinct=True
+            ),
+            held_this_year=Count(
+                "meetings",
+                filter=Q(meetings__status=_MEETING_HELD, meetings__starts_at__year=when.year),
+                distinct=True,
+            ),
+            minimum=minimum_in_force(when.year),
+            expected_so_far=F("minimum") * gone / days,  # whole numbers: rounded down, as expected_so_far()
+            report_status=F("report_of_year__status"),
         )
         .order_by("region__name", "name")
     )
+    if filters.kind:
+        networks = networks.filter(kind=filters.kind)
+    if filters.concern:
+        networks = _with_concern(networks, filters.concern, when)
     if filters.region:
         networks = networks.filter(region_id=filters.region)
     if filters.status:
@@ -67,6 +161,86 @@ def network_list(*, user: User, filters: NetworkFilters | None = None) -> QueryS
     if not filters.include_subgroups:
         networks = networks.filter(parent__isnull=True)
     return networks
+
+
+def _with_concern(networks: QuerySet[Network], concern: str, when: RegionYear) -> QuerySet[Network]:
+    """The networks that need the coordinator's attention for ``concern``. Each counts top-level networks (kind
+    "network": those with mandates, meeting minimums and annual reports); all but the annual report count only the
+    active ones. Networks missing the report are those the regional report expects (``reporting_networks``: active
+    at the reporting year's end) without a submitted or accepted one."""
+    networks = networks.filter(kind=Network.Kind.NETWORK)
+    if concern == CONCERN_REPORT_MISSING:
+        expected = reporting_network_ids(networks=networks, year=when.report_year)
+        return networks.filter(pk__in=expected).exclude(Q(report_status__in=_REPORT_COUNTED))
+    networks = networks.filter(status=Network.Status.ACTIVE)
+    if concern == CONCERN_BELOW_MINIMUM:
+        return networks.filter(Q(minimum__isnull=False, held_this_year__lt=F("expected_so_far")))
+    if concern == CONCERN_MANDATE_EXPIRING:
+        limit = when.today + datetime.timedelta(days=MANDATE_EXPIRY_DAYS)
+        latest = Mandate.objects.filter(network=OuterRef("pk")).order_by("-version").values("period_end")[:1]
+        return networks.alias(mandate_ends=Subquery(latest)).filter(mandate_ends__lte=limit)
+    appointed = Appointment.objects.filter(network=OuterRef("pk"), status=Appointment.Status.APPOINTED)
+    if concern == CONCERN_NO_SECRETARY:
+        return networks.filter(~Exists(appointed.filter(role=AppointmentRole.SECRETARY)))
+    if concern == CONCERN_TRUST_GAP:
+        unrepresented = HealthTrust.objects.filter(region=OuterRef("region")).exclude(
+            Exists(
+                Appointment.objects.filter(
+                    network=OuterRef(OuterRef("pk")), trust=OuterRef("pk"), status=Appointment.Status.APPOINTED
+                )
+            )
+        )
+        return networks.filter(Exists(unrepresented))
+    return networks.none()
+
+
+def reporting_network_ids(*, networks: QuerySet[Network], year: int) -> list[int]:
+    """Of ``networks``, those expected to report on ``year``: top-level networks established by the year's end and
+    active at it (as they were then). The same rule as reports.statistics.reporting_networks; two queries."""
+    candidates = list(
+        networks.filter(kind=Network.Kind.NETWORK)
+        .filter(Q(established_on__isnull=True) | Q(established_on__lte=datetime.date(year, 12, 31)))
+        .select_related(None)
+        .order_by()
+        .only("pk", "status")
+    )
+    statuses = statuses_at_year_end(networks=candidates, year=year)
+    return [n.pk for n in candidates if statuses[n.pk] == Network.Status.ACTIVE]
+
+
+def with_leaders(networks: Iterable[Network]) -> list[Network]:
+    """``networks`` with ``leaders`` (their appointed leaders' appointments, person loaded): one query."""
+    networks = list(networks)
+    leaders: dict[int, list[Appointment]] = {n.pk: [] for n in networks}
+    for appointment in (
+        Appointment.objects.filter(
+            network__in=list(leaders), role=AppointmentRole.LEADER, status=Appointment.Status.APPOINTED
+        )
+        .select_related("person")
+        .order_by("person__first_name", "person__last_name")
+    ):
+        leaders[appointment.network_id].append(appointment)
+    for network in networks:
+        network.leaders = leaders[network.pk]  # type: ignore[attr-defined]
+    return networks
+
+
+@dataclass(frozen=True)
+class NetworkCounts:
+    networks: int
+    forums: int
+    subgroups: int
+
+
+def network_counts(networks: QuerySet[Network]) -> NetworkCounts:
+    """How many of ``networks`` are top-level networks, forums and sub-groups (councils and working groups under a
+    network): one query."""
+    counts = networks.order_by().aggregate(
+        networks=Count("pk", filter=Q(parent__isnull=True, kind=Network.Kind.NETWORK)),
+        forums=Count("pk", filter=Q(parent__isnull=True) & ~Q(kind=Network.Kind.NETWORK)),
+        subgroups=Count("pk", filter=Q(parent__isnull=False)),
+    )
+    return NetworkCounts(**{k: v or 0 for k, v in counts.items()})
 
 
 def network_fields(*, user: User) -> list[str]:
@@ -175,19 +349,57 @@ def representation_matrix(*, network: Network) -> RepresentationMatrix:
     return RepresentationMatrix(roles=roles, rows=[*rows.values(), rhf_row])
 
 
-def nomination_list(*, user: User) -> QuerySet[Appointment]:
-    """Open nominations the person decides (coordinator) or made themselves (fagsjef)."""
+@dataclass(frozen=True)
+class NominationFilters:
+    q: str = ""
+    network: int | None = None
+    trust: int | None = None
+    status: str = ""
+    role: str = ""
+
+
+def nomination_list(*, user: User, filters: NominationFilters | None = None) -> QuerySet[Appointment]:
+    """Nominations the person decides (coordinator) or made themselves (fagsjef): those waiting for a decision
+    first, then the newest; narrowed by ``filters`` (``q`` matches the person's name, username or e-mail)."""
+    filters = filters or NominationFilters()
     access = access_for(user)
     visible = Q(nominated_by=user)
     if access.is_superuser:
         visible = Q()
     elif access.coordinator_regions:
         visible |= Q(network__region__in=access.coordinator_regions)
-    return (
-        Appointment.objects.filter(visible)
-        .select_related("network", "network__region", "person", "trust", "nominated_by", "decided_by")
-        .order_by("-nominated_at", "-pk")
-    )
+    nominations = Appointment.objects.filter(visible)
+    if filters.network:
+        nominations = nominations.filter(network_id=filters.network)
+    if filters.trust:
+        nominations = nominations.filter(trust_id=filters.trust)
+    if filters.status:
+        nominations = nominations.filter(status=filters.status)
+    if filters.role:
+        nominations = nominations.filter(role=filters.role)
+    for word in filters.q.lower().split():
+        nominations = nominations.filter(
+            Q(person__first_name__lower__contains=word)
+            | Q(person__last_name__lower__contains=word)
+            | Q(person__username__lower__contains=word)
+            | Q(person__email__lower__contains=word)
+        )
+    waiting_first = Case(When(status=Appointment.Status.NOMINATED, then=Value(0)), default=Value(1))
+    return nominations.select_related(
+        "network", "network__region", "person", "trust", "nominated_by", "decided_by"
+    ).order_by(waiting_first, "-nominated_at", "-pk")
+
+
+def nomination_filter_choices(*, user: User) -> tuple[QuerySet[Network], QuerySet[HealthTrust]]:
+    """The networks and trusts the person's nominations can be filtered by: those of their regions."""
+    access = access_for(user)
+    networks = Network.objects.select_related("region").order_by("name")
+    trusts = HealthTrust.objects.order_by("name")
+    if not access.is_superuser:
+        regions = access.coordinator_regions | frozenset(access.trust_regions.values())
+        networks = networks.filter(region__in=regions)
+        trusts = trusts.filter(region__in=regions)
+    return networks, trusts
 
 
 def appointment_get(*, user: User, appointment_id: int) -> Appointment:

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from fagnett.access import AuthenticatedRequest, access_for
@@ -22,6 +23,7 @@ from fagnett.networks.forms import (
     MandateForm,
     NetworkFilterForm,
     NetworkForm,
+    NominationFilterForm,
     NominationForm,
 )
 from fagnett.networks.models import Appointment, Mandate, Network
@@ -29,10 +31,12 @@ from fagnett.organisations.models import Region
 
 
 def network_list(request: AuthenticatedRequest) -> HttpResponse:
+    when = selectors.region_year()
     form = NetworkFilterForm(
         request.GET or None,
         regions=selectors.region_list(user=request.user),
         fields=selectors.network_fields(user=request.user),
+        report_year=when.report_year,
     )
     filters = selectors.NetworkFilters()
     if form.is_valid():
@@ -42,14 +46,36 @@ def network_list(request: AuthenticatedRequest) -> HttpResponse:
             status=data["status"],
             field=data["field"],
             q=data["q"].strip(),
+            kind=data["kind"],
+            concern=data["concern"],
         )
-    page = paginate(request, selectors.network_list(user=request.user, filters=filters))
+    networks = selectors.network_list(user=request.user, filters=filters, when=when)
+    page = paginate(request, networks)
+    page.object_list = selectors.with_leaders(page.object_list)
     return render_page_or_part(
         request,
         "networks/network_list.html",
-        {"form": form, "page": page, "can_add": access_for(request.user).is_coordinator_anywhere},
+        {
+            "form": form,
+            "page": page,
+            "count": network_count_text(selectors.network_counts(networks)),
+            "year": when.year,
+            "report_year": when.report_year,
+            "can_add": access_for(request.user).is_coordinator_anywhere,
+        },
         part="results",
     )
+
+
+def network_count_text(counts: selectors.NetworkCounts) -> str:
+    """ "33 networks, 4 sub-groups": top-level networks, forums and sub-groups counted apart (a part that is none is
+    left out, but the networks are always named)."""
+    parts = [ngettext("%(n)s network", "%(n)s networks", counts.networks) % {"n": counts.networks}]
+    if counts.forums:
+        parts.append(ngettext("%(n)s forum", "%(n)s forums", counts.forums) % {"n": counts.forums})
+    if counts.subgroups:
+        parts.append(ngettext("%(n)s sub-group", "%(n)s sub-groups", counts.subgroups) % {"n": counts.subgroups})
+    return ", ".join(parts)
 
 
 def network_detail(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
@@ -287,15 +313,20 @@ def nomination_list(request: AuthenticatedRequest) -> HttpResponse:
     access = access_for(request.user)
     if not (access.is_coordinator_anywhere or access.is_fagsjef_anywhere):
         raise PermissionDenied
-    nominations = selectors.nomination_list(user=request.user)
-    return render(
-        request,
-        "networks/nomination_list.html",
-        {
-            "pending": [a for a in nominations if a.status == Appointment.Status.NOMINATED],
-            "decided": [a for a in nominations[:200] if a.status != Appointment.Status.NOMINATED],
-        },
-    )
+    networks, trusts = selectors.nomination_filter_choices(user=request.user)
+    form = NominationFilterForm(request.GET or None, networks=networks, trusts=trusts)
+    filters = selectors.NominationFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.NominationFilters(
+            q=data["q"].strip(),
+            network=data["network"].pk if data["network"] else None,
+            trust=data["trust"].pk if data["trust"] else None,
+            status=data["status"],
+            role=data["role"],
+        )
+    page = paginate(request, selectors.nomination_list(user=request.user, filters=filters))
+    return render_page_or_part(request, "networks/nomination_list.html", {"form": form, "page": page}, part="results")
 
 
 @require_http_methods(["GET", "POST"])

@@ -19,6 +19,7 @@ from fagnett.meetings.models import ActionItem
 from fagnett.meetings.selectors import my_action_items, upcoming_meetings
 from fagnett.networks.selectors import home_summary
 from fagnett.web.for_you import for_you
+from fagnett.web.region_state import region_state
 
 
 def home(request: AuthenticatedRequest) -> HttpResponse:
@@ -32,6 +33,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             "case_summary": case_home_summary(user=request.user),
             "upcoming_events": upcoming_events(user=request.user),
             "for_you": for_you(user=request.user),
+            "region_state": region_state(user=request.user),
         },
     )
 

@@ -92,5 +92,5 @@ def test_filtering_as_you_type_replaces_the_results_inside_the_live_region(
     expect(page.get_by_text("1 nettverk")).to_be_visible()
     expect(page.locator("#network-results")).to_have_count(1)
     expect(page.locator("#network-results .result-count")).to_have_count(1)
-    expect(page).to_have_url(f"{live_server.url}/networks/?q=%C3%B8ye&region=&status=&field=")
+    expect(page).to_have_url(f"{live_server.url}/networks/?q=%C3%B8ye&region=&kind=&status=&field=&concern=")
     assert_accessible(page)

@@ -1,12 +1,14 @@
 from collections.abc import Callable
 
+import lxml.html
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from fagnett.networks.models import Appointment, AppointmentRole
+from fagnett.networks.models import Appointment, AppointmentRole, Network
 from tests.factories import World, appoint, make_network, make_trust, make_user
 
 pytestmark = pytest.mark.django_db
@@ -291,9 +293,10 @@ class TestQueryCounts:
         client = login_as("coordinator")
         client.get(reverse("home"))  # session warm-up
         self.grow(world, 10)
-        # session read, user, the person's roles (3), field choices, count, region choices, the page of networks
+        # session read, user, the person's roles (3), field choices, count, region choices, the page of networks,
+        # the networks/forums/sub-groups count and the page's leaders
         # (no write of the session: SessionRefreshMiddleware saves it at most once a minute)
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(11):
             client.get(reverse("networks:list"))
 
 
@@ -338,3 +341,73 @@ def test_stale_network_edit_shows_the_saved_text_beside_the_persons_own(world: W
     assert 'id="conflict-differences"' in response.content.decode()
     world.network.refresh_from_db()
     assert world.network.description == "Lagret først"
+
+
+def table_rows(html: str) -> list[list[str]]:
+    """The cells' text of each row of the results table (not the filter form's options)."""
+    tree = lxml.html.fromstring(html)
+    return [[" ".join(td.text_content().split()) for td in tr.xpath("./td")] for tr in tree.xpath("//tbody/tr")]
+
+
+class TestNetworkListColumnsAndFilters:
+    def test_kind_filter_and_networks_counted_apart_from_subgroups(self, world: World, login_as: LoginAs) -> None:
+        make_network(world.region_a, name="Fagrådet", kind=Network.Kind.COUNCIL, parent=world.network)
+        make_network(world.region_a, name="Arbeidsgruppa", kind=Network.Kind.WORKING_GROUP, parent=world.network)
+        make_network(world.region_a, name="Sekretærforum", kind=Network.Kind.FORUM)
+        client = login_as("coordinator")
+        html = client.get(reverse("networks:list")).content.decode()
+        assert "2 nettverk, 1 forum, 2 undergrupper" in html
+        html = client.get(reverse("networks:list"), {"kind": Network.Kind.COUNCIL}).content.decode()
+        assert "0 nettverk, 1 undergruppe" in html
+        assert [row[0].split(" Fagråd")[0] for row in table_rows(html)] == ["Fagrådet"]
+        html = client.get(reverse("networks:list"), {"kind": "nonsense"}).content.decode()
+        assert "Velg et gyldig valg" in html  # a clear message, and the unfiltered list
+
+    def test_concern_filter_keeps_to_the_regions_the_person_sees(self, world: World, login_as: LoginAs) -> None:
+        html = login_as("coordinator_b").get(reverse("networks:list"), {"concern": "no_secretary"}).content.decode()
+        assert "Intensiv Nord" in html and "Øye" not in html
+
+
+class TestNominationList:
+    def nominate(self, world: World, n: int) -> None:
+        for i in range(n):
+            appoint(
+                world.other_network,
+                make_user(trust=world.trusts_a[2], first_name=f"Nominert{i}"),
+                status=Appointment.Status.NOMINATED,
+                nominated_by=world["fagsjef"],
+                nominated_at=timezone.now(),
+            )
+
+    def test_paged_waiting_first_and_filtered(self, world: World, login_as: LoginAs) -> None:
+        self.nominate(world, 52)
+        client = login_as("coordinator")
+        html = client.get(reverse("networks:nominations")).content.decode()
+        assert "57 nominasjoner" in html  # the world's five appointments and the 52 waiting
+        assert "Side 1 av 2" in html
+        rows = table_rows(html)
+        assert len(rows) == 50
+        assert all(row[0].startswith("Nominert") for row in rows)  # the appointed ones come after the 52 waiting
+        html = client.get(reverse("networks:nominations"), {"status": "appointed"}).content.decode()
+        people = [row[0] for row in table_rows(html)]
+        assert len(people) == 5 and not any(p.startswith("Nominert") for p in people)
+        html = client.get(reverse("networks:nominations"), {"q": "nominert7"}).content.decode()
+        assert "1 nominasjon" in html and [row[0] for row in table_rows(html)] == ["Nominert7 Testesen"]
+        html = client.get(reverse("networks:nominations"), {"network": world.network.pk}).content.decode()
+        assert not any(row[0].startswith("Nominert") for row in table_rows(html))
+        html = client.get(reverse("networks:nominations"), {"trust": world.trusts_a[2].pk, "role": "member"})
+        assert "52 nominasjoner" in html.content.decode()
+
+    def test_fagsjef_sees_their_own_nominations_only(self, world: World, login_as: LoginAs) -> None:
+        self.nominate(world, 2)
+        appoint(world.network, make_user(trust=world.trusts_a[0]), status=Appointment.Status.NOMINATED)
+        html = login_as("fagsjef").get(reverse("networks:nominations")).content.decode()
+        assert "2 nominasjoner" in html
+
+    def test_query_count_is_pinned(self, world: World, login_as: LoginAs, django_assert_num_queries) -> None:
+        client = login_as("coordinator")
+        client.get(reverse("home"))  # session warm-up
+        self.nominate(world, 60)
+        # session read, user, the person's roles (3), network and trust choices (2), count, the page
+        with django_assert_num_queries(9):
+            client.get(reverse("networks:nominations"), {"status": "nominated"})

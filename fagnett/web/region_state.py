@@ -1,0 +1,60 @@
+"""The coordinator's view of the region on the start page: what needs attention, each a number that links to the
+list showing exactly those items.
+
+Every number is the count of the very selector and filter its list uses (the network list with a ``concern``, the
+cases waiting to be routed with status "received"), so the number and the list cannot disagree. A medical director
+sees the numbers whose lists they may open (the network list; routing cases is the coordinator's)."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from fagnett.access import access_for
+from fagnett.accounts.models import User
+from fagnett.cases.models import Case
+from fagnett.cases.selectors import CaseFilters, case_list
+from fagnett.networks import selectors as networks
+
+
+@dataclass(frozen=True)
+class Concern:
+    key: str
+    count: int
+    url: str
+
+
+@dataclass(frozen=True)
+class RegionState:
+    year: int
+    report_year: int
+    expiry_days: int
+    concerns: dict[str, Concern]
+
+    @property
+    def needs_attention(self) -> int:
+        return sum(c.count for c in self.concerns.values())
+
+
+def region_state(*, user: User) -> RegionState | None:
+    """The region's state for a coordinator or medical director; None for anyone else. A fixed number of queries
+    (one count per number, two more for the annual reports' expected networks)."""
+    access = access_for(user)
+    if not (access.is_coordinator_anywhere or access.director_regions):
+        return None
+    when = networks.region_year()
+    network_list_url = reverse("networks:list")
+    concerns = {}
+    for key in networks.CONCERNS:
+        count = networks.network_list(user=user, filters=networks.NetworkFilters(concern=key), when=when).count()
+        concerns[key] = Concern(key=key, count=count, url=f"{network_list_url}?{urlencode({'concern': key})}")
+    if access.is_coordinator_anywhere:
+        filters = CaseFilters(unrouted=True, status=Case.Status.RECEIVED)
+        concerns["unrouted"] = Concern(
+            key="unrouted",
+            count=case_list(user=user, filters=filters).count(),
+            url=f"{reverse('cases:unrouted')}?{urlencode({'status': Case.Status.RECEIVED})}",
+        )
+    return RegionState(
+        year=when.year, report_year=when.report_year, expiry_days=networks.MANDATE_EXPIRY_DAYS, concerns=concerns
+    )
