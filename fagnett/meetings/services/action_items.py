@@ -73,8 +73,10 @@ def action_item_close(*, user: User, item: ActionItem, note: str, expected_versi
     current.done_at = timezone.now()
     current.done_by = user
     current.done_note = note
+    # Only the note is new: the rest may hold what older versions saved without a check (no creator, an old date).
+    current.clean_fields(exclude=[f.name for f in ActionItem._meta.concrete_fields if f.name != "done_note"])
     current._change_reason = "Closed"  # type: ignore[attr-defined]
-    return locked_update(current)
+    return locked_update(current, clean=False)
 
 
 @transaction.atomic
@@ -91,7 +93,7 @@ def action_item_reopen(*, user: User, item: ActionItem, expected_version: int | 
     current.done_by = None
     current.done_note = ""
     current._change_reason = "Reopened"  # type: ignore[attr-defined]
-    return locked_update(current)
+    return locked_update(current, clean=False)
 
 
 @transaction.atomic

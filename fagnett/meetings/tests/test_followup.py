@@ -81,6 +81,12 @@ class TestClose:
         assert (saved.status, saved.done_note, saved.done_at, saved.lock_version) == ("open", "", None, 1)
         assert saved.history.count() == history
 
+    def test_an_item_saved_without_a_creator_closes_too(self, world: World) -> None:
+        """Rows made before every item had a creator (imports, older versions) are closed like any other."""
+        item = ActionItem.objects.create(network=world.network, title="Ring", owner=world["member"], due_date=TODAY)
+        services.action_item_close(user=world["member"], item=item, note="Ringt", expected_version=1)
+        assert ActionItem.objects.get(pk=item.pk).done_note == "Ringt"
+
     def test_a_note_with_an_identity_number_is_refused(self, world: World) -> None:
         item = make_item(world, "Lage prosedyre")
         with pytest.raises(ValidationError) as error:
