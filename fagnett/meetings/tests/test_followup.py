@@ -68,6 +68,12 @@ class TestClose:
         latest = saved.history.latest()
         assert (latest.done_note, latest.history_change_reason) == ("Prosedyren er sendt på høring.", "Closed")
 
+    def test_the_note_shows_in_the_items_history(self, world: World, login_as: LoginAs) -> None:
+        item = make_item(world, "Lage prosedyre")
+        services.action_item_close(user=world["member"], item=item, note="Sendt på høring 3. mars", expected_version=1)
+        page = login_as("leader").get(reverse("audit:history", args=["action-item", item.pk])).content.decode()
+        assert "Hva ble gjort" in page and "Sendt på høring 3. mars" in page
+
     @pytest.mark.parametrize("note", ["", "   \n  "])
     def test_an_empty_note_is_refused_with_a_message_and_nothing_is_saved(self, world: World, note: str) -> None:
         item = make_item(world, "Lage prosedyre")
