@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from fagnett.cases.tests.factories import make_case
 from fagnett.core.exceptions import ConflictError
 from fagnett.meetings import services
 from fagnett.meetings.models import ActionItem, AgendaItem
@@ -40,6 +39,25 @@ def make_item(world: World, title: str, *, owner: str = "member", days: int = 14
         due_date=TODAY + datetime.timedelta(days=days),
         created_by=world["secretary"],
         **kwargs,
+    )
+
+
+def make_case(world: World, *, title: str, network: Any = None) -> Any:
+    """A case of ``network`` (the world's by default), made through the relation's model: meetings sits below cases
+    and may not import them (the layers' contract)."""
+    case_model: Any = ActionItem._meta.get_field("case").related_model
+    network = network or world.network
+    number = case_model._default_manager.filter(network=network, year=TODAY.year).count() + 1
+    return case_model._default_manager.create(
+        region=network.region,
+        network=network,
+        year=TODAY.year,
+        number=number,
+        title=title,
+        description="Ulik praksis mellom sykehusene.",
+        wanted="En regional anbefaling.",
+        submitted_by=world["employee"],
+        submitted_at=timezone.now(),
     )
 
 
