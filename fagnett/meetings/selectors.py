@@ -406,7 +406,8 @@ def _followup_base(network: Network, filters: FollowUpFilters) -> QuerySet[Actio
 
 
 def followup_items(*, network: Network, filters: FollowUpFilters) -> QuerySet[ActionItem]:
-    """The network's action items under ``filters``: overdue first, then open by due date, then done, newest first.
+    """The network's action items under ``filters``: overdue first, then open by due date, then done, latest closed
+    first.
 
     Everything a row shows is joined here (owner, meeting, case, who closed it), so a page of the register costs the
     same queries whatever its length; mark the page's items with ``followup_mark`` before showing them."""
@@ -425,10 +426,11 @@ def followup_items(*, network: Network, filters: FollowUpFilters) -> QuerySet[Ac
         default=Value(2),
         output_field=IntegerField(),
     )
+    open_due = Case(When(status=ActionItem.Status.OPEN, then=F("due_date")), default=None)
     return (
         items.select_related("owner", "meeting", "case", "done_by")
-        .annotate(followup_rank=rank)
-        .order_by("followup_rank", "due_date", F("done_at").desc(nulls_last=True), "pk")
+        .annotate(followup_rank=rank, open_due=open_due)
+        .order_by("followup_rank", "open_due", F("done_at").desc(nulls_last=True), "pk")
     )
 
 
