@@ -280,30 +280,37 @@ class NetworkOfficer(FagnettUser):
 
     @task(2)
     def action_item(self) -> None:
-        """Mark one of my action items done from *My action items*; when all are done, open one again."""
+        """Close one of my action items with what was done (the form *My action items* leads to); when all are
+        done, open one again from the network's follow-up register."""
         if self.open_items:
-            page = self.read("/action-items/", "/action-items/")
+            item = self.open_items[0]
+            path = f"/action-items/{item}/close/"
+            page = self.read(path, "/action-items/<id>/close/")
             if page is None:
                 return
-            item = self.open_items[0]
             try:
-                data = form_data(page, action=f"/action-items/{item}/done/")
+                data = form_data(page, field="done_note")
             except LookupError:  # done already: a write whose answer was lost (fault run) was saved after all
                 self.open_items.remove(item)
                 self.done_items.append(item)
                 return
+            data["done_note"] = [f"bench {self.username}: done"]
+            data["next"] = ["/action-items/"]
+            done, name, expect = True, "/action-items/<id>/close/", r"/action-items/$"
         else:
             item = self.done_items[0]
-            data = {"done": ["0"], "csrfmiddlewaretoken": [self.client.cookies.get("csrftoken") or ""]}
-        done = data["done"] == ["1"]
-        if self.write(
-            "action_item",
-            f"/action-items/{item}/done/",
-            "/action-items/<id>/done/",
-            data,
-            expect=r"/action-items/$",
-            record={"item": item, "done": done},
-        ):
+            path = f"/action-items/{item}/reopen/"
+            page = self.read(f"/networks/{self.person['network']}/follow-up/?status=done", "/networks/<id>/follow-up/")
+            if page is None:
+                return
+            try:
+                data = form_data(page, action=path)
+            except LookupError:  # open already: a reopening whose answer was lost was saved after all
+                self.done_items.remove(item)
+                self.open_items.append(item)
+                return
+            done, name, expect = False, "/action-items/<id>/reopen/", r"/follow-up/"
+        if self.write("action_item", path, name, data, expect=expect, record={"item": item, "done": done}):
             (self.open_items if done else self.done_items).remove(item)
             (self.done_items if done else self.open_items).append(item)
 

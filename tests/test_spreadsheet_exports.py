@@ -96,6 +96,11 @@ EXPORTS: dict[str, list[Download]] = {
         )
         for fmt in ("csv", "xlsx")
     ],
+    # The network's follow-up register, as a member of the network reads it (a hostile owner and action).
+    "meetings:followup_export": [
+        Download(fmt, "member", lambda w, fmt=fmt: reverse("meetings:followup_export", args=[w["network"], fmt]), fmt)
+        for fmt in ("csv", "xlsx")
+    ],
     "reports:figure_csv": [
         Download(
             f"figure {n}",
@@ -239,6 +244,7 @@ def hostile(world: World) -> dict[str, Any]:
     make_entry(round_, unit, "K1", "normal", comment=HOSTILE["link"])
     return {
         "region": world.region_a.pk,
+        "network": world.network.pk,
         "year": timezone.localdate().year,
         "event": event.pk,
         "round": round_.pk,

@@ -59,6 +59,15 @@ ACTIONS = [
     "Oppdatere prosedyren",
     "Kontakte kvalitetsregisteret",
 ]
+#: What was done, for the closed ones: picked in turn, not by the random generator, so the rest of the demo stays
+#: as it was.
+DONE_NOTES = [
+    "Sendt på høring til alle HF; svarfrist om fire uker.",
+    "Tallene er samlet og lagt fram i møtet.",
+    "Notatet er sendt RHF-et.",
+    "Prosedyren er oppdatert og publisert.",
+    "Registeret leverer data til neste årsrapport.",
+]
 
 
 def _count(name: str, year: int, rng: random.Random) -> int:
@@ -226,6 +235,8 @@ def build() -> None:
                         )
                         if done
                         else None,
+                        done_by=owner if done else None,
+                        done_note=DONE_NOTES[len(actions) % len(DONE_NOTES)] if done else "",
                         meeting=minutes.meeting,
                         agenda_item=item,
                     )

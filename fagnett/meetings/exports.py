@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from fagnett.core import forked, pdf, word
 from fagnett.core.calendar import local
 from fagnett.meetings import selectors
-from fagnett.meetings.models import CASE_WITHHELD, Attendance, Meeting, Minutes
+from fagnett.meetings.models import CASE_WITHHELD, ActionItem, Attendance, Meeting, Minutes
 
 PRINT_CSS = Path(__file__).resolve().parent.parent / "core" / "templates" / "exports" / "print.css"
 
@@ -34,6 +34,14 @@ def _agenda_context(meeting: Meeting, reader: selectors.CaseReader, show_documen
         "items": selectors.agenda(meeting=meeting, reader=reader),
         "action_items": selectors.open_action_items(network=meeting.network, reader=reader, before=meeting.starts_at),
     }
+
+
+def _follow_up_done(item: ActionItem) -> str:
+    """What the follow-up item says of an action item closed since the meeting began: done, and what was done."""
+    if item.status != ActionItem.Status.DONE:
+        return ""
+    note = item.done_note if item.done_note and not item.withholds_case else ""
+    return f" – {_('Done')}: {note}" if note else f" – {_('Done')}"
 
 
 def agenda_pdf(meeting: Meeting, *, reader: selectors.CaseReader, show_documents: bool) -> bytes:
@@ -72,6 +80,7 @@ def agenda_docx(meeting: Meeting, *, reader: selectors.CaseReader, show_document
         if item.kind == "follow_up":
             lines += [
                 f"• {a.display_title} ({a.owner}, {formats.date_format(a.due_date, 'SHORT_DATE_FORMAT')})"
+                + _follow_up_done(a)
                 for a in context["action_items"]
             ]
         if show_documents and not item.withholds_case:

@@ -2,7 +2,7 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.core.forms import LinkField, MultiLineField, SingleLineField, choice, model_choice
@@ -215,11 +215,47 @@ class MinutesApproveForm(forms.Form):
         return self.cleaned_data["via"] or Minutes.ApprovedVia.LEADER
 
 
-class ActionItemDoneForm(forms.Form):
-    """Mark an action item done or open again, then go back to the page the button was on."""
+class ActionItemCloseForm(VersionedForm):
+    """Close an action item with what was done (required), then go back to the page the person came from."""
 
-    done = forms.BooleanField(required=False)
-    next = SingleLineField(required=False, max_length=2000)
+    done_note = MultiLineField(
+        label=_("What was done"),
+        help_text=_("A few words the network can read in the follow-up register and on the next agenda."),
+        max_length=4000,
+        error_messages={"required": _("Write what was done. The action item is not closed without it.")},
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    next = SingleLineField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+
+def _meeting_label(meeting: Meeting) -> str:
+    day = formats.date_format(timezone.localtime(meeting.starts_at), "SHORT_DATE_FORMAT")
+    return f"{day} – {meeting.title}" if meeting.title else day
+
+
+class FollowUpFilterForm(forms.Form):
+    """The follow-up register's filters: owner, meeting, status."""
+
+    owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, required=False, empty_value=None)
+    meeting = forms.TypedChoiceField(label=_("From meeting"), coerce=int, required=False, empty_value=None)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("All statuses")),
+            ("open", _("Open (overdue included)")),
+            ("overdue", _("Overdue")),
+            ("done", _("Done")),
+        ],
+    )
+
+    def __init__(self, *args: Any, owners: list[Any], meetings: list[Meeting], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice(self, "owner").choices = [("", _("All owners")), *((p.pk, str(p)) for p in owners)]
+        choice(self, "meeting").choices = [
+            ("", _("All meetings")),
+            *((m.pk, _meeting_label(m)) for m in meetings),
+        ]
 
 
 class ReassignActionItemForm(forms.Form):

@@ -301,12 +301,19 @@ class MinutesComment(models.Model):
         return f"{self.author}: {self.text[:40]}"
 
 
-class ActionItem(models.Model):
-    """A follow-up with an owner and a due date; it stays on every agenda of the network until it is done."""
+class ActionItem(VersionedModel):
+    """A follow-up with an owner and a due date; it stays on every agenda of the network until it is done.
+
+    Closing it records what was done (``done_note``) and by whom; its owner, leader and secretary may close it, and
+    several of them may try at once, so it carries a version (``core.locking``): the second to save is told.
+    """
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         DONE = "done", _("Done")
+
+    #: The colour of each status's tag (components/status_tag.html); overdue is said in words beside it.
+    STATUS_COLORS: ClassVar[dict[str, str]] = {Status.OPEN: "info", Status.DONE: "success"}
 
     network = models.ForeignKey(Network, models.PROTECT, related_name="action_items", verbose_name=_("network"))
     title = FreeCharField(_("action"), max_length=300)
@@ -317,6 +324,10 @@ class ActionItem(models.Model):
     due_date = models.DateField(_("due"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("closed by")
+    )
+    done_note = FreeTextField(_("what was done"), blank=True)
     meeting = models.ForeignKey(
         Meeting, models.SET_NULL, null=True, blank=True, related_name="action_items", verbose_name=_("from meeting")
     )

@@ -91,5 +91,9 @@ rules.add_perm("meetings.view_minutes", can_read_minutes)
 rules.add_perm("meetings.comment_minutes", is_member)
 rules.add_perm("meetings.approve_minutes", leads)
 rules.add_perm("meetings.record_meeting_approval", manages)
+# Closing an action item (with what was done): its owner, or the network's leader, secretary or coordinator.
 rules.add_perm("meetings.update_action_item", manages | owns_action_item)
+# Opening a closed one again, and the network's follow-up register (every action item of the network).
+rules.add_perm("meetings.reopen_action_item", manages)
+rules.add_perm("meetings.view_action_items", belongs)
 rules.add_perm("meetings.view_participation", belongs)

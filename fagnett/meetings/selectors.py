@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -143,10 +143,18 @@ def agenda(*, meeting: Meeting, reader: CaseReader) -> list[AgendaItem]:
 def open_action_items(
     *, network: Network, reader: CaseReader, before: datetime.datetime | None = None
 ) -> list[ActionItem]:
-    """Action items of the network still open, marked for ``reader``; those made at or after ``before`` are left out."""
-    items = network.action_items.filter(status=ActionItem.Status.OPEN).select_related("owner", "meeting", "case")
-    if before is not None:
-        items = items.filter(created_at__lt=before)
+    """Action items of the network still open, marked for ``reader``.
+
+    With ``before`` (a meeting's start): the items that were open when the meeting began — made before it, and open
+    now or closed since — so the meeting's follow-up item keeps listing what it followed up, with what was done.
+    """
+    items = network.action_items.select_related("owner", "meeting", "case", "done_by")
+    if before is None:
+        items = items.filter(status=ActionItem.Status.OPEN)
+    else:
+        items = items.filter(created_at__lt=before).filter(
+            Q(status=ActionItem.Status.OPEN) | Q(status=ActionItem.Status.DONE, done_at__gte=before)
+        )
     return mark_cases(items.order_by("due_date", "pk"), reader)
 
 
@@ -347,6 +355,128 @@ def participation_by_trust(*, region_id: int, year: int, network: Network | None
         )
         for trust in HealthTrust.objects.filter(region_id=region_id).order_by("name")
     ]
+
+
+# --- The network's follow-up register ------------------------------------------------------------------------------
+
+
+class FollowUpStatus:
+    """The register's status filter: open (overdue included), overdue (open past its due date), done."""
+
+    OPEN = "open"
+    OVERDUE = "overdue"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class FollowUpFilters:
+    owner: int | None = None
+    meeting: int | None = None
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class FollowUpCounts:
+    """How many of the network's action items (within the owner and meeting filters) are in each status."""
+
+    total: int
+    open: int
+    overdue: int
+    done: int
+
+
+def followup_network_get(*, user: User, network_id: int) -> Network:
+    """A network whose follow-up register the person may read: its people, the region's coordinator and medical
+    directors. 404 outside the person's region (the network's existence is not revealed), 403 inside it."""
+    network = Network.objects.select_related("region").filter(pk=network_id).first()
+    if network is None or not access_for(user).in_region(network.region_id):
+        raise Http404
+    if not user.has_perm("meetings.view_action_items", network):
+        raise PermissionDenied
+    return network
+
+
+def _followup_base(network: Network, filters: FollowUpFilters) -> QuerySet[ActionItem]:
+    items = ActionItem.objects.filter(network=network)
+    if filters.owner:
+        items = items.filter(owner_id=filters.owner)
+    if filters.meeting:
+        items = items.filter(meeting_id=filters.meeting)
+    return items
+
+
+def followup_items(*, network: Network, filters: FollowUpFilters) -> QuerySet[ActionItem]:
+    """The network's action items under ``filters``: overdue first, then open by due date, then done, latest closed
+    first.
+
+    Everything a row shows is joined here (owner, meeting, case, who closed it), so a page of the register costs the
+    same queries whatever its length; mark the page's items with ``followup_mark`` before showing them."""
+    today = timezone.localdate()
+    items = _followup_base(network, filters)
+    overdue = Q(status=ActionItem.Status.OPEN, due_date__lt=today)
+    if filters.status == FollowUpStatus.OPEN:
+        items = items.filter(status=ActionItem.Status.OPEN)
+    elif filters.status == FollowUpStatus.OVERDUE:
+        items = items.filter(overdue)
+    elif filters.status == FollowUpStatus.DONE:
+        items = items.filter(status=ActionItem.Status.DONE)
+    rank = Case(
+        When(overdue, then=Value(0)),
+        When(status=ActionItem.Status.OPEN, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    open_due = Case(When(status=ActionItem.Status.OPEN, then=F("due_date")), default=None)
+    return (
+        items.select_related("owner", "meeting", "case", "done_by")
+        .annotate(followup_rank=rank, open_due=open_due)
+        .order_by("followup_rank", "open_due", F("done_at").desc(nulls_last=True), "pk")
+    )
+
+
+def followup_counts(*, network: Network, filters: FollowUpFilters) -> FollowUpCounts:
+    """The counts per status under the owner and meeting filters (not the status filter): one query."""
+    today = timezone.localdate()
+    is_open = Q(status=ActionItem.Status.OPEN)
+    row = _followup_base(network, filters).aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=is_open),
+        overdue=Count("pk", filter=is_open & Q(due_date__lt=today)),
+        done=Count("pk", filter=Q(status=ActionItem.Status.DONE)),
+    )
+    return FollowUpCounts(total=row["total"], open=row["open"], overdue=row["overdue"], done=row["done"])
+
+
+def followup_owners(*, network: Network) -> list[User]:
+    """Everyone who owns (or owned) an action item of the network, for the owner filter: one query."""
+    return list(
+        User.objects.filter(pk__in=ActionItem.objects.filter(network=network).values("owner_id"))
+        .distinct()
+        .order_by("first_name", "last_name", "pk")
+    )
+
+
+def followup_meetings(*, network: Network) -> list[Meeting]:
+    """The network's meetings that gave action items, newest first, for the meeting filter: one query."""
+    return list(
+        Meeting.objects.filter(pk__in=ActionItem.objects.filter(network=network).values("meeting_id"))
+        .select_related("network")
+        .order_by("-starts_at")
+    )
+
+
+def followup_mark(items: Iterable[ActionItem], *, user: User, network: Network) -> list[ActionItem]:
+    """The register's rows for ``user``: each marked for the case behind it (``withholds_case``) and with what the
+    person may do with it (``can_close``, ``can_reopen``, from the rules; no query per row)."""
+    marked = mark_cases(items, case_reader(user))
+    may_reopen = user.has_perm("meetings.reopen_action_item", network)
+    for item in marked:
+        item.network = network  # the rules ask the item's network; it is the register's
+        item.can_close = item.status == ActionItem.Status.OPEN and user.has_perm(  # type: ignore[attr-defined]
+            "meetings.update_action_item", item
+        )
+        item.can_reopen = item.status == ActionItem.Status.DONE and may_reopen  # type: ignore[attr-defined]
+    return marked
 
 
 # --- The person's own ----------------------------------------------------------------------------------------------

@@ -6,6 +6,12 @@ app_name = "meetings"
 urlpatterns = [
     path("networks/<int:network_id>/meetings/", views.network_meetings, name="network_meetings"),
     path("networks/<int:network_id>/meetings/plan/", views.plan_year, name="plan_year"),
+    path("networks/<int:network_id>/follow-up/", views.network_followup, name="followup"),
+    path(
+        "networks/<int:network_id>/follow-up/register.<str:fmt>",
+        views.network_followup_export,
+        name="followup_export",
+    ),
     path("meetings/overview/", views.region_overview, name="region_overview"),
     path("meetings/<int:meeting_id>/", views.meeting_detail, name="detail"),
     path("meetings/<int:meeting_id>/edit/", views.meeting_update, name="update"),
@@ -33,7 +39,8 @@ urlpatterns = [
         "meetings/<int:meeting_id>/minutes/<int:version>/minutes.<str:fmt>", views.minutes_export, name="minutes_export"
     ),
     path("action-items/", views.my_action_items, name="my_action_items"),
-    path("action-items/<int:item_id>/done/", views.action_item_toggle, name="action_item_toggle"),
+    path("action-items/<int:item_id>/close/", views.action_item_close, name="action_item_close"),
+    path("action-items/<int:item_id>/reopen/", views.action_item_reopen, name="action_item_reopen"),
     path("action-items/<int:item_id>/reassign/", views.action_item_reassign, name="action_item_reassign"),
     path("calendar/", views.calendar_feeds, name="calendar_feeds"),
     path("calendar/<int:feed_id>/new-address/", views.calendar_feed_regenerate, name="calendar_feed_regenerate"),

@@ -104,6 +104,8 @@ def network_detail(request: AuthenticatedRequest, network_id: int) -> HttpRespon
             "can_archive": request.user.has_perm("archive.export", network),
             # The same people as cases.selectors.network_for_cases and networks.view_appointment.
             "can_view_cases": _sees_network_cases(request.user, network),
+            # The action items of every meeting (meetings' follow-up register, asked by the permission's name).
+            "can_view_followup": request.user.has_perm("meetings.view_action_items", network),
             "can_open_nominations": access_for(request.user).is_coordinator(network.region_id)
             or access_for(request.user).is_director(network.region_id),
             "can_nominate": request.user.has_perm("networks.nominate", network),

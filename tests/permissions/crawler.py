@@ -150,7 +150,8 @@ def parameters(world: CrawlWorld) -> dict[str, Any]:
         # the coming meeting (agenda, document, invitation); the minutes are those of the held meeting
         "meeting_id": o["meeting"].pk,
         "item_id": o["agenda_item"].pk,
-        "meetings:action_item_toggle item_id": o["action_item"].pk,
+        "meetings:action_item_close item_id": o["action_item"].pk,
+        "meetings:action_item_reopen item_id": o["action_item"].pk,
         "meetings:action_item_reassign item_id": o["action_item"].pk,
         "document_id": o["document"].pk,
         **{
@@ -230,6 +231,7 @@ def variants(world: CrawlWorld) -> dict[str, dict[str, dict[str, Any]]]:
         "capacity:recommendation": {fmt: {"fmt": fmt} for fmt in ("docx", "pdf")},
         "events:detail": {"invited": {}, "planned": {"event_id": o["planned_event"].pk}},
         "events:registrations_export": {fmt: {"fmt": fmt} for fmt in ("csv", "xlsx")},
+        "meetings:followup_export": {fmt: {"fmt": fmt} for fmt in ("csv", "xlsx")},
         "archive:export": {
             "form": {},
             "zip": {QUERY: f"start={o['year']}-01-01&end={timezone.localdate()}"},

@@ -5,7 +5,12 @@ Invitations and other mail leave only after the transaction has committed. The p
 so callers keep writing ``from fagnett.meetings import services`` and ``services.minutes_approve(...)``.
 """
 
-from fagnett.meetings.services.action_items import action_item_create, action_item_reassign, action_item_set_done
+from fagnett.meetings.services.action_items import (
+    action_item_close,
+    action_item_create,
+    action_item_reassign,
+    action_item_reopen,
+)
 from fagnett.meetings.services.agenda import (
     CaseItem,
     agenda_add_case_items,
@@ -49,9 +54,10 @@ __all__ = [
     "CaseItem",
     "NewActionItem",
     "PlannedMeeting",
+    "action_item_close",
     "action_item_create",
     "action_item_reassign",
-    "action_item_set_done",
+    "action_item_reopen",
     "agenda_add_case_items",
     "agenda_add_standard_items",
     "agenda_item_add",

@@ -309,7 +309,7 @@ class TestActionItems:
         ) == [item]
         services.agenda_add_standard_items(user=world["secretary"], meeting=second)
         assert second.agenda_items.filter(kind=AgendaItem.Kind.FOLLOW_UP).exists()
-        services.action_item_set_done(user=world["member"], item=item, done=True)
+        services.action_item_close(user=world["member"], item=item, note="Prosedyren er sendt", expected_version=1)
         assert (
             open_action_items(network=world.network, reader=case_reader(world["member"]), before=second.starts_at) == []
         )
@@ -323,4 +323,4 @@ class TestActionItems:
             due_date=datetime.date(2027, 1, 1),
         )
         with pytest.raises(PermissionDenied):
-            services.action_item_set_done(user=world["rhf_rep"], item=item, done=True)
+            services.action_item_close(user=world["rhf_rep"], item=item, note="Ferdig", expected_version=1)

@@ -360,9 +360,10 @@ class TestReviewFixes:
             due_date=datetime.date(2027, 1, 1),
         )  # fmt: skip
         response = login_as("member").post(
-            reverse("meetings:action_item_toggle", args=[item.pk]), {"done": "1", "next": "https://evil.example/"}
+            reverse("meetings:action_item_close", args=[item.pk]),
+            {"done_note": "Sendt ut", "lock_version": item.lock_version, "next": "https://evil.example/"},
         )
-        assert response.url == reverse("meetings:my_action_items")
+        assert response.url == reverse("meetings:followup", args=[world.network.pk])
 
     def test_bad_calendar_feed_input_is_refused(self, world: World, login_as: LoginAs) -> None:
         client = login_as("member")
@@ -391,11 +392,11 @@ def test_buttons_with_values_no_form_offers_change_nothing(world: World, login_a
     action = ActionItem.objects.create(
         network=world.network, title="Ring", owner=world["member"], due_date=timezone.localdate()
     )
-    toggle = reverse("meetings:action_item_toggle", args=[action.pk])
-    done = client.post(toggle, {"done": "1", "next": "https://evil.example/"})
-    assert done.status_code == 302 and done["Location"] == reverse("meetings:my_action_items")
+    close = reverse("meetings:action_item_close", args=[action.pk])
+    done = client.post(close, {"done_note": "Ringt", "lock_version": "1", "next": "https://evil.example/"})
+    assert done.status_code == 302 and done["Location"] == reverse("meetings:followup", args=[world.network.pk])
     action.refresh_from_db()
     assert action.status == ActionItem.Status.DONE
-    assert login_as("employee").post(toggle, {}).status_code == 404
+    assert login_as("employee").post(close, {}).status_code == 404
     action.refresh_from_db()
     assert action.status == ActionItem.Status.DONE

@@ -2,7 +2,7 @@
 package re-exports every view for ``urls.py``.
 """
 
-from fagnett.meetings.views.action_items import action_item_reassign, action_item_toggle, my_action_items
+from fagnett.meetings.views.action_items import action_item_reassign, my_action_items
 from fagnett.meetings.views.agenda import (
     agenda_item_add,
     agenda_item_delete,
@@ -19,6 +19,12 @@ from fagnett.meetings.views.feeds import (
     calendar_feed_regenerate,
     calendar_feed_revoke,
     calendar_feeds,
+)
+from fagnett.meetings.views.followup import (
+    action_item_close,
+    action_item_reopen,
+    network_followup,
+    network_followup_export,
 )
 from fagnett.meetings.views.meeting import (
     meeting_cancel,
@@ -39,8 +45,9 @@ from fagnett.meetings.views.minutes import (
 from fagnett.meetings.views.planning import network_meetings, plan_year, region_overview
 
 __all__ = [
+    "action_item_close",
     "action_item_reassign",
-    "action_item_toggle",
+    "action_item_reopen",
     "agenda_item_add",
     "agenda_item_delete",
     "agenda_item_move",
@@ -67,6 +74,8 @@ __all__ = [
     "minutes_export",
     "minutes_start",
     "my_action_items",
+    "network_followup",
+    "network_followup_export",
     "network_meetings",
     "plan_year",
     "region_overview",

@@ -1,19 +1,19 @@
-"""Action items: the person's own list, marking done, and giving an item to another owner."""
+"""Action items: the person's own list and giving an item to another owner (closing one: ``followup.py``)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from fagnett.access import AuthenticatedRequest
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors
 from fagnett.meetings import selectors, services
-from fagnett.meetings.forms import ActionItemDoneForm, ReassignActionItemForm
+from fagnett.meetings.forms import ReassignActionItemForm
 from fagnett.meetings.models import ActionItem
 from fagnett.networks.selectors import network_participants
 
@@ -30,21 +30,6 @@ def my_action_items(request: AuthenticatedRequest) -> HttpResponse:
             "today": today,
         },
     )
-
-
-@require_POST
-def action_item_toggle(request: AuthenticatedRequest, item_id: int) -> HttpResponse:
-    item = selectors.action_item_get_for_update(user=request.user, item_id=item_id)
-    form = ActionItemDoneForm(request.POST)
-    if not form.is_valid():
-        raise Http404
-    done = form.cleaned_data["done"]
-    services.action_item_set_done(user=request.user, item=item, done=done)
-    messages.success(request, _("Marked as done.") if done else _("Opened again."))
-    next_url = form.cleaned_data["next"]
-    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        return redirect(next_url)
-    return redirect("meetings:my_action_items")
 
 
 @require_http_methods(["GET", "POST"])
