@@ -26,12 +26,14 @@ from fagnett.cases.models import (
     CaseEvent,
     CommonCase,
     Consultation,
+    case_reference,
 )
 from fagnett.networks.models import Network
 from fagnett.networks.rules import LEADERSHIP_ROLES
 from fagnett.organisations.models import HealthTrust, Region
 
-_REFERENCE = re.compile(r"^\s*(\d{4})\s*/\s*(\d{1,4})\s*$")
+#: A case number, with or without the network's code: ``ANI-2026/014``, ``ani 2026/14`` or ``2026/014``.
+_REFERENCE = re.compile(r"^\s*(?:([A-Za-z0-9]{2,6})\s*[-\s]\s*)?(\d{4})\s*/\s*(\d{1,4})\s*$")
 
 
 @dataclass(frozen=True)
@@ -63,14 +65,18 @@ def visible_cases_filter(user: User) -> Q:
 
 
 def _search(cases: QuerySet[Case], q: str) -> QuerySet[Case]:
-    """Words in the title, description, what is wanted and the answer; or a case number ``2026/014``.
+    """Words in the title, description, what is wanted and the answer; or a case number, ``ANI-2026/014`` (that
+    case) or ``2026/014`` (that number in every network the person sees).
 
     PostgreSQL uses Norwegian full-text search (so inflected forms match); SQLite matches the words as
     case-insensitive substrings, æ, ø and å included.
     """
     reference = _REFERENCE.match(q)
     if reference:
-        return cases.filter(year=int(reference.group(1)), number=int(reference.group(2)))
+        code, year, number = reference.group(1), int(reference.group(2)), int(reference.group(3))
+        if code:
+            return cases.filter(reference=case_reference(code.upper(), year, number))
+        return cases.filter(year=year, number=number)
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 

@@ -39,6 +39,7 @@ class NetworkForm(VersionedForm, forms.ModelForm):
         model = Network
         fields = [
             "name",
+            "code",
             "field",
             "kind",
             "parent",
@@ -67,6 +68,9 @@ class NetworkForm(VersionedForm, forms.ModelForm):
         model_choice(self, "merged_into").queryset = others
         set_prompt(self, "parent", _("No parent network"))
         set_prompt(self, "merged_into", _("Not merged"))
+
+    def clean_code(self) -> str:
+        return str(self.cleaned_data.get("code") or "").strip().upper()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
