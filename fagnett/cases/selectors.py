@@ -11,7 +11,18 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -94,8 +105,47 @@ def _search(cases: QuerySet[Case], q: str) -> QuerySet[Case]:
     return cases
 
 
+def common_case_regions(user: User) -> set[int] | None:
+    """The regions whose common cases the person may open (as ``cases.view_common_case``): those they coordinate or
+    direct, and those of the networks they lead or are secretary of; ``None`` for every region (a superuser)."""
+    access = access_for(user)
+    if access.is_superuser:
+        return None
+    led = {
+        access.network_regions[network_id]
+        for network_id, roles in access.network_roles.items()
+        if roles & LEADERSHIP_ROLES and network_id in access.network_regions
+    }
+    return set(access.coordinator_regions) | set(access.director_regions) | led
+
+
+def _common_cases_once(cases: QuerySet[Case], user: User) -> QuerySet[Case]:
+    """Of each common case the person may open, only its first matching case stays, marked ``common_row`` with how
+    many networks it went to and how many have answered: the list's row leads to the progress matrix. In the same
+    query (a subquery per number), so the list's query count stays flat."""
+    regions = common_case_regions(user)
+    in_regions = Q() if regions is None else Q(region__in=regions)
+    collapsible = Q(common_case__isnull=False) & in_regions
+    earlier = cases.order_by().filter(common_case=OuterRef("common_case"), pk__lt=OuterRef("pk"))
+    siblings = Case.objects.filter(common_case=OuterRef("common_case")).order_by().values("common_case")
+    return cases.exclude(collapsible & Q(Exists(earlier))).annotate(
+        common_row=ExpressionWrapper(collapsible, output_field=BooleanField()),
+        common_sent=Coalesce(Subquery(siblings.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0),
+        common_answered=Coalesce(
+            Subquery(
+                siblings.filter(status__in=ANSWERED_STATUSES).annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+    )
+
+
 def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
-    """The cases the person may see that match ``filters``, newest first, in one query."""
+    """The cases the person may see that match ``filters``, newest first, in one query.
+
+    A common case shows once in a list across networks (``_common_cases_once``); a network's own list shows the
+    network's case of it."""
     filters = filters or CaseFilters()
     cases = Case.objects.filter(visible_cases_filter(user)).select_related(
         "network", "region", "trust", "submitted_by", "common_case"
@@ -116,6 +166,8 @@ def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Cas
         cases = cases.filter(status__in=OPEN_STATUSES, due_date__lt=timezone.localdate())
     if filters.q.strip():
         cases = _search(cases, filters.q.strip())
+    if not filters.network:
+        cases = _common_cases_once(cases, user)
     return cases.order_by("-submitted_at", "-pk")
 
 
