@@ -75,7 +75,8 @@ def set_prompt(form: forms.BaseForm, name: str, text: Any) -> None:
     if isinstance(field, forms.ModelChoiceField):
         field.empty_label = text
     elif isinstance(field, forms.ChoiceField):
-        field.choices = [(value, text if value == "" else label) for value, label in field.choices]
+        choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
+        field.choices = [(value, text if value == "" else label) for value, label in choices]
 
 
 def without_blank(form: forms.BaseForm, name: str) -> None:
@@ -84,4 +85,5 @@ def without_blank(form: forms.BaseForm, name: str) -> None:
     if isinstance(field, forms.ModelChoiceField):
         field.empty_label = None
     elif isinstance(field, forms.ChoiceField):
-        field.choices = [(value, label) for value, label in field.choices if value != ""]
+        choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
+        field.choices = [(value, label) for value, label in choices if value != ""]
