@@ -54,11 +54,20 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transac
 from fagnett.accounts.models import RegionRole, TrustRole, User
 from fagnett.budget.models import Expense, Grant
 from fagnett.capacity.models import Assessment, CapacityEntry, Category, ReportRound, Scenario, UnitProfile
-from fagnett.cases.models import Case, CaseCounter, CaseEvent, CommonCase, Consultation, EscalationTarget
+from fagnett.cases.models import (
+    Case,
+    CaseCounter,
+    CaseEvent,
+    CommonCase,
+    Consultation,
+    EscalationTarget,
+    case_reference,
+)
 from fagnett.demo import data as demo_data
 from fagnett.events.models import Audience, Event, Registration
 from fagnett.funding.models import Application, ApplicationEvent, BudgetLine, FundingCall
 from fagnett.meetings.models import ActionItem, AgendaItem, Attendance, Meeting, Minutes, MinutesItem
+from fagnett.networks.codes import derive_code
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, MeetingForm, Network, TaskListItem
 from fagnett.organisations.models import HealthTrust, Hospital, Region, Unit
 from fagnett.procedures.models import Procedure, StatusEvent
@@ -385,6 +394,14 @@ class Generator:
         self.steps.append((name, seconds))
         self.log(f"  {name:<38} {seconds:6.1f} s")
 
+    def network_code(self, region_id: int, name: str) -> str:
+        """The code the app would give the network (networks.codes), unique in its region: bulk creation skips
+        ``Network.save``, which gives it otherwise."""
+        taken: set[str] = self.__dict__.setdefault("_codes", {}).setdefault(region_id, set())
+        code = derive_code(name, taken.__contains__)
+        taken.add(code)
+        return code
+
     def day_between(self, start: datetime.date, end: datetime.date) -> datetime.date:
         span = (end - start).days
         return start + datetime.timedelta(days=self.rng.randint(0, max(0, span)))
@@ -581,6 +598,7 @@ class Generator:
                     Network(
                         region=world.region,
                         name=name,
+                        code=self.network_code(world.region.pk, name),
                         field=field_name,
                         status=Network.Status.ACTIVE,
                         established_on=established,
@@ -599,6 +617,7 @@ class Generator:
                 Network(
                     region=world.region,
                     name=pattern.format(field=parent.field.lower()),
+                    code=self.network_code(world.region.pk, pattern.format(field=parent.field.lower())),
                     field=parent.field,
                     kind=kind,
                     parent=parent,
@@ -870,6 +889,7 @@ class Generator:
             if case.network_id is not None:
                 counters[(case.network_id, case.year)] += 1
                 case.number = counters[(case.network_id, case.year)]
+                case.reference = case_reference(case.network.code, case.year, case.number)
         cases = [cases[i] for i in order]
         plans = [plans[i] for i in order]
         cases = self.w.now(cases)

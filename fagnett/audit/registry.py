@@ -173,6 +173,9 @@ def _minutes(row: Row, labels: Labels) -> str:
 
 
 def _case(row: Row, labels: Labels) -> str:
+    if getattr(row, "reference", ""):
+        return f"{row.reference} {row.title}"
+    # A history row saved before case numbers had the network's code.
     return f"{row.year}/{row.number:03d} {row.title}" if row.number else str(row.title)
 
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.budget.models import Expense, Grant
+from fagnett.core.forms import set_prompt
 from fagnett.networks.forms import DateInput
 
 AMOUNT_HELP = _("Whole kroner, more than zero.")
@@ -46,4 +47,5 @@ class ExpenseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["amount"].widget.attrs.update({"inputmode": "numeric", "min": "1"})
         self.fields["spent_on"].initial = timezone.localdate
+        set_prompt(self, "kind", _("Choose the kind of expense"))
         self.fields["spent_on"].help_text = _("The expense is counted against the grant whose period covers this date.")

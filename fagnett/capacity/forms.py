@@ -18,7 +18,7 @@ from fagnett.capacity.models import (
 )
 from fagnett.capacity.selectors import ALL_GROUPS
 from fagnett.capacity.validation import ORDERED_FIELDS, entry_errors, scenario_order_errors
-from fagnett.core.forms import MultiLineField, SingleLineField, choice, model_choice
+from fagnett.core.forms import MultiLineField, SingleLineField, choice, model_choice, set_prompt, without_blank
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust, Hospital, Unit
 
@@ -50,11 +50,14 @@ class RoundForm(forms.ModelForm):
 
     def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"] = forms.ModelChoiceField(label=_("Region"), queryset=regions)
+        self.fields["region"] = forms.ModelChoiceField(
+            label=_("Region"), queryset=regions, empty_label=_("Choose a region")
+        )
         self.order_fields(["region"])
         if regions.count() == 1:
             self.fields["region"].initial = regions.first()
         model_choice(self, "network").queryset = Network.objects.filter(region__in=regions)
+        set_prompt(self, "network", _("No network chosen yet"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -210,7 +213,10 @@ class AssessmentForm(forms.ModelForm):
     def __init__(self, *args: Any, trusts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choice(self, "trust").queryset = trusts
-        self.fields["trust"].empty_label = _("The whole region")  # type: ignore[attr-defined]
+        set_prompt(self, "trust", _("The whole region"))
+        set_prompt(self, "category", _("Choose a bed category"))
+        set_prompt(self, "scenario", _("Choose a scenario"))
+        without_blank(self, "verdict")
 
 
 GRID_FIELDS = ("physical_beds", "staffed_beds", "ventilated_beds", "status")
@@ -324,7 +330,7 @@ class GridForm(forms.Form):
 
 class ApiKeyForm(forms.Form):
     trust: "forms.ModelChoiceField[HealthTrust]" = forms.ModelChoiceField(
-        label=_("Health trust"), queryset=HealthTrust.objects.none()
+        label=_("Health trust"), queryset=HealthTrust.objects.none(), empty_label=_("Choose a health trust")
     )
     name = SingleLineField(
         label=_("What the key is for"),

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.cases.models import Case, CommonCase, Consultation, EscalationTarget
-from fagnett.core.forms import MultiLineField, SingleLineField, choice, model_choice
+from fagnett.core.forms import MultiLineField, SingleLineField, choice, model_choice, set_prompt
 from fagnett.core.locking import NO_VERSION, VersionedForm
 from fagnett.core.uploads import check_upload
 from fagnett.networks.forms import DateInput
@@ -83,6 +83,7 @@ class CaseSubmitForm(forms.ModelForm):
         model_choice(self, "network").queryset = networks
         self.fields["network"].label_from_instance = lambda n: f"{n.name} ({n.region.short_name})"  # type: ignore[attr-defined]
         model_choice(self, "trust").queryset = trusts
+        set_prompt(self, "trust", _("Not from a health trust"))
         self.order_fields(["network", "title", "description", "wanted", "due_date", "trust", "attachments"])
 
 
@@ -139,6 +140,7 @@ class CommonCaseForm(forms.ModelForm):
     def __init__(self, *args: Any, regions: Any, networks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choice(self, "region").queryset = regions
+        set_prompt(self, "region", _("Choose a region"))
         if regions.count() == 1:
             self.fields["region"].initial = regions.first()
         model_choice(self, "networks").queryset = networks
@@ -155,7 +157,15 @@ class CommonCaseForm(forms.ModelForm):
 
 
 class RouteForm(LockedForm):
-    network = forms.ModelChoiceField(label=_("Network"), queryset=Case.objects.none())
+    network = forms.ModelChoiceField(
+        label=_("Network"), queryset=Case.objects.none(), empty_label=_("Choose a network")
+    )
+    note = _free_text(
+        _("Note to the network"),
+        required=False,
+        rows=3,
+        help_text=_("Shown to the network on the case and in the e-mail it gets, for example what to look at first."),
+    )
 
     def __init__(self, *args: Any, networks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

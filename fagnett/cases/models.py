@@ -1,8 +1,11 @@
 """Cases (saker): submitted by anyone, routed to a network, followed from receipt to outcome.
 
-A case is numbered per network and year (``2026/014``) from a counter row that is locked while the
-number is taken. Every step is a ``CaseEvent`` on the case's timeline; a common case (felles sak) is
-one question the region sends to many networks, each network answering through a case of its own.
+A case is numbered per network and year from a counter row that is locked while the number is taken; its
+reference, the number people say and write, starts with the network's code (``ANI-2026/014``), is stored when
+the number is given (so it stays if the code is changed later) and is unique in the region.
+
+Every step is a ``CaseEvent`` on the case's timeline; a common case (felles sak) is one question the region
+sends to many networks, each network answering through a case of its own.
 """
 
 import datetime
@@ -53,6 +56,11 @@ class CommonCase(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("cases:common_detail", args=[self.pk])
+
+
+def case_reference(code: str, year: int, number: int) -> str:
+    """The case number as people say and write it: the network's code, the year and the number, ``ANI-2026/014``."""
+    return f"{code}-{year}/{number:03d}"
 
 
 class CaseCounter(models.Model):
@@ -115,6 +123,7 @@ class Case(VersionedModel):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveIntegerField(_("number"), null=True, blank=True, editable=False)
+    reference = models.CharField(_("case number"), max_length=20, blank=True, editable=False)
     title = FreeCharField(_("title"), max_length=200)
     description = FreeTextField(_("description"))
     wanted = FreeTextField(_("what is wanted"))
@@ -152,6 +161,11 @@ class Case(VersionedModel):
         help_text=_("The person in the network who follows the case up."),
     )
     decline_reason = FreeTextField(_("reason for declining"), blank=True)
+    routing_note = FreeTextField(
+        _("note to the network"),
+        blank=True,
+        help_text=_("The regional coordinator's note to the network the case was routed to."),
+    )
     # The table was made when the relation was declared on Topic; kept, so no data moves.
     topics = models.ManyToManyField(
         Topic, blank=True, related_name="cases", verbose_name=_("topics"), db_table="topics_topic_cases"
@@ -185,6 +199,16 @@ class Case(VersionedModel):
                 condition=models.Q(number__isnull=False),
                 name="case_unique_number_per_network_year",
             ),
+            models.UniqueConstraint(
+                fields=["region", "reference"],
+                condition=~models.Q(reference=""),
+                name="case_unique_reference_per_region",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__isnull=True, reference="")
+                | (models.Q(number__isnull=False) & ~models.Q(reference="")),
+                name="case_reference_with_number",
+            ),
             models.CheckConstraint(
                 condition=models.Q(number__isnull=True) | models.Q(network__isnull=False),
                 name="case_number_needs_network",
@@ -206,10 +230,13 @@ class Case(VersionedModel):
     def get_absolute_url(self) -> str:
         return reverse("cases:detail", args=[self.pk])
 
-    @property
-    def reference(self) -> str:
-        """The case number as people write it, ``2026/014``; empty until the case has a network."""
-        return f"{self.year}/{self.number:03d}" if self.number else ""
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.number and not self.reference and self.network is not None:
+            self.reference = case_reference(self.network.ensure_code(), self.year, self.number)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "reference"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def is_overdue(self, today: datetime.date) -> bool:
         return self.due_date is not None and self.due_date < today and self.status in OPEN_STATUSES

@@ -11,7 +11,18 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,12 +37,14 @@ from fagnett.cases.models import (
     CaseEvent,
     CommonCase,
     Consultation,
+    case_reference,
 )
 from fagnett.networks.models import Network
 from fagnett.networks.rules import LEADERSHIP_ROLES
 from fagnett.organisations.models import HealthTrust, Region
 
-_REFERENCE = re.compile(r"^\s*(\d{4})\s*/\s*(\d{1,4})\s*$")
+#: A case number, with or without the network's code: ``ANI-2026/014``, ``ani 2026/14`` or ``2026/014``.
+_REFERENCE = re.compile(r"^\s*(?:([A-Za-z0-9]{2,6})\s*[-\s]\s*)?(\d{4})\s*/\s*(\d{1,4})\s*$")
 
 
 #: The status filter's value for every case still waiting for its network's answer (``OPEN_STATUSES``).
@@ -67,14 +80,18 @@ def visible_cases_filter(user: User) -> Q:
 
 
 def _search(cases: QuerySet[Case], q: str) -> QuerySet[Case]:
-    """Words in the title, description, what is wanted and the answer; or a case number ``2026/014``.
+    """Words in the title, description, what is wanted and the answer; or a case number, ``ANI-2026/014`` (that
+    case) or ``2026/014`` (that number in every network the person sees).
 
     PostgreSQL uses Norwegian full-text search (so inflected forms match); SQLite matches the words as
     case-insensitive substrings, æ, ø and å included.
     """
     reference = _REFERENCE.match(q)
     if reference:
-        return cases.filter(year=int(reference.group(1)), number=int(reference.group(2)))
+        code, year, number = reference.group(1), int(reference.group(2)), int(reference.group(3))
+        if code:
+            return cases.filter(reference=case_reference(code.upper(), year, number))
+        return cases.filter(year=year, number=number)
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
@@ -92,8 +109,47 @@ def _search(cases: QuerySet[Case], q: str) -> QuerySet[Case]:
     return cases
 
 
+def common_case_regions(user: User) -> set[int] | None:
+    """The regions whose common cases the person may open (as ``cases.view_common_case``): those they coordinate or
+    direct, and those of the networks they lead or are secretary of; ``None`` for every region (a superuser)."""
+    access = access_for(user)
+    if access.is_superuser:
+        return None
+    led = {
+        access.network_regions[network_id]
+        for network_id, roles in access.network_roles.items()
+        if roles & LEADERSHIP_ROLES and network_id in access.network_regions
+    }
+    return set(access.coordinator_regions) | set(access.director_regions) | led
+
+
+def _common_cases_once(cases: QuerySet[Case], user: User) -> QuerySet[Case]:
+    """Of each common case the person may open, only its first matching case stays, marked ``common_row`` with how
+    many networks it went to and how many have answered: the list's row leads to the progress matrix. In the same
+    query (a subquery per number), so the list's query count stays flat."""
+    regions = common_case_regions(user)
+    in_regions = Q() if regions is None else Q(region__in=regions)
+    collapsible = Q(common_case__isnull=False) & in_regions
+    earlier = cases.order_by().filter(common_case=OuterRef("common_case"), pk__lt=OuterRef("pk"))
+    siblings = Case.objects.filter(common_case=OuterRef("common_case")).order_by().values("common_case")
+    return cases.exclude(collapsible & Q(Exists(earlier))).annotate(
+        common_row=ExpressionWrapper(collapsible, output_field=BooleanField()),
+        common_sent=Coalesce(Subquery(siblings.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0),
+        common_answered=Coalesce(
+            Subquery(
+                siblings.filter(status__in=ANSWERED_STATUSES).annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+    )
+
+
 def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
-    """The cases the person may see that match ``filters``, newest first, in one query."""
+    """The cases the person may see that match ``filters``, newest first, in one query.
+
+    A common case shows once in a list across networks (``_common_cases_once``); a network's own list shows the
+    network's case of it."""
     filters = filters or CaseFilters()
     cases = Case.objects.filter(visible_cases_filter(user)).select_related(
         "network", "region", "trust", "submitted_by", "common_case"
@@ -116,6 +172,8 @@ def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Cas
         cases = cases.filter(status__in=OPEN_STATUSES, due_date__lt=timezone.localdate())
     if filters.q.strip():
         cases = _search(cases, filters.q.strip())
+    if not filters.network:
+        cases = _common_cases_once(cases, user)
     return cases.order_by("-submitted_at", "-pk")
 
 

@@ -25,6 +25,7 @@ from fagnett.cases.models import (
     CommonCase,
     Consultation,
     EscalationTarget,
+    case_reference,
 )
 from fagnett.cases.selectors import case_consultations
 from fagnett.cases.workflow import CASE_WORKFLOW
@@ -49,18 +50,19 @@ def _event(case: Case, user: User, kind: str, text: str = "") -> CaseEvent:
     return event
 
 
-def _next_number(network: Network, year: int) -> int:
-    """Take the next number in ``network``'s series for ``year``.
+def _give_number(case: Case, network: Network) -> None:
+    """Give ``case`` the next number in ``network``'s series for its year, and the reference made of it.
 
     The counter row is created if missing (a concurrent creator is ignored), then locked until the
-    transaction ends, so two submissions never get the same number; the unique constraint on
-    ``Case`` guards the rest.
+    transaction ends, so two submissions never get the same number; the unique constraints on
+    ``Case`` (number per network and year, reference per region) guard the rest.
     """
-    CaseCounter.objects.bulk_create([CaseCounter(network=network, year=year)], ignore_conflicts=True)
-    counter = CaseCounter.objects.select_for_update().get(network=network, year=year)
+    CaseCounter.objects.bulk_create([CaseCounter(network=network, year=case.year)], ignore_conflicts=True)
+    counter = CaseCounter.objects.select_for_update().get(network=network, year=case.year)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
-    return counter.last_number
+    case.number = counter.last_number
+    case.reference = case_reference(network.ensure_code(), case.year, case.number)
 
 
 def _check_network(network: Network, region_id: int | None = None) -> None:
@@ -136,9 +138,9 @@ def case_submit(
         submitted_at=now,
         **{k: data[k] for k in CASE_FIELDS if k in data},
     )
-    case.full_clean(exclude=["number"])
+    case.full_clean(exclude=["number", "reference"])
     if network is not None:
-        case.number = _next_number(network, case.year)
+        _give_number(case, network)
     case.save()
     _event(case, user, CaseEvent.Kind.SUBMITTED)
     for upload in files:
@@ -175,8 +177,8 @@ def case_assign_task(*, user: User, networks: list[Network], data: dict[str, Any
             submitted_at=now,
             **{k: data[k] for k in CASE_FIELDS if k in data},
         )
-        case.full_clean(exclude=["number"])
-        case.number = _next_number(network, case.year)
+        case.full_clean(exclude=["number", "reference"])
+        _give_number(case, network)
         case.save()
         _event(case, user, CaseEvent.Kind.SUBMITTED)
         _notify_network(case, user)
@@ -222,8 +224,8 @@ def common_case_send(
             wanted=common.wanted or common.description,
             due_date=common.due_date,
         )
-        case.full_clean(exclude=["number"])
-        case.number = _next_number(network, case.year)
+        case.full_clean(exclude=["number", "reference"])
+        _give_number(case, network)
         case.save()
         _event(case, user, CaseEvent.Kind.SUBMITTED)
         _notify_network(case, user)
@@ -231,13 +233,15 @@ def common_case_send(
 
 
 @transaction.atomic
-def case_route(*, user: User, case: Case, network: Network, lock_version: int | None = None) -> Case:
-    """The coordinator sends a case submitted without a network to the network that should handle it."""
+def case_route(*, user: User, case: Case, network: Network, note: str = "", lock_version: int | None = None) -> Case:
+    """The coordinator sends a case submitted without a network to the network that should handle it, with a
+    note to that network if there is something it should know (shown on the case to the network's people)."""
     CASE_WORKFLOW.require_permission(user, "route", case)
     current = _locked(case, lock_version, "route")
     _check_network(network, current.region_id)
     current.network = network
-    current.number = _next_number(network, current.year)
+    current.routing_note = note.strip()
+    _give_number(current, network)
     locked_update(current)
     event = _event(current, user, CaseEvent.Kind.ROUTED, network.name)
     _notify_submitter(current, event, user)

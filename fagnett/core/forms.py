@@ -66,3 +66,24 @@ def choice(form: forms.BaseForm, name: str) -> forms.ChoiceField:
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
     return field
+
+
+def set_prompt(form: forms.BaseForm, name: str, text: Any) -> None:
+    """The empty first option of the select ``name`` says ``text`` (a prompt, or what "none" means) instead of
+    Django's "---------"."""
+    field = form.fields[name]
+    if isinstance(field, forms.ModelChoiceField):
+        field.empty_label = text
+    elif isinstance(field, forms.ChoiceField):
+        choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
+        field.choices = [(value, text if value == "" else label) for value, label in choices]
+
+
+def without_blank(form: forms.BaseForm, name: str) -> None:
+    """The radio ``name`` offers only real choices: no empty one, so nothing looks picked before the person picks."""
+    field = form.fields[name]
+    if isinstance(field, forms.ModelChoiceField):
+        field.empty_label = None
+    elif isinstance(field, forms.ChoiceField):
+        choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
+        field.choices = [(value, label) for value, label in choices if value != ""]

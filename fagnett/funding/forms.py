@@ -188,7 +188,12 @@ class DecisionForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when the application is declined. Sent to the applicant."),
     )
-    network = forms.ModelChoiceField(label=_("Network"), queryset=Network.objects.none(), required=False)
+    network = forms.ModelChoiceField(
+        label=_("Network"),
+        queryset=Network.objects.none(),
+        required=False,
+        empty_label=_("Create a new planned network"),
+    )
 
     def __init__(self, *args: Any, application: Application, applied: int, networks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from fagnett.accounts.models import User
-from fagnett.core.forms import MultiLineField, SingleLineField, choice, model_choice
+from fagnett.core.forms import MultiLineField, SingleLineField, choice, model_choice, set_prompt
 from fagnett.core.locking import NO_VERSION, VersionedForm
 from fagnett.networks import selectors
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network, default_period_end
@@ -87,6 +87,7 @@ class NetworkForm(VersionedForm, forms.ModelForm):
         model = Network
         fields = [
             "name",
+            "code",
             "field",
             "kind",
             "parent",
@@ -105,12 +106,19 @@ class NetworkForm(VersionedForm, forms.ModelForm):
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk).filter(region=self.instance.region_id)
         else:
-            self.fields["region"] = forms.ModelChoiceField(label=_("Region"), queryset=regions)
+            self.fields["region"] = forms.ModelChoiceField(
+                label=_("Region"), queryset=regions, empty_label=_("Choose a region")
+            )
             self.order_fields(["region"])
             if regions.count() == 1:
                 self.fields["region"].initial = regions.first()
         model_choice(self, "parent").queryset = others.filter(parent__isnull=True)
         model_choice(self, "merged_into").queryset = others
+        set_prompt(self, "parent", _("No parent network"))
+        set_prompt(self, "merged_into", _("Not merged"))
+
+    def clean_code(self) -> str:
+        return str(self.cleaned_data.get("code") or "").strip().upper()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -160,6 +168,8 @@ class MandateForm(VersionedForm, forms.ModelForm):
         trusts = HealthTrust.objects.filter(region=network.region)
         model_choice(self, "secretariat_trust").queryset = trusts
         model_choice(self, "archive_trust").queryset = trusts
+        set_prompt(self, "secretariat_trust", _("No health trust chosen"))
+        set_prompt(self, "archive_trust", _("No health trust chosen"))
         self.fields["period_end"].required = False
         self.fields["base_version"].initial = base_version
         self.fields["change_reason"].required = base_version is not None
@@ -187,7 +197,9 @@ def _person_label(person: User) -> str:
 
 
 class NominationForm(forms.Form):
-    person: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
+    person: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Person"), queryset=User.objects.none(), empty_label=_("Choose a person")
+    )
     role = forms.ChoiceField(label=_("Role"))
     start_date = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end_date = forms.DateField(label=_("To"), required=False, widget=DateInput())

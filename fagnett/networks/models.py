@@ -5,6 +5,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField
+from fagnett.networks.codes import CODE_PATTERN, derive_code
 from fagnett.organisations.models import HealthTrust, Region
 
 
@@ -49,6 +51,16 @@ class Network(VersionedModel):
 
     region = models.ForeignKey(Region, models.PROTECT, related_name="networks", verbose_name=_("region"))
     name = FreeCharField(_("name"), max_length=200)
+    code = FreeCharField(
+        _("code"),
+        max_length=6,
+        blank=True,
+        validators=[RegexValidator(CODE_PATTERN, _("Use 2 to 6 capital letters or digits, for example ANI."))],
+        help_text=_(
+            "Starts the network's case numbers, for example ANI-2026/014: 2 to 6 capital letters or digits, unique "
+            "in the region. Made from the name when left empty. Case numbers already given keep their code."
+        ),
+    )
     field = FreeCharField(_("professional field"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NETWORK)
     parent = models.ForeignKey(
@@ -85,6 +97,9 @@ class Network(VersionedModel):
         verbose_name_plural = _("networks")
         constraints = [
             models.UniqueConstraint(fields=["region", "name"], name="network_unique_name_per_region"),
+            models.UniqueConstraint(
+                fields=["region", "code"], condition=~models.Q(code=""), name="network_unique_code_per_region"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status="merged") | models.Q(merged_into__isnull=False),
                 name="network_merged_needs_target",
@@ -112,8 +127,39 @@ class Network(VersionedModel):
             errors["merged_into"] = _("Choose the network this one was merged into.")
         if self.kind in (self.Kind.COUNCIL, self.Kind.WORKING_GROUP) and self.parent is None:
             errors["parent"] = _("A council or working group belongs to a network: choose it.")
+        if self.code and self.region_id and self.code_is_taken(self.code):
+            errors["code"] = _("Another network of the region has this code, or had it in its case numbers.")
         if errors:
             raise ValidationError(errors)
+
+    def code_is_taken(self, code: str) -> bool:
+        """Whether another network of the region has ``code``, or its cases were numbered with it (a number once
+        given stays, so a code is not reused for another network's series)."""
+        from fagnett.cases.models import Case  # cases depend on networks
+
+        others = Network.objects.filter(region_id=self.region_id, code=code)
+        if self.pk:
+            others = others.exclude(pk=self.pk)
+        numbered = Case.objects.filter(region_id=self.region_id, reference__startswith=f"{code}-")
+        if self.pk:
+            numbered = numbered.exclude(network_id=self.pk)
+        return others.exists() or numbered.exists()
+
+    def ensure_code(self) -> str:
+        """The network's code, made from its name (and saved, for a saved network) if it has none yet."""
+        if not self.code:
+            self.code = derive_code(self.name, self.code_is_taken)
+            if self.pk:
+                Network.objects.filter(pk=self.pk).update(code=self.code)
+        return self.code
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.code and self.region_id:
+            self.code = derive_code(self.name, self.code_is_taken)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "code"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class TaskListItem(models.Model):

@@ -21,6 +21,7 @@ from fagnett.organisations.models import HealthTrust, Region
 
 NETWORK_FIELDS = (
     "name",
+    "code",
     "field",
     "kind",
     "parent",

@@ -508,7 +508,7 @@ TABLES: tuple[Table, ...] = (
         _("Every case submitted in the region (its full text is in json/cases.case.json)."),
         [
             ("id", _("The case's id (json, files/cases/).")),
-            ("reference", _("The case number, year/number.")),
+            ("reference", _("The case number: the network's code, year/number.")),
             ("network", _("The network that received it.")),
             ("title", _("Title.")),
             ("status", _("Status code.")),

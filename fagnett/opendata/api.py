@@ -128,7 +128,10 @@ class MeetingOut(Schema):
 
 class CaseOut(Schema):
     id: int
-    reference: str | None = Field(description="The case number as people write it, `2026/014`; null until routed.")
+    reference: str | None = Field(
+        description="The case number as people write it, the network's code, year and number: `ANI-2026/014`; "
+        "null until routed."
+    )
     year: int
     title: str
     network_id: int | None

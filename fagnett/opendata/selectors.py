@@ -74,6 +74,7 @@ def open_cases(*, region_id: int, year: int | None = None) -> QuerySet[Case]:
             "pk",
             "year",
             "number",
+            "reference",
             "title",
             "status",
             "source",

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.accounts.models import User
-from fagnett.core.forms import SingleLineField, choice, model_choice
+from fagnett.core.forms import SingleLineField, choice, model_choice, set_prompt
 from fagnett.core.locking import VersionedForm
 from fagnett.networks.forms import DateInput
 from fagnett.networks.models import Appointment, Network
@@ -55,6 +55,7 @@ class ProcedureForm(VersionedForm, forms.ModelForm):
                 "first_name", "last_name"
             )
         model_choice(self, "responsible").queryset = people
+        set_prompt(self, "responsible", _("No one chosen"))
         self.fields["responsible"].help_text = _("One of the network's appointed people.")
         if not self.instance.pk:
             self.fields["status"] = forms.ChoiceField(

@@ -340,7 +340,7 @@ class TestExport:
         record(world, case, K.UNION_REPRESENTATIVES, consulted="Tillitsvalgte er invitert")
         response = login_as("member").get(reverse("cases:export", args=[case.pk]))
         assert response.status_code == 200
-        assert response["Content-Disposition"] == f'attachment; filename="sak-{case.year}-{case.number:03d}.docx"'
+        assert response["Content-Disposition"] == f'attachment; filename="sak-ANI-{case.year}-{case.number:03d}.docx"'
         text = _docx_text(b"".join(response.streaming_content))
         for expected in ("Sommerbemanning", "Gjelder arbeidstid.", "Hovedverneombud ved UNN",
                          "Ingen innvendinger mot forslaget.", days_from_today(-3).strftime("%d.%m.%Y"),

@@ -31,7 +31,7 @@ class TestSubmission:
                 user=world["employee"], data=DATA, network=world.network, trust=world.trusts_a[1]
             )
         assert case.status == S.RECEIVED
-        assert case.reference == f"{case.year}/001"
+        assert case.reference == f"ANI-{case.year}/001"  # the network's code, made from "Anestesi og intensiv"
         assert case.source == Case.Source.EMPLOYEE
         assert [e.kind for e in case.events.all()] == [CaseEvent.Kind.SUBMITTED]
         assert case.history.count() == 1
@@ -46,7 +46,8 @@ class TestSubmission:
         second = services.case_submit(user=world["employee"], data=DATA, network=world.network)
         other = services.case_submit(user=world["employee"], data=DATA, network=world.other_network)
         assert (first.number, second.number, other.number) == (1, 2, 1)
-        assert second.reference == f"{second.year}/002"
+        assert second.reference == f"ANI-{second.year}/002"
+        assert other.reference == f"{world.other_network.code}-{other.year}/001" != first.reference
 
     def test_without_a_network_the_case_waits_for_the_coordinator_without_a_number(self, world: World) -> None:
         case = services.case_submit(user=world["employee"], data=DATA, region=world.region_a)

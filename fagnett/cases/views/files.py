@@ -27,7 +27,7 @@ def case_export(request: AuthenticatedRequest, case_id: int) -> HttpResponseBase
         consultations=selectors.case_consultations(case=case),
         events=selectors.case_events(case=case),
     )
-    name = f"sak-{case.year}-{case.number:03d}" if case.number else f"sak-{case.pk}"
+    name = f"sak-{case.reference.replace('/', '-')}" if case.reference else f"sak-{case.pk}"
     return FileResponse(
         io.BytesIO(content),
         as_attachment=True,

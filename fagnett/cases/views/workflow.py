@@ -123,7 +123,9 @@ def _step(
 @require_http_methods(["GET", "POST"])
 def case_route(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     def run(case: Case, data: dict[str, Any], lock: int | None) -> Any:
-        return services.case_route(user=request.user, case=case, network=data["network"], lock_version=lock)
+        return services.case_route(
+            user=request.user, case=case, network=data["network"], note=data["note"], lock_version=lock
+        )
 
     return _step(
         request,

@@ -328,7 +328,14 @@ def test_language_choice_is_kept_on_the_person(world: World, login_as: LoginAs) 
 def test_stale_network_edit_shows_the_saved_text_beside_the_persons_own(world: World, login_as: LoginAs) -> None:
     client = login_as("coordinator")
     url = reverse("networks:update", args=[world.network.pk])
-    base = {"name": world.network.name, "field": "Anestesi", "kind": "network", "status": "active", "lock_version": 1}
+    base = {
+        "name": world.network.name,
+        "code": "ANI",
+        "field": "Anestesi",
+        "kind": "network",
+        "status": "active",
+        "lock_version": 1,
+    }
     assert client.post(url, {**base, "description": "Lagret først"}).status_code == 302
     response = client.post(url, {**base, "description": "Mitt forslag"})
     assert response.status_code == 200

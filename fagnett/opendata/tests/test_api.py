@@ -243,7 +243,7 @@ def test_cases_show_no_free_text_but_the_title(world: World, api_get: Callable[.
         "decided_at": "2025-06-01T10:00:00Z",
         "common_case_id": common.pk,
     }
-    assert row["reference"].startswith("2025/")
+    assert row["reference"].startswith("ANI-2025/")
 
 
 def test_an_unrouted_case_is_not_served(world: World, api_get: Callable[..., Any], key_a: str) -> None:
