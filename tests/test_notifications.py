@@ -98,12 +98,13 @@ def test_a_routed_case_tells_the_receiving_network_and_the_submitter(world: Worl
     case = cases.case_submit(user=world["employee"], data=DATA, region=world.region_a)
     assert _to(smtp_server) == {"employee": 1}  # no network yet: the coordinator finds it in the list to route
 
-    cases.case_route(user=world["coordinator"], case=case, network=world.network)
+    cases.case_route(user=world["coordinator"], case=case, network=world.network, note="Haster før styremøtet.")
 
     case.refresh_from_db()
     assert _to(smtp_server) == {"employee": 2, "leader": 1, "secretary": 1}
     body = _body(_by(smtp_server, "secretary"))
     assert case.reference in body
+    assert "Haster før styremøtet." in body  # the coordinator's note to the network
     assert f"{settings.FAGNETT_SITE_URL}/cases/{case.pk}/" in _links_open_for(world["secretary"], body)
 
 

@@ -23,7 +23,7 @@ from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust, Region
 from tests.factories import World
 
-ROOT = Path(__file__).resolve().parents[2]  # the fagnett package
+ROOT = Path(__file__).resolve().parents[1] / "fagnett"  # the fagnett package
 DASHES = "---------"
 
 
