@@ -187,9 +187,12 @@ def _meetings_section(stats: dict[str, Any], report: RegionalReport) -> Section:
             table=table,
         ),
         _p(
-            _(
+            ngettext(
                 "Figure 1 shows the meetings the networks held in %(year)s compared with %(previous)s. In all they "
-                "held %(total)s meetings in %(year)s, against %(totals_before)s."
+                "held %(total)s meeting in %(year)s, against %(totals_before)s.",
+                "Figure 1 shows the meetings the networks held in %(year)s compared with %(previous)s. In all they "
+                "held %(total)s meetings in %(year)s, against %(totals_before)s.",
+                meetings["totals"][-1],
             )
             % {
                 "year": year,
@@ -275,12 +278,21 @@ def _tasks_section(stats: dict[str, Any], report: RegionalReport) -> Section:
     blocks.append(
         _p(
             _(
-                "In %(year)s the networks started, revised or completed %(procedures)s regional procedures and "
-                "%(pathways)s standardised patient pathways – %(n)s in all, %(change)s (%(last)s)."
+                "In %(year)s the networks started, revised or completed %(procedures)s and %(pathways)s – %(n)s in "
+                "all, %(change)s (%(last)s)."
             )
             % {
-                "procedures": procedures["procedures_only"],
-                "pathways": procedures["pathways_worked_on"],
+                # Each count with its own noun, so that one of them reads "1 regional procedure".
+                "procedures": ngettext(
+                    "%(n)s regional procedure", "%(n)s regional procedures", procedures["procedures_only"]
+                )
+                % {"n": procedures["procedures_only"]},
+                "pathways": ngettext(
+                    "%(n)s standardised patient pathway",
+                    "%(n)s standardised patient pathways",
+                    procedures["pathways_worked_on"],
+                )
+                % {"n": procedures["pathways_worked_on"]},
                 "n": procedures["worked_on"],
                 "year": year,
                 "change": change_text,
@@ -320,9 +332,12 @@ def _tasks_section(stats: dict[str, Any], report: RegionalReport) -> Section:
             "sources were reviewed in the network – from %(last)s in %(previous)s to %(this)s in %(year)s."
         )
     else:
-        text = _(
+        text = ngettext(
+            "%(this)s network reports that results from medical quality registries, the health atlas or other "
+            "data sources were reviewed in the network in %(year)s, as in %(previous)s.",
             "%(this)s networks report that results from medical quality registries, the health atlas or other "
-            "data sources were reviewed in the network in %(year)s, as in %(previous)s."
+            "data sources were reviewed in the network in %(year)s, as in %(previous)s.",
+            this,
         )
     blocks.append(_p(text % values))
     blocks.extend(_topic_blocks(stats))
@@ -368,14 +383,22 @@ def _topic_blocks(stats: dict[str, Any]) -> list[Block]:
     if risen["change"] > 0:
         blocks.append(
             _p(
-                _("%(topic)s rose the most: from %(a)s networks in %(last)s to %(b)s in %(year)s.")
+                ngettext(
+                    "%(topic)s rose the most: from %(a)s network in %(last)s to %(b)s in %(year)s.",
+                    "%(topic)s rose the most: from %(a)s networks in %(last)s to %(b)s in %(year)s.",
+                    risen["last_year"],
+                )
                 % {**values, "topic": risen["topic"], "a": risen["last_year"], "b": risen["this_year"]}
             )
         )
     if fallen["change"] < 0:
         blocks.append(
             _p(
-                _("%(topic)s fell the most: from %(a)s networks in %(last)s to %(b)s in %(year)s.")
+                ngettext(
+                    "%(topic)s fell the most: from %(a)s network in %(last)s to %(b)s in %(year)s.",
+                    "%(topic)s fell the most: from %(a)s networks in %(last)s to %(b)s in %(year)s.",
+                    fallen["last_year"],
+                )
                 % {**values, "topic": fallen["topic"], "a": fallen["last_year"], "b": fallen["this_year"]}
             )
         )

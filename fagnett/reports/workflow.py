@@ -3,8 +3,8 @@ buttons by them.
 
 A network's report: draft (written by the network's leader and secretary) → submitted by the leader once the year
 is over (or in December, if the region's coordinator allows early reports and the network's last meeting of the year
-is held: ``too_early``) → accepted by the region's coordinator, or sent back to draft with a reason. The permissions are held on the
-report's network.
+is held: ``too_early``) → accepted by the region's coordinator, or sent back to draft with a reason. The permissions
+are held on the report's network.
 
 The region's report: a draft compiled by the coordinator → approved by the medical directors (recorded by a
 director), which locks the version; a change after that is a new version, made from the newest approved one. The

@@ -90,7 +90,7 @@ def test_plan_year_suggests_no_date_in_the_past(world: World, login_as: LoginAs,
     assert page.context["no_dates_left"]
 
     next_year = client.get(reverse("meetings:plan_year", args=[world.network.pk]) + "?year=2027")
-    assert [form.initial["date"] for form in next_year.context["formset"]][0] == datetime.date(2027, 2, 9)
+    assert next(iter(next_year.context["formset"])).initial["date"] == datetime.date(2027, 2, 9)
 
 
 class TestRestrictedContent:

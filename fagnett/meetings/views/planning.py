@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from fagnett.access import AuthenticatedRequest, access_for
@@ -114,7 +114,15 @@ def plan_year(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
         except ValidationError as exc:
             error = exc.messages
         else:
-            messages.success(request, _("%(count)s meetings were added to the plan.") % {"count": len(created)})
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s meeting was added to the plan.",
+                    "%(count)s meetings were added to the plan.",
+                    len(created),
+                )
+                % {"count": len(created)},
+            )
             return redirect(f"{reverse('meetings:network_meetings', args=[network.pk])}?year={year}")
     return render(
         request,

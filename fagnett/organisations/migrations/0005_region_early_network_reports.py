@@ -4,20 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0004_org_number_resh_id'),
+        ("organisations", "0004_org_number_resh_id"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalregion',
-            name='early_network_reports',
-            field=models.BooleanField(default=False, help_text='A network may submit its annual report in December, once its last planned meeting of the year is held.', verbose_name='early network reports'),
+            model_name="historicalregion",
+            name="early_network_reports",
+            field=models.BooleanField(
+                default=False,
+                help_text="A network may submit its annual report in December, once its last planned meeting of the year is held.",
+                verbose_name="early network reports",
+            ),
         ),
         migrations.AddField(
-            model_name='region',
-            name='early_network_reports',
-            field=models.BooleanField(default=False, help_text='A network may submit its annual report in December, once its last planned meeting of the year is held.', verbose_name='early network reports'),
+            model_name="region",
+            name="early_network_reports",
+            field=models.BooleanField(
+                default=False,
+                help_text="A network may submit its annual report in December, once its last planned meeting of the year is held.",
+                verbose_name="early network reports",
+            ),
         ),
     ]
