@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from fagnett.budget.models import Expense
-from fagnett.reports import charts
-from fagnett.reports.models import RegionalReport
+from fagnett.reports import charts, statistics
+from fagnett.reports.models import NetworkReport, RegionalReport
 
 
 @dataclass
@@ -592,4 +592,23 @@ def build(report: RegionalReport, stats: dict[str, Any]) -> ReportDocument:
         sections=sections,
         appendices=[_appendix(i, a) for i, a in enumerate(stats["appendices"], 1)],
         stats=stats,
+    )
+
+
+def build_network(report: NetworkReport) -> ReportDocument:
+    """A network's own annual report as a document (its PDF and DOCX): the same sections as its appendix in the
+    region's report, under the network's name. It has no figures."""
+    appendix = statistics.network_report_appendix(report)
+    section = _appendix(1, appendix)  # its first block, "Submitted by", is said once, under the title
+    status = _("Submitted to the coordinator on %(date)s") % {"date": appendix["submitted_on"]}
+    return ReportDocument(
+        title=_("Annual report %(year)s: %(network)s") % {"year": report.year, "network": report.network.name},
+        subtitle=report.network.region.name,
+        approval=status if report.submitted_at else _("Draft – not submitted"),
+        sections=[
+            Section(heading=_("The year in figures"), blocks=section.blocks[1:], anchor="report"),
+            *section.subsections,
+        ],
+        appendices=[],
+        stats={"region": {"name": report.network.region.name}, "year": report.year},
     )

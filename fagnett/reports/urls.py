@@ -14,6 +14,7 @@ urlpatterns = [
     path(network + "accept/", views.network_report_accept, name="network_report_accept"),
     path(network + "return/", views.network_report_return, name="network_report_return"),
     path("regions/<int:region_id>/annual-report/early-reports/", views.early_reports, name="early_reports"),
+    path(network + "report.<str:fmt>", views.network_report_export, name="network_report_export"),
     path(region, views.regional_report, name="regional_report"),
     path(region + "edit/", views.regional_report_edit, name="regional_report_edit"),
     path(region + "approve/", views.regional_report_approve, name="regional_report_approve"),

@@ -114,6 +114,7 @@ def network_report(request: AuthenticatedRequest, network_id: int, year: int) ->
             "can_write": steps["save"] if report else user.has_perm("reports.write_network_report", network),
             "can_submit": steps.get("submit", False),
             "can_review": steps.get("accept", False),
+            "export_formats": [("pdf", _("The report as PDF")), ("docx", _("The report as Word (DOCX)"))],
         },
     )
 
@@ -213,6 +214,31 @@ def network_report_return(request: AuthenticatedRequest, network_id: int, year: 
             messages.success(request, _("The report was sent back to the network."))
             return redirect(report)
     return render(request, "reports/network_report_return.html", {"form": form, "network": network, "report": report})
+
+
+@require_http_methods(["GET", "POST"])
+def network_report_export(request: AuthenticatedRequest, network_id: int, year: int, fmt: str) -> HttpResponseBase:
+    """The network's own report as PDF or DOCX, made by a background job: GET shows the button, POST starts it."""
+    network = selectors.report_network_get(user=request.user, network_id=network_id)
+    report = selectors.network_report_find(network=network, year=year)
+    if report is None or fmt not in report_downloads.NETWORK_KINDS:
+        raise Http404
+    title = _("Annual report %(year)s for %(network)s (%(format)s)") % {
+        "year": year,
+        "network": network.name,
+        "format": fmt.upper(),
+    }
+    if request.method != "POST":
+        return download_start_page(
+            request, title=title, back_url=report.get_absolute_url(), back_label=_("Annual report %s") % year
+        )
+    download = download_start(
+        owner=request.user,
+        kind=report_downloads.NETWORK_KINDS[fmt],
+        title=title,
+        params={"network_id": network.pk, "year": year},
+    )
+    return redirect(download)
 
 
 # --- Regional reports -------------------------------------------------------------------------------------------
