@@ -97,6 +97,25 @@ class TestBreadcrumbs:
             ("Barneanestesi", None, "page"),
         ]
 
+    def test_the_peoples_pages_use_the_component(self, world: World, login_as: LoginAs) -> None:
+        # They wrote their own <nav class="breadcrumbs">, which no CSS styles: a numbered list, no chevrons.
+        html = login_as("coordinator").get(reverse("people:list", args=[world.region_a.pk])).content.decode()
+        assert _crumbs(html) == [("Region", reverse("region"), None), ("Personer og roller", None, "page")]
+
+    def test_no_template_writes_its_own_trail(self) -> None:
+        """Every trail is the component, so each has Designsystemet's chevrons and no other."""
+        from pathlib import Path
+
+        from django.conf import settings
+
+        component = Path("core/templates/components/breadcrumbs.html")
+        own = [
+            str(path.relative_to(settings.BASE_DIR))
+            for path in (Path(settings.BASE_DIR) / "fagnett").rglob("*.html")
+            if not str(path).endswith(str(component)) and "'Breadcrumbs'" in path.read_text(encoding="utf-8")
+        ]
+        assert own == []
+
 
 def _tag(html: str) -> tuple[str, str | None]:
     spans = lxml.html.fragment_fromstring(html, create_parent="div").xpath("span[@class='ds-tag']")

@@ -23,7 +23,7 @@ from typing import Any
 from django.db.models import Q, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from lxml import etree
 
 from fagnett.accounts.models import User
@@ -651,9 +651,12 @@ def package_problems(*, network: Network, start: datetime.date, end: datetime.da
     problems = []
     if minutes > MAX_MINUTES:
         problems.append(
-            gettext(
+            ngettext(
+                "The period has approved minutes of %(count)s meeting; one extract holds at most %(limit)s. "
+                "Choose a shorter period and take the rest in another extract.",
                 "The period has approved minutes of %(count)s meetings; one extract holds at most %(limit)s. "
-                "Choose a shorter period and take the rest in another extract."
+                "Choose a shorter period and take the rest in another extract.",
+                minutes,
             )
             % {"count": minutes, "limit": MAX_MINUTES}
         )

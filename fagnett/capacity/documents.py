@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fagnett.capacity import charts, selectors
 from fagnett.capacity.models import Assessment, Category, ReportRound, Scenario
@@ -116,22 +117,38 @@ def completeness_text(data: selectors.Dashboard) -> str:
     region = data.completeness
     parts = [
         group_text(data.figures),
-        _("%(reported)s of %(expected)s units have reported in this round.")
+        ngettext(
+            "%(reported)s of %(expected)s unit has reported in this round.",
+            "%(reported)s of %(expected)s units have reported in this round.",
+            region.expected,
+        )
         % {"reported": region.reported, "expected": region.expected},
     ]
     if region.carried:
         parts.append(
-            _("For %(count)s units the latest earlier report is used, marked with its date.")
+            ngettext(
+                "For %(count)s unit the latest earlier report is used, marked with its date.",
+                "For %(count)s units the latest earlier report is used, marked with its date.",
+                len(region.carried),
+            )
             % {"count": len(region.carried)}
         )
     if region.missing:
         parts.append(
-            _("%(count)s units have never reported: they are shown as –, not as 0.") % {"count": len(region.missing)}
+            ngettext(
+                "%(count)s unit has never reported: it is shown as –, not as 0.",
+                "%(count)s units have never reported: they are shown as –, not as 0.",
+                len(region.missing),
+            )
+            % {"count": len(region.missing)}
         )
     parts.append(
-        _(
+        ngettext(
             "Per 100 000 inhabitants only where every unit of the trust has figures: the region's rate is over "
-            "the %(population)s inhabitants of %(known)s of %(trusts)s trusts."
+            "the %(population)s inhabitants of %(known)s of %(trusts)s trust.",
+            "Per 100 000 inhabitants only where every unit of the trust has figures: the region's rate is over "
+            "the %(population)s inhabitants of %(known)s of %(trusts)s trusts.",
+            data.region_row.all_trusts,
         )
         % {
             "population": formats.number_format(data.region_row.rate_population or 0, force_grouping=True),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.access import AuthenticatedRequest, access_for
@@ -358,12 +359,22 @@ def excel_upload(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
             except excel.ImportFailed as failure:
                 problems = failure.problems
                 form.add_error(
-                    "file", _("Nothing was imported: the file has %(count)s problems.") % {"count": len(problems)}
+                    "file",
+                    ngettext(
+                        "Nothing was imported: the file has %(count)s problem.",
+                        "Nothing was imported: the file has %(count)s problems.",
+                        len(problems),
+                    )
+                    % {"count": len(problems)},
                 )
             except ValidationError as error:
                 form.add_error("file", " ".join(error.messages))
             else:
-                messages.success(request, _("%(count)s entries were imported.") % {"count": len(saved)})
+                messages.success(
+                    request,
+                    ngettext("%(count)s entry was imported.", "%(count)s entries were imported.", len(saved))
+                    % {"count": len(saved)},
+                )
                 return redirect(round_)
     return render(
         request,

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fagnett.cases import panels
 from fagnett.cases.models import Case, CaseEvent, CommonCase
@@ -154,7 +155,11 @@ def common_case_docx(
         document.add_heading(_("What is wanted"), level=2)
         document.add_paragraph(common.wanted)
     document.add_paragraph(
-        _("%(answered)s of %(total)s networks have answered.")
+        ngettext(
+            "%(answered)s of %(total)s network has answered.",
+            "%(answered)s of %(total)s networks have answered.",
+            len(matrix.rows),
+        )
         % {"answered": matrix.answered_count, "total": len(matrix.rows)}
     )
     _table(

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fagnett.accounts.models import User
 from fagnett.core.locking import locked_get, locked_update
@@ -99,7 +100,11 @@ def event_update(
     if current.capacity is not None and current.capacity < registered:
         raise ValidationError(
             {
-                "capacity": _("%(count)s people are already registered: the places cannot be fewer.")
+                "capacity": ngettext(
+                    "%(count)s person is already registered: the places cannot be fewer.",
+                    "%(count)s people are already registered: the places cannot be fewer.",
+                    registered,
+                )
                 % {"count": registered}
             }
         )

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.access import AuthenticatedRequest, access_for
@@ -179,7 +180,13 @@ def event_invite(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The invitation was sent to %(count)s people.") % {"count": count})
+        messages.success(
+            request,
+            ngettext(
+                "The invitation was sent to %(count)s person.", "The invitation was sent to %(count)s people.", count
+            )
+            % {"count": count},
+        )
     return redirect(event)
 
 

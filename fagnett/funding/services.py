@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fagnett.access import access_for
 from fagnett.accounts.models import TrustRole, User
@@ -124,7 +125,14 @@ def _validated(application: Application, lines: Sequence[LineInput]) -> list[Bud
     A line's errors are keyed ``lines.<index>.<field>``, the index counting the lines given.
     """
     if len(lines) > MAX_LINES:
-        raise ValidationError(_("An application can have at most %(count)s budget lines.") % {"count": MAX_LINES})
+        raise ValidationError(
+            ngettext(
+                "An application can have at most %(count)s budget line.",
+                "An application can have at most %(count)s budget lines.",
+                MAX_LINES,
+            )
+            % {"count": MAX_LINES}
+        )
     errors: dict[str, list[ValidationError]] = {}
     try:
         application.full_clean()

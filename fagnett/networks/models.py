@@ -135,12 +135,11 @@ class Network(VersionedModel):
     def code_is_taken(self, code: str) -> bool:
         """Whether another network of the region has ``code``, or its cases were numbered with it (a number once
         given stays, so a code is not reused for another network's series)."""
-        from fagnett.cases.models import Case  # cases depend on networks
-
         others = Network.objects.filter(region_id=self.region_id, code=code)
         if self.pk:
             others = others.exclude(pk=self.pk)
-        numbered = Case.objects.filter(region_id=self.region_id, reference__startswith=f"{code}-")
+        # The region's cases through the reverse relation (``cases.Case.region``): cases are a layer above networks.
+        numbered = Region.objects.get(pk=self.region_id).cases.filter(reference__startswith=f"{code}-")
         if self.pk:
             numbered = numbered.exclude(network_id=self.pk)
         return others.exists() or numbered.exists()

@@ -24,6 +24,7 @@ from django.db.models import Count
 from django.db.models.functions import ExtractYear, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fagnett.accounts.models import RegionRole, TrustRole, User
 from fagnett.meetings.models import Meeting
@@ -672,7 +673,12 @@ class _Planner:
             if len(matches) > 1:
                 row.problem(
                     "email",
-                    _("Fagnett has %(count)s people with this address: merge them first.") % {"count": len(matches)},
+                    ngettext(
+                        "Fagnett has %(count)s person with this address: merge them first.",
+                        "Fagnett has %(count)s people with this address: merge them first.",
+                        len(matches),
+                    )
+                    % {"count": len(matches)},
                 )
                 continue
             trust = employer if isinstance(employer, HealthTrust) else None

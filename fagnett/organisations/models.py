@@ -19,6 +19,14 @@ from fagnett.organisations.validators import validate_org_number, validate_resh_
 class Region(models.Model):
     name = FreeCharField(_("name"), max_length=100, unique=True)
     short_name = FreeCharField(_("short name"), max_length=20, unique=True)
+    # Switched by the coordinator on the annual reports page; its history is the audit of who allowed it when.
+    early_network_reports = models.BooleanField(
+        _("early network reports"),
+        default=False,
+        help_text=_(
+            "A network may submit its annual report in December, once its last planned meeting of the year is held."
+        ),
+    )
 
     history = HistoricalRecords()
 

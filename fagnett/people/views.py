@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.access import AuthenticatedRequest
@@ -286,7 +287,13 @@ def person_merge(request: AuthenticatedRequest, region_id: int, person_id: int) 
             moved = sum(part["moved"] for part in record.moved.values())
             messages.success(
                 request,
-                _("%(merged)s is merged into this record: %(count)s records moved here, and the other login is closed.")
+                ngettext(
+                    "%(merged)s is merged into this record: %(count)s record moved here, and the other login is "
+                    "closed.",
+                    "%(merged)s is merged into this record: %(count)s records moved here, and the other login is "
+                    "closed.",
+                    moved,
+                )
                 % {"merged": merged, "count": moved},
             )
             return redirect("people:detail", region_id=scope.region.pk, person_id=kept.pk)

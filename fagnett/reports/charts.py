@@ -127,10 +127,14 @@ def alt_text_1(stats: dict[str, Any]) -> str:
     totals = ", ".join(
         _("%(year)s: %(n)s") % {"year": year, "n": total} for year, total in zip(years, meetings["totals"], strict=True)
     )
-    return _(
+    return ngettext(
+        "Grouped bar chart of the meetings the %(networks)s network held in %(first)s–%(last)s. "
+        "Meetings in all: %(totals)s. %(below)s of %(networks)s network held fewer meetings than the minimum "
+        "in %(last)s. The table below the figure gives every number.",
         "Grouped bar chart of the meetings each of the %(networks)s networks held in %(first)s–%(last)s. "
         "Meetings in all: %(totals)s. %(below)s of %(networks)s networks held fewer meetings than the minimum "
-        "in %(last)s. The table below the figure gives every number."
+        "in %(last)s. The table below the figure gives every number.",
+        meetings["reporting"],
     ) % {
         "networks": meetings["reporting"],
         "first": years[0],

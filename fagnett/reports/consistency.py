@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fagnett.reports.models import RegionalReport
 
@@ -57,19 +57,31 @@ def _trends(stats: dict[str, Any]) -> dict[str, tuple[int, int, str]]:
     return {
         "meetings": (
             *meetings,
-            _("The networks held %(this)s meetings in %(year)s against %(last)s in %(previous)s.")
+            ngettext(
+                "The networks held %(this)s meeting in %(year)s against %(last)s in %(previous)s.",
+                "The networks held %(this)s meetings in %(year)s against %(last)s in %(previous)s.",
+                meetings[0],
+            )
             % {"this": meetings[0], "last": meetings[1], "year": year, "previous": year - 1},
         ),
         "procedures": (
             procedures["worked_on"],
             procedures["last_year"],
-            _("%(this)s procedures and pathways were worked on in %(year)s against %(last)s in %(previous)s.")
+            ngettext(
+                "%(this)s procedure or pathway was worked on in %(year)s against %(last)s in %(previous)s.",
+                "%(this)s procedures and pathways were worked on in %(year)s against %(last)s in %(previous)s.",
+                procedures["worked_on"],
+            )
             % {"this": procedures["worked_on"], "last": procedures["last_year"], "year": year, "previous": year - 1},
         ),
         "registry": (
             registry["this_year"],
             registry["last_year"],
-            _("%(this)s networks reviewed registry data in %(year)s against %(last)s in %(previous)s.")
+            ngettext(
+                "%(this)s network reviewed registry data in %(year)s against %(last)s in %(previous)s.",
+                "%(this)s networks reviewed registry data in %(year)s against %(last)s in %(previous)s.",
+                registry["this_year"],
+            )
             % {"this": registry["this_year"], "last": registry["last_year"], "year": year, "previous": year - 1},
         ),
     }

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from fagnett.budget.models import Expense
-from fagnett.reports import charts
-from fagnett.reports.models import RegionalReport
+from fagnett.reports import charts, statistics
+from fagnett.reports.models import NetworkReport, RegionalReport
 
 
 @dataclass
@@ -187,9 +187,12 @@ def _meetings_section(stats: dict[str, Any], report: RegionalReport) -> Section:
             table=table,
         ),
         _p(
-            _(
+            ngettext(
                 "Figure 1 shows the meetings the networks held in %(year)s compared with %(previous)s. In all they "
-                "held %(total)s meetings in %(year)s, against %(totals_before)s."
+                "held %(total)s meeting in %(year)s, against %(totals_before)s.",
+                "Figure 1 shows the meetings the networks held in %(year)s compared with %(previous)s. In all they "
+                "held %(total)s meetings in %(year)s, against %(totals_before)s.",
+                meetings["totals"][-1],
             )
             % {
                 "year": year,
@@ -275,12 +278,21 @@ def _tasks_section(stats: dict[str, Any], report: RegionalReport) -> Section:
     blocks.append(
         _p(
             _(
-                "In %(year)s the networks started, revised or completed %(procedures)s regional procedures and "
-                "%(pathways)s standardised patient pathways – %(n)s in all, %(change)s (%(last)s)."
+                "In %(year)s the networks started, revised or completed %(procedures)s and %(pathways)s – %(n)s in "
+                "all, %(change)s (%(last)s)."
             )
             % {
-                "procedures": procedures["procedures_only"],
-                "pathways": procedures["pathways_worked_on"],
+                # Each count with its own noun, so that one of them reads "1 regional procedure".
+                "procedures": ngettext(
+                    "%(n)s regional procedure", "%(n)s regional procedures", procedures["procedures_only"]
+                )
+                % {"n": procedures["procedures_only"]},
+                "pathways": ngettext(
+                    "%(n)s standardised patient pathway",
+                    "%(n)s standardised patient pathways",
+                    procedures["pathways_worked_on"],
+                )
+                % {"n": procedures["pathways_worked_on"]},
                 "n": procedures["worked_on"],
                 "year": year,
                 "change": change_text,
@@ -320,9 +332,12 @@ def _tasks_section(stats: dict[str, Any], report: RegionalReport) -> Section:
             "sources were reviewed in the network – from %(last)s in %(previous)s to %(this)s in %(year)s."
         )
     else:
-        text = _(
+        text = ngettext(
+            "%(this)s network reports that results from medical quality registries, the health atlas or other "
+            "data sources were reviewed in the network in %(year)s, as in %(previous)s.",
             "%(this)s networks report that results from medical quality registries, the health atlas or other "
-            "data sources were reviewed in the network in %(year)s, as in %(previous)s."
+            "data sources were reviewed in the network in %(year)s, as in %(previous)s.",
+            this,
         )
     blocks.append(_p(text % values))
     blocks.extend(_topic_blocks(stats))
@@ -368,14 +383,22 @@ def _topic_blocks(stats: dict[str, Any]) -> list[Block]:
     if risen["change"] > 0:
         blocks.append(
             _p(
-                _("%(topic)s rose the most: from %(a)s networks in %(last)s to %(b)s in %(year)s.")
+                ngettext(
+                    "%(topic)s rose the most: from %(a)s network in %(last)s to %(b)s in %(year)s.",
+                    "%(topic)s rose the most: from %(a)s networks in %(last)s to %(b)s in %(year)s.",
+                    risen["last_year"],
+                )
                 % {**values, "topic": risen["topic"], "a": risen["last_year"], "b": risen["this_year"]}
             )
         )
     if fallen["change"] < 0:
         blocks.append(
             _p(
-                _("%(topic)s fell the most: from %(a)s networks in %(last)s to %(b)s in %(year)s.")
+                ngettext(
+                    "%(topic)s fell the most: from %(a)s network in %(last)s to %(b)s in %(year)s.",
+                    "%(topic)s fell the most: from %(a)s networks in %(last)s to %(b)s in %(year)s.",
+                    fallen["last_year"],
+                )
                 % {**values, "topic": fallen["topic"], "a": fallen["last_year"], "b": fallen["this_year"]}
             )
         )
@@ -569,4 +592,23 @@ def build(report: RegionalReport, stats: dict[str, Any]) -> ReportDocument:
         sections=sections,
         appendices=[_appendix(i, a) for i, a in enumerate(stats["appendices"], 1)],
         stats=stats,
+    )
+
+
+def build_network(report: NetworkReport) -> ReportDocument:
+    """A network's own annual report as a document (its PDF and DOCX): the same sections as its appendix in the
+    region's report, under the network's name. It has no figures."""
+    appendix = statistics.network_report_appendix(report)
+    section = _appendix(1, appendix)  # its first block, "Submitted by", is said once, under the title
+    status = _("Submitted to the coordinator on %(date)s") % {"date": appendix["submitted_on"]}
+    return ReportDocument(
+        title=_("Annual report %(year)s: %(network)s") % {"year": report.year, "network": report.network.name},
+        subtitle=report.network.region.name,
+        approval=status if report.submitted_at else _("Draft – not submitted"),
+        sections=[
+            Section(heading=_("The year in figures"), blocks=section.blocks[1:], anchor="report"),
+            *section.subsections,
+        ],
+        appendices=[],
+        stats={"region": {"name": report.network.region.name}, "year": report.year},
     )

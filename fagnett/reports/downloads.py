@@ -11,17 +11,19 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from fagnett.accounts.models import User
 from fagnett.core.downloads import Built, DownloadRefused, Progress
 from fagnett.reports import document, exports, statistics
-from fagnett.reports.models import RegionalReport
+from fagnett.reports.models import NetworkReport, RegionalReport
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CONTENT_TYPES = {"pdf": "application/pdf", "docx": DOCX}
 KINDS = {"pdf": "reports.regional_pdf", "docx": "reports.regional_docx"}
+NETWORK_KINDS = {"pdf": "reports.network_pdf", "docx": "reports.network_docx"}
 
 logger = logging.getLogger(__name__)
 
@@ -64,11 +66,37 @@ def _builder(fmt: str) -> Any:
     return build
 
 
+def network_filename(report: NetworkReport, suffix: str) -> str:
+    return f"arsrapport-{slugify(report.network.name)}-{report.year}.{suffix}"
+
+
+def render_network(report: NetworkReport, fmt: str) -> bytes:
+    built = document.build_network(report)
+    return exports.report_pdf(built) if fmt == "pdf" else exports.report_docx(built)
+
+
+def _network_builder(fmt: str) -> Any:
+    def build(owner: User, params: dict[str, Any], progress: Progress) -> Built:
+        from fagnett.reports import selectors
+
+        # Read again as the person who asked: one who lost the right since gets a failed job, not the file.
+        network = selectors.report_network_get(user=owner, network_id=params["network_id"])
+        report = selectors.network_report_find(network=network, year=params["year"])
+        if report is None:
+            raise DownloadRefused(_("The network has not started this report."))
+        progress(20)
+        return Built(render_network(report, fmt), network_filename(report, fmt), CONTENT_TYPES[fmt])
+
+    return build
+
+
 def register() -> None:
     from fagnett.core import downloads
 
     for fmt, kind in KINDS.items():
         downloads.register(kind, _builder(fmt))
+    for fmt, kind in NETWORK_KINDS.items():
+        downloads.register(kind, _network_builder(fmt))
 
 
 def stored_file(report: RegionalReport, fmt: str) -> Any:

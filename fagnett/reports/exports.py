@@ -17,6 +17,8 @@ MAX_FIGURE_ROWS = 10_000
 
 
 def figure_numbers(stats: dict[str, Any]) -> list[int]:
+    if "meetings" not in stats:
+        return []  # a network's own report has no figures
     return [1, 2, 3] if (stats.get("topics") or {}).get("rows") else [1, 2]
 
 

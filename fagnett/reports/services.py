@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fagnett.accounts.models import User
+from fagnett.core.history import acting_as
 from fagnett.core.locking import check_version, locked_get, locked_update
 from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Network, TaskListItem
@@ -29,7 +30,7 @@ from fagnett.reports.models import (
     RegionalReport,
     TaskRanking,
 )
-from fagnett.reports.workflow import NETWORK_REPORT_WORKFLOW, REGIONAL_REPORT_WORKFLOW
+from fagnett.reports.workflow import NETWORK_REPORT_WORKFLOW, REGIONAL_REPORT_WORKFLOW, too_early
 from fagnett.topics.models import Topic
 from fagnett.topics.services import set_topics
 
@@ -129,15 +130,23 @@ def missing_for_submission(report: NetworkReport) -> list[str]:
     return missing
 
 
+def submission_blockers(report: NetworkReport) -> list[str]:
+    """Everything that keeps a draft from being submitted now: the time of year (``workflow.too_early``) and what
+    is still to be written (``missing_for_submission``). Empty when it can be submitted."""
+    return too_early(report) + missing_for_submission(report)
+
+
 @transaction.atomic
 def network_report_submit(*, user: User, report: NetworkReport) -> NetworkReport:
     """Submit the report to the coordinator; the figures from the records are frozen into it."""
-    current = locked_get(NetworkReport.objects.select_related("network"), pk=report.pk)
+    current = locked_get(NetworkReport.objects.select_related("network__region"), pk=report.pk)
     NETWORK_REPORT_WORKFLOW.require_permission(user, "submit", current)
-    NETWORK_REPORT_WORKFLOW.require("submit", current)  # the year over, too
-    missing = missing_for_submission(current)
-    if missing:
-        raise ValidationError(missing)
+    if current.is_editable:
+        # Every reason at once, so the leader learns in one go what stands in the way.
+        reasons = submission_blockers(current)
+        if reasons:
+            raise ValidationError(reasons)
+    NETWORK_REPORT_WORKFLOW.require("submit", current)  # the status and the time, too
     current.facts = statistics.network_facts(network=current.network, year=current.year)
     current.status = NetworkReport.Status.SUBMITTED
     current.submitted_by = user
@@ -169,6 +178,19 @@ def network_report_return(*, user: User, report: NetworkReport, reason: str) -> 
     current.returned_reason = reason.strip()
     current.facts = {}
     return locked_update(current)
+
+
+@transaction.atomic
+def region_early_reports_set(*, user: User, region: Region, allowed: bool) -> Region:
+    """Allow (or stop) the region's networks submitting their annual report in December once their last meeting of
+    the year is held. The region's history records who switched it and when."""
+    require_perm(user, "reports.compile_regional_report", region)
+    current = Region.objects.select_for_update().get(pk=region.pk)
+    if current.early_network_reports != allowed:
+        current.early_network_reports = allowed
+        with acting_as(user):
+            current.save(update_fields=["early_network_reports"])
+    return current
 
 
 # --- Regional reports -------------------------------------------------------------------------------------------

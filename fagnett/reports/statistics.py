@@ -319,26 +319,29 @@ def _appendices(networks: list[Network], year: int) -> list[dict[str, Any]]:
         .prefetch_related("rankings__task", "worked_well_points", "improve_points", "topics")
         .order_by("network__name")
     )
-    return [
-        {
-            "network": report.network.name,
-            "status": report.status,
-            "submitted_by": report.submitted_by.get_full_name() if report.submitted_by else "",
-            "submitted_on": timezone.localdate(report.submitted_at).isoformat() if report.submitted_at else "",
-            "facts": report.facts,
-            "rankings": [{"rank": r.rank, "code": r.task.code, "title": r.task.title} for r in report.rankings.all()],
-            "registry_data_reviewed": report.registry_data_reviewed,
-            "registry_data_note": report.registry_data_note,
-            "central_work": report.central_work,
-            "worked_well_points": [p.title for p in report.worked_well_points.all()],
-            "worked_well": report.worked_well,
-            "improve_points": [p.title for p in report.improve_points.all()],
-            "improve": report.improve,
-            "priorities": report.priorities,
-            "topics": [t.name for t in report.topics.all()],
-        }
-        for report in reports
-    ]
+    return [network_report_appendix(report) for report in reports]
+
+
+def network_report_appendix(report: NetworkReport) -> dict[str, Any]:
+    """What the leader wrote and the stored facts of one network report, as the regional report's appendix and the
+    network's own document show it (a draft's facts are counted now)."""
+    return {
+        "network": report.network.name,
+        "status": report.status,
+        "submitted_by": report.submitted_by.get_full_name() if report.submitted_by else "",
+        "submitted_on": timezone.localdate(report.submitted_at).isoformat() if report.submitted_at else "",
+        "facts": report.facts or network_facts(network=report.network, year=report.year),
+        "rankings": [{"rank": r.rank, "code": r.task.code, "title": r.task.title} for r in report.rankings.all()],
+        "registry_data_reviewed": report.registry_data_reviewed,
+        "registry_data_note": report.registry_data_note,
+        "central_work": report.central_work,
+        "worked_well_points": [p.title for p in report.worked_well_points.all()],
+        "worked_well": report.worked_well,
+        "improve_points": [p.title for p in report.improve_points.all()],
+        "improve": report.improve,
+        "priorities": report.priorities,
+        "topics": [t.name for t in report.topics.all()],
+    }
 
 
 def _submissions(networks: list[Network], year: int) -> dict[str, Any]:

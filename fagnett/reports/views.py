@@ -56,10 +56,26 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
             {
                 "region": region,
                 "can_draft": can_draft,
+                "can_switch_early": request.user.has_perm("reports.compile_regional_report", region),
                 "approved": list(selectors.approved_reports(region=region)[:6]),
             }
         )
     return render(request, "reports/index.html", {"rows": rows, "own": own, "last_year": last_year})
+
+
+@require_POST
+def early_reports(request: AuthenticatedRequest, region_id: int) -> HttpResponse:
+    """The coordinator allows (or stops) networks submitting their annual report in December."""
+    region = next((r for r in selectors.report_regions(user=request.user) if r.pk == region_id), None)
+    if region is None:
+        raise Http404
+    allowed = request.POST.get("allowed") == "1"
+    services.region_early_reports_set(user=request.user, region=region, allowed=allowed)
+    if allowed:
+        messages.success(request, _("Networks may now submit their annual report in December."))
+    else:
+        messages.success(request, _("Networks submit their annual report when the year is over."))
+    return redirect("reports:index")
 
 
 # --- Network reports --------------------------------------------------------------------------------------------
@@ -76,6 +92,7 @@ def network_report(request: AuthenticatedRequest, network_id: int, year: int) ->
     report = selectors.network_report_find(network=network, year=year)
     facts = report.facts if report and report.facts else statistics.network_facts(network=network, year=year)
     user = request.user
+    may_submit = user.has_perm("reports.submit_network_report", network)
     steps = (
         NETWORK_REPORT_WORKFLOW.available(user, report)
         if report
@@ -91,11 +108,13 @@ def network_report(request: AuthenticatedRequest, network_id: int, year: int) ->
             "report": report,
             "facts": facts,
             "frozen": bool(report and report.facts),
-            "missing": services.missing_for_submission(report) if report and report.is_editable else [],
+            # Why it cannot be submitted yet, for whoever may submit it (the year, December's rule, what is missing).
+            "blockers": services.submission_blockers(report) if report and report.is_editable and may_submit else [],
             # Before the first save there is no report to ask the workflow about: writing starts it.
             "can_write": steps["save"] if report else user.has_perm("reports.write_network_report", network),
             "can_submit": steps.get("submit", False),
             "can_review": steps.get("accept", False),
+            "export_formats": [("pdf", _("The report as PDF")), ("docx", _("The report as Word (DOCX)"))],
         },
     )
 
@@ -195,6 +214,31 @@ def network_report_return(request: AuthenticatedRequest, network_id: int, year: 
             messages.success(request, _("The report was sent back to the network."))
             return redirect(report)
     return render(request, "reports/network_report_return.html", {"form": form, "network": network, "report": report})
+
+
+@require_http_methods(["GET", "POST"])
+def network_report_export(request: AuthenticatedRequest, network_id: int, year: int, fmt: str) -> HttpResponseBase:
+    """The network's own report as PDF or DOCX, made by a background job: GET shows the button, POST starts it."""
+    network = selectors.report_network_get(user=request.user, network_id=network_id)
+    report = selectors.network_report_find(network=network, year=year)
+    if report is None or fmt not in report_downloads.NETWORK_KINDS:
+        raise Http404
+    title = _("Annual report %(year)s for %(network)s (%(format)s)") % {
+        "year": year,
+        "network": network.name,
+        "format": fmt.upper(),
+    }
+    if request.method != "POST":
+        return download_start_page(
+            request, title=title, back_url=report.get_absolute_url(), back_label=_("Annual report %s") % year
+        )
+    download = download_start(
+        owner=request.user,
+        kind=report_downloads.NETWORK_KINDS[fmt],
+        title=title,
+        params={"network_id": network.pk, "year": year},
+    )
+    return redirect(download)
 
 
 # --- Regional reports -------------------------------------------------------------------------------------------

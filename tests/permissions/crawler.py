@@ -212,6 +212,7 @@ def variants(world: CrawlWorld) -> dict[str, dict[str, dict[str, Any]]]:
         "cases:list": {"all": {}, "search": {QUERY: "q=ECMO"}},
         "cases:detail": {"a1": {}, "unrouted": {"case_id": o["unrouted_case"].pk}},
         "meetings:export": {fmt: {"fmt": fmt} for fmt in ("ics", "pdf", "docx")},
+        "reports:network_report_export": {fmt: {"fmt": fmt} for fmt in ("pdf", "docx")},
         "meetings:minutes": {
             "approved": {"meeting_id": held, "version": o["approved_minutes"].version},
             "draft": {"meeting_id": held, "version": o["draft_minutes"].version},

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from fagnett.access import AuthenticatedRequest
@@ -24,7 +25,15 @@ def agenda_cases(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse
         messages.error(request, " ".join(exc.messages))
     else:
         if created:
-            messages.success(request, _("%(count)s open cases were put on the agenda.") % {"count": len(created)})
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s open case was put on the agenda.",
+                    "%(count)s open cases were put on the agenda.",
+                    len(created),
+                )
+                % {"count": len(created)},
+            )
         else:
             messages.info(request, _("The network has no open cases that are not already on the agenda."))
     return redirect(meeting)

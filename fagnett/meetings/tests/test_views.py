@@ -59,6 +59,40 @@ def test_plan_year_page_suggests_dates_and_saves_the_plan(world: World, login_as
     assert world.network.meetings.count() == 1
 
 
+def _today_is(monkeypatch: pytest.MonkeyPatch, today: datetime.date) -> None:
+    """Fix the date the pages see as today (``timezone.localdate()`` without a value)."""
+    real = timezone.localdate
+
+    def localdate(value: datetime.datetime | None = None, timezone: object = None) -> datetime.date:
+        return today if value is None else real(value, timezone)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+
+
+def test_plan_year_suggests_no_date_in_the_past(world: World, login_as: LoginAs, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    client = login_as("secretary")
+    _today_is(monkeypatch, datetime.date(2026, 6, 15))
+    url = reverse("meetings:plan_year", args=[world.network.pk]) + "?year=2026"
+    page = client.get(url)
+    dates = [form.initial["date"] for form in page.context["formset"]]
+    # Four meetings still wanted, spread over the months ahead (not February and April, already past).
+    assert dates == [
+        datetime.date(2026, 8, 11),
+        datetime.date(2026, 9, 8),
+        datetime.date(2026, 10, 13),
+        datetime.date(2026, 11, 10),
+    ]
+    assert not page.context["no_dates_left"]
+
+    _today_is(monkeypatch, datetime.date(2026, 12, 20))  # after December's second Tuesday: nothing is left
+    page = client.get(url)
+    assert page.context["formset"].total_form_count() == 0
+    assert page.context["no_dates_left"]
+
+    next_year = client.get(reverse("meetings:plan_year", args=[world.network.pk]) + "?year=2027")
+    assert next(iter(next_year.context["formset"])).initial["date"] == datetime.date(2027, 2, 9)
+
+
 class TestRestrictedContent:
     def test_member_of_another_network_cannot_read_documents_or_draft_minutes(
         self, world: World, held: Meeting, login_as: LoginAs

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.access import AuthenticatedRequest
@@ -23,7 +24,11 @@ def agenda_standard(request: AuthenticatedRequest, meeting_id: int) -> HttpRespo
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("%(count)s standard items were added.") % {"count": len(created)})
+        messages.success(
+            request,
+            ngettext("%(count)s standard item was added.", "%(count)s standard items were added.", len(created))
+            % {"count": len(created)},
+        )
     return redirect(meeting)
 
 

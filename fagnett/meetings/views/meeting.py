@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.access import AuthenticatedRequest
@@ -124,7 +125,13 @@ def meeting_invite(request: AuthenticatedRequest, meeting_id: int) -> HttpRespon
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The invitation was sent to %(count)s people.") % {"count": count})
+        messages.success(
+            request,
+            ngettext(
+                "The invitation was sent to %(count)s person.", "The invitation was sent to %(count)s people.", count
+            )
+            % {"count": count},
+        )
     return redirect(meeting)
 
 

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from fagnett.access import AuthenticatedRequest, access_for
@@ -44,27 +44,46 @@ def network_meetings(request: AuthenticatedRequest, network_id: int) -> HttpResp
     )
 
 
+#: The months of a spread of n meetings over a whole year; the second Tuesday of each is suggested.
+SPREAD_MONTHS = {1: [6], 2: [3, 10], 3: [2, 6, 10], 4: [2, 4, 9, 11], 5: [1, 3, 5, 9, 11], 6: [1, 3, 5, 6, 9, 11]}
+#: The months a meeting is suggested in when the year is partly over (July is the summer holiday).
+MEETING_MONTHS = [1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12]
+
+
+def _second_tuesday(year: int, month: int) -> datetime.date:
+    first = datetime.date(year, month, 1)
+    return first + datetime.timedelta(days=(1 - first.weekday()) % 7 + 7)
+
+
+def suggested_dates(year: int, count: int, today: datetime.date) -> list[datetime.date]:
+    """Up to ``count`` dates spread over ``year``, none of them today or earlier.
+
+    A year not yet begun gets the usual spread; a year partly over gets the count spread evenly over the months
+    still ahead (fewer when fewer months are left), so a plan made in June never proposes February."""
+    usual = [_second_tuesday(year, month) for month in SPREAD_MONTHS.get(count, SPREAD_MONTHS[4])]
+    if all(day > today for day in usual):
+        return usual
+    ahead = [day for day in (_second_tuesday(year, month) for month in MEETING_MONTHS) if day > today]
+    wanted = min(count, len(ahead))
+    return [ahead[i * len(ahead) // wanted] for i in range(wanted)]
+
+
 def _suggested_plan(network: Any, year: int, count: int) -> list[dict[str, Any]]:
-    """Evenly spread dates (second Tuesday of the month), the time and link the network used last."""
+    """Evenly spread future dates (second Tuesday of the month), the time and link the network used last."""
     last = network.meetings.exclude(status=Meeting.Status.CANCELLED).order_by("-starts_at").first()
     start = last.starts_at.astimezone(OSLO).time() if last else datetime.time(12, 0)
     end = last.ends_at.astimezone(OSLO).time() if last else datetime.time(14, 0)
-    months = {1: [6], 2: [3, 10], 3: [2, 6, 10], 4: [2, 4, 9, 11], 5: [1, 3, 5, 9, 11], 6: [1, 3, 5, 6, 9, 11]}
-    rows = []
-    for month in months.get(count, [2, 4, 9, 11]):
-        first = datetime.date(year, month, 1)
-        first_tuesday = first + datetime.timedelta(days=(1 - first.weekday()) % 7)
-        rows.append(
-            {
-                "date": first_tuesday + datetime.timedelta(days=7),
-                "start": start,
-                "end": end,
-                "form": last.form if last else Meeting.Form.DIGITAL,
-                "location": last.location if last else "",
-                "video_link": last.video_link if last else "",
-            }
-        )
-    return rows
+    return [
+        {
+            "date": day,
+            "start": start,
+            "end": end,
+            "form": last.form if last else Meeting.Form.DIGITAL,
+            "location": last.location if last else "",
+            "video_link": last.video_link if last else "",
+        }
+        for day in suggested_dates(year, count, timezone.localdate())
+    ]
 
 
 @require_http_methods(["GET", "POST"])
@@ -74,7 +93,8 @@ def plan_year(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     year = year_param(request, timezone.localdate().year + 1)
     plan = selectors.plan_for_network(network=network, year=year)
     minimum = plan.minimum or 4
-    formset = PlanFormSet(request.POST or None, initial=_suggested_plan(network, year, max(minimum - plan.counted, 1)))
+    suggested = _suggested_plan(network, year, max(minimum - plan.counted, 1))
+    formset = PlanFormSet(request.POST or None, initial=suggested)
     error = None
     if request.method == "POST" and formset.is_valid():
         rows = [
@@ -94,12 +114,27 @@ def plan_year(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
         except ValidationError as exc:
             error = exc.messages
         else:
-            messages.success(request, _("%(count)s meetings were added to the plan.") % {"count": len(created)})
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s meeting was added to the plan.",
+                    "%(count)s meetings were added to the plan.",
+                    len(created),
+                )
+                % {"count": len(created)},
+            )
             return redirect(f"{reverse('meetings:network_meetings', args=[network.pk])}?year={year}")
     return render(
         request,
         "meetings/plan_year.html",
-        {"network": network, "year": year, "formset": formset, "plan": plan, "errors": error},
+        {
+            "network": network,
+            "year": year,
+            "formset": formset,
+            "plan": plan,
+            "errors": error,
+            "no_dates_left": not suggested,
+        },
     )
 
 
