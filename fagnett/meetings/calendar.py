@@ -2,6 +2,9 @@
 
 One stable UID per meeting; SEQUENCE is the meeting's own counter, raised on every significant change; a
 cancellation is METHOD:CANCEL with STATUS:CANCELLED. Times are written in Europe/Oslo with its VTIMEZONE.
+
+Attendees are listed with RSVP=FALSE: answers are given on the meeting's page in Fagnett (the description says where),
+because a calendar program's REPLY would go to the organiser's mailbox, which nothing reads.
 """
 
 from collections.abc import Iterable
@@ -12,6 +15,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vText
 
 from fagnett.core.calendar import OSLO, PRODID, calendar_address
+from fagnett.core.mail import site_url
 from fagnett.meetings.models import Meeting
 
 
@@ -23,7 +27,7 @@ def _event(meeting: Meeting, *, organizer: Any | None, attendees: Iterable[Any],
     event.add("dtstart", meeting.starts_at.astimezone(OSLO))
     event.add("dtend", meeting.ends_at.astimezone(OSLO))
     event.add("summary", f"{meeting.network.name}: {meeting.display_title}")
-    description = [meeting.network.name]
+    description = [meeting.network.name, f"{site_url()}{meeting.get_absolute_url()}"]
     if meeting.video_link:
         description.append(meeting.video_link)
         event.add("url", meeting.video_link)
@@ -42,7 +46,7 @@ def _event(meeting: Meeting, *, organizer: Any | None, attendees: Iterable[Any],
         if person.email:
             attendee = calendar_address(person, "REQ-PARTICIPANT")
             attendee.params["partstat"] = vText("NEEDS-ACTION")
-            attendee.params["rsvp"] = vText("TRUE")
+            attendee.params["rsvp"] = vText("FALSE")  # answered in Fagnett, not by a REPLY
             event.add("attendee", attendee, encode=False)
     return event
 

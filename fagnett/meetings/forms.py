@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fagnett.core.forms import LinkField, MultiLineField, SingleLineField, choice, model_choice
 from fagnett.core.locking import VersionedForm
-from fagnett.meetings.models import AgendaItem, Attendance, Meeting, Minutes
+from fagnett.meetings.models import AgendaItem, Attendance, AttendanceReply, Meeting, Minutes
 from fagnett.networks.forms import DateInput
 from fagnett.networks.models import Network
 from fagnett.topics.selectors import topic_choices
@@ -56,19 +57,20 @@ class CancelForm(forms.Form):
 
 
 class AgendaItemForm(forms.ModelForm):
+    """An item as the meeting treats it (its type); where it came from (``kind``) is set by how it was made."""
+
     class Meta:
         model = AgendaItem
-        fields = ["kind", "title", "description", "presenter", "duration_minutes"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        fields = ["item_type", "title", "description", "proposed_resolution", "presenter", "duration_minutes"]
+        widgets = {
+            "item_type": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "proposed_resolution": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, region_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice(self, "kind").choices = [
-            (k, label)
-            for k, label in AgendaItem.Kind.choices
-            if k in (AgendaItem.Kind.CASE, AgendaItem.Kind.DISCUSSION, AgendaItem.Kind.ORIENTATION)
-            or k == self.instance.kind
-        ]
+        choice(self, "item_type").choices = AgendaItem.ItemType.choices  # no empty choice for the radio buttons
         chosen = self.instance.topics.all() if self.instance.pk else None
         self.fields["topics"] = forms.ModelMultipleChoiceField(
             label=_("Topics"),
@@ -106,10 +108,31 @@ class AttendanceForm(forms.Form):
         return {int(name.removeprefix("person_")): value for name, value in self.cleaned_data.items() if value}
 
 
+class ReplyForm(forms.Form):
+    """An invited person's answer: coming, or not with a reason (forfall)."""
+
+    answer = forms.ChoiceField(
+        label=_("Are you coming?"), choices=AttendanceReply.Answer.choices, widget=forms.RadioSelect
+    )
+    reason = MultiLineField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed if you cannot come. The network's leader and secretary read it."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("answer") == AttendanceReply.Answer.NOT_COMING and not data.get("reason"):
+            self.add_error("reason", _("Say why you cannot come."))
+        return data
+
+
 class MinutesForm(VersionedForm):
     def __init__(self, *args: Any, minutes: Minutes, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sections = []
+        self.decision_fields: dict[int, str] = {}
         for item in minutes.items.select_related("agenda_item").order_by("agenda_item__order"):
             number = item.agenda_item.order
             summary = f"summary_{item.agenda_item_id}"
@@ -127,14 +150,31 @@ class MinutesForm(VersionedForm):
                 initial=item.conclusion,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
-            self.sections.append((item.agenda_item, summary, conclusion))
+            decision = ""
+            # The decision is asked for items for decision, and kept editable where one was written before.
+            if item.agenda_item.is_decision or item.decision:
+                decision = f"decision_{item.agenda_item_id}"
+                self.fields[decision] = MultiLineField(
+                    label=_("%(number)s. %(title)s – decision") % {"number": number, "title": item.agenda_item.title},
+                    required=False,
+                    initial=item.decision,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    help_text=_("Proposed resolution: %(text)s") % {"text": item.agenda_item.proposed_resolution}
+                    if item.agenda_item.proposed_resolution
+                    else "",
+                )
+                self.decision_fields[item.agenda_item_id] = decision
+            self.sections.append((item.agenda_item, summary, conclusion, decision))
         self.fields["lock_version"].initial = minutes.lock_version
 
     def texts(self) -> dict[int, tuple[str, str]]:
         return {
             item.pk: (self.cleaned_data[summary], self.cleaned_data[conclusion])
-            for item, summary, conclusion in self.sections
+            for item, summary, conclusion, _decision in self.sections
         }
+
+    def decisions(self) -> dict[int, str]:
+        return {pk: self.cleaned_data[name] for pk, name in self.decision_fields.items()}
 
 
 class ActionItemRowForm(forms.Form):
@@ -168,7 +208,15 @@ class CirculateForm(forms.Form):
 
 
 class CommentForm(forms.Form):
+    item = forms.TypedChoiceField(label=_("On"), coerce=int, required=False, empty_value=None)
     text = MultiLineField(label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, items: Sequence[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice(self, "item").choices = [
+            ("", _("The minutes as a whole")),
+            *((i.pk, f"{i.agenda_item.order}. {i.agenda_item.display_title}") for i in items),
+        ]
 
 
 class CorrectionForm(forms.Form):

@@ -111,21 +111,44 @@ def withheld_case_title(case: Any) -> str:
 
 
 class AgendaItem(models.Model):
-    """An item of a meeting's agenda. An item of a case (``case``) is the case's: see ``withholds_case``."""
+    """An item of a meeting's agenda. An item of a case (``case``) is the case's: see ``withholds_case``.
+
+    Two independent things are said of an item: ``kind`` is where it came from (a standard item, a case from the
+    case list, an item the secretary added) and decides how the agenda treats it (any other business last, the
+    follow-up item lists the open action items); ``item_type`` is how the meeting treats it — as boards mark their
+    items: for orientation, for discussion, or for decision, with a proposed resolution the minutes' decision starts
+    from.
+    """
 
     class Kind(models.TextChoices):
         APPROVAL = "approval", _("Approval of the minutes of the last meeting")
         ORIENTATION = "orientation", _("Orientations")
         CASE = "case", _("Case")
         FOLLOW_UP = "follow_up", _("Follow-up of action items")
-        DISCUSSION = "discussion", _("Discussion")
+        # The value stays "discussion" (kept in the data); it is an item added by hand, whatever its type.
+        DISCUSSION = "discussion", _("Item added by hand")
         AOB = "aob", _("Any other business")
+
+    class ItemType(models.TextChoices):
+        ORIENTATION = "orientation", _("For orientation")
+        DISCUSSION = "discussion", _("For discussion")
+        DECISION = "decision", _("For decision")
 
     meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="agenda_items", verbose_name=_("meeting"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DISCUSSION)
+    item_type = models.CharField(
+        _("type of item"), max_length=20, choices=ItemType.choices, default=ItemType.DISCUSSION
+    )
     title = FreeCharField(_("title"), max_length=300)
     description = FreeTextField(_("description"), blank=True)
+    proposed_resolution = FreeTextField(
+        _("proposed resolution"),
+        blank=True,
+        help_text=_(
+            "For an item for decision: the resolution put to the meeting. The minutes' decision starts from it."
+        ),
+    )
     presenter = FreeCharField(_("presenter"), max_length=200, blank=True)
     duration_minutes = models.PositiveSmallIntegerField(_("minutes set aside"), null=True, blank=True)
     case = models.ForeignKey(
@@ -149,6 +172,14 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        if self.item_type == self.ItemType.DECISION and not (self.proposed_resolution or "").strip():
+            raise ValidationError({"proposed_resolution": _("An item for decision needs a proposed resolution.")})
+
+    @property
+    def is_decision(self) -> bool:
+        return self.item_type == self.ItemType.DECISION
 
     @property
     def withholds_case(self) -> bool:
@@ -207,6 +238,67 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}: {self.get_status_display()}"
+
+
+class AttendanceReply(models.Model):
+    """A person's answer to an invitation, given in Fagnett: coming, or not (forfall) with a reason.
+
+    Replies are asked for here rather than through the calendar file (whose REPLY would go to the organiser's
+    mailbox, which nothing reads), so the invitation asks for no RSVP and says where to answer.
+    """
+
+    class Answer(models.TextChoices):
+        COMING = "coming", _("I am coming")
+        NOT_COMING = "not_coming", _("I cannot come")
+
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="replies", verbose_name=_("meeting"))
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("person"))
+    answer = models.CharField(_("answer"), max_length=20, choices=Answer.choices)
+    reason = FreeTextField(_("reason"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance reply")
+        verbose_name_plural = _("attendance replies")
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="attendancereply_once_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_answer_display()}"
+
+    def clean(self) -> None:
+        if self.answer == self.Answer.NOT_COMING and not (self.reason or "").strip():
+            raise ValidationError({"reason": _("Say why you cannot come.")})
+
+
+class DeputyInvitation(models.Model):
+    """A deputy (vara) invited to one meeting because someone from their trust cannot come.
+
+    Deputies are not invited with the members; each "I cannot come" from a person who represents a trust invites the
+    trust's next deputy not yet invited to that meeting (``replaces`` is the person whose place they take).
+    """
+
+    meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="deputy_invitations", verbose_name=_("meeting"))
+    deputy = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("deputy"))
+    replaces = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("in place of")
+    )
+    trust = models.ForeignKey(
+        HealthTrust, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("represents")
+    )
+    invited_at = models.DateTimeField(_("invited"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["invited_at", "pk"]
+        verbose_name = _("deputy invitation")
+        verbose_name_plural = _("deputy invitations")
+        constraints = [models.UniqueConstraint(fields=["meeting", "deputy"], name="deputyinvitation_once_per_deputy")]
+
+    def __str__(self) -> str:
+        return f"{self.deputy} → {self.meeting}"
 
 
 class Minutes(VersionedModel):
@@ -268,6 +360,9 @@ class MinutesItem(models.Model):
     agenda_item = models.ForeignKey(AgendaItem, models.PROTECT, related_name="+", verbose_name=_("agenda item"))
     summary = FreeTextField(_("summary"), blank=True)
     conclusion = FreeTextField(_("conclusion or recommendation"), blank=True)
+    decision = FreeTextField(
+        _("decision"), blank=True, help_text=_("The resolution the meeting adopted, for an item for decision.")
+    )
 
     history = HistoricalRecords()
 
@@ -287,7 +382,12 @@ class MinutesItem(models.Model):
 
 
 class MinutesComment(models.Model):
+    """A comment on circulated minutes: on one of their items, or (``item`` empty) on the minutes as a whole."""
+
     minutes = models.ForeignKey(Minutes, models.CASCADE, related_name="comments", verbose_name=_("minutes"))
+    item = models.ForeignKey(
+        MinutesItem, models.CASCADE, null=True, blank=True, related_name="comments", verbose_name=_("item")
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("author"))
     text = FreeTextField(_("comment"))
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
@@ -299,6 +399,23 @@ class MinutesComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author}: {self.text[:40]}"
+
+
+class MinutesNoRemarks(models.Model):
+    """A member's "no remarks" (ingen merknader) on circulated minutes: one click, one row per person and version."""
+
+    minutes = models.ForeignKey(Minutes, models.CASCADE, related_name="no_remarks", verbose_name=_("minutes"))
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("person"))
+    created_at = models.DateTimeField(_("given"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("no remarks")
+        verbose_name_plural = _("no remarks")
+        constraints = [models.UniqueConstraint(fields=["minutes", "person"], name="minutesnoremarks_once_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.minutes}"
 
 
 class ActionItem(VersionedModel):

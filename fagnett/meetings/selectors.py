@@ -1,8 +1,9 @@
 """Reads for meetings, scoped to the person asking; list pages keep a fixed number of queries."""
 
 import datetime
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -17,14 +18,17 @@ from fagnett.meetings.models import (
     AgendaDocument,
     AgendaItem,
     Attendance,
+    AttendanceReply,
     CalendarFeed,
+    DeputyInvitation,
     Meeting,
     Minutes,
+    MinutesComment,
     MinutesItem,
     withheld_case_title,
 )
-from fagnett.networks.models import Appointment, Network
-from fagnett.networks.selectors import minimum_in_force, statuses_at_year_end
+from fagnett.networks.models import Appointment, AppointmentRole, Network
+from fagnett.networks.selectors import minimum_in_force, network_participants, statuses_at_year_end
 from fagnett.organisations.models import HealthTrust, Region
 
 COUNTED = (Meeting.Status.PLANNED, Meeting.Status.INVITED, Meeting.Status.HELD)
@@ -202,7 +206,7 @@ def minutes_get(*, user: User, meeting: Meeting, version: int) -> Minutes:
         minutes = (
             meeting.minutes.select_related("approved_by", "meeting__network")
             .prefetch_related(Prefetch("items", queryset=MinutesItem.objects.select_related("agenda_item__case")))
-            .prefetch_related("comments__author")
+            .prefetch_related(Prefetch("comments", queryset=MinutesComment.objects.select_related("author", "item")))
             .get(version=version)
         )
     except Minutes.DoesNotExist:
@@ -227,8 +231,10 @@ def minutes_items(*, minutes: Minutes, reader: CaseReader) -> list[MinutesItem]:
 
 
 def attendance_rows(*, meeting: Meeting) -> list[dict[str, Any]]:
-    """Everyone appointed (and anyone already registered), with their recorded attendance."""
+    """Everyone appointed (and anyone already registered), with their recorded attendance; until it is recorded, whoever
+    answered that they cannot come starts as excused."""
     recorded = {a.person_id: a for a in meeting.attendance.select_related("person", "trust")}
+    regrets = set(meeting.replies.filter(answer=AttendanceReply.Answer.NOT_COMING).values_list("person_id", flat=True))
     rows = []
     seen = set()
     for appointment in (
@@ -245,7 +251,9 @@ def attendance_rows(*, meeting: Meeting) -> list[dict[str, Any]]:
                 "person": appointment.person,
                 "trust": appointment.trust,
                 "role": appointment.get_role_display(),
-                "status": record.status if record else "",
+                "status": record.status
+                if record
+                else (Attendance.Status.EXCUSED if appointment.person_id in regrets else ""),
             }
         )
     for person_id, record in recorded.items():
@@ -557,3 +565,183 @@ def calendar_feed_by_token(*, token: str) -> CalendarFeed:
         raise Http404
     feed.touch()
     return feed
+
+
+# --- Who is invited, and what they answered -------------------------------------------------------------------------
+
+
+def _seats(meeting: Meeting) -> QuerySet[Appointment]:
+    """The appointments that give a seat at the network's meetings: every role but deputy, of active people."""
+    return (
+        Appointment.objects.filter(
+            network_id=meeting.network_id, status=Appointment.Status.APPOINTED, person__is_active=True
+        )
+        .exclude(role=AppointmentRole.DEPUTY)
+        .select_related("person", "trust")
+        .order_by("person__first_name", "person__last_name", "start_date", "pk")
+    )
+
+
+def meeting_invitees(*, meeting: Meeting) -> list[User]:
+    """Everyone the meeting's invitation goes to: the network's people in every role but deputy, and the deputies
+    invited to this meeting in place of someone who cannot come. Two queries."""
+    people: dict[int, User] = {}
+    for appointment in _seats(meeting):
+        people.setdefault(appointment.person_id, appointment.person)
+    for invitation in meeting.deputy_invitations.select_related("deputy").filter(deputy__is_active=True):
+        people.setdefault(invitation.deputy_id, invitation.deputy)
+    return sorted(people.values(), key=lambda p: (p.first_name, p.last_name, p.pk))
+
+
+def is_invited(*, user: User, meeting: Meeting) -> bool:
+    return any(person.pk == user.pk for person in meeting_invitees(meeting=meeting))
+
+
+def reply_of(*, user: User, meeting: Meeting) -> AttendanceReply | None:
+    return meeting.replies.filter(person=user).first()
+
+
+def next_deputy(*, meeting: Meeting, trust_id: int | None) -> Appointment | None:
+    """The trust's next deputy in the network not yet invited to the meeting and not among those already invited,
+    in the order they were appointed; none for a person who represents no trust (the RHF's representative)."""
+    if trust_id is None:
+        return None
+    invited = {p.pk for p in meeting_invitees(meeting=meeting)}
+    for appointment in (
+        Appointment.objects.filter(
+            network_id=meeting.network_id,
+            status=Appointment.Status.APPOINTED,
+            role=AppointmentRole.DEPUTY,
+            trust_id=trust_id,
+            person__is_active=True,
+        )
+        .select_related("person")
+        .order_by("start_date", "pk")
+    ):
+        if appointment.person_id not in invited:
+            return appointment
+    return None
+
+
+@dataclass
+class ReplyRow:
+    """One invited person and their answer, for the secretary."""
+
+    person: User
+    trust: HealthTrust | None
+    role: str
+    reply: AttendanceReply | None
+    deputy_for: User | None = None
+    deputies: list[DeputyInvitation] = field(default_factory=list)
+    #: For "I cannot come" from someone representing a trust with no deputy left to invite.
+    no_deputy: bool = False
+
+
+def meeting_replies(*, meeting: Meeting) -> list[ReplyRow]:
+    """Every invited person with their answer, the deputies invited in whose place, and who has not answered.
+    A fixed number of queries, whatever the number of people."""
+    replies = {r.person_id: r for r in meeting.replies.all()}
+    invitations = list(meeting.deputy_invitations.select_related("deputy", "trust", "replaces"))
+    by_replaced: dict[int, list[DeputyInvitation]] = {}
+    for invitation in invitations:
+        by_replaced.setdefault(invitation.replaces_id, []).append(invitation)
+    rows: dict[int, ReplyRow] = {}
+    for appointment in _seats(meeting):
+        if appointment.person_id in rows:
+            continue
+        rows[appointment.person_id] = ReplyRow(
+            person=appointment.person,
+            trust=appointment.trust,
+            role=appointment.get_role_display(),
+            reply=replies.get(appointment.person_id),
+        )
+    for invitation in invitations:
+        rows.setdefault(
+            invitation.deputy_id,
+            ReplyRow(
+                person=invitation.deputy,
+                trust=invitation.trust,
+                role=str(AppointmentRole.DEPUTY.label),
+                reply=replies.get(invitation.deputy_id),
+                deputy_for=invitation.replaces,
+            ),
+        )
+    for row in rows.values():
+        row.deputies = by_replaced.get(row.person.pk, [])
+        row.no_deputy = (
+            row.reply is not None
+            and row.reply.answer == AttendanceReply.Answer.NOT_COMING
+            and row.trust is not None
+            and not row.deputies
+        )
+    return sorted(rows.values(), key=lambda r: (r.trust.name if r.trust else "", str(r.person)))
+
+
+@dataclass
+class ReplyCounts:
+    coming: int
+    not_coming: int
+    unanswered: int
+
+
+def reply_counts(rows: list[ReplyRow]) -> ReplyCounts:
+    answers = [row.reply.answer if row.reply else "" for row in rows]
+    return ReplyCounts(
+        coming=answers.count(AttendanceReply.Answer.COMING),
+        not_coming=answers.count(AttendanceReply.Answer.NOT_COMING),
+        unanswered=answers.count(""),
+    )
+
+
+# --- What the minutes page shows beside the items ------------------------------------------------------------------
+
+
+@dataclass
+class TrustAttendance:
+    """The recorded attendance of the people who represented one trust (``trust`` None: no trust, the RHF's)."""
+
+    trust: HealthTrust | None
+    present: list[Attendance]
+    absent: list[Attendance]
+    excused: list[Attendance]
+
+
+def attendance_by_trust(*, meeting: Meeting) -> list[TrustAttendance]:
+    """The meeting's recorded attendance per trust, trusts by name and the people without a trust last. One query."""
+    groups: dict[int | None, TrustAttendance] = {}
+    for row in meeting.attendance.select_related("person", "trust").order_by("person__first_name", "person__last_name"):
+        group = groups.setdefault(row.trust_id, TrustAttendance(trust=row.trust, present=[], absent=[], excused=[]))
+        {
+            Attendance.Status.PRESENT: group.present,
+            Attendance.Status.ABSENT: group.absent,
+            Attendance.Status.EXCUSED: group.excused,
+        }[Attendance.Status(row.status)].append(row)
+    return sorted(groups.values(), key=lambda g: (g.trust is None, g.trust.name if g.trust else ""))
+
+
+def meeting_action_items(*, meeting: Meeting, reader: CaseReader) -> list[ActionItem]:
+    """The action items given at the meeting, with the agenda item each came from, marked for ``reader``."""
+    return mark_cases(
+        meeting.action_items.select_related("owner", "case", "agenda_item").order_by("agenda_item__order", "due_date"),
+        reader,
+    )
+
+
+@dataclass
+class FeedbackRow:
+    """One of the network's people and what they said on circulated minutes."""
+
+    person: User
+    comments: int
+    no_remarks: bool
+
+
+def minutes_feedback(*, minutes: Minutes) -> list[FeedbackRow]:
+    """Everyone appointed in the network: how many comments they wrote, whether they said "no remarks". Three
+    queries, for the network's leader and secretary."""
+    comments = Counter(minutes.comments.values_list("author_id", flat=True))
+    no_remarks = set(minutes.no_remarks.values_list("person_id", flat=True))
+    return [
+        FeedbackRow(person=person, comments=comments[person.pk], no_remarks=person.pk in no_remarks)
+        for person in network_participants(network=minutes.meeting.network)
+    ]

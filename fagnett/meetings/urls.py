@@ -18,6 +18,8 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/cancel/", views.meeting_cancel, name="cancel"),
     path("meetings/<int:meeting_id>/invite/", views.meeting_invite, name="invite"),
     path("meetings/<int:meeting_id>/invitation.<str:fmt>", views.meeting_export, name="export"),
+    path("meetings/<int:meeting_id>/reply/", views.attendance_reply, name="reply"),
+    path("meetings/<int:meeting_id>/pack/", views.meeting_pack, name="pack"),
     path("meetings/<int:meeting_id>/agenda/standard/", views.agenda_standard, name="agenda_standard"),
     path("meetings/<int:meeting_id>/agenda/add/", views.agenda_item_add, name="agenda_item_add"),
     path("agenda-items/<int:item_id>/edit/", views.agenda_item_update, name="agenda_item_update"),
@@ -33,6 +35,11 @@ urlpatterns = [
         "meetings/<int:meeting_id>/minutes/<int:version>/circulate/", views.minutes_circulate, name="minutes_circulate"
     ),
     path("meetings/<int:meeting_id>/minutes/<int:version>/comment/", views.minutes_comment, name="minutes_comment"),
+    path(
+        "meetings/<int:meeting_id>/minutes/<int:version>/no-remarks/",
+        views.minutes_no_remarks,
+        name="minutes_no_remarks",
+    ),
     path("meetings/<int:meeting_id>/minutes/<int:version>/approve/", views.minutes_approve, name="minutes_approve"),
     path("meetings/<int:meeting_id>/minutes/<int:version>/correct/", views.minutes_correct, name="minutes_correct"),
     path(

@@ -156,11 +156,23 @@ def parameters(world: CrawlWorld) -> dict[str, Any]:
         "document_id": o["document"].pk,
         **{
             f"meetings:{name} meeting_id": o["held_meeting"].pk
-            for name in ("minutes_circulate", "minutes_comment", "minutes_approve", "minutes_correct")
+            for name in (
+                "minutes_circulate",
+                "minutes_comment",
+                "minutes_no_remarks",
+                "minutes_approve",
+                "minutes_correct",
+            )
         },
         **{
             f"meetings:{name} version": o["draft_minutes"].version
-            for name in ("minutes_circulate", "minutes_comment", "minutes_approve", "minutes_correct")
+            for name in (
+                "minutes_circulate",
+                "minutes_comment",
+                "minutes_no_remarks",
+                "minutes_approve",
+                "minutes_correct",
+            )
         },
         "meetings:minutes_export meeting_id": o["held_meeting"].pk,
         "token": o["calendar_feed_token"],

@@ -22,7 +22,7 @@ from fagnett.meetings.services.agenda import (
     document_attach,
     document_delete,
 )
-from fagnett.meetings.services.attendance import attendance_record
+from fagnett.meetings.services.attendance import attendance_record, attendance_reply
 from fagnett.meetings.services.feeds import (
     calendar_feed_create,
     calendar_feed_regenerate,
@@ -35,6 +35,7 @@ from fagnett.meetings.services.minutes import (
     minutes_circulate,
     minutes_comment,
     minutes_correct,
+    minutes_no_remarks,
     minutes_save,
     minutes_start,
 )
@@ -46,6 +47,7 @@ from fagnett.meetings.services.planning import (
     meeting_plan_year,
     meeting_send_invitations,
     meeting_update,
+    send_calendar_mail,
 )
 
 __all__ = [
@@ -65,6 +67,7 @@ __all__ = [
     "agenda_item_move",
     "agenda_item_update",
     "attendance_record",
+    "attendance_reply",
     "calendar_feed_create",
     "calendar_feed_regenerate",
     "calendar_feed_revoke",
@@ -79,6 +82,8 @@ __all__ = [
     "minutes_circulate",
     "minutes_comment",
     "minutes_correct",
+    "minutes_no_remarks",
     "minutes_save",
     "minutes_start",
+    "send_calendar_mail",
 ]

@@ -30,21 +30,40 @@ def agenda_add_standard_items(*, user: User, meeting: Meeting) -> list[AgendaIte
     """
     require_perm(user, "meetings.manage_meetings", meeting)
     existing = set(meeting.agenda_items.values_list("kind", flat=True))
+    types = AgendaItem.ItemType
     wanted = [
-        (AgendaItem.Kind.APPROVAL, _("Approval of the minutes of the last meeting")),
-        (AgendaItem.Kind.ORIENTATION, _("Orientations")),
-        (AgendaItem.Kind.FOLLOW_UP, _("Follow-up of action items")),
+        (
+            AgendaItem.Kind.APPROVAL,
+            _("Approval of the minutes of the last meeting"),
+            types.DECISION,
+            _("The minutes of the last meeting are approved."),
+        ),
+        (AgendaItem.Kind.ORIENTATION, _("Orientations"), types.ORIENTATION, ""),
+        (AgendaItem.Kind.FOLLOW_UP, _("Follow-up of action items"), types.ORIENTATION, ""),
     ]
     created = []
     order = _next_order(meeting)
-    for kind, title in wanted:
+    for kind, title, item_type, resolution in wanted:
         if kind not in existing:
-            created.append(AgendaItem.objects.create(meeting=meeting, kind=kind, title=title, order=order))
+            created.append(
+                AgendaItem.objects.create(
+                    meeting=meeting,
+                    kind=kind,
+                    item_type=item_type,
+                    proposed_resolution=resolution,
+                    title=title,
+                    order=order,
+                )
+            )
             order += 1
     if AgendaItem.Kind.AOB not in existing:
         created.append(
             AgendaItem.objects.create(
-                meeting=meeting, kind=AgendaItem.Kind.AOB, title=_("Any other business"), order=order + 100
+                meeting=meeting,
+                kind=AgendaItem.Kind.AOB,
+                item_type=types.DISCUSSION,
+                title=_("Any other business"),
+                order=order + 100,
             )
         )
     _renumber(meeting)
@@ -81,6 +100,8 @@ class CaseItem:
 @transaction.atomic
 def agenda_add_case_items(*, user: User, meeting: Meeting, items: Sequence[CaseItem]) -> list[AgendaItem]:
     """Put cases on the agenda as items of kind "case", after the items already there.
+
+    They are items for discussion until the secretary makes one an item for decision with its proposed resolution.
 
     The cases app chooses the cases, words the items and moves the cases on (``cases.services.agenda_add_open_cases``);
     this checks that the person may change the agenda, even when there is nothing to add.

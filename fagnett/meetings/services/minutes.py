@@ -15,7 +15,7 @@ from fagnett.accounts.models import User
 from fagnett.core.locking import check_version, locked_get, locked_update
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
-from fagnett.meetings.models import Meeting, Minutes, MinutesComment, MinutesItem
+from fagnett.meetings.models import Meeting, Minutes, MinutesComment, MinutesItem, MinutesNoRemarks
 from fagnett.meetings.services.action_items import action_item_create
 from fagnett.meetings.workflow import MINUTES_WORKFLOW, approval_step
 from fagnett.networks.selectors import network_participants
@@ -33,8 +33,17 @@ def minutes_start(*, user: User, meeting: Meeting) -> Minutes:
     if not items:
         raise ValidationError(_("Make the agenda first: the minutes follow its items."))
     minutes = Minutes.objects.create(meeting=meeting, version=1, created_by=user)
+    # An item for decision starts from its proposed resolution, as the secretary writes "adopted as proposed" or
+    # what the meeting changed.
     bulk_create_with_history(
-        [MinutesItem(minutes=minutes, agenda_item=item) for item in items], MinutesItem, default_user=user
+        [
+            MinutesItem(
+                minutes=minutes, agenda_item=item, decision=item.proposed_resolution if item.is_decision else ""
+            )
+            for item in items
+        ],
+        MinutesItem,
+        default_user=user,
     )
     return minutes
 
@@ -55,20 +64,31 @@ def minutes_save(
     texts: dict[int, tuple[str, str]],
     lock_version: int,
     new_action_items: Iterable[NewActionItem] = (),
+    decisions: dict[int, str] | None = None,
 ) -> Minutes:
-    """Save the summary and conclusion of each item, and any new action items, unless someone saved meanwhile."""
+    """Save the summary and conclusion of each item (``texts``, by agenda item), the decision of each item for
+    decision (``decisions``, by agenda item), and any new action items, unless someone saved meanwhile."""
     MINUTES_WORKFLOW.require_permission(user, "save", minutes)
     current = locked_get(Minutes.objects, pk=minutes.pk)
     MINUTES_WORKFLOW.require("save", current)
     check_version(current, lock_version)
     items = {i.agenda_item_id: i for i in current.items.all()}
+    changed = set()
     for agenda_item_id, (summary, conclusion) in texts.items():
         item = items.get(agenda_item_id)
         if item is None:
             continue
         item.summary, item.conclusion = summary, conclusion
-        item.full_clean()
-        item.save()
+        changed.add(agenda_item_id)
+    for agenda_item_id, decision in (decisions or {}).items():
+        item = items.get(agenda_item_id)
+        if item is None:
+            continue
+        item.decision = decision.strip()
+        changed.add(agenda_item_id)
+    for agenda_item_id in changed:
+        items[agenda_item_id].full_clean()
+        items[agenda_item_id].save()
     meeting = current.meeting
     network = meeting.network
     members = {p.pk for p in network_participants(network=network)}
@@ -108,14 +128,34 @@ def minutes_circulate(*, user: User, minutes: Minutes, comments_due: datetime.da
 
 
 @transaction.atomic
-def minutes_comment(*, user: User, minutes: Minutes, text: str) -> MinutesComment:
+def minutes_comment(*, user: User, minutes: Minutes, text: str, item_id: int | None = None) -> MinutesComment:
+    """A comment on the circulated minutes, on one item (``item_id``, a minutes item of these minutes) or on the
+    whole. A comment takes back the person's "no remarks"."""
     MINUTES_WORKFLOW.require_permission(user, "comment", minutes)
     current = Minutes.objects.get(pk=minutes.pk)
     MINUTES_WORKFLOW.require("comment", current)
-    comment = MinutesComment(minutes=current, author=user, text=text.strip())
+    item = None
+    if item_id is not None:
+        item = current.items.filter(pk=item_id).first()
+        if item is None:
+            raise ValidationError({"item": _("Choose an item of these minutes.")})
+    comment = MinutesComment(minutes=current, item=item, author=user, text=text.strip())
     comment.full_clean()
     comment.save()
+    MinutesNoRemarks.objects.filter(minutes=current, person=user).delete()
     return comment
+
+
+@transaction.atomic
+def minutes_no_remarks(*, user: User, minutes: Minutes) -> MinutesNoRemarks:
+    """Record that the person has no remarks on the circulated minutes (once; a second click changes nothing)."""
+    MINUTES_WORKFLOW.require_permission(user, "comment", minutes)
+    current = Minutes.objects.get(pk=minutes.pk)
+    MINUTES_WORKFLOW.require("comment", current)
+    if current.comments.filter(author=user).exists():
+        raise ValidationError(_("You have commented on these minutes, so they cannot be marked as without remarks."))
+    row, _created = MinutesNoRemarks.objects.get_or_create(minutes=current, person=user)
+    return row
 
 
 @transaction.atomic
@@ -144,7 +184,13 @@ def minutes_correct(*, user: User, minutes: Minutes, reason: str) -> Minutes:
     )
     bulk_create_with_history(
         [
-            MinutesItem(minutes=correction, agenda_item_id=i.agenda_item_id, summary=i.summary, conclusion=i.conclusion)
+            MinutesItem(
+                minutes=correction,
+                agenda_item_id=i.agenda_item_id,
+                summary=i.summary,
+                conclusion=i.conclusion,
+                decision=i.decision,
+            )
             for i in minutes.items.all()
         ],
         MinutesItem,

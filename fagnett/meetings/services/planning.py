@@ -18,8 +18,7 @@ from fagnett.core.permissions import require_perm
 from fagnett.meetings import selectors
 from fagnett.meetings.calendar import meeting_invitation
 from fagnett.meetings.models import Meeting
-from fagnett.networks.models import Network
-from fagnett.networks.selectors import network_participants
+from fagnett.networks.models import Appointment, AppointmentRole, Network
 
 # Changing any of these changes what a calendar holds, so the invitation's SEQUENCE is raised.
 SIGNIFICANT_FIELDS = ("starts_at", "ends_at", "location", "video_link", "form", "title")
@@ -93,7 +92,7 @@ def meeting_update(*, user: User, meeting: Meeting, data: dict[str, Any], lock_v
         current.sequence += 1
     locked_update(current)
     if significant and current.invitation_sent_at:
-        _send_calendar_mail(current, method="REQUEST", sender=user, update=True)
+        send_calendar_mail(current, method="REQUEST", sender=user, update=True)
     return current
 
 
@@ -110,18 +109,19 @@ def meeting_cancel(*, user: User, meeting: Meeting, reason: str) -> Meeting:
     current.sequence += 1
     locked_update(current)
     if current.invitation_sent_at:
-        _send_calendar_mail(current, method="CANCEL", sender=user)
+        send_calendar_mail(current, method="CANCEL", sender=user)
     return current
 
 
 @transaction.atomic
 def meeting_send_invitations(*, user: User, meeting: Meeting) -> int:
-    """E-mail the invitation with its calendar file to everyone appointed; returns how many were invited."""
+    """E-mail the invitation with its calendar file to everyone invited (``selectors.meeting_invitees``: the network's
+    people but its deputies, who are called on when someone cannot come); returns how many were invited."""
     require_perm(user, "meetings.manage_meetings", meeting)
     current = locked_get(Meeting.objects, pk=meeting.pk)
     if current.is_cancelled:
         raise ValidationError(_("A cancelled meeting cannot be sent."))
-    recipients = [p for p in network_participants(network=current.network) if p.email]
+    recipients = [p for p in selectors.meeting_invitees(meeting=current) if p.email]
     if not recipients:
         raise ValidationError(_("Nobody is appointed in the network yet, so there is nobody to invite."))
     if current.invitation_sent_at is not None:
@@ -130,15 +130,44 @@ def meeting_send_invitations(*, user: User, meeting: Meeting) -> int:
     if current.status == Meeting.Status.PLANNED:
         current.status = Meeting.Status.INVITED
     locked_update(current, clean=False)
-    _send_calendar_mail(current, method="REQUEST", sender=user)
+    send_calendar_mail(current, method="REQUEST", sender=user)
     return len(recipients)
 
 
-def _send_calendar_mail(meeting: Meeting, *, method: str, sender: Any, update: bool = False) -> None:
-    """One mail per participant, in their language, with the .ics as an iTIP part (``core.mail.CalendarPart``)."""
-    recipients = [p for p in network_participants(network=meeting.network) if p.email]
-    organizer = sender if getattr(sender, "email", "") else None
-    ics = meeting_invitation(meeting, organizer=organizer, attendees=recipients, method=method)
+def _organizer(meeting: Meeting, sender: Any) -> Any | None:
+    """Who the calendar file names as organiser: the person who sent it if they keep the network's meetings, else the
+    network's secretary or leader (a deputy's invitation is sent when a member answers, not by the secretary)."""
+    if getattr(sender, "email", "") and sender.has_perm("meetings.manage_meetings", meeting):
+        return sender
+    for appointment in (
+        Appointment.objects.filter(
+            network_id=meeting.network_id,
+            status=Appointment.Status.APPOINTED,
+            role__in=[AppointmentRole.SECRETARY, AppointmentRole.LEADER],
+            person__is_active=True,
+        )
+        .exclude(person__email="")
+        .select_related("person")
+        .order_by("-role", "start_date", "pk")  # "secretary" sorts after "leader": the secretary first
+    ):
+        return appointment.person
+    return None
+
+
+def send_calendar_mail(
+    meeting: Meeting,
+    *,
+    method: str,
+    sender: Any,
+    update: bool = False,
+    recipients: Sequence[Any] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """One mail per invited person (or per one of ``recipients``), in their language, with the .ics as an iTIP part
+    (``core.mail.CalendarPart``) naming everyone invited. ``extra`` is added to the mail's context (``deputy_for``)."""
+    invitees = [p for p in selectors.meeting_invitees(meeting=meeting) if p.email]
+    to = invitees if recipients is None else [p for p in recipients if p.email]
+    ics = meeting_invitation(meeting, organizer=_organizer(meeting, sender), attendees=invitees, method=method)
     template = "meeting_cancelled" if method == "CANCEL" else ("meeting_updated" if update else "meeting_invitation")
     # Everyone invited is appointed in the network, so they read its own cases; any other case shows its number.
     agenda = selectors.mark_cases(
@@ -146,8 +175,8 @@ def _send_calendar_mail(meeting: Meeting, *, method: str, sender: Any, update: b
         selectors.network_case_reader(meeting.network),
     )
     mail_on_commit(
-        recipients=recipients,
+        recipients=to,
         template=template,
-        context={"meeting": meeting, "agenda": agenda},
+        context={"meeting": meeting, "agenda": agenda, **(extra or {})},
         calendar=CalendarPart(ics, method),
     )

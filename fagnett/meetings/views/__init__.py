@@ -27,10 +27,12 @@ from fagnett.meetings.views.followup import (
     network_followup_export,
 )
 from fagnett.meetings.views.meeting import (
+    attendance_reply,
     meeting_cancel,
     meeting_detail,
     meeting_export,
     meeting_invite,
+    meeting_pack,
     meeting_update,
 )
 from fagnett.meetings.views.minutes import (
@@ -40,6 +42,7 @@ from fagnett.meetings.views.minutes import (
     minutes_correct,
     minutes_detail,
     minutes_export,
+    minutes_no_remarks,
     minutes_start,
 )
 from fagnett.meetings.views.planning import network_meetings, plan_year, region_overview
@@ -54,6 +57,7 @@ __all__ = [
     "agenda_item_update",
     "agenda_standard",
     "attendance",
+    "attendance_reply",
     "calendar_feed_ics",
     "calendar_feed_regenerate",
     "calendar_feed_revoke",
@@ -65,6 +69,7 @@ __all__ = [
     "meeting_detail",
     "meeting_export",
     "meeting_invite",
+    "meeting_pack",
     "meeting_update",
     "minutes_approve",
     "minutes_circulate",
@@ -72,6 +77,7 @@ __all__ = [
     "minutes_correct",
     "minutes_detail",
     "minutes_export",
+    "minutes_no_remarks",
     "minutes_start",
     "my_action_items",
     "network_followup",

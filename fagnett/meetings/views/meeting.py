@@ -4,34 +4,64 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.access import AuthenticatedRequest
-from fagnett.core.calendar import OSLO
+from fagnett.core.calendar import OSLO, local
+from fagnett.core.downloads import download_start
 from fagnett.core.exceptions import ConflictError
+from fagnett.core.permissions import require_perm
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
+from fagnett.meetings import downloads as meeting_downloads
 from fagnett.meetings import exports, selectors, services
 from fagnett.meetings.calendar import meeting_invitation
-from fagnett.meetings.forms import CancelForm, DocumentForm, MeetingForm
-from fagnett.meetings.models import Meeting
+from fagnett.meetings.forms import CancelForm, DocumentForm, MeetingForm, ReplyForm
+from fagnett.meetings.models import AttendanceReply, Meeting
 from fagnett.meetings.views.common import _attachment, _file_stem, _manage
-from fagnett.networks.selectors import network_participants
+
+
+def _reply_context(
+    request: AuthenticatedRequest, meeting: Meeting, can_manage: bool, bound: ReplyForm | None
+) -> dict[str, Any]:
+    """The person's own answer and its form (if invited), and for the secretary everyone's answers."""
+    invited = selectors.is_invited(user=request.user, meeting=meeting)
+    open_for_replies = not meeting.is_cancelled and meeting.status != Meeting.Status.HELD
+    open_for_replies = open_for_replies and meeting.starts_at > timezone.now()
+    my_reply = selectors.reply_of(user=request.user, meeting=meeting) if invited else None
+    rows = selectors.meeting_replies(meeting=meeting) if can_manage else None
+    return {
+        "invited": invited,
+        "my_reply": my_reply,
+        "reply_form": bound
+        or (
+            ReplyForm(initial={"answer": my_reply.answer, "reason": my_reply.reason} if my_reply else None)
+            if invited and open_for_replies
+            else None
+        ),
+        "reply_rows": rows,
+        "reply_counts": selectors.reply_counts(rows) if rows is not None else None,
+    }
 
 
 def meeting_detail(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+    return _detail_page(request, meeting)
+
+
+def _detail_page(request: AuthenticatedRequest, meeting: Meeting, reply_form: ReplyForm | None = None) -> HttpResponse:
     can_manage = request.user.has_perm("meetings.manage_meetings", meeting)
     reader = selectors.case_reader(request.user)
     return render(
         request,
         "meetings/meeting_detail.html",
         {
+            **_reply_context(request, meeting, can_manage, reply_form),
             "meeting": meeting,
             "network": meeting.network,
             "items": selectors.agenda(meeting=meeting, reader=reader),
@@ -118,6 +148,49 @@ def meeting_cancel(request: AuthenticatedRequest, meeting_id: int) -> HttpRespon
 
 
 @require_POST
+def attendance_reply(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
+    """An invited person's answer from the meeting page; a bad answer is shown on the page with nothing saved."""
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+    if not selectors.is_invited(user=request.user, meeting=meeting):
+        raise PermissionDenied
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            reply = services.attendance_reply(
+                user=request.user,
+                meeting=meeting,
+                answer=form.cleaned_data["answer"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if reply.answer == AttendanceReply.Answer.COMING:
+                messages.success(request, _("Your answer was saved: you are coming."))
+            else:
+                messages.success(request, _("Your answer was saved: you cannot come."))
+            return redirect(f"{meeting.get_absolute_url()}#reply")
+    response = _detail_page(request, meeting, reply_form=form)
+    response.status_code = 400
+    return response
+
+
+@require_POST
+def meeting_pack(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
+    """Queue the meeting pack (agenda and documents in one PDF) and follow it on the download's page."""
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+    require_perm(request.user, "meetings.view_documents", meeting)
+    download = download_start(
+        owner=request.user,
+        kind=meeting_downloads.KIND,
+        title=_("Meeting pack, %(network)s %(date)s")
+        % {"network": meeting.network.name, "date": formats.date_format(local(meeting.starts_at), "j. F Y")},
+        params={"meeting_id": meeting.pk},
+    )
+    return redirect(download)
+
+
+@require_POST
 def meeting_invite(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     try:
@@ -152,7 +225,7 @@ def meeting_export(request: AuthenticatedRequest, meeting_id: int, fmt: str) -> 
     if fmt == "ics":
         method = "CANCEL" if meeting.is_cancelled else "REQUEST"
         ics = meeting_invitation(
-            meeting, organizer=None, attendees=network_participants(network=meeting.network), method=method
+            meeting, organizer=None, attendees=selectors.meeting_invitees(meeting=meeting), method=method
         )
         return _attachment(ics, f"{stem}.ics", f"text/calendar; method={method}; charset=utf-8")
     raise Http404

@@ -1,5 +1,7 @@
 """Minutes: the page, circulation, comments, approval, corrections and the exported files."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -19,6 +21,7 @@ from fagnett.meetings.forms import (
     MinutesApproveForm,
     MinutesForm,
 )
+from fagnett.meetings.models import Meeting, Minutes
 from fagnett.meetings.views.common import _attachment, _file_stem, _manage
 from fagnett.meetings.workflow import MINUTES_WORKFLOW
 from fagnett.networks.selectors import network_participants
@@ -70,6 +73,7 @@ def minutes_detail(request: AuthenticatedRequest, meeting_id: int, version: int)
                     user=request.user,
                     minutes=minutes,
                     texts=form.texts(),
+                    decisions=form.decisions(),
                     lock_version=form.version,
                     new_action_items=new_items,
                 )
@@ -81,20 +85,53 @@ def minutes_detail(request: AuthenticatedRequest, meeting_id: int, version: int)
             else:
                 messages.success(request, _("The minutes were saved."))
                 return redirect(minutes)
+    return _minutes_page(request, meeting, minutes, steps, form=form, actions=actions, conflict=conflict)
+
+
+def _minutes_page(
+    request: AuthenticatedRequest,
+    meeting: Meeting,
+    minutes: Minutes,
+    steps: dict[str, bool],
+    *,
+    form: Any = None,
+    actions: Any = None,
+    conflict: Any = None,
+    comment_form: CommentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    items = list(minutes.items.all())  # marked for the person by selectors.minutes_get
+    by_item: dict[int | None, list[Any]] = {}
+    for comment in minutes.comments.all():
+        by_item.setdefault(comment.item_id, []).append(comment)
+    for item in items:
+        item.item_comments = by_item.get(item.pk, [])  # type: ignore[attr-defined]
+    reader = selectors.case_reader(request.user)
+    can_manage = request.user.has_perm("meetings.manage_meetings", minutes)
+    no_remarks_given = minutes.no_remarks.filter(person=request.user).exists() if steps["comment"] else False
     return render(
         request,
         "meetings/minutes_detail.html",
         {
             "meeting": meeting,
             "minutes": minutes,
+            "items": items,
+            "general_comments": by_item.get(None, []),
             "versions": selectors.minutes_versions(meeting=meeting),
             "form": form,
             "actions": actions,
             "conflict": conflict,
             "steps": steps,
             "circulate_form": CirculateForm() if steps["circulate"] else None,
-            "comment_form": CommentForm(),
+            "comment_form": comment_form or CommentForm(items=[i for i in items if not i.withholds_case]),
+            "attendance": selectors.attendance_by_trust(meeting=meeting),
+            "action_items": selectors.meeting_action_items(meeting=meeting, reader=reader),
+            "feedback": selectors.minutes_feedback(minutes=minutes)
+            if can_manage and minutes.status != Minutes.Status.DRAFT
+            else None,
+            "no_remarks_given": no_remarks_given,
         },
+        status=status,
     )
 
 
@@ -121,16 +158,33 @@ def minutes_circulate(request: AuthenticatedRequest, meeting_id: int, version: i
 def minutes_comment(request: AuthenticatedRequest, meeting_id: int, version: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, items=[i for i in minutes.items.all() if not i.withholds_case])
     if form.is_valid():
         try:
-            services.minutes_comment(user=request.user, minutes=minutes, text=form.cleaned_data["text"])
+            services.minutes_comment(
+                user=request.user, minutes=minutes, text=form.cleaned_data["text"], item_id=form.cleaned_data["item"]
+            )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your comment was saved."))
+            return redirect(f"{minutes.get_absolute_url()}#comments")
+    # The page again with the comment as written and what is wrong with it; nothing saved.
+    steps = MINUTES_WORKFLOW.available(request.user, minutes)
+    return _minutes_page(request, meeting, minutes, steps, comment_form=form, status=400)
+
+
+@require_POST
+def minutes_no_remarks(request: AuthenticatedRequest, meeting_id: int, version: int) -> HttpResponse:
+    """One click: the member has no remarks on the circulated minutes."""
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+    minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
+    try:
+        services.minutes_no_remarks(user=request.user, minutes=minutes)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.success(request, _("Recorded: you have no remarks on the minutes."))
     return redirect(f"{minutes.get_absolute_url()}#comments")
 
 

@@ -101,11 +101,11 @@ def test_the_secretary_puts_topics_on_an_agenda_item(world: World, login_as: Cal
     url = reverse("meetings:agenda_item_add", args=[meeting.pk])
     page = client.get(url).content.decode()
     assert "Samhandling" in page and "Nord" not in page
-    response = client.post(url, {"kind": "discussion", "title": "Fastlegebrev", "topics": [topic.pk]})
+    response = client.post(url, {"item_type": "discussion", "title": "Fastlegebrev", "topics": [topic.pk]})
     assert response.status_code == 302
     item = AgendaItem.objects.get(meeting=meeting, title="Fastlegebrev")
     assert list(item.topics.all()) == [topic]
-    response = client.post(url, {"kind": "discussion", "title": "Nord", "topics": [other_region.pk]})
+    response = client.post(url, {"item_type": "discussion", "title": "Nord", "topics": [other_region.pk]})
     assert response.status_code == 200 and not AgendaItem.objects.filter(title="Nord").exists()
     assert "Samhandling" in client.get(meeting.get_absolute_url()).content.decode()
 
@@ -172,17 +172,22 @@ def before_the_move(transactional_db: None) -> Iterator[MigrationExecutor]:
 
 def test_topics_put_on_before_the_relations_moved_are_still_there(before_the_move: MigrationExecutor) -> None:
     """The relations moved onto the tagged models in Django's state only: the rows stay in the same tables."""
-    old_topic = before_the_move.loader.project_state([("topics", "0001_initial")]).apps.get_model("topics", "Topic")
+    old_state = before_the_move.loader.project_state([("topics", "0001_initial")])
+    old_topic = old_state.apps.get_model("topics", "Topic")
     world = make_world()
     case = make_case(world)
-    (item,) = add_items(make_meeting(world.network), "Beredskapsplan")
+    # The agenda item as its table was then (the columns meetings added later are not there yet).
+    old_item = old_state.apps.get_model("meetings", "AgendaItem").objects.create(
+        meeting_id=make_meeting(world.network).pk, order=1, title="Beredskapsplan", kind="discussion"
+    )
     report = NetworkReport.objects.create(network=world.network, year=2025, status="accepted")
     topic = old_topic.objects.create(region_id=world.region_a.pk, name="Beredskap")
     topic.cases.add(case.pk)
-    topic.agenda_items.add(item.pk)
+    topic.agenda_items.add(old_item.pk)
     topic.network_reports.add(report.pk)
 
     before_the_move.migrate(before_the_move.loader.graph.leaf_nodes())
+    item = AgendaItem.objects.get(pk=old_item.pk)
 
     moved = Topic.objects.get(pk=topic.pk)
     assert [t.pk for t in Case.objects.get(pk=case.pk).topics.all()] == [topic.pk]
