@@ -4,6 +4,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from fagnett.core.spreadsheet import Column, Sheet, write_csv, write_xlsx
@@ -40,7 +41,7 @@ def _rows(registrations: Iterable[Registration]) -> Iterator[list[Any]]:
             r.network.name if r.network else "",
             r.person.email,
             str(r.get_status_display()),
-            timezone.localtime(r.registered_at).strftime("%d.%m.%Y %H:%M"),
+            date_format(timezone.localtime(r.registered_at), "SHORT_DATETIME_FORMAT"),
             r.comment,
         ]
 
