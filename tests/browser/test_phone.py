@@ -93,7 +93,7 @@ def test_a_case_list_reads_as_cards_labelled_by_their_columns(
     page.set_viewport_size(PHONE)
     login("leader")
     page.goto(f"{live_server.url}/cases/")
-    table = page.get_by_role("table", name="Saker som passer med søket")
+    table = page.get_by_role("table", name="Saker som passer søket")
     expect(table).to_be_visible()
     assert_accessible(page)
 
@@ -115,7 +115,7 @@ def test_a_case_list_reads_as_cards_labelled_by_their_columns(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     # The header row is out of sight but still names the columns for a screen reader.
     expect(table.get_by_role("columnheader", name="Saksnummer")).to_be_attached()
-    assert table.get_by_role("columnheader", name="Saksnummer").evaluate("el => el.offsetHeight") <= 1
+    assert table.locator("thead").evaluate("el => el.getBoundingClientRect().height") <= 1
 
     # A wide screen shows the same table as a table again.
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -149,7 +149,7 @@ def test_without_javascript_the_menu_is_open_and_tables_scroll(
         expect(page.get_by_role("button", name="Meny")).to_be_hidden()
         expect(page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Saker")).to_be_visible()
         page.goto(f"{live_server.url}/cases/")
-        cell = page.get_by_role("table", name="Saker som passer med søket").get_by_role("cell").first
+        cell = page.get_by_role("table", name="Saker som passer søket").get_by_role("cell").first
         assert cell.get_attribute("data-label") is None
         assert cell.evaluate("el => getComputedStyle(el).display") == "table-cell"
         scroller = page.locator(".table-scroll").first
