@@ -176,7 +176,7 @@ class Entry:
 
     @property
     def when(self) -> str:
-        return timezone.localtime(self.at).strftime("%d.%m.%Y %H:%M")
+        return formats.date_format(timezone.localtime(self.at), "SHORT_DATETIME_FORMAT")
 
     @property
     def action_name(self) -> str:
@@ -256,9 +256,9 @@ def _show(source: Source, model_field: Any, value: Any, labels: LabelCache) -> S
     if model_field.choices:
         return Shown(str(dict(model_field.flatchoices).get(value, value)))
     if isinstance(value, datetime.datetime):
-        return Shown(timezone.localtime(value).strftime("%d.%m.%Y %H:%M"))
+        return Shown(formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT"))
     if isinstance(value, datetime.date):
-        return Shown(value.strftime("%d.%m.%Y"))
+        return Shown(formats.date_format(value, "SHORT_DATE_FORMAT"))
     if isinstance(value, decimal.Decimal | float):
         return Shown(formats.number_format(value))
     if isinstance(value, list):
