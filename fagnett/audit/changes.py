@@ -176,7 +176,7 @@ class Entry:
 
     @property
     def when(self) -> str:
-        return formats.date_format(timezone.localtime(self.at), "SHORT_DATETIME_FORMAT")
+        return timezone.localtime(self.at).strftime("%d.%m.%Y %H:%M")
 
     @property
     def action_name(self) -> str:
@@ -256,9 +256,9 @@ def _show(source: Source, model_field: Any, value: Any, labels: LabelCache) -> S
     if model_field.choices:
         return Shown(str(dict(model_field.flatchoices).get(value, value)))
     if isinstance(value, datetime.datetime):
-        return Shown(formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT"))
+        return Shown(timezone.localtime(value).strftime("%d.%m.%Y %H:%M"))
     if isinstance(value, datetime.date):
-        return Shown(formats.date_format(value, "SHORT_DATE_FORMAT"))
+        return Shown(value.strftime("%d.%m.%Y"))
     if isinstance(value, decimal.Decimal | float):
         return Shown(formats.number_format(value))
     if isinstance(value, list):

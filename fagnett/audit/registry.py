@@ -14,7 +14,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -123,7 +122,7 @@ class Kind:
 
 
 def _oslo_date(value: Any) -> str:
-    return date_format(timezone.localtime(value), "SHORT_DATE_FORMAT") if value else ""
+    return timezone.localtime(value).strftime("%d.%m.%Y") if value else ""
 
 
 def _choice(choices: type[models.TextChoices], value: Any) -> str:
