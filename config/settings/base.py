@@ -160,6 +160,9 @@ AXES_WHITELIST_CALLABLE = "fagnett.accounts.oidc.is_oidc_callback"
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, times and numbers per language: English in British formats with the 24-hour clock, and the named formats
+# the templates use (WEEKDAY_DATETIME_FORMAT …); fagnett/core/formats/.
+FORMAT_MODULE_PATH = ["fagnett.core.formats"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True

@@ -21,7 +21,7 @@ def _date(value: Any) -> str:
         return "–"
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value)
-    return value.strftime("%d.%m.%Y")
+    return date_format(value, "SHORT_DATE_FORMAT")
 
 
 def consultation_summary(row: ConsultationRow) -> str:
@@ -148,7 +148,7 @@ def common_case_docx(
     document.add_heading(common.title, level=0)
     document.add_paragraph(
         _("Common case from %(region)s, sent %(date)s.")
-        % {"region": common.region, "date": timezone.localtime(common.created_at).strftime("%d.%m.%Y")}
+        % {"region": common.region, "date": date_format(timezone.localtime(common.created_at), "SHORT_DATE_FORMAT")}
     )
     document.add_paragraph(common.description)
     if common.wanted:

@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from fagnett.access import access_for
@@ -362,7 +363,7 @@ def registration_refusal(*, event: Event, invitation: list[Appointment], cancell
     if today > event.registration_deadline:
         return _(
             "Registration closed on %(date)s. Contact the regional coordinator if you need to change your registration."
-        ) % {"date": event.registration_deadline.strftime("%d.%m.%Y")}
+        ) % {"date": date_format(event.registration_deadline, "SHORT_DATE_FORMAT")}
     if not invitation and not cancelling:
         return _("You are not invited to this event: it is for %(audience)s in the invited networks.") % {
             "audience": str(event.get_audience_display()).lower()

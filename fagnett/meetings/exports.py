@@ -25,7 +25,7 @@ def _pdf(html: str, purpose: pdf.Purpose = pdf.Purpose.PUBLISH) -> bytes:
 
 def _when(meeting: Meeting) -> str:
     start, end = local(meeting.starts_at), local(meeting.ends_at)
-    return f"{formats.date_format(start, 'l j. F Y, H:i')}–{formats.time_format(end, 'H:i')}"
+    return f"{formats.date_format(start, 'WEEKDAY_DATETIME_FORMAT')}–{formats.time_format(end, 'TIME_FORMAT')}"
 
 
 def _agenda_context(meeting: Meeting, reader: selectors.CaseReader, show_documents: bool) -> dict[str, Any]:
@@ -202,7 +202,7 @@ def minutes_docx(minutes: Minutes, *, reader: selectors.CaseReader) -> bytes:
     document.add_paragraph(f"{_when(meeting)} · {meeting.get_form_display()}")
     status = f"{_('Version')} {minutes.version}, {minutes.get_status_display()}"
     if minutes.approved_at:
-        status += f" – {minutes.get_approved_via_display()}, {formats.date_format(minutes.approved_at, 'j. F Y')}"
+        status += f" – {minutes.get_approved_via_display()}, {formats.date_format(minutes.approved_at, 'DATE_FORMAT')}"
     document.add_paragraph(status)
     document.add_heading(_("Present"), level=1)
     document.add_paragraph(", ".join(str(a.person) for a in context["present"]) or "–")

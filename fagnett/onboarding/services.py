@@ -25,6 +25,7 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -569,7 +570,7 @@ def _changed_since(record: RegionImport, model: type[models.Model]) -> list[str]
                 % {
                     "kind": str(model._meta.verbose_name).capitalize(),
                     "name": str(latest.instance)[:120],
-                    "when": timezone.localtime(latest.history_date).strftime("%d.%m.%Y %H:%M"),
+                    "when": date_format(timezone.localtime(latest.history_date), "SHORT_DATETIME_FORMAT"),
                     "who": latest.history_user or _("unknown"),
                 }
             )

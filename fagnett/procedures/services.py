@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from fagnett.accounts.models import User
@@ -82,7 +83,7 @@ def procedure_change_status(
         raise ValidationError(
             {
                 "happened_on": _("The date cannot be before the last change of status (%(date)s).")
-                % {"date": last.happened_on.strftime("%d.%m.%Y")}
+                % {"date": date_format(last.happened_on, "SHORT_DATE_FORMAT")}
             }
         )
     event = StatusEvent(

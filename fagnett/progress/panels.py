@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from fagnett.cases.models import OPEN_STATUSES, Case
@@ -31,7 +32,7 @@ def case_document(document: Any, case: Case) -> None:
     if reports:
         document.add_heading(_("Progress reports"), level=1)
         for report in reports:
-            reported = timezone.localtime(report.reported_at).strftime("%d.%m.%Y")
+            reported = date_format(timezone.localtime(report.reported_at), "SHORT_DATE_FORMAT")
             document.add_heading(f"{reported}: {report.get_status_display()} ({report.reported_by})", level=2)
             for label, text in ((_("Progress"), report.progress), (_("Risks"), report.risks),
                                 (_("Next steps"), report.next_steps)):  # fmt: skip

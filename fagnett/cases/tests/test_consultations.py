@@ -343,7 +343,8 @@ class TestExport:
         assert response["Content-Disposition"] == f'attachment; filename="sak-ANI-{case.year}-{case.number:03d}.docx"'
         text = _docx_text(b"".join(response.streaming_content))
         for expected in ("Sommerbemanning", "Gjelder arbeidstid.", "Hovedverneombud ved UNN",
-                         "Ingen innvendinger mot forslaget.", days_from_today(-3).strftime("%d.%m.%Y"),
+                         # The reader chose English, so the dates are British too (were "dd.mm.yyyy" before).
+                         "Ingen innvendinger mot forslaget.", days_from_today(-3).strftime("%d/%m/%Y"),
                          "Tillitsvalgte er invitert", "Union representatives (tillitsvalgte): open"):  # fmt: skip
             assert expected in text, expected
         assert login_as("other_member").get(reverse("cases:export", args=[case.pk])).status_code == 404

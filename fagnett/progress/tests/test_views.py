@@ -255,7 +255,8 @@ class TestCaseDocument:
         text = self._paragraphs(login_as("leader").get(reverse("cases:export", args=[case.pk])))
         assert text.index("Progress reports") < text.index("Timeline")
         reports = text[text.index("Progress reports") : text.index("Timeline")]
-        assert reports[1].startswith(days_from_today(-2).strftime("%d.%m.%Y"))
+        # The reader reads English, so the date is British as well (it was "dd.mm.yyyy" in an English document).
+        assert reports[1].startswith(days_from_today(-2).strftime("%d/%m/%Y"))
         assert "Progress: Alle HF har levert." in reports and "Risks: Ferie." in reports
 
     def test_a_case_that_is_not_a_task_has_no_progress_section(self, world: World, login_as: Any) -> None:
