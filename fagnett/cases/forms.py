@@ -317,7 +317,7 @@ class CaseFilterForm(forms.Form):
         label=_("Search"),
         required=False,
         widget=forms.TextInput(attrs={"type": "search"}),
-        help_text=_("Words, or a case number such as 2026/014."),
+        help_text=_("Words, or a case number such as ANI-2026/014."),
     )
     network = forms.ModelChoiceField(
         label=_("Network"), queryset=Case.objects.none(), required=False, empty_label=_("All networks")
