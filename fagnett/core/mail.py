@@ -115,7 +115,8 @@ def build_message(
     message = EmailMultiAlternatives(" ".join(subject.split()), body, None, [person.email])
     part = calendar(person) if callable(calendar) else calendar
     if part is not None:
-        message.attach_alternative(part.ics.decode(), f"text/calendar; method={part.method}; charset=UTF-8")
+        # Django adds the charset itself: naming it here too would declare it twice in the part's Content-Type.
+        message.attach_alternative(part.ics.decode(), f"text/calendar; method={part.method}")
         message.attach(part.filename, part.ics, f"application/ics; method={part.method}")
     for attachment in attachments:
         message.attach(attachment.filename, attachment.content, attachment.mimetype)

@@ -9,10 +9,10 @@ other's addresses.
 from typing import Any
 
 from django.utils import timezone
-from icalendar import Calendar, vText
 from icalendar import Event as CalendarEvent
+from icalendar import vText
 
-from fagnett.core.calendar import OSLO, PRODID, calendar_address
+from fagnett.core.calendar import OSLO, calendar_address, new_calendar, organizer
 from fagnett.events.models import Event
 
 
@@ -20,7 +20,7 @@ def calendar_uid(event: Event) -> str:
     return f"event-{event.uid}@fagnett"
 
 
-def event_invitation(event: Event, *, organizer: Any | None, attendee: Any | None, method: str = "REQUEST") -> bytes:
+def event_invitation(event: Event, *, attendee: Any | None, method: str = "REQUEST") -> bytes:
     """The .ics of one event for one person, as an invitation (REQUEST) or a cancellation (CANCEL)."""
     assert method in ("REQUEST", "CANCEL", "PUBLISH")
     entry = CalendarEvent()
@@ -42,19 +42,14 @@ def event_invitation(event: Event, *, organizer: Any | None, attendee: Any | Non
     elif event.video_link:
         entry.add("location", event.video_link)
     entry.add("status", "CANCELLED" if method == "CANCEL" or event.is_cancelled else "CONFIRMED")
-    if organizer is not None and organizer.email:
-        entry.add("organizer", calendar_address(organizer, "CHAIR"))
+    if method != "PUBLISH":
+        entry.add("organizer", organizer(event.region.name))  # the same on every update (core.calendar)
     if attendee is not None and attendee.email:
         address = calendar_address(attendee, "REQ-PARTICIPANT")
         address.params["partstat"] = vText("NEEDS-ACTION")
         address.params["rsvp"] = vText("FALSE")  # the answer is the registration in Fagnett, not a calendar reply
         entry.add("attendee", address, encode=False)
 
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("method", method)
-    calendar.add("calscale", "GREGORIAN")
+    calendar = new_calendar(method)
     calendar.add_component(entry)
-    calendar.add_missing_timezones()
     return bytes(calendar.to_ical())

@@ -183,10 +183,9 @@ def _recipients(event: Event) -> list[Any]:
 
 def _send_calendar_mail(event: Event, *, recipients: list[Any], method: str, template: str, sender: Any) -> None:
     """One mail per person, in their language, with their own .ics (them as the attendee) as an iTIP part."""
-    organizer = sender if getattr(sender, "email", "") else None
 
     def calendar_for(person: Any) -> CalendarPart:
-        return CalendarPart(event_invitation(event, organizer=organizer, attendee=person, method=method), method)
+        return CalendarPart(event_invitation(event, attendee=person, method=method), method)
 
     mail_on_commit(recipients=recipients, template=template, context={"event": event}, calendar=calendar_for)
 

@@ -193,10 +193,10 @@ def event_invite(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
 def event_ics(request: AuthenticatedRequest, event_id: int) -> HttpResponse:
     """The event for one's own calendar, with the same UID as the invitation, so later updates replace it."""
     event = selectors.event_get(user=request.user, event_id=event_id)
-    method = "CANCEL" if event.is_cancelled else "PUBLISH"
+    # A copy for one's own calendar, not an invitation: PUBLISH (a cancelled event says so in its STATUS).
     response = HttpResponse(
-        event_invitation(event, organizer=None, attendee=None, method=method),
-        content_type=f"text/calendar; method={method}; charset=utf-8",
+        event_invitation(event, attendee=None, method="PUBLISH"),
+        content_type="text/calendar; method=PUBLISH; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{_file_stem(event)}.ics"'
     return response

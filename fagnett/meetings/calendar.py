@@ -12,14 +12,14 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event, vText
+from icalendar import Event, vText
 
-from fagnett.core.calendar import OSLO, PRODID, calendar_address
+from fagnett.core.calendar import OSLO, calendar_address, new_calendar, organizer
 from fagnett.core.mail import site_url
 from fagnett.meetings.models import Meeting
 
 
-def _event(meeting: Meeting, *, organizer: Any | None, attendees: Iterable[Any], method: str) -> Event:
+def _event(meeting: Meeting, *, attendees: Iterable[Any], method: str) -> Event:
     event = Event()
     event.add("uid", f"{meeting.uid}@fagnett")
     event.add("sequence", meeting.sequence)
@@ -40,8 +40,8 @@ def _event(meeting: Meeting, *, organizer: Any | None, attendees: Iterable[Any],
         event.add("status", "CANCELLED")
     else:
         event.add("status", "CONFIRMED")
-    if organizer is not None and organizer.email:
-        event.add("organizer", calendar_address(organizer, "CHAIR"))
+    if method != "PUBLISH":
+        event.add("organizer", organizer(meeting.network.name))  # the same on every update (core.calendar)
     for person in attendees:
         if person.email:
             attendee = calendar_address(person, "REQ-PARTICIPANT")
@@ -51,30 +51,21 @@ def _event(meeting: Meeting, *, organizer: Any | None, attendees: Iterable[Any],
     return event
 
 
-def meeting_invitation(
-    meeting: Meeting, *, organizer: Any | None, attendees: Iterable[Any], method: str = "REQUEST"
-) -> bytes:
-    """The .ics of one meeting, as an invitation (REQUEST) or a cancellation (CANCEL)."""
-    assert method in ("REQUEST", "CANCEL")
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("method", method)
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add_component(_event(meeting, organizer=organizer, attendees=list(attendees), method=method))
-    calendar.add_missing_timezones()
+def meeting_invitation(meeting: Meeting, *, attendees: Iterable[Any], method: str = "REQUEST") -> bytes:
+    """The .ics of one meeting: an invitation (REQUEST) or a cancellation (CANCEL) sent by mail, or a download
+    (PUBLISH) that is a copy for one's own calendar, without organiser or attendees."""
+    assert method in ("REQUEST", "CANCEL", "PUBLISH")
+    calendar = new_calendar(method)
+    people = list(attendees) if method != "PUBLISH" else []
+    calendar.add_component(_event(meeting, attendees=people, method=method))
     return bytes(calendar.to_ical())
 
 
 def calendar_feed(meetings: Iterable[Meeting], *, name: str) -> bytes:
     """A subscribable feed (METHOD:PUBLISH) of meetings, cancelled ones marked as such."""
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar = new_calendar("PUBLISH")
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     for meeting in meetings:
-        calendar.add_component(_event(meeting, organizer=None, attendees=[], method="PUBLISH"))
-    calendar.add_missing_timezones()
+        calendar.add_component(_event(meeting, attendees=[], method="PUBLISH"))
     return bytes(calendar.to_ical())

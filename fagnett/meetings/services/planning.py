@@ -18,7 +18,7 @@ from fagnett.core.permissions import require_perm
 from fagnett.meetings import selectors
 from fagnett.meetings.calendar import meeting_invitation
 from fagnett.meetings.models import Meeting
-from fagnett.networks.models import Appointment, AppointmentRole, Network
+from fagnett.networks.models import Network
 
 # Changing any of these changes what a calendar holds, so the invitation's SEQUENCE is raised.
 SIGNIFICANT_FIELDS = ("starts_at", "ends_at", "location", "video_link", "form", "title")
@@ -134,26 +134,6 @@ def meeting_send_invitations(*, user: User, meeting: Meeting) -> int:
     return len(recipients)
 
 
-def _organizer(meeting: Meeting, sender: Any) -> Any | None:
-    """Who the calendar file names as organiser: the person who sent it if they keep the network's meetings, else the
-    network's secretary or leader (a deputy's invitation is sent when a member answers, not by the secretary)."""
-    if getattr(sender, "email", "") and sender.has_perm("meetings.manage_meetings", meeting):
-        return sender
-    for appointment in (
-        Appointment.objects.filter(
-            network_id=meeting.network_id,
-            status=Appointment.Status.APPOINTED,
-            role__in=[AppointmentRole.SECRETARY, AppointmentRole.LEADER],
-            person__is_active=True,
-        )
-        .exclude(person__email="")
-        .select_related("person")
-        .order_by("-role", "start_date", "pk")  # "secretary" sorts after "leader": the secretary first
-    ):
-        return appointment.person
-    return None
-
-
 def send_calendar_mail(
     meeting: Meeting,
     *,
@@ -167,7 +147,7 @@ def send_calendar_mail(
     (``core.mail.CalendarPart``) naming everyone invited. ``extra`` is added to the mail's context (``deputy_for``)."""
     invitees = [p for p in selectors.meeting_invitees(meeting=meeting) if p.email]
     to = invitees if recipients is None else [p for p in recipients if p.email]
-    ics = meeting_invitation(meeting, organizer=_organizer(meeting, sender), attendees=invitees, method=method)
+    ics = meeting_invitation(meeting, attendees=invitees, method=method)
     template = "meeting_cancelled" if method == "CANCEL" else ("meeting_updated" if update else "meeting_invitation")
     # Everyone invited is appointed in the network, so they read its own cases; any other case shows its number.
     agenda = selectors.mark_cases(

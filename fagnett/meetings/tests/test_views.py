@@ -176,7 +176,9 @@ class TestExports:
         assert any("Intensivkapasitet i regionen" in c for c in cells)
         assert any("notat.pdf" in c for c in cells)
         ics = client.get(reverse("meetings:export", args=[held.pk, "ics"]))
-        assert Calendar.from_ical(ics.content)["METHOD"] == "REQUEST"
+        downloaded = Calendar.from_ical(ics.content)
+        assert downloaded["METHOD"] == "PUBLISH"  # a copy for one's own calendar, not an invitation
+        assert "ORGANIZER" not in downloaded.walk("VEVENT")[0] and "ATTENDEE" not in downloaded.walk("VEVENT")[0]
 
     def test_minutes_with_decisions_as_pdf_and_docx(self, world: World, held: Meeting, login_as: LoginAs) -> None:
         minutes = held.minutes.get()

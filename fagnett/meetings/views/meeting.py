@@ -223,9 +223,7 @@ def meeting_export(request: AuthenticatedRequest, meeting_id: int, fmt: str) -> 
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
     if fmt == "ics":
-        method = "CANCEL" if meeting.is_cancelled else "REQUEST"
-        ics = meeting_invitation(
-            meeting, organizer=None, attendees=selectors.meeting_invitees(meeting=meeting), method=method
-        )
-        return _attachment(ics, f"{stem}.ics", f"text/calendar; method={method}; charset=utf-8")
+        # A copy for one's own calendar, not an invitation: PUBLISH (a cancelled meeting says so in its STATUS).
+        ics = meeting_invitation(meeting, attendees=[], method="PUBLISH")
+        return _attachment(ics, f"{stem}.ics", "text/calendar; method=PUBLISH; charset=utf-8")
     raise Http404
