@@ -230,7 +230,10 @@ def _fill(round_: ReportRound, world: World) -> None:
 def test_dashboard_numbers(world: World, login_as: object, round_: ReportRound) -> None:
     _fill(round_, world)
     client: Client = login_as("leader")  # type: ignore[operator]
-    data = client.get(f"/capacity/rounds/{round_.pk}/dashboard/").context["data"]
+    response = client.get(f"/capacity/rounds/{round_.pk}/dashboard/")
+    data = response.context["data"]
+    # population with a thousands separator (a no-break space in Norwegian)
+    assert '<td class="numeric">100\xa0000</td>' in response.content.decode()
     normal = {s: totals for s, _l, totals in data.region_totals}["normal"]
     assert [(t.staffed, t.physical) for t in normal] == [(None, None), (6, 6), (12, 15)]
     surge = {s: totals for s, _l, totals in data.region_totals}["max_surge"]
