@@ -69,6 +69,7 @@ def _minutes_to_comment(user: User, networks: list[int], today: datetime.date) -
         Minutes.objects.filter(status=Minutes.Status.CIRCULATED, comments_due__gte=today, meeting__network__in=networks)
         .exclude(created_by=user)
         .exclude(comments__author=user)
+        .exclude(no_remarks__person=user)  # "Ingen merknader" is an answer too
         .select_related("meeting__network")
         .order_by("comments_due", "pk")
     )

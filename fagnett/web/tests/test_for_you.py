@@ -90,6 +90,15 @@ def test_a_member_sees_minutes_waiting_for_their_comments_until_they_comment(wor
     assert "minutes" not in _items(world["member"])
 
 
+def test_no_remarks_is_an_answer_too(world: World) -> None:
+    minutes = _circulated(world)
+    assert "minutes" in _items(world["member"])
+
+    meetings.minutes_no_remarks(user=world["member"], minutes=minutes)
+
+    assert "minutes" not in _items(world["member"])
+
+
 def test_a_leader_and_secretary_see_the_cases_waiting_for_their_networks_answer(world: World) -> None:
     for _ in range(2):
         cases.case_submit(user=world["employee"], data=DATA, network=world.network)
