@@ -34,7 +34,7 @@ def test_year_plan_invitations_minutes_and_approval(
     first_date = page.get_by_label("Dato").first
     first_date.fill(f"{next_year}-02-09")
     page.get_by_role("button", name="Lagre planen").click()
-    expect(page.get_by_text("4 møter er lagt inn i planen.")).to_be_visible()
+    expect(page.get_by_text("4 møter ble lagt til i planen.")).to_be_visible()
     expect(page.get_by_text("4 av minst 4 møter i år")).to_be_visible()
     assert_accessible(page)
 
@@ -45,7 +45,7 @@ def test_year_plan_invitations_minutes_and_approval(
     page.get_by_role("button", name="Legg til standardsakene").click()
     expect(page.get_by_role("heading", name="4. Eventuelt")).to_be_visible()
     page.get_by_role("button", name="Send innkalling").click()
-    expect(page.get_by_text("Innkallingen er sendt til 4 personer.")).to_be_visible()
+    expect(page.get_by_text("Invitasjonen ble sendt til 4 personer.")).to_be_visible()
     assert_accessible(page)
     assert len(mail.outbox) == 4
 

@@ -421,6 +421,8 @@ def _fast_documents() -> Iterator[None]:
 
     with (
         mock.patch("weasyprint.HTML", _HtmlBehindPdfHeader),
+        # what core.pdf does to a laid-out PDF (header cells' scope) needs a real one; the stand-in is not
+        mock.patch("fagnett.core.pdf._scope_table_headers", lambda pdf: pdf),
         mock.patch.object(Figure, "tight_layout", lambda figure, *args, **kwargs: None),
         mock.patch.object(Figure, "savefig", _savefig_without_raster(Figure.savefig)),
     ):

@@ -103,7 +103,7 @@ def test_only_get_and_post(world: World, login_as) -> None:
 @pytest.mark.parametrize(
     ("bound", "message"),
     [
-        ("MAX_MINUTES", "Perioden har godkjente referater fra 1 møter; ett uttrekk kan ha høyst 0."),
+        ("MAX_MINUTES", "Perioden har godkjent referat fra 1 møte; ett uttrekk kan ha høyst 0."),  # one: singular
         ("MAX_DOCUMENT_BYTES", "Periodens dokumenter tar 42 byte; ett uttrekk kan ha høyst 0 byte."),
     ],
 )

@@ -168,11 +168,11 @@ def test_the_migration_reads_the_group_from_the_name(name: str, group: str) -> N
 
 
 def test_the_migration_sets_existing_units_and_leaves_the_rest_adult(migrator: Migrator) -> None:
-    old = migrator.to(("organisations", "0004_org_number_resh_id"))
-    world = make_world()
-    OldUnit = old.get_model("organisations", "Unit")
+    world = make_world()  # made with today's models, before going back (they have columns the old tables lack)
     first = units_of(world, 0)[0]
     hospital_id = first.hospital_id
+    old = migrator.to(("organisations", "0004_org_number_resh_id"))
+    OldUnit = old.get_model("organisations", "Unit")
     OldUnit.objects.create(hospital_id=hospital_id, name="Nyfødt intensiv")  # the old default: adult
     OldUnit.objects.create(hospital_id=hospital_id, name="Barneintensiv")
     OldUnit.objects.create(hospital_id=hospital_id, name="Nyfødt og barn", age_group="paediatric")  # set: kept

@@ -95,4 +95,4 @@ def test_the_secretary_puts_the_open_cases_on_the_agenda_from_the_meeting_page(w
     response = client.post(url, follow=True)
     assert response.redirect_chain == [(meeting.get_absolute_url(), 302)]
     assert [item.case for item in meeting.agenda_items.all()] == [case]
-    assert [str(m) for m in response.context["messages"]] == ["1 åpne saker er satt på sakslisten."]
+    assert [str(m) for m in response.context["messages"]] == ["1 åpen sak ble satt på sakslisten."]  # singular

@@ -160,10 +160,10 @@ def test_the_networks_leader_puts_topics_on_a_case(world: World, login_as: Calla
 
 @pytest.fixture
 def before_the_move(transactional_db: None) -> Iterator[MigrationExecutor]:
-    """The database as it was while Topic declared the relations (topics 0001); migrated to the end afterwards."""
+    """An executor to take the database back to when Topic declared the relations (topics 0001, with
+    ``executor.migrate``); migrated to the end afterwards. The test makes its people and cases first, with today's
+    models: the tables of that time lack columns added since (a case's reference, a region's settings)."""
     executor = MigrationExecutor(connection)
-    executor.migrate([("topics", "0001_initial")])
-    executor.loader.build_graph()
     try:
         yield executor
     finally:
@@ -172,15 +172,18 @@ def before_the_move(transactional_db: None) -> Iterator[MigrationExecutor]:
 
 def test_topics_put_on_before_the_relations_moved_are_still_there(before_the_move: MigrationExecutor) -> None:
     """The relations moved onto the tagged models in Django's state only: the rows stay in the same tables."""
-    old_state = before_the_move.loader.project_state([("topics", "0001_initial")])
-    old_topic = old_state.apps.get_model("topics", "Topic")
     world = make_world()
     case = make_case(world)
+    meeting = make_meeting(world.network)
+    report = NetworkReport.objects.create(network=world.network, year=2025, status="accepted")
+    before_the_move.migrate([("topics", "0001_initial")])
+    before_the_move.loader.build_graph()
+    old_state = before_the_move.loader.project_state([("topics", "0001_initial")])
+    old_topic = old_state.apps.get_model("topics", "Topic")
     # The agenda item as its table was then (the columns meetings added later are not there yet).
     old_item = old_state.apps.get_model("meetings", "AgendaItem").objects.create(
-        meeting_id=make_meeting(world.network).pk, order=1, title="Beredskapsplan", kind="discussion"
+        meeting_id=meeting.pk, order=1, title="Beredskapsplan", kind="discussion"
     )
-    report = NetworkReport.objects.create(network=world.network, year=2025, status="accepted")
     topic = old_topic.objects.create(region_id=world.region_a.pk, name="Beredskap")
     topic.cases.add(case.pk)
     topic.agenda_items.add(old_item.pk)
