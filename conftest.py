@@ -104,12 +104,3 @@ def smtp_server(settings: Any) -> Iterator[Inbox]:
     finally:
         controller.stop()
 
-
-@pytest.fixture(autouse=True)
-def _language_reset() -> Iterator[None]:
-    """Each test starts in the default language: a test that activates English (a request, a mail rendered for an
-    English reader) must not leave it active for the next one."""
-    yield
-    from django.utils import translation
-
-    translation.deactivate()

@@ -6,12 +6,28 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 from tests.factories import PASSWORD, World, make_world
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class _OneRequestAtATime(WSGIServer):
+    """The live server, answering one request at a time. With SQLite the tests' database is in memory and every
+    request thread of Django's threaded live server shares the test's one connection; two page requests at once
+    (Chromium fetches in parallel) then used it together, and whole runs stalled with request threads waiting inside
+    SQLite (seen in the onboarding test and in the accessibility crawl). Django answers ``Connection: close`` when
+    the server is not threaded, so the browser's parallel connections are served in turn."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = _OneRequestAtATime
 
 CHROMIUM_ARGS = [
     "--headless",
