@@ -253,7 +253,9 @@ def test_the_digest_job_is_scheduled_after_the_reminders_and_runs_once_a_day(wor
     assert schedule.registered()["reminders"].daily_at == datetime.time(7, 0)
     member = _digest(world["member"])
     _action_item(world, member, "Samle tall")
-    morning = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(7, 31)))
+    # The next morning's run: whatever the clock says now, the notification was held before it.
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    morning = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time(7, 31)))
 
     # Two workers ask in the same minute: the slot is claimed once, the job (run at once in the tests) mails once.
     claimed = schedule.run_due(morning) + schedule.run_due(morning)
