@@ -705,6 +705,11 @@ class TrustAttendance:
     absent: list[Attendance]
     excused: list[Attendance]
 
+    @property
+    def columns(self) -> tuple[list[Attendance], list[Attendance], list[Attendance]]:
+        """The three lists in the order of the minutes' attendance table (present, absent, excused)."""
+        return self.present, self.absent, self.excused
+
 
 def attendance_by_trust(*, meeting: Meeting) -> list[TrustAttendance]:
     """The meeting's recorded attendance per trust, trusts by name and the people without a trust last. One query."""
