@@ -101,7 +101,5 @@ def _invite_deputy(meeting: Meeting, *, replaces: User) -> DeputyInvitation | No
         meeting=meeting, deputy=appointment.person, replaces=replaces, trust_id=appointment.trust_id
     )
     if meeting.invitation_sent_at is not None:
-        send_calendar_mail(
-            meeting, method="REQUEST", sender=None, recipients=[appointment.person], extra={"deputy_for": replaces}
-        )
+        send_calendar_mail(meeting, method="REQUEST", recipients=[appointment.person], extra={"deputy_for": replaces})
     return invitation

@@ -92,7 +92,7 @@ def meeting_update(*, user: User, meeting: Meeting, data: dict[str, Any], lock_v
         current.sequence += 1
     locked_update(current)
     if significant and current.invitation_sent_at:
-        send_calendar_mail(current, method="REQUEST", sender=user, update=True)
+        send_calendar_mail(current, method="REQUEST", update=True)
     return current
 
 
@@ -109,7 +109,7 @@ def meeting_cancel(*, user: User, meeting: Meeting, reason: str) -> Meeting:
     current.sequence += 1
     locked_update(current)
     if current.invitation_sent_at:
-        send_calendar_mail(current, method="CANCEL", sender=user)
+        send_calendar_mail(current, method="CANCEL")
     return current
 
 
@@ -130,7 +130,7 @@ def meeting_send_invitations(*, user: User, meeting: Meeting) -> int:
     if current.status == Meeting.Status.PLANNED:
         current.status = Meeting.Status.INVITED
     locked_update(current, clean=False)
-    send_calendar_mail(current, method="REQUEST", sender=user)
+    send_calendar_mail(current, method="REQUEST")
     return len(recipients)
 
 
@@ -138,7 +138,6 @@ def send_calendar_mail(
     meeting: Meeting,
     *,
     method: str,
-    sender: Any,
     update: bool = False,
     recipients: Sequence[Any] | None = None,
     extra: dict[str, Any] | None = None,
