@@ -10,11 +10,14 @@ from django.utils.translation import gettext as _
 
 from fagnett.accounts.models import User
 from fagnett.core.locking import locked_get
+from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.meetings import selectors
 from fagnett.meetings.models import Attendance, AttendanceReply, DeputyInvitation, Meeting
 from fagnett.meetings.services.planning import send_calendar_mail
 from fagnett.networks.models import Appointment, AppointmentRole
+from fagnett.networks.selectors import network_leaders
+from fagnett.organisations.models import HealthTrust
 
 
 @transaction.atomic
@@ -75,7 +78,9 @@ def attendance_reply(*, user: User, meeting: Meeting, answer: str, reason: str =
     reply.full_clean()
     reply.save()
     if answer == AttendanceReply.Answer.NOT_COMING and was_coming:
-        _invite_deputy(current, replaces=user)
+        trust_id = _represented_trust(current, user)
+        if _invite_deputy(current, replaces=user, trust_id=trust_id) is None and trust_id is not None:
+            _notify_no_deputy(current, absent=user, trust_id=trust_id, reason=reply.reason)
     return reply
 
 
@@ -93,8 +98,8 @@ def _represented_trust(meeting: Meeting, person: User) -> int | None:
     return called.trust_id if called is not None else None
 
 
-def _invite_deputy(meeting: Meeting, *, replaces: User) -> DeputyInvitation | None:
-    appointment = selectors.next_deputy(meeting=meeting, trust_id=_represented_trust(meeting, replaces))
+def _invite_deputy(meeting: Meeting, *, replaces: User, trust_id: int | None) -> DeputyInvitation | None:
+    appointment = selectors.next_deputy(meeting=meeting, trust_id=trust_id)
     if appointment is None:
         return None
     invitation = DeputyInvitation.objects.create(
@@ -103,3 +108,18 @@ def _invite_deputy(meeting: Meeting, *, replaces: User) -> DeputyInvitation | No
     if meeting.invitation_sent_at is not None:
         send_calendar_mail(meeting, method="REQUEST", recipients=[appointment.person], extra={"deputy_for": replaces})
     return invitation
+
+
+def _notify_no_deputy(meeting: Meeting, *, absent: User, trust_id: int, reason: str) -> None:
+    """Tell the network's leader and secretary at once that a trust will be missing: nobody is left to call on, so
+    it is theirs to find someone (or to note it). Not held for a digest: the meeting may be days away."""
+    mail_on_commit(
+        recipients=[person for person in network_leaders(network=meeting.network) if person.pk != absent.pk],
+        template="meeting_no_deputy",
+        context={
+            "meeting": meeting,
+            "absent": absent,
+            "trust": HealthTrust.objects.get(pk=trust_id),
+            "reason": reason,
+        },
+    )

@@ -217,6 +217,33 @@ class TestReplies:
         (row,) = [r for r in meeting_replies(meeting=meeting) if r.person == world["member"]]
         assert row.no_deputy
 
+    def test_the_leader_and_secretary_are_told_when_no_deputy_is_left(
+        self, world: World, django_capture_on_commit_callbacks
+    ) -> None:
+        meeting = _invited(world, django_capture_on_commit_callbacks)
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.attendance_reply(user=world["member"], meeting=meeting, answer="not_coming", reason="Vakt")
+        assert sorted(m.to[0] for m in mail.outbox) == sorted([world["leader"].email, world["secretary"].email])
+        message = mail.outbox[0]
+        assert "ingen vara" in message.subject and str(world["member"]) in message.subject
+        assert "Vakt" in message.body and str(world["member"].trust) in message.body
+        assert f"{meeting.get_absolute_url()}#replies" in message.body
+        # The RHF's representative stands for no trust: nobody is missing a deputy, so nobody is told.
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.attendance_reply(user=world["rhf_rep"], meeting=meeting, answer="not_coming", reason="Ferie")
+        assert mail.outbox == []
+
+    def test_nobody_is_told_of_a_missing_deputy_when_one_was_invited(
+        self, world: World, deputy: User, django_capture_on_commit_callbacks
+    ) -> None:
+        meeting = _invited(world, django_capture_on_commit_callbacks)
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.attendance_reply(user=world["member"], meeting=meeting, answer="not_coming", reason="Vakt")
+        assert [m.to[0] for m in mail.outbox] == [deputy.email]
+
     def test_bad_answers_save_nothing(self, world: World, login_as: LoginAs) -> None:
         meeting = make_meeting(world.network)
         with pytest.raises(ValidationError):
