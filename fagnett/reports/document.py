@@ -5,6 +5,7 @@ numbers are written here from ``statistics.region_statistics``; the coordinator'
 paragraphs (blank lines separate them).
 """
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -491,12 +492,17 @@ def _facts_tables(facts: dict[str, Any]) -> list[Block]:
     return [facts_table, attendance]
 
 
+def _iso_date(value: str) -> str:
+    """A date the statistics keep as ISO text (they are frozen as JSON), written in the reader's language."""
+    return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT") if value else "–"
+
+
 def _appendix(number: int, appendix: dict[str, Any]) -> Section:
     yes_no = {True: _("Yes"), False: _("No"), None: "–"}
     blocks: list[Block] = [
         _p(
             _("Submitted by %(name)s on %(date)s.")
-            % {"name": appendix["submitted_by"] or "–", "date": appendix["submitted_on"] or "–"},
+            % {"name": appendix["submitted_by"] or "–", "date": _iso_date(appendix["submitted_on"])},
             muted=True,
         ),
         *_facts_tables(appendix["facts"]),
@@ -600,7 +606,7 @@ def build_network(report: NetworkReport) -> ReportDocument:
     region's report, under the network's name. It has no figures."""
     appendix = statistics.network_report_appendix(report)
     section = _appendix(1, appendix)  # its first block, "Submitted by", is said once, under the title
-    status = _("Submitted to the coordinator on %(date)s") % {"date": appendix["submitted_on"]}
+    status = _("Submitted to the coordinator on %(date)s") % {"date": _iso_date(appendix["submitted_on"])}
     return ReportDocument(
         title=_("Annual report %(year)s: %(network)s") % {"year": report.year, "network": report.network.name},
         subtitle=report.network.region.name,

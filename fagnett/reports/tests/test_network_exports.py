@@ -7,10 +7,14 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from docx import Document
 from pypdf import PdfReader
 
 from fagnett.core.models import Download
+from fagnett.reports import services
+from fagnett.reports.models import NetworkReport
 from fagnett.reports.tests.factories import complete_draft
 from tests.factories import World
 
@@ -69,3 +73,16 @@ def test_no_file_of_a_report_not_started_nor_for_another_region(world: World, cl
     client.force_login(world["coordinator_b"])
     assert client.post(_export_url(world, "pdf")).status_code == 404
     assert not Download.objects.exists()
+
+
+def test_the_submitted_date_is_written_in_the_readers_language(world: World, client: Client) -> None:
+    report = complete_draft(world.network, world.tasks[0])
+    services.network_report_submit(user=world["leader"], report=report)
+    submitted = timezone.localdate(NetworkReport.objects.get(pk=report.pk).submitted_at)
+    with translation.override("nb"):
+        written = date_format(submitted, "DATE_FORMAT")  # e.g. "5. desember 2026"
+    client.force_login(world["leader"])
+    docx = _made(client, _export_url(world, "docx"))
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx.file.read())).paragraphs)
+    assert f"Sendt til koordinatoren {written}" in text
+    assert submitted.isoformat() not in text
