@@ -13,6 +13,13 @@ from fagnett.meetings.models import ActionItem, AgendaItem, Attendance, Meeting,
 from fagnett.networks.models import Appointment, AppointmentRole, Network
 
 BELOW_MINIMUM_2025 = {"Endokrinologi", "Karkirurgi", "Nukleærmedisin", "Patologi", "Plastikkirurgi", "Habilitering"}
+DECISION, DISCUSSION, ORIENTATION = (
+    AgendaItem.ItemType.DECISION,
+    AgendaItem.ItemType.DISCUSSION,
+    AgendaItem.ItemType.ORIENTATION,
+)
+APPROVE_MINUTES = "Referatet fra forrige møte godkjennes."
+
 TOPICS = [
     (
         "Regional fagprosedyre: revisjon og høring",
@@ -155,16 +162,22 @@ def build() -> None:
     for meeting in meetings:
         icu = meeting.network.region.short_name == "Helse Nord"
         topics = rng.sample(ICU_TOPICS if icu else TOPICS, 2)
+        # As boards set them up: the last minutes and the first topic for decision (with the resolution put to the
+        # meeting), the round of news for orientation, the rest for discussion.
+        (first, first_conclusion), *others = topics
         standard = [
-            (AgendaItem.Kind.APPROVAL, "Godkjenning av referat fra forrige møte", ""),
-            (AgendaItem.Kind.ORIENTATION, "Orienteringer fra RHF og HF-ene", ""),
-            *((AgendaItem.Kind.CASE, title, "") for title, _ in topics),
-            (AgendaItem.Kind.FOLLOW_UP, "Oppfølgingspunkter", ""),
-            (AgendaItem.Kind.AOB, "Eventuelt", ""),
+            (AgendaItem.Kind.APPROVAL, DECISION, "Godkjenning av referat fra forrige møte", APPROVE_MINUTES),
+            (AgendaItem.Kind.ORIENTATION, ORIENTATION, "Orienteringer fra RHF og HF-ene", ""),
+            (AgendaItem.Kind.CASE, DECISION, first, first_conclusion),
+            *((AgendaItem.Kind.CASE, DISCUSSION, title, "") for title, _ in others),
+            (AgendaItem.Kind.FOLLOW_UP, DISCUSSION, "Oppfølgingspunkter", ""),
+            (AgendaItem.Kind.AOB, DISCUSSION, "Eventuelt", ""),
         ]
         items += [
-            AgendaItem(meeting=meeting, order=i, kind=kind, title=title, description=description)
-            for i, (kind, title, description) in enumerate(standard, 1)
+            AgendaItem(
+                meeting=meeting, order=i, kind=kind, item_type=item_type, title=title, proposed_resolution=proposed
+            )
+            for i, (kind, item_type, title, proposed) in enumerate(standard, 1)
         ]
     for item in items:
         by(item, item.meeting.network_id, item.meeting.starts_at - datetime.timedelta(days=25))
@@ -214,6 +227,7 @@ def build() -> None:
                     conclusion=conclusions.get(
                         item.title, "Godkjent." if item.kind == AgendaItem.Kind.APPROVAL else ""
                     ),
+                    decision=item.proposed_resolution if item.is_decision else "",
                 )
             )
             people = appointments.get(minutes.meeting.network_id, [])

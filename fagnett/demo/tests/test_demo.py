@@ -9,6 +9,7 @@ from django.utils import translation
 from fagnett.accounts.models import User
 from fagnett.demo.builder import DEMO_LOGINS
 from fagnett.demo.data import DEMO_PASSWORD
+from fagnett.meetings.models import AgendaItem, MinutesItem
 from fagnett.networks.models import Appointment, Network
 from fagnett.networks.selectors import mandate_current, representation_matrix
 from fagnett.organisations.models import HealthTrust, Region
@@ -132,3 +133,11 @@ def test_the_2025_annual_report_has_the_structure_and_statements_of_seed_000(dem
     # The 2024 report is approved and locked; its frozen numbers are those of 2024.
     approved = RegionalReport.objects.get(region=hmn, year=2024)
     assert approved.is_locked and approved.statistics["procedures"]["worked_on"] == 40
+
+
+def test_meetings_have_items_for_decision_with_resolutions_the_minutes_adopt(demo: None) -> None:
+    types = set(AgendaItem.objects.values_list("item_type", flat=True))
+    assert types == {"decision", "discussion", "orientation"}
+    assert not AgendaItem.objects.filter(item_type="decision", proposed_resolution="").exists()
+    adopted = MinutesItem.objects.filter(agenda_item__item_type="decision", minutes__status="approved")
+    assert adopted.exists() and not adopted.filter(decision="").exists()
