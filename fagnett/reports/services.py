@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from fagnett.accounts.models import User
 from fagnett.core.history import acting_as
 from fagnett.core.locking import check_version, locked_get, locked_update
+from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
-from fagnett.networks.models import Network, TaskListItem
+from fagnett.networks.models import Appointment, AppointmentRole, Network, TaskListItem
 from fagnett.organisations.models import Region
 from fagnett.reports import downloads, statistics
 from fagnett.reports.models import (
@@ -190,7 +191,32 @@ def region_early_reports_set(*, user: User, region: Region, allowed: bool) -> Re
         current.early_network_reports = allowed
         with acting_as(user):
             current.save(update_fields=["early_network_reports"])
+        if allowed:
+            _notify_early_reports(current, actor=user)
     return current
+
+
+def _notify_early_reports(region: Region, *, actor: User) -> None:
+    """Tell every active network's leader and secretary that their report may go in now, once their last meeting of
+    the year is held: otherwise they learn it only by opening the report page. It may wait for a daily digest."""
+    leaders = (
+        User.objects.filter(
+            appointments__network__region=region,
+            appointments__network__status=Network.Status.ACTIVE,
+            appointments__status=Appointment.Status.APPOINTED,
+            appointments__role__in=[AppointmentRole.LEADER, AppointmentRole.SECRETARY],
+            is_active=True,
+        )
+        .exclude(pk=actor.pk)
+        .distinct()
+        .order_by("pk")
+    )
+    mail_on_commit(
+        recipients=leaders,
+        template="early_reports_allowed",
+        context={"region": region, "year": timezone.localdate().year},
+        digest=True,
+    )
 
 
 # --- Regional reports -------------------------------------------------------------------------------------------

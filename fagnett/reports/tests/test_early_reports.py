@@ -4,12 +4,14 @@ import datetime
 from collections.abc import Callable
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from fagnett.accounts.models import User
+from fagnett.core.mail import site_url
 from fagnett.meetings.models import Meeting
 from fagnett.organisations.models import Region
 from fagnett.reports import services
@@ -146,3 +148,24 @@ def test_the_coordinator_switches_early_reporting_and_history_says_who(world: Wo
     other = reverse("reports:early_reports", args=[world.region_b.pk])
     assert client.post(other, {"allowed": "1"}).status_code == 404
     assert not Region.objects.get(pk=world.region_b.pk).early_network_reports
+
+
+def test_allowing_early_reporting_tells_the_networks_leaders_and_secretaries(
+    world: World, login_as: LoginAs, django_capture_on_commit_callbacks
+) -> None:
+    url = reverse("reports:early_reports", args=[world.network.region_id])
+    client = login_as("coordinator")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"allowed": "1"}).status_code == 302
+    told = sorted(m.to[0] for m in mail.outbox)
+    assert world["leader"].email in told and world["secretary"].email in told
+    assert world["member"].email not in told and world["coordinator"].email not in told
+    message = next(m for m in mail.outbox if m.to == [world["leader"].email])
+    assert "kan sendes inn i desember" in message.subject
+    assert f"{site_url()}/annual-reports/" in message.body
+    # Stopping it again, or allowing what is already allowed, tells nobody.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"allowed": "1"})
+        client.post(url, {"allowed": "0"})
+    assert mail.outbox == []
