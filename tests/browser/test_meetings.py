@@ -45,7 +45,7 @@ def test_year_plan_invitations_minutes_and_approval(
     page.get_by_role("button", name="Legg til standardsakene").click()
     expect(page.get_by_role("heading", name="4. Eventuelt")).to_be_visible()
     page.get_by_role("button", name="Send innkalling").click()
-    expect(page.get_by_text("Invitasjonen ble sendt til 4 personer.")).to_be_visible()
+    expect(page.get_by_text("Innkallingen ble sendt til 4 personer.")).to_be_visible()
     assert_accessible(page)
     assert len(mail.outbox) == 4
 

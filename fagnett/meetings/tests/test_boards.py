@@ -244,6 +244,15 @@ class TestReplies:
             services.attendance_reply(user=world["member"], meeting=meeting, answer="not_coming", reason="Vakt")
         assert [m.to[0] for m in mail.outbox] == [deputy.email]
 
+    def test_the_secretary_is_told_the_innkalling_went_out_in_the_meetings_word(
+        self, world: World, login_as: LoginAs, django_capture_on_commit_callbacks
+    ) -> None:
+        meeting = make_meeting(world.network)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = login_as("secretary").post(reverse("meetings:invite", args=[meeting.pk]), follow=True)
+        # A meeting's is an innkalling; an event's (events' own test) an invitasjon: one English text, two words.
+        assert "Innkallingen ble sendt til 4 personer." in response.content.decode()
+
     def test_bad_answers_save_nothing(self, world: World, login_as: LoginAs) -> None:
         meeting = make_meeting(world.network)
         with pytest.raises(ValidationError):

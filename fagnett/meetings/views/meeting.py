@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import npgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.access import AuthenticatedRequest
@@ -200,8 +200,11 @@ def meeting_invite(request: AuthenticatedRequest, meeting_id: int) -> HttpRespon
     else:
         messages.success(
             request,
-            ngettext(
-                "The invitation was sent to %(count)s person.", "The invitation was sent to %(count)s people.", count
+            npgettext(
+                "meeting",
+                "The invitation was sent to %(count)s person.",
+                "The invitation was sent to %(count)s people.",
+                count,
             )
             % {"count": count},
         )
