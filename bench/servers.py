@@ -336,7 +336,7 @@ def gunicorn(
         "--preload",
         f"--bind={HOST}:{port}",
         f"--workers={workers}",
-        "--worker-class=sync",
+        "--worker-class=config.workers.SyncWorker",
         f"--timeout={timeout}",
         "--graceful-timeout=10",
         "--backlog=2048",

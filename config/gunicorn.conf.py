@@ -8,6 +8,9 @@ from prometheus_client import multiprocess
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 preload_app = True
+# The sync worker with its request loop in one large frame-stack chunk (config/workers.py: CPython 3.11 otherwise maps
+# and unmaps a 16 KiB chunk dozens of times per request).
+worker_class = "config.workers.SyncWorker"
 # The access log carries the request id the app answered with (fagnett.core.request_id), like the app's own lines.
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s'

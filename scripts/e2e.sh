@@ -54,7 +54,7 @@ $PY manage.py migrate --noinput -v 0
 $PY manage.py load_demo --quiet-logins
 $PY manage.py collectstatic --noinput -v 0
 
-.venv/bin/gunicorn config.wsgi --workers 2 --bind "127.0.0.1:$WEB_PORT" --log-level warning &
+.venv/bin/gunicorn config.wsgi --workers 2 --worker-class config.workers.SyncWorker --bind "127.0.0.1:$WEB_PORT" --log-level warning &
 PIDS+=($!)
 $PY manage.py worker --queue-name '*' --no-reload --no-startup-delay -v 0 &
 PIDS+=($!)

@@ -72,6 +72,7 @@ ensure_packages() {
   command -v pdftotext >/dev/null || missing+=(poppler-utils)
   command -v xgettext >/dev/null || missing+=(gettext)
   [ -x /usr/bin/time ] || missing+=(time)
+  command -v strace >/dev/null || missing+=(strace)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       step "Installing ${missing[*]}"
