@@ -665,6 +665,8 @@ class DimensionRow:
     measured: calculations.Measured | None = None
     #: where ``measured`` comes from: MEASURED_FROM_SITUATION (days of situation reports) or MEASURED_FROM_ROUNDS
     measured_source: str = ""
+    #: the newest situation report behind ``measured`` (its age is shown beside it)
+    measured_latest: datetime.datetime | None = None
 
     @property
     def units(self) -> list[tuple[int, float]]:
@@ -745,7 +747,8 @@ def _measure_from_situation(rows: list[DimensionRow], *, round_: ReportRound, un
     from fagnett.capacity.situation_selectors import daily_occupied  # situation_selectors imports this module
 
     end = min(round_.period_end, timezone.localdate())
-    occupied = daily_occupied(unit_ids=unit_ids, start=round_.period_start, end=end)
+    daily = daily_occupied(unit_ids=unit_ids, start=round_.period_start, end=end)
+    occupied = daily.occupied
     days = sorted({day for day, _unit, _category in occupied})
     for row in rows:
         samples = []
@@ -756,6 +759,7 @@ def _measure_from_situation(rows: list[DimensionRow], *, round_: ReportRound, un
         if samples:
             row.measured = calculations.measured_occupancy(samples)
             row.measured_source = MEASURED_FROM_SITUATION
+            row.measured_latest = max(daily.latest[u] for u in row.unit_ids if u in daily.latest)
 
 
 def _measure(rows: Iterable[DimensionRow], *, round_: ReportRound, scenario: str) -> None:

@@ -229,14 +229,21 @@ def situation_regions(*, units: Iterable[Unit]) -> list[Region]:
 # --- measured occupancy for dimensioning ---------------------------------------------------------------------------
 
 
-def daily_occupied(
-    *, unit_ids: Iterable[int], start: datetime.date, end: datetime.date
-) -> dict[tuple[datetime.date, int, str], int]:
+@dataclass
+class DailyOccupied:
+    """Occupied beds per (day, unit, category), and when each unit's latest report of those days was filed."""
+
+    occupied: dict[tuple[datetime.date, int, str], int] = field(default_factory=dict)
+    latest: dict[int, datetime.datetime] = field(default_factory=dict)
+
+
+def daily_occupied(*, unit_ids: Iterable[int], start: datetime.date, end: datetime.date) -> DailyOccupied:
     """Occupied beds per (day, unit, category) from the situation reports filed from ``start`` to ``end`` (local
     days, both included): the day's latest report of the unit counts. One query."""
     ids = list(unit_ids)
+    result = DailyOccupied()
     if not ids:
-        return {}
+        return result
     zone = timezone.get_current_timezone()
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
     until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
@@ -245,7 +252,7 @@ def daily_occupied(
         .order_by("report__filed_at", "report_id")
         .values_list("report__unit_id", "report__filed_at", "category", "occupied_beds")
     )
-    result: dict[tuple[datetime.date, int, str], int] = {}
     for unit_id, filed_at, category, occupied in rows:
-        result[(timezone.localdate(filed_at), unit_id, category)] = occupied  # later reports overwrite earlier
+        result.occupied[(timezone.localdate(filed_at), unit_id, category)] = occupied  # later ones overwrite
+        result.latest[unit_id] = filed_at
     return result

@@ -309,6 +309,10 @@ def test_dimensioning_measures_occupancy_from_the_situation_reports_when_they_ex
     assert k3.row.measured == calculations.Measured(mean=pytest.approx(22 / 3), p90=pytest.approx(8.6), samples=3)
     html = response.content.decode()
     assert "7,3 / 8,6" in html and "situasjonsrapporter, 3 dager" in html
+    # ... with the age of the newest report behind it (yesterday, 13:00).
+    source = html[html.index('data-measured="situation"') :].split("</span>\n")[0]
+    newest = timezone.localtime(noon - datetime.timedelta(days=1, hours=-1))
+    assert "siste rapport" in source and f'<time datetime="{newest.isoformat()}"' in source, source
     # Another scenario still uses the rounds.
     surge = client.get(url + "&scenario=low_activity").context["results"]
     assert all(r.row.measured_source != selectors.MEASURED_FROM_SITUATION for r in surge)
