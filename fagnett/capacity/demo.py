@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from fagnett.accounts.models import TrustRole
+from fagnett.accounts.models import TrustRole, User
 from fagnett.capacity import calculations
 from fagnett.capacity.models import Assessment, CapacityEntry, Category, ReportRound, Scenario, UnitProfile
 from fagnett.capacity.situation_models import SituationLine, SituationReport
@@ -230,7 +230,7 @@ def _assessments(round_: ReportRound) -> None:
 SITUATION_DAYS = 7
 
 
-def _situation_reports(units: list[Unit], reporters: dict[int, object], rng: random.Random) -> None:
+def _situation_reports(units: list[Unit], reporters: dict[int, User], rng: random.Random) -> None:
     """A week of morning situation reports and a recent one for every ICU unit except those of one trust (which the
     "now" view shows as missing), and one unit whose latest report is a day and a half old (shown as stale)."""
     now = timezone.now()
