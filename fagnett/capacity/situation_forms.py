@@ -71,7 +71,9 @@ class SituationForm(forms.Form):
         for line in lines:
             for name, messages in line_errors(line).items():
                 for message in messages:
-                    self.add_error(f"{line.category}-{name}", message)
+                    # The field's label names the category already ("Occupied beds, K3"): not twice.
+                    message = message.removeprefix(f"{line.category}: ")
+                    self.add_error(f"{line.category}-{name}", message[:1].upper() + message[1:])
         if not self.errors and all(line.staffed_beds is None and line.occupied_beds is None for line in lines):
             raise forms.ValidationError(_("Fill in the beds of at least one bed category."))
         return cleaned

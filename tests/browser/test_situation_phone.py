@@ -62,7 +62,9 @@ def test_a_reporter_files_a_situation_report_on_a_phone_and_sees_it_now(
     occupied.fill("9")
     page.get_by_role("button", name="Lagre situasjonsrapporten").click()
     summary = page.locator("#error-summary")
-    expect(summary).to_contain_text("K3: belagte senger (9) kan ikke være flere enn bemannede senger (8).")
+    expect(summary).to_contain_text(
+        "Belagte senger, K3: Belagte senger (9) kan ikke være flere enn bemannede senger (8)."
+    )
     assert_accessible(page)
     _fits_the_screen(page)
     assert not SituationReport.objects.exists()
@@ -104,7 +106,7 @@ def test_the_form_works_without_javascript(browser_world: World, live_server: An
         page.get_by_label("Belagte senger, K3").fill("5")
         page.get_by_label("Bemannede senger, K2").fill("3")
         page.get_by_role("button", name="Lagre situasjonsrapporten").click()
-        expect(page.locator("#error-summary")).to_contain_text("K2: fyll inn både bemannede og belagte senger")
+        expect(page.locator("#error-summary")).to_contain_text("Belagte senger, K2: Fyll inn både bemannede og belagte")
         assert not SituationReport.objects.exists()
         page.get_by_label("Bemannede senger, K2").fill("")
         page.get_by_role("button", name="Lagre situasjonsrapporten").click()

@@ -120,8 +120,8 @@ def test_the_form_asks_for_the_units_categories_with_a_numeric_keyboard_and_save
     response = client.post(url, {"K3-staffed_beds": "8", "K3-occupied_beds": "9", "K2-staffed_beds": "3"})
     assert response.status_code == 200
     text = response.content.decode()
-    assert "K3: belagte senger (9) kan ikke være flere enn bemannede senger (8)" in text
-    assert "K2: fyll inn både bemannede og belagte senger" in text
+    assert "Belagte senger, K3: Belagte senger (9) kan ikke være flere enn bemannede senger (8)." in text
+    assert "Belagte senger, K2: Fyll inn både bemannede og belagte senger, eller la begge stå tomme." in text
     assert "Ingenting ble lagret" in text
     response = client.post(url, {"K3-staffed_beds": "-2", "K3-occupied_beds": "x"})
     text = response.content.decode()
