@@ -54,6 +54,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transac
 from fagnett.accounts.models import RegionRole, TrustRole, User
 from fagnett.budget.models import Expense, Grant
 from fagnett.capacity.models import Assessment, CapacityEntry, Category, ReportRound, Scenario, UnitProfile
+from fagnett.capacity.situation_models import SituationLine, SituationReport
 from fagnett.cases.models import (
     Case,
     CaseCounter,
@@ -1609,6 +1610,32 @@ class Generator:
                                 actions="Flere bemannede K3-senger.",
                                 assessed_by=self.leaders.get(network.pk),
                                 assessed_at=reported_at + datetime.timedelta(days=5),
+                            )
+                        )
+            self.situation_reports(world.units, beds, reporter)
+
+    def situation_reports(self, units: list[Unit], beds: dict[int, dict[str, int]], reporter: User) -> None:
+        """Each unit's morning situation report for the last days (a week at scale 0.01, four at 0.04), and this
+        morning's from most units. A generator of its own, so the data drawn after this step stays as it was."""
+        rng = random.Random(f"situation-{len(units)}-{self.scale}")
+        days = scaled(700, self.scale, minimum=3)
+        for unit in units:
+            for days_ago in range(days, -1, -1):
+                if days_ago == 0 and rng.random() < 0.3:
+                    continue  # not reported yet this morning
+                report = SituationReport(
+                    unit=unit,
+                    filed_at=at(self.today - datetime.timedelta(days=days_ago), 8),
+                    filed_by=reporter,
+                    source="bench",
+                )
+                self.w.add(report)
+                for category, staffed in beds[unit.pk].items():
+                    if staffed:
+                        occupied = rng.randint(0, staffed)
+                        self.w.add(
+                            SituationLine(
+                                report=report, category=category, staffed_beds=staffed, occupied_beds=occupied
                             )
                         )
 

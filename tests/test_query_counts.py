@@ -69,6 +69,11 @@ PAGES = [
     ("capacity_assessment", "koordinator", "/capacity/rounds/{assessed_round}/assessment/"),
     ("capacity_unit", "rapportor", "/capacity/rounds/{round}/units/{unit}/"),
     ("capacity_rounds", "rapportor", "/capacity/"),
+    # Situation reports (issue 21, item 7): the region's "now" view, the reporter's units and one unit's form.
+    ("capacity_now", "koordinator", "/capacity/regions/{region}/now/"),
+    ("capacity_now_all_groups", "koordinator", "/capacity/regions/{region}/now/?group=all"),
+    ("situation_list", "rapportor", "/capacity/situation/"),
+    ("situation_form", "rapportor", "/capacity/situation/units/{unit}/"),
     # The region's people (issue 18): the list, filtered, one busy person, and the deactivated people's open work.
     ("people", "koordinator", "/regions/{region}/people/"),
     ("people_filtered", "koordinator", "/regions/{region}/people/?role=appointed&login=ever&q=e"),
@@ -164,7 +169,10 @@ def worlds(django_db_setup: None, django_db_blocker: Any) -> dict[str, dict[str,
         return {"small": _measure(SMALL), "large": _measure(LARGE)}
 
 
-@pytest.mark.parametrize("model", ["meetings.Meeting", "cases.Case", "meetings.ActionItem", "capacity.CapacityEntry"])
+@pytest.mark.parametrize(
+    "model",
+    ["meetings.Meeting", "cases.Case", "meetings.ActionItem", "capacity.CapacityEntry", "capacity.SituationReport"],
+)
 def test_the_large_world_is_several_times_the_small_one(worlds: dict[str, dict[str, Any]], model: str) -> None:
     ratio = worlds["large"]["rows"][model] / worlds["small"]["rows"][model]
     assert 3 <= ratio <= 5

@@ -9,11 +9,13 @@ import random
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from fagnett.accounts.models import TrustRole
+from fagnett.accounts.models import TrustRole, User
 from fagnett.capacity import calculations
 from fagnett.capacity.models import Assessment, CapacityEntry, Category, ReportRound, Scenario, UnitProfile
+from fagnett.capacity.situation_models import SituationLine, SituationReport
 from fagnett.networks.models import Network
 from fagnett.organisations.models import Region, Unit
 
@@ -179,6 +181,7 @@ def build() -> None:
     bulk_create_with_history(entries, CapacityEntry)
     _correction(rounds[1])
     _assessments(rounds[2])
+    _situation_reports(units, reporters, rng)
 
 
 def _correction(round_: ReportRound) -> None:
@@ -221,3 +224,37 @@ def _assessments(round_: ReportRound) -> None:
             ),
         ]
     )
+
+
+#: Days of situation reports before the latest one (one each morning), so dimensioning can measure from them.
+SITUATION_DAYS = 7
+
+
+def _situation_reports(units: list[Unit], reporters: dict[int, User], rng: random.Random) -> None:
+    """A week of morning situation reports and a recent one for every ICU unit except those of one trust (which the
+    "now" view shows as missing), and one unit whose latest report is a day and a half old (shown as stale)."""
+    now = timezone.now()
+    reports: list[SituationReport] = []
+    lines: list[SituationLine] = []
+    for unit in units:
+        if unit.hospital.trust.short_name == LATE_TRUSTS[0]:
+            continue
+        beds = BEDS.get(unit.name, (0, 3, 3))
+        stale = unit.name == "Intensivenheten, Kirkenes"
+        morning = timezone.localtime(now).replace(hour=8, minute=0, second=0, microsecond=0)
+        times = [morning - datetime.timedelta(days=d) for d in range(SITUATION_DAYS, 0, -1)]
+        times.append(now - datetime.timedelta(hours=36 if stale else rng.choice((1, 2, 3, 5))))
+        for filed_at in sorted(t for t in times if t <= now - datetime.timedelta(hours=stale * 36)):
+            report = SituationReport(unit=unit, filed_at=filed_at, source="demo")
+            report._history_user = reporters.get(unit.hospital.trust_id)  # type: ignore[attr-defined]
+            report._history_date = filed_at  # type: ignore[attr-defined]
+            reports.append(report)
+            for index, category in enumerate(Category.values):
+                staffed = beds[index] - (1 if beds[index] > 2 and rng.random() < 0.3 else 0)
+                if staffed:
+                    occupied = min(staffed, round(staffed * rng.uniform(0.6, 1.0)))
+                    lines.append(
+                        SituationLine(report=report, category=category, staffed_beds=staffed, occupied_beds=occupied)
+                    )
+    bulk_create_with_history(reports, SituationReport)
+    bulk_create_with_history(lines, SituationLine)

@@ -346,3 +346,8 @@ def entry_field(name: str) -> "models.Field[Any, Any]":
     if not isinstance(field, models.Field):
         raise LookupError(name)
     return field
+
+
+# Situation reports live in their own module; imported here so Django registers them with the app.
+from fagnett.capacity.situation_models import SituationLine as SituationLine  # noqa: E402
+from fagnett.capacity.situation_models import SituationReport as SituationReport  # noqa: E402

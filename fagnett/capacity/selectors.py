@@ -663,6 +663,10 @@ class DimensionRow:
     earlier_reports: set[int] = field(default_factory=set)
     unit_ids: set[int] = field(default_factory=set)
     measured: calculations.Measured | None = None
+    #: where ``measured`` comes from: MEASURED_FROM_SITUATION (days of situation reports) or MEASURED_FROM_ROUNDS
+    measured_source: str = ""
+    #: the newest situation report behind ``measured`` (its age is shown beside it)
+    measured_latest: datetime.datetime | None = None
 
     @property
     def units(self) -> list[tuple[int, float]]:
@@ -732,14 +736,44 @@ def _entry_load(entry: CapacityEntry, days: int) -> float | None:
     return calculations.offered_load(entry.admissions / days, float(entry.mean_length_of_stay))
 
 
+MEASURED_FROM_SITUATION = "situation"
+MEASURED_FROM_ROUNDS = "rounds"
+
+
+def _measure_from_situation(rows: list[DimensionRow], *, round_: ReportRound, unit_ids: set[int]) -> None:
+    """Measured occupancy from the situation reports filed in the round's period (issue 21, item 7): per day, the
+    occupied beds of the row's units (each unit's latest report that day), summed over the days on which every unit
+    of the row reported the category — the mean and 90th percentile of those days. One query for all rows."""
+    from fagnett.capacity.situation_selectors import daily_occupied  # situation_selectors imports this module
+
+    end = min(round_.period_end, timezone.localdate())
+    daily = daily_occupied(unit_ids=unit_ids, start=round_.period_start, end=end)
+    occupied = daily.occupied
+    days = sorted({day for day, _unit, _category in occupied})
+    for row in rows:
+        samples = []
+        for day in days:
+            values = [occupied.get((day, unit_id, row.category)) for unit_id in row.unit_ids]
+            if values and all(v is not None for v in values):
+                samples.append(float(sum(v for v in values if v is not None)))
+        if samples:
+            row.measured = calculations.measured_occupancy(samples)
+            row.measured_source = MEASURED_FROM_SITUATION
+            row.measured_latest = max(daily.latest[u] for u in row.unit_ids if u in daily.latest)
+
+
 def _measure(rows: Iterable[DimensionRow], *, round_: ReportRound, scenario: str) -> None:
-    """Set each row's measured occupancy: occupied staffed beds (staffed beds × reported mean occupancy) summed
-    over the row's units, one value per round up to this one in which every unit of the row reported both —
-    the mean and 90th percentile of those values. One query for all rows."""
+    """Set each row's measured occupancy. In normal operation, from the situation reports of the round's period
+    where every unit of the row filed some (``_measure_from_situation``). Otherwise, and for the other scenarios:
+    occupied staffed beds (staffed beds × reported mean occupancy) summed over the row's units, one value per round
+    up to this one in which every unit of the row reported both — the mean and 90th percentile of those values.
+    Two queries for all rows."""
     rows = list(rows)
     unit_ids = {u for row in rows for u in row.unit_ids}
     if not unit_ids:
         return
+    if scenario == Scenario.NORMAL:
+        _measure_from_situation(rows, round_=round_, unit_ids=unit_ids)
     rounds = ReportRound.objects.filter(region_id=round_.region_id, period_start__lte=round_.period_start)
     observed = CapacityEntry.objects.filter(
         is_current=True,
@@ -755,12 +789,15 @@ def _measure(rows: Iterable[DimensionRow], *, round_: ReportRound, scenario: str
         occupied[(round_id, unit_id, category)] = staffed * float(mean) / 100
         rounds_seen.add(round_id)
     for row in rows:
+        if row.measured_source == MEASURED_FROM_SITUATION:
+            continue
         samples = []
         for round_id in sorted(rounds_seen):
             values = [occupied.get((round_id, unit_id, row.category)) for unit_id in row.unit_ids]
             if values and all(v is not None for v in values):
                 samples.append(sum(v for v in values if v is not None))
         row.measured = calculations.measured_occupancy(samples)
+        row.measured_source = MEASURED_FROM_ROUNDS if row.measured is not None else ""
 
 
 def _dimension_rows(

@@ -1,6 +1,10 @@
 from django.urls import path
 
-from fagnett.capacity import views
+from fagnett.capacity import (
+    situation_api,  # noqa: F401  (adds the situation endpoints to the API)
+    situation_views,
+    views,
+)
 from fagnett.capacity.api import api
 from fagnett.core.urls import public
 
@@ -28,5 +32,9 @@ urlpatterns = [
     path("capacity/rounds/<int:round_id>/dimensioning/", views.dimensioning, name="dimensioning"),
     path("capacity/rounds/<int:round_id>/assessment/", views.assessment, name="assessment"),
     path("capacity/rounds/<int:round_id>/recommendation.<str:fmt>", views.recommendation, name="recommendation"),
+    path("capacity/situation/", situation_views.situation_list, name="situation_list"),
+    path("capacity/situation/units/<int:unit_id>/", situation_views.situation_file, name="situation_file"),
+    path("capacity/regions/<int:region_id>/now/", situation_views.situation_now, name="situation_now"),
+    # situation_api adds its endpoints to ``api`` when imported (above), before the URLs are read here.
     path("api/capacity/", public(api.urls)),  # API keys
 ]

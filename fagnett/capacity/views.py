@@ -53,6 +53,7 @@ def round_list(request: AuthenticatedRequest) -> HttpResponse:
         {
             "rounds": selectors.round_list(user=request.user),
             "can_open": access.is_coordinator_anywhere,
+            "can_report_situation": bool(access.reporter_trusts) or access.is_coordinator_anywhere,
         },
     )
 

@@ -39,3 +39,17 @@ def test_demo_capacity(demo: None) -> None:
     results = selectors.dimensioning(round_=summer, level="trust")
     assert any(r.beds_needed for r in results)
     assert Assessment.objects.filter(round=summer).count() == 2
+
+
+def test_demo_situation_reports(demo: None) -> None:
+    """The "now" view is populated: most adult units have a recent report, one trust's none, one is stale; the open
+    round's dimensioning measures normal operation from the week of situation reports where a trust has them all."""
+    from fagnett.capacity import situation_selectors
+
+    region = Region.objects.get(short_name="Helse Nord")
+    now = situation_selectors.situation_now(region=region)
+    assert 0 < now.total.reported < now.total.expected and now.total.stale == 1
+    assert all(line is None or line.occupied_beds <= line.staffed_beds for u in now.total.units for line in u.lines)
+    open_round = ReportRound.objects.get(region=region, status="open")
+    sources = {r.row.measured_source for r in selectors.dimensioning(round_=open_round, level="unit")}
+    assert selectors.MEASURED_FROM_SITUATION in sources
