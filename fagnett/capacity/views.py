@@ -31,6 +31,7 @@ from fagnett.capacity.forms import (
 )
 from fagnett.capacity.models import ENTRY_FIELDS, CapacityEntry, Category, ReportRound, RestrictionReason, Scenario
 from fagnett.capacity.validation import jump_warnings
+from fagnett.core import formatting
 from fagnett.core.downloads import download_start
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows, check_rows
@@ -471,7 +472,7 @@ def dimensioning(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
             else [],
             "site_names": [h.name for h in hospitals if h.pk in sites],
             "figures": figures,
-            "target_percent": round(target * 100, 1),
+            "target_percent": formatting.number(Decimal(str(target)) * 100, 1),
             "query": request.GET.urlencode(),
         },
     )
