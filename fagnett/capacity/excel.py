@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from fagnett.capacity import display
 from fagnett.capacity.models import (
     CATEGORIES,
     NUMBER_FIELDS,
@@ -26,10 +27,10 @@ from fagnett.capacity.models import (
     Scenario,
     entry_field,
 )
-from fagnett.capacity.selectors import RoundFigures
+from fagnett.capacity.selectors import Dashboard, DimensionResult, RoundFigures
 from fagnett.capacity.services import EntryInput
 from fagnett.capacity.validation import entry_errors, jump_warnings, parse_number, scenario_order_errors
-from fagnett.core import forked
+from fagnett.core import forked, formatting
 from fagnett.core.packages import PackageRefused, check_package
 from fagnett.core.spreadsheet import Column, Sheet, check_rows, write_csv, write_xlsx
 from fagnett.organisations.models import Unit
@@ -468,3 +469,98 @@ def export_xlsx(figures: RoundFigures) -> bytes:
         ),
     ]
     return write_xlsx(sheets, max_rows=MAX_EXPORT_ROWS)
+
+
+# --- The pages' tables as files ------------------------------------------------------------------------------------
+# The dashboard's distribution by trust and the dimensioning table, as the person reads them on the page: column
+# titles in their language, every figure rounded half-up to the decimals it has on the page and in the documents
+# (``capacity.display``), written as a number (a decimal comma in a Norwegian CSV, a number cell in Excel).
+
+
+def _rounded(value: Any, digits: int) -> Decimal | None:
+    return None if value is None else formatting.round_half_up(value, digits)
+
+
+def _trust_table(data: Dashboard) -> tuple[list[str], list[list[Any]]]:
+    categories = list(Category.values)
+    header = [
+        _("Health trust"),
+        *categories,
+        _("Total"),
+        _("Population"),
+        *(f"{c} " + _("per 100 000") for c in categories),
+        _("Total per 100 000"),
+        _("Units reported"),
+        _("Units expected"),
+        _("Units with an earlier report"),
+    ]
+    rows = []
+    for row in [*data.trusts, data.region_row]:
+        rows.append(
+            [
+                row.trust if row is not data.region_row else row.label,
+                *row.staffed_list(),
+                row.staffed_total,
+                row.population,
+                *(_rounded(v, display.PER_100K_DIGITS) for v in row.per_100k()),
+                _rounded(row.total_per_100k, display.PER_100K_DIGITS),
+                row.completeness.reported,
+                row.completeness.expected,
+                len(row.completeness.carried),
+            ]
+        )
+    return header, rows
+
+
+def _dimensioning_table(results: list[DimensionResult]) -> tuple[list[str], list[list[Any]]]:
+    header = [
+        _("Group"),
+        _("Category"),
+        _("Staffed beds"),
+        _("Admissions per day"),
+        _("Mean length of stay (days)"),
+        _("Offered load (erlang)"),
+        _("Share refused (%)"),
+        _("Occupancy (%)"),
+        _("Beds needed"),
+    ]
+    rows = [
+        [
+            r.row.label,
+            r.row.category,
+            r.row.staffed,
+            _rounded(r.row.arrivals if r.row.has_load else None, display.LOAD_DIGITS),
+            _rounded(r.row.mean_stay, display.DAYS_DIGITS),
+            _rounded(r.row.load if r.row.has_load else None, display.LOAD_DIGITS),
+            _rounded(None if r.blocking is None else formatting.to_decimal(r.blocking) * 100, display.PERCENT_DIGITS),
+            _rounded(None if r.occupancy is None else formatting.to_decimal(r.occupancy) * 100, 0),
+            r.beds_needed,
+        ]
+        for r in results
+    ]
+    return header, rows
+
+
+def _table_file(title: str, table: tuple[list[str], list[list[Any]]], fmt: str) -> str | bytes:
+    header, rows = table
+    if fmt == "csv":
+        return write_csv(header, rows, max_rows=MAX_EXPORT_ROWS)
+    # Excel shows a number cell with the decimals of its format: the rounded figure, as on the page.
+    cells = ([float(v) if isinstance(v, Decimal) else v for v in row] for row in rows)
+    decimals = [_excel_format(rows, i) for i in range(len(header))]
+    columns = [Column(h, number_format=f) for h, f in zip(header, decimals, strict=True)]
+    return write_xlsx([Sheet(title, columns, cells)], max_rows=MAX_EXPORT_ROWS, title=title)
+
+
+def _excel_format(rows: list[list[Any]], index: int) -> str | None:
+    """Excel's number format showing a column's decimals ("0.0"), so a rounded 25.70 is not shown as 25.7."""
+    places = {-int(v.as_tuple().exponent) for row in rows if isinstance(v := row[index], Decimal)}
+    return ("0." + "0" * max(places)) if places and max(places) > 0 else None
+
+
+def export_trust_table(data: Dashboard, fmt: str) -> str | bytes:
+    return _table_file(_("Distribution by trust"), _trust_table(data), fmt)
+
+
+def export_dimensioning_table(results: list[DimensionResult], fmt: str) -> str | bytes:
+    return _table_file(_("Dimensioning"), _dimensioning_table(results), fmt)

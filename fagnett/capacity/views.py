@@ -425,9 +425,12 @@ def export(request: AuthenticatedRequest, round_id: int, fmt: str) -> HttpRespon
     if fmt not in ("csv", "xlsx"):
         raise Http404
     round_ = selectors.round_get(user=request.user, round_id=round_id)
+    name = f"capacity-{slugify(round_.name)}"
+    table = request.GET.get("table", "")
+    if table in ("trusts", "dimensioning"):  # a page's table as the page shows it (``excel.export_trust_table``)
+        return _table_download(request, round_, table, fmt, f"{name}-{table}")
     # each unit of the patient group with its latest report, and how complete the round is
     figures = selectors.round_figures(round_=round_, group=_group(request))
-    name = f"capacity-{slugify(round_.name)}"
     try:
         check_rows(excel.export_row_count(figures), excel.MAX_EXPORT_ROWS)
         if fmt == "csv":
@@ -436,6 +439,20 @@ def export(request: AuthenticatedRequest, round_id: int, fmt: str) -> HttpRespon
     except TooManyRows as refused:
         messages.error(request, refused.message)
         return redirect(round_)
+
+
+def _table_download(
+    request: AuthenticatedRequest, round_: ReportRound, table: str, fmt: str, name: str
+) -> HttpResponse:
+    if table == "trusts":
+        data = selectors.dashboard(round_=round_, scenario=_scenario(request), group=_group(request))
+        content = excel.export_trust_table(data, fmt)
+    else:
+        level, scenario, target = _dimensioning_params(request)
+        group = _group(request)
+        results = selectors.dimensioning(round_=round_, level=level, scenario=scenario, target=target, group=group)
+        content = excel.export_dimensioning_table(results, fmt)
+    return _download(content, CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE, f"{name}.{fmt}")
 
 
 def _dimensioning_params(request: AuthenticatedRequest) -> tuple[str, str, float]:
