@@ -98,7 +98,7 @@ def distribution(data: Dashboard, fmt: str = "svg") -> bytes:
     return _render(_bars(labels, series, title, _("beds per 100 000"), stacked=False, earlier=earlier), fmt)
 
 
-def _or_nan(value: float | None) -> float:
+def _or_nan(value: float | Decimal | None) -> float:
     return float("nan") if value is None else float(value)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -388,7 +388,7 @@ def _read_upload(data: bytes, round_: ReportRound, units: list[Unit]) -> list[En
         if data_rows > MAX_ROWS:
             message = _(
                 "The file has more than %(limit)s rows with data; the import reads at most that many. Split the file."
-            ) % {"limit": formats.number_format(MAX_ROWS, force_grouping=True)}
+            ) % {"limit": formatting.number(MAX_ROWS)}
             problems.append(ImportProblem(sheet_name, number, "", message))
             break
         row_problems: list[ImportProblem] = []
