@@ -70,6 +70,16 @@ class ImportProblem:
     column: str
     message: str
 
+    @property
+    def column_label(self) -> str:
+        """The column as the person sees it in the template: its title and letter ("Bemannede senger (G)"); the
+        code only in the hidden first row."""
+        if self.column not in COLUMNS:
+            return self.column
+        index = COLUMNS.index(self.column)
+        letter = (chr(64 + index // 26) if index >= 26 else "") + chr(65 + index % 26)
+        return f"{_titles()[self.column]} ({letter})"
+
     def __str__(self) -> str:
         where = _("Sheet %(sheet)s, row %(row)s") % {"sheet": self.sheet, "row": self.row}
         if self.column:

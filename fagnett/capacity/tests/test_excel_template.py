@@ -149,6 +149,10 @@ def test_a_bad_row_in_the_norwegian_template_is_named_and_nothing_is_saved(
     problems = [str(p) for p in response.context["problems"]]
     assert problems[0].startswith("Ark Kapasitet, rad 5, kolonne scenario: Velg ett av Normal drift, Lavdrift")
     assert problems[1].startswith("Ark Kapasitet, rad 7, kolonne staffed_beds:")
+    # The page names the column as the template shows it (the codes are in the hidden row).
+    html = response.content.decode()
+    assert f"<td>Bemannede senger ({_letter('staffed_beds')})</td>" in html
+    assert f"<td>Scenario ({_letter('scenario')})</td>" in html
     assert not CapacityEntry.objects.exists()
 
 
