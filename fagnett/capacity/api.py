@@ -10,7 +10,6 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from django.utils import formats
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema, Status
 from ninja.security import HttpBearer
@@ -19,6 +18,7 @@ from fagnett.capacity import selectors, services
 from fagnett.capacity.excel import MAX_ROWS
 from fagnett.capacity.models import NUMBER_FIELDS, ApiToken, CapacityEntry, ReportRound, entry_field
 from fagnett.capacity.validation import COMMENT_MAX_LENGTH, entry_errors, jump_warnings, scenario_order_errors
+from fagnett.core import formatting
 from fagnett.organisations.models import Unit
 
 #: The most entries one PUT saves, as many as one workbook (the body itself is at most DATA_UPLOAD_MAX_MEMORY_SIZE)
@@ -207,7 +207,7 @@ def save_entries(request: HttpRequest, round_id: int, entries: list[EntryIn]) ->
     if not entries:
         return Status(400, {"detail": _("Send at least one entry.")})
     if len(entries) > MAX_ENTRIES:
-        limit = {"limit": formats.number_format(MAX_ENTRIES, force_grouping=True)}
+        limit = {"limit": formatting.number(MAX_ENTRIES)}
         return Status(400, {"detail": _("Nothing was saved: send at most %(limit)s entries at a time.") % limit})
     units = {u.pk: u for u in _units(principal)}
     comment_field = entry_field("comment")

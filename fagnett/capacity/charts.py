@@ -4,6 +4,7 @@ Every figure has the same numbers as a table next to it on the page; these funct
 """
 
 import io
+from decimal import Decimal
 
 import matplotlib
 
@@ -11,11 +12,26 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 from django.utils.translation import gettext as _
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter
 
 from fagnett.capacity.selectors import CATEGORIES, Dashboard, DimensionResult
+from fagnett.core import formatting
 
 COLOURS = ["#1e6ba8", "#d97d0d", "#7a2e8c"]  # K1, K2, K3: distinguishable in greyscale and for colour blindness
 CHARTS = ("composition", "distribution", "trend", "status", "dimensioning")
+
+
+def _tick(value: float, _position: int | None = None) -> str:
+    """An axis label through ``core.formatting`` (the language's decimal comma), with the decimals the tick needs."""
+    value = float(value)  # matplotlib hands over numpy floats
+    exponent = Decimal(repr(round(value, 6))).normalize().as_tuple().exponent
+    return formatting.number(value, min(2, max(0, -int(exponent))))
+
+
+def _number_axes(axes: Axes, *, x: bool = False) -> None:
+    """The value axis written as the pages and documents write numbers ("2,5", not matplotlib's "2.5")."""
+    (axes.xaxis if x else axes.yaxis).set_major_formatter(FuncFormatter(_tick))
 
 
 def _render(figure: plt.Figure, fmt: str) -> bytes:
@@ -56,6 +72,7 @@ def _bars(
         axes.bar([0], [0], 0, color="#9e9e9e", hatch="//", edgecolor="white", label=_("includes an earlier report"))
     axes.set_xticks(positions, labels, rotation=30, ha="right", fontsize=8)
     axes.set_ylim(bottom=0)
+    _number_axes(axes)
     axes.set_title(title)
     axes.set_ylabel(ylabel)
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -81,7 +98,7 @@ def distribution(data: Dashboard, fmt: str = "svg") -> bytes:
     return _render(_bars(labels, series, title, _("beds per 100 000"), stacked=False, earlier=earlier), fmt)
 
 
-def _or_nan(value: float | None) -> float:
+def _or_nan(value: float | Decimal | None) -> float:
     return float("nan") if value is None else float(value)
 
 
@@ -108,6 +125,7 @@ def trend(data: Dashboard, fmt: str = "svg") -> bytes:
                   label=_("includes earlier reports"))  # fmt: skip
     axes.set_xticks(positions, labels)
     axes.set_ylim(bottom=0)  # a round with fewer beds must not look like a collapse
+    _number_axes(axes)
     axes.set_title(_("Staffed beds across rounds"))
     axes.set_ylabel(_("staffed beds"))
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -126,6 +144,7 @@ def status(data: Dashboard, fmt: str = "svg") -> bytes:
     for colour, status_, name in zip(["#2e7d32", "#e0a000", "#c62828", "#9e9e9e"], order, names, strict=True):
         axes.barh(CATEGORIES, counts[status_], left=left, color=colour, label=name)
         left = [a + b for a, b in zip(left, counts[status_], strict=True)]
+    _number_axes(axes, x=True)
     axes.set_title(_("Hospitals by status"))
     axes.set_xlabel(_("hospitals"))
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -145,7 +164,44 @@ def dimensioning(results: list[DimensionResult], fmt: str = "svg") -> bytes:
         [p + 0.2 for p in positions], [r.beds_needed or 0 for r in shown], 0.4, color=COLOURS[1], label=_("Beds needed")
     )
     axes.set_xticks(positions, labels, rotation=30, ha="right", fontsize=8)
+    _number_axes(axes)
     axes.set_title(_("Staffed beds against beds needed"))
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     axes.spines[["top", "right"]].set_visible(False)
     return _render(figure, fmt)
+
+
+def composition_alt(data: Dashboard) -> str:
+    """The composition figure in words, for a reader who does not see it: each hospital's K1 : K2 : K3 shares."""
+    parts = []
+    for row in data.hospitals:
+        if row.staffed_total:
+            shares = ", ".join(
+                f"{category} {formatting.percent(share / 100, 0)}"
+                for category, share in zip(CATEGORIES, row.composition_exact(), strict=True)
+            )
+        else:
+            shares = _("no figures")
+        parts.append(f"{row.label}: {shares}")
+    return _("Stacked bar chart of each hospital's staffed beds split into K1, K2 and K3 in per cent. %(values)s.") % {
+        "values": "; ".join(parts)
+    }
+
+
+def dimensioning_alt(results: list[DimensionResult]) -> str:
+    """The dimensioning figure in words: staffed beds and the calculated need of each row drawn."""
+    shown = [r for r in results if r.beds_needed is not None][:30]
+    parts = [
+        _("%(row)s: %(staffed)s staffed, %(needed)s needed")
+        % {
+            "row": f"{r.row.label} {r.row.category}",
+            "staffed": formatting.number(r.row.staffed),
+            "needed": formatting.number(r.beds_needed),
+        }
+        for r in shown
+    ]
+    if not parts:
+        return _("Bar chart of staffed beds against beds needed: no unit has the figures for a calculation.")
+    return _("Bar chart of staffed beds against the beds needed by the Erlang loss model. %(values)s.") % {
+        "values": "; ".join(parts)
+    }

@@ -5,13 +5,13 @@ import io
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from fagnett.capacity import charts, selectors
+from fagnett.capacity import charts, display, selectors
 from fagnett.capacity.models import Assessment, Category, ReportRound, Scenario
-from fagnett.core import forked, pdf, word
+from fagnett.core import forked, formatting, pdf, word
 
 
 @dataclass
@@ -23,6 +23,9 @@ class Recommendation:
     composition_png: bytes
     dimensioning_png: bytes
     created: str
+    #: the figures' text alternatives (the picture's alt text in the PDF, its description in the DOCX)
+    composition_alt: str = ""
+    dimensioning_alt: str = ""
 
     @property
     def title(self) -> str:
@@ -31,14 +34,19 @@ class Recommendation:
     @property
     def totals_rows(self) -> list[list[str]]:
         return [
-            [label, *(_num(t.staffed) + " / " + _num(t.physical) for t in totals)]
+            [label, *(formatting.number(t.staffed) + " / " + formatting.number(t.physical) for t in totals)]
             for _s, label, totals in self.dashboard.region_totals
         ]
 
     @property
     def trust_rows(self) -> list[list[str]]:
         return [
-            [row.label, *(_num(v) for v in row.staffed_list()), _num(row.total_per_100k), _units_reported(row)]
+            [
+                row.label,
+                *(formatting.number(v) for v in row.staffed_list()),
+                display.per_100k(row.total_per_100k),
+                _units_reported(row),
+            ]
             for row in [*self.dashboard.trusts, self.dashboard.region_row]
         ]
 
@@ -65,10 +73,10 @@ class Recommendation:
             [
                 r.row.label,
                 r.row.category,
-                str(r.row.staffed),
-                f"{r.row.load:.1f}",
-                _percent(r.blocking),
-                _num(r.beds_needed),
+                formatting.number(r.row.staffed),
+                display.load(r.row.load),
+                display.share(r.blocking),
+                formatting.number(r.beds_needed),
             ]
             for r in self.dimensioning
         ]
@@ -151,20 +159,12 @@ def completeness_text(data: selectors.Dashboard) -> str:
             data.region_row.all_trusts,
         )
         % {
-            "population": formats.number_format(data.region_row.rate_population or 0, force_grouping=True),
+            "population": formatting.number(data.region_row.rate_population or 0),
             "known": data.region_row.rate_trusts,
             "trusts": data.region_row.all_trusts,
         }
     )
     return " ".join(parts)
-
-
-def _num(value: object) -> str:
-    return "–" if value is None else str(value)
-
-
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f} %"
 
 
 def recommendation_data(*, round_: ReportRound, group: str = selectors.DEFAULT_GROUP) -> Recommendation:
@@ -177,7 +177,9 @@ def recommendation_data(*, round_: ReportRound, group: str = selectors.DEFAULT_G
         assessments=list(selectors.assessment_list(round_=round_)),
         composition_png=charts.composition(data, "png"),
         dimensioning_png=charts.dimensioning(results, "png"),
-        created=timezone.localdate().isoformat(),
+        composition_alt=charts.composition_alt(data),
+        dimensioning_alt=charts.dimensioning_alt(results),
+        created=formatting.date(timezone.localdate()),
     )
 
 
@@ -215,14 +217,13 @@ def recommendation_pdf(report: Recommendation) -> bytes:
 
 
 def _docx(report: Recommendation) -> bytes:
-    from docx.shared import Cm
 
     document = word.new_document(title=report.title, author=report.round.region.name, subject=report.round.name)
     document.add_heading(report.title, level=0)
     intro = _("Report round %(round)s (%(start)s – %(end)s). Prepared %(date)s for the medical director.") % {
         "round": report.round.name,
-        "start": report.round.period_start.isoformat(),
-        "end": report.round.period_end.isoformat(),
+        "start": formatting.date(report.round.period_start, "SHORT_DATE_FORMAT"),
+        "end": formatting.date(report.round.period_end, "SHORT_DATE_FORMAT"),
         "date": report.created,
     }
     document.add_paragraph(intro)
@@ -253,11 +254,11 @@ def _docx(report: Recommendation) -> bytes:
     document.add_heading(_("Distribution by trust (normal operation)"), level=1)
     table(headers["trusts"], report.trust_rows)
     document.add_heading(_("Figure 1. Composition K1 : K2 : K3 per hospital"), level=2)
-    document.add_picture(io.BytesIO(report.composition_png), width=Cm(16))
+    word.add_picture(document, report.composition_png, alt=report.composition_alt)
     document.add_heading(_("Dimensioning with the Erlang loss model"), level=1)
     table(headers["dimensioning"], report.dimensioning_rows)
     document.add_heading(_("Figure 2. Staffed beds against beds needed"), level=2)
-    document.add_picture(io.BytesIO(report.dimensioning_png), width=Cm(16))
+    word.add_picture(document, report.dimensioning_png, alt=report.dimensioning_alt)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

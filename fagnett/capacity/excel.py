@@ -1,7 +1,10 @@
 """The Excel way in and out: a template per round and person, an all-or-nothing import, and exports.
 
-The template's first row holds fixed column keys (the same in every language) so a filled-in file
-reads the same whoever made it; the sheet "Help" explains each column in the person's language.
+The template speaks the person's language: sheet names, column titles, the scenarios and statuses in its cells and
+drop-downs, and the messages Excel itself shows when a cell is refused (whole beds ≥ 0, occupancy as a bounded
+percentage, comments of bounded length). Its first row, hidden, holds fixed column codes (the same in every
+language), which is what the import reads, so a filled-in file reads the same whoever made it. A template sent
+out before (codes in the first, visible row, a sheet named "Capacity", scenario codes) still imports.
 """
 
 import io
@@ -11,12 +14,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from fagnett.capacity import display
 from fagnett.capacity.models import (
     CATEGORIES,
+    DECIMAL_FIELDS,
     NUMBER_FIELDS,
     SCENARIOS,
     CapacityEntry,
@@ -26,16 +33,26 @@ from fagnett.capacity.models import (
     Scenario,
     entry_field,
 )
-from fagnett.capacity.selectors import RoundFigures
+from fagnett.capacity.selectors import Dashboard, DimensionResult, RoundFigures
 from fagnett.capacity.services import EntryInput
-from fagnett.capacity.validation import entry_errors, jump_warnings, parse_number, scenario_order_errors
-from fagnett.core import forked
+from fagnett.capacity.validation import (
+    COMMENT_MAX_LENGTH,
+    MAX_PERCENT,
+    entry_errors,
+    jump_warnings,
+    parse_number,
+    scenario_order_errors,
+)
+from fagnett.core import forked, formatting
 from fagnett.core.packages import PackageRefused, check_package
-from fagnett.core.spreadsheet import Column, Sheet, check_rows, write_csv, write_xlsx
+from fagnett.core.spreadsheet import CellRule, Column, Sheet, check_rows, write_csv, write_xlsx
 from fagnett.organisations.models import Unit
 
+#: the data sheet's name in templates made before it was translated, and in English
 SHEET = "Capacity"
-HELP_SHEET = "Help"
+#: the sheets' names in the person's language
+SHEET_TITLE = gettext_lazy("Capacity")
+HELP_SHEET = gettext_lazy("Help")
 KEY_COLUMNS = ("unit_id", "unit", "hospital", "category", "scenario")
 TEXT_COLUMNS = ("status", "restrictions", "comment", "correction_reason")
 COLUMNS = (*KEY_COLUMNS, *NUMBER_FIELDS, *TEXT_COLUMNS)
@@ -52,6 +69,16 @@ class ImportProblem:
     row: int
     column: str
     message: str
+
+    @property
+    def column_label(self) -> str:
+        """The column as the person sees it in the template: its title and letter ("Bemannede senger (G)"); the
+        code only in the hidden first row."""
+        if self.column not in COLUMNS:
+            return self.column
+        index = COLUMNS.index(self.column)
+        letter = (chr(64 + index // 26) if index >= 26 else "") + chr(65 + index % 26)
+        return f"{_titles()[self.column]} ({letter})"
 
     def __str__(self) -> str:
         where = _("Sheet %(sheet)s, row %(row)s") % {"sheet": self.sheet, "row": self.row}
@@ -81,6 +108,79 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+def _titles() -> dict[str, str]:
+    """Each column's title in the active language (the codes are in the template's hidden first row)."""
+    titles = {
+        "unit_id": _("Unit number"),
+        "unit": _("Unit"),
+        "hospital": _("Hospital"),
+        "category": _("Bed category"),
+        "scenario": _("Scenario"),
+        "status": _("Status"),
+        "restrictions": _("Restriction reasons"),
+        "comment": _("Comment"),
+        "correction_reason": _("Reason for the correction"),
+    }
+    titles.update({name: str(entry_field(name).verbose_name).capitalize() for name in NUMBER_FIELDS})
+    return {name: titles[name] for name in COLUMNS}
+
+
+def _rules() -> dict[str, CellRule]:
+    """What Excel itself refuses in the template, with the message it shows (the import checks again)."""
+    whole = CellRule("whole", 0, 100_000, _("Whole number"), _("Write a whole number of 0 or more (no decimals)."))
+    rules = {name: whole for name in NUMBER_FIELDS if name not in DECIMAL_FIELDS}
+    decimal = CellRule("decimal", 0, 99_999.9, _("Number"), _("Write a number of 0 or more."))
+    rules.update(dict.fromkeys(DECIMAL_FIELDS, decimal))
+    occupancy = CellRule(
+        "decimal",
+        0,
+        float(MAX_PERCENT),
+        _("Occupancy in per cent"),
+        _("Write the occupancy as a percentage from 0 to %(max)s, e.g. %(example)s.")
+        % {"max": formatting.number(MAX_PERCENT, 1), "example": formatting.number(85.5, 1)},
+    )
+    rules.update({"occupancy_mean": occupancy, "occupancy_p90": occupancy})
+    rules["comment"] = CellRule(
+        "textLength",
+        0,
+        COMMENT_MAX_LENGTH,
+        _("Comment too long"),
+        _("Write at most %(limit)s characters.") % {"limit": formatting.number(COMMENT_MAX_LENGTH)},
+    )
+    return rules
+
+
+def _labels(choices: Any) -> list[str]:
+    return [str(label) for label in choices.labels]
+
+
+def _choice_codes(choices: Any) -> dict[str, str]:
+    """Every way a cell may name a choice, lower-cased, to its code: the code (old templates, programs) and its
+    label in each language (a template is filled in the language it was made in)."""
+    codes = {str(value).lower(): str(value) for value in choices.values}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            codes.update({str(label).lower(): str(value) for value, label in choices.choices})
+    return codes
+
+
+def _sheet_names() -> set[str]:
+    names = {SHEET}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            names.add(str(SHEET_TITLE))
+    return names
+
+
+def _all_titles() -> set[str]:
+    """The unit number column's title in every language: how the import knows the title row below the codes."""
+    titles = set()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            titles.add(_titles()["unit_id"])
+    return titles
+
+
 def template(
     *, round_: ReportRound, units: list[Unit], current: dict[Any, CapacityEntry], previous: dict[Any, Any]
 ) -> bytes:
@@ -91,6 +191,9 @@ def template(
     are never formulas and read back exactly as written.
     """
     check_rows(len(units) * len(Category.values) * len(Scenario.values), MAX_ROWS)
+    scenario_label = dict(Scenario.choices)
+    status_label = dict(CapacityEntry.Status.choices)
+    reason_label = dict(RestrictionReason.choices)
 
     def rows() -> Iterator[list[Any]]:
         for unit in units:
@@ -98,27 +201,49 @@ def template(
                 for scenario in Scenario.values:
                     cell = (unit.pk, category, scenario)
                     entry = current.get(cell) or (previous.get(cell) or {}).get("entry")
-                    row: list[Any] = [unit.pk, unit.name, unit.hospital.name, category, scenario]
+                    row: list[Any] = [unit.pk, unit.name, unit.hospital.name, category, str(scenario_label[scenario])]
                     for name in NUMBER_FIELDS:
                         value = getattr(entry, name) if entry is not None else None
                         row.append(float(value) if value is not None and name in _DECIMALS else value)
                     row += [
-                        entry.status if entry else "",
-                        ",".join(entry.restrictions) if entry else "",
+                        str(status_label.get(entry.status, entry.status)) if entry and entry.status else "",
+                        ", ".join(str(reason_label.get(r, r)) for r in entry.restrictions) if entry else "",
                         entry.comment if entry else "",
                         "",
                     ]
                     yield row
 
+    titles = _titles()
+    rules = _rules()
+    choices = {
+        "category": list(Category.values),
+        "scenario": _labels(Scenario),
+        "status": _labels(CapacityEntry.Status),
+    }
+    columns = [
+        Column(titles[name], code=name, choices=choices.get(name, ()), rule=rules.get(name), width=_width(name))
+        for name in COLUMNS
+    ]
     help_rows = [
-        ["", _("Round: %(round)s. Blank means not reported, not zero.") % {"round": round_.name}],
-        *([name, _column_help(name)] for name in COLUMNS),
+        ["", "", _("Round: %(round)s. Blank means not reported, not zero.") % {"round": round_.name}],
+        *([titles[name], name, _column_help(name)] for name in COLUMNS),
     ]
     sheets = [
-        Sheet(SHEET, [Column(name) for name in COLUMNS], rows(), freeze="F2", bold_header=False),
-        Sheet(HELP_SHEET, [Column(_("Column")), Column(_("Meaning"))], help_rows, freeze=None, bold_header=False),
+        Sheet(str(SHEET_TITLE), columns, rows(), freeze="F3", codes=True),
+        Sheet(
+            str(HELP_SHEET),
+            [Column(_("Column"), width=28), Column(_("Code"), width=20), Column(_("Meaning"), width=80, wrap=True)],
+            help_rows,
+            freeze=None,
+        ),
     ]
-    return write_xlsx(sheets, max_rows=MAX_ROWS, exact_text=True)
+    return write_xlsx(
+        sheets, max_rows=MAX_ROWS, exact_text=True, title=_("Capacity report, %(round)s") % {"round": round_.name}
+    )
+
+
+def _width(name: str) -> float:
+    return {"unit": 28, "hospital": 24, "scenario": 24, "comment": 40, "correction_reason": 30}.get(name, 14)
 
 
 _DECIMALS = frozenset({"nurses_fte", "vacancies_fte", "occupancy_mean", "occupancy_p90", "mean_length_of_stay"})
@@ -132,11 +257,11 @@ def _column_help(name: str) -> str:
         "unit": _("The unit's name (not read)."),
         "hospital": _("The hospital (not read)."),
         "category": _("Bed category: K1, K2 or K3."),
-        "scenario": _("Scenario: %(values)s.") % {"values": ", ".join(Scenario.values)},
-        "status": _("available, limited or full"),
+        "scenario": _("Scenario: %(values)s.") % {"values": ", ".join(_labels(Scenario))},
+        "status": _("%(values)s, or blank") % {"values": ", ".join(_labels(CapacityEntry.Status))},
         "restrictions": _("Restriction reasons separated by commas: %(values)s.")
-        % {"values": ", ".join(RestrictionReason.values)},
-        "comment": _("Comment"),
+        % {"values": ", ".join(_labels(RestrictionReason))},
+        "comment": _("Comment (at most %(limit)s characters)") % {"limit": formatting.number(COMMENT_MAX_LENGTH)},
         "correction_reason": _("Only for a closed round: why the numbers are corrected."),
     }[name]
 
@@ -221,15 +346,19 @@ def _read_upload(data: bytes, round_: ReportRound, units: list[Unit]) -> list[En
         # Twice: the values as Excel last calculated them, and the formulas, to tell a formula without a stored
         # result from a blank cell.
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = book[SHEET] if SHEET in book.sheetnames else None
-        formulas = load_workbook(io.BytesIO(data), read_only=True)[SHEET] if sheet is not None else None
+        # The data sheet's name in any language, or "Capacity" of the templates made before it was translated.
+        names = [name for name in book.sheetnames if name in _sheet_names()]
+        sheet = book[names[0]] if names else None
+        formulas = load_workbook(io.BytesIO(data), read_only=True)[names[0]] if names else None
     except errors:
         raise _not_a_workbook() from None
     if sheet is None:
         raise ImportFailed(
-            [ImportProblem(SHEET, 0, "", _("The workbook has no sheet named %(sheet)s.") % {"sheet": SHEET})]
+            [ImportProblem("-", 0, "", _("The workbook has no sheet named %(sheet)s.") % {"sheet": SHEET_TITLE})]
         )
+    sheet_name = names[0]  # problems name the sheet as the workbook does
     rows = _rows_of(sheet, formulas, errors)
+    # The hidden first row of codes (a template of before: the first row, visible)
     header = [_cell_text(v).strip() for v in next(rows, ())]
     while header and not header[-1]:
         header.pop()
@@ -246,28 +375,36 @@ def _read_upload(data: bytes, round_: ReportRound, units: list[Unit]) -> list[En
         message = _("The columns are not those of the template (%(details)s). Download the template again.") % {
             "details": "; ".join(details)
         }
-        raise ImportFailed([ImportProblem(SHEET, 1, "", message)])
+        raise ImportFailed([ImportProblem(sheet_name, 1, "", message)])
 
     by_id = {unit.pk: unit for unit in units}
     problems: list[ImportProblem] = []
     items: list[EntryInput] = []
     seen: dict[tuple[int, str, str], int] = {}
     data_rows = 0
+    titles = _all_titles()
+    scenarios, statuses, reasons = (
+        _choice_codes(Scenario),
+        _choice_codes(CapacityEntry.Status),
+        _choice_codes(RestrictionReason),
+    )
     for number, raw in enumerate(rows, start=2):
         cells = dict(zip(COLUMNS, [*raw, *([None] * len(COLUMNS))], strict=False))
+        if not data_rows and _cell_text(cells["unit_id"]).strip() in titles:
+            continue  # the column titles in the person's language, below the codes
         if all(v is not NO_RESULT and _cell_text(v).strip() == "" for v in cells.values()):
             continue  # a blank row is not read and does not count towards the limit
         data_rows += 1
         if data_rows > MAX_ROWS:
             message = _(
                 "The file has more than %(limit)s rows with data; the import reads at most that many. Split the file."
-            ) % {"limit": formats.number_format(MAX_ROWS, force_grouping=True)}
-            problems.append(ImportProblem(SHEET, number, "", message))
+            ) % {"limit": formatting.number(MAX_ROWS)}
+            problems.append(ImportProblem(sheet_name, number, "", message))
             break
         row_problems: list[ImportProblem] = []
 
         def problem(column: str, message: str, row: int = number, found: list[ImportProblem] = row_problems) -> None:
-            found.append(ImportProblem(SHEET, row, column, message))
+            found.append(ImportProblem(sheet_name, row, column, message))
 
         for index, (column, value) in enumerate(cells.items()):
             if value is NO_RESULT:
@@ -292,9 +429,9 @@ def _read_upload(data: bytes, round_: ReportRound, units: list[Unit]) -> list[En
         category = _cell_text(cells["category"]).strip().upper()
         if category not in CATEGORIES:
             problem("category", _("Write K1, K2 or K3."))
-        scenario = _cell_text(cells["scenario"]).strip()
+        scenario = scenarios.get(_cell_text(cells["scenario"]).strip().lower(), "")
         if scenario not in SCENARIOS:
-            problem("scenario", _("Write one of %(values)s.") % {"values": ", ".join(Scenario.values)})
+            problem("scenario", _("Choose one of %(values)s.") % {"values": ", ".join(_labels(Scenario))})
         values: dict[str, Any] = {}
         for name in NUMBER_FIELDS:
             value, error = parse_number(name, cells[name])
@@ -302,8 +439,12 @@ def _read_upload(data: bytes, round_: ReportRound, units: list[Unit]) -> list[En
                 problem(name, error)
             values[name] = value
         status = _cell_text(cells["status"]).strip().lower()
-        values["status"] = status
-        values["restrictions"] = [r.strip().lower() for r in _cell_text(cells["restrictions"]).split(",") if r.strip()]
+        values["status"] = statuses.get(status, status)
+        values["restrictions"] = [
+            reasons.get(r.strip().lower(), r.strip().lower())
+            for r in _cell_text(cells["restrictions"]).split(",")
+            if r.strip()
+        ]
         values["comment"] = _cell_text(cells["comment"]).strip()
         if not row_problems:
             for name, messages in entry_errors(category, values).items():
@@ -321,13 +462,13 @@ def _read_upload(data: bytes, round_: ReportRound, units: list[Unit]) -> list[En
             seen[key] = number
         problems += row_problems
         if not row_problems and unit is not None:
-            items.append(EntryInput(unit, category, scenario, values, reason, label=f"{SHEET} {number}"))
+            items.append(EntryInput(unit, category, scenario, values, reason, label=f"{sheet_name} {number}"))
     if not problems:
         problems = _scenario_order_problems(items)
     if problems:
         raise ImportFailed(problems)
     if not items:
-        raise ImportFailed([ImportProblem(SHEET, 2, "", _("The file has no rows with data."))])
+        raise ImportFailed([ImportProblem(sheet_name, 2, "", _("The file has no rows with data."))])
     _validate_with_models(items)
     return items
 
@@ -342,7 +483,8 @@ def _scenario_order_problems(items: list[EntryInput]) -> list[ImportProblem]:
     for (_unit, category), by_scenario in groups.items():
         values = {scenario: item.values for scenario, item in by_scenario.items()}
         for scenario, name, message in scenario_order_errors(category, values):
-            problems.append(ImportProblem(SHEET, _row_of(by_scenario[scenario]), name, message))
+            item = by_scenario[scenario]
+            problems.append(ImportProblem(_sheet_of(item), _row_of(item), name, message))
     return sorted(problems, key=lambda p: (p.row, p.column))
 
 
@@ -351,12 +493,16 @@ def jump_warnings_for(items: list[EntryInput], previous: dict[Any, Any]) -> list
     problems = []
     for item in items:
         for warning in jump_warnings(item.values, previous.get((item.unit.pk, item.category, item.scenario))):
-            problems.append(ImportProblem(SHEET, _row_of(item), "", warning))
+            problems.append(ImportProblem(_sheet_of(item), _row_of(item), "", warning))
     return problems
 
 
 def _row_of(item: EntryInput) -> int:
     return int(item.label.rsplit(" ", 1)[-1])
+
+
+def _sheet_of(item: EntryInput) -> str:
+    return item.label.rsplit(" ", 1)[0]
 
 
 def _validate_with_models(items: list[EntryInput]) -> None:
@@ -374,7 +520,7 @@ def _validate_with_models(items: list[EntryInput]) -> None:
             try:
                 field.run_validators(value)
             except ValidationError as error:
-                problems += [ImportProblem(SHEET, _row_of(item), column, str(m)) for m in error.messages]
+                problems += [ImportProblem(_sheet_of(item), _row_of(item), column, str(m)) for m in error.messages]
     if problems:
         raise ImportFailed(problems)
 
@@ -468,3 +614,98 @@ def export_xlsx(figures: RoundFigures) -> bytes:
         ),
     ]
     return write_xlsx(sheets, max_rows=MAX_EXPORT_ROWS)
+
+
+# --- The pages' tables as files ------------------------------------------------------------------------------------
+# The dashboard's distribution by trust and the dimensioning table, as the person reads them on the page: column
+# titles in their language, every figure rounded half-up to the decimals it has on the page and in the documents
+# (``capacity.display``), written as a number (a decimal comma in a Norwegian CSV, a number cell in Excel).
+
+
+def _rounded(value: Any, digits: int) -> Decimal | None:
+    return None if value is None else formatting.round_half_up(value, digits)
+
+
+def _trust_table(data: Dashboard) -> tuple[list[str], list[list[Any]]]:
+    categories = list(Category.values)
+    header = [
+        _("Health trust"),
+        *categories,
+        _("Total"),
+        _("Population"),
+        *(f"{c} " + _("per 100 000") for c in categories),
+        _("Total per 100 000"),
+        _("Units reported"),
+        _("Units expected"),
+        _("Units with an earlier report"),
+    ]
+    rows = []
+    for row in [*data.trusts, data.region_row]:
+        rows.append(
+            [
+                row.trust if row is not data.region_row else row.label,
+                *row.staffed_list(),
+                row.staffed_total,
+                row.population,
+                *(_rounded(v, display.PER_100K_DIGITS) for v in row.per_100k()),
+                _rounded(row.total_per_100k, display.PER_100K_DIGITS),
+                row.completeness.reported,
+                row.completeness.expected,
+                len(row.completeness.carried),
+            ]
+        )
+    return header, rows
+
+
+def _dimensioning_table(results: list[DimensionResult]) -> tuple[list[str], list[list[Any]]]:
+    header = [
+        _("Group"),
+        _("Category"),
+        _("Staffed beds"),
+        _("Admissions per day"),
+        _("Mean length of stay (days)"),
+        _("Offered load (erlang)"),
+        _("Share refused (%)"),
+        _("Occupancy (%)"),
+        _("Beds needed"),
+    ]
+    rows = [
+        [
+            r.row.label,
+            r.row.category,
+            r.row.staffed,
+            _rounded(r.row.arrivals if r.row.has_load else None, display.LOAD_DIGITS),
+            _rounded(r.row.mean_stay, display.DAYS_DIGITS),
+            _rounded(r.row.load if r.row.has_load else None, display.LOAD_DIGITS),
+            _rounded(None if r.blocking is None else formatting.to_decimal(r.blocking) * 100, display.PERCENT_DIGITS),
+            _rounded(None if r.occupancy is None else formatting.to_decimal(r.occupancy) * 100, 0),
+            r.beds_needed,
+        ]
+        for r in results
+    ]
+    return header, rows
+
+
+def _table_file(title: str, table: tuple[list[str], list[list[Any]]], fmt: str) -> str | bytes:
+    header, rows = table
+    if fmt == "csv":
+        return write_csv(header, rows, max_rows=MAX_EXPORT_ROWS)
+    # Excel shows a number cell with the decimals of its format: the rounded figure, as on the page.
+    cells = ([float(v) if isinstance(v, Decimal) else v for v in row] for row in rows)
+    decimals = [_excel_format(rows, i) for i in range(len(header))]
+    columns = [Column(h, number_format=f) for h, f in zip(header, decimals, strict=True)]
+    return write_xlsx([Sheet(title, columns, cells)], max_rows=MAX_EXPORT_ROWS, title=title)
+
+
+def _excel_format(rows: list[list[Any]], index: int) -> str | None:
+    """Excel's number format showing a column's decimals ("0.0"), so a rounded 25.70 is not shown as 25.7."""
+    places = {-int(v.as_tuple().exponent) for row in rows if isinstance(v := row[index], Decimal)}
+    return ("0." + "0" * max(places)) if places and max(places) > 0 else None
+
+
+def export_trust_table(data: Dashboard, fmt: str) -> str | bytes:
+    return _table_file(_("Distribution by trust"), _trust_table(data), fmt)
+
+
+def export_dimensioning_table(results: list[DimensionResult], fmt: str) -> str | bytes:
+    return _table_file(_("Dimensioning"), _dimensioning_table(results), fmt)

@@ -9,11 +9,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, ClassVar
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fagnett.access import access_for, visible_region_filter
@@ -30,6 +31,7 @@ from fagnett.capacity.models import (
     Scenario,
     UnitProfile,
 )
+from fagnett.core import formatting
 from fagnett.organisations.models import HealthTrust, Hospital, Region, Unit
 
 CELLS_PER_UNIT = len(CATEGORIES) * len(SCENARIOS)
@@ -195,7 +197,7 @@ class ComplianceRow:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.reported / self.expected) if self.expected else 0
+        return int(formatting.round_half_up(Fraction(100 * self.reported, self.expected))) if self.expected else 0
 
 
 @dataclass
@@ -340,7 +342,7 @@ def earlier_report_text(unit: UnitCompleteness) -> str:
     return _("%(unit)s: report for %(round)s, dated %(date)s") % {
         "unit": unit.unit.name,
         "round": unit.earlier.round.name,
-        "date": formats.date_format(unit.earlier.reported_on, "DATE_FORMAT"),
+        "date": formatting.date(unit.earlier.reported_on),
     }
 
 
@@ -446,18 +448,19 @@ class GroupRow:
     def staffed_list(self) -> list[int | None]:
         return [self.by_category[c].staffed for c in CATEGORIES]
 
-    def per_100k(self) -> list[float | None]:
+    def per_100k(self) -> list[Decimal | None]:
         if not self.rate_population:
             return [None for _ in CATEGORIES]
         population = self.rate_population
-        return [None if s is None else round(s * 100_000 / population, 1) for s in self.rate_staffed.values()]
+        # Exact: rounded once, half-up, where it is written (``capacity.display``), the same on every surface.
+        return [None if s is None else Decimal(s * 100_000) / population for s in self.rate_staffed.values()]
 
     @property
-    def total_per_100k(self) -> float | None:
+    def total_per_100k(self) -> Decimal | None:
         known = [s for s in self.rate_staffed.values() if s is not None]
         if not self.rate_population or not known:
             return None
-        return round(sum(known) * 100_000 / self.rate_population, 1)
+        return Decimal(sum(known) * 100_000) / self.rate_population
 
     @property
     def has_earlier(self) -> bool:
@@ -468,7 +471,7 @@ class GroupRow:
         return [100 * (s or 0) / total if total else 0.0 for s in self.staffed_list()]
 
     def composition(self) -> list[int]:
-        return [round(share) for share in self.composition_exact()]
+        return [int(formatting.round_half_up(share)) for share in self.composition_exact()]
 
     @property
     def nurses_per_staffed_bed(self) -> float | None:

@@ -21,6 +21,7 @@ from fagnett.capacity.models import (
     Scenario,
     entry_field,
 )
+from fagnett.core import formatting
 
 #: A change of this many beds or more is a jump, whatever the unit's size (an absolute jump) …
 JUMP_BEDS = 7
@@ -155,7 +156,8 @@ def jump_warnings(values: dict[str, Any], previous: dict[str, Any] | None) -> li
         old, new = previous.get(name), values.get(name)
         if old is not None and new is not None and is_jump(int(old), int(new)):
             label = entry_field(name).verbose_name
-            change = f"{(Decimal(int(new)) - int(old)) * 100 / int(old):+.0f} %" if int(old) else f"+{int(new)}"
+            # half-up like every percentage shown (a Decimal's own format would round half to even)
+            change = formatting.percent_of(int(new) - int(old), int(old), 0, sign=True) if int(old) else f"+{int(new)}"
             warnings.append(
                 _("%(field)s changed from %(old)s to %(new)s (%(change)s) since the last round.")
                 % {"field": str(label).capitalize(), "old": old, "new": new, "change": change}

@@ -31,6 +31,7 @@ from fagnett.capacity.forms import (
 )
 from fagnett.capacity.models import ENTRY_FIELDS, CapacityEntry, Category, ReportRound, RestrictionReason, Scenario
 from fagnett.capacity.validation import jump_warnings
+from fagnett.core import formatting
 from fagnett.core.downloads import download_start
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows, check_rows
@@ -425,9 +426,12 @@ def export(request: AuthenticatedRequest, round_id: int, fmt: str) -> HttpRespon
     if fmt not in ("csv", "xlsx"):
         raise Http404
     round_ = selectors.round_get(user=request.user, round_id=round_id)
+    name = f"capacity-{slugify(round_.name)}"
+    table = request.GET.get("table", "")
+    if table in ("trusts", "dimensioning"):  # a page's table as the page shows it (``excel.export_trust_table``)
+        return _table_download(request, round_, table, fmt, f"{name}-{table}")
     # each unit of the patient group with its latest report, and how complete the round is
     figures = selectors.round_figures(round_=round_, group=_group(request))
-    name = f"capacity-{slugify(round_.name)}"
     try:
         check_rows(excel.export_row_count(figures), excel.MAX_EXPORT_ROWS)
         if fmt == "csv":
@@ -436,6 +440,20 @@ def export(request: AuthenticatedRequest, round_id: int, fmt: str) -> HttpRespon
     except TooManyRows as refused:
         messages.error(request, refused.message)
         return redirect(round_)
+
+
+def _table_download(
+    request: AuthenticatedRequest, round_: ReportRound, table: str, fmt: str, name: str
+) -> HttpResponse:
+    if table == "trusts":
+        data = selectors.dashboard(round_=round_, scenario=_scenario(request), group=_group(request))
+        content = excel.export_trust_table(data, fmt)
+    else:
+        level, scenario, target = _dimensioning_params(request)
+        group = _group(request)
+        results = selectors.dimensioning(round_=round_, level=level, scenario=scenario, target=target, group=group)
+        content = excel.export_dimensioning_table(results, fmt)
+    return _download(content, CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE, f"{name}.{fmt}")
 
 
 def _dimensioning_params(request: AuthenticatedRequest) -> tuple[str, str, float]:
@@ -472,7 +490,7 @@ def dimensioning(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
             else [],
             "site_names": [h.name for h in hospitals if h.pk in sites],
             "figures": figures,
-            "target_percent": round(target * 100, 1),
+            "target_percent": formatting.number(Decimal(str(target)) * 100, 1),
             "query": request.GET.urlencode(),
         },
     )

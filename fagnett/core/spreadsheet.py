@@ -131,6 +131,20 @@ def _csv_value(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class CellRule:
+    """Input validation Excel itself applies to a column's cells (a data validation): it refuses another value
+    with ``message`` in a box titled ``title``, before the file is ever uploaded. ``kind`` is Excel's: "whole"
+    (whole numbers), "decimal" or "textLength"; the value must lie between ``minimum`` and ``maximum``. A blank
+    cell is allowed (blank is "not reported")."""
+
+    kind: str
+    minimum: float
+    maximum: float
+    title: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Column:
     header: str
     width: float | None = None
@@ -145,6 +159,10 @@ class Column:
     choices_from: str = ""
     #: with ``choices``: refuse other values (``True``), or only warn, for a list that may not be complete yet
     strict: bool = True
+    #: input validation in Excel for the column's cells below the header
+    rule: CellRule | None = None
+    #: the column's code in the sheet's hidden first row (``Sheet.codes``)
+    code: str = ""
 
 
 #: the hidden sheet holding the values of the drop-downs (``Column.choices``)
@@ -161,6 +179,9 @@ class Sheet:
     bold_header: bool = True
     #: hidden from the person reading the workbook (e.g. the field codes an import reads back), not from a program
     hidden: bool = False
+    #: a first row of the columns' codes (``Column.code``), hidden, above the header in the person's language: what an
+    #: import reads to find its columns whatever the language of the titles
+    codes: bool = False
 
 
 def _text(value: str) -> str:
@@ -202,7 +223,31 @@ def _discard(workbook: Any) -> None:
                 worksheet._writer.cleanup()
 
 
-def _drop_down(worksheet: Any, column: Column, letter: str, source: str, last_row: int) -> None:
+def _rule(worksheet: Any, rule: CellRule, cells: str) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    validation = DataValidation(
+        type=rule.kind,
+        operator="between",
+        formula1=_excel_number(rule.minimum),
+        formula2=_excel_number(rule.maximum),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle=_text(rule.title)[:32],  # Excel's limits: 32 characters of title, 255 of message
+        error=_text(rule.message)[:255],
+        showInputMessage=False,
+    )
+    validation.add(cells)
+    worksheet.data_validations.append(validation)
+
+
+def _excel_number(value: float) -> str:
+    """A bound in a validation's formula: Excel's formulas always take a decimal point, whatever the language."""
+    return repr(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _drop_down(worksheet: Any, column: Column, letter: str, source: str, last_row: int, first_row: int = 2) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     strict = column.strict and not column.choices_from
@@ -215,7 +260,7 @@ def _drop_down(worksheet: Any, column: Column, letter: str, source: str, last_ro
         errorTitle=gettext("Not in the list"),
         error=gettext("Choose one of the values in the list."),
     )
-    rule.add(f"{letter}2:{letter}{last_row}")
+    rule.add(f"{letter}{first_row}:{letter}{last_row}")
     worksheet.data_validations.append(rule)
 
 
@@ -228,12 +273,13 @@ def _write_sheets(workbook: Any, sheets: Iterable[Sheet], *, max_rows: int, exac
     wrapped = Alignment(wrap_text=True, vertical="top")
     # The values of every drop-down, one column each of the hidden lists sheet, written after the other sheets.
     lists: dict[tuple[str, ...], str] = {}
-    # A drop-down covers the rows an import reads (the bound of the file), not Excel's million.
-    last_row = min(max_rows + 1, 1_048_576)
     for sheet in sheets:
         worksheet = workbook.create_sheet(title=_text(sheet.title)[:31])
         if sheet.hidden:
             worksheet.sheet_state = "hidden"
+        first_row = 3 if sheet.codes else 2
+        # A drop-down covers the rows an import reads (the bound of the file), not Excel's million.
+        last_row = min(max_rows + first_row - 1, 1_048_576)
         for index, column in enumerate(sheet.columns, start=1):
             letter = get_column_letter(index)
             if column.choices:
@@ -241,14 +287,19 @@ def _write_sheets(workbook: Any, sheets: Iterable[Sheet], *, max_rows: int, exac
                 if offered not in lists:
                     list_letter = get_column_letter(len(lists) + 1)
                     lists[offered] = f"{quote_sheetname(LISTS_SHEET)}!${list_letter}$1:${list_letter}${len(offered)}"
-                _drop_down(worksheet, column, letter, lists[offered], last_row)
+                _drop_down(worksheet, column, letter, lists[offered], last_row, first_row)
             elif column.choices_from:
-                _drop_down(worksheet, column, letter, column.choices_from, last_row)
+                _drop_down(worksheet, column, letter, column.choices_from, last_row, first_row)
+            if column.rule is not None:
+                _rule(worksheet, column.rule, f"{letter}{first_row}:{letter}{last_row}")
         for index, column in enumerate(sheet.columns, start=1):
             if column.width:
                 worksheet.column_dimensions[get_column_letter(index)].width = column.width
         if sheet.freeze:
             worksheet.freeze_panes = sheet.freeze
+        if sheet.codes:
+            worksheet.row_dimensions[1].hidden = True
+            worksheet.append([safe_cell(_text(column.code)) for column in sheet.columns])
         header = []
         for column in sheet.columns:
             cell = WriteOnlyCell(worksheet, value=safe_cell(_text(column.header)))

@@ -10,7 +10,7 @@ from typing import Any
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from fagnett.capacity.excel import COLUMNS, SHEET
+from fagnett.capacity.excel import COLUMNS
 from fagnett.capacity.models import Assessment, CapacityEntry
 from fagnett.capacity.tests.factories import make_round, units_of
 from tests.browser.conftest import assert_accessible
@@ -79,11 +79,12 @@ def test_reporter_reports_and_the_leader_assesses(
     path = tmp_path / "mal.xlsx"
     download.value.save_as(path)
     book = load_workbook(path)
-    sheet = book[SHEET]
-    for row in range(2, sheet.max_row + 1):
+    sheet = book["Kapasitet"]  # the template in the reporter's language; the codes in the hidden first row
+    assert [cell.value for cell in sheet[1]] == list(COLUMNS) and sheet.row_dimensions[1].hidden
+    for row in range(3, sheet.max_row + 1):  # under the codes and the column titles
         if sheet.cell(row=row, column=COLUMNS.index("staffed_beds") + 1).value is None:
             # The scenarios in order: low activity ≤ normal operation (filled above) ≤ the surges.
-            low = sheet.cell(row=row, column=COLUMNS.index("scenario") + 1).value == "low_activity"
+            low = sheet.cell(row=row, column=COLUMNS.index("scenario") + 1).value == "Lavdrift"
             sheet.cell(row=row, column=COLUMNS.index("physical_beds") + 1, value=2 if low else 12)
             sheet.cell(row=row, column=COLUMNS.index("staffed_beds") + 1, value=1 if low else 10)
     book.save(path)

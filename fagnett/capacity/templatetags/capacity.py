@@ -2,9 +2,10 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import number_format
 
+from fagnett.capacity import display
 from fagnett.capacity.selectors import earlier_report_text
+from fagnett.core import formatting
 
 register = template.Library()
 
@@ -16,9 +17,27 @@ def dash(value: Any) -> Any:
 
 
 @register.filter
-def percent(value: float | None, digits: int = 1) -> str:
-    """A share (0–1) as a percentage in the page's number format."""
-    return "–" if value is None else f"{number_format(100 * value, digits)} %"
+def percent(value: float | None, digits: int = display.PERCENT_DIGITS) -> str:
+    """A share (0–1) as a percentage, rounded half-up (``core.formatting.percent``, as in the documents)."""
+    return formatting.percent(value, int(digits))
+
+
+@register.filter
+def per_100k(value: Any) -> str:
+    """Staffed beds per 100 000 inhabitants with the decimals every surface uses (``capacity.display``)."""
+    return display.per_100k(value)
+
+
+@register.filter
+def erlang(value: Any) -> str:
+    """An offered load or admissions per day with the decimals every surface uses (``capacity.display``)."""
+    return display.load(value)
+
+
+@register.filter
+def decimals(value: Any, digits: int = 1) -> str:
+    """Any other figure through ``core.formatting.number`` (half-up, the language's separators, "–" for None)."""
+    return formatting.number(value, int(digits))
 
 
 @register.filter

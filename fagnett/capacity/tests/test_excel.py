@@ -62,20 +62,21 @@ def test_template_lists_the_reporters_units_prefilled(world: World, login_as: An
     client = login_as("reporter")
     sheet = _template(client, round_)[SHEET]
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == list(COLUMNS)
-    assert len(rows) == 1 + 12  # one unit × 3 categories × 4 scenarios
-    assert rows[1][:7] == (unit.pk, unit.name, unit.hospital.name, "K1", "normal", 3, 2)
+    assert list(rows[0]) == list(COLUMNS)  # the codes, in the hidden first row
+    assert rows[1][:5] == ("Unit number", "Unit", "Hospital", "Bed category", "Scenario")
+    assert len(rows) == 2 + 12  # one unit × 3 categories × 4 scenarios
+    assert rows[2][:7] == (unit.pk, unit.name, unit.hospital.name, "K1", "Normal operation", 3, 2)
 
 
 def test_a_filled_template_imports(world: World, login_as: Any, round_: ReportRound) -> None:
     client = login_as("reporter")
     book = _template(client, round_)
-    for row in range(2, 14):
+    for row in range(3, 15):
         _set(book, row, "physical_beds", 8)
         _set(book, row, "staffed_beds", 6)
         _set(book, row, "nurses_fte", 12.5)
-    _set(book, 2, "status", "limited")
-    _set(book, 2, "restrictions", "staff, rooms")
+    _set(book, 3, "status", "Limited")
+    _set(book, 3, "restrictions", "Staff, rooms")
     response = _upload(client, round_, _bytes(book))
     assert response.status_code == 302
     assert CapacityEntry.objects.filter(round=round_, source="excel").count() == 12
@@ -100,7 +101,7 @@ def test_bad_rows_are_named_and_nothing_is_saved(
 ) -> None:
     client = login_as("reporter")
     book = _template(client, round_)
-    for row in range(2, 14):
+    for row in range(3, 15):
         _set(book, row, "physical_beds", 8)
         _set(book, row, "staffed_beds", 6)
     change(book)
@@ -150,7 +151,7 @@ def test_a_closed_round_needs_a_reason_on_every_row(world: World, login_as: Any)
     closed = make_round(world.region_a, status=ReportRound.Status.CLOSED)
     client = login_as("reporter")
     book = _template(client, closed)
-    _set(book, 2, "staffed_beds", 3)
+    _set(book, 3, "staffed_beds", 3)
     problems = _problems(_upload(client, closed, _bytes(book)))
     assert any("column correction_reason" in p for p in problems)
     assert not CapacityEntry.objects.exists()
@@ -193,8 +194,8 @@ def test_big_changes_from_the_last_round_are_confirmed_before_import(world: Worl
     sheet = book[SHEET]
     row = next(
         r
-        for r in range(2, 14)
-        if sheet.cell(row=r, column=4).value == "K3" and sheet.cell(row=r, column=5).value == "normal"
+        for r in range(3, 15)
+        if sheet.cell(row=r, column=4).value == "K3" and sheet.cell(row=r, column=5).value == "Normal operation"
     )
     assert sheet.cell(row=row, column=COLUMNS.index("staffed_beds") + 1).value == 3  # prefilled from the last round
     _set(book, row, "physical_beds", 12)
@@ -227,8 +228,8 @@ def test_template_names_and_comments_are_text_and_come_back_unchanged(
     client = login_as("reporter")
     response = client.get(f"/capacity/rounds/{round_.pk}/template.xlsx")
     sheet = load_workbook(io.BytesIO(response.content))[SHEET]
-    comment = sheet.cell(row=2, column=COLUMNS.index("comment") + 1)
-    name = sheet.cell(row=2, column=COLUMNS.index("unit") + 1)
+    comment = sheet.cell(row=3, column=COLUMNS.index("comment") + 1)
+    name = sheet.cell(row=3, column=COLUMNS.index("unit") + 1)
     assert (comment.value, comment.data_type, comment.quotePrefix) == (LINK, "s", True)
     assert (name.value, name.data_type, name.quotePrefix) == ("+cmd|' /C calc'!A0", "s", True)
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
@@ -245,13 +246,13 @@ def test_a_file_over_the_row_limit_is_refused_naming_the_limit(
 
     client = login_as("reporter")
     book = _template(client, round_)
-    for row in range(2, 14):
+    for row in range(3, 15):
         _set(book, row, "physical_beds", 8)
         _set(book, row, "staffed_beds", 6)
     monkeypatch.setattr(excel, "MAX_ROWS", 5)  # the child process that reads the file is forked: it sees this too
     problems = _problems(_upload(client, round_, _bytes(book)))
     assert problems == [
-        "Sheet Capacity, row 7: The file has more than 5 rows with data; the import reads at most that many. "
+        "Sheet Capacity, row 8: The file has more than 5 rows with data; the import reads at most that many. "
         "Split the file."
     ]
     assert not CapacityEntry.objects.exists()

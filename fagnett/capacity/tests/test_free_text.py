@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from fagnett.accounts.models import User
 from fagnett.capacity import services
-from fagnett.capacity.excel import COLUMNS, SHEET
+from fagnett.capacity.excel import COLUMNS
 from fagnett.capacity.models import ApiToken, CapacityEntry, ReportRound
 from fagnett.capacity.tests.factories import make_round, units_of
 from tests.factories import World
@@ -74,7 +74,7 @@ def _workbook(client: Client, round_: ReportRound) -> Any:
 
 
 def _set(book: Any, row: int, column: str, value: Any) -> None:
-    book[SHEET].cell(row=row, column=COLUMNS.index(column) + 1, value=value)
+    book.worksheets[0].cell(row=row, column=COLUMNS.index(column) + 1, value=value)  # the template's data sheet
 
 
 def _upload(client: Client, round_: ReportRound, book: Any) -> Any:
@@ -89,13 +89,13 @@ def test_a_workbook_comment_with_an_identity_number_is_named_by_row(world: World
     round_ = make_round(world.region_a)
     client = login_as("reporter")
     book = _workbook(client, round_)
-    _set(book, 2, "staffed_beds", 3)
-    _set(book, 5, "staffed_beds", 3)
-    _set(book, 5, "comment", f"Overført pasient\n{SPACED}")
+    _set(book, 3, "staffed_beds", 3)  # the rows start under the hidden codes and the column titles
+    _set(book, 6, "staffed_beds", 3)
+    _set(book, 6, "comment", f"Overført pasient\n{SPACED}")
     response = _upload(client, round_, book)
     assert response.status_code == 200
     problems = [str(p) for p in response.context["problems"]]
-    assert any("row 5, column comment" in p for p in problems), problems
+    assert any("row 6, column comment" in p for p in problems), problems
     assert not CapacityEntry.objects.exists()
 
 
@@ -103,14 +103,14 @@ def test_a_workbook_correction_reason_with_an_identity_number_is_named_by_row(wo
     closed = make_round(world.region_a, status=ReportRound.Status.CLOSED)
     client = login_as("reporter")
     book = _workbook(client, closed)
-    for row in range(2, 14):  # every row of a closed round needs a reason
+    for row in range(3, 15):  # every row of a closed round needs a reason
         _set(book, row, "correction_reason", "Rettet etter kontroll")
-    _set(book, 2, "staffed_beds", 3)
-    _set(book, 2, "correction_reason", f"Feil for pasient {SPACED}")
+    _set(book, 3, "staffed_beds", 3)
+    _set(book, 3, "correction_reason", f"Feil for pasient {SPACED}")
     response = _upload(client, closed, book)
     assert response.status_code == 200
     problems = [str(p) for p in response.context["problems"]]
-    assert any("row 2, column correction_reason" in p for p in problems), problems
+    assert any("row 3, column correction_reason" in p for p in problems), problems
     assert not CapacityEntry.objects.exists()
 
 

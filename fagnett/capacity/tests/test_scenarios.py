@@ -170,8 +170,9 @@ def _set(book: Any, row: int, column: str, value: Any) -> None:
 
 
 def _fill(book: Any) -> None:
-    """Every row of the template (one unit: K1, K2, K3 × normal, low activity, surge, maximum surge) 8 / 6."""
-    for row in range(2, 14):
+    """Every row of the template (one unit: K1, K2, K3 × normal, low activity, surge, maximum surge) 8 / 6; the
+    rows start at 3, under the hidden codes and the column titles."""
+    for row in range(3, 15):
         _set(book, row, "physical_beds", 8)
         _set(book, row, "staffed_beds", 6)
 
@@ -186,13 +187,13 @@ def test_an_uploaded_workbook_is_refused_with_scenarios_out_of_order(
     client: Client = login_as("reporter")
     book = _template(client, round_)
     _fill(book)
-    # K3 is rows 10–13: normal operation, low activity, surge within 7 days, maximum surge.
-    _set(book, 11, "staffed_beds", 4)  # low activity 4 ≤ normal 5: fine
-    _set(book, 10, "staffed_beds", 5)
-    _set(book, 13, "staffed_beds", 3)  # maximum surge 3 < surge within 7 days 6
+    # K3 is rows 11–14: normal operation, low activity, surge within 7 days, maximum surge.
+    _set(book, 12, "staffed_beds", 4)  # low activity 4 ≤ normal 5: fine
+    _set(book, 11, "staffed_beds", 5)
+    _set(book, 14, "staffed_beds", 3)  # maximum surge 3 < surge within 7 days 6
     problems = _problems(_upload(client, round_, _bytes(book)))
     assert len(problems) == 1 and problems[0].startswith(
-        "Sheet Capacity, row 13, column staffed_beds: "
+        "Sheet Capacity, row 14, column staffed_beds: "
         "K3, staffed beds: 6 in surge within 7 days but 3 in maximum surge."
     )
     assert not CapacityEntry.objects.exists()
@@ -205,10 +206,10 @@ def test_an_uploaded_workbook_is_checked_against_the_scenarios_already_saved(
     make_entry(round_, unit, "K2", "max_surge", physical_beds=4, staffed_beds=3)
     client: Client = login_as("reporter")
     book = _template(client, round_)
-    book[SHEET].delete_rows(3, 11)  # only the first row (K1, normal operation) is left: make it K2's
-    _set(book, 2, "category", "K2")
-    _set(book, 2, "physical_beds", 8)
-    _set(book, 2, "staffed_beds", 6)
+    book[SHEET].delete_rows(4, 11)  # only the first row (K1, normal operation) is left: make it K2's
+    _set(book, 3, "category", "K2")
+    _set(book, 3, "physical_beds", 8)
+    _set(book, 3, "staffed_beds", 6)
     response = _upload(client, round_, _bytes(book))
     [message] = _problems(response)
     assert "K2, staffed beds: 6 in normal operation but 3 in maximum surge." in message
@@ -224,10 +225,10 @@ def test_a_formula_without_a_stored_result_is_refused_naming_the_cell(
     client: Client = login_as("reporter")
     book = _template(client, round_)
     _fill(book)
-    _set(book, 3, "staffed_beds", "=2+3")  # K1 low activity: the saved 5 must not be erased by a blank
+    _set(book, 4, "staffed_beds", "=2+3")  # K1 low activity: the saved 5 must not be erased by a blank
     problems = _problems(_upload(client, round_, _bytes(book)))
     assert problems == [
-        f"Sheet Capacity, row 3, column staffed_beds: Cell {_cell('staffed_beds', 3)} has a formula without a stored "
+        f"Sheet Capacity, row 4, column staffed_beds: Cell {_cell('staffed_beds', 4)} has a formula without a stored "
         "result: the workbook was saved by a program that does not calculate formulas. Open it in Excel and save "
         "it, then upload it again."
     ]
@@ -257,8 +258,8 @@ def test_a_formula_with_a_stored_result_is_taken_as_its_value(
     client: Client = login_as("reporter")
     book = _template(client, round_)
     _fill(book)
-    _set(book, 2, "staffed_beds", "=2*3")
-    _set(book, 2, "nurses_fte", "=4.5*2")
+    _set(book, 3, "staffed_beds", "=2*3")
+    _set(book, 3, "nurses_fte", "=4.5*2")
     assert book.sheetnames[0] == SHEET
     content = _with_results(_bytes(book), {"2*3": "6", "4.5*2": "9"})
     response = _upload(client, round_, content)
@@ -273,8 +274,8 @@ def test_blank_rows_are_ignored_and_not_counted_towards_the_limit(
     client: Client = login_as("reporter")
     book = _template(client, round_)
     _fill(book)
-    book[SHEET].insert_rows(5, 30)  # thirty blank rows between K1's surge and maximum surge
-    book[SHEET].insert_rows(2, 3)  # and three right under the header
+    book[SHEET].insert_rows(6, 30)  # thirty blank rows between K1's surge and maximum surge
+    book[SHEET].insert_rows(3, 3)  # and three right under the column titles
     monkeypatch.setattr(excel, "MAX_ROWS", 12)  # the twelve rows with data, not the 45 rows of the sheet
     assert _upload(client, round_, _bytes(book)).status_code == 302
     assert CapacityEntry.objects.count() == 12
@@ -286,9 +287,9 @@ def test_a_long_comment_is_refused_in_the_workbook(
     client: Client = login_as("reporter")
     book = _template(client, round_)
     _fill(book)
-    _set(book, 4, "comment", "x" * 2001)
+    _set(book, 5, "comment", "x" * 2001)
     assert _problems(_upload(client, round_, _bytes(book))) == [
-        "Sheet Capacity, row 4, column comment: The comment is too long: write at most 2000 characters (it has 2001)."
+        "Sheet Capacity, row 5, column comment: The comment is too long: write at most 2000 characters (it has 2001)."
     ]
 
 

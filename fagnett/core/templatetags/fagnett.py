@@ -5,6 +5,8 @@ from django.template.defaultfilters import floatformat
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
+from fagnett.core import formatting
+
 register = template.Library()
 
 
@@ -46,3 +48,26 @@ def kroner(amount: Any) -> str:
     if amount is None or amount == "":
         return "–"
     return gettext("NOK %(amount)s") % {"amount": floatformat(amount, "0g")}
+
+
+@register.filter
+def number(value: Any, digits: int = 0) -> str:
+    """``{{ value|number:1 }}``: ``core.formatting.number`` — the language's separators, rounded half-up, "–" for
+    None. The same function writes the figure in documents, spreadsheets and charts."""
+    if value is None or value == "":
+        return formatting.MISSING
+    return formatting.number(value, int(digits))
+
+
+@register.filter
+def percent(share: Any, digits: int = formatting.PERCENT_DIGITS) -> str:
+    """``{{ share|percent }}``: a share (0–1) as a percentage, ``core.formatting.percent`` ("25,7 %")."""
+    if share is None or share == "":
+        return formatting.MISSING
+    return formatting.percent(share, int(digits))
+
+
+@register.filter
+def day(value: Any, style: str = "DATE_FORMAT") -> str:
+    """``{{ value|day }}``: a date as ``core.formatting.date`` writes it ("4. desember 2026")."""
+    return formatting.date(value or None, style)

@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
-from fagnett.core.spreadsheet import Column, Sheet, TooManyRows, safe_cell, write_csv, write_xlsx
+from fagnett.core.spreadsheet import CellRule, Column, Sheet, TooManyRows, safe_cell, write_csv, write_xlsx
 
 QUOTED = [
     "=1+1",
@@ -56,7 +57,8 @@ def test_numbers_and_other_values_are_kept(value: Any) -> None:
 
 
 def test_csv_quotes_every_cell_keeps_numbers_and_bounds_rows() -> None:
-    text = write_csv(["=Header", "n"], [["-2+3", -5], [None, Decimal("1.5")]], max_rows=2)
+    with translation.override("nb"):  # not the language a test before left active (a client's English request)
+        text = write_csv(["=Header", "n"], [["-2+3", -5], [None, Decimal("1.5")]], max_rows=2)
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
     assert rows == [["'=Header", "n"], ["'-2+3", "-5"], ["", "1,5"]]  # a decimal comma in Norwegian
@@ -202,3 +204,34 @@ def test_xlsx_writes_dates_as_date_cells_shown_in_the_readers_format() -> None:
         assert cells[1].value == datetime.datetime(2026, 12, 4, 9, 30)  # local time: Excel has no time zones
         assert cells[1].number_format == f"{date_format} hh:mm"
         assert cells[2].number_format == "yyyy"  # the column's own format wins
+
+
+def test_xlsx_codes_in_a_hidden_first_row_and_excels_own_validation_below_the_titles() -> None:
+    """``Sheet(codes=True)``: the columns' codes in a hidden first row, the titles under them, and every rule and
+    drop-down covering the rows from the third on (the codes and the titles are not checked)."""
+    beds = CellRule("whole", 0, 100, "Helt tall", "Skriv et helt tall fra 0 til 100.")
+    share = CellRule("decimal", 0, 999.9, "Belegg", "Skriv et tall fra 0 til 999,9.")
+    note = CellRule("textLength", 0, 20, "For lang", "Høyst 20 tegn.")
+    columns = [
+        Column("Senger", code="beds", rule=beds),
+        Column("Belegg", code="share", rule=share),
+        Column("Merknad", code="note", rule=note),
+        Column("Kategori", code="category", choices=["K1", "K2"]),
+    ]
+    content = write_xlsx([Sheet("Ark", columns, [[3, 85.5, "ok", "K1"]], codes=True)], max_rows=10)
+    sheet = load_workbook(io.BytesIO(content))["Ark"]
+    assert [list(row) for row in sheet.iter_rows(values_only=True)] == [
+        ["beds", "share", "note", "category"],
+        ["Senger", "Belegg", "Merknad", "Kategori"],
+        [3, 85.5, "ok", "K1"],
+    ]
+    assert sheet.row_dimensions[1].hidden and not sheet.row_dimensions[2].hidden
+    rules = {str(rule.sqref): rule for rule in sheet.data_validations.dataValidation}
+    assert set(rules) == {"A3:A12", "B3:B12", "C3:C12", "D3:D12"}
+    assert [(r.type, r.formula1, r.formula2, r.error) for r in (rules["A3:A12"], rules["B3:B12"], rules["C3:C12"])] == [
+        ("whole", "0", "100", "Skriv et helt tall fra 0 til 100."),
+        ("decimal", "0", "999.9", "Skriv et tall fra 0 til 999,9."),
+        ("textLength", "0", "20", "Høyst 20 tegn."),
+    ]
+    assert all(rule.showErrorMessage and rule.errorStyle == "stop" for rule in rules.values())
+    assert rules["D3:D12"].type == "list"
