@@ -27,6 +27,7 @@ urlpatterns = [
     path("capacity/rounds/<int:round_id>/export.<str:fmt>", views.export, name="export"),
     path("capacity/rounds/<int:round_id>/dimensioning/", views.dimensioning, name="dimensioning"),
     path("capacity/rounds/<int:round_id>/assessment/", views.assessment, name="assessment"),
+    path("capacity/rounds/<int:round_id>/recommendation/", views.recommendation_detail, name="recommendation_detail"),
     path("capacity/rounds/<int:round_id>/recommendation.<str:fmt>", views.recommendation, name="recommendation"),
     path("api/capacity/", public(api.urls)),  # API keys
 ]
