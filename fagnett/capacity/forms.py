@@ -220,6 +220,13 @@ class AssessmentForm(forms.ModelForm):
         hospital.queryset = hospitals
         hospital.label_from_instance = lambda h: f"{h.name} ({h.trust.name})"  # type: ignore[method-assign]
         set_prompt(self, "hospital", _("The whole trust or region"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        hospital = data.get("hospital")
+        if hospital is not None and data.get("trust") is None:
+            data["trust"] = hospital.trust  # a hospital's verdict names its trust (the service checks a trust given)
+        return data
         set_prompt(self, "category", _("Choose a bed category"))
         set_prompt(self, "scenario", _("Choose a scenario"))
         without_blank(self, "verdict")
