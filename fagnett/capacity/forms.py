@@ -20,7 +20,7 @@ from fagnett.capacity.models import (
 from fagnett.capacity.selectors import ALL_GROUPS
 from fagnett.capacity.validation import ORDERED_FIELDS, entry_errors, scenario_order_errors
 from fagnett.core.forms import MultiLineField, SingleLineField, choice, model_choice, set_prompt, without_blank
-from fagnett.core.locking import VersionedForm
+from fagnett.core.locking import NO_VERSION, VersionedForm
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust, Hospital, Unit
 
@@ -218,7 +218,7 @@ class AssessmentForm(forms.ModelForm):
         set_prompt(self, "trust", _("The whole region"))
         hospital = model_choice(self, "hospital")
         hospital.queryset = hospitals
-        hospital.label_from_instance = lambda h: f"{h.name} ({h.trust.name})"  # type: ignore[method-assign]
+        hospital.label_from_instance = lambda h: f"{h.name} ({h.trust.name})"  # type: ignore[method-assign,assignment]
         set_prompt(self, "hospital", _("The whole trust or region"))
 
     def clean(self) -> dict[str, Any]:
@@ -266,7 +266,10 @@ class RecommendationForm(VersionedForm, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         instance = self.instance
-        if instance.pk is not None and instance.consensus is not None and not self.is_bound:
+        if instance.pk is None:
+            # Nothing is saved yet: the form was opened on no version, so a save by someone else meanwhile conflicts.
+            self.fields[self.version_field].initial = NO_VERSION
+        elif instance.consensus is not None and not self.is_bound:
             self.initial["consensus"] = "yes" if instance.consensus else "no"
 
     def _post_clean(self) -> None:

@@ -472,8 +472,11 @@ class Recommendation(VersionedModel):
     def criteria(self) -> list[tuple[str, str]]:
         """The mandate's criteria with what the network wrote on each, in the mandate's order."""
         return [
-            (str(self._meta.get_field(name).verbose_name), getattr(self, name))
-            for name in ("competence", "preparedness", "sustainability", "travel")
+            (str(field.verbose_name), getattr(self, field.name))
+            for field in (
+                self._meta.get_field(name) for name in ("competence", "preparedness", "sustainability", "travel")
+            )
+            if isinstance(field, models.Field)
         ]
 
 

@@ -33,7 +33,7 @@ def agenda_meetings(*, recommendation: Recommendation) -> QuerySet[Meeting]:
     """The assessing network's meetings the recommendation can be put on: not cancelled, minutes not started (the
     minutes take their sections from the agenda when they are started)."""
     return (
-        Meeting.objects.filter(network_id=recommendation.round.network_id, minutes__isnull=True)
+        Meeting.objects.filter(network=recommendation.round.network, minutes__isnull=True)
         .exclude(status=Meeting.Status.CANCELLED)
         .order_by("starts_at")
     )

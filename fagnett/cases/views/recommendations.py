@@ -23,7 +23,7 @@ from fagnett.core.views_helpers import add_service_errors, one_button_step
 
 
 class AgendaMeetingForm(VersionedForm):
-    meeting = forms.ModelChoiceField(
+    meeting: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=gettext_lazy("Meeting"),
         queryset=None,
         help_text=gettext_lazy(
