@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.accounts.models import RegionRole, TrustRole, User
-from fagnett.capacity.models import CapacityEntry, RestrictionReason, Scenario, Unit
+from fagnett.capacity.models import CapacityEntry, Recommendation, ReportRound, RestrictionReason, Scenario, Unit
 from fagnett.cases.models import Case, CaseAttachment, Consultation
 from fagnett.meetings.models import ActionItem, AgendaItem, Attendance, Meeting, Minutes, MinutesItem
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network
@@ -194,6 +194,10 @@ def _regional_report(row: Row, labels: Labels) -> str:
 def _capacity_entry(row: Row, labels: Labels) -> str:
     name = f"{labels(Unit, row.unit_id)} – {row.category} – {_choice(Scenario, row.scenario)}"
     return f"{name} v{row.version}" if row.version and row.version > 1 else name
+
+
+def _capacity_recommendation(row: Row, labels: Labels) -> str:
+    return gettext("Recommendation, %(round)s") % {"round": labels(ReportRound, row.round_id)}
 
 
 def minutes_item_name(item: str) -> str:
@@ -377,6 +381,23 @@ KINDS: dict[str, Kind] = {
             ),
             # A correction after the round closed is a new version (a new row): the cell's history spans them.
             same_history=("round_id", "unit_id", "category", "scenario"),
+        ),
+        Kind(
+            "capacity-recommendation",
+            Recommendation,
+            _("Capacity recommendation"),
+            _("the capacity recommendation"),
+            _capacity_recommendation,
+            (
+                Source(
+                    "capacity-recommendation",
+                    Recommendation,
+                    "capacity-recommendation",
+                    "id",
+                    "round__region_id",
+                    "round__network_id",
+                ),
+            ),
         ),
         # A person of the region (its trusts' or the RHF's) and the regional and trust roles they hold in it. The
         # records merged into a person are theirs too: their history is shown with the person's (``selectors``).

@@ -48,7 +48,7 @@ from fagnett.audit.registry import (
     regional_report_name,
 )
 from fagnett.capacity import selectors as capacity_selectors
-from fagnett.capacity.models import CapacityEntry, Category, Scenario
+from fagnett.capacity.models import CapacityEntry, Category, Recommendation, Scenario
 from fagnett.cases import selectors as case_selectors
 from fagnett.meetings import selectors as meeting_selectors
 from fagnett.meetings.models import ActionItem, Minutes
@@ -165,6 +165,13 @@ def _capacity_entry(user: User, pk: int) -> Visible:
     return Visible(title, url, entry)
 
 
+def _capacity_recommendation(user: User, pk: int) -> Visible:
+    round_id = Recommendation.objects.values_list("round_id", flat=True).get(pk=pk)
+    capacity_selectors.recommendation_round(user=user, round_id=round_id)  # 404 or 403 as the page
+    recommendation = Recommendation.objects.select_related("round").get(pk=pk)
+    return Visible(str(recommendation), recommendation.get_absolute_url(), recommendation)
+
+
 def _person(user: User, pk: int) -> Visible:
     """A person of the region: for the region's coordinator, and a fagsjef for their own trust's people (the rule is
     the people pages', ``people.view_person``)."""
@@ -191,6 +198,7 @@ _VISIBLE: dict[str, Callable[[Any, int], Visible]] = {
     "network-report": _network_report,
     "regional-report": _regional_report,
     "capacity-entry": _capacity_entry,
+    "capacity-recommendation": _capacity_recommendation,
     "person": _person,
 }
 

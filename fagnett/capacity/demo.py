@@ -14,10 +14,18 @@ from simple_history.utils import bulk_create_with_history
 
 from fagnett.accounts.models import TrustRole, User
 from fagnett.capacity import calculations
-from fagnett.capacity.models import Assessment, CapacityEntry, Category, ReportRound, Scenario, UnitProfile
+from fagnett.capacity.models import (
+    Assessment,
+    CapacityEntry,
+    Category,
+    Recommendation,
+    ReportRound,
+    Scenario,
+    UnitProfile,
+)
 from fagnett.capacity.situation_models import SituationLine, SituationReport
-from fagnett.networks.models import Network
-from fagnett.organisations.models import Region, Unit
+from fagnett.networks.models import Appointment, AppointmentRole, Network
+from fagnett.organisations.models import Hospital, Region, Unit
 
 # Physical beds (K1, K2, K3) in normal operation per unit; fictional but of a plausible size.
 BEDS: dict[str, tuple[int, int, int]] = {
@@ -181,6 +189,7 @@ def build() -> None:
     bulk_create_with_history(entries, CapacityEntry)
     _correction(rounds[1])
     _assessments(rounds[2])
+    _recommendation(rounds[2])
     _situation_reports(units, reporters, rng)
 
 
@@ -223,6 +232,56 @@ def _assessments(round_: ReportRound) -> None:
                 actions="Jobbutveksling mellom HF-ene og felles ferieplan for intensivsykepleiere.",
             ),
         ]
+    )
+    hospital = Hospital.objects.filter(trust__region_id=round_.region_id, name__icontains="Tromsø").first()
+    if hospital is not None:
+        Assessment.objects.create(
+            round=round_,
+            trust=hospital.trust,
+            hospital=hospital,
+            category="K3",
+            scenario=Scenario.SURGE_7_DAYS,
+            verdict=Assessment.Verdict.MARGINAL,
+            reasons="Regionens eneste ECMO-senter; oppskalering krever sykepleiere fra andre enheter (demo).",
+            actions="Avtale om innlån av intensivsykepleiere fra UNN Harstad og Narvik ved oppskalering.",
+        )
+
+
+def _recommendation(round_: ReportRound) -> None:
+    """The ICU network's recommendation for the summer round, written by its leader and not yet decided: a newcomer
+    sees what the network is to put to its next meeting and send to the medical director."""
+    if round_.network_id is None:
+        return
+    leader = (
+        Appointment.objects.filter(
+            network_id=round_.network_id, role=AppointmentRole.LEADER, status=Appointment.Status.APPOINTED
+        )
+        .select_related("person")
+        .first()
+    )
+    Recommendation.objects.create(
+        round=round_,
+        summary=(
+            "Nettverket anbefaler to bemannede K3-senger til ved UNN Tromsø, en felles regional oversikt over "
+            "ledige intensivsenger og en felles ferieplan for intensivsykepleiere i sommerukene (demo)."
+        ),
+        competence=(
+            "ECMO og de mest krevende pasientene hører hjemme i Tromsø; de mindre enhetene trenger hospitering for "
+            "å holde K3-kompetansen ved like."
+        ),
+        preparedness=(
+            "Oppskalering innen 7 dager er mulig i Tromsø og Bodø med innlånte sykepleiere; maksimal oppskalering "
+            "forutsetter at planlagt kirurgi reduseres."
+        ),
+        sustainability="Sommerukene 28–31 ga rundt 60 % bemannede K3-senger; jobbutveksling mellom HF-ene foreslås.",
+        travel=(
+            "Fra Øst-Finnmark er det over 500 km til Tromsø; Kirkenes og Hammerfest må kunne stabilisere og "
+            "overflytte trygt."
+        ),
+        consensus=False,
+        dissent_by="Helgelandssykehuset",
+        dissent="Ønsker å beholde K3-sengene i Mo i Rana i stedet for å styrke Tromsø.",
+        written_by=leader.person if leader else None,
     )
 
 

@@ -1,8 +1,12 @@
-"""The network's recommendation to the medical director, as DOCX (python-docx) and PDF (WeasyPrint)."""
+"""The network's recommendation to the medical director, as DOCX (python-docx) and PDF (WeasyPrint).
+
+The document is the recommendation the network wrote (``models.Recommendation``): its text, the mandate's criteria,
+consensus or dissent, the network's decision in a meeting and the medical director's decision, then the assessment
+per hospital, trust and region; the round's tables and figures follow as its appendix."""
 
 import base64
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -11,6 +15,7 @@ from django.utils.translation import ngettext
 
 from fagnett.capacity import charts, display, selectors
 from fagnett.capacity.models import Assessment, Category, ReportRound, Scenario
+from fagnett.capacity.models import Recommendation as NetworkRecommendation
 from fagnett.core import forked, formatting, pdf, word
 
 
@@ -26,6 +31,19 @@ class Recommendation:
     #: the figures' text alternatives (the picture's alt text in the PDF, its description in the DOCX)
     composition_alt: str = ""
     dimensioning_alt: str = ""
+    #: what the network wrote, or None before it is written (the document then says so)
+    recommendation: NetworkRecommendation | None = None
+    #: where it stands, in sentences read before the document's child process starts (it may not use the database)
+    decision_lines: list[str] = field(default_factory=list)
+
+    @property
+    def consensus_text(self) -> str:
+        rec = self.recommendation
+        if rec is None:
+            return ""
+        if rec.consensus:
+            return _("The recommendation was agreed in consensus.")
+        return _("No consensus. Dissent from %(who)s: %(dissent)s") % {"who": rec.dissent_by, "dissent": rec.dissent}
 
     @property
     def title(self) -> str:
@@ -85,7 +103,7 @@ class Recommendation:
     def assessment_rows(self) -> list[list[str]]:
         return [
             [
-                a.trust.name if a.trust else str(self.round.region),
+                a.level,
                 a.category,
                 str(Scenario(a.scenario).label),
                 a.get_verdict_display(),
@@ -94,6 +112,39 @@ class Recommendation:
             ]
             for a in self.assessments
         ]
+
+
+def decision_lines(rec: NetworkRecommendation | None) -> list[str]:
+    """Where the recommendation stands: decided in which meeting, sent as which case, the director's decision."""
+    if rec is None:
+        return []
+    lines = []
+    if rec.decided_in is not None:
+        lines.append(
+            _("Decided by the network in the meeting %(meeting)s (minutes approved %(date)s): %(decision)s")
+            % {
+                "meeting": rec.decided_in.meeting,
+                "date": formatting.date(rec.decided_at),
+                "decision": rec.meeting_decision,
+            }
+        )
+    elif rec.agenda_item is not None:
+        lines.append(_("On the agenda of the meeting %(meeting)s for decision.") % {"meeting": rec.agenda_item.meeting})
+    else:
+        lines.append(_("Draft: not yet decided by the network."))
+    if rec.case is not None:
+        lines.append(
+            _("Sent to the medical director %(date)s as case %(reference)s.")
+            % {"date": formatting.date(rec.sent_at), "reference": rec.case.reference}
+        )
+        if rec.case.decision:
+            lines.append(
+                _("The medical director's decision (%(date)s): %(decision)s")
+                % {"date": formatting.date(rec.case.decided_at), "decision": rec.case.decision}
+            )
+        else:
+            lines.append(_("The medical director has not decided yet."))
+    return lines
 
 
 def _units_reported(row: selectors.GroupRow) -> str:
@@ -170,6 +221,7 @@ def completeness_text(data: selectors.Dashboard) -> str:
 def recommendation_data(*, round_: ReportRound, group: str = selectors.DEFAULT_GROUP) -> Recommendation:
     data = selectors.dashboard(round_=round_, group=group)
     results = selectors.dimensioning(round_=round_, level="trust", figures=data.figures)
+    rec = selectors.recommendation_for(round_=round_)
     return Recommendation(
         round=round_,
         dashboard=data,
@@ -180,6 +232,8 @@ def recommendation_data(*, round_: ReportRound, group: str = selectors.DEFAULT_G
         composition_alt=charts.composition_alt(data),
         dimensioning_alt=charts.dimensioning_alt(results),
         created=formatting.date(timezone.localdate()),
+        recommendation=rec,
+        decision_lines=decision_lines(rec),
     )
 
 
@@ -230,8 +284,6 @@ def _docx(report: Recommendation) -> bytes:
     if report.round.is_demo:
         document.add_paragraph(_("Demo data: the numbers are fictional."))
     headers = _headers()
-    document.add_heading(_("How complete the round is"), level=1)
-    document.add_paragraph(report.completeness_text)
 
     def table(header: list[str], rows: list[list[str]]) -> None:
         grid = document.add_table(rows=1, cols=len(header))
@@ -243,21 +295,40 @@ def _docx(report: Recommendation) -> bytes:
             for cell, text in zip(cells, row, strict=True):
                 cell.text = text
 
-    table(headers["completeness"], report.completeness_rows)
+    rec = report.recommendation
+    document.add_heading(_("The network's recommendation"), level=1)
+    if rec is None:
+        document.add_paragraph(_("The network has not written its recommendation for this round yet."))
+    else:
+        for text in rec.summary.splitlines():
+            if text.strip():
+                document.add_paragraph(text)
+        for label, text in rec.criteria:
+            document.add_heading(label[:1].upper() + label[1:], level=2)
+            document.add_paragraph(text or "–")
+        document.add_heading(_("Consensus"), level=2)
+        document.add_paragraph(report.consensus_text)
+        document.add_heading(_("Decision"), level=2)
+        for line in report.decision_lines:
+            document.add_paragraph(line)
     document.add_heading(_("The network's assessment"), level=1)
     if report.assessment_rows:
         table(headers["assessments"], report.assessment_rows)
     else:
         document.add_paragraph(_("No assessment has been recorded."))
-    document.add_heading(_("Region totals by category and scenario"), level=1)
+    document.add_heading(_("Appendix: the round's figures"), level=1)
+    document.add_heading(_("How complete the round is"), level=2)
+    document.add_paragraph(report.completeness_text)
+    table(headers["completeness"], report.completeness_rows)
+    document.add_heading(_("Region totals by category and scenario"), level=2)
     table(headers["totals"], report.totals_rows)
-    document.add_heading(_("Distribution by trust (normal operation)"), level=1)
+    document.add_heading(_("Distribution by trust (normal operation)"), level=2)
     table(headers["trusts"], report.trust_rows)
-    document.add_heading(_("Figure 1. Composition K1 : K2 : K3 per hospital"), level=2)
+    document.add_heading(_("Figure 1. Composition K1 : K2 : K3 per hospital"), level=3)
     word.add_picture(document, report.composition_png, alt=report.composition_alt)
-    document.add_heading(_("Dimensioning with the Erlang loss model"), level=1)
+    document.add_heading(_("Dimensioning with the Erlang loss model"), level=2)
     table(headers["dimensioning"], report.dimensioning_rows)
-    document.add_heading(_("Figure 2. Staffed beds against beds needed"), level=2)
+    document.add_heading(_("Figure 2. Staffed beds against beds needed"), level=3)
     word.add_picture(document, report.dimensioning_png, alt=report.dimensioning_alt)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -274,4 +345,4 @@ def _pdf(report: Recommendation) -> bytes:
             "dimensioning_src": "data:image/png;base64," + base64.b64encode(report.dimensioning_png).decode(),
         },
     )
-    return pdf.write_pdf(html)
+    return pdf.write_pdf(html, purpose=pdf.Purpose.PUBLISH)

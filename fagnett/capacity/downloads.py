@@ -18,7 +18,7 @@ def _builder(fmt: str) -> Any:
     def build(owner: User, params: dict[str, Any], progress: Progress) -> Built:
         from fagnett.capacity import selectors
 
-        round_ = selectors.round_get(user=owner, round_id=params["round_id"])
+        round_ = selectors.recommendation_round(user=owner, round_id=params["round_id"])
         group = selectors.patient_group(params.get("group"))  # jobs queued before groups existed: adult units
         report = documents.recommendation_data(round_=round_, group=group)
         progress(40)

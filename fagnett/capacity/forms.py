@@ -10,6 +10,7 @@ from fagnett.capacity.models import (
     Assessment,
     CapacityEntry,
     Category,
+    Recommendation,
     ReportRound,
     RestrictionReason,
     Scenario,
@@ -19,6 +20,7 @@ from fagnett.capacity.models import (
 from fagnett.capacity.selectors import ALL_GROUPS
 from fagnett.capacity.validation import ORDERED_FIELDS, entry_errors, scenario_order_errors
 from fagnett.core.forms import MultiLineField, SingleLineField, choice, model_choice, set_prompt, without_blank
+from fagnett.core.locking import NO_VERSION, VersionedForm
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust, Hospital, Unit
 
@@ -203,20 +205,76 @@ class DimensioningForm(forms.Form):
 class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
-        fields = ["trust", "category", "scenario", "verdict", "reasons", "actions"]
+        fields = ["trust", "hospital", "category", "scenario", "verdict", "reasons", "actions"]
         widgets = {
             "verdict": forms.RadioSelect,
             "reasons": forms.Textarea(attrs={"rows": 3}),
             "actions": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, trusts: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, trusts: Any, hospitals: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choice(self, "trust").queryset = trusts
         set_prompt(self, "trust", _("The whole region"))
+        hospital = model_choice(self, "hospital")
+        hospital.queryset = hospitals
+        hospital.label_from_instance = lambda h: f"{h.name} ({h.trust.name})"  # type: ignore[method-assign,assignment]
+        set_prompt(self, "hospital", _("The whole trust or region"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        hospital = data.get("hospital")
+        if hospital is not None and data.get("trust") is None:
+            data["trust"] = hospital.trust  # a hospital's verdict names its trust (the service checks a trust given)
+        return data
         set_prompt(self, "category", _("Choose a bed category"))
         set_prompt(self, "scenario", _("Choose a scenario"))
         without_blank(self, "verdict")
+
+
+class RecommendationForm(VersionedForm, forms.ModelForm):
+    """The network's recommendation; the version it was opened on guards against overwriting another's save."""
+
+    consensus = forms.TypedChoiceField(
+        label=_("Was the recommendation agreed in consensus?"),
+        choices=[("yes", _("Yes, in consensus")), ("no", _("No: there is a dissenting view"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "summary",
+            "competence",
+            "preparedness",
+            "sustainability",
+            "travel",
+            "consensus",
+            "dissent_by",
+            "dissent",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 6}),
+            "competence": forms.Textarea(attrs={"rows": 4}),
+            "preparedness": forms.Textarea(attrs={"rows": 4}),
+            "sustainability": forms.Textarea(attrs={"rows": 4}),
+            "travel": forms.Textarea(attrs={"rows": 4}),
+            "dissent": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance.pk is None:
+            # Nothing is saved yet: the form was opened on no version, so a save by someone else meanwhile conflicts.
+            self.fields[self.version_field].initial = NO_VERSION
+        elif instance.consensus is not None and not self.is_bound:
+            self.initial["consensus"] = "yes" if instance.consensus else "no"
+
+    def _post_clean(self) -> None:
+        # The service validates and saves (with the version check); the form only parses.
+        pass
 
 
 GRID_FIELDS = ("physical_beds", "staffed_beds", "ventilated_beds", "status")

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField, NamedKey
 from fagnett.networks.models import Network
-from fagnett.organisations.models import HealthTrust, Region, Unit
+from fagnett.organisations.models import HealthTrust, Hospital, Region, Unit
 
 
 class Category(models.TextChoices):
@@ -289,6 +289,16 @@ class Assessment(models.Model):
         verbose_name=_("health trust"),
         help_text=_("Leave empty for the whole region."),
     )
+    # A verdict for one hospital also names its trust, so the trust's and the hospital's verdicts sort together.
+    hospital = models.ForeignKey(
+        Hospital,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hospital"),
+        help_text=_("Leave empty for the whole trust or region."),
+    )
     category = models.CharField(_("bed category"), max_length=2, choices=Category.choices)
     scenario = models.CharField(_("scenario"), max_length=20, choices=Scenario.choices)
     verdict = models.CharField(_("verdict"), max_length=12, choices=Verdict.choices)
@@ -308,8 +318,17 @@ class Assessment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "trust", "category", "scenario"],
-                condition=models.Q(trust__isnull=False),
+                condition=models.Q(trust__isnull=False, hospital__isnull=True),
                 name="capacity_assessment_unique_trust",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "hospital", "category", "scenario"],
+                condition=models.Q(hospital__isnull=False),
+                name="capacity_assessment_unique_hospital",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hospital__isnull=True) | models.Q(trust__isnull=False),
+                name="capacity_assessment_hospital_has_trust",
             ),
             models.UniqueConstraint(
                 fields=["round", "category", "scenario"],
@@ -320,6 +339,145 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} – {self.category} – {self.get_scenario_display()} – {self.get_verdict_display()}"
+
+    @property
+    def level(self) -> str:
+        """Whom the verdict is for, in words: a hospital (with its trust), a trust, or the region."""
+        if self.hospital_id is not None:
+            return f"{self.hospital} ({self.trust})"
+        return str(self.trust) if self.trust_id is not None else str(self.round.region)
+
+
+class Recommendation(VersionedModel):
+    """The network's recommendation to the medical director for one report round (the ICU mandate, section 3).
+
+    The network writes it (the leader or secretary), structured by the mandate's criteria — access to competence,
+    preparedness, sustainable operation — and the patients' travel, says whether it was agreed in consensus and,
+    if not, who disagrees and why. It is decided in a meeting: an agenda item for decision (``agenda_item``), and
+    when the approved minutes record the decision it is kept here with the minutes it stands in
+    (``decided_in``). Once decided the leader sends it to the medical director as a case (``case``), which follows
+    the cases' escalation and decision flow; the director's decision is read from that case.
+
+    Meetings and cases are not imported here (docs/ARCHITECTURE.md, "Layers"): the relations are declared by
+    name, and the steps that touch them are the cases app's (``cases.recommendations``), which sits above both.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ON_AGENDA = "on_agenda", _("On a meeting's agenda")
+        DECIDED = "decided", _("Decided by the network")
+        SENT = "sent", _("Sent to the medical director")
+
+    #: The colour of each status's tag (components/status_tag.html).
+    STATUS_COLORS: ClassVar[dict[str, str]] = {
+        Status.DRAFT: "warning",
+        Status.ON_AGENDA: "info",
+        Status.DECIDED: "success",
+        Status.SENT: "success",
+    }
+    #: The network may still change the text while it is in one of these.
+    EDITABLE: ClassVar[frozenset[str]] = frozenset({Status.DRAFT, Status.ON_AGENDA})
+
+    round = models.OneToOneField(
+        ReportRound, models.PROTECT, related_name="recommendation", verbose_name=_("report round")
+    )
+    summary = FreeTextField(
+        _("the recommendation"),
+        help_text=_("What the network recommends to the medical director; put to the meeting as the resolution."),
+    )
+    competence = FreeTextField(
+        _("access to competence"),
+        blank=True,
+        help_text=_("Where the competence for each bed category is, and what it takes to keep it (kompetansetilgang)."),
+    )
+    preparedness = FreeTextField(
+        _("preparedness"),
+        blank=True,
+        help_text=_("Surge within 7 days and maximum surge: can the region scale up, and where (beredskap)."),
+    )
+    sustainability = FreeTextField(
+        _("sustainable operation"),
+        blank=True,
+        help_text=_(
+            "Normal operation and low-activity periods: staffing, recruitment, shared tasks (bærekraftig drift)."
+        ),
+    )
+    travel = FreeTextField(
+        _("the patients' travel"),
+        blank=True,
+        help_text=_("Distances and transport: what the distribution of beds means for patients and relatives."),
+    )
+    consensus = models.BooleanField(_("agreed in consensus"), null=True, blank=True)
+    dissent_by = FreeCharField(
+        _("who disagrees"), max_length=300, blank=True, help_text=_("Names or trusts; required without consensus.")
+    )
+    dissent = FreeTextField(
+        _("the dissenting view"),
+        blank=True,
+        help_text=_("What they disagree with and why; required without consensus."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("last changed by")
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    agenda_item = models.ForeignKey(
+        "meetings.AgendaItem",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agenda item"),
+    )
+    decided_in = models.ForeignKey(
+        "meetings.Minutes", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided in")
+    )
+    meeting_decision = FreeTextField(_("the network's decision"), blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    case = models.ForeignKey(
+        "cases.Case", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("case")
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("sent by")
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(consensus=False) | (~models.Q(dissent_by="") & ~models.Q(dissent="")),
+                name="capacity_recommendation_dissent_without_consensus",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=True) | models.Q(status="sent"),
+                name="capacity_recommendation_case_when_sent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Recommendation, %(round)s") % {"round": self.round})
+
+    def get_absolute_url(self) -> str:
+        return reverse("capacity:recommendation_detail", args=[self.round_id])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+    @property
+    def criteria(self) -> list[tuple[str, str]]:
+        """The mandate's criteria with what the network wrote on each, in the mandate's order."""
+        return [
+            (str(field.verbose_name), getattr(self, field.name))
+            for field in (
+                self._meta.get_field(name) for name in ("competence", "preparedness", "sustainability", "travel")
+            )
+            if isinstance(field, models.Field)
+        ]
 
 
 class ApiToken(NamedKey):

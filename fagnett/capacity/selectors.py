@@ -12,7 +12,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from fagnett.capacity.models import (
     Assessment,
     CapacityEntry,
     Category,
+    Recommendation,
     ReportRound,
     Scenario,
     UnitProfile,
@@ -913,15 +915,57 @@ def dimensioning_hospitals(*, figures: RoundFigures) -> list[Hospital]:
 
 
 def assessment_list(*, round_: ReportRound) -> QuerySet[Assessment]:
+    """The verdicts for the region, each trust and each hospital; the region's first, a trust's before its
+    hospitals'."""
     return (
         Assessment.objects.filter(round=round_)
-        .select_related("trust", "assessed_by")
-        .order_by("category", "scenario", "trust__name")
+        .select_related("trust", "hospital", "assessed_by", "round__region")
+        .order_by(
+            "category", "scenario", F("trust__name").asc(nulls_first=True), F("hospital__name").asc(nulls_first=True)
+        )
     )
 
 
 def region_trusts(*, round_: ReportRound) -> QuerySet[HealthTrust]:
     return HealthTrust.objects.filter(region_id=round_.region_id).order_by("name")
+
+
+def region_hospitals(*, round_: ReportRound) -> QuerySet[Hospital]:
+    return (
+        Hospital.objects.filter(trust__region_id=round_.region_id)
+        .select_related("trust")
+        .order_by("trust__name", "name")
+    )
+
+
+# --- the network's recommendation ----------------------------------------------------------------------------------
+
+
+def recommendation_round(*, user: User, round_id: int) -> ReportRound:
+    """The round whose recommendation the person may read: 404 outside the region (as ``round_get``), 403 for
+    someone in the region who is neither in the assessing network nor the region's coordinator or director."""
+    round_ = round_get(user=user, round_id=round_id)
+    if not user.has_perm("capacity.view_recommendation", round_):
+        raise PermissionDenied
+    return round_
+
+
+def recommendation_for(*, round_: ReportRound) -> Recommendation | None:
+    """The round's recommendation with what its page shows of the meeting and the case, or None before it is
+    written. The meeting and the case are read through the relations declared by name (capacity imports neither)."""
+    return (
+        Recommendation.objects.select_related(
+            "round__region",
+            "round__network",
+            "written_by",
+            "sent_by",
+            "agenda_item__meeting",
+            "decided_in__meeting",
+            "case__decided_by",
+        )
+        .filter(round=round_)
+        .first()
+    )
 
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:

@@ -22,15 +22,16 @@ from fagnett.capacity.models import (
     ApiToken,
     Assessment,
     CapacityEntry,
+    Recommendation,
     ReportRound,
     UnitProfile,
 )
 from fagnett.capacity.validation import ORDERED_FIELDS, entry_errors, scenario_order_errors
 from fagnett.core.bulk import update_with_history
-from fagnett.core.locking import bump_version, check_version
+from fagnett.core.locking import bump_version, check_version, locked_get, locked_update
 from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Network
-from fagnett.organisations.models import HealthTrust, Region, Unit
+from fagnett.organisations.models import HealthTrust, Hospital, Region, Unit
 
 #: rows per INSERT or UPDATE statement when many entries are saved at once
 BATCH = 500
@@ -270,20 +271,140 @@ def assessment_record(
     verdict: str,
     reasons: str,
     actions: str = "",
+    hospital: Hospital | None = None,
 ) -> Assessment:
-    """Record (or replace) the network's verdict for one category, scenario and trust (or the region)."""
+    """Record (or replace) the network's verdict for one category, scenario and hospital, trust or the region.
+
+    A hospital's verdict names the hospital's trust as well; a trust chosen with it must be the hospital's."""
     require_perm(user, "capacity.assess_round", round_)
+    if hospital is not None:
+        if trust is not None and hospital.trust_id != trust.pk:
+            raise ValidationError({"hospital": _("Choose a hospital of the chosen trust, or leave the trust empty.")})
+        trust = hospital.trust
     if trust is not None and trust.region_id != round_.region_id:
         raise ValidationError({"trust": _("Choose a trust in the round's region.")})
-    assessment = Assessment.objects.filter(round=round_, trust=trust, category=category, scenario=scenario).first()
-    assessment = assessment or Assessment(round=round_, trust=trust, category=category, scenario=scenario)
+    key = {"round": round_, "trust": trust, "hospital": hospital, "category": category, "scenario": scenario}
+    assessment = Assessment.objects.filter(**key).first() or Assessment(**key)
     assessment.verdict = verdict
     assessment.reasons = reasons.strip()
     assessment.actions = actions.strip()
     assessment.assessed_by = user
-    assessment.full_clean(exclude=["round", "trust", "assessed_by"], validate_unique=False)
+    assessment.full_clean(exclude=["round", "trust", "hospital", "assessed_by"], validate_unique=False)
     assessment.save()
     return assessment
+
+
+#: what the network writes on its recommendation (``recommendation_save``'s ``data``)
+RECOMMENDATION_FIELDS = (
+    "summary",
+    "competence",
+    "preparedness",
+    "sustainability",
+    "travel",
+    "consensus",
+    "dissent_by",
+    "dissent",
+)
+
+
+@transaction.atomic
+def recommendation_save(
+    *, user: User, round_: ReportRound, data: dict[str, Any], lock_version: int | None = None
+) -> Recommendation:
+    """Write the round's recommendation, or change it while it is a draft or on an agenda.
+
+    ``lock_version`` is the version the person's form was opened on (0 before anything was written): if someone saved
+    since, ``ConflictError`` carries what is saved now and nothing is written. Without consensus, who disagrees and
+    what they say are required, so the dissent reaches the meeting and the medical director with the recommendation.
+    """
+    require_perm(user, "capacity.write_recommendation", round_)
+    if round_.network_id is None:
+        raise ValidationError(_("The round has no assessing network to give a recommendation."))
+    current = Recommendation.objects.select_for_update().filter(round=round_).first()
+    check_version(current, lock_version)
+    if current is not None and not current.is_editable:
+        raise ValidationError(_("The recommendation has been decided, so it can no longer be changed."))
+    recommendation = current or Recommendation(round=round_)
+    for name in RECOMMENDATION_FIELDS:
+        if name in data:
+            value = data[name]
+            setattr(recommendation, name, value.strip() if isinstance(value, str) else value)
+    errors: dict[str, str] = {}
+    if not recommendation.summary:
+        errors["summary"] = _("Write what the network recommends.")
+    if recommendation.consensus is None:
+        errors["consensus"] = _("Say whether the recommendation was agreed in consensus.")
+    elif recommendation.consensus:
+        # A dissent written before consensus was reached is not part of a consensus recommendation.
+        recommendation.dissent_by, recommendation.dissent = "", ""
+    else:
+        if not recommendation.dissent_by:
+            errors["dissent_by"] = _("Without consensus, say who disagrees.")
+        if not recommendation.dissent:
+            errors["dissent"] = _("Without consensus, write what they disagree with and why.")
+    if errors:
+        raise ValidationError(errors)
+    recommendation.written_by = user
+    return locked_update(recommendation)
+
+
+@transaction.atomic
+def recommendation_put_on_agenda(
+    *, user: User, recommendation: Recommendation, agenda_item: Any, lock_version: int | None = None
+) -> Recommendation:
+    """Note the agenda item (for decision) the recommendation was put on. The item is made by the cases app's
+    ``cases.recommendations.recommendation_to_agenda``, which may use meetings; a later meeting may take it again."""
+    require_perm(user, "capacity.write_recommendation", recommendation)
+    current = locked_get(Recommendation.objects, pk=recommendation.pk, expected_version=lock_version)
+    if not current.is_editable:
+        raise ValidationError(_("The recommendation has been decided already."))
+    current.status = Recommendation.Status.ON_AGENDA
+    current.agenda_item = agenda_item
+    return locked_update(current)
+
+
+@transaction.atomic
+def recommendation_record_meeting_decision(
+    *, recommendation: Recommendation, minutes: Any, decision: str
+) -> Recommendation:
+    """The approved minutes record the network's decision on the recommendation's agenda item: it is decided.
+
+    Called when minutes are approved (by whoever may approve them, which the minutes' workflow checked), also for a
+    corrected version, whose decision then replaces the first one; a recommendation already sent keeps what was sent.
+    """
+    current = locked_get(Recommendation.objects, pk=recommendation.pk)
+    if current.status == Recommendation.Status.SENT or not decision.strip():
+        return current
+    current.status = Recommendation.Status.DECIDED
+    current.decided_in = minutes
+    current.meeting_decision = decision.strip()
+    current.decided_at = minutes.approved_at or timezone.now()
+    return locked_update(current)
+
+
+@transaction.atomic
+def recommendation_mark_sent(
+    *, user: User, recommendation: Recommendation, case: Any, lock_version: int | None = None
+) -> Recommendation:
+    """Note the case that took the decided recommendation to the medical director (made by
+    ``cases.recommendations.recommendation_send`` in the same transaction)."""
+    require_perm(user, "capacity.send_recommendation", recommendation)
+    current = locked_get(Recommendation.objects, pk=recommendation.pk, expected_version=lock_version)
+    recommendation_check_sendable(current)
+    current.status = Recommendation.Status.SENT
+    current.case = case
+    current.sent_by = user
+    current.sent_at = timezone.now()
+    return locked_update(current)
+
+
+def recommendation_check_sendable(recommendation: Recommendation) -> None:
+    if recommendation.status == Recommendation.Status.SENT:
+        raise ValidationError(_("The recommendation has been sent to the medical director already."))
+    if recommendation.status != Recommendation.Status.DECIDED:
+        raise ValidationError(
+            _("The network decides the recommendation in a meeting first: the approved minutes record the decision.")
+        )
 
 
 @transaction.atomic

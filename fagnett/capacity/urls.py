@@ -31,6 +31,7 @@ urlpatterns = [
     path("capacity/rounds/<int:round_id>/export.<str:fmt>", views.export, name="export"),
     path("capacity/rounds/<int:round_id>/dimensioning/", views.dimensioning, name="dimensioning"),
     path("capacity/rounds/<int:round_id>/assessment/", views.assessment, name="assessment"),
+    path("capacity/rounds/<int:round_id>/recommendation/", views.recommendation_detail, name="recommendation_detail"),
     path("capacity/rounds/<int:round_id>/recommendation.<str:fmt>", views.recommendation, name="recommendation"),
     path("capacity/situation/", situation_views.situation_list, name="situation_list"),
     path("capacity/situation/units/<int:unit_id>/", situation_views.situation_file, name="situation_file"),

@@ -25,11 +25,20 @@ from fagnett.capacity.forms import (
     EntryForm,
     GridForm,
     GroupForm,
+    RecommendationForm,
     RoundForm,
     UnitProfileForm,
     UploadForm,
 )
-from fagnett.capacity.models import ENTRY_FIELDS, CapacityEntry, Category, ReportRound, RestrictionReason, Scenario
+from fagnett.capacity.models import (
+    ENTRY_FIELDS,
+    CapacityEntry,
+    Category,
+    Recommendation,
+    ReportRound,
+    RestrictionReason,
+    Scenario,
+)
 from fagnett.capacity.validation import jump_warnings
 from fagnett.core import formatting
 from fagnett.core.downloads import download_start
@@ -37,7 +46,7 @@ from fagnett.core.exceptions import ConflictError
 from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows, check_rows
 from fagnett.core.uploads import check_upload
 from fagnett.core.views import download_start_page
-from fagnett.core.views_helpers import add_service_errors, key_page
+from fagnett.core.views_helpers import add_service_errors, key_page, rebind_after_conflict
 
 
 def _download(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
@@ -500,7 +509,11 @@ def dimensioning(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
 def assessment(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     can_assess = request.user.has_perm("capacity.assess_round", round_)
-    form = AssessmentForm(request.POST or None, trusts=selectors.region_trusts(round_=round_))
+    form = AssessmentForm(
+        request.POST or None,
+        trusts=selectors.region_trusts(round_=round_),
+        hospitals=selectors.region_hospitals(round_=round_),
+    )
     if request.method == "POST":
         if not can_assess:
             raise PermissionDenied
@@ -531,15 +544,68 @@ def assessment(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+def recommendation_detail(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
+    """The network's recommendation: its text by the mandate's criteria, consensus or dissent, where it stands (on an
+    agenda, decided in a meeting, sent to the medical director, the director's decision), and for its leader and
+    secretary the form while it may still change. The steps into meetings and cases are the cases app's pages."""
+    round_ = selectors.recommendation_round(user=request.user, round_id=round_id)
+    current = selectors.recommendation_for(round_=round_)
+    user = request.user
+    can_write = user.has_perm("capacity.write_recommendation", round_)
+    editable = can_write and (current is None or current.is_editable) and round_.network_id is not None
+    form = None
+    conflict = None
+    if editable:
+        form = RecommendationForm(request.POST or None, instance=current or Recommendation(round=round_))
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.recommendation_save(
+                    user=user, round_=round_, data=form.cleaned_data, lock_version=form.version
+                )
+            except ConflictError as error:
+                conflict = error.current
+                form = rebind_after_conflict(
+                    request, conflict, lambda data: RecommendationForm(data, instance=conflict or Recommendation())
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The recommendation was saved."))
+                return redirect("capacity:recommendation_detail", round_.pk)
+    return render(
+        request,
+        "capacity/recommendation.html",
+        {
+            **_round_context(request, round_),
+            "recommendation": current,
+            "form": form,
+            "conflict": conflict,
+            "can_write": can_write,
+            "can_send": current is not None
+            and current.status == Recommendation.Status.DECIDED
+            and user.has_perm("capacity.send_recommendation", current),
+            "case_visible": current is not None
+            and current.case is not None
+            and user.has_perm("cases.view_case", current.case),
+            "assessments": selectors.assessment_list(round_=round_),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def recommendation(request: AuthenticatedRequest, round_id: int, fmt: str) -> HttpResponse:
-    """Made by a background job: GET shows the button, POST starts the job and sends the person to follow it."""
+    """Made by a background job: GET shows the button, POST starts the job and sends the person to follow it. The
+    document is the network's recommendation, so it is read by those who read the recommendation."""
     if fmt not in ("docx", "pdf"):
         raise Http404
-    round_ = selectors.round_get(user=request.user, round_id=round_id)
+    round_ = selectors.recommendation_round(user=request.user, round_id=round_id)
     title = _("Recommendation, %(round)s (%(format)s)") % {"round": round_.name, "format": fmt.upper()}
     if request.method != "POST":
-        back = reverse("capacity:assessment", args=[round_.pk])
-        return download_start_page(request, title=title, back_url=back, back_label=_("Assessment"))
+        back = reverse("capacity:recommendation_detail", args=[round_.pk])
+        return download_start_page(request, title=title, back_url=back, back_label=_("Recommendation"))
     download = download_start(
         owner=request.user,
         kind=capacity_downloads.KINDS[fmt],

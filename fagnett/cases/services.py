@@ -483,6 +483,61 @@ def case_escalate(
 
 
 @transaction.atomic
+def case_submit_for_decision(
+    *,
+    user: User,
+    network: Network,
+    title: str,
+    description: str,
+    wanted: str,
+    recommendation: str,
+    consensus: bool,
+    other_view: str = "",
+) -> Case:
+    """A recommendation the network has decided on its own initiative, sent to the medical director to decide.
+
+    The network's leader sends it: the case is the network's own (numbered in its series), and it is escalated to the
+    medical director at once with the recommendation and any dissent, so it follows the escalation and decision flow
+    of every case (``case_record_decision`` brings the decision back). The directors are told by e-mail.
+    """
+    _check_network(network)
+    now = timezone.now()
+    case = Case(
+        region_id=network.region_id,
+        network=network,
+        year=timezone.localdate(now).year,
+        source=Case.Source.NETWORK,
+        submitted_by=user,
+        submitted_at=now,
+        title=title,
+        description=description,
+        wanted=wanted,
+        status=Case.Status.ESCALATED,
+        recommendation=recommendation.strip(),
+        consensus=consensus,
+        other_view=other_view.strip(),
+        escalated_to=EscalationTarget.MEDICAL_DIRECTOR,
+    )
+    require_perm(user, "cases.recommend_case", case)
+    if not case.recommendation:
+        raise ValidationError({"recommendation": _("Write the network's recommendation.")})
+    if not consensus and not case.other_view:
+        raise ValidationError(
+            {"other_view": _("Without consensus, write the other view too, so both reach the medical director.")}
+        )
+    case.full_clean(exclude=["number", "reference"])
+    _give_number(case, network)
+    case.save()
+    _event(case, user, CaseEvent.Kind.SUBMITTED)
+    event = _event(case, user, CaseEvent.Kind.ESCALATED, case.get_escalated_to_display())
+    directors = User.objects.filter(
+        region_roles__region_id=case.region_id, region_roles__role=RegionRole.Role.MEDICAL_DIRECTOR
+    )
+    mail_on_commit(recipients=list(directors), template="case_update", context={"case": case, "event": event})
+    return case
+
+
+@transaction.atomic
 def case_record_decision(*, user: User, case: Case, decision: str, lock_version: int | None = None) -> Case:
     """The decision made in the line, recorded back on the case for the network and the submitter."""
     CASE_WORKFLOW.require_permission(user, "decide", case)

@@ -28,5 +28,11 @@ urlpatterns = [
     path("cases/common/new/", views.common_case_create, name="common_create"),
     path("cases/common/<int:common_case_id>/", views.common_case_detail, name="common_detail"),
     path("cases/common/<int:common_case_id>/export.docx", views.common_case_export, name="common_export"),
+    path(
+        "capacity/rounds/<int:round_id>/recommendation/agenda/",
+        views.recommendation_agenda,
+        name="recommendation_agenda",
+    ),
+    path("capacity/rounds/<int:round_id>/recommendation/send/", views.recommendation_send, name="recommendation_send"),
     path("meetings/<int:meeting_id>/agenda/cases/", views.agenda_cases, name="agenda_cases"),
 ]

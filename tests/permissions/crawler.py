@@ -263,6 +263,7 @@ def variants(world: CrawlWorld) -> dict[str, dict[str, dict[str, Any]]]:
                 ("network-report", "network_report"),
                 ("regional-report", "regional_draft"),
                 ("capacity-entry", "entry"),
+                ("capacity-recommendation", "recommendation"),
                 ("person", "person"),
             )
         }

@@ -125,6 +125,8 @@ SENTINELS: dict[str, frozenset[str]] = {
     # A person of trust A3 with no appointment: the people pages are the coordinator's and, for their own trust's
     # people, the fagsjef's; the region's audit log (the overseers') names them too.
     "vulkansen": frozenset({"coordA", "dirA", "fagsjef"}),
+    # A1's recommendation on the round's ICU capacity (issue 21): A1's people, the coordinator and the director.
+    "kvartsanbefaling": frozenset({"coordA", "dirA"} | NETWORK_A1),
     # A file A1's member had made in the background (core.downloads): its title and content are the owner's only.
     "pyrittfil": frozenset({"memA1"}),
 }
@@ -281,6 +283,13 @@ def build_world() -> CrawlWorld:
     unit, other_unit = units_of(w, 0)[0], units_of(w, 1)[0]
     o["entry"] = make_entry(round_, unit)
     o["round"], o["unit"], o["other_unit"] = round_, unit, other_unit
+    # The network's recommendation for the round, a draft: A1's people and the region's overseers read it.
+    o["recommendation"] = capacity_services.recommendation_save(
+        user=leader,
+        round_=round_,
+        data={"summary": "Kvartsanbefaling: to bemannede K3-senger til.", "consensus": True},
+        lock_version=0,
+    )
     o["api_token"], _raw = capacity_services.api_token_issue(trust=w.trusts_a[0], name="EPJ-integrasjon")
 
     # --- Procedures, budget, topics, open data

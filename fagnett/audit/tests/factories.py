@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from fagnett.audit.registry import SOURCES
+from fagnett.capacity.models import Recommendation
 from fagnett.capacity.tests.factories import make_entry, make_round, units_of
 from fagnett.cases.tests.factories import make_case
 from fagnett.meetings.models import ActionItem, Minutes
@@ -70,6 +71,11 @@ def _capacity_entry(world: World, n: int = 0) -> models.Model:
     return make_entry(round_, units_of(world)[0])
 
 
+def _capacity_recommendation(world: World, n: int = 0) -> models.Model:
+    round_ = make_round(world.region_a, network=world.network, period_start=datetime.date(2040 - n, 1, 1))
+    return Recommendation.objects.create(round=round_, summary="To K3-senger til.", consensus=True)
+
+
 def _person(world: World, n: int = 0) -> models.Model:
     return make_user(f"audit-person-{n}", trust=world.trusts_a[0], title="Overlege")
 
@@ -93,6 +99,12 @@ KIND_CASES: dict[str, KindCase] = {
         _regional_report, "introduction", "Et godt år.", ("Introduction", "(empty)", "Et godt år.")
     ),
     "capacity-entry": KindCase(_capacity_entry, "staffed_beds", 9, ("Staffed beds", "8", "9")),
+    "capacity-recommendation": KindCase(
+        _capacity_recommendation,
+        "summary",
+        "Endret anbefaling.",
+        ("The recommendation", "To K3-senger til.", "Endret anbefaling."),
+    ),
     "person": KindCase(_person, "title", "Avdelingsoverlege", ("Job title", "Overlege", "Avdelingsoverlege")),
 }
 

@@ -65,3 +65,11 @@ def worst(row: Any, category: str) -> str:
 def earlier_report(unit: Any) -> str:
     """ "ICU 3: report of Q3 2026, 3 Oct 2026" for a unit shown with its latest earlier report."""
     return earlier_report_text(unit)
+
+
+@register.simple_tag(takes_context=True)
+def reads_recommendation(context: template.Context, round_: Any) -> bool:
+    """Whether the person the page is for may read the round's recommendation (the round's sub-page links)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.has_perm("capacity.view_recommendation", round_))

@@ -3,7 +3,7 @@
 import pytest
 
 from fagnett.capacity import selectors
-from fagnett.capacity.models import Assessment, CapacityEntry, ReportRound
+from fagnett.capacity.models import Assessment, CapacityEntry, Recommendation, ReportRound
 from fagnett.capacity.validation import ORDERED_FIELDS, entry_errors, scenario_order_errors
 from fagnett.organisations.models import Region
 
@@ -38,7 +38,13 @@ def test_demo_capacity(demo: None) -> None:
     assert dashboard.region_row.staffed_total < normal.region_row.staffed_total
     results = selectors.dimensioning(round_=summer, level="trust")
     assert any(r.beds_needed for r in results)
-    assert Assessment.objects.filter(round=summer).count() == 2
+    # The region's two verdicts and one for UNN Tromsø (issue 21: per hospital as well as per trust and region).
+    verdicts = Assessment.objects.filter(round=summer)
+    assert verdicts.count() == 3 and verdicts.filter(hospital__name__icontains="Tromsø").count() == 1
+    # The ICU network's recommendation for the summer round: a draft, with a dissent, so a newcomer sees one.
+    recommendation = Recommendation.objects.get(round=summer)
+    assert recommendation.status == Recommendation.Status.DRAFT and recommendation.consensus is False
+    assert recommendation.dissent_by and all(text for _label, text in recommendation.criteria)
 
 
 def test_demo_situation_reports(demo: None) -> None:

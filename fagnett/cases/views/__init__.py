@@ -10,6 +10,7 @@ from fagnett.cases.views.detail import case_comment, case_consult, case_detail, 
 from fagnett.cases.views.files import attachment_download, case_attach, case_export
 from fagnett.cases.views.lists import case_list, my_cases, network_cases, unrouted_cases
 from fagnett.cases.views.meetings import action_item_add, agenda_cases
+from fagnett.cases.views.recommendations import recommendation_agenda, recommendation_send
 from fagnett.cases.views.workflow import (
     case_close,
     case_decide,
@@ -46,5 +47,7 @@ __all__ = [
     "common_case_list",
     "my_cases",
     "network_cases",
+    "recommendation_agenda",
+    "recommendation_send",
     "unrouted_cases",
 ]

@@ -17,6 +17,7 @@ from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.meetings.models import Meeting, Minutes, MinutesComment, MinutesItem, MinutesNoRemarks
 from fagnett.meetings.services.action_items import action_item_create
+from fagnett.meetings.signals import minutes_approved
 from fagnett.meetings.workflow import MINUTES_WORKFLOW, approval_step
 from fagnett.networks.selectors import network_participants
 
@@ -169,7 +170,9 @@ def minutes_approve(*, user: User, minutes: Minutes, via: str = Minutes.Approved
     current.approved_by = user
     current.approved_at = timezone.now()
     current.approved_via = via
-    return locked_update(current, clean=False)
+    locked_update(current, clean=False)
+    minutes_approved.send(sender=Minutes, minutes=current, user=user)
+    return current
 
 
 @transaction.atomic
