@@ -285,7 +285,6 @@ def kept_response(request: HttpRequest, row: KeptFile) -> HttpResponse:
     return response
 
 
-
 def kept_context(record: models.Model) -> dict[str, Any]:
     """What ``kept/_files.html`` takes for the record's newest round, each file with the address of its download."""
     found = kept_set(record)

@@ -2,46 +2,93 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import fagnett.core.models
 from django.conf import settings
 from django.db import migrations, models
 
+import fagnett.core.models
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('core', '0005_notification_delivery'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("core", "0005_notification_delivery"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='KeptFile',
+            name="KeptFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('owner_id', models.PositiveBigIntegerField()),
-                ('round', models.PositiveSmallIntegerField(default=1)),
-                ('kind', models.CharField(max_length=20, verbose_name='kind')),
-                ('state', models.CharField(choices=[('pending', 'Being made'), ('kept', 'Kept'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='state')),
-                ('file', models.FileField(blank=True, editable=False, max_length=200, upload_to=fagnett.core.models.kept_file_path, verbose_name='file')),
-                ('filename', models.CharField(blank=True, editable=False, max_length=200, verbose_name='file name')),
-                ('content_type', models.CharField(blank=True, editable=False, max_length=120)),
-                ('size', models.PositiveBigIntegerField(blank=True, editable=False, null=True, verbose_name='size')),
-                ('sha256', models.CharField(blank=True, editable=False, max_length=64, verbose_name='SHA-256')),
-                ('history_id', models.PositiveBigIntegerField(blank=True, editable=False, null=True)),
-                ('approved_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='approved')),
-                ('kept_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='kept')),
-                ('message', models.CharField(blank=True, editable=False, max_length=500, verbose_name='message')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
-                ('owner_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("owner_id", models.PositiveBigIntegerField()),
+                ("round", models.PositiveSmallIntegerField(default=1)),
+                ("kind", models.CharField(max_length=20, verbose_name="kind")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "Being made"), ("kept", "Kept"), ("failed", "Failed")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        editable=False,
+                        max_length=200,
+                        upload_to=fagnett.core.models.kept_file_path,
+                        verbose_name="file",
+                    ),
+                ),
+                ("filename", models.CharField(blank=True, editable=False, max_length=200, verbose_name="file name")),
+                ("content_type", models.CharField(blank=True, editable=False, max_length=120)),
+                ("size", models.PositiveBigIntegerField(blank=True, editable=False, null=True, verbose_name="size")),
+                ("sha256", models.CharField(blank=True, editable=False, max_length=64, verbose_name="SHA-256")),
+                ("history_id", models.PositiveBigIntegerField(blank=True, editable=False, null=True)),
+                (
+                    "approved_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="approved"),
+                ),
+                ("kept_at", models.DateTimeField(blank=True, editable=False, null=True, verbose_name="kept")),
+                ("message", models.CharField(blank=True, editable=False, max_length=500, verbose_name="message")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approved by",
+                    ),
+                ),
+                (
+                    "owner_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="contenttypes.contenttype"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kept file',
-                'verbose_name_plural': 'kept files',
-                'ordering': ['owner_type', 'owner_id', '-round', 'kind'],
-                'indexes': [models.Index(fields=['owner_type', 'history_id'], name='keptfile_history')],
-                'constraints': [models.UniqueConstraint(fields=('owner_type', 'owner_id', 'round', 'kind'), name='keptfile_once_per_round'), models.CheckConstraint(condition=models.Q(models.Q(('state', 'kept'), _negated=True), models.Q(models.Q(('sha256', ''), _negated=True), models.Q(('file', ''), _negated=True)), _connector='OR'), name='keptfile_kept_has_checksum')],
+                "verbose_name": "kept file",
+                "verbose_name_plural": "kept files",
+                "ordering": ["owner_type", "owner_id", "-round", "kind"],
+                "indexes": [models.Index(fields=["owner_type", "history_id"], name="keptfile_history")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("owner_type", "owner_id", "round", "kind"), name="keptfile_once_per_round"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("state", "kept"), _negated=True),
+                            models.Q(models.Q(("sha256", ""), _negated=True), models.Q(("file", ""), _negated=True)),
+                            _connector="OR",
+                        ),
+                        name="keptfile_kept_has_checksum",
+                    ),
+                ],
             },
         ),
     ]

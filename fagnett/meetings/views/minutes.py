@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.access import AuthenticatedRequest
+from fagnett.core import kept
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
-from fagnett.meetings import exports, selectors, services
+from fagnett.meetings import approved_files, exports, selectors, services
 from fagnett.meetings.forms import (
     ActionItemFormSet,
     CirculateForm,
@@ -130,6 +131,7 @@ def _minutes_page(
             if can_manage and minutes.status != Minutes.Status.DRAFT
             else None,
             "no_remarks_given": no_remarks_given,
+            **kept.kept_context(minutes),
         },
         status=status,
     )
@@ -232,6 +234,11 @@ def minutes_export(request: AuthenticatedRequest, meeting_id: int, version: int,
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
     stem = f"referat-{_file_stem(meeting)}-v{minutes.version}"
     reader = selectors.case_reader(request.user)
+    if minutes.is_locked and fmt in ("pdf", "docx"):
+        kept_row = kept.kept_file(minutes, fmt)
+        if kept_row is not None and approved_files.reads_as_network(minutes, reader):
+            # The bytes kept at approval, checked against their checksum (core.kept).
+            return kept.kept_response(request, kept_row)
     if fmt == "pdf":
         return _attachment(exports.minutes_pdf(minutes, reader=reader), f"{stem}.pdf", "application/pdf")
     if fmt == "docx":
