@@ -301,7 +301,7 @@ def _kept_files(kind: Kind, own_rows: list[Row], record: Any) -> dict[int, list[
     found = kept.kept_by_history(kind.model, [row.history_id for row in own_rows])
     for files in found.values():
         for file in files:
-            file.url = kept.kept_url(file, record) if record is not None else ""
+            file.url = kept.kept_url(file, record) if record is not None else ""  # type: ignore[attr-defined]
     return found
 
 

@@ -37,7 +37,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import Max
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django_tasks import task
@@ -150,7 +151,7 @@ def make(kept_id: int) -> None:
             state=KeptFile.State.FAILED, message="The file could not be made; see the log."
         )
         return
-    storage = KeptFile._meta.get_field("file").storage  # type: ignore[attr-defined]
+    storage = KeptFile._meta.get_field("file").storage
     # A new random name each time: storing never writes over a file that exists.
     name = storage.save(kept_file_path(row, built.filename), ContentFile(built.content))
     written = KeptFile.objects.filter(pk=kept_id).exclude(state=KeptFile.State.KEPT)
@@ -266,7 +267,7 @@ def kept_read(row: KeptFile) -> bytes:
     return content
 
 
-def kept_response(request: HttpRequest, row: KeptFile) -> HttpResponse:
+def kept_response(request: HttpRequest, row: KeptFile) -> HttpResponseBase:
     """The kept file as a download, after the view has checked the person may have it: its bytes checked first
     (so they are read whole — the documents are a few megabytes), and a page saying what is wrong, with status 500,
     when they do not match."""

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -229,7 +230,7 @@ def minutes_correct(request: AuthenticatedRequest, meeting_id: int, version: int
     return render(request, "meetings/minutes_correct.html", {"meeting": meeting, "minutes": minutes, "form": form})
 
 
-def minutes_export(request: AuthenticatedRequest, meeting_id: int, version: int, fmt: str) -> HttpResponse:
+def minutes_export(request: AuthenticatedRequest, meeting_id: int, version: int, fmt: str) -> HttpResponseBase:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
     stem = f"referat-{_file_stem(meeting)}-v{minutes.version}"
