@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fagnett.core import forms as core_forms
 from fagnett.core.text import multi_line, single_line
@@ -395,7 +396,7 @@ class KeptFile(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("Being made")
-        KEPT = "kept", _("Kept")
+        KEPT = "kept", pgettext_lazy("kept file", "Kept")
         FAILED = "failed", _("Failed")
 
     owner_type = models.ForeignKey("contenttypes.ContentType", models.PROTECT, related_name="+")
