@@ -404,7 +404,7 @@ class KeptFile(models.Model):
     #: 1 for the files of the record's first approval; a record approved (or sent) again gets a new round
     round = models.PositiveSmallIntegerField(default=1)
     #: what the file is, among the kinds its model registered: "pdf", "docx", "pdf-a" (the archive's copy)
-    kind = models.CharField(_("kind"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=20, editable=False)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     file = models.FileField(_("file"), upload_to=kept_file_path, max_length=200, blank=True, editable=False)
     filename = models.CharField(_("file name"), max_length=200, blank=True, editable=False)

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("owner_id", models.PositiveBigIntegerField()),
                 ("round", models.PositiveSmallIntegerField(default=1)),
-                ("kind", models.CharField(max_length=20, verbose_name="kind")),
+                ("kind", models.CharField(editable=False, max_length=20, verbose_name="kind")),
                 (
                     "state",
                     models.CharField(
