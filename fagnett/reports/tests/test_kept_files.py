@@ -274,3 +274,28 @@ def test_the_migration_keeps_the_existing_files_with_checksums_computed_from_the
     back = before_kept.loader.project_state([("reports", "0005_approved_files")]).apps
     again = back.get_model("reports", "RegionalReport").objects.get(pk=report.pk)
     assert again.approved_pdf.name == pdf_name and again.approved_docx.name == docx_name
+
+
+@pytest.mark.django_db
+def test_kept_verify_names_the_changed_and_missing_files(
+    known: Known, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    monkeypatch.setattr(report_downloads, "render", fake_render("PDF"))
+    draft = services.regional_report_start(user=known.people["coordinator"], region=known.region, year=YEAR)
+    report = approve(known, draft, django_capture_on_commit_callbacks)
+    out = io.StringIO()
+    call_command("kept_verify", stdout=out)
+    assert out.getvalue().strip() == "2 kept files match their checksums"
+
+    pdf, docx = kept.kept_file(report, "pdf"), kept.kept_file(report, "docx")
+    assert pdf is not None and docx is not None
+    Path(pdf.file.path).write_bytes(b"%PDF changed")
+    docx.file.storage.delete(docx.file.name)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="2 of 2 kept files are missing or changed"):
+        call_command("kept_verify", stdout=io.StringIO(), stderr=err)
+    assert f"{pdf.pk} {pdf.file.name} ({pdf.filename}): checksum" in err.getvalue()
+    assert f"{docx.pk} {docx.file.name} ({docx.filename}): missing" in err.getvalue()
