@@ -69,7 +69,11 @@ clean:
 	rm -rf $(STAMPS) $(VENV) frontend/node_modules static/vendor staticfiles var
 
 # Screenshots for the README and the user guide, taken in Chromium from a fresh demo.
+# The pages' screenshots, and the first pages of the annual report's PDF (pdftoppm, poppler-utils) and DOCX (through
+# LibreOffice's PDF, libreoffice-writer-nogui, about 200 MB; skipped with a message when it cannot be installed).
 screenshots: setup
+	@command -v pdftoppm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q poppler-utils; } || { echo "pdftoppm is missing: apt-get install poppler-utils" >&2; exit 1; }
+	@command -v soffice >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q --no-install-recommends libreoffice-writer-nogui; } || echo "LibreOffice is missing, so the DOCX's pages are skipped: apt-get install --no-install-recommends libreoffice-writer-nogui" >&2
 	$(PY) scripts/screenshots.py
 
 # Issue 8's load and fault runs (bench/README.md): a throwaway PostgreSQL and gunicorn on 127.0.0.1, 50 locust

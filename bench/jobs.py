@@ -49,7 +49,7 @@ django.setup()
 from django.utils import timezone
 from fagnett.accounts.models import RegionRole, User
 from fagnett.reports import services
-from fagnett.reports.downloads import regional_report_store_files
+from fagnett.core import kept
 from fagnett.organisations.models import Region
 from fagnett.reports.models import RegionalReport
 
@@ -64,7 +64,7 @@ if not report.is_locked:
         user=director, report=report, approved_on=timezone.localdate(), approved_by_body="Fagdirektørmøtet"
     )
 started = time.monotonic()
-regional_report_store_files.call(report.pk)
+kept.kept_make.call(list(kept.kept_rows(report).exclude(state="kept").values_list("pk", flat=True)))
 print(json.dumps({{"version": report.version, "files_s": time.monotonic() - started}}))
 """
 

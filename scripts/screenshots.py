@@ -2,9 +2,16 @@
 
 Builds the demo in a temporary SQLite database, serves it on a free port on 127.0.0.1, logs in as the demo
 people in Debian's Chromium and writes PNG files to docs/screenshots/. Run with `make screenshots`.
+
+It also renders the first pages of the regional annual report's files, as kept at the demo's approval (core.kept):
+the PDF with pdftoppm (poppler-utils), and the DOCX through its PDF made by LibreOffice (`soffice --headless
+--convert-to pdf`, Debian's libreoffice-writer-nogui) when it is installed; otherwise it says so and skips the DOCX.
+`--report-pages` does only that part.
 """
 
+import argparse
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -191,7 +198,84 @@ def login(page: Page, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
+#: the pages of each file rendered, and the resolution (dots per inch) of the pictures
+REPORT_PAGES = 3
+REPORT_DPI = 60
+
+KEEP_REPORT_FILES = """
+from fagnett.core import kept
+from fagnett.reports.models import RegionalReport
+report = RegionalReport.objects.get(region__short_name="HMN", year=2024, status="approved")
+kept.kept_make.call([row.pk for row in kept.kept_rows(report)])  # what the job worker does in `make run`
+for kind in ("pdf", "docx"):
+    row = kept.kept_file(report, kind)
+    with open(f"{folder}/arsrapport.{kind}", "wb") as out:
+        out.write(kept.kept_read(row))
+    print(kind, row.sha256)
+"""
+
+
+def report_pages(env: dict[str, str], tmp: str) -> None:
+    """The first pages of the approved 2024 report's kept PDF and DOCX as PNG files in docs/screenshots/."""
+    if not shutil.which("pdftoppm"):
+        sys.exit("pdftoppm is missing: apt-get install poppler-utils")
+    folder = Path(tmp) / "report"
+    folder.mkdir()
+    for line in _shell_lines(env, KEEP_REPORT_FILES.replace("{folder}", str(folder))):
+        if line.startswith(("pdf ", "docx ")):
+            print("kept", line)
+    _pages(folder / "arsrapport.pdf", "annual-report-pdf")
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        print(
+            "LibreOffice is not installed, so the DOCX's pages were not rendered "
+            "(apt-get install --no-install-recommends libreoffice-writer-nogui)."
+        )
+        return
+    # A profile of its own in the temporary folder: LibreOffice writes one on first start.
+    converted = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{folder}/lo-profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder / "docx"),
+            str(folder / "arsrapport.docx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    pdf = folder / "docx" / "arsrapport.pdf"
+    if converted.returncode != 0 or not pdf.exists():
+        print("LibreOffice could not convert the DOCX, so its pages were not rendered:", converted.stderr.strip())
+        return
+    _pages(pdf, "annual-report-docx")
+
+
+def _pages(pdf: Path, name: str) -> None:
+    for old in OUT.glob(f"{name}-*.png"):
+        old.unlink()
+    prefix = OUT / name
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", str(REPORT_DPI), "-f", "1", "-l", str(REPORT_PAGES), str(pdf), str(prefix)],
+        check=True,
+    )
+    for made in sorted(OUT.glob(f"{name}-*.png")):
+        # pdftoppm numbers the pages with as many digits as the document's page count needs ("-01"); one digit.
+        number = int(made.stem.rsplit("-", 1)[1])
+        target = OUT / f"{name}-{number}.png"
+        made.rename(target)
+        print("wrote", target)
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--report-pages", action="store_true", help="only the annual report's pages")
+    only_report = parser.parse_args().report_pages
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         env = {
@@ -202,6 +286,9 @@ def main() -> None:
         }
         subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
         subprocess.run([sys.executable, "manage.py", "load_demo", "--quiet-logins"], cwd=ROOT, env=env, check=True)
+        report_pages(env, tmp)
+        if only_report:
+            return
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(

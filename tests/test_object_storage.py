@@ -223,6 +223,43 @@ class TestAzure:
         with pytest.raises(FileNotFoundError):
             stored_file_chunks(storage, "generated/finnes-ikke.bin")
 
+    def test_an_approved_reports_files_are_kept_in_the_container_and_a_changed_blob_is_refused(
+        self,
+        use_azure: UseAzure,
+        client: Client,
+        django_capture_on_commit_callbacks: Any,
+        monkeypatch: pytest.MonkeyPatch,
+        db: None,
+    ) -> None:
+        """Approved is final (core.kept) on object storage: kept through the storage API, read back in ranges and
+        checked; a blob changed in the container behind the app's back is not served."""
+        from django.utils import timezone
+
+        from fagnett.core import kept
+        from fagnett.reports import downloads as report_downloads
+        from fagnett.reports import services as report_services
+        from fagnett.reports.tests.factories import build_known_region
+
+        storage: Any = use_azure()
+        known = build_known_region()
+        monkeypatch.setattr(report_downloads, "render", lambda report, fmt, progress=None: f"%PDF kept {fmt}".encode())
+        draft = report_services.regional_report_start(user=known.people["coordinator"], region=known.region, year=2025)
+        with django_capture_on_commit_callbacks(execute=True):
+            report_services.regional_report_approve(
+                user=known.people["director"], report=draft, approved_on=timezone.localdate(), approved_by_body="AD"
+            )
+        row = kept.kept_file(draft, "pdf")
+        assert row is not None and row.file.name in storage.list_all()
+        assert row.sha256 == hashlib.sha256(b"%PDF kept pdf").hexdigest()
+        client.force_login(known.people["member"])
+        url = reverse("reports:pdf", args=[known.region.pk, 2025]) + "?version=1"
+        assert b"".join(client.get(url).streaming_content) == b"%PDF kept pdf"  # type: ignore[attr-defined]
+
+        blob = storage.client.get_blob_client(storage._get_valid_path(row.file.name))
+        blob.upload_blob(b"%PDF evil pdf", overwrite=True)
+        response = client.get(url)
+        assert response.status_code == 500 and b"evil" not in response.content
+
 
 # --- Moving the files from the local folder -------------------------------------------------------------------------
 

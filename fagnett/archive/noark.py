@@ -28,7 +28,7 @@ from lxml import etree
 
 from fagnett.accounts.models import User
 from fagnett.cases.models import Case, CaseAttachment, CaseEvent
-from fagnett.core import pdf
+from fagnett.core import kept, pdf
 from fagnett.meetings import selectors as meeting_selectors
 from fagnett.meetings.exports import minutes_pdf
 from fagnett.meetings.models import AgendaDocument, AgendaItem, Meeting, Minutes, MinutesItem
@@ -601,7 +601,12 @@ def _serialise(root: etree._Element) -> bytes:
 
 
 def _minutes_pdf(minutes: Minutes) -> bytes:
-    """The approved minutes as the network's record: its own cases in full (see ``meeting_folder``)."""
+    """The approved minutes as the network's record: its own cases in full (see ``meeting_folder``). The PDF/A kept
+    at approval (``core.kept``, checked against its checksum; a damaged one fails the extract rather than go into
+    the archive); made now only for minutes approved before files were kept, or whose files are still being made."""
+    row = kept.kept_file(minutes, "pdf-a") if minutes.is_locked else None
+    if row is not None:
+        return kept.kept_read(row)
     return minutes_pdf(
         minutes, reader=meeting_selectors.network_case_reader(minutes.meeting.network), purpose=pdf.Purpose.ARCHIVE
     )

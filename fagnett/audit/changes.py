@@ -173,6 +173,16 @@ class Entry:
     readable: bool = True
     #: on a person's history page, the record merged into theirs that a row is of ("Kari N. (a record merged…)")
     merged_record: str = ""
+    #: on a history page, the files kept when this change approved the record (``core.kept.KeptFile``)
+    kept: list[Any] = field(default_factory=list)
+
+    @property
+    def kept_being_made(self) -> bool:
+        return any(file.state == "pending" for file in self.kept)
+
+    @property
+    def kept_failed(self) -> bool:
+        return any(file.state == "failed" for file in self.kept)
 
     @property
     def when(self) -> str:
@@ -442,6 +452,7 @@ def _fold(into: Entry, entry: Entry) -> None:
             same.no_earlier = same.no_earlier or section.no_earlier
     if entry.reason and not into.reason:
         into.reason = entry.reason
+    into.kept.extend(entry.kept)
 
 
 def _combine(earlier: list[Change], later: list[Change], *, replace: bool = False) -> list[Change]:

@@ -50,6 +50,7 @@ from fagnett.audit.registry import (
 from fagnett.capacity import selectors as capacity_selectors
 from fagnett.capacity.models import CapacityEntry, Category, Recommendation, Scenario
 from fagnett.cases import selectors as case_selectors
+from fagnett.core import kept
 from fagnett.meetings import selectors as meeting_selectors
 from fagnett.meetings.models import ActionItem, Minutes
 from fagnett.networks import selectors as network_selectors
@@ -273,6 +274,7 @@ def record_history(*, user: User, kind_slug: str, record_id: int) -> RecordHisto
     if deleted:
         own_rows = [r for r in rows_by_source[0][1] if r.id == record_id]
         visible.title = kind.label(max(own_rows, key=lambda r: r.history_id), labels)
+    kept_files = _kept_files(kind, rows_by_source[0][1], None if deleted else visible.obj)
     entries = []
     for order, (source, rows) in enumerate(rows_by_source):
         previous = _previous_in(rows)
@@ -284,6 +286,8 @@ def record_history(*, user: User, kind_slug: str, record_id: int) -> RecordHisto
             entry = describe_row(
                 source, row, previous[row.history_id], labels, m2m, record=visible.title, withheld=hidden
             )
+            if source is kind.own:
+                entry.kept = kept_files.get(row.history_id, [])
             owner = getattr(row, source.parent_attname)
             if kind.model is User and owner != record_id:
                 entry.merged_record = gettext("%(name)s (a record merged into this one)") % {
@@ -293,6 +297,20 @@ def record_history(*, user: User, kind_slug: str, record_id: int) -> RecordHisto
     entries.sort(key=lambda item: item[:3])
     merged = merge_saved_together([entry for *_key, entry in entries])
     return RecordHistory(kind, record_id, visible.title, visible.url, deleted, merged[::-1])
+
+
+def _kept_files(kind: Kind, own_rows: list[Row], record: Any) -> dict[int, list[Any]]:
+    """The files kept when the record was approved (``core.kept``), by the history row of the approval, each with
+    the address of its download (none for a deleted record). One query, and none for kinds that keep no files."""
+    try:
+        kept.keeper(kind.model)
+    except LookupError:
+        return {}
+    found = kept.kept_by_history(kind.model, [row.history_id for row in own_rows])
+    for files in found.values():
+        for file in files:
+            file.url = kept.kept_url(file, record) if record is not None else ""  # type: ignore[attr-defined]
+    return found
 
 
 def _withheld_case_items(user: User, rows_by_source: list[tuple[Source, list[Row]]]) -> dict[int, str]:

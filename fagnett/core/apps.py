@@ -38,7 +38,7 @@ class CoreConfig(AppConfig):
         from django.conf import settings
         from django.core.management import call_command
 
-        from fagnett.core import downloads, schedule
+        from fagnett.core import downloads, kept, schedule
         from fagnett.core.digest import digest_send
         from fagnett.core.mail import outbox_sweep
         from fagnett.core.reminders import send_due
@@ -53,6 +53,8 @@ class CoreConfig(AppConfig):
         schedule.register("mail-sweep", lambda began: outbox_sweep(), every=datetime.timedelta(minutes=5))
         # Background jobs whose worker died are started again (or failed with a message); old downloads deleted.
         schedule.register("downloads-sweep", lambda began: downloads.sweep(), every=datetime.timedelta(minutes=5))
+        # Approved files still not kept long after the approval (a worker died) or failed: made again (core.kept).
+        schedule.register("kept-files-sweep", lambda began: kept.remake_stalled(), every=datetime.timedelta(hours=1))
         # The job table's finished rows (django_tasks_db keeps them for ever otherwise).
         schedule.register(
             "task-results-prune",

@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fagnett.core import forms as core_forms
 from fagnett.core.text import multi_line, single_line
@@ -380,3 +381,69 @@ class Download(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+
+def kept_file_path(instance: object, filename: str) -> str:
+    """Under a new random name, so a kept file's bytes are never written over (``core.kept``)."""
+    return f"kept/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}"
+
+
+class KeptFile(models.Model):
+    """A file kept exactly as it was made when a record was approved or sent (``core.kept``): the PDF or DOCX of an
+    approved annual report, approved minutes, a sent recommendation. Its bytes, size and SHA-256 are written once,
+    by the job that makes it, and never replaced: a correction is a new record (or a new ``round`` of the same one),
+    with files of its own; the old ones stay."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Being made")
+        KEPT = "kept", pgettext_lazy("kept file", "Kept")
+        FAILED = "failed", _("Failed")
+
+    owner_type = models.ForeignKey("contenttypes.ContentType", models.PROTECT, related_name="+")
+    owner_id = models.PositiveBigIntegerField()
+    #: 1 for the files of the record's first approval; a record approved (or sent) again gets a new round
+    round = models.PositiveSmallIntegerField(default=1)
+    #: what the file is, among the kinds its model registered: "pdf", "docx", "pdf-a" (the archive's copy)
+    kind = models.CharField(_("kind"), max_length=20, editable=False)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    file = models.FileField(_("file"), upload_to=kept_file_path, max_length=200, blank=True, editable=False)
+    filename = models.CharField(_("file name"), max_length=200, blank=True, editable=False)
+    content_type = models.CharField(max_length=120, blank=True, editable=False)
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True, editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, editable=False)
+    #: the record's history row of the approval (django-simple-history), so its entry in the history shows the files
+    history_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    #: who approved or sent the record, and when: the files are what they approved
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("approved by")
+    )
+    approved_at = models.DateTimeField(_("approved"), default=timezone.now, editable=False)
+    #: when the job stored the file
+    kept_at = models.DateTimeField(_("kept"), null=True, blank=True, editable=False)
+    message = models.CharField(_("message"), max_length=500, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("kept file")
+        verbose_name_plural = _("kept files")
+        ordering = ["owner_type", "owner_id", "-round", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner_type", "owner_id", "round", "kind"], name="keptfile_once_per_round"),
+            models.CheckConstraint(
+                condition=~models.Q(state="kept") | (~models.Q(sha256="") & ~models.Q(file="")),
+                name="keptfile_kept_has_checksum",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner_type", "history_id"], name="keptfile_history")]
+
+    def __str__(self) -> str:
+        return f"{self.filename or self.kind} ({self.sha256[:12]})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Written once: the job fills a pending row by a conditional update (core.kept), never by save().
+        if self.pk is not None and KeptFile.objects.filter(pk=self.pk, state=self.State.KEPT).exists():
+            raise ValueError("A kept file is never changed; keep a new round instead.")
+        super().save(*args, **kwargs)
+
+    @property
+    def short_sha256(self) -> str:
+        return self.sha256[:12]

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from fagnett.accounts.models import User
+from fagnett.core import kept
 from fagnett.networks.models import Appointment, AppointmentRole, Network, TaskListItem
 from fagnett.organisations.models import Region
 from fagnett.reports import statistics
@@ -229,6 +230,8 @@ def build() -> None:
     approved.approved_by_body = "Regionalt fagdirektørnettverk"
     approved.approval_recorded_by = User.objects.get(username="fagdirektor")
     approved.save()
+    # Its PDF and DOCX are kept as at approval (core.kept): made by the job worker `make run` starts.
+    kept.keep_on_commit(approved, by=approved.approval_recorded_by)
     RegionalReport.objects.create(region=hmn, year=2025, created_by=koordinator, **TEXT_2025)
 
     # Helse Nord: the ICU leaders' network has submitted 2025; the coordinator has not accepted it yet.

@@ -1,19 +1,16 @@
 """The regional annual report's PDF and DOCX as background jobs (``core.downloads``), and the files kept for an
-approved version.
+approved version (``core.kept``: made by its job once the approval is committed, served from then on).
 
 The builders are registered in ``ReportsConfig.ready()``. Each reads the report again *as its owner*
 (``selectors.regional_report_for``), so a person who lost the right since asking gets a failed job, not the file.
 The version is fixed when the person asks: a version made meanwhile does not change what they get.
 """
 
-import logging
 from typing import Any
 
-from django.core.files.base import ContentFile
-from django.db import transaction
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django_tasks import task
 
 from fagnett.accounts.models import User
 from fagnett.core.downloads import Built, DownloadRefused, Progress
@@ -24,8 +21,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CONTENT_TYPES = {"pdf": "application/pdf", "docx": DOCX}
 KINDS = {"pdf": "reports.regional_pdf", "docx": "reports.regional_docx"}
 NETWORK_KINDS = {"pdf": "reports.network_pdf", "docx": "reports.network_docx"}
-
-logger = logging.getLogger(__name__)
 
 
 def filename(report: RegionalReport, suffix: str) -> str:
@@ -91,50 +86,20 @@ def _network_builder(fmt: str) -> Any:
 
 
 def register() -> None:
-    from fagnett.core import downloads
+    from fagnett.core import downloads, kept
 
     for fmt, kind in KINDS.items():
         downloads.register(kind, _builder(fmt))
     for fmt, kind in NETWORK_KINDS.items():
         downloads.register(kind, _network_builder(fmt))
+    # An approved version's PDF and DOCX are kept as they were made at approval (core.kept).
+    kept.register(RegionalReport, kinds=tuple(KINDS), render=render_kept, url=kept_url)
 
 
-def stored_file(report: RegionalReport, fmt: str) -> Any:
-    """The kept file of an approved version, opened for reading; None for a draft, before the job has made it, or
-    if the storage has lost it (then the person's button makes it again by an ordinary job, instead of an error)."""
-    if not report.is_locked:
-        return None
-    field = report.approved_pdf if fmt == "pdf" else report.approved_docx
-    if not field:
-        return None
-    try:
-        return field.open("rb")
-    except OSError:
-        logger.warning("The kept %s of %s is missing from the storage (%s)", fmt, report, field.name)
-        return None
+def render_kept(report: RegionalReport, kind: str) -> Built:
+    """The file of an approved version that ``core.kept`` keeps (made by its job, in the site's language)."""
+    return Built(render(report, kind), filename(report, kind), CONTENT_TYPES[kind])
 
 
-@task()
-def regional_report_store_files(report_id: int) -> None:
-    """Make and keep an approved version's PDF and DOCX (enqueued when the approval is committed). Until they are
-    kept, asking for the file starts an ordinary job, so a job lost here costs time, not the file."""
-    report = RegionalReport.objects.select_related("region").filter(pk=report_id).first()
-    if report is None or not report.is_locked:
-        return
-    for fmt in ("pdf", "docx"):
-        field = report.approved_pdf if fmt == "pdf" else report.approved_docx
-        kept = field.name or ""
-        if kept and field.storage.exists(kept):
-            continue
-        field.save(filename(report, fmt), ContentFile(render(report, fmt)), save=False)
-        # Only this column: the report itself is locked and its lock_version must not move.
-        updated = RegionalReport.objects.filter(pk=report.pk, **{f"approved_{fmt}": kept}).update(
-            **{f"approved_{fmt}": field.name}
-        )
-        if not updated and field.name:  # another job kept one first
-            field.storage.delete(field.name)
-
-
-def store_files_on_commit(report: RegionalReport) -> None:
-    report_id = report.pk
-    transaction.on_commit(lambda: regional_report_store_files.enqueue(report_id))
+def kept_url(report: RegionalReport, kind: str) -> str:
+    return reverse(f"reports:{kind}", args=[report.region_id, report.year]) + f"?version={report.version}"

@@ -158,7 +158,7 @@ class TaskRanking(models.Model):
 
 
 def approved_file_path(instance: object, filename: str) -> str:
-    """Under a random name; the name a person's browser saves is set when it is served."""
+    """The storage names of the approved files before they moved to core.kept (migration 0005 refers to it)."""
     return f"reports/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}"
 
 
@@ -208,10 +208,7 @@ class RegionalReport(VersionedModel):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    #: the PDF and DOCX made once the version was approved (``reports.tasks``), on the default storage: an approved
-    #: report is served at once; empty while a draft, or until the job has made them
-    approved_pdf = models.FileField(upload_to=approved_file_path, max_length=200, blank=True, editable=False)
-    approved_docx = models.FileField(upload_to=approved_file_path, max_length=200, blank=True, editable=False)
+    # The PDF and DOCX made at approval are kept by core.kept (KeptFile), with their checksums.
 
     history = HistoricalRecords()
 

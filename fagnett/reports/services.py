@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fagnett.accounts.models import User
+from fagnett.core import kept
 from fagnett.core.history import acting_as
 from fagnett.core.locking import check_version, locked_get, locked_update
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
 from fagnett.networks.models import Appointment, AppointmentRole, Network, TaskListItem
 from fagnett.organisations.models import Region
-from fagnett.reports import downloads, statistics
+from fagnett.reports import statistics
 from fagnett.reports.models import (
     NARRATIVE_FIELDS,
     RANKED_TASKS,
@@ -277,8 +278,9 @@ def regional_report_approve(
     current.approved_by_body = approved_by_body.strip()
     current.approval_recorded_by = user
     approved = locked_update(current)
-    # The files are made once, in the background, and served from then on without a job.
-    downloads.store_files_on_commit(approved)
+    # The PDF and DOCX are made once, by a job after the commit, and kept with their checksums (core.kept): what
+    # was approved is served from then on, whatever the code does later.
+    kept.keep_on_commit(approved, by=user)
     return approved
 
 

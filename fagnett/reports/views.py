@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.access import AuthenticatedRequest, access_for
+from fagnett.core import kept
 from fagnett.core.downloads import download_start
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows
@@ -292,6 +293,7 @@ def regional_report(request: AuthenticatedRequest, region_id: int, year: int) ->
             "can_new_version": steps["new_version"] and report.pk == versions[0].pk,
             "can_approve": steps["approve"] and report.pk is not None,
             "can_see_drafts": request.user.has_perm("reports.view_regional_drafts", region),
+            **kept.kept_context(report),
         },
     )
 
@@ -412,19 +414,14 @@ def export_pdf(request: AuthenticatedRequest, region_id: int, year: int) -> Http
 
 
 def _export(request: AuthenticatedRequest, region_id: int, year: int, fmt: str) -> HttpResponseBase:
-    """An approved version's kept file at once; anything else is made by a job: GET shows the button, POST starts
+    """An approved version's kept file at once (core.kept); anything else — a draft, or an approved version whose
+    files are still being made — is made by a job: GET shows the button, POST starts
     it and sends the person to the page that follows it."""
     _region, _versions, report = _regional(request, region_id, year)
-    stored = report_downloads.stored_file(report, fmt)
-    if stored:
-        response = FileResponse(
-            stored,
-            as_attachment=True,
-            filename=report_downloads.filename(report, fmt),
-            content_type=report_downloads.CONTENT_TYPES[fmt],
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+    kept_row = kept.kept_file(report, fmt) if report.is_locked else None
+    if kept_row is not None:
+        # The bytes kept at approval, checked against their checksum (a mismatch is an error page, not the file).
+        return kept.kept_response(request, kept_row)
     title = _("Annual report %(year)s for %(region)s, version %(version)s (%(format)s)") % {
         "year": year,
         "region": report.region.short_name,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from fagnett.accounts.models import User
+from fagnett.core import kept
 from fagnett.core.locking import check_version, locked_get, locked_update
 from fagnett.core.mail import mail_on_commit
 from fagnett.core.permissions import require_perm
@@ -170,9 +171,12 @@ def minutes_approve(*, user: User, minutes: Minutes, via: str = Minutes.Approved
     current.approved_by = user
     current.approved_at = timezone.now()
     current.approved_via = via
-    locked_update(current, clean=False)
-    minutes_approved.send(sender=Minutes, minutes=current, user=user)
-    return current
+    approved = locked_update(current, clean=False)
+    # The PDF, DOCX and the archive's PDF/A are made by a job after the commit and kept with their checksums
+    # (core.kept): what was approved is what is downloaded and archived from then on.
+    kept.keep_on_commit(approved, by=user)
+    minutes_approved.send(sender=Minutes, minutes=approved, user=user)
+    return approved
 
 
 @transaction.atomic

@@ -5,14 +5,16 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fagnett.access import AuthenticatedRequest
+from fagnett.core import kept
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
-from fagnett.meetings import exports, selectors, services
+from fagnett.meetings import approved_files, exports, selectors, services
 from fagnett.meetings.forms import (
     ActionItemFormSet,
     CirculateForm,
@@ -130,6 +132,7 @@ def _minutes_page(
             if can_manage and minutes.status != Minutes.Status.DRAFT
             else None,
             "no_remarks_given": no_remarks_given,
+            **kept.kept_context(minutes),
         },
         status=status,
     )
@@ -227,11 +230,16 @@ def minutes_correct(request: AuthenticatedRequest, meeting_id: int, version: int
     return render(request, "meetings/minutes_correct.html", {"meeting": meeting, "minutes": minutes, "form": form})
 
 
-def minutes_export(request: AuthenticatedRequest, meeting_id: int, version: int, fmt: str) -> HttpResponse:
+def minutes_export(request: AuthenticatedRequest, meeting_id: int, version: int, fmt: str) -> HttpResponseBase:
     meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
     minutes = selectors.minutes_get(user=request.user, meeting=meeting, version=version)
     stem = f"referat-{_file_stem(meeting)}-v{minutes.version}"
     reader = selectors.case_reader(request.user)
+    if minutes.is_locked and fmt in ("pdf", "docx"):
+        kept_row = kept.kept_file(minutes, fmt)
+        if kept_row is not None and approved_files.reads_as_network(minutes, reader):
+            # The bytes kept at approval, checked against their checksum (core.kept).
+            return kept.kept_response(request, kept_row)
     if fmt == "pdf":
         return _attachment(exports.minutes_pdf(minutes, reader=reader), f"{stem}.pdf", "application/pdf")
     if fmt == "docx":
