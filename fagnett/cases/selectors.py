@@ -629,8 +629,9 @@ def _choices_state(regions: list[int] | None) -> tuple[int, int, int, int | None
     if regions is not None:
         in_regions = f"WHERE region_id IN ({', '.join(['%s'] * len(regions))})" if regions else "WHERE FALSE"
         params = list(regions)
+    # Only placeholders are formatted in; the region ids go as parameters.
     sql = (
-        "SELECT (SELECT COALESCE(MAX(history_id), 0) FROM networks_historicalnetwork), "
+        "SELECT (SELECT COALESCE(MAX(history_id), 0) FROM networks_historicalnetwork), "  # noqa: S608
         "(SELECT COALESCE(MAX(history_id), 0) FROM organisations_historicalhealthtrust), "
         "(SELECT COALESCE(MAX(history_id), 0) FROM organisations_historicalregion), "
         f"(SELECT MIN(year) FROM cases_case {in_regions}), (SELECT MAX(year) FROM cases_case {in_regions})"

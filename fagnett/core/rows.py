@@ -34,7 +34,7 @@ def url_pattern(name: str, *fixed: Any) -> Callable[..., str]:
         if template is None:
             template = reverse(name, args=_args(count))
             for i in range(count):
-                template = template.replace(str(_PLACEHOLDER + i), "{%d}" % i)
+                template = template.replace(str(_PLACEHOLDER + i), f"{{{i}}}")
             templates[count] = template
         return template.format(*ids)
 
