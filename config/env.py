@@ -44,6 +44,10 @@ def database_config(default_sqlite: Path) -> dict[str, object]:
     config: dict[str, object] = dict(
         dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
     )
+    if "postgresql" in str(config["ENGINE"]):
+        # No JIT: a page's queries are short, and the planner compiled one whenever its estimate passed jit_above_cost
+        # (the case list's, 0.7-3.5 s of compiling on every request; issue 23, bench/RESULTS.md).
+        config["OPTIONS"] = {"options": "-c jit=off"}
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL and a busy timeout let the demo server and a management command share the file.
         config["OPTIONS"] = {

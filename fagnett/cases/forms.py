@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fagnett.cases.models import Case, CommonCase, Consultation, EscalationTarget
-from fagnett.core.forms import MultiLineField, SingleLineField, choice, model_choice, set_prompt
+from fagnett.core.forms import MultiLineField, PlainSelect, SingleLineField, choice, model_choice, set_prompt
 from fagnett.core.locking import NO_VERSION, VersionedForm
 from fagnett.core.uploads import check_upload
 from fagnett.networks.forms import DateInput
@@ -312,6 +312,9 @@ class AttachmentForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
+    """The case list's filters. Its choices come ready from ``selectors.case_filter_choices`` (cached per region);
+    the network and trust are plain ids, checked against those choices."""
+
     q = SingleLineField(
         guard=False,
         label=_("Search"),
@@ -319,26 +322,26 @@ class CaseFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search"}),
         help_text=_("Words, or a case number such as ANI-2026/014."),
     )
-    network = forms.ModelChoiceField(
-        label=_("Network"), queryset=Case.objects.none(), required=False, empty_label=_("All networks")
+    network = forms.TypedChoiceField(
+        label=_("Network"), required=False, coerce=int, empty_value=None, widget=PlainSelect
     )
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    trust = forms.ModelChoiceField(
-        label=_("Health trust"), queryset=Case.objects.none(), required=False, empty_label=_("All health trusts")
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=PlainSelect)
+    trust = forms.TypedChoiceField(
+        label=_("Health trust"), required=False, coerce=int, empty_value=None, widget=PlainSelect
     )
-    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None, widget=PlainSelect)
     overdue = forms.BooleanField(label=_("Only overdue cases"), required=False)
 
-    def __init__(self, *args: Any, networks: Any, trusts: Any, years: list[int], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, choices: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_choice(self, "network").queryset = networks
-        model_choice(self, "trust").queryset = trusts
+        choice(self, "network").choices = [("", _("All networks")), *choices.networks]
+        choice(self, "trust").choices = [("", _("All health trusts")), *choices.trusts]
         choice(self, "status").choices = [
             ("", _("All statuses")),
             ("open", _("Waiting for the network's answer")),
             *Case.Status.choices,
         ]
-        choice(self, "year").choices = [("", _("All years")), *((y, str(y)) for y in years)]
+        choice(self, "year").choices = [("", _("All years")), *((y, str(y)) for y in choices.years)]
 
 
 class ResponsibleForm(VersionedForm):

@@ -222,6 +222,11 @@ class Case(VersionedModel):
             models.Index(fields=["region", "status"]),
             models.Index(fields=["network", "status"]),
             models.Index(fields=["submitted_by"]),
+            # The case lists (issue 23): newest first by (submitted_at, id), read backwards from a keyset cursor; the
+            # same within a year (the year filter); and the count and the years of a region's cases.
+            models.Index(fields=["submitted_at", "id"], name="case_submitted_keyset"),
+            models.Index(fields=["year", "submitted_at", "id"], name="case_year_keyset"),
+            models.Index(fields=["region", "year", "status"], name="case_region_year_status"),
         ]
 
     def __str__(self) -> str:

@@ -5,23 +5,27 @@ of the regions they coordinate or direct, and, as fagsjef, the cases from their 
 answers 404, so a case number does not reveal that a case exists.
 """
 
+import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
-    Exists,
     ExpressionWrapper,
+    F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
 )
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -39,6 +43,7 @@ from fagnett.cases.models import (
     Consultation,
     case_reference,
 )
+from fagnett.core import rows as prepared
 from fagnett.networks.models import Network
 from fagnett.networks.rules import LEADERSHIP_ROLES
 from fagnett.organisations.models import HealthTrust, Region
@@ -126,13 +131,18 @@ def common_case_regions(user: User) -> set[int] | None:
 def _common_cases_once(cases: QuerySet[Case], user: User) -> QuerySet[Case]:
     """Of each common case the person may open, only its first matching case stays, marked ``common_row`` with how
     many networks it went to and how many have answered: the list's row leads to the progress matrix. In the same
-    query (a subquery per number), so the list's query count stays flat."""
+    query, so the list's query count stays flat.
+
+    The first matching case of each common case is found once for the whole list (a grouped subquery PostgreSQL
+    hashes), not by a correlated "is there an earlier one" per row: that one repeated the list's whole filter for
+    every row of a common case and made the planner's estimate so high that it compiled the query (JIT) on every
+    request (issue 23)."""
     regions = common_case_regions(user)
     in_regions = Q() if regions is None else Q(region__in=regions)
     collapsible = Q(common_case__isnull=False) & in_regions
-    earlier = cases.order_by().filter(common_case=OuterRef("common_case"), pk__lt=OuterRef("pk"))
+    firsts = cases.order_by().filter(collapsible).values("common_case").annotate(first=Min("pk")).values("first")
     siblings = Case.objects.filter(common_case=OuterRef("common_case")).order_by().values("common_case")
-    return cases.exclude(collapsible & Q(Exists(earlier))).annotate(
+    return cases.filter(~collapsible | Q(pk__in=firsts)).annotate(
         common_row=ExpressionWrapper(collapsible, output_field=BooleanField()),
         common_sent=Coalesce(Subquery(siblings.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0),
         common_answered=Coalesce(
@@ -427,3 +437,232 @@ def case_years(*, user: User) -> list[int]:
 
 def trust_choices(*, user: User) -> QuerySet[HealthTrust]:
     return trusts_for(user=user).order_by("region__name", "name")
+
+
+# --- The case list's page (issue 23): a keyset page of flat rows, and the filter form's choices ---------------------
+
+#: Rows on a page of a case list.
+CASE_PAGE_SIZE = 50
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+@dataclass(frozen=True)
+class CaseCursor:
+    """A row of a case list, as the place a page starts after or ends before. The lists run newest first, by
+    (``submitted_at``, ``id``): a stable order (the id breaks ties) that the index ``case_submitted_keyset`` serves."""
+
+    submitted_at: datetime.datetime
+    pk: int
+
+    def token(self) -> str:
+        """The cursor in a link: microseconds since 1970 and the id, ``1733400000123456-42``."""
+        return f"{(self.submitted_at - _EPOCH) // datetime.timedelta(microseconds=1)}-{self.pk}"
+
+    @classmethod
+    def parse(cls, token: str | None) -> "CaseCursor | None":
+        """The cursor of a link; ``None`` for anything else (a mangled link then shows the first page)."""
+        micros, _, pk = (token or "").partition("-")
+        if not (micros.isdigit() and pk.isdigit()) or len(micros) > 17 or len(pk) > 12:
+            return None
+        return cls(_EPOCH + datetime.timedelta(microseconds=int(micros)), int(pk))
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """One row of a case list, ready to show: every label, address and date made once per request.
+
+    A common case the person may open is one row (``common_row``) leading to its progress matrix."""
+
+    pk: int
+    url: str
+    reference: str
+    title: str
+    source: str
+    network: str
+    origin: str
+    submitted_by: str
+    status_label: str
+    status_color: str
+    due: str
+    overdue: bool
+    common_row: bool
+    common_case_id: int | None
+    common_sent: int
+    common_answered: int
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """A page of a case list: its rows, how many cases match in all, and the cursors of the pages either side
+    (``None`` where there is none); ``first`` when it is the list's first page."""
+
+    object_list: list[CaseRow]
+    count: int
+    next_cursor: str | None
+    previous_cursor: str | None
+    first: bool
+
+    @property
+    def has_other_pages(self) -> bool:
+        return bool(self.next_cursor or self.previous_cursor)
+
+
+_ROW_FIELDS = (
+    "pk",
+    "reference",
+    "title",
+    "source",
+    "status",
+    "due_date",
+    "submitted_at",
+    "network__name",
+    "trust__short_name",
+    "region__short_name",
+    "submitted_by__first_name",
+    "submitted_by__last_name",
+    "submitted_by__username",
+    "common_case_id",
+    "common_case__title",
+    "common_case__due_date",
+)
+
+
+def _prepared_rows(values: list[dict[str, Any]], *, collapsed: bool) -> list[CaseRow]:
+    """The rows of ``values`` (``case_list_page``'s query) ready to show, each label and address made once."""
+    case_url = prepared.url_pattern("cases:detail")
+    common_url = prepared.url_pattern("cases:common_detail")
+    sources = prepared.labels(Case.Source.choices)
+    statuses = prepared.labels(Case.Status.choices)
+    short_date = prepared.date_formatter()
+    today = timezone.localdate()
+    open_statuses = OPEN_STATUSES
+    rows = []
+    for v in values:
+        common_row = collapsed and bool(v["common_row"])
+        name = f"{v['submitted_by__first_name']} {v['submitted_by__last_name']}".strip()
+        status, due = v["status"], v["common_case__due_date"] if common_row else v["due_date"]
+        rows.append(
+            CaseRow(
+                pk=v["pk"],
+                url=common_url(v["common_case_id"]) if common_row else case_url(v["pk"]),
+                reference=v["reference"],
+                title=v["common_case__title"] if common_row else v["title"],
+                source=sources.get(v["source"], v["source"]),
+                network=v["network__name"] or "",
+                origin=(v["region__short_name"] if common_row else v["trust__short_name"] or v["region__short_name"]),
+                submitted_by=name or v["submitted_by__username"],
+                status_label=statuses.get(status, status),
+                status_color=Case.STATUS_COLORS.get(status, "neutral"),
+                due=short_date(due),
+                overdue=not common_row and due is not None and due < today and status in open_statuses,
+                common_row=common_row,
+                common_case_id=v["common_case_id"],
+                common_sent=v["common_sent"] if collapsed else 0,
+                common_answered=v["common_answered"] if collapsed else 0,
+            )
+        )
+    return rows
+
+
+def case_list_page(
+    *,
+    user: User,
+    filters: CaseFilters | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = CASE_PAGE_SIZE,
+) -> CasePage:
+    """A page of ``case_list`` (the same cases, scoped to the person, newest first) in two queries: the count and the
+    page's rows as plain values. The page starts after the cursor ``after`` or ends before ``before`` (keyset
+    pagination: no OFFSET, so a page deep in the list costs what the first does)."""
+    filters = filters or CaseFilters()
+    cases = case_list(user=user, filters=filters)
+    collapsed = not filters.network  # case_list collapses common cases (and annotates their rows) only then
+    fields = (*_ROW_FIELDS, "common_row", "common_sent", "common_answered") if collapsed else _ROW_FIELDS
+    key = Tuple(F("submitted_at"), F("pk"))
+    start, end = CaseCursor.parse(after), CaseCursor.parse(before)
+    rows: list[dict[str, Any]]
+    first = False
+    if end is not None:
+        older_first = cases.filter(TupleGreaterThan(key, (end.submitted_at, end.pk))).order_by("submitted_at", "pk")
+        rows = list(older_first.values(*fields)[: size + 1])
+        if len(rows) > size:
+            rows = rows[:size]
+            rows.reverse()
+        else:  # fewer than a page before it: that is the list's first page
+            rows, first = list(cases.values(*fields)[: size + 1]), True
+    elif start is not None:
+        rows = list(cases.filter(TupleLessThan(key, (start.submitted_at, start.pk))).values(*fields)[: size + 1])
+    else:
+        rows, first = list(cases.values(*fields)[: size + 1]), True
+    more = (end is None or first) and len(rows) > size
+    shown = rows[:size]
+
+    def cursor(row: dict[str, Any]) -> str:
+        return CaseCursor(row["submitted_at"], row["pk"]).token()
+
+    return CasePage(
+        object_list=_prepared_rows(shown, collapsed=collapsed),
+        count=cases.count(),
+        next_cursor=cursor(shown[-1]) if shown and (more or (end is not None and not first)) else None,
+        previous_cursor=cursor(shown[0]) if shown and not first else None,
+        first=first,
+    )
+
+
+@dataclass(frozen=True)
+class CaseFilterChoices:
+    """The case list filter's choices for a person: the networks and trusts of their regions, and the years."""
+
+    networks: list[tuple[int, str]]
+    trusts: list[tuple[int, str]]
+    years: list[int]
+
+
+def _choices_state(regions: list[int] | None) -> tuple[int, int, int, int | None, int | None]:
+    """What the cached choices depend on, in one hand-written query (the ORM's compile cost would be most of it):
+    the newest history row of networks, health trusts and regions (every save and delete writes one, the bulk
+    writes too — ``core.bulk``), so any change anywhere gives new choices at once, and the first and last year of
+    the regions' cases."""
+    in_regions, params = "", []
+    if regions is not None:
+        in_regions = f"WHERE region_id IN ({', '.join(['%s'] * len(regions))})" if regions else "WHERE FALSE"
+        params = list(regions)
+    # Only placeholders are formatted in; the region ids go as parameters.
+    sql = (
+        "SELECT (SELECT COALESCE(MAX(history_id), 0) FROM networks_historicalnetwork), "  # noqa: S608
+        "(SELECT COALESCE(MAX(history_id), 0) FROM organisations_historicalhealthtrust), "
+        "(SELECT COALESCE(MAX(history_id), 0) FROM organisations_historicalregion), "
+        f"(SELECT MIN(year) FROM cases_case {in_regions}), (SELECT MAX(year) FROM cases_case {in_regions})"
+    )
+    with connection.cursor() as db:
+        db.execute(sql, params + params)
+        row = db.fetchone()
+    return row[0], row[1], row[2], row[3], row[4]
+
+
+def case_filter_choices(*, user: User) -> CaseFilterChoices:
+    """The choices of the case list's filter form for ``user``: the open networks and the health trusts of their
+    regions (``submittable_networks``, ``trust_choices``) and the years from the regions' first case to this one.
+
+    Networks and trusts are cached per set of regions, keyed by the version ``_choices_state`` reads (one small
+    query a request), so a new or renamed network or trust shows at once in every process."""
+    access = access_for(user)
+    regions = None if access.is_superuser else sorted(access.regions)
+    nets, trusts, region_version, first_year, last_year = _choices_state(regions)
+    this_year = timezone.localdate().year
+    if first_year is None:
+        years = [this_year]
+    else:
+        years = list(range(max(this_year, last_year or this_year), first_year - 1, -1))
+    scope = "all" if regions is None else ",".join(map(str, regions))
+    key = f"cases:filter-choices:{scope}:{nets}:{trusts}:{region_version}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = (
+            list(submittable_networks(user=user).values_list("pk", "name")),
+            list(trust_choices(user=user).values_list("pk", "name")),
+        )
+        cache.set(key, cached, 24 * 3600)
+    return CaseFilterChoices(networks=cached[0], trusts=cached[1], years=years)

@@ -10,6 +10,9 @@ from typing import Any
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from fagnett.core.text import multi_line, single_line
 from fagnett.core.validators import validate_no_national_id
@@ -87,3 +90,22 @@ def without_blank(form: forms.BaseForm, name: str) -> None:
     elif isinstance(field, forms.ChoiceField):
         choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
         field.choices = [(value, label) for value, label in choices if value != ""]
+
+
+class PlainSelect(forms.Select):
+    """A select written in Python, for long lists of plain choices (a filter's networks): the same markup as the
+    template (``django/forms/widgets/select.html``) without building a dict per option (``optgroups``) on every
+    request. No groups; the chosen value is compared as text, as Django does."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        chosen = {str(v) for v in self.format_value(value)}
+        final = self.build_attrs(self.attrs, attrs)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option, mark_safe(" selected") if str(option) in chosen else "", label)
+                for option, label in self.choices
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), options)

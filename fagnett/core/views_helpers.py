@@ -42,8 +42,13 @@ def render_page_or_part(request: HttpRequest, template: str, context: dict[str, 
     return response
 
 
-def paginate(request: HttpRequest, items: Any, per_page: int = 50) -> Page:
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, items: Any, per_page: int = 50, *, count: int | None = None) -> Page:
+    """The page of ``items`` the ``page`` parameter asks for; ``count``, when the caller has already counted the
+    items, spares the paginator its own count query."""
+    paginator = Paginator(items, per_page)
+    if count is not None:
+        paginator.__dict__["count"] = count  # Paginator.count is a cached_property
+    return paginator.get_page(request.GET.get("page"))
 
 
 def year_param(request: HttpRequest, default: int) -> int:

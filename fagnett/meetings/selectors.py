@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from fagnett.access import access_for
 from fagnett.accounts.models import User
+from fagnett.core import rows as prepared
 from fagnett.meetings.models import (
     ActionItem,
     AgendaDocument,
@@ -507,6 +508,73 @@ def my_action_items(*, user: User) -> QuerySet[ActionItem]:
         ActionItem.objects.filter(owner=user)
         .select_related("network", "meeting", "owner")
         .order_by("status", "due_date", "pk")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ActionItemRow:
+    """One of the person's action items, ready to show (issue 23: made once per request, no model instances)."""
+
+    pk: int
+    title: str
+    network: str
+    network_url: str
+    due: str
+    overdue: bool
+    meeting_url: str
+    meeting_date: str
+    history_url: str
+    close_url: str
+    done: str
+    done_note: str
+
+
+@dataclass(frozen=True)
+class MyActionItems:
+    open: list[ActionItemRow]
+    done: list[ActionItemRow]
+
+
+#: At most this many open items, and the most recently done, on "My action items".
+MY_OPEN_LIMIT, MY_DONE_LIMIT = 300, 50
+
+
+def my_action_item_rows(*, user: User) -> MyActionItems:
+    """The person's open action items (by due date) and the ones done most recently, in two queries of plain values,
+    with every address, date and label made once per request."""
+    fields = (
+        "pk", "title", "due_date", "network_id", "network__name", "meeting_id", "meeting__starts_at", "done_at",
+        "done_note",
+    )  # fmt: skip
+    mine = ActionItem.objects.filter(owner=user)
+    open_values = mine.filter(status=ActionItem.Status.OPEN).order_by("due_date", "pk").values(*fields)
+    done_values = mine.filter(status=ActionItem.Status.DONE).order_by("-done_at", "-pk").values(*fields)
+    network_url = prepared.url_pattern("networks:detail")
+    meeting_url = prepared.url_pattern("meetings:detail")
+    history_url = prepared.url_pattern("audit:history", "action-item")
+    close_url = prepared.url_pattern("meetings:action_item_close")
+    short_date = prepared.date_formatter()
+    today = timezone.localdate()
+
+    def row(v: dict[str, Any], *, is_open: bool) -> ActionItemRow:
+        return ActionItemRow(
+            pk=v["pk"],
+            title=v["title"],
+            network=v["network__name"],
+            network_url=network_url(v["network_id"]),
+            due=short_date(v["due_date"]),
+            overdue=is_open and v["due_date"] < today,
+            meeting_url=meeting_url(v["meeting_id"]) if v["meeting_id"] else "",
+            meeting_date=short_date(v["meeting__starts_at"]),
+            history_url=history_url(v["pk"]),
+            close_url=close_url(v["pk"]),
+            done=short_date(v["done_at"]),
+            done_note=v["done_note"],
+        )
+
+    return MyActionItems(
+        open=[row(v, is_open=True) for v in open_values[:MY_OPEN_LIMIT]],
+        done=[row(v, is_open=False) for v in done_values[:MY_DONE_LIMIT]],
     )
 
 

@@ -127,16 +127,18 @@ def network_list(
     networks: QuerySet[Network] = (
         Network.objects.filter(visible_region_filter(user))
         .select_related("region", "parent")
-        .alias(report_of_year=FilteredRelation("annual_reports", condition=Q(annual_reports__year=when.report_year)))
+        .alias(
+            report_of_year=FilteredRelation("annual_reports", condition=Q(annual_reports__year=when.report_year)),
+            # The joins are narrowed in their ON clauses (issue 23): counted with a FILTER instead, every network's
+            # appointments were joined with all its meetings of ten years, and PostgreSQL counted the product.
+            appointed=FilteredRelation("appointments", condition=Q(appointments__status=Appointment.Status.APPOINTED)),
+            held=FilteredRelation(
+                "meetings", condition=Q(meetings__status=_MEETING_HELD, meetings__starts_at__year=when.year)
+            ),
+        )
         .annotate(
-            member_count=Count(
-                "appointments", filter=Q(appointments__status=Appointment.Status.APPOINTED), distinct=True
-            ),
-            held_this_year=Count(
-                "meetings",
-                filter=Q(meetings__status=_MEETING_HELD, meetings__starts_at__year=when.year),
-                distinct=True,
-            ),
+            member_count=Count("appointed__id", distinct=True),
+            held_this_year=Count("held__id", distinct=True),
             minimum=minimum_in_force(when.year),
             expected_so_far=F("minimum") * gone / days,  # whole numbers: rounded down, as expected_so_far()
             report_status=F("report_of_year__status"),

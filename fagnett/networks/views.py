@@ -50,7 +50,9 @@ def network_list(request: AuthenticatedRequest) -> HttpResponse:
             concern=data["concern"],
         )
     networks = selectors.network_list(user=request.user, filters=filters, when=when)
-    page = paginate(request, networks)
+    counts = selectors.network_counts(networks)
+    # The total is the sum of the counts just read: the paginator need not count again.
+    page = paginate(request, networks, count=counts.networks + counts.forums + counts.subgroups)
     page.object_list = selectors.with_leaders(page.object_list)
     return render_page_or_part(
         request,
@@ -58,7 +60,7 @@ def network_list(request: AuthenticatedRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "count": network_count_text(selectors.network_counts(networks)),
+            "count": network_count_text(counts),
             "year": when.year,
             "report_year": when.report_year,
             "can_add": access_for(request.user).is_coordinator_anywhere,

@@ -81,7 +81,7 @@ def test_managers_add_an_action_item_on_the_case_page(world: World, client) -> N
     page = client.get(case.get_absolute_url())
     assert [a.title for a in page.context["action_items"]] == ["Innhente erfaringer"]
     client.force_login(world["member"])
-    assert client.get(reverse("meetings:my_action_items")).context["open_items"] == [item]
+    assert [row.pk for row in client.get(reverse("meetings:my_action_items")).context["open_items"]] == [item.pk]
 
 
 def test_the_secretary_puts_the_open_cases_on_the_agenda_from_the_meeting_page(world: World, client: Client) -> None:

@@ -135,7 +135,7 @@ class TestFlowThroughThePages:
         assert (case.network, case.region, case.trust) == (None, world.region_a, world.trusts_a[1])
 
         client.force_login(world["coordinator"])
-        assert case in client.get(reverse("cases:unrouted")).context["page"].object_list
+        assert case.pk in [row.pk for row in client.get(reverse("cases:unrouted")).context["page"].object_list]
         response = client.post(
             reverse("cases:route", args=[case.pk]), {"network": world.network.pk, "lock_version": case.lock_version}
         )
@@ -376,7 +376,7 @@ def test_htmx_filtering_answers_with_the_results_only(world: World, login_as: Lo
 def test_the_coordinator_of_another_region_does_not_see_cases_waiting_here(world: World, login_as: LoginAs) -> None:
     make_case(world, network=None)
     response = login_as("coordinator_b").get(reverse("cases:unrouted"))
-    assert response.context["page"].paginator.count == 0
+    assert response.context["page"].count == 0
 
 
 def test_the_home_summary_costs_one_query(world: World, django_assert_num_queries: Callable[..., object]) -> None:

@@ -2,13 +2,12 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fagnett.access import AuthenticatedRequest, access_for
 from fagnett.cases import selectors
 from fagnett.cases.forms import CaseFilterForm
-from fagnett.core.views_helpers import paginate, render_page_or_part
+from fagnett.core.views_helpers import render_page_or_part
 from fagnett.networks.models import Network
 
 
@@ -21,21 +20,15 @@ def _list_page(
     kind: str = "all",
 ) -> HttpResponse:
     user = request.user
-    networks = selectors.submittable_networks(user=user)
-    form = CaseFilterForm(
-        request.GET or None,
-        networks=networks,
-        trusts=selectors.trust_choices(user=user),
-        years=selectors.case_years(user=user),
-    )
+    form = CaseFilterForm(request.GET or None, choices=selectors.case_filter_choices(user=user))
     filters = base
     if form.is_valid():
         data = form.cleaned_data
         filters = selectors.CaseFilters(
             q=data["q"],
-            network=network.pk if network else (data["network"].pk if data["network"] else None),
+            network=network.pk if network else data["network"],
             status=data["status"],
-            trust=data["trust"].pk if data["trust"] else None,
+            trust=data["trust"],
             year=data["year"],
             overdue=data["overdue"],
             mine=base.mine,
@@ -43,7 +36,9 @@ def _list_page(
         )
     if network is not None:
         del form.fields["network"]
-    page = paginate(request, selectors.case_list(user=user, filters=filters))
+    page = selectors.case_list_page(
+        user=user, filters=filters, after=request.GET.get("after"), before=request.GET.get("before")
+    )
     access = access_for(user)
     return render_page_or_part(
         request,
@@ -54,7 +49,6 @@ def _list_page(
             "heading": heading,
             "network": network,
             "kind": kind,
-            "today": timezone.localdate(),
             "can_assign": access.is_coordinator_anywhere or bool(access.director_regions),
             "can_send_common": access.is_coordinator_anywhere,
         },

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -14,22 +13,12 @@ from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors
 from fagnett.meetings import selectors, services
 from fagnett.meetings.forms import ReassignActionItemForm
-from fagnett.meetings.models import ActionItem
 from fagnett.networks.selectors import network_participants
 
 
 def my_action_items(request: AuthenticatedRequest) -> HttpResponse:
-    items = list(selectors.my_action_items(user=request.user)[:300])
-    today = timezone.localdate()
-    return render(
-        request,
-        "meetings/my_action_items.html",
-        {
-            "open_items": [i for i in items if i.status == ActionItem.Status.OPEN],
-            "done_items": [i for i in items if i.status == ActionItem.Status.DONE][:50],
-            "today": today,
-        },
-    )
+    items = selectors.my_action_item_rows(user=request.user)
+    return render(request, "meetings/my_action_items.html", {"open_items": items.open, "done_items": items.done})
 
 
 @require_http_methods(["GET", "POST"])

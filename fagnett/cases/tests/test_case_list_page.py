@@ -1,0 +1,132 @@
+"""The case list's page (issue 23): keyset pages through plain links, filters kept, choices cached but never stale."""
+
+import datetime
+import re
+from collections.abc import Callable
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from fagnett.cases import selectors
+from fagnett.cases.models import Case
+from fagnett.cases.tests.factories import make_case
+from fagnett.organisations.models import HealthTrust
+from tests.factories import World, make_network
+
+pytestmark = pytest.mark.django_db
+
+LoginAs = Callable[[str], Client]
+
+
+def _cases(world: World, n: int, *, status: str = Case.Status.RECEIVED, ties: int = 1) -> list[Case]:
+    """``n`` cases, ``ties`` of them at each moment (the id then decides the order)."""
+    start = timezone.now() - datetime.timedelta(days=1)
+    return [
+        make_case(world, status=status, title=f"Sak {i}", submitted_at=start - datetime.timedelta(minutes=i // ties))
+        for i in range(n)
+    ]
+
+
+def _links(html: str) -> dict[str, str]:
+    nav = re.search(r'<nav class="ds-pagination pagination".*?</nav>', html, re.S)
+    if nav is None:
+        return {}
+    return {text: unescape(href) for href, text in re.findall(r'href="([^"]*)">([^<]*)</a>', nav.group(0))}
+
+
+def _walk(client: Client, url: str) -> tuple[list[int], list[str]]:
+    """Every row's id following "Neste" from ``url`` to the end, and the addresses of the pages."""
+    seen: list[int] = []
+    pages = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        seen.extend(row.pk for row in response.context["page"].object_list)
+        pages.append(url)
+        nxt = _links(response.content.decode()).get("Neste")
+        url = f"{reverse('cases:list')}{nxt}" if nxt else ""
+    return seen, pages
+
+
+def test_next_links_walk_every_case_once_in_order_and_keep_the_filters(world: World, login_as: LoginAs) -> None:
+    made = _cases(world, 120, ties=3)  # three cases a minute: the id breaks the ties
+    make_case(world, status=Case.Status.CLOSED, title="Lukket")  # filtered out
+    client = login_as("coordinator")
+    seen, pages = _walk(client, f"{reverse('cases:list')}?status=received")
+    expected = list(
+        Case.objects.filter(pk__in=[c.pk for c in made]).order_by("-submitted_at", "-pk").values_list("pk", flat=True)
+    )
+    assert seen == expected
+    assert len(pages) == 3 and all("status=received" in page for page in pages)
+    last = client.get(pages[-1])
+    assert last.context["page"].count == 120  # the count is of the whole list, on every page
+    # Back from the last page: the same rows as the page before it, and a way to the first page.
+    links = _links(last.content.decode())
+    assert set(links) == {"Første side", "Forrige"}
+    back = client.get(f"{reverse('cases:list')}{links['Forrige']}")
+    assert [row.pk for row in back.context["page"].object_list] == expected[50:100]
+    assert "status=received" in links["Forrige"] and "after" not in links["Forrige"]
+    # Back once more is the first page: no "Forrige" there.
+    again = _links(back.content.decode())
+    first = client.get(f"{reverse('cases:list')}{again['Forrige']}")
+    assert [row.pk for row in first.context["page"].object_list] == expected[:50]
+    assert set(_links(first.content.decode())) == {"Neste"}
+
+
+def test_a_mangled_cursor_shows_the_first_page(world: World, login_as: LoginAs) -> None:
+    made = _cases(world, 3)
+    response = login_as("coordinator").get(reverse("cases:list"), {"after": "x'; drop", "before": "12-"})
+    assert response.status_code == 200
+    assert [row.pk for row in response.context["page"].object_list] == [c.pk for c in made]
+
+
+def test_a_cursor_round_trips() -> None:
+    at = datetime.datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=datetime.UTC)
+    cursor = selectors.CaseCursor(at, 42)
+    assert selectors.CaseCursor.parse(cursor.token()) == cursor
+    assert selectors.CaseCursor.parse("") is None and selectors.CaseCursor.parse("1-2-3") is None
+
+
+def test_rows_carry_labels_addresses_and_dates_made_once(world: World, login_as: LoginAs) -> None:
+    case = make_case(world, due_date=timezone.localdate() - datetime.timedelta(days=2), trust=world.trusts_a[0])
+    row = login_as("coordinator").get(reverse("cases:list")).context["page"].object_list[0]
+    assert (row.pk, row.url, row.reference, row.title) == (case.pk, case.get_absolute_url(), case.reference, case.title)
+    assert (row.status_label, row.status_color, row.source) == ("Mottatt", "info", "Meldt av en ansatt")
+    assert row.due == case.due_date.strftime("%d.%m.%Y") and row.overdue
+    assert (row.network, row.origin) == (world.network.name, world.trusts_a[0].short_name)
+
+
+def test_a_new_network_or_renamed_trust_shows_in_the_filter_at_once(world: World, login_as: LoginAs) -> None:
+    client = login_as("coordinator")
+    before = client.get(reverse("cases:list")).content.decode()
+    assert "Nytt nettverk" not in before
+    make_network(world.region_a, name="Nytt nettverk")
+    trust = HealthTrust.objects.get(pk=world.trusts_a[0].pk)
+    trust.name = "Omdøpt HF"
+    trust.save()
+    after = client.get(reverse("cases:list")).content.decode()
+    assert "Nytt nettverk" in after and "Omdøpt HF" in after
+
+
+def test_a_network_of_another_region_is_refused_as_a_filter(world: World, login_as: LoginAs) -> None:
+    make_case(world)
+    response = login_as("coordinator").get(reverse("cases:list"), {"network": world.network_b.pk})
+    assert response.context["form"].errors["network"]
+
+
+def test_a_deep_page_runs_as_many_queries_as_the_first(world: World, login_as: LoginAs) -> None:
+    _cases(world, 160)
+    client = login_as("coordinator")
+    client.get(reverse("cases:list"))  # the session's first save, the choices cached
+    with CaptureQueriesContext(connection) as first:
+        response = client.get(reverse("cases:list"))
+    deep = _links(response.content.decode())["Neste"]
+    deeper = _links(client.get(f"{reverse('cases:list')}{deep}").content.decode())["Neste"]
+    with CaptureQueriesContext(connection) as third:
+        assert client.get(f"{reverse('cases:list')}{deeper}").context["page"].object_list
+    assert len(third) == len(first)

@@ -1,0 +1,72 @@
+"""My action items (issue 23): plain rows, open ones by due date, the most recently done ones, query count flat."""
+
+import datetime
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from fagnett.meetings import selectors
+from fagnett.meetings.models import ActionItem
+from tests.factories import World
+
+pytestmark = pytest.mark.django_db
+
+LoginAs = Callable[[str], Client]
+
+
+def _items(world: World, n: int, *, done: bool = False, start: int = 0) -> None:
+    today, now = timezone.localdate(), timezone.now()
+    ActionItem.objects.bulk_create(
+        ActionItem(
+            network=world.network,
+            title=f"{'Gjort' if done else 'Åpen'} {start + i}",
+            owner=world["member"],
+            due_date=today + datetime.timedelta(days=start + i - 3),
+            status=ActionItem.Status.DONE if done else ActionItem.Status.OPEN,
+            done_at=now - datetime.timedelta(hours=start + i) if done else None,
+        )
+        for i in range(n)
+    )
+
+
+def test_many_done_items_do_not_crowd_out_the_open_ones(world: World) -> None:
+    """Before, one query ordered by status took 300 rows, the done ones first: a person with 300 done items saw
+    none of their open ones."""
+    _items(world, 310, done=True)
+    _items(world, 5)
+    mine = selectors.my_action_item_rows(user=world["member"])
+    assert [row.title for row in mine.open] == [f"Åpen {i}" for i in range(5)]
+    assert [row.title for row in mine.done[:3]] == ["Gjort 0", "Gjort 1", "Gjort 2"]  # most recently done first
+    assert len(mine.done) == selectors.MY_DONE_LIMIT
+
+
+def test_rows_carry_addresses_dates_and_whether_overdue(world: World) -> None:
+    _items(world, 5)
+    item = ActionItem.objects.get(title="Åpen 0")
+    row = selectors.my_action_item_rows(user=world["member"]).open[0]
+    assert row.overdue and not selectors.my_action_item_rows(user=world["member"]).open[4].overdue
+    assert (row.network_url, row.close_url) == (
+        world.network.get_absolute_url(),
+        reverse("meetings:action_item_close", args=[item.pk]),
+    )
+    assert row.history_url == reverse("audit:history", args=["action-item", item.pk])
+    assert row.due == item.due_date.strftime("%d.%m.%Y") and row.meeting_url == ""
+
+
+def test_the_page_runs_as_many_queries_with_many_items(world: World, login_as: LoginAs) -> None:
+    client = login_as("member")
+    client.get(reverse("meetings:my_action_items"))
+    _items(world, 3)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("meetings:my_action_items"))
+    _items(world, 60, start=10)
+    _items(world, 60, done=True, start=100)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(reverse("meetings:my_action_items")).content.decode()
+    assert len(many) == len(few)
+    assert "Åpen 69" in html and "Gjort 100" in html
