@@ -7,6 +7,7 @@ class CapacityConfig(AppConfig):
     verbose_name = _("ICU capacity")
 
     def ready(self) -> None:
-        from fagnett.capacity import downloads
+        from fagnett.capacity import downloads, sent_files
 
         downloads.register()
+        sent_files.register()

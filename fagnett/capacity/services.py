@@ -27,6 +27,7 @@ from fagnett.capacity.models import (
     UnitProfile,
 )
 from fagnett.capacity.validation import ORDERED_FIELDS, entry_errors, scenario_order_errors
+from fagnett.core import kept
 from fagnett.core.bulk import update_with_history
 from fagnett.core.locking import bump_version, check_version, locked_get, locked_update
 from fagnett.core.permissions import require_perm
@@ -395,7 +396,10 @@ def recommendation_mark_sent(
     current.case = case
     current.sent_by = user
     current.sent_at = timezone.now()
-    return locked_update(current)
+    sent = locked_update(current)
+    # The PDF and DOCX as sent are made by a job after the commit and kept with their checksums (core.kept).
+    kept.keep_on_commit(sent, by=user)
+    return sent
 
 
 def recommendation_check_sendable(recommendation: Recommendation) -> None:

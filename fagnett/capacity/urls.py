@@ -33,6 +33,11 @@ urlpatterns = [
     path("capacity/rounds/<int:round_id>/assessment/", views.assessment, name="assessment"),
     path("capacity/rounds/<int:round_id>/recommendation/", views.recommendation_detail, name="recommendation_detail"),
     path("capacity/rounds/<int:round_id>/recommendation.<str:fmt>", views.recommendation, name="recommendation"),
+    path(
+        "capacity/rounds/<int:round_id>/recommendation-sent.<str:fmt>",
+        views.recommendation_sent,
+        name="recommendation_sent",
+    ),
     path("capacity/situation/", situation_views.situation_list, name="situation_list"),
     path("capacity/situation/units/<int:unit_id>/", situation_views.situation_file, name="situation_file"),
     path("capacity/regions/<int:region_id>/now/", situation_views.situation_now, name="situation_now"),

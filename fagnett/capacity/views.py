@@ -5,17 +5,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fagnett.access import AuthenticatedRequest, access_for
-from fagnett.capacity import charts, excel, selectors, services
+from fagnett.capacity import charts, excel, selectors, sent_files, services
 from fagnett.capacity import downloads as capacity_downloads
 from fagnett.capacity.forms import (
     ApiKeyForm,
@@ -40,7 +40,7 @@ from fagnett.capacity.models import (
     Scenario,
 )
 from fagnett.capacity.validation import jump_warnings
-from fagnett.core import formatting
+from fagnett.core import formatting, kept
 from fagnett.core.downloads import download_start
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows, check_rows
@@ -591,6 +591,7 @@ def recommendation_detail(request: AuthenticatedRequest, round_id: int) -> HttpR
             and current.case is not None
             and user.has_perm("cases.view_case", current.case),
             "assessments": selectors.assessment_list(round_=round_),
+            **(kept.kept_context(current) if current is not None else {}),
         },
     )
 
@@ -613,6 +614,18 @@ def recommendation(request: AuthenticatedRequest, round_id: int, fmt: str) -> Ht
         params={"round_id": round_.pk, "group": _group(request)},
     )
     return redirect(download)
+
+
+@require_GET
+def recommendation_sent(request: AuthenticatedRequest, round_id: int, fmt: str) -> HttpResponseBase:
+    """The recommendation's file as it was sent to the medical director: the kept bytes, checked against their
+    checksum (core.kept), for those who read the recommendation."""
+    round_ = selectors.recommendation_round(user=request.user, round_id=round_id)
+    current = selectors.recommendation_for(round_=round_)
+    row = kept.kept_file(current, fmt) if current is not None and fmt in sent_files.KINDS else None
+    if row is None or row.state != row.State.KEPT:
+        raise Http404
+    return kept.kept_response(request, row)
 
 
 def chart_url(round_: ReportRound, name: str, query: str = "") -> str:

@@ -243,6 +243,7 @@ def variants(world: CrawlWorld) -> dict[str, dict[str, dict[str, Any]]]:
         "capacity:situation_file": {"own-trust": {}, "other-trust": {"unit_id": o["other_unit"].pk}},
         "capacity:export": {fmt: {"fmt": fmt} for fmt in ("csv", "xlsx")},
         "capacity:recommendation": {fmt: {"fmt": fmt} for fmt in ("docx", "pdf")},
+        "capacity:recommendation_sent": {fmt: {"fmt": fmt} for fmt in ("docx", "pdf")},
         "events:detail": {"invited": {}, "planned": {"event_id": o["planned_event"].pk}},
         "events:registrations_export": {fmt: {"fmt": fmt} for fmt in ("csv", "xlsx")},
         "meetings:followup_export": {fmt: {"fmt": fmt} for fmt in ("csv", "xlsx")},

@@ -4,7 +4,9 @@ to the medical director as a case that follows the escalation and decision flow,
 document. It lives with cases, the highest app it uses (capacity, meetings and cases)."""
 
 import datetime
+import hashlib
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,13 +16,16 @@ from django.utils import timezone
 from docx import Document
 from pypdf import PdfReader
 
+from fagnett.capacity import documents
 from fagnett.capacity import services as capacity_services
 from fagnett.capacity.models import Assessment, Recommendation, ReportRound
 from fagnett.capacity.tests.factories import make_entry, make_round, units_of
 from fagnett.cases import recommendations
 from fagnett.cases.models import Case, EscalationTarget
 from fagnett.cases.services import case_record_decision
+from fagnett.core import kept
 from fagnett.core.exceptions import ConflictError
+from fagnett.core.models import KeptFile
 from fagnett.meetings import services as meeting_services
 from fagnett.meetings.models import AgendaItem, Minutes
 from fagnett.meetings.tests.factories import make_meeting
@@ -290,3 +295,50 @@ def test_the_document_is_the_recommendation(
         assert expected in pdf_text, expected
     # Someone in the region outside the network does not get the document.
     assert login_as("employee").post(_url(round_).rstrip("/") + ".pdf").status_code == 403
+
+
+def test_the_files_as_sent_are_kept_with_their_checksums_and_served_as_they_were(
+    world: World,
+    login_as: Any,
+    round_: ReportRound,
+    settings: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    recommendation = _write(world, round_)
+    _decide(world, recommendation)
+    recommendation.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        recommendations.recommendation_send(user=world["leader"], recommendation=recommendation)
+    rows = {row.kind: row for row in kept.kept_rows(recommendation)}
+    assert set(rows) == {"pdf", "docx"} and all(row.state == KeptFile.State.KEPT for row in rows.values())
+    for row in rows.values():
+        with row.file.storage.open(row.file.name, "rb") as handle:
+            stored = handle.read()
+        assert hashlib.sha256(stored).hexdigest() == row.sha256 and len(stored) == row.size
+    # What the director got, whatever the code would make now.
+    monkeypatch.setattr(documents, "recommendation_pdf", lambda report: b"%PDF-1.7 made later")
+    member = login_as("member")
+    response = member.get(f"/capacity/rounds/{round_.pk}/recommendation-sent.pdf")
+    assert response.status_code == 200 and response["Repr-Digest"].startswith("sha-256=:")
+    content = b"".join(response.streaming_content)
+    assert hashlib.sha256(content).hexdigest() == rows["pdf"].sha256
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "4 bemannede K3-senger" in " ".join(text.split())
+    docx = member.get(f"/capacity/rounds/{round_.pk}/recommendation-sent.docx")
+    paragraphs = [p.text for p in Document(io.BytesIO(b"".join(docx.streaming_content))).paragraphs]
+    assert FORM["summary"] in paragraphs
+    # The page lists them with their checksums; people outside the network get nothing.
+    page = member.get(_url(round_)).content.decode()
+    assert rows["pdf"].short_sha256 in page and rows["docx"].sha256 in page
+    assert login_as("employee").get(f"/capacity/rounds/{round_.pk}/recommendation-sent.pdf").status_code == 403
+    assert login_as("coordinator_b").get(f"/capacity/rounds/{round_.pk}/recommendation-sent.pdf").status_code == 404
+    assert member.get(f"/capacity/rounds/{round_.pk}/recommendation-sent.exe").status_code == 404
+
+
+def test_nothing_is_kept_before_the_recommendation_is_sent(world: World, login_as: Any, round_: ReportRound) -> None:
+    _write(world, round_)
+    assert login_as("leader").get(f"/capacity/rounds/{round_.pk}/recommendation-sent.pdf").status_code == 404
+    assert not KeptFile.objects.exists()
