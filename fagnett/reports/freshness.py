@@ -41,6 +41,7 @@ from django.db.backends.signals import connection_created
 from django.db.models import Model
 
 from fagnett.organisations.models import Region
+from fagnett.reports import statistics as report_statistics
 from fagnett.reports.models import StatisticsChange, StatisticsSnapshot
 
 #: parsed snapshots a worker keeps (a few regions × a few years)
@@ -229,9 +230,7 @@ def fold() -> None:
         cursor.execute(f'INSERT INTO "{table}" ("weight") VALUES (%s)', [total])  # noqa: S608
 
 
-def region_statistics_cached(
-    *, region: Region, year: int, compute: Callable[..., dict[str, Any]] | None = None
-) -> dict[str, Any]:
+def region_statistics_cached(*, region: Region, year: int) -> dict[str, Any]:
     """``statistics.region_statistics(region, year)``, from the snapshot while it is fresh. Read-only: the same
     dictionary may be handed to other requests of this worker."""
     key, rows, token, version = _key_and_snapshot(region.pk, year)
@@ -248,10 +247,9 @@ def region_statistics_cached(
         for statistics in stored:
             _remember(token, statistics)
             return statistics
-    if compute is None:
-        from fagnett.reports.statistics import region_statistics as compute
     # The same JSON the snapshot holds, so the first request sees exactly what later ones will.
-    statistics = json.loads(json.dumps(compute(region=region, year=year), cls=DjangoJSONEncoder))
+    computed = report_statistics.region_statistics(region=region, year=year)
+    statistics = json.loads(json.dumps(computed, cls=DjangoJSONEncoder))
     token = uuid.uuid4().hex
     # One statement whether the snapshot is new or replaced (INSERT … ON CONFLICT DO UPDATE), so two workers
     # computing at once cannot collide on the (region, year) constraint.
