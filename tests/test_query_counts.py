@@ -53,6 +53,7 @@ PAGES = [
     ("dimensioning_all_groups", "koordinator", "/capacity/rounds/{round}/dimensioning/?group=all&level=unit"),
     ("capacity_compliance_neonatal", "koordinator", "/capacity/rounds/{round}/compliance/?group=neonatal"),
     ("annual_report_preview", "koordinator", "/regions/{region}/annual-report/{last_year}/"),
+    ("annual_report_appendix", "koordinator", "/regions/{region}/annual-report/{last_year}/appendices/1/"),
     # The rest.
     ("case_search", "koordinator", "/cases/?q=prosedyre"),
     ("case_detail", "leder", "/cases/{case}/"),

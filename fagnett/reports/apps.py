@@ -7,6 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Annual reports")
 
     def ready(self) -> None:
-        from fagnett.reports import downloads
+        from fagnett.reports import downloads, freshness
 
         downloads.register()
+        freshness.connect()

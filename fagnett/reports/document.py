@@ -497,6 +497,18 @@ def _iso_date(value: str) -> str:
     return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT") if value else "–"
 
 
+def appendix_heading(number: int, appendix: dict[str, Any]) -> str:
+    return _("Appendix %(n)s: %(network)s") % {"n": number, "network": appendix["network"]}
+
+
+def appendix_section(stats: dict[str, Any], number: int) -> Section | None:
+    """Appendix ``number`` (from 1) of the report whose statistics are ``stats``; ``None`` if there is none."""
+    appendices = stats.get("appendices") or []
+    if not 1 <= number <= len(appendices):
+        return None
+    return _appendix(number, appendices[number - 1])
+
+
 def _appendix(number: int, appendix: dict[str, Any]) -> Section:
     yes_no = {True: _("Yes"), False: _("No"), None: "–"}
     blocks: list[Block] = [
@@ -536,15 +548,18 @@ def _appendix(number: int, appendix: dict[str, Any]) -> Section:
         sub.append(Section(heading=_("Topics"), blocks=[_p(", ".join(appendix["topics"]))]))
     sub.append(Section(heading=_("Priorities for next year"), blocks=_narrative(appendix["priorities"], False)))
     return Section(
-        heading=_("Appendix %(n)s: %(network)s") % {"n": number, "network": appendix["network"]},
+        heading=appendix_heading(number, appendix),
         blocks=blocks,
         subsections=sub,
         anchor=f"appendix-{number}",
     )
 
 
-def build(report: RegionalReport, stats: dict[str, Any]) -> ReportDocument:
-    """The report's document from its narrative and ``stats`` (live for a draft, frozen for an approved one)."""
+def build(report: RegionalReport, stats: dict[str, Any], *, appendices: bool = True) -> ReportDocument:
+    """The report's document from its narrative and ``stats`` (live for a draft, frozen for an approved one).
+
+    ``appendices=False`` leaves the appendices out (``appendices`` is then empty): the web page lists them by
+    heading and builds each one when the reader opens it (``appendix_section``); the PDF and DOCX have them all."""
     year, draft = stats["year"], not report.is_locked
     submissions = stats["submissions"]
     intro = _narrative(report.introduction, draft)
@@ -596,7 +611,7 @@ def build(report: RegionalReport, stats: dict[str, Any]) -> ReportDocument:
         subtitle=_("The regional networks in %(region)s") % {"region": stats["region"]["name"]},
         approval=approval,
         sections=sections,
-        appendices=[_appendix(i, a) for i, a in enumerate(stats["appendices"], 1)],
+        appendices=[_appendix(i, a) for i, a in enumerate(stats["appendices"], 1)] if appendices else [],
         stats=stats,
     )
 

@@ -236,3 +236,44 @@ class RegionalReport(VersionedModel):
 
 
 NARRATIVE_FIELDS = ("introduction", "status_text", "activities", "central_work", "priorities", "support", "summary")
+
+
+class StatisticsChange(models.Model):
+    """One write to a table the annual report's statistics are computed from (``reports.freshness``).
+
+    A row is inserted in the same transaction as the write, so it becomes visible exactly when the write does; the
+    sum of ``weight`` is the freshness key a cached ``StatisticsSnapshot`` is compared with. Inserts take no lock
+    that other writers wait for (a counter row updated by every writer would serialise them until commit). Rows are
+    folded into one now and then, keeping the sum."""
+
+    weight = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("statistics change")
+        verbose_name_plural = _("statistics changes")
+
+    def __str__(self) -> str:
+        return f"+{self.weight}"
+
+
+class StatisticsSnapshot(models.Model):
+    """A draft annual report's statistics for (region, year), computed once and kept while the key says nothing
+    they are computed from has changed since (``reports.freshness``)."""
+
+    region = models.ForeignKey(Region, models.CASCADE, related_name="+", verbose_name=_("region"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    #: the freshness key (the sum of ``StatisticsChange.weight``) read before the statistics were computed
+    version = models.BigIntegerField(_("version"))
+    #: names this computation, for the workers' own copies in memory (a random value never comes back, even when a
+    #: transaction is rolled back and the key takes an earlier value again)
+    token = models.CharField(max_length=32)
+    statistics = models.JSONField(_("statistics"), default=dict)
+    computed_at = models.DateTimeField(_("computed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("cached report statistics")
+        verbose_name_plural = _("cached report statistics")
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="statisticssnapshot_one_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year} @{self.version}"

@@ -19,6 +19,7 @@ urlpatterns = [
     path(region + "edit/", views.regional_report_edit, name="regional_report_edit"),
     path(region + "approve/", views.regional_report_approve, name="regional_report_approve"),
     path(region + "new-version/", views.regional_report_new_version, name="regional_report_new_version"),
+    path(region + "appendices/<int:number>/", views.regional_report_appendix, name="regional_report_appendix"),
     path(region + "figure-<int:number>.svg", views.figure, name="figure"),
     path(region + "figure-<int:number>.csv", views.export_figure_csv, name="figure_csv"),
     path(region + "figures.xlsx", views.export_figures_xlsx, name="figures_xlsx"),

@@ -19,10 +19,10 @@ from fagnett.core.downloads import download_start
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows
 from fagnett.core.views import download_start_page
-from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
+from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict, render_page_or_part
 from fagnett.networks.models import Network
 from fagnett.organisations.models import Region
-from fagnett.reports import charts, consistency, document, exports, selectors, services, statistics
+from fagnett.reports import charts, consistency, document, exports, freshness, selectors, services, statistics
 from fagnett.reports import downloads as report_downloads
 from fagnett.reports.forms import ApproveForm, NetworkReportForm, RegionalReportForm, ReturnForm
 from fagnett.reports.models import NetworkReport, RegionalReport
@@ -258,9 +258,11 @@ def _regional(
 
 
 def _stats(report: RegionalReport) -> dict[str, Any]:
+    """The approved version's frozen statistics, or a draft's from the records (cached while nothing they are
+    computed from has changed: ``freshness``)."""
     if report.is_locked:
         return report.statistics
-    return statistics.region_statistics(region=report.region, year=report.year)
+    return freshness.region_statistics_cached(region=report.region, year=report.year)
 
 
 def regional_report(request: AuthenticatedRequest, region_id: int, year: int) -> HttpResponse:
@@ -279,7 +281,15 @@ def regional_report(request: AuthenticatedRequest, region_id: int, year: int) ->
             "years": _report_years(),
             "report": report,
             "versions": versions,
-            "document": document.build(report, stats),
+            # The appendices are listed by heading and built when opened (regional_report_appendix).
+            "document": document.build(report, stats, appendices=False),
+            "appendices": [
+                {
+                    "heading": document.appendix_heading(number, appendix),
+                    "url": reverse("reports:regional_report_appendix", args=[region.pk, year, number]) + version_query,
+                }
+                for number, appendix in enumerate(stats["appendices"], 1)
+            ],
             "submissions": stats["submissions"],
             "version_query": version_query,
             "figure_sources": {
@@ -295,6 +305,31 @@ def regional_report(request: AuthenticatedRequest, region_id: int, year: int) ->
             "can_see_drafts": request.user.has_perm("reports.view_regional_drafts", region),
             **kept.kept_context(report),
         },
+    )
+
+
+def regional_report_appendix(request: AuthenticatedRequest, region_id: int, year: int, number: int) -> HttpResponse:
+    """One network's appendix of the regional report: its own page, or the part htmx puts into the report's page
+    when the reader opens the appendix there. Read as the report is (the same versions, the same people)."""
+    region, _versions, report = _regional(request, region_id, year)
+    section = document.appendix_section(_stats(report), number)
+    if section is None:
+        raise Http404
+    version_query = f"?version={report.version}" if report.pk else ""
+    return render_page_or_part(
+        request,
+        "reports/regional_report_appendix.html",
+        {
+            "region": region,
+            "year": year,
+            "report": report,
+            "section": section,
+            "title": _("Annual report %(year)s") % {"year": year},
+            "report_url": reverse("reports:regional_report", args=[region.pk, year]) + version_query,
+            # Under the report page's "Appendices" (h2) when htmx asks; under the page's own h1 otherwise.
+            "level": 3 if getattr(request, "htmx", False) else 2,
+        },
+        "appendix",
     )
 
 

@@ -213,6 +213,15 @@ def test_network_and_regional_annual_report(
         page.wait_for_function("img => img.complete", arg=figure.element_handle())
         assert figure.evaluate("img => img.naturalWidth") > 0
 
+    # An appendix is built when it is opened: htmx fetches it into the page on the first toggle.
+    appendix = page.locator("details.appendix").first
+    expect(appendix.locator("summary")).to_have_text(f"Appendix 1: {network.name}")
+    expect(appendix.get_by_role("heading", name="Priorities for next year")).to_have_count(0)
+    appendix.locator("summary").click()
+    expect(appendix.get_by_role("heading", level=4, name="Priorities for next year")).to_be_visible()
+    expect(appendix).to_contain_text("Felles prosedyre for delirium.")
+    assert_accessible(page)
+
     # The button starts a job and leads to its page (the tests' backend has run it already), which offers the file.
     report_page = page.url
     page.get_by_role("button", name="The report as Word (DOCX)").click()

@@ -344,7 +344,13 @@ LOGIN = "login"
 #: answers that refuse: the request may change nothing
 REFUSALS = {LOGIN, "401", "403", "404", "405"}
 #: tables a refused request may still write to
-WRITES_ALLOWED_ON_REFUSAL = {"django_session"}
+WRITES_ALLOWED_ON_REFUSAL = {
+    "django_session",
+    # A cache, not the records: a draft report's statistics computed for a person allowed to read the report
+    # (reports.freshness), kept even when what they then asked for does not exist (an appendix number: 404).
+    "reports_statisticssnapshot",
+    "reports_statisticschange",
+}
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?([\w.]+)"?', re.IGNORECASE)
 
 

@@ -352,10 +352,13 @@ def build_world() -> CrawlWorld:
         user=person, trust=w.trusts_a[2], role=TrustRole.Role.CAPACITY_REPORTER
     )
 
-    # --- Annual reports: A1's draft for last year; region A's approved version 1 and draft version 2.
+    # --- Annual reports: A1's draft and A2's submitted report for last year; region A's approved version 1 and draft
+    # version 2.
     year = today.year - 1
     o["year"] = year
     o["network_report"] = make_report(a1, year, status=NetworkReport.Status.DRAFT, worked_well="Obsidianutkast.")
+    # A2's report is submitted, so the regional report has an appendix (its own page, read as the report is).
+    make_report(a2, year, status=NetworkReport.Status.SUBMITTED, submitted_by=leader_a2, priorities="Prioritet A2.")
     regional = report_services.regional_report_start(user=coordinator, region=w.region_a, year=year)
     regional = report_services.regional_report_save(
         user=coordinator, report=regional, data={"introduction": "Innledning."}, lock_version=regional.lock_version
