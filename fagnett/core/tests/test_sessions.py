@@ -98,7 +98,7 @@ def test_a_session_cookie_copied_before_logout_does_not_work_after_it(world: Wor
     # Logging out ends every session of the person: the cookie cannot be told apart from the other device's.
     assert other_device.get(reverse("home")).status_code == 302
     again = Client()
-    again.force_login(world["member"])
+    again.force_login(world["member"])  # the instance was read before the logout: the login reads the epoch
     assert again.get(reverse("home")).status_code == 200  # a new login works
 
 

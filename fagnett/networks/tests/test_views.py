@@ -293,10 +293,9 @@ class TestQueryCounts:
         client = login_as("coordinator")
         client.get(reverse("home"))  # session warm-up
         self.grow(world, 10)
-        # session read, user, the person's roles (3), field choices, count, region choices, the page of networks,
-        # the networks/forums/sub-groups count and the page's leaders
-        # (no write of the session: SessionRefreshMiddleware saves it at most once a minute)
-        with django_assert_num_queries(11):
+        # the person (the session is a signed cookie, their access is kept: fagnett.access), field choices, count,
+        # region choices, the page of networks, the networks/forums/sub-groups count and the page's leaders
+        with django_assert_num_queries(7):
             client.get(reverse("networks:list"))
 
 
@@ -415,6 +414,6 @@ class TestNominationList:
         client = login_as("coordinator")
         client.get(reverse("home"))  # session warm-up
         self.nominate(world, 60)
-        # session read, user, the person's roles (3), network and trust choices (2), count, the page
-        with django_assert_num_queries(9):
+        # the person (session and access cost none), network and trust choices (2), count, the page
+        with django_assert_num_queries(5):
             client.get(reverse("networks:nominations"), {"status": "nominated"})
