@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Q
-from django.db.models.signals import post_save, pre_delete, pre_save
+from django.db.models.signals import post_migrate, post_save, pre_delete, pre_save
 from django.http import HttpRequest
 
 from fagnett.accounts.models import RegionRole, TrustRole, User
@@ -257,6 +257,14 @@ def _trust_people(pks: Collection[Any]) -> Iterable[int | None]:
     yield from User._base_manager.filter(trust_id__in=pks).values_list("pk", flat=True)
 
 
+def _after_migrate(app_config: Any, using: str = "default", **kwargs: Any) -> None:
+    """A migration writes through historical models, which send none of the signals above: after ``migrate`` every
+    person's kept access is read again (one UPDATE; a deployment starts new workers with nothing kept anyway)."""
+    if app_config.label == "accounts" and User._meta.db_table in connections[using].introspection.table_names():
+        User._base_manager.using(using).update(access_version=F("access_version") + 1)
+
+
+post_migrate.connect(_after_migrate, dispatch_uid="fagnett.access.after_migrate")
 watch(RegionRole, ["user", "region", "role"], _holders(RegionRole, "user_id"))
 watch(TrustRole, ["user", "trust", "role"], _holders(TrustRole, "user_id"))
 watch(HealthTrust, ["region"], _trust_people)

@@ -19,7 +19,9 @@ def session_epoch_at_login(sender: Any, request: Any, user: "AbstractBaseUser", 
     been read before a logout elsewhere made the epoch higher, and its hash would not match on the next request."""
     from django.contrib.auth import HASH_SESSION_KEY
 
-    epoch = type(user)._base_manager.filter(pk=user.pk).values_list("session_epoch", flat=True).first()
+    from fagnett.accounts.models import User
+
+    epoch = User._base_manager.filter(pk=user.pk).values_list("session_epoch", flat=True).first()
     if epoch is not None and epoch != getattr(user, "session_epoch", epoch):
         user.session_epoch = epoch  # type: ignore[attr-defined]
         if hasattr(request, "session"):
