@@ -3,9 +3,9 @@
 Every permission rule and every selector asks this object instead of querying roles itself, so a
 page costs the same few queries however many rules it checks — none, most of the time: the ``Access`` is kept in
 each worker process, keyed by the person and their ``access_version`` (a column of the person's row, which the
-authentication middleware reads on every request anyway). Every change of what the person holds makes that version
-one higher, in the change's transaction (``access_changed``), so the next request on any app server reads a new key
-and builds the object again; no shared cache is needed. What changes it is watched here, model by model
+authentication middleware reads on every request anyway). Every change of what the person holds gives that version
+a new random value, in the change's transaction (``access_changed``), so the next request on any app server reads
+a new key and builds the object again; no shared cache is needed. What changes it is watched here, model by model
 (``watch``): the roles, the appointments, and the regions of the trusts and networks they are in — by Django's
 model signals for ``save()``/``delete()`` and by ``core.tracked.rows_written`` for ``QuerySet.update()``,
 ``bulk_create``, ``bulk_update`` and ``core.bulk``. The person's own row (superuser, employer) is part of the key.
@@ -25,11 +25,11 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connections, models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.signals import post_migrate, post_save, pre_delete, pre_save
 from django.http import HttpRequest
 
-from fagnett.accounts.models import RegionRole, TrustRole, User
+from fagnett.accounts.models import RegionRole, TrustRole, User, new_access_version
 from fagnett.core.tracked import rows_written
 from fagnett.organisations.models import HealthTrust
 
@@ -184,12 +184,14 @@ def forget_access(user: User | AnonymousUser | None) -> None:
 
 def access_changed(person_ids: Iterable[int | None]) -> None:
     """What these people hold has changed (or is changing in the current transaction): their access version goes
-    one higher. Call it in the change's transaction, so the new version and the new roles commit together; every
+    a new random value. Call it in the change's transaction, so the new version and the new roles commit together; every
     watched model calls it on its own (``watch``), so a service needs to only for a change made in raw SQL."""
     ids = sorted({pk for pk in person_ids if pk is not None})
     if not ids:
         return
-    User._base_manager.filter(pk__in=ids).update(access_version=F("access_version") + 1)
+    # Random, not one higher: a change rolled back after this process kept an ``Access`` under its version (read
+    # inside that transaction) must never see the version come back with the next change.
+    User._base_manager.filter(pk__in=ids).update(access_version=new_access_version())
     # This process's kept objects of them go too: an instance read before the change (the rest of this request)
     # still carries the old version.
     with _kept_lock:
@@ -261,7 +263,7 @@ def _after_migrate(app_config: Any, using: str = "default", **kwargs: Any) -> No
     """A migration writes through historical models, which send none of the signals above: after ``migrate`` every
     person's kept access is read again (one UPDATE; a deployment starts new workers with nothing kept anyway)."""
     if app_config.label == "accounts" and User._meta.db_table in connections[using].introspection.table_names():
-        User._base_manager.using(using).update(access_version=F("access_version") + 1)
+        User._base_manager.using(using).update(access_version=new_access_version())
 
 
 post_migrate.connect(_after_migrate, dispatch_uid="fagnett.access.after_migrate")

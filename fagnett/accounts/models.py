@@ -19,14 +19,15 @@ from fagnett.organisations.models import HealthTrust, Region
 
 _username = AbstractUser._meta.get_field("username")
 
-#: Counters on the person's row that only their own UPDATE writes (``F() + 1``): a ``save()`` of an instance read
+#: Counters on the person's row that only their own UPDATE writes: a ``save()`` of an instance read
 #: earlier must not put back the value it was read with (``User.save``).
 COUNTERS = ("access_version", "session_epoch")
 
 
-def first_access_version() -> int:
-    """A new person's access version starts anywhere in 2**62: a person created with the key of one deleted (SQLite
-    reuses keys after a rollback, ``flush`` restarts them) never meets the deleted person's cached access."""
+def new_access_version() -> int:
+    """A version of what a person holds: random, so no version comes back — not after a change that was rolled back,
+    nor for a person created with the key of one deleted (SQLite reuses keys after a rollback, ``flush`` restarts
+    them): an ``Access`` kept under an old version is never found again (``fagnett.access``)."""
     return secrets.randbits(62)
 
 
@@ -88,10 +89,10 @@ class User(AbstractUser):
         ),
     )
 
-    # The version of what the person holds (roles, appointments, their places' regions), one higher after every
+    # The version of what the person holds (roles, appointments, their places' regions), a new random value after every
     # change of it, in the change's transaction (``fagnett.access``): the key of the person's cached ``Access``. On
     # the person's row because every request reads that row anyway, so checking it costs no query.
-    access_version = models.BigIntegerField(default=first_access_version, editable=False)
+    access_version = models.BigIntegerField(default=new_access_version, editable=False)
     # One higher at every logout (and deactivation): part of the session's hash (``_get_session_auth_hash``), so every
     # session cookie issued before stops working (the sessions are signed cookies: docs/ARCHITECTURE.md).
     session_epoch = models.PositiveIntegerField(default=0, editable=False)

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="user",
             name="access_version",
-            field=models.BigIntegerField(default=fagnett.accounts.models.first_access_version, editable=False),
+            field=models.BigIntegerField(default=fagnett.accounts.models.new_access_version, editable=False),
         ),
         migrations.AddField(
             model_name="user",
