@@ -134,6 +134,12 @@ LOGOUT_REDIRECT_URL = "login"
 # (fagnett.core.middleware.SessionRefreshMiddleware), not by a write on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 3600)
 SESSION_REFRESH_SECONDS = 60
+# The session is a cookie signed with SECRET_KEY (JSON: the person's id, the auth hash, the refresh time, single
+# sign-on's state), so reading it costs no query; its signature's time enforces the idle timeout on the server. A
+# logout or the end of a person's access makes the person's session epoch one higher, which changes the auth hash
+# every session carries: a cookie copied before stops working (accounts.User; docs/ARCHITECTURE.md).
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+SESSION_COOKIE_SAMESITE = "Lax"
 
 # How many reverse proxies in front of the app append the client's address to X-Forwarded-For; the client is that
 # many entries from the right (fagnett.core.proxies). 0: the header is ignored, anyone could write it.

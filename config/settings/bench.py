@@ -1,6 +1,6 @@
 """Benchmarks (bench/): the production settings, served over plain HTTP on 127.0.0.1.
 
-Everything production does stays on (DEBUG off, Argon2, hashed sessions in the database, CSP, the audit trail,
+Everything production does stays on (DEBUG off, Argon2, signed-cookie sessions, CSP, the audit trail,
 the database from ``DATABASE_URL`` with ``DB_CONN_MAX_AGE``); only what cannot work on a throwaway loopback server
 is changed. ``bench/servers.py`` sets the environment (a known ``DJANGO_SECRET_KEY``, ``DATABASE_URL``) for every
 process it starts, so the production settings' own checks run unchanged.

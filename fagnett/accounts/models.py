@@ -4,16 +4,31 @@ Roles held in a network are appointments (``networks.Appointment``); the roles h
 held for a whole region (coordinator, medical director) or a whole trust (fagsjef, capacity reporter).
 """
 
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fagnett.core.models import FreeCharField, FreeEmailField, NotificationDelivery
+from fagnett.core.tracked import TrackedQuerySet
 from fagnett.organisations.models import HealthTrust, Region
 
 _username = AbstractUser._meta.get_field("username")
+
+#: Counters on the person's row that only their own UPDATE writes: a ``save()`` of an instance read
+#: earlier must not put back the value it was read with (``User.save``).
+COUNTERS = ("access_version", "session_epoch")
+
+
+def new_access_version() -> int:
+    """A version of what a person holds: random, so no version comes back — not after a change that was rolled back,
+    nor for a person created with the key of one deleted (SQLite reuses keys after a rollback, ``flush`` restarts
+    them): an ``Access`` kept under an old version is never found again (``fagnett.access``)."""
+    return secrets.randbits(62)
 
 
 class User(AbstractUser):
@@ -74,10 +89,18 @@ class User(AbstractUser):
         ),
     )
 
+    # The version of what the person holds (roles, appointments, their places' regions), a new random value after every
+    # change of it, in the change's transaction (``fagnett.access``): the key of the person's cached ``Access``. On
+    # the person's row because every request reads that row anyway, so checking it costs no query.
+    access_version = models.BigIntegerField(default=new_access_version, editable=False)
+    # One higher at every logout (and deactivation): part of the session's hash (``_get_session_auth_hash``), so every
+    # session cookie issued before stops working (the sessions are signed cookies: docs/ARCHITECTURE.md).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+
     # Who changed a person, and how (first login, provisioning, the admin): the reason names the way when no one is
     # logged in. The password hash never enters history, and the time of the last login is written without a save
-    # (``apps.record_last_login``), or every login would add a row.
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # (``apps.record_last_login``), or every login would add a row; nor do the counters above.
+    history = HistoricalRecords(excluded_fields=["password", "last_login", *COUNTERS])
 
     class Meta:
         ordering = ["first_name", "last_name"]
@@ -99,6 +122,23 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        # An instance read before a role change holds the old access version; saving all its fields would put it back
+        # and make a cached, outdated ``Access`` current again. The counters are written by their own UPDATEs only.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in COUNTERS
+            ]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's hash (of the password) and the session epoch: a logout elsewhere, or the end of the person's
+        # access, invalidates every session cookie issued before it.
+        key_salt = "fagnett.accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
+
     @property
     def employer_name(self) -> str:
         employer = self.trust or self.region_employer
@@ -115,6 +155,8 @@ class RegionRole(models.Model):
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
 
     history = HistoricalRecords()
+    # Bulk writes tell fagnett.access, which keeps the person's access version (core.tracked).
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("regional role")
@@ -135,6 +177,8 @@ class TrustRole(models.Model):
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
 
     history = HistoricalRecords()
+    # Bulk writes tell fagnett.access, which keeps the person's access version (core.tracked).
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("trust role")

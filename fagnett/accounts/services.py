@@ -16,11 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from fagnett.accounts.models import User
@@ -40,29 +38,22 @@ def on_access_end(hook: AccessEndHook) -> AccessEndHook:
     return hook
 
 
-def user_sessions_end(person: User) -> int:
-    """Delete every session the person is logged in with; returns how many.
+def user_sessions_end(person: User) -> None:
+    """End every session the person is logged in with, on every device.
 
-    Sessions are stored in the database (Django's default engine) and name the person only inside their signed
-    data, so the unexpired ones are read and decoded: a few thousand at most, since a session ends an hour after the
-    last request. Called rarely (a person leaves), so no index of sessions by person is kept.
+    Sessions are signed cookies (no table to delete them from): the person's session epoch goes one higher, which
+    changes the auth hash each session carries, so Django's ``get_user`` refuses every cookie issued before.
     """
-    mine = [
-        session.session_key
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500)
-        if session.get_decoded().get(SESSION_KEY) == str(person.pk)
-    ]
-    if mine:
-        Session.objects.filter(session_key__in=mine).delete()
-    return len(mine)
+    User._base_manager.filter(pk=person.pk).update(session_epoch=F("session_epoch") + 1)
+    person.session_epoch += 1
 
 
 def user_access_end(person: User) -> None:
     """What follows when a person's access closes, by whatever way ``is_active`` was turned off."""
-    ended = user_sessions_end(person)
+    user_sessions_end(person)
     for hook in _access_end_hooks:
         hook(person)
-    logger.info("Access of person %s closed: %d session(s) ended", person.pk, ended)
+    logger.info("Access of person %s closed: sessions ended", person.pk)
 
 
 @transaction.atomic

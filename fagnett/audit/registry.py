@@ -18,7 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fagnett.accounts.models import RegionRole, TrustRole, User
+from fagnett.accounts.models import COUNTERS, RegionRole, TrustRole, User
 from fagnett.capacity.models import CapacityEntry, Recommendation, ReportRound, RestrictionReason, Scenario, Unit
 from fagnett.cases.models import Case, CaseAttachment, Consultation
 from fagnett.meetings.models import ActionItem, AgendaItem, Attendance, Meeting, Minutes, MinutesItem
@@ -415,8 +415,9 @@ KINDS: dict[str, Kind] = {
                     "id",
                     ("trust__region_id", "region_employer_id"),
                     None,
-                    # Not in the history at all (the password hash, the time of the last login).
-                    hidden=frozenset({"password", "last_login"}),
+                    # Not in the history at all (the password hash, the time of the last login, the counters of
+                    # the person's access and sessions).
+                    hidden=frozenset({"password", "last_login", *COUNTERS}),
                 ),
                 Source(
                     "person-region-role",

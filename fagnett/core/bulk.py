@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
+from fagnett.core.tracked import announce, field_names
+
 
 def update_with_history(objs: Sequence[models.Model], fields: Sequence[str], *, batch_size: int = 500) -> None:
     """Write ``fields`` of every object (each by its primary key) and one history row each ("changed").
@@ -31,8 +33,12 @@ def update_with_history(objs: Sequence[models.Model], fields: Sequence[str], *, 
         [*(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns), obj.pk]
         for obj in objs
     ]
+    pks, names = [obj.pk for obj in objs], field_names(model, fields)
     with transaction.atomic(savepoint=False):
+        # Raw SQL sends no model signal: those who follow the model's writes hear of it (core.tracked).
+        announce(model, pks, names, "before")
         with connection.cursor() as cursor:
             for start in range(0, len(rows), batch_size):
                 cursor.executemany(sql, rows[start : start + batch_size])
         model.history.bulk_history_create(objs, update=True, batch_size=batch_size)  # type: ignore[attr-defined]
+        announce(model, pks, names, "after")

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from fagnett.core.locking import VersionedModel
 from fagnett.core.models import FreeCharField, FreeTextField
+from fagnett.core.tracked import TrackedQuerySet
 from fagnett.networks.codes import CODE_PATTERN, derive_code
 from fagnett.organisations.models import HealthTrust, Region
 
@@ -90,6 +91,8 @@ class Network(VersionedModel):
     )
 
     history = HistoricalRecords()
+    # Bulk writes tell fagnett.access, which keeps the access version of the people concerned (core.tracked).
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["region__name", "name"]
@@ -325,6 +328,8 @@ class Appointment(models.Model):
     decision_reason = FreeTextField(_("reason"), blank=True)
 
     history = HistoricalRecords()
+    # Bulk writes tell fagnett.access, which keeps the access version of the people concerned (core.tracked).
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["network", "role", "person__first_name"]

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from stdnum.no import orgnr
 
 from fagnett.core.models import FreeCharField
+from fagnett.core.tracked import TrackedQuerySet
 from fagnett.organisations.validators import validate_org_number, validate_resh_id
 
 
@@ -55,6 +56,8 @@ class HealthTrust(models.Model):
     )
 
     history = HistoricalRecords()
+    # Bulk writes tell fagnett.access, which keeps the access version of the people concerned (core.tracked).
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["region__name", "name"]

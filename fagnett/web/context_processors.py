@@ -1,9 +1,11 @@
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from fagnett.access import access_for
 from fagnett.networks.rules import LEADERSHIP_ROLES
@@ -16,6 +18,29 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     access = access_for(user)
     oversees = access.is_coordinator_anywhere or bool(access.director_regions)
+    items, submit_case_url = _menu(
+        bool(access.regions or access.is_superuser),
+        oversees or any(roles & LEADERSHIP_ROLES for roles in access.network_roles.values()),
+        oversees or access.is_fagsjef_anywhere,
+        user.is_staff,
+        get_language(),
+        (get_script_prefix(), settings.ROOT_URLCONF, get_urlconf()),  # what reverse() answers depends on
+    )
+    path = request.path
+    nav = []
+    for url, label in items:
+        current = path == url if url == "/" else path.startswith(url)
+        nav.append({"url": url, "label": label, "current": current})
+    return {"nav_items": nav, "submit_case_url": submit_case_url}
+
+
+@lru_cache(maxsize=128)
+def _menu(
+    in_a_region: bool, sees_tasks: bool, sees_region: bool, is_staff: bool, language: str | None, urls: object
+) -> tuple[tuple[tuple[str, str], ...], str]:
+    """The menu's links and labels for one combination of what decides it (a few dozen in all), built once per
+    process: a dozen ``reverse()`` calls and translations were work on every page. Keyed by the person's kept
+    ``Access`` read afresh on each request, so a change of roles shows on the next page."""
     items = [
         (reverse("home"), _("Start")),
         (reverse("networks:list"), _("Networks")),
@@ -23,19 +48,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (reverse("meetings:my_action_items"), _("Action items")),
         (reverse("capacity:round_list"), _("ICU capacity")),
     ]
-    if access.regions or access.is_superuser:
+    if in_a_region:
         items.append((reverse("events:list"), _("Events")))
         items.append((reverse("funding:call_list"), pgettext_lazy("menu", "Funding")))
         items.append((reverse("reports:index"), _("Annual reports")))
-    if oversees or any(roles & LEADERSHIP_ROLES for roles in access.network_roles.values()):
+    if sees_tasks:
         items.append((reverse("progress:overview"), pgettext_lazy("menu", "Tasks")))
-    if oversees or access.is_fagsjef_anywhere:
+    if sees_region:
         items.append((reverse("region"), _("Region")))
-    if user.is_staff:
+    if is_staff:
         items.append((reverse("admin:index"), _("Administration")))
-    path = request.path
-    nav = []
-    for url, label in items:
-        current = path == url if url == "/" else path.startswith(url)
-        nav.append({"url": url, "label": label, "current": current})
-    return {"nav_items": nav, "submit_case_url": reverse("cases:submit")}
+    return tuple((url, str(label)) for url, label in items), reverse("cases:submit")

@@ -341,6 +341,7 @@ class TestRegionOverview:
                 assert client.get(url).status_code == 200
             return len(queries)
 
+        client.get(url)  # the first page reads the person's access, later ones keep it
         small = count()
         for _ in range(15):
             network = make_network(world.region_a)
@@ -359,6 +360,7 @@ def test_network_meetings_page_query_count_is_flat(world: World, login_as: Login
         return len(queries)
 
     make_meeting(world.network, days=1)
+    client.get(url)  # the first page reads the person's access, later ones keep it
     small = count()
     for days in range(2, 40, 3):
         add_items(make_meeting(world.network, days=days), "A", "B")

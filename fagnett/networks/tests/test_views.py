@@ -293,10 +293,10 @@ class TestQueryCounts:
         client = login_as("coordinator")
         client.get(reverse("home"))  # session warm-up
         self.grow(world, 10)
-        # session read, user, the person's roles (3), field choices, region choices, the page of networks, the
-        # networks/forums/sub-groups count (the paginator's total too: issue 23) and the page's leaders
-        # (no write of the session: SessionRefreshMiddleware saves it at most once a minute)
-        with django_assert_num_queries(10):
+        # the person (the session is a signed cookie, their access is kept: fagnett.access), field choices, region
+        # choices, the page of networks, the networks/forums/sub-groups count (the paginator's total too) and the
+        # page's leaders
+        with django_assert_num_queries(6):
             client.get(reverse("networks:list"))
 
 
@@ -415,6 +415,6 @@ class TestNominationList:
         client = login_as("coordinator")
         client.get(reverse("home"))  # session warm-up
         self.nominate(world, 60)
-        # session read, user, the person's roles (3), network and trust choices (2), count, the page
-        with django_assert_num_queries(9):
+        # the person (session and access cost none), network and trust choices (2), count, the page
+        with django_assert_num_queries(5):
             client.get(reverse("networks:nominations"), {"status": "nominated"})

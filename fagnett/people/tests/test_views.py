@@ -192,12 +192,12 @@ def test_the_list_costs_the_same_queries_for_few_and_many_people(
 ) -> None:
     client = login_as("coordinator")
     client.get(_list(world))  # the session's first save
-    # Session and person (2), the region (1), access (3), the trusts for the filter, the count, the page and its
-    # region and trust roles (5).
-    with django_assert_num_queries(11):
+    # The person (1; the session is a cookie, the access is kept), the region (1), the trusts for the filter, the
+    # count, the page and its region and trust roles (5).
+    with django_assert_num_queries(7):
         assert client.get(_list(world) + "?status=active").status_code == 200
     _grow(world, 20)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(7):
         response = client.get(_list(world) + "?status=active")
     assert response.context["page"].paginator.count > 50  # a full page of 50
 
