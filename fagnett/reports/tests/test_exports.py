@@ -155,6 +155,9 @@ def test_pdf_has_the_numbers_and_the_appendices(known: Known, coordinator: Clien
     # Each appendix starts on a page of its own.
     first_pages = [n for n, page in enumerate(pages) if re.search(r"Appendix \d+: Nettverk", page)]
     assert len(first_pages) >= COUNTED_2025
+    # No page holds a heading alone (a figure too tall to follow it on the page leaves it there: issue 22).
+    alone = [(n + 1, page) for n, page in enumerate(pages) if len(re.sub(r"\d+ / \d+", "", page).split()) <= 3]
+    assert not alone, alone
 
 
 # --- CSV and XLSX ----------------------------------------------------------------------------------------------
