@@ -39,6 +39,7 @@ from django.db.utils import load_backend
 from fagnett.accounts.models import User
 from fagnett.cases.models import Case, CaseAttachment
 from fagnett.cases.services import case_attach, case_submit
+from fagnett.core.models import KeptFile
 from fagnett.core.testing_files import blank_pdf
 from fagnett.demo.data import DEMO_PASSWORD
 from fagnett.meetings.models import AgendaDocument, Meeting, Minutes
@@ -253,7 +254,13 @@ def test_a_populated_database_and_its_uploads_come_back_whole(
 
     # Every uploaded file, byte for byte, in the new media folder and reachable through the restored records.
     assert file_hashes(restored_media) == file_hashes(media)
-    assert len(file_hashes(restored_media)) == len(uploads) == 5
+    # The uploads and the files kept at approval (the demo's approved annual report: its PDF and DOCX, core.kept).
+    kept = list(KeptFile.objects.using(restored).filter(state=KeptFile.State.KEPT))
+    assert len(uploads) == 5 and len(kept) == 2
+    assert len(file_hashes(restored_media)) == len(uploads) + len(kept)
+    for row in kept:
+        with row.file.open("rb") as stored:
+            assert hashlib.sha256(stored.read()).hexdigest() == row.sha256, row.file.name
     attachments = list(CaseAttachment.objects.using(restored).all()) + list(AgendaDocument.objects.using(restored))
     assert sorted(a.original_name for a in attachments) == sorted(uploads)
     for attachment in attachments:

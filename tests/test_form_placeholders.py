@@ -20,7 +20,7 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from fagnett.accounts.models import User
 from fagnett.networks.models import Network
-from fagnett.organisations.models import HealthTrust, Region
+from fagnett.organisations.models import HealthTrust, Hospital, Region
 from tests.factories import World
 
 ROOT = Path(__file__).resolve().parents[1] / "fagnett"  # the fagnett package
@@ -44,6 +44,7 @@ def _arguments(world: World | None) -> dict[str, Any]:
     return {
         "networks": Network.objects.all(),
         "trusts": HealthTrust.objects.all(),
+        "hospitals": Hospital.objects.all(),
         "regions": Region.objects.all(),
         "people": list(User.objects.all()),
         "years": [2026],

@@ -40,6 +40,7 @@ from fagnett.progress import services as progress
 from fagnett.progress.models import ReportingSchedule
 from fagnett.progress.reminders import progress_reminders
 from fagnett.progress.tests.factories import make_task
+from fagnett.reports import services as reports
 from tests.factories import World
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +106,18 @@ def _meeting(world: World) -> None:
         lock_version=meeting.lock_version,
     )
     meetings.meeting_cancel(user=world["secretary"], meeting=meeting, reason="Streik")
+
+
+def _no_deputy(world: World) -> None:
+    """A member who sits for a trust cannot come, and the trust has no deputy left to call on."""
+    meeting = make_meeting(world.network)
+    meetings.meeting_send_invitations(user=world["secretary"], meeting=meeting)
+    meeting.refresh_from_db()
+    meetings.attendance_reply(user=world["member"], meeting=meeting, answer="not_coming", reason="Vakt")
+
+
+def _early_reports(world: World) -> None:
+    reports.region_early_reports_set(user=world["coordinator"], region=world.region_a, allowed=True)
 
 
 def _minutes(world: World) -> None:
@@ -215,6 +228,8 @@ FLOWS: dict[str, tuple[Flow, set[str]]] = {
     "appointment": (_appointment, {"nomination_received", "appointment_decided"}),
     "digest": (_digest, {"action_item_assigned", "digest"}),
     "meeting": (_meeting, {"meeting_invitation", "meeting_updated", "meeting_cancelled"}),
+    "no_deputy": (_no_deputy, {"meeting_invitation", "meeting_no_deputy"}),
+    "early_reports": (_early_reports, {"early_reports_allowed"}),
     "minutes": (_minutes, {"minutes_circulated", "action_item_assigned"}),
     "meeting_reminders": (
         _meeting_reminders,

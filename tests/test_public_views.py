@@ -21,6 +21,8 @@ PUBLIC = {
     "api/capacity/rounds",
     "api/capacity/units",
     "api/capacity/rounds/<round_id>/entries",
+    "api/capacity/situation-reports",
+    "api/capacity/situation-reports/latest",
     "api/open/v1/",  # open data, API keys for more
     "api/open/v1/openapi.json",
     "api/open/v1/networks",

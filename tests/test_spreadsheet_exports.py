@@ -141,6 +141,7 @@ NOT_SPREADSHEETS = {
     "meetings:export": "the invitation as ICS, PDF or DOCX",
     "meetings:minutes_export": "minutes as PDF or DOCX",
     "capacity:recommendation": "the recommendation as PDF or DOCX",
+    "capacity:recommendation_sent": "the recommendation's PDF or DOCX kept as it was sent",
     "reports:network_report_export": "a network's own annual report as PDF or DOCX",
     "capacity:excel_upload": "reads a filled-in template (the import)",
 }

@@ -220,6 +220,9 @@ class AssessmentForm(forms.ModelForm):
         hospital.queryset = hospitals
         hospital.label_from_instance = lambda h: f"{h.name} ({h.trust.name})"  # type: ignore[method-assign,assignment]
         set_prompt(self, "hospital", _("The whole trust or region"))
+        set_prompt(self, "category", _("Choose a bed category"))
+        set_prompt(self, "scenario", _("Choose a scenario"))
+        without_blank(self, "verdict")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -227,9 +230,6 @@ class AssessmentForm(forms.ModelForm):
         if hospital is not None and data.get("trust") is None:
             data["trust"] = hospital.trust  # a hospital's verdict names its trust (the service checks a trust given)
         return data
-        set_prompt(self, "category", _("Choose a bed category"))
-        set_prompt(self, "scenario", _("Choose a scenario"))
-        without_blank(self, "verdict")
 
 
 class RecommendationForm(VersionedForm, forms.ModelForm):

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from fagnett.capacity.models import Category
 from fagnett.capacity.situation_models import SituationReport
@@ -22,7 +22,7 @@ def _number(label: Any) -> forms.IntegerField:
         error_messages={
             "invalid": gettext_lazy("Write a whole number, such as 8."),
             "min_value": gettext_lazy("The number of beds cannot be negative."),
-            "max_value": gettext_lazy("At most %(limit_value)s beds."),
+            "max_value": ngettext_lazy("At most %(limit_value)s bed.", "At most %(limit_value)s beds.", "limit_value"),
         },
     )
     # A numeric keyboard on a phone; the browser's own range check stays off so the server's message is the one read.

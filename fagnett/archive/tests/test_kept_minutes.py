@@ -111,7 +111,7 @@ def test_a_correction_approved_again_keeps_new_files_and_the_old_stay_in_the_his
     client.force_login(world["secretary"])
     for minutes, files in ((first, old), (correction, {k: (r.pk, r.sha256, b"") for k, r in new.items()})):
         page = client.get(reverse("audit:history", args=["minutes", minutes.pk])).content.decode()
-        assert page.count("Files kept at approval") == 1
+        assert page.count("Filer lagret ved godkjenningen") == 1  # the secretary reads bokmål
         for kind, (_pk, sha256, _content) in files.items():
             assert f'<code title="{sha256}" class="checksum">' in page, kind
         assert f'href="{export_url(minutes, "pdf")}"' in page

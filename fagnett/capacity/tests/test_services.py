@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from fagnett.access import access_for
 from fagnett.accounts.models import User
 from fagnett.capacity import services
 from fagnett.capacity.models import CATEGORIES, SCENARIOS, Assessment, CapacityEntry, ReportRound
@@ -124,7 +125,8 @@ def _items(units: list, staffed: int, reason: str = "") -> list[services.EntryIn
 
 
 def _saving_queries(user: User, round_: ReportRound, items: list[services.EntryInput]) -> int:
-    fresh = User.objects.get(pk=user.pk)  # nothing remembered from an earlier call
+    fresh = User.objects.get(pk=user.pk)  # nothing remembered on the instance from an earlier call
+    access_for(fresh)  # the person's access is read once and kept between requests (fagnett.access)
     with CaptureQueriesContext(connection) as queries:
         services.capacity_entries_save(user=fresh, round_=round_, items=items, source="excel")
     return len(queries)

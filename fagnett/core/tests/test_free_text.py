@@ -38,6 +38,9 @@ NOT_FREE_TEXT = {
     "core.ScheduledRun.task_id": "the job's id, made by django-tasks",
     "capacity.CapacityEntry.source": "set by code: web, excel, api or demo",
     "capacity.HistoricalCapacityEntry.source": "set by code: web, excel, api or demo",
+    "capacity.SituationReport.source": "set by code: web, api or demo",
+    "capacity.HistoricalSituationReport.source": "set by code: web, api or demo",
+    "reports.StatisticsSnapshot.token": "a random value made by reports.freshness",
     "*.history_change_reason": "django-simple-history's reason, never set from a person's input",
 }
 
