@@ -10,6 +10,8 @@ so the query count depends on the person's roles, never on how much there is (pi
 - annual reports to write: last year's report of each network they lead or are secretary of that is not submitted,
   and, for the coordinator, the region's report for last year while it is not approved;
 - nominations waiting for the coordinator's decision;
+- for a network's leader, the ICU recommendations the network has decided in a meeting and only the leader can
+  send on to the medical director;
 - the person's own open action items that are overdue or due within a week.
 """
 
@@ -25,10 +27,11 @@ from django.utils.translation import ngettext
 
 from fagnett.access import access_for
 from fagnett.accounts.models import User
+from fagnett.capacity.models import Recommendation
 from fagnett.cases.models import OPEN_STATUSES, Case
 from fagnett.cases.selectors import OPEN_FILTER
 from fagnett.meetings.models import ActionItem, Minutes
-from fagnett.networks.models import Appointment, Network
+from fagnett.networks.models import Appointment, AppointmentRole, Network
 from fagnett.networks.rules import LEADERSHIP_ROLES
 from fagnett.organisations.models import Region
 from fagnett.reports.models import NetworkReport, RegionalReport
@@ -57,11 +60,32 @@ def for_you(*, user: User, today: datetime.date | None = None) -> list[ForYou]:
     if led:
         items += _cases_to_answer(led)
         items += _network_reports_to_write(led, today)
+    leading = sorted(n for n, roles in access.network_roles.items() if AppointmentRole.LEADER in roles)
+    if leading:
+        items += _recommendations_to_send(leading)
     if access.coordinator_regions:
         items += _regional_reports_to_write(access.coordinator_regions, today)
         items += _nominations_to_decide(access.coordinator_regions)
     items += _action_items_due(user, today)
     return items
+
+
+def _recommendations_to_send(networks: list[int]) -> list[ForYou]:
+    decided = (
+        Recommendation.objects.filter(status=Recommendation.Status.DECIDED, round__network__in=networks)
+        .select_related("round")
+        .order_by("decided_at", "pk")
+    )
+    return [
+        ForYou(
+            "recommendation",
+            1,
+            _("The recommendation for %(round)s is decided: send it to the medical director")
+            % {"round": recommendation.round.name},
+            reverse("capacity:recommendation_detail", args=[recommendation.round_id]),
+        )
+        for recommendation in decided
+    ]
 
 
 def _minutes_to_comment(user: User, networks: list[int], today: datetime.date) -> list[ForYou]:

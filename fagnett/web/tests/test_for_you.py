@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from fagnett.access import access_for
 from fagnett.accounts.models import User
+from fagnett.capacity.models import Recommendation
+from fagnett.capacity.tests.factories import make_round
 from fagnett.cases import services as cases
 from fagnett.meetings import services as meetings
 from fagnett.meetings.models import Meeting, Minutes
@@ -192,9 +194,35 @@ def test_the_start_page_shows_for_you_with_counts_and_links_and_says_when_nothin
 # --- Query counts: flat for every role, with little and with more data ----------------------------------------------
 
 
+def _decided_recommendation(world: World, name: str) -> Recommendation:
+    """The network's ICU recommendation for a round of its own, decided in a meeting and not sent yet."""
+    return Recommendation.objects.create(
+        round=make_round(world.region_a, name=name, network=world.network),
+        summary="Fire K3-senger mer.",
+        consensus=True,
+        status=Recommendation.Status.DECIDED,
+        decided_at=timezone.now(),
+    )
+
+
+def test_the_leader_is_asked_to_send_a_decided_recommendation(world: World, login_as: Any) -> None:
+    recommendation = _decided_recommendation(world, "Sommer")
+    (item,) = [i for i in for_you(user=_fresh(world["leader"])) if i.kind == "recommendation"]
+    assert item.url == f"/capacity/rounds/{recommendation.round_id}/recommendation/"
+    page = login_as("leader").get("/").content.decode()
+    assert "Anbefalingen for Sommer er vedtatt" in page and item.url in page
+    # Only the leader sends it: the secretary and the members are not asked.
+    for role in ("secretary", "member"):
+        assert not [i for i in for_you(user=_fresh(world[role])) if i.kind == "recommendation"], role
+    # Sent, it waits for nobody here any more.
+    Recommendation.objects.filter(pk=recommendation.pk).update(status=Recommendation.Status.SENT)
+    assert not [i for i in for_you(user=_fresh(world["leader"])) if i.kind == "recommendation"]
+
+
 def _more(world: World) -> None:
     """Several of everything "For you" counts, in more networks."""
-    for _ in range(3):
+    for n in range(3):
+        _decided_recommendation(world, f"Runde {n}")
         _circulated(world, days=-3)
         cases.case_submit(user=world["employee"], data=DATA, network=world.network)
         cases.case_submit(user=world["employee"], data=DATA, network=world.other_network)
@@ -220,7 +248,7 @@ def _more(world: World) -> None:
 EXPECTED = {
     "employee": 1,  # the action items
     "member": 2,  # + minutes
-    "leader": 4,  # + cases, network reports
+    "leader": 5,  # + cases, network reports, recommendations to send
     "coordinator": 3,  # action items, regional report, nominations
     "fagsjef": 1,
 }
