@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -348,19 +348,37 @@ def earlier_report_text(unit: UnitCompleteness) -> str:
     }
 
 
-def _latest_earlier_round(round_: ReportRound) -> Subquery:
-    """Per unit (``OuterRef("unit_id")``): the latest round before ``round_`` in which it reported staffed beds."""
-    return Subquery(
-        CapacityEntry.objects.filter(
-            unit_id=OuterRef("unit_id"),
-            is_current=True,
-            staffed_beds__isnull=False,
-            round__region_id=round_.region_id,
-            round__period_start__lt=round_.period_start,
-        )
-        .order_by("-round__period_start", "-round_id")
-        .values("round_id")[:1]
+def _latest_earlier_entries(round_: ReportRound, unit_ids: Iterable[int]) -> Q:
+    """A filter for the entries of each of ``unit_ids``' latest round before ``round_`` in which it reported
+    staffed beds.
+
+    The region's last four earlier rounds are searched first, so the usual case (a unit that reported lately) costs
+    one small query however many years of rounds the region has; the rest of the rounds only for units not found
+    there (a unit that never reported, or not for a month). As one correlated subquery, PostgreSQL joined each
+    unit's entries of every earlier round (50 ms on the national data; correlated with the entries, minutes)."""
+    earlier = (
+        ReportRound.objects.filter(region_id=round_.region_id, period_start__lt=round_.period_start)
+        .order_by("-period_start", "-pk")
+        .values("pk")
     )
+    wanted, latest = set(unit_ids), dict[int, tuple[datetime.date, int]]()
+    for rounds in (earlier[:4], earlier[4:]):
+        if not wanted:
+            break
+        for unit_id, period_start, round_id in (
+            CapacityEntry.objects.filter(
+                round_id__in=rounds, unit_id__in=wanted, is_current=True, staffed_beds__isnull=False
+            )
+            .values_list("unit_id", "round__period_start", "round_id")
+            .order_by()
+            .distinct()
+        ):
+            latest[unit_id] = max(latest.get(unit_id, (period_start, round_id)), (period_start, round_id))
+        wanted -= latest.keys()
+    pairs = Q(pk__in=[])
+    for unit_id, (_start, round_id) in latest.items():
+        pairs |= Q(unit_id=unit_id, round_id=round_id)
+    return pairs
 
 
 def round_figures(*, round_: ReportRound, group: str = DEFAULT_GROUP) -> RoundFigures:
@@ -379,7 +397,7 @@ def round_figures(*, round_: ReportRound, group: str = DEFAULT_GROUP) -> RoundFi
     missing = [u.pk for u in units if u.pk not in reported]
     if missing:
         earlier = list(
-            CapacityEntry.objects.filter(unit_id__in=missing, is_current=True, round_id=_latest_earlier_round(round_))
+            CapacityEntry.objects.filter(_latest_earlier_entries(round_, missing), is_current=True)
             .select_related("round", "unit", "unit__hospital", "unit__hospital__trust", "reported_by")
             .order_by("unit__hospital__trust__name", "unit__hospital__name", "unit__name", "category")
         )
@@ -620,7 +638,7 @@ def trend(
     )
     # Each unit's state: its staffed beds per category and whether they come from the round itself.
     state: dict[int, dict[str, int | None]] = {}
-    before = per_unit.filter(round_id=_latest_earlier_round(chosen[0]))
+    before = per_unit.filter(_latest_earlier_entries(chosen[0], unit_ids))
     by_round: dict[int, dict[int, dict[str, int | None]]] = defaultdict(lambda: defaultdict(dict))
     reported_in: dict[int, set[int]] = defaultdict(set)
     for row in before:
