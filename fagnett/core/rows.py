@@ -47,14 +47,35 @@ def labels(choices: Iterable[tuple[Any, Any]]) -> dict[Any, str]:
 
 
 def date_formatter(name: str = "SHORT_DATE_FORMAT", empty: str = "–") -> Callable[[datetime.date | None], str]:
-    """Format dates with the named format of the active language (``fagnett.core.formats``), looked up once."""
+    """Format dates with the named format of the active language (``fagnett.core.formats``), looked up once.
+
+    A numeric date format ("d.m.Y", "d/m/Y") is turned into a string template once, so a row's date costs one
+    ``str.format`` instead of a ``DateFormat`` object parsing the format again (a tenth of the time)."""
     pattern = formats.get_format(name)
+    template = _numeric_template(pattern)
 
     def format_date(value: datetime.date | None) -> str:
         if value is None:
             return empty
         if isinstance(value, datetime.datetime):
             value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return dateformat.format(value, pattern)
+        if template is None:
+            return dateformat.format(value, pattern)
+        return template.format(d=value.day, m=value.month, Y=value.year, y=value.year % 100)
 
     return format_date
+
+
+def _numeric_template(pattern: str) -> str | None:
+    """``"d.m.Y"`` → ``"{d:02d}.{m:02d}.{Y:04d}"``; None for a format with anything but numbers and punctuation
+    (month names need the language's translations: ``dateformat.format`` writes those)."""
+    fields = {"d": "{d:02d}", "j": "{d}", "m": "{m:02d}", "n": "{m}", "Y": "{Y:04d}", "y": "{y:02d}"}
+    parts = []
+    for char in pattern:
+        if char in fields:
+            parts.append(fields[char])
+        elif char.isalpha() or char == "\\":
+            return None
+        else:
+            parts.append(char.replace("{", "{{").replace("}", "}}"))
+    return "".join(parts)

@@ -1,0 +1,41 @@
+"""The flat rows' helpers (``core.rows``) write what the template engine would have written."""
+
+import datetime
+
+import pytest
+from django.utils import dateformat, formats, timezone, translation
+
+from fagnett.core.rows import date_formatter, url_pattern
+
+DATES = [
+    datetime.date(2027, 2, 9),
+    datetime.date(5, 12, 31),  # a year under 1000 is padded, as Django's "Y"
+    datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC),  # 1 January 2027 in Oslo
+    datetime.datetime(2026, 6, 30, 12, 0),  # naive: as it is
+]
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+@pytest.mark.parametrize("name", ["SHORT_DATE_FORMAT", "DATE_FORMAT", "WEEKDAY_DATE_FORMAT", "MONTH_DAY_FORMAT"])
+def test_a_date_reads_as_django_writes_it(language: str, name: str) -> None:
+    with translation.override(language):
+        written = date_formatter(name)
+        pattern = formats.get_format(name)
+        for value in DATES:
+            aware = isinstance(value, datetime.datetime) and timezone.is_aware(value)
+            local = timezone.localtime(value) if aware else value
+            assert written(value) == dateformat.format(local, pattern)
+        assert written(None) == "–"
+
+
+def test_the_numeric_formats_are_written_without_dateformat() -> None:
+    with translation.override("nb"):
+        assert date_formatter()(datetime.date(2027, 2, 9)) == "09.02.2027"
+    with translation.override("en"):
+        assert date_formatter()(datetime.date(2027, 2, 9)) == "09/02/2027"
+
+
+def test_an_address_is_reversed_once_and_filled_per_row() -> None:
+    url = url_pattern("meetings:detail")
+    assert url(12) == "/meetings/12/"
+    assert url(987654321) == "/meetings/987654321/"
