@@ -530,7 +530,7 @@ def write_sections(raw_file: Path) -> None:
         lines = report_lines(args, raw["pg_version"], generated, raw["targets"], side, sides, raw["machine"])
         if side.compared:
             lines += compared_lines(args, side.results, side.compared)
-        write_section(f"pages-{side.label}", f"Pages at national scale, {side.label} (issue 9)", lines)
+        write_section(f"pages-{side.label}", f"Pages at national scale, {side.label} (issues 9 and 23)", lines)
 
 
 def compared_lines(
