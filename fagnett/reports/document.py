@@ -33,6 +33,19 @@ class Block:
     #: how many leading columns of a table hold text (the rest are numbers, right-aligned)
     text_columns: int = 1
 
+    @property
+    def head_cells(self) -> list[tuple[bool, str]]:
+        """The table's header as (numeric, text): the page's template prints them without comparing positions."""
+        return [(i >= self.text_columns, h) for i, h in enumerate(self.header)]
+
+    @property
+    def body_rows(self) -> list[tuple[str, list[tuple[bool, str]]]]:
+        """Each row as its heading cell and the other cells as (numeric, text), worked out once here rather than
+        per cell in the template (issue 23: the preview's tables are most of its template's work)."""
+        return [
+            (row[0], [(i >= self.text_columns, cell) for i, cell in enumerate(row[1:], 1)]) for row in self.rows if row
+        ]
+
 
 @dataclass
 class Section:
