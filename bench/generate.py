@@ -1812,7 +1812,8 @@ def import_fixture(path: Path) -> dict[str, Any]:
                 sheet.append(
                     [unit.pk, unit.name, unit.hospital.name, category, scenario,
                      *(float(v) if isinstance(v, Decimal) else v for v in numbers),
-                     entry.status, ",".join(entry.restrictions or []), "", ""]
+                     # a cell without staffed beds has no status (capacity.validation refuses one)
+                     entry.status if entry.staffed_beds else "", ",".join(entry.restrictions or []), "", ""]
                 )  # fmt: skip
     book.save(path)
     return {"round": round_.pk, "username": user.username, "rows": IMPORT_UNITS * 12, "path": str(path)}
