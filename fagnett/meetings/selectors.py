@@ -1066,7 +1066,8 @@ def _followup_rows(*, meeting: Meeting, reader: CaseReader) -> list[dict[str, An
             *_case_values("case__"),
         )
     )
-    due = prepared.date_formatter("SHORT_DATE_FORMAT", empty="")
+    format_date = prepared.date_formatter("SHORT_DATE_FORMAT", empty="")
+    dates: dict[datetime.date, str] = {}  # many action items share a due date
     history_url = prepared.url_pattern("audit:history", "action-item")
     today = timezone.localdate()
     for row in rows:
@@ -1084,7 +1085,7 @@ def _followup_rows(*, meeting: Meeting, reader: CaseReader) -> list[dict[str, An
             withholds_case=withholds,
             display_title=display,
             owner=_person(row["owner__first_name"], row["owner__last_name"], row["owner__username"]),
-            due=due(row["due_date"]),
+            due=dates.get(row["due_date"]) or dates.setdefault(row["due_date"], format_date(row["due_date"])),
             is_overdue=row["status"] == ActionItem.Status.OPEN and row["due_date"] < today,
             history_url=history_url(row["pk"]),
         )
