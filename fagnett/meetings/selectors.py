@@ -316,17 +316,26 @@ class RegionPlan:
         return [row for row in self.rows if row.below_minimum]
 
 
-def region_plan(*, user: User, region_id: int, year: int) -> RegionPlan:
-    """Every active network of the region with its meetings for the year against the mandate's minimum."""
+def region_plan(*, user: User, region_id: int, year: int, region: Region | None = None) -> RegionPlan:
+    """Every active network of the region with its meetings for the year against the mandate's minimum.
+
+    ``region`` may be given when the caller has read it already. Two queries: the region's networks with their
+    counts, and their history (which of them were active at the year's end)."""
     access = access_for(user)
     if not (access.is_coordinator(region_id) or access.is_director(region_id)):
         raise Http404
-    region = Region.objects.get(pk=region_id)
+    if region is None or region.pk != region_id:
+        region = Region.objects.get(pk=region_id)
+    # Only what the rows show and what the history is read for: the plan page prints each network's name and link.
+    rows = _plan_rows(
+        Network.objects.filter(region=region, kind=Network.Kind.NETWORK).only("id", "name", "status", "region_id"),
+        year,
+    )
     # The networks active at the year's end, as they were then: closing a network later leaves earlier years alone.
-    candidates = list(Network.objects.filter(region=region, kind=Network.Kind.NETWORK))
-    status = statuses_at_year_end(networks=candidates, year=year)
-    active = [n.pk for n in candidates if status[n.pk] == Network.Status.ACTIVE]
-    return RegionPlan(region=region, year=year, rows=_plan_rows(Network.objects.filter(pk__in=active), year))
+    status = statuses_at_year_end(networks=[row.network for row in rows], year=year)
+    return RegionPlan(
+        region=region, year=year, rows=[row for row in rows if status[row.network.pk] == Network.Status.ACTIVE]
+    )
 
 
 # --- Participation by trust ----------------------------------------------------------------------------------------
