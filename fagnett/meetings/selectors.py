@@ -928,7 +928,7 @@ def _reply_part(
     replies_qs = meeting.replies.all() if can_manage else meeting.replies.filter(person=user)
     answer_label = prepared.labels(AttendanceReply.Answer.choices)
     datetime_format = prepared.date_formatter("SHORT_DATETIME_FORMAT", empty="")
-    replies = {
+    replies: dict[int, dict[str, Any]] = {
         r["person_id"]: {**r, "answer_label": answer_label.get(r["answer"], r["answer"])}
         for r in replies_qs.values("person_id", "answer", "reason", "answered_at")
     }
@@ -1024,14 +1024,19 @@ def _agenda_rows(
     if can_see_documents:
         document_url = prepared.url_pattern("meetings:document")
         document_delete_url = prepared.url_pattern("meetings:document_delete")
-        for d in (
+        for pk, item_id, name, size in (
             AgendaDocument.objects.filter(item__meeting=meeting)
             .order_by("pk")
-            .values("pk", "item_id", "original_name", "size")
+            .values_list("pk", "item_id", "original_name", "size")
         ):
-            d["url"] = document_url(d["pk"])
-            d["delete_url"] = document_delete_url(d["pk"]) if can_manage else ""
-            documents.setdefault(d["item_id"], []).append(d)
+            documents.setdefault(item_id, []).append(
+                {
+                    "original_name": name,
+                    "size": size,
+                    "url": document_url(pk),
+                    "delete_url": document_delete_url(pk) if can_manage else "",
+                }
+            )
     tools = can_manage and not meeting.is_cancelled
     case_url = prepared.url_pattern("cases:detail")
     update_url = prepared.url_pattern("meetings:agenda_item_update")

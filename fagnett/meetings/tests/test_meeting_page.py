@@ -55,13 +55,20 @@ def meeting(world: World, settings, tmp_path, django_capture_on_commit_callbacks
         user=world["secretary"], item=item, data={"presenter": "Presentatør", "duration_minutes": 20, "topics": [topic]}
     )
     services.document_attach(
-        user=world["secretary"], item=item, upload=SimpleUploadedFile("notat.txt", b"Notat.\n", content_type="text/plain")
+        user=world["secretary"],
+        item=item,
+        upload=SimpleUploadedFile("notat.txt", b"Notat.\n", content_type="text/plain"),
     )
     services.agenda_add_standard_items(user=world["secretary"], meeting=meeting)
     due = timezone.localdate() + datetime.timedelta(days=5)
     for title, of_case in (("Innhente rutiner", case), ("Skrive notat", None)):
         services.action_item_create(
-            user=world["secretary"], network=world.network, title=title, owner=world["member"], due_date=due, case=of_case
+            user=world["secretary"],
+            network=world.network,
+            title=title,
+            owner=world["member"],
+            due_date=due,
+            case=of_case,
         )
     # Made before the meeting starts, as the follow-up item lists them.
     meeting.starts_at = timezone.now() + datetime.timedelta(days=10)
@@ -127,7 +134,13 @@ def _shown(page: selectors.MeetingPage) -> dict[str, Any]:
     return {
         "invited": page.invited,
         "items": [
-            (i["pk"], i["display_title"], i["withholds_case"], i["topics"], [d["original_name"] for d in i["documents"]])
+            (
+                i["pk"],
+                i["display_title"],
+                i["withholds_case"],
+                i["topics"],
+                [d["original_name"] for d in i["documents"]],
+            )
             for i in page.items
         ],
         "actions": [

@@ -46,7 +46,9 @@ def _detail_page(request: AuthenticatedRequest, meeting: Meeting, reply_form: Re
     open_for_replies = not meeting.is_cancelled and meeting.status != Meeting.Status.HELD and meeting.starts_at > now
     my_reply = page.my_reply
     if reply_form is None and page.invited and open_for_replies:
-        reply_form = ReplyForm(initial={"answer": my_reply["answer"], "reason": my_reply["reason"]} if my_reply else None)
+        reply_form = ReplyForm(
+            initial={"answer": my_reply["answer"], "reason": my_reply["reason"]} if my_reply else None
+        )
     return render(
         request,
         "meetings/meeting_detail.html",
