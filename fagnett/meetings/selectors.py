@@ -155,12 +155,7 @@ def open_action_items(
     now or closed since — so the meeting's follow-up item keeps listing what it followed up, with what was done.
     """
     items = network.action_items.select_related("owner", "meeting", "case", "done_by")
-    if before is None:
-        items = items.filter(status=ActionItem.Status.OPEN)
-    else:
-        items = items.filter(created_at__lt=before).filter(
-            Q(status=ActionItem.Status.OPEN) | Q(status=ActionItem.Status.DONE, done_at__gte=before)
-        )
+    items = items.filter(status=ActionItem.Status.OPEN) if before is None else _open_when(items, before)
     return mark_cases(items.order_by("due_date", "pk"), reader)
 
 
