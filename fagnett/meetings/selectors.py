@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fagnett.access import access_for
 from fagnett.accounts.models import User
@@ -154,12 +155,7 @@ def open_action_items(
     now or closed since — so the meeting's follow-up item keeps listing what it followed up, with what was done.
     """
     items = network.action_items.select_related("owner", "meeting", "case", "done_by")
-    if before is None:
-        items = items.filter(status=ActionItem.Status.OPEN)
-    else:
-        items = items.filter(created_at__lt=before).filter(
-            Q(status=ActionItem.Status.OPEN) | Q(status=ActionItem.Status.DONE, done_at__gte=before)
-        )
+    items = items.filter(status=ActionItem.Status.OPEN) if before is None else _open_when(items, before)
     return mark_cases(items.order_by("due_date", "pk"), reader)
 
 
@@ -315,17 +311,26 @@ class RegionPlan:
         return [row for row in self.rows if row.below_minimum]
 
 
-def region_plan(*, user: User, region_id: int, year: int) -> RegionPlan:
-    """Every active network of the region with its meetings for the year against the mandate's minimum."""
+def region_plan(*, user: User, region_id: int, year: int, region: Region | None = None) -> RegionPlan:
+    """Every active network of the region with its meetings for the year against the mandate's minimum.
+
+    ``region`` may be given when the caller has read it already. Two queries: the region's networks with their
+    counts, and their history (which of them were active at the year's end)."""
     access = access_for(user)
     if not (access.is_coordinator(region_id) or access.is_director(region_id)):
         raise Http404
-    region = Region.objects.get(pk=region_id)
+    if region is None or region.pk != region_id:
+        region = Region.objects.get(pk=region_id)
+    # Only what the rows show and what the history is read for: the plan page prints each network's name and link.
+    rows = _plan_rows(
+        Network.objects.filter(region=region, kind=Network.Kind.NETWORK).only("id", "name", "status", "region_id"),
+        year,
+    )
     # The networks active at the year's end, as they were then: closing a network later leaves earlier years alone.
-    candidates = list(Network.objects.filter(region=region, kind=Network.Kind.NETWORK))
-    status = statuses_at_year_end(networks=candidates, year=year)
-    active = [n.pk for n in candidates if status[n.pk] == Network.Status.ACTIVE]
-    return RegionPlan(region=region, year=year, rows=_plan_rows(Network.objects.filter(pk__in=active), year))
+    status = statuses_at_year_end(networks=[row.network for row in rows], year=year)
+    return RegionPlan(
+        region=region, year=year, rows=[row for row in rows if status[row.network.pk] == Network.Status.ACTIVE]
+    )
 
 
 # --- Participation by trust ----------------------------------------------------------------------------------------
@@ -818,3 +823,315 @@ def minutes_feedback(*, minutes: Minutes) -> list[FeedbackRow]:
         FeedbackRow(person=person, comments=comments[person.pk], no_remarks=person.pk in no_remarks)
         for person in network_participants(network=minutes.meeting.network)
     ]
+
+
+# --- The meeting's page, as flat rows (issue 23) --------------------------------------------------------------------
+#
+# The meeting page shows the agenda, the follow-up item's action items, the answers to the invitation and the
+# minutes. Each is read here with one ``values()`` query and prepared once per request (labels, addresses, dates), so
+# the template only prints. Whether the person may read each case is still decided by the case rules
+# (``cases.view_case`` through the ``CaseReader``), given the case's columns that the rules read.
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    """The columns of a case the case rules read (``cases.rules``) and its number, without loading the case."""
+
+    pk: int
+    region_id: int | None
+    network_id: int | None
+    trust_id: int | None
+    submitted_by_id: int | None
+    reference: str
+
+
+_CASE_COLUMNS = ("region_id", "network_id", "trust_id", "submitted_by_id", "reference")
+
+
+def _case_values(prefix: str) -> list[str]:
+    return [f"{prefix}{column}" for column in _CASE_COLUMNS]
+
+
+def _case_ref(row: Mapping[str, Any], prefix: str = "case__") -> CaseRef:
+    return CaseRef(row["case_id"], *(row[f"{prefix}{column}"] for column in _CASE_COLUMNS))
+
+
+def _person(first: str, last: str, username: str) -> str:
+    """``str(user)`` from its columns (``User.__str__``: the full name, else the username)."""
+    return f"{first} {last}".strip() or username
+
+
+def _open_when(items: QuerySet[ActionItem], before: datetime.datetime) -> QuerySet[ActionItem]:
+    """The action items open when a meeting began: made before it, and open now or closed since."""
+    return items.filter(created_at__lt=before).filter(
+        Q(status=ActionItem.Status.OPEN) | Q(status=ActionItem.Status.DONE, done_at__gte=before)
+    )
+
+
+@dataclass
+class MeetingPage:
+    """What the meeting page shows besides the meeting itself, prepared for the person asking."""
+
+    invited: bool
+    my_reply: dict[str, Any] | None
+    reply_rows: list[dict[str, Any]] | None
+    reply_counts: ReplyCounts | None
+    items: list[dict[str, Any]]
+    action_items: list[dict[str, Any]]
+    minutes: list[dict[str, Any]]
+
+
+def _reply_part(
+    *, user: User, meeting: Meeting, can_manage: bool
+) -> tuple[bool, dict[str, Any] | None, list[dict[str, Any]] | None, ReplyCounts | None]:
+    """Whether the person is invited (``is_invited``), their answer, and for the secretary everyone's answers
+    (``meeting_replies``). Three queries."""
+    seats = list(
+        _seats(meeting)
+        .select_related(None)
+        .values(
+            "person_id",
+            "person__first_name",
+            "person__last_name",
+            "person__username",
+            "trust_id",
+            "trust__name",
+            "trust__short_name",
+            "role",
+        )
+    )
+    invitations = list(
+        meeting.deputy_invitations.order_by("invited_at", "pk").values(
+            "deputy_id",
+            "deputy__first_name",
+            "deputy__last_name",
+            "deputy__username",
+            "deputy__is_active",
+            "trust_id",
+            "trust__name",
+            "trust__short_name",
+            "replaces_id",
+            "replaces__first_name",
+            "replaces__last_name",
+            "replaces__username",
+            "invited_at",
+        )
+    )
+    invited = any(s["person_id"] == user.pk for s in seats) or any(
+        i["deputy_id"] == user.pk and i["deputy__is_active"] for i in invitations
+    )
+    replies_qs = meeting.replies.all() if can_manage else meeting.replies.filter(person=user)
+    answer_label = prepared.labels(AttendanceReply.Answer.choices)
+    datetime_format = prepared.date_formatter("SHORT_DATETIME_FORMAT", empty="")
+    replies: dict[int, dict[str, Any]] = {
+        r["person_id"]: {**r, "answer_label": answer_label.get(r["answer"], r["answer"])}
+        for r in replies_qs.values("person_id", "answer", "reason", "answered_at")
+    }
+    my_reply = replies.get(user.pk) if invited else None
+    if my_reply is not None:
+        my_reply["answered"] = datetime_format(my_reply["answered_at"])
+    if not can_manage:
+        return invited, my_reply, None, None
+    role_label = prepared.labels(AppointmentRole.choices)
+    by_replaced: dict[int, list[dict[str, str]]] = {}
+    for i in invitations:
+        by_replaced.setdefault(i["replaces_id"], []).append(
+            {
+                "deputy": _person(i["deputy__first_name"], i["deputy__last_name"], i["deputy__username"]),
+                "invited": datetime_format(i["invited_at"]),
+            }
+        )
+    rows: dict[int, dict[str, Any]] = {}
+    for s in seats:
+        if s["person_id"] not in rows:
+            rows[s["person_id"]] = {
+                "person": _person(s["person__first_name"], s["person__last_name"], s["person__username"]),
+                "trust_id": s["trust_id"],
+                "trust_name": s["trust__name"] or "",
+                "trust_short_name": s["trust__short_name"] or "–",
+                "role": role_label.get(s["role"], s["role"]).lower(),
+                "reply": replies.get(s["person_id"]),
+                "deputy_for": "",
+            }
+    deputy_role = str(AppointmentRole.DEPUTY.label).lower()
+    for i in invitations:
+        rows.setdefault(
+            i["deputy_id"],
+            {
+                "person": _person(i["deputy__first_name"], i["deputy__last_name"], i["deputy__username"]),
+                "trust_id": i["trust_id"],
+                "trust_name": i["trust__name"] or "",
+                "trust_short_name": i["trust__short_name"] or "–",
+                "role": deputy_role,
+                "reply": replies.get(i["deputy_id"]),
+                "deputy_for": _person(i["replaces__first_name"], i["replaces__last_name"], i["replaces__username"]),
+            },
+        )
+    for person_id, row in rows.items():
+        row["deputies"] = by_replaced.get(person_id, [])
+        reply = row["reply"]
+        row["no_deputy"] = (
+            reply is not None
+            and reply["answer"] == AttendanceReply.Answer.NOT_COMING
+            and row["trust_id"] is not None
+            and not row["deputies"]
+        )
+    ordered = sorted(rows.values(), key=lambda r: (r["trust_name"] if r["trust_id"] else "", r["person"]))
+    answers = [r["reply"]["answer"] if r["reply"] else "" for r in ordered]
+    counts = ReplyCounts(
+        coming=answers.count(AttendanceReply.Answer.COMING),
+        not_coming=answers.count(AttendanceReply.Answer.NOT_COMING),
+        unanswered=answers.count(""),
+    )
+    return invited, my_reply, ordered, counts
+
+
+def _agenda_rows(
+    *, meeting: Meeting, reader: CaseReader, can_manage: bool, can_see_documents: bool
+) -> list[dict[str, Any]]:
+    """The agenda as rows for the page (``agenda``'s marking): one query, and one each for topics and documents."""
+    items = list(
+        meeting.agenda_items.order_by("order", "pk").values(
+            "pk",
+            "order",
+            "kind",
+            "item_type",
+            "title",
+            "description",
+            "proposed_resolution",
+            "presenter",
+            "duration_minutes",
+            "case_id",
+            *_case_values("case__"),
+        )
+    )
+    if not items:
+        return items
+    type_label = prepared.labels(AgendaItem.ItemType.choices)
+    topics: dict[int, list[str]] = {}
+    for item_id, name in (
+        AgendaItem.topics.through.objects.filter(agendaitem__meeting=meeting)
+        .order_by("topic__region", "topic__order", "topic__name")
+        .values_list("agendaitem_id", "topic__name")
+    ):
+        topics.setdefault(item_id, []).append(name)
+    documents: dict[int, list[dict[str, Any]]] = {}
+    if can_see_documents:
+        document_url = prepared.url_pattern("meetings:document")
+        document_delete_url = prepared.url_pattern("meetings:document_delete")
+        for pk, item_id, name, size in (
+            AgendaDocument.objects.filter(item__meeting=meeting)
+            .order_by("pk")
+            .values_list("pk", "item_id", "original_name", "size")
+        ):
+            documents.setdefault(item_id, []).append(
+                {
+                    "original_name": name,
+                    "size": size,
+                    "url": document_url(pk),
+                    "delete_url": document_delete_url(pk) if can_manage else "",
+                }
+            )
+    tools = can_manage and not meeting.is_cancelled
+    case_url = prepared.url_pattern("cases:detail")
+    update_url = prepared.url_pattern("meetings:agenda_item_update")
+    move_url = prepared.url_pattern("meetings:agenda_item_move")
+    delete_url = prepared.url_pattern("meetings:agenda_item_delete")
+    upload_url = prepared.url_pattern("meetings:document_upload")
+    for item in items:
+        withholds = item["case_id"] is not None and not reader(_case_ref(item))
+        pk = item["pk"]
+        item.update(
+            withholds_case=withholds,
+            display_title=withheld_case_title(_case_ref(item)) if withholds else item["title"],
+            is_decision=item["item_type"] == AgendaItem.ItemType.DECISION,
+            type_label=type_label.get(item["item_type"], item["item_type"]),
+            topics=topics.get(pk, []),
+            documents=documents.get(pk, []) if not withholds else [],
+            case_url=case_url(item["case_id"]) if item["case_id"] is not None else "",
+        )
+        if tools:
+            item.update(
+                update_url=update_url(pk), move_url=move_url(pk), delete_url=delete_url(pk), upload_url=upload_url(pk)
+            )
+    return items
+
+
+def _followup_rows(*, meeting: Meeting, reader: CaseReader) -> list[dict[str, Any]]:
+    """``open_action_items(before=meeting.starts_at)`` as rows for the follow-up item. One query."""
+    rows = list(
+        _open_when(ActionItem.objects.filter(network_id=meeting.network_id), meeting.starts_at)
+        .order_by("due_date", "pk")
+        .values(
+            "pk",
+            "title",
+            "status",
+            "due_date",
+            "done_note",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+            "case_id",
+            *_case_values("case__"),
+        )
+    )
+    format_date = prepared.date_formatter("SHORT_DATE_FORMAT", empty="")
+    dates: dict[datetime.date, str] = {}  # many action items share a due date
+    history_url = prepared.url_pattern("audit:history", "action-item")
+    today = timezone.localdate()
+    for row in rows:
+        withholds = row["case_id"] is not None and not reader(_case_ref(row))
+        if withholds:
+            reference = row["case__reference"]
+            display = (
+                gettext("Action item of case %(reference)s") % {"reference": reference}
+                if reference
+                else gettext("An action item of a case")
+            )
+        else:
+            display = row["title"]
+        row.update(
+            withholds_case=withholds,
+            display_title=display,
+            owner=_person(row["owner__first_name"], row["owner__last_name"], row["owner__username"]),
+            due=dates.get(row["due_date"]) or dates.setdefault(row["due_date"], format_date(row["due_date"])),
+            is_overdue=row["status"] == ActionItem.Status.OPEN and row["due_date"] < today,
+            history_url=history_url(row["pk"]),
+        )
+    return rows
+
+
+def meeting_page(
+    *, user: User, meeting: Meeting, reader: CaseReader, can_manage: bool, can_see_documents: bool
+) -> MeetingPage:
+    """The meeting page's answers, agenda, follow-up and minutes for ``user`` (``meeting`` from ``meeting_get``).
+
+    At most eight queries, whatever the number of people, items and documents: three for the answers, one to three
+    for the agenda, one for the follow-up item's action items (when the agenda has one), one for the minutes.
+    """
+    invited, my_reply, reply_rows, counts = _reply_part(user=user, meeting=meeting, can_manage=can_manage)
+    items = _agenda_rows(meeting=meeting, reader=reader, can_manage=can_manage, can_see_documents=can_see_documents)
+    follow_up = any(item["kind"] == AgendaItem.Kind.FOLLOW_UP for item in items)
+    minutes_url = prepared.url_pattern("meetings:minutes", meeting.pk)
+    status_label = prepared.labels(Minutes.Status.choices)
+    minutes = []
+    for m in meeting.minutes.order_by("-version").only("pk", "meeting_id", "version", "status"):
+        m.meeting = meeting  # the rule reads the meeting's network, already loaded
+        if user.has_perm("meetings.view_minutes", m):
+            minutes.append(
+                {
+                    "url": minutes_url(m.version),
+                    "version": m.version,
+                    "status_label": status_label.get(m.status, m.status),
+                    "status_color": Minutes.STATUS_COLORS.get(m.status, "neutral"),
+                }
+            )
+    return MeetingPage(
+        invited=invited,
+        my_reply=my_reply,
+        reply_rows=reply_rows,
+        reply_counts=counts,
+        items=items,
+        action_items=_followup_rows(meeting=meeting, reader=reader) if follow_up else [],
+        minutes=minutes,
+    )

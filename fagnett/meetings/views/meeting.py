@@ -21,32 +21,9 @@ from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
 from fagnett.meetings import downloads as meeting_downloads
 from fagnett.meetings import exports, selectors, services
 from fagnett.meetings.calendar import meeting_invitation
-from fagnett.meetings.forms import CancelForm, DocumentForm, MeetingForm, ReplyForm
+from fagnett.meetings.forms import CancelForm, MeetingForm, ReplyForm
 from fagnett.meetings.models import AttendanceReply, Meeting
 from fagnett.meetings.views.common import _attachment, _file_stem, _manage
-
-
-def _reply_context(
-    request: AuthenticatedRequest, meeting: Meeting, can_manage: bool, bound: ReplyForm | None
-) -> dict[str, Any]:
-    """The person's own answer and its form (if invited), and for the secretary everyone's answers."""
-    invited = selectors.is_invited(user=request.user, meeting=meeting)
-    open_for_replies = not meeting.is_cancelled and meeting.status != Meeting.Status.HELD
-    open_for_replies = open_for_replies and meeting.starts_at > timezone.now()
-    my_reply = selectors.reply_of(user=request.user, meeting=meeting) if invited else None
-    rows = selectors.meeting_replies(meeting=meeting) if can_manage else None
-    return {
-        "invited": invited,
-        "my_reply": my_reply,
-        "reply_form": bound
-        or (
-            ReplyForm(initial={"answer": my_reply.answer, "reason": my_reply.reason} if my_reply else None)
-            if invited and open_for_replies
-            else None
-        ),
-        "reply_rows": rows,
-        "reply_counts": selectors.reply_counts(rows) if rows is not None else None,
-    }
 
 
 def meeting_detail(request: AuthenticatedRequest, meeting_id: int) -> HttpResponse:
@@ -55,28 +32,41 @@ def meeting_detail(request: AuthenticatedRequest, meeting_id: int) -> HttpRespon
 
 
 def _detail_page(request: AuthenticatedRequest, meeting: Meeting, reply_form: ReplyForm | None = None) -> HttpResponse:
+    """The meeting's page: its rows are read and prepared once by ``selectors.meeting_page`` (issue 23)."""
     can_manage = request.user.has_perm("meetings.manage_meetings", meeting)
-    reader = selectors.case_reader(request.user)
+    can_see_documents = request.user.has_perm("meetings.view_documents", meeting)
+    page = selectors.meeting_page(
+        user=request.user,
+        meeting=meeting,
+        reader=selectors.case_reader(request.user),
+        can_manage=can_manage,
+        can_see_documents=can_see_documents,
+    )
+    now = timezone.now()
+    open_for_replies = not meeting.is_cancelled and meeting.status != Meeting.Status.HELD and meeting.starts_at > now
+    my_reply = page.my_reply
+    if reply_form is None and page.invited and open_for_replies:
+        reply_form = ReplyForm(
+            initial={"answer": my_reply["answer"], "reason": my_reply["reason"]} if my_reply else None
+        )
     return render(
         request,
         "meetings/meeting_detail.html",
         {
-            **_reply_context(request, meeting, can_manage, reply_form),
+            "invited": page.invited,
+            "my_reply": my_reply,
+            "reply_form": reply_form,
+            "reply_rows": page.reply_rows,
+            "reply_counts": page.reply_counts,
             "meeting": meeting,
             "network": meeting.network,
-            "items": selectors.agenda(meeting=meeting, reader=reader),
-            "action_items": selectors.open_action_items(
-                network=meeting.network, reader=reader, before=meeting.starts_at
-            ),
-            "minutes": [
-                m
-                for m in selectors.minutes_versions(meeting=meeting)
-                if request.user.has_perm("meetings.view_minutes", m)
-            ],
+            "items": page.items,
+            "action_items": page.action_items,
+            "minutes": page.minutes,
             "can_manage": can_manage,
-            "can_see_documents": request.user.has_perm("meetings.view_documents", meeting),
-            "document_form": DocumentForm() if can_manage else None,
-            "is_past": meeting.starts_at <= timezone.now(),
+            "can_see_documents": can_see_documents,
+            "tools": can_manage and not meeting.is_cancelled,
+            "is_past": meeting.starts_at <= now,
         },
     )
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from fagnett.access import AuthenticatedRequest, access_for
 from fagnett.core.calendar import OSLO
+from fagnett.core.rows import url_pattern
 from fagnett.core.views_helpers import year_param
 from fagnett.meetings import selectors, services
 from fagnett.meetings.forms import PlanFormSet
@@ -152,15 +153,38 @@ def region_overview(request: AuthenticatedRequest) -> HttpResponse:
     if region_id not in region_ids:
         raise Http404
     year = year_param(request, timezone.localdate().year - 1)
+    regions = list(Region.objects.filter(pk__in=region_ids))
+    plan = selectors.region_plan(
+        user=request.user,
+        region_id=region_id,
+        year=year,
+        region=next((r for r in regions if r.pk == region_id), None),
+    )
+    # The rows as the table prints them (issue 23): each network's link made from one reversed address.
+    meetings_url = url_pattern("meetings:network_meetings")
+    rows = [
+        {
+            "name": row.network.name,
+            "url": f"{meetings_url(row.network.pk)}?year={year}",
+            "held": row.held,
+            "planned": row.planned,
+            "cancelled": row.cancelled,
+            "minimum": row.minimum or "–",
+            "below_minimum": row.below_minimum,
+        }
+        for row in plan.rows
+    ]
     return render(
         request,
         "meetings/region_overview.html",
         {
-            "plan": selectors.region_plan(user=request.user, region_id=region_id, year=year),
+            "plan": plan,
+            "rows": rows,
+            "below": sum(1 for row in rows if row["below_minimum"]),
             "participation": selectors.participation_by_trust(region_id=region_id, year=year),
             "year": year,
             "years": list(range(timezone.localdate().year + 1, timezone.localdate().year - 4, -1)),
-            "regions": Region.objects.filter(pk__in=region_ids),
+            "regions": regions,
             "region_id": region_id,
         },
     )
