@@ -99,7 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "fagnett.web.context_processors.navigation",
             ],
-            "builtins": ["django.templatetags.i18n"],
+            "builtins": ["django.templatetags.i18n", "fagnett.core.templatetags.kept_urls"],
         },
     }
 ]
