@@ -348,9 +348,9 @@ def earlier_report_text(unit: UnitCompleteness) -> str:
     }
 
 
-def _latest_earlier_entries(round_: ReportRound, unit_ids: Iterable[int]) -> Q:
-    """A filter for the entries of each of ``unit_ids``' latest round before ``round_`` in which it reported
-    staffed beds.
+def _latest_earlier_rounds(round_: ReportRound, unit_ids: Iterable[int]) -> dict[int, int]:
+    """The id of each of ``unit_ids``' latest round before ``round_`` in which it reported staffed beds (units that
+    never did are left out).
 
     The region's last four earlier rounds are searched first, so the usual case (a unit that reported lately) costs
     one small query however many years of rounds the region has; the rest of the rounds only for units not found
@@ -375,31 +375,45 @@ def _latest_earlier_entries(round_: ReportRound, unit_ids: Iterable[int]) -> Q:
         ):
             latest[unit_id] = max(latest.get(unit_id, (period_start, round_id)), (period_start, round_id))
         wanted -= latest.keys()
-    pairs = Q(pk__in=[])
-    for unit_id, (_start, round_id) in latest.items():
-        pairs |= Q(unit_id=unit_id, round_id=round_id)
-    return pairs
+    return {unit_id: round_id for unit_id, (_start, round_id) in latest.items()}
 
 
 def round_figures(*, round_: ReportRound, group: str = DEFAULT_GROUP) -> RoundFigures:
-    """Every active ICU unit of the region's patient ``group`` with the entries it stands on, in four queries
+    """Every active ICU unit of the region's patient ``group`` with the entries it stands on, in five or six queries
     however many rounds; completeness counts the units of that group only.
 
     A unit has reported in the round when one of its current entries gives staffed beds. A unit that has not is
     shown with its latest earlier report, marked with that report's round and date; a unit with none is "–".
+
+    The units (with their hospital and trust) are read once and set on their entries, not joined into every entry
+    row: the page then builds a model instance per entry instead of five (issue 23).
     """
     units = list(_units(round_.region_id, group))
-    in_group = {u.pk for u in units}
-    entries = [e for e in current_entries(round_=round_) if e.unit_id in in_group]
+    position = {u.pk: i for i, u in enumerate(units)}
+
+    def in_unit_order(entries: Iterable[CapacityEntry]) -> list[CapacityEntry]:
+        # The order the pages and exports list them in: trust, hospital and unit by name (as ``_units``), category.
+        ordered = sorted(entries, key=lambda e: (position[e.unit_id], e.category))
+        for entry in ordered:
+            entry.unit = units[position[entry.unit_id]]
+        return ordered
+
+    entries = list(
+        CapacityEntry.objects.filter(round=round_, is_current=True, unit_id__in=list(position)).order_by("pk")
+    )
     reported = {e.unit_id for e in entries if e.staffed_beds is not None}
-    entries = [e for e in entries if e.unit_id in reported]
+    entries = in_unit_order(e for e in entries if e.unit_id in reported)
     by_unit = {u.pk: UnitCompleteness(u, reported=u.pk in reported) for u in units}
-    missing = [u.pk for u in units if u.pk not in reported]
-    if missing:
-        earlier = list(
-            CapacityEntry.objects.filter(_latest_earlier_entries(round_, missing), is_current=True)
-            .select_related("round", "unit", "unit__hospital", "unit__hospital__trust", "reported_by")
-            .order_by("unit__hospital__trust__name", "unit__hospital__name", "unit__name", "category")
+    latest = _latest_earlier_rounds(round_, [u.pk for u in units if u.pk not in reported])
+    if latest:
+        earlier = in_unit_order(
+            e
+            for e in CapacityEntry.objects.filter(
+                round_id__in=set(latest.values()), unit_id__in=list(latest), is_current=True
+            )
+            .select_related("round")
+            .order_by("pk")
+            if latest[e.unit_id] == e.round_id
         )
         for entry in earlier:
             day = timezone.localdate(entry.reported_at)
@@ -597,7 +611,9 @@ def dashboard(*, round_: ReportRound, scenario: str = Scenario.NORMAL, group: st
         trusts=list(trust_rows.values()),
         hospitals=list(hospital_rows.values()),
         region_row=region_row,
-        trend=trend(region_id=round_.region_id, scenario=scenario, until=round_, group=group),
+        trend=trend(
+            region_id=round_.region_id, scenario=scenario, until=round_, group=group, unit_ids=figures.units
+        ),
         figures=figures,
     )
 
@@ -613,8 +629,10 @@ def trend(
     until: ReportRound | None = None,
     limit: int = TREND_ROUNDS,
     group: str = DEFAULT_GROUP,
+    unit_ids: Iterable[int] | None = None,
 ) -> list[TrendPoint]:
-    """Staffed beds per category in the region's last ``limit`` rounds up to ``until``, oldest first (four queries).
+    """Staffed beds per category in the region's last ``limit`` rounds up to ``until``, oldest first (four queries;
+    three when the caller knows the group's ``unit_ids``, the active ICU units of the region's patient group).
 
     As on the dashboard, a unit that has not reported in a round counts with its latest earlier report; the point
     says how many units did so. Only those rounds' entries (and each unit's latest one before them) are summed per
@@ -623,43 +641,46 @@ def trend(
     rounds = ReportRound.objects.filter(region_id=region_id)
     if until is not None:
         rounds = rounds.filter(period_start__lte=until.period_start)
-    chosen = list(rounds.order_by("-period_start", "-pk")[:limit])[::-1]
+    # A point shows its round's name; the rest of the round is not read.
+    chosen = list(rounds.order_by("-period_start", "-pk").only("name", "period_start")[:limit])[::-1]
     if not chosen:
         return []
-    unit_ids = list(_units(region_id, group).values_list("pk", flat=True))
+    units = list(_units(region_id, group).values_list("pk", flat=True) if unit_ids is None else unit_ids)
+    before = _latest_earlier_rounds(chosen[0], units)  # each unit's state when the first round opens
+    in_chosen = {r.pk for r in chosen}
+    # One row per round and unit, its staffed beds per category in the scenario side by side: a third of the rows
+    # of one per category, and no dictionary per row.
     per_unit = (
-        CapacityEntry.objects.filter(is_current=True, unit_id__in=unit_ids)
-        .values("round_id", "unit_id", "category")
-        .annotate(
-            staffed=Sum("staffed_beds", filter=Q(scenario=scenario)),
-            reported=Count("pk", filter=Q(staffed_beds__isnull=False)),
+        CapacityEntry.objects.filter(
+            is_current=True, unit_id__in=units, round_id__in=[*in_chosen, *set(before.values())]
         )
+        .values("round_id", "unit_id")
+        .annotate(
+            reported=Count("pk", filter=Q(staffed_beds__isnull=False)),
+            **{f"staffed_{c}": Sum("staffed_beds", filter=Q(scenario=scenario, category=c)) for c in CATEGORIES},
+        )
+        .values_list("round_id", "unit_id", "reported", *(f"staffed_{c}" for c in CATEGORIES))
         .order_by()
     )
     # Each unit's state: its staffed beds per category and whether they come from the round itself.
-    state: dict[int, dict[str, int | None]] = {}
-    before = per_unit.filter(_latest_earlier_entries(chosen[0], unit_ids))
-    by_round: dict[int, dict[int, dict[str, int | None]]] = defaultdict(lambda: defaultdict(dict))
-    reported_in: dict[int, set[int]] = defaultdict(set)
-    for row in before:
-        state.setdefault(row["unit_id"], {})[row["category"]] = row["staffed"]
-    for row in per_unit.filter(round_id__in=[r.pk for r in chosen]):
-        by_round[row["round_id"]][row["unit_id"]][row["category"]] = row["staffed"]
-        if row["reported"]:
-            reported_in[row["round_id"]].add(row["unit_id"])
+    state: dict[int, tuple[int | None, ...]] = {}
+    by_round: dict[int, dict[int, tuple[int | None, ...]]] = defaultdict(dict)
+    for round_id, unit_id, reported, *staffed_beds in per_unit:
+        if round_id in in_chosen:
+            if reported:
+                by_round[round_id][unit_id] = tuple(staffed_beds)
+        elif before.get(unit_id) == round_id:
+            state[unit_id] = tuple(staffed_beds)
     points = []
     for round_ in chosen:
-        carried = 0
-        for unit_id in unit_ids:
-            if unit_id in reported_in[round_.pk]:
-                state[unit_id] = by_round[round_.pk][unit_id]
-            elif unit_id in state:
-                carried += 1
+        reported_now = by_round.get(round_.pk, {})
+        state.update(reported_now)
+        carried = len(state) - len(reported_now)
         staffed: dict[str, int | None] = dict.fromkeys(CATEGORIES)
         for values in state.values():
-            for c in CATEGORIES:
-                staffed[c] = _add(staffed[c], values.get(c))
-        points.append(TrendPoint(round_, staffed, len(reported_in[round_.pk]), carried, len(unit_ids)))
+            for c, value in zip(CATEGORIES, values, strict=True):
+                staffed[c] = _add(staffed[c], value)
+        points.append(TrendPoint(round_, staffed, len(reported_now), carried, len(units)))
     return points
 
 
