@@ -642,7 +642,7 @@ def trend(
     if until is not None:
         rounds = rounds.filter(period_start__lte=until.period_start)
     # A point shows its round's name; the rest of the round is not read.
-    chosen = list(rounds.order_by("-period_start", "-pk").only("name", "period_start")[:limit])[::-1]
+    chosen = list(rounds.order_by("-period_start", "-pk").only("region_id", "name", "period_start")[:limit])[::-1]
     if not chosen:
         return []
     units = list(_units(region_id, group).values_list("pk", flat=True) if unit_ids is None else unit_ids)
@@ -827,6 +827,9 @@ def _measure(rows: Iterable[DimensionRow], *, round_: ReportRound, scenario: str
         occupancy_mean__isnull=False,
         round_id__in=rounds.order_by("-period_start", "-pk").values("pk")[:TREND_ROUNDS],
     ).values_list("round_id", "unit_id", "category", "staffed_beds", "occupancy_mean")
+    # Unordered: the models' default orderings joined the rounds, regions, units and hospitals only to sort rows
+    # that are put into a dictionary.
+    observed = observed.order_by()
     occupied: dict[tuple[int, int, str], float] = {}
     rounds_seen: set[int] = set()
     for round_id, unit_id, category, staffed, mean in observed:
