@@ -611,9 +611,7 @@ def dashboard(*, round_: ReportRound, scenario: str = Scenario.NORMAL, group: st
         trusts=list(trust_rows.values()),
         hospitals=list(hospital_rows.values()),
         region_row=region_row,
-        trend=trend(
-            region_id=round_.region_id, scenario=scenario, until=round_, group=group, unit_ids=figures.units
-        ),
+        trend=trend(region_id=round_.region_id, scenario=scenario, until=round_, group=group, unit_ids=figures.units),
         figures=figures,
     )
 
