@@ -75,7 +75,7 @@ def form_fields(key: Hashable, make: Callable[[], forms.Form]) -> dict[str, Safe
 
 @dataclass(frozen=True)
 class Completeness:
-    """A row's "units reported" cell (as capacity/_group_completeness.html): reported / expected, the earlier
+    """A row's "units reported" cell on the dashboard: reported / expected, the earlier
     reports used (how many, ``brief``, or each, ``carried``), and how many units have none."""
 
     reported: int
