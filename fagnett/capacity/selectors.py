@@ -23,6 +23,7 @@ from fagnett.accounts.models import User
 from fagnett.capacity import calculations
 from fagnett.capacity.models import (
     CATEGORIES,
+    NUMBER_FIELDS,
     SCENARIOS,
     ApiToken,
     Assessment,
@@ -309,12 +310,65 @@ class TrustCompleteness(GroupCompleteness):
     trust: HealthTrust | None = None
 
 
+@dataclass(slots=True)
+class FigureEntry:
+    """A current entry as the figures read it: its numbers, status and report, with its unit and round set.
+
+    Read with ``values_list`` (``FIGURE_FIELDS``, in this order) rather than as model instances: building a model
+    instance per entry cost the dashboard more than all its figures (issue 23). Every surface that stands on
+    ``round_figures`` (pages, charts, documents, the CSV and Excel export) reads these attributes only.
+    """
+
+    unit_id: int
+    round_id: int
+    category: str
+    scenario: str
+    version: int
+    physical_beds: int | None
+    staffed_beds: int | None
+    ventilated_beds: int | None
+    ventilators: int | None
+    ecmo_devices: int | None
+    nurses_fte: Decimal | None
+    nurses_day: int | None
+    nurses_night: int | None
+    vacancies_fte: Decimal | None
+    hours_to_activate: int | None
+    occupancy_mean: Decimal | None
+    occupancy_p90: Decimal | None
+    admissions: int | None
+    mean_length_of_stay: Decimal | None
+    refused: int | None
+    transferred_out: int | None
+    status: str
+    restrictions: list[str]
+    comment: str
+    reported_at: datetime.datetime
+    unit: Unit
+    round: ReportRound
+
+
+#: The columns of a ``FigureEntry``, in its order (a test compares them with the class and the model).
+FIGURE_FIELDS = (
+    "unit_id",
+    "round_id",
+    "category",
+    "scenario",
+    "version",
+    *NUMBER_FIELDS,
+    "status",
+    "restrictions",
+    "comment",
+    "reported_at",
+)
+
+
 @dataclass
 class RoundFigures:
     """The figures a round stands on: each unit's entries of this round, or else of its latest earlier report."""
 
     round: ReportRound
-    entries: list[CapacityEntry]
+    entries: list[FigureEntry]
     units: dict[int, UnitCompleteness]
     trusts: list[TrustCompleteness]
     group: str = DEFAULT_GROUP
@@ -331,7 +385,7 @@ class RoundFigures:
     def region(self) -> GroupCompleteness:
         return GroupCompleteness([u for t in self.trusts for u in t.units])
 
-    def earlier(self, entry: CapacityEntry) -> EarlierReport | None:
+    def earlier(self, entry: FigureEntry) -> EarlierReport | None:
         """The earlier report an entry comes from (None for an entry of the round itself)."""
         unit = self.units.get(entry.unit_id)
         return unit.earlier if unit is not None and entry.round_id != self.round.pk else None
@@ -391,30 +445,28 @@ def round_figures(*, round_: ReportRound, group: str = DEFAULT_GROUP) -> RoundFi
     units = list(_units(round_.region_id, group))
     position = {u.pk: i for i, u in enumerate(units)}
 
-    def in_unit_order(entries: Iterable[CapacityEntry]) -> list[CapacityEntry]:
+    def read(rounds: dict[int, ReportRound], **where: Any) -> list[FigureEntry]:
         # The order the pages and exports list them in: trust, hospital and unit by name (as ``_units``), category.
-        ordered = sorted(entries, key=lambda e: (position[e.unit_id], e.category))
-        for entry in ordered:
-            entry.unit = units[position[entry.unit_id]]
-        return ordered
+        rows = CapacityEntry.objects.filter(is_current=True, **where).order_by("pk").values_list(*FIGURE_FIELDS)
+        entries = [
+            FigureEntry(*row, unit=units[position[row[0]]], round=rounds[row[1]])  # type: ignore[misc]
+            for row in rows
+            if row[1] in rounds
+        ]
+        return sorted(entries, key=lambda e: (position[e.unit_id], e.category))
 
-    entries = list(
-        CapacityEntry.objects.filter(round=round_, is_current=True, unit_id__in=list(position)).order_by("pk")
-    )
+    entries = read({round_.pk: round_}, round=round_, unit_id__in=list(position))
     reported = {e.unit_id for e in entries if e.staffed_beds is not None}
-    entries = in_unit_order(e for e in entries if e.unit_id in reported)
+    entries = [e for e in entries if e.unit_id in reported]
     by_unit = {u.pk: UnitCompleteness(u, reported=u.pk in reported) for u in units}
     latest = _latest_earlier_rounds(round_, [u.pk for u in units if u.pk not in reported])
     if latest:
-        earlier = in_unit_order(
+        rounds = ReportRound.objects.in_bulk(set(latest.values()))
+        earlier = [
             e
-            for e in CapacityEntry.objects.filter(
-                round_id__in=set(latest.values()), unit_id__in=list(latest), is_current=True
-            )
-            .select_related("round")
-            .order_by("pk")
+            for e in read(rounds, round_id__in=list(rounds), unit_id__in=list(latest))
             if latest[e.unit_id] == e.round_id
-        )
+        ]
         for entry in earlier:
             day = timezone.localdate(entry.reported_at)
             known = by_unit[entry.unit_id].earlier
@@ -444,7 +496,7 @@ class Totals:
     ventilated: int | None = None
     nurses_fte: Decimal | None = None
 
-    def add(self, entry: CapacityEntry) -> None:
+    def add(self, entry: FigureEntry) -> None:
         self.physical = _add(self.physical, entry.physical_beds)
         self.staffed = _add(self.staffed, entry.staffed_beds)
         self.ventilated = _add(self.ventilated, entry.ventilated_beds)
@@ -559,7 +611,7 @@ class Dashboard:
         return self.region_row.completeness
 
 
-def _add_status(row: GroupRow, entry: CapacityEntry) -> None:
+def _add_status(row: GroupRow, entry: FigureEntry) -> None:
     # A status belongs to beds: a cell without staffed beds has none (older entries may still carry one).
     if entry.status and entry.staffed_beds:
         row.statuses[entry.category].append(entry.status)
@@ -772,7 +824,7 @@ def _days(round_: ReportRound, scenario: str) -> int:
     return round_.period_days
 
 
-def _entry_load(entry: CapacityEntry, days: int) -> float | None:
+def _entry_load(entry: FigureEntry, days: int) -> float | None:
     if entry.admissions is None or entry.mean_length_of_stay is None or days <= 0:
         return None
     return calculations.offered_load(entry.admissions / days, float(entry.mean_length_of_stay))
@@ -856,7 +908,7 @@ def _dimension_rows(
         if e.scenario in {scenario, Scenario.NORMAL} and (wanted is None or e.unit.hospital_id in wanted)
     ]
 
-    def entry_round(entry: CapacityEntry) -> ReportRound:
+    def entry_round(entry: FigureEntry) -> ReportRound:
         # A unit's earlier report counts its admissions over that round's period, not this one's.
         return round_ if entry.round_id == round_.pk else entry.round
 
@@ -877,7 +929,7 @@ def _dimension_rows(
         row.unit_ids.add(entry.unit_id)
         if figures.earlier(entry) is not None:
             row.earlier_reports.add(entry.unit_id)
-        basis: CapacityEntry | None = entry
+        basis: FigureEntry | None = entry
         load = _entry_load(entry, days)
         if load is None and scenario != Scenario.NORMAL:
             basis = normal.get((entry.unit_id, entry.category))
