@@ -13,7 +13,8 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -672,6 +673,29 @@ def dashboard(*, round_: ReportRound, scenario: str = Scenario.NORMAL, group: st
 TREND_ROUNDS = 52
 
 
+def _staffed_per_round_and_unit(
+    scenario: str, unit_ids: list[int], round_ids: list[int]
+) -> list[tuple[int, int, int, int | None, int | None, int | None]]:
+    """(round, unit, cells with staffed beds, staffed beds of K1, K2 and K3 in ``scenario``) for the current entries
+    of ``unit_ids`` in ``round_ids``: one row per round and unit, the categories side by side.
+
+    Written as SQL (the same on PostgreSQL and SQLite): the ORM's version of this one aggregate, with a filtered sum
+    per category, cost 2.4 ms of Python to compile and read against 0.5 ms for the same statement (issue 23)."""
+    if not unit_ids or not round_ids:
+        return []
+    staffed = ", ".join("SUM(staffed_beds) FILTER (WHERE scenario = %s AND category = %s)" for _ in CATEGORIES)
+    sql = (
+        f"SELECT round_id, unit_id, COUNT(*) FILTER (WHERE staffed_beds IS NOT NULL), {staffed} "  # noqa: S608
+        f"FROM {CapacityEntry._meta.db_table} WHERE is_current = %s "
+        f"AND unit_id IN ({', '.join(['%s'] * len(unit_ids))}) AND round_id IN ({', '.join(['%s'] * len(round_ids))}) "
+        "GROUP BY round_id, unit_id"
+    )
+    params = [value for c in CATEGORIES for value in (scenario, c)] + [True, *unit_ids, *round_ids]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
 def trend(
     *,
     region_id: int,
@@ -698,20 +722,7 @@ def trend(
     units = list(_units(region_id, group).values_list("pk", flat=True) if unit_ids is None else unit_ids)
     before = _latest_earlier_rounds(chosen[0], units)  # each unit's state when the first round opens
     in_chosen = {r.pk for r in chosen}
-    # One row per round and unit, its staffed beds per category in the scenario side by side: a third of the rows
-    # of one per category, and no dictionary per row.
-    per_unit = (
-        CapacityEntry.objects.filter(
-            is_current=True, unit_id__in=units, round_id__in=[*in_chosen, *set(before.values())]
-        )
-        .values("round_id", "unit_id")
-        .annotate(
-            reported=Count("pk", filter=Q(staffed_beds__isnull=False)),
-            **{f"staffed_{c}": Sum("staffed_beds", filter=Q(scenario=scenario, category=c)) for c in CATEGORIES},
-        )
-        .values_list("round_id", "unit_id", "reported", *(f"staffed_{c}" for c in CATEGORIES))
-        .order_by()
-    )
+    per_unit = _staffed_per_round_and_unit(scenario, units, [*in_chosen, *set(before.values())])
     # Each unit's state: its staffed beds per category and whether they come from the round itself.
     state: dict[int, tuple[int | None, ...]] = {}
     by_round: dict[int, dict[int, tuple[int | None, ...]]] = defaultdict(dict)
