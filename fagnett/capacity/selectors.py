@@ -632,8 +632,10 @@ def dashboard(*, round_: ReportRound, scenario: str = Scenario.NORMAL, group: st
     hospitals = Hospital.objects.filter(trust__region_id=round_.region_id, units__kind=Unit.Kind.ICU)
     if group != ALL_GROUPS:
         hospitals = hospitals.filter(units__age_group=group)
-    for hospital in hospitals.select_related("trust").distinct().order_by("trust__name", "name"):
-        hospital_rows[hospital.pk] = GroupRow(hospital.name, hospital.trust.name, None)
+    for pk, name, trust_name in (
+        hospitals.values_list("pk", "name", "trust__name").distinct().order_by("trust__name", "name")
+    ):
+        hospital_rows[pk] = GroupRow(name, trust_name, None)
     for unit in figures.units.values():
         if unit.unit.hospital_id in hospital_rows:
             hospital_rows[unit.unit.hospital_id].completeness.units.append(unit)
