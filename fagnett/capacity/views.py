@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fagnett.access import AuthenticatedRequest, access_for
-from fagnett.capacity import charts, excel, selectors, sent_files, services
+from fagnett.capacity import charts, excel, pages, selectors, sent_files, services
 from fagnett.capacity import downloads as capacity_downloads
 from fagnett.capacity.forms import (
     ApiKeyForm,
@@ -403,13 +403,19 @@ def dashboard(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     round_ = selectors.round_get(user=request.user, round_id=round_id)
     scenario = _scenario(request)
     group = _group(request)
+    data = selectors.dashboard(round_=round_, scenario=scenario, group=group)
     return render(
         request,
         "capacity/dashboard.html",
         {
             **_round_context(request, round_),
-            "form": DashboardForm(initial={"scenario": scenario, "group": group}),
-            "data": selectors.dashboard(round_=round_, scenario=scenario, group=group),
+            "form_html": pages.form_fields(
+                ("dashboard", scenario, group), lambda: DashboardForm(initial={"scenario": scenario, "group": group})
+            ),
+            "data": data,
+            "trust_rows": pages.trust_rows(data.trusts, data.region_row),
+            "hospital_rows": pages.hospital_rows(data.hospitals),
+            "trend_rows": pages.trend_rows(data.trend),
             "categories": Category.choices,
             "scenario": scenario,
         },
@@ -479,19 +485,26 @@ def dimensioning(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     figures = selectors.round_figures(round_=round_, group=group)
     hospitals = selectors.dimensioning_hospitals(figures=figures)
     initial = {"level": level, "scenario": scenario, "target": Decimal("5.0"), "group": group}
-    form = DimensioningForm(request.GET or None, initial=initial, hospitals=hospitals)
-    sites = [int(pk) for pk in form.cleaned_data.get("sites", [])] if form.is_valid() else []
-    if not request.GET:
-        form = DimensioningForm(initial=initial, hospitals=hospitals)
+    sites: list[int] = []
+    if request.GET:
+        form = DimensioningForm(request.GET, initial=initial, hospitals=hospitals)
+        sites = [int(pk) for pk in form.cleaned_data.get("sites", [])] if form.is_valid() else []
+    # The form's HTML depends on what was asked (or the choices shown first) and the hospitals to choose from.
+    asked = tuple((name, tuple(values)) for name, values in sorted(request.GET.lists()))
+    form_key = ("dimensioning", asked, level, scenario, group)
+    form_html = pages.form_fields(
+        (*form_key, tuple((h.pk, h.name) for h in hospitals)),
+        lambda: form if request.GET else DimensioningForm(initial=initial, hospitals=hospitals),
+    )
+    results = selectors.dimensioning(round_=round_, level=level, scenario=scenario, target=target, figures=figures)
     return render(
         request,
         "capacity/dimensioning.html",
         {
             **_round_context(request, round_),
-            "form": form,
-            "results": selectors.dimensioning(
-                round_=round_, level=level, scenario=scenario, target=target, figures=figures
-            ),
+            "form_html": form_html,
+            "results": results,
+            "rows": pages.dimensioning_rows(results),
             "site_pooling": selectors.site_pooling(
                 figures=figures, scenario=scenario, target=target, hospital_ids=sites
             )

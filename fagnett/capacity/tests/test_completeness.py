@@ -4,6 +4,7 @@ none is "–", never 0; every page, export and document says how complete the ro
 the population of the trusts with figures for every unit only."""
 
 import csv
+import dataclasses
 import datetime
 import io
 from html.parser import HTMLParser
@@ -16,7 +17,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from fagnett.capacity import selectors
-from fagnett.capacity.models import ReportRound
+from fagnett.capacity.models import CapacityEntry, ReportRound
 from fagnett.capacity.tests.factories import make_entry, make_round, units_of
 from fagnett.organisations.models import Unit
 from tests.downloads import made
@@ -220,3 +221,12 @@ def test_the_round_pages_say_how_complete_the_round_is(
     text = response.content.decode()
     assert "1 of 4 units have reported in this round." in text
     assert f"report for Q1 2026, dated {_reported_on()}" in text
+
+
+def test_a_figure_entry_holds_the_columns_it_is_read_with() -> None:
+    """``round_figures`` builds each ``FigureEntry`` from a ``values_list`` row in ``FIGURE_FIELDS`` order, then its
+    unit and round: a column added to one and not the other would shift every figure after it."""
+    names = [f.name for f in dataclasses.fields(selectors.FigureEntry)]
+    assert names == [*selectors.FIGURE_FIELDS, "unit", "round"]
+    columns = {f.attname for f in CapacityEntry._meta.concrete_fields}
+    assert set(selectors.FIGURE_FIELDS) <= columns

@@ -12,6 +12,7 @@ from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from fagnett.accounts.models import User
 from fagnett.capacity.calculations import beds_needed, erlang_b
 from fagnett.capacity.models import Assessment, CapacityEntry, ReportRound, UnitProfile
 from fagnett.capacity.tests.factories import make_entry, make_round, units_of
@@ -329,6 +330,27 @@ def test_dimensioning_page(world: World, login_as: object, round_: ReportRound) 
     assert k3.pooling is None
     surge = client.get(f"/capacity/rounds/{round_.pk}/dimensioning/?level=unit&scenario=max_surge").context["results"]
     assert surge[0].row.load_from_normal and surge[0].row.load == pytest.approx(3.0)
+
+
+def test_the_kept_filter_forms_show_a_change_at_once(world: World, login_as: object, round_: ReportRound) -> None:
+    """The filter forms' HTML is kept in the worker (``capacity.pages.form_fields``) under the language and all the
+    form shows: a new hospital to pool, another choice and another language show at once."""
+    _fill(round_, world)
+    client: Client = login_as("leader")  # type: ignore[operator]
+    url = f"/capacity/rounds/{round_.pk}/dimensioning/"
+    client.get(url)
+    trust = make_trust(world.region_a)
+    unit = units_of_trust(trust)
+    make_entry(round_, unit, "K3", "normal")  # type: ignore[arg-type]
+    html = client.get(url).content.decode()
+    assert f'value="{unit.hospital.pk}"' in html and unit.hospital.name in html  # type: ignore[attr-defined]
+    assert "Sykehus som slås sammen (valgfritt)" in html
+    assert '<option value="max_surge" selected>' in client.get(f"{url}?scenario=max_surge").content.decode()
+    dashboard = f"/capacity/rounds/{round_.pk}/dashboard/"
+    assert '<option value="max_surge" selected>' not in client.get(dashboard).content.decode()
+    assert '<option value="max_surge" selected>' in client.get(f"{dashboard}?scenario=max_surge").content.decode()
+    User.objects.filter(pk=world["leader"].pk).update(language="en")
+    assert "Hospitals to pool (optional)" in client.get(url).content.decode()
 
 
 def test_assessment_and_recommendation(
