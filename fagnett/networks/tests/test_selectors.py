@@ -5,7 +5,7 @@ from django.http import Http404
 
 from fagnett.networks import selectors
 from fagnett.networks.models import Appointment, AppointmentRole, Network
-from tests.factories import World, appoint, make_mandate
+from tests.factories import World, appoint, make_mandate, make_network, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +82,15 @@ def test_the_participants_are_the_active_people_appointed_in_the_network(world: 
         "rhf_rep",
         "secretary",
     ]
+
+
+def test_filter_choices_are_the_persons_regions_and_their_networks_fields(world: World) -> None:
+    make_network(world.region_a, name="Ny", field="Anestesi")  # a field two networks share is offered once
+    make_network(world.region_a, name="Først", field="Akuttmedisin")
+    choices = selectors.network_filter_choices(user=world["coordinator"])
+    assert choices.regions == [(world.region_a.pk, "Region A RHF")]
+    assert choices.fields == ["Akuttmedisin", "Anestesi", "Øyesykdommer"]
+    everything = selectors.network_filter_choices(user=make_user("root", is_superuser=True))
+    assert everything.regions == [(world.region_a.pk, "Region A RHF"), (world.region_b.pk, "Region B RHF")]
+    assert everything.fields == ["Akuttmedisin", "Anestesi", "Intensivmedisin", "Øyesykdommer"]
+    assert selectors.network_filter_choices(user=make_user("outsider")) == selectors.NetworkFilterChoices([], [])
