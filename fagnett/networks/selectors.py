@@ -529,17 +529,20 @@ class RepresentationMatrix:
         return [row for row in self.rows if row.is_gap]
 
 
-def representation_matrix(*, network: Network) -> RepresentationMatrix:
+def representation_matrix(*, network: Network, appointments: list[Appointment] | None = None) -> RepresentationMatrix:
     """Trusts of the network's region × roles, with who is appointed in each cell.
 
-    A trust with nobody appointed is a gap. The RHF's own representatives form a row of their own.
+    A trust with nobody appointed is a gap. The RHF's own representatives form a row of their own. ``appointments``
+    are the network's open ones (``appointment_list`` with ``OPEN_STATUSES``), when the caller has them already.
     """
     roles = [(value, str(label)) for value, label in AppointmentRole.choices]
     role_index = {value: i for i, (value, _) in enumerate(roles)}
     trusts = list(HealthTrust.objects.filter(region_id=network.region_id).order_by("name"))
     rows = {t.pk: MatrixRow(label=t.name, trust=t, cells=[[] for _ in roles]) for t in trusts}
     rhf_row = MatrixRow(label=str(network.region), trust=None, cells=[[] for _ in roles])
-    for appointment in appointment_list(network=network, statuses=OPEN_STATUSES):
+    if appointments is None:
+        appointments = appointment_list(network=network, statuses=OPEN_STATUSES)
+    for appointment in appointments:
         row = rows.get(appointment.trust_id or 0, rhf_row)
         if appointment.status == Appointment.Status.APPOINTED:
             row.cells[role_index[appointment.role]].append(appointment)
