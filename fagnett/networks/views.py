@@ -89,10 +89,7 @@ def network_detail(request: AuthenticatedRequest, network_id: int) -> HttpRespon
     mandate = selectors.mandate_current(network=network)
     today = timezone.localdate()
     can_view_nominations = request.user.has_perm("networks.view_nominations", network)
-    # The open appointments, read once: the appointed ones are the members' table (in the same order), and all of
-    # them fill the matrix and its nominations.
-    appointments = selectors.appointment_list(network=network, statuses=selectors.OPEN_STATUSES)
-    matrix = selectors.representation_matrix(network=network, appointments=appointments)
+    people = selectors.network_people(network=network)
     return render(
         request,
         "networks/network_detail.html",
@@ -103,10 +100,10 @@ def network_detail(request: AuthenticatedRequest, network_id: int) -> HttpRespon
             and mandate.expires_within(today, settings.MANDATE_EXPIRY_WARNING_MONTHS),
             "mandate_expired": mandate is not None and mandate.has_expired(today),
             "subgroups": network.subgroups.order_by("name"),
-            "members": [a for a in appointments if a.status == Appointment.Status.APPOINTED],
-            "matrix": matrix,
+            "members": people.members,
+            "matrix": people.matrix,
             "can_view_nominations": can_view_nominations,
-            "nominations": [a for row in matrix.rows for a in row.nominated] if can_view_nominations else [],
+            "nominations": people.nominations if can_view_nominations else [],
             "can_change": request.user.has_perm("networks.change_network", network),
             "can_view_budget": request.user.has_perm("budget.view_budget", network),
             "can_view_reports": request.user.has_perm("reports.view_network_report", network),
