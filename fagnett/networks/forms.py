@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from fagnett.accounts.models import User
-from fagnett.core.forms import MultiLineField, SingleLineField, choice, model_choice, set_prompt
+from fagnett.core.forms import MultiLineField, PlainSelect, SingleLineField, choice, model_choice, set_prompt
 from fagnett.core.locking import NO_VERSION, VersionedForm
 from fagnett.networks import selectors
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network, default_period_end
-from fagnett.organisations.models import HealthTrust, Region
+from fagnett.organisations.models import HealthTrust
 
 
 class DateInput(forms.DateInput):
@@ -19,21 +19,38 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class _IdChoiceField(forms.TypedChoiceField):
+    """A choice of an id among plain ``(id, label)`` choices, read as a model choice reads it (" 1" and "01" are 1),
+    and refused in a model choice's words."""
+
+    default_error_messages = {"invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]}
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        try:
+            return str(int(text))
+        except ValueError:
+            return text
+
+
 class NetworkFilterForm(forms.Form):
+    """The network list's filters. The regions and fields come as plain choices (``selectors.network_filter_choices``),
+    written by ``PlainSelect``: no model instances and no template per option."""
+
     q = SingleLineField(
         guard=False, label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"})
     )
-    region = forms.ModelChoiceField(
-        label=_("Region"), queryset=Region.objects.none(), required=False, empty_label=_("All regions")
-    )
-    kind = forms.ChoiceField(label=_("Kind"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    field = forms.ChoiceField(label=_("Professional field"), required=False)
-    concern = forms.ChoiceField(label=_("Needs attention"), required=False)
+    region = _IdChoiceField(label=_("Region"), required=False, coerce=int, empty_value=None, widget=PlainSelect)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, widget=PlainSelect)
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=PlainSelect)
+    field = forms.ChoiceField(label=_("Professional field"), required=False, widget=PlainSelect)
+    concern = forms.ChoiceField(label=_("Needs attention"), required=False, widget=PlainSelect)
 
-    def __init__(self, *args: Any, regions: Any, fields: list[str], report_year: int, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, regions: list[tuple[int, str]], fields: list[str], report_year: int, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        model_choice(self, "region").queryset = regions
+        choice(self, "region").choices = [("", _("All regions")), *regions]
         choice(self, "kind").choices = [("", _("All kinds")), *Network.Kind.choices]
         choice(self, "status").choices = [("", _("All statuses")), *Network.Status.choices]
         choice(self, "field").choices = [("", _("All fields")), *((f, f) for f in fields)]

@@ -1,10 +1,14 @@
 """Reads for networks, mandates and appointments, always scoped to the person asking."""
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -25,6 +29,7 @@ from django.utils import timezone
 
 from fagnett.access import access_for, visible_region_filter
 from fagnett.accounts.models import User
+from fagnett.core import rows as prepared
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network, TaskListItem
 from fagnett.organisations.models import HealthTrust, Region
 
@@ -116,7 +121,8 @@ def coordinated_regions(*, user: User, include_directed: bool = False) -> QueryS
 def network_list(
     *, user: User, filters: NetworkFilters | None = None, when: RegionYear | None = None
 ) -> QuerySet[Network]:
-    """Networks in the person's regions, with the list page's columns, in one query (``with_leaders`` adds one).
+    """Networks in the person's regions, with the list page's columns, in one query (the list page itself reads
+    them through ``network_list_page``; this queryset is what the coordinator's region state counts).
 
     Each network carries ``member_count``, ``held_this_year`` (meetings held so far this year), ``minimum`` (the
     minimum in force this year), ``expected_so_far`` (the minimum pro rata by today) and ``report_status`` (of its
@@ -124,7 +130,7 @@ def network_list(
     filters = filters or NetworkFilters()
     when = when or region_year()
     gone, days = when.elapsed
-    networks: QuerySet[Network] = (
+    networks = (
         Network.objects.filter(visible_region_filter(user))
         .select_related("region", "parent")
         .alias(
@@ -145,6 +151,11 @@ def network_list(
         )
         .order_by("region__name", "name")
     )
+    return _filtered(networks, filters, when)
+
+
+def _filtered(networks: QuerySet[Network], filters: NetworkFilters, when: RegionYear) -> QuerySet[Network]:
+    """``networks`` narrowed by ``filters``. Only a ``concern`` needs ``network_list``'s annotations."""
     if filters.kind:
         networks = networks.filter(kind=filters.kind)
     if filters.concern:
@@ -210,44 +221,231 @@ def reporting_network_ids(*, networks: QuerySet[Network], year: int) -> list[int
     return [n.pk for n in candidates if statuses[n.pk] == Network.Status.ACTIVE]
 
 
-def with_leaders(networks: Iterable[Network]) -> list[Network]:
-    """``networks`` with ``leaders`` (their appointed leaders' appointments, person loaded): one query."""
-    networks = list(networks)
-    leaders: dict[int, list[Appointment]] = {n.pk: [] for n in networks}
-    for appointment in (
-        Appointment.objects.filter(
-            network__in=list(leaders), role=AppointmentRole.LEADER, status=Appointment.Status.APPOINTED
-        )
-        .select_related("person")
-        .order_by("person__first_name", "person__last_name")
-    ):
-        leaders[appointment.network_id].append(appointment)
-    for network in networks:
-        network.leaders = leaders[network.pk]  # type: ignore[attr-defined]
-    return networks
+class NetworkRow(TypedDict):
+    """One row of the network list, ready to show: every label, address and number made once per request. A dict,
+    not a dataclass: the template engine tries a key before an attribute, and the failed try costs a raised
+    exception per variable (a fifth of the table's time)."""
+
+    url: str
+    name: str
+    subgroup_of: str  # "Working group – the parent's name" for a council or working group, else ""
+    field: str
+    region: str  # the region's short name
+    status_label: str
+    status_color: str
+    leaders: list[str]
+    members: str
+    meetings: str  # "held this year / minimum" ("– " for no minimum)
+    behind_by_now: int | None  # the meetings expected by now, when an active network has held fewer
+    reports_separately: bool  # a top-level network (kind "network"), with an annual report of its own
+    report_label: str  # "" before the report is started
+    report_color: str
 
 
 @dataclass(frozen=True)
 class NetworkCounts:
+    """How many top-level networks, forums and sub-groups (councils and working groups under a network) match."""
+
     networks: int
     forums: int
     subgroups: int
 
 
-def network_counts(networks: QuerySet[Network]) -> NetworkCounts:
-    """How many of ``networks`` are top-level networks, forums and sub-groups (councils and working groups under a
-    network): one query."""
-    counts = networks.order_by().aggregate(
-        networks=Count("pk", filter=Q(parent__isnull=True, kind=Network.Kind.NETWORK)),
-        forums=Count("pk", filter=Q(parent__isnull=True) & ~Q(kind=Network.Kind.NETWORK)),
-        subgroups=Count("pk", filter=Q(parent__isnull=False)),
+@dataclass(frozen=True)
+class NetworkListPage:
+    """A page of the network list: its rows, and how many networks, forums and sub-groups match in all."""
+
+    rows: list[NetworkRow]
+    counts: NetworkCounts
+    page: Page[Any]  # over the matching networks; its object_list is ``rows``
+
+
+def network_list_page(
+    *,
+    user: User,
+    filters: NetworkFilters | None = None,
+    when: RegionYear | None = None,
+    number: Any = None,
+    report_statuses: tuple[dict[str, str], dict[str, str]] = ({}, {}),
+    size: int = 50,
+) -> NetworkListPage:
+    """The page ``number`` of ``network_list`` (the same networks, in the same order, with the same columns) as rows
+    ready to show, and the counts of every matching network, in one query.
+
+    The query is written by hand: built through the ORM, with its joins, subqueries and annotations, it cost more
+    Python to compile than the whole page costs now (issue 23). It reads every matching network (the person's
+    regions hold a few dozen), so the counts need no query of their own, and each network's appointed leaders come
+    along in the same rows. The filters are ``network_list``'s own: any given narrows the rows to the ids of its
+    queryset, so the list and the coordinator's region state (which counts ``network_list``) cannot disagree.
+
+    ``report_statuses`` are the annual report's status labels and colours (the reports app is a layer above)."""
+    filters = filters or NetworkFilters()
+    when = when or region_year()
+    networks: list[list[Any]] = []
+    for row in _list_rows(user, filters, when):
+        if networks and networks[-1][0] == row[0]:
+            networks[-1][-1].append(row[-1])  # another leader of the same network
+        else:
+            networks.append([*row[:-1], [row[-1]] if row[-1] is not None else []])
+    counts = Counter(
+        "subgroups" if n[5] is not None else "networks" if n[3] == Network.Kind.NETWORK else "forums" for n in networks
     )
-    return NetworkCounts(**{k: v or 0 for k, v in counts.items()})
+    page: Page[Any] = Paginator(networks, size).get_page(number)
+    url = prepared.url_pattern("networks:detail")
+    kinds = prepared.labels(Network.Kind.choices)
+    statuses = prepared.labels(Network.Status.choices)
+    report_labels, report_colors = report_statuses
+    colors = Network.STATUS_COLORS
+    active, top_level = Network.Status.ACTIVE, Network.Kind.NETWORK
+    rows: list[NetworkRow] = []
+    for (
+        pk,
+        name,
+        field_,
+        kind,
+        status,
+        parent_id,
+        parent_name,
+        region,
+        members,
+        held,
+        minimum,
+        report,
+        leaders,
+    ) in page.object_list:
+        expected = when.expected_so_far(minimum)
+        rows.append(
+            {
+                "url": url(pk),
+                "name": name,
+                "subgroup_of": f"{kinds.get(kind, kind)} – {parent_name}" if parent_id is not None else "",
+                "field": field_,
+                "region": region,
+                "status_label": statuses.get(status, status),
+                "status_color": colors.get(status, "neutral"),
+                "leaders": leaders,
+                # Whole numbers as the template writes them (no thousands separator: USE_THOUSAND_SEPARATOR is off).
+                "members": str(members),
+                "meetings": f"{held} / {'–' if minimum is None else minimum}",
+                "behind_by_now": expected
+                if expected is not None and kind == top_level and status == active and held < expected
+                else None,
+                "reports_separately": kind == top_level,
+                "report_label": report_labels.get(report, report) if report else "",
+                "report_color": report_colors.get(report, "neutral") if report else "neutral",
+            }
+        )
+    page.object_list = rows
+    return NetworkListPage(
+        rows=rows,
+        counts=NetworkCounts(counts["networks"], counts["forums"], counts["subgroups"]),
+        page=page,
+    )
 
 
-def network_fields(*, user: User) -> list[str]:
-    return list(
-        Network.objects.filter(visible_region_filter(user)).order_by("field").values_list("field", flat=True).distinct()
+def _list_rows(user: User, filters: NetworkFilters, when: RegionYear) -> list[tuple[Any, ...]]:
+    """``network_list``'s networks as plain rows, in its order, each network once per appointed leader (or once
+    with None): id, name, field, kind, status, parent id, parent name, region short name, members, meetings held this
+    year, the minimum in force this year, the status of the reporting year's annual report, the leader's name."""
+    access = access_for(user)
+    ops = connection.ops
+    # Meetings and annual reports belong to apps above this one: their tables are found through the relations.
+    meeting = Network._meta.get_field("meetings").related_model._meta
+    report = Network._meta.get_field("annual_reports").related_model._meta
+    first, last = _year_bounds(when.year)
+    held_from, held_to = ops.year_lookup_bounds_for_datetime_field(when.year)  # as ``__year`` reads them
+    where, params = [], []
+    if not access.is_superuser:
+        regions = sorted(access.regions)
+        where.append(f"n.region_id IN ({', '.join(['%s'] * len(regions))})" if regions else "1 = 0")
+        params += regions
+    if filters != NetworkFilters():
+        # The filters of ``network_list``, as a subquery of ids; the columns' annotations only where a concern
+        # needs them.
+        if filters.concern:
+            chosen = network_list(user=user, filters=filters, when=when)
+        else:
+            chosen = _filtered(Network.objects.filter(visible_region_filter(user)), filters, when)
+        try:
+            sql, chosen_params = chosen.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # the ORM knows without asking: nothing matches (no region, an unknown concern)
+            return []
+        where.append(f"n.id IN ({sql})")
+        params += chosen_params
+    # Only table and column names and placeholders are formatted in; every value goes as a parameter.
+    sql = f"""
+        SELECT n.id, n.name, n.field, n.kind, n.status, n.parent_id, parent.name, region.short_name,
+            (SELECT COUNT(*) FROM networks_appointment a WHERE a.network_id = n.id AND a.status = %s),
+            (SELECT COUNT(*) FROM {meeting.db_table} m
+              WHERE m.network_id = n.id AND m.status = %s AND m.starts_at BETWEEN %s AND %s),
+            (SELECT md.min_meetings_per_year FROM networks_mandate md
+              WHERE md.network_id = n.id AND md.period_start <= %s AND md.period_end >= %s
+              ORDER BY md.version DESC LIMIT 1),
+            (SELECT r.status FROM {report.db_table} r WHERE r.network_id = n.id AND r.year = %s),
+            leader.first_name, leader.last_name, leader.username
+        FROM networks_network n
+        JOIN organisations_region region ON region.id = n.region_id
+        LEFT JOIN networks_network parent ON parent.id = n.parent_id
+        LEFT JOIN networks_appointment la ON la.network_id = n.id AND la.role = %s AND la.status = %s
+        LEFT JOIN accounts_user leader ON leader.id = la.person_id
+        {"WHERE " + " AND ".join(where) if where else ""}
+        ORDER BY region.name, n.name, n.id, leader.first_name, leader.last_name
+    """  # noqa: S608
+    with connection.cursor() as db:
+        db.execute(
+            sql,
+            [
+                Appointment.Status.APPOINTED,
+                _MEETING_HELD,
+                held_from,
+                held_to,
+                ops.adapt_datefield_value(last),
+                ops.adapt_datefield_value(first),
+                when.report_year,
+                AppointmentRole.LEADER,
+                Appointment.Status.APPOINTED,
+                *params,
+            ],
+        )
+        fetched = db.fetchall()
+    # As User.__str__: the full name, or the username when there is none.
+    return [(*row[:12], None if row[14] is None else (f"{row[12]} {row[13]}".strip() or row[14])) for row in fetched]
+
+
+@dataclass(frozen=True)
+class NetworkFilterChoices:
+    """The network list filter's choices for a person: their regions as ``(id, name)`` and the professional fields
+    of their regions' networks."""
+
+    regions: list[tuple[int, str]]
+    fields: list[str]
+
+
+def network_filter_choices(*, user: User) -> NetworkFilterChoices:
+    """The choices of the network list's filter form: the person's regions by name (as ``region_list``) and the
+    distinct fields of their regions' networks in order, in one hand-written query (through the ORM the two cost
+    more than the page's rows)."""
+    access = access_for(user)
+    regions_where = fields_where = ""
+    params: list[Any] = []
+    if not access.is_superuser:
+        regions = sorted(access.regions)
+        placeholders = ", ".join(["%s"] * len(regions))
+        regions_where = f"WHERE id IN ({placeholders})" if regions else "WHERE 1 = 0"
+        fields_where = f"WHERE region_id IN ({placeholders})" if regions else "WHERE 1 = 0"
+        params = regions + regions
+    # Only placeholders are formatted in; the region ids go as parameters.
+    sql = (
+        f"SELECT 0, id, name FROM organisations_region {regions_where} "  # noqa: S608
+        f"UNION ALL SELECT DISTINCT 1, 0, field FROM networks_network {fields_where} "
+        "ORDER BY 1, 3"
+    )
+    with connection.cursor() as db:
+        db.execute(sql, params)
+        rows = db.fetchall()
+    return NetworkFilterChoices(
+        regions=[(pk, name) for kind, pk, name in rows if kind == 0],
+        fields=[name for kind, _, name in rows if kind == 1],
     )
 
 
@@ -310,11 +508,14 @@ def appointment_list(
 
 @dataclass
 class MatrixRow:
+    """A trust's row (or the RHF's, without a trust): who holds each role, and who is nominated. Appointments in
+    ``representation_matrix``; in ``network_people``, names in the cells and the nominations' dicts."""
+
     label: str
     trust: HealthTrust | None
-    cells: list[list[Appointment]]
+    cells: list[list[Any]]
     appointed_count: int = 0
-    nominated: list[Appointment] = field(default_factory=list)
+    nominated: list[Any] = field(default_factory=list)
 
     @property
     def is_gap(self) -> bool:
@@ -331,17 +532,20 @@ class RepresentationMatrix:
         return [row for row in self.rows if row.is_gap]
 
 
-def representation_matrix(*, network: Network) -> RepresentationMatrix:
+def representation_matrix(*, network: Network, appointments: list[Appointment] | None = None) -> RepresentationMatrix:
     """Trusts of the network's region × roles, with who is appointed in each cell.
 
-    A trust with nobody appointed is a gap. The RHF's own representatives form a row of their own.
+    A trust with nobody appointed is a gap. The RHF's own representatives form a row of their own. ``appointments``
+    are the network's open ones (``appointment_list`` with ``OPEN_STATUSES``), when the caller has them already.
     """
     roles = [(value, str(label)) for value, label in AppointmentRole.choices]
     role_index = {value: i for i, (value, _) in enumerate(roles)}
     trusts = list(HealthTrust.objects.filter(region_id=network.region_id).order_by("name"))
     rows = {t.pk: MatrixRow(label=t.name, trust=t, cells=[[] for _ in roles]) for t in trusts}
     rhf_row = MatrixRow(label=str(network.region), trust=None, cells=[[] for _ in roles])
-    for appointment in appointment_list(network=network, statuses=OPEN_STATUSES):
+    if appointments is None:
+        appointments = appointment_list(network=network, statuses=OPEN_STATUSES)
+    for appointment in appointments:
         row = rows.get(appointment.trust_id or 0, rhf_row)
         if appointment.status == Appointment.Status.APPOINTED:
             row.cells[role_index[appointment.role]].append(appointment)
@@ -349,6 +553,97 @@ def representation_matrix(*, network: Network) -> RepresentationMatrix:
         else:
             row.nominated.append(appointment)
     return RepresentationMatrix(roles=roles, rows=[*rows.values(), rhf_row])
+
+
+@dataclass(frozen=True)
+class NetworkPeople:
+    """The network page's people, ready to show (issue 23): the appointed members in ``appointment_list``'s order,
+    the representation matrix with names in its cells, and the open nominations. Each member and nomination is a
+    dict: ``pk``, ``name``, ``title``, ``role`` (label), ``represents`` (the trust, or the region), ``period``,
+    ``history_url``, and a member's ``end_url`` or a nomination's ``nominated_by`` and ``decide_url``."""
+
+    members: list[dict[str, Any]]
+    matrix: RepresentationMatrix
+    nominations: list[dict[str, Any]]
+
+
+def network_people(*, network: Network) -> NetworkPeople:
+    """``representation_matrix`` and the appointed members of ``network`` as plain values: two queries (the trusts,
+    and the open appointments with their people's names, written by hand), no model instances."""
+    roles = [(value, str(label)) for value, label in AppointmentRole.choices]
+    role_labels = dict(roles)
+    role_index = {value: i for i, (value, _) in enumerate(roles)}
+    trusts = list(HealthTrust.objects.filter(region_id=network.region_id).order_by("name").values_list("pk", "name"))
+    # A trust's row holds a HealthTrust of only its id and name: what the page shows, and what makes it a gap.
+    rows = {
+        pk: MatrixRow(label=name, trust=HealthTrust(pk=pk, name=name), cells=[[] for _ in roles]) for pk, name in trusts
+    }
+    rhf_row = MatrixRow(label=str(network.region), trust=None, cells=[[] for _ in roles])
+    short_date = prepared.date_formatter("SHORT_DATE_FORMAT", empty="")
+    history_url = prepared.url_pattern("audit:history", "appointment")
+    end_url = prepared.url_pattern("networks:appointment_end")
+    decide_url = prepared.url_pattern("networks:nomination_decide")
+    members = []
+    # Written by hand: through the ORM, compiling the joins and the role order cost more than the rest of the part.
+    # The order is appointment_list's: the role's place in AppointmentRole, the trust's name, the first name.
+    role_order = " ".join(f"WHEN %s THEN {rank}" for rank in range(len(roles)))
+    sql = f"""
+        SELECT a.id, a.role, a.status, a.trust_id, t.name, a.start_date, a.end_date,
+            p.first_name, p.last_name, p.username, p.title, n.first_name, n.last_name, n.username
+        FROM networks_appointment a
+        JOIN accounts_user p ON p.id = a.person_id
+        LEFT JOIN organisations_healthtrust t ON t.id = a.trust_id
+        LEFT JOIN accounts_user n ON n.id = a.nominated_by_id
+        WHERE a.network_id = %s AND a.status IN (%s, %s)
+        ORDER BY CASE a.role {role_order} END, t.name, p.first_name
+    """  # noqa: S608 (only placeholders and ranks are formatted in)
+    with connection.cursor() as db:
+        db.execute(sql, [network.pk, *OPEN_STATUSES, *(value for value, _ in roles)])
+        fetched = db.fetchall()
+    columns = (
+        "pk",
+        "role",
+        "status",
+        "trust_id",
+        "trust__name",
+        "start_date",
+        "end_date",
+        "person__first_name",
+        "person__last_name",
+        "person__username",
+        "person__title",
+        "nominated_by__first_name",
+        "nominated_by__last_name",
+        "nominated_by__username",
+    )
+    for v in (dict(zip(columns, row, strict=True)) for row in fetched):
+        # As User.__str__: the full name, or the username when there is none.
+        name = f"{v['person__first_name']} {v['person__last_name']}".strip() or v["person__username"]
+        start, end = short_date(v["start_date"]), v["end_date"]
+        person = {
+            "pk": v["pk"],
+            "name": name,
+            "title": v["person__title"],
+            "role": role_labels.get(v["role"], v["role"]),
+            "represents": v["trust__name"] or rhf_row.label,
+            "period": f"{start} – {short_date(end)}" if end else start,
+            "history_url": history_url(v["pk"]),
+        }
+        row = rows.get(v["trust_id"] or 0, rhf_row)
+        if v["status"] == Appointment.Status.APPOINTED:
+            members.append({**person, "end_url": end_url(v["pk"])})
+            row.cells[role_index[v["role"]]].append(name)
+            row.appointed_count += 1
+        else:
+            by = v["nominated_by__username"]
+            if by is not None:
+                by = f"{v['nominated_by__first_name']} {v['nominated_by__last_name']}".strip() or by
+            row.nominated.append({**person, "nominated_by": by, "decide_url": decide_url(v["pk"])})
+    matrix = RepresentationMatrix(roles=roles, rows=[*rows.values(), rhf_row])
+    # The nominations by the matrix's rows (the trusts by name, the RHF last), as the page has always listed them.
+    return NetworkPeople(
+        members=members, matrix=matrix, nominations=[nomination for row in matrix.rows for nomination in row.nominated]
+    )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from fagnett.access import AuthenticatedRequest, access_for
 from fagnett.accounts.models import User
+from fagnett.core import rows as prepared
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, paginate, rebind_after_conflict, render_page_or_part
 from fagnett.networks import selectors, services
@@ -32,35 +34,37 @@ from fagnett.organisations.models import Region
 
 def network_list(request: AuthenticatedRequest) -> HttpResponse:
     when = selectors.region_year()
+    choices = selectors.network_filter_choices(user=request.user)
     form = NetworkFilterForm(
-        request.GET or None,
-        regions=selectors.region_list(user=request.user),
-        fields=selectors.network_fields(user=request.user),
-        report_year=when.report_year,
+        request.GET or None, regions=choices.regions, fields=choices.fields, report_year=when.report_year
     )
     filters = selectors.NetworkFilters()
     if form.is_valid():
         data = form.cleaned_data
         filters = selectors.NetworkFilters(
-            region=data["region"].pk if data["region"] else None,
+            region=data["region"],
             status=data["status"],
             field=data["field"],
             q=data["q"].strip(),
             kind=data["kind"],
             concern=data["concern"],
         )
-    networks = selectors.network_list(user=request.user, filters=filters, when=when)
-    counts = selectors.network_counts(networks)
-    # The total is the sum of the counts just read: the paginator need not count again.
-    page = paginate(request, networks, count=counts.networks + counts.forums + counts.subgroups)
-    page.object_list = selectors.with_leaders(page.object_list)
+    # The annual report's statuses: its app is a layer above this one, so its model is looked up by name.
+    report = apps.get_model("reports.NetworkReport")
+    listed = selectors.network_list_page(
+        user=request.user,
+        filters=filters,
+        when=when,
+        number=request.GET.get("page"),
+        report_statuses=(prepared.labels(report._meta.get_field("status").flatchoices), report.STATUS_COLORS),
+    )
     return render_page_or_part(
         request,
         "networks/network_list.html",
         {
             "form": form,
-            "page": page,
-            "count": network_count_text(counts),
+            "page": listed.page,
+            "count": network_count_text(listed.counts),
             "year": when.year,
             "report_year": when.report_year,
             "can_add": access_for(request.user).is_coordinator_anywhere,
@@ -85,7 +89,7 @@ def network_detail(request: AuthenticatedRequest, network_id: int) -> HttpRespon
     mandate = selectors.mandate_current(network=network)
     today = timezone.localdate()
     can_view_nominations = request.user.has_perm("networks.view_nominations", network)
-    matrix = selectors.representation_matrix(network=network)
+    people = selectors.network_people(network=network)
     return render(
         request,
         "networks/network_detail.html",
@@ -96,10 +100,10 @@ def network_detail(request: AuthenticatedRequest, network_id: int) -> HttpRespon
             and mandate.expires_within(today, settings.MANDATE_EXPIRY_WARNING_MONTHS),
             "mandate_expired": mandate is not None and mandate.has_expired(today),
             "subgroups": network.subgroups.order_by("name"),
-            "members": selectors.appointment_list(network=network),
-            "matrix": matrix,
+            "members": people.members,
+            "matrix": people.matrix,
             "can_view_nominations": can_view_nominations,
-            "nominations": [a for row in matrix.rows for a in row.nominated] if can_view_nominations else [],
+            "nominations": people.nominations if can_view_nominations else [],
             "can_change": request.user.has_perm("networks.change_network", network),
             "can_view_budget": request.user.has_perm("budget.view_budget", network),
             "can_view_reports": request.user.has_perm("reports.view_network_report", network),

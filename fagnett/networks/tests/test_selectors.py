@@ -5,7 +5,7 @@ from django.http import Http404
 
 from fagnett.networks import selectors
 from fagnett.networks.models import Appointment, AppointmentRole, Network
-from tests.factories import World, appoint, make_mandate
+from tests.factories import World, appoint, make_mandate, make_network, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +82,55 @@ def test_the_participants_are_the_active_people_appointed_in_the_network(world: 
         "rhf_rep",
         "secretary",
     ]
+
+
+def test_filter_choices_are_the_persons_regions_and_their_networks_fields(world: World) -> None:
+    make_network(world.region_a, name="Ny", field="Anestesi")  # a field two networks share is offered once
+    make_network(world.region_a, name="Først", field="Akuttmedisin")
+    choices = selectors.network_filter_choices(user=world["coordinator"])
+    assert choices.regions == [(world.region_a.pk, "Region A RHF")]
+    assert choices.fields == ["Akuttmedisin", "Anestesi", "Øyesykdommer"]
+    everything = selectors.network_filter_choices(user=make_user("root", is_superuser=True))
+    assert everything.regions == [(world.region_a.pk, "Region A RHF"), (world.region_b.pk, "Region B RHF")]
+    assert everything.fields == ["Akuttmedisin", "Anestesi", "Intensivmedisin", "Øyesykdommer"]
+    assert selectors.network_filter_choices(user=make_user("outsider")) == selectors.NetworkFilterChoices([], [])
+
+
+def test_the_network_pages_people_are_representation_matrix_and_appointment_list_as_values(world: World) -> None:
+    """network_people (hand-written SQL) against the model reads it replaced: the same people in the same order."""
+    a1, a2, a3 = world.trusts_a
+    appoint(world.network, make_user("zed", trust=a1, first_name="", last_name=""), AppointmentRole.DEPUTY)
+    appoint(world.network, make_user("ola", trust=a2), AppointmentRole.LEADER, end_date=datetime.date(2027, 6, 30))
+    appoint(world.network, make_user("gone", trust=a3), status=Appointment.Status.ENDED)
+    appoint(world.network, make_user("zara", trust=a1))  # before A2's "Member": trusts by name, then first names
+    appoint(world.network, world["candidate"], nominated_by=world["fagsjef"], status=Appointment.Status.NOMINATED)
+    appoint(world.network, make_user("rhf2"), AppointmentRole.RHF_REPRESENTATIVE, status=Appointment.Status.NOMINATED)
+    network = selectors.network_get(user=world["coordinator"], network_id=world.network.pk)
+    people = selectors.network_people(network=network)
+    members = selectors.appointment_list(network=network)
+    assert [m["pk"] for m in people.members] == [a.pk for a in members]
+    assert [(m["name"], m["title"], m["role"], m["represents"], m["period"]) for m in people.members] == [
+        (
+            str(a.person),
+            a.person.title,
+            a.get_role_display(),
+            str(a.trust or network.region),
+            f"{a.start_date:%d.%m.%Y}" + (f" – {a.end_date:%d.%m.%Y}" if a.end_date else ""),
+        )
+        for a in members
+    ]
+    assert "zed" in [m["name"] for m in people.members] and "01.01.2025 – 30.06.2027" in [
+        m["period"] for m in people.members
+    ]
+    matrix = selectors.representation_matrix(network=network)
+    assert [(r.label, r.is_gap, r.appointed_count) for r in people.matrix.rows] == [
+        (r.label, r.is_gap, r.appointed_count) for r in matrix.rows
+    ]
+    assert [[[str(a.person) for a in cell] for cell in r.cells] for r in matrix.rows] == [
+        r.cells for r in people.matrix.rows
+    ]
+    assert [(n["name"], n["represents"], n["nominated_by"]) for n in people.nominations] == [
+        ("Kari Kandidat", "Trust A3 HF", "Fagsjef Testesen"),
+        ("Rhf2 Testesen", "Region A RHF", None),
+    ]
+    assert [n["pk"] for n in people.nominations] == [a.pk for r in matrix.rows for a in r.nominated]
