@@ -100,8 +100,10 @@ def previous_round(*, round_: ReportRound) -> ReportRound | None:
     )
 
 
-def _units(region_id: int, group: str = ALL_GROUPS) -> QuerySet[Unit]:
-    units = Unit.objects.filter(hospital__trust__region_id=region_id, kind=Unit.Kind.ICU, active=True)
+def _units(region_id: int, group: str = ALL_GROUPS, *, active_only: bool = True) -> QuerySet[Unit]:
+    units = Unit.objects.filter(hospital__trust__region_id=region_id, kind=Unit.Kind.ICU)
+    if active_only:
+        units = units.filter(active=True)
     if group != ALL_GROUPS:
         units = units.filter(age_group=group)
     return units.select_related("hospital", "hospital__trust").order_by(
@@ -373,6 +375,8 @@ class RoundFigures:
     units: dict[int, UnitCompleteness]
     trusts: list[TrustCompleteness]
     group: str = DEFAULT_GROUP
+    #: (id, name, trust's name) of the hospitals with an ICU unit of the group, active or not, by trust and name
+    hospitals: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def group_label(self) -> str:
@@ -443,7 +447,10 @@ def round_figures(*, round_: ReportRound, group: str = DEFAULT_GROUP) -> RoundFi
     The units (with their hospital and trust) are read once and set on their entries, not joined into every entry
     row: the page then builds a model instance per entry instead of five (issue 23).
     """
-    units = list(_units(round_.region_id, group))
+    # The inactive units too, read in the same query: the dashboard lists their hospitals (with "–").
+    every_unit = list(_units(round_.region_id, group, active_only=False))
+    units = [u for u in every_unit if u.active]
+    hospitals = {u.hospital_id: (u.hospital_id, u.hospital.name, u.hospital.trust.name) for u in every_unit}
     position = {u.pk: i for i, u in enumerate(units)}
 
     def read(rounds: dict[int, ReportRound], **where: Any) -> list[FigureEntry]:
@@ -478,7 +485,14 @@ def round_figures(*, round_: ReportRound, group: str = DEFAULT_GROUP) -> RoundFi
     trusts = {t.pk: TrustCompleteness(trust=t) for t in in_region}
     for unit in units:
         trusts[unit.hospital.trust_id].units.append(by_unit[unit.pk])
-    return RoundFigures(round=round_, entries=entries, units=by_unit, trusts=list(trusts.values()), group=group)
+    return RoundFigures(
+        round=round_,
+        entries=entries,
+        units=by_unit,
+        trusts=list(trusts.values()),
+        group=group,
+        hospitals=list(hospitals.values()),
+    )
 
 
 # --- dashboards --------------------------------------------------------------------------------------------------
@@ -629,12 +643,8 @@ def dashboard(*, round_: ReportRound, scenario: str = Scenario.NORMAL, group: st
         trust = tc.trust
         assert trust is not None
         trust_rows[trust.pk] = GroupRow(trust.short_name or trust.name, trust.name, trust.population, completeness=tc)
-    hospitals = Hospital.objects.filter(trust__region_id=round_.region_id, units__kind=Unit.Kind.ICU)
-    if group != ALL_GROUPS:
-        hospitals = hospitals.filter(units__age_group=group)
-    for pk, name, trust_name in (
-        hospitals.values_list("pk", "name", "trust__name").distinct().order_by("trust__name", "name")
-    ):
+    # Read with the units (``round_figures``), in their order: by trust and hospital name.
+    for pk, name, trust_name in figures.hospitals:
         hospital_rows[pk] = GroupRow(name, trust_name, None)
     for unit in figures.units.values():
         if unit.unit.hospital_id in hospital_rows:

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from fagnett.capacity import selectors
 from fagnett.capacity.models import CapacityEntry, ReportRound
 from fagnett.capacity.tests.factories import make_entry, make_round, units_of
-from fagnett.organisations.models import Unit
+from fagnett.organisations.models import Hospital, Unit
 from tests.downloads import made
 from tests.factories import World
 
@@ -230,3 +230,23 @@ def test_a_figure_entry_holds_the_columns_it_is_read_with() -> None:
     assert names == [*selectors.FIGURE_FIELDS, "unit", "round"]
     columns = {f.attname for f in CapacityEntry._meta.concrete_fields}
     assert set(selectors.FIGURE_FIELDS) <= columns
+
+
+def test_the_dashboard_lists_the_hospitals_the_units_query_finds(world: World) -> None:
+    """The dashboard's hospitals come with the units (``round_figures``), inactive ones included, not from a query of
+    their own: the same hospitals, in the same order, as that query (by trust and name), and an inactive unit is
+    listed by its hospital but never counted."""
+    a3 = units_of(world, 2)[0]
+    Unit.objects.filter(pk=a3.pk).update(active=False)
+    round_ = make_round(world.region_a)
+    data = selectors.dashboard(round_=round_)
+    expected = list(
+        Hospital.objects.filter(trust__region_id=world.region_a.pk, units__kind=Unit.Kind.ICU, units__age_group="adult")
+        .values_list("name", "trust__name")
+        .distinct()
+        .order_by("trust__name", "name")
+    )
+    assert [(row.label, row.trust) for row in data.hospitals] == expected
+    assert a3.hospital.name in [row.label for row in data.hospitals]
+    hospital = next(row for row in data.hospitals if row.label == a3.hospital.name)
+    assert hospital.completeness.expected == 0 and a3.pk not in data.figures.units
