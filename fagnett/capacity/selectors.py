@@ -407,6 +407,25 @@ def earlier_report_text(unit: UnitCompleteness) -> str:
     }
 
 
+def _reported_rounds(round_: ReportRound, unit_ids: list[int], limit: str) -> list[tuple[int, Any, int]]:
+    """(unit, its round's start, round) for each of ``unit_ids``' earlier rounds before ``round_`` with staffed
+    beds among the region's earlier rounds (``limit``: all of them, or an ORDER BY and LIMIT on them).
+
+    Written as SQL (the same on PostgreSQL and SQLite; a test holds it to the ORM's version): the ORM's statement,
+    with its subquery, join and DISTINCT, cost more Python to compile than PostgreSQL took to run it (issue 23)."""
+    entries, rounds = CapacityEntry._meta.db_table, ReportRound._meta.db_table
+    sql = (
+        f"SELECT DISTINCT e.unit_id, r.period_start, e.round_id FROM {entries} e "  # noqa: S608
+        f"JOIN {rounds} r ON r.id = e.round_id "
+        f"WHERE e.round_id IN (SELECT id FROM {rounds} WHERE region_id = %s AND period_start < %s{limit}) "
+        f"AND e.unit_id IN ({', '.join(['%s'] * len(unit_ids))}) AND e.is_current = %s "
+        "AND e.staffed_beds IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [round_.region_id, round_.period_start, *unit_ids, True])
+        return [tuple(row) for row in cursor.fetchall()]
+
+
 def _latest_earlier_rounds(round_: ReportRound, unit_ids: Iterable[int]) -> dict[int, int]:
     """The id of each of ``unit_ids``' latest round before ``round_`` in which it reported staffed beds (units that
     never did are left out).
@@ -415,23 +434,12 @@ def _latest_earlier_rounds(round_: ReportRound, unit_ids: Iterable[int]) -> dict
     one small query however many years of rounds the region has; the rest of the rounds only for units not found
     there (a unit that never reported, or not for a month). As one correlated subquery, PostgreSQL joined each
     unit's entries of every earlier round (50 ms on the national data; correlated with the entries, minutes)."""
-    earlier = (
-        ReportRound.objects.filter(region_id=round_.region_id, period_start__lt=round_.period_start)
-        .order_by("-period_start", "-pk")
-        .values("pk")
-    )
-    wanted, latest = set(unit_ids), dict[int, tuple[datetime.date, int]]()
-    for rounds in (earlier[:4], earlier[4:]):
+    wanted, latest = set(unit_ids), dict[int, tuple[Any, int]]()
+    # The last four rounds, then (for units not found there) all of them: the latest of all is then the same.
+    for limit in (" ORDER BY period_start DESC, id DESC LIMIT 4", ""):
         if not wanted:
             break
-        for unit_id, period_start, round_id in (
-            CapacityEntry.objects.filter(
-                round_id__in=rounds, unit_id__in=wanted, is_current=True, staffed_beds__isnull=False
-            )
-            .values_list("unit_id", "round__period_start", "round_id")
-            .order_by()
-            .distinct()
-        ):
+        for unit_id, period_start, round_id in _reported_rounds(round_, sorted(wanted), limit):
             latest[unit_id] = max(latest.get(unit_id, (period_start, round_id)), (period_start, round_id))
         wanted -= latest.keys()
     return {unit_id: round_id for unit_id, (_start, round_id) in latest.items()}
