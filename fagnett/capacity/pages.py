@@ -217,6 +217,21 @@ class DimensionPageRow:
     pooling: str
 
 
+class _StandIn(DimensionResult):
+    """A result whose verdict's words are a stand-in: its tag is rendered once and the words put in per row."""
+
+    def __init__(self, result: DimensionResult, label: str) -> None:
+        self._verdict, self._label = result.verdict, label
+
+    @property
+    def verdict(self) -> str:
+        return self._verdict
+
+    @property
+    def verdict_label(self) -> str:
+        return self._label
+
+
 def dimensioning_rows(results: Iterable[DimensionResult]) -> list[DimensionPageRow]:
     ages: dict[Any, str] = {}  # a report time's age, rendered once per page
 
@@ -224,6 +239,16 @@ def dimensioning_rows(results: Iterable[DimensionResult]) -> list[DimensionPageR
         if filed_at not in ages:
             ages[filed_at] = render_to_string("capacity/_situation_age.html", situation_age(filed_at))
         return ages[filed_at]
+
+    # A verdict's tag differs from row to row by its words only: rendered once per verdict with a stand-in for them.
+    tags: dict[str, tuple[str, str]] = {}
+
+    def verdict_tag(r: DimensionResult) -> str:
+        if r.verdict not in tags:
+            stand_in = "\x00verdict\x00"
+            tags[r.verdict] = str(status_tag(_StandIn(r, stand_in), "verdict")), stand_in
+        html, stand_in = tags[r.verdict]
+        return mark_safe(html.replace(stand_in, str(conditional_escape(r.verdict_label))))  # noqa: S308
 
     rows = []
     for r in results:
@@ -263,7 +288,7 @@ def dimensioning_rows(results: Iterable[DimensionResult]) -> list[DimensionPageR
                 load_basis=f"{display.load(row.arrivals)} × {formatting.number(row.mean_stay, 1)}"
                 if row.has_load
                 else "",
-                verdict=status_tag(r, "verdict") if r.verdict else "",
+                verdict=verdict_tag(r) if r.verdict else "",
                 verdict_note=_translated(
                     _("%(refused)s refused, occupancy %(occupancy)s"),
                     refused=display.share(r.blocking),
