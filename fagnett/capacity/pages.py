@@ -43,6 +43,12 @@ def _dash(value: Any) -> Any:
     return MISSING if value is None or value == "" else value
 
 
+def _whole(value: int | None) -> str:
+    """A whole number as the template writes it ("–" for a blank one), made here: the template localises every
+    number it prints, 250 times a dashboard (USE_THOUSAND_SEPARATOR is off, so that is ``str``)."""
+    return MISSING if value is None else str(value)
+
+
 def _translated(text: str, **values: Any) -> SafeString:
     """A message with its values put in as ``blocktranslate`` does: the values escaped, the message itself not."""
     return mark_safe(text % {name: conditional_escape(value) for name, value in values.items()})  # noqa: S308
@@ -78,8 +84,8 @@ class Completeness:
     """A row's "units reported" cell on the dashboard: reported / expected, the earlier
     reports used (how many, ``brief``, or each, ``carried``), and how many units have none."""
 
-    reported: int
-    expected: int
+    reported: str
+    expected: str
     brief: str
     carried: list[str]
     missing: str
@@ -89,8 +95,8 @@ def completeness(group: GroupCompleteness, *, brief: bool = False) -> Completene
     carried = group.carried
     n, missing = len(carried), len(group.missing)
     return Completeness(
-        group.reported,
-        group.expected,
+        str(group.reported),
+        str(group.expected),
         _translated(ngettext("(one with an earlier report)", "(%(counter)s with an earlier report)", n), counter=n)
         if carried and brief
         else "",
@@ -104,8 +110,8 @@ def completeness(group: GroupCompleteness, *, brief: bool = False) -> Completene
 @dataclass(frozen=True)
 class TrustRow:
     trust: str
-    staffed: list[Any]
-    total: Any
+    staffed: list[str]
+    total: str
     population: str
     per_100k: list[str]
     total_per_100k: str
@@ -120,8 +126,8 @@ def trust_rows(trusts: Iterable[GroupRow], region: GroupRow) -> list[TrustRow]:
 def _trust_row(row: GroupRow, name: str, *, brief: bool = False) -> TrustRow:
     return TrustRow(
         name,
-        [_dash(v) for v in row.staffed_list()],
-        _dash(row.staffed_total),
+        [_whole(v) for v in row.staffed_list()],
+        _whole(row.staffed_total),
         formatting.number(row.population, 0),
         [display.per_100k(v) for v in row.per_100k()],
         display.per_100k(row.total_per_100k),
@@ -133,7 +139,7 @@ def _trust_row(row: GroupRow, name: str, *, brief: bool = False) -> TrustRow:
 class HospitalRow:
     label: str
     trust: str
-    staffed: list[Any]
+    staffed: list[str]
     composition: str
     nurses: str
     completeness: Completeness
@@ -154,7 +160,7 @@ def hospital_rows(rows: Iterable[GroupRow]) -> list[HospitalRow]:
         HospitalRow(
             row.label,
             row.trust,
-            [_dash(v) for v in row.staffed_list()],
+            [_whole(v) for v in row.staffed_list()],
             " : ".join(str(p) for p in row.composition()) if row.staffed_total else MISSING,
             formatting.number(row.nurses_per_staffed_bed, 2),
             completeness(row.completeness),
@@ -169,8 +175,8 @@ class TrendRow:
     name: str
     #: the staffed beds' cells, one per category: 52 rows × 3 cells were half the page's template time as a loop
     staffed: SafeString
-    reported: int
-    expected: int
+    reported: str
+    expected: str
     carried: str
 
 
@@ -179,8 +185,8 @@ def trend_rows(points: Iterable[TrendPoint]) -> list[TrendRow]:
         TrendRow(
             point.round.name,
             format_html_join("", '<td class="numeric">{}</td>', ((_dash(point.staffed.get(c)),) for c in CATEGORIES)),
-            point.reported,
-            point.expected,
+            str(point.reported),
+            str(point.expected),
             _translated(
                 ngettext(
                     "(one unit with an earlier report)", "(%(counter)s units with an earlier report)", point.carried
@@ -202,8 +208,8 @@ class DimensionPageRow:
     label: str
     earlier: str
     category: str
-    staffed: int
-    physical: int
+    staffed: str
+    physical: str
     #: measured occupied beds: "mean / p90", where from ("situation" or "rounds"), and the note under it
     measured: str
     measured_source: str
@@ -213,8 +219,23 @@ class DimensionPageRow:
     load_basis: str
     verdict: str  # the tag
     verdict_note: str
-    refused: int
+    refused: str
     pooling: str
+
+
+class _StandIn(DimensionResult):
+    """A result whose verdict's words are a stand-in: its tag is rendered once and the words put in per row."""
+
+    def __init__(self, result: DimensionResult, label: str) -> None:
+        self._verdict, self._label = result.verdict, label
+
+    @property
+    def verdict(self) -> str:
+        return self._verdict
+
+    @property
+    def verdict_label(self) -> str:
+        return self._label
 
 
 def dimensioning_rows(results: Iterable[DimensionResult]) -> list[DimensionPageRow]:
@@ -224,6 +245,16 @@ def dimensioning_rows(results: Iterable[DimensionResult]) -> list[DimensionPageR
         if filed_at not in ages:
             ages[filed_at] = render_to_string("capacity/_situation_age.html", situation_age(filed_at))
         return ages[filed_at]
+
+    # A verdict's tag differs from row to row by its words only: rendered once per verdict with a stand-in for them.
+    tags: dict[str, tuple[str, str]] = {}
+
+    def verdict_tag(r: DimensionResult) -> str:
+        if r.verdict not in tags:
+            stand_in = "\x00verdict\x00"
+            tags[r.verdict] = str(status_tag(_StandIn(r, stand_in), "verdict")), stand_in
+        html, stand_in = tags[r.verdict]
+        return mark_safe(html.replace(stand_in, str(conditional_escape(r.verdict_label))))  # noqa: S308
 
     rows = []
     for r in results:
@@ -251,8 +282,8 @@ def dimensioning_rows(results: Iterable[DimensionResult]) -> list[DimensionPageR
                 if earlier
                 else "",
                 category=row.category,
-                staffed=row.staffed,
-                physical=row.physical,
+                staffed=str(row.staffed),
+                physical=str(row.physical),
                 measured=f"{formatting.number(measured.mean, 1)} / {formatting.number(measured.p90, 1)}"
                 if measured
                 else "",
@@ -263,7 +294,7 @@ def dimensioning_rows(results: Iterable[DimensionResult]) -> list[DimensionPageR
                 load_basis=f"{display.load(row.arrivals)} × {formatting.number(row.mean_stay, 1)}"
                 if row.has_load
                 else "",
-                verdict=status_tag(r, "verdict") if r.verdict else "",
+                verdict=verdict_tag(r) if r.verdict else "",
                 verdict_note=_translated(
                     _("%(refused)s refused, occupancy %(occupancy)s"),
                     refused=display.share(r.blocking),
@@ -271,7 +302,7 @@ def dimensioning_rows(results: Iterable[DimensionResult]) -> list[DimensionPageR
                 )
                 if r.verdict
                 else "",
-                refused=row.refused,
+                refused=str(row.refused),
                 pooling=format_html(
                     "{} / {};", display.share(pooling.separate_blocking), display.share(pooling.pooled_blocking)
                 )

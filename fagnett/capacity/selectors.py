@@ -100,8 +100,10 @@ def previous_round(*, round_: ReportRound) -> ReportRound | None:
     )
 
 
-def _units(region_id: int, group: str = ALL_GROUPS) -> QuerySet[Unit]:
-    units = Unit.objects.filter(hospital__trust__region_id=region_id, kind=Unit.Kind.ICU, active=True)
+def _units(region_id: int, group: str = ALL_GROUPS, *, active_only: bool = True) -> QuerySet[Unit]:
+    units = Unit.objects.filter(hospital__trust__region_id=region_id, kind=Unit.Kind.ICU)
+    if active_only:
+        units = units.filter(active=True)
     if group != ALL_GROUPS:
         units = units.filter(age_group=group)
     return units.select_related("hospital", "hospital__trust").order_by(
@@ -373,6 +375,8 @@ class RoundFigures:
     units: dict[int, UnitCompleteness]
     trusts: list[TrustCompleteness]
     group: str = DEFAULT_GROUP
+    #: (id, name, trust's name) of the hospitals with an ICU unit of the group, active or not, by trust and name
+    hospitals: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def group_label(self) -> str:
@@ -403,6 +407,25 @@ def earlier_report_text(unit: UnitCompleteness) -> str:
     }
 
 
+def _reported_rounds(round_: ReportRound, unit_ids: list[int], limit: str) -> list[tuple[int, Any, int]]:
+    """(unit, its round's start, round) for each of ``unit_ids``' earlier rounds before ``round_`` with staffed
+    beds among the region's earlier rounds (``limit``: all of them, or an ORDER BY and LIMIT on them).
+
+    Written as SQL (the same on PostgreSQL and SQLite; a test holds it to the ORM's version): the ORM's statement,
+    with its subquery, join and DISTINCT, cost more Python to compile than PostgreSQL took to run it (issue 23)."""
+    entries, rounds = CapacityEntry._meta.db_table, ReportRound._meta.db_table
+    sql = (
+        f"SELECT DISTINCT e.unit_id, r.period_start, e.round_id FROM {entries} e "  # noqa: S608
+        f"JOIN {rounds} r ON r.id = e.round_id "
+        f"WHERE e.round_id IN (SELECT id FROM {rounds} WHERE region_id = %s AND period_start < %s{limit}) "
+        f"AND e.unit_id IN ({', '.join(['%s'] * len(unit_ids))}) AND e.is_current = %s "
+        "AND e.staffed_beds IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [round_.region_id, round_.period_start, *unit_ids, True])
+        return [tuple(row) for row in cursor.fetchall()]
+
+
 def _latest_earlier_rounds(round_: ReportRound, unit_ids: Iterable[int]) -> dict[int, int]:
     """The id of each of ``unit_ids``' latest round before ``round_`` in which it reported staffed beds (units that
     never did are left out).
@@ -411,23 +434,12 @@ def _latest_earlier_rounds(round_: ReportRound, unit_ids: Iterable[int]) -> dict
     one small query however many years of rounds the region has; the rest of the rounds only for units not found
     there (a unit that never reported, or not for a month). As one correlated subquery, PostgreSQL joined each
     unit's entries of every earlier round (50 ms on the national data; correlated with the entries, minutes)."""
-    earlier = (
-        ReportRound.objects.filter(region_id=round_.region_id, period_start__lt=round_.period_start)
-        .order_by("-period_start", "-pk")
-        .values("pk")
-    )
-    wanted, latest = set(unit_ids), dict[int, tuple[datetime.date, int]]()
-    for rounds in (earlier[:4], earlier[4:]):
+    wanted, latest = set(unit_ids), dict[int, tuple[Any, int]]()
+    # The last four rounds, then (for units not found there) all of them: the latest of all is then the same.
+    for limit in (" ORDER BY period_start DESC, id DESC LIMIT 4", ""):
         if not wanted:
             break
-        for unit_id, period_start, round_id in (
-            CapacityEntry.objects.filter(
-                round_id__in=rounds, unit_id__in=wanted, is_current=True, staffed_beds__isnull=False
-            )
-            .values_list("unit_id", "round__period_start", "round_id")
-            .order_by()
-            .distinct()
-        ):
+        for unit_id, period_start, round_id in _reported_rounds(round_, sorted(wanted), limit):
             latest[unit_id] = max(latest.get(unit_id, (period_start, round_id)), (period_start, round_id))
         wanted -= latest.keys()
     return {unit_id: round_id for unit_id, (_start, round_id) in latest.items()}
@@ -443,7 +455,10 @@ def round_figures(*, round_: ReportRound, group: str = DEFAULT_GROUP) -> RoundFi
     The units (with their hospital and trust) are read once and set on their entries, not joined into every entry
     row: the page then builds a model instance per entry instead of five (issue 23).
     """
-    units = list(_units(round_.region_id, group))
+    # The inactive units too, read in the same query: the dashboard lists their hospitals (with "–").
+    every_unit = list(_units(round_.region_id, group, active_only=False))
+    units = [u for u in every_unit if u.active]
+    hospitals = {u.hospital_id: (u.hospital_id, u.hospital.name, u.hospital.trust.name) for u in every_unit}
     position = {u.pk: i for i, u in enumerate(units)}
 
     def read(rounds: dict[int, ReportRound], **where: Any) -> list[FigureEntry]:
@@ -478,7 +493,14 @@ def round_figures(*, round_: ReportRound, group: str = DEFAULT_GROUP) -> RoundFi
     trusts = {t.pk: TrustCompleteness(trust=t) for t in in_region}
     for unit in units:
         trusts[unit.hospital.trust_id].units.append(by_unit[unit.pk])
-    return RoundFigures(round=round_, entries=entries, units=by_unit, trusts=list(trusts.values()), group=group)
+    return RoundFigures(
+        round=round_,
+        entries=entries,
+        units=by_unit,
+        trusts=list(trusts.values()),
+        group=group,
+        hospitals=list(hospitals.values()),
+    )
 
 
 # --- dashboards --------------------------------------------------------------------------------------------------
@@ -629,12 +651,8 @@ def dashboard(*, round_: ReportRound, scenario: str = Scenario.NORMAL, group: st
         trust = tc.trust
         assert trust is not None
         trust_rows[trust.pk] = GroupRow(trust.short_name or trust.name, trust.name, trust.population, completeness=tc)
-    hospitals = Hospital.objects.filter(trust__region_id=round_.region_id, units__kind=Unit.Kind.ICU)
-    if group != ALL_GROUPS:
-        hospitals = hospitals.filter(units__age_group=group)
-    for pk, name, trust_name in (
-        hospitals.values_list("pk", "name", "trust__name").distinct().order_by("trust__name", "name")
-    ):
+    # Read with the units (``round_figures``), in their order: by trust and hospital name.
+    for pk, name, trust_name in figures.hospitals:
         hospital_rows[pk] = GroupRow(name, trust_name, None)
     for unit in figures.units.values():
         if unit.unit.hospital_id in hospital_rows:

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from fagnett.capacity import selectors
 from fagnett.capacity.models import CapacityEntry, ReportRound
 from fagnett.capacity.tests.factories import make_entry, make_round, units_of
-from fagnett.organisations.models import Unit
+from fagnett.organisations.models import Hospital, Unit
 from tests.downloads import made
 from tests.factories import World
 
@@ -230,3 +230,65 @@ def test_a_figure_entry_holds_the_columns_it_is_read_with() -> None:
     assert names == [*selectors.FIGURE_FIELDS, "unit", "round"]
     columns = {f.attname for f in CapacityEntry._meta.concrete_fields}
     assert set(selectors.FIGURE_FIELDS) <= columns
+
+
+def test_the_dashboard_lists_the_hospitals_the_units_query_finds(world: World) -> None:
+    """The dashboard's hospitals come with the units (``round_figures``), inactive ones included, not from a query of
+    their own: the same hospitals, in the same order, as that query (by trust and name), and an inactive unit is
+    listed by its hospital but never counted."""
+    a3 = units_of(world, 2)[0]
+    Unit.objects.filter(pk=a3.pk).update(active=False)
+    round_ = make_round(world.region_a)
+    data = selectors.dashboard(round_=round_)
+    expected = list(
+        Hospital.objects.filter(trust__region_id=world.region_a.pk, units__kind=Unit.Kind.ICU, units__age_group="adult")
+        .values_list("name", "trust__name")
+        .distinct()
+        .order_by("trust__name", "name")
+    )
+    assert [(row.label, row.trust) for row in data.hospitals] == expected
+    assert a3.hospital.name in [row.label for row in data.hospitals]
+    hospital = next(row for row in data.hospitals if row.label == a3.hospital.name)
+    assert hospital.completeness.expected == 0 and a3.pk not in data.figures.units
+
+
+def test_each_units_latest_earlier_round_is_the_orms(world: World) -> None:
+    """``_latest_earlier_rounds`` (hand-written SQL, the last four rounds first) gives what the plain ORM query
+    gives: a unit's latest earlier round with staffed beds, one found only beyond the last four, none for a unit
+    that never reported, an entry without staffed beds or no longer current not counted, another region's not."""
+    a1, a2, a3 = units_of(world, 0)[0], units_of(world, 1)[0], units_of(world, 2)[0]
+    rounds = [
+        make_round(world.region_a, name=f"M{k}", period_start=datetime.date(2025, 1, 1) + datetime.timedelta(weeks=k))
+        for k in range(8)
+    ]
+    make_entry(rounds[6], a1, staffed_beds=5)
+    make_entry(rounds[5], a1, staffed_beds=4)
+    make_entry(rounds[1], a2, staffed_beds=3)  # beyond the last four before rounds[7]
+    make_entry(rounds[6], a2, staffed_beds=None)  # no staffed beds: not a report
+    old = make_entry(rounds[4], a2, staffed_beds=2)
+    CapacityEntry.objects.filter(pk=old.pk).update(is_current=False)
+    other = make_round(world.region_b, period_start=datetime.date(2025, 2, 20))
+    make_entry(other, a3, staffed_beds=9)
+    unit_ids = [a1.pk, a2.pk, a3.pk]
+
+    def by_orm(round_: ReportRound) -> dict[int, int]:
+        latest: dict[int, int] = {}
+        for unit_id in unit_ids:
+            entry = (
+                CapacityEntry.objects.filter(
+                    unit_id=unit_id,
+                    is_current=True,
+                    staffed_beds__isnull=False,
+                    round__region_id=round_.region_id,
+                    round__period_start__lt=round_.period_start,
+                )
+                .order_by("-round__period_start", "-round_id")
+                .first()
+            )
+            if entry is not None:
+                latest[unit_id] = entry.round_id
+        return latest
+
+    for round_ in rounds:
+        assert selectors._latest_earlier_rounds(round_, unit_ids) == by_orm(round_)
+    assert selectors._latest_earlier_rounds(rounds[7], unit_ids) == {a1.pk: rounds[6].pk, a2.pk: rounds[1].pk}

@@ -125,3 +125,20 @@ def test_the_comparison_is_in_neutral_words(world: World, login_as: object) -> N
     world["leader"].language = "en"
     world["leader"].save(update_fields=["language"])
     assert "calculated need 11, has 19" in client.get(url).content.decode()
+
+
+def test_the_rows_verdict_tags_are_the_components() -> None:
+    """``pages.dimensioning_rows`` renders a verdict's tag once per verdict and puts each row's words in: the same
+    HTML as ``{% status_tag result "verdict" %}`` for every row (below, above and at the need, words escaped)."""
+    from fagnett.capacity import pages
+    from fagnett.core.templatetags.components import status_tag
+
+    results = []
+    for label, staffed in (("A", 3), ("B <b>", 30), ("C", 9), ("D", 12)):
+        row = selectors.DimensionRow(label, "K1", staffed=staffed, load=6.0, arrivals=1.5, has_load=True)
+        results.append(row.compute(0.05))
+    results.append(selectors.DimensionRow("E", "K2", staffed=4).compute(0.05))  # no load: no verdict
+    assert {r.verdict for r in results} >= {"below_need", "above_need", ""}
+    rows = pages.dimensioning_rows(results)
+    assert [row.verdict for row in rows] == [status_tag(r, "verdict") if r.verdict else "" for r in results]
+    assert 'data-color="warning"' in rows[0].verdict and "\x00" not in "".join(row.verdict for row in rows)
