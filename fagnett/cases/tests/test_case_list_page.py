@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from fagnett.accounts.models import User
 from fagnett.cases import selectors
 from fagnett.cases.models import Case
 from fagnett.cases.tests.factories import make_case
@@ -130,3 +131,21 @@ def test_a_deep_page_runs_as_many_queries_as_the_first(world: World, login_as: L
     with CaptureQueriesContext(connection) as third:
         assert client.get(f"{reverse('cases:list')}{deeper}").context["page"].object_list
     assert len(third) == len(first)
+
+
+def test_the_kept_filter_form_shows_what_each_request_asked_in_its_language(world: World, login_as: LoginAs) -> None:
+    """The filter's HTML is kept per worker (core.rows.form_fields_html): another search, another choice, a network's
+    list without the network filter and English must each show as asked, and a refused filter its error."""
+    client = login_as("coordinator")
+    first = client.get(reverse("cases:list"), {"q": "hjerte", "status": "closed"}).content.decode()
+    assert 'value="hjerte"' in first and '<option value="closed" selected>' in first
+    second = client.get(reverse("cases:list"), {"q": "lunge"}).content.decode()
+    assert 'value="lunge"' in second and 'value="hjerte"' not in second
+    assert '<option value="closed" selected>' not in second
+    network_page = client.get(reverse("cases:network", args=[world.network.pk]), {"q": "lunge"}).content.decode()
+    assert 'name="network"' not in network_page and 'name="network"' in second
+    refused = client.get(reverse("cases:list"), {"q": "lunge", "year": "1800"}).content.decode()
+    assert "ds-error-summary" in refused
+    User.objects.filter(pk=world["coordinator"].pk).update(language="en")
+    english = client.get(reverse("cases:list"), {"q": "lunge"}).content.decode()
+    assert "All statuses" in english and "Alle statuser" in second
