@@ -551,7 +551,7 @@ def _common_rows(common_ids: set[int]) -> dict[int, dict[str, Any]]:
         .values("pk", "title", "due_date")
         .annotate(sent=Count("cases"), answered=Count("cases", filter=Q(cases__status__in=ANSWERED_STATUSES)))
     )
-    return {row["pk"]: row for row in found}
+    return {row["pk"]: dict(row) for row in found}
 
 
 def _prepared_rows(values: list[dict[str, Any]], *, collapsed: bool) -> list[CaseRow]:
