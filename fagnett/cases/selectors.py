@@ -128,7 +128,7 @@ def common_case_regions(user: User) -> set[int] | None:
     return set(access.coordinator_regions) | set(access.director_regions) | led
 
 
-def _common_cases_once(cases: QuerySet[Case], user: User) -> QuerySet[Case]:
+def _common_cases_once(cases: QuerySet[Case], user: User, *, counts: bool = True) -> QuerySet[Case]:
     """Of each common case the person may open, only its first matching case stays, marked ``common_row`` with how
     many networks it went to and how many have answered: the list's row leads to the progress matrix. In the same
     query, so the list's query count stays flat.
@@ -136,14 +136,19 @@ def _common_cases_once(cases: QuerySet[Case], user: User) -> QuerySet[Case]:
     The first matching case of each common case is found once for the whole list (a grouped subquery PostgreSQL
     hashes), not by a correlated "is there an earlier one" per row: that one repeated the list's whole filter for
     every row of a common case and made the planner's estimate so high that it compiled the query (JIT) on every
-    request (issue 23)."""
+    request (issue 23). Without ``counts`` the rows are only marked (``case_list_page`` counts the page's few common
+    cases apart: the two subqueries cost more to build and plan than the whole list's query)."""
     regions = common_case_regions(user)
     in_regions = Q() if regions is None else Q(region__in=regions)
     collapsible = Q(common_case__isnull=False) & in_regions
     firsts = cases.order_by().filter(collapsible).values("common_case").annotate(first=Min("pk")).values("first")
+    marked = cases.filter(~collapsible | Q(pk__in=firsts)).annotate(
+        common_row=ExpressionWrapper(collapsible, output_field=BooleanField())
+    )
+    if not counts:
+        return marked
     siblings = Case.objects.filter(common_case=OuterRef("common_case")).order_by().values("common_case")
-    return cases.filter(~collapsible | Q(pk__in=firsts)).annotate(
-        common_row=ExpressionWrapper(collapsible, output_field=BooleanField()),
+    return marked.annotate(
         common_sent=Coalesce(Subquery(siblings.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0),
         common_answered=Coalesce(
             Subquery(
@@ -155,10 +160,11 @@ def _common_cases_once(cases: QuerySet[Case], user: User) -> QuerySet[Case]:
     )
 
 
-def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
+def case_list(*, user: User, filters: CaseFilters | None = None, common_counts: bool = True) -> QuerySet[Case]:
     """The cases the person may see that match ``filters``, newest first, in one query.
 
-    A common case shows once in a list across networks (``_common_cases_once``); a network's own list shows the
+    A common case shows once in a list across networks (``_common_cases_once``; its row annotated with how many
+    networks it went to and how many answered unless not ``common_counts``); a network's own list shows the
     network's case of it."""
     filters = filters or CaseFilters()
     cases = Case.objects.filter(visible_cases_filter(user)).select_related(
@@ -183,7 +189,7 @@ def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Cas
     if filters.q.strip():
         cases = _search(cases, filters.q.strip())
     if not filters.network:
-        cases = _common_cases_once(cases, user)
+        cases = _common_cases_once(cases, user, counts=common_counts)
     return cases.order_by("-submitted_at", "-pk")
 
 
@@ -491,6 +497,14 @@ class CaseRow:
     common_sent: int
     common_answered: int
 
+    def __getitem__(self, name: str) -> Any:
+        # The template engine looks ``row.title`` up as ``row["title"]`` first and falls back to the attribute only
+        # after catching the TypeError; answering the item look-up spares that exception on each of ~600 look-ups.
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
 
 @dataclass(frozen=True)
 class CasePage:
@@ -523,13 +537,27 @@ _ROW_FIELDS = (
     "submitted_by__last_name",
     "submitted_by__username",
     "common_case_id",
-    "common_case__title",
-    "common_case__due_date",
 )
+
+
+def _common_rows(common_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """The title, due date and counts (networks sent to, answered) of the common cases shown as rows, in one query;
+    only asked when a page has such a row."""
+    if not common_ids:
+        return {}
+    found = (
+        CommonCase.objects.filter(pk__in=common_ids)
+        .order_by()
+        .values("pk", "title", "due_date")
+        .annotate(sent=Count("cases"), answered=Count("cases", filter=Q(cases__status__in=ANSWERED_STATUSES)))
+    )
+    return {row["pk"]: dict(row) for row in found}
 
 
 def _prepared_rows(values: list[dict[str, Any]], *, collapsed: bool) -> list[CaseRow]:
     """The rows of ``values`` (``case_list_page``'s query) ready to show, each label and address made once."""
+    commons = _common_rows({v["common_case_id"] for v in values if v["common_row"]} if collapsed else set())
+    no_common: dict[str, Any] = {"title": "", "due_date": None, "sent": 0, "answered": 0}
     case_url = prepared.url_pattern("cases:detail")
     common_url = prepared.url_pattern("cases:common_detail")
     sources = prepared.labels(Case.Source.choices)
@@ -540,14 +568,15 @@ def _prepared_rows(values: list[dict[str, Any]], *, collapsed: bool) -> list[Cas
     rows = []
     for v in values:
         common_row = collapsed and bool(v["common_row"])
+        common = commons.get(v["common_case_id"], no_common) if common_row else no_common
         name = f"{v['submitted_by__first_name']} {v['submitted_by__last_name']}".strip()
-        status, due = v["status"], v["common_case__due_date"] if common_row else v["due_date"]
+        status, due = v["status"], common["due_date"] if common_row else v["due_date"]
         rows.append(
             CaseRow(
                 pk=v["pk"],
                 url=common_url(v["common_case_id"]) if common_row else case_url(v["pk"]),
                 reference=v["reference"],
-                title=v["common_case__title"] if common_row else v["title"],
+                title=common["title"] if common_row else v["title"],
                 source=sources.get(v["source"], v["source"]),
                 network=v["network__name"] or "",
                 origin=(v["region__short_name"] if common_row else v["trust__short_name"] or v["region__short_name"]),
@@ -558,8 +587,8 @@ def _prepared_rows(values: list[dict[str, Any]], *, collapsed: bool) -> list[Cas
                 overdue=not common_row and due is not None and due < today and status in open_statuses,
                 common_row=common_row,
                 common_case_id=v["common_case_id"],
-                common_sent=v["common_sent"] if collapsed else 0,
-                common_answered=v["common_answered"] if collapsed else 0,
+                common_sent=common["sent"],
+                common_answered=common["answered"],
             )
         )
     return rows
@@ -574,12 +603,13 @@ def case_list_page(
     size: int = CASE_PAGE_SIZE,
 ) -> CasePage:
     """A page of ``case_list`` (the same cases, scoped to the person, newest first) in two queries: the count and the
-    page's rows as plain values. The page starts after the cursor ``after`` or ends before ``before`` (keyset
-    pagination: no OFFSET, so a page deep in the list costs what the first does)."""
+    page's rows as plain values (a third when the page shows common cases: their titles and counts). The page starts
+    after the cursor ``after`` or ends before ``before`` (keyset pagination: no OFFSET, so a page deep in the list
+    costs what the first does)."""
     filters = filters or CaseFilters()
-    cases = case_list(user=user, filters=filters)
-    collapsed = not filters.network  # case_list collapses common cases (and annotates their rows) only then
-    fields = (*_ROW_FIELDS, "common_row", "common_sent", "common_answered") if collapsed else _ROW_FIELDS
+    cases = case_list(user=user, filters=filters, common_counts=False)
+    collapsed = not filters.network  # case_list collapses common cases (and marks their rows) only then
+    fields = (*_ROW_FIELDS, "common_row") if collapsed else _ROW_FIELDS
     key = Tuple(F("submitted_at"), F("pk"))
     start, end = CaseCursor.parse(after), CaseCursor.parse(before)
     rows: list[dict[str, Any]]

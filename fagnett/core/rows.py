@@ -9,11 +9,16 @@ row (``url_pattern``), and a date is formatted with the project's named formats,
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
+from django import forms
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 #: Stands for an object's id in a reversed address; no real id has these digits (and an id fills a digit pattern).
 _PLACEHOLDER = 987654321
@@ -79,3 +84,33 @@ def _numeric_template(pattern: str) -> str | None:
         else:
             parts.append(char.replace("{", "{{").replace("}", "}}"))
     return "".join(parts)
+
+
+#: rendered filter forms a worker keeps (languages × choices × what was asked)
+FORMS_KEPT = 512
+_forms: OrderedDict[Hashable, SafeString] = OrderedDict()
+_forms_lock = threading.Lock()
+
+
+def form_fields_html(key: Hashable, form: forms.BaseForm) -> SafeString:
+    """The HTML of ``form``'s fields (hidden, then each visible one as ``as_field_group``), rendered once and kept in
+    the process under ``key`` and the active language. ``key`` must hold everything the HTML depends on besides the
+    language: the data asked with and the choices. A form with errors is rendered each time (its messages show)."""
+    if form.errors:
+        return _render_fields(form)
+    full_key = (get_language(), key)
+    kept = _forms.get(full_key)
+    if kept is None:
+        kept = _render_fields(form)
+        with _forms_lock:
+            _forms[full_key] = kept
+            while len(_forms) > FORMS_KEPT:
+                _forms.popitem(last=False)
+    return kept
+
+
+def _render_fields(form: forms.BaseForm) -> SafeString:
+    return SafeString(
+        "".join(str(field) for field in form.hidden_fields())
+        + "".join(field.as_field_group() for field in form.visible_fields())
+    )

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from fagnett.cases import selectors
+from fagnett.accounts.models import User
+from fagnett.cases import selectors, services
 from fagnett.cases.models import Case
 from fagnett.cases.tests.factories import make_case
 from fagnett.organisations.models import HealthTrust
@@ -130,3 +131,56 @@ def test_a_deep_page_runs_as_many_queries_as_the_first(world: World, login_as: L
     with CaptureQueriesContext(connection) as third:
         assert client.get(f"{reverse('cases:list')}{deeper}").context["page"].object_list
     assert len(third) == len(first)
+
+
+def test_the_kept_filter_form_shows_what_each_request_asked_in_its_language(world: World, login_as: LoginAs) -> None:
+    """The filter's HTML is kept per worker (core.rows.form_fields_html): another search, another choice, a network's
+    list without the network filter and English must each show as asked, and a refused filter its error."""
+    client = login_as("coordinator")
+    first = client.get(reverse("cases:list"), {"q": "hjerte", "status": "closed"}).content.decode()
+    assert 'value="hjerte"' in first and '<option value="closed" selected>' in first
+    second = client.get(reverse("cases:list"), {"q": "lunge"}).content.decode()
+    assert 'value="lunge"' in second and 'value="hjerte"' not in second
+    assert '<option value="closed" selected>' not in second
+    network_page = client.get(reverse("cases:network", args=[world.network.pk]), {"q": "lunge"}).content.decode()
+    assert 'name="network"' not in network_page and 'name="network"' in second
+    refused = client.get(reverse("cases:list"), {"q": "lunge", "year": "1800"}).content.decode()
+    assert "ds-error-summary" in refused
+    User.objects.filter(pk=world["coordinator"].pk).update(language="en")
+    english = client.get(reverse("cases:list"), {"q": "lunge"}).content.decode()
+    assert "All statuses" in english and "Alle statuser" in second
+
+
+def test_common_rows_carry_the_titles_dates_and_counts_case_list_gives(world: World, login_as: LoginAs) -> None:
+    """The page counts its common cases in a query of its own (``_common_rows``); held to ``case_list``'s annotated
+    subqueries, with some networks' cases answered, for the lists that collapse common cases."""
+    sent = [
+        services.common_case_send(
+            user=world["coordinator"],
+            region=world.region_a,
+            networks=None,
+            data={"title": f"Felles {i}", "description": "D", "due_date": timezone.localdate() + datetime.timedelta(i)},
+        )
+        for i in range(3)
+    ]
+    Case.objects.filter(common_case=sent[1]).update(status=Case.Status.CLOSED)
+    Case.objects.filter(pk=Case.objects.filter(common_case=sent[2]).order_by("pk").values("pk")[:1]).update(
+        status=Case.Status.RECOMMENDATION_GIVEN
+    )
+    make_case(world, title="Egen sak")
+    for url in (reverse("cases:list"), reverse("cases:mine")):
+        shown = login_as("coordinator").get(url).context["page"].object_list
+        filters = selectors.CaseFilters(mine=url == reverse("cases:mine"))
+        expected = {
+            c.common_case_id: (
+                c.common_case.title,
+                f"{c.common_case.due_date:%d.%m.%Y}",
+                c.common_sent,
+                c.common_answered,
+            )
+            for c in selectors.case_list(user=world["coordinator"], filters=filters)
+            if c.common_row
+        }
+        got = {r.common_case_id: (r.title, r.due, r.common_sent, r.common_answered) for r in shown if r.common_row}
+        assert got == expected and len(got) == 3
+        assert {counts[2:] for counts in got.values()} == {(2, 0), (2, 2), (2, 1)}

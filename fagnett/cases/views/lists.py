@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from fagnett.access import AuthenticatedRequest, access_for
 from fagnett.cases import selectors
 from fagnett.cases.forms import CaseFilterForm
+from fagnett.core import rows as prepared
 from fagnett.core.views_helpers import render_page_or_part
 from fagnett.networks.models import Network
 
@@ -20,7 +21,8 @@ def _list_page(
     kind: str = "all",
 ) -> HttpResponse:
     user = request.user
-    form = CaseFilterForm(request.GET or None, choices=selectors.case_filter_choices(user=user))
+    choices = selectors.case_filter_choices(user=user)
+    form = CaseFilterForm(request.GET or None, choices=choices)
     filters = base
     if form.is_valid():
         data = form.cleaned_data
@@ -36,6 +38,10 @@ def _list_page(
         )
     if network is not None:
         del form.fields["network"]
+    # The fields' HTML depends on the language, the choices and what was asked for each field: kept under those.
+    asked = tuple((name, tuple(request.GET.getlist(name))) for name in form.fields) if form.is_bound else None
+    shown = (tuple(choices.networks), tuple(choices.trusts), tuple(choices.years), tuple(form.fields))
+    fields_html = prepared.form_fields_html(("cases:filter", asked, *shown), form)
     page = selectors.case_list_page(
         user=user, filters=filters, after=request.GET.get("after"), before=request.GET.get("before")
     )
@@ -45,6 +51,7 @@ def _list_page(
         "cases/case_list.html",
         {
             "form": form,
+            "fields_html": fields_html,
             "page": page,
             "heading": heading,
             "network": network,
