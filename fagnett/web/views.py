@@ -14,7 +14,7 @@ from fagnett.accounts.services import user_language_set
 from fagnett.cases.selectors import case_home_summary
 from fagnett.core.health import readiness
 from fagnett.core.metrics import exposition, scrape_allowed
-from fagnett.events.selectors import upcoming_events
+from fagnett.events.selectors import upcoming_event_rows
 from fagnett.meetings.models import ActionItem
 from fagnett.meetings.selectors import my_action_items, upcoming_meetings
 from fagnett.networks.selectors import home_summary
@@ -31,7 +31,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             "upcoming": upcoming_meetings(user=request.user),
             "action_items": list(my_action_items(user=request.user).filter(status=ActionItem.Status.OPEN)[:5]),
             "case_summary": case_home_summary(user=request.user),
-            "upcoming_events": upcoming_events(user=request.user),
+            "upcoming_events": upcoming_event_rows(user=request.user),
             "for_you": for_you(user=request.user),
             "region_state": region_state(user=request.user),
         },
