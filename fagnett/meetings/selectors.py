@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
@@ -514,6 +515,49 @@ def my_action_items(*, user: User) -> QuerySet[ActionItem]:
         .select_related("network", "meeting", "owner")
         .order_by("status", "due_date", "pk")
     )
+
+
+@dataclass(frozen=True)
+class MyOpenActionItems:
+    """The start page's view of the person's open action items: the first few as ``(title, due date, overdue)`` and
+    how many are overdue and due within the given window (for "For you")."""
+
+    first: list[tuple[str, datetime.date, bool]]
+    overdue: int
+    due_soon: int
+
+
+def my_open_action_items(
+    *, user: User, today: datetime.date, due_within: datetime.timedelta, limit: int = 5
+) -> MyOpenActionItems:
+    """The person's open action items, first due first (as ``my_action_items``), and the counts of the overdue ones
+    and those due from today to ``today + due_within``, in one hand-written statement (the same on PostgreSQL and
+    SQLite, held to the ORM by a test): the list's instances and the filtered counts' compilation cost ~2 ms."""
+    ops = connection.ops
+    table = ActionItem._meta.db_table
+    day, last = ops.adapt_datefield_value(today), ops.adapt_datefield_value(today + due_within)
+    mine = "o.owner_id = %s AND o.status = %s"
+    # One row of counts joined to the first items (none: one row with no item), ordered as the list is.
+    sql = f"""
+        SELECT c.overdue, c.soon, f.title, f.due_date
+        FROM (SELECT (SELECT COUNT(*) FROM {table} o WHERE {mine} AND o.due_date < %s) AS overdue,
+                     (SELECT COUNT(*) FROM {table} o WHERE {mine} AND o.due_date >= %s AND o.due_date <= %s) AS soon
+             ) c
+        LEFT JOIN (SELECT o.title, o.due_date, o.id FROM {table} o WHERE {mine}
+                   ORDER BY o.due_date, o.id LIMIT %s) f ON 1 = 1
+        ORDER BY f.due_date, f.id
+    """  # noqa: S608 -- only the table name is formatted in
+    open_ = ActionItem.Status.OPEN
+    with connection.cursor() as db:
+        db.execute(sql, [user.pk, open_, day, user.pk, open_, day, last, user.pk, open_, limit])
+        fetched = db.fetchall()
+    first = []
+    for _overdue, _soon, title, due in fetched:
+        if title is not None:
+            due_date = datetime.date.fromisoformat(due) if isinstance(due, str) else due
+            first.append((title, due_date, due_date < today))
+    overdue, soon = fetched[0][0], fetched[0][1]
+    return MyOpenActionItems(first, overdue, soon)
 
 
 @dataclass(frozen=True, slots=True)

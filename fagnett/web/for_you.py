@@ -52,7 +52,11 @@ class ForYou:
     url: str
 
 
-def for_you(*, user: User, today: datetime.date | None = None) -> list[ForYou]:
+def for_you(
+    *, user: User, today: datetime.date | None = None, action_items: tuple[int, int] | None = None
+) -> list[ForYou]:
+    """``action_items``: the person's open action items (overdue, due within a week) when the caller has counted
+    them already (the start page, with its list of them: ``my_open_action_items``); otherwise one query here."""
     today = today or timezone.localdate()
     access = access_for(user)
     led = sorted(n for n, roles in access.network_roles.items() if roles & LEADERSHIP_ROLES)
@@ -68,7 +72,7 @@ def for_you(*, user: User, today: datetime.date | None = None) -> list[ForYou]:
     if access.coordinator_regions:
         items += _regional_reports_to_write(access.coordinator_regions, today)
         items += _nominations_to_decide(access.coordinator_regions)
-    items += _action_items_due(user, today)
+    items += _action_items_due(user, today, action_items)
     return items
 
 
@@ -215,10 +219,13 @@ def _nominations_to_decide(regions: frozenset[int]) -> list[ForYou]:
     return [ForYou("nominations", count, text, reverse("networks:nominations"))]
 
 
-def _action_items_due(user: User, today: datetime.date) -> list[ForYou]:
-    counts = ActionItem.objects.filter(
-        owner=user, status=ActionItem.Status.OPEN, due_date__lte=today + DUE_WITHIN
-    ).aggregate(overdue=Count("pk", filter=Q(due_date__lt=today)), soon=Count("pk", filter=Q(due_date__gte=today)))
+def _action_items_due(user: User, today: datetime.date, counted: tuple[int, int] | None) -> list[ForYou]:
+    if counted is None:
+        counts = ActionItem.objects.filter(
+            owner=user, status=ActionItem.Status.OPEN, due_date__lte=today + DUE_WITHIN
+        ).aggregate(overdue=Count("pk", filter=Q(due_date__lt=today)), soon=Count("pk", filter=Q(due_date__gte=today)))
+    else:
+        counts = {"overdue": counted[0], "soon": counted[1]}
     url = reverse("meetings:my_action_items")
     items = []
     if counts["overdue"]:
