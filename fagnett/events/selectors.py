@@ -231,7 +231,8 @@ def upcoming_event_rows(*, user: User, limit: int = 5) -> list[UpcomingEventRow]
     through = Event.networks.through._meta.db_table
     registration = Registration._meta.db_table
     roles = access_for(user).network_roles
-    invited, params = [], []
+    invited: list[str] = []
+    params: list[str | int] = []
     for audience, wanted in AUDIENCE_ROLES.items():
         networks = sorted(n for n, held in roles.items() if held & wanted)
         if networks:
