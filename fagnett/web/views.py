@@ -16,7 +16,7 @@ from fagnett.cases.selectors import case_home_summary
 from fagnett.core.health import readiness
 from fagnett.core.metrics import exposition, scrape_allowed
 from fagnett.events.selectors import upcoming_event_rows
-from fagnett.meetings.selectors import my_open_action_items, upcoming_meetings
+from fagnett.meetings.selectors import my_open_action_items, upcoming_meeting_rows
 from fagnett.networks.selectors import home_summary
 from fagnett.web.for_you import DUE_WITHIN, for_you
 from fagnett.web.region_state import region_state
@@ -30,7 +30,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         "web/home.html",
         {
             "summary": home_summary(user=request.user),
-            "upcoming": upcoming_meetings(user=request.user),
+            "upcoming": upcoming_meeting_rows(user=request.user),
             "action_items": action_items.first,
             "case_summary": case_home_summary(user=request.user),
             "upcoming_events": upcoming_event_rows(user=request.user),

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fagnett.meetings import selectors
-from fagnett.meetings.models import ActionItem
+from fagnett.meetings.models import ActionItem, Meeting
+from fagnett.meetings.tests.factories import make_meeting
 from tests.factories import World
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +93,21 @@ def test_the_start_pages_open_items_and_counts_are_the_orms(world: World) -> Non
         )
     member = selectors.my_open_action_items(user=world["member"], today=today, due_within=week)
     assert (len(member.first), member.overdue, member.due_soon) == (5, 3, 8)
+
+
+def test_the_start_pages_meeting_rows_are_upcoming_meetings(world: World) -> None:
+    """``upcoming_meeting_rows`` is hand-written SQL; it is held here to ``upcoming_meetings`` (the ORM)."""
+    for days in (-2, 1, 3, 5, 8, 13, 21):
+        make_meeting(world.network, days=days)
+    make_meeting(world.network, days=2, status=Meeting.Status.CANCELLED)
+    meetings_found = 0
+    for person in (world["member"], world["leader"], world["employee"], world["other_member"]):
+        for limit in (5, 2):
+            expected = [
+                (m.get_absolute_url(), m.starts_at, m.network.name, m.get_form_display())
+                for m in selectors.upcoming_meetings(user=person, limit=limit)
+            ]
+            rows = selectors.upcoming_meeting_rows(user=person, limit=limit)
+            assert [(r.url, r.starts_at, r.network, r.form) for r in rows] == expected
+            meetings_found += len(rows)
+    assert meetings_found >= 14
