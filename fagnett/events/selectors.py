@@ -5,9 +5,11 @@ networks in one of the roles its audience names. The lists below cost the same f
 events, networks and registrations there are.
 """
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -30,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from fagnett.access import access_for
 from fagnett.accounts.models import User
+from fagnett.core.rows import url_pattern
 from fagnett.events.models import AUDIENCE_ROLES, Event, Registration
 from fagnett.networks.models import Appointment, Network
 from fagnett.organisations.models import HealthTrust
@@ -202,6 +205,81 @@ def upcoming_events(*, user: User, limit: int = 5) -> list[Event]:
         .select_related("region")
         .order_by("starts_at", "pk")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class UpcomingEventRow:
+    """One of the start page's events, as it prints it: address made once, registration status and whether one can
+    still register (``Event.registration_open``) worked out here."""
+
+    pk: int
+    title: str
+    starts_at: datetime.datetime
+    registration_deadline: datetime.date
+    my_status: str | None
+    registration_open: bool
+    url: str
+
+
+def upcoming_event_rows(*, user: User, limit: int = 5) -> list[UpcomingEventRow]:
+    """``upcoming_events`` as plain rows from one hand-written statement (the same on PostgreSQL and SQLite; held to
+    ``upcoming_events`` by a test): the ORM's per-audience semi-joins and subqueries cost ~2.5 ms of Python to
+    compile, the statement itself a fraction of that."""
+    if not user.is_authenticated:
+        return []
+    ops = connection.ops
+    through = Event.networks.through._meta.db_table
+    registration = Registration._meta.db_table
+    roles = access_for(user).network_roles
+    invited: list[str] = []
+    params: list[str | int] = []
+    for audience, wanted in AUDIENCE_ROLES.items():
+        networks = sorted(n for n, held in roles.items() if held & wanted)
+        if networks:
+            marks = ", ".join(["%s"] * len(networks))
+            part = f"(e.audience = %s AND e.id IN (SELECT t.event_id FROM {through} t WHERE t.network_id IN ({marks})))"  # noqa: S608
+            invited.append(part)
+            params += [audience, *networks]
+    now = timezone.now()
+    sql = f"""
+        SELECT e.id, e.title, e.starts_at, e.registration_deadline,
+            (SELECT r.status FROM {registration} r WHERE r.event_id = e.id AND r.person_id = %s
+              ORDER BY r.id LIMIT 1)
+        FROM {Event._meta.db_table} e
+        WHERE e.status = %s AND e.ends_at > %s AND (
+            EXISTS (SELECT 1 FROM {registration} a WHERE a.event_id = e.id AND a.person_id = %s
+                    AND a.status IN (%s, %s))
+            {"".join(" OR " + part for part in invited)})
+        ORDER BY e.starts_at, e.id
+        LIMIT %s
+    """  # noqa: S608 -- only table names and placeholders are formatted in
+    with connection.cursor() as db:
+        db.execute(
+            sql,
+            [user.pk, Event.Status.INVITED, ops.adapt_datetimefield_value(now), user.pk, *ACTIVE, *params, limit],
+        )
+        fetched = db.fetchall()
+    today = timezone.localdate()
+    url = url_pattern("events:detail")
+    rows = []
+    for pk, title, starts_at, deadline, my_status in fetched:
+        starts_at, deadline = _as_aware(starts_at), _as_date(deadline)
+        # As Event.registration_open; the status is "invited" and the event has not ended.
+        rows.append(
+            UpcomingEventRow(pk, title, starts_at, deadline, my_status, today <= deadline and starts_at > now, url(pk))
+        )
+    return rows
+
+
+def _as_date(value: datetime.date | str) -> datetime.date:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _as_aware(value: datetime.datetime | str) -> datetime.datetime:
+    """SQLite hands a stored UTC timestamp back naive (or as text); PostgreSQL aware."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=datetime.UTC)
 
 
 # --- Registrations ---------------------------------------------------------------------------------------------------

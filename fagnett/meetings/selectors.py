@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
@@ -516,6 +517,49 @@ def my_action_items(*, user: User) -> QuerySet[ActionItem]:
     )
 
 
+@dataclass(frozen=True)
+class MyOpenActionItems:
+    """The start page's view of the person's open action items: the first few as ``(title, due date, overdue)`` and
+    how many are overdue and due within the given window (for "For you")."""
+
+    first: list[tuple[str, datetime.date, bool]]
+    overdue: int
+    due_soon: int
+
+
+def my_open_action_items(
+    *, user: User, today: datetime.date, due_within: datetime.timedelta, limit: int = 5
+) -> MyOpenActionItems:
+    """The person's open action items, first due first (as ``my_action_items``), and the counts of the overdue ones
+    and those due from today to ``today + due_within``, in one hand-written statement (the same on PostgreSQL and
+    SQLite, held to the ORM by a test): the list's instances and the filtered counts' compilation cost ~2 ms."""
+    ops = connection.ops
+    table = ActionItem._meta.db_table
+    day, last = ops.adapt_datefield_value(today), ops.adapt_datefield_value(today + due_within)
+    mine = "o.owner_id = %s AND o.status = %s"
+    # One row of counts joined to the first items (none: one row with no item), ordered as the list is.
+    sql = f"""
+        SELECT c.overdue, c.soon, f.title, f.due_date
+        FROM (SELECT (SELECT COUNT(*) FROM {table} o WHERE {mine} AND o.due_date < %s) AS overdue,
+                     (SELECT COUNT(*) FROM {table} o WHERE {mine} AND o.due_date >= %s AND o.due_date <= %s) AS soon
+             ) c
+        LEFT JOIN (SELECT o.title, o.due_date, o.id FROM {table} o WHERE {mine}
+                   ORDER BY o.due_date, o.id LIMIT %s) f ON 1 = 1
+        ORDER BY f.due_date, f.id
+    """  # noqa: S608 -- only the table name is formatted in
+    open_ = ActionItem.Status.OPEN
+    with connection.cursor() as db:
+        db.execute(sql, [user.pk, open_, day, user.pk, open_, day, last, user.pk, open_, limit])
+        fetched = db.fetchall()
+    first = []
+    for _overdue, _soon, title, due in fetched:
+        if title is not None:
+            due_date = datetime.date.fromisoformat(due) if isinstance(due, str) else due
+            first.append((title, due_date, due_date < today))
+    overdue, soon = fetched[0][0], fetched[0][1]
+    return MyOpenActionItems(first, overdue, soon)
+
+
 @dataclass(frozen=True, slots=True)
 class ActionItemRow:
     """One of the person's action items, ready to show (issue 23: made once per request, no model instances)."""
@@ -594,6 +638,47 @@ def upcoming_meetings(*, user: User, limit: int = 5) -> list[Meeting]:
         .select_related("network")
         .order_by("starts_at")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class UpcomingMeetingRow:
+    """One of the start page's meetings as it prints it (address and form's label made once)."""
+
+    url: str
+    starts_at: datetime.datetime
+    network: str
+    form: str
+
+
+def upcoming_meeting_rows(*, user: User, limit: int = 5) -> list[UpcomingMeetingRow]:
+    """``upcoming_meetings`` as plain rows from one hand-written statement (the same on PostgreSQL and SQLite, held to
+    ``upcoming_meetings`` by a test): the ORM's instances and their networks cost ~0.6 ms more."""
+    networks = sorted(access_for(user).network_roles)
+    if not networks:
+        return []
+    ops = connection.ops
+    marks = ", ".join(["%s"] * len(networks))
+    sql = f"""
+        SELECT m.id, m.starts_at, m.form, n.name
+        FROM {Meeting._meta.db_table} m JOIN {Network._meta.db_table} n ON n.id = m.network_id
+        WHERE m.network_id IN ({marks}) AND m.starts_at >= %s AND m.status <> %s
+        ORDER BY m.starts_at, m.id
+        LIMIT %s
+    """  # noqa: S608 -- only table names and placeholders are formatted in
+    since = timezone.now() - datetime.timedelta(hours=3)
+    with connection.cursor() as db:
+        db.execute(sql, [*networks, ops.adapt_datetimefield_value(since), Meeting.Status.CANCELLED, limit])
+        fetched = db.fetchall()
+    url = prepared.url_pattern("meetings:detail")
+    forms = prepared.labels(Meeting.Form.choices)
+    rows = []
+    for pk, starts_at, form, network in fetched:
+        if isinstance(starts_at, str):
+            starts_at = datetime.datetime.fromisoformat(starts_at)
+        if timezone.is_naive(starts_at):  # SQLite hands a stored UTC timestamp back naive
+            starts_at = starts_at.replace(tzinfo=datetime.UTC)
+        rows.append(UpcomingMeetingRow(url(pk), starts_at, network, forms.get(form, form)))
+    return rows
 
 
 def feed_meetings(*, user: User, network: Network | None) -> QuerySet[Meeting]:

@@ -28,7 +28,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from fagnett.access import access_for, visible_region_filter
-from fagnett.accounts.models import User
+from fagnett.accounts.models import RegionRole, TrustRole, User
 from fagnett.core import rows as prepared
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network, TaskListItem
 from fagnett.organisations.models import HealthTrust, Region
@@ -762,30 +762,67 @@ def expiring_mandates(*, user: User, today: datetime.date, months: int) -> list[
     return result
 
 
+@dataclass(frozen=True)
+class HomeAppointment:
+    """One of the person's open appointments as the start page prints it (labels and address made once)."""
+
+    network_id: int
+    network: str
+    network_url: str
+    role: str
+    status: str
+    trust: str
+
+
 @dataclass
 class HomeSummary:
-    appointments: list[Appointment]
-    region_roles: list[Any]
-    trust_roles: list[Any]
-    pending_nominations: int
+    appointments: list[HomeAppointment]
+    #: ``(role label, region or trust name)``
+    region_roles: list[tuple[str, str]]
+    trust_roles: list[tuple[str, str]]
     expiring: list[Mandate]
 
 
 def home_summary(*, user: User) -> HomeSummary:
-    access = access_for(user)
-    appointments = list(
-        Appointment.objects.filter(person=user, status__in=OPEN_STATUSES)
-        .select_related("network", "network__region", "trust")
-        .order_by("network__name")
-    )
-    pending = 0
-    if access.coordinator_regions or access.is_superuser:
-        pending = nomination_list(user=user).filter(status=Appointment.Status.NOMINATED).count()
+    """The person's open appointments (by network name), region roles and trust roles, in one hand-written statement
+    (the same on PostgreSQL and SQLite, held to the ORM by a test): three ORM queries of instances cost ~1.5 ms."""
+    sql = f"""
+        SELECT 0 AS part, n.name AS sort_name, a.id, a.network_id, n.name, a.role, a.status, t.short_name
+        FROM {Appointment._meta.db_table} a
+        JOIN {Network._meta.db_table} n ON n.id = a.network_id
+        LEFT JOIN {HealthTrust._meta.db_table} t ON t.id = a.trust_id
+        WHERE a.person_id = %s AND a.status IN (%s, %s)
+        UNION ALL
+        SELECT 1, '', rr.id, NULL, r.name, rr.role, NULL, NULL
+        FROM {RegionRole._meta.db_table} rr JOIN {Region._meta.db_table} r ON r.id = rr.region_id
+        WHERE rr.user_id = %s
+        UNION ALL
+        SELECT 2, '', tr.id, NULL, t.name, tr.role, NULL, NULL
+        FROM {TrustRole._meta.db_table} tr JOIN {HealthTrust._meta.db_table} t ON t.id = tr.trust_id
+        WHERE tr.user_id = %s
+        ORDER BY 1, 2, 3
+    """  # noqa: S608 -- only table names are formatted in
+    with connection.cursor() as db:
+        db.execute(sql, [user.pk, *OPEN_STATUSES, user.pk, user.pk])
+        fetched = db.fetchall()
+    url = prepared.url_pattern("networks:detail")
+    role_labels = prepared.labels(AppointmentRole.choices)
+    region_labels = prepared.labels(RegionRole.Role.choices)
+    trust_labels = prepared.labels(TrustRole.Role.choices)
+    appointments, region_roles, trust_roles = [], [], []
+    for part, _sort, _id, network_id, name, role, status, trust in fetched:
+        if part == 0:
+            appointments.append(
+                HomeAppointment(network_id, name, url(network_id), role_labels.get(role, role), status, trust or "")
+            )
+        elif part == 1:
+            region_roles.append((region_labels.get(role, role), name))
+        else:
+            trust_roles.append((trust_labels.get(role, role), name))
     return HomeSummary(
         appointments=appointments,
-        region_roles=list(user.region_roles.select_related("region")),
-        trust_roles=list(user.trust_roles.select_related("trust")),
-        pending_nominations=pending,
+        region_roles=region_roles,
+        trust_roles=trust_roles,
         expiring=expiring_mandates(user=user, today=timezone.localdate(), months=6),
     )
 

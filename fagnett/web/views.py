@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -14,25 +15,26 @@ from fagnett.accounts.services import user_language_set
 from fagnett.cases.selectors import case_home_summary
 from fagnett.core.health import readiness
 from fagnett.core.metrics import exposition, scrape_allowed
-from fagnett.events.selectors import upcoming_events
-from fagnett.meetings.models import ActionItem
-from fagnett.meetings.selectors import my_action_items, upcoming_meetings
+from fagnett.events.selectors import upcoming_event_rows
+from fagnett.meetings.selectors import my_open_action_items, upcoming_meeting_rows
 from fagnett.networks.selectors import home_summary
-from fagnett.web.for_you import for_you
+from fagnett.web.for_you import DUE_WITHIN, for_you
 from fagnett.web.region_state import region_state
 
 
 def home(request: AuthenticatedRequest) -> HttpResponse:
+    # The list of open action items and For you's counts of them come from one statement.
+    action_items = my_open_action_items(user=request.user, today=timezone.localdate(), due_within=DUE_WITHIN)
     return render(
         request,
         "web/home.html",
         {
             "summary": home_summary(user=request.user),
-            "upcoming": upcoming_meetings(user=request.user),
-            "action_items": list(my_action_items(user=request.user).filter(status=ActionItem.Status.OPEN)[:5]),
+            "upcoming": upcoming_meeting_rows(user=request.user),
+            "action_items": action_items.first,
             "case_summary": case_home_summary(user=request.user),
-            "upcoming_events": upcoming_events(user=request.user),
-            "for_you": for_you(user=request.user),
+            "upcoming_events": upcoming_event_rows(user=request.user),
+            "for_you": for_you(user=request.user, action_items=(action_items.overdue, action_items.due_soon)),
             "region_state": region_state(user=request.user),
         },
     )

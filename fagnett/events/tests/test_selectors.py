@@ -41,6 +41,34 @@ def test_upcoming_events_for_the_start_page(world: World) -> None:
     assert selectors.upcoming_events(user=world["coordinator_b"]) == []
 
 
+def test_the_start_pages_event_rows_are_upcoming_events(world: World) -> None:
+    """``upcoming_event_rows`` is hand-written SQL; it is held here to ``upcoming_events`` (the ORM)."""
+    make_event(world, title="For ledere og sekretærer", days=10)
+    make_event(world, title="Ikke sendt", invited=False, days=5)
+    make_event(world, title="Avlyst", status=Event.Status.CANCELLED, days=6)
+    make_event(world, title="Holdt", days=-20)
+    make_event(world, title="Bare ledere", audience=Audience.LEADERS, days=7)
+    make_event(world, title="Alle", audience=Audience.EVERYONE, days=8)
+    make_event(world, title="Sekretærer", audience=Audience.SECRETARIES, days=9)
+    registered_elsewhere = make_event(world, title="Påmeldt, ikke lenger invitert", audience=Audience.LEADERS, days=3)
+    register(registered_elsewhere, world["secretary"])
+    waiting = make_event(world, title="Venteliste", audience=Audience.EVERYONE, days=4)
+    register(waiting, world["member"], Registration.Status.WAITING)
+    found = 0
+    for person in (world["secretary"], world["leader"], world["member"], world["coordinator_b"], world["employee"]):
+        for limit in (5, 2):
+            expected = [
+                (e.title, e.starts_at, e.registration_deadline, e.my_status, e.registration_open, e.get_absolute_url())
+                for e in selectors.upcoming_events(user=person, limit=limit)
+            ]
+            rows = selectors.upcoming_event_rows(user=person, limit=limit)
+            assert [
+                (r.title, r.starts_at, r.registration_deadline, r.my_status, r.registration_open, r.url) for r in rows
+            ] == expected
+            found += len(rows)
+    assert found > 10
+
+
 def test_the_region_list_splits_upcoming_from_past_with_counts_and_the_persons_standing(world: World) -> None:
     coming = make_event(world, title="Kommer", capacity=10, days=20)
     held = make_event(world, title="Holdt", days=-30)

@@ -20,7 +20,7 @@ from fagnett.meetings.models import Meeting, Minutes
 from fagnett.meetings.tests.factories import add_items, make_meeting
 from fagnett.networks.models import Appointment, AppointmentRole
 from fagnett.reports.models import NetworkReport, RegionalReport
-from fagnett.web.for_you import ForYou, for_you
+from fagnett.web.for_you import ForYou, for_you, minutes_to_comment_rows
 from tests.factories import World, make_user
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +100,33 @@ def test_no_remarks_is_an_answer_too(world: World) -> None:
     meetings.minutes_no_remarks(user=world["member"], minutes=minutes)
 
     assert "minutes" not in _items(world["member"])
+
+
+def test_the_minutes_statement_finds_what_the_orm_query_finds(world: World) -> None:
+    """``minutes_to_comment_rows`` is hand-written SQL; it is held here to the ORM query it replaced."""
+    commented, answered, open_ = _circulated(world, -3), _circulated(world, -2), _circulated(world, -1)
+    meetings.minutes_comment(user=world["member"], minutes=commented, text="En merknad.")
+    meetings.minutes_no_remarks(user=world["member"], minutes=answered)
+    Minutes.objects.filter(pk=open_.pk).update(created_by=None)  # minutes nobody is recorded as writing
+    today = timezone.localdate()
+    for person in (world["member"], world["secretary"], world["leader"], world["other_member"]):
+        networks = list(access_for(_fresh(person)).network_roles)
+        orm = (
+            Minutes.objects.filter(
+                status=Minutes.Status.CIRCULATED, comments_due__gte=today, meeting__network__in=networks
+            )
+            .exclude(created_by=person)
+            .exclude(comments__author=person)
+            .exclude(no_remarks__person=person)
+            .select_related("meeting__network")
+            .order_by("comments_due", "pk")
+        )
+        expected = [(m.meeting_id, m.version, m.comments_due, m.meeting.starts_at, m.meeting.network.name) for m in orm]
+        assert minutes_to_comment_rows(person, networks, today) == expected
+        if person == world["member"]:
+            assert [row[0] for row in expected] == [open_.meeting_id]
+        if person == world["leader"]:
+            assert len(expected) == 3
 
 
 def test_a_leader_and_secretary_see_the_cases_waiting_for_their_networks_answer(world: World) -> None:
