@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from fagnett.access import access_for
 from fagnett.accounts.models import User
 from fagnett.core import rows as prepared
+from fagnett.core.permissions import perm_checker
 from fagnett.meetings.models import (
     ActionItem,
     AgendaDocument,
@@ -79,8 +80,8 @@ class CaseReader:
 
 def case_reader(user: User) -> CaseReader:
     """The person's own view: the case rules (``cases.view_case``) decide from the case's columns and the person's
-    access, which is loaded once per request."""
-    return CaseReader(lambda case: user.has_perm("cases.view_case", case))
+    access, which is loaded once per request. The backends are built once for all the cases (``perm_checker``)."""
+    return CaseReader(perm_checker(user, "cases.view_case"))
 
 
 def network_case_reader(network: Network) -> CaseReader:
