@@ -13,7 +13,7 @@ from fagnett.meetings.models import Attendance, Meeting
 from fagnett.meetings.selectors import TrustParticipation
 from fagnett.meetings.tests.factories import make_meeting
 from fagnett.networks.models import Network
-from tests.factories import World, make_user
+from tests.factories import World, make_mandate, make_network, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +87,34 @@ def test_one_query(attended: World) -> None:
         names = [row.trust.name for row in rows]
     assert names == sorted(names) and len(names) == 3
     assert len(queries) == 1
+
+
+def _plan(rows: list[selectors.PlanRow]) -> list[tuple[int, str, str, int, int, int, int | None]]:
+    return [(r.network.pk, r.network.name, r.network.status, r.planned, r.held, r.cancelled, r.minimum) for r in rows]
+
+
+def test_the_plan_statement_gives_the_orm_answer(attended: World) -> None:
+    """``region_plan``'s hand-written rows against ``_plan_rows`` over the region's networks (kind network)."""
+    world = attended
+    _meeting(world.network, datetime.datetime(YEAR, 3, 1, 12, tzinfo=OSLO), Meeting.Status.PLANNED)
+    _meeting(world.network, datetime.datetime(YEAR, 12, 31, 23, 0, tzinfo=OSLO), Meeting.Status.INVITED)
+    _meeting(world.network, datetime.datetime(YEAR + 1, 1, 1, 0, 30, tzinfo=OSLO), Meeting.Status.PLANNED)
+    _meeting(world.other_network, datetime.datetime(YEAR, 9, 1, 12, tzinfo=OSLO), Meeting.Status.CANCELLED)
+    # Mandates: the newest version overlapping the year counts; one starting after the year does not.
+    make_mandate(world.other_network, period_start=datetime.date(YEAR - 2, 1, 1), min_meetings_per_year=2)
+    make_mandate(world.other_network, period_start=datetime.date(YEAR, 12, 31), min_meetings_per_year=5)
+    make_mandate(world.other_network, period_start=datetime.date(YEAR + 1, 1, 1), min_meetings_per_year=9)
+    make_network(
+        world.region_a, name="Arbeidsgruppe", kind=Network.Kind.WORKING_GROUP, parent=world.network
+    )  # not a network: left out
+    make_network(world.region_a, name="Barn")  # no meetings, no mandate
+    for region in (world.region_a, world.region_b):
+        for year in (YEAR - 2, YEAR - 1, YEAR, YEAR + 1, YEAR + 3):
+            expected = selectors._plan_rows(Network.objects.filter(region=region, kind=Network.Kind.NETWORK), year)
+            assert _plan(selectors._region_plan_rows(region_id=region.pk, year=year)) == _plan(expected), (region, year)
+    rows = selectors._region_plan_rows(region_id=world.region_a.pk, year=YEAR)
+    assert [(r.network.name, r.planned, r.held, r.cancelled, r.minimum) for r in rows] == [
+        ("Anestesi og intensiv", 2, 2, 1, None),  # its mandate starts after the year
+        ("Barn", 0, 0, 0, None),
+        ("Øye", 0, 1, 1, 5),
+    ]
