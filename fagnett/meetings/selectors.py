@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from fagnett.access import access_for
 from fagnett.accounts.models import User
 from fagnett.core import rows as prepared
+from fagnett.core.permissions import perm_checker
 from fagnett.meetings.models import (
     ActionItem,
     AgendaDocument,
@@ -30,7 +31,7 @@ from fagnett.meetings.models import (
     MinutesItem,
     withheld_case_title,
 )
-from fagnett.networks.models import Appointment, AppointmentRole, Network
+from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network
 from fagnett.networks.selectors import minimum_in_force, network_participants, statuses_at_year_end
 from fagnett.organisations.models import HealthTrust, Region
 
@@ -80,8 +81,8 @@ class CaseReader:
 
 def case_reader(user: User) -> CaseReader:
     """The person's own view: the case rules (``cases.view_case``) decide from the case's columns and the person's
-    access, which is loaded once per request."""
-    return CaseReader(lambda case: user.has_perm("cases.view_case", case))
+    access, which is loaded once per request. The backends are built once for all the cases (``perm_checker``)."""
+    return CaseReader(perm_checker(user, "cases.view_case"))
 
 
 def network_case_reader(network: Network) -> CaseReader:
@@ -297,6 +298,63 @@ def _plan_rows(networks: QuerySet[Network], year: int) -> list[PlanRow]:
     ]
 
 
+def _region_plan_rows(*, region_id: int, year: int) -> list[PlanRow]:
+    """``_plan_rows`` of the region's networks (kind network) in one hand-written statement, the same on PostgreSQL
+    and SQLite: the ORM's filtered counts and the minimum's subquery cost more Python to compile than the overview's
+    rows to read (issue 23). A test holds it to ``_plan_rows``. Each row's network has the columns the page reads
+    (id, region, name, status)."""
+    held_from, held_to = connection.ops.year_lookup_bounds_for_datetime_field(year)  # as ``__year`` reads them
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)  # a mandate in force overlaps the year
+    meetings, networks, mandates = Meeting._meta.db_table, Network._meta.db_table, Mandate._meta.db_table
+    counted = f"SELECT COUNT(*) FROM {meetings} m WHERE m.network_id = n.id AND m.starts_at BETWEEN %s AND %s AND"  # noqa: S608
+    # Only table names and fixed conditions are formatted in; every value goes as a parameter.
+    sql = f"""
+        SELECT n.id, n.region_id, n.name, n.status,
+            ({counted} m.status IN (%s, %s)),
+            ({counted} m.status = %s),
+            ({counted} m.status = %s),
+            (SELECT md.min_meetings_per_year FROM {mandates} md
+              WHERE md.network_id = n.id AND md.period_start <= %s AND md.period_end >= %s
+              ORDER BY md.version DESC LIMIT 1)
+        FROM {networks} n
+        WHERE n.region_id = %s AND n.kind = %s
+        ORDER BY n.name, n.id
+    """  # noqa: S608
+    ops = connection.ops
+    with connection.cursor() as db:
+        db.execute(
+            sql,
+            [
+                held_from,
+                held_to,
+                Meeting.Status.PLANNED,
+                Meeting.Status.INVITED,
+                held_from,
+                held_to,
+                Meeting.Status.HELD,
+                held_from,
+                held_to,
+                Meeting.Status.CANCELLED,
+                ops.adapt_datefield_value(last),
+                ops.adapt_datefield_value(first),
+                region_id,
+                Network.Kind.NETWORK,
+            ],
+        )
+        fetched = db.fetchall()
+    fields = ["id", "region_id", "name", "status"]
+    return [
+        PlanRow(
+            network=Network.from_db(connection.alias, fields, row[:4]),
+            planned=int(row[4]),
+            held=int(row[5]),
+            cancelled=int(row[6]),
+            minimum=row[7],
+        )
+        for row in fetched
+    ]
+
+
 def plan_for_network(*, network: Network, year: int) -> PlanRow:
     return _plan_rows(Network.objects.filter(pk=network.pk), year)[0]
 
@@ -323,10 +381,7 @@ def region_plan(*, user: User, region_id: int, year: int, region: Region | None 
     if region is None or region.pk != region_id:
         region = Region.objects.get(pk=region_id)
     # Only what the rows show and what the history is read for: the plan page prints each network's name and link.
-    rows = _plan_rows(
-        Network.objects.filter(region=region, kind=Network.Kind.NETWORK).only("id", "name", "status", "region_id"),
-        year,
-    )
+    rows = _region_plan_rows(region_id=region.pk, year=year)
     # The networks active at the year's end, as they were then: closing a network later leaves earlier years alone.
     status = statuses_at_year_end(networks=[row.network for row in rows], year=year)
     return RegionPlan(
@@ -350,7 +405,54 @@ class TrustParticipation:
 
 
 def participation_by_trust(*, region_id: int, year: int, network: Network | None = None) -> list[TrustParticipation]:
-    """For each trust of the region: in how many held meetings at least one of its people was present."""
+    """For each trust of the region: in how many held meetings at least one of its people was present.
+
+    One hand-written statement (the same on PostgreSQL and SQLite): the region's trusts with the count of held
+    meetings and each trust's attendance. Through the ORM it took three queries whose compiling cost more Python than
+    the table's reading (issue 23); ``participation_by_trust_orm`` is the same through the ORM, and a test holds the
+    two to one answer.
+    """
+    held_from, held_to = connection.ops.year_lookup_bounds_for_datetime_field(year)  # as ``__year`` reads them
+    held_where = "m.status = %s AND m.starts_at BETWEEN %s AND %s AND n.region_id = %s"
+    held_params: list[Any] = [Meeting.Status.HELD, held_from, held_to, region_id]
+    if network is not None:
+        held_where += " AND m.network_id = %s"
+        held_params.append(network.pk)
+    meetings, networks = Meeting._meta.db_table, Network._meta.db_table
+    held = f"SELECT m.id FROM {meetings} m JOIN {networks} n ON n.id = m.network_id WHERE {held_where}"  # noqa: S608
+    # Only table names and fixed conditions are formatted in; every value goes as a parameter.
+    sql = f"""
+        SELECT t.id, t.region_id, t.name, t.short_name, ({held.replace("SELECT m.id", "SELECT COUNT(*)", 1)}),
+            COALESCE(p.meetings, 0), COALESCE(p.people, 0)
+        FROM {HealthTrust._meta.db_table} t
+        LEFT JOIN (
+            SELECT a.trust_id, COUNT(DISTINCT a.meeting_id) AS meetings, COUNT(a.id) AS people
+            FROM {Attendance._meta.db_table} a
+            WHERE a.meeting_id IN ({held}) AND a.status = %s AND a.trust_id IS NOT NULL
+            GROUP BY a.trust_id
+        ) p ON p.trust_id = t.id
+        WHERE t.region_id = %s
+        ORDER BY t.name, t.id
+    """  # noqa: S608
+    with connection.cursor() as db:
+        db.execute(sql, [*held_params, *held_params, Attendance.Status.PRESENT, region_id])
+        fetched = db.fetchall()
+    fields = ["id", "region_id", "name", "short_name"]
+    return [
+        TrustParticipation(
+            trust=HealthTrust.from_db(connection.alias, fields, row[:4]),
+            meetings_held=int(row[4]),
+            meetings_attended=int(row[5]),
+            people_present=int(row[6]),
+        )
+        for row in fetched
+    ]
+
+
+def participation_by_trust_orm(
+    *, region_id: int, year: int, network: Network | None = None
+) -> list[TrustParticipation]:
+    """``participation_by_trust`` through the ORM: what the tests hold the hand-written statement to."""
     held = Meeting.objects.filter(status=Meeting.Status.HELD, starts_at__year=year, network__region_id=region_id)
     if network is not None:
         held = held.filter(network=network)
