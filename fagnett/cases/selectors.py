@@ -541,12 +541,12 @@ _ROW_FIELDS = (
 
 
 def _common_rows(common_ids: set[int]) -> dict[int, dict[str, Any]]:
-    """The title, due date and counts (networks sent to, answered) of the common cases shown as rows, in one query;
-    only asked when a page has such a row."""
-    if not common_ids:
-        return {}
+    """The title, due date and counts (networks sent to, answered) of the common cases shown as rows, in one query.
+
+    Asked on every page that may show such a row, even when this one shows none (no id is 0), so that a page's
+    number of queries does not depend on what it happens to show (tests/test_query_counts.py)."""
     found = (
-        CommonCase.objects.filter(pk__in=common_ids)
+        CommonCase.objects.filter(pk__in=common_ids or [0])
         .order_by()
         .values("pk", "title", "due_date")
         .annotate(sent=Count("cases"), answered=Count("cases", filter=Q(cases__status__in=ANSWERED_STATUSES)))
@@ -603,9 +603,9 @@ def case_list_page(
     size: int = CASE_PAGE_SIZE,
 ) -> CasePage:
     """A page of ``case_list`` (the same cases, scoped to the person, newest first) in two queries: the count and the
-    page's rows as plain values (a third when the page shows common cases: their titles and counts). The page starts
-    after the cursor ``after`` or ends before ``before`` (keyset pagination: no OFFSET, so a page deep in the list
-    costs what the first does)."""
+    page's rows as plain values (a third where common cases are collapsed into rows: their titles and counts). The
+    page starts after the cursor ``after`` or ends before ``before`` (keyset pagination: no OFFSET, so a page deep in
+    the list costs what the first does)."""
     filters = filters or CaseFilters()
     cases = case_list(user=user, filters=filters, common_counts=False)
     collapsed = not filters.network  # case_list collapses common cases (and marks their rows) only then
