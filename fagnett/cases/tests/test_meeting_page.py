@@ -72,7 +72,8 @@ def meeting(world: World, settings, tmp_path, django_capture_on_commit_callbacks
         )
     # Made before the meeting starts, as the follow-up item lists them.
     meeting.starts_at = timezone.now() + datetime.timedelta(days=10)
-    meeting.save(update_fields=["starts_at"])
+    meeting.ends_at = meeting.starts_at + datetime.timedelta(hours=2)  # any time of day the suite runs at
+    meeting.save(update_fields=["starts_at", "ends_at"])
     with django_capture_on_commit_callbacks(execute=True):
         services.attendance_reply(user=world["leader"], meeting=meeting, answer="coming")
         services.attendance_reply(user=world["member"], meeting=meeting, answer="not_coming", reason="Vakt")
