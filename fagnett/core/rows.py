@@ -12,7 +12,7 @@ import datetime
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any
+from typing import Any, overload
 
 from django import forms
 from django.urls import reverse
@@ -114,3 +114,26 @@ def _render_fields(form: forms.BaseForm) -> SafeString:
         "".join(str(field) for field in form.hidden_fields())
         + "".join(field.as_field_group() for field in form.visible_fields())
     )
+
+
+# --- Hand-written statements' values --------------------------------------------------------------------------------
+# A busy page's hand-written SQL (docs/ARCHITECTURE.md, "Hand-written SQL on the busiest pages") gets its values as
+# the database driver gives them: PostgreSQL's are dates and aware datetimes, SQLite's may be text, and its stored
+# UTC timestamps come back naive. These make them what the ORM would have returned.
+
+
+@overload
+def raw_date(value: datetime.date | str) -> datetime.date: ...
+@overload
+def raw_date(value: None) -> None: ...
+def raw_date(value: datetime.date | str | None) -> datetime.date | None:
+    """A DATE column's value from a hand-written statement, as a date (None stays None)."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def raw_datetime(value: datetime.datetime | str) -> datetime.datetime:
+    """A timestamp column's value from a hand-written statement, as an aware datetime (UTC where SQLite left it
+    naive)."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=datetime.UTC)

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from fagnett.access import access_for
 from fagnett.accounts.models import User
-from fagnett.core.rows import url_pattern
+from fagnett.core.rows import raw_date, raw_datetime, url_pattern
 from fagnett.events.models import AUDIENCE_ROLES, Event, Registration
 from fagnett.networks.models import Appointment, Network
 from fagnett.organisations.models import HealthTrust
@@ -263,23 +263,12 @@ def upcoming_event_rows(*, user: User, limit: int = 5) -> list[UpcomingEventRow]
     url = url_pattern("events:detail")
     rows = []
     for pk, title, starts_at, deadline, my_status in fetched:
-        starts_at, deadline = _as_aware(starts_at), _as_date(deadline)
+        starts_at, deadline = raw_datetime(starts_at), raw_date(deadline)
         # As Event.registration_open; the status is "invited" and the event has not ended.
         rows.append(
             UpcomingEventRow(pk, title, starts_at, deadline, my_status, today <= deadline and starts_at > now, url(pk))
         )
     return rows
-
-
-def _as_date(value: datetime.date | str) -> datetime.date:
-    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _as_aware(value: datetime.datetime | str) -> datetime.datetime:
-    """SQLite hands a stored UTC timestamp back naive (or as text); PostgreSQL aware."""
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value)
-    return value if timezone.is_aware(value) else value.replace(tzinfo=datetime.UTC)
 
 
 # --- Registrations ---------------------------------------------------------------------------------------------------

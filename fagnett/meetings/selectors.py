@@ -656,7 +656,7 @@ def my_open_action_items(
     first = []
     for _overdue, _soon, title, due in fetched:
         if title is not None:
-            due_date = datetime.date.fromisoformat(due) if isinstance(due, str) else due
+            due_date = prepared.raw_date(due)
             first.append((title, due_date, due_date < today))
     overdue, soon = fetched[0][0], fetched[0][1]
     return MyOpenActionItems(first, overdue, soon)
@@ -775,11 +775,7 @@ def upcoming_meeting_rows(*, user: User, limit: int = 5) -> list[UpcomingMeeting
     forms = prepared.labels(Meeting.Form.choices)
     rows = []
     for pk, starts_at, form, network in fetched:
-        if isinstance(starts_at, str):
-            starts_at = datetime.datetime.fromisoformat(starts_at)
-        if timezone.is_naive(starts_at):  # SQLite hands a stored UTC timestamp back naive
-            starts_at = starts_at.replace(tzinfo=datetime.UTC)
-        rows.append(UpcomingMeetingRow(url(pk), starts_at, network, forms.get(form, form)))
+        rows.append(UpcomingMeetingRow(url(pk), prepared.raw_datetime(starts_at), network, forms.get(form, form)))
     return rows
 
 

@@ -31,7 +31,7 @@ from fagnett.accounts.models import User
 from fagnett.capacity.models import Recommendation
 from fagnett.cases.models import OPEN_STATUSES, Case
 from fagnett.cases.selectors import OPEN_FILTER
-from fagnett.core.rows import url_pattern
+from fagnett.core.rows import raw_date, raw_datetime, url_pattern
 from fagnett.meetings.models import ActionItem, Minutes
 from fagnett.networks.models import Appointment, AppointmentRole, Network
 from fagnett.networks.rules import LEADERSHIP_ROLES
@@ -135,18 +135,7 @@ def minutes_to_comment_rows(
             [Minutes.Status.CIRCULATED, ops.adapt_datefield_value(today), *networks, user.pk, user.pk, user.pk],
         )
         fetched = db.fetchall()
-    return [(row[0], row[1], _as_date(row[2]), _as_aware(row[3]), row[4]) for row in fetched]
-
-
-def _as_date(value: datetime.date | str | None) -> datetime.date | None:
-    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _as_aware(value: datetime.datetime | str) -> datetime.datetime:
-    """SQLite hands a stored UTC timestamp back naive (or as text); PostgreSQL aware."""
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value)
-    return value if timezone.is_aware(value) else value.replace(tzinfo=datetime.UTC)
+    return [(row[0], row[1], raw_date(row[2]), raw_datetime(row[3]), row[4]) for row in fetched]
 
 
 def _cases_to_answer(led: list[int]) -> list[ForYou]:
