@@ -15,8 +15,14 @@ def bench_ok(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+def bench_layout(request: HttpRequest) -> HttpResponse:
+    from django.shortcuts import render
+    return render(request, "base.html", {})
+
+
 urlpatterns = [
     path("bench/ok/", bench_ok, name="bench_ok"),
+    path("bench/layout/", bench_layout),
     *application.urlpatterns,
 ]
 

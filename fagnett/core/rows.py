@@ -9,6 +9,7 @@ row (``url_pattern``), and a date is formatted with the project's named formats,
 from __future__ import annotations
 
 import datetime
+import html
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -17,7 +18,7 @@ from typing import Any, overload
 from django import forms
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 #: Stands for an object's id in a reversed address; no real id has these digits (and an id fills a digit pattern).
@@ -84,6 +85,35 @@ def _numeric_template(pattern: str) -> str | None:
         else:
             parts.append(char.replace("{", "{{").replace("}", "}}"))
     return "".join(parts)
+
+
+class RowMarkup:
+    """The markup of one row of a long table, written once and filled in per row with plain string formatting.
+
+    The template engine costs a node per cell and a lookup, a localisation check and a lazy-aware escape per value;
+    on a list of 50 rows that is most of a page's time. ``RowMarkup('<tr><td><a href="{url}">{title}</a></td></tr>')``
+    fills ``{name}`` from keyword arguments, each value escaped (``html.escape``) unless it is already safe HTML
+    (has ``__html__``: another ``RowMarkup``'s output, ``format_html``). Labels are passed in, translated once per
+    request. ``rows(...)`` joins many rows into one safe string for the page's template to print.
+    """
+
+    __slots__ = ("markup",)
+
+    def __init__(self, markup: str) -> None:
+        self.markup = markup
+
+    def __call__(self, **values: Any) -> SafeString:
+        return mark_safe(self.markup.format_map({name: _escaped(value) for name, value in values.items()}))  # noqa: S308 — every value escaped above
+
+    def rows(self, rows: Iterable[dict[str, Any]]) -> SafeString:
+        """The rows' markup joined, each ``values`` a row's keyword arguments."""
+        return mark_safe("".join([self(**values) for values in rows]))  # noqa: S308 — each part is safe
+
+
+def _escaped(value: Any) -> str:
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))
 
 
 #: rendered filter forms a worker keeps (languages × choices × what was asked)

@@ -664,7 +664,7 @@ def my_open_action_items(
 
 @dataclass(frozen=True, slots=True)
 class ActionItemRow:
-    """One of the person's action items, ready to show (issue 23: made once per request, no model instances)."""
+    """One of the person's open action items, ready to show (issue 23: made once per request, no model instances)."""
 
     pk: int
     title: str
@@ -676,6 +676,14 @@ class ActionItemRow:
     meeting_date: str
     history_url: str
     close_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class DoneActionItemRow:
+    """One of the person's action items done recently, as the page's short list shows it."""
+
+    title: str
+    network: str
     done: str
     done_note: str
 
@@ -683,7 +691,7 @@ class ActionItemRow:
 @dataclass(frozen=True)
 class MyActionItems:
     open: list[ActionItemRow]
-    done: list[ActionItemRow]
+    done: list[DoneActionItemRow]
 
 
 #: At most this many open items, and the most recently done, on "My action items".
@@ -692,40 +700,45 @@ MY_OPEN_LIMIT, MY_DONE_LIMIT = 300, 50
 
 def my_action_item_rows(*, user: User) -> MyActionItems:
     """The person's open action items (by due date) and the ones done most recently, in two queries of plain values,
-    with every address, date and label made once per request."""
-    fields = (
-        "pk", "title", "due_date", "network_id", "network__name", "meeting_id", "meeting__starts_at", "done_at",
-        "done_note",
-    )  # fmt: skip
+    with every address, date and label made once per request. The done ones are read without their meetings: the
+    list does not show them, and the join read every meeting of the region (1.8 ms of PostgreSQL at national scale)."""
     mine = ActionItem.objects.filter(owner=user)
-    open_values = mine.filter(status=ActionItem.Status.OPEN).order_by("due_date", "pk").values(*fields)
-    done_values = mine.filter(status=ActionItem.Status.DONE).order_by("-done_at", "-pk").values(*fields)
+    open_values = (
+        mine.filter(status=ActionItem.Status.OPEN)
+        .order_by("due_date", "pk")
+        .values_list("pk", "title", "due_date", "network_id", "network__name", "meeting_id", "meeting__starts_at")
+    )
+    done_values = (
+        mine.filter(status=ActionItem.Status.DONE)
+        .order_by("-done_at", "-pk")
+        .values_list("title", "network__name", "done_at", "done_note")
+    )
     network_url = prepared.url_pattern("networks:detail")
     meeting_url = prepared.url_pattern("meetings:detail")
     history_url = prepared.url_pattern("audit:history", "action-item")
     close_url = prepared.url_pattern("meetings:action_item_close")
     short_date = prepared.date_formatter()
     today = timezone.localdate()
-
-    def row(v: dict[str, Any], *, is_open: bool) -> ActionItemRow:
-        return ActionItemRow(
-            pk=v["pk"],
-            title=v["title"],
-            network=v["network__name"],
-            network_url=network_url(v["network_id"]),
-            due=short_date(v["due_date"]),
-            overdue=is_open and v["due_date"] < today,
-            meeting_url=meeting_url(v["meeting_id"]) if v["meeting_id"] else "",
-            meeting_date=short_date(v["meeting__starts_at"]),
-            history_url=history_url(v["pk"]),
-            close_url=close_url(v["pk"]),
-            done=short_date(v["done_at"]),
-            done_note=v["done_note"],
-        )
-
     return MyActionItems(
-        open=[row(v, is_open=True) for v in open_values[:MY_OPEN_LIMIT]],
-        done=[row(v, is_open=False) for v in done_values[:MY_DONE_LIMIT]],
+        open=[
+            ActionItemRow(
+                pk=pk,
+                title=title,
+                network=network,
+                network_url=network_url(network_id),
+                due=short_date(due_date),
+                overdue=due_date < today,
+                meeting_url=meeting_url(meeting_id) if meeting_id else "",
+                meeting_date=short_date(starts_at),
+                history_url=history_url(pk),
+                close_url=close_url(pk),
+            )
+            for pk, title, due_date, network_id, network, meeting_id, starts_at in open_values[:MY_OPEN_LIMIT]
+        ],
+        done=[
+            DoneActionItemRow(title=title, network=network, done=short_date(done_at), done_note=note)
+            for title, network, done_at, note in done_values[:MY_DONE_LIMIT]
+        ],
     )
 
 

@@ -5,7 +5,10 @@ import datetime
 import pytest
 from django.utils import dateformat, formats, timezone, translation
 
-from fagnett.core.rows import date_formatter, url_pattern
+from django.template import Context, Template
+from django.utils.html import format_html
+
+from fagnett.core.rows import RowMarkup, date_formatter, url_pattern
 
 DATES = [
     datetime.date(2027, 2, 9),
@@ -39,3 +42,20 @@ def test_an_address_is_reversed_once_and_filled_per_row() -> None:
     url = url_pattern("meetings:detail")
     assert url(12) == "/meetings/12/"
     assert url(987654321) == "/meetings/987654321/"
+
+
+def test_row_markup_escapes_every_value_as_the_template_engine_does() -> None:
+    row = RowMarkup('<tr><td><a href="{url}">{title}</a></td><td>{tag}</td></tr>')
+    values = {
+        "url": "/a?x=1&y=2",
+        "title": "<script>alert('x')</script> & \"sitat\"",
+        "tag": format_html("<b>{}</b>", "<i>"),
+    }
+    engine = Template('<tr><td><a href="{{ url }}">{{ title }}</a></td><td>{{ tag }}</td></tr>').render(Context(values))
+    assert row(**values) == engine
+    assert "<script>" not in row(**values) and "<b>&lt;i&gt;</b>" in row(**values)
+
+
+def test_row_markup_joins_rows_into_one_safe_string() -> None:
+    rows = RowMarkup("<li>{n}</li>").rows({"n": n} for n in [1, "<2>"])
+    assert rows == "<li>1</li><li>&lt;2&gt;</li>" and hasattr(rows, "__html__")

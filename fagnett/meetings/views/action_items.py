@@ -11,14 +11,21 @@ from django.views.decorators.http import require_http_methods
 from fagnett.access import AuthenticatedRequest
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors
-from fagnett.meetings import selectors, services
+from fagnett.meetings import pages, selectors, services
 from fagnett.meetings.forms import ReassignActionItemForm
 from fagnett.networks.selectors import network_participants
 
 
 def my_action_items(request: AuthenticatedRequest) -> HttpResponse:
     items = selectors.my_action_item_rows(user=request.user)
-    return render(request, "meetings/my_action_items.html", {"open_items": items.open, "done_items": items.done})
+    return render(
+        request,
+        "meetings/my_action_items.html",
+        {
+            "open_rows": pages.open_action_item_rows(items.open, back_to=request.path),
+            "done_rows": pages.done_action_item_rows(items.done),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
