@@ -5,7 +5,8 @@ Run by ``bench/pages.py`` in the bench environment (``servers.bench_env``), agai
     python bench/cpu.py pages.json [--rounds 15 --requests 10] > cpu.json
 
 ``pages.json`` is a list of ``{"key", "path", "username"}``; the bare view (``/bench/ok/``, whole middleware stack,
-no template, no query of its own) is added first. Every request goes through Django's test client and the whole
+no template, no query of its own) is added first, then the layout alone (``/bench/layout/``: what every page pays
+before its own content). Every request goes through Django's test client and the whole
 middleware stack, with the page's own login and session, in this one process — no HTTP server, no wrk, nothing else
 sharing the measurement. Each round requests every page ``--requests`` times, the pages one after the other, so a
 change in the machine's speed during the run touches every page alike (interleaved); the result per page is the
@@ -48,6 +49,8 @@ from config.workers import in_large_stack_chunk
 from fagnett.accounts.models import User
 
 BARE = {"key": "bare", "path": "/bench/ok/"}
+#: the layout alone (base.html with no content): what every page costs before its own content
+LAYOUT = {"key": "layout", "path": "/bench/layout/"}
 
 
 def backend_cpu_ns(pid: int | None) -> int:
@@ -69,7 +72,7 @@ def backend_pid() -> int | None:
 
 
 def measure(pages: list[dict[str, str]], *, rounds: int, requests: int) -> dict[str, Any]:
-    pages = [BARE | {"username": pages[0]["username"]}, *pages]
+    pages = [BARE | {"username": pages[0]["username"]}, LAYOUT | {"username": pages[0]["username"]}, *pages]
     clients: dict[str, Client] = {}
     for page in pages:
         client = Client(SERVER_NAME="127.0.0.1")

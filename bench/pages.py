@@ -82,6 +82,8 @@ PAGES = [
     Page("annual_report", "Annual-report preview", "koordinator", "/regions/{region}/annual-report/{last_year}/"),
 ]
 BARE = Page("bare", "Bare view (“ok”)", "koordinator", "/bench/ok/")
+#: the page layout alone, measured in-process only (bench/cpu.py): the floor of every page
+LAYOUT = Page("layout", "Layout alone (base.html)", "koordinator", "/bench/layout/")
 
 
 def today() -> str:
@@ -623,13 +625,13 @@ def report_lines(
             "| page | Python ms | PostgreSQL ms | × bare | target |",
             "|---|---:|---:|---:|---|",
         ]
-        for page in [BARE, *PAGES]:
+        for page in [BARE, LAYOUT, *PAGES]:
             c = side.cpu["pages"].get(page.key)
             if c is None:
                 continue
             ratio = c["ratio"] or 0
             judged = ""
-            if page is not BARE:
+            if page not in (BARE, LAYOUT):
                 target = CPU_REPORT_TARGET if page.key == "annual_report" else CPU_PAGE_TARGET
                 judged = f"≤ {target:g}× {verdict(ratio <= target)}"
             lines.append(

@@ -1,6 +1,7 @@
 """The benchmarks' own logic (not collected by ``make test``; run with
 ``DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python -m pytest -q -p no:cacheprovider bench/tests``)."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,9 @@ def test_the_bench_urlconf_has_a_bare_ok_view_and_the_whole_app(client, settings
     response = client.get("/bench/ok/")
     assert response.status_code == 200
     assert response.content == b"ok"
+    layout = client.get("/bench/layout/").content.decode()  # the layout alone: the menu, no content of its own
+    assert 'id="site-nav"' in layout
+    assert re.search(r'<main id="main" class="site-main" tabindex="-1">\s*</main>', layout)
 
 
 def test_cpu_per_page_is_measured_against_the_bare_view(world, settings) -> None:  # type: ignore[no-untyped-def]
@@ -82,7 +86,7 @@ def test_cpu_per_page_is_measured_against_the_bare_view(world, settings) -> None
     settings.ROOT_URLCONF = "bench.urls"
     pages = [{"key": "networks", "path": "/networks/", "username": world["coordinator"].username}]
     result = cpu.measure(pages, rounds=3, requests=2)
-    assert set(result["pages"]) == {"bare", "networks"}
+    assert set(result["pages"]) == {"bare", "layout", "networks"}
     assert result["pages"]["bare"]["ratio"] == 1.0
     networks = result["pages"]["networks"]
     assert networks["python_ms"] > 0 and networks["ratio"] > 1  # a page with a template and queries costs more
