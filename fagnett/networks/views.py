@@ -18,7 +18,7 @@ from fagnett.accounts.models import User
 from fagnett.core import rows as prepared
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, paginate, rebind_after_conflict, render_page_or_part
-from fagnett.networks import selectors, services
+from fagnett.networks import pages, selectors, services
 from fagnett.networks.forms import (
     DecisionForm,
     EndAppointmentForm,
@@ -49,6 +49,13 @@ def network_list(request: AuthenticatedRequest) -> HttpResponse:
             kind=data["kind"],
             concern=data["concern"],
         )
+    # The fields' HTML depends on the language, the choices (the person's regions and fields, the reporting year in a
+    # concern's label) and what was asked for each field: kept under those. htmx asks for the results only.
+    fields_html = None
+    if not getattr(request, "htmx", False):
+        asked = tuple((name, tuple(request.GET.getlist(name))) for name in form.fields) if form.is_bound else None
+        shown = (tuple(choices.regions), tuple(choices.fields), when.report_year)
+        fields_html = prepared.form_fields_html(("networks:filter", asked, *shown), form)
     # The annual report's statuses: its app is a layer above this one, so its model is looked up by name.
     report = apps.get_model("reports.NetworkReport")
     listed = selectors.network_list_page(
@@ -63,7 +70,9 @@ def network_list(request: AuthenticatedRequest) -> HttpResponse:
         "networks/network_list.html",
         {
             "form": form,
+            "fields_html": fields_html,
             "page": listed.page,
+            "rows": pages.network_rows(listed.page.object_list),
             "count": network_count_text(listed.counts),
             "year": when.year,
             "report_year": when.report_year,
