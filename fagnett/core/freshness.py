@@ -28,14 +28,14 @@ global: a write anywhere makes every kept value of that freshness recompute once
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
+
+from fagnett.core.memo import ProcessMemo
 
 V = TypeVar("V")
 
@@ -183,31 +183,20 @@ def connect(freshness: Freshness) -> None:
 class Kept(Generic[V]):
     """Values computed under a freshness key, kept in this worker: ``get(version, key, compute)`` gives the value
     kept under ``key`` if it was computed under ``version``, or computes it (and keeps it, unless ``version`` is
-    ``None``). At most ``size`` keys, the least recently used going first. A kept value is handed to every request
-    of the worker that asks for it: read-only."""
+    ``None``). At most ``size`` keys, the least recently used going first (``core.memo.ProcessMemo``). A kept value
+    is handed to every request of the worker that asks for it: read-only."""
 
     def __init__(self, size: int) -> None:
-        self.size = size
-        self._values: OrderedDict[Hashable, tuple[int, V]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._memo: ProcessMemo[tuple[int, V]] = ProcessMemo(size=size)
 
     def get(self, version: int | None, key: Hashable, compute: Callable[[], V]) -> V:
         if version is None:
             return compute()
-        with self._lock:
-            kept = self._values.get(key)
-            if kept is not None and kept[0] == version:
-                self._values.move_to_end(key)
-                return kept[1]
-        value = compute()
-        with self._lock:
-            self._values[key] = (version, value)
-            self._values.move_to_end(key)
-            while len(self._values) > self.size:
-                self._values.popitem(last=False)
-        return value
+        kept = self._memo.get(key)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        return self._memo.put(key, (version, compute()))[1]
 
     def forget(self) -> None:
         """Empty this worker's copies (tests)."""
-        with self._lock:
-            self._values.clear()
+        self._memo.clear()
