@@ -7,14 +7,16 @@ once per request. The pages' templates print the result where their loops were.
 
 import html
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from fagnett.core.rows import RowMarkup
-from fagnett.networks.selectors import NetworkRow
+from fagnett.core.rows import RowMarkup, labels, url_pattern
+from fagnett.networks.models import Network
+from fagnett.networks.selectors import NetworkRow, RepresentationMatrix, SubgroupRow
 
 NETWORK_ROW = RowMarkup(
     '<tr><td><a class="ds-link" href="{url}">{name}</a>{subgroup_of}</td>'
@@ -28,6 +30,7 @@ NETWORK_ROW = RowMarkup(
 )
 # A space before each line break, as the template had: the same text to anything that reads the cells' text.
 SUBGROUP_OF = RowMarkup(' <br><span class="muted">{label}</span>')
+# components/status_tag.html's markup, written out.
 TAG = RowMarkup('<span class="ds-tag" data-color="{color}">{label}</span>')
 BEHIND = RowMarkup(' <br><span class="ds-tag" data-color="warning">{label}</span>')
 
@@ -69,4 +72,92 @@ def network_rows(rows: Iterable[NetworkRow]) -> SafeString:
             else not_started,
         }
         for row in rows
+    )
+
+
+MEMBER_ROW = RowMarkup(
+    "<tr><td>{name}{title}{history}</td><td>{role}</td><td>{represents}</td><td>{period}</td>{end}</tr>"
+)
+MEMBER_TITLE = RowMarkup(' <br><span class="muted">{title}</span>')
+MEMBER_HISTORY = RowMarkup(' <br><a class="ds-link" href="{url}">{label}<span class="ds-sr-only"> {name}</span></a>')
+MEMBER_END = RowMarkup('<td><a class="ds-link" href="{url}">{label}<span class="ds-sr-only"> {name}</span></a></td>')
+MATRIX_ROW = RowMarkup('<tr{gap_class}><th scope="row">{label}{gap_tag}</th>{cells}</tr>')
+NOMINATION = RowMarkup("<li>{name} – {role}, {represents} ({nominated_by_label} {nominated_by})</li>")
+LINK = RowMarkup('<a class="ds-link" href="{url}">{label}</a>')
+
+
+def member_rows(members: Iterable[dict[str, Any]], *, with_history: bool, with_end: bool) -> SafeString:
+    """The network page's appointed members (``selectors.network_people``), each with their title, a link to their
+    appointment's history (``with_history``: for those who open nominations) and one that ends it (``with_end``)."""
+    history, end = _("History"), _("End")
+    return MEMBER_ROW.rows(
+        {
+            "name": member["name"],
+            "title": MEMBER_TITLE(title=member["title"]) if member["title"] else "",
+            "history": MEMBER_HISTORY(url=member["history_url"], label=history, name=member["name"])
+            if with_history
+            else "",
+            "role": member["role"],
+            "represents": member["represents"],
+            "period": member["period"],
+            "end": MEMBER_END(url=member["end_url"], label=end, name=member["name"]) if with_end else "",
+        }
+        for member in members
+    )
+
+
+def matrix_rows(matrix: RepresentationMatrix) -> SafeString:
+    """The representation matrix's rows: each health trust (and the region's own row) with the names appointed in
+    each role, a trust without anyone marked as a gap."""
+    gap_tag = format_html(' <span class="ds-tag" data-color="danger">{}</span>', _("No member"))
+    gap_class = SafeString(' class="matrix__gap"')
+    nobody = format_html('<td><span class="muted" aria-label="{}">–</span></td>', _("none"))
+    return MATRIX_ROW.rows(
+        {
+            "gap_class": gap_class if row.is_gap else "",
+            "label": row.label,
+            "gap_tag": gap_tag if row.is_gap else "",
+            "cells": mark_safe(  # noqa: S308 — each name escaped
+                "".join(
+                    "<td>" + " <br>".join(html.escape(name) for name in cell) + "</td>" if cell else nobody
+                    for cell in row.cells
+                )
+            ),
+        }
+        for row in matrix.rows
+    )
+
+
+def nomination_items(nominations: Iterable[dict[str, Any]], *, with_link: bool) -> SafeString:
+    """The open nominations as a list's items, each name linking to its decision (``with_link``: for those who
+    decide)."""
+    nominated_by = _("nominated by")
+    return NOMINATION.rows(
+        {
+            "name": LINK(url=nomination["decide_url"], label=nomination["name"]) if with_link else nomination["name"],
+            "role": nomination["role"],
+            "represents": nomination["represents"],
+            "nominated_by_label": nominated_by,
+            "nominated_by": nomination["nominated_by"],
+        }
+        for nomination in nominations
+    )
+
+
+SUBGROUP = RowMarkup('<li><a class="ds-link" href="{url}">{name}</a> – {kind} {status}</li>')
+
+
+def subgroup_items(subgroups: Iterable[SubgroupRow]) -> SafeString:
+    """A network's councils and working groups as a list's items: each linked, with its kind and its status's tag."""
+    url = url_pattern("networks:detail")
+    kinds, statuses = labels(Network.Kind.choices), labels(Network.Status.choices)
+    colors = Network.STATUS_COLORS
+    return SUBGROUP.rows(
+        {
+            "url": url(group.pk),
+            "name": group.name,
+            "kind": kinds.get(group.kind, group.kind),
+            "status": TAG(color=colors.get(group.status, "neutral"), label=statuses.get(group.status, group.status)),
+        }
+        for group in subgroups
     )

@@ -95,10 +95,14 @@ def network_count_text(counts: selectors.NetworkCounts) -> str:
 
 def network_detail(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
-    mandate = selectors.mandate_current(network=network)
+    mandate = selectors.mandate_current_body(network_id=network.pk)
     today = timezone.localdate()
     can_view_nominations = request.user.has_perm("networks.view_nominations", network)
+    can_change = request.user.has_perm("networks.change_network", network)
+    access = access_for(request.user)
+    can_open_nominations = access.is_coordinator(network.region_id) or access.is_director(network.region_id)
     people = selectors.network_people(network=network)
+    nominations = people.nominations if can_view_nominations else []
     return render(
         request,
         "networks/network_detail.html",
@@ -108,12 +112,15 @@ def network_detail(request: AuthenticatedRequest, network_id: int) -> HttpRespon
             "mandate_expiring": mandate is not None
             and mandate.expires_within(today, settings.MANDATE_EXPIRY_WARNING_MONTHS),
             "mandate_expired": mandate is not None and mandate.has_expired(today),
-            "subgroups": network.subgroups.order_by("name"),
+            "subgroup_items": pages.subgroup_items(selectors.network_subgroups(network_id=network.pk)),
             "members": people.members,
+            "member_rows": pages.member_rows(people.members, with_history=can_open_nominations, with_end=can_change),
             "matrix": people.matrix,
+            "matrix_rows": pages.matrix_rows(people.matrix),
             "can_view_nominations": can_view_nominations,
-            "nominations": people.nominations if can_view_nominations else [],
-            "can_change": request.user.has_perm("networks.change_network", network),
+            "nominations": nominations,
+            "nomination_items": pages.nomination_items(nominations, with_link=can_open_nominations),
+            "can_change": can_change,
             "can_view_budget": request.user.has_perm("budget.view_budget", network),
             "can_view_reports": request.user.has_perm("reports.view_network_report", network),
             "can_archive": request.user.has_perm("archive.export", network),
@@ -121,8 +128,7 @@ def network_detail(request: AuthenticatedRequest, network_id: int) -> HttpRespon
             "can_view_cases": _sees_network_cases(request.user, network),
             # The action items of every meeting (meetings' follow-up register, asked by the permission's name).
             "can_view_followup": request.user.has_perm("meetings.view_action_items", network),
-            "can_open_nominations": access_for(request.user).is_coordinator(network.region_id)
-            or access_for(request.user).is_director(network.region_id),
+            "can_open_nominations": can_open_nominations,
             "can_nominate": request.user.has_perm("networks.nominate", network),
         },
     )
@@ -206,7 +212,12 @@ def mandate_detail(request: AuthenticatedRequest, network_id: int, version: int)
     return render(
         request,
         "networks/mandate_detail.html",
-        {"network": mandate.network, "mandate": mandate, "changes": _mandate_changes(previous, mandate)},
+        {
+            "network": mandate.network,
+            "mandate": mandate,
+            "body": selectors.MandateBody.of(mandate),
+            "changes": _mandate_changes(previous, mandate),
+        },
     )
 
 

@@ -8,7 +8,9 @@ from django.template import Context, Template
 from django.utils import translation
 
 from fagnett.networks import pages
-from fagnett.networks.selectors import NetworkRow
+from fagnett.networks.models import Network
+from fagnett.networks.selectors import MatrixRow, NetworkRow, RepresentationMatrix, SubgroupRow
+from fagnett.organisations.models import HealthTrust
 
 #: networks/_network_table.html's loop before its rows were written in Python (issue 23).
 NETWORK_TABLE_LOOP = """{% for row in items %}
@@ -108,3 +110,153 @@ def test_network_rows_are_the_templates_rows(language: str) -> None:
 
 def test_no_rows_no_markup() -> None:
     assert pages.network_rows([]) == ""
+
+
+#: networks/network_detail.html's loops before their rows were written in Python (issue 23).
+MEMBER_LOOP = """{% for member in members %}
+              <tr>
+                <td>
+                  {{ member.name }}{% if member.title %}
+                  <br>
+                  <span class="muted">{{ member.title }}</span>{% endif %}{% if can_open_nominations %}
+                  <br>
+                  <a class="ds-link"
+                     href="{{ member.history_url }}">{% translate "History" %}<span class="ds-sr-only"> {{ member.name }}</span></a>{% endif %}
+              </td>
+              <td>{{ member.role }}</td>
+              <td>{{ member.represents }}</td>
+              <td>{{ member.period }}</td>
+              {% if can_change %}
+                <td>
+                  <a class="ds-link"
+                     href="{{ member.end_url }}">{% translate "End" %}<span class="ds-sr-only"> {{ member.name }}</span></a>
+                </td>
+              {% endif %}
+            </tr>
+    {% endfor %}"""  # noqa: E501 — the template's lines, as they were
+MATRIX_LOOP = """{% for row in matrix.rows %}
+          <tr{% if row.is_gap %} class="matrix__gap"{% endif %}>
+            <th scope="row">
+              {{ row.label }}{% if row.is_gap %} <span class="ds-tag"
+                                                       data-color="danger">{% translate "No member" %}</span>{% endif %}
+            </th>
+            {% for cell in row.cells %}
+              <td>
+                {% for name in cell %}{{ name }}{% if not forloop.last %}
+                  <br>
+                {% endif %}{% empty %}<span class="muted" aria-label="{% translate 'none' %}">–</span>{% endfor %}
+              </td>
+            {% endfor %}
+          </tr>
+        {% endfor %}"""
+NOMINATION_LOOP = """{% for nomination in nominations %}
+        <li>
+          {% if can_open_nominations %}<a class="ds-link" href="{{ nomination.decide_url }}">{{ nomination.name }}</a>{% else %}{{ nomination.name }}{% endif %} – {{ nomination.role }}, {{ nomination.represents }} ({% translate "nominated by" %} {{ nomination.nominated_by }})
+        </li>
+      {% endfor %}"""  # noqa: E501 — the template's line, as it was
+SUBGROUP_LOOP = """{% for group in subgroups %}
+        <li>
+          <a class="ds-link"
+             href="{{ group.get_absolute_url }}">{{ group.name }}</a> – {{ group.get_kind_display }} {% status_tag group %}
+        </li>
+      {% endfor %}"""  # noqa: E501 — the template's line, as it was
+
+MEMBERS = [
+    {
+        "name": "Kari <Nordmann>",
+        "title": "Overlege & forsker",
+        "role": "Leder",
+        "represents": "St. Olavs hospital HF",
+        "period": "01.01.2025 – 31.12.2027",
+        "history_url": "/history/appointment/1/",
+        "end_url": "/appointments/1/end/",
+    },
+    {
+        "name": "zed",
+        "title": "",
+        "role": "Medlem",
+        "represents": 'Helse "Midt" RHF',
+        "period": "01.01.2025",
+        "history_url": "/history/appointment/2/",
+        "end_url": "/appointments/2/end/",
+    },
+]
+NOMINATIONS = [
+    {**MEMBERS[0], "decide_url": "/nominations/1/", "nominated_by": "Fagsjef <Testesen>"},
+    {**MEMBERS[1], "decide_url": "/nominations/2/", "nominated_by": None},
+]
+
+
+def laid_out_list(markup: str) -> str:
+    """A list's ``markup`` as a browser lays it out (whitespace beside its items' tags does not show)."""
+    markup = re.sub(r"\s+", " ", markup)
+    return re.sub(r"\s*(</?li\b[^>]*>)\s*", r"\1", markup).strip()
+
+
+def items(markup: str) -> list[str]:
+    return [" ".join(li.text_content().split()) for li in lxml.html.fromstring(f"<ul>{markup}</ul>").xpath("//li")]
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+@pytest.mark.parametrize("with_history", [True, False])
+@pytest.mark.parametrize("with_end", [True, False])
+def test_member_rows_are_the_templates_rows(language: str, with_history: bool, with_end: bool) -> None:
+    context = {"members": MEMBERS, "can_open_nominations": with_history, "can_change": with_end}
+    with translation.override(language):
+        template = Template("{% load i18n %}" + MEMBER_LOOP).render(Context(context))
+        written = pages.member_rows(MEMBERS, with_history=with_history, with_end=with_end)
+    assert laid_out(written) == laid_out(template)
+    assert cells(written) == cells(template)
+    assert "Kari &lt;Nordmann&gt;" in written
+    assert ("/appointments/2/end/" in written, "/history/appointment/2/" in written) == (with_end, with_history)
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_matrix_rows_are_the_templates_rows(language: str) -> None:
+    roles = [("leader", "Leder"), ("member", "Medlem"), ("deputy", "Vara")]
+    matrix = RepresentationMatrix(
+        roles=roles,
+        rows=[
+            MatrixRow("Trust <A1> HF", HealthTrust(pk=1), [["Kari & Ola"], ["Per", "Pål", "Espen"], []], 4),
+            MatrixRow("Trust A2 HF", HealthTrust(pk=2), [[], [], []], 0),
+            MatrixRow("Region A RHF", None, [[], [], []], 0),
+        ],
+    )
+    with translation.override(language):
+        template = Template("{% load i18n %}" + MATRIX_LOOP).render(Context({"matrix": matrix}))
+        written = pages.matrix_rows(matrix)
+    laid = re.sub(r"\s*(</?(?:th)\b[^>]*>)\s*", r"\1", laid_out(template))
+    assert laid_out(written) == laid
+    table = lxml.html.fromstring(f"<table><tbody>{template}</tbody></table>")
+    assert [" ".join(c.text_content().split()) for c in table.xpath("//th|//td")] == [
+        " ".join(c.text_content().split())
+        for c in lxml.html.fromstring(f"<table><tbody>{written}</tbody></table>").xpath("//th|//td")
+    ]
+    assert written.count('class="matrix__gap"') == 1  # the trust without anyone, not the region's own row
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+@pytest.mark.parametrize("with_link", [True, False])
+def test_nomination_items_are_the_templates_items(language: str, with_link: bool) -> None:
+    context = {"nominations": NOMINATIONS, "can_open_nominations": with_link}
+    with translation.override(language):
+        template = Template("{% load i18n %}" + NOMINATION_LOOP).render(Context(context))
+        written = pages.nomination_items(NOMINATIONS, with_link=with_link)
+    assert laid_out_list(written) == laid_out_list(template)
+    assert items(written) == items(template)
+    assert ("nominated by None" in items(written)[1]) == (language == "en")  # as the template wrote a missing one
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_subgroup_items_are_the_templates_items(language: str) -> None:
+    groups = [
+        Network(pk=7, name="Fagråd <for> akutt", kind=Network.Kind.COUNCIL, status=Network.Status.ACTIVE),
+        Network(pk=8, name="Arbeidsgruppe", kind=Network.Kind.WORKING_GROUP, status=Network.Status.NOT_STARTED),
+        Network(pk=9, name="Gammel", kind=Network.Kind.COUNCIL, status=Network.Status.MERGED),
+    ]
+    rows = [SubgroupRow(g.pk, g.name, g.kind, g.status) for g in groups]
+    with translation.override(language):
+        template = Template("{% load i18n components %}" + SUBGROUP_LOOP).render(Context({"subgroups": groups}))
+        written = pages.subgroup_items(rows)
+    assert laid_out_list(written) == laid_out_list(template)
+    assert items(written) == items(template)
