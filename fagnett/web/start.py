@@ -151,6 +151,14 @@ def start_rows(*, user: User, today: datetime.date, count_action_items: bool = T
         count_cases(4, where, *led, *coordinated, *open_, day)
     if access.network_roles:
         networks = list(access.network_roles)
+        meeting = Meeting._meta.db_table
+        meetings = f"SELECT m.id FROM {meeting} m WHERE m.network_id IN ({_marks(networks)})"  # noqa: S608
+        # The minutes are found through their meetings' index: PostgreSQL's estimate of the minutes open for
+        # comments is one row, so it reads every minutes there are (~0.5 ms at national scale) unless the meetings'
+        # ids come as an array it looks up in the minutes' meeting index. The answered ones are left out with NOT IN
+        # (the ids are never NULL), which PostgreSQL plans as a hashed subquery, a third faster to plan than an
+        # anti-join.
+        of_meetings = f"= ANY(ARRAY({meetings}))" if connection.vendor == "postgresql" else f"IN ({meetings})"
         columns = _columns(
             MINUTES,
             "ROW_NUMBER() OVER (ORDER BY mi.comments_due, mi.id)",
@@ -163,17 +171,17 @@ def start_rows(*, user: User, today: datetime.date, count_action_items: bool = T
         branch(
             f"""{columns}
             FROM {Minutes._meta.db_table} mi
-            JOIN {Meeting._meta.db_table} mt ON mt.id = mi.meeting_id
+            JOIN {meeting} mt ON mt.id = mi.meeting_id
             JOIN {network} n ON n.id = mt.network_id
-            WHERE mi.status = %s AND mi.comments_due >= %s AND mt.network_id IN ({_marks(networks)})
+            WHERE mi.meeting_id {of_meetings}
+              AND mi.status = %s AND mi.comments_due >= %s
               AND (mi.created_by_id IS NULL OR mi.created_by_id <> %s)
-              AND NOT EXISTS (SELECT 1 FROM {MinutesComment._meta.db_table} mc
-                              WHERE mc.minutes_id = mi.id AND mc.author_id = %s)
-              AND NOT EXISTS (SELECT 1 FROM {MinutesNoRemarks._meta.db_table} nr
-                              WHERE nr.minutes_id = mi.id AND nr.person_id = %s)""",  # noqa: S608 -- see _columns
+              AND mi.id NOT IN (SELECT mc.minutes_id FROM {MinutesComment._meta.db_table} mc WHERE mc.author_id = %s)
+              AND mi.id NOT IN (SELECT nr.minutes_id FROM {MinutesNoRemarks._meta.db_table} nr
+                                WHERE nr.person_id = %s)""",  # noqa: S608 -- see _columns
+            *networks,
             Minutes.Status.CIRCULATED,
             day,
-            *networks,
             user.pk,
             user.pk,
             user.pk,

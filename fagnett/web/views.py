@@ -17,6 +17,7 @@ from fagnett.core.metrics import exposition, scrape_allowed
 from fagnett.events.selectors import upcoming_event_rows
 from fagnett.meetings.selectors import my_open_action_items, upcoming_meeting_rows
 from fagnett.networks.selectors import home_summary
+from fagnett.web import pages
 from fagnett.web.for_you import DUE_WITHIN
 from fagnett.web.region_state import region_state
 from fagnett.web.start import start_reads
@@ -33,11 +34,11 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         "web/home.html",
         {
             "summary": home_summary(user=request.user),
-            "upcoming": upcoming_meeting_rows(user=request.user),
-            "action_items": action_items.first,
+            "upcoming": pages.meeting_rows(upcoming_meeting_rows(user=request.user)),
+            "action_items": pages.action_item_rows(action_items.first),
             "case_summary": reads.case_summary,
             "upcoming_events": upcoming_event_rows(user=request.user),
-            "for_you": reads.for_you,
+            "for_you": pages.for_you_rows(reads.for_you),
             "employer": reads.employer,
             "region_state": region_state(user=request.user),
         },
