@@ -3,10 +3,8 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
-from django.utils import translation
 
 from fagnett.reports.tests.factories import Known, build_known_region
 from tests.factories import Inbox, Migrator, World, free_port, make_world
@@ -29,14 +27,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if shared is not None:  # None until the first test that asks for a world has set the databases up
         shared.prepare(item)
     item.config.stash[_current_item] = item
-
-
-@pytest.fixture(autouse=True)
-def site_language() -> None:
-    """Every test starts in the site's language. A request in English leaves the thread in English (the locale
-    middleware activates the person's language and nothing puts it back), which a later test that calls a selector
-    or service directly would otherwise inherit: which test ran before would decide what it sees."""
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="session")
