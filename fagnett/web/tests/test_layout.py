@@ -2,16 +2,26 @@
 each request still gets its own name, address and CSRF token, escaped."""
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from django.middleware.csrf import CSRF_SESSION_KEY, _unmask_cipher_token
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from lxml import html as lxml_html
 
 from tests.factories import World
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def language_kept() -> Iterator[None]:
+    """A request in English leaves the thread in English; the tests after these must not inherit it."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 def _header(client: Client, path: str) -> lxml_html.HtmlElement:
