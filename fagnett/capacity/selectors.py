@@ -451,15 +451,9 @@ def _latest_earlier_rounds(round_: ReportRound, unit_ids: Iterable[int]) -> dict
 
 #: What each worker keeps, per round (``capacity.freshness``): its figures per patient group, its trend per scenario
 #: and group, its dimensioning per group, level, scenario, target and day (a few regions × the rounds people open).
-_FIGURES: Kept["RoundFigures"] = Kept(64)
-_TRENDS: Kept[list["TrendPoint"]] = Kept(256)
-_DIMENSIONING: Kept[list["DimensionResult"]] = Kept(256)
-
-
-def forget_kept() -> None:
-    """Empty this worker's kept figures (tests: another worker)."""
-    for kept in (_FIGURES, _TRENDS, _DIMENSIONING):
-        kept.forget()
+_FIGURES: Kept["RoundFigures"] = CAPACITY.kept(64)
+_TRENDS: Kept[list["TrendPoint"]] = CAPACITY.kept(256)
+_DIMENSIONING: Kept["DimensionResults"] = CAPACITY.kept(256)
 
 
 def round_figures(*, round_: ReportRound, group: str = DEFAULT_GROUP) -> RoundFigures:
@@ -882,6 +876,15 @@ class DimensionResult:
         }
 
 
+class DimensionResults(list[DimensionResult]):
+    """``dimensioning``'s results with what they are kept under (``key``, ``version``): what is made of them (the
+    page's rows) is kept under the same."""
+
+    def __init__(self, results: Iterable[DimensionResult], *, key: tuple[Any, ...], version: int | None) -> None:
+        super().__init__(results)
+        self.key, self.version = key, version
+
+
 def _days(round_: ReportRound, scenario: str) -> int:
     if scenario == Scenario.LOW_ACTIVITY and round_.low_activity_start and round_.low_activity_end:
         return (round_.low_activity_end - round_.low_activity_start).days + 1
@@ -1029,7 +1032,7 @@ def dimensioning(
     target: float = 0.05,
     group: str = DEFAULT_GROUP,
     figures: RoundFigures | None = None,
-) -> list[DimensionResult]:
+) -> DimensionResults:
     """Erlang loss dimensioning per group (unit, hospital, trust or region) and category, beside the occupancy
     measured in the reported rounds.
 
@@ -1041,14 +1044,14 @@ def dimensioning(
     Kept in the worker with the figures (``round_figures``) while no capacity write has committed since.
     """
     figures = figures or round_figures(round_=round_, group=group)
+    # The day too: the situation reports are measured up to today.
+    key = (round_.pk, figures.group, level, scenario, target, timezone.localdate())
 
-    def compute() -> list[DimensionResult]:
+    def compute() -> DimensionResults:
         rows = _dimension_rows(figures, level=level, scenario=scenario)
         _measure(rows, round_=round_, scenario=scenario)
-        return [row.compute(target) for row in rows]
+        return DimensionResults([row.compute(target) for row in rows], key=key, version=figures.version)
 
-    # Kept with the figures' key; the day too: the situation reports are measured up to today.
-    key = (round_.pk, figures.group, level, scenario, target, timezone.localdate())
     return _DIMENSIONING.get(figures.version, key, compute)
 
 

@@ -43,6 +43,7 @@ from fagnett.capacity.validation import jump_warnings
 from fagnett.core import formatting, kept
 from fagnett.core.downloads import download_start
 from fagnett.core.exceptions import ConflictError
+from fagnett.core.rows import form_field_groups, form_fields_html
 from fagnett.core.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, TooManyRows, check_rows
 from fagnett.core.uploads import check_upload
 from fagnett.core.views import download_start_page
@@ -409,13 +410,11 @@ def dashboard(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
         "capacity/dashboard.html",
         {
             **_round_context(request, round_),
-            "form_html": pages.form_fields(
-                ("dashboard", scenario, group), lambda: DashboardForm(initial={"scenario": scenario, "group": group})
+            "form_html": form_fields_html(
+                ("capacity:dashboard", scenario, group), DashboardForm(initial={"scenario": scenario, "group": group})
             ),
             "data": data,
-            "trust_rows": pages.trust_rows(data.trusts, data.region_row),
-            "hospital_rows": pages.hospital_rows(data.hospitals),
-            "trend_rows": pages.trend_rows(data.trend),
+            "tables": pages.dashboard_tables(data),
             "categories": Category.choices,
             "scenario": scenario,
         },
@@ -489,22 +488,20 @@ def dimensioning(request: AuthenticatedRequest, round_id: int) -> HttpResponse:
     if request.GET:
         form = DimensioningForm(request.GET, initial=initial, hospitals=hospitals)
         sites = [int(pk) for pk in form.cleaned_data.get("sites", [])] if form.is_valid() else []
+    else:
+        form = DimensioningForm(initial=initial, hospitals=hospitals)
     # The form's HTML depends on what was asked (or the choices shown first) and the hospitals to choose from.
     asked = tuple((name, tuple(values)) for name, values in sorted(request.GET.lists()))
-    form_key = ("dimensioning", asked, level, scenario, group)
-    form_html = pages.form_fields(
-        (*form_key, tuple((h.pk, h.name) for h in hospitals)),
-        lambda: form if request.GET else DimensioningForm(initial=initial, hospitals=hospitals),
-    )
+    form_key = ("capacity:dimensioning", asked, level, scenario, group, tuple((h.pk, h.name) for h in hospitals))
     results = selectors.dimensioning(round_=round_, level=level, scenario=scenario, target=target, figures=figures)
     return render(
         request,
         "capacity/dimensioning.html",
         {
             **_round_context(request, round_),
-            "form_html": form_html,
+            "form_html": form_field_groups(form_key, form),
             "results": results,
-            "rows": pages.dimensioning_rows(results),
+            "rows": pages.dimensioning_table(results),
             "site_pooling": selectors.site_pooling(
                 figures=figures, scenario=scenario, target=target, hospital_ids=sites
             )

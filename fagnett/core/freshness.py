@@ -63,10 +63,22 @@ class Freshness:
         self._tables_of = tables
         self._tables: Tables | None = None
         self.fold_after = fold_after
+        self._kept: list[Kept[Any]] = []
 
     @property
     def name(self) -> str:
         return self.change_model._meta.db_table
+
+    def kept(self, size: int) -> Kept[Any]:
+        """A worker's store of values computed under this key (``Kept``), emptied by ``forget``."""
+        kept: Kept[Any] = Kept(size)
+        self._kept.append(kept)
+        return kept
+
+    def forget(self) -> None:
+        """Empty this worker's stores of this key (tests: another worker, which has kept nothing)."""
+        for kept in self._kept:
+            kept.forget()
 
     def tables(self) -> Tables:
         if self._tables is None:

@@ -157,3 +157,29 @@ def raw_datetime(value: datetime.datetime | str) -> datetime.datetime:
     if isinstance(value, str):
         value = datetime.datetime.fromisoformat(value)
     return value if timezone.is_aware(value) else value.replace(tzinfo=datetime.UTC)
+
+
+# --- A filter form's fields one by one (capacity's dimensioning places them itself) ---------------------------------
+
+_field_groups: OrderedDict[Hashable, dict[str, SafeString]] = OrderedDict()
+
+
+def form_field_groups(key: Hashable, form: forms.BaseForm) -> dict[str, SafeString]:
+    """``form_fields_html`` for a template that places each field itself: ``{name: the field's as_field_group}``
+    (a hidden field as its widget), rendered once and kept in the same way under ``key`` and the active language;
+    a form with errors is rendered each time."""
+    if form.errors:
+        return _field_groups_of(form)
+    full_key = (get_language(), key)
+    kept = _field_groups.get(full_key)
+    if kept is None:
+        kept = _field_groups_of(form)
+        with _forms_lock:
+            _field_groups[full_key] = kept
+            while len(_field_groups) > FORMS_KEPT:
+                _field_groups.popitem(last=False)
+    return kept
+
+
+def _field_groups_of(form: forms.BaseForm) -> dict[str, SafeString]:
+    return {field.name: SafeString(field if field.is_hidden else field.as_field_group()) for field in form}

@@ -3,8 +3,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from fagnett.capacity import display
-from fagnett.capacity.selectors import earlier_report_text
+from fagnett.capacity import display, pages
 from fagnett.core import formatting
 
 register = template.Library()
@@ -62,9 +61,9 @@ def worst(row: Any, category: str) -> str:
 
 
 @register.simple_tag
-def earlier_report(unit: Any) -> str:
-    """ "ICU 3: report of Q3 2026, 3 Oct 2026" for a unit shown with its latest earlier report."""
-    return earlier_report_text(unit)
+def completeness_rows(figures: Any) -> str:
+    """The rows of the table of units reported per trust, written once (``capacity.pages.completeness_rows``)."""
+    return pages.completeness_rows(figures)
 
 
 @register.simple_tag(takes_context=True)

@@ -8,11 +8,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 
-from fagnett.capacity import calculations, selectors
+from fagnett.capacity import calculations, pages, selectors
 from fagnett.capacity.calculations import beds_needed
 from fagnett.capacity.models import ReportRound
 from fagnett.capacity.tests.factories import make_entry, make_round, units_of
+from fagnett.core.templatetags.components import status_tag
 from fagnett.organisations.models import Unit
 from tests.factories import World
 
@@ -130,15 +132,31 @@ def test_the_comparison_is_in_neutral_words(world: World, login_as: object) -> N
 def test_the_rows_verdict_tags_are_the_components() -> None:
     """``pages.dimensioning_rows`` renders a verdict's tag once per verdict and puts each row's words in: the same
     HTML as ``{% status_tag result "verdict" %}`` for every row (below, above and at the need, words escaped)."""
-    from fagnett.capacity import pages
-    from fagnett.core.templatetags.components import status_tag
-
     results = []
     for label, staffed in (("A", 3), ("B <b>", 30), ("C", 9), ("D", 12)):
         row = selectors.DimensionRow(label, "K1", staffed=staffed, load=6.0, arrivals=1.5, has_load=True)
         results.append(row.compute(0.05))
     results.append(selectors.DimensionRow("E", "K2", staffed=4).compute(0.05))  # no load: no verdict
     assert {r.verdict for r in results} >= {"below_need", "above_need", ""}
-    rows = pages.dimensioning_rows(results)
-    assert [row.verdict for row in rows] == [status_tag(r, "verdict") if r.verdict else "" for r in results]
-    assert 'data-color="warning"' in rows[0].verdict and "\x00" not in "".join(row.verdict for row in rows)
+    html = pages.dimensioning_rows(results).html()
+    rows = html.split("</tr>")[:-1]
+    assert len(rows) == len(results)
+    for row, r in zip(rows, results, strict=True):
+        assert (str(status_tag(r, "verdict")) in row) if r.verdict else ("ds-tag" not in row), row
+    assert 'data-color="warning"' in rows[0] and "&lt;b&gt;" in rows[1] and "\x00" not in html
+
+
+def test_kept_rows_show_a_situation_reports_age_as_of_each_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows are kept with the results (``pages.dimensioning_table``); "2 hours ago" is put in per request."""
+    filed_at = timezone.now() - datetime.timedelta(hours=2, minutes=1)
+    row = selectors.DimensionRow("ICU", "K3", staffed=8, unit_ids={1}, measured_latest=filed_at)
+    row.measured = calculations.Measured(mean=5.0, p90=7.0, samples=3)
+    row.measured_source = selectors.MEASURED_FROM_SITUATION
+    results = selectors.DimensionResults([row.compute(0.05)], key=("kept rows", 1), version=1)
+    with translation.override("nb"):
+        now = pages.dimensioning_table(results)
+        assert "for 2\xa0timer siden" in now and "5,0 / 7,0" in now and "\x00" not in now
+        later = timezone.now() + datetime.timedelta(hours=3)
+        monkeypatch.setattr(timezone, "now", lambda: later)
+        assert "for 5\xa0timer siden" in pages.dimensioning_table(results)
+        assert pages.dimensioning_table(results).replace("5\xa0timer", "2\xa0timer") == now  # the rest as kept

@@ -48,7 +48,7 @@ class Rounds:
 
 @pytest.fixture
 def rounds(world: World) -> Rounds:
-    selectors.forget_kept()
+    freshness.CAPACITY.forget()
     today = timezone.localdate()
     earlier = make_round(world.region_a, name="Forrige", period_start=today - datetime.timedelta(days=120))
     current = make_round(world.region_a, name="Denne", period_start=today - datetime.timedelta(days=20))
@@ -71,7 +71,7 @@ def _page(client: Client, url: str) -> str:
 
 
 def _fresh(client: Client, url: str) -> str:
-    selectors.forget_kept()  # another worker, which has kept nothing
+    freshness.CAPACITY.forget()  # another worker, which has kept nothing
     return _page(client, url)
 
 
@@ -201,6 +201,20 @@ def test_a_second_opening_reads_the_key_and_no_figures(rounds: Rounds, client: C
     assert len([q for q in queries.captured_queries if "capacity_capacitychange" in q["sql"]]) == 1
 
 
+def test_the_kept_tables_are_kept_per_language(rounds: Rounds, client: Client) -> None:
+    """The tables' rows are kept as HTML (``capacity.pages``): another language is written afresh, in it."""
+    leader = rounds.world["leader"]
+    client.force_login(leader)
+    bokmal = {page: _page(client, rounds.url(page)) for page in PAGES}
+    User.objects.filter(pk=leader.pk).update(language="en")
+    for page in PAGES:
+        english = _page(client, rounds.url(page))
+        assert "Units reported per trust" in english and english != bokmal[page]
+        assert english == _fresh(client, rounds.url(page))
+    User.objects.filter(pk=leader.pk).update(language="nb")
+    assert {page: _page(client, rounds.url(page)) for page in PAGES} == bokmal
+
+
 def test_figures_computed_in_a_transaction_that_wrote_are_not_kept(rounds: Rounds, client: Client) -> None:
     """A rollback takes the write back and the key with it: the next write brings the key to the same value."""
     client.force_login(rounds.world["leader"])
@@ -243,7 +257,7 @@ def test_every_table_the_kept_figures_read_is_watched(rounds: Rounds) -> None:
     """If the figures come to read another table, it must be one whose writes move the key."""
     _a_situation_report(rounds)
     current = ReportRound.objects.select_related("region").get(pk=rounds.current.pk)
-    selectors.forget_kept()
+    freshness.CAPACITY.forget()
     with CaptureQueriesContext(connection) as queries:
         for group in (selectors.DEFAULT_GROUP, selectors.ALL_GROUPS):
             for scenario in ("normal", "max_surge"):

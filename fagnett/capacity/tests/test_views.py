@@ -333,8 +333,8 @@ def test_dimensioning_page(world: World, login_as: object, round_: ReportRound) 
 
 
 def test_the_kept_filter_forms_show_a_change_at_once(world: World, login_as: object, round_: ReportRound) -> None:
-    """The filter forms' HTML is kept in the worker (``capacity.pages.form_fields``) under the language and all the
-    form shows: a new hospital to pool, another choice and another language show at once."""
+    """The filter forms' HTML is kept in the worker (``core.rows.form_fields_html`` and ``form_field_groups``) under
+    the language and all the form shows: a new hospital to pool, another choice and another language show at once."""
     _fill(round_, world)
     client: Client = login_as("leader")  # type: ignore[operator]
     url = f"/capacity/rounds/{round_.pk}/dimensioning/"
