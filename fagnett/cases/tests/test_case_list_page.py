@@ -6,7 +6,7 @@ from collections.abc import Callable
 from html import unescape
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -351,3 +351,22 @@ def test_names_that_do_not_know_a_rows_network_are_read_again(world: World) -> N
     page = selectors.case_list_page(user=world["coordinator"], names=stale)
     assert [row.network for row in page.object_list] == ["Helt nytt"]
 
+
+def test_the_words_search_can_use_its_index(world: World) -> None:
+    """PostgreSQL uses an expression index only for the very expression it indexes: the page's statement and
+    ``case_list``'s ORM search must both search with the one of migration 0007 (``case_search_norwegian``). With scans
+    that read every row made too dear to choose, the plans must find the rows through that index."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite searches by substring, without an index")
+    make_case(world, title="Prosedyre for hjertestans")
+    admin = make_user("admin", is_superuser=True)  # no condition but the search: only the index can narrow it
+    filters = selectors.CaseFilters(q="prosedyre")
+    sql, params = selectors._page_statement(admin, filters, collapsed=True, cursor=None, older=True, size=3)
+    with transaction.atomic(), connection.cursor() as db:
+        db.execute("SET LOCAL enable_seqscan = off")
+        db.execute("SET LOCAL enable_indexscan = off")
+        db.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in db.fetchall())
+        orm_plan = selectors.case_list(user=admin, filters=filters).explain()
+    assert plan.count("case_search_norwegian") >= 2, plan  # the count and the page
+    assert "case_search_norwegian" in orm_plan, orm_plan
