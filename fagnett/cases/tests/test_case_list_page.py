@@ -6,7 +6,7 @@ from collections.abc import Callable
 from html import unescape
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -227,8 +227,9 @@ def _mixed_world(world: World) -> None:
 def _orm(user: User, filters: selectors.CaseFilters) -> list[tuple[object, ...]]:
     return [
         (c.pk, bool(getattr(c, "common_row", False)))
-        + ((c.common_case_id, c.common_case.title, c.common_sent, c.common_answered) if getattr(c, "common_row", False)
-           else (c.title,))
+        + ((c.common_case_id, c.common_case.title, c.common_sent, c.common_answered, c.region.short_name)
+           if getattr(c, "common_row", False)
+           else (c.title, c.network.name if c.network else "", (c.trust and c.trust.short_name) or c.region.short_name))
         for c in selectors.case_list(user=user, filters=filters)
     ]  # fmt: skip
 
@@ -251,8 +252,8 @@ def _walked(user: User, filters: selectors.CaseFilters) -> tuple[list[tuple[obje
         before = page.previous_cursor
     assert before is None and page.first
     rows = [
-        (r.pk, r.common_row) + ((r.common_case_id, r.title, r.common_sent, r.common_answered) if r.common_row
-                                else (r.title,))
+        (r.pk, r.common_row) + ((r.common_case_id, r.title, r.common_sent, r.common_answered, r.origin) if r.common_row
+                                else (r.title, r.network, r.origin))
         for page_rows in pages
         for r in page_rows
     ]  # fmt: skip
@@ -298,7 +299,7 @@ def test_the_page_statement_gives_case_lists_rows_counts_and_common_cases(world:
     assert everything, "each person sees some cases"
     if role == "coordinator":  # the common cases are collapsed into one row each, with their counts
         commons = {row[3:] for row in everything if row[1]}
-        assert commons == {("Felles om overflytting", 2, 0), ("Felles om Ålesund", 2, 1)}
+        assert commons == {("Felles om overflytting", 2, 0, "RA"), ("Felles om Ålesund", 2, 1, "RA")}
 
 
 def test_the_page_statement_gives_a_superuser_every_case(world: World) -> None:
@@ -316,7 +317,7 @@ def test_a_case_number_is_found_with_or_without_the_networks_code(world: World) 
     for q in (case.reference, case.reference.lower().replace("-", " "), f"{case.year}/{case.number:03d}"):
         filters = selectors.CaseFilters(q=q)
         rows, _ = _walked(user, filters)
-        assert rows == _orm(user, filters) and (case.pk, False, "Nummer") in rows, q
+        assert rows == _orm(user, filters) and (case.pk, False, "Nummer", world.network.name, "RA") in rows, q
 
 
 def test_an_empty_page_still_counts_the_list(world: World) -> None:
@@ -325,3 +326,47 @@ def test_an_empty_page_still_counts_the_list(world: World) -> None:
     far = selectors.CaseCursor(datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC), 1).token()
     page = selectors.case_list_page(user=world["coordinator"], after=far)
     assert (page.object_list, page.count, page.next_cursor) == ([], 2, None)
+
+
+def test_a_renamed_network_trust_or_region_shows_in_the_rows_at_once(world: World, login_as: LoginAs) -> None:
+    """The rows' names come from the names kept with the filter's choices (``CaseNames``), under the newest history
+    row of networks, trusts and regions: a rename shows at the next request."""
+    make_case(world, trust=world.trusts_a[0])
+    make_case(world, title="Uten HF")
+    client = login_as("coordinator")
+    rows = client.get(reverse("cases:list")).context["page"].object_list
+    assert {(r.network, r.origin) for r in rows} == {(world.network.name, "A1"), (world.network.name, "RA")}
+    world.network.name, world.trusts_a[0].short_name, world.region_a.short_name = "Nytt navn", "NY", "RNY"
+    for renamed in (world.network, world.trusts_a[0], world.region_a):
+        renamed.save()
+    rows = client.get(reverse("cases:list")).context["page"].object_list
+    assert {(r.network, r.origin) for r in rows} == {("Nytt navn", "NY"), ("Nytt navn", "RNY")}
+
+
+def test_names_that_do_not_know_a_rows_network_are_read_again(world: World) -> None:
+    """Names kept from before a network existed (a cache another process filled) are not trusted for its rows."""
+    stale = selectors.case_filter_choices(user=world["coordinator"]).names
+    network = make_network(world.region_a, name="Helt nytt")
+    make_case(world, network=network)
+    page = selectors.case_list_page(user=world["coordinator"], names=stale)
+    assert [row.network for row in page.object_list] == ["Helt nytt"]
+
+
+def test_the_words_search_can_use_its_index(world: World) -> None:
+    """PostgreSQL uses an expression index only for the very expression it indexes: the page's statement and
+    ``case_list``'s ORM search must both search with the one of migration 0007 (``case_search_norwegian``). With scans
+    that read every row made too dear to choose, the plans must find the rows through that index."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite searches by substring, without an index")
+    make_case(world, title="Prosedyre for hjertestans")
+    admin = make_user("admin", is_superuser=True)  # no condition but the search: only the index can narrow it
+    filters = selectors.CaseFilters(q="prosedyre")
+    sql, params = selectors._page_statement(admin, filters, collapsed=True, cursor=None, older=True, size=3)
+    with transaction.atomic(), connection.cursor() as db:
+        db.execute("SET LOCAL enable_seqscan = off")
+        db.execute("SET LOCAL enable_indexscan = off")
+        db.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in db.fetchall())
+        orm_plan = selectors.case_list(user=admin, filters=filters).explain()
+    assert plan.count("case_search_norwegian") >= 2, plan  # the count and the page
+    assert "case_search_norwegian" in orm_plan, orm_plan

@@ -43,7 +43,11 @@ def _list_page(
     shown = (tuple(choices.networks), tuple(choices.trusts), tuple(choices.years), tuple(form.fields))
     fields_html = prepared.form_fields_html(("cases:filter", asked, *shown), form)
     page = selectors.case_list_page(
-        user=user, filters=filters, after=request.GET.get("after"), before=request.GET.get("before")
+        user=user,
+        filters=filters,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        names=choices.names,
     )
     access = access_for(user)
     return render_page_or_part(
