@@ -161,7 +161,7 @@ def raw_datetime(value: datetime.datetime | str) -> datetime.datetime:
 
 # --- A filter form's fields one by one (capacity's dimensioning places them itself) ---------------------------------
 
-_field_groups: OrderedDict[Hashable, dict[str, SafeString]] = OrderedDict()
+_field_groups: ProcessMemo[dict[str, SafeString]] = ProcessMemo(size=512)
 
 
 def form_field_groups(key: Hashable, form: forms.BaseForm) -> dict[str, SafeString]:
@@ -170,15 +170,7 @@ def form_field_groups(key: Hashable, form: forms.BaseForm) -> dict[str, SafeStri
     a form with errors is rendered each time."""
     if form.errors:
         return _field_groups_of(form)
-    full_key = (get_language(), key)
-    kept = _field_groups.get(full_key)
-    if kept is None:
-        kept = _field_groups_of(form)
-        with _forms_lock:
-            _field_groups[full_key] = kept
-            while len(_field_groups) > FORMS_KEPT:
-                _field_groups.popitem(last=False)
-    return kept
+    return _field_groups.get_or_make((get_language(), key), lambda: _field_groups_of(form))
 
 
 def _field_groups_of(form: forms.BaseForm) -> dict[str, SafeString]:
