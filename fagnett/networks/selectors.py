@@ -124,7 +124,8 @@ def network_list(
     *, user: User, filters: NetworkFilters | None = None, when: RegionYear | None = None
 ) -> QuerySet[Network]:
     """Networks in the person's regions, with the list page's columns, in one query (the list page itself reads
-    them through ``network_list_page``; this queryset is what the coordinator's region state counts).
+    them through ``network_list_page``, the coordinator's region state counts them through
+    ``network_concern_counts``; this queryset is what both mean, and tests hold them to it).
 
     Each network carries ``member_count``, ``held_this_year`` (meetings held so far this year), ``minimum`` (the
     minimum in force this year), ``expected_so_far`` (the minimum pro rata by today) and ``report_status`` (of its
