@@ -42,6 +42,7 @@ pytestmark = pytest.mark.django_db
 PAGES = [
     # The ten busiest pages of issue 9.
     ("start", "leder", "/"),
+    ("start_coordinator", "koordinator", "/"),
     ("network_list", "koordinator", "/networks/"),
     ("network_detail", "leder", "/networks/{network}/"),
     ("meeting_detail", "leder", "/meetings/{meeting}/"),

@@ -191,6 +191,51 @@ def case_list(*, user: User, filters: CaseFilters | None = None, common_counts: 
     return cases.order_by("-submitted_at", "-pk")
 
 
+def unrouted_case_count(*, user: User) -> int:
+    """How many cases wait to be routed to a network: ``case_list(user=user, filters=CaseFilters(unrouted=True,
+    status=Case.Status.RECEIVED)).count()``, the rows of the list the coordinator's start page links to, each common
+    case once.
+
+    Written by hand: through the ORM, building ``case_list``'s filters and its common-case subquery cost more Python
+    than the rest of the coordinator's region panel (issue 23). The filters are ``visible_cases_filter``'s and
+    ``_common_cases_once``'s; a test holds the count to the list's."""
+    access = access_for(user)
+
+    def among(column: str, ids: Iterable[int]) -> tuple[str, list[int]]:
+        chosen = sorted(ids)
+        return (f"c.{column} IN ({', '.join(['%s'] * len(chosen))})" if chosen else "1 = 0"), chosen
+
+    visible, params = "", []
+    if not access.is_superuser:
+        seen = ["c.submitted_by_id = %s"]
+        params.append(user.pk)
+        for column, ids in (
+            ("region_id", access.coordinator_regions | access.director_regions),
+            ("network_id", access.network_roles),
+            ("trust_id", access.fagsjef_trusts),
+        ):
+            if ids:
+                clause, values = among(column, ids)
+                seen.append(clause)
+                params += values
+        visible = f"({' OR '.join(seen)}) AND "
+    regions = common_case_regions(user)
+    in_regions, region_params = ("1 = 1", []) if regions is None else among("region_id", regions)
+    collapsible = f"(c.common_case_id IS NOT NULL AND {in_regions})"
+    # A common case counts once (its first case stays in the list); the rest each once. Only column names and
+    # placeholders are formatted in; every value goes as a parameter.
+    sql = f"""
+        SELECT COUNT(CASE WHEN NOT {collapsible} THEN 1 END)
+            + COUNT(DISTINCT CASE WHEN {collapsible} THEN c.common_case_id END)
+        FROM cases_case c
+        WHERE {visible}c.network_id IS NULL AND c.status = %s
+    """  # noqa: S608
+    with connection.cursor() as db:
+        db.execute(sql, [*region_params, *region_params, *params, Case.Status.RECEIVED])
+        (count,) = db.fetchone()
+    return int(count)
+
+
 def case_get(*, user: User, case_id: int) -> Case:
     """The case if the person may see it; 404 otherwise."""
     try:

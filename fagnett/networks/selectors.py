@@ -20,7 +20,6 @@ from django.db.models import (
     IntegerField,
     Model,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -125,7 +124,8 @@ def network_list(
     *, user: User, filters: NetworkFilters | None = None, when: RegionYear | None = None
 ) -> QuerySet[Network]:
     """Networks in the person's regions, with the list page's columns, in one query (the list page itself reads
-    them through ``network_list_page``; this queryset is what the coordinator's region state counts).
+    them through ``network_list_page``, the coordinator's region state counts them through
+    ``network_concern_counts``; this queryset is what both mean, and tests hold them to it).
 
     Each network carries ``member_count``, ``held_this_year`` (meetings held so far this year), ``minimum`` (the
     minimum in force this year), ``expected_so_far`` (the minimum pro rata by today) and ``report_status`` (of its
@@ -222,6 +222,87 @@ def reporting_network_ids(*, networks: QuerySet[Network], year: int) -> list[int
     )
     statuses = statuses_at_year_end(networks=candidates, year=year)
     return [n.pk for n in candidates if statuses[n.pk] == Network.Status.ACTIVE]
+
+
+def network_concern_counts(*, user: User, when: RegionYear | None = None) -> dict[str, int]:
+    """How many networks each of ``CONCERNS`` finds: for every key, ``network_list(user=user,
+    filters=NetworkFilters(concern=key), when=when).count()``, which the network list filtered by that concern shows.
+
+    Written by hand: through the ORM, compiling ``network_list`` with its annotations once per concern cost more
+    Python than the rest of the coordinator's start page (issue 23). One statement reads the person's top-level
+    networks (a region holds a few dozen) with what each concern asks of them, and ``statuses_at_year_end`` their
+    status at the reporting year's end; the rules are ``_with_concern``'s, and a test holds every count to it."""
+    when = when or region_year()
+    access = access_for(user)
+    ops = connection.ops
+    # Meetings and annual reports belong to apps above this one: their tables are found through the relations.
+    meeting = Network._meta.get_field("meetings").related_model._meta
+    report = Network._meta.get_field("annual_reports").related_model._meta
+    first, last = _year_bounds(when.year)
+    held_from, held_to = ops.year_lookup_bounds_for_datetime_field(when.year)  # as ``__year`` reads them
+    where: list[str] = ["n.kind = %s"]
+    params: list[Any] = [Network.Kind.NETWORK]
+    if not access.is_superuser:
+        regions = sorted(access.regions)
+        where.append(f"n.region_id IN ({', '.join(['%s'] * len(regions))})" if regions else "1 = 0")
+        params += regions
+    # Per network: its status and establishment, the meetings held this year, the minimum in force this year, the
+    # end of its newest mandate version, whether a secretary is appointed, whether a trust of its region has nobody
+    # appointed, and the status of its annual report for the reporting year. Only table and column names and
+    # placeholders are formatted in; every value goes as a parameter.
+    sql = f"""
+        SELECT n.id, n.status, n.established_on,
+            (SELECT COUNT(*) FROM {meeting.db_table} m
+              WHERE m.network_id = n.id AND m.status = %s AND m.starts_at BETWEEN %s AND %s),
+            (SELECT md.min_meetings_per_year FROM networks_mandate md
+              WHERE md.network_id = n.id AND md.period_start <= %s AND md.period_end >= %s
+              ORDER BY md.version DESC LIMIT 1),
+            (SELECT md.period_end FROM networks_mandate md WHERE md.network_id = n.id ORDER BY md.version DESC LIMIT 1),
+            EXISTS (SELECT 1 FROM networks_appointment a WHERE a.network_id = n.id AND a.status = %s AND a.role = %s),
+            EXISTS (SELECT 1 FROM organisations_healthtrust t WHERE t.region_id = n.region_id AND NOT EXISTS (
+              SELECT 1 FROM networks_appointment a WHERE a.network_id = n.id AND a.trust_id = t.id AND a.status = %s)),
+            (SELECT r.status FROM {report.db_table} r WHERE r.network_id = n.id AND r.year = %s)
+        FROM networks_network n
+        WHERE {" AND ".join(where)}
+    """  # noqa: S608
+    with connection.cursor() as db:
+        db.execute(
+            sql,
+            [
+                _MEETING_HELD,
+                held_from,
+                held_to,
+                ops.adapt_datefield_value(last),
+                ops.adapt_datefield_value(first),
+                Appointment.Status.APPOINTED,
+                AppointmentRole.SECRETARY,
+                Appointment.Status.APPOINTED,
+                when.report_year,
+                *params,
+            ],
+        )
+        fetched = db.fetchall()
+    counts = dict.fromkeys(CONCERNS, 0)
+    expiry = when.today + datetime.timedelta(days=MANDATE_EXPIRY_DAYS)
+    report_year_end = datetime.date(when.report_year, 12, 31)
+    reporting: dict[int, str] = {}  # established by the reporting year's end, with a report not counted: the status
+    for pk, status, established_on, held, minimum, mandate_ends, secretary, trust_gap, report_status in fetched:
+        established_on = prepared.raw_date(established_on)
+        # As ``_with_concern``'s exclude reads the report's status: a network without a report is not counted.
+        uncounted = report_status is not None and report_status not in _REPORT_COUNTED
+        if uncounted and (established_on is None or established_on <= report_year_end):
+            reporting[pk] = status
+        if status != Network.Status.ACTIVE:
+            continue
+        expected = when.expected_so_far(minimum)
+        counts[CONCERN_BELOW_MINIMUM] += expected is not None and held < expected
+        counts[CONCERN_MANDATE_EXPIRING] += mandate_ends is not None and prepared.raw_date(mandate_ends) <= expiry
+        counts[CONCERN_NO_SECRETARY] += not secretary
+        counts[CONCERN_TRUST_GAP] += bool(trust_gap)
+    if reporting:
+        at_year_end = _statuses_at_year_end(reporting, when.report_year)
+        counts[CONCERN_REPORT_MISSING] = sum(s == Network.Status.ACTIVE for s in at_year_end.values())
+    return counts
 
 
 class NetworkRow(TypedDict):
@@ -914,21 +995,56 @@ def network_leaders(*, network: Network) -> list[User]:
     )
 
 
-def expiring_mandates(*, user: User, today: datetime.date, months: int) -> list[Mandate]:
-    """Current mandates of the person's coordinated regions that end within ``months`` (or have ended)."""
+class ExpiringMandate(NamedTuple):
+    """A network's newest mandate version as the start page lists it."""
+
+    network_id: int
+    network: str  # the network's name
+    network_url: str
+    period_end: datetime.date
+    version: int
+
+
+def expiring_mandates(*, user: User, today: datetime.date, months: int) -> list[ExpiringMandate]:
+    """The newest mandate version of each active or not yet started network of the person's coordinated regions
+    (every region for a superuser), where it ends within ``months`` (or has ended), by the network's name.
+
+    One hand-written statement reads only each network's newest version: through the ORM, every version of every
+    network was prefetched as an instance to look at the first (issue 23)."""
     access = access_for(user)
     if not access.coordinator_regions and not access.is_superuser:
         return []
     limit = today + datetime.timedelta(days=round(months * 30.44))
-    networks = Network.objects.filter(status__in=[Network.Status.ACTIVE, Network.Status.NOT_STARTED])
+    where, params = "", []
     if not access.is_superuser:
-        networks = networks.filter(region__in=access.coordinator_regions)
-    latest = Prefetch("mandates", queryset=Mandate.objects.order_by("-version"), to_attr="versions")
-    result = []
-    for network in networks.prefetch_related(latest).order_by("name"):
-        if network.versions and network.versions[0].period_end <= limit:
-            result.append(network.versions[0])
-    return result
+        regions = sorted(access.coordinator_regions)
+        where = f"AND n.region_id IN ({', '.join(['%s'] * len(regions))})"
+        params = regions
+    # Only placeholders are formatted in; every value goes as a parameter.
+    sql = f"""
+        SELECT n.id, n.name, m.period_end, m.version
+        FROM networks_network n
+        JOIN networks_mandate m ON m.id = (SELECT newest.id FROM networks_mandate newest
+                                           WHERE newest.network_id = n.id ORDER BY newest.version DESC LIMIT 1)
+        WHERE n.status IN (%s, %s) {where} AND m.period_end <= %s
+        ORDER BY n.name, n.id
+    """  # noqa: S608
+    with connection.cursor() as db:
+        db.execute(
+            sql,
+            [
+                Network.Status.ACTIVE,
+                Network.Status.NOT_STARTED,
+                *params,
+                connection.ops.adapt_datefield_value(limit),
+            ],
+        )
+        fetched = db.fetchall()
+    url = prepared.url_pattern("networks:detail")
+    return [
+        ExpiringMandate(pk, name, url(pk), prepared.raw_date(period_end), version)
+        for pk, name, period_end, version in fetched
+    ]
 
 
 @dataclass(frozen=True)
@@ -949,7 +1065,7 @@ class HomeSummary:
     #: ``(role label, region or trust name)``
     region_roles: list[tuple[str, str]]
     trust_roles: list[tuple[str, str]]
-    expiring: list[Mandate]
+    expiring: list[ExpiringMandate]
 
 
 def home_summary(*, user: User) -> HomeSummary:
@@ -1038,8 +1154,13 @@ def statuses_at_year_end(*, networks: Sequence[Network], year: int) -> dict[int,
     """Each network's status on the last day of ``year``, from its history: the newest record made by then; for a
     network entered into Fagnett after the year, the record of its creation (how it was entered). A network whose
     history starts later with a change (rows that predate the history) is taken as it is now. One query."""
+    return _statuses_at_year_end({n.pk: n.status for n in networks}, year)
+
+
+def _statuses_at_year_end(now: dict[int, str], year: int) -> dict[int, str]:
+    """``statuses_at_year_end`` of the networks whose ids and present statuses are ``now``."""
     end = datetime.datetime(year + 1, 1, 1, tzinfo=timezone.get_default_timezone())
-    statuses = {n.pk: n.status for n in networks}
+    statuses = dict(now)
     settled: set[int] = set()
     for network_id, status, at, kind in (
         Network.history.filter(id__in=statuses)

@@ -2,7 +2,9 @@
 list showing exactly those items.
 
 Every number is the count of the very selector and filter its list uses (the network list with a ``concern``, the
-cases waiting to be routed with status "received"), so the number and the list cannot disagree. A medical director
+cases waiting to be routed with status "received"), so the number and the list cannot disagree. The numbers are
+counted by hand-written statements (``network_concern_counts``, ``unrouted_case_count``: through the ORM, building
+the lists' querysets cost most of the start page, issue 23), which tests hold to those selectors. A medical director
 sees the numbers whose lists they may open (the network list; routing cases is the coordinator's)."""
 
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from django.utils.http import urlencode
 from fagnett.access import access_for
 from fagnett.accounts.models import User
 from fagnett.cases.models import Case
-from fagnett.cases.selectors import CaseFilters, case_list
+from fagnett.cases.selectors import unrouted_case_count
 from fagnett.networks import selectors as networks
 
 
@@ -37,22 +39,23 @@ class RegionState:
 
 
 def region_state(*, user: User) -> RegionState | None:
-    """The region's state for a coordinator or medical director; None for anyone else. A fixed number of queries
-    (one count per number, two more for the annual reports' expected networks)."""
+    """The region's state for a coordinator or medical director; None for anyone else. A fixed number of queries:
+    the network list's counts (``network_concern_counts``: one statement, and one for the networks' statuses at the
+    reporting year's end) and the cases to route."""
     access = access_for(user)
     if not (access.is_coordinator_anywhere or access.director_regions):
         return None
     when = networks.region_year()
     network_list_url = reverse("networks:list")
-    concerns = {}
-    for key in networks.CONCERNS:
-        count = networks.network_list(user=user, filters=networks.NetworkFilters(concern=key), when=when).count()
-        concerns[key] = Concern(key=key, count=count, url=f"{network_list_url}?{urlencode({'concern': key})}")
+    counts = networks.network_concern_counts(user=user, when=when)
+    concerns = {
+        key: Concern(key=key, count=counts[key], url=f"{network_list_url}?{urlencode({'concern': key})}")
+        for key in networks.CONCERNS
+    }
     if access.is_coordinator_anywhere:
-        filters = CaseFilters(unrouted=True, status=Case.Status.RECEIVED)
         concerns["unrouted"] = Concern(
             key="unrouted",
-            count=case_list(user=user, filters=filters).count(),
+            count=unrouted_case_count(user=user),
             url=f"{reverse('cases:unrouted')}?{urlencode({'status': Case.Status.RECEIVED})}",
         )
     return RegionState(

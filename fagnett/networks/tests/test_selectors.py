@@ -2,11 +2,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db.models import Model
+from django.db.models import Model, Prefetch
 from django.http import Http404
 
+from fagnett.access import access_for
+from fagnett.accounts.models import User
 from fagnett.networks import selectors
-from fagnett.networks.models import Appointment, AppointmentRole, Network, TaskListItem
+from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network, TaskListItem
 from tests.factories import World, appoint, make_mandate, make_network, make_user
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +64,65 @@ def test_expiring_mandates_for_the_coordinator(world: World) -> None:
     make_mandate(world.other_network, period_start=datetime.date(2024, 1, 1))  # ends 2026-12-31
     today = datetime.date(2026, 11, 1)
     expiring = selectors.expiring_mandates(user=world["coordinator"], today=today, months=6)
-    assert [m.network.name for m in expiring] == ["Øye"]
+    assert [m.network for m in expiring] == ["Øye"]
+    assert expiring[0].network_url == world.other_network.get_absolute_url()
+    assert (expiring[0].period_end, expiring[0].version) == (datetime.date(2026, 12, 31), 1)
     assert selectors.expiring_mandates(user=world["member"], today=today, months=6) == []
+
+
+def expiring_mandates_through_the_orm(*, user: User, today: datetime.date, months: int) -> list[Mandate]:
+    """``expiring_mandates`` as it was read through the ORM, every version prefetched (the order made total)."""
+    access = access_for(user)
+    if not access.coordinator_regions and not access.is_superuser:
+        return []
+    limit = today + datetime.timedelta(days=round(months * 30.44))
+    networks = Network.objects.filter(status__in=[Network.Status.ACTIVE, Network.Status.NOT_STARTED])
+    if not access.is_superuser:
+        networks = networks.filter(region__in=access.coordinator_regions)
+    latest = Prefetch("mandates", queryset=Mandate.objects.order_by("-version"), to_attr="versions")
+    return [
+        network.versions[0]
+        for network in networks.prefetch_related(latest).order_by("name", "pk")
+        if network.versions and network.versions[0].period_end <= limit
+    ]
+
+
+def test_expiring_mandates_are_the_newest_versions_the_orm_finds(world: World) -> None:
+    """Held to the ORM's reading: networks without a mandate, ended, renewed and not, several versions, not started,
+    closed and in another region, for coordinators of either region, a superuser and people without the role."""
+    a, b = world.region_a, world.region_b
+    make_mandate(world.network, period_start=datetime.date(2026, 1, 1))  # renewed: v2 ends 2028
+    ended = make_network(a, name="Utløpt")
+    make_mandate(ended, period_start=datetime.date(2020, 1, 1))
+    renewed_soon = make_network(a, name="Fornyes snart")
+    make_mandate(renewed_soon, period_start=datetime.date(2020, 1, 1), period_end=datetime.date(2028, 1, 1))
+    make_mandate(renewed_soon, period_start=datetime.date(2025, 1, 1), period_end=datetime.date(2027, 2, 1))
+    make_mandate(
+        make_network(a, name="Ikke startet", status=Network.Status.NOT_STARTED), period_end=datetime.date(2027, 1, 1)
+    )
+    make_mandate(make_network(a, name="Nedlagt", status=Network.Status.CLOSED), period_start=datetime.date(2020, 1, 1))
+    make_mandate(make_network(b, name="Nord utløpt"), period_start=datetime.date(2021, 1, 1))
+    make_mandate(make_network(a, name="Aab"), period_start=datetime.date(2022, 1, 1))
+    make_mandate(make_network(a, name="Aaa"), period_start=datetime.date(2022, 6, 1))
+    superuser = make_user("root", is_superuser=True)
+    today = datetime.date(2026, 11, 1)
+    for user in (world["coordinator"], world["coordinator_b"], superuser, world["director"], world["leader"]):
+        for months in (0, 6, 24):
+            found = selectors.expiring_mandates(user=user, today=today, months=months)
+            expected = expiring_mandates_through_the_orm(user=user, today=today, months=months)
+            assert [(m.network_id, m.network, m.network_url, m.period_end, m.version) for m in found] == [
+                (m.network_id, m.network.name, m.network.get_absolute_url(), m.period_end, m.version) for m in expected
+            ], (user, months)
+    found = selectors.expiring_mandates(user=world["coordinator"], today=today, months=6)
+    assert [(m.network, m.version) for m in found] == [
+        ("Aaa", 1),
+        ("Aab", 1),
+        ("Fornyes snart", 2),
+        ("Ikke startet", 1),
+        ("Utløpt", 1),
+    ]
+    superuser_sees = selectors.expiring_mandates(user=superuser, today=today, months=6)
+    assert "Nord utløpt" in {m.network for m in superuser_sees}
 
 
 def test_nominations_the_fagsjef_sees_are_their_own(world: World) -> None:

@@ -11,14 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fagnett.accounts.models import User
-from fagnett.cases.models import Case
+from fagnett.cases.models import Case, CommonCase
+from fagnett.cases.selectors import CaseFilters, case_list, unrouted_case_count
+from fagnett.cases.tests.factories import make_case
 from fagnett.meetings.models import Meeting
 from fagnett.meetings.tests.factories import make_meeting
 from fagnett.networks import selectors
-from fagnett.networks.models import Appointment, AppointmentRole, Network
+from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network
 from fagnett.reports.models import NetworkReport
 from fagnett.web.region_state import region_state
-from tests.factories import World, appoint, make_mandate, make_network, make_trust, make_user
+from tests.factories import ROLES, World, appoint, make_mandate, make_network, make_trust, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -97,11 +99,15 @@ def test_query_count_of_the_region_state_is_pinned_and_flat(world: World, django
             appoint(network, make_user(trust=trust), AppointmentRole.LEADER)
             make_meeting(network, days=-1, status=Meeting.Status.HELD)
 
-    # five network counts, the annual report's expected networks (2) and the cases to route
-    with django_assert_num_queries(8):
+    # A report begun but not submitted: the networks' statuses at the reporting year's end are read.
+    NetworkReport.objects.create(
+        network=world.other_network, year=timezone.localdate().year - 1, status=NetworkReport.Status.DRAFT
+    )
+    # the networks' concerns, their statuses at the reporting year's end and the cases to route
+    with django_assert_num_queries(3):
         region_state(user=user)
     grow()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(3):
         region_state(user=user)
 
 
@@ -212,3 +218,97 @@ def test_leader_meetings_against_the_minimum_and_report_status(world: World, log
     behind = f" Bak: {expected} møte{'r' if expected != 1 else ''} innen nå" if expected > 1 else ""
     assert rows["Anestesi og intensiv"][4:] == ["Leader Testesen", "4", f"1 / 5{behind}", "Meldt inn"]
     assert rows["Øye"][4:] == ["–", "1", "0 / –", "Ikke påbegynt"]
+
+
+# --- The counts, held to the lists' selectors -------------------------------------------------------------------
+
+
+def test_concern_counts_are_the_network_lists_counts(world: World) -> None:
+    """``network_concern_counts`` against ``network_list`` with each concern, for people of either region, a
+    superuser and people without the role, on several days: networks without a mandate, with an ended one, with
+    several versions, behind and on track (also on the boundary of the rounding), with reports of every status and
+    none, inactive, councils, and networks of the other region."""
+    a = world.region_a
+    tz = timezone.get_default_timezone()
+    # Mandates: renewed (the newest counts), ended, several versions, none ("Øye"), in the other region.
+    make_mandate(world.network, period_start=datetime.date(2025, 1, 1), period_end=datetime.date(2026, 3, 31))
+    make_mandate(world.network, period_start=datetime.date(2026, 4, 1), min_meetings_per_year=6)
+    ended = make_network(a, name="Utløpt")
+    make_mandate(ended, period_start=datetime.date(2020, 1, 1))
+    shortened = make_network(a, name="Forkortet")
+    make_mandate(shortened, period_start=datetime.date(2024, 1, 1), period_end=datetime.date(2030, 1, 1))
+    make_mandate(shortened, period_start=datetime.date(2024, 1, 1), period_end=datetime.date(2026, 8, 1))
+    make_mandate(world.network_b, period_start=datetime.date(2023, 6, 1), period_end=datetime.date(2026, 5, 1))
+    # Meetings: on the rounding's boundary (6 a year, day 182: 2 expected; 2 held is not behind), behind, ahead.
+    for network, held in ((shortened, 2), (ended, 1), (world.network, 4)):
+        for i in range(held):
+            start = datetime.datetime(2026, 2, 1 + i, 12, tzinfo=tz)
+            Meeting.objects.create(
+                network=network, starts_at=start, ends_at=start + datetime.timedelta(hours=2), status="held"
+            )
+    Mandate.objects.filter(network=shortened).update(min_meetings_per_year=6)
+    behind = make_network(a, name="Bak")
+    make_mandate(behind, period_start=datetime.date(2026, 1, 1), min_meetings_per_year=6)
+    # Reports of the reporting year: submitted, accepted, a draft, none; a network established after the year.
+    NetworkReport.objects.create(network=world.network, year=2025, status=NetworkReport.Status.SUBMITTED)
+    NetworkReport.objects.create(network=ended, year=2025, status=NetworkReport.Status.ACCEPTED)
+    NetworkReport.objects.create(network=world.other_network, year=2025, status=NetworkReport.Status.DRAFT)
+    NetworkReport.objects.create(network=shortened, year=2025, status=NetworkReport.Status.DRAFT)
+    late = make_network(a, name="Ny i år", established_on=datetime.date(2026, 2, 1))
+    NetworkReport.objects.create(network=late, year=2025, status=NetworkReport.Status.DRAFT)
+    NetworkReport.objects.create(network=world.network_b, year=2025, status=NetworkReport.Status.DRAFT)
+    # Inactive networks and councils are not counted (a paused one that was active at the reporting year's end is
+    # for the annual report: its history says so).
+    paused = make_network(a, name="Pause")
+    make_mandate(paused, period_start=datetime.date(2020, 1, 1))
+    NetworkReport.objects.create(network=paused, year=2025, status=NetworkReport.Status.DRAFT)
+    paused.status = Network.Status.PAUSED
+    paused.save()
+    council = make_network(a, name="Fagråd", kind=Network.Kind.COUNCIL, parent=world.network)
+    make_mandate(council, period_start=datetime.date(2020, 1, 1))
+    NetworkReport.objects.create(network=council, year=2025, status=NetworkReport.Status.DRAFT)
+    # Secretaries and trusts: a nominated secretary is none; a network with every trust of its region appointed.
+    appoint(ended, make_user(trust=world.trusts_a[0]), AppointmentRole.SECRETARY, status=Appointment.Status.NOMINATED)
+    for trust in world.trusts_a:
+        appoint(shortened, make_user(trust=trust), AppointmentRole.SECRETARY)
+    superuser = make_user("root", is_superuser=True)
+    people = [world[role] for role in ("coordinator", "director", "coordinator_b", "member", "fagsjef_b")] + [superuser]
+    for today in (datetime.date(2026, 1, 1), datetime.date(2026, 7, 1), datetime.date(2026, 12, 31)):
+        when = selectors.RegionYear(today=today)
+        for user in people:
+            expected = {
+                key: selectors.network_list(user=user, filters=selectors.NetworkFilters(concern=key), when=when).count()
+                for key in selectors.CONCERNS
+            }
+            assert selectors.network_concern_counts(user=user, when=when) == expected, (user, today)
+    # The comparison is not of zeros: the coordinator of region A on 1 July sees something in every concern.
+    counts = selectors.network_concern_counts(
+        user=world["coordinator"], when=selectors.RegionYear(datetime.date(2026, 7, 1))
+    )
+    assert all(counts.values()), counts
+
+
+def test_unrouted_count_is_the_rows_of_the_list_of_cases_to_route(world: World) -> None:
+    """``unrouted_case_count`` against ``case_list``'s count, for every kind of person: cases received and not,
+    routed and not, in either region, submitted by the person, and a common case's cases counted once."""
+    make_case(world, network=None)
+    make_case(world, network=None, status=Case.Status.DECLINED)
+    make_case(world)
+    make_case(world, network=None, region=world.region_b, submitted_by=world["fagsjef_b"])
+    make_case(world, network=None, region=world.region_b, submitted_by=world["coordinator"])
+    common = CommonCase.objects.create(region=world.region_a, title="Felles", created_by=world["coordinator"])
+    for _ in range(3):
+        make_case(world, network=None, common_case=common)
+    common_b = CommonCase.objects.create(region=world.region_b, title="Felles B", created_by=world["coordinator_b"])
+    for _ in range(2):
+        make_case(world, network=None, region=world.region_b, common_case=common_b, submitted_by=world["coordinator"])
+    superuser = make_user("root", is_superuser=True)
+    filters = CaseFilters(unrouted=True, status=Case.Status.RECEIVED)
+    counts = {}
+    for role in [*ROLES, "candidate"]:
+        for user in (world[role], superuser):
+            counts[user.username] = unrouted_case_count(user=user)
+            assert counts[user.username] == case_list(user=user, filters=filters).count(), user
+    # region A's own case and its common case once; the two cases the coordinator sent to region B, one common
+    assert counts["coordinator"] == 2 + 1 + 2
+    assert counts["root"] == 1 + 1 + 1 + 1 + 1
