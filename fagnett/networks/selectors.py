@@ -187,7 +187,8 @@ def _with_concern(networks: QuerySet[Network], concern: str, when: RegionYear) -
     networks = networks.filter(kind=Network.Kind.NETWORK)
     if concern == CONCERN_REPORT_MISSING:
         expected = reporting_network_ids(networks=networks, year=when.report_year)
-        return networks.filter(pk__in=expected).exclude(Q(report_status__in=_REPORT_COUNTED))
+        # A network without a report has no status: ``exclude(report_status__in=…)`` alone would drop it (SQL's NULL).
+        return networks.filter(Q(report_status__isnull=True) | ~Q(report_status__in=_REPORT_COUNTED), pk__in=expected)
     networks = networks.filter(status=Network.Status.ACTIVE)
     if concern == CONCERN_BELOW_MINIMUM:
         return networks.filter(Q(minimum__isnull=False, held_this_year__lt=F("expected_so_far")))
@@ -288,8 +289,7 @@ def network_concern_counts(*, user: User, when: RegionYear | None = None) -> dic
     reporting: dict[int, str] = {}  # established by the reporting year's end, with a report not counted: the status
     for pk, status, established_on, held, minimum, mandate_ends, secretary, trust_gap, report_status in fetched:
         established_on = prepared.raw_date(established_on)
-        # As ``_with_concern``'s exclude reads the report's status: a network without a report is not counted.
-        uncounted = report_status is not None and report_status not in _REPORT_COUNTED
+        uncounted = report_status not in _REPORT_COUNTED  # a network without a report too
         if uncounted and (established_on is None or established_on <= report_year_end):
             reporting[pk] = status
         if status != Network.Status.ACTIVE:

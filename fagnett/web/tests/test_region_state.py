@@ -158,7 +158,9 @@ def test_annual_report_missing_counts_networks_expected_to_report(world: World) 
     make_network(world.region_a, name="Ny i år", established_on=datetime.date(2026, 2, 1))
     make_network(world.region_a, name="Planlagt", status=Network.Status.PLANNED)
     make_network(world.region_a, name="Fagråd", kind=Network.Kind.COUNCIL, parent=world.network)
-    assert concern(world, selectors.CONCERN_REPORT_MISSING, today) == {"Øye"}  # a draft is not submitted
+    make_network(world.region_a, name="Uten rapport", established_on=datetime.date(2024, 5, 1))
+    # A draft is not submitted, and a network with no report at all has not submitted one either.
+    assert concern(world, selectors.CONCERN_REPORT_MISSING, today) == {"Øye", "Uten rapport"}
 
 
 def test_mandate_expiring_no_secretary_and_trust_gap(world: World) -> None:
