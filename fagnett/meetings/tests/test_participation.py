@@ -13,6 +13,7 @@ from fagnett.meetings.models import Attendance, Meeting
 from fagnett.meetings.selectors import TrustParticipation
 from fagnett.meetings.tests.factories import make_meeting
 from fagnett.networks.models import Network
+from fagnett.organisations.models import Region
 from tests.factories import World, make_mandate, make_network, make_user
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +119,13 @@ def test_the_plan_statement_gives_the_orm_answer(attended: World) -> None:
         ("Barn", 0, 0, 0, None),
         ("Øye", 0, 1, 1, 5),
     ]
+
+
+def test_the_overviews_regions_are_the_orms(world: World) -> None:
+    """``overview_regions``' hand-written statement against ``Region.objects.filter(pk__in=…)``, in its order."""
+    both = [world.region_b.pk, world.region_a.pk]
+    for ids in ([world.region_a.pk], both, [world.region_b.pk, 999_999], []):
+        regions = selectors.overview_regions(ids)
+        orm = list(Region.objects.filter(pk__in=ids))
+        assert [(r.pk, r.name, r.short_name) for r in regions] == [(r.pk, r.name, r.short_name) for r in orm], ids
+    assert len(selectors.overview_regions(both)) == 2
