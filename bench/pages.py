@@ -80,6 +80,7 @@ PAGES = [
     Page("dashboard", "Capacity dashboard", "koordinator", "/capacity/rounds/{round}/dashboard/"),
     Page("dimensioning", "Dimensioning", "koordinator", "/capacity/rounds/{round}/dimensioning/"),
     Page("annual_report", "Annual-report preview", "koordinator", "/regions/{region}/annual-report/{last_year}/"),
+    Page("start_coordinator", "Start page (coordinator)", "koordinator", "/"),
 ]
 BARE = Page("bare", "Bare view (“ok”)", "koordinator", "/bench/ok/")
 #: the page layout alone, measured in-process only (bench/cpu.py): the floor of every page

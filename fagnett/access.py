@@ -17,8 +17,6 @@ app above ask it, so it may not import networks. It reads the person's appointme
 relation ``user.appointments`` (``networks.Appointment.person``) instead.
 """
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +28,7 @@ from django.db.models.signals import post_migrate, post_save, pre_delete, pre_sa
 from django.http import HttpRequest
 
 from fagnett.accounts.models import RegionRole, TrustRole, User, new_access_version
+from fagnett.core.memo import ProcessMemo
 from fagnett.core.tracked import rows_written
 from fagnett.organisations.models import HealthTrust
 
@@ -100,8 +99,7 @@ class AuthenticatedRequest(HttpRequest):
 ANONYMOUS = Access()
 
 
-_kept: OrderedDict[tuple[Any, ...], Access] = OrderedDict()
-_kept_lock = threading.Lock()
+_kept: ProcessMemo[Access] = ProcessMemo(size=CACHE_SIZE)
 
 
 def _key(user: User) -> tuple[Any, ...]:
@@ -117,17 +115,7 @@ def access_for(user: User | AnonymousUser | None) -> Access:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    key = _key(user)
-    with _kept_lock:
-        cached = _kept.get(key)
-        if cached is not None:
-            _kept.move_to_end(key)
-    if cached is None:
-        cached = _read(user)
-        with _kept_lock:
-            _kept[key] = cached
-            while len(_kept) > CACHE_SIZE:
-                _kept.popitem(last=False)
+    cached = _kept.get_or_make(_key(user), lambda: _read(user))
     setattr(user, _CACHE_ATTR, cached)
     return cached
 
@@ -194,9 +182,7 @@ def access_changed(person_ids: Iterable[int | None]) -> None:
     User._base_manager.filter(pk__in=ids).update(access_version=new_access_version())
     # This process's kept objects of them go too: an instance read before the change (the rest of this request)
     # still carries the old version.
-    with _kept_lock:
-        for key in [key for key in _kept if key[0] in ids]:
-            del _kept[key]
+    _kept.forget(lambda key: key[0] in ids)  # type: ignore[index]
 
 
 PeopleOf = Callable[[Collection[Any]], Iterable[int | None]]

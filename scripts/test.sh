@@ -136,7 +136,7 @@ PG_LOG=$(mktemp)
 add_phase tests-sqlite
 add_phase tests-postgresql
 DATABASE_URL="$PG_URL" setsid \
-  /usr/bin/time -f '%e %U %S' -o "$TIMES_DIR/tests-postgresql" $PY -m pytest -q -p no:cacheprovider -m "not browser" \
+  /usr/bin/time -f '%e %U %S' -o "$TIMES_DIR/tests-postgresql" $PY -m pytest -q -p no:cacheprovider --durations=15 -m "not browser" \
   >"$PG_LOG" 2>&1 &
 PG_RUN=$!
 RUNS+=("$PG_RUN")
@@ -148,7 +148,7 @@ setsid /usr/bin/time -f '%e %U %S' -o "$TIMES_DIR/tests-browser" $PY -m pytest -
   >"$BROWSER_LOG" 2>&1 &
 BROWSER_RUN=$!
 RUNS+=("$BROWSER_RUN")
-setsid /usr/bin/time -f '%e %U %S' -o "$TIMES_DIR/tests-sqlite" $PY -m pytest -q -p no:cacheprovider -m "not browser" &
+setsid /usr/bin/time -f '%e %U %S' -o "$TIMES_DIR/tests-sqlite" $PY -m pytest -q -p no:cacheprovider --durations=15 -m "not browser" &
 SQLITE_RUN=$!
 RUNS+=("$SQLITE_RUN")
 sqlite_rc=0

@@ -7,7 +7,9 @@ class CapacityConfig(AppConfig):
     verbose_name = _("ICU capacity")
 
     def ready(self) -> None:
-        from fagnett.capacity import downloads, sent_files
+        from fagnett.capacity import downloads, freshness, sent_files
+        from fagnett.core.freshness import connect
 
         downloads.register()
         sent_files.register()
+        connect(freshness.CAPACITY)

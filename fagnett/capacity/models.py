@@ -498,6 +498,21 @@ class ApiToken(NamedKey):
         return f"{self.trust} – {self.name}"
 
 
+class CapacityChange(models.Model):
+    """One write to a table the capacity pages' kept figures are read from (``capacity.freshness``).
+
+    A row is inserted in the same transaction as the write, so it becomes visible exactly when the write does; the
+    sum of ``weight`` is the freshness key the figures a worker keeps are compared with (``core.freshness``).
+    Inserts take no lock that other writers wait for (a counter row updated by every writer would serialise them
+    until commit). Rows are folded into one now and then, keeping the sum."""
+
+    # Bookkeeping no one reads (not in the admin, no form): Django's default names, no texts to translate.
+    weight = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"+{self.weight}"
+
+
 def entry_field(name: str) -> "models.Field[Any, Any]":
     """A field of ``CapacityEntry`` by name (for its label and help text)."""
     field = CapacityEntry._meta.get_field(name)

@@ -7,7 +7,7 @@ the number of queries of a page does not grow with units, trusts or rounds.
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, ClassVar
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from fagnett.access import access_for, visible_region_filter
 from fagnett.accounts.models import User
 from fagnett.capacity import calculations
+from fagnett.capacity.freshness import CAPACITY
 from fagnett.capacity.models import (
     CATEGORIES,
     NUMBER_FIELDS,
@@ -36,6 +37,7 @@ from fagnett.capacity.models import (
     UnitProfile,
 )
 from fagnett.core import formatting
+from fagnett.core.freshness import Kept
 from fagnett.organisations.models import HealthTrust, Hospital, Region, Unit
 
 CELLS_PER_UNIT = len(CATEGORIES) * len(SCENARIOS)
@@ -377,6 +379,8 @@ class RoundFigures:
     group: str = DEFAULT_GROUP
     #: (id, name, trust's name) of the hospitals with an ICU unit of the group, active or not, by trust and name
     hospitals: list[tuple[int, str, str]] = field(default_factory=list)
+    #: the capacity key (``capacity.freshness``) the figures were read under; None: computed where nothing is kept
+    version: int | None = None
 
     @property
     def group_label(self) -> str:
@@ -445,6 +449,19 @@ def _latest_earlier_rounds(round_: ReportRound, unit_ids: Iterable[int]) -> dict
     return {unit_id: round_id for unit_id, (_start, round_id) in latest.items()}
 
 
+#: What each worker keeps, per round (``capacity.freshness``): its figures per patient group, its trend per scenario
+#: and group, its dimensioning per group, level, scenario, target and day (a few regions × the rounds people open).
+_FIGURES: Kept["RoundFigures"] = Kept(64)
+_TRENDS: Kept[list["TrendPoint"]] = Kept(256)
+_DIMENSIONING: Kept[list["DimensionResult"]] = Kept(256)
+
+
+def forget_kept() -> None:
+    """Empty this worker's kept figures (tests: another worker)."""
+    for kept in (_FIGURES, _TRENDS, _DIMENSIONING):
+        kept.forget()
+
+
 def round_figures(*, round_: ReportRound, group: str = DEFAULT_GROUP) -> RoundFigures:
     """Every active ICU unit of the region's patient ``group`` with the entries it stands on, in five or six queries
     however many rounds; completeness counts the units of that group only.
@@ -454,7 +471,16 @@ def round_figures(*, round_: ReportRound, group: str = DEFAULT_GROUP) -> RoundFi
 
     The units (with their hospital and trust) are read once and set on their entries, not joined into every entry
     row: the page then builds a model instance per entry instead of five (issue 23).
+
+    Kept in the worker per round and group while no capacity write has committed since (``capacity.freshness``):
+    then the key is the only query. Read-only: the same lists are handed to every request that asks.
     """
+    version = CAPACITY.key()
+    figures = _FIGURES.get(version, (round_.pk, group), lambda: _read_round_figures(round_, group))
+    return replace(figures, round=round_, version=version)
+
+
+def _read_round_figures(round_: ReportRound, group: str) -> RoundFigures:
     # The inactive units too, read in the same query: the dashboard lists their hospitals (with "–").
     every_unit = list(_units(round_.region_id, group, active_only=False))
     units = [u for u in every_unit if u.active]
@@ -684,7 +710,14 @@ def dashboard(*, round_: ReportRound, scenario: str = Scenario.NORMAL, group: st
         trusts=list(trust_rows.values()),
         hospitals=list(hospital_rows.values()),
         region_row=region_row,
-        trend=trend(region_id=round_.region_id, scenario=scenario, until=round_, group=group, unit_ids=figures.units),
+        # Kept with the figures' key: the points depend on the rounds and entries up to this round only.
+        trend=_TRENDS.get(
+            figures.version,
+            (round_.pk, scenario, group),
+            lambda: trend(
+                region_id=round_.region_id, scenario=scenario, until=round_, group=group, unit_ids=figures.units
+            ),
+        ),
         figures=figures,
     )
 
@@ -1004,11 +1037,19 @@ def dimensioning(
     report their own admissions; they then use the load of normal operation (marked on the row).
     A row's beds and load are added up; ``pooling`` compares units run apart with the units of each hospital
     run as one — never across hospitals (``site_pooling`` does that for sites the person chooses).
+
+    Kept in the worker with the figures (``round_figures``) while no capacity write has committed since.
     """
     figures = figures or round_figures(round_=round_, group=group)
-    rows = _dimension_rows(figures, level=level, scenario=scenario)
-    _measure(rows, round_=round_, scenario=scenario)
-    return [row.compute(target) for row in rows]
+
+    def compute() -> list[DimensionResult]:
+        rows = _dimension_rows(figures, level=level, scenario=scenario)
+        _measure(rows, round_=round_, scenario=scenario)
+        return [row.compute(target) for row in rows]
+
+    # Kept with the figures' key; the day too: the situation reports are measured up to today.
+    key = (round_.pk, figures.group, level, scenario, target, timezone.localdate())
+    return _DIMENSIONING.get(figures.version, key, compute)
 
 
 @dataclass

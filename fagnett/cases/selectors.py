@@ -17,7 +17,6 @@ from django.db.models import (
     BooleanField,
     Count,
     ExpressionWrapper,
-    F,
     IntegerField,
     Min,
     OuterRef,
@@ -25,7 +24,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -522,42 +520,168 @@ class CasePage:
         return bool(self.next_cursor or self.previous_cursor)
 
 
-_ROW_FIELDS = (
-    "pk",
-    "reference",
-    "title",
-    "source",
-    "status",
-    "due_date",
-    "submitted_at",
-    "network__name",
-    "trust__short_name",
-    "region__short_name",
-    "submitted_by__first_name",
-    "submitted_by__last_name",
-    "submitted_by__username",
-    "common_case_id",
-)
+# --- The page's one statement (docs/ARCHITECTURE.md, "Hand-written SQL on the busiest pages") ---------------------
+# ``case_list``'s cases, their count and their common cases' titles and counts, which cost ~3 ms of the ORM's Python
+# to build and compile as three queries. The same on PostgreSQL and SQLite but for a words search, which is each
+# database's own as in ``_search``. Built from the filters that are set, every value a named parameter (a condition
+# written twice, for the list and its subquery, uses the same names); held to ``case_list`` by
+# ``tests/test_case_list_page.py``.
 
 
-def _common_rows(common_ids: set[int]) -> dict[int, dict[str, Any]]:
-    """The title, due date and counts (networks sent to, answered) of the common cases shown as rows, in one query.
-
-    Asked on every page that may show such a row, even when this one shows none (no id is 0), so that a page's
-    number of queries does not depend on what it happens to show (tests/test_query_counts.py)."""
-    found = (
-        CommonCase.objects.filter(pk__in=common_ids or [0])
-        .order_by()
-        .values("pk", "title", "due_date")
-        .annotate(sent=Count("cases"), answered=Count("cases", filter=Q(cases__status__in=ANSWERED_STATUSES)))
-    )
-    return {row["pk"]: dict(row) for row in found}
+def _in(column: str, name: str, values: Iterable[Any], params: dict[str, Any]) -> str:
+    """``column IN (%(name0)s, …)`` with ``values`` set in ``params``; a condition no row meets when there are none
+    (as the ORM's ``__in`` an empty list)."""
+    names = []
+    for i, value in enumerate(values):
+        params[f"{name}{i}"] = value
+        names.append(f"%({name}{i})s")
+    return f"{column} IN ({', '.join(names)})" if names else "1 = 0"
 
 
-def _prepared_rows(values: list[dict[str, Any]], *, collapsed: bool) -> list[CaseRow]:
-    """The rows of ``values`` (``case_list_page``'s query) ready to show, each label and address made once."""
-    commons = _common_rows({v["common_case_id"] for v in values if v["common_row"]} if collapsed else set())
-    no_common: dict[str, Any] = {"title": "", "due_date": None, "sent": 0, "answered": 0}
+def _matched_sql(user: User, filters: CaseFilters, c: str, params: dict[str, Any]) -> str:
+    """``case_list``'s conditions before common cases are collapsed (``visible_cases_filter``, the filters, the
+    search) on the table alias ``c``."""
+    access = access_for(user)
+    conditions = []
+    if not access.is_superuser:
+        params["user"] = user.pk
+        visible = [f"{c}.submitted_by_id = %(user)s"]
+        regions = access.coordinator_regions | access.director_regions
+        if regions:
+            visible.append(_in(f"{c}.region_id", "region", sorted(regions), params))
+        if access.network_roles:
+            visible.append(_in(f"{c}.network_id", "network", sorted(access.network_roles), params))
+        if access.fagsjef_trusts:
+            visible.append(_in(f"{c}.trust_id", "trust", sorted(access.fagsjef_trusts), params))
+        conditions.append(f"({' OR '.join(visible)})")
+    if filters.mine:
+        params["user"] = user.pk
+        conditions.append(f"{c}.submitted_by_id = %(user)s")
+    if filters.unrouted:
+        conditions.append(f"{c}.network_id IS NULL")
+    if filters.network:
+        params["in_network"] = filters.network
+        conditions.append(f"{c}.network_id = %(in_network)s")
+    open_statuses = f"{c}.status IN ({', '.join(f'%(open{i})s' for i in range(len(OPEN_STATUSES)))})"
+    if filters.status == OPEN_FILTER or filters.overdue:
+        params.update({f"open{i}": status for i, status in enumerate(sorted(OPEN_STATUSES))})
+    if filters.status == OPEN_FILTER:
+        conditions.append(open_statuses)
+    elif filters.status:
+        params["status"] = filters.status
+        conditions.append(f"{c}.status = %(status)s")
+    if filters.trust:
+        params["of_trust"] = filters.trust
+        conditions.append(f"{c}.trust_id = %(of_trust)s")
+    if filters.year:
+        params["year"] = filters.year
+        conditions.append(f"{c}.year = %(year)s")
+    if filters.overdue:
+        params["today"] = connection.ops.adapt_datefield_value(timezone.localdate())
+        conditions.append(f"{open_statuses} AND {c}.due_date < %(today)s")
+    if filters.q.strip():
+        conditions.append(_search_sql(filters.q.strip(), c, params))
+    return " AND ".join(conditions) or "1 = 1"
+
+
+#: The columns a words search reads, in the order ``_search`` gives them to PostgreSQL's full-text search.
+_SEARCHED = ("title", "description", "wanted", "recommendation", "decision")
+
+
+def _search_sql(q: str, c: str, params: dict[str, Any]) -> str:
+    """``_search`` as a condition on the alias ``c``: a case number; or the words, on PostgreSQL its Norwegian
+    full-text search as ``SearchVector``/``SearchQuery`` write it, elsewhere each word a case-insensitive substring of
+    one of the columns as ``__lower__contains`` writes it."""
+    reference = _REFERENCE.match(q)
+    if reference:
+        code, year, number = reference.group(1), int(reference.group(2)), int(reference.group(3))
+        if code:
+            params["reference"] = case_reference(code.upper(), year, number)
+            return f"{c}.reference = %(reference)s"
+        params["ref_year"], params["ref_number"] = year, number
+        return f"{c}.year = %(ref_year)s AND {c}.number = %(ref_number)s"
+    if connection.vendor == "postgresql":
+        params["words"] = q
+        document = " || ' ' || ".join(f"COALESCE({c}.{column}, '')" for column in _SEARCHED)
+        query = "websearch_to_tsquery('norwegian'::regconfig, %(words)s)"
+        return f"to_tsvector('norwegian'::regconfig, {document}) @@ {query}"
+    words = []
+    for i, word in enumerate(q.lower().split()):
+        params[f"word{i}"] = f"%{connection.ops.prep_for_like_query(word)}%"
+        anywhere = " OR ".join(f"LOWER({c}.{column}) LIKE %(word{i})s ESCAPE '\\'" for column in _SEARCHED)
+        words.append(f"({anywhere})")
+    return " AND ".join(words) or "1 = 1"
+
+
+def _collapsible_sql(regions: set[int] | None, c: str, params: dict[str, Any]) -> str:
+    """``_common_cases_once``'s ``collapsible`` on the alias ``c``: a case of a common case of a region whose common
+    cases the person may open (``regions``; ``None`` for every region)."""
+    if regions is None:
+        return f"{c}.common_case_id IS NOT NULL"
+    return f"({c}.common_case_id IS NOT NULL AND {_in(f'{c}.region_id', 'common_region', sorted(regions), params)})"
+
+
+def _page_statement(
+    user: User, filters: CaseFilters, *, collapsed: bool, cursor: "CaseCursor | None", older: bool, size: int
+) -> tuple[str, dict[str, Any]]:
+    """One statement for a page of ``case_list``: the count of the whole list in every row, joined to up to ``size``
+    of the list's rows (none: one row with the count alone), each with its common case's title, due date and counts
+    when it stands for one. ``older``: newest first from before ``cursor``; otherwise oldest first from after it (the
+    rows before a page, which ``case_list_page`` puts back in order)."""
+    params: dict[str, Any] = {"size": size}
+    matched = _matched_sql(user, filters, "c", params)
+    if collapsed:
+        regions = common_case_regions(user)
+        collapsible = _collapsible_sql(regions, "c", params)
+        # A common case counts once however many of its cases match, as ``_common_cases_once`` keeps one row of it.
+        total = (
+            f"COUNT(CASE WHEN {collapsible} THEN NULL ELSE 1 END)"
+            f" + COUNT(DISTINCT CASE WHEN {collapsible} THEN c.common_case_id END)"
+        )
+        first_of_each = f"{_matched_sql(user, filters, 'f', params)} AND {_collapsible_sql(regions, 'f', params)}"
+        firsts = f"SELECT MIN(f.id) FROM cases_case f WHERE {first_of_each} GROUP BY f.common_case_id"  # noqa: S608
+        shown = f"{matched} AND (NOT {collapsible} OR c.id IN ({firsts}))"
+        common_row = collapsible
+    else:
+        total, shown, common_row = "COUNT(*)", matched, "1 = 0"
+    if cursor is not None:
+        params["at"] = connection.ops.adapt_datetimefield_value(cursor.submitted_at)
+        params["pk"] = cursor.pk
+        shown += f" AND (c.submitted_at, c.id) {'<' if older else '>'} (%(at)s, %(pk)s)"
+    order = "DESC" if older else "ASC"
+    answered = _in("s.status", "answered", sorted(ANSWERED_STATUSES), params)
+    # Only conditions of named placeholders, the aliases and the order are formatted in; every value is a parameter.
+    sql = f"""
+        SELECT k.n, p.id, p.reference, p.title, p.source, p.status, p.due_date, p.submitted_at, p.network, p.trust,
+               p.region, p.first_name, p.last_name, p.username, p.common_case_id, p.common_row, cc.title, cc.due_date,
+               CASE WHEN p.common_row
+                    THEN (SELECT COUNT(*) FROM cases_case s WHERE s.common_case_id = p.common_case_id) ELSE 0 END,
+               CASE WHEN p.common_row
+                    THEN (SELECT COUNT(*) FROM cases_case s WHERE s.common_case_id = p.common_case_id AND {answered})
+                    ELSE 0 END
+        FROM (SELECT {total} AS n FROM cases_case c WHERE {matched}) k
+        LEFT JOIN (
+            SELECT c.id, c.reference, c.title, c.source, c.status, c.due_date, c.submitted_at, n.name AS network,
+                   t.short_name AS trust, r.short_name AS region, u.first_name, u.last_name, u.username,
+                   c.common_case_id, {common_row} AS common_row
+            FROM cases_case c
+            INNER JOIN accounts_user u ON u.id = c.submitted_by_id
+            INNER JOIN organisations_region r ON r.id = c.region_id
+            LEFT JOIN networks_network n ON n.id = c.network_id
+            LEFT JOIN organisations_healthtrust t ON t.id = c.trust_id
+            WHERE {shown}
+            ORDER BY c.submitted_at {order}, c.id {order}
+            LIMIT %(size)s
+        ) p ON 1 = 1
+        LEFT JOIN cases_commoncase cc ON cc.id = p.common_case_id AND p.common_row
+        ORDER BY p.submitted_at {order}, p.id {order}
+    """  # noqa: S608
+    return sql, params
+
+
+def _page_rows(fetched: list[tuple[Any, ...]]) -> list[CaseRow]:
+    """The rows of ``_page_statement`` ready to show, each label and address made once (a row of the count alone,
+    with no case, is left out)."""
     case_url = prepared.url_pattern("cases:detail")
     common_url = prepared.url_pattern("cases:common_detail")
     sources = prepared.labels(Case.Source.choices)
@@ -566,32 +690,41 @@ def _prepared_rows(values: list[dict[str, Any]], *, collapsed: bool) -> list[Cas
     today = timezone.localdate()
     open_statuses = OPEN_STATUSES
     rows = []
-    for v in values:
-        common_row = collapsed and bool(v["common_row"])
-        common = commons.get(v["common_case_id"], no_common) if common_row else no_common
-        name = f"{v['submitted_by__first_name']} {v['submitted_by__last_name']}".strip()
-        status, due = v["status"], common["due_date"] if common_row else v["due_date"]
+    for fetched_row in fetched:
+        (_n, pk, reference, title, source, status, due_date, _at, network, trust, region, first_name, last_name,
+         username, common_case_id, common_row, common_title, common_due, sent, answered) = fetched_row  # fmt: skip
+        if pk is None:
+            continue
+        common_row = bool(common_row)
+        due = prepared.raw_date(common_due if common_row else due_date)
+        name = f"{first_name} {last_name}".strip()
         rows.append(
             CaseRow(
-                pk=v["pk"],
-                url=common_url(v["common_case_id"]) if common_row else case_url(v["pk"]),
-                reference=v["reference"],
-                title=common["title"] if common_row else v["title"],
-                source=sources.get(v["source"], v["source"]),
-                network=v["network__name"] or "",
-                origin=(v["region__short_name"] if common_row else v["trust__short_name"] or v["region__short_name"]),
-                submitted_by=name or v["submitted_by__username"],
+                pk=pk,
+                url=common_url(common_case_id) if common_row else case_url(pk),
+                reference=reference,
+                title=common_title if common_row else title,
+                source=sources.get(source, source),
+                network=network or "",
+                origin=region if common_row else trust or region,
+                submitted_by=name or username,
                 status_label=statuses.get(status, status),
                 status_color=Case.STATUS_COLORS.get(status, "neutral"),
                 due=short_date(due),
                 overdue=not common_row and due is not None and due < today and status in open_statuses,
                 common_row=common_row,
-                common_case_id=v["common_case_id"],
-                common_sent=common["sent"],
-                common_answered=common["answered"],
+                common_case_id=common_case_id,
+                common_sent=sent,
+                common_answered=answered,
             )
         )
     return rows
+
+
+def _run(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as db:
+        db.execute(sql, params)
+        return db.fetchall()
 
 
 def case_list_page(
@@ -602,39 +735,41 @@ def case_list_page(
     before: str | None = None,
     size: int = CASE_PAGE_SIZE,
 ) -> CasePage:
-    """A page of ``case_list`` (the same cases, scoped to the person, newest first) in two queries: the count and the
-    page's rows as plain values (a third where common cases are collapsed into rows: their titles and counts). The
-    page starts after the cursor ``after`` or ends before ``before`` (keyset pagination: no OFFSET, so a page deep in
-    the list costs what the first does)."""
+    """A page of ``case_list`` (the same cases, scoped to the person, newest first, a common case once) and the count
+    of the whole list, in one statement (``_page_statement``). The page starts after the cursor ``after`` or ends
+    before ``before`` (keyset pagination: no OFFSET, so a page deep in the list costs what the first does); a second
+    statement only when fewer than a page come before ``before`` (then the list's first page shows)."""
     filters = filters or CaseFilters()
-    cases = case_list(user=user, filters=filters, common_counts=False)
-    collapsed = not filters.network  # case_list collapses common cases (and marks their rows) only then
-    fields = (*_ROW_FIELDS, "common_row") if collapsed else _ROW_FIELDS
-    key = Tuple(F("submitted_at"), F("pk"))
+    collapsed = not filters.network  # as case_list: a network's own list shows the network's case of a common case
     start, end = CaseCursor.parse(after), CaseCursor.parse(before)
-    rows: list[dict[str, Any]]
     first = False
+
+    def read(cursor: CaseCursor | None, *, older: bool = True) -> list[tuple[Any, ...]]:
+        return _run(*_page_statement(user, filters, collapsed=collapsed, cursor=cursor, older=older, size=size + 1))
+
     if end is not None:
-        older_first = cases.filter(TupleGreaterThan(key, (end.submitted_at, end.pk))).order_by("submitted_at", "pk")
-        rows = list(older_first.values(*fields)[: size + 1])
-        if len(rows) > size:
-            rows = rows[:size]
-            rows.reverse()
+        fetched = read(end, older=False)
+        if len(fetched) > size:
+            fetched = fetched[:size]
+            fetched.reverse()
         else:  # fewer than a page before it: that is the list's first page
-            rows, first = list(cases.values(*fields)[: size + 1]), True
+            fetched, first = read(None), True
     elif start is not None:
-        rows = list(cases.filter(TupleLessThan(key, (start.submitted_at, start.pk))).values(*fields)[: size + 1])
+        fetched = read(start)
     else:
-        rows, first = list(cases.values(*fields)[: size + 1]), True
+        fetched, first = read(None), True
+    count = fetched[0][0]
+    rows = _page_rows(fetched)
     more = (end is None or first) and len(rows) > size
     shown = rows[:size]
+    at = {pk: at for pk, at in ((r[1], r[7]) for r in fetched) if pk is not None}
 
-    def cursor(row: dict[str, Any]) -> str:
-        return CaseCursor(row["submitted_at"], row["pk"]).token()
+    def cursor(row: CaseRow) -> str:
+        return CaseCursor(prepared.raw_datetime(at[row.pk]), row.pk).token()
 
     return CasePage(
-        object_list=_prepared_rows(shown, collapsed=collapsed),
-        count=cases.count(),
+        object_list=shown,
+        count=count,
         next_cursor=cursor(shown[-1]) if shown and (more or (end is not None and not first)) else None,
         previous_cursor=cursor(shown[0]) if shown and not first else None,
         first=first,

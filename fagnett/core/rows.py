@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime
 import html
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, overload
 
@@ -20,6 +18,8 @@ from django.urls import reverse
 from django.utils import dateformat, formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+
+from fagnett.core.memo import ProcessMemo
 
 #: Stands for an object's id in a reversed address; no real id has these digits (and an id fills a digit pattern).
 _PLACEHOLDER = 987654321
@@ -117,9 +117,7 @@ def _escaped(value: Any) -> str:
 
 
 #: rendered filter forms a worker keeps (languages × choices × what was asked)
-FORMS_KEPT = 512
-_forms: OrderedDict[Hashable, SafeString] = OrderedDict()
-_forms_lock = threading.Lock()
+_forms: ProcessMemo[SafeString] = ProcessMemo(size=512)
 
 
 def form_fields_html(key: Hashable, form: forms.BaseForm) -> SafeString:
@@ -128,15 +126,7 @@ def form_fields_html(key: Hashable, form: forms.BaseForm) -> SafeString:
     language: the data asked with and the choices. A form with errors is rendered each time (its messages show)."""
     if form.errors:
         return _render_fields(form)
-    full_key = (get_language(), key)
-    kept = _forms.get(full_key)
-    if kept is None:
-        kept = _render_fields(form)
-        with _forms_lock:
-            _forms[full_key] = kept
-            while len(_forms) > FORMS_KEPT:
-                _forms.popitem(last=False)
-    return kept
+    return _forms.get_or_make((get_language(), key), lambda: _render_fields(form))
 
 
 def _render_fields(form: forms.BaseForm) -> SafeString:

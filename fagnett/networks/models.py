@@ -256,8 +256,13 @@ class Mandate(models.Model):
         return reverse("networks:mandate_detail", args=[self.network_id, self.version])
 
     def expires_within(self, today: datetime.date, months: int) -> bool:
+        return self.period_ends_within(self.period_end, today, months)
+
+    @staticmethod
+    def period_ends_within(period_end: datetime.date, today: datetime.date, months: int) -> bool:
+        """A period ending on ``period_end`` ends between ``today`` and ``months`` months from it."""
         limit = today + datetime.timedelta(days=round(months * 30.44))
-        return today <= self.period_end <= limit
+        return today <= period_end <= limit
 
     def has_expired(self, today: datetime.date) -> bool:
         return self.period_end < today

@@ -1,10 +1,12 @@
 """Reads for networks, mandates and appointments, always scoped to the person asking."""
 
 import datetime
+import functools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from decimal import Decimal
+from typing import Any, NamedTuple, TypedDict, cast
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
@@ -16,6 +18,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -450,14 +453,65 @@ def network_filter_choices(*, user: User) -> NetworkFilterChoices:
 
 
 def network_get(*, user: User, network_id: int) -> Network:
-    """The network if the person may see it; 404 otherwise (no hint that it exists)."""
-    try:
-        network = Network.objects.select_related("region", "parent", "merged_into").get(pk=network_id)
-    except Network.DoesNotExist:
-        raise Http404 from None
+    """The network if the person may see it; 404 otherwise (no hint that it exists). Its region, its parent and the
+    network it was merged into come along, as ``select_related`` brings them.
+
+    Read by one hand-written statement (``_network_statement``): through the ORM, compiling the three joins cost
+    more Python than the network page's other reads together (issue 23). A test holds it to the ORM's query."""
+    network_id = int(network_id)
+    smallest, largest = connection.ops.integer_field_range(Network._meta.pk.get_internal_type())
+    if not smallest <= network_id <= largest:  # no such id; the ORM finds nothing without asking, as here
+        raise Http404
+    statement, parts = _network_statement()
+    with connection.cursor() as db:
+        db.execute(statement, [network_id])
+        row = db.fetchone()
+    if row is None:
+        raise Http404
+    instances = [
+        None if row[pk] is None else model.from_db(connection.alias, names, row[start:end])
+        for model, names, start, end, pk in parts
+    ]
+    network = cast(Network, instances[0])
+    # Set through the relations' descriptors, which keep each as select_related does (nothing is asked later).
+    network.region = cast(Region, instances[1])
+    network.parent = cast(Network | None, instances[2])
+    network.merged_into = cast(Network | None, instances[3])
     if not user.has_perm("networks.view_network", network):
         raise Http404
     return network
+
+
+@functools.cache
+def _network_statement() -> tuple[str, list[tuple[type[Model], list[str], int, int, int]]]:
+    """``network_get``'s statement, and where each instance's columns are in its row (its field names, first and last
+    column, and its primary key's column): every concrete field of the network, its region, its parent and the
+    network it was merged into, as the ORM selects them. The values need no conversion on either database
+    (PostgreSQL's driver and SQLite's declared column types give dates and booleans): the test compares every
+    field."""
+    quote = connection.ops.quote_name
+    joins: tuple[tuple[type[Model], str, str], ...] = (
+        (Network, "n", ""),
+        (Region, "region", "JOIN organisations_region region ON region.id = n.region_id"),
+        (Network, "parent", "LEFT JOIN networks_network parent ON parent.id = n.parent_id"),
+        (Network, "merged", "LEFT JOIN networks_network merged ON merged.id = n.merged_into_id"),
+    )
+    columns: list[str] = []
+    parts: list[tuple[type[Model], list[str], int, int, int]] = []
+    for model, alias, _join in joins:
+        fields = model._meta.concrete_fields
+        start = len(columns)
+        parts.append(
+            (model, [f.attname for f in fields], start, start + len(fields), start + fields.index(model._meta.pk))
+        )
+        columns += [f"{alias}.{quote(str(f.column))}" for f in fields]
+    # Only table and column names are formatted in; the network's id goes as a parameter.
+    statement = (
+        f"SELECT {', '.join(columns)} FROM networks_network n "  # noqa: S608
+        + " ".join(join for _model, _alias, join in joins[1:])
+        + " WHERE n.id = %s"
+    )
+    return statement, parts
 
 
 def mandate_current(*, network: Network) -> Mandate | None:
@@ -466,6 +520,99 @@ def mandate_current(*, network: Network) -> Mandate | None:
         .prefetch_related("tasks")
         .order_by("-version")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class MandateBody:
+    """One mandate version's content as its pages show it (networks/_mandate_body.html): the meeting form as its
+    label, the trusts by name ("" for none), the standard tasks by title in the task list's order."""
+
+    version: int
+    approved_by: str
+    approved_on: datetime.date | None
+    period_start: datetime.date
+    period_end: datetime.date
+    min_meetings_per_year: int
+    meeting_form: str
+    secretariat: str
+    archive: str
+    budget_amount: Decimal | None
+    budget_note: str
+    purpose: str
+    tasks: list[str]
+    specific_tasks: str
+
+    @classmethod
+    def of(cls, mandate: Mandate) -> "MandateBody":
+        """``mandate``'s content (its trusts and tasks read as they are loaded: select and prefetch them)."""
+        return cls(
+            version=mandate.version,
+            approved_by=mandate.approved_by,
+            approved_on=mandate.approved_on,
+            period_start=mandate.period_start,
+            period_end=mandate.period_end,
+            min_meetings_per_year=mandate.min_meetings_per_year,
+            meeting_form=mandate.get_meeting_form_display(),
+            secretariat=str(mandate.secretariat_trust or ""),
+            archive=str(mandate.archive_trust or ""),
+            budget_amount=mandate.budget_amount,
+            budget_note=mandate.budget_note,
+            purpose=mandate.purpose,
+            tasks=[task.title for task in mandate.tasks.all()],
+            specific_tasks=mandate.specific_tasks,
+        )
+
+    def expires_within(self, today: datetime.date, months: int) -> bool:
+        return Mandate.period_ends_within(self.period_end, today, months)
+
+    def has_expired(self, today: datetime.date) -> bool:
+        return self.period_end < today
+
+
+def mandate_current_body(*, network_id: int) -> MandateBody | None:
+    """The content of the network's newest mandate version (``mandate_current``), with its trusts' names and its
+    tasks, in one hand-written statement: through the ORM, the mandate with its trusts and then its tasks cost two
+    queries and more Python to compile than the rest of the network page's reads together (issue 23)."""
+    # Only table and column names are formatted in; the network goes as a parameter. The tasks in TaskListItem's
+    # order (its region's name, its order, its code), one row each; a mandate without tasks is one row without one.
+    sql = """
+        SELECT m.version, m.approved_by, m.approved_on, m.period_start, m.period_end, m.min_meetings_per_year,
+            m.meeting_form, secretariat.name, archive.name, m.budget_amount, m.budget_note, m.purpose,
+            m.specific_tasks, task.title
+        FROM networks_mandate m
+        LEFT JOIN organisations_healthtrust secretariat ON secretariat.id = m.secretariat_trust_id
+        LEFT JOIN organisations_healthtrust archive ON archive.id = m.archive_trust_id
+        LEFT JOIN networks_mandate_tasks chosen ON chosen.mandate_id = m.id
+        LEFT JOIN networks_tasklistitem task ON task.id = chosen.tasklistitem_id
+        LEFT JOIN organisations_region task_region ON task_region.id = task.region_id
+        WHERE m.id = (SELECT newest.id FROM networks_mandate newest WHERE newest.network_id = %s
+                      ORDER BY newest.version DESC LIMIT 1)
+        ORDER BY task_region.name, task."order", task.code
+    """
+    with connection.cursor() as db:
+        db.execute(sql, [network_id])
+        fetched = db.fetchall()
+    if not fetched:
+        return None
+    first = fetched[0]
+    forms = prepared.labels(Mandate._meta.get_field("meeting_form").flatchoices)
+    return MandateBody(
+        version=first[0],
+        approved_by=first[1],
+        approved_on=prepared.raw_date(first[2]),
+        period_start=prepared.raw_date(first[3]),
+        period_end=prepared.raw_date(first[4]),
+        min_meetings_per_year=first[5],
+        meeting_form=forms.get(first[6], first[6]),
+        secretariat=first[7] or "",
+        archive=first[8] or "",
+        # SQLite gives a whole number's column as an int; the ORM (and PostgreSQL) a Decimal.
+        budget_amount=None if first[9] is None else Decimal(first[9]),
+        budget_note=first[10],
+        purpose=first[11],
+        specific_tasks=first[12],
+        tasks=[row[13] for row in fetched if row[13] is not None],
     )
 
 
@@ -568,12 +715,17 @@ class NetworkPeople:
 
 
 def network_people(*, network: Network) -> NetworkPeople:
-    """``representation_matrix`` and the appointed members of ``network`` as plain values: two queries (the trusts,
-    and the open appointments with their people's names, written by hand), no model instances."""
+    """``representation_matrix`` and the appointed members of ``network`` as plain values: two hand-written queries
+    (the trusts, and the open appointments with their people's names), no model instances."""
     roles = [(value, str(label)) for value, label in AppointmentRole.choices]
     role_labels = dict(roles)
     role_index = {value: i for i, (value, _) in enumerate(roles)}
-    trusts = list(HealthTrust.objects.filter(region_id=network.region_id).order_by("name").values_list("pk", "name"))
+    # The region's trusts by name, written by hand as the appointments below (the ORM's compile cost more than both).
+    with connection.cursor() as db:
+        db.execute(
+            "SELECT id, name FROM organisations_healthtrust WHERE region_id = %s ORDER BY name", [network.region_id]
+        )
+        trusts = db.fetchall()
     # A trust's row holds a HealthTrust of only its id and name: what the page shows, and what makes it a gap.
     rows = {
         pk: MatrixRow(label=name, trust=HealthTrust(pk=pk, name=name), cells=[[] for _ in roles]) for pk, name in trusts
@@ -644,6 +796,23 @@ def network_people(*, network: Network) -> NetworkPeople:
     return NetworkPeople(
         members=members, matrix=matrix, nominations=[nomination for row in matrix.rows for nomination in row.nominated]
     )
+
+
+class SubgroupRow(NamedTuple):
+    pk: int
+    name: str
+    kind: str
+    status: str
+
+
+def network_subgroups(*, network_id: int) -> list[SubgroupRow]:
+    """The network's councils and working groups by name (``network.subgroups.order_by("name")``), written by hand:
+    the network page shows only these four values (issue 23)."""
+    with connection.cursor() as db:
+        db.execute(
+            "SELECT id, name, kind, status FROM networks_network WHERE parent_id = %s ORDER BY name", [network_id]
+        )
+        return [SubgroupRow(*row) for row in db.fetchall()]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from fagnett.accounts.models import User
 from fagnett.core import rows as prepared
 from fagnett.core.exceptions import ConflictError
 from fagnett.core.views_helpers import add_service_errors, paginate, rebind_after_conflict, render_page_or_part
-from fagnett.networks import selectors, services
+from fagnett.networks import pages, selectors, services
 from fagnett.networks.forms import (
     DecisionForm,
     EndAppointmentForm,
@@ -49,6 +49,13 @@ def network_list(request: AuthenticatedRequest) -> HttpResponse:
             kind=data["kind"],
             concern=data["concern"],
         )
+    # The fields' HTML depends on the language, the choices (the person's regions and fields, the reporting year in a
+    # concern's label) and what was asked for each field: kept under those. htmx asks for the results only.
+    fields_html = None
+    if not getattr(request, "htmx", False):
+        asked = tuple((name, tuple(request.GET.getlist(name))) for name in form.fields) if form.is_bound else None
+        shown = (tuple(choices.regions), tuple(choices.fields), when.report_year)
+        fields_html = prepared.form_fields_html(("networks:filter", asked, *shown), form)
     # The annual report's statuses: its app is a layer above this one, so its model is looked up by name.
     report = apps.get_model("reports.NetworkReport")
     listed = selectors.network_list_page(
@@ -63,7 +70,9 @@ def network_list(request: AuthenticatedRequest) -> HttpResponse:
         "networks/network_list.html",
         {
             "form": form,
+            "fields_html": fields_html,
             "page": listed.page,
+            "rows": pages.network_rows(listed.page.object_list),
             "count": network_count_text(listed.counts),
             "year": when.year,
             "report_year": when.report_year,
@@ -86,10 +95,14 @@ def network_count_text(counts: selectors.NetworkCounts) -> str:
 
 def network_detail(request: AuthenticatedRequest, network_id: int) -> HttpResponse:
     network = selectors.network_get(user=request.user, network_id=network_id)
-    mandate = selectors.mandate_current(network=network)
+    mandate = selectors.mandate_current_body(network_id=network.pk)
     today = timezone.localdate()
     can_view_nominations = request.user.has_perm("networks.view_nominations", network)
+    can_change = request.user.has_perm("networks.change_network", network)
+    access = access_for(request.user)
+    can_open_nominations = access.is_coordinator(network.region_id) or access.is_director(network.region_id)
     people = selectors.network_people(network=network)
+    nominations = people.nominations if can_view_nominations else []
     return render(
         request,
         "networks/network_detail.html",
@@ -99,12 +112,15 @@ def network_detail(request: AuthenticatedRequest, network_id: int) -> HttpRespon
             "mandate_expiring": mandate is not None
             and mandate.expires_within(today, settings.MANDATE_EXPIRY_WARNING_MONTHS),
             "mandate_expired": mandate is not None and mandate.has_expired(today),
-            "subgroups": network.subgroups.order_by("name"),
+            "subgroup_items": pages.subgroup_items(selectors.network_subgroups(network_id=network.pk)),
             "members": people.members,
+            "member_rows": pages.member_rows(people.members, with_history=can_open_nominations, with_end=can_change),
             "matrix": people.matrix,
+            "matrix_rows": pages.matrix_rows(people.matrix),
             "can_view_nominations": can_view_nominations,
-            "nominations": people.nominations if can_view_nominations else [],
-            "can_change": request.user.has_perm("networks.change_network", network),
+            "nominations": nominations,
+            "nomination_items": pages.nomination_items(nominations, with_link=can_open_nominations),
+            "can_change": can_change,
             "can_view_budget": request.user.has_perm("budget.view_budget", network),
             "can_view_reports": request.user.has_perm("reports.view_network_report", network),
             "can_archive": request.user.has_perm("archive.export", network),
@@ -112,8 +128,7 @@ def network_detail(request: AuthenticatedRequest, network_id: int) -> HttpRespon
             "can_view_cases": _sees_network_cases(request.user, network),
             # The action items of every meeting (meetings' follow-up register, asked by the permission's name).
             "can_view_followup": request.user.has_perm("meetings.view_action_items", network),
-            "can_open_nominations": access_for(request.user).is_coordinator(network.region_id)
-            or access_for(request.user).is_director(network.region_id),
+            "can_open_nominations": can_open_nominations,
             "can_nominate": request.user.has_perm("networks.nominate", network),
         },
     )
@@ -197,7 +212,12 @@ def mandate_detail(request: AuthenticatedRequest, network_id: int, version: int)
     return render(
         request,
         "networks/mandate_detail.html",
-        {"network": mandate.network, "mandate": mandate, "changes": _mandate_changes(previous, mandate)},
+        {
+            "network": mandate.network,
+            "mandate": mandate,
+            "body": selectors.MandateBody.of(mandate),
+            "changes": _mandate_changes(previous, mandate),
+        },
     )
 
 

@@ -12,10 +12,13 @@ from fagnett.networks.rules import LEADERSHIP_ROLES
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """The main menu for the person, marking the section of the current page."""
+    """The main menu for the person, marking the section of the current page: ``site_menu`` is ``(items, current,
+    submit_case_url)`` — the menu's ``(url, label)`` pairs, the positions of the ones the page is in, and the address
+    of "Submit a case" — or None for someone not logged in. Hashable: the header is kept under it
+    (``web/templatetags/layout.py``)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"site_menu": None}
     access = access_for(user)
     oversees = access.is_coordinator_anywhere or bool(access.director_regions)
     items, submit_case_url = _menu(
@@ -27,11 +30,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (get_script_prefix(), settings.ROOT_URLCONF, get_urlconf()),  # what reverse() answers depends on
     )
     path = request.path
-    nav = []
-    for url, label in items:
-        current = path == url if url == "/" else path.startswith(url)
-        nav.append({"url": url, "label": label, "current": current})
-    return {"nav_items": nav, "submit_case_url": submit_case_url}
+    current = tuple(i for i, (url, _label) in enumerate(items) if (path == url if url == "/" else path.startswith(url)))
+    return {"site_menu": (items, current, submit_case_url)}
 
 
 @lru_cache(maxsize=128)

@@ -12,29 +12,34 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from fagnett.access import AuthenticatedRequest, access_for
 from fagnett.accounts.services import user_language_set
-from fagnett.cases.selectors import case_home_summary
 from fagnett.core.health import readiness
 from fagnett.core.metrics import exposition, scrape_allowed
 from fagnett.events.selectors import upcoming_event_rows
 from fagnett.meetings.selectors import my_open_action_items, upcoming_meeting_rows
 from fagnett.networks.selectors import home_summary
-from fagnett.web.for_you import DUE_WITHIN, for_you
+from fagnett.web import pages
+from fagnett.web.for_you import DUE_WITHIN
 from fagnett.web.region_state import region_state
+from fagnett.web.start import start_reads
 
 
 def home(request: AuthenticatedRequest) -> HttpResponse:
-    # The list of open action items and For you's counts of them come from one statement.
-    action_items = my_open_action_items(user=request.user, today=timezone.localdate(), due_within=DUE_WITHIN)
+    today = timezone.localdate()
+    # The list of open action items and For you's counts of them come from one statement; For you, the case card
+    # and the employer's name from another.
+    action_items = my_open_action_items(user=request.user, today=today, due_within=DUE_WITHIN)
+    reads = start_reads(user=request.user, today=today, action_items=(action_items.overdue, action_items.due_soon))
     return render(
         request,
         "web/home.html",
         {
             "summary": home_summary(user=request.user),
-            "upcoming": upcoming_meeting_rows(user=request.user),
-            "action_items": action_items.first,
-            "case_summary": case_home_summary(user=request.user),
+            "upcoming": pages.meeting_rows(upcoming_meeting_rows(user=request.user)),
+            "action_items": pages.action_item_rows(action_items.first),
+            "case_summary": reads.case_summary,
             "upcoming_events": upcoming_event_rows(user=request.user),
-            "for_you": for_you(user=request.user, action_items=(action_items.overdue, action_items.due_soon)),
+            "for_you": pages.for_you_rows(reads.for_you),
+            "employer": reads.employer,
             "region_state": region_state(user=request.user),
         },
     )

@@ -17,7 +17,7 @@ from fagnett.cases import selectors, services
 from fagnett.cases.models import Case
 from fagnett.cases.tests.factories import make_case
 from fagnett.organisations.models import HealthTrust
-from tests.factories import World, make_network
+from tests.factories import World, make_network, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -152,8 +152,9 @@ def test_the_kept_filter_form_shows_what_each_request_asked_in_its_language(worl
 
 
 def test_common_rows_carry_the_titles_dates_and_counts_case_list_gives(world: World, login_as: LoginAs) -> None:
-    """The page counts its common cases in a query of its own (``_common_rows``); held to ``case_list``'s annotated
-    subqueries, with some networks' cases answered, for the lists that collapse common cases."""
+    """The page reads its common cases' titles and counts in its own statement (``_page_statement``); held to
+    ``case_list``'s annotated subqueries, with some networks' cases answered, for the lists that collapse common
+    cases."""
     sent = [
         services.common_case_send(
             user=world["coordinator"],
@@ -184,3 +185,143 @@ def test_common_rows_carry_the_titles_dates_and_counts_case_list_gives(world: Wo
         got = {r.common_case_id: (r.title, r.due, r.common_sent, r.common_answered) for r in shown if r.common_row}
         assert got == expected and len(got) == 3
         assert {counts[2:] for counts in got.values()} == {(2, 0), (2, 2), (2, 1)}
+
+
+# --- The page's hand-written statement, held to case_list (the ORM query it replaced) --------------------------------
+
+
+def _mixed_world(world: World) -> None:
+    """Cases of every kind the statement tells apart: both regions, every network and none, trusts, statuses, years,
+    due dates either side of today, ties in time, words with æøå, and two common cases (one answered by a network)."""
+    now = timezone.now()
+    today = timezone.localdate()
+    people = ["employee", "leader", "member", "coordinator", "fagsjef", "other_member"]
+    networks = [world.network, world.other_network, None]
+    statuses = [Case.Status.RECEIVED, Case.Status.IN_PROGRESS, Case.Status.CLOSED, Case.Status.RECOMMENDATION_GIVEN]
+    for i in range(24):
+        make_case(
+            world,
+            title=f"Sak {i} om {'overflytting' if i % 3 else 'Ålesund økt behov'}",
+            network=networks[i % 3],
+            submitted_by=world[people[i % len(people)]],
+            # Three cases a minute: a page of three then ends inside a tie (the id breaks it) past the row read ahead.
+            submitted_at=now - datetime.timedelta(minutes=i // 3),
+            status=statuses[i % 4],
+            trust=world.trusts_a[i % 3] if i % 4 else None,
+            due_date=today + datetime.timedelta(days=i % 3 - 1),
+            year=2025 if i % 5 == 0 else today.year,
+        )
+    make_case(world, title="Nord", network=world.network_b, submitted_by=world["fagsjef_b"], trust=world.trust_b)
+    for i, title in enumerate(("Felles om overflytting", "Felles om Ålesund")):
+        services.common_case_send(
+            user=world["coordinator"],
+            region=world.region_a,
+            networks=None,
+            data={"title": title, "description": "D", "due_date": today + datetime.timedelta(days=i - 1)},
+        )
+    answered = Case.objects.filter(common_case__title="Felles om Ålesund").order_by("pk").first()
+    assert answered is not None
+    Case.objects.filter(pk=answered.pk).update(status=Case.Status.RECOMMENDATION_GIVEN)
+
+
+def _orm(user: User, filters: selectors.CaseFilters) -> list[tuple[object, ...]]:
+    return [
+        (c.pk, bool(getattr(c, "common_row", False)))
+        + ((c.common_case_id, c.common_case.title, c.common_sent, c.common_answered) if getattr(c, "common_row", False)
+           else (c.title,))
+        for c in selectors.case_list(user=user, filters=filters)
+    ]  # fmt: skip
+
+
+def _walked(user: User, filters: selectors.CaseFilters) -> tuple[list[tuple[object, ...]], set[int]]:
+    """Every row of the list, page by page (three rows a page) to its end and back, and the counts the pages gave."""
+    counts, pages, after = set(), [], None
+    while True:
+        page = selectors.case_list_page(user=user, filters=filters, after=after, size=3)
+        counts.add(page.count)
+        pages.append(page.object_list)
+        if page.next_cursor is None:
+            break
+        after = page.next_cursor
+    before = page.previous_cursor
+    for expected in reversed(pages[:-1]):  # back from the last page to the first, by "Previous"
+        assert before is not None
+        page = selectors.case_list_page(user=user, filters=filters, before=before, size=3)
+        assert page.object_list == expected
+        before = page.previous_cursor
+    assert before is None and page.first
+    rows = [
+        (r.pk, r.common_row) + ((r.common_case_id, r.title, r.common_sent, r.common_answered) if r.common_row
+                                else (r.title,))
+        for page_rows in pages
+        for r in page_rows
+    ]  # fmt: skip
+    return rows, counts
+
+
+FILTERS = [
+    {},
+    {"status": "open"},
+    {"status": Case.Status.CLOSED, "year": 2025},
+    {"overdue": True},
+    {"q": "overflytting"},
+    {"q": "ÅLESUND økt"},
+    {"q": "50%_"},
+    {"trust": 2},
+    {"mine": True},
+    {"unrouted": True},
+    {"network": "network"},
+    {"network": "network", "status": "open", "q": "sak"},
+]
+
+
+@pytest.mark.parametrize(
+    "role", ["coordinator", "director", "leader", "member", "other_member", "fagsjef", "employee", "coordinator_b"]
+)
+def test_the_page_statement_gives_case_lists_rows_counts_and_common_cases(world: World, role: str) -> None:
+    """Each person and filter: the same rows in the same order as ``case_list`` (walked three at a time both ways),
+    the common cases collapsed into the same rows with the same counts, and the whole list's count on every page."""
+    _mixed_world(world)
+    user = world[role]
+    for asked in FILTERS:
+        values = dict(asked)
+        if values.get("network") == "network":
+            values["network"] = world.network.pk
+        if values.get("trust"):
+            values["trust"] = world.trusts_a[1].pk
+        filters = selectors.CaseFilters(**values)  # type: ignore[arg-type]
+        expected = _orm(user, filters)
+        rows, counts = _walked(user, filters)
+        assert rows == expected, asked
+        assert counts == {len(expected)}, asked
+    everything = _orm(user, selectors.CaseFilters())
+    assert everything, "each person sees some cases"
+    if role == "coordinator":  # the common cases are collapsed into one row each, with their counts
+        commons = {row[3:] for row in everything if row[1]}
+        assert commons == {("Felles om overflytting", 2, 0), ("Felles om Ålesund", 2, 1)}
+
+
+def test_the_page_statement_gives_a_superuser_every_case(world: World) -> None:
+    _mixed_world(world)
+    admin = make_user("admin", is_superuser=True)
+    for filters in (selectors.CaseFilters(), selectors.CaseFilters(q="overflytting"), selectors.CaseFilters(year=2025)):
+        rows, counts = _walked(admin, filters)
+        assert rows == _orm(admin, filters) and counts == {len(rows)}
+
+
+def test_a_case_number_is_found_with_or_without_the_networks_code(world: World) -> None:
+    case = make_case(world, title="Nummer")
+    assert case.reference.startswith(f"{world.network.code}-")
+    user = world["coordinator"]
+    for q in (case.reference, case.reference.lower().replace("-", " "), f"{case.year}/{case.number:03d}"):
+        filters = selectors.CaseFilters(q=q)
+        rows, _ = _walked(user, filters)
+        assert rows == _orm(user, filters) and (case.pk, False, "Nummer") in rows, q
+
+
+def test_an_empty_page_still_counts_the_list(world: World) -> None:
+    """A cursor past the list's end gives no rows but the list's count (the statement's row of the count alone)."""
+    _cases(world, 2)
+    far = selectors.CaseCursor(datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC), 1).token()
+    page = selectors.case_list_page(user=world["coordinator"], after=far)
+    assert (page.object_list, page.count, page.next_cursor) == ([], 2, None)

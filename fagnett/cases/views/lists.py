@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from fagnett.access import AuthenticatedRequest, access_for
-from fagnett.cases import selectors
+from fagnett.cases import pages, selectors
 from fagnett.cases.forms import CaseFilterForm
 from fagnett.core import rows as prepared
 from fagnett.core.views_helpers import render_page_or_part
@@ -53,6 +53,7 @@ def _list_page(
             "form": form,
             "fields_html": fields_html,
             "page": page,
+            "rows": pages.case_rows(page.object_list),
             "heading": heading,
             "network": network,
             "kind": kind,

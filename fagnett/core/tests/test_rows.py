@@ -3,9 +3,8 @@
 import datetime
 
 import pytest
-from django.utils import dateformat, formats, timezone, translation
-
 from django.template import Context, Template
+from django.utils import dateformat, formats, timezone, translation
 from django.utils.html import format_html
 
 from fagnett.core.rows import RowMarkup, date_formatter, url_pattern

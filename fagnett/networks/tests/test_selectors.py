@@ -1,10 +1,12 @@
 import datetime
+from decimal import Decimal
 
 import pytest
+from django.db.models import Model
 from django.http import Http404
 
 from fagnett.networks import selectors
-from fagnett.networks.models import Appointment, AppointmentRole, Network
+from fagnett.networks.models import Appointment, AppointmentRole, Network, TaskListItem
 from tests.factories import World, appoint, make_mandate, make_network, make_user
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +136,100 @@ def test_the_network_pages_people_are_representation_matrix_and_appointment_list
         ("Rhf2 Testesen", "Region A RHF", None),
     ]
     assert [n["pk"] for n in people.nominations] == [a.pk for r in matrix.rows for a in r.nominated]
+
+
+def fields(instance: Model | None) -> dict[str, object] | None:
+    """Every concrete field's value of ``instance`` (None for none)."""
+    if instance is None:
+        return None
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def test_network_get_reads_what_the_orm_read_with_its_relations(world: World, django_assert_num_queries) -> None:
+    """network_get (hand-written SQL) against the ORM query it replaced: every field of the network, its region, its
+    parent and the network it merged into, each kept (nothing more is asked), on a network, a sub-group and a
+    merged network; 404 for an id that is not there or does not fit the column."""
+    council = make_network(
+        world.region_a, name="Fagråd <A>", kind=Network.Kind.COUNCIL, parent=world.network, code="FAG"
+    )
+    merged = make_network(
+        world.region_a,
+        name="Gammel",
+        status=Network.Status.MERGED,
+        merged_into=world.other_network,
+        established_on=datetime.date(2019, 3, 1),
+        description="Linje 1\nLinje 2",
+        minutes_visible_to_region=True,
+    )
+    for network in (world.network, council, merged, world.network_b):
+        orm = Network.objects.select_related("region", "parent", "merged_into").get(pk=network.pk)
+        with django_assert_num_queries(1):
+            read = selectors.network_get(
+                user=world["coordinator_b" if network == world.network_b else "coordinator"], network_id=network.pk
+            )
+            related = (read.region, read.parent, read.merged_into)
+        assert fields(read) == fields(orm)
+        assert [fields(r) for r in related] == [fields(orm.region), fields(orm.parent), fields(orm.merged_into)]
+        assert read._state.db == orm._state.db and read._state.adding is False
+    assert isinstance(fields(merged)["established_on"], datetime.date)
+    assert selectors.network_get(user=world["coordinator"], network_id=merged.pk).minutes_visible_to_region is True
+    for missing in (0, 10**6, 2**63, -(2**63) - 1):
+        with pytest.raises(Http404):
+            selectors.network_get(user=world["coordinator"], network_id=missing)
+
+
+def test_the_current_mandate_body_is_the_newest_mandate_as_the_orm_read_it(world: World) -> None:
+    """mandate_current_body (hand-written SQL) against MandateBody.of the ORM's mandate_current: the newest version,
+    its trusts by name, its tasks in the task list's order (order, then code), a budget, none."""
+    network = world.network
+    assert selectors.mandate_current_body(network_id=network.pk) == selectors.MandateBody.of(
+        selectors.mandate_current(network=network)  # type: ignore[arg-type]
+    )
+    a1, a2, _ = world.trusts_a
+    late = TaskListItem.objects.create(region=world.region_a, code="A0", title="Sist i lista", order=9)
+    tied = TaskListItem.objects.create(region=world.region_a, code="T0", title="Lik orden, kode først", order=1)
+    newest = make_mandate(
+        network,
+        secretariat_trust=a2,
+        archive_trust=a1,
+        budget_amount=Decimal("125000"),
+        budget_note="Reiser <og> møter",
+        approved_by="Fagdirektørmøtet",
+        approved_on=datetime.date(2025, 2, 3),
+        meeting_form="hybrid",
+        specific_tasks="Utrede X\nog Y",
+    )
+    newest.tasks.set([late, *world.tasks, tied])
+    body = selectors.mandate_current_body(network_id=network.pk)
+    assert body == selectors.MandateBody.of(selectors.mandate_current(network=network))  # type: ignore[arg-type]
+    assert body is not None and body.version == newest.version
+    assert body.tasks == ["Lik orden, kode først", "Task 1", "Task 2", "Task 3", "Sist i lista"]
+    assert (body.secretariat, body.archive, body.budget_amount) == (a2.name, a1.name, Decimal("125000"))
+    assert body.meeting_form == "Hybrid"
+    bare = make_mandate(world.other_network)
+    assert selectors.mandate_current_body(network_id=world.other_network.pk) == selectors.MandateBody.of(bare)
+    assert (bare.secretariat_trust, selectors.MandateBody.of(bare).tasks) == (None, [])
+    assert selectors.mandate_current_body(network_id=make_network(world.region_a).pk) is None
+
+
+def test_a_mandate_body_expires_as_its_mandate(world: World) -> None:
+    mandate = world.network.mandates.get()
+    body = selectors.MandateBody.of(mandate)
+    for today in (
+        mandate.period_end - datetime.timedelta(days=200),
+        mandate.period_end,
+        mandate.period_end + datetime.timedelta(days=1),
+    ):
+        assert body.expires_within(today, 6) == mandate.expires_within(today, 6)
+        assert body.has_expired(today) == mandate.has_expired(today)
+
+
+def test_the_subgroups_are_the_orms_by_name(world: World) -> None:
+    for name, kind in (("Ørsta-gruppa", Network.Kind.WORKING_GROUP), ("Akutt-rådet", Network.Kind.COUNCIL)):
+        make_network(world.region_a, name=name, kind=kind, parent=world.network, status=Network.Status.PAUSED)
+    make_network(world.region_a, name="Bfagråd", kind=Network.Kind.COUNCIL, parent=world.other_network)
+    assert selectors.network_subgroups(network_id=world.network.pk) == list(
+        world.network.subgroups.order_by("name").values_list("pk", "name", "kind", "status")
+    )
+    assert [g.name for g in selectors.network_subgroups(network_id=world.network.pk)] == ["Akutt-rådet", "Ørsta-gruppa"]
+    assert selectors.network_subgroups(network_id=world.network_b.pk) == []

@@ -371,6 +371,30 @@ class TestNetworkListColumnsAndFilters:
         html = client.get(reverse("networks:list"), {"kind": "nonsense"}).content.decode()
         assert "Velg et gyldig valg" in html  # a clear message, and the unfiltered list
 
+    def test_the_kept_filter_fields_show_what_each_person_asked_and_may_choose(self, world: World) -> None:
+        """The form's fields are rendered once and kept (core.rows.form_fields_html): apart per search, per person's
+        regions and fields, and per language."""
+
+        def form(client: Client, **query: str) -> lxml.html.HtmlElement:
+            return lxml.html.fromstring(client.get(reverse("networks:list"), query).content).xpath("//form[@role]")[0]
+
+        coordinator, coordinator_b = Client(), Client()
+        coordinator.force_login(world["coordinator"])
+        coordinator_b.force_login(world["coordinator_b"])
+        assert form(coordinator, q="øye").xpath(".//input[@name='q']/@value") == ["øye"]
+        assert form(coordinator, q="anestesi").xpath(".//input[@name='q']/@value") == ["anestesi"]
+        assert form(coordinator).xpath(".//input[@name='q']/@value") == []
+        selected = ".//select[@name='status']/option[@selected]/@value"
+        assert form(coordinator, status="active").xpath(selected) == ["active"]
+        assert form(coordinator).xpath(selected) == [""]
+        assert form(coordinator).xpath(".//select[@name='field']/option/@value") == ["", "Anestesi", "Øyesykdommer"]
+        assert form(coordinator_b).xpath(".//select[@name='field']/option/@value") == ["", "Intensivmedisin"]
+        assert form(coordinator_b).xpath(".//select[@name='region']/option/text()")[1:] == ["Region B RHF"]
+        assert form(coordinator).xpath(".//select[@name='status']/option/text()")[0] == "Alle statuser"
+        world["coordinator"].language = "en"
+        world["coordinator"].save(update_fields=["language"])
+        assert form(coordinator).xpath(".//select[@name='status']/option/text()")[0] == "All statuses"
+
     def test_concern_filter_keeps_to_the_regions_the_person_sees(self, world: World, login_as: LoginAs) -> None:
         html = login_as("coordinator_b").get(reverse("networks:list"), {"concern": "no_secretary"}).content.decode()
         assert "Intensiv Nord" in html and "Øye" not in html

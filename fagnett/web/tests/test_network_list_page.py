@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fagnett.accounts.models import User
 from fagnett.core.calendar import OSLO
@@ -163,11 +163,12 @@ def test_the_list_shows_network_lists_networks_and_columns_for_every_filter(vari
 
 def test_the_rows_columns_as_shown(varied: World) -> None:
     when = selectors.RegionYear(today=TODAY)
-    page = selectors.network_list_page(
-        user=varied["coordinator"],
-        when=when,
-        report_statuses=({"draft": "Utkast", "submitted": "Meldt inn"}, {"submitted": "success"}),
-    )
+    with translation.override("nb"):  # the labels below are bokmål's, whatever an earlier test left active
+        page = selectors.network_list_page(
+            user=varied["coordinator"],
+            when=when,
+            report_statuses=({"draft": "Utkast", "submitted": "Meldt inn"}, {"submitted": "success"}),
+        )
     rows = {row["name"]: row for row in page.rows}
     # The minimum in force this year (6, not next year's 12), one meeting held this year of the two expected by now.
     assert rows["Bak skjema"]["meetings"] == "1 / 6" and rows["Bak skjema"]["behind_by_now"] == 2
