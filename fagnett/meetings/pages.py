@@ -13,12 +13,14 @@ from urllib.parse import quote
 
 from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from fagnett.core.rows import RowMarkup, url_pattern
-from fagnett.meetings.models import ActionItem, AgendaItem, AttendanceReply
+from fagnett.core.templatetags.components import breadcrumbs, status_tag
+from fagnett.meetings.models import ActionItem, AgendaItem, AttendanceReply, Meeting
 from fagnett.meetings.selectors import ActionItemRow, DoneActionItemRow, PlanRow, TrustParticipation
 
 OPEN_ACTION_ITEM = RowMarkup(
@@ -141,6 +143,38 @@ def participation_rows(rows: Iterable[TrustParticipation]) -> SafeString:
 def _message(text: str, **values: Any) -> SafeString:
     """A translated message with its values put in as ``blocktranslate`` does: the values escaped, the text not."""
     return mark_safe(text % {name: escape(str(value)) for name, value in values.items()})  # noqa: S308
+
+
+def meeting_head(meeting: Meeting) -> dict[str, Any]:
+    """What the meeting page's head prints besides labels: the trail, the dates and times in the language's formats,
+    the status tag and the addresses that take more than ids, made in Python once (through the template's tags and
+    filters they were a millisecond). The trail and the tag come from the same functions as ``{% breadcrumbs %}``
+    and ``{% status_tag %}``."""
+    starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    date = formats.date_format(starts, "DATE_FORMAT")
+    network = meeting.network
+    meetings_url = url_pattern("meetings:network_meetings")(network.pk)
+    export_url = (reverse("meetings:export", args=[meeting.pk, kind]) for kind in ("pdf", "docx", "ics"))
+    sent = meeting.invitation_sent_at
+    return {
+        "trail": breadcrumbs(
+            _label(_("Networks")),
+            "networks:list",
+            network.name,
+            network,
+            _label(_("Meetings")),
+            f"{meetings_url}?year={starts.year}",
+            date,
+        ).__html__(),
+        "date": date,
+        "weekday_date": formats.date_format(starts, "WEEKDAY_DATE_FORMAT"),
+        "start": formats.time_format(starts, "TIME_FORMAT"),
+        "end": formats.time_format(ends, "TIME_FORMAT"),
+        "status": status_tag(meeting),
+        "invitation_sent": formats.date_format(timezone.localtime(sent), "SHORT_DATETIME_FORMAT") if sent else "",
+        "history_url": url_pattern("audit:history", "meeting")(meeting.pk),
+        "export_urls": dict(zip(("pdf", "docx", "ics"), export_url, strict=True)),
+    }
 
 
 REPLY = RowMarkup(

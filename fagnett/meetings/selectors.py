@@ -4,7 +4,7 @@ import datetime
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from fagnett.access import access_for
 from fagnett.accounts.models import User
 from fagnett.core import rows as prepared
+from fagnett.core import statements
 from fagnett.core.permissions import perm_checker
 from fagnett.meetings.models import (
     ActionItem,
@@ -32,7 +33,7 @@ from fagnett.meetings.models import (
     withheld_case_title,
 )
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network
-from fagnett.networks.selectors import minimum_in_force, network_participants, statuses_at_year_end
+from fagnett.networks.selectors import minimum_in_force, network_participants
 from fagnett.organisations.models import HealthTrust, Region
 from fagnett.topics.models import Topic
 
@@ -47,13 +48,42 @@ def meeting_list(*, network: Network, year: int | None = None) -> QuerySet[Meeti
 
 
 def meeting_get(*, user: User, meeting_id: int) -> Meeting:
-    try:
-        meeting = Meeting.objects.select_related("network", "network__region").get(pk=meeting_id)
-    except Meeting.DoesNotExist:
-        raise Http404 from None
-    if not user.has_perm("meetings.view_meeting", meeting):
+    """The meeting with its network and region, if the person may see it; 404 otherwise.
+
+    Every meeting page opens with it, so it is one hand-written statement (``_meeting_with_network``): the ORM's
+    ``select_related("network", "network__region").get()`` cost a millisecond of Python to compile its 33 columns,
+    more than the rest of a small page. A test holds the two to the same instances."""
+    meeting = _meeting_with_network(meeting_id)
+    if meeting is None or not user.has_perm("meetings.view_meeting", meeting):
         raise Http404
     return meeting
+
+
+def _meeting_with_network(meeting_id: int) -> Meeting | None:
+    """``Meeting.objects.select_related("network", "network__region").get(pk=meeting_id)`` (None if there is none) in
+    one hand-written statement, the same on PostgreSQL and SQLite: every column of the three, made instances by
+    ``core.statements`` as the ORM makes them."""
+    if not statements.pk_in_range(Meeting, meeting_id):  # as the ORM, which finds nothing without asking
+        return None
+    columns = ", ".join(
+        statements.select_columns(model, alias) for model, alias in ((Meeting, "m"), (Network, "n"), (Region, "r"))
+    )
+    sql = f"""
+        SELECT {columns} FROM {Meeting._meta.db_table} m
+        JOIN {Network._meta.db_table} n ON n.id = m.network_id
+        JOIN {Region._meta.db_table} r ON r.id = n.region_id
+        WHERE m.id = %s
+    """  # noqa: S608 -- only table and column names from the models are formatted in
+    with connection.cursor() as db:
+        db.execute(sql, [meeting_id])
+        row = db.fetchone()
+    if row is None:
+        return None
+    meeting, network, region = statements.load_row(row, (Meeting, Network, Region))
+    # Set through the relations' descriptors, which keep each as select_related does (nothing is asked later).
+    network.region = region
+    meeting.network = network
+    return cast(Meeting, meeting)
 
 
 # --- Cases behind agenda items, minutes and action items -----------------------------------------------------------
@@ -318,14 +348,20 @@ def _with_counts(
     ]
 
 
-def _region_plan_rows(*, region_id: int, year: int) -> list[PlanRow]:
-    """``_plan_rows`` of the region's networks (kind network) in one hand-written statement, the same on PostgreSQL
-    and SQLite: the ORM's filtered counts and the minimum's subquery cost more Python to compile than the overview's
-    rows to read (issue 23). A test holds it to ``_plan_rows``. Each row's network has the columns the page reads
-    (id, region, name, status)."""
+def _region_plan_rows(*, region_id: int, year: int) -> list[tuple[PlanRow, str]]:
+    """``_plan_rows`` of the region's networks (kind network), each with its status at the year's end, in one
+    hand-written statement, the same on PostgreSQL and SQLite: the ORM's filtered counts, the minimum's subquery and
+    the history's query cost more Python to compile than the overview's rows to read (issue 23). Each row's network
+    has the columns the page reads (id, region, name, status).
+
+    The status at the year's end is ``networks.selectors.statuses_at_year_end``'s rule on the network's history: the
+    newest record made by then; for a network entered after the year, the record of its creation; else the status it
+    has now. Tests hold the rows to ``_plan_rows`` and the statuses to ``statuses_at_year_end``."""
     held_from, held_to = connection.ops.year_lookup_bounds_for_datetime_field(year)  # as ``__year`` reads them
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)  # a mandate in force overlaps the year
+    end = datetime.datetime(year + 1, 1, 1, tzinfo=timezone.get_default_timezone())  # as statuses_at_year_end
     meetings, networks, mandates = Meeting._meta.db_table, Network._meta.db_table, Mandate._meta.db_table
+    history = Network.history.model._meta.db_table
     counted = f"SELECT COUNT(*) FROM {meetings} m WHERE m.network_id = n.id AND m.starts_at BETWEEN %s AND %s AND"  # noqa: S608
     # Only table names and fixed conditions are formatted in; every value goes as a parameter.
     sql = f"""
@@ -335,7 +371,13 @@ def _region_plan_rows(*, region_id: int, year: int) -> list[PlanRow]:
             ({counted} m.status = %s),
             (SELECT md.min_meetings_per_year FROM {mandates} md
               WHERE md.network_id = n.id AND md.period_start <= %s AND md.period_end >= %s
-              ORDER BY md.version DESC LIMIT 1)
+              ORDER BY md.version DESC LIMIT 1),
+            COALESCE(
+              (SELECT h.status FROM {history} h WHERE h.id = n.id AND h.history_date < %s
+                ORDER BY h.history_date DESC, h.history_id DESC LIMIT 1),
+              (SELECT CASE WHEN h.history_type = %s THEN h.status END FROM {history} h WHERE h.id = n.id
+                ORDER BY h.history_date, h.history_id LIMIT 1),
+              n.status)
         FROM {networks} n
         WHERE n.region_id = %s AND n.kind = %s
         ORDER BY n.name, n.id
@@ -357,12 +399,15 @@ def _region_plan_rows(*, region_id: int, year: int) -> list[PlanRow]:
                 Meeting.Status.CANCELLED,
                 ops.adapt_datefield_value(last),
                 ops.adapt_datefield_value(first),
+                ops.adapt_datetimefield_value(end),
+                "+",  # the history's record of the network's creation
                 region_id,
                 Network.Kind.NETWORK,
             ],
         )
         fetched = db.fetchall()
-    return _with_counts(Network, ["id", "region_id", "name", "status"], fetched, PlanRow)
+    rows = _with_counts(Network, ["id", "region_id", "name", "status"], [values[:-1] for values in fetched], PlanRow)
+    return [(row, values[-1]) for row, values in zip(rows, fetched, strict=True)]
 
 
 def plan_for_network(*, network: Network, year: int) -> PlanRow:
@@ -398,20 +443,15 @@ def overview_regions(region_ids: Iterable[int]) -> list[Region]:
 def region_plan(*, user: User, region_id: int, year: int, region: Region | None = None) -> RegionPlan:
     """Every active network of the region with its meetings for the year against the mandate's minimum.
 
-    ``region`` may be given when the caller has read it already. Two queries: the region's networks with their
-    counts, and their history (which of them were active at the year's end)."""
+    ``region`` may be given when the caller has read it already. One query: the region's networks with their counts
+    and their status at the year's end, from their history (closing a network later leaves earlier years alone)."""
     access = access_for(user)
     if not (access.is_coordinator(region_id) or access.is_director(region_id)):
         raise Http404
     if region is None or region.pk != region_id:
         region = Region.objects.get(pk=region_id)
-    # Only what the rows show and what the history is read for: the plan page prints each network's name and link.
     rows = _region_plan_rows(region_id=region.pk, year=year)
-    # The networks active at the year's end, as they were then: closing a network later leaves earlier years alone.
-    status = statuses_at_year_end(networks=[row.network for row in rows], year=year)
-    return RegionPlan(
-        region=region, year=year, rows=[row for row in rows if status[row.network.pk] == Network.Status.ACTIVE]
-    )
+    return RegionPlan(region=region, year=year, rows=[row for row, status in rows if status == Network.Status.ACTIVE])
 
 
 # --- Participation by trust ----------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.http import Http404
 from django.utils import timezone
 
 from fagnett.core.calendar import OSLO
@@ -214,3 +215,32 @@ def test_the_minutes_newest_first(meeting: Meeting) -> None:
         orm = [(x.pk, x.meeting_id, x.version, x.status) for x in m.minutes.order_by("-version")]
         assert [(x.pk, x.meeting_id, x.version, x.status) for x in selectors.minutes_values(m)] == orm
     assert [x.version for x in selectors.minutes_values(meeting)] == [2, 1]
+
+
+def _fields(instance: Any) -> list[tuple[str, Any, type]]:
+    return [
+        (f.attname, getattr(instance, f.attname), type(getattr(instance, f.attname)))
+        for f in type(instance)._meta.concrete_fields
+    ]
+
+
+def test_the_meeting_with_its_network_and_region(world: World, meeting: Meeting) -> None:
+    """Every field of the three, of the same type (SQLite gives timestamps, booleans and UUIDs as text and numbers)."""
+    Meeting.objects.filter(pk=meeting.pk).update(
+        invitation_sent_at=START - datetime.timedelta(days=5), created_by=world["secretary"]
+    )
+    type(world.network).objects.filter(pk=world.network.pk).update(
+        established_on=datetime.date(2020, 5, 1), minutes_visible_to_region=True
+    )
+    type(world.region_a).objects.filter(pk=world.region_a.pk).update(early_network_reports=True)
+    for m in Meeting.objects.all():
+        orm = Meeting.objects.select_related("network", "network__region").get(pk=m.pk)
+        mine = selectors.meeting_get(user=world["leader"], meeting_id=m.pk)
+        assert _fields(mine) == _fields(orm)
+        assert _fields(mine.network) == _fields(orm.network)
+        assert _fields(mine.network.region) == _fields(orm.network.region)
+        assert not mine._state.adding and mine._state.db == orm._state.db
+    with pytest.raises(Http404):
+        selectors.meeting_get(user=world["leader"], meeting_id=meeting.pk + 1000)
+    with pytest.raises(Http404):  # another region's person
+        selectors.meeting_get(user=world["coordinator_b"], meeting_id=meeting.pk)

@@ -63,6 +63,7 @@ def _detail_page(request: AuthenticatedRequest, meeting: Meeting, reply_form: Re
             "reply_counts": page.reply_counts,
             "meeting": meeting,
             "network": meeting.network,
+            "head": pages.meeting_head(meeting),
             "agenda": pages.agenda_items(
                 page.items,
                 action_items=page.action_items,
