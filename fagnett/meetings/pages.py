@@ -12,12 +12,14 @@ from typing import Any
 from urllib.parse import quote
 
 from django.template.defaultfilters import filesizeformat, linebreaksbr
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from fagnett.core.memo import ProcessMemo
 from fagnett.core.rows import RowMarkup, url_pattern
 from fagnett.core.templatetags.components import breadcrumbs, status_tag
 from fagnett.meetings.models import ActionItem, AgendaItem, AttendanceReply, Meeting
@@ -145,11 +147,34 @@ def _message(text: str, **values: Any) -> SafeString:
     return mark_safe(text % {name: escape(str(value)) for name, value in values.items()})  # noqa: S308
 
 
+#: The meeting page's heads, kept under everything they print (``meeting_head``).
+_HEADS: ProcessMemo[dict[str, Any]] = ProcessMemo(size=1024)
+
+
 def meeting_head(meeting: Meeting) -> dict[str, Any]:
     """What the meeting page's head prints besides labels: the trail, the dates and times in the language's formats,
-    the status tag and the addresses that take more than ids, made in Python once (through the template's tags and
-    filters they were a millisecond). The trail and the tag come from the same functions as ``{% breadcrumbs %}``
-    and ``{% status_tag %}``."""
+    the status tag and the addresses that take more than ids. Through the template's tags and filters they were a
+    millisecond; here they are made once per process under a key of everything they are made from (the language,
+    the time zone, the address prefix, the meeting's times, status and network), so a changed meeting or a renamed
+    network gets a new key and a new head at once. The trail and the tag come from the same functions as
+    ``{% breadcrumbs %}`` and ``{% status_tag %}``."""
+    network = meeting.network
+    key = (
+        get_language(),
+        timezone.get_current_timezone_name(),
+        get_script_prefix(),
+        meeting.pk,
+        meeting.starts_at,
+        meeting.ends_at,
+        meeting.status,
+        meeting.invitation_sent_at,
+        network.pk,
+        network.name,
+    )
+    return _HEADS.get_or_make(key, lambda: _meeting_head(meeting))
+
+
+def _meeting_head(meeting: Meeting) -> dict[str, Any]:
     starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
     date = formats.date_format(starts, "DATE_FORMAT")
     network = meeting.network
@@ -174,7 +199,24 @@ def meeting_head(meeting: Meeting) -> dict[str, Any]:
         "invitation_sent": formats.date_format(timezone.localtime(sent), "SHORT_DATETIME_FORMAT") if sent else "",
         "history_url": url_pattern("audit:history", "meeting")(meeting.pk),
         "export_urls": dict(zip(("pdf", "docx", "ics"), export_url, strict=True)),
+        # The forms and links of those who keep the meeting, and the answer's form.
+        "urls": {name.split(":")[1]: reverse(name, args=[meeting.pk]) for name in _MEETING_URLS},
     }
+
+
+#: The addresses of the meeting page that take only the meeting's id.
+_MEETING_URLS = (
+    "meetings:invite",
+    "meetings:update",
+    "meetings:cancel",
+    "meetings:pack",
+    "meetings:reply",
+    "meetings:agenda_item_add",
+    "meetings:agenda_standard",
+    "cases:agenda_cases",
+    "meetings:attendance",
+    "meetings:minutes_start",
+)
 
 
 REPLY = RowMarkup(

@@ -1,9 +1,13 @@
 """The rows the meetings pages print, written in Python (``meetings.pages``, issue 23): what each row shows, escaped."""
 
+import datetime
+from typing import Any
+
 from django.urls import reverse
 from django.utils import translation
 
 from fagnett.meetings import pages
+from fagnett.meetings.models import Meeting
 from fagnett.meetings.selectors import PlanRow, TrustParticipation
 from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust
@@ -54,3 +58,38 @@ def test_participation_rows_show_the_share_in_whole_per_cent_and_mark_a_trust_no
     assert "0 %" in absent
     assert "matrix__gap" not in none_held and "ds-tag" not in none_held and "0 %" in none_held
     assert "12 %" in eighth  # 12.5 rounds to even, as the ``widthratio`` tag rounded it
+
+
+def _meeting(**changes: Any) -> Meeting:
+    network = Network(pk=5, name=changes.pop("network_name", "Barn & unge"))
+    fields = {
+        "pk": 40,
+        "network": network,
+        "starts_at": datetime.datetime(2025, 12, 31, 23, 30, tzinfo=datetime.UTC),  # 1 January 2026 in Oslo
+        "ends_at": datetime.datetime(2026, 1, 1, 1, 0, tzinfo=datetime.UTC),
+        "status": Meeting.Status.INVITED,
+        "invitation_sent_at": None,
+    }
+    return Meeting(**{**fields, **changes})
+
+
+def test_the_meeting_head_is_made_once_and_anew_when_what_it_prints_changes() -> None:
+    with translation.override("en"):
+        head = pages.meeting_head(_meeting())
+        assert pages.meeting_head(_meeting()) is head  # kept: the same meeting as it was
+        assert "Barn &amp; unge" in head["trail"] and "?year=2026" in head["trail"]  # the year in Oslo
+        assert (head["date"], head["start"], head["end"]) == ("1 January 2026", "00:30", "02:00")
+        assert "Invitation sent" in head["status"] and head["invitation_sent"] == ""
+        assert head["export_urls"]["ics"] == reverse("meetings:export", args=[40, "ics"])
+        assert head["urls"]["reply"] == reverse("meetings:reply", args=[40])
+        assert head["urls"]["agenda_cases"] == reverse("cases:agenda_cases", args=[40])
+        renamed = pages.meeting_head(_meeting(network_name="Øye"))
+        assert "Øye" in renamed["trail"] and "Barn" not in renamed["trail"]
+        held = pages.meeting_head(_meeting(status=Meeting.Status.HELD))
+        assert "Held" in held["status"]
+        sent = pages.meeting_head(_meeting(invitation_sent_at=datetime.datetime(2025, 12, 1, 8, tzinfo=datetime.UTC)))
+        assert sent["invitation_sent"] and sent["status"] == head["status"]
+        moved = pages.meeting_head(_meeting(starts_at=datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC)))
+        assert moved["date"] == "2 March 2026" and moved["start"] == "10:00"
+    with translation.override("nb"):
+        assert pages.meeting_head(_meeting())["date"] == "1. januar 2026"
