@@ -2,13 +2,13 @@
 
 import datetime
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Model, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from fagnett.access import access_for
 from fagnett.accounts.models import User
 from fagnett.core import rows as prepared
+from fagnett.core import statements
 from fagnett.core.permissions import perm_checker
 from fagnett.meetings.models import (
     ActionItem,
@@ -32,8 +33,9 @@ from fagnett.meetings.models import (
     withheld_case_title,
 )
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network
-from fagnett.networks.selectors import minimum_in_force, network_participants, statuses_at_year_end
+from fagnett.networks.selectors import minimum_in_force, network_participants
 from fagnett.organisations.models import HealthTrust, Region
+from fagnett.topics.models import Topic
 
 COUNTED = (Meeting.Status.PLANNED, Meeting.Status.INVITED, Meeting.Status.HELD)
 
@@ -46,13 +48,42 @@ def meeting_list(*, network: Network, year: int | None = None) -> QuerySet[Meeti
 
 
 def meeting_get(*, user: User, meeting_id: int) -> Meeting:
-    try:
-        meeting = Meeting.objects.select_related("network", "network__region").get(pk=meeting_id)
-    except Meeting.DoesNotExist:
-        raise Http404 from None
-    if not user.has_perm("meetings.view_meeting", meeting):
+    """The meeting with its network and region, if the person may see it; 404 otherwise.
+
+    Every meeting page opens with it, so it is one hand-written statement (``_meeting_with_network``): the ORM's
+    ``select_related("network", "network__region").get()`` cost a millisecond of Python to compile its 33 columns,
+    more than the rest of a small page. A test holds the two to the same instances."""
+    meeting = _meeting_with_network(meeting_id)
+    if meeting is None or not user.has_perm("meetings.view_meeting", meeting):
         raise Http404
     return meeting
+
+
+def _meeting_with_network(meeting_id: int) -> Meeting | None:
+    """``Meeting.objects.select_related("network", "network__region").get(pk=meeting_id)`` (None if there is none) in
+    one hand-written statement, the same on PostgreSQL and SQLite: every column of the three, made instances by
+    ``core.statements`` as the ORM makes them."""
+    if not statements.pk_in_range(Meeting, meeting_id):  # as the ORM, which finds nothing without asking
+        return None
+    columns = ", ".join(
+        statements.select_columns(model, alias) for model, alias in ((Meeting, "m"), (Network, "n"), (Region, "r"))
+    )
+    sql = f"""
+        SELECT {columns} FROM {Meeting._meta.db_table} m
+        JOIN {Network._meta.db_table} n ON n.id = m.network_id
+        JOIN {Region._meta.db_table} r ON r.id = n.region_id
+        WHERE m.id = %s
+    """  # noqa: S608 -- only table and column names from the models are formatted in
+    with connection.cursor() as db:
+        db.execute(sql, [meeting_id])
+        row = db.fetchone()
+    if row is None:
+        return None
+    meeting, network, region = statements.load_row(row, (Meeting, Network, Region))
+    # Set through the relations' descriptors, which keep each as select_related does (nothing is asked later).
+    network.region = region
+    meeting.network = network
+    return cast(Meeting, meeting)
 
 
 # --- Cases behind agenda items, minutes and action items -----------------------------------------------------------
@@ -298,14 +329,39 @@ def _plan_rows(networks: QuerySet[Network], year: int) -> list[PlanRow]:
     ]
 
 
-def _region_plan_rows(*, region_id: int, year: int) -> list[PlanRow]:
-    """``_plan_rows`` of the region's networks (kind network) in one hand-written statement, the same on PostgreSQL
-    and SQLite: the ORM's filtered counts and the minimum's subquery cost more Python to compile than the overview's
-    rows to read (issue 23). A test holds it to ``_plan_rows``. Each row's network has the columns the page reads
-    (id, region, name, status)."""
+Counted = TypeVar("Counted")
+
+
+def _with_counts(
+    model: type[Model], fields: list[str], fetched: Iterable[Sequence[Any]], row: Callable[..., Counted]
+) -> list[Counted]:
+    """A hand-written statement's rows as ``row(instance, *numbers)``: the first ``len(fields)`` columns make the
+    instance (``model.from_db``: only those fields loaded), the others are whole numbers or None, made ints whatever
+    the driver gave (PostgreSQL's SUM is a Decimal)."""
+    width = len(fields)
+    return [
+        row(
+            model.from_db(connection.alias, fields, values[:width]),
+            *(None if value is None else int(value) for value in values[width:]),
+        )
+        for values in fetched
+    ]
+
+
+def _region_plan_rows(*, region_id: int, year: int) -> list[tuple[PlanRow, str]]:
+    """``_plan_rows`` of the region's networks (kind network), each with its status at the year's end, in one
+    hand-written statement, the same on PostgreSQL and SQLite: the ORM's filtered counts, the minimum's subquery and
+    the history's query cost more Python to compile than the overview's rows to read (issue 23). Each row's network
+    has the columns the page reads (id, region, name, status).
+
+    The status at the year's end is ``networks.selectors.statuses_at_year_end``'s rule on the network's history: the
+    newest record made by then; for a network entered after the year, the record of its creation; else the status it
+    has now. Tests hold the rows to ``_plan_rows`` and the statuses to ``statuses_at_year_end``."""
     held_from, held_to = connection.ops.year_lookup_bounds_for_datetime_field(year)  # as ``__year`` reads them
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)  # a mandate in force overlaps the year
+    end = datetime.datetime(year + 1, 1, 1, tzinfo=timezone.get_default_timezone())  # as statuses_at_year_end
     meetings, networks, mandates = Meeting._meta.db_table, Network._meta.db_table, Mandate._meta.db_table
+    history = Network.history.model._meta.db_table
     counted = f"SELECT COUNT(*) FROM {meetings} m WHERE m.network_id = n.id AND m.starts_at BETWEEN %s AND %s AND"  # noqa: S608
     # Only table names and fixed conditions are formatted in; every value goes as a parameter.
     sql = f"""
@@ -315,7 +371,13 @@ def _region_plan_rows(*, region_id: int, year: int) -> list[PlanRow]:
             ({counted} m.status = %s),
             (SELECT md.min_meetings_per_year FROM {mandates} md
               WHERE md.network_id = n.id AND md.period_start <= %s AND md.period_end >= %s
-              ORDER BY md.version DESC LIMIT 1)
+              ORDER BY md.version DESC LIMIT 1),
+            COALESCE(
+              (SELECT h.status FROM {history} h WHERE h.id = n.id AND h.history_date < %s
+                ORDER BY h.history_date DESC, h.history_id DESC LIMIT 1),
+              (SELECT CASE WHEN h.history_type = %s THEN h.status END FROM {history} h WHERE h.id = n.id
+                ORDER BY h.history_date, h.history_id LIMIT 1),
+              n.status)
         FROM {networks} n
         WHERE n.region_id = %s AND n.kind = %s
         ORDER BY n.name, n.id
@@ -337,22 +399,15 @@ def _region_plan_rows(*, region_id: int, year: int) -> list[PlanRow]:
                 Meeting.Status.CANCELLED,
                 ops.adapt_datefield_value(last),
                 ops.adapt_datefield_value(first),
+                ops.adapt_datetimefield_value(end),
+                "+",  # the history's record of the network's creation
                 region_id,
                 Network.Kind.NETWORK,
             ],
         )
         fetched = db.fetchall()
-    fields = ["id", "region_id", "name", "status"]
-    return [
-        PlanRow(
-            network=Network.from_db(connection.alias, fields, row[:4]),
-            planned=int(row[4]),
-            held=int(row[5]),
-            cancelled=int(row[6]),
-            minimum=row[7],
-        )
-        for row in fetched
-    ]
+    rows = _with_counts(Network, ["id", "region_id", "name", "status"], [values[:-1] for values in fetched], PlanRow)
+    return [(row, values[-1]) for row, values in zip(rows, fetched, strict=True)]
 
 
 def plan_for_network(*, network: Network, year: int) -> PlanRow:
@@ -370,23 +425,33 @@ class RegionPlan:
         return [row for row in self.rows if row.below_minimum]
 
 
+def overview_regions(region_ids: Iterable[int]) -> list[Region]:
+    """The regions of ``region_ids`` in the model's order (by name), with the columns the overview reads (id, name,
+    short name; the rest deferred): ``Region.objects.filter(pk__in=region_ids)`` in one hand-written statement, the
+    same on PostgreSQL and SQLite, which a test holds to it; the ORM's compile cost more than its answer (issue 23)."""
+    ids = sorted(set(region_ids))
+    if not ids:
+        return []
+    marks = ", ".join(["%s"] * len(ids))
+    sql = f"SELECT r.id, r.name, r.short_name FROM {Region._meta.db_table} r WHERE r.id IN ({marks}) ORDER BY r.name"  # noqa: S608 -- only the table name and placeholders are formatted in
+    with connection.cursor() as db:
+        db.execute(sql, ids)
+        fetched = db.fetchall()
+    return [Region.from_db(connection.alias, ["id", "name", "short_name"], row) for row in fetched]
+
+
 def region_plan(*, user: User, region_id: int, year: int, region: Region | None = None) -> RegionPlan:
     """Every active network of the region with its meetings for the year against the mandate's minimum.
 
-    ``region`` may be given when the caller has read it already. Two queries: the region's networks with their
-    counts, and their history (which of them were active at the year's end)."""
+    ``region`` may be given when the caller has read it already. One query: the region's networks with their counts
+    and their status at the year's end, from their history (closing a network later leaves earlier years alone)."""
     access = access_for(user)
     if not (access.is_coordinator(region_id) or access.is_director(region_id)):
         raise Http404
     if region is None or region.pk != region_id:
         region = Region.objects.get(pk=region_id)
-    # Only what the rows show and what the history is read for: the plan page prints each network's name and link.
     rows = _region_plan_rows(region_id=region.pk, year=year)
-    # The networks active at the year's end, as they were then: closing a network later leaves earlier years alone.
-    status = statuses_at_year_end(networks=[row.network for row in rows], year=year)
-    return RegionPlan(
-        region=region, year=year, rows=[row for row in rows if status[row.network.pk] == Network.Status.ACTIVE]
-    )
+    return RegionPlan(region=region, year=year, rows=[row for row, status in rows if status == Network.Status.ACTIVE])
 
 
 # --- Participation by trust ----------------------------------------------------------------------------------------
@@ -419,34 +484,32 @@ def participation_by_trust(*, region_id: int, year: int, network: Network | None
         held_where += " AND m.network_id = %s"
         held_params.append(network.pk)
     meetings, networks = Meeting._meta.db_table, Network._meta.db_table
-    held = f"SELECT m.id FROM {meetings} m JOIN {networks} n ON n.id = m.network_id WHERE {held_where}"  # noqa: S608
+    # The held meetings are found once (a common table expression) for both their count and the attendance; each
+    # trust's attendance is counted per meeting first, then per trust: a hash aggregate of a few hundred groups
+    # instead of sorting every attendance for COUNT(DISTINCT) (a quarter of the statement's time at national scale).
     # Only table names and fixed conditions are formatted in; every value goes as a parameter.
     sql = f"""
-        SELECT t.id, t.region_id, t.name, t.short_name, ({held.replace("SELECT m.id", "SELECT COUNT(*)", 1)}),
+        WITH held AS (SELECT m.id FROM {meetings} m JOIN {networks} n ON n.id = m.network_id WHERE {held_where})
+        SELECT t.id, t.region_id, t.name, t.short_name, (SELECT COUNT(*) FROM held),
             COALESCE(p.meetings, 0), COALESCE(p.people, 0)
         FROM {HealthTrust._meta.db_table} t
         LEFT JOIN (
-            SELECT a.trust_id, COUNT(DISTINCT a.meeting_id) AS meetings, COUNT(a.id) AS people
-            FROM {Attendance._meta.db_table} a
-            WHERE a.meeting_id IN ({held}) AND a.status = %s AND a.trust_id IS NOT NULL
-            GROUP BY a.trust_id
+            SELECT per_meeting.trust_id, COUNT(*) AS meetings, SUM(per_meeting.people) AS people
+            FROM (
+                SELECT a.trust_id, a.meeting_id, COUNT(*) AS people
+                FROM {Attendance._meta.db_table} a JOIN held h ON h.id = a.meeting_id
+                WHERE a.status = %s AND a.trust_id IS NOT NULL
+                GROUP BY a.trust_id, a.meeting_id
+            ) per_meeting
+            GROUP BY per_meeting.trust_id
         ) p ON p.trust_id = t.id
         WHERE t.region_id = %s
         ORDER BY t.name, t.id
     """  # noqa: S608
     with connection.cursor() as db:
-        db.execute(sql, [*held_params, *held_params, Attendance.Status.PRESENT, region_id])
+        db.execute(sql, [*held_params, Attendance.Status.PRESENT, region_id])
         fetched = db.fetchall()
-    fields = ["id", "region_id", "name", "short_name"]
-    return [
-        TrustParticipation(
-            trust=HealthTrust.from_db(connection.alias, fields, row[:4]),
-            meetings_held=int(row[4]),
-            meetings_attended=int(row[5]),
-            people_present=int(row[6]),
-        )
-        for row in fetched
-    ]
+    return _with_counts(HealthTrust, ["id", "region_id", "name", "short_name"], fetched, TrustParticipation)
 
 
 def participation_by_trust_orm(
@@ -1077,51 +1140,191 @@ class MeetingPage:
     minutes: list[dict[str, Any]]
 
 
+# The statements behind the meeting page (issue 23). Through the ORM, its eight ``values()`` queries cost more Python
+# to build and compile than the rest of the page; these are the same queries written by hand, the same on PostgreSQL
+# and SQLite, each giving the rows (and the ``values()`` names) its ORM twin gave. The tests
+# (``meetings/tests/test_meeting_statements.py``) hold each to its ORM query across the cases that matter.
+
+#: The columns of a seat at the meeting: an appointment, its person and its trust (``_seats``' values).
+SEAT_VALUES = (
+    "person_id", "person__first_name", "person__last_name", "person__username", "trust_id", "trust__name",
+    "trust__short_name", "role",
+)  # fmt: skip
+#: The columns of a deputy's invitation to the meeting, with whom they replace.
+INVITATION_VALUES = (
+    "deputy_id", "deputy__first_name", "deputy__last_name", "deputy__username", "deputy__is_active", "trust_id",
+    "trust__name", "trust__short_name", "replaces_id", "replaces__first_name", "replaces__last_name",
+    "replaces__username", "invited_at",
+)  # fmt: skip
+REPLY_VALUES = ("person_id", "answer", "reason", "answered_at")
+AGENDA_VALUES = (
+    "pk", "order", "kind", "item_type", "title", "description", "proposed_resolution", "presenter", "duration_minutes",
+    "case_id", *_case_values("case__"),
+)  # fmt: skip
+FOLLOWUP_VALUES = (
+    "pk", "title", "status", "due_date", "done_note", "owner__first_name", "owner__last_name", "owner__username",
+    "case_id", *_case_values("case__"),
+)  # fmt: skip
+
+
+def _fetched(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as db:
+        db.execute(sql, params)
+        return db.fetchall()
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _case_table() -> str:
+    return AgendaItem._meta.get_field("case").related_model._meta.db_table
+
+
+def seat_values(meeting: Meeting) -> list[dict[str, Any]]:
+    """The seats at the meeting (``_seats``): the network's appointed people in every role but deputy, active, by
+    name."""
+    sql = f"""
+        SELECT a.person_id, u.first_name, u.last_name, u.username, a.trust_id, t.name, t.short_name, a.role
+        FROM {Appointment._meta.db_table} a
+        JOIN {User._meta.db_table} u ON u.id = a.person_id
+        LEFT JOIN {HealthTrust._meta.db_table} t ON t.id = a.trust_id
+        WHERE a.network_id = %s AND a.status = %s AND u.is_active AND a.role <> %s
+        ORDER BY u.first_name, u.last_name, a.start_date, a.id
+    """  # noqa: S608 -- only table names are formatted in
+    rows = _fetched(sql, [meeting.network_id, Appointment.Status.APPOINTED, AppointmentRole.DEPUTY])
+    return [dict(zip(SEAT_VALUES, row, strict=True)) for row in rows]
+
+
+def invitation_values(meeting: Meeting) -> list[dict[str, Any]]:
+    """The deputies invited to the meeting, with whom each replaces, in the order they were invited."""
+    users = User._meta.db_table
+    sql = f"""
+        SELECT d.deputy_id, du.first_name, du.last_name, du.username, du.is_active, d.trust_id, t.name, t.short_name,
+            d.replaces_id, ru.first_name, ru.last_name, ru.username, d.invited_at
+        FROM {DeputyInvitation._meta.db_table} d
+        JOIN {users} du ON du.id = d.deputy_id
+        JOIN {users} ru ON ru.id = d.replaces_id
+        LEFT JOIN {HealthTrust._meta.db_table} t ON t.id = d.trust_id
+        WHERE d.meeting_id = %s
+        ORDER BY d.invited_at, d.id
+    """  # noqa: S608 -- only table names are formatted in
+    values = []
+    for row in _fetched(sql, [meeting.pk]):
+        value = dict(zip(INVITATION_VALUES, row, strict=True))
+        value["deputy__is_active"] = bool(value["deputy__is_active"])  # SQLite's booleans are 0 and 1
+        value["invited_at"] = prepared.raw_datetime(value["invited_at"])
+        values.append(value)
+    return values
+
+
+def reply_values(meeting: Meeting, *, person: User | None = None) -> list[dict[str, Any]]:
+    """The answers to the meeting's invitation (only ``person``'s, if given), in no particular order."""
+    table = AttendanceReply._meta.db_table
+    sql = f"SELECT r.person_id, r.answer, r.reason, r.answered_at FROM {table} r WHERE r.meeting_id = %s"  # noqa: S608 -- only the table name is formatted in
+    params: list[Any] = [meeting.pk]
+    if person is not None:
+        sql += " AND r.person_id = %s"
+        params.append(person.pk)
+    return [
+        {"person_id": person_id, "answer": answer, "reason": reason, "answered_at": prepared.raw_datetime(at)}
+        for person_id, answer, reason, at in _fetched(sql, params)
+    ]
+
+
+def agenda_values(meeting: Meeting) -> list[dict[str, Any]]:
+    """The meeting's agenda items in their order, each with the columns of its case the case rules read."""
+    sql = f"""
+        SELECT i.id, i."order", i.kind, i.item_type, i.title, i.description, i.proposed_resolution, i.presenter,
+            i.duration_minutes, i.case_id, c.region_id, c.network_id, c.trust_id, c.submitted_by_id, c.reference
+        FROM {AgendaItem._meta.db_table} i LEFT JOIN {_case_table()} c ON c.id = i.case_id
+        WHERE i.meeting_id = %s
+        ORDER BY i."order", i.id
+    """  # noqa: S608 -- only table names are formatted in
+    return [dict(zip(AGENDA_VALUES, row, strict=True)) for row in _fetched(sql, [meeting.pk])]
+
+
+def topic_values(item_ids: Sequence[int]) -> list[tuple[int, str]]:
+    """The agenda items' topics as ``(item id, topic name)``, in the topics' order (region, order, name)."""
+    if not item_ids:
+        return []
+    topics = Topic._meta.db_table
+    sql = f"""
+        SELECT ti.agendaitem_id, tp.name
+        FROM {AgendaItem.topics.through._meta.db_table} ti
+        JOIN {topics} tp ON tp.id = ti.topic_id
+        JOIN {Region._meta.db_table} r ON r.id = tp.region_id
+        WHERE ti.agendaitem_id IN ({_marks(item_ids)})
+        ORDER BY r.name, tp."order", tp.name
+    """  # noqa: S608 -- only table names and placeholders are formatted in
+    return [(item_id, name) for item_id, name in _fetched(sql, item_ids)]
+
+
+def document_values(item_ids: Sequence[int]) -> list[tuple[int, int, str, int]]:
+    """The agenda items' documents as ``(document id, item id, file name, size)``, in the order they came."""
+    if not item_ids:
+        return []
+    sql = f"""
+        SELECT d.id, d.item_id, d.original_name, d.size FROM {AgendaDocument._meta.db_table} d
+        WHERE d.item_id IN ({_marks(item_ids)})
+        ORDER BY d.id
+    """  # noqa: S608 -- only the table name and placeholders are formatted in
+    return [(pk, item_id, name, size) for pk, item_id, name, size in _fetched(sql, item_ids)]
+
+
+def followup_values(meeting: Meeting) -> list[dict[str, Any]]:
+    """The network's action items open when the meeting began (``_open_when``), by due date, each with its owner's
+    name and its case's columns. The owner's columns are read one row at a time (by primary key): joined, PostgreSQL
+    hashed every person in the country to find the few dozen owners (1 ms at national scale)."""
+    users, items = User._meta.db_table, ActionItem._meta.db_table
+    owner = f"(SELECT u.{{}} FROM {users} u WHERE u.id = a.owner_id)"  # noqa: S608 -- only the table name is formatted in
+    sql = f"""
+        SELECT a.id, a.title, a.status, a.due_date, a.done_note,
+            {owner.format("first_name")}, {owner.format("last_name")}, {owner.format("username")},
+            a.case_id, c.region_id, c.network_id, c.trust_id, c.submitted_by_id, c.reference
+        FROM {items} a LEFT JOIN {_case_table()} c ON c.id = a.case_id
+        WHERE a.network_id = %s AND a.created_at < %s AND (a.status = %s OR (a.status = %s AND a.done_at >= %s))
+        ORDER BY a.due_date, a.id
+    """  # noqa: S608 -- only table names are formatted in
+    began = connection.ops.adapt_datetimefield_value(meeting.starts_at)
+    params = [meeting.network_id, began, ActionItem.Status.OPEN, ActionItem.Status.DONE, began]
+    values = []
+    for row in _fetched(sql, params):
+        value = dict(zip(FOLLOWUP_VALUES, row, strict=True))
+        value["due_date"] = prepared.raw_date(value["due_date"])
+        values.append(value)
+    return values
+
+
+def minutes_values(meeting: Meeting) -> list[Minutes]:
+    """The meeting's minutes, newest version first, with the columns the page and the minutes' rules read."""
+    table = Minutes._meta.db_table
+    sql = f"SELECT m.id, m.version, m.status FROM {table} m WHERE m.meeting_id = %s ORDER BY m.version DESC"  # noqa: S608 -- only the table name is formatted in
+    minutes = []
+    for pk, version, status in _fetched(sql, [meeting.pk]):
+        m = Minutes.from_db(
+            connection.alias, ["id", "meeting_id", "version", "status"], (pk, meeting.pk, version, status)
+        )
+        m.meeting = meeting  # the rules read the meeting's network, already loaded
+        minutes.append(m)
+    return minutes
+
+
 def _reply_part(
     *, user: User, meeting: Meeting, can_manage: bool
 ) -> tuple[bool, dict[str, Any] | None, list[dict[str, Any]] | None, ReplyCounts | None]:
     """Whether the person is invited (``is_invited``), their answer, and for the secretary everyone's answers
     (``meeting_replies``). Three queries."""
-    seats = list(
-        _seats(meeting)
-        .select_related(None)
-        .values(
-            "person_id",
-            "person__first_name",
-            "person__last_name",
-            "person__username",
-            "trust_id",
-            "trust__name",
-            "trust__short_name",
-            "role",
-        )
-    )
-    invitations = list(
-        meeting.deputy_invitations.order_by("invited_at", "pk").values(
-            "deputy_id",
-            "deputy__first_name",
-            "deputy__last_name",
-            "deputy__username",
-            "deputy__is_active",
-            "trust_id",
-            "trust__name",
-            "trust__short_name",
-            "replaces_id",
-            "replaces__first_name",
-            "replaces__last_name",
-            "replaces__username",
-            "invited_at",
-        )
-    )
+    seats = seat_values(meeting)
+    invitations = invitation_values(meeting)
     invited = any(s["person_id"] == user.pk for s in seats) or any(
         i["deputy_id"] == user.pk and i["deputy__is_active"] for i in invitations
     )
-    replies_qs = meeting.replies.all() if can_manage else meeting.replies.filter(person=user)
     answer_label = prepared.labels(AttendanceReply.Answer.choices)
     datetime_format = prepared.date_formatter("SHORT_DATETIME_FORMAT", empty="")
     replies: dict[int, dict[str, Any]] = {
         r["person_id"]: {**r, "answer_label": answer_label.get(r["answer"], r["answer"])}
-        for r in replies_qs.values("person_id", "answer", "reason", "answered_at")
+        for r in reply_values(meeting, person=None if can_manage else user)
     }
     my_reply = replies.get(user.pk) if invited else None
     if my_reply is not None:
@@ -1186,40 +1389,19 @@ def _agenda_rows(
     *, meeting: Meeting, reader: CaseReader, can_manage: bool, can_see_documents: bool
 ) -> list[dict[str, Any]]:
     """The agenda as rows for the page (``agenda``'s marking): one query, and one each for topics and documents."""
-    items = list(
-        meeting.agenda_items.order_by("order", "pk").values(
-            "pk",
-            "order",
-            "kind",
-            "item_type",
-            "title",
-            "description",
-            "proposed_resolution",
-            "presenter",
-            "duration_minutes",
-            "case_id",
-            *_case_values("case__"),
-        )
-    )
+    items = agenda_values(meeting)
     if not items:
         return items
     type_label = prepared.labels(AgendaItem.ItemType.choices)
+    item_ids = [item["pk"] for item in items]
     topics: dict[int, list[str]] = {}
-    for item_id, name in (
-        AgendaItem.topics.through.objects.filter(agendaitem__meeting=meeting)
-        .order_by("topic__region", "topic__order", "topic__name")
-        .values_list("agendaitem_id", "topic__name")
-    ):
+    for item_id, name in topic_values(item_ids):
         topics.setdefault(item_id, []).append(name)
     documents: dict[int, list[dict[str, Any]]] = {}
     if can_see_documents:
         document_url = prepared.url_pattern("meetings:document")
         document_delete_url = prepared.url_pattern("meetings:document_delete")
-        for pk, item_id, name, size in (
-            AgendaDocument.objects.filter(item__meeting=meeting)
-            .order_by("pk")
-            .values_list("pk", "item_id", "original_name", "size")
-        ):
+        for pk, item_id, name, size in document_values(item_ids):
             documents.setdefault(item_id, []).append(
                 {
                     "original_name": name,
@@ -1255,22 +1437,7 @@ def _agenda_rows(
 
 def _followup_rows(*, meeting: Meeting, reader: CaseReader) -> list[dict[str, Any]]:
     """``open_action_items(before=meeting.starts_at)`` as rows for the follow-up item. One query."""
-    rows = list(
-        _open_when(ActionItem.objects.filter(network_id=meeting.network_id), meeting.starts_at)
-        .order_by("due_date", "pk")
-        .values(
-            "pk",
-            "title",
-            "status",
-            "due_date",
-            "done_note",
-            "owner__first_name",
-            "owner__last_name",
-            "owner__username",
-            "case_id",
-            *_case_values("case__"),
-        )
-    )
+    rows = followup_values(meeting)
     format_date = prepared.date_formatter("SHORT_DATE_FORMAT", empty="")
     dates: dict[datetime.date, str] = {}  # many action items share a due date
     history_url = prepared.url_pattern("audit:history", "action-item")
@@ -1311,8 +1478,7 @@ def meeting_page(
     minutes_url = prepared.url_pattern("meetings:minutes", meeting.pk)
     status_label = prepared.labels(Minutes.Status.choices)
     minutes = []
-    for m in meeting.minutes.order_by("-version").only("pk", "meeting_id", "version", "status"):
-        m.meeting = meeting  # the rule reads the meeting's network, already loaded
+    for m in minutes_values(meeting):
         if user.has_perm("meetings.view_minutes", m):
             minutes.append(
                 {

@@ -13,6 +13,8 @@ from fagnett.meetings.models import Attendance, Meeting
 from fagnett.meetings.selectors import TrustParticipation
 from fagnett.meetings.tests.factories import make_meeting
 from fagnett.networks.models import Network
+from fagnett.networks.selectors import statuses_at_year_end
+from fagnett.organisations.models import Region
 from tests.factories import World, make_mandate, make_network, make_user
 
 pytestmark = pytest.mark.django_db
@@ -111,10 +113,75 @@ def test_the_plan_statement_gives_the_orm_answer(attended: World) -> None:
     for region in (world.region_a, world.region_b):
         for year in (YEAR - 2, YEAR - 1, YEAR, YEAR + 1, YEAR + 3):
             expected = selectors._plan_rows(Network.objects.filter(region=region, kind=Network.Kind.NETWORK), year)
-            assert _plan(selectors._region_plan_rows(region_id=region.pk, year=year)) == _plan(expected), (region, year)
-    rows = selectors._region_plan_rows(region_id=world.region_a.pk, year=YEAR)
+            rows = [row for row, _status in selectors._region_plan_rows(region_id=region.pk, year=year)]
+            assert _plan(rows) == _plan(expected), (region, year)
+    rows = [row for row, _status in selectors._region_plan_rows(region_id=world.region_a.pk, year=YEAR)]
     assert [(r.network.name, r.planned, r.held, r.cancelled, r.minimum) for r in rows] == [
         ("Anestesi og intensiv", 2, 2, 1, None),  # its mandate starts after the year
         ("Barn", 0, 0, 0, None),
         ("Øye", 0, 1, 1, 5),
+    ]
+
+
+def test_the_overviews_regions_are_the_orms(world: World) -> None:
+    """``overview_regions``' hand-written statement against ``Region.objects.filter(pk__in=…)``, in its order."""
+    both = [world.region_b.pk, world.region_a.pk]
+    for ids in ([world.region_a.pk], both, [world.region_b.pk, 999_999], []):
+        regions = selectors.overview_regions(ids)
+        orm = list(Region.objects.filter(pk__in=ids))
+        assert [(r.pk, r.name, r.short_name) for r in regions] == [(r.pk, r.name, r.short_name) for r in orm], ids
+    assert len(selectors.overview_regions(both)) == 2
+
+
+def _history(network: Network, when: datetime.datetime, status: str, kind: str = "~") -> None:
+    """A record of the network's history as simple_history writes it, made at ``when``."""
+    Network.history.model.objects.create(
+        id=network.pk,
+        name=network.name,
+        field=network.field,
+        kind=network.kind,
+        status=status,
+        region_id=network.region_id,
+        description="",
+        lock_version=0,
+        code=network.code,
+        minutes_visible_to_region=False,
+        history_date=when,
+        history_type=kind,
+    )
+
+
+def test_the_plan_statement_reads_each_networks_status_at_the_years_end_as_its_history_says(world: World) -> None:
+    """The statement's status at the year's end against ``networks.selectors.statuses_at_year_end``: a network
+    closed after the year, one closed within it, one entered after the year (its creation record says active), one
+    whose history starts after the year with a change (taken as it is now), one with no history."""
+    closed_later, closed_within, entered_later, changed_later = (
+        make_network(world.region_a, name=name) for name in ("Lukket senere", "Lukket i året", "Ført inn", "Endret")
+    )
+    no_history = make_network(world.region_a, name="Uten historikk")
+    Network.history.model.objects.all().delete()  # only the records each case below says
+    edge = datetime.datetime(YEAR + 1, 1, 1, tzinfo=OSLO)  # the year's end, in Oslo
+    _history(closed_later, datetime.datetime(YEAR - 2, 3, 1, tzinfo=OSLO), "active", "+")
+    _history(closed_later, edge, "closed")  # at midnight: after the year
+    _history(closed_within, datetime.datetime(YEAR - 2, 3, 1, tzinfo=OSLO), "active", "+")
+    _history(closed_within, edge - datetime.timedelta(seconds=1), "closed")
+    _history(entered_later, datetime.datetime(YEAR + 1, 2, 1, tzinfo=OSLO), "active", "+")
+    _history(entered_later, datetime.datetime(YEAR + 1, 3, 1, tzinfo=OSLO), "closed")
+    _history(changed_later, datetime.datetime(YEAR + 1, 2, 1, tzinfo=OSLO), "active")
+    for network in (closed_later, closed_within, entered_later, changed_later):
+        Network.objects.filter(pk=network.pk).update(status="closed")
+    Network.objects.filter(pk=no_history.pk).update(status="closed")
+    for year in (YEAR - 1, YEAR, YEAR + 1):
+        rows = selectors._region_plan_rows(region_id=world.region_a.pk, year=year)
+        orm = statuses_at_year_end(networks=[row.network for row, _status in rows], year=year)
+        assert {row.network.pk: status for row, status in rows} == orm, year
+    statuses = {
+        row.network.name: status for row, status in selectors._region_plan_rows(region_id=world.region_a.pk, year=YEAR)
+    }
+    assert [statuses[n] for n in ("Lukket senere", "Lukket i året", "Ført inn", "Endret", "Uten historikk")] == [
+        "active",
+        "closed",
+        "active",
+        "closed",
+        "closed",
     ]

@@ -7,7 +7,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
 from django.utils import formats, timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import npgettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,7 +21,7 @@ from fagnett.core.exceptions import ConflictError
 from fagnett.core.permissions import require_perm
 from fagnett.core.views_helpers import add_service_errors, rebind_after_conflict
 from fagnett.meetings import downloads as meeting_downloads
-from fagnett.meetings import exports, selectors, services
+from fagnett.meetings import exports, pages, selectors, services
 from fagnett.meetings.calendar import meeting_invitation
 from fagnett.meetings.forms import CancelForm, MeetingForm, ReplyForm
 from fagnett.meetings.models import AttendanceReply, Meeting
@@ -49,6 +51,7 @@ def _detail_page(request: AuthenticatedRequest, meeting: Meeting, reply_form: Re
         reply_form = ReplyForm(
             initial={"answer": my_reply["answer"], "reason": my_reply["reason"]} if my_reply else None
         )
+    tools = can_manage and not meeting.is_cancelled
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -56,16 +59,25 @@ def _detail_page(request: AuthenticatedRequest, meeting: Meeting, reply_form: Re
             "invited": page.invited,
             "my_reply": my_reply,
             "reply_form": reply_form,
-            "reply_rows": page.reply_rows,
+            "reply_rows": None if page.reply_rows is None else pages.reply_rows(page.reply_rows),
             "reply_counts": page.reply_counts,
             "meeting": meeting,
             "network": meeting.network,
-            "items": page.items,
-            "action_items": page.action_items,
+            "head": pages.meeting_head(meeting),
+            "agenda": pages.agenda_items(
+                page.items,
+                action_items=page.action_items,
+                network_id=meeting.network_id,
+                tools=tools,
+                can_manage=can_manage,
+                can_see_documents=can_see_documents,
+                # Only those who keep the meeting see its forms (the tools, removing a document).
+                csrf=csrf_input(request) if can_manage else SafeString(""),
+            ),
             "minutes": page.minutes,
             "can_manage": can_manage,
             "can_see_documents": can_see_documents,
-            "tools": can_manage and not meeting.is_cancelled,
+            "tools": tools,
             "is_past": meeting.starts_at <= now,
         },
     )

@@ -14,9 +14,8 @@ from django.views.decorators.http import require_http_methods
 
 from fagnett.access import AuthenticatedRequest, access_for
 from fagnett.core.calendar import OSLO
-from fagnett.core.rows import url_pattern
 from fagnett.core.views_helpers import year_param
-from fagnett.meetings import selectors, services
+from fagnett.meetings import pages, selectors, services
 from fagnett.meetings.forms import PlanFormSet
 from fagnett.meetings.models import Meeting
 from fagnett.meetings.views.common import _manage
@@ -37,7 +36,9 @@ def network_meetings(request: AuthenticatedRequest, network_id: int) -> HttpResp
             "years": [year - 1, year, year + 1],
             "meetings": selectors.meeting_list(network=network, year=year),
             "plan": selectors.plan_for_network(network=network, year=year),
-            "participation": selectors.participation_by_trust(region_id=network.region_id, year=year, network=network)
+            "participation_rows": pages.participation_rows(
+                selectors.participation_by_trust(region_id=network.region_id, year=year, network=network)
+            )
             if can_see_participation
             else None,
             "can_manage": request.user.has_perm("meetings.manage_meetings", network),
@@ -153,35 +154,24 @@ def region_overview(request: AuthenticatedRequest) -> HttpResponse:
     if region_id not in region_ids:
         raise Http404
     year = year_param(request, timezone.localdate().year - 1)
-    regions = list(Region.objects.filter(pk__in=region_ids))
+    regions = selectors.overview_regions(region_ids)
     plan = selectors.region_plan(
         user=request.user,
         region_id=region_id,
         year=year,
         region=next((r for r in regions if r.pk == region_id), None),
     )
-    # The rows as the table prints them (issue 23): each network's link made from one reversed address.
-    meetings_url = url_pattern("meetings:network_meetings")
-    rows = [
-        {
-            "name": row.network.name,
-            "url": f"{meetings_url(row.network.pk)}?year={year}",
-            "held": row.held,
-            "planned": row.planned,
-            "cancelled": row.cancelled,
-            "minimum": row.minimum or "–",
-            "below_minimum": row.below_minimum,
-        }
-        for row in plan.rows
-    ]
+    participation = selectors.participation_by_trust(region_id=region_id, year=year)
     return render(
         request,
         "meetings/region_overview.html",
         {
             "plan": plan,
-            "rows": rows,
-            "below": sum(1 for row in rows if row["below_minimum"]),
-            "participation": selectors.participation_by_trust(region_id=region_id, year=year),
+            "plan_rows": pages.network_plan_rows(plan.rows, year=year),
+            "total": len(plan.rows),
+            "below": len(plan.below),
+            "participation": participation,
+            "participation_rows": pages.participation_rows(participation),
             "year": year,
             "years": list(range(timezone.localdate().year + 1, timezone.localdate().year - 4, -1)),
             "regions": regions,
