@@ -1,7 +1,6 @@
 """Reads for networks, mandates and appointments, always scoped to the person asking."""
 
 import datetime
-import functools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,7 +17,6 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
-    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -32,6 +30,7 @@ from django.utils import timezone
 from fagnett.access import access_for, visible_region_filter
 from fagnett.accounts.models import RegionRole, TrustRole, User
 from fagnett.core import rows as prepared
+from fagnett.core import statements
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network, TaskListItem
 from fagnett.organisations.models import HealthTrust, Region
 
@@ -537,62 +536,41 @@ def network_get(*, user: User, network_id: int) -> Network:
     """The network if the person may see it; 404 otherwise (no hint that it exists). Its region, its parent and the
     network it was merged into come along, as ``select_related`` brings them.
 
-    Read by one hand-written statement (``_network_statement``): through the ORM, compiling the three joins cost
-    more Python than the network page's other reads together (issue 23). A test holds it to the ORM's query."""
+    Read by one hand-written statement (``core.statements``): through the ORM, compiling the three joins cost more
+    Python than the network page's other reads together (issue 23). A test holds it to the ORM's query."""
     network_id = int(network_id)
-    smallest, largest = connection.ops.integer_field_range(Network._meta.pk.get_internal_type())
-    if not smallest <= network_id <= largest:  # no such id; the ORM finds nothing without asking, as here
+    if not statements.pk_in_range(Network, network_id):  # no such id; the ORM finds nothing without asking, as here
         raise Http404
-    statement, parts = _network_statement()
     with connection.cursor() as db:
-        db.execute(statement, [network_id])
+        db.execute(_network_statement(), [network_id])
         row = db.fetchone()
     if row is None:
         raise Http404
-    instances = [
-        None if row[pk] is None else model.from_db(connection.alias, names, row[start:end])
-        for model, names, start, end, pk in parts
-    ]
-    network = cast(Network, instances[0])
+    network, region, parent, merged_into = statements.load_row(row, (Network, Region, Network, Network))
     # Set through the relations' descriptors, which keep each as select_related does (nothing is asked later).
-    network.region = cast(Region, instances[1])
-    network.parent = cast(Network | None, instances[2])
-    network.merged_into = cast(Network | None, instances[3])
+    network.region = region
+    network.parent = parent
+    network.merged_into = merged_into
     if not user.has_perm("networks.view_network", network):
         raise Http404
-    return network
+    return cast(Network, network)
 
 
-@functools.cache
-def _network_statement() -> tuple[str, list[tuple[type[Model], list[str], int, int, int]]]:
-    """``network_get``'s statement, and where each instance's columns are in its row (its field names, first and last
-    column, and its primary key's column): every concrete field of the network, its region, its parent and the
-    network it was merged into, as the ORM selects them. The values need no conversion on either database
-    (PostgreSQL's driver and SQLite's declared column types give dates and booleans): the test compares every
-    field."""
-    quote = connection.ops.quote_name
-    joins: tuple[tuple[type[Model], str, str], ...] = (
-        (Network, "n", ""),
-        (Region, "region", "JOIN organisations_region region ON region.id = n.region_id"),
-        (Network, "parent", "LEFT JOIN networks_network parent ON parent.id = n.parent_id"),
-        (Network, "merged", "LEFT JOIN networks_network merged ON merged.id = n.merged_into_id"),
+def _network_statement() -> str:
+    """``network_get``'s statement: every concrete field of the network, its region, its parent and the network it
+    was merged into, side by side as ``statements.load_row`` reads them."""
+    columns = ", ".join(
+        statements.select_columns(model, alias)
+        for model, alias in ((Network, "n"), (Region, "region"), (Network, "parent"), (Network, "merged"))
     )
-    columns: list[str] = []
-    parts: list[tuple[type[Model], list[str], int, int, int]] = []
-    for model, alias, _join in joins:
-        fields = model._meta.concrete_fields
-        start = len(columns)
-        parts.append(
-            (model, [f.attname for f in fields], start, start + len(fields), start + fields.index(model._meta.pk))
-        )
-        columns += [f"{alias}.{quote(str(f.column))}" for f in fields]
     # Only table and column names are formatted in; the network's id goes as a parameter.
-    statement = (
-        f"SELECT {', '.join(columns)} FROM networks_network n "  # noqa: S608
-        + " ".join(join for _model, _alias, join in joins[1:])
-        + " WHERE n.id = %s"
+    return (
+        f"SELECT {columns} FROM networks_network n "  # noqa: S608
+        "JOIN organisations_region region ON region.id = n.region_id "
+        "LEFT JOIN networks_network parent ON parent.id = n.parent_id "
+        "LEFT JOIN networks_network merged ON merged.id = n.merged_into_id "
+        "WHERE n.id = %s"
     )
-    return statement, parts
 
 
 def mandate_current(*, network: Network) -> Mandate | None:
