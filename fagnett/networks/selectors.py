@@ -230,8 +230,10 @@ def network_concern_counts(*, user: User, when: RegionYear | None = None) -> dic
 
     Written by hand: through the ORM, compiling ``network_list`` with its annotations once per concern cost more
     Python than the rest of the coordinator's start page (issue 23). One statement reads the person's top-level
-    networks (a region holds a few dozen) with what each concern asks of them, and ``statuses_at_year_end`` their
-    status at the reporting year's end; the rules are ``_with_concern``'s, and a test holds every count to it."""
+    networks (a region holds a few dozen) with what each concern asks of them and their status at the reporting
+    year's end (``statuses_at_year_end``'s rule on their history, read in the same statement: the history's own query
+    cost the coordinator's page more Python to compile than its rows to read); the rules are ``_with_concern``'s, and
+    a test holds every count to it."""
     when = when or region_year()
     access = access_for(user)
     ops = connection.ops
@@ -240,6 +242,8 @@ def network_concern_counts(*, user: User, when: RegionYear | None = None) -> dic
     report = Network._meta.get_field("annual_reports").related_model._meta
     first, last = _year_bounds(when.year)
     held_from, held_to = ops.year_lookup_bounds_for_datetime_field(when.year)  # as ``__year`` reads them
+    history = Network.history.model._meta.db_table
+    report_year_ends = datetime.datetime(when.report_year + 1, 1, 1, tzinfo=timezone.get_default_timezone())
     where: list[str] = ["n.kind = %s"]
     params: list[Any] = [Network.Kind.NETWORK]
     if not access.is_superuser:
@@ -248,10 +252,12 @@ def network_concern_counts(*, user: User, when: RegionYear | None = None) -> dic
         params += regions
     # Per network: its status and establishment, the meetings held this year, the minimum in force this year, the
     # end of its newest mandate version, whether a secretary is appointed, whether a trust of its region has nobody
-    # appointed, and the status of its annual report for the reporting year. Only table and column names and
-    # placeholders are formatted in; every value goes as a parameter.
+    # appointed, the status of its annual report for the reporting year, and its status at that year's end as
+    # ``statuses_at_year_end`` reads the history: the newest record made by then; for a network entered after the
+    # year, the record of its creation; else the status it has now. Only table and column names and placeholders
+    # are formatted in; every value goes as a parameter.
     sql = f"""
-        SELECT n.id, n.status, n.established_on,
+        SELECT n.status, n.established_on,
             (SELECT COUNT(*) FROM {meeting.db_table} m
               WHERE m.network_id = n.id AND m.status = %s AND m.starts_at BETWEEN %s AND %s),
             (SELECT md.min_meetings_per_year FROM networks_mandate md
@@ -261,7 +267,13 @@ def network_concern_counts(*, user: User, when: RegionYear | None = None) -> dic
             EXISTS (SELECT 1 FROM networks_appointment a WHERE a.network_id = n.id AND a.status = %s AND a.role = %s),
             EXISTS (SELECT 1 FROM organisations_healthtrust t WHERE t.region_id = n.region_id AND NOT EXISTS (
               SELECT 1 FROM networks_appointment a WHERE a.network_id = n.id AND a.trust_id = t.id AND a.status = %s)),
-            (SELECT r.status FROM {report.db_table} r WHERE r.network_id = n.id AND r.year = %s)
+            (SELECT r.status FROM {report.db_table} r WHERE r.network_id = n.id AND r.year = %s),
+            COALESCE(
+              (SELECT h.status FROM {history} h WHERE h.id = n.id AND h.history_date < %s
+                ORDER BY h.history_date DESC, h.history_id DESC LIMIT 1),
+              (SELECT CASE WHEN h.history_type = %s THEN h.status END FROM {history} h WHERE h.id = n.id
+                ORDER BY h.history_date, h.history_id LIMIT 1),
+              n.status)
         FROM networks_network n
         WHERE {" AND ".join(where)}
     """  # noqa: S608
@@ -278,6 +290,8 @@ def network_concern_counts(*, user: User, when: RegionYear | None = None) -> dic
                 AppointmentRole.SECRETARY,
                 Appointment.Status.APPOINTED,
                 when.report_year,
+                ops.adapt_datetimefield_value(report_year_ends),
+                "+",  # the history's record of the network's creation
                 *params,
             ],
         )
@@ -285,12 +299,11 @@ def network_concern_counts(*, user: User, when: RegionYear | None = None) -> dic
     counts = dict.fromkeys(CONCERNS, 0)
     expiry = when.today + datetime.timedelta(days=MANDATE_EXPIRY_DAYS)
     report_year_end = datetime.date(when.report_year, 12, 31)
-    reporting: dict[int, str] = {}  # established by the reporting year's end, with a report not counted: the status
-    for pk, status, established_on, held, minimum, mandate_ends, secretary, trust_gap, report_status in fetched:
+    for status, established_on, held, minimum, mandate_ends, secretary, trust_gap, report_status, then in fetched:
         established_on = prepared.raw_date(established_on)
         uncounted = report_status not in _REPORT_COUNTED  # a network without a report too
         if uncounted and (established_on is None or established_on <= report_year_end):
-            reporting[pk] = status
+            counts[CONCERN_REPORT_MISSING] += then == Network.Status.ACTIVE
         if status != Network.Status.ACTIVE:
             continue
         expected = when.expected_so_far(minimum)
@@ -298,9 +311,6 @@ def network_concern_counts(*, user: User, when: RegionYear | None = None) -> dic
         counts[CONCERN_MANDATE_EXPIRING] += mandate_ends is not None and prepared.raw_date(mandate_ends) <= expiry
         counts[CONCERN_NO_SECRETARY] += not secretary
         counts[CONCERN_TRUST_GAP] += bool(trust_gap)
-    if reporting:
-        at_year_end = _statuses_at_year_end(reporting, when.report_year)
-        counts[CONCERN_REPORT_MISSING] = sum(s == Network.Status.ACTIVE for s in at_year_end.values())
     return counts
 
 

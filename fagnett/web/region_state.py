@@ -40,8 +40,7 @@ class RegionState:
 
 def region_state(*, user: User) -> RegionState | None:
     """The region's state for a coordinator or medical director; None for anyone else. A fixed number of queries:
-    the network list's counts (``network_concern_counts``: one statement, and one for the networks' statuses at the
-    reporting year's end) and the cases to route."""
+    the network list's counts (``network_concern_counts``: one statement) and the cases to route."""
     access = access_for(user)
     if not (access.is_coordinator_anywhere or access.director_regions):
         return None

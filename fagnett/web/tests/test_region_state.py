@@ -99,15 +99,16 @@ def test_query_count_of_the_region_state_is_pinned_and_flat(world: World, django
             appoint(network, make_user(trust=trust), AppointmentRole.LEADER)
             make_meeting(network, days=-1, status=Meeting.Status.HELD)
 
-    # A report begun but not submitted: the networks' statuses at the reporting year's end are read.
+    # A report begun but not submitted: the networks' statuses at the reporting year's end are read (in the same
+    # statement as their concerns).
     NetworkReport.objects.create(
         network=world.other_network, year=timezone.localdate().year - 1, status=NetworkReport.Status.DRAFT
     )
-    # the networks' concerns, their statuses at the reporting year's end and the cases to route
-    with django_assert_num_queries(3):
+    # the networks' concerns with their statuses at the reporting year's end, and the cases to route
+    with django_assert_num_queries(2):
         region_state(user=user)
     grow()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         region_state(user=user)
 
 
@@ -288,6 +289,66 @@ def test_concern_counts_are_the_network_lists_counts(world: World) -> None:
         user=world["coordinator"], when=selectors.RegionYear(datetime.date(2026, 7, 1))
     )
     assert all(counts.values()), counts
+
+
+def _history(network: Network, when: datetime.datetime, status: str, kind: str = "~") -> None:
+    """A record of the network's history as simple_history writes it, made at ``when``."""
+    Network.history.model.objects.create(
+        id=network.pk,
+        name=network.name,
+        field=network.field,
+        kind=network.kind,
+        status=status,
+        region_id=network.region_id,
+        description="",
+        lock_version=0,
+        code=network.code,
+        minutes_visible_to_region=False,
+        history_date=when,
+        history_type=kind,
+    )
+
+
+def test_missing_reports_count_each_networks_status_at_the_years_end_as_its_history_says(world: World) -> None:
+    """The count of networks missing their annual report reads each network's status at the reporting year's end
+    from its history in its own statement: held to ``network_list`` with the concern (``statuses_at_year_end``) for
+    a network closed after the year (counted), one closed within it (not), one entered after the year (its creation
+    record says active: counted), one whose history starts after the year with a change (taken as it is now,
+    closed: not), one with no history and closed (not), one with no history and active (counted), each with a
+    draft report, and the year's end on both sides of midnight in Oslo."""
+    oslo = timezone.get_default_timezone()
+    names = ("Lukket senere", "Lukket i året", "Ført inn", "Endret", "Uten historikk", "Aktiv uten historikk")
+    closed_later, closed_within, entered_later, changed_later, no_history, active = (
+        make_network(world.region_a, name=name) for name in names
+    )
+    Network.history.model.objects.all().delete()  # only the records each case below says
+    edge = datetime.datetime(2026, 1, 1, tzinfo=oslo)  # the end of the reporting year 2025, in Oslo
+    _history(closed_later, datetime.datetime(2023, 3, 1, tzinfo=oslo), "active", "+")
+    _history(closed_later, edge, "closed")  # at midnight: after the year
+    _history(closed_within, datetime.datetime(2023, 3, 1, tzinfo=oslo), "active", "+")
+    _history(closed_within, edge - datetime.timedelta(seconds=1), "closed")
+    _history(entered_later, datetime.datetime(2026, 2, 1, tzinfo=oslo), "active", "+")
+    _history(entered_later, datetime.datetime(2026, 3, 1, tzinfo=oslo), "closed")
+    _history(changed_later, datetime.datetime(2026, 2, 1, tzinfo=oslo), "active")
+    Network.objects.filter(pk__in=[n.pk for n in (closed_later, closed_within, entered_later, changed_later)]).update(
+        status=Network.Status.CLOSED
+    )
+    Network.objects.filter(pk=no_history.pk).update(status=Network.Status.CLOSED)
+    for network in (closed_later, closed_within, entered_later, changed_later, no_history, active):
+        NetworkReport.objects.create(network=network, year=2025, status=NetworkReport.Status.DRAFT)
+    key = selectors.CONCERN_REPORT_MISSING
+    for user in (world["coordinator"], world["coordinator_b"], make_user("root", is_superuser=True)):
+        for today in (datetime.date(2026, 3, 1), datetime.date(2027, 3, 1)):  # the reporting years 2025 and 2026
+            when = selectors.RegionYear(today=today)
+            expected = selectors.network_list(user=user, filters=selectors.NetworkFilters(concern=key), when=when)
+            assert selectors.network_concern_counts(user=user, when=when)[key] == expected.count(), (user, today)
+    missing = selectors.network_list(
+        user=world["coordinator"],
+        filters=selectors.NetworkFilters(concern=key),
+        when=selectors.RegionYear(datetime.date(2026, 3, 1)),
+    )
+    assert {"Lukket senere", "Ført inn", "Aktiv uten historikk"} <= {n.name for n in missing}
+    assert not {"Lukket i året", "Endret", "Uten historikk"} & {n.name for n in missing}
 
 
 def test_unrouted_count_is_the_rows_of_the_list_of_cases_to_route(world: World) -> None:
