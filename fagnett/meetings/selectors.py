@@ -1272,10 +1272,8 @@ def document_values(item_ids: Sequence[int]) -> list[tuple[int, int, str, int]]:
     return [(pk, item_id, name, size) for pk, item_id, name, size in _fetched(sql, item_ids)]
 
 
-def followup_values(meeting: Meeting) -> list[dict[str, Any]]:
-    """The network's action items open when the meeting began (``_open_when``), by due date, each with its owner's
-    name and its case's columns. The owner's columns are read one row at a time (by primary key): joined, PostgreSQL
-    hashed every person in the country to find the few dozen owners (1 ms at national scale)."""
+def _followup_statement(meeting: Meeting) -> list[tuple[Any, ...]]:
+    """The rows of ``followup_values`` as the statement gives them (its columns in ``FOLLOWUP_VALUES``' order)."""
     users, items = User._meta.db_table, ActionItem._meta.db_table
     owner = f"(SELECT u.{{}} FROM {users} u WHERE u.id = a.owner_id)"  # noqa: S608 -- only the table name is formatted in
     sql = f"""
@@ -1287,9 +1285,15 @@ def followup_values(meeting: Meeting) -> list[dict[str, Any]]:
         ORDER BY a.due_date, a.id
     """  # noqa: S608 -- only table names are formatted in
     began = connection.ops.adapt_datetimefield_value(meeting.starts_at)
-    params = [meeting.network_id, began, ActionItem.Status.OPEN, ActionItem.Status.DONE, began]
+    return _fetched(sql, [meeting.network_id, began, ActionItem.Status.OPEN, ActionItem.Status.DONE, began])
+
+
+def followup_values(meeting: Meeting) -> list[dict[str, Any]]:
+    """The network's action items open when the meeting began (``_open_when``), by due date, each with its owner's
+    name and its case's columns. The owner's columns are read one row at a time (by primary key): joined, PostgreSQL
+    hashed every person in the country to find the few dozen owners (1 ms at national scale)."""
     values = []
-    for row in _fetched(sql, params):
+    for row in _followup_statement(meeting):
         value = dict(zip(FOLLOWUP_VALUES, row, strict=True))
         value["due_date"] = prepared.raw_date(value["due_date"])
         values.append(value)
@@ -1436,30 +1440,36 @@ def _agenda_rows(
 
 
 def _followup_rows(*, meeting: Meeting, reader: CaseReader) -> list[dict[str, Any]]:
-    """``open_action_items(before=meeting.starts_at)`` as rows for the follow-up item. One query."""
-    rows = followup_values(meeting)
+    """``open_action_items(before=meeting.starts_at)`` as rows for the follow-up item. One query: the rows of
+    ``followup_values``, made the page's rows straight from the statement's (a page shows a few dozen)."""
     format_date = prepared.date_formatter("SHORT_DATE_FORMAT", empty="")
     dates: dict[datetime.date, str] = {}  # many action items share a due date
     history_url = prepared.url_pattern("audit:history", "action-item")
     today = timezone.localdate()
-    for row in rows:
-        withholds = row["case_id"] is not None and not reader(_case_ref(row))
+    is_open = ActionItem.Status.OPEN
+    rows = []
+    for pk, title, status, due_date, done_note, first, last, username, case_id, *case in _followup_statement(meeting):
+        withholds = case_id is not None and not reader(CaseRef(case_id, *case))
         if withholds:
-            reference = row["case__reference"]
-            display = (
+            reference = case[-1]
+            title = (
                 gettext("Action item of case %(reference)s") % {"reference": reference}
                 if reference
                 else gettext("An action item of a case")
             )
-        else:
-            display = row["title"]
-        row.update(
-            withholds_case=withholds,
-            display_title=display,
-            owner=_person(row["owner__first_name"], row["owner__last_name"], row["owner__username"]),
-            due=dates.get(row["due_date"]) or dates.setdefault(row["due_date"], format_date(row["due_date"])),
-            is_overdue=row["status"] == ActionItem.Status.OPEN and row["due_date"] < today,
-            history_url=history_url(row["pk"]),
+        day = prepared.raw_date(due_date)
+        rows.append(
+            {
+                "pk": pk,
+                "status": status,
+                "done_note": done_note,
+                "withholds_case": withholds,
+                "display_title": title,
+                "owner": f"{first} {last}".strip() or username,  # _person
+                "due": dates.get(day) or dates.setdefault(day, format_date(day)),
+                "is_overdue": status == is_open and day < today,
+                "history_url": history_url(pk),
+            }
         )
     return rows
 
