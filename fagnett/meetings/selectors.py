@@ -1220,16 +1220,7 @@ def invitation_values(meeting: Meeting) -> list[dict[str, Any]]:
 
 def reply_values(meeting: Meeting, *, person: User | None = None) -> list[dict[str, Any]]:
     """The answers to the meeting's invitation (only ``person``'s, if given), in no particular order."""
-    table = AttendanceReply._meta.db_table
-    sql = f"SELECT r.person_id, r.answer, r.reason, r.answered_at FROM {table} r WHERE r.meeting_id = %s"  # noqa: S608 -- only the table name is formatted in
-    params: list[Any] = [meeting.pk]
-    if person is not None:
-        sql += " AND r.person_id = %s"
-        params.append(person.pk)
-    return [
-        {"person_id": person_id, "answer": answer, "reason": reason, "answered_at": prepared.raw_datetime(at)}
-        for person_id, answer, reason, at in _fetched(sql, params)
-    ]
+    return minutes_and_reply_values(meeting, person=person)[1]
 
 
 def agenda_values(meeting: Meeting) -> list[dict[str, Any]]:
@@ -1272,10 +1263,8 @@ def document_values(item_ids: Sequence[int]) -> list[tuple[int, int, str, int]]:
     return [(pk, item_id, name, size) for pk, item_id, name, size in _fetched(sql, item_ids)]
 
 
-def followup_values(meeting: Meeting) -> list[dict[str, Any]]:
-    """The network's action items open when the meeting began (``_open_when``), by due date, each with its owner's
-    name and its case's columns. The owner's columns are read one row at a time (by primary key): joined, PostgreSQL
-    hashed every person in the country to find the few dozen owners (1 ms at national scale)."""
+def _followup_statement(meeting: Meeting) -> list[tuple[Any, ...]]:
+    """The rows of ``followup_values`` as the statement gives them (its columns in ``FOLLOWUP_VALUES``' order)."""
     users, items = User._meta.db_table, ActionItem._meta.db_table
     owner = f"(SELECT u.{{}} FROM {users} u WHERE u.id = a.owner_id)"  # noqa: S608 -- only the table name is formatted in
     sql = f"""
@@ -1287,9 +1276,15 @@ def followup_values(meeting: Meeting) -> list[dict[str, Any]]:
         ORDER BY a.due_date, a.id
     """  # noqa: S608 -- only table names are formatted in
     began = connection.ops.adapt_datetimefield_value(meeting.starts_at)
-    params = [meeting.network_id, began, ActionItem.Status.OPEN, ActionItem.Status.DONE, began]
+    return _fetched(sql, [meeting.network_id, began, ActionItem.Status.OPEN, ActionItem.Status.DONE, began])
+
+
+def followup_values(meeting: Meeting) -> list[dict[str, Any]]:
+    """The network's action items open when the meeting began (``_open_when``), by due date, each with its owner's
+    name and its case's columns. The owner's columns are read one row at a time (by primary key): joined, PostgreSQL
+    hashed every person in the country to find the few dozen owners (1 ms at national scale)."""
     values = []
-    for row in _fetched(sql, params):
+    for row in _followup_statement(meeting):
         value = dict(zip(FOLLOWUP_VALUES, row, strict=True))
         value["due_date"] = prepared.raw_date(value["due_date"])
         values.append(value)
@@ -1298,23 +1293,44 @@ def followup_values(meeting: Meeting) -> list[dict[str, Any]]:
 
 def minutes_values(meeting: Meeting) -> list[Minutes]:
     """The meeting's minutes, newest version first, with the columns the page and the minutes' rules read."""
-    table = Minutes._meta.db_table
-    sql = f"SELECT m.id, m.version, m.status FROM {table} m WHERE m.meeting_id = %s ORDER BY m.version DESC"  # noqa: S608 -- only the table name is formatted in
-    minutes = []
-    for pk, version, status in _fetched(sql, [meeting.pk]):
-        m = Minutes.from_db(
-            connection.alias, ["id", "meeting_id", "version", "status"], (pk, meeting.pk, version, status)
-        )
-        m.meeting = meeting  # the rules read the meeting's network, already loaded
-        minutes.append(m)
-    return minutes
+    return minutes_and_reply_values(meeting)[0]
+
+
+def minutes_and_reply_values(
+    meeting: Meeting, *, person: User | None = None
+) -> tuple[list[Minutes], list[dict[str, Any]]]:
+    """``minutes_values`` and ``reply_values`` (only ``person``'s answer, if given) in one statement: each is a
+    handful of rows, and a statement of its own cost more than reading them."""
+    only = "" if person is None else " AND r.person_id = %s"
+    sql = f"""
+        SELECT 0, m.id, m.version, m.status, NULL, NULL FROM {Minutes._meta.db_table} m WHERE m.meeting_id = %s
+        UNION ALL
+        SELECT 1, r.person_id, NULL, r.answer, r.reason, r.answered_at
+        FROM {AttendanceReply._meta.db_table} r WHERE r.meeting_id = %s{only}
+        ORDER BY 1, 3 DESC
+    """  # noqa: S608 -- only table names and a fixed condition are formatted in
+    params = [meeting.pk, meeting.pk] if person is None else [meeting.pk, meeting.pk, person.pk]
+    minutes, replies = [], []
+    for kind, pk, version, status, reason, at in _fetched(sql, params):
+        if kind == 0:
+            m = Minutes.from_db(
+                connection.alias, ["id", "meeting_id", "version", "status"], (pk, meeting.pk, version, status)
+            )
+            m.meeting = meeting  # the rules read the meeting's network, already loaded
+            minutes.append(m)
+        else:
+            replies.append(
+                {"person_id": pk, "answer": status, "reason": reason, "answered_at": prepared.raw_datetime(at)}
+            )
+    return minutes, replies
 
 
 def _reply_part(
-    *, user: User, meeting: Meeting, can_manage: bool
+    *, user: User, meeting: Meeting, can_manage: bool, replied: list[dict[str, Any]]
 ) -> tuple[bool, dict[str, Any] | None, list[dict[str, Any]] | None, ReplyCounts | None]:
     """Whether the person is invited (``is_invited``), their answer, and for the secretary everyone's answers
-    (``meeting_replies``). Three queries."""
+    (``meeting_replies``), from ``replied`` (``reply_values``: everyone's for the secretary, else the person's). Two
+    queries."""
     seats = seat_values(meeting)
     invitations = invitation_values(meeting)
     invited = any(s["person_id"] == user.pk for s in seats) or any(
@@ -1323,8 +1339,7 @@ def _reply_part(
     answer_label = prepared.labels(AttendanceReply.Answer.choices)
     datetime_format = prepared.date_formatter("SHORT_DATETIME_FORMAT", empty="")
     replies: dict[int, dict[str, Any]] = {
-        r["person_id"]: {**r, "answer_label": answer_label.get(r["answer"], r["answer"])}
-        for r in reply_values(meeting, person=None if can_manage else user)
+        r["person_id"]: {**r, "answer_label": answer_label.get(r["answer"], r["answer"])} for r in replied
     }
     my_reply = replies.get(user.pk) if invited else None
     if my_reply is not None:
@@ -1436,30 +1451,36 @@ def _agenda_rows(
 
 
 def _followup_rows(*, meeting: Meeting, reader: CaseReader) -> list[dict[str, Any]]:
-    """``open_action_items(before=meeting.starts_at)`` as rows for the follow-up item. One query."""
-    rows = followup_values(meeting)
+    """``open_action_items(before=meeting.starts_at)`` as rows for the follow-up item. One query: the rows of
+    ``followup_values``, made the page's rows straight from the statement's (a page shows a few dozen)."""
     format_date = prepared.date_formatter("SHORT_DATE_FORMAT", empty="")
     dates: dict[datetime.date, str] = {}  # many action items share a due date
     history_url = prepared.url_pattern("audit:history", "action-item")
     today = timezone.localdate()
-    for row in rows:
-        withholds = row["case_id"] is not None and not reader(_case_ref(row))
+    is_open = ActionItem.Status.OPEN
+    rows = []
+    for pk, title, status, due_date, done_note, first, last, username, case_id, *case in _followup_statement(meeting):
+        withholds = case_id is not None and not reader(CaseRef(case_id, *case))
         if withholds:
-            reference = row["case__reference"]
-            display = (
+            reference = case[-1]
+            title = (
                 gettext("Action item of case %(reference)s") % {"reference": reference}
                 if reference
                 else gettext("An action item of a case")
             )
-        else:
-            display = row["title"]
-        row.update(
-            withholds_case=withholds,
-            display_title=display,
-            owner=_person(row["owner__first_name"], row["owner__last_name"], row["owner__username"]),
-            due=dates.get(row["due_date"]) or dates.setdefault(row["due_date"], format_date(row["due_date"])),
-            is_overdue=row["status"] == ActionItem.Status.OPEN and row["due_date"] < today,
-            history_url=history_url(row["pk"]),
+        day = prepared.raw_date(due_date)
+        rows.append(
+            {
+                "pk": pk,
+                "status": status,
+                "done_note": done_note,
+                "withholds_case": withholds,
+                "display_title": title,
+                "owner": f"{first} {last}".strip() or username,  # _person
+                "due": dates.get(day) or dates.setdefault(day, format_date(day)),
+                "is_overdue": status == is_open and day < today,
+                "history_url": history_url(pk),
+            }
         )
     return rows
 
@@ -1469,16 +1490,20 @@ def meeting_page(
 ) -> MeetingPage:
     """The meeting page's answers, agenda, follow-up and minutes for ``user`` (``meeting`` from ``meeting_get``).
 
-    At most eight queries, whatever the number of people, items and documents: three for the answers, one to three
-    for the agenda, one for the follow-up item's action items (when the agenda has one), one for the minutes.
+    At most seven queries, whatever the number of people, items and documents: one for the minutes and the answers,
+    two more for the answers, one to three for the agenda, one for the follow-up item's action items (when the agenda
+    has one).
     """
-    invited, my_reply, reply_rows, counts = _reply_part(user=user, meeting=meeting, can_manage=can_manage)
+    found, replied = minutes_and_reply_values(meeting, person=None if can_manage else user)
+    invited, my_reply, reply_rows, counts = _reply_part(
+        user=user, meeting=meeting, can_manage=can_manage, replied=replied
+    )
     items = _agenda_rows(meeting=meeting, reader=reader, can_manage=can_manage, can_see_documents=can_see_documents)
     follow_up = any(item["kind"] == AgendaItem.Kind.FOLLOW_UP for item in items)
     minutes_url = prepared.url_pattern("meetings:minutes", meeting.pk)
     status_label = prepared.labels(Minutes.Status.choices)
     minutes = []
-    for m in minutes_values(meeting):
+    for m in found:
         if user.has_perm("meetings.view_minutes", m):
             minutes.append(
                 {

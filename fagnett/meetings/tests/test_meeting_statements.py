@@ -217,6 +217,20 @@ def test_the_minutes_newest_first(meeting: Meeting) -> None:
     assert [x.version for x in selectors.minutes_values(meeting)] == [2, 1]
 
 
+def test_the_minutes_and_one_persons_answer_in_one_statement(world: World, meeting: Meeting) -> None:
+    """The page reads the minutes with the answers; asking for one person's answer leaves the minutes whole."""
+    for m in _meetings(meeting):
+        for role in ("member", "secretary"):
+            minutes, replies = selectors.minutes_and_reply_values(m, person=world[role])
+            assert [(x.pk, x.version, x.status) for x in minutes] == list(
+                m.minutes.order_by("-version").values_list("pk", "version", "status")
+            )
+            assert replies == list(m.replies.filter(person=world[role]).values(*selectors.REPLY_VALUES))
+    minutes, replies = selectors.minutes_and_reply_values(meeting, person=world["member"])
+    assert [x.version for x in minutes] == [2, 1]
+    assert [(r["person_id"], r["answer"], r["reason"]) for r in replies] == [(world["member"].pk, "not_coming", "Vakt")]
+
+
 def _fields(instance: Any) -> list[tuple[str, Any, type]]:
     return [
         (f.attname, getattr(instance, f.attname), type(getattr(instance, f.attname)))
