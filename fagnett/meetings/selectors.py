@@ -33,7 +33,12 @@ from fagnett.meetings.models import (
     withheld_case_title,
 )
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network
-from fagnett.networks.selectors import minimum_in_force, network_participants
+from fagnett.networks.selectors import (
+    minimum_in_force,
+    network_participants,
+    year_end_status_params,
+    year_end_status_sql,
+)
 from fagnett.organisations.models import HealthTrust, Region
 from fagnett.topics.models import Topic
 
@@ -359,9 +364,7 @@ def _region_plan_rows(*, region_id: int, year: int) -> list[tuple[PlanRow, str]]
     has now. Tests hold the rows to ``_plan_rows`` and the statuses to ``statuses_at_year_end``."""
     held_from, held_to = connection.ops.year_lookup_bounds_for_datetime_field(year)  # as ``__year`` reads them
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)  # a mandate in force overlaps the year
-    end = datetime.datetime(year + 1, 1, 1, tzinfo=timezone.get_default_timezone())  # as statuses_at_year_end
     meetings, networks, mandates = Meeting._meta.db_table, Network._meta.db_table, Mandate._meta.db_table
-    history = Network.history.model._meta.db_table
     counted = f"SELECT COUNT(*) FROM {meetings} m WHERE m.network_id = n.id AND m.starts_at BETWEEN %s AND %s AND"  # noqa: S608
     # Only table names and fixed conditions are formatted in; every value goes as a parameter.
     sql = f"""
@@ -372,12 +375,7 @@ def _region_plan_rows(*, region_id: int, year: int) -> list[tuple[PlanRow, str]]
             (SELECT md.min_meetings_per_year FROM {mandates} md
               WHERE md.network_id = n.id AND md.period_start <= %s AND md.period_end >= %s
               ORDER BY md.version DESC LIMIT 1),
-            COALESCE(
-              (SELECT h.status FROM {history} h WHERE h.id = n.id AND h.history_date < %s
-                ORDER BY h.history_date DESC, h.history_id DESC LIMIT 1),
-              (SELECT CASE WHEN h.history_type = %s THEN h.status END FROM {history} h WHERE h.id = n.id
-                ORDER BY h.history_date, h.history_id LIMIT 1),
-              n.status)
+            {year_end_status_sql("n")}
         FROM {networks} n
         WHERE n.region_id = %s AND n.kind = %s
         ORDER BY n.name, n.id
@@ -399,8 +397,7 @@ def _region_plan_rows(*, region_id: int, year: int) -> list[tuple[PlanRow, str]]
                 Meeting.Status.CANCELLED,
                 ops.adapt_datefield_value(last),
                 ops.adapt_datefield_value(first),
-                ops.adapt_datetimefield_value(end),
-                "+",  # the history's record of the network's creation
+                *year_end_status_params(year),
                 region_id,
                 Network.Kind.NETWORK,
             ],

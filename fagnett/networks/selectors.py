@@ -242,8 +242,6 @@ def network_concern_counts(*, user: User, when: RegionYear | None = None) -> dic
     report = Network._meta.get_field("annual_reports").related_model._meta
     first, last = _year_bounds(when.year)
     held_from, held_to = ops.year_lookup_bounds_for_datetime_field(when.year)  # as ``__year`` reads them
-    history = Network.history.model._meta.db_table
-    report_year_ends = datetime.datetime(when.report_year + 1, 1, 1, tzinfo=timezone.get_default_timezone())
     where: list[str] = ["n.kind = %s"]
     params: list[Any] = [Network.Kind.NETWORK]
     if not access.is_superuser:
@@ -268,12 +266,7 @@ def network_concern_counts(*, user: User, when: RegionYear | None = None) -> dic
             EXISTS (SELECT 1 FROM organisations_healthtrust t WHERE t.region_id = n.region_id AND NOT EXISTS (
               SELECT 1 FROM networks_appointment a WHERE a.network_id = n.id AND a.trust_id = t.id AND a.status = %s)),
             (SELECT r.status FROM {report.db_table} r WHERE r.network_id = n.id AND r.year = %s),
-            COALESCE(
-              (SELECT h.status FROM {history} h WHERE h.id = n.id AND h.history_date < %s
-                ORDER BY h.history_date DESC, h.history_id DESC LIMIT 1),
-              (SELECT CASE WHEN h.history_type = %s THEN h.status END FROM {history} h WHERE h.id = n.id
-                ORDER BY h.history_date, h.history_id LIMIT 1),
-              n.status)
+            {year_end_status_sql("n")}
         FROM networks_network n
         WHERE {" AND ".join(where)}
     """  # noqa: S608
@@ -290,8 +283,7 @@ def network_concern_counts(*, user: User, when: RegionYear | None = None) -> dic
                 AppointmentRole.SECRETARY,
                 Appointment.Status.APPOINTED,
                 when.report_year,
-                ops.adapt_datetimefield_value(report_year_ends),
-                "+",  # the history's record of the network's creation
+                *year_end_status_params(when.report_year),
                 *params,
             ],
         )
@@ -1136,6 +1128,25 @@ def minimum_in_force(year: int) -> Subquery:
         .values("min_meetings_per_year")[:1],
         output_field=IntegerField(),
     )
+
+
+def year_end_status_sql(network: str) -> str:
+    """A hand-written statement's column: the status of the network ``network`` (a table alias) at a year's end, by
+    ``statuses_at_year_end``'s rule on its history — the newest record made by then; for a network entered after the
+    year, the record of its creation; else the status it has now. Its parameters: ``year_end_status_params``."""
+    history = Network.history.model._meta.db_table
+    return f"""COALESCE(
+              (SELECT h.status FROM {history} h WHERE h.id = {network}.id AND h.history_date < %s
+                ORDER BY h.history_date DESC, h.history_id DESC LIMIT 1),
+              (SELECT CASE WHEN h.history_type = %s THEN h.status END FROM {history} h WHERE h.id = {network}.id
+                ORDER BY h.history_date, h.history_id LIMIT 1),
+              {network}.status)"""  # noqa: S608 -- a table name and an alias
+
+
+def year_end_status_params(year: int) -> list[Any]:
+    """The parameters of ``year_end_status_sql`` for ``year``."""
+    ends = datetime.datetime(year + 1, 1, 1, tzinfo=timezone.get_default_timezone())  # as statuses_at_year_end
+    return [connection.ops.adapt_datetimefield_value(ends), "+"]  # "+": the history's record of a creation
 
 
 def statuses_at_year_end(*, networks: Sequence[Network], year: int) -> dict[int, str]:
