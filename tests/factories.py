@@ -54,6 +54,24 @@ def make_user(username: str | None = None, *, trust: HealthTrust | None = None, 
     return user
 
 
+def make_network_history(network: Network, when: datetime.datetime, status: str, kind: str = "~") -> None:
+    """A record of the network's history as simple_history writes it, made at ``when``."""
+    Network.history.model.objects.create(
+        id=network.pk,
+        name=network.name,
+        field=network.field,
+        kind=network.kind,
+        status=status,
+        region_id=network.region_id,
+        description="",
+        lock_version=0,
+        code=network.code,
+        minutes_visible_to_region=False,
+        history_date=when,
+        history_type=kind,
+    )
+
+
 def make_network(region: Region, **kwargs: Any) -> Network:
     n = next(_sequence)
     return Network.objects.create(

@@ -15,7 +15,7 @@ from fagnett.meetings.tests.factories import make_meeting
 from fagnett.networks.models import Network
 from fagnett.networks.selectors import statuses_at_year_end
 from fagnett.organisations.models import Region
-from tests.factories import World, make_mandate, make_network, make_user
+from tests.factories import World, make_mandate, make_network, make_network_history, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -133,24 +133,6 @@ def test_the_overviews_regions_are_the_orms(world: World) -> None:
     assert len(selectors.overview_regions(both)) == 2
 
 
-def _history(network: Network, when: datetime.datetime, status: str, kind: str = "~") -> None:
-    """A record of the network's history as simple_history writes it, made at ``when``."""
-    Network.history.model.objects.create(
-        id=network.pk,
-        name=network.name,
-        field=network.field,
-        kind=network.kind,
-        status=status,
-        region_id=network.region_id,
-        description="",
-        lock_version=0,
-        code=network.code,
-        minutes_visible_to_region=False,
-        history_date=when,
-        history_type=kind,
-    )
-
-
 def test_the_plan_statement_reads_each_networks_status_at_the_years_end_as_its_history_says(world: World) -> None:
     """The statement's status at the year's end against ``networks.selectors.statuses_at_year_end``: a network
     closed after the year, one closed within it, one entered after the year (its creation record says active), one
@@ -161,13 +143,13 @@ def test_the_plan_statement_reads_each_networks_status_at_the_years_end_as_its_h
     no_history = make_network(world.region_a, name="Uten historikk")
     Network.history.model.objects.all().delete()  # only the records each case below says
     edge = datetime.datetime(YEAR + 1, 1, 1, tzinfo=OSLO)  # the year's end, in Oslo
-    _history(closed_later, datetime.datetime(YEAR - 2, 3, 1, tzinfo=OSLO), "active", "+")
-    _history(closed_later, edge, "closed")  # at midnight: after the year
-    _history(closed_within, datetime.datetime(YEAR - 2, 3, 1, tzinfo=OSLO), "active", "+")
-    _history(closed_within, edge - datetime.timedelta(seconds=1), "closed")
-    _history(entered_later, datetime.datetime(YEAR + 1, 2, 1, tzinfo=OSLO), "active", "+")
-    _history(entered_later, datetime.datetime(YEAR + 1, 3, 1, tzinfo=OSLO), "closed")
-    _history(changed_later, datetime.datetime(YEAR + 1, 2, 1, tzinfo=OSLO), "active")
+    make_network_history(closed_later, datetime.datetime(YEAR - 2, 3, 1, tzinfo=OSLO), "active", "+")
+    make_network_history(closed_later, edge, "closed")  # at midnight: after the year
+    make_network_history(closed_within, datetime.datetime(YEAR - 2, 3, 1, tzinfo=OSLO), "active", "+")
+    make_network_history(closed_within, edge - datetime.timedelta(seconds=1), "closed")
+    make_network_history(entered_later, datetime.datetime(YEAR + 1, 2, 1, tzinfo=OSLO), "active", "+")
+    make_network_history(entered_later, datetime.datetime(YEAR + 1, 3, 1, tzinfo=OSLO), "closed")
+    make_network_history(changed_later, datetime.datetime(YEAR + 1, 2, 1, tzinfo=OSLO), "active")
     for network in (closed_later, closed_within, entered_later, changed_later):
         Network.objects.filter(pk=network.pk).update(status="closed")
     Network.objects.filter(pk=no_history.pk).update(status="closed")

@@ -20,7 +20,16 @@ from fagnett.networks import selectors
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network
 from fagnett.reports.models import NetworkReport
 from fagnett.web.region_state import region_state
-from tests.factories import ROLES, World, appoint, make_mandate, make_network, make_trust, make_user
+from tests.factories import (
+    ROLES,
+    World,
+    appoint,
+    make_mandate,
+    make_network,
+    make_network_history,
+    make_trust,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -291,24 +300,6 @@ def test_concern_counts_are_the_network_lists_counts(world: World) -> None:
     assert all(counts.values()), counts
 
 
-def _history(network: Network, when: datetime.datetime, status: str, kind: str = "~") -> None:
-    """A record of the network's history as simple_history writes it, made at ``when``."""
-    Network.history.model.objects.create(
-        id=network.pk,
-        name=network.name,
-        field=network.field,
-        kind=network.kind,
-        status=status,
-        region_id=network.region_id,
-        description="",
-        lock_version=0,
-        code=network.code,
-        minutes_visible_to_region=False,
-        history_date=when,
-        history_type=kind,
-    )
-
-
 def test_missing_reports_count_each_networks_status_at_the_years_end_as_its_history_says(world: World) -> None:
     """The count of networks missing their annual report reads each network's status at the reporting year's end
     from its history in its own statement: held to ``network_list`` with the concern (``statuses_at_year_end``) for
@@ -323,13 +314,13 @@ def test_missing_reports_count_each_networks_status_at_the_years_end_as_its_hist
     )
     Network.history.model.objects.all().delete()  # only the records each case below says
     edge = datetime.datetime(2026, 1, 1, tzinfo=oslo)  # the end of the reporting year 2025, in Oslo
-    _history(closed_later, datetime.datetime(2023, 3, 1, tzinfo=oslo), "active", "+")
-    _history(closed_later, edge, "closed")  # at midnight: after the year
-    _history(closed_within, datetime.datetime(2023, 3, 1, tzinfo=oslo), "active", "+")
-    _history(closed_within, edge - datetime.timedelta(seconds=1), "closed")
-    _history(entered_later, datetime.datetime(2026, 2, 1, tzinfo=oslo), "active", "+")
-    _history(entered_later, datetime.datetime(2026, 3, 1, tzinfo=oslo), "closed")
-    _history(changed_later, datetime.datetime(2026, 2, 1, tzinfo=oslo), "active")
+    make_network_history(closed_later, datetime.datetime(2023, 3, 1, tzinfo=oslo), "active", "+")
+    make_network_history(closed_later, edge, "closed")  # at midnight: after the year
+    make_network_history(closed_within, datetime.datetime(2023, 3, 1, tzinfo=oslo), "active", "+")
+    make_network_history(closed_within, edge - datetime.timedelta(seconds=1), "closed")
+    make_network_history(entered_later, datetime.datetime(2026, 2, 1, tzinfo=oslo), "active", "+")
+    make_network_history(entered_later, datetime.datetime(2026, 3, 1, tzinfo=oslo), "closed")
+    make_network_history(changed_later, datetime.datetime(2026, 2, 1, tzinfo=oslo), "active")
     Network.objects.filter(pk__in=[n.pk for n in (closed_later, closed_within, entered_later, changed_later)]).update(
         status=Network.Status.CLOSED
     )
