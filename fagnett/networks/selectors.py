@@ -2,7 +2,7 @@
 
 import datetime
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple, TypedDict, cast
@@ -245,8 +245,8 @@ def network_concern_counts(*, user: User, when: RegionYear | None = None) -> dic
     where: list[str] = ["n.kind = %s"]
     params: list[Any] = [Network.Kind.NETWORK]
     if not access.is_superuser:
-        regions = sorted(access.regions)
-        where.append(f"n.region_id IN ({', '.join(['%s'] * len(regions))})" if regions else "1 = 0")
+        condition, regions = _in_regions(access.regions)
+        where.append(condition)
         params += regions
     # Per network: its status and establishment, the meetings held this year, the minimum in force this year, the
     # end of its newest mandate version, whether a secretary is appointed, whether a trust of its region has nobody
@@ -428,6 +428,13 @@ def network_list_page(
     )
 
 
+def _in_regions(regions: Iterable[int]) -> tuple[str, list[int]]:
+    """A hand-written statement's condition that the network ``n`` is in one of ``regions``, with its parameters
+    (a condition nothing meets when there are none)."""
+    ids = sorted(regions)
+    return (f"n.region_id IN ({', '.join(['%s'] * len(ids))})" if ids else "1 = 0"), ids
+
+
 def _list_rows(user: User, filters: NetworkFilters, when: RegionYear) -> list[tuple[Any, ...]]:
     """``network_list``'s networks as plain rows, in its order, each network once per appointed leader (or once
     with None): id, name, field, kind, status, parent id, parent name, region short name, members, meetings held this
@@ -441,8 +448,8 @@ def _list_rows(user: User, filters: NetworkFilters, when: RegionYear) -> list[tu
     held_from, held_to = ops.year_lookup_bounds_for_datetime_field(when.year)  # as ``__year`` reads them
     where, params = [], []
     if not access.is_superuser:
-        regions = sorted(access.regions)
-        where.append(f"n.region_id IN ({', '.join(['%s'] * len(regions))})" if regions else "1 = 0")
+        condition, regions = _in_regions(access.regions)
+        where.append(condition)
         params += regions
     if filters != NetworkFilters():
         # The filters of ``network_list``, as a subquery of ids; the columns' annotations only where a concern
@@ -995,11 +1002,10 @@ def expiring_mandates(*, user: User, today: datetime.date, months: int) -> list[
     if not access.coordinator_regions and not access.is_superuser:
         return []
     limit = today + datetime.timedelta(days=round(months * 30.44))
-    where, params = "", []
+    where, params = "", list[int]()
     if not access.is_superuser:
-        regions = sorted(access.coordinator_regions)
-        where = f"AND n.region_id IN ({', '.join(['%s'] * len(regions))})"
-        params = regions
+        condition, params = _in_regions(access.coordinator_regions)
+        where = f"AND {condition}"
     # Only placeholders are formatted in; every value goes as a parameter.
     sql = f"""
         SELECT n.id, n.name, m.period_end, m.version
