@@ -15,8 +15,16 @@ _current_item = pytest.StashKey[pytest.Item]()
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """After pytest-django's order (ordinary database tests first): the demo's tests one after the other."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """After pytest-django's order (ordinary database tests first): the demo's tests one after the other.
+
+    A test marked ``migrations`` moves the database through the migrations, which ``--nomigrations`` (the schema
+    made from the models, as scripts/test.sh's SQLite runs do) does not have: asking for both is a mistake."""
+    if config.getoption("nomigrations", False) and any(item.get_closest_marker("migrations") for item in items):
+        raise pytest.UsageError(
+            "Tests marked 'migrations' need the migrations: deselect them (-m 'not migrations') "
+            "or run without --nomigrations."
+        )
     run_shared_by_the_run_together(items)
 
 

@@ -7,6 +7,7 @@ hash in ``token_hash``.
 
 import hashlib
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ def _get(path: str, secret: str = "") -> int:
     return Client().get(path, headers=headers).status_code
 
 
+@pytest.mark.migrations
 def test_keys_issued_before_the_shared_key_model_keep_working(migrator: Migrator) -> None:
     old = migrator.to(
         ("capacity", "0002_entry_lock_version"),

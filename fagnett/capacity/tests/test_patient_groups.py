@@ -167,6 +167,7 @@ def test_the_migration_reads_the_group_from_the_name(name: str, group: str) -> N
     assert migration.age_group_for(name, "mixed") == "mixed"  # a group already set is kept
 
 
+@pytest.mark.migrations
 def test_the_migration_sets_existing_units_and_leaves_the_rest_adult(migrator: Migrator) -> None:
     world = make_world()  # made with today's models, before going back (they have columns the old tables lack)
     first = units_of(world, 0)[0]

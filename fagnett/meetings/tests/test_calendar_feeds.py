@@ -109,6 +109,7 @@ class TestTheSecret:
         assert Client().get(f"/calendar/{token}.ics").status_code == 404
 
 
+@pytest.mark.migrations
 def test_addresses_made_before_hashing_keep_working(migrator: Migrator) -> None:
     old_apps = migrator.to(("meetings", "0003_document_name_guard"))
     world = make_world()

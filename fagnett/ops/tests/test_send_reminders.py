@@ -70,6 +70,7 @@ def before_one_log(transactional_db: None) -> Iterator[MigrationExecutor]:
         call_command("migrate", verbosity=0)
 
 
+@pytest.mark.migrations
 def test_reminders_sent_before_the_logs_were_joined_are_not_sent_again(before_one_log: MigrationExecutor) -> None:
     old = before_one_log.loader.project_state([target for target in BEFORE if target[1]]).apps
     world = make_world()

@@ -231,6 +231,7 @@ def before_kept(transactional_db: None) -> Any:
         call_command("migrate", verbosity=0)
 
 
+@pytest.mark.migrations
 def test_the_migration_keeps_the_existing_files_with_checksums_computed_from_the_storage(before_kept: Any) -> None:
     old = before_kept.loader.project_state([("reports", "0005_approved_files")]).apps
     known = build_known_region()

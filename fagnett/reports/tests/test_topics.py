@@ -170,6 +170,7 @@ def before_the_move(transactional_db: None) -> Iterator[MigrationExecutor]:
         call_command("migrate", verbosity=0)
 
 
+@pytest.mark.migrations
 def test_topics_put_on_before_the_relations_moved_are_still_there(before_the_move: MigrationExecutor) -> None:
     """The relations moved onto the tagged models in Django's state only: the rows stay in the same tables."""
     world = make_world()
