@@ -296,6 +296,7 @@ def world_archive(transactional_db: None, media: Path, settings: Any, tmp_path: 
     return world, archive
 
 
+@pytest.mark.migrations  # the manifest lists the applied migrations
 def test_the_archive_is_private_and_its_manifest_describes_the_database_and_every_file(
     world_archive: tuple[World, Path], media: Path
 ) -> None:
