@@ -111,9 +111,10 @@ timed collectstatic env -u DJANGO_ALLOW_ASYNC_UNSAFE DJANGO_SECRET_KEY="ci-$(hea
 rm -rf "$STATIC_TMP"
 
 # The PostgreSQL run builds its database through the migrations, as production does, and runs the tests marked
-# `migrations` (which take the database back to an older release, or read which migrations were applied). The two SQLite runs make their schema from the
-# models (--nomigrations): applying the 125 migrations costs about a minute of CPU per run, and migrating back and
-# forth 35-55 s per migration test; `makemigrations --check` above holds the models and the migrations together.
+# `migrations` (which take the database back to an older release, or read which migrations were applied). The two
+# SQLite runs make their schema from the models (--nomigrations): applying the 125 migrations costs about a minute
+# of CPU per run, and migrating back and forth 35-55 s per migration test; `makemigrations --check` above holds the
+# models and the migrations together.
 # The two databases' runs go side by side (separate processes and databases, nothing shared but the CPU): on a
 # two-core machine that halves the wall-clock time. The background runs' output is shown when all are done.
 step "tests on PostgreSQL and the browser tests (in the background), and on SQLite"
