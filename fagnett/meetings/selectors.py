@@ -1,6 +1,7 @@
 """Reads for meetings, scoped to the person asking; list pages keep a fixed number of queries."""
 
 import datetime
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -353,21 +354,14 @@ def _with_counts(
     ]
 
 
-def _region_plan_rows(*, region_id: int, year: int) -> list[tuple[PlanRow, str]]:
-    """``_plan_rows`` of the region's networks (kind network), each with its status at the year's end, in one
-    hand-written statement, the same on PostgreSQL and SQLite: the ORM's filtered counts, the minimum's subquery and
-    the history's query cost more Python to compile than the overview's rows to read (issue 23). Each row's network
-    has the columns the page reads (id, region, name, status).
-
-    The status at the year's end is ``networks.selectors.statuses_at_year_end``'s rule on the network's history: the
-    newest record made by then; for a network entered after the year, the record of its creation; else the status it
-    has now. Tests hold the rows to ``_plan_rows`` and the statuses to ``statuses_at_year_end``."""
-    held_from, held_to = connection.ops.year_lookup_bounds_for_datetime_field(year)  # as ``__year`` reads them
-    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)  # a mandate in force overlaps the year
+@functools.cache
+def _region_plan_sql() -> str:
+    """``_region_plan_rows``'s statement, written once per process: its text depends on the tables' names alone, and
+    reaching the history's table through ``Network.history`` builds a manager class on every access (~0.3 ms)."""
     meetings, networks, mandates = Meeting._meta.db_table, Network._meta.db_table, Mandate._meta.db_table
     counted = f"SELECT COUNT(*) FROM {meetings} m WHERE m.network_id = n.id AND m.starts_at BETWEEN %s AND %s AND"  # noqa: S608
     # Only table names and fixed conditions are formatted in; every value goes as a parameter.
-    sql = f"""
+    return f"""
         SELECT n.id, n.region_id, n.name, n.status,
             ({counted} m.status IN (%s, %s)),
             ({counted} m.status = %s),
@@ -380,10 +374,23 @@ def _region_plan_rows(*, region_id: int, year: int) -> list[tuple[PlanRow, str]]
         WHERE n.region_id = %s AND n.kind = %s
         ORDER BY n.name, n.id
     """  # noqa: S608
+
+
+def _region_plan_rows(*, region_id: int, year: int) -> list[tuple[PlanRow, str]]:
+    """``_plan_rows`` of the region's networks (kind network), each with its status at the year's end, in one
+    hand-written statement, the same on PostgreSQL and SQLite: the ORM's filtered counts, the minimum's subquery and
+    the history's query cost more Python to compile than the overview's rows to read (issue 23). Each row's network
+    has the columns the page reads (id, region, name, status).
+
+    The status at the year's end is ``networks.selectors.statuses_at_year_end``'s rule on the network's history: the
+    newest record made by then; for a network entered after the year, the record of its creation; else the status it
+    has now. Tests hold the rows to ``_plan_rows`` and the statuses to ``statuses_at_year_end``."""
+    held_from, held_to = connection.ops.year_lookup_bounds_for_datetime_field(year)  # as ``__year`` reads them
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)  # a mandate in force overlaps the year
     ops = connection.ops
     with connection.cursor() as db:
         db.execute(
-            sql,
+            _region_plan_sql(),
             [
                 held_from,
                 held_to,

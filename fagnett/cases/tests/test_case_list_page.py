@@ -16,6 +16,7 @@ from fagnett.accounts.models import User
 from fagnett.cases import selectors, services
 from fagnett.cases.models import Case
 from fagnett.cases.tests.factories import make_case
+from fagnett.networks.models import Network
 from fagnett.organisations.models import HealthTrust
 from tests.factories import World, make_network, make_user
 
@@ -118,6 +119,32 @@ def test_a_network_of_another_region_is_refused_as_a_filter(world: World, login_
     make_case(world)
     response = login_as("coordinator").get(reverse("cases:list"), {"network": world.network_b.pk})
     assert response.context["form"].errors["network"]
+
+
+def test_a_kept_filter_form_follows_its_choices(world: World, login_as: LoginAs) -> None:
+    """A checked filter form is kept per what was asked and the choices: the same question after a network closes
+    (no longer a choice) is refused, not answered from the form kept before."""
+    network = make_network(world.region_a, name="Snart lukket")
+    make_case(world, network=network, title="I nettverket")
+    make_case(world, title="Utenfor")
+    client = login_as("coordinator")
+    kept = client.get(reverse("cases:list"), {"network": network.pk})
+    assert not kept.context["form"].errors
+    assert [row.title for row in kept.context["page"].object_list] == ["I nettverket"]
+    assert client.get(reverse("cases:list"), {"network": network.pk}).context["form"] is kept.context["form"]
+    network.status = Network.Status.CLOSED
+    network.save()
+    refused = client.get(reverse("cases:list"), {"network": network.pk})
+    assert refused.context["form"].errors["network"]
+    assert {row.title for row in refused.context["page"].object_list} == {"I nettverket", "Utenfor"}
+
+
+def test_a_filter_form_with_errors_is_not_kept(world: World, login_as: LoginAs) -> None:
+    """A refused filter is checked on every request, its message in each reader's language."""
+    client = login_as("coordinator")
+    first = client.get(reverse("cases:list"), {"network": world.network_b.pk})
+    again = client.get(reverse("cases:list"), {"network": world.network_b.pk}, HTTP_ACCEPT_LANGUAGE="en")
+    assert first.context["form"] is not again.context["form"] and again.context["form"].errors["network"]
 
 
 def test_a_deep_page_runs_as_many_queries_as_the_first(world: World, login_as: LoginAs) -> None:
