@@ -1232,32 +1232,48 @@ def agenda_values(meeting: Meeting) -> list[dict[str, Any]]:
     return [dict(zip(AGENDA_VALUES, row, strict=True)) for row in _fetched(sql, [meeting.pk])]
 
 
-def topic_values(item_ids: Sequence[int]) -> list[tuple[int, str]]:
-    """The agenda items' topics as ``(item id, topic name)``, in the topics' order (region, order, name)."""
+def topics_and_documents(
+    item_ids: Sequence[int], *, documents: bool = True
+) -> tuple[list[tuple[int, str]], list[tuple[int, int, str, int]]]:
+    """The agenda items' topics as ``(item id, topic name)``, in the topics' order (region, order, name), and their
+    documents (only if ``documents``) as ``(document id, item id, file name, size)``, in the order they came; in one
+    statement, the topics' rows first (part 0), each part in its own order by the sort columns after its values."""
     if not item_ids:
-        return []
-    topics = Topic._meta.db_table
+        return [], []
+    marks = _marks(item_ids)
     sql = f"""
-        SELECT ti.agendaitem_id, tp.name
+        SELECT 0, ti.agendaitem_id, tp.name, NULL, NULL, r.name, tp."order", tp.name, NULL
         FROM {AgendaItem.topics.through._meta.db_table} ti
-        JOIN {topics} tp ON tp.id = ti.topic_id
+        JOIN {Topic._meta.db_table} tp ON tp.id = ti.topic_id
         JOIN {Region._meta.db_table} r ON r.id = tp.region_id
-        WHERE ti.agendaitem_id IN ({_marks(item_ids)})
-        ORDER BY r.name, tp."order", tp.name
+        WHERE ti.agendaitem_id IN ({marks})
     """  # noqa: S608 -- only table names and placeholders are formatted in
-    return [(item_id, name) for item_id, name in _fetched(sql, item_ids)]
+    params = list(item_ids)
+    if documents:
+        sql += f"""
+        UNION ALL
+        SELECT 1, d.item_id, d.original_name, d.id, d.size, NULL, NULL, NULL, d.id
+        FROM {AgendaDocument._meta.db_table} d
+        WHERE d.item_id IN ({marks})
+        """  # noqa: S608 -- only the table name and placeholders are formatted in
+        params += item_ids
+    topics, found = [], []
+    for part, item_id, name, pk, size, *_order in _fetched(f"{sql} ORDER BY 1, 6, 7, 8, 9", params):
+        if part == 0:
+            topics.append((item_id, name))
+        else:
+            found.append((pk, item_id, name, size))
+    return topics, found
+
+
+def topic_values(item_ids: Sequence[int]) -> list[tuple[int, str]]:
+    """The topics of ``topics_and_documents``."""
+    return topics_and_documents(item_ids, documents=False)[0]
 
 
 def document_values(item_ids: Sequence[int]) -> list[tuple[int, int, str, int]]:
-    """The agenda items' documents as ``(document id, item id, file name, size)``, in the order they came."""
-    if not item_ids:
-        return []
-    sql = f"""
-        SELECT d.id, d.item_id, d.original_name, d.size FROM {AgendaDocument._meta.db_table} d
-        WHERE d.item_id IN ({_marks(item_ids)})
-        ORDER BY d.id
-    """  # noqa: S608 -- only the table name and placeholders are formatted in
-    return [(pk, item_id, name, size) for pk, item_id, name, size in _fetched(sql, item_ids)]
+    """The documents of ``topics_and_documents``."""
+    return topics_and_documents(item_ids)[1]
 
 
 def _followup_statement(meeting: Meeting) -> list[tuple[Any, ...]]:
@@ -1400,20 +1416,21 @@ def _reply_part(
 def _agenda_rows(
     *, meeting: Meeting, reader: CaseReader, can_manage: bool, can_see_documents: bool
 ) -> list[dict[str, Any]]:
-    """The agenda as rows for the page (``agenda``'s marking): one query, and one each for topics and documents."""
+    """The agenda as rows for the page (``agenda``'s marking): one query, and one for topics and documents."""
     items = agenda_values(meeting)
     if not items:
         return items
     type_label = prepared.labels(AgendaItem.ItemType.choices)
     item_ids = [item["pk"] for item in items]
+    topic_rows, document_rows = topics_and_documents(item_ids, documents=can_see_documents)
     topics: dict[int, list[str]] = {}
-    for item_id, name in topic_values(item_ids):
+    for item_id, name in topic_rows:
         topics.setdefault(item_id, []).append(name)
     documents: dict[int, list[dict[str, Any]]] = {}
     if can_see_documents:
         document_url = prepared.url_pattern("meetings:document")
         document_delete_url = prepared.url_pattern("meetings:document_delete")
-        for pk, item_id, name, size in document_values(item_ids):
+        for pk, item_id, name, size in document_rows:
             documents.setdefault(item_id, []).append(
                 {
                     "original_name": name,
@@ -1487,9 +1504,9 @@ def meeting_page(
 ) -> MeetingPage:
     """The meeting page's answers, agenda, follow-up and minutes for ``user`` (``meeting`` from ``meeting_get``).
 
-    At most seven queries, whatever the number of people, items and documents: one for the minutes and the answers,
-    two more for the answers, one to three for the agenda, one for the follow-up item's action items (when the agenda
-    has one).
+    At most six queries, whatever the number of people, items and documents: one for the minutes and the answers,
+    two more for the answers, one or two for the agenda (its items; their topics and documents),
+    one for the follow-up item's action items (when the agenda has one).
     """
     found, replied = minutes_and_reply_values(meeting, person=None if can_manage else user)
     invited, my_reply, reply_rows, counts = _reply_part(

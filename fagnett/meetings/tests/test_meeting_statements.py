@@ -194,6 +194,10 @@ def test_the_agenda_its_topics_and_documents(meeting: Meeting) -> None:
             .values_list("pk", "item_id", "original_name", "size")
         )
         assert selectors.document_values(ids) == list(documents)
+        # The page reads both in one statement: its topics are those read alone.
+        topics_read, documents_read = selectors.topics_and_documents(ids)
+        assert _per_item(topics_read) == _per_item(topics) and documents_read == list(documents)
+        assert selectors.topics_and_documents(ids, documents=False)[1] == []
     agenda = selectors.agenda_values(meeting)
     assert [item["title"] for item in agenda] == ["Godkjenning", "Vedtak", "Annen sak", "Sak", "Oppfølging"]
     assert agenda[3]["case__reference"] and agenda[3]["case__network_id"] == meeting.network_id
