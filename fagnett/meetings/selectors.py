@@ -8,7 +8,7 @@ from typing import Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Model, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Field, IntegerField, Model, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -1194,25 +1194,9 @@ def seat_values(meeting: Meeting) -> list[dict[str, Any]]:
 
 
 def invitation_values(meeting: Meeting) -> list[dict[str, Any]]:
-    """The deputies invited to the meeting, with whom each replaces, in the order they were invited."""
-    users = User._meta.db_table
-    sql = f"""
-        SELECT d.deputy_id, du.first_name, du.last_name, du.username, du.is_active, d.trust_id, t.name, t.short_name,
-            d.replaces_id, ru.first_name, ru.last_name, ru.username, d.invited_at
-        FROM {DeputyInvitation._meta.db_table} d
-        JOIN {users} du ON du.id = d.deputy_id
-        JOIN {users} ru ON ru.id = d.replaces_id
-        LEFT JOIN {HealthTrust._meta.db_table} t ON t.id = d.trust_id
-        WHERE d.meeting_id = %s
-        ORDER BY d.invited_at, d.id
-    """  # noqa: S608 -- only table names are formatted in
-    values = []
-    for row in _fetched(sql, [meeting.pk]):
-        value = dict(zip(INVITATION_VALUES, row, strict=True))
-        value["deputy__is_active"] = bool(value["deputy__is_active"])  # SQLite's booleans are 0 and 1
-        value["invited_at"] = prepared.raw_datetime(value["invited_at"])
-        values.append(value)
-    return values
+    """The deputies invited to the meeting, with whom each replaces, in the order they were invited (read with the
+    minutes and the answers: ``meeting_answers``)."""
+    return meeting_answers(meeting)[2]
 
 
 def reply_values(meeting: Meeting, *, person: User | None = None) -> list[dict[str, Any]]:
@@ -1312,40 +1296,88 @@ def minutes_values(meeting: Meeting) -> list[Minutes]:
 def minutes_and_reply_values(
     meeting: Meeting, *, person: User | None = None
 ) -> tuple[list[Minutes], list[dict[str, Any]]]:
-    """``minutes_values`` and ``reply_values`` (only ``person``'s answer, if given) in one statement: each is a
-    handful of rows, and a statement of its own cost more than reading them."""
+    """``minutes_values`` and ``reply_values`` (only ``person``'s answer, if given), as ``meeting_answers`` reads
+    them."""
+    minutes, replies, _invitations = meeting_answers(meeting, person=person)
+    return minutes, replies
+
+
+#: The columns of ``INVITATION_VALUES`` after the deputy's id (the first) and before ``invited_at`` (the last), with the
+#: model field of each (the first part of ``meeting_answers`` gives each its type).
+_INVITATION_COLUMNS = (
+    ("du.first_name", User, "first_name"), ("du.last_name", User, "last_name"), ("du.username", User, "username"),
+    ("du.is_active", User, "is_active"), ("d.trust_id", DeputyInvitation, "trust"), ("t.name", HealthTrust, "name"),
+    ("t.short_name", HealthTrust, "short_name"), ("d.replaces_id", DeputyInvitation, "replaces"),
+    ("ru.first_name", User, "first_name"), ("ru.last_name", User, "last_name"), ("ru.username", User, "username"),
+    ("d.id", DeputyInvitation, "id"),
+)  # fmt: skip
+
+
+def _cast_type(model: type[Model], name: str) -> str:
+    """The type of the model's field ``name`` as ``CAST`` names it on this database."""
+    return cast("Field[Any, Any]", model._meta.get_field(name)).cast_db_type(connection) or ""
+
+
+def meeting_answers(
+    meeting: Meeting, *, person: User | None = None
+) -> tuple[list[Minutes], list[dict[str, Any]], list[dict[str, Any]]]:
+    """``minutes_values``, ``reply_values`` (only ``person``'s answer, if given) and ``invitation_values`` in one
+    statement: each is a handful of rows (the deputies' invitations most often none), and a statement of its own cost
+    more than reading them.
+
+    The minutes' empty columns carry the types of the invitations' (``CAST``): PostgreSQL finds each column's type
+    from the parts two at a time, and the two untyped NULLs of the minutes and the answers would be text to it."""
+    typed = ", ".join(f"CAST(NULL AS {_cast_type(model, name)})" for _, model, name in _INVITATION_COLUMNS)
+    empty = ", ".join(["NULL"] * len(_INVITATION_COLUMNS))
+    reason, answered_at = (_cast_type(AttendanceReply, name) for name in ("reason", "answered_at"))
     only = "" if person is None else " AND r.person_id = %s"
+    users = User._meta.db_table
     sql = f"""
-        SELECT 0, m.id, m.version, m.status, NULL, NULL FROM {Minutes._meta.db_table} m WHERE m.meeting_id = %s
+        SELECT 0, m.id, m.version, m.status, CAST(NULL AS {reason}), CAST(NULL AS {answered_at}), {typed}
+        FROM {Minutes._meta.db_table} m WHERE m.meeting_id = %s
         UNION ALL
-        SELECT 1, r.person_id, NULL, r.answer, r.reason, r.answered_at
+        SELECT 1, r.person_id, NULL, r.answer, r.reason, r.answered_at, {empty}
         FROM {AttendanceReply._meta.db_table} r WHERE r.meeting_id = %s{only}
-        ORDER BY 1, 3 DESC
-    """  # noqa: S608 -- only table names and a fixed condition are formatted in
-    params = [meeting.pk, meeting.pk] if person is None else [meeting.pk, meeting.pk, person.pk]
-    minutes, replies = [], []
-    for kind, pk, version, status, reason, at in _fetched(sql, params):
+        UNION ALL
+        SELECT 2, d.deputy_id, NULL, NULL, NULL, d.invited_at, {", ".join(c for c, _, _ in _INVITATION_COLUMNS)}
+        FROM {DeputyInvitation._meta.db_table} d
+        JOIN {users} du ON du.id = d.deputy_id
+        JOIN {users} ru ON ru.id = d.replaces_id
+        LEFT JOIN {HealthTrust._meta.db_table} t ON t.id = d.trust_id
+        WHERE d.meeting_id = %s
+        ORDER BY 1, 3 DESC, 6, {6 + len(_INVITATION_COLUMNS)}
+    """  # noqa: S608 -- only table names, column names and types and a fixed condition are formatted in
+    params = [meeting.pk, meeting.pk, *([] if person is None else [person.pk]), meeting.pk]
+    minutes, replies, invitations = [], [], []
+    for kind, pk, version, status, why, at, *deputy in _fetched(sql, params):
         if kind == 0:
             m = Minutes.from_db(
                 connection.alias, ["id", "meeting_id", "version", "status"], (pk, meeting.pk, version, status)
             )
             m.meeting = meeting  # the rules read the meeting's network, already loaded
             minutes.append(m)
+        elif kind == 1:
+            replies.append({"person_id": pk, "answer": status, "reason": why, "answered_at": prepared.raw_datetime(at)})
         else:
-            replies.append(
-                {"person_id": pk, "answer": status, "reason": reason, "answered_at": prepared.raw_datetime(at)}
-            )
-    return minutes, replies
+            value = dict(zip(INVITATION_VALUES, (pk, *deputy[:-1], at), strict=True))
+            value["deputy__is_active"] = bool(value["deputy__is_active"])  # SQLite's booleans are 0 and 1
+            value["invited_at"] = prepared.raw_datetime(at)
+            invitations.append(value)
+    return minutes, replies, invitations
 
 
 def _reply_part(
-    *, user: User, meeting: Meeting, can_manage: bool, replied: list[dict[str, Any]]
+    *,
+    user: User,
+    meeting: Meeting,
+    can_manage: bool,
+    replied: list[dict[str, Any]],
+    invitations: list[dict[str, Any]],
 ) -> tuple[bool, dict[str, Any] | None, list[dict[str, Any]] | None, ReplyCounts | None]:
     """Whether the person is invited (``is_invited``), their answer, and for the secretary everyone's answers
-    (``meeting_replies``), from ``replied`` (``reply_values``: everyone's for the secretary, else the person's). Two
-    queries."""
+    (``meeting_replies``), from ``replied`` (``reply_values``: everyone's for the secretary, else the person's) and
+    ``invitations`` (``invitation_values``). One query, for the seats."""
     seats = seat_values(meeting)
-    invitations = invitation_values(meeting)
     invited = any(s["person_id"] == user.pk for s in seats) or any(
         i["deputy_id"] == user.pk and i["deputy__is_active"] for i in invitations
     )
@@ -1504,13 +1536,13 @@ def meeting_page(
 ) -> MeetingPage:
     """The meeting page's answers, agenda, follow-up and minutes for ``user`` (``meeting`` from ``meeting_get``).
 
-    At most six queries, whatever the number of people, items and documents: one for the minutes and the answers,
-    two more for the answers, one or two for the agenda (its items; their topics and documents),
+    At most five queries, whatever the number of people, items and documents: one for the minutes, the answers and
+    the deputies invited, one for the seats, one or two for the agenda (its items; their topics and documents),
     one for the follow-up item's action items (when the agenda has one).
     """
-    found, replied = minutes_and_reply_values(meeting, person=None if can_manage else user)
+    found, replied, invitations = meeting_answers(meeting, person=None if can_manage else user)
     invited, my_reply, reply_rows, counts = _reply_part(
-        user=user, meeting=meeting, can_manage=can_manage, replied=replied
+        user=user, meeting=meeting, can_manage=can_manage, replied=replied, invitations=invitations
     )
     items = _agenda_rows(meeting=meeting, reader=reader, can_manage=can_manage, can_see_documents=can_see_documents)
     follow_up = any(item["kind"] == AgendaItem.Kind.FOLLOW_UP for item in items)

@@ -230,6 +230,9 @@ def test_the_minutes_and_one_persons_answer_in_one_statement(world: World, meeti
                 m.minutes.order_by("-version").values_list("pk", "version", "status")
             )
             assert replies == list(m.replies.filter(person=world[role]).values(*selectors.REPLY_VALUES))
+            # Read with them, the deputies' invitations are everyone's, whoever asks.
+            invitations = m.deputy_invitations.order_by("invited_at", "pk").values(*selectors.INVITATION_VALUES)
+            assert selectors.meeting_answers(m, person=world[role])[2] == list(invitations)
     minutes, replies = selectors.minutes_and_reply_values(meeting, person=world["member"])
     assert [x.version for x in minutes] == [2, 1]
     assert [(r["person_id"], r["answer"], r["reason"]) for r in replies] == [(world["member"].pk, "not_coming", "Vakt")]
