@@ -468,7 +468,12 @@ class ActionItem(VersionedModel):
         ordering = ["due_date", "pk"]
         verbose_name = _("action item")
         verbose_name_plural = _("action items")
-        indexes = [models.Index(fields=["network", "status"]), models.Index(fields=["owner", "status"])]
+        indexes = [
+            # The network's open items, and (with ``done_at``) those open when a meeting began: the meeting page's
+            # follow-up item reads the few dozen of them, not every item the network ever had (issue 23).
+            models.Index(fields=["network", "status", "done_at"]),
+            models.Index(fields=["owner", "status"]),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -9,7 +9,7 @@ from typing import Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Model, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Field, IntegerField, Model, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -1201,25 +1201,9 @@ def seat_values(meeting: Meeting) -> list[dict[str, Any]]:
 
 
 def invitation_values(meeting: Meeting) -> list[dict[str, Any]]:
-    """The deputies invited to the meeting, with whom each replaces, in the order they were invited."""
-    users = User._meta.db_table
-    sql = f"""
-        SELECT d.deputy_id, du.first_name, du.last_name, du.username, du.is_active, d.trust_id, t.name, t.short_name,
-            d.replaces_id, ru.first_name, ru.last_name, ru.username, d.invited_at
-        FROM {DeputyInvitation._meta.db_table} d
-        JOIN {users} du ON du.id = d.deputy_id
-        JOIN {users} ru ON ru.id = d.replaces_id
-        LEFT JOIN {HealthTrust._meta.db_table} t ON t.id = d.trust_id
-        WHERE d.meeting_id = %s
-        ORDER BY d.invited_at, d.id
-    """  # noqa: S608 -- only table names are formatted in
-    values = []
-    for row in _fetched(sql, [meeting.pk]):
-        value = dict(zip(INVITATION_VALUES, row, strict=True))
-        value["deputy__is_active"] = bool(value["deputy__is_active"])  # SQLite's booleans are 0 and 1
-        value["invited_at"] = prepared.raw_datetime(value["invited_at"])
-        values.append(value)
-    return values
+    """The deputies invited to the meeting, with whom each replaces, in the order they were invited (read with the
+    minutes and the answers: ``meeting_answers``)."""
+    return meeting_answers(meeting)[2]
 
 
 def reply_values(meeting: Meeting, *, person: User | None = None) -> list[dict[str, Any]]:
@@ -1239,32 +1223,48 @@ def agenda_values(meeting: Meeting) -> list[dict[str, Any]]:
     return [dict(zip(AGENDA_VALUES, row, strict=True)) for row in _fetched(sql, [meeting.pk])]
 
 
-def topic_values(item_ids: Sequence[int]) -> list[tuple[int, str]]:
-    """The agenda items' topics as ``(item id, topic name)``, in the topics' order (region, order, name)."""
+def topics_and_documents(
+    item_ids: Sequence[int], *, documents: bool = True
+) -> tuple[list[tuple[int, str]], list[tuple[int, int, str, int]]]:
+    """The agenda items' topics as ``(item id, topic name)``, in the topics' order (region, order, name), and their
+    documents (only if ``documents``) as ``(document id, item id, file name, size)``, in the order they came; in one
+    statement, the topics' rows first (part 0), each part in its own order by the sort columns after its values."""
     if not item_ids:
-        return []
-    topics = Topic._meta.db_table
+        return [], []
+    marks = _marks(item_ids)
     sql = f"""
-        SELECT ti.agendaitem_id, tp.name
+        SELECT 0, ti.agendaitem_id, tp.name, NULL, NULL, r.name, tp."order", tp.name, NULL
         FROM {AgendaItem.topics.through._meta.db_table} ti
-        JOIN {topics} tp ON tp.id = ti.topic_id
+        JOIN {Topic._meta.db_table} tp ON tp.id = ti.topic_id
         JOIN {Region._meta.db_table} r ON r.id = tp.region_id
-        WHERE ti.agendaitem_id IN ({_marks(item_ids)})
-        ORDER BY r.name, tp."order", tp.name
+        WHERE ti.agendaitem_id IN ({marks})
     """  # noqa: S608 -- only table names and placeholders are formatted in
-    return [(item_id, name) for item_id, name in _fetched(sql, item_ids)]
+    params = list(item_ids)
+    if documents:
+        sql += f"""
+        UNION ALL
+        SELECT 1, d.item_id, d.original_name, d.id, d.size, NULL, NULL, NULL, d.id
+        FROM {AgendaDocument._meta.db_table} d
+        WHERE d.item_id IN ({marks})
+        """  # noqa: S608 -- only the table name and placeholders are formatted in
+        params += item_ids
+    topics, found = [], []
+    for part, item_id, name, pk, size, *_order in _fetched(f"{sql} ORDER BY 1, 6, 7, 8, 9", params):
+        if part == 0:
+            topics.append((item_id, name))
+        else:
+            found.append((pk, item_id, name, size))
+    return topics, found
+
+
+def topic_values(item_ids: Sequence[int]) -> list[tuple[int, str]]:
+    """The topics of ``topics_and_documents``."""
+    return topics_and_documents(item_ids, documents=False)[0]
 
 
 def document_values(item_ids: Sequence[int]) -> list[tuple[int, int, str, int]]:
-    """The agenda items' documents as ``(document id, item id, file name, size)``, in the order they came."""
-    if not item_ids:
-        return []
-    sql = f"""
-        SELECT d.id, d.item_id, d.original_name, d.size FROM {AgendaDocument._meta.db_table} d
-        WHERE d.item_id IN ({_marks(item_ids)})
-        ORDER BY d.id
-    """  # noqa: S608 -- only the table name and placeholders are formatted in
-    return [(pk, item_id, name, size) for pk, item_id, name, size in _fetched(sql, item_ids)]
+    """The documents of ``topics_and_documents``."""
+    return topics_and_documents(item_ids)[1]
 
 
 def _followup_statement(meeting: Meeting) -> list[tuple[Any, ...]]:
@@ -1303,40 +1303,88 @@ def minutes_values(meeting: Meeting) -> list[Minutes]:
 def minutes_and_reply_values(
     meeting: Meeting, *, person: User | None = None
 ) -> tuple[list[Minutes], list[dict[str, Any]]]:
-    """``minutes_values`` and ``reply_values`` (only ``person``'s answer, if given) in one statement: each is a
-    handful of rows, and a statement of its own cost more than reading them."""
+    """``minutes_values`` and ``reply_values`` (only ``person``'s answer, if given), as ``meeting_answers`` reads
+    them."""
+    minutes, replies, _invitations = meeting_answers(meeting, person=person)
+    return minutes, replies
+
+
+#: The columns of ``INVITATION_VALUES`` after the deputy's id (the first) and before ``invited_at`` (the last), with the
+#: model field of each (the first part of ``meeting_answers`` gives each its type).
+_INVITATION_COLUMNS = (
+    ("du.first_name", User, "first_name"), ("du.last_name", User, "last_name"), ("du.username", User, "username"),
+    ("du.is_active", User, "is_active"), ("d.trust_id", DeputyInvitation, "trust"), ("t.name", HealthTrust, "name"),
+    ("t.short_name", HealthTrust, "short_name"), ("d.replaces_id", DeputyInvitation, "replaces"),
+    ("ru.first_name", User, "first_name"), ("ru.last_name", User, "last_name"), ("ru.username", User, "username"),
+    ("d.id", DeputyInvitation, "id"),
+)  # fmt: skip
+
+
+def _cast_type(model: type[Model], name: str) -> str:
+    """The type of the model's field ``name`` as ``CAST`` names it on this database."""
+    return cast("Field[Any, Any]", model._meta.get_field(name)).cast_db_type(connection) or ""
+
+
+def meeting_answers(
+    meeting: Meeting, *, person: User | None = None
+) -> tuple[list[Minutes], list[dict[str, Any]], list[dict[str, Any]]]:
+    """``minutes_values``, ``reply_values`` (only ``person``'s answer, if given) and ``invitation_values`` in one
+    statement: each is a handful of rows (the deputies' invitations most often none), and a statement of its own cost
+    more than reading them.
+
+    The minutes' empty columns carry the types of the invitations' (``CAST``): PostgreSQL finds each column's type
+    from the parts two at a time, and the two untyped NULLs of the minutes and the answers would be text to it."""
+    typed = ", ".join(f"CAST(NULL AS {_cast_type(model, name)})" for _, model, name in _INVITATION_COLUMNS)
+    empty = ", ".join(["NULL"] * len(_INVITATION_COLUMNS))
+    reason, answered_at = (_cast_type(AttendanceReply, name) for name in ("reason", "answered_at"))
     only = "" if person is None else " AND r.person_id = %s"
+    users = User._meta.db_table
     sql = f"""
-        SELECT 0, m.id, m.version, m.status, NULL, NULL FROM {Minutes._meta.db_table} m WHERE m.meeting_id = %s
+        SELECT 0, m.id, m.version, m.status, CAST(NULL AS {reason}), CAST(NULL AS {answered_at}), {typed}
+        FROM {Minutes._meta.db_table} m WHERE m.meeting_id = %s
         UNION ALL
-        SELECT 1, r.person_id, NULL, r.answer, r.reason, r.answered_at
+        SELECT 1, r.person_id, NULL, r.answer, r.reason, r.answered_at, {empty}
         FROM {AttendanceReply._meta.db_table} r WHERE r.meeting_id = %s{only}
-        ORDER BY 1, 3 DESC
-    """  # noqa: S608 -- only table names and a fixed condition are formatted in
-    params = [meeting.pk, meeting.pk] if person is None else [meeting.pk, meeting.pk, person.pk]
-    minutes, replies = [], []
-    for kind, pk, version, status, reason, at in _fetched(sql, params):
+        UNION ALL
+        SELECT 2, d.deputy_id, NULL, NULL, NULL, d.invited_at, {", ".join(c for c, _, _ in _INVITATION_COLUMNS)}
+        FROM {DeputyInvitation._meta.db_table} d
+        JOIN {users} du ON du.id = d.deputy_id
+        JOIN {users} ru ON ru.id = d.replaces_id
+        LEFT JOIN {HealthTrust._meta.db_table} t ON t.id = d.trust_id
+        WHERE d.meeting_id = %s
+        ORDER BY 1, 3 DESC, 6, {6 + len(_INVITATION_COLUMNS)}
+    """  # noqa: S608 -- only table names, column names and types and a fixed condition are formatted in
+    params = [meeting.pk, meeting.pk, *([] if person is None else [person.pk]), meeting.pk]
+    minutes, replies, invitations = [], [], []
+    for kind, pk, version, status, why, at, *deputy in _fetched(sql, params):
         if kind == 0:
             m = Minutes.from_db(
                 connection.alias, ["id", "meeting_id", "version", "status"], (pk, meeting.pk, version, status)
             )
             m.meeting = meeting  # the rules read the meeting's network, already loaded
             minutes.append(m)
+        elif kind == 1:
+            replies.append({"person_id": pk, "answer": status, "reason": why, "answered_at": prepared.raw_datetime(at)})
         else:
-            replies.append(
-                {"person_id": pk, "answer": status, "reason": reason, "answered_at": prepared.raw_datetime(at)}
-            )
-    return minutes, replies
+            value = dict(zip(INVITATION_VALUES, (pk, *deputy[:-1], at), strict=True))
+            value["deputy__is_active"] = bool(value["deputy__is_active"])  # SQLite's booleans are 0 and 1
+            value["invited_at"] = prepared.raw_datetime(at)
+            invitations.append(value)
+    return minutes, replies, invitations
 
 
 def _reply_part(
-    *, user: User, meeting: Meeting, can_manage: bool, replied: list[dict[str, Any]]
+    *,
+    user: User,
+    meeting: Meeting,
+    can_manage: bool,
+    replied: list[dict[str, Any]],
+    invitations: list[dict[str, Any]],
 ) -> tuple[bool, dict[str, Any] | None, list[dict[str, Any]] | None, ReplyCounts | None]:
     """Whether the person is invited (``is_invited``), their answer, and for the secretary everyone's answers
-    (``meeting_replies``), from ``replied`` (``reply_values``: everyone's for the secretary, else the person's). Two
-    queries."""
+    (``meeting_replies``), from ``replied`` (``reply_values``: everyone's for the secretary, else the person's) and
+    ``invitations`` (``invitation_values``). One query, for the seats."""
     seats = seat_values(meeting)
-    invitations = invitation_values(meeting)
     invited = any(s["person_id"] == user.pk for s in seats) or any(
         i["deputy_id"] == user.pk and i["deputy__is_active"] for i in invitations
     )
@@ -1407,20 +1455,21 @@ def _reply_part(
 def _agenda_rows(
     *, meeting: Meeting, reader: CaseReader, can_manage: bool, can_see_documents: bool
 ) -> list[dict[str, Any]]:
-    """The agenda as rows for the page (``agenda``'s marking): one query, and one each for topics and documents."""
+    """The agenda as rows for the page (``agenda``'s marking): one query, and one for topics and documents."""
     items = agenda_values(meeting)
     if not items:
         return items
     type_label = prepared.labels(AgendaItem.ItemType.choices)
     item_ids = [item["pk"] for item in items]
+    topic_rows, document_rows = topics_and_documents(item_ids, documents=can_see_documents)
     topics: dict[int, list[str]] = {}
-    for item_id, name in topic_values(item_ids):
+    for item_id, name in topic_rows:
         topics.setdefault(item_id, []).append(name)
     documents: dict[int, list[dict[str, Any]]] = {}
     if can_see_documents:
         document_url = prepared.url_pattern("meetings:document")
         document_delete_url = prepared.url_pattern("meetings:document_delete")
-        for pk, item_id, name, size in document_values(item_ids):
+        for pk, item_id, name, size in document_rows:
             documents.setdefault(item_id, []).append(
                 {
                     "original_name": name,
@@ -1494,13 +1543,13 @@ def meeting_page(
 ) -> MeetingPage:
     """The meeting page's answers, agenda, follow-up and minutes for ``user`` (``meeting`` from ``meeting_get``).
 
-    At most seven queries, whatever the number of people, items and documents: one for the minutes and the answers,
-    two more for the answers, one to three for the agenda, one for the follow-up item's action items (when the agenda
-    has one).
+    At most five queries, whatever the number of people, items and documents: one for the minutes, the answers and
+    the deputies invited, one for the seats, one or two for the agenda (its items; their topics and documents),
+    one for the follow-up item's action items (when the agenda has one).
     """
-    found, replied = minutes_and_reply_values(meeting, person=None if can_manage else user)
+    found, replied, invitations = meeting_answers(meeting, person=None if can_manage else user)
     invited, my_reply, reply_rows, counts = _reply_part(
-        user=user, meeting=meeting, can_manage=can_manage, replied=replied
+        user=user, meeting=meeting, can_manage=can_manage, replied=replied, invitations=invitations
     )
     items = _agenda_rows(meeting=meeting, reader=reader, can_manage=can_manage, can_see_documents=can_see_documents)
     follow_up = any(item["kind"] == AgendaItem.Kind.FOLLOW_UP for item in items)

@@ -29,9 +29,9 @@ pytestmark = pytest.mark.django_db
 LoginAs = Callable[[str], Client]
 
 #: The page's queries for the network's secretary (who manages the meeting and sees the documents): the access and
-#: the meeting, the minutes with the answers, the seats and the deputies, the agenda (items, topics, documents) and
-#: the follow-up item's action items.
-SECRETARY_QUERIES = 9
+#: the meeting, the minutes with the answers and the deputies invited, the seats, the agenda (its items; their topics
+#: and documents in one statement) and the follow-up item's action items.
+SECRETARY_QUERIES = 7
 
 
 @pytest.fixture

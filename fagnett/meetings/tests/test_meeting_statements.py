@@ -194,6 +194,10 @@ def test_the_agenda_its_topics_and_documents(meeting: Meeting) -> None:
             .values_list("pk", "item_id", "original_name", "size")
         )
         assert selectors.document_values(ids) == list(documents)
+        # The page reads both in one statement: its topics are those read alone.
+        topics_read, documents_read = selectors.topics_and_documents(ids)
+        assert _per_item(topics_read) == _per_item(topics) and documents_read == list(documents)
+        assert selectors.topics_and_documents(ids, documents=False)[1] == []
     agenda = selectors.agenda_values(meeting)
     assert [item["title"] for item in agenda] == ["Godkjenning", "Vedtak", "Annen sak", "Sak", "Oppfølging"]
     assert agenda[3]["case__reference"] and agenda[3]["case__network_id"] == meeting.network_id
@@ -226,6 +230,9 @@ def test_the_minutes_and_one_persons_answer_in_one_statement(world: World, meeti
                 m.minutes.order_by("-version").values_list("pk", "version", "status")
             )
             assert replies == list(m.replies.filter(person=world[role]).values(*selectors.REPLY_VALUES))
+            # Read with them, the deputies' invitations are everyone's, whoever asks.
+            invitations = m.deputy_invitations.order_by("invited_at", "pk").values(*selectors.INVITATION_VALUES)
+            assert selectors.meeting_answers(m, person=world[role])[2] == list(invitations)
     minutes, replies = selectors.minutes_and_reply_values(meeting, person=world["member"])
     assert [x.version for x in minutes] == [2, 1]
     assert [(r["person_id"], r["answer"], r["reason"]) for r in replies] == [(world["member"].pk, "not_coming", "Vakt")]
