@@ -25,8 +25,8 @@ from fagnett.web.start import start_reads
 
 def home(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
-    # The list of open action items and For you's counts of them come from one statement; For you, the case card
-    # and the employer's name from another.
+    # The list of open action items and For you's counts of them come from one statement; For you, the case card,
+    # the employer's name and the region panel's cases to route from another.
     action_items = my_open_action_items(user=request.user, today=today, due_within=DUE_WITHIN)
     reads = start_reads(user=request.user, today=today, action_items=(action_items.overdue, action_items.due_soon))
     return render(
@@ -40,7 +40,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             "upcoming_events": upcoming_event_rows(user=request.user),
             "for_you": pages.for_you_rows(reads.for_you),
             "employer": reads.employer,
-            "region_state": region_state(user=request.user),
+            "region_state": region_state(user=request.user, unrouted=reads.unrouted),
         },
     )
 

@@ -15,7 +15,7 @@ from fagnett.accounts.models import User
 from fagnett.capacity.models import Recommendation
 from fagnett.capacity.tests.factories import make_round
 from fagnett.cases.models import OPEN_STATUSES, Case
-from fagnett.cases.selectors import case_home_summary
+from fagnett.cases.selectors import case_home_summary, unrouted_case_count
 from fagnett.cases.tests.factories import make_case
 from fagnett.meetings import services as meetings
 from fagnett.meetings.models import ActionItem, Meeting, Minutes
@@ -242,6 +242,23 @@ def test_the_case_counts_are_case_home_summarys(world: World) -> None:
     leader, coordinator = (start_reads(user=_fresh(world[role])).case_summary for role in ("leader", "coordinator"))
     assert (leader.my_open, leader.to_respond, leader.overdue) == (4, 3, 4)
     assert (coordinator.to_route, coordinator.to_decide, coordinator.overdue) == (1, 4, 8)
+
+
+def test_the_cases_to_route_are_unrouted_case_counts_for_a_coordinator_only(world: World) -> None:
+    """The region panel's cases to route, asked in the statement: ``unrouted_case_count`` (which a test holds to the
+    list it links to) for a coordinator and a superuser, not asked for anyone else."""
+    _busy(world)
+    make_case(world, network=None)
+    superuser = make_user("root", is_superuser=True)
+    counts = {}
+    for person in [*(world[role] for role in ROLES), superuser]:
+        counts[person.username] = start_reads(user=_fresh(person)).unrouted
+        expected = unrouted_case_count(user=person) if access_for(person).is_coordinator_anywhere else None
+        assert counts[person.username] == expected, person
+    # received and not routed in region A: the leader's own case of the busy world and the one made here
+    assert counts["coordinator"] == 2
+    assert counts["root"] == 2 + 1  # and the busy world's one in region B
+    assert counts["leader"] is None
 
 
 def test_the_employer_is_the_persons_trust_or_regional_health_authority(world: World) -> None:
