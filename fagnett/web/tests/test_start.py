@@ -5,7 +5,7 @@ import datetime
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -279,3 +279,23 @@ def test_it_is_one_query_for_every_role_however_much_there_is(world: World) -> N
             with CaptureQueriesContext(connection) as queries:
                 start_reads(user=person)
             assert len(queries) == 1, (role, busy)
+
+
+def test_the_case_counts_can_be_read_from_their_indexes(world: World) -> None:
+    """Migration cases.0008's indexes: the person's open cases through (submitted_by, status), the region's overdue
+    and escalated ones through (region, status, due_date), not the rows of all their cases. With scans that read
+    every row made too dear to choose, the coordinator's statement must find its counts through them."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the plans are PostgreSQL's")
+    _busy(world)
+    person = _fresh(world["coordinator"])
+    access_for(person)
+    with CaptureQueriesContext(connection) as queries:
+        start_rows(user=person, today=timezone.localdate())
+    (statement,) = queries.captured_queries
+    with transaction.atomic(), connection.cursor() as db:
+        db.execute("SET LOCAL enable_seqscan = off")
+        db.execute(f"EXPLAIN {statement['sql']}")
+        plan = "\n".join(row[0] for row in db.fetchall())
+    assert "case_submitter_status" in plan, plan
+    assert plan.count("case_region_status_due") >= 2, plan  # the escalated cases and the overdue ones
