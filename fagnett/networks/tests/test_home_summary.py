@@ -66,8 +66,9 @@ def test_the_summarys_expiring_mandates_are_expiring_mandates_within_six_months(
     superuser = make_user("root", is_superuser=True)
     found = {}
     for person in (world["coordinator"], world["coordinator_b"], superuser, world["leader"], world["director"]):
-        found[person.username] = home_summary(user=User.objects.get(pk=person.pk)).expiring
-        assert found[person.username] == expiring_mandates(user=person, today=today, months=6), person
+        fresh = User.objects.get(pk=person.pk)  # as a request sees them (no access kept on the object)
+        found[person.username] = home_summary(user=fresh).expiring
+        assert found[person.username] == expiring_mandates(user=fresh, today=today, months=6), person
     assert {world.network.name, world.other_network.name} <= {m.network for m in found["coordinator"]}
     assert "Senere" not in {m.network for m in found["root"]}
     assert world.network_b.name in {m.network for m in found["root"]} and found["leader"] == []
