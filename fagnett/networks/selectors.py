@@ -1021,8 +1021,10 @@ def _expiring_sql(user: User, today: datetime.date, months: int) -> tuple[str, l
     if not access.is_superuser:
         condition, params = _in_regions(access.coordinator_regions)
         where = f"AND {condition}"
-    # The newest version is the one with the highest number (a network's versions are unique): each network's is
-    # found through the (network, version) index. Only placeholders are formatted in; every value goes as a parameter.
+    # The newest version is the one with the highest number (a network's versions are unique). PostgreSQL still
+    # hash-joins the region's mandates (~0.2 ms at national scale); reading each network's newest through the
+    # (network, version) index instead is the next step. Only placeholders are formatted in; every value goes as a
+    # parameter.
     sql = f"""
         SELECT 3, n.name, n.id, m.version, n.name, NULL, NULL, NULL, m.period_end
         FROM networks_network n JOIN networks_mandate m ON m.network_id = n.id
