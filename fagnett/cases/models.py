@@ -219,9 +219,12 @@ class Case(VersionedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["region", "status"]),
+            # The start page's counts (issue 23): a region's open cases past their due date, and the person's own
+            # open cases, each read from the index alone (before, the heap rows of all of a region's open cases, or
+            # of all the person's cases, were read to count a few of them).
+            models.Index(fields=["region", "status", "due_date"], name="case_region_status_due"),
             models.Index(fields=["network", "status"]),
-            models.Index(fields=["submitted_by"]),
+            models.Index(fields=["submitted_by", "status"], name="case_submitter_status"),
             # The case lists (issue 23): newest first by (submitted_at, id), read backwards from a keyset cursor; the
             # same within a year (the year filter); and the count and the years of a region's cases.
             models.Index(fields=["submitted_at", "id"], name="case_submitted_keyset"),

@@ -194,7 +194,17 @@ def case_list(*, user: User, filters: CaseFilters | None = None, common_counts: 
 def unrouted_case_count(*, user: User) -> int:
     """How many cases wait to be routed to a network: ``case_list(user=user, filters=CaseFilters(unrouted=True,
     status=Case.Status.RECEIVED)).count()``, the rows of the list the coordinator's start page links to, each common
-    case once.
+    case once (``unrouted_case_count_sql``'s statement)."""
+    sql, params = unrouted_case_count_sql(user=user)
+    with connection.cursor() as db:
+        db.execute(sql, params)
+        (count,) = db.fetchone()
+    return int(count)
+
+
+def unrouted_case_count_sql(*, user: User) -> tuple[str, list[Any]]:
+    """``unrouted_case_count``'s statement (one row, one column: the count) and its parameters; the start page asks
+    it as a part of its own statement (``web.start``).
 
     Written by hand: through the ORM, building ``case_list``'s filters and its common-case subquery cost more Python
     than the rest of the coordinator's region panel (issue 23). The filters are ``visible_cases_filter``'s and
@@ -230,10 +240,7 @@ def unrouted_case_count(*, user: User) -> int:
         FROM cases_case c
         WHERE {visible}c.network_id IS NULL AND c.status = %s
     """  # noqa: S608
-    with connection.cursor() as db:
-        db.execute(sql, [*region_params, *region_params, *params, Case.Status.RECEIVED])
-        (count,) = db.fetchone()
-    return int(count)
+    return sql, [*region_params, *region_params, *params, Case.Status.RECEIVED]
 
 
 def case_get(*, user: User, case_id: int) -> Case:

@@ -38,9 +38,10 @@ class RegionState:
         return sum(c.count for c in self.concerns.values())
 
 
-def region_state(*, user: User) -> RegionState | None:
+def region_state(*, user: User, unrouted: int | None = None) -> RegionState | None:
     """The region's state for a coordinator or medical director; None for anyone else. A fixed number of queries:
-    the network list's counts (``network_concern_counts``: one statement) and the cases to route."""
+    the network list's counts (``network_concern_counts``: one statement) and the cases to route, unless the caller
+    has counted them (``unrouted``: the start page, in its own statement)."""
     access = access_for(user)
     if not (access.is_coordinator_anywhere or access.director_regions):
         return None
@@ -54,7 +55,7 @@ def region_state(*, user: User) -> RegionState | None:
     if access.is_coordinator_anywhere:
         concerns["unrouted"] = Concern(
             key="unrouted",
-            count=unrouted_case_count(user=user),
+            count=unrouted_case_count(user=user) if unrouted is None else unrouted,
             url=f"{reverse('cases:unrouted')}?{urlencode({'status': Case.Status.RECEIVED})}",
         )
     return RegionState(

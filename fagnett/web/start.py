@@ -26,7 +26,7 @@ from fagnett.access import access_for
 from fagnett.accounts.models import User
 from fagnett.capacity.models import Recommendation, ReportRound
 from fagnett.cases.models import OPEN_STATUSES, Case
-from fagnett.cases.selectors import CaseHomeSummary
+from fagnett.cases.selectors import CaseHomeSummary, unrouted_case_count_sql
 from fagnett.core.rows import raw_date, raw_datetime
 from fagnett.meetings.models import ActionItem, Meeting, Minutes, MinutesComment, MinutesNoRemarks
 from fagnett.networks.models import Appointment, AppointmentRole, Network
@@ -46,6 +46,7 @@ REGIONAL_REPORTS = 5
 NOMINATIONS = 6
 ACTION_ITEMS = 7
 EMPLOYER = 8
+UNROUTED = 9
 
 #: The case card's counts, by their rank in the CASE_COUNTS part.
 CASE_COUNT_NAMES = ("my_open", "to_route", "to_respond", "to_decide", "overdue")
@@ -60,6 +61,8 @@ class StartReads:
     case_summary: CaseHomeSummary
     #: the name of the person's health trust or regional health authority ("" for neither), as ``User.employer_name``
     employer: str
+    #: the cases waiting to be routed (``unrouted_case_count``) for a coordinator, for the region panel; else None
+    unrouted: int | None = None
 
 
 def start_reads(
@@ -82,6 +85,7 @@ def start_reads(
         found = {rank: number or 0 for _part, rank, _id, number, *_rest in parts.get(ACTION_ITEMS, [])}
         action_items = (found.get(0, 0), found.get(1, 0))
     employer = parts.get(EMPLOYER)
+    unrouted = parts.get(UNROUTED)
     return StartReads(
         for_you=for_you.items(
             today=today,
@@ -97,6 +101,7 @@ def start_reads(
         ),
         case_summary=CaseHomeSummary(**counts),
         employer=(employer[0][4] or "") if employer else "",
+        unrouted=int(unrouted[0][3]) if unrouted else None,
     )
 
 
@@ -114,7 +119,9 @@ def start_rows(*, user: User, today: datetime.date, count_action_items: bool = T
     - NOMINATIONS: ``number`` the nominations in the coordinator's regions;
     - ACTION_ITEMS (``count_action_items``): ``number`` the person's open items overdue (rank 0) and due within a
       week (rank 1);
-    - EMPLOYER: ``name`` the person's health trust or regional health authority.
+    - EMPLOYER: ``name`` the person's health trust or regional health authority;
+    - UNROUTED (a coordinator): ``number`` the cases waiting to be routed (``unrouted_case_count``, for the region
+      panel: asked here, it costs no statement of its own).
     """
     access = access_for(user)
     led = sorted(n for n, roles in access.network_roles.items() if roles & LEADERSHIP_ROLES)
@@ -261,6 +268,9 @@ def start_rows(*, user: User, today: datetime.date, count_action_items: bool = T
         employer, employer_id = Region._meta.db_table, user.region_employer_id
     if employer_id is not None:
         branch(f"{_columns(EMPLOYER, '0', name='e.name')} FROM {employer} e WHERE e.id = %s", employer_id)
+    if access.is_coordinator_anywhere:
+        unrouted, values = unrouted_case_count_sql(user=user)
+        branch(_columns(UNROUTED, "0", number=f"({unrouted})"), *values)
     with connection.cursor() as db:
         db.execute(" UNION ALL ".join(branches) + " ORDER BY 1, 2", params)
         return db.fetchall()

@@ -25,22 +25,26 @@ from fagnett.web.start import start_reads
 
 def home(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
-    # The list of open action items and For you's counts of them come from one statement; For you, the case card
-    # and the employer's name from another.
+    # The list of open action items and For you's counts of them come from one statement; For you, the case card,
+    # the employer's name and the region panel's cases to route from another.
     action_items = my_open_action_items(user=request.user, today=today, due_within=DUE_WITHIN)
     reads = start_reads(user=request.user, today=today, action_items=(action_items.overdue, action_items.due_soon))
+    summary = home_summary(user=request.user)
+    state = region_state(user=request.user, unrouted=reads.unrouted)
     return render(
         request,
         "web/home.html",
         {
-            "summary": home_summary(user=request.user),
+            "summary": summary,
+            "expiring": pages.expiring_rows(summary.expiring),
             "upcoming": pages.meeting_rows(upcoming_meeting_rows(user=request.user)),
             "action_items": pages.action_item_rows(action_items.first),
             "case_summary": reads.case_summary,
             "upcoming_events": upcoming_event_rows(user=request.user),
             "for_you": pages.for_you_rows(reads.for_you),
             "employer": reads.employer,
-            "region_state": region_state(user=request.user),
+            "region_state": state,
+            "region_rows": pages.region_state_rows(state) if state else "",
         },
     )
 

@@ -5,7 +5,7 @@ import datetime
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -15,7 +15,7 @@ from fagnett.accounts.models import User
 from fagnett.capacity.models import Recommendation
 from fagnett.capacity.tests.factories import make_round
 from fagnett.cases.models import OPEN_STATUSES, Case
-from fagnett.cases.selectors import case_home_summary
+from fagnett.cases.selectors import case_home_summary, unrouted_case_count
 from fagnett.cases.tests.factories import make_case
 from fagnett.meetings import services as meetings
 from fagnett.meetings.models import ActionItem, Meeting, Minutes
@@ -244,6 +244,23 @@ def test_the_case_counts_are_case_home_summarys(world: World) -> None:
     assert (coordinator.to_route, coordinator.to_decide, coordinator.overdue) == (1, 4, 8)
 
 
+def test_the_cases_to_route_are_unrouted_case_counts_for_a_coordinator_only(world: World) -> None:
+    """The region panel's cases to route, asked in the statement: ``unrouted_case_count`` (which a test holds to the
+    list it links to) for a coordinator and a superuser, not asked for anyone else."""
+    _busy(world)
+    make_case(world, network=None)
+    superuser = make_user("root", is_superuser=True)
+    counts = {}
+    for person in [*(world[role] for role in ROLES), superuser]:
+        counts[person.username] = start_reads(user=_fresh(person)).unrouted
+        expected = unrouted_case_count(user=person) if access_for(person).is_coordinator_anywhere else None
+        assert counts[person.username] == expected, person
+    # received and not routed in region A: the leader's own case of the busy world and the one made here
+    assert counts["coordinator"] == 2
+    assert counts["root"] == 2 + 1  # and the busy world's one in region B
+    assert counts["leader"] is None
+
+
 def test_the_employer_is_the_persons_trust_or_regional_health_authority(world: World) -> None:
     for role in ("leader", "coordinator", "employee"):
         person = _fresh(world[role])
@@ -262,3 +279,23 @@ def test_it_is_one_query_for_every_role_however_much_there_is(world: World) -> N
             with CaptureQueriesContext(connection) as queries:
                 start_reads(user=person)
             assert len(queries) == 1, (role, busy)
+
+
+def test_the_case_counts_can_be_read_from_their_indexes(world: World) -> None:
+    """Migration cases.0008's indexes: the person's open cases through (submitted_by, status), the region's overdue
+    and escalated ones through (region, status, due_date), not the rows of all their cases. With scans that read
+    every row made too dear to choose, the coordinator's statement must find its counts through them."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the plans are PostgreSQL's")
+    _busy(world)
+    person = _fresh(world["coordinator"])
+    access_for(person)
+    with CaptureQueriesContext(connection) as queries:
+        start_rows(user=person, today=timezone.localdate())
+    (statement,) = queries.captured_queries
+    with transaction.atomic(), connection.cursor() as db:
+        db.execute("SET LOCAL enable_seqscan = off")
+        db.execute(f"EXPLAIN {statement['sql']}")
+        plan = "\n".join(row[0] for row in db.fetchall())
+    assert "case_submitter_status" in plan, plan
+    assert plan.count("case_region_status_due") >= 2, plan  # the escalated cases and the overdue ones
