@@ -32,16 +32,17 @@ COMMON_CASE_ROW = RowMarkup(
 )
 
 
-def _label(message: str) -> SafeString:
-    """A translated label as the template's ``{% translate %}`` prints it: a translation is trusted, not escaped."""
-    return mark_safe(gettext(message))  # noqa: S308 — our own translations, as {% translate %} prints them
+def _label(translated: str) -> SafeString:
+    """A translated label as the template's ``{% translate %}`` prints it: a translation is trusted, not escaped.
+    The caller translates (``_label(gettext("…"))``), so that ``makemessages`` finds the text."""
+    return mark_safe(translated)  # noqa: S308 — our own translations, as {% translate %} prints them
 
 
 def case_rows(rows: Iterable[CaseRow]) -> SafeString:
     """The table rows of a case list's page; a common case the person may open is one row leading to its progress."""
-    not_routed = format_html('<span class="muted">{}</span>', _label("Not routed yet"))
-    overdue = format_html(' <span class="ds-tag" data-color="danger">{}</span>', _label("Overdue"))
-    common_case, see_progress = _label("Common case"), _label("See each network's progress")
+    not_routed = format_html('<span class="muted">{}</span>', _label(gettext("Not routed yet")))
+    overdue = format_html(' <span class="ds-tag" data-color="danger">{}</span>', _label(gettext("Overdue")))
+    common_case, see_progress = _label(gettext("Common case")), _label(gettext("See each network's progress"))
     no_reference = SafeString("–")
     parts = []
     for row in rows:
