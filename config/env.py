@@ -47,7 +47,16 @@ def database_config(default_sqlite: Path) -> dict[str, object]:
     if "postgresql" in str(config["ENGINE"]):
         # No JIT: a page's queries are short, and the planner compiled one whenever its estimate passed jit_above_cost
         # (the case list's, 0.7-3.5 s of compiling on every request; issue 23, bench/RESULTS.md).
-        config["OPTIONS"] = {"options": "-c jit=off"}
+        options: dict[str, object] = {"options": "-c jit=off"}
+        # Prepared statements: a statement run DB_PREPARE_THRESHOLD times on a kept connection is prepared, and
+        # PostgreSQL plans it no more. Planning was most of the busiest pages' PostgreSQL time (a meeting page
+        # 3.9 -> 2.0 ms, a coordinator's start page 6.3 -> 3.9 ms; issue 23, bench/RESULTS.md). It needs
+        # server-side binding (psycopg's own cursor); Django leaves both off for poolers in transaction mode:
+        # behind one (PgBouncer older than 1.21, or without max_prepared_statements) set DB_PREPARE_THRESHOLD=0.
+        prepare = env_int("DB_PREPARE_THRESHOLD", 5)
+        if prepare > 0:
+            options |= {"server_side_binding": True, "prepare_threshold": prepare}
+        config["OPTIONS"] = options
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL and a busy timeout let the demo server and a management command share the file.
         config["OPTIONS"] = {
