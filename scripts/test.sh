@@ -26,7 +26,7 @@ timed() {  # timed PHASE COMMAND...: runs COMMAND, adding its seconds to PHASE
 }
 print_times() {
   [ ${#PHASES[@]} -gt 0 ] || return 0
-  printf '\n=== time per phase (seconds; the three test runs overlap)\n%-26s %8s %8s\n' phase wall cpu
+  printf '\n=== time per phase (seconds; the four test runs overlap)\n%-26s %8s %8s\n' phase wall cpu
   local phase
   for phase in "${PHASES[@]}"; do
     [ -s "$TIMES_DIR/$phase" ] || { printf '%-26s %8s %8s\n' "$phase" - -; continue; }
@@ -40,7 +40,7 @@ print_times() {
   awk -v wall="$SECONDS" 'function s(t) { split(t, a, /[ms]/); return a[1] * 60 + a[2] }
     { c += s($1) + s($2) } END { printf "%-26s %8d %8.1f\n", "whole script", wall, c }' "$TIMES_DIR/whole"
 }
-# The two test runs each lead a process group of their own (setsid), so that stopping one ends pytest and all it
+# The test runs each lead a process group of their own (setsid), so that stopping one ends pytest and all it
 # started (the live server's OpenID provider, forked document readers), not only its first process.
 RUNS=()
 stop_runs() {
@@ -110,14 +110,14 @@ timed collectstatic env -u DJANGO_ALLOW_ASYNC_UNSAFE DJANGO_SECRET_KEY="ci-$(hea
   $PY manage.py collectstatic --noinput -v 0
 rm -rf "$STATIC_TMP"
 
-# The PostgreSQL run builds its database through the migrations, as production does, and runs the tests marked
+# The PostgreSQL runs build their databases through the migrations, as production does, and one runs the tests marked
 # `migrations` (which take the database back to an older release, or read which migrations were applied). The two
 # SQLite runs make their schema from the models (--nomigrations): applying the 125 migrations costs about a minute
 # of CPU per run, and migrating back and forth 35-55 s per migration test; `makemigrations --check` above holds the
 # models and the migrations together.
 # The two databases' runs go side by side (separate processes and databases, nothing shared but the CPU): on a
 # two-core machine that halves the wall-clock time. The background runs' output is shown when all are done.
-step "tests on PostgreSQL and the browser tests (in the background), and on SQLite"
+step "tests on PostgreSQL, its migration tests and the browser tests (in the background), and on SQLite"
 PG_LOG=""
 pg_server_cpu() {
   # The server's CPU seconds: the postmaster's and its finished backends' (they exited with the test run's
@@ -141,10 +141,19 @@ PG_LOG=$(mktemp)
 add_phase tests-sqlite
 add_phase tests-postgresql
 DATABASE_URL="$PG_URL" setsid \
-  /usr/bin/time -f '%e %U %S' -o "$TIMES_DIR/tests-postgresql" $PY -m pytest -q -p no:cacheprovider --durations=15 -m "not browser" \
-  >"$PG_LOG" 2>&1 &
+  /usr/bin/time -f '%e %U %S' -o "$TIMES_DIR/tests-postgresql" $PY -m pytest -q -p no:cacheprovider --durations=15 \
+  -m "not browser and not migrations" >"$PG_LOG" 2>&1 &
 PG_RUN=$!
 RUNS+=("$PG_RUN")
+# The migration tests are a run of their own on the same server (a test database of its own): they are ~5 minutes of
+# one process, which alone at the PostgreSQL run's end left the other core idle.
+MIGRATIONS_LOG=$(mktemp)
+add_phase tests-postgresql-migrations
+DATABASE_URL="${PG_URL%/*}/fagnett_migrations" setsid \
+  /usr/bin/time -f '%e %U %S' -o "$TIMES_DIR/tests-postgresql-migrations" $PY -m pytest -q -p no:cacheprovider \
+  --durations=8 -m migrations >"$MIGRATIONS_LOG" 2>&1 &
+MIGRATIONS_RUN=$!
+RUNS+=("$MIGRATIONS_RUN")
 # The browser tests are a third run on SQLite (a database of their own, in memory): much of their time is spent
 # waiting for Chromium and for pages, which the other two runs fill with work (22 min → under 20 on two cores).
 BROWSER_LOG=$(mktemp)
@@ -163,6 +172,8 @@ browser_rc=0
 wait "$BROWSER_RUN" || browser_rc=$?
 pg_rc=0
 wait "$PG_RUN" || pg_rc=$?
+migrations_rc=0
+wait "$MIGRATIONS_RUN" || migrations_rc=$?
 RUNS=()
 pg_server_cpu
 
@@ -171,8 +182,12 @@ cat "$BROWSER_LOG"
 
 step "tests on PostgreSQL: the output"
 cat "$PG_LOG"
-if [ "$sqlite_rc" != 0 ] || [ "$browser_rc" != 0 ] || [ "$pg_rc" != 0 ]; then
-  echo "tests failed: SQLite exit $sqlite_rc, browser exit $browser_rc, PostgreSQL exit $pg_rc" >&2
+
+step "migration tests (PostgreSQL): the output"
+cat "$MIGRATIONS_LOG"
+if [ "$sqlite_rc" != 0 ] || [ "$browser_rc" != 0 ] || [ "$pg_rc" != 0 ] || [ "$migrations_rc" != 0 ]; then
+  echo "tests failed: SQLite exit $sqlite_rc, browser exit $browser_rc, PostgreSQL exit $pg_rc," \
+    "migrations exit $migrations_rc" >&2
   exit 1
 fi
 

@@ -283,8 +283,9 @@ def test_it_is_one_query_for_every_role_however_much_there_is(world: World) -> N
 
 def test_the_case_counts_can_be_read_from_their_indexes(world: World) -> None:
     """Migration cases.0008's indexes: the person's open cases through (submitted_by, status), the region's overdue
-    and escalated ones through (region, status, due_date), not the rows of all their cases. With scans that read
-    every row made too dear to choose, the coordinator's statement must find its counts through them."""
+    ones through (region, status, due_date), and no count reads the rows of all cases. With scans that read every
+    row made too dear to choose, the coordinator's statement must find its counts through indexes. (Which index
+    serves the escalated count on a table this small is the planner's toss-up, so it is not named here.)"""
     if connection.vendor != "postgresql":
         pytest.skip("the plans are PostgreSQL's")
     _busy(world)
@@ -298,4 +299,5 @@ def test_the_case_counts_can_be_read_from_their_indexes(world: World) -> None:
         db.execute(f"EXPLAIN {statement['sql']}")
         plan = "\n".join(row[0] for row in db.fetchall())
     assert "case_submitter_status" in plan, plan
-    assert plan.count("case_region_status_due") >= 2, plan  # the escalated cases and the overdue ones
+    assert "case_region_status_due" in plan, plan
+    assert "Seq Scan on cases_case" not in plan, plan
