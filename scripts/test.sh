@@ -155,7 +155,7 @@ DATABASE_URL="${PG_URL%/*}/fagnett_migrations" setsid \
 MIGRATIONS_RUN=$!
 RUNS+=("$MIGRATIONS_RUN")
 # The browser tests are a third run on SQLite (a database of their own, in memory): much of their time is spent
-# waiting for Chromium and for pages, which the other two runs fill with work (22 min → under 20 on two cores).
+# waiting for Chromium and for pages, which the other runs fill with work.
 BROWSER_LOG=$(mktemp)
 add_phase tests-browser
 setsid /usr/bin/time -f '%e %U %S' -o "$TIMES_DIR/tests-browser" $PY -m pytest -q -p no:cacheprovider -m browser --nomigrations \
