@@ -48,8 +48,9 @@ def database_config(default_sqlite: Path) -> dict[str, object]:
         # No JIT: a page's queries are short, and the planner compiled one whenever its estimate passed jit_above_cost
         # (the case list's, 0.7-3.5 s of compiling on every request; issue 23, bench/RESULTS.md).
         options: dict[str, object] = {"options": "-c jit=off"}
-        # Prepared statements: a statement run DB_PREPARE_THRESHOLD times on a kept connection is prepared, and
-        # PostgreSQL plans it no more. Planning was most of the busiest pages' PostgreSQL time (a meeting page
+        # Prepared statements: a statement run DB_PREPARE_THRESHOLD times on a kept connection is prepared: PostgreSQL
+        # parses it once and, after five runs, plans it no more where a generic plan costs no more than its own
+        # (plan_cache_mode auto). Planning was most of the busiest pages' PostgreSQL time (a meeting page
         # 3.9 -> 2.0 ms, a coordinator's start page 6.3 -> 3.9 ms; issue 23, bench/RESULTS.md). It needs
         # server-side binding (psycopg's own cursor); Django leaves both off for poolers in transaction mode:
         # behind one (PgBouncer older than 1.21, or without max_prepared_statements) set DB_PREPARE_THRESHOLD=0.
