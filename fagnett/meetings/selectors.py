@@ -356,8 +356,8 @@ def _with_counts(
 
 @functools.cache
 def _region_plan_sql() -> str:
-    """``_region_plan_rows``'s statement, written once per process: its text depends on the tables' names alone, and
-    reaching the history's table through ``Network.history`` builds a manager class on every access (~0.3 ms)."""
+    """``_region_plan_rows``'s statement, written once per process: its text depends on the tables' names alone.
+    (The history table's name, the dear part when this was written, is now kept by ``networks.selectors`` itself.)"""
     meetings, networks, mandates = Meeting._meta.db_table, Network._meta.db_table, Mandate._meta.db_table
     counted = f"SELECT COUNT(*) FROM {meetings} m WHERE m.network_id = n.id AND m.starts_at BETWEEN %s AND %s AND"  # noqa: S608
     # Only table names and fixed conditions are formatted in; every value goes as a parameter.
