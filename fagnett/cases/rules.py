@@ -4,13 +4,15 @@ Every predicate reads ``access_for(user)`` and the case's own columns; none quer
 Region-wide permissions take a ``Region``; case permissions take a ``Case``.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import rules
 
-from fagnett.access import access_for
+from fagnett.access import Access, access_for
 from fagnett.accounts.models import User
 from fagnett.cases.models import Case, CommonCase
+from fagnett.core.permissions import batch_rule
 from fagnett.networks.rules import LEADERSHIP_ROLES
 from fagnett.organisations.models import Region
 
@@ -46,14 +48,29 @@ def leads_case_network(user: User, case: Case | None) -> bool:
     return case is not None and bool(access_for(user).roles_in(case.network_id) & LEADERSHIP_ROLES)
 
 
-@rules.predicate
-def in_case_network(user: User, case: Case | None) -> bool:
-    return case is not None and bool(access_for(user).roles_in(case.network_id))
+def _reads(access: Access, user_id: int | None, case: Any) -> bool:
+    """Who may read a case: its submitter, the coordinators and medical directors of its region, the people of its
+    network, the fagsjef of its trust. From the case's columns ``submitted_by_id``, ``region_id``, ``network_id``
+    and ``trust_id`` (a ``Case`` or any row with them, as ``meetings.selectors.CaseRef``)."""
+    return (
+        (user_id is not None and case.submitted_by_id == user_id)
+        or access.is_coordinator(case.region_id)
+        or access.is_director(case.region_id)
+        or bool(access.roles_in(case.network_id))
+        or (case.trust_id is not None and case.trust_id in access.fagsjef_trusts)
+    )
 
 
 @rules.predicate
-def fagsjef_of_case_trust(user: User, case: Case | None) -> bool:
-    return case is not None and case.trust_id is not None and case.trust_id in access_for(user).fagsjef_trusts
+def can_view(user: User, case: Case | None) -> bool:
+    return case is not None and _reads(access_for(user), user.pk, case)
+
+
+@batch_rule("cases.view_case")
+def _can_view_each(user: User) -> Callable[[Any], bool]:
+    """``can_view`` for the many cases of one page (an agenda, a follow-up list): the access read once."""
+    access, user_id = access_for(user), user.pk
+    return lambda case: case is not None and _reads(access, user_id, case)
 
 
 @rules.predicate
@@ -63,8 +80,6 @@ def leads_a_network_of(user: User, common_case: CommonCase | None) -> bool:
         return False
     return access_for(user).leads_network_in(common_case.region_id, LEADERSHIP_ROLES)
 
-
-can_view = submitted_it | is_coordinator | is_director | in_case_network | fagsjef_of_case_trust
 
 rules.add_perm("cases.view_case", can_view)
 rules.add_perm("cases.route_case", is_coordinator)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import Any, overload
 
 from django import forms
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat, formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -25,26 +25,32 @@ from fagnett.core.memo import ProcessMemo
 _PLACEHOLDER = 987654321
 
 
-def url_pattern(name: str, *fixed: Any) -> Callable[..., str]:
-    """``url(pk, …)`` for the URL pattern ``name``: reversed once, with ``fixed`` leading arguments, then filled in by
-    plain string formatting for each row."""
+#: The address templates reversed in this process, under everything ``reverse`` reads besides the ids: the pattern's
+#: name, the fixed arguments, how many ids, the script prefix and the thread's URLconf.
+_url_templates: ProcessMemo[str] = ProcessMemo(size=2048)
 
-    def _args(count: int) -> list[Any]:
-        return [*fixed, *(_PLACEHOLDER + i for i in range(count))]
 
+def url_pattern(name: str, *fixed: Hashable) -> Callable[..., str]:
+    """``url(pk, …)`` for the URL pattern ``name``: reversed once per process, with ``fixed`` leading arguments, then
+    filled in by plain string formatting for each row (a request makes its ``url`` and asks the process once)."""
     templates: dict[int, str] = {}
 
     def url(*ids: int) -> str:
         count = len(ids)
         template = templates.get(count)
         if template is None:
-            template = reverse(name, args=_args(count))
-            for i in range(count):
-                template = template.replace(str(_PLACEHOLDER + i), f"{{{i}}}")
-            templates[count] = template
+            key = (name, fixed, count, get_script_prefix(), get_urlconf())
+            template = templates[count] = _url_templates.get_or_make(key, lambda: _url_template(name, fixed, count))
         return template.format(*ids)
 
     return url
+
+
+def _url_template(name: str, fixed: tuple[Hashable, ...], count: int) -> str:
+    template = reverse(name, args=[*fixed, *(_PLACEHOLDER + i for i in range(count))])
+    for i in range(count):
+        template = template.replace(str(_PLACEHOLDER + i), f"{{{i}}}")
+    return template
 
 
 def labels(choices: Iterable[tuple[Any, Any]]) -> dict[Any, str]:

@@ -1325,21 +1325,16 @@ def _cast_type(model: type[Model], name: str) -> str:
     return cast("Field[Any, Any]", model._meta.get_field(name)).cast_db_type(connection) or ""
 
 
-def meeting_answers(
-    meeting: Meeting, *, person: User | None = None
-) -> tuple[list[Minutes], list[dict[str, Any]], list[dict[str, Any]]]:
-    """``minutes_values``, ``reply_values`` (only ``person``'s answer, if given) and ``invitation_values`` in one
-    statement: each is a handful of rows (the deputies' invitations most often none), and a statement of its own cost
-    more than reading them.
-
-    The minutes' empty columns carry the types of the invitations' (``CAST``): PostgreSQL finds each column's type
-    from the parts two at a time, and the two untyped NULLs of the minutes and the answers would be text to it."""
+@functools.cache
+def _answers_sql(vendor: str, *, one_person: bool) -> str:
+    """``meeting_answers``' statement, written once per process and database (``vendor``: the casts' type names are
+    the database's); with ``one_person``, only one person's answer."""
     typed = ", ".join(f"CAST(NULL AS {_cast_type(model, name)})" for _, model, name in _INVITATION_COLUMNS)
     empty = ", ".join(["NULL"] * len(_INVITATION_COLUMNS))
     reason, answered_at = (_cast_type(AttendanceReply, name) for name in ("reason", "answered_at"))
-    only = "" if person is None else " AND r.person_id = %s"
+    only = " AND r.person_id = %s" if one_person else ""
     users = User._meta.db_table
-    sql = f"""
+    return f"""
         SELECT 0, m.id, m.version, m.status, CAST(NULL AS {reason}), CAST(NULL AS {answered_at}), {typed}
         FROM {Minutes._meta.db_table} m WHERE m.meeting_id = %s
         UNION ALL
@@ -1354,6 +1349,18 @@ def meeting_answers(
         WHERE d.meeting_id = %s
         ORDER BY 1, 3 DESC, 6, {6 + len(_INVITATION_COLUMNS)}
     """  # noqa: S608 -- only table names, column names and types and a fixed condition are formatted in
+
+
+def meeting_answers(
+    meeting: Meeting, *, person: User | None = None
+) -> tuple[list[Minutes], list[dict[str, Any]], list[dict[str, Any]]]:
+    """``minutes_values``, ``reply_values`` (only ``person``'s answer, if given) and ``invitation_values`` in one
+    statement: each is a handful of rows (the deputies' invitations most often none), and a statement of its own cost
+    more than reading them.
+
+    The minutes' empty columns carry the types of the invitations' (``CAST``): PostgreSQL finds each column's type
+    from the parts two at a time, and the two untyped NULLs of the minutes and the answers would be text to it."""
+    sql = _answers_sql(connection.vendor, one_person=person is not None)
     params = [meeting.pk, meeting.pk, *([] if person is None else [person.pk]), meeting.pk]
     minutes, replies, invitations = [], [], []
     for kind, pk, version, status, why, at, *deputy in _fetched(sql, params):

@@ -1,12 +1,15 @@
 """The flat rows' helpers (``core.rows``) write what the template engine would have written."""
 
 import datetime
+from typing import Any
 
 import pytest
 from django.template import Context, Template
+from django.urls import set_script_prefix
 from django.utils import dateformat, formats, timezone, translation
 from django.utils.html import format_html
 
+from fagnett.core import rows
 from fagnett.core.rows import RowMarkup, date_formatter, url_pattern
 
 DATES = [
@@ -41,6 +44,31 @@ def test_an_address_is_reversed_once_and_filled_per_row() -> None:
     url = url_pattern("meetings:detail")
     assert url(12) == "/meetings/12/"
     assert url(987654321) == "/meetings/987654321/"
+
+
+def test_an_address_is_reversed_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    reversed_ = []
+    real = rows.reverse
+
+    def counting(name: str, **kwargs: Any) -> str:
+        reversed_.append(name)
+        return real(name, **kwargs)
+
+    monkeypatch.setattr(rows, "reverse", counting)
+    rows._url_templates.clear()
+    for pk in (1, 2):  # two requests, each with its own url_pattern
+        assert url_pattern("audit:history", "meeting")(pk) == f"/history/meeting/{pk}/"
+    assert reversed_ == ["audit:history"]
+
+
+def test_a_kept_address_follows_the_script_prefix() -> None:
+    url_pattern("meetings:detail")(1)  # kept under the prefix "/"
+    set_script_prefix("/fagnett/")
+    try:
+        assert url_pattern("meetings:detail")(3) == "/fagnett/meetings/3/"
+    finally:
+        set_script_prefix("/")
+    assert url_pattern("meetings:detail")(3) == "/meetings/3/"
 
 
 def test_row_markup_escapes_every_value_as_the_template_engine_does() -> None:
