@@ -117,6 +117,13 @@ class RowMarkup:
 
 
 def _escaped(value: Any) -> str:
+    kind = type(value)  # the kinds a row holds most, first: each an exact type, so a subclass takes the long way
+    if kind is str:
+        return html.escape(value)
+    if kind is SafeString:
+        return value
+    if kind is int:
+        return str(value)
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return html.escape(str(value))

@@ -7,6 +7,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import set_script_prefix
 from django.utils import dateformat, formats, timezone, translation
+from django.utils.functional import lazy
 from django.utils.html import format_html
 
 from fagnett.core import rows
@@ -72,13 +73,17 @@ def test_a_kept_address_follows_the_script_prefix() -> None:
 
 
 def test_row_markup_escapes_every_value_as_the_template_engine_does() -> None:
-    row = RowMarkup('<tr><td><a href="{url}">{title}</a></td><td>{tag}</td></tr>')
+    row = RowMarkup('<tr><td><a href="{url}">{title}</a></td><td>{tag}</td><td>{n}</td><td>{lazy}</td></tr>')
     values = {
         "url": "/a?x=1&y=2",
         "title": "<script>alert('x')</script> & \"sitat\"",
         "tag": format_html("<b>{}</b>", "<i>"),
+        "n": 12,
+        "lazy": lazy(str, str)("<Fagnett>"),  # neither a str nor safe (as a lazy translation): escaped as its text
     }
-    engine = Template('<tr><td><a href="{{ url }}">{{ title }}</a></td><td>{{ tag }}</td></tr>').render(Context(values))
+    engine = Template(
+        '<tr><td><a href="{{ url }}">{{ title }}</a></td><td>{{ tag }}</td><td>{{ n }}</td><td>{{ lazy }}</td></tr>'
+    ).render(Context(values))
     assert row(**values) == engine
     assert "<script>" not in row(**values) and "<b>&lt;i&gt;</b>" in row(**values)
 
