@@ -39,8 +39,11 @@ def test_compiled_catalogue_matches_the_source(language: str) -> None:
             assert msgstr == entry.msgstr, f"{entry.msgid!r} differs in django.mo: run make messages"
 
 
-def test_catalogue_holds_every_text_in_the_code(tmp_path: Path) -> None:
-    """Extract the texts afresh in a copy of the tree; nothing may be missing from the committed catalogue."""
+def test_catalogue_holds_every_text_in_the_code_and_no_other(tmp_path: Path) -> None:
+    """Extract the texts afresh in a copy of the tree: nothing may be missing from the committed catalogue, and the
+    catalogue may hold nothing the extraction no longer finds. A text only a stale catalogue holds — one the code
+    still shows, but through a call ``makemessages`` does not see — would lose its translation at the next
+    ``make messages``."""
     for name in ("fagnett", "config", "locale"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     shutil.copy(ROOT / "manage.py", tmp_path / "manage.py")
@@ -54,3 +57,4 @@ def test_catalogue_holds_every_text_in_the_code(tmp_path: Path) -> None:
     fresh = {(e.msgctxt, e.msgid) for e in catalogue("nb", tmp_path)}
     committed = {(e.msgctxt, e.msgid) for e in catalogue("nb")}
     assert fresh - committed == set(), "texts missing from the catalogue: run make messages and translate them"
+    assert committed - fresh == set(), "texts only the catalogue holds: run make messages, or let it see the call"
