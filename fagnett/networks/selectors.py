@@ -236,19 +236,8 @@ def network_concern_counts(*, user: User, when: RegionYear | None = None) -> dic
     cost the coordinator's page more Python to compile than its rows to read); the rules are ``_with_concern``'s, and
     a test holds every count to it."""
     when = when or region_year()
-    access = access_for(user)
-    ops = connection.ops
-    # Meetings and annual reports belong to apps above this one: their tables are found through the relations.
-    meeting = Network._meta.get_field("meetings").related_model._meta
-    report = Network._meta.get_field("annual_reports").related_model._meta
-    first, last = _year_bounds(when.year)
-    held_from, held_to = ops.year_lookup_bounds_for_datetime_field(when.year)  # as ``__year`` reads them
-    where: list[str] = ["n.kind = %s"]
-    params: list[Any] = [Network.Kind.NETWORK]
-    if not access.is_superuser:
-        condition, regions = _in_regions(access.regions)
-        where.append(condition)
-        params += regions
+    year = _YearColumns.of(when)
+    where, params = _visible(user)
     # Per network: its status and establishment, the meetings held this year, the minimum in force this year, the
     # end of its newest mandate version, whether a secretary is appointed, whether a trust of its region has nobody
     # appointed, the status of its annual report for the reporting year, and its status at that year's end as
@@ -256,35 +245,28 @@ def network_concern_counts(*, user: User, when: RegionYear | None = None) -> dic
     # year, the record of its creation; else the status it has now. Only table and column names and placeholders
     # are formatted in; every value goes as a parameter.
     sql = f"""
-        SELECT n.status, n.established_on,
-            (SELECT COUNT(*) FROM {meeting.db_table} m
-              WHERE m.network_id = n.id AND m.status = %s AND m.starts_at BETWEEN %s AND %s),
-            (SELECT md.min_meetings_per_year FROM networks_mandate md
-              WHERE md.network_id = n.id AND md.period_start <= %s AND md.period_end >= %s
-              ORDER BY md.version DESC LIMIT 1),
+        SELECT n.status, n.established_on, {year.held}, {year.minimum},
             (SELECT md.period_end FROM networks_mandate md WHERE md.network_id = n.id ORDER BY md.version DESC LIMIT 1),
             EXISTS (SELECT 1 FROM networks_appointment a WHERE a.network_id = n.id AND a.status = %s AND a.role = %s),
             EXISTS (SELECT 1 FROM organisations_healthtrust t WHERE t.region_id = n.region_id AND NOT EXISTS (
               SELECT 1 FROM networks_appointment a WHERE a.network_id = n.id AND a.trust_id = t.id AND a.status = %s)),
-            (SELECT r.status FROM {report.db_table} r WHERE r.network_id = n.id AND r.year = %s),
+            {year.report},
             {year_end_status_sql("n")}
         FROM networks_network n
-        WHERE {" AND ".join(where)}
+        WHERE {" AND ".join(["n.kind = %s", *where])}
     """  # noqa: S608
     with connection.cursor() as db:
         db.execute(
             sql,
             [
-                _MEETING_HELD,
-                held_from,
-                held_to,
-                ops.adapt_datefield_value(last),
-                ops.adapt_datefield_value(first),
+                *year.held_params,
+                *year.minimum_params,
                 Appointment.Status.APPOINTED,
                 AppointmentRole.SECRETARY,
                 Appointment.Status.APPOINTED,
-                when.report_year,
+                *year.report_params,
                 *year_end_status_params(when.report_year),
+                Network.Kind.NETWORK,
                 *params,
             ],
         )
@@ -429,6 +411,51 @@ def network_list_page(
     )
 
 
+class _YearColumns(NamedTuple):
+    """What the two hand-written statements of networks (``network_concern_counts``, ``_list_rows``) read alike of
+    each network ``n`` for a year: the meetings held in it (as ``__year`` bounds a start), the minimum in force in
+    it (the newest mandate version whose period covers part of it), and the status of the reporting year's annual
+    report; each column with its parameters. Meetings and annual reports belong to apps above this one: their
+    tables are found through the relations."""
+
+    held: str
+    held_params: list[Any]
+    minimum: str
+    minimum_params: list[Any]
+    report: str
+    report_params: list[Any]
+
+    @classmethod
+    def of(cls, when: RegionYear) -> "_YearColumns":
+        ops = connection.ops
+        meetings = Network._meta.get_field("meetings").related_model._meta.db_table
+        reports = Network._meta.get_field("annual_reports").related_model._meta.db_table
+        first, last = _year_bounds(when.year)
+        held_from, held_to = ops.year_lookup_bounds_for_datetime_field(when.year)
+        # Only table and column names and placeholders are formatted in; every value goes as a parameter.
+        return cls(
+            held=f"""(SELECT COUNT(*) FROM {meetings} m
+              WHERE m.network_id = n.id AND m.status = %s AND m.starts_at BETWEEN %s AND %s)""",  # noqa: S608
+            held_params=[_MEETING_HELD, held_from, held_to],
+            minimum="""(SELECT md.min_meetings_per_year FROM networks_mandate md
+              WHERE md.network_id = n.id AND md.period_start <= %s AND md.period_end >= %s
+              ORDER BY md.version DESC LIMIT 1)""",
+            minimum_params=[ops.adapt_datefield_value(last), ops.adapt_datefield_value(first)],
+            report=f"(SELECT r.status FROM {reports} r WHERE r.network_id = n.id AND r.year = %s)",  # noqa: S608
+            report_params=[when.report_year],
+        )
+
+
+def _visible(user: User) -> tuple[list[str], list[Any]]:
+    """A hand-written statement's conditions that the network ``n`` is one the person may see (none for a
+    superuser), with their parameters."""
+    access = access_for(user)
+    if access.is_superuser:
+        return [], []
+    condition, regions = _in_regions(access.regions)
+    return [condition], list(regions)
+
+
 def _in_regions(regions: Iterable[int]) -> tuple[str, list[int]]:
     """A hand-written statement's condition that the network ``n`` is in one of ``regions``, with its parameters
     (a condition nothing meets when there are none)."""
@@ -440,18 +467,8 @@ def _list_rows(user: User, filters: NetworkFilters, when: RegionYear) -> list[tu
     """``network_list``'s networks as plain rows, in its order, each network once per appointed leader (or once
     with None): id, name, field, kind, status, parent id, parent name, region short name, members, meetings held this
     year, the minimum in force this year, the status of the reporting year's annual report, the leader's name."""
-    access = access_for(user)
-    ops = connection.ops
-    # Meetings and annual reports belong to apps above this one: their tables are found through the relations.
-    meeting = Network._meta.get_field("meetings").related_model._meta
-    report = Network._meta.get_field("annual_reports").related_model._meta
-    first, last = _year_bounds(when.year)
-    held_from, held_to = ops.year_lookup_bounds_for_datetime_field(when.year)  # as ``__year`` reads them
-    where, params = [], []
-    if not access.is_superuser:
-        condition, regions = _in_regions(access.regions)
-        where.append(condition)
-        params += regions
+    year = _YearColumns.of(when)
+    where, params = _visible(user)
     if filters != NetworkFilters():
         # The filters of ``network_list``, as a subquery of ids; the columns' annotations only where a concern
         # needs them.
@@ -469,12 +486,7 @@ def _list_rows(user: User, filters: NetworkFilters, when: RegionYear) -> list[tu
     sql = f"""
         SELECT n.id, n.name, n.field, n.kind, n.status, n.parent_id, parent.name, region.short_name,
             (SELECT COUNT(*) FROM networks_appointment a WHERE a.network_id = n.id AND a.status = %s),
-            (SELECT COUNT(*) FROM {meeting.db_table} m
-              WHERE m.network_id = n.id AND m.status = %s AND m.starts_at BETWEEN %s AND %s),
-            (SELECT md.min_meetings_per_year FROM networks_mandate md
-              WHERE md.network_id = n.id AND md.period_start <= %s AND md.period_end >= %s
-              ORDER BY md.version DESC LIMIT 1),
-            (SELECT r.status FROM {report.db_table} r WHERE r.network_id = n.id AND r.year = %s),
+            {year.held}, {year.minimum}, {year.report},
             leader.first_name, leader.last_name, leader.username
         FROM networks_network n
         JOIN organisations_region region ON region.id = n.region_id
@@ -489,12 +501,9 @@ def _list_rows(user: User, filters: NetworkFilters, when: RegionYear) -> list[tu
             sql,
             [
                 Appointment.Status.APPOINTED,
-                _MEETING_HELD,
-                held_from,
-                held_to,
-                ops.adapt_datefield_value(last),
-                ops.adapt_datefield_value(first),
-                when.report_year,
+                *year.held_params,
+                *year.minimum_params,
+                *year.report_params,
                 AppointmentRole.LEADER,
                 Appointment.Status.APPOINTED,
                 *params,
