@@ -1,5 +1,7 @@
 """The lists of cases: all the user may see, their own, those to route, a network's."""
 
+from collections.abc import Hashable
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -18,23 +20,24 @@ _checked_forms: ProcessMemo[CaseFilterForm] = ProcessMemo(size=512)
 
 def _filter_form(
     request: AuthenticatedRequest, choices: selectors.CaseFilterChoices, *, network: bool
-) -> CaseFilterForm:
+) -> tuple[CaseFilterForm, Hashable]:
     """The list's filter form on what was asked, checked (``is_valid``), without its network field on a network's
-    list. A form without errors depends only on what was asked for each field and the choices, so it is kept under
-    those and handed to every request that asks the same (read-only: the page reads its cleaned data and its empty
-    errors); a form with errors is made each time (its messages are in the reader's language)."""
+    list, and the key of what it depends on: what was asked for each field, whether it is a network's list and the
+    choices. A form without errors is kept under that key and handed to every request that asks the same
+    (read-only: the page reads its cleaned data and its empty errors); a form with errors is made each time (its
+    messages are in the reader's language). Its fields' HTML is kept under the same key (and the language)."""
     asked = (
         tuple((name, tuple(request.GET.getlist(name))) for name in CaseFilterForm.base_fields) if request.GET else None
     )
     key = (asked, network, tuple(choices.networks), tuple(choices.trusts), tuple(choices.years))
     form = _checked_forms.get(key)
     if form is not None:
-        return form
+        return form, key
     form = CaseFilterForm(request.GET or None, choices=choices)
     form.is_valid()
     if network:
         del form.fields["network"]
-    return form if form.errors else _checked_forms.put(key, form)
+    return (form if form.errors else _checked_forms.put(key, form)), key
 
 
 def _list_page(
@@ -47,7 +50,7 @@ def _list_page(
 ) -> HttpResponse:
     user = request.user
     choices = selectors.case_filter_choices(user=user)
-    form = _filter_form(request, choices, network=network is not None)
+    form, form_key = _filter_form(request, choices, network=network is not None)
     filters = base
     if form.is_bound and not form.errors:
         data = form.cleaned_data
@@ -61,10 +64,7 @@ def _list_page(
             mine=base.mine,
             unrouted=base.unrouted,
         )
-    # The fields' HTML depends on the language, the choices and what was asked for each field: kept under those.
-    asked = tuple((name, tuple(request.GET.getlist(name))) for name in form.fields) if form.is_bound else None
-    shown = (tuple(choices.networks), tuple(choices.trusts), tuple(choices.years), tuple(form.fields))
-    fields_html = prepared.form_fields_html(("cases:filter", asked, *shown), form)
+    fields_html = prepared.form_fields_html(("cases:filter", form_key), form)
     page = selectors.case_list_page(
         user=user,
         filters=filters,
