@@ -18,7 +18,11 @@ class NetworksConfig(AppConfig):
 
     def ready(self) -> None:
         from fagnett.access import watch
+        from fagnett.core.freshness import connect
+        from fagnett.networks import freshness
         from fagnett.networks.models import Appointment, Network
+
+        connect(freshness.NETWORKS)
 
         # What a person holds in a network (fagnett.access reads it): every write of it makes their access version
         # one higher.

@@ -361,3 +361,17 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} – {self.get_role_display()} – {self.network}"
+
+
+class NetworkChange(models.Model):
+    """One write to a table the region panel's kept network counts are read from (``networks.freshness``).
+
+    A row is inserted in the same transaction as the write, so it becomes visible exactly when the write does; the
+    sum of ``weight`` is the freshness key the counts a worker keeps are compared with (``core.freshness``). Inserts
+    take no lock that other writers wait for. Rows are folded into one now and then, keeping the sum."""
+
+    # Bookkeeping no one reads (not in the admin, no form): Django's default names, no texts to translate.
+    weight = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"+{self.weight}"

@@ -32,6 +32,8 @@ from fagnett.access import access_for, visible_region_filter
 from fagnett.accounts.models import RegionRole, TrustRole, User
 from fagnett.core import rows as prepared
 from fagnett.core import statements
+from fagnett.core.freshness import Kept
+from fagnett.networks.freshness import NETWORKS
 from fagnett.networks.models import Appointment, AppointmentRole, Mandate, Network, TaskListItem
 from fagnett.organisations.models import HealthTrust, Region
 
@@ -234,8 +236,22 @@ def network_concern_counts(*, user: User, when: RegionYear | None = None) -> dic
     networks (a region holds a few dozen) with what each concern asks of them and their status at the reporting
     year's end (``statuses_at_year_end``'s rule on their history, read in the same statement: the history's own query
     cost the coordinator's page more Python to compile than its rows to read); the rules are ``_with_concern``'s, and
-    a test holds every count to it."""
+    a test holds every count to it.
+
+    The counts depend only on the regions the person sees and the day, and change only with the tables of
+    ``networks.freshness``: each worker keeps them under its key, so a coordinator's start page reads the key instead
+    of counting (one small query for a statement of ~2 ms on a region of 33 networks), and a change shows at once."""
     when = when or region_year()
+    access = access_for(user)
+    regions = None if access.is_superuser else tuple(sorted(access.regions))
+    return dict(_kept_counts.get(NETWORKS.key(), (regions, when), lambda: _concern_counts(user, when)))
+
+
+#: the counts each worker keeps per (regions seen, day) under ``NETWORKS``' key (``network_concern_counts``)
+_kept_counts: Kept[dict[str, int]] = NETWORKS.kept(size=256)
+
+
+def _concern_counts(user: User, when: RegionYear) -> dict[str, int]:
     year = _YearColumns.of(when)
     where, params = _visible(user)
     # Per network: its status and establishment, the meetings held this year, the minimum in force this year, the
