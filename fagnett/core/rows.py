@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import Any, overload
 
 from django import forms
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat, formats, timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -26,7 +27,7 @@ _PLACEHOLDER = 987654321
 
 
 #: The address templates reversed in this process, under everything ``reverse`` reads besides the ids: the pattern's
-#: name, the fixed arguments, how many ids, the script prefix and the thread's URLconf.
+#: name, the fixed arguments, how many ids, the script prefix and the URLconf (the thread's, else the settings').
 _url_templates: ProcessMemo[str] = ProcessMemo(size=2048)
 
 
@@ -39,7 +40,7 @@ def url_pattern(name: str, *fixed: Hashable) -> Callable[..., str]:
         count = len(ids)
         template = templates.get(count)
         if template is None:
-            key = (name, fixed, count, get_script_prefix(), get_urlconf())
+            key = (name, fixed, count, get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
             template = templates[count] = _url_templates.get_or_make(key, lambda: _url_template(name, fixed, count))
         return template.format(*ids)
 
