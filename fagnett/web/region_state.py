@@ -4,7 +4,8 @@ list showing exactly those items.
 Every number is the count of the very selector and filter its list uses (the network list with a ``concern``, the
 cases waiting to be routed with status "received"), so the number and the list cannot disagree. The numbers are
 counted by hand-written statements (``network_concern_counts``, ``unrouted_case_count``: through the ORM, building
-the lists' querysets cost most of the start page, issue 23), which tests hold to those selectors. A medical director
+the lists' querysets cost most of the start page, issue 23), which tests hold to those selectors; the network
+counts are kept in each worker until a write they count (``networks.freshness``). A medical director
 sees the numbers whose lists they may open (the network list; routing cases is the coordinator's)."""
 
 from dataclasses import dataclass
@@ -40,7 +41,8 @@ class RegionState:
 
 def region_state(*, user: User, unrouted: int | None = None) -> RegionState | None:
     """The region's state for a coordinator or medical director; None for anyone else. A fixed number of queries:
-    the network list's counts (``network_concern_counts``: one statement) and the cases to route, unless the caller
+    the network list's counts (``network_concern_counts``: the freshness key, and one statement when it has moved)
+    and the cases to route, unless the caller
     has counted them (``unrouted``: the start page, in its own statement)."""
     access = access_for(user)
     if not (access.is_coordinator_anywhere or access.director_regions):
